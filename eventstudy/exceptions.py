@@ -1,0 +1,79 @@
+"""Errors and warnings raised by eventstudy.
+
+Every error subclasses :class:`EventStudyError` and a builtin (``ValueError``,
+``TypeError``, ``FileNotFoundError``) so callers can catch either.  Every warning
+subclasses :class:`EventStudyWarning`; each message says how to fix or silence it,
+e.g. ``warnings.filterwarnings("ignore", category=SuspiciousJumpWarning)``.
+"""
+
+from __future__ import annotations
+
+__all__ = [
+    "ConfigError",
+    "DataCoverageWarning",
+    "DataError",
+    "DataFileNotFoundError",
+    "DroppedEventsWarning",
+    "EventStudyError",
+    "EventStudyWarning",
+    "IncompleteHorizonWarning",
+    "LookAheadWarning",
+    "SpliceAgreementWarning",
+    "SuspiciousJumpWarning",
+]
+
+
+class EventStudyError(Exception):
+    """Base class of every error raised on purpose by eventstudy."""
+
+
+class DataError(EventStudyError, ValueError):
+    """Input data is malformed: the message names the file, column and date or row."""
+
+
+class DataFileNotFoundError(EventStudyError, FileNotFoundError):
+    """A series or file could not be found; the message lists what is available."""
+
+
+class ConfigError(EventStudyError, ValueError):
+    """A study configuration is invalid; the message names the file and the key."""
+
+
+# --------------------------------------------------------------------------- warnings
+
+
+class EventStudyWarning(UserWarning):
+    """Base class of every warning issued by eventstudy."""
+
+
+class SuspiciousJumpWarning(EventStudyWarning):
+    """A daily move larger than the plausibility limit (50% for an index)."""
+
+
+class SpliceAgreementWarning(EventStudyWarning):
+    """Two spliced sources agree poorly on their overlap (return correlation < 0.999)."""
+
+
+class DataCoverageWarning(EventStudyWarning):
+    """Dates were dropped when aligning series, or data is sparser than expected."""
+
+
+class LookAheadWarning(EventStudyWarning):
+    """A statistic uses data from after the date it is attached to (full-sample σ)."""
+
+
+class IncompleteHorizonWarning(EventStudyWarning):
+    """Events whose forward horizon runs past the end of the data."""
+
+
+class DroppedEventsWarning(EventStudyWarning):
+    """Events were dropped (too short an estimation window, outside the data, ...)."""
+
+
+# --- signals / events (reserved section) ----------------------------------------------
+
+
+# --- evaluation / inference (reserved section) ----------------------------------------
+
+
+# --- cross-section (reserved section) -------------------------------------------------
