@@ -12,7 +12,9 @@ import numpy as np
 from eventstudy._typing import Seed
 
 
-def check_int(name: str, value: Any, *, minimum: int | None = None, maximum: int | None = None) -> int:
+def check_int(
+    name: str, value: Any, *, minimum: int | None = None, maximum: int | None = None
+) -> int:
     """Return ``value`` as ``int`` after checking type and range.
 
     Raises

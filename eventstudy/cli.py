@@ -1,0 +1,136 @@
+"""Command-line interface: ``eventstudy data list|show``, ``eventstudy run STUDY.toml``.
+
+Errors print one line (``error: ...``) and exit with status 2; ``--debug`` shows the traceback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import warnings
+from collections.abc import Sequence
+from pathlib import Path
+
+import pandas as pd
+
+from eventstudy._version import __version__
+from eventstudy.exceptions import EventStudyError, EventStudyWarning
+
+__all__ = ["main"]
+
+
+def _add_common(p: argparse.ArgumentParser) -> None:
+    p.add_argument(
+        "--data-dir",
+        default=argparse.SUPPRESS,
+        help="data directory (default: $EVENTSTUDY_DATA, else the project's data/)",
+    )
+    p.add_argument("--debug", action="store_true", default=argparse.SUPPRESS, help="show tracebacks")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The argument parser (exposed for documentation and tests)."""
+    parser = argparse.ArgumentParser(
+        prog="eventstudy", description="Event-study backtesting of market signals."
+    )
+    parser.add_argument("--version", action="version", version=f"eventstudy {__version__}")
+    parser.add_argument("--data-dir", default=None, help=argparse.SUPPRESS)
+    parser.add_argument("--debug", action="store_true", default=False, help=argparse.SUPPRESS)
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    data = sub.add_parser("data", help="inspect the data directory")
+    dsub = data.add_subparsers(dest="data_command", required=True)
+    p_list = dsub.add_parser("list", help="what the data directory holds, with date ranges")
+    _add_common(p_list)
+    p_show = dsub.add_parser("show", help="summary, head/tail and gaps of one series")
+    p_show.add_argument("name", help="series name (yahoo:RUT, fred:DGS10, ...) or file path")
+    p_show.add_argument("--column", default=None, help="value column (for multi-column files)")
+    p_show.add_argument("--rows", type=int, default=5, help="rows of head and tail (default 5)")
+    _add_common(p_show)
+
+    run = sub.add_parser("run", help="run a study config")
+    run.add_argument("study", type=Path, help="study TOML file (see docs/study-config.md)")
+    run.add_argument("--out", type=Path, default=None, help="output directory")
+    run.add_argument("--seed", type=int, default=None, help="override the study's seed")
+    verbosity = run.add_mutually_exclusive_group()
+    verbosity.add_argument("--quiet", action="store_true", help="print nothing but errors")
+    verbosity.add_argument("--verbose", action="store_true", help="print more detail")
+    _add_common(run)
+    return parser
+
+
+def _cmd_data_list(args: argparse.Namespace) -> int:
+    from eventstudy.data import DataStore
+
+    store = DataStore.from_settings(args.data_dir)
+    table = store.listing()
+    print(f"data directory: {store.root}")
+    if table.empty:
+        print("(no data files)")
+        return 0
+    with pd.option_context("display.max_rows", None, "display.width", 200):
+        print(table[["name", "first", "last", "rows", "frequency"]].to_string(index=False))
+    return 0
+
+
+def _cmd_data_show(args: argparse.Namespace) -> int:
+    from eventstudy.data import DataStore, find_gaps
+
+    store = DataStore.from_settings(args.data_dir)
+    loaded = store.load(args.name, column=args.column)
+    s = loaded.data
+    print(loaded.summary())
+    entry = store.manifest_entry(store.resolve(args.name)[0])
+    if entry.get("description"):
+        print(f"description: {entry['description']}")
+    if entry.get("units"):
+        print(f"units: {entry['units']}")
+    print()
+    print(s.describe().to_string())
+    print("\nhead:")
+    print(s.head(args.rows).to_string())
+    print("tail:")
+    print(s.tail(args.rows).to_string())
+    gaps = find_gaps(s.index, days=5)
+    print(f"\ngaps over 5 calendar days: {len(gaps)}")
+    if len(gaps):
+        shown = gaps if len(gaps) <= 20 else pd.concat([gaps.head(10), gaps.tail(10)])
+        print(shown.to_string(index=False, formatters={"from": "{:%Y-%m-%d}".format, "to": "{:%Y-%m-%d}".format}))
+        if len(gaps) > 20:
+            print(f"... ({len(gaps) - 20} more)")
+    return 0
+
+
+def _cmd_run(args: argparse.Namespace) -> int:
+    from eventstudy.runner import run_study_cli
+
+    return run_study_cli(args)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point of the ``eventstudy`` console script."""
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("default", EventStudyWarning)
+            warnings.formatwarning = _format_warning  # type: ignore[assignment]
+            if args.command == "data":
+                return _cmd_data_list(args) if args.data_command == "list" else _cmd_data_show(args)
+            return _cmd_run(args)
+    except (EventStudyError, OSError, ValueError, TypeError, KeyError) as exc:
+        if args.debug:
+            raise
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print("interrupted", file=sys.stderr)
+        return 130
+
+
+def _format_warning(message, category, filename, lineno, line=None):  # type: ignore[no-untyped-def]
+    return f"warning ({category.__name__}): {message}\n"
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

@@ -1,0 +1,20 @@
+"""Data store: validated loading, splicing and alignment of market data."""
+
+from eventstudy.data.align import AlignedData, align, find_gaps
+from eventstudy.data.records import LoadedFrame, LoadedSeries, SeriesInfo
+from eventstudy.data.splice import SpliceReport, splice_series
+from eventstudy.data.store import DATA_ENV_VAR, DataStore, resolve_data_dir
+
+__all__ = [
+    "DATA_ENV_VAR",
+    "AlignedData",
+    "DataStore",
+    "LoadedFrame",
+    "LoadedSeries",
+    "SeriesInfo",
+    "SpliceReport",
+    "align",
+    "find_gaps",
+    "resolve_data_dir",
+    "splice_series",
+]

@@ -1,0 +1,121 @@
+"""Align several series on their common trading days."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+
+import pandas as pd
+
+from eventstudy.data.records import LoadedSeries, SeriesInfo
+from eventstudy.exceptions import DataError
+
+__all__ = ["AlignedData", "align", "find_gaps"]
+
+
+@dataclass(frozen=True, slots=True)
+class AlignedData:
+    """Series on common dates (inner join).
+
+    Attributes
+    ----------
+    frame
+        float64 DataFrame, one column per alias, ascending ``DatetimeIndex``.
+    infos
+        Provenance of each aliased series.
+    dropped
+        Per alias, how many of its dates were dropped because another series lacked them.
+    """
+
+    frame: pd.DataFrame
+    infos: Mapping[str, SeriesInfo]
+    dropped: Mapping[str, int] = field(default_factory=dict)
+
+    def summary(self) -> str:
+        """Text summary: common range and dropped dates."""
+        idx = self.frame.index
+        lines = [f"{len(idx)} common dates {idx[0]:%Y-%m-%d} .. {idx[-1]:%Y-%m-%d}"]
+        for alias, info in self.infos.items():
+            lines.append(
+                f"  {alias}: {info.name} [{info.source}] {info.first}..{info.last}, {info.rows} rows,"
+                f" {self.dropped.get(alias, 0)} dropped in alignment"
+            )
+        return "\n".join(lines)
+
+    def to_frame(self) -> pd.DataFrame:
+        """The aligned data."""
+        return self.frame
+
+
+def align(
+    series: Mapping[str, LoadedSeries],
+    *,
+    start: str | pd.Timestamp | None = None,
+    end: str | pd.Timestamp | None = None,
+) -> AlignedData:
+    """Inner-join ``series`` on common dates, optionally restricted to ``[start, end]``.
+
+    Parameters
+    ----------
+    series
+        Alias -> loaded series.
+    start, end
+        Inclusive date bounds applied after the join. The joined data must cover them:
+        a ``start`` before the first common date (or ``end`` after the last) raises.
+
+    Raises
+    ------
+    DataError
+        Empty input, no common dates, or a requested range the data does not cover
+        (naming the series that limits it).
+    """
+    if not series:
+        raise DataError("align needs at least one series")
+    frame = pd.concat({k: v.data for k, v in series.items()}, axis=1, join="inner")
+    frame = frame.astype("float64")
+    if frame.empty:
+        raise DataError(f"series {list(series)} have no date in common")
+    lo = pd.Timestamp(start) if start is not None else None
+    hi = pd.Timestamp(end) if end is not None else None
+    for alias, s in series.items():
+        first, last = s.data.index[0], s.data.index[-1]
+        if lo is not None and first > lo + pd.Timedelta(days=7):
+            raise DataError(
+                f"series {alias!r} ({s.info.name}) starts {first:%Y-%m-%d}, after the requested "
+                f"start {lo:%Y-%m-%d}; choose a later start or a longer source (e.g. a splice)"
+            )
+        if hi is not None and last < hi - pd.Timedelta(days=7):
+            raise DataError(
+                f"series {alias!r} ({s.info.name}) ends {last:%Y-%m-%d}, before the requested "
+                f"end {hi:%Y-%m-%d}"
+            )
+    if lo is not None:
+        frame = frame.loc[frame.index >= lo]
+    if hi is not None:
+        frame = frame.loc[frame.index <= hi]
+    if frame.empty:
+        raise DataError(f"no common dates between {start} and {end}")
+    dropped = {}
+    for alias, s in series.items():
+        idx = s.data.index
+        inside = idx[(idx >= frame.index[0]) & (idx <= frame.index[-1])]
+        dropped[alias] = int(len(inside) - len(frame))
+    return AlignedData(frame=frame, infos={k: v.info for k, v in series.items()}, dropped=dropped)
+
+
+def find_gaps(index: pd.DatetimeIndex, *, days: int = 5) -> pd.DataFrame:
+    """Gaps of more than ``days`` calendar days between consecutive dates.
+
+    Returns
+    -------
+    DataFrame
+        Columns ``from``, ``to``, ``days`` (calendar days between the two dates).
+    """
+    idx = pd.DatetimeIndex(index)
+    if len(idx) < 2:
+        return pd.DataFrame(columns=["from", "to", "days"])
+    delta = (idx[1:] - idx[:-1]).days
+    mask = delta > days
+    return pd.DataFrame(
+        {"from": idx[:-1][mask], "to": idx[1:][mask], "days": delta[mask].astype(int)}
+    ).reset_index(drop=True)

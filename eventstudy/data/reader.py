@@ -1,0 +1,276 @@
+"""Read one CSV or Parquet file into validated float64 columns on a DatetimeIndex.
+
+Validation rules (each failure names the file, the column and the offending date or row):
+
+* a date column must exist (``date``, ``datetime``, ``timestamp`` or ``time``, any case);
+* dates must parse (ISO ``YYYY-MM-DD``; ``YYYY-MM`` month stamps map to the month's last day),
+  be unique and ascending;
+* values must be numeric; the only accepted non-numeric cell is the documented FRED holiday
+  marker ``"."``, whose rows are dropped and counted;
+* empty cells and ``NaN`` are errors (a missing observation must be removed, not left blank);
+* price series must be strictly positive;
+* the result may not be empty.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import warnings
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Literal
+
+import numpy as np
+import pandas as pd
+
+from eventstudy.exceptions import DataError, DataFileNotFoundError, SuspiciousJumpWarning
+
+__all__ = ["HOLIDAY_MARKERS", "JUMP_LIMIT", "ParsedTable", "file_sha256", "read_table"]
+
+SeriesKind = Literal["price", "level"]
+
+HOLIDAY_MARKERS: frozenset[str] = frozenset({"."})
+"""Cells that mean "no observation (holiday)": FRED writes ``.`` on US holidays."""
+
+JUMP_LIMIT = 0.5
+"""|daily return| above which a price index move is flagged as suspicious."""
+
+_DATE_NAMES = ("date", "datetime", "timestamp", "time")
+_VALUE_PREFERENCE = ("value", "close", "adj_close", "price")
+_MAX_LISTED = 5
+
+
+@dataclass(frozen=True, slots=True)
+class ParsedTable:
+    """Validated numeric columns of one file."""
+
+    frame: pd.DataFrame
+    path: Path
+    sha256: str
+    dropped: dict[str, int] = field(default_factory=dict)
+
+
+def file_sha256(path: Path) -> str:
+    """SHA-256 hex digest of a file's bytes."""
+    h = hashlib.sha256()
+    with path.open("rb") as fh:
+        for chunk in iter(lambda: fh.read(1 << 20), b""):
+            h.update(chunk)
+    return h.hexdigest()
+
+
+def _read_raw(path: Path) -> pd.DataFrame:
+    if not path.exists():
+        raise DataFileNotFoundError(f"data file not found: {path}")
+    suffix = path.suffix.lower()
+    try:
+        if suffix == ".parquet":
+            return pd.read_parquet(path)
+        if suffix in {".csv", ".txt"}:
+            return pd.read_csv(path, dtype=str, keep_default_na=False, skipinitialspace=True)
+    except (ValueError, OSError) as exc:  # parser errors are ValueError subclasses
+        raise DataError(f"{path}: cannot be read as {suffix[1:]}: {exc}") from exc
+    raise DataError(f"{path}: unsupported file type {suffix!r}; use .csv or .parquet")
+
+
+def _date_column(raw: pd.DataFrame, path: Path) -> str:
+    matches = [c for c in raw.columns if str(c).strip().lower() in _DATE_NAMES]
+    if not matches:
+        raise DataError(
+            f"{path}: no date column; columns are {list(map(str, raw.columns))}. "
+            f"Name the date column one of {list(_DATE_NAMES)}."
+        )
+    if len(matches) > 1:
+        raise DataError(f"{path}: several date columns {matches}; keep one")
+    return str(matches[0])
+
+
+def _parse_dates(raw: pd.Series, path: Path, column: str) -> pd.DatetimeIndex:
+    if pd.api.types.is_datetime64_any_dtype(raw.dtype):
+        index = pd.DatetimeIndex(raw)
+        if index.tz is not None:
+            index = index.tz_localize(None)
+        bad = np.flatnonzero(index.isna())
+        if bad.size:
+            raise DataError(f"{path}: column {column!r} has a missing date at row {bad[0] + 2}")
+        return pd.DatetimeIndex(index.astype("datetime64[ns]"))
+    text = raw.astype(str).str.strip()
+    monthly = text.str.fullmatch(r"\d{4}-\d{2}")
+    parsed: pd.Series
+    if bool(monthly.all()) and len(text):
+        parsed = pd.to_datetime(text, format="%Y-%m", errors="coerce") + pd.offsets.MonthEnd(0)
+    else:
+        parsed = pd.to_datetime(text, format="ISO8601", errors="coerce")
+    bad = np.flatnonzero(parsed.isna().to_numpy())
+    if bad.size:
+        row = int(bad[0])
+        raise DataError(
+            f"{path}: column {column!r}: unparsable date {text.iloc[row]!r} at line {row + 2} "
+            f"({bad.size} bad dates in all); expected ISO YYYY-MM-DD"
+        )
+    return pd.DatetimeIndex(pd.DatetimeIndex(parsed).astype("datetime64[ns]"))
+
+
+def _check_order(index: pd.DatetimeIndex, path: Path, column: str) -> None:
+    dup = index.duplicated()
+    if dup.any():
+        first = index[np.flatnonzero(dup)[0]]
+        raise DataError(
+            f"{path}: column {column!r}: duplicate date {first:%Y-%m-%d} "
+            f"({int(dup.sum())} duplicated rows); each date may appear once"
+        )
+    values = index.asi8
+    down = np.flatnonzero(np.diff(values) < 0)
+    if down.size:
+        i = int(down[0]) + 1
+        raise DataError(
+            f"{path}: column {column!r}: dates not in ascending order: {index[i]:%Y-%m-%d} "
+            f"(line {i + 2}) comes after {index[i - 1]:%Y-%m-%d}; sort the file by date"
+        )
+
+
+def _numeric_column(
+    raw: pd.Series, dates: pd.DatetimeIndex, path: Path, column: str
+) -> tuple[np.ndarray, np.ndarray]:
+    """Return (values, holiday mask); raise on non-numeric, empty or NaN cells."""
+    if pd.api.types.is_numeric_dtype(raw.dtype) and not pd.api.types.is_bool_dtype(raw.dtype):
+        values = raw.to_numpy(dtype="float64", na_value=np.nan)
+        marker = np.zeros(len(values), dtype=bool)
+    else:
+        text = raw.astype(str).str.strip()
+        marker = text.isin(HOLIDAY_MARKERS).to_numpy()
+        values = pd.to_numeric(text.where(~marker, "nan"), errors="coerce").to_numpy("float64")
+        bad_text = np.flatnonzero(np.isnan(values) & ~marker & ~text.isin(["", "nan", "NaN", "NA"]))
+        if bad_text.size:
+            i = int(bad_text[0])
+            raise DataError(
+                f"{path}: column {column!r}: non-numeric value {text.iloc[i]!r} on "
+                f"{dates[i]:%Y-%m-%d} (line {i + 2}; {bad_text.size} such cells)"
+            )
+    missing = np.flatnonzero(np.isnan(values) & ~marker)
+    if missing.size:
+        i = int(missing[0])
+        raise DataError(
+            f"{path}: column {column!r}: missing value (empty or NaN) on {dates[i]:%Y-%m-%d} "
+            f"(line {i + 2}; {missing.size} such cells). Remove the row, or use {sorted(HOLIDAY_MARKERS)} "
+            "for a documented holiday"
+        )
+    return values, marker
+
+
+def _choose_value_columns(
+    raw: pd.DataFrame, date_col: str, columns: Sequence[str] | None, path: Path
+) -> list[str]:
+    others = [str(c) for c in raw.columns if str(c) != date_col]
+    if columns is not None:
+        unknown = [c for c in columns if c not in others]
+        if unknown:
+            raise DataError(f"{path}: no column {unknown[0]!r}; value columns are {others}")
+        return list(columns)
+    if len(others) == 1:
+        return others
+    lowered = {c.lower(): c for c in others}
+    for name in _VALUE_PREFERENCE:
+        if name in lowered:
+            return [lowered[name]]
+    raise DataError(
+        f"{path}: ambiguous value column: {others}; choose one with column=... "
+        f'(in a study: `column = "..."`)'
+    )
+
+
+def read_table(
+    path: Path,
+    *,
+    columns: Sequence[str] | None = None,
+    all_columns: bool = False,
+    kind: SeriesKind = "level",
+    display: str | None = None,
+) -> ParsedTable:
+    """Read and validate ``path``.
+
+    Parameters
+    ----------
+    path
+        CSV or Parquet file with a date column.
+    columns
+        Value columns to read. ``None``: the only non-date column, else the first of
+        ``value``, ``close``, ``adj_close``, ``price``; ambiguous files raise.
+    all_columns
+        Read every non-date column (for factor tables).
+    kind
+        ``"price"`` requires strictly positive values and flags |daily return| > 50 %
+        with :class:`~eventstudy.exceptions.SuspiciousJumpWarning`; ``"level"`` (yields,
+        spreads, factors) allows any real value.
+    display
+        Name used in messages instead of the full path.
+
+    Returns
+    -------
+    ParsedTable
+        float64 columns on an ascending, unique ``DatetimeIndex`` named ``date``; rows
+        holding a holiday marker in every selected column are dropped and counted.
+
+    Raises
+    ------
+    DataFileNotFoundError, DataError
+        As listed in the module docstring.
+    """
+    path = Path(path)
+    shown = Path(display) if display else path
+    raw = _read_raw(path)
+    date_col = _date_column(raw, shown)
+    if all_columns:
+        value_cols = [str(c) for c in raw.columns if str(c) != date_col]
+    else:
+        value_cols = _choose_value_columns(raw, date_col, columns, shown)
+    dates = _parse_dates(raw[date_col], shown, date_col)
+    _check_order(dates, shown, date_col)
+    parsed: dict[str, np.ndarray] = {}
+    markers = np.zeros(len(dates), dtype=bool)
+    for col in value_cols:
+        values, marker = _numeric_column(raw[col], dates, shown, col)
+        parsed[col] = values
+        markers |= marker
+    frame = pd.DataFrame(parsed, index=pd.DatetimeIndex(dates, name="date"))
+    dropped: dict[str, int] = {}
+    if markers.any():
+        partial = frame[markers].notna().any(axis=1)
+        if bool(partial.any()):
+            when = frame.index[markers][np.flatnonzero(partial.to_numpy())[0]]
+            raise DataError(
+                f"{shown}: holiday marker in some but not all columns on {when:%Y-%m-%d}"
+            )
+        frame = frame[~markers]
+        dropped["holiday_marker"] = int(markers.sum())
+    if frame.empty:
+        raise DataError(f"{shown}: no observations in column(s) {value_cols}")
+    if kind == "price":
+        _check_prices(frame, shown)
+    return ParsedTable(frame=frame, path=path, sha256=file_sha256(path), dropped=dropped)
+
+
+def _check_prices(frame: pd.DataFrame, shown: Path) -> None:
+    for col in frame.columns:
+        values = frame[col].to_numpy()
+        bad = np.flatnonzero(values <= 0)
+        if bad.size:
+            i = int(bad[0])
+            raise DataError(
+                f"{shown}: column {col!r}: non-positive price {values[i]:g} on "
+                f"{frame.index[i]:%Y-%m-%d} ({bad.size} such rows); prices must be > 0"
+            )
+        ret = values[1:] / values[:-1] - 1.0
+        jumps = np.flatnonzero(np.abs(ret) > JUMP_LIMIT)
+        if jumps.size:
+            listed = ", ".join(
+                f"{frame.index[j + 1]:%Y-%m-%d} ({ret[j]:+.1%})" for j in jumps[:_MAX_LISTED]
+            )
+            warnings.warn(
+                f"{shown}: column {col!r}: {jumps.size} daily move(s) beyond "
+                f"±{JUMP_LIMIT:.0%}: {listed}. Check the data; silence with "
+                "warnings.filterwarnings('ignore', category=SuspiciousJumpWarning)",
+                SuspiciousJumpWarning,
+                stacklevel=3,
+            )

@@ -1,0 +1,344 @@
+"""The data directory: name resolution, listing and validated loading.
+
+Layout (that of the shared snapshot)::
+
+    <root>/MANIFEST.csv                  optional: path, units, notes of each file
+    <root>/series/<provider>/<SYMBOL>.csv|.parquet
+    <root>/fama_french/<table>.csv
+    <root>/panel/<table>.csv
+
+Series are addressed as ``provider:SYMBOL`` (``yahoo:RUT``, ``fred:DGS10``), tables as
+``folder:name`` (``fama_french:ff3_factors_daily``), optionally with a column in brackets
+(``fama_french:ff3_factors_daily[mkt_rf]``), or by a file path.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from eventstudy.data.reader import SeriesKind, file_sha256, read_table
+from eventstudy.data.records import LoadedFrame, LoadedSeries, SeriesInfo
+from eventstudy.data.splice import SpliceReport, splice_series
+from eventstudy.exceptions import DataError, DataFileNotFoundError
+
+__all__ = ["DATA_ENV_VAR", "DataStore", "resolve_data_dir"]
+
+DATA_ENV_VAR = "EVENTSTUDY_DATA"
+_SUFFIXES = (".csv", ".parquet")
+_NAME = re.compile(
+    r"^(?P<provider>[A-Za-z0-9_\-]+):(?P<symbol>[^\[\]]+?)(\[(?P<column>[^\]]+)\])?$"
+)
+_PATH_COL = re.compile(r"^(?P<path>.+?)\[(?P<column>[^\]]+)\]$")
+_RATE_UNITS = ("percent", "basis points")
+
+
+def resolve_data_dir(data_dir: str | os.PathLike[str] | None = None) -> Path:
+    """The data directory: ``data_dir``, else ``$EVENTSTUDY_DATA``, else the project's ``data/``.
+
+    The environment is read when this is called, never at import.
+    """
+    if data_dir is not None:
+        root = Path(data_dir)
+        origin = "--data-dir"
+    elif os.environ.get(DATA_ENV_VAR):
+        root = Path(os.environ[DATA_ENV_VAR])
+        origin = f"${DATA_ENV_VAR}"
+    else:
+        root = Path(__file__).resolve().parents[2] / "data"
+        origin = "the project's data/ folder"
+    if not root.is_dir():
+        raise DataFileNotFoundError(f"data directory {root} (from {origin}) does not exist")
+    return root.resolve()
+
+
+@dataclass(frozen=True, slots=True)
+class DataStore:
+    """A data directory.
+
+    Parameters
+    ----------
+    root
+        Directory with the snapshot layout (see module docstring).
+
+    Examples
+    --------
+    >>> store = DataStore.from_settings()          # doctest: +SKIP
+    >>> rut = store.load("yahoo:RUT")              # doctest: +SKIP
+    >>> rut.info.first, rut.data.dtype             # doctest: +SKIP
+    ('1987-09-10', dtype('float64'))
+    """
+
+    root: Path
+
+    @classmethod
+    def from_settings(cls, data_dir: str | os.PathLike[str] | None = None) -> DataStore:
+        """Store at :func:`resolve_data_dir` (``--data-dir`` > ``$EVENTSTUDY_DATA`` > ``data/``)."""
+        return cls(resolve_data_dir(data_dir))
+
+    # ------------------------------------------------------------------ discovery
+    def files(self) -> list[Path]:
+        """Every data file below the root (CSV/Parquet, MANIFEST excluded), sorted."""
+        out = [
+            p
+            for p in self.root.rglob("*")
+            if p.suffix.lower() in _SUFFIXES and p.is_file() and p.name != "MANIFEST.csv"
+        ]
+        return sorted(out)
+
+    def name_of(self, path: Path) -> str:
+        """The ``provider:SYMBOL`` name of a file in the store."""
+        rel = path.relative_to(self.root)
+        parts = rel.parts
+        if len(parts) == 3 and parts[0] == "series":
+            return f"{parts[1]}:{Path(parts[2]).stem}"
+        if len(parts) == 2:
+            return f"{parts[0]}:{Path(parts[1]).stem}"
+        return rel.as_posix()
+
+    def available(self) -> list[str]:
+        """Names of everything the store holds."""
+        return [self.name_of(p) for p in self.files()]
+
+    def manifest(self) -> pd.DataFrame | None:
+        """``MANIFEST.csv`` indexed by path, or ``None`` when absent."""
+        path = self.root / "MANIFEST.csv"
+        if not path.exists():
+            return None
+        frame = pd.read_csv(path, dtype=str, keep_default_na=False)
+        if "path" not in frame.columns:
+            raise DataError(f"{path}: no 'path' column")
+        return frame.set_index("path")
+
+    def listing(self) -> pd.DataFrame:
+        """One row per file: name, path, first, last, rows, frequency, units.
+
+        From ``MANIFEST.csv`` where it lists the file, else read from the file.
+        """
+        manifest = self.manifest()
+        rows = []
+        for path in self.files():
+            rel = path.relative_to(self.root).as_posix()
+            if manifest is not None and rel in manifest.index:
+                m = manifest.loc[rel]
+                row = {
+                    "first": m.get("first_date", ""),
+                    "last": m.get("last_date", ""),
+                    "rows": int(m.get("rows", "0") or 0),
+                    "frequency": m.get("frequency", ""),
+                    "units": m.get("units", ""),
+                }
+            else:
+                table = read_table(path, all_columns=True, display=rel)
+                row = {
+                    "first": f"{table.frame.index[0]:%Y-%m-%d}",
+                    "last": f"{table.frame.index[-1]:%Y-%m-%d}",
+                    "rows": len(table.frame),
+                    "frequency": "",
+                    "units": "",
+                }
+            rows.append({"name": self.name_of(path), "path": rel, **row})
+        return pd.DataFrame(
+            rows, columns=["name", "path", "first", "last", "rows", "frequency", "units"]
+        )
+
+    def manifest_entry(self, path: Path) -> dict[str, str]:
+        """The manifest row of ``path`` (empty when not listed)."""
+        manifest = self.manifest()
+        try:
+            rel = path.resolve().relative_to(self.root).as_posix()
+        except ValueError:
+            return {}
+        if manifest is None or rel not in manifest.index:
+            return {}
+        return {str(k): str(v) for k, v in manifest.loc[rel].items()}
+
+    # ------------------------------------------------------------------ resolution
+    def resolve(self, name: str) -> tuple[Path, str | None]:
+        """Map a name or path to ``(file, column or None)``.
+
+        Raises
+        ------
+        DataFileNotFoundError
+            With the list of available names.
+        """
+        if not isinstance(name, str) or not name.strip():
+            raise TypeError(f"series name must be a non-empty string, got {name!r}")
+        name = name.strip()
+        m = _NAME.match(name)
+        if m and not Path(name).exists():
+            provider, symbol, column = m["provider"], m["symbol"], m["column"]
+            for folder in (self.root / "series" / provider, self.root / provider):
+                for stem in dict.fromkeys((symbol, symbol.upper(), symbol.lower())):
+                    for suffix in _SUFFIXES:
+                        candidate = folder / f"{stem}{suffix}"
+                        if candidate.is_file():
+                            return candidate, column
+            raise DataFileNotFoundError(self._not_found(name, provider))
+        pm = _PATH_COL.match(name)
+        path_text, column = (pm["path"], pm["column"]) if pm else (name, None)
+        path = Path(path_text)
+        if not path.is_absolute() and not path.exists():
+            path = self.root / path
+        if path.is_file():
+            return path, column
+        raise DataFileNotFoundError(self._not_found(name, None))
+
+    def _not_found(self, name: str, provider: str | None) -> str:
+        names = self.available()
+        if provider is not None:
+            same = [n for n in names if n.split(":", 1)[0] == provider]
+            if same:
+                names = same
+        shown = ", ".join(names[:40]) + (" ..." if len(names) > 40 else "")
+        return (
+            f"no data named {name!r} in {self.root}; available: {shown or '(nothing)'}. "
+            "Names look like 'yahoo:RUT' or 'fred:DGS10', or give a file path"
+        )
+
+    def _kind(self, path: Path, kind: SeriesKind | None) -> SeriesKind:
+        if kind is not None:
+            return kind
+        units = self.manifest_entry(path).get("units", "").lower()
+        return "level" if any(u in units for u in _RATE_UNITS) else "price"
+
+    def _display(self, path: Path) -> str:
+        try:
+            return path.resolve().relative_to(self.root).as_posix()
+        except ValueError:
+            return str(path)
+
+    # ------------------------------------------------------------------ loading
+    def load(
+        self, name: str, *, column: str | None = None, kind: SeriesKind | None = None
+    ) -> LoadedSeries:
+        """Load one validated series.
+
+        Parameters
+        ----------
+        name
+            ``provider:SYMBOL`` (optionally ``[column]``) or a file path.
+        column
+            Value column; overrides a bracketed column in ``name``.
+        kind
+            ``"price"`` (must be > 0, jumps flagged) or ``"level"`` (any value, e.g. yields).
+            Default: ``"level"`` when the manifest gives percent units, else ``"price"``.
+
+        Returns
+        -------
+        LoadedSeries
+            float64 values on an ascending ``DatetimeIndex``, with provenance.
+        """
+        path, bracket = self.resolve(name)
+        col = column or bracket
+        display = self._display(path)
+        table = read_table(
+            path, columns=[col] if col else None, kind=self._kind(path, kind), display=display
+        )
+        series = table.frame.iloc[:, 0].rename(name)
+        info = SeriesInfo(
+            name=name,
+            source=display,
+            column=str(table.frame.columns[0]),
+            first=f"{series.index[0]:%Y-%m-%d}",
+            last=f"{series.index[-1]:%Y-%m-%d}",
+            rows=len(series),
+            sha256=table.sha256,
+            dropped=table.dropped,
+        )
+        return LoadedSeries(data=series, info=info)
+
+    def splice(self, earlier: str, later: str) -> tuple[LoadedSeries, SpliceReport]:
+        """Load two series and chain ``earlier`` into ``later`` (see :func:`splice_series`)."""
+        return splice_series(self.load(earlier), self.load(later))
+
+    def load_frame(self, name: str, *, columns: list[str] | None = None) -> LoadedFrame:
+        """Load several value columns of one file (e.g. a Fama–French factor table)."""
+        path, bracket = self.resolve(name)
+        display = self._display(path)
+        cols = columns or ([bracket] if bracket else None)
+        table = read_table(
+            path, columns=cols, all_columns=cols is None, kind="level", display=display
+        )
+        frame = table.frame
+        info = SeriesInfo(
+            name=name,
+            source=display,
+            column=",".join(map(str, frame.columns)),
+            first=f"{frame.index[0]:%Y-%m-%d}",
+            last=f"{frame.index[-1]:%Y-%m-%d}",
+            rows=len(frame),
+            sha256=table.sha256,
+            dropped=table.dropped,
+        )
+        return LoadedFrame(data=frame, info=info)
+
+    def load_panel(self, name: str, *, field: str = "close") -> LoadedFrame:
+        """Load a long ``date,ticker,<field>`` stock panel as a wide float64 frame.
+
+        Returns
+        -------
+        LoadedFrame
+            dates × tickers, NaN where a ticker has no row on a date (not a member, no data).
+
+        Raises
+        ------
+        DataError
+            Missing columns, unparsable dates, duplicate (date, ticker) rows, non-numeric or
+            non-positive prices, each naming the ticker and date.
+        """
+        path, _ = self.resolve(name)
+        display = self._display(path)
+        try:
+            if path.suffix.lower() == ".parquet":
+                raw = pd.read_parquet(path)
+            else:
+                raw = pd.read_csv(path, dtype={"ticker": str}, engine="pyarrow")
+        except (ValueError, OSError) as exc:
+            raise DataError(f"{display}: cannot be read: {exc}") from exc
+        missing = [c for c in ("date", "ticker", field) if c not in raw.columns]
+        if missing:
+            raise DataError(
+                f"{display}: panel needs columns date, ticker, {field}; missing {missing} "
+                f"(columns are {list(raw.columns)})"
+            )
+        dates = pd.to_datetime(raw["date"], format="ISO8601", errors="coerce")
+        if dates.isna().any():
+            i = int(np.flatnonzero(dates.isna().to_numpy())[0])
+            raise DataError(f"{display}: unparsable date {raw['date'].iloc[i]!r} at line {i + 2}")
+        values = pd.to_numeric(raw[field], errors="coerce")
+        bad = values.isna() | (values <= 0)
+        if bool(bad.any()):
+            i = int(np.flatnonzero(bad.to_numpy())[0])
+            raise DataError(
+                f"{display}: column {field!r}: invalid price {raw[field].iloc[i]!r} for ticker "
+                f"{raw['ticker'].iloc[i]} on {dates.iloc[i]:%Y-%m-%d} (line {i + 2}); "
+                "prices must be positive numbers"
+            )
+        long = pd.DataFrame({"date": dates, "ticker": raw["ticker"].astype(str), "v": values})
+        dup = long.duplicated(["date", "ticker"])
+        if bool(dup.any()):
+            i = int(np.flatnonzero(dup.to_numpy())[0])
+            raise DataError(
+                f"{display}: duplicate row for ticker {long['ticker'].iloc[i]} on "
+                f"{long['date'].iloc[i]:%Y-%m-%d} (line {i + 2})"
+            )
+        wide = long.pivot(index="date", columns="ticker", values="v").sort_index()
+        wide = wide.astype("float64")
+        wide.index = pd.DatetimeIndex(wide.index, name="date")
+        wide.columns = pd.Index([str(c) for c in wide.columns], name="ticker")
+        info = SeriesInfo(
+            name=name,
+            source=display,
+            column=field,
+            first=f"{wide.index[0]:%Y-%m-%d}",
+            last=f"{wide.index[-1]:%Y-%m-%d}",
+            rows=len(long),
+            sha256=file_sha256(path),
+        )
+        return LoadedFrame(data=wide, info=info)

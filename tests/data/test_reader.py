@@ -1,0 +1,156 @@
+"""Validation of single files: one test per bad-input case, on synthetic files."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from eventstudy.data import DataStore
+from eventstudy.data.reader import read_table
+from eventstudy.exceptions import DataError, DataFileNotFoundError, SuspiciousJumpWarning
+
+
+def write(tmp_path: Path, text: str, name: str = "x.csv") -> Path:
+    path = tmp_path / name
+    path.write_text(text)
+    return path
+
+
+def test_reads_float64_on_ascending_datetime_index(tmp_path: Path) -> None:
+    p = write(tmp_path, "date,close\n2020-01-02,100\n2020-01-03,101.5\n2020-01-06,99\n")
+    t = read_table(p, kind="price")
+    assert t.frame["close"].dtype == np.float64
+    assert isinstance(t.frame.index, pd.DatetimeIndex)
+    assert t.frame.index.is_monotonic_increasing
+    assert t.frame["close"].tolist() == [100.0, 101.5, 99.0]
+    assert len(t.sha256) == 64
+
+
+def test_missing_file_lists_available(tmp_path: Path) -> None:
+    (tmp_path / "series" / "yahoo").mkdir(parents=True)
+    write(tmp_path / "series" / "yahoo", "date,close\n2020-01-02,1\n", "RUT.csv")
+    store = DataStore(tmp_path)
+    with pytest.raises(DataFileNotFoundError, match=r"no data named 'yahoo:SPX'.*available: yahoo:RUT"):
+        store.load("yahoo:SPX")
+
+
+def test_no_date_column(tmp_path: Path) -> None:
+    p = write(tmp_path, "day_of,close\n2020-01-02,1\n")
+    with pytest.raises(DataError, match=r"x.csv: no date column; columns are \['day_of', 'close'\]"):
+        read_table(p)
+
+
+def test_ambiguous_value_column(tmp_path: Path) -> None:
+    p = write(tmp_path, "date,a,b\n2020-01-02,1,2\n")
+    with pytest.raises(DataError, match=r"ambiguous value column: \['a', 'b'\]"):
+        read_table(p)
+
+
+def test_unknown_value_column(tmp_path: Path) -> None:
+    p = write(tmp_path, "date,a,b\n2020-01-02,1,2\n")
+    with pytest.raises(DataError, match=r"no column 'c'; value columns are \['a', 'b'\]"):
+        read_table(p, columns=["c"])
+
+
+def test_unparsable_date_names_value_and_line(tmp_path: Path) -> None:
+    p = write(tmp_path, "date,close\n2020-01-02,1\n2020-13-45,2\n")
+    with pytest.raises(DataError, match=r"column 'date': unparsable date '2020-13-45' at line 3"):
+        read_table(p)
+
+
+def test_duplicate_dates(tmp_path: Path) -> None:
+    p = write(tmp_path, "date,close\n2020-01-02,1\n2020-01-03,2\n2020-01-03,2\n")
+    with pytest.raises(DataError, match=r"duplicate date 2020-01-03"):
+        read_table(p)
+
+
+def test_unsorted_dates(tmp_path: Path) -> None:
+    p = write(tmp_path, "date,close\n2020-01-03,1\n2020-01-02,2\n")
+    with pytest.raises(DataError, match=r"not in ascending order: 2020-01-02 \(line 3\) comes after 2020-01-03"):
+        read_table(p)
+
+
+def test_non_numeric_value(tmp_path: Path) -> None:
+    p = write(tmp_path, "date,close\n2020-01-02,1\n2020-01-03,abc\n")
+    with pytest.raises(DataError, match=r"column 'close': non-numeric value 'abc' on 2020-01-03 \(line 3"):
+        read_table(p)
+
+
+@pytest.mark.parametrize("price", ["0", "-5.5"])
+def test_non_positive_price(tmp_path: Path, price: str) -> None:
+    p = write(tmp_path, f"date,close\n2020-01-02,1\n2020-01-03,{price}\n")
+    with pytest.raises(DataError, match=r"column 'close': non-positive price .* on 2020-01-03"):
+        read_table(p, kind="price")
+
+
+def test_negative_level_allowed_for_rates(tmp_path: Path) -> None:
+    p = write(tmp_path, "date,value\n2020-01-02,-0.1\n2020-01-03,0\n")
+    assert read_table(p, kind="level").frame["value"].tolist() == [-0.1, 0.0]
+
+
+@pytest.mark.parametrize("cell", ["", "NaN"])
+def test_nan_value_is_an_error(tmp_path: Path, cell: str) -> None:
+    p = write(tmp_path, f"date,close\n2020-01-02,1\n2020-01-03,{cell}\n2020-01-06,2\n")
+    with pytest.raises(DataError, match=r"column 'close': missing value \(empty or NaN\) on 2020-01-03"):
+        read_table(p)
+
+
+def test_holiday_marker_dropped_and_counted(tmp_path: Path) -> None:
+    p = write(tmp_path, "date,value\n2020-01-02,1\n2020-01-03,.\n2020-01-06,2\n")
+    t = read_table(p)
+    assert t.frame["value"].tolist() == [1.0, 2.0]
+    assert t.dropped == {"holiday_marker": 1}
+
+
+def test_empty_series(tmp_path: Path) -> None:
+    p = write(tmp_path, "date,value\n2020-01-03,.\n")
+    with pytest.raises(DataError, match=r"no observations in column\(s\) \['value'\]"):
+        read_table(p)
+
+
+def test_header_only_file_is_empty(tmp_path: Path) -> None:
+    p = write(tmp_path, "date,value\n")
+    with pytest.raises(DataError, match="no observations"):
+        read_table(p)
+
+
+def test_suspicious_jump_warns_with_date(tmp_path: Path) -> None:
+    p = write(tmp_path, "date,close\n2020-01-02,100\n2020-01-03,160\n2020-01-06,161\n")
+    with pytest.warns(SuspiciousJumpWarning, match=r"2020-01-03 \(\+60\.0%\)"):
+        t = read_table(p, kind="price")
+    assert len(t.frame) == 3  # warned, not dropped
+
+
+def test_monthly_stamps_map_to_month_end(tmp_path: Path) -> None:
+    p = write(tmp_path, "date,mkt_rf\n2020-01,1.5\n2020-02,-2\n")
+    t = read_table(p)
+    assert list(t.frame.index) == [pd.Timestamp("2020-01-31"), pd.Timestamp("2020-02-29")]
+
+
+def test_parquet_file_loads(tmp_path: Path) -> None:
+    frame = pd.DataFrame(
+        {"Date": pd.to_datetime(["2020-01-02", "2020-01-03"]), "close": [1.0, 2.0]}
+    )
+    path = tmp_path / "p.parquet"
+    frame.to_parquet(path)
+    t = read_table(path)
+    assert t.frame["close"].tolist() == [1.0, 2.0]
+
+
+def test_parquet_nan_is_an_error(tmp_path: Path) -> None:
+    frame = pd.DataFrame(
+        {"date": pd.to_datetime(["2020-01-02", "2020-01-03"]), "close": [1.0, np.nan]}
+    )
+    path = tmp_path / "p.parquet"
+    frame.to_parquet(path)
+    with pytest.raises(DataError, match=r"missing value .* on 2020-01-03"):
+        read_table(path)
+
+
+def test_unsupported_suffix(tmp_path: Path) -> None:
+    p = write(tmp_path, "x", name="x.xlsx")
+    with pytest.raises(DataError, match="unsupported file type '.xlsx'"):
+        read_table(p)
