@@ -25,7 +25,9 @@ def _add_common(p: argparse.ArgumentParser) -> None:
         default=argparse.SUPPRESS,
         help="data directory (default: $EVENTSTUDY_DATA, else the project's data/)",
     )
-    p.add_argument("--debug", action="store_true", default=argparse.SUPPRESS, help="show tracebacks")
+    p.add_argument(
+        "--debug", action="store_true", default=argparse.SUPPRESS, help="show tracebacks"
+    )
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -95,7 +97,11 @@ def _cmd_data_show(args: argparse.Namespace) -> int:
     print(f"\ngaps over 5 calendar days: {len(gaps)}")
     if len(gaps):
         shown = gaps if len(gaps) <= 20 else pd.concat([gaps.head(10), gaps.tail(10)])
-        print(shown.to_string(index=False, formatters={"from": "{:%Y-%m-%d}".format, "to": "{:%Y-%m-%d}".format}))
+        print(
+            shown.to_string(
+                index=False, formatters={"from": "{:%Y-%m-%d}".format, "to": "{:%Y-%m-%d}".format}
+            )
+        )
         if len(gaps) > 20:
             print(f"... ({len(gaps) - 20} more)")
     return 0

@@ -33,13 +33,17 @@ def test_missing_file_lists_available(tmp_path: Path) -> None:
     (tmp_path / "series" / "yahoo").mkdir(parents=True)
     write(tmp_path / "series" / "yahoo", "date,close\n2020-01-02,1\n", "RUT.csv")
     store = DataStore(tmp_path)
-    with pytest.raises(DataFileNotFoundError, match=r"no data named 'yahoo:SPX'.*available: yahoo:RUT"):
+    with pytest.raises(
+        DataFileNotFoundError, match=r"no data named 'yahoo:SPX'.*available: yahoo:RUT"
+    ):
         store.load("yahoo:SPX")
 
 
 def test_no_date_column(tmp_path: Path) -> None:
     p = write(tmp_path, "day_of,close\n2020-01-02,1\n")
-    with pytest.raises(DataError, match=r"x.csv: no date column; columns are \['day_of', 'close'\]"):
+    with pytest.raises(
+        DataError, match=r"x.csv: no date column; columns are \['day_of', 'close'\]"
+    ):
         read_table(p)
 
 
@@ -69,13 +73,17 @@ def test_duplicate_dates(tmp_path: Path) -> None:
 
 def test_unsorted_dates(tmp_path: Path) -> None:
     p = write(tmp_path, "date,close\n2020-01-03,1\n2020-01-02,2\n")
-    with pytest.raises(DataError, match=r"not in ascending order: 2020-01-02 \(line 3\) comes after 2020-01-03"):
+    with pytest.raises(
+        DataError, match=r"not in ascending order: 2020-01-02 \(line 3\) comes after 2020-01-03"
+    ):
         read_table(p)
 
 
 def test_non_numeric_value(tmp_path: Path) -> None:
     p = write(tmp_path, "date,close\n2020-01-02,1\n2020-01-03,abc\n")
-    with pytest.raises(DataError, match=r"column 'close': non-numeric value 'abc' on 2020-01-03 \(line 3"):
+    with pytest.raises(
+        DataError, match=r"column 'close': non-numeric value 'abc' on 2020-01-03 \(line 3"
+    ):
         read_table(p)
 
 
@@ -94,7 +102,9 @@ def test_negative_level_allowed_for_rates(tmp_path: Path) -> None:
 @pytest.mark.parametrize("cell", ["", "NaN"])
 def test_nan_value_is_an_error(tmp_path: Path, cell: str) -> None:
     p = write(tmp_path, f"date,close\n2020-01-02,1\n2020-01-03,{cell}\n2020-01-06,2\n")
-    with pytest.raises(DataError, match=r"column 'close': missing value \(empty or NaN\) on 2020-01-03"):
+    with pytest.raises(
+        DataError, match=r"column 'close': missing value \(empty or NaN\) on 2020-01-03"
+    ):
         read_table(p)
 
 

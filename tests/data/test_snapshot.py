@@ -25,11 +25,13 @@ def test_spliced_russell_2000_since_1978(snapshot_dir: Path) -> None:
     assert report.join_date == "1987-09-10"
     assert report.return_correlation > 0.999  # README: 0.99972 on 7898 common dates
     gaps = find_gaps(idx[idx >= "1980-01-01"], days=5)
-    assert [(f"{a:%Y-%m-%d}", f"{b:%Y-%m-%d}") for a, b in zip(gaps["from"], gaps["to"], strict=True)] == [
-        ("2001-09-10", "2001-09-17")
-    ]
+    assert [
+        (f"{a:%Y-%m-%d}", f"{b:%Y-%m-%d}") for a, b in zip(gaps["from"], gaps["to"], strict=True)
+    ] == [("2001-09-10", "2001-09-17")]
     # the later source's levels are kept from the join on
-    assert aligned.frame.loc["2024-11-06", "rut"] == pytest.approx(store.load("yahoo:RUT").data.loc["2024-11-06"])
+    assert aligned.frame.loc["2024-11-06", "rut"] == pytest.approx(
+        store.load("yahoo:RUT").data.loc["2024-11-06"]
+    )
 
 
 def test_every_snapshot_file_loads(snapshot_dir: Path) -> None:

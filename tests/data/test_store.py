@@ -47,7 +47,9 @@ def test_data_dir_precedence(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) ->
 
 
 def test_missing_data_dir(tmp_path: Path) -> None:
-    with pytest.raises(DataFileNotFoundError, match=r"data directory .*nope \(from --data-dir\) does not exist"):
+    with pytest.raises(
+        DataFileNotFoundError, match=r"data directory .*nope \(from --data-dir\) does not exist"
+    ):
         resolve_data_dir(tmp_path / "nope")
 
 
@@ -90,7 +92,7 @@ def test_splice_hand_computed(tmp_path: Path) -> None:
 def test_splice_warns_on_poor_agreement() -> None:
     dates = [f"2020-01-{d:02d}" for d in range(1, 8)]
     early = series([1, 2, 1, 2, 1, 2, 1], dates, "early")
-    late = series([1, 1.01, 1.03, 1.02, 1.05, 1.04, 1.0], dates[1:] + ["2020-01-08"], "late")
+    late = series([1, 1.01, 1.03, 1.02, 1.05, 1.04, 1.0], [*dates[1:], "2020-01-08"], "late")
     a = np.array([2, 1, 2, 1, 2, 1], dtype=float)  # early on the 6 common dates
     b = np.array([1, 1.01, 1.03, 1.02, 1.05, 1.04])
     expected = np.corrcoef(a[1:] / a[:-1] - 1, b[1:] / b[:-1] - 1)[0, 1]
@@ -120,7 +122,9 @@ def test_align_inner_join_counts_dropped() -> None:
 
 def test_align_rejects_uncovered_range() -> None:
     a = series([1, 2], ["2020-03-02", "2020-03-03"], "a")
-    with pytest.raises(DataError, match=r"series 'x' \(a\) starts 2020-03-02, after the requested start 2020-01-01"):
+    with pytest.raises(
+        DataError, match=r"series 'x' \(a\) starts 2020-03-02, after the requested start 2020-01-01"
+    ):
         align({"x": a}, start="2020-01-01")
     with pytest.raises(DataError, match=r"ends 2020-03-03, before the requested end 2021-01-01"):
         align({"x": a}, end="2021-01-01")
@@ -146,7 +150,9 @@ def test_panel_long_to_wide(tmp_path: Path) -> None:
 
 def test_panel_bad_price_names_ticker_and_date(tmp_path: Path) -> None:
     (tmp_path / "panel").mkdir()
-    (tmp_path / "panel" / "p.csv").write_text("date,ticker,close\n2020-01-02,A,1\n2020-01-03,B,-1\n")
+    (tmp_path / "panel" / "p.csv").write_text(
+        "date,ticker,close\n2020-01-02,A,1\n2020-01-03,B,-1\n"
+    )
     with pytest.raises(DataError, match=r"invalid price .* for ticker B on 2020-01-03"):
         DataStore(tmp_path).load_panel("panel:p")
 
