@@ -1,0 +1,135 @@
+"""Study TOML validation: every error names the file and the key."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from eventstudy.config import load_study, parse_study
+from eventstudy.exceptions import ConfigError
+
+BASE = """
+[study]
+name = "demo"
+seed = 7
+
+[data]
+start = 1980-01-01
+[data.series]
+rut = { splice = ["fred:RU2000PR", "yahoo:RUT"] }
+spx = "yahoo:GSPC"
+
+[signal]
+type = "divergence"
+variant = "full_sigma"
+a = "rut"
+b = "spx"
+
+[[variants]]
+name = "rolling"
+signal = { sigma = "rolling" }
+
+[events]
+min_gap = 21
+
+[evaluation]
+horizons = { "12m" = 252, "6m" = 126 }
+targets = [{ series = "rut" }, { series = "rut", relative_to = "spx", name = "spread" }]
+
+[[claims]]
+target = "rut"
+horizon = "6m"
+value = 0.07
+tolerance = 0.01
+"""
+
+
+def test_valid_study_parses() -> None:
+    cfg = parse_study(BASE, source="demo.toml")
+    assert cfg.name == "demo" and cfg.seed == 7 and cfg.kind == "time_series"
+    assert cfg.data.start == pd.Timestamp("1980-01-01")
+    assert cfg.data.series[0].splice == ("fred:RU2000PR", "yahoo:RUT")
+    assert [v.name for v in cfg.variants] == ["full_sigma", "rolling"]
+    assert cfg.variants[1].signal["sigma"] == "rolling" and cfg.variants[1].signal["a"] == "rut"
+    assert "variant" not in cfg.variants[0].signal
+    assert cfg.evaluation is not None
+    assert cfg.evaluation.horizons == (("6m", 126), ("12m", 252))  # sorted by length
+    assert [t.name for t in cfg.evaluation.targets] == ["rut", "spread"]
+    assert cfg.claims[0].value == 0.07
+    assert len(cfg.sha256) == 64
+
+
+def test_config_is_frozen() -> None:
+    cfg = parse_study(BASE)
+    with pytest.raises(AttributeError):
+        cfg.name = "x"  # type: ignore[misc]
+    with pytest.raises(TypeError):
+        cfg.variants[0].signal["k"] = 4  # type: ignore[index]
+
+
+def test_sha256_is_of_the_file(tmp_path: Path) -> None:
+    import hashlib
+
+    p = tmp_path / "s.toml"
+    p.write_text(BASE)
+    assert load_study(p).sha256 == hashlib.sha256(p.read_bytes()).hexdigest()
+
+
+@pytest.mark.parametrize(
+    ("edit", "pattern"),
+    [
+        (
+            ("[events]\nmin_gap = 21", "[events]\nmin_gapp = 21"),
+            r"demo.toml: \[events\]: unknown key 'min_gapp'; valid keys are end, min_gap, mode, start",
+        ),
+        (("[study]", "[studyy]\n[study]"), r"top level: unknown key 'studyy'"),
+        (("min_gap = 21", "min_gap = 0"), r"\[events\]: key 'min_gap': must be >= 1, got 0"),
+        (("min_gap = 21", 'min_gap = "21"'), r"key 'min_gap': must be an integer"),
+        (('name = "demo"\n', ""), r"\[study\]: missing required key 'name'"),
+        (("start = 1980-01-01", 'start = "1980-13-01"'), r"\[data\]: key 'start': must be a date"),
+        (
+            ('{ series = "rut" }', '{ series = "russell" }'),
+            r"targets #1: key 'series': 'russell' is not a series alias; aliases are \['rut', 'spx'\]",
+        ),
+        (
+            ('horizon = "6m"', 'horizon = "7m"'),
+            r"\[\[claims\]\] #1: key 'horizon': '7m' is not a horizon",
+        ),
+        (
+            ('[[variants]]\nname = "rolling"', '[[variants]]\nname = "full_sigma"'),
+            r"duplicate variant name 'full_sigma'",
+        ),
+        (
+            ('spx = "yahoo:GSPC"', 'spx = { name = "yahoo:GSPC", splice = ["a", "b"] }'),
+            r"\[data.series.spx\]: give exactly one of 'name' or 'splice'",
+        ),
+        (
+            ("[events]", '[inference]\ndefault_test = "magic"\n[events]'),
+            r"\[inference\]: key 'default_test': must be one of",
+        ),
+        (('"6m" = 126', '"6m" = -1'), r"'6m' must be a positive number of trading days"),
+    ],
+)
+def test_errors_name_file_and_key(edit: tuple[str, str], pattern: str) -> None:
+    old, new = edit
+    assert old in BASE
+    with pytest.raises(ConfigError, match=pattern):
+        parse_study(BASE.replace(old, new, 1), source="demo.toml")
+
+
+def test_invalid_toml() -> None:
+    with pytest.raises(ConfigError, match=r"demo.toml: not valid TOML"):
+        parse_study("[study\nname=", source="demo.toml")
+
+
+def test_cross_section_rejects_time_series_sections() -> None:
+    text = BASE.replace('name = "demo"', 'name = "demo"\nkind = "cross_section"')
+    with pytest.raises(ConfigError, match=r"\[signal\] does not apply to kind = 'cross_section'"):
+        parse_study(text, source="demo.toml")
+
+
+def test_missing_study_file(tmp_path: Path) -> None:
+    with pytest.raises(ConfigError, match=r"cannot read study file .*missing.toml"):
+        load_study(tmp_path / "missing.toml")
