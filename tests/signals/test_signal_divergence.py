@@ -41,7 +41,9 @@ def test_full_sigma_sample_window_and_no_demean(data):
         a="a", b="b", n=1, k=1.0, return_kind="simple", sigma_start=start, demean=False
     ).compute(data)
     sd = statistics.stdev([0.0, 0.10])  # only positions 3, 4 are in the sample
-    np.testing.assert_allclose(res.value.to_numpy()[1:], [x / sd for x in X], rtol=1e-12, atol=1e-12)
+    np.testing.assert_allclose(
+        res.value.to_numpy()[1:], [x / sd for x in X], rtol=1e-12, atol=1e-12
+    )
     assert "since " + start.date().isoformat() in res.description
 
 
@@ -60,7 +62,9 @@ def test_log_returns_two_day(data):
     res = Divergence(a="a", b="b", n=2, k=0.0, demean=False).compute(data)
     x = [math.log(99 / 100), math.log(99 / 110), math.log(108.9 / 99)]
     sd = statistics.stdev(x)
-    np.testing.assert_allclose(res.value.to_numpy()[2:], [v / sd for v in x], rtol=1e-12, atol=1e-12)
+    np.testing.assert_allclose(
+        res.value.to_numpy()[2:], [v / sd for v in x], rtol=1e-12, atol=1e-12
+    )
     assert np.isnan(res.value.to_numpy()[:2]).all()
 
 
@@ -96,9 +100,9 @@ def test_rolling_window():
 
 def test_zero_sigma_gives_nan():
     data = make_frame(a=[1.0, 2.0, 4.0, 8.0, 16.0], b=[1.0] * 5)  # spread is exactly 1.0 always
-    res = Divergence(
-        a="a", b="b", n=1, return_kind="simple", sigma="rolling", window=2
-    ).compute(data)
+    res = Divergence(a="a", b="b", n=1, return_kind="simple", sigma="rolling", window=2).compute(
+        data
+    )
     assert res.value.isna().all()
     assert not res.trigger.any()
 
