@@ -7,7 +7,7 @@ import dataclasses
 import numpy as np
 import pandas as pd
 import pytest
-from conftest import make_frame
+from sig_helpers import make_frame
 
 from eventstudy.exceptions import ConfigError, DataError
 from eventstudy.signals import (

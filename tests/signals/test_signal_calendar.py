@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 import pytest
-from conftest import assert_no_look_ahead, random_walk
+from sig_helpers import assert_no_look_ahead, random_walk
 
 from eventstudy.signals import Calendar
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from conftest import make_frame
+from sig_helpers import make_frame
 
 from eventstudy.exceptions import ConfigError
 from eventstudy.signals import (

@@ -7,7 +7,7 @@ import statistics
 
 import numpy as np
 import pytest
-from conftest import assert_no_look_ahead, make_frame
+from sig_helpers import assert_no_look_ahead, make_frame
 
 from eventstudy.exceptions import DataError
 from eventstudy.signals import Divergence

@@ -6,7 +6,7 @@ import math
 
 import numpy as np
 import pytest
-from conftest import assert_no_look_ahead, make_frame
+from sig_helpers import assert_no_look_ahead, make_frame
 
 from eventstudy.signals import Move
 

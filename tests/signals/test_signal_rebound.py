@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from conftest import assert_no_look_ahead, make_frame
+from sig_helpers import assert_no_look_ahead, make_frame
 
 from eventstudy.signals import Rebound
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 import pytest
-from conftest import assert_no_look_ahead, make_frame
+from sig_helpers import assert_no_look_ahead, make_frame
 
 from eventstudy.signals import Threshold, trailing_percentile
 
@@ -51,7 +51,7 @@ def test_change_difference_yield_up_half_point():
     # 2-day differences: -, -, .3, .5, .2, -.6
     np.testing.assert_allclose(res.value.to_numpy()[2:], [0.3, 0.5, 0.2, -0.6], atol=1e-12)
     assert res.trigger.tolist() == [False, False, False, True, False, False]
-    assert "2-day change of y crosses above 0.45" == res.description
+    assert res.description == "2-day change of y crosses above 0.45"
 
 
 def test_change_pct():
