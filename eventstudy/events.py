@@ -154,8 +154,14 @@ def find_events(
 
     Notes
     -----
-    Both rules space events at least ``min_gap`` positions apart.  The look-ahead flag of the
-    signal is not acted on here (the evaluation layer warns).
+    Both rules space events at least ``min_gap`` positions apart.  ``"episode"`` is the runs
+    declustering of extreme-value statistics with run length ``min_gap``.  The look-ahead flag
+    of the signal is not acted on here (the evaluation layer should warn).
+
+    References
+    ----------
+    Coles, S. (2001), An Introduction to Statistical Modeling of Extreme Values, Springer,
+    section 5.3.2 (runs declustering).
 
     Raises
     ------

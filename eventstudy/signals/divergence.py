@@ -73,6 +73,11 @@ class Divergence(Signal):
     it is *not* corrected for the autocorrelation the overlap induces.  σ uses ``ddof=1``.
     NaN policy: a missing level makes ``x`` NaN on the affected days; trailing windows need
     ``window``/``min_periods`` non-NaN values; σ = 0 gives NaN.
+
+    References
+    ----------
+    Hansen, L. P. & Hodrick, R. J. (1980), "Forward exchange rates as optimal predictors of
+    future spot rates", Journal of Political Economy 88(5) — on overlapping observations.
     """
 
     kind: ClassVar[str] = "divergence"

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import ClassVar, Literal
 
+import numpy as np
 import pandas as pd
 
 from eventstudy._typing import ReturnKind
@@ -93,10 +94,10 @@ class Move(Signal):
         r = nday_return(get_column(data, self.series), self.n, self.return_kind)
         what = f"{self.n}-day {self.return_kind} return of {self.series}"
         if self.mode in ("above", "below"):
-            assert self.level is not None  # validated in __post_init__
-            trig = compare(r, self.level, self.mode)
-            desc = f"{what} {self.mode} {fmt_num(self.level)}"
-            return make_result(r, trig, threshold=self.level, look_ahead=False, description=desc)
+            level = float(self.level if self.level is not None else np.nan)  # set by validation
+            trig = compare(r, level, self.mode)
+            desc = f"{what} {self.mode} {fmt_num(level)}"
+            return make_result(r, trig, threshold=level, look_ahead=False, description=desc)
         lb = self.lookback or _DEFAULT_LOOKBACK
         roll = r.rolling(lb, min_periods=lb)
         if self.mode == "record_high":
