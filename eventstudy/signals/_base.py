@@ -1,0 +1,253 @@
+"""Core types of the signals subpackage: :class:`SignalResult`, :class:`Signal` and helpers.
+
+Signals compute from *aligned data*: a :class:`pandas.DataFrame` with an ascending
+:class:`pandas.DatetimeIndex` of trading days and float columns named by series alias
+(``"rut"``, ``"spx"``, ``"dgs10"``...) holding price *levels* (or levels of a yield, ratio or
+breadth share).  Index positions are trading days: the ``n``-day return at position ``t`` is
+``close[t] / close[t - n] - 1`` (simple) or ``log(close[t] / close[t - n])`` (log).
+"""
+
+from __future__ import annotations
+
+import abc
+import dataclasses
+import math
+from dataclasses import dataclass
+from typing import Any, ClassVar
+
+import numpy as np
+import pandas as pd
+
+from eventstudy.exceptions import DataError
+
+__all__ = ["Signal", "SignalResult"]
+
+
+@dataclass(frozen=True, slots=True)
+class SignalResult:
+    """Output of :meth:`Signal.compute`: a value and a trigger per date.
+
+    Parameters
+    ----------
+    value
+        Float series, one entry per date of the input data (shape ``(n_dates,)``); NaN where the
+        signal is undefined (warm-up, missing data, zero σ...).
+    trigger
+        Boolean series on the same index; always ``False`` where ``value`` is NaN.
+    threshold
+        The level the value is compared with (``None`` when the trigger is not a fixed level,
+        e.g. a record or a calendar rank).
+    look_ahead
+        ``True`` when a full-sample statistic (e.g. full-sample σ) is used, so the value at a
+        date depends on data after that date.
+    description
+        One human sentence describing the rule.
+
+    Raises
+    ------
+    DataError
+        If the two series do not share an index, ``trigger`` is not boolean, or a trigger is set
+        where the value is NaN.
+    """
+
+    value: pd.Series
+    trigger: pd.Series
+    threshold: float | None
+    look_ahead: bool
+    description: str
+
+    def __post_init__(self) -> None:
+        if not isinstance(self.value, pd.Series) or not isinstance(self.trigger, pd.Series):
+            raise TypeError("value and trigger must be pandas Series")
+        if not self.value.index.equals(self.trigger.index):
+            raise DataError("value and trigger must share the same index")
+        if not pd.api.types.is_bool_dtype(self.trigger.dtype):
+            raise DataError(f"trigger must be boolean, got dtype {self.trigger.dtype}")
+        bad = self.trigger.to_numpy(dtype=bool) & np.isnan(self.value.to_numpy(dtype=float))
+        if bad.any():
+            first = self.value.index[np.flatnonzero(bad)[0]]
+            raise DataError(f"trigger is True where value is NaN (first on {first})")
+
+    @property
+    def n_triggers(self) -> int:
+        """Number of trigger days (before any declustering)."""
+        return int(self.trigger.sum())
+
+    def to_frame(self) -> pd.DataFrame:
+        """DataFrame indexed by date with columns ``value`` (float) and ``trigger`` (bool)."""
+        return pd.DataFrame({"value": self.value, "trigger": self.trigger})
+
+    def summary(self) -> str:
+        """Human-readable text summary."""
+        idx = self.trigger.index[self.trigger.to_numpy(dtype=bool)]
+        span = f", first {idx[0].date()}, last {idx[-1].date()}" if len(idx) else ""
+        thr = "none" if self.threshold is None else f"{self.threshold:g}"
+        n_valid = int(self.value.notna().sum())
+        lines = [
+            self.description,
+            f"  trigger days: {len(idx)}{span}",
+            f"  valid values: {n_valid} of {len(self.value)}; threshold: {thr}",
+        ]
+        if self.look_ahead:
+            lines.append("  look-ahead: uses a full-sample statistic (not tradable in real time)")
+        return "\n".join(lines)
+
+    def _repr_html_(self) -> str:
+        body = self.summary().replace("\n", "<br>")
+        return f"<div><pre>{body}</pre></div>"
+
+
+class Signal(abc.ABC):
+    """Base class of every signal: a frozen, slotted dataclass with a registry name ``kind``.
+
+    Subclasses validate their parameters in ``__post_init__`` and implement :meth:`compute`.
+    """
+
+    __slots__ = ()
+    kind: ClassVar[str]
+
+    @abc.abstractmethod
+    def compute(self, data: pd.DataFrame) -> SignalResult:
+        """Compute the signal on aligned data (see module docstring for the contract)."""
+
+    def to_config(self) -> dict[str, Any]:
+        """Config mapping that :func:`eventstudy.signals.make_signal` turns back into ``self``."""
+        out: dict[str, Any] = {"type": self.kind}
+        for f in dataclasses.fields(self):  # type: ignore[arg-type]
+            v = getattr(self, f.name)
+            if isinstance(v, Signal):
+                v = v.to_config()
+            elif isinstance(v, tuple) and v and isinstance(v[0], Signal):
+                v = [s.to_config() for s in v]
+            elif isinstance(v, pd.Timestamp):
+                v = v.date().isoformat()
+            out[f.name] = v
+        return out
+
+
+# ----------------------------------------------------------------------------- helpers
+
+
+def check_data(data: Any) -> pd.DataFrame:
+    """Check the aligned-data contract (DataFrame, ascending unique DatetimeIndex)."""
+    if not isinstance(data, pd.DataFrame):
+        raise TypeError(f"data must be a pandas DataFrame, got {type(data).__name__}")
+    if not isinstance(data.index, pd.DatetimeIndex):
+        raise DataError(f"data must have a DatetimeIndex, got {type(data.index).__name__}")
+    if not data.index.is_monotonic_increasing or not data.index.is_unique:
+        raise DataError(
+            "data index must be strictly ascending trading days (sorted, no duplicates)"
+        )
+    return data
+
+
+def get_column(data: pd.DataFrame, column: str) -> pd.Series:
+    """Return ``data[column]`` as float64; the error names the column and the available ones."""
+    check_data(data)
+    if column not in data.columns:
+        raise DataError(
+            f"column {column!r} not in data; available columns: {[str(c) for c in data.columns]}"
+        )
+    col = data[column]
+    if not pd.api.types.is_numeric_dtype(col.dtype) or pd.api.types.is_bool_dtype(col.dtype):
+        raise DataError(f"column {column!r} must be numeric, got dtype {col.dtype}")
+    return col.astype("float64")
+
+
+def nday_return(prices: pd.Series, n: int, kind: str) -> pd.Series:
+    """``n``-day return of a level series: simple ``p_t/p_{t-n} - 1`` or log ``log(p_t/p_{t-n})``.
+
+    NaN where either level is missing or the ratio is not positive and finite.
+    """
+    p = prices.to_numpy(dtype=float)
+    ratio = np.full(p.shape, np.nan)
+    if len(p) > n:
+        with np.errstate(divide="ignore", invalid="ignore"):
+            ratio[n:] = p[n:] / p[:-n]
+    ok = np.isfinite(ratio) & (ratio > 0)
+    out = np.full(p.shape, np.nan)
+    out[ok] = np.log(ratio[ok]) if kind == "log" else ratio[ok] - 1.0
+    return pd.Series(out, index=prices.index, name=prices.name)
+
+
+def compare(value: pd.Series, level: float, direction: str) -> np.ndarray:
+    """Boolean condition per date: ``value > level`` (above), ``< level`` (below), NaN -> False.
+
+    For ``direction="both"`` the condition is ``|value| > level``.
+    """
+    v = value.to_numpy(dtype=float)
+    with np.errstate(invalid="ignore"):
+        if direction == "above":
+            return np.asarray(v > level)
+        if direction == "below":
+            return np.asarray(v < level)
+        return np.asarray(np.abs(v) > level)
+
+
+def crossing(value: pd.Series, level: float, direction: str, *, cross: bool) -> pd.Series:
+    """Trigger from a level rule.
+
+    ``direction="above"``: condition ``value > level``; with ``cross=True`` only the day it
+    becomes true (previous day's value defined and ``<= level``).  ``"below"`` mirrors with
+    ``value < level`` and previous ``>= level``.  NaN values never trigger.
+    """
+    cond = compare(value, level, direction)
+    if cross:
+        prev = np.roll(value.to_numpy(dtype=float), 1)
+        if len(prev):
+            prev[0] = np.nan
+        with np.errstate(invalid="ignore"):
+            was = (prev <= level) if direction == "above" else (prev >= level)
+        cond = cond & was
+    return pd.Series(cond, index=value.index, dtype=bool)
+
+
+def make_result(
+    value: pd.Series,
+    trigger: np.ndarray | pd.Series,
+    *,
+    threshold: float | None,
+    look_ahead: bool,
+    description: str,
+) -> SignalResult:
+    """Build a :class:`SignalResult`, forcing ``trigger`` to ``False`` where ``value`` is NaN."""
+    v = pd.Series(value.to_numpy(dtype=float), index=value.index, name="value")
+    t = np.asarray(trigger, dtype=bool) & ~np.isnan(v.to_numpy())
+    return SignalResult(
+        value=v,
+        trigger=pd.Series(t, index=value.index, name="trigger", dtype=bool),
+        threshold=threshold,
+        look_ahead=look_ahead,
+        description=description,
+    )
+
+
+def check_name(name: str, value: Any) -> str:
+    """A non-empty series alias."""
+    if not isinstance(value, str):
+        raise TypeError(
+            f"{name} must be a column name (string), got {type(value).__name__} {value!r}"
+        )
+    if not value:
+        raise ValueError(f"{name} must be a non-empty column name")
+    return value
+
+
+def check_date(name: str, value: Any) -> pd.Timestamp | None:
+    """``None`` or something :class:`pandas.Timestamp` parses (e.g. ``"1980-01-01"``)."""
+    if value is None:
+        return None
+    if not isinstance(value, str | pd.Timestamp) and not hasattr(value, "isoformat"):
+        raise TypeError(f"{name} must be a date string like '1980-01-01', got {value!r}")
+    try:
+        ts = pd.Timestamp(value)
+    except (ValueError, TypeError) as exc:
+        raise ValueError(f"{name} must be a date like '1980-01-01', got {value!r}") from exc
+    if ts is pd.NaT or (isinstance(ts, float) and math.isnan(ts)):
+        raise ValueError(f"{name} must be a date like '1980-01-01', got {value!r}")
+    return ts
+
+
+def fmt_num(x: float) -> str:
+    """Compact number for descriptions."""
+    return f"{x:g}"

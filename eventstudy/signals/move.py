@@ -1,0 +1,111 @@
+"""``move``: an N-day return beyond a level, or the largest / smallest in a lookback."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import ClassVar, Literal
+
+import numpy as np
+import pandas as pd
+
+from eventstudy._typing import ReturnKind
+from eventstudy._validation import check_choice, check_float, check_int
+from eventstudy.signals._base import (
+    Signal,
+    SignalResult,
+    check_name,
+    compare,
+    fmt_num,
+    get_column,
+    make_result,
+    nday_return,
+)
+from eventstudy.signals._registry import register
+
+__all__ = ["Move"]
+
+MoveMode = Literal["above", "below", "record_high", "record_low"]
+_DEFAULT_LOOKBACK = 756
+
+
+@register
+@dataclass(frozen=True, slots=True)
+class Move(Signal):
+    """N-day return of one series beyond a level or at a lookback record.
+
+    Value: ``r_t``, the ``n``-day return (``return_kind``) at each date.  Trigger (every day the
+    condition holds):
+
+    * ``mode="above"``: ``r_t > level``; ``"below"``: ``r_t < level`` (``level`` required,
+      a decimal fraction, e.g. ``0.05`` or ``-0.10``).
+    * ``mode="record_high"``: ``r_t > max(r_{t-lookback}, ..., r_{t-1})`` ("the biggest
+      five-day gain in 3 years" is ``n=5, lookback=756``); ``"record_low"``: ``r_t`` below the
+      minimum.  The comparison window must hold ``lookback`` non-NaN returns, so the first
+      possible record is at position ``n + lookback``.  A tie is not a record.
+
+    Parameters
+    ----------
+    series
+        Column name of the level series.
+    n
+        Return horizon in trading days (>= 1).
+    mode
+        ``"above"``, ``"below"``, ``"record_high"`` or ``"record_low"``.
+    level
+        Return threshold (``above``/``below`` only).
+    lookback
+        Trading days of past returns compared against (record modes only; default 756).
+    return_kind
+        ``"simple"`` (default) or ``"log"``.
+
+    Notes
+    -----
+    Uses only data up to ``t`` (``look_ahead=False``).
+    """
+
+    kind: ClassVar[str] = "move"
+
+    series: str
+    n: int = 5
+    mode: MoveMode = "above"
+    level: float | None = None
+    lookback: int | None = None
+    return_kind: ReturnKind = "simple"
+
+    def __post_init__(self) -> None:
+        check_name("series", self.series)
+        check_int("n", self.n, minimum=1)
+        check_choice("mode", self.mode, ("above", "below", "record_high", "record_low"))
+        check_choice("return_kind", self.return_kind, ("log", "simple"))
+        if self.mode in ("above", "below"):
+            if self.level is None:
+                raise ValueError(f"level is required for mode={self.mode!r}")
+            object.__setattr__(self, "level", check_float("level", self.level))
+            if self.lookback is not None:
+                raise ValueError("lookback only applies to mode 'record_high' / 'record_low'")
+        else:
+            if self.level is not None:
+                raise ValueError(f"level does not apply to mode={self.mode!r}; use lookback")
+            if self.lookback is not None:
+                check_int("lookback", self.lookback, minimum=1)
+
+    def compute(self, data: pd.DataFrame) -> SignalResult:
+        """Compute the N-day return and the trigger; see the class docstring."""
+        r = nday_return(get_column(data, self.series), self.n, self.return_kind)
+        what = f"{self.n}-day {self.return_kind} return of {self.series}"
+        if self.mode in ("above", "below"):
+            level = float(self.level if self.level is not None else np.nan)  # set by validation
+            trig = compare(r, level, self.mode)
+            desc = f"{what} {self.mode} {fmt_num(level)}"
+            return make_result(r, trig, threshold=level, look_ahead=False, description=desc)
+        lb = self.lookback or _DEFAULT_LOOKBACK
+        roll = r.rolling(lb, min_periods=lb)
+        if self.mode == "record_high":
+            ref = roll.max().shift(1)
+            trig = (r > ref).to_numpy(dtype=bool)
+            desc = f"{what} the largest in the past {lb} trading days"
+        else:
+            ref = roll.min().shift(1)
+            trig = (r < ref).to_numpy(dtype=bool)
+            desc = f"{what} the smallest in the past {lb} trading days"
+        return make_result(r, trig, threshold=None, look_ahead=False, description=desc)

@@ -1,0 +1,86 @@
+"""move: level modes and record modes by hand; no look-ahead; validation."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pytest
+from sig_helpers import assert_no_look_ahead, make_frame
+
+from eventstudy.signals import Move
+
+
+def test_above_and_below_two_day_simple():
+    data = make_frame(x=[100.0, 100.0, 110.0, 104.5, 99.0])
+    # 2-day returns by hand: t=2: 110/100-1 = .10, t=3: 104.5/100-1 = .045, t=4: 99/110-1 = -.10
+    res = Move(series="x", n=2, mode="above", level=0.05).compute(data)
+    np.testing.assert_allclose(res.value.to_numpy()[2:], [0.10, 0.045, -0.10], rtol=1e-12)
+    assert res.value.isna().tolist() == [True, True, False, False, False]
+    assert res.trigger.tolist() == [False, False, True, False, False]
+    assert res.threshold == 0.05
+    below = Move(series="x", n=2, mode="below", level=-0.05).compute(data)
+    assert below.trigger.tolist() == [False, False, False, False, True]
+    assert below.look_ahead is False
+
+
+def test_log_kind():
+    data = make_frame(x=[100.0, 120.0])
+    res = Move(series="x", n=1, level=0.1, return_kind="log").compute(data)
+    assert res.value.iloc[1] == pytest.approx(math.log(1.2))
+
+
+def test_record_high_hand_case():
+    # 1-day returns are exact binary fractions: 1, .5, .25 (ratios 2, 1.5, 1.25) ...
+    prices = [8.0, 16.0, 24.0, 30.0, 60.0, 120.0, 150.0, 450.0]
+    # r: -, 1.0, .5, .25, 1.0, 1.0, .25, 2.0
+    res = Move(series="x", n=1, mode="record_high", lookback=3).compute(make_frame(x=prices))
+    # windows of 3 past returns exist from t=4:
+    # t=4: 1.0 vs max(1,.5,.25)=1 tie -> no; t=5: 1.0 vs max(.5,.25,1) -> no (tie)
+    # t=6: .25 vs 1 -> no; t=7: 2.0 vs max(1,1,.25) -> record
+    assert res.trigger.tolist() == [False] * 7 + [True]
+    assert res.threshold is None
+    assert "largest in the past 3 trading days" in res.description
+
+
+def test_record_low_hand_case():
+    prices = [100.0, 50.0, 25.0, 20.0, 18.0, 9.0]
+    # r: -, -.5, -.5, -.2, -.1, -.5 ; lookback 2
+    res = Move(series="x", n=1, mode="record_low", lookback=2).compute(make_frame(x=prices))
+    # t=3: -.2 vs min(-.5,-.5) no; t=4: -.1 no; t=5: -.5 vs min(-.2,-.1) -> record low
+    assert res.trigger.tolist() == [False] * 5 + [True]
+
+
+def test_record_needs_full_lookback():
+    prices = [1.0, 2.0, 8.0, 64.0]  # r: -, 1, 3, 7 (each a new high)
+    res = Move(series="x", n=1, mode="record_high", lookback=2).compute(make_frame(x=prices))
+    assert res.trigger.tolist() == [False, False, False, True]
+
+
+@pytest.mark.parametrize(
+    "params",
+    [
+        {"mode": "record_high", "lookback": 30, "n": 5},
+        {"mode": "record_low", "lookback": 50},
+        {"mode": "above", "level": 0.01, "n": 3},
+    ],
+)
+def test_no_look_ahead(walk, params):
+    assert_no_look_ahead(Move(series="a", **params).compute, walk, cuts=[20, 90, 200, 398])
+
+
+@pytest.mark.parametrize(
+    ("params", "exc", "match"),
+    [
+        ({"mode": "above"}, ValueError, "level is required for mode='above'"),
+        ({"mode": "record_high", "level": 0.1}, ValueError, "level does not apply"),
+        ({"mode": "above", "level": 0.1, "lookback": 5}, ValueError, "lookback only applies"),
+        ({"mode": "record_low", "lookback": 0}, ValueError, "lookback must be >= 1"),
+        ({"mode": "max"}, ValueError, r"mode must be one of \['above', 'below', 'record_high'"),
+        ({"level": "5%"}, TypeError, "level must be a number"),
+        ({"level": 0.1, "n": 2.5}, TypeError, "n must be an integer"),
+    ],
+)
+def test_bad_parameters(params, exc, match):
+    with pytest.raises(exc, match=match):
+        Move(series="x", **params)
