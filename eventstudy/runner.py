@@ -1,21 +1,90 @@
-"""Run a study from the command line (the pipeline is in :mod:`eventstudy.study`)."""
+"""``eventstudy run``: run a study and write its outputs.
+
+Outputs in ``--out DIR`` (default ``out/<study name>``):
+
+* ``result.json``: every number, the data fingerprints and the run record; byte-identical for
+  the same config, data and seed, whatever the output directory;
+* ``events.csv``: the events with their forward returns and completeness;
+* ``report.md`` (figures as PNG files in ``figures/``) and ``report.html`` (self-contained);
+* ``run.json``: what differs between runs (command line, output path, time, duration).
+"""
 
 from __future__ import annotations
 
 import argparse
+import datetime as dt
+import json
+import sys
+import time
+import warnings
+from pathlib import Path
 
 from eventstudy.config import load_study
 from eventstudy.data import DataStore
-from eventstudy.data.study_data import load_study_data
+
+__all__ = ["run_study_cli", "write_outputs"]
+
+
+def write_outputs(result, out_dir: Path, *, store: DataStore | None = None, figures: bool = True) -> dict[str, Path]:  # type: ignore[no-untyped-def]
+    """Write result.json, events.csv, figures, report.md and report.html into ``out_dir``."""
+    from eventstudy.report.document import build_report, render_html, render_markdown
+    from eventstudy.report.record import result_record, to_json
+
+    out_dir.mkdir(parents=True, exist_ok=True)
+    paths = {
+        "result": out_dir / "result.json",
+        "events": out_dir / "events.csv",
+        "markdown": out_dir / "report.md",
+        "html": out_dir / "report.html",
+    }
+    paths["result"].write_text(to_json(result_record(result)), encoding="utf-8")
+    result.events_frame().to_csv(paths["events"], index=False, date_format="%Y-%m-%d", float_format="%.10g")
+    figs = {}
+    if figures:
+        from eventstudy.report.figures import save_study_figures
+
+        figs = save_study_figures(result, out_dir / "figures")
+    blocks = build_report(result, figures=figs, store=store)
+    paths["markdown"].write_text(render_markdown(blocks, relative_to=out_dir), encoding="utf-8")
+    paths["html"].write_text(render_html(blocks, title=result.config.title), encoding="utf-8")
+    return paths
 
 
 def run_study_cli(args: argparse.Namespace) -> int:
-    """``eventstudy run``: validate the study and its data, print the data summary."""
+    """Run the study named on the command line; print a summary unless ``--quiet``."""
+    from eventstudy.report.progress import TerminalProgress
+
+    started = dt.datetime.now(dt.UTC)
+    t0 = time.perf_counter()
     config = load_study(args.study)
     store = DataStore.from_settings(args.data_dir)
-    data = load_study_data(config.data, store)
-    if not args.quiet:
-        print(f"study {config.name} ({config.path}, sha256 {config.sha256[:12]})")
-        print(f"data directory: {store.root}")
-        print(data.summary())
+    quiet = bool(getattr(args, "quiet", False))
+    verbose = bool(getattr(args, "verbose", False))
+    out_dir = args.out or Path("out") / config.name
+    if config.kind == "cross_section":
+        from eventstudy.crosssection.study import run_cross_section_study, write_cross_section_outputs
+
+        cs = run_cross_section_study(config, store=store)
+        paths = write_cross_section_outputs(cs, out_dir, store=store)
+        summary = cs.summary()
+    else:
+        from eventstudy.study import run_study
+
+        progress = TerminalProgress(enabled=None if not quiet else False)
+        with warnings.catch_warnings():
+            # run_study re-issues each data/evaluation warning once; the CLI prints them once
+            result = run_study(config, store=store, seed=args.seed, progress=progress)
+        progress.close()
+        paths = write_outputs(result, out_dir, store=store)
+        summary = result.summary()
+    seconds = time.perf_counter() - t0
+    from eventstudy.report.record import run_record
+
+    run = run_record(argv=sys.argv, out_dir=str(out_dir), started=started, seconds=seconds)
+    (out_dir / "run.json").write_text(json.dumps(run, indent=2) + "\n", encoding="utf-8")
+    if not quiet:
+        print(summary)
+        print(f"\nwrote {', '.join(str(p) for p in paths.values())} in {seconds:.2f} s")
+        if verbose:
+            print(f"data directory: {store.root}")
     return 0

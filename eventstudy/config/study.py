@@ -326,8 +326,9 @@ def _parse_variants(doc: Mapping[str, Any], source: str) -> tuple[Variant, ...]:
         vname = s.get_str("name")
         if vname in {v.name for v in out}:
             raise s.error("name", f"duplicate variant name {vname!r}")
-        override = s.get_table("signal")
-        merged = {**base, **override}
+        override = dict(s.get_table("signal"))
+        # a variant signal with its own 'type' replaces the base; otherwise it overrides keys
+        merged = override if "type" in override else {**base, **override}
         out.append(
             Variant(name=vname, signal=_freeze(merged), description=s.get_str("description", ""))
         )

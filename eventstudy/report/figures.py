@@ -1,0 +1,214 @@
+"""Report figures. Each function takes a result and ``ax=None`` and returns the Figure.
+
+matplotlib is imported inside the functions (Agg backend, never ``plt.show``), so importing
+eventstudy does not import matplotlib.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+import pandas as pd
+
+if TYPE_CHECKING:
+    from matplotlib.axes import Axes
+    from matplotlib.figure import Figure
+
+    from eventstudy.study import StudyResult, VariantResult
+
+__all__ = [
+    "plot_average_path",
+    "plot_distributions",
+    "plot_series_events",
+    "plot_signal",
+    "save_study_figures",
+    "study_figures",
+]
+
+
+def _axes(ax: Axes | None, figsize: tuple[float, float] = (10, 4)) -> tuple[Figure, Axes]:
+    import matplotlib
+
+    matplotlib.use("Agg", force=False)
+    from matplotlib.figure import Figure
+
+    if ax is not None:
+        return ax.get_figure(), ax  # type: ignore[return-value]
+    fig = Figure(figsize=figsize, layout="constrained")
+    return fig, fig.add_subplot()
+
+
+def _variant(result: StudyResult, name: str | None) -> VariantResult:
+    if name is None:
+        return result.variants[0]
+    for v in result.variants:
+        if v.name == name:
+            return v
+    raise ValueError(f"no variant {name!r}; variants are {[v.name for v in result.variants]}")
+
+
+def _episodes(dates: pd.DatetimeIndex, trigger: pd.Series, gap: int) -> list[tuple[pd.Timestamp, pd.Timestamp]]:
+    """Spans of trigger days grouped when fewer than ``gap`` trading days apart."""
+    pos = np.flatnonzero(trigger.to_numpy(dtype=bool))
+    if pos.size == 0:
+        return []
+    breaks = np.flatnonzero(np.diff(pos) >= gap)
+    starts = np.r_[pos[0], pos[breaks + 1]]
+    ends = np.r_[pos[breaks], pos[-1]]
+    return [(dates[s], dates[e]) for s, e in zip(starts, ends, strict=True)]
+
+
+def plot_series_events(
+    result: StudyResult, *, variant: str | None = None, series: str | None = None, ax: Axes | None = None
+) -> Figure:
+    """The target series over the full sample (log scale) with events marked.
+
+    Event markers are one scatter collection with one point per event; trigger episodes
+    (trigger days closer than ``min_gap``) are shaded.
+    """
+    v = _variant(result, variant)
+    frame = result.data.aligned.frame
+    alias = series or (result.config.evaluation.targets[0].series if result.config.evaluation else frame.columns[0])
+    s = frame[alias]
+    fig, ax = _axes(ax)
+    ax.plot(s.index, s.to_numpy(), lw=0.8, color="#1f4e79", label=alias)
+    ax.set_yscale("log")
+    for lo, hi in _episodes(frame.index, v.signal.trigger, v.events.min_gap):
+        ax.axvspan(lo, hi + pd.Timedelta(days=3), color="#f4a261", alpha=0.35, lw=0)
+    ev_dates = v.events.dates
+    ax.scatter(ev_dates, s.loc[ev_dates].to_numpy(), marker="v", color="#c0392b", s=28, zorder=3,
+               label=f"events (n={len(ev_dates)})")
+    ax.set_title(f"{alias} with {v.name} events")
+    ax.set_xlabel("date")
+    ax.set_ylabel(f"{alias} level (log scale)")
+    ax.legend(loc="upper left")
+    return fig
+
+
+def plot_signal(result: StudyResult, *, variant: str | None = None, ax: Axes | None = None) -> Figure:
+    """The signal value over time with its threshold(s)."""
+    v = _variant(result, variant)
+    fig, ax = _axes(ax)
+    value = v.signal.value
+    ax.plot(value.index, value.to_numpy(), lw=0.6, color="#555555", label="signal value")
+    thr = v.signal.threshold
+    if thr is not None and np.isfinite(thr):
+        ax.axhline(thr, color="#c0392b", ls="--", lw=1, label=f"threshold {thr:g}")
+        if str(v.signal.description).endswith("both") or "both" in v.signal.description:
+            ax.axhline(-thr, color="#c0392b", ls="--", lw=1)
+    ev = v.events.dates
+    ax.scatter(ev, value.loc[ev].to_numpy(), color="#c0392b", s=14, zorder=3, label="events")
+    ax.set_title(v.signal.description, fontsize=9)
+    ax.set_xlabel("date")
+    ax.set_ylabel("signal value")
+    ax.legend(loc="upper left", fontsize=8)
+    return fig
+
+
+def plot_average_path(
+    result: StudyResult, *, variant: str | None = None, target: str | None = None, ax: Axes | None = None
+) -> Figure:
+    """Average cumulative return around events with its band, the placebo band and the drift."""
+    v = _variant(result, variant)
+    tname = target or next(iter(v.paths))
+    p = v.paths[tname]
+    fig, ax = _axes(ax)
+    x = np.asarray(p.offsets)
+    ax.fill_between(x, p.lower, p.upper, color="#1f77b4", alpha=0.2, lw=0,
+                    label=f"{p.band:.0%} band ({p.band_method})" if getattr(p, "band_method", "") else f"{p.band:.0%} band")
+    ax.plot(x, p.mean, color="#1f77b4", lw=1.8, label=f"mean after events (n={p.n_events})")
+    band = getattr(v, "placebo_paths", {}).get(tname) if hasattr(v, "placebo_paths") else None
+    if band is not None:
+        ax.fill_between(x, band[0], band[1], color="#999999", alpha=0.25, lw=0,
+                        label="placebo 5–95% (random dates)")
+    ax.plot(x, p.drift, color="#2ca02c", ls="--", lw=1.2, label="unconditional drift")
+    ax.axhline(0, color="black", lw=0.6)
+    ax.axvline(0, color="black", lw=0.6, ls=":")
+    ax.yaxis.set_major_formatter(_pct_formatter())
+    ax.set_xlabel("trading days from event")
+    ax.set_ylabel(f"cumulative return of {tname}")
+    ax.set_title(f"Average path of {tname} around {v.name} events")
+    ax.legend(loc="upper left", fontsize=8)
+    return fig
+
+
+def plot_distributions(
+    result: StudyResult, *, variant: str | None = None, target: str | None = None, fig: Figure | None = None
+) -> Figure:
+    """Per horizon: event forward returns (strip) against the baseline distribution (box)."""
+    v = _variant(result, variant)
+    tname = target or next(iter(v.evaluations))
+    ev = v.evaluations[tname]
+    fwd = v.forward[tname]
+    horizons = list(ev.horizons)
+    if fig is None:
+        f, _ = _axes(None, figsize=(4.2 * len(horizons), 4))
+        f.clear()
+        fig = f
+    axes = fig.subplots(1, len(horizons), squeeze=False)[0]
+    pos = np.asarray(v.events.positions)
+    start, end = result.config.events.start, result.config.events.end
+    in_sample = np.ones(len(fwd), dtype=bool)
+    if start is not None:
+        in_sample &= fwd.index >= start
+    if end is not None:
+        in_sample &= fwd.index <= end
+    rng = np.random.default_rng(0)  # jitter only, not a statistic
+    default = result.config.inference.default_test
+    for ax, h in zip(axes, horizons, strict=True):
+        col = fwd[h].to_numpy()
+        base = col[in_sample & np.isfinite(col)]
+        events = col[pos]
+        events = events[np.isfinite(events)]
+        ax.boxplot([base], positions=[0], widths=0.5, showfliers=False)
+        ax.scatter(1 + rng.uniform(-0.12, 0.12, events.size), events, s=16, color="#c0392b", zorder=3)
+        ax.set_xticks([0, 1], ["baseline", "events"])
+        hs = ev.horizons[h]
+        tr = hs.tests.get(default)
+        ptxt = f"{default} p={tr.p_value:.3g}" if tr is not None and tr.applicable else f"{default} n/a"
+        ax.set_title(f"{tname} {h}: n={hs.n}, {ptxt}", fontsize=9)
+        ax.axhline(0, color="black", lw=0.5)
+        ax.yaxis.set_major_formatter(_pct_formatter())
+        ax.set_ylabel(f"{h} forward return")
+    return fig
+
+
+def _pct_formatter() -> Any:
+    from matplotlib.ticker import PercentFormatter
+
+    return PercentFormatter(1.0, decimals=0)
+
+
+def study_figures(result: StudyResult, *, variant: str | None = None) -> Iterator[tuple[str, Figure]]:
+    """(name, Figure) for every report figure of one variant, or of all variants."""
+    variants = [_variant(result, variant)] if variant else list(result.variants)
+    for i, v in enumerate(variants):
+        if i == 0:
+            yield "series", plot_series_events(result, variant=v.name)
+        yield f"signal_{v.name}", plot_signal(result, variant=v.name)
+        for t in v.paths:
+            yield f"path_{v.name}_{t}", plot_average_path(result, variant=v.name, target=t)
+            yield f"distribution_{v.name}_{t}", plot_distributions(result, variant=v.name, target=t)
+
+
+_CAPTIONS = {
+    "series": "Target series (log scale); triangles mark events, shading marks trigger episodes.",
+    "signal": "Signal value and threshold; dots mark the declustered events.",
+    "path": "Average cumulative return around events with its band, the random-date placebo band and the unconditional drift.",
+    "distribution": "Event forward returns (dots) against the distribution over all dates (box).",
+}
+
+
+def save_study_figures(result: StudyResult, directory: Path, *, dpi: int = 110) -> dict[str, tuple[Path, str]]:
+    """Save every figure as PNG; returns name -> (path, caption)."""
+    directory.mkdir(parents=True, exist_ok=True)
+    out = {}
+    for name, fig in study_figures(result):
+        path = directory / f"{name}.png"
+        fig.savefig(path, dpi=dpi, metadata={"Software": None})
+        caption = _CAPTIONS[name.split("_")[0]]
+        out[name] = (path, f"{name.replace('_', ' ')}: {caption}")
+    return out

@@ -1,0 +1,420 @@
+"""The time-series study pipeline: config -> data -> signal -> events -> evaluation -> tests.
+
+>>> import eventstudy as es                                          # doctest: +SKIP
+>>> result = es.run_study("studies/russell_sp_divergence.toml")      # doctest: +SKIP
+>>> print(result.summary())                                          # doctest: +SKIP
+>>> result.to_frame()                                                # doctest: +SKIP
+"""
+
+from __future__ import annotations
+
+import os
+import warnings
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from eventstudy.config import StudyConfig, load_study
+from eventstudy.config.study import TargetSpec, thaw
+from eventstudy.data import DataStore
+from eventstudy.data.study_data import StudyData, load_study_data
+from eventstudy.evaluation import (
+    EvaluationResult,
+    PathResult,
+    average_path,
+    evaluate,
+    forward_returns,
+    relative_forward_returns,
+)
+from eventstudy.events import DEFAULT_MIN_GAP, EventTable, find_events
+from eventstudy.exceptions import ConfigError, EventStudyWarning
+from eventstudy.inference import adjust_pvalues
+from eventstudy.signals import SignalResult, make_signal
+
+__all__ = ["ClaimCheck", "StudyResult", "VariantResult", "run_study"]
+
+Progress = Callable[[str, int, int], object]
+"""Progress callback: (step label, done, total)."""
+
+
+@dataclass(frozen=True, slots=True)
+class VariantResult:
+    """Everything one signal variant produced."""
+
+    name: str
+    description: str
+    signal: SignalResult
+    events: EventTable
+    evaluations: Mapping[str, EvaluationResult]
+    paths: Mapping[str, PathResult]
+    forward: Mapping[str, pd.DataFrame]
+
+    def to_frame(self) -> pd.DataFrame:
+        """Tidy statistics: one row per target x horizon."""
+        frames = [ev.to_frame() for ev in self.evaluations.values()]
+        out = pd.concat(frames, ignore_index=True)
+        out.insert(0, "variant", self.name)
+        return out
+
+
+@dataclass(frozen=True, slots=True)
+class ClaimCheck:
+    """A published figure set against the study's estimate."""
+
+    target: str
+    horizon: str
+    variant: str
+    claimed: float
+    tolerance: float
+    estimate: float
+    n: int
+    reproduced: bool
+    source: str = ""
+
+    def sentence(self) -> str:
+        """Plain-language verdict."""
+        verb = "reproduced" if self.reproduced else "NOT reproduced"
+        return (
+            f"Claim {self.claimed:+.1%} for {self.target} over {self.horizon} ({self.variant}): "
+            f"{verb}; estimate {self.estimate:+.2%} from {self.n} events "
+            f"(tolerance ±{self.tolerance:.1%})."
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class StudyResult:
+    """Frozen outcome of :func:`run_study`.
+
+    Attributes
+    ----------
+    config
+        The validated study.
+    data
+        The aligned inputs with their provenance.
+    variants
+        One :class:`VariantResult` per signal variant.
+    adjusted
+        ``(variant, target, horizon, test) -> {method: adjusted p}`` across the whole study.
+    claims
+        Published figures checked against the estimates.
+    warnings
+        Distinct warning messages raised while running (data, evaluation).
+    seed
+        The seed used.
+    """
+
+    config: StudyConfig
+    data: StudyData
+    variants: tuple[VariantResult, ...]
+    adjusted: Mapping[tuple[str, str, str, str], Mapping[str, float]]
+    claims: tuple[ClaimCheck, ...]
+    warnings: tuple[str, ...]
+    seed: int
+    caveats: tuple[str, ...] = field(default_factory=tuple)
+
+    def to_frame(self) -> pd.DataFrame:
+        """Tidy statistics: one row per variant x target x horizon."""
+        return pd.concat([v.to_frame() for v in self.variants], ignore_index=True)
+
+    def events_frame(self) -> pd.DataFrame:
+        """All events of all variants with their forward returns and completeness."""
+        return pd.concat([events_table(v) for v in self.variants], ignore_index=True)
+
+    def verdicts(self) -> list[str]:
+        """One line per variant x target x horizon from the default test."""
+        out = []
+        for v in self.variants:
+            for ev in v.evaluations.values():
+                out += [f"[{v.name}] {ev.verdict(h)}" for h in ev.horizons]
+        return out
+
+    def summary(self) -> str:
+        """Text summary: study, events per variant, verdicts, claims."""
+        cfg = self.config
+        lines = [f"Study {cfg.name}: {cfg.title}"]
+        if cfg.question:
+            lines.append(f"Question: {cfg.question}")
+        for v in self.variants:
+            lines.append(
+                f"Variant {v.name}: {v.signal.description}; {v.events.n_events} events "
+                f"({v.events.n_triggers} trigger days, min_gap {v.events.min_gap})"
+            )
+        lines += ["Verdicts (default test: " + cfg.inference.default_test + "):"]
+        lines += ["  " + s for s in self.verdicts()]
+        lines += [c.sentence() for c in self.claims]
+        lines += [f"Caveat: {c}" for c in self.caveats]
+        return "\n".join(lines)
+
+    def _repr_html_(self) -> str:
+        import html
+
+        head = "".join(f"<p>{html.escape(line)}</p>" for line in self.summary().splitlines()[:2])
+        return head + self.to_frame().to_html(index=False)
+
+    def plot(self, *, variant: str | None = None) -> list[Any]:
+        """The main figures of the report (see :mod:`eventstudy.report.figures`)."""
+        from eventstudy.report.figures import study_figures
+
+        return [fig for _, fig in study_figures(self, variant=variant)]
+
+
+def events_table(v: VariantResult) -> pd.DataFrame:
+    """Events of one variant: date, value, forward return per target x horizon, completeness."""
+    frame = pd.DataFrame(
+        {
+            "variant": v.name,
+            "date": v.events.dates,
+            "value": np.asarray(v.events.values, dtype="float64"),
+        }
+    )
+    pos = np.asarray(v.events.positions)
+    for target, fwd in v.forward.items():
+        for label in fwd.columns:
+            frame[f"{target}_{label}"] = fwd[label].to_numpy()[pos]
+    first = next(iter(v.forward.values()))
+    for label in first.columns:
+        frame[f"complete_{label}"] = ~np.isnan(first[label].to_numpy()[pos])
+    return frame
+
+
+def _target_frames(
+    target: TargetSpec,
+    prices: pd.DataFrame,
+    horizons: Mapping[str, int],
+    kind: str,
+) -> tuple[pd.DataFrame, pd.Series]:
+    """Forward returns of a target and the level series used for its average path."""
+    a = prices[target.series]
+    if target.relative_to is None:
+        return forward_returns(a, horizons, kind=kind), a  # type: ignore[arg-type]
+    b = prices[target.relative_to]
+    fwd = relative_forward_returns(a, b, horizons, mode=target.relative)
+    return fwd, (a / b).rename(target.name)
+
+
+def _seed_for(seed: int, *keys: int) -> np.random.Generator:
+    return np.random.default_rng(np.random.SeedSequence([seed, *keys]))
+
+
+def _check_claims(result_variants: tuple[VariantResult, ...], config: StudyConfig) -> tuple[ClaimCheck, ...]:
+    out = []
+    by_name = {v.name: v for v in result_variants}
+    for c in config.claims:
+        vname = c.variant or result_variants[0].name
+        hs = by_name[vname].evaluations[c.target].horizons[c.horizon]
+        out.append(
+            ClaimCheck(
+                target=c.target,
+                horizon=c.horizon,
+                variant=vname,
+                claimed=c.value,
+                tolerance=c.tolerance,
+                estimate=hs.mean,
+                n=hs.n,
+                reproduced=bool(abs(hs.mean - c.value) <= c.tolerance),
+                source=c.source,
+            )
+        )
+    return tuple(out)
+
+
+def _adjust(variants: tuple[VariantResult, ...], methods: tuple[str, ...]) -> dict[tuple[str, str, str, str], dict[str, float]]:
+    """Holm / BH adjusted p-values per test across variants x targets x horizons."""
+    keys: dict[str, list[tuple[str, str, str, str]]] = {}
+    pvals: dict[str, list[float]] = {}
+    for v in variants:
+        for target, ev in v.evaluations.items():
+            for h, hs in ev.horizons.items():
+                for tname, tr in hs.tests.items():
+                    keys.setdefault(tname, []).append((v.name, target, h, tname))
+                    pvals.setdefault(tname, []).append(tr.p_value)
+    out: dict[tuple[str, str, str, str], dict[str, float]] = {}
+    for tname, ks in keys.items():
+        arr = np.asarray(pvals[tname], dtype="float64")
+        adjusted = {m: adjust_pvalues(arr, method=m) for m in methods}
+        for i, k in enumerate(ks):
+            out[k] = {m: float(adjusted[m][i]) for m in methods}
+    return out
+
+
+def _caveats(config: StudyConfig, variants: tuple[VariantResult, ...], data: StudyData) -> tuple[str, ...]:
+    out = []
+    for v in variants:
+        if v.signal.look_ahead:
+            out.append(
+                f"Variant {v.name} uses a full-sample statistic ({v.signal.description}): the "
+                "threshold at each date depends on data from after that date (look-ahead). "
+                "Trailing variants avoid this."
+            )
+    for v in variants:
+        for target, ev in v.evaluations.items():
+            for h, hs in ev.horizons.items():
+                if hs.n_incomplete:
+                    out.append(
+                        f"Variant {v.name}, {target} {h}: {hs.n_incomplete} event(s) too recent for a "
+                        "complete horizon are listed but excluded from the statistics."
+                    )
+                    break
+            break
+    out.append(
+        "Forward returns over overlapping horizons and clustered events are not independent: "
+        "the naive t-test ignores this; the HAC, bootstrap and placebo tests account for it. "
+        "'episodes' counts non-overlapping event groups (effective n)."
+    )
+    for alias, rep in data.splices.items():
+        out.append(f"Series {alias} is spliced: {rep.summary()}.")
+    return tuple(out)
+
+
+def run_study(
+    study: StudyConfig | str | os.PathLike[str],
+    *,
+    store: DataStore | None = None,
+    data_dir: str | os.PathLike[str] | None = None,
+    seed: int | None = None,
+    progress: Progress | None = None,
+) -> StudyResult:
+    """Run a time-series study.
+
+    Parameters
+    ----------
+    study
+        A :class:`~eventstudy.config.StudyConfig` or the path of a study TOML file.
+    store, data_dir
+        Where data comes from (default :meth:`DataStore.from_settings`).
+    seed
+        Overrides the study's seed (placebo draws and bootstrap).
+    progress
+        Called as ``progress(label, done, total)`` during long steps.
+
+    Returns
+    -------
+    StudyResult
+        Frozen; identical inputs and seed give identical numbers.
+
+    Raises
+    ------
+    ConfigError
+        A signal or target that does not fit the data (unknown series alias, bad parameter).
+    DataError
+        Invalid or insufficient data.
+    """
+    config = study if isinstance(study, StudyConfig) else load_study(Path(study))
+    if config.kind != "time_series" or config.evaluation is None:
+        raise ConfigError(f"{config.path}: run_study runs kind = 'time_series' studies")
+    store = store or DataStore.from_settings(data_dir)
+    seed = config.seed if seed is None else seed
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always", EventStudyWarning)
+        data = load_study_data(config.data, store)
+        variants = _run_variants(config, data, seed, progress)
+    messages: list[str] = []
+    for w in caught:
+        if issubclass(w.category, EventStudyWarning) and str(w.message) not in messages:
+            messages.append(str(w.message))
+            warnings.warn(w.message, w.category, stacklevel=2)
+        elif not issubclass(w.category, EventStudyWarning):
+            warnings.warn_explicit(w.message, w.category, w.filename, w.lineno)
+    adjusted = _adjust(variants, config.inference.multiple_testing)
+    return StudyResult(
+        config=config,
+        data=data,
+        variants=variants,
+        adjusted=adjusted,
+        claims=_check_claims(variants, config),
+        warnings=tuple(messages),
+        seed=seed,
+        caveats=_caveats(config, variants, data),
+    )
+
+
+def _run_variants(
+    config: StudyConfig, data: StudyData, seed: int, progress: Progress | None
+) -> tuple[VariantResult, ...]:
+    assert config.evaluation is not None
+    ev_cfg = config.evaluation
+    prices = data.aligned.frame
+    horizons = dict(ev_cfg.horizons)
+    ev = config.events
+    min_gap = ev.min_gap or DEFAULT_MIN_GAP
+    sample = (ev.start, ev.end)
+    targets = {
+        t.name: _target_frames(t, prices, horizons, ev_cfg.return_kind) for t in ev_cfg.targets
+    }
+    inf = config.inference
+    stratify = None if inf.placebo_stratify == "none" else inf.placebo_stratify
+    total = len(config.variants) * len(targets)
+    done = 0
+    out = []
+    for vi, variant in enumerate(config.variants):
+        try:
+            signal = make_signal(thaw(variant.signal))
+            sig = signal.compute(prices)
+        except (ValueError, TypeError, KeyError) as exc:
+            raise ConfigError(f"{config.path}: [signal] (variant {variant.name!r}): {exc}") from exc
+        trigger = sig.trigger
+        in_window = np.ones(len(trigger), dtype=bool)
+        if ev.start is not None:
+            in_window &= trigger.index >= ev.start
+        if ev.end is not None:
+            in_window &= trigger.index <= ev.end
+        windowed = sig.trigger & pd.Series(in_window, index=trigger.index)
+        windowed_sig = SignalResult(
+            value=sig.value,
+            trigger=windowed,
+            threshold=sig.threshold,
+            look_ahead=sig.look_ahead,
+            description=sig.description,
+        )
+        events = find_events(windowed_sig, min_gap=min_gap, mode=ev.mode)
+        evaluations: dict[str, EvaluationResult] = {}
+        paths: dict[str, PathResult] = {}
+        for ti, (tname, (fwd, level)) in enumerate(targets.items()):
+            label = f"{variant.name}/{tname}"
+
+            def cb(d: int, t: int, label: str = label) -> None:
+                if progress is not None:
+                    progress(f"placebo {label}", d, t)
+
+            evaluations[tname] = evaluate(
+                fwd,
+                events.positions,
+                target_name=tname,
+                horizons=horizons,
+                sample=sample,
+                min_gap=min_gap,
+                tests=inf.tests,
+                draws=inf.draws,
+                bootstrap_reps=inf.bootstrap_reps,
+                stratify=stratify,
+                seed=_seed_for(seed, vi, ti),
+                progress=cb,
+            )
+            evaluations[tname] = replace(evaluations[tname], default_test=inf.default_test)
+            paths[tname] = average_path(
+                level,
+                events.positions,
+                pre=ev_cfg.path_pre,
+                post=ev_cfg.path_post,
+                kind=ev_cfg.return_kind,
+            )
+            done += 1
+            if progress is not None:
+                progress("evaluation", done, total)
+        out.append(
+            VariantResult(
+                name=variant.name,
+                description=variant.description,
+                signal=sig,
+                events=events,
+                evaluations=evaluations,
+                paths=paths,
+                forward={k: v[0] for k, v in targets.items()},
+            )
+        )
+    return tuple(out)
+
