@@ -1,0 +1,22 @@
+"""Forward returns, conditional event statistics and average event paths."""
+
+from __future__ import annotations
+
+from eventstudy.evaluation.evaluate import EvaluationResult, HorizonStats, evaluate
+from eventstudy.evaluation.path import PathResult, average_path
+from eventstudy.evaluation.returns import (
+    DEFAULT_HORIZONS,
+    forward_returns,
+    relative_forward_returns,
+)
+
+__all__ = [
+    "DEFAULT_HORIZONS",
+    "EvaluationResult",
+    "HorizonStats",
+    "PathResult",
+    "average_path",
+    "evaluate",
+    "forward_returns",
+    "relative_forward_returns",
+]

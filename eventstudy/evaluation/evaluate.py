@@ -1,0 +1,307 @@
+"""Conditional forward-return statistics of events against the unconditional baseline."""
+
+from __future__ import annotations
+
+import warnings
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from eventstudy._typing import Seed
+from eventstudy._validation import as_generator, check_int
+from eventstudy.evaluation.returns import HORIZON_ATTR, validate_horizons
+from eventstudy.exceptions import DroppedEventsWarning, IncompleteHorizonWarning
+from eventstudy.inference._common import as_positions, n_episodes, prepare
+from eventstudy.inference.placebo import ProgressCallback, Stratify
+from eventstudy.inference.run import ALL_TESTS, DEFAULT_TEST, run_tests
+from eventstudy.results import TestResult
+
+__all__ = ["EvaluationResult", "HorizonStats", "evaluate"]
+
+_QUANTILES = (0.05, 0.25, 0.75, 0.95)
+
+
+@dataclass(frozen=True, slots=True)
+class HorizonStats:
+    """Event statistics for one horizon (returns are decimal fractions).
+
+    ``n`` counts complete events, ``n_incomplete`` events whose horizon runs past the data;
+    ``baseline_*`` describe every date of the sample with a complete horizon;
+    ``excess_mean = mean - baseline_mean``; ``n_episodes`` is the effective number of
+    non-overlapping episodes (a new one starts at the first event >= h days after the start
+    of the current one; see :func:`eventstudy.inference._common.n_episodes`).
+    """
+
+    horizon: str
+    horizon_days: int
+    n: int
+    n_incomplete: int
+    mean: float
+    median: float
+    std: float
+    min: float
+    max: float
+    hit_rate: float
+    q05: float
+    q25: float
+    q75: float
+    q95: float
+    baseline_n: int
+    baseline_mean: float
+    baseline_median: float
+    baseline_hit_rate: float
+    baseline_std: float
+    excess_mean: float
+    n_episodes: int
+    tests: Mapping[str, TestResult] = field(default_factory=dict)
+
+    def stats_dict(self) -> dict[str, Any]:
+        """The scalar statistics (no tests) as a dict."""
+        return {k: getattr(self, k) for k in self.__dataclass_fields__ if k != "tests"}
+
+
+@dataclass(frozen=True, slots=True)
+class EvaluationResult:
+    """Per-horizon event statistics and tests for one target.
+
+    Attributes
+    ----------
+    target
+        Name of the target series.
+    horizons
+        Label -> :class:`HorizonStats`, in horizon order.
+    n_events
+        Events given (inside the sample).
+    sample_start, sample_end
+        First and last date of the evaluation sample.
+    default_test
+        Name of the test behind :meth:`verdict`.
+    """
+
+    target: str
+    horizons: Mapping[str, HorizonStats]
+    n_events: int
+    sample_start: pd.Timestamp
+    sample_end: pd.Timestamp
+    default_test: str = DEFAULT_TEST
+
+    def to_frame(self) -> pd.DataFrame:
+        """Tidy frame: one row per horizon with the statistics and each test's statistic and
+        p-value (columns ``<test>_stat``, ``<test>_p``)."""
+        rows = []
+        for hs in self.horizons.values():
+            row: dict[str, Any] = {"target": self.target}
+            row.update(hs.stats_dict())
+            for name, tr in hs.tests.items():
+                row[f"{name}_stat"] = tr.statistic
+                row[f"{name}_p"] = tr.p_value
+            rows.append(row)
+        return pd.DataFrame(rows)
+
+    def tests_frame(self) -> pd.DataFrame:
+        """Long frame: one row per (horizon, test) with the full :class:`TestResult` fields."""
+        frames = []
+        for hs in self.horizons.values():
+            for tr in hs.tests.values():
+                f = tr.to_frame()
+                f.insert(0, "horizon_days", hs.horizon_days)
+                f.insert(0, "horizon", hs.horizon)
+                f.insert(0, "target", self.target)
+                frames.append(f)
+        return pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()
+
+    def verdict(self, horizon: str) -> str:
+        """One-line verdict for ``horizon`` from the default test."""
+        hs = self.horizons[horizon]
+        tr = hs.tests.get(self.default_test)
+        head = (
+            f"{self.target} {horizon}: mean {hs.mean:+.2%} vs baseline {hs.baseline_mean:+.2%} "
+            f"(excess {hs.excess_mean:+.2%}, n={hs.n}, episodes={hs.n_episodes})"
+        )
+        if tr is None:
+            return head
+        if not tr.applicable:
+            return f"{head}; {tr.name}: not applicable ({tr.reason})"
+        return f"{head}; {tr.name} p={tr.p_value:.3g}"
+
+    def summary(self) -> str:
+        """Text summary: sample, then one verdict line per horizon."""
+        lines = [
+            f"Event study of {self.target}: {self.n_events} events, sample "
+            f"{self.sample_start.date()}..{self.sample_end.date()} "
+            f"(verdict test: {self.default_test})"
+        ]
+        lines += ["  " + self.verdict(h) for h in self.horizons]
+        return "\n".join(lines)
+
+    def _repr_html_(self) -> str:
+        cols = [
+            "horizon",
+            "n",
+            "mean",
+            "median",
+            "hit_rate",
+            "baseline_mean",
+            "excess_mean",
+            "n_episodes",
+        ]
+        frame = self.to_frame()
+        keep = cols + [c for c in frame.columns if c.endswith("_p")]
+        return f"<p>{self.summary().splitlines()[0]}</p>" + frame[keep].to_html(index=False)
+
+
+def _slice_sample(
+    fwd: pd.DataFrame, positions: np.ndarray, sample: tuple[Any, Any] | None
+) -> tuple[pd.DataFrame, np.ndarray]:
+    if sample is None:
+        return fwd, positions
+    if not isinstance(sample, tuple | list) or len(sample) != 2:
+        raise TypeError("sample must be a (start, end) pair of dates (None for open ends)")
+    start, end = sample
+    lo = 0 if start is None else int(fwd.index.searchsorted(pd.Timestamp(start), side="left"))
+    hi = (
+        len(fwd.index)
+        if end is None
+        else int(fwd.index.searchsorted(pd.Timestamp(end), side="right"))
+    )
+    if hi <= lo:
+        raise ValueError(f"sample {sample!r} contains no dates of fwd")
+    inside = (positions >= lo) & (positions < hi)
+    if not inside.all():
+        warnings.warn(
+            f"{int((~inside).sum())} events outside the sample {sample!r} were dropped",
+            DroppedEventsWarning,
+            stacklevel=3,
+        )
+    return fwd.iloc[lo:hi], positions[inside] - lo
+
+
+def evaluate(
+    fwd: pd.DataFrame,
+    event_positions: Sequence[int] | np.ndarray,
+    *,
+    target_name: str = "target",
+    horizons: Mapping[str, int] | None = None,
+    sample: tuple[Any, Any] | None = None,
+    min_gap: int = 1,
+    tests: Sequence[str] = ALL_TESTS,
+    draws: int = 10_000,
+    bootstrap_reps: int = 2000,
+    stratify: Stratify | None = None,
+    seed: Seed = None,
+    progress: ProgressCallback | None = None,
+) -> EvaluationResult:
+    """Per-horizon statistics of event forward returns, the baseline and the tests.
+
+    Parameters
+    ----------
+    fwd
+        Forward returns, dates x horizon labels (from :func:`forward_returns`), NaN where
+        the horizon is incomplete.
+    event_positions
+        Sorted unique integer positions of the events into ``fwd.index``.
+    target_name
+        Name of the target, reported in every row.
+    horizons
+        Label -> trading days for the columns of ``fwd``; default ``fwd.attrs
+        ["horizon_days"]`` (set by :func:`forward_returns`).
+    sample
+        ``(start, end)`` dates (inclusive, ``None`` = open) of the evaluation sample: the
+        baseline uses every date of it with a complete horizon; events outside are dropped
+        with a :class:`~eventstudy.exceptions.DroppedEventsWarning`.
+    min_gap
+        Declustering gap of the events (for the placebo draws).
+    tests, draws, bootstrap_reps, stratify, seed, progress
+        Passed to :func:`eventstudy.inference.run_tests` (one seed stream per horizon).
+
+    Returns
+    -------
+    EvaluationResult
+
+    Warns
+    -----
+    IncompleteHorizonWarning
+        When events have an incomplete horizon (they are excluded from that horizon's n).
+    """
+    if not isinstance(fwd, pd.DataFrame):
+        raise TypeError(f"fwd must be a DataFrame of forward returns, got {type(fwd).__name__}")
+    if not isinstance(target_name, str):
+        raise TypeError(f"target_name must be a string, got {target_name!r}")
+    check_int("min_gap", min_gap, minimum=1)
+    hz_src = horizons if horizons is not None else fwd.attrs.get(HORIZON_ATTR)
+    if hz_src is None:
+        raise ValueError(
+            "horizons unknown: pass horizons= (label -> trading days) or fwd from forward_returns"
+        )
+    hz = validate_horizons(hz_src)
+    missing = [label for label in hz if label not in fwd.columns]
+    if missing:
+        raise ValueError(f"fwd has no column(s) {missing}; columns: {list(fwd.columns)}")
+    pos = as_positions(event_positions, len(fwd.index))
+    fwd_s, pos_s = _slice_sample(fwd, pos, sample)
+    dates = pd.DatetimeIndex(fwd_s.index)
+    seeds = as_generator(seed).spawn(len(hz))
+    out: dict[str, HorizonStats] = {}
+    for (label, h), rng in zip(hz.items(), seeds, strict=True):  # loop over horizons only
+        y = fwd_s[label].to_numpy(dtype=float, na_value=np.nan)
+        s = prepare(y, pos_s)
+        if s.n_incomplete:
+            warnings.warn(
+                f"{target_name} {label}: {s.n_incomplete} event(s) with an incomplete "
+                f"{h}-day horizon were excluded",
+                IncompleteHorizonWarning,
+                stacklevel=2,
+            )
+        x = s.values
+        base = s.y
+        nan = float("nan")
+        qs = np.quantile(x, _QUANTILES) if x.size else np.full(len(_QUANTILES), np.nan)
+        mean = float(x.mean()) if x.size else nan
+        bmean = float(base.mean()) if base.size else nan
+        results = run_tests(
+            y,
+            pos_s,
+            h,
+            min_gap=min_gap,
+            tests=tests,
+            draws=draws,
+            bootstrap_reps=bootstrap_reps,
+            stratify=stratify,
+            dates=dates,
+            seed=rng,
+            progress=progress,
+        )
+        out[label] = HorizonStats(
+            horizon=label,
+            horizon_days=h,
+            n=s.n,
+            n_incomplete=s.n_incomplete,
+            mean=mean,
+            median=float(np.median(x)) if x.size else nan,
+            std=float(x.std(ddof=1)) if x.size > 1 else nan,
+            min=float(x.min()) if x.size else nan,
+            max=float(x.max()) if x.size else nan,
+            hit_rate=float(np.mean(x > 0)) if x.size else nan,
+            q05=float(qs[0]),
+            q25=float(qs[1]),
+            q75=float(qs[2]),
+            q95=float(qs[3]),
+            baseline_n=int(base.size),
+            baseline_mean=bmean,
+            baseline_median=float(np.median(base)) if base.size else nan,
+            baseline_hit_rate=float(np.mean(base > 0)) if base.size else nan,
+            baseline_std=float(base.std(ddof=1)) if base.size > 1 else nan,
+            excess_mean=mean - bmean,
+            n_episodes=n_episodes(s.event_positions, h),
+            tests=results,
+        )
+    return EvaluationResult(
+        target=target_name,
+        horizons=out,
+        n_events=int(pos_s.size),
+        sample_start=pd.Timestamp(dates[0]),
+        sample_end=pd.Timestamp(dates[-1]),
+    )

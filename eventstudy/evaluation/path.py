@@ -1,0 +1,175 @@
+"""Average cumulative-return path around events."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import numpy.typing as npt
+import pandas as pd
+from scipy import stats
+
+from eventstudy._typing import ReturnKind
+from eventstudy._validation import check_choice, check_float, check_int
+from eventstudy.evaluation.returns import validate_prices
+from eventstudy.inference._common import as_positions
+
+__all__ = ["PathResult", "average_path"]
+
+FloatArray = npt.NDArray[np.float64]
+
+
+@dataclass(frozen=True, slots=True)
+class PathResult:
+    """Mean cumulative return relative to the event-day close, per day offset.
+
+    Attributes
+    ----------
+    offsets
+        Trading-day offsets ``-pre .. post``, shape ``(K,)``.
+    mean, std, lower, upper
+        Mean across events, standard deviation, and the band per offset, shape ``(K,)``.
+    n
+        Events with data at each offset, shape ``(K,)``.
+    drift
+        Unconditional mean k-day return over all dates (``P[t+k] / P[t] - 1``) per offset k,
+        shape ``(K,)``: the path of a random date.
+    band
+        Band level, e.g. 0.95.
+    band_method
+        How the band is computed.
+    kind
+        ``"simple"`` or ``"log"``.
+    n_events
+        Events given.
+    """
+
+    offsets: npt.NDArray[np.int64]
+    mean: FloatArray
+    std: FloatArray
+    lower: FloatArray
+    upper: FloatArray
+    n: npt.NDArray[np.int64]
+    drift: FloatArray
+    band: float
+    band_method: str
+    kind: str
+    n_events: int
+
+    def to_frame(self) -> pd.DataFrame:
+        """Tidy frame indexed by nothing: offset, mean, std, lower, upper, n, drift."""
+        return pd.DataFrame(
+            {
+                "offset": self.offsets,
+                "mean": self.mean,
+                "std": self.std,
+                "lower": self.lower,
+                "upper": self.upper,
+                "n": self.n,
+                "drift": self.drift,
+            }
+        )
+
+    def summary(self) -> str:
+        """Text summary with the mean path at the last offset."""
+        k = int(self.offsets[-1])
+        return (
+            f"Average {self.kind} path of {self.n_events} events, offsets "
+            f"{int(self.offsets[0])}..{k}: at +{k} mean {self.mean[-1]:+.2%} "
+            f"[{self.lower[-1]:+.2%}, {self.upper[-1]:+.2%}] (n={int(self.n[-1])}), "
+            f"unconditional drift {self.drift[-1]:+.2%}; band: {self.band_method}"
+        )
+
+    def _repr_html_(self) -> str:
+        return f"<p>{self.summary()}</p>" + self.to_frame().to_html(index=False, max_rows=30)
+
+
+def average_path(
+    prices: pd.Series,
+    event_positions: Any,
+    *,
+    pre: int = 21,
+    post: int = 252,
+    kind: ReturnKind = "simple",
+    band: float = 0.95,
+) -> PathResult:
+    """Mean cumulative return from ``-pre`` to ``+post`` trading days around each event.
+
+    For event at t and offset k the path value is ``P[t+k] / P[t] - 1`` (``log`` for
+    ``kind="log"``), so it is 0 at offset 0.  Events near the edges contribute where data
+    exists (per-offset ``n``).  The band is ``mean +/- t_{(1+band)/2, n-1} * sd / sqrt(n)``
+    per offset: it treats events as independent (overlapping events make it too narrow).
+
+    Parameters
+    ----------
+    prices
+        Price levels on an ascending DatetimeIndex, finite and > 0.
+    event_positions
+        Sorted unique integer positions into ``prices``.
+    pre, post
+        Days before and after the event (>= 0).
+    kind
+        ``"simple"`` or ``"log"``.
+    band
+        Band level in (0, 1).
+
+    Returns
+    -------
+    PathResult
+        Offsets with fewer than 2 events have NaN std and band.
+    """
+    p = validate_prices("prices", prices).to_numpy()
+    pre = check_int("pre", pre, minimum=0)
+    post = check_int("post", post, minimum=0)
+    check_choice("kind", kind, ("simple", "log"))
+    band = check_float("band", band, minimum=0.0, maximum=1.0, strict_minimum=True)
+    if band >= 1.0:
+        raise ValueError(f"band must be < 1, got {band}")
+    pos = as_positions(event_positions, p.size)
+    offsets = np.arange(-pre, post + 1, dtype=np.int64)
+    idx = pos[:, None] + offsets[None, :]  # (n_events, K)
+    valid = (idx >= 0) & (idx < p.size)
+    levels = np.where(valid, p[np.clip(idx, 0, p.size - 1)], np.nan)
+    ratio = levels / p[pos][:, None]
+    paths = np.log(ratio) if kind == "log" else ratio - 1.0
+    n = valid.sum(axis=0).astype(np.int64)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        total = np.nansum(paths, axis=0)
+        mean = np.where(n > 0, total / np.maximum(n, 1), np.nan)
+        dev2 = np.nansum((paths - mean[None, :]) ** 2, axis=0)
+        std = np.where(n > 1, np.sqrt(dev2 / np.maximum(n - 1, 1)), np.nan)
+        tq = stats.t.ppf(0.5 + band / 2.0, np.maximum(n - 1, 1))
+        half = np.where(n > 1, tq * std / np.sqrt(np.maximum(n, 1)), np.nan)
+    drift = _drift(p, offsets, kind)
+    return PathResult(
+        offsets=offsets,
+        mean=mean,
+        std=std,
+        lower=mean - half,
+        upper=mean + half,
+        n=n,
+        drift=drift,
+        band=band,
+        band_method=f"mean +/- t(n-1) quantile x sd / sqrt(n) per offset ({band:.0%}, "
+        "events treated as independent)",
+        kind=kind,
+        n_events=int(pos.size),
+    )
+
+
+def _drift(p: FloatArray, offsets: npt.NDArray[np.int64], kind: str) -> FloatArray:
+    """Mean of ``P[t+k] / P[t] - 1`` over every t where both exist, per offset k.
+
+    Uses prefix sums of the price levels in the log case and a loop over offsets (not over
+    dates) in the simple case.
+    """
+    out = np.full(offsets.size, np.nan)
+    t = p.size
+    for j, k in enumerate(offsets.tolist()):  # one vectorized pass per offset
+        if abs(k) >= t:
+            continue
+        a, b = (p[: t - k], p[k:]) if k >= 0 else (p[-k:], p[: t + k])
+        r = b / a
+        out[j] = float(np.mean(np.log(r) if kind == "log" else r - 1.0))
+    return out

@@ -1,0 +1,140 @@
+"""Forward returns over fixed trading-day horizons."""
+
+from __future__ import annotations
+
+import warnings
+from collections.abc import Mapping
+from typing import Literal
+
+import numpy as np
+import pandas as pd
+
+from eventstudy._typing import ReturnKind
+from eventstudy._validation import check_choice, check_int
+from eventstudy.exceptions import DataCoverageWarning, DataError
+
+__all__ = [
+    "DEFAULT_HORIZONS",
+    "forward_returns",
+    "relative_forward_returns",
+    "validate_horizons",
+    "validate_prices",
+]
+
+DEFAULT_HORIZONS: Mapping[str, int] = {"1m": 21, "3m": 63, "6m": 126, "12m": 252}
+"""Label -> trading days."""
+
+HORIZON_ATTR = "horizon_days"
+"""Key in ``DataFrame.attrs`` holding the label -> days mapping of a forward-return frame."""
+
+
+def validate_prices(name: str, prices: object) -> pd.Series:
+    """Check a price series: float Series, ascending unique DatetimeIndex, finite and > 0."""
+    if not isinstance(prices, pd.Series):
+        raise TypeError(f"{name} must be a pandas Series of prices, got {type(prices).__name__}")
+    if not isinstance(prices.index, pd.DatetimeIndex):
+        raise TypeError(f"{name} must have a DatetimeIndex, got {type(prices.index).__name__}")
+    if not prices.index.is_monotonic_increasing or not prices.index.is_unique:
+        raise DataError(f"{name}: the index must be ascending trading dates without duplicates")
+    values = prices.to_numpy(dtype=float, na_value=np.nan)
+    bad = ~np.isfinite(values) | (values <= 0)
+    if bad.any():
+        first = prices.index[np.flatnonzero(bad)[0]]
+        raise DataError(f"{name}: prices must be finite and > 0; first bad value on {first.date()}")
+    return pd.Series(values, index=prices.index, name=prices.name)
+
+
+def validate_horizons(horizons: Mapping[str, int]) -> dict[str, int]:
+    """Check ``label -> trading days`` (days >= 1, labels strings, at least one)."""
+    if not isinstance(horizons, Mapping):
+        raise TypeError(
+            f"horizons must be a mapping label -> trading days, got {type(horizons).__name__}"
+        )
+    if not horizons:
+        raise ValueError("horizons must not be empty")
+    out: dict[str, int] = {}
+    for label, days in horizons.items():
+        if not isinstance(label, str):
+            raise TypeError(f"horizon labels must be strings, got {label!r}")
+        out[label] = check_int(f"horizons[{label!r}]", days, minimum=1)
+    return out
+
+
+def _forward(values: np.ndarray, h: int, kind: str) -> np.ndarray:
+    out = np.full(values.size, np.nan)
+    if h < values.size:
+        ratio = values[h:] / values[:-h]
+        out[: values.size - h] = np.log(ratio) if kind == "log" else ratio - 1.0
+    return out
+
+
+def forward_returns(
+    prices: pd.Series,
+    horizons: Mapping[str, int] = DEFAULT_HORIZONS,
+    *,
+    kind: ReturnKind = "simple",
+) -> pd.DataFrame:
+    """Return from the close at t to the close h trading days later, for each horizon.
+
+    Parameters
+    ----------
+    prices
+        Price levels, float, on an ascending trading-day DatetimeIndex, finite and > 0.
+    horizons
+        Label -> trading days; default ``{"1m": 21, "3m": 63, "6m": 126, "12m": 252}``.
+    kind
+        ``"simple"`` (``P[t+h] / P[t] - 1``) or ``"log"`` (``log(P[t+h] / P[t])``).
+
+    Returns
+    -------
+    pandas.DataFrame
+        Shape ``(T, len(horizons))``, index = ``prices.index``, one column per label.
+        NaN where ``t + h`` is past the last date (incomplete horizon).  ``attrs
+        ["horizon_days"]`` holds the horizons mapping.
+    """
+    p = validate_prices("prices", prices)
+    hz = validate_horizons(horizons)
+    check_choice("kind", kind, ("simple", "log"))
+    values = p.to_numpy()
+    out = pd.DataFrame({label: _forward(values, h, kind) for label, h in hz.items()}, index=p.index)
+    out.attrs[HORIZON_ATTR] = hz
+    return out
+
+
+def relative_forward_returns(
+    a: pd.Series,
+    b: pd.Series,
+    horizons: Mapping[str, int] = DEFAULT_HORIZONS,
+    *,
+    mode: Literal["difference", "ratio"] = "difference",
+) -> pd.DataFrame:
+    """Forward return of ``a`` relative to ``b`` (simple returns).
+
+    ``mode="difference"``: ``fwd_a - fwd_b``; ``mode="ratio"``: ``(1 + fwd_a) / (1 + fwd_b)
+    - 1`` (the return of holding a financed by b).  The two series are aligned on their
+    common dates (a :class:`~eventstudy.exceptions.DataCoverageWarning` names how many were
+    dropped); horizons count trading days of the common calendar.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Dates x horizon labels, NaN where incomplete; ``attrs["horizon_days"]`` set.
+    """
+    pa = validate_prices("a", a)
+    pb = validate_prices("b", b)
+    check_choice("mode", mode, ("difference", "ratio"))
+    common = pa.index.intersection(pb.index)
+    dropped = len(pa.index) + len(pb.index) - 2 * len(common)
+    if dropped:
+        warnings.warn(
+            f"relative_forward_returns: {dropped} dates not common to a and b were dropped",
+            DataCoverageWarning,
+            stacklevel=2,
+        )
+    if len(common) == 0:
+        raise DataError("a and b have no dates in common")
+    fa = forward_returns(pa.loc[common], horizons)
+    fb = forward_returns(pb.loc[common], horizons)
+    out = fa - fb if mode == "difference" else (1.0 + fa) / (1.0 + fb) - 1.0
+    out.attrs[HORIZON_ATTR] = validate_horizons(horizons)
+    return out

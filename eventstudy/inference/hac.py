@@ -1,0 +1,151 @@
+"""Regression test of the event excess return with Newey-West HAC standard errors."""
+
+from __future__ import annotations
+
+import math
+from typing import Any, Literal
+
+import numpy as np
+import statsmodels.api as sm
+from scipy import stats
+
+from eventstudy._validation import check_choice, check_int
+from eventstudy.inference._common import MIN_EVENTS, n_episodes, prepare
+from eventstudy.results import TestResult
+
+__all__ = ["default_hac_lags", "hac_test"]
+
+HacKernel = Literal["bartlett", "uniform"]
+HacDf = Literal["episodes", "normal"]
+
+_REF = (
+    "Newey, W. K. & West, K. D. (1987), 'A simple, positive semi-definite, heteroskedasticity "
+    "and autocorrelation consistent covariance matrix', Econometrica 55(3), 703-708; "
+    "Hansen, L. P. & Hodrick, R. J. (1980), Journal of Political Economy 88(5), 829-853"
+)
+
+LAG_MULTIPLE = 1.5
+"""Default Bartlett truncation lag as a multiple of the horizon (see :func:`default_hac_lags`)."""
+
+
+def default_hac_lags(horizon_days: int) -> int:
+    """Default HAC lag for an ``horizon_days``-day overlapping forward return.
+
+    Overlap makes the regression errors MA(h-1).  With the Bartlett kernel a truncation lag of
+    exactly h-1 down-weights those autocovariances and understates the long-run variance by
+    about one third (sum of (1-j/h)(h-j) vs (h-j) for j < h), so the default is
+    ``ceil(1.5 * h)`` lags, never fewer than ``h - 1``.
+    """
+    h = check_int("horizon_days", horizon_days, minimum=1)
+    return max(h - 1, math.ceil(LAG_MULTIPLE * h))
+
+
+def hac_test(
+    fwd_h: Any,
+    event_positions: Any,
+    horizon_days: int,
+    *,
+    lags: int | None = None,
+    kernel: HacKernel = "bartlett",
+    df: HacDf = "episodes",
+) -> TestResult:
+    """OLS ``fwd_t = a + b * event_t + e_t`` over all complete dates with HAC standard errors.
+
+    ``b`` is the event excess return over non-event dates; its t-statistic uses the
+    Newey-West covariance from statsmodels (``cov_type="HAC"``, small-sample correction
+    ``use_correction=True``, i.e. the covariance is scaled by T / (T - 2)).
+
+    Parameters
+    ----------
+    fwd_h
+        Forward returns of one horizon on every date, shape ``(T,)``; NaN = incomplete
+        (those dates leave the regression).
+    event_positions
+        Sorted unique integer positions of the events into ``fwd_h``.
+    horizon_days
+        The horizon h in trading days (sets the default lag).
+    lags
+        HAC truncation lag; default :func:`default_hac_lags` (``ceil(1.5 h)``).  Must be at
+        least ``h - 1``.
+    kernel
+        ``"bartlett"`` (Newey-West, positive semi-definite; default) or ``"uniform"``
+        (Hansen-Hodrick truncated kernel; may give a negative variance, then not applicable).
+    df
+        Reference distribution of the t-statistic: ``"episodes"`` (default) uses a Student t
+        with ``n_episodes - 1`` degrees of freedom, where ``n_episodes`` is the effective
+        number of non-overlapping h-day windows among the events: the HAC variance of ``b``
+        is essentially estimated from that many independent clusters (cf. cluster-robust
+        inference with G clusters, Bester, Conley & Hansen 2011); ``"normal"`` uses the
+        asymptotic N(0, 1).
+
+    Returns
+    -------
+    TestResult
+        ``statistic`` = t of ``b``; ``details`` = {coef, se, intercept, lags, kernel,
+        n_obs, n_events, n_episodes}.  Not applicable with fewer than 3 complete events,
+        fewer than 2 episodes (with ``df="episodes"``), or a non-positive variance.
+
+    References
+    ----------
+    Newey & West (1987), Econometrica 55(3); Hansen & Hodrick (1980), JPE 88(5); Bester,
+    C. A., Conley, T. G. & Hansen, C. B. (2011), Journal of Econometrics 165(2), 137-151.
+    """
+    h = check_int("horizon_days", horizon_days, minimum=1)
+    check_choice("kernel", kernel, ("bartlett", "uniform"))
+    check_choice("df", df, ("episodes", "normal"))
+    nlags = default_hac_lags(h) if lags is None else check_int("lags", lags, minimum=max(h - 1, 0))
+    s = prepare(fwd_h, event_positions)
+    n_ep = n_episodes(s.event_positions, h)
+    method = (
+        f"OLS of forward return on an event dummy over all complete dates; {kernel} kernel "
+        f"HAC covariance with {nlags} lags (statsmodels cov_type='HAC', use_correction=True); "
+        + ("t(n_episodes - 1) reference" if df == "episodes" else "normal reference")
+    )
+    common: dict[str, Any] = {
+        "null_hypothesis": "mean forward return on event dates equals that on other dates (b = 0)",
+        "method": method,
+        "reference": _REF,
+    }
+    details: dict[str, Any] = {"lags": nlags, "kernel": kernel, "n_episodes": n_ep}
+    if s.n < MIN_EVENTS:
+        return TestResult.not_applicable(
+            "hac", f"only {s.n} complete events (need >= {MIN_EVENTS})", details=details, **common
+        )
+    if df == "episodes" and n_ep < 2:
+        return TestResult.not_applicable(
+            "hac", f"only {n_ep} non-overlapping episode(s) (need >= 2)", details=details, **common
+        )
+    if s.n == s.y.size:
+        return TestResult.not_applicable(
+            "hac", "every complete date is an event: no comparison dates", details=details, **common
+        )
+    x = np.column_stack([np.ones(s.y.size), s.dummy])
+    fit = sm.OLS(s.y, x).fit(
+        cov_type="HAC", cov_kwds={"maxlags": nlags, "kernel": kernel, "use_correction": True}
+    )
+    coef = float(fit.params[1])
+    var = float(np.asarray(fit.cov_params())[1, 1])
+    if not math.isfinite(var) or var <= 0:
+        return TestResult.not_applicable(
+            "hac", f"non-positive HAC variance ({var:.3g})", details=details, **common
+        )
+    se = math.sqrt(var)
+    t = coef / se
+    if df == "episodes":
+        dist = f"t({n_ep - 1})"
+        p = float(2 * stats.t.sf(abs(t), n_ep - 1))
+    else:
+        dist = "N(0,1)"
+        p = float(2 * stats.norm.sf(abs(t)))
+    details.update(
+        {
+            "coef": coef,
+            "se": se,
+            "intercept": float(fit.params[0]),
+            "n_obs": int(s.y.size),
+            "n_events": s.n,
+        }
+    )
+    return TestResult(
+        name="hac", statistic=t, p_value=p, distribution=dist, details=details, **common
+    )
