@@ -54,6 +54,9 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("study", type=Path, help="study TOML file (see docs/study-config.md)")
     run.add_argument("--out", type=Path, default=None, help="output directory")
     run.add_argument("--seed", type=int, default=None, help="override the study's seed")
+    run.add_argument(
+        "--no-figures", action="store_true", help="skip figures (report without pictures; faster)"
+    )
     verbosity = run.add_mutually_exclusive_group()
     verbosity.add_argument("--quiet", action="store_true", help="print nothing but errors")
     verbosity.add_argument("--verbose", action="store_true", help="print more detail")
@@ -93,7 +96,7 @@ def _cmd_data_show(args: argparse.Namespace) -> int:
     print(s.head(args.rows).to_string())
     print("tail:")
     print(s.tail(args.rows).to_string())
-    gaps = find_gaps(s.index, days=5)
+    gaps = find_gaps(pd.DatetimeIndex(s.index), days=5)
     print(f"\ngaps over 5 calendar days: {len(gaps)}")
     if len(gaps):
         shown = gaps if len(gaps) <= 20 else pd.concat([gaps.head(10), gaps.tail(10)])
@@ -120,7 +123,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("default", EventStudyWarning)
-            warnings.formatwarning = _format_warning  # type: ignore[assignment]
+            warnings.showwarning = _show_warning  # restored when catch_warnings exits
             if args.command == "data":
                 return _cmd_data_list(args) if args.data_command == "list" else _cmd_data_show(args)
             return _cmd_run(args)
@@ -134,8 +137,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 130
 
 
-def _format_warning(message, category, filename, lineno, line=None):  # type: ignore[no-untyped-def]
-    return f"warning ({category.__name__}): {message}\n"
+def _show_warning(message, category, filename, lineno, file=None, line=None):
+    print(f"warning ({category.__name__}): {message}", file=sys.stderr)
 
 
 if __name__ == "__main__":  # pragma: no cover

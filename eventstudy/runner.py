@@ -18,14 +18,20 @@ import sys
 import time
 import warnings
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from eventstudy.config import load_study
 from eventstudy.data import DataStore
 
+if TYPE_CHECKING:
+    from eventstudy.study import StudyResult
+
 __all__ = ["run_study_cli", "write_outputs"]
 
 
-def write_outputs(result, out_dir: Path, *, store: DataStore | None = None, figures: bool = True) -> dict[str, Path]:  # type: ignore[no-untyped-def]
+def write_outputs(
+    result: StudyResult, out_dir: Path, *, store: DataStore | None = None, figures: bool = True
+) -> dict[str, Path]:
     """Write result.json, events.csv, figures, report.md and report.html into ``out_dir``."""
     from eventstudy.report.document import build_report, render_html, render_markdown
     from eventstudy.report.record import result_record, to_json
@@ -38,7 +44,9 @@ def write_outputs(result, out_dir: Path, *, store: DataStore | None = None, figu
         "html": out_dir / "report.html",
     }
     paths["result"].write_text(to_json(result_record(result)), encoding="utf-8")
-    result.events_frame().to_csv(paths["events"], index=False, date_format="%Y-%m-%d", float_format="%.10g")
+    result.events_frame().to_csv(
+        paths["events"], index=False, date_format="%Y-%m-%d", float_format="%.10g"
+    )
     figs = {}
     if figures:
         from eventstudy.report.figures import save_study_figures
@@ -62,7 +70,10 @@ def run_study_cli(args: argparse.Namespace) -> int:
     verbose = bool(getattr(args, "verbose", False))
     out_dir = args.out or Path("out") / config.name
     if config.kind == "cross_section":
-        from eventstudy.crosssection.study import run_cross_section_study, write_cross_section_outputs
+        from eventstudy.crosssection.study import (
+            run_cross_section_study,
+            write_cross_section_outputs,
+        )
 
         cs = run_cross_section_study(config, store=store)
         paths = write_cross_section_outputs(cs, out_dir, store=store)
@@ -75,7 +86,9 @@ def run_study_cli(args: argparse.Namespace) -> int:
             # run_study re-issues each data/evaluation warning once; the CLI prints them once
             result = run_study(config, store=store, seed=args.seed, progress=progress)
         progress.close()
-        paths = write_outputs(result, out_dir, store=store)
+        paths = write_outputs(
+            result, out_dir, store=store, figures=not getattr(args, "no_figures", False)
+        )
         summary = result.summary()
     seconds = time.perf_counter() - t0
     from eventstudy.report.record import run_record

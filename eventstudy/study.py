@@ -200,7 +200,9 @@ def _seed_for(seed: int, *keys: int) -> np.random.Generator:
     return np.random.default_rng(np.random.SeedSequence([seed, *keys]))
 
 
-def _check_claims(result_variants: tuple[VariantResult, ...], config: StudyConfig) -> tuple[ClaimCheck, ...]:
+def _check_claims(
+    result_variants: tuple[VariantResult, ...], config: StudyConfig
+) -> tuple[ClaimCheck, ...]:
     out = []
     by_name = {v.name: v for v in result_variants}
     for c in config.claims:
@@ -222,7 +224,9 @@ def _check_claims(result_variants: tuple[VariantResult, ...], config: StudyConfi
     return tuple(out)
 
 
-def _adjust(variants: tuple[VariantResult, ...], methods: tuple[str, ...]) -> dict[tuple[str, str, str, str], dict[str, float]]:
+def _adjust(
+    variants: tuple[VariantResult, ...], methods: tuple[str, ...]
+) -> dict[tuple[str, str, str, str], dict[str, float]]:
     """Holm / BH adjusted p-values per test across variants x targets x horizons."""
     keys: dict[str, list[tuple[str, str, str, str]]] = {}
     pvals: dict[str, list[float]] = {}
@@ -234,14 +238,16 @@ def _adjust(variants: tuple[VariantResult, ...], methods: tuple[str, ...]) -> di
                     pvals.setdefault(tname, []).append(tr.p_value)
     out: dict[tuple[str, str, str, str], dict[str, float]] = {}
     for tname, ks in keys.items():
-        arr = np.asarray(pvals[tname], dtype="float64")
-        adjusted = {m: adjust_pvalues(arr, method=m) for m in methods}
+        arr = np.asarray(pvals[tname], dtype=np.float64)
+        adjusted = {m: adjust_pvalues(arr, method=m) for m in methods}  # type: ignore[call-overload]
         for i, k in enumerate(ks):
             out[k] = {m: float(adjusted[m][i]) for m in methods}
     return out
 
 
-def _caveats(config: StudyConfig, variants: tuple[VariantResult, ...], data: StudyData) -> tuple[str, ...]:
+def _caveats(
+    config: StudyConfig, variants: tuple[VariantResult, ...], data: StudyData
+) -> tuple[str, ...]:
     out = []
     for v in variants:
         if v.signal.look_ahead:
@@ -417,4 +423,3 @@ def _run_variants(
             )
         )
     return tuple(out)
-

@@ -219,7 +219,9 @@ def _md_table(frame: pd.DataFrame) -> str:
         return str(x).replace("|", "\\|").replace("\n", " ")
 
     lines = ["| " + " | ".join(cols) + " |", "|" + "|".join("---" for _ in cols) + "|"]
-    lines += ["| " + " | ".join(cell(x) for x in row) + " |" for row in frame.itertuples(index=False)]
+    lines += [
+        "| " + " | ".join(cell(x) for x in row) + " |" for row in frame.itertuples(index=False)
+    ]
     return "\n".join(lines)
 
 
@@ -274,7 +276,11 @@ def render_html(blocks: Sequence[Block], *, title: str) -> str:
         elif b.kind == "list":
             body.append("<ul>" + "".join(f"<li>{_inline_md(i)}</li>" for i in b.content) + "</ul>")
         elif b.kind == "table":
-            body.append(b.content.to_html(index=False, border=0, escape=True) if len(b.content) else "<p>(none)</p>")
+            body.append(
+                b.content.to_html(index=False, border=0, escape=True)
+                if len(b.content)
+                else "<p>(none)</p>"
+            )
         elif b.kind == "figure":
             data = base64.b64encode(Path(b.content).read_bytes()).decode("ascii")
             cap = html.escape(b.caption)
@@ -283,7 +289,7 @@ def render_html(blocks: Sequence[Block], *, title: str) -> str:
                 f"<figcaption>{cap}</figcaption></figure>"
             )
     return (
-        "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
+        '<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8">'
         f"<title>{html.escape(title)}</title><style>{_CSS}</style></head><body>\n"
         + "\n".join(body)
         + "\n</body></html>\n"

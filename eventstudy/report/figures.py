@@ -21,7 +21,7 @@ if TYPE_CHECKING:
 
 __all__ = [
     "plot_average_path",
-    "plot_distributions",
+    "plot_distribution",
     "plot_series_events",
     "plot_signal",
     "save_study_figures",
@@ -37,7 +37,7 @@ def _axes(ax: Axes | None, figsize: tuple[float, float] = (10, 4)) -> tuple[Figu
 
     if ax is not None:
         return ax.get_figure(), ax  # type: ignore[return-value]
-    fig = Figure(figsize=figsize, layout="constrained")
+    fig = Figure(figsize=figsize, layout="tight")
     return fig, fig.add_subplot()
 
 
@@ -50,7 +50,9 @@ def _variant(result: StudyResult, name: str | None) -> VariantResult:
     raise ValueError(f"no variant {name!r}; variants are {[v.name for v in result.variants]}")
 
 
-def _episodes(dates: pd.DatetimeIndex, trigger: pd.Series, gap: int) -> list[tuple[pd.Timestamp, pd.Timestamp]]:
+def _episodes(
+    dates: pd.DatetimeIndex, trigger: pd.Series, gap: int
+) -> list[tuple[pd.Timestamp, pd.Timestamp]]:
     """Spans of trigger days grouped when fewer than ``gap`` trading days apart."""
     pos = np.flatnonzero(trigger.to_numpy(dtype=bool))
     if pos.size == 0:
@@ -62,7 +64,11 @@ def _episodes(dates: pd.DatetimeIndex, trigger: pd.Series, gap: int) -> list[tup
 
 
 def plot_series_events(
-    result: StudyResult, *, variant: str | None = None, series: str | None = None, ax: Axes | None = None
+    result: StudyResult,
+    *,
+    variant: str | None = None,
+    series: str | None = None,
+    ax: Axes | None = None,
 ) -> Figure:
     """The target series over the full sample (log scale) with events marked.
 
@@ -71,16 +77,25 @@ def plot_series_events(
     """
     v = _variant(result, variant)
     frame = result.data.aligned.frame
-    alias = series or (result.config.evaluation.targets[0].series if result.config.evaluation else frame.columns[0])
+    alias = series or (
+        result.config.evaluation.targets[0].series if result.config.evaluation else frame.columns[0]
+    )
     s = frame[alias]
     fig, ax = _axes(ax)
     ax.plot(s.index, s.to_numpy(), lw=0.8, color="#1f4e79", label=alias)
     ax.set_yscale("log")
-    for lo, hi in _episodes(frame.index, v.signal.trigger, v.events.min_gap):
-        ax.axvspan(lo, hi + pd.Timedelta(days=3), color="#f4a261", alpha=0.35, lw=0)
+    for lo, hi in _episodes(pd.DatetimeIndex(frame.index), v.signal.trigger, v.events.min_gap):
+        ax.axvspan(lo, hi + pd.Timedelta(days=3), color="#f4a261", alpha=0.35, lw=0)  # type: ignore[arg-type]
     ev_dates = v.events.dates
-    ax.scatter(ev_dates, s.loc[ev_dates].to_numpy(), marker="v", color="#c0392b", s=28, zorder=3,
-               label=f"events (n={len(ev_dates)})")
+    ax.scatter(
+        ev_dates,
+        s.loc[ev_dates].to_numpy(),
+        marker="v",
+        color="#c0392b",
+        s=28,
+        zorder=3,
+        label=f"events (n={len(ev_dates)})",
+    )
     ax.set_title(f"{alias} with {v.name} events")
     ax.set_xlabel("date")
     ax.set_ylabel(f"{alias} level (log scale)")
@@ -88,7 +103,9 @@ def plot_series_events(
     return fig
 
 
-def plot_signal(result: StudyResult, *, variant: str | None = None, ax: Axes | None = None) -> Figure:
+def plot_signal(
+    result: StudyResult, *, variant: str | None = None, ax: Axes | None = None
+) -> Figure:
     """The signal value over time with its threshold(s)."""
     v = _variant(result, variant)
     fig, ax = _axes(ax)
@@ -109,7 +126,11 @@ def plot_signal(result: StudyResult, *, variant: str | None = None, ax: Axes | N
 
 
 def plot_average_path(
-    result: StudyResult, *, variant: str | None = None, target: str | None = None, ax: Axes | None = None
+    result: StudyResult,
+    *,
+    variant: str | None = None,
+    target: str | None = None,
+    ax: Axes | None = None,
 ) -> Figure:
     """Average cumulative return around events with its band, the placebo band and the drift."""
     v = _variant(result, variant)
@@ -117,63 +138,73 @@ def plot_average_path(
     p = v.paths[tname]
     fig, ax = _axes(ax)
     x = np.asarray(p.offsets)
-    ax.fill_between(x, p.lower, p.upper, color="#1f77b4", alpha=0.2, lw=0,
-                    label=f"{p.band:.0%} band ({p.band_method})" if getattr(p, "band_method", "") else f"{p.band:.0%} band")
-    ax.plot(x, p.mean, color="#1f77b4", lw=1.8, label=f"mean after events (n={p.n_events})")
+    ax.fill_between(
+        x, p.lower, p.upper, color="#1f77b4", alpha=0.2, lw=0, label=f"{p.band:.0%} band"
+    )
+    ax.plot(x, p.mean, color="#1f77b4", lw=1.8, label=f"after events (n={p.n_events})")
     band = getattr(v, "placebo_paths", {}).get(tname) if hasattr(v, "placebo_paths") else None
     if band is not None:
-        ax.fill_between(x, band[0], band[1], color="#999999", alpha=0.25, lw=0,
-                        label="placebo 5–95% (random dates)")
-    ax.plot(x, p.drift, color="#2ca02c", ls="--", lw=1.2, label="unconditional drift")
+        ax.fill_between(
+            x, band[0], band[1], color="#999999", alpha=0.25, lw=0, label="placebo 5–95%"
+        )
+    ax.plot(x, p.drift, color="#2ca02c", ls="--", lw=1.2, label="drift (all dates)")
     ax.axhline(0, color="black", lw=0.6)
     ax.axvline(0, color="black", lw=0.6, ls=":")
     ax.yaxis.set_major_formatter(_pct_formatter())
     ax.set_xlabel("trading days from event")
     ax.set_ylabel(f"cumulative return of {tname}")
-    ax.set_title(f"Average path of {tname} around {v.name} events")
-    ax.legend(loc="upper left", fontsize=8)
+    ax.set_title(f"{tname} around {v.name} events", fontsize=9)
+    ax.legend(loc="upper left", fontsize=7, framealpha=0.6)
     return fig
 
 
-def plot_distributions(
-    result: StudyResult, *, variant: str | None = None, target: str | None = None, fig: Figure | None = None
+def plot_distribution(
+    result: StudyResult,
+    *,
+    variant: str | None = None,
+    target: str | None = None,
+    horizon: str | None = None,
+    ax: Axes | None = None,
 ) -> Figure:
-    """Per horizon: event forward returns (strip) against the baseline distribution (box)."""
+    """Event forward returns (strip) against the baseline distribution (box) for one horizon.
+
+    The title gives n and the default test's p-value.
+    """
     v = _variant(result, variant)
     tname = target or next(iter(v.evaluations))
     ev = v.evaluations[tname]
+    h = horizon or next(iter(ev.horizons))
     fwd = v.forward[tname]
-    horizons = list(ev.horizons)
-    if fig is None:
-        f, _ = _axes(None, figsize=(4.2 * len(horizons), 4))
-        f.clear()
-        fig = f
-    axes = fig.subplots(1, len(horizons), squeeze=False)[0]
-    pos = np.asarray(v.events.positions)
+    fig, ax = _axes(ax, figsize=(4.5, 4))
     start, end = result.config.events.start, result.config.events.end
     in_sample = np.ones(len(fwd), dtype=bool)
     if start is not None:
         in_sample &= fwd.index >= start
     if end is not None:
         in_sample &= fwd.index <= end
-    rng = np.random.default_rng(0)  # jitter only, not a statistic
+    col = fwd[h].to_numpy()
+    base = col[in_sample & np.isfinite(col)]
+    events = col[np.asarray(v.events.positions)]
+    events = events[np.isfinite(events)]
+    ax.boxplot([base], positions=[0], widths=0.5, showfliers=False)
+    jitter = np.random.default_rng(0).uniform(-0.12, 0.12, events.size)  # display only
+    ax.scatter(1 + jitter, events, s=16, color="#c0392b", zorder=3)
+    ax.set_xticks([0, 1], ["all dates", "events"])
+    hs = ev.horizons[h]
     default = result.config.inference.default_test
-    for ax, h in zip(axes, horizons, strict=True):
-        col = fwd[h].to_numpy()
-        base = col[in_sample & np.isfinite(col)]
-        events = col[pos]
-        events = events[np.isfinite(events)]
-        ax.boxplot([base], positions=[0], widths=0.5, showfliers=False)
-        ax.scatter(1 + rng.uniform(-0.12, 0.12, events.size), events, s=16, color="#c0392b", zorder=3)
-        ax.set_xticks([0, 1], ["baseline", "events"])
-        hs = ev.horizons[h]
-        tr = hs.tests.get(default)
-        ptxt = f"{default} p={tr.p_value:.3g}" if tr is not None and tr.applicable else f"{default} n/a"
-        ax.set_title(f"{tname} {h}: n={hs.n}, {ptxt}", fontsize=9)
-        ax.axhline(0, color="black", lw=0.5)
-        ax.yaxis.set_major_formatter(_pct_formatter())
-        ax.set_ylabel(f"{h} forward return")
+    tr = hs.tests.get(default)
+    ptxt = f"{default} p={tr.p_value:.3g}" if tr is not None and tr.applicable else f"{default} n/a"
+    ax.set_title(f"{tname} {h}: n={hs.n}, {ptxt}", fontsize=9)
+    ax.axhline(0, color="black", lw=0.5)
+    ax.yaxis.set_major_formatter(_pct_formatter())
+    ax.set_ylabel(f"{h} forward return")
     return fig
+
+
+def _grid(nrows: int, ncols: int, cell: tuple[float, float]) -> tuple[Figure, Any]:
+    fig, _ = _axes(None, figsize=(cell[0] * ncols, cell[1] * nrows))
+    fig.clear()
+    return fig, fig.subplots(nrows, ncols, squeeze=False)
 
 
 def _pct_formatter() -> Any:
@@ -182,16 +213,30 @@ def _pct_formatter() -> Any:
     return PercentFormatter(1.0, decimals=0)
 
 
-def study_figures(result: StudyResult, *, variant: str | None = None) -> Iterator[tuple[str, Figure]]:
-    """(name, Figure) for every report figure of one variant, or of all variants."""
+def study_figures(
+    result: StudyResult, *, variant: str | None = None
+) -> Iterator[tuple[str, Figure]]:
+    """(name, Figure) for every report figure, for one variant or all of them.
+
+    Per variant: the signal, the average paths (one panel per target) and the return
+    distributions (targets x horizons); once: the first target's series with events.
+    """
     variants = [_variant(result, variant)] if variant else list(result.variants)
     for i, v in enumerate(variants):
         if i == 0:
             yield "series", plot_series_events(result, variant=v.name)
         yield f"signal_{v.name}", plot_signal(result, variant=v.name)
-        for t in v.paths:
-            yield f"path_{v.name}_{t}", plot_average_path(result, variant=v.name, target=t)
-            yield f"distribution_{v.name}_{t}", plot_distributions(result, variant=v.name, target=t)
+        targets = list(v.paths)
+        fig, axes = _grid(1, len(targets), (5.5, 4))
+        for ax, t in zip(axes[0], targets, strict=True):
+            plot_average_path(result, variant=v.name, target=t, ax=ax)
+        yield f"path_{v.name}", fig
+        horizons = list(next(iter(v.evaluations.values())).horizons)
+        fig, axes = _grid(len(targets), len(horizons), (3.6, 3.2))
+        for r, t in enumerate(targets):
+            for c, h in enumerate(horizons):
+                plot_distribution(result, variant=v.name, target=t, horizon=h, ax=axes[r][c])
+        yield f"distribution_{v.name}", fig
 
 
 _CAPTIONS = {
@@ -202,7 +247,9 @@ _CAPTIONS = {
 }
 
 
-def save_study_figures(result: StudyResult, directory: Path, *, dpi: int = 110) -> dict[str, tuple[Path, str]]:
+def save_study_figures(
+    result: StudyResult, directory: Path, *, dpi: int = 90
+) -> dict[str, tuple[Path, str]]:
     """Save every figure as PNG; returns name -> (path, caption)."""
     directory.mkdir(parents=True, exist_ok=True)
     out = {}

@@ -123,9 +123,7 @@ def result_record(result: StudyResult) -> dict[str, Any]:
                     "date": row["date"],
                     "value": row["value"],
                     "complete": {h: bool(row[f"complete_{h}"]) for h in horizons},
-                    "forward_returns": {
-                        t: {h: row[f"{t}_{h}"] for h in horizons} for t in targets
-                    },
+                    "forward_returns": {t: {h: row[f"{t}_{h}"] for h in horizons} for t in targets},
                 }
             )
         for target, ev in v.evaluations.items():

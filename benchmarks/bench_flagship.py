@@ -1,0 +1,63 @@
+"""Benchmark: the flagship study end to end through the CLI (a new process each run).
+
+Usage: python benchmarks/bench_flagship.py [--repeat 3] [--data-dir DIR]
+
+Prints the wall time of ``eventstudy run studies/russell_sp_divergence.toml`` with
+10,000 placebo draws and the block bootstrap (the study's settings), with and without the
+report figures. Targets: <= 1.5 s for the statistics (--no-figures) on a 2-core machine.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+STUDY = ROOT / "studies" / "russell_sp_divergence.toml"
+
+
+def time_cli(extra: list[str], data_dir: str | None, repeat: int) -> list[float]:
+    """Wall seconds of each of ``repeat`` CLI runs."""
+    exe = Path(sys.executable).with_name("eventstudy")
+    cmd = [str(exe)] if exe.exists() else [sys.executable, "-m", "eventstudy.cli"]
+    if data_dir:
+        cmd += ["--data-dir", data_dir]
+    out = []
+    with tempfile.TemporaryDirectory() as tmp:
+        for i in range(repeat):
+            t0 = time.perf_counter()
+            subprocess.run(
+                [*cmd, "run", str(STUDY), "--out", f"{tmp}/r{i}", "--quiet", *extra],
+                check=True,
+                env={**os.environ, "PYTHONWARNINGS": "ignore"},
+            )
+            out.append(time.perf_counter() - t0)
+    return out
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--data-dir", default=None)
+    args = parser.parse_args()
+    print(f"flagship study: {STUDY.name} (10,000 placebo draws + block bootstrap per test)")
+    for label, extra in (
+        ("statistics, result.json, report (no figures)", ["--no-figures"]),
+        ("full report with figures", []),
+    ):
+        times = time_cli(extra, args.data_dir, args.repeat)
+        print(
+            f"  {label:<48} median {statistics.median(times):.2f} s  "
+            f"(runs: {', '.join(f'{t:.2f}' for t in times)})"
+        )
+    print("target: <= 1.5 s for the statistics on this 2-core machine")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,58 @@
+"""The flagship study on the real snapshot (skipped without $EVENTSTUDY_DATA)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from eventstudy.cli import main
+
+pytestmark = pytest.mark.integration
+ROOT = Path(__file__).resolve().parents[2]
+
+
+@pytest.fixture(scope="module")
+def flagship(snapshot_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    out = tmp_path_factory.mktemp("flagship")
+    rc = main(
+        [
+            "run",
+            str(ROOT / "studies" / "russell_sp_divergence.toml"),
+            "--out",
+            str(out),
+            "--data-dir",
+            str(snapshot_dir),
+            "--quiet",
+        ]
+    )
+    assert rc == 0
+    return out
+
+
+def test_flagship_events_include_2024_11_06(flagship: Path) -> None:
+    record = json.loads((flagship / "result.json").read_text())
+    for variant in ("full_sigma", "trailing_sigma"):
+        dates = [e["date"] for e in record["events"] if e["variant"] == variant]
+        assert "2024-11-06" in dates
+        assert all(d >= "1980-01-01" for d in dates)
+    assert record["data"]["rut"]["first"] == "1978-12-29"
+    assert record["variants"][0]["look_ahead"] is True
+    assert record["variants"][1]["look_ahead"] is False
+
+
+def test_flagship_report_states_claims_and_caveats(flagship: Path) -> None:
+    md = (flagship / "report.md").read_text()
+    assert "## Verdicts" in md and "## Published claims" in md
+    assert "Claim +7.0% for rut over 6m" in md and "Claim +14.0% for rut over 12m" in md
+    assert "look-ahead" in md
+    assert "effective n" in md
+    assert md.count("[full_sigma] ") == 6 and md.count("[trailing_sigma] ") == 6
+
+
+def test_every_shipped_study_validates() -> None:
+    from eventstudy.config import load_study
+
+    for path in sorted((ROOT / "studies").glob("*.toml")):
+        assert load_study(path).name == path.stem

@@ -1,0 +1,221 @@
+"""The time-series pipeline on a synthetic data store: events, statistics, records, determinism."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+from statsmodels.stats.multitest import multipletests
+
+from eventstudy.cli import main
+from eventstudy.config import parse_study
+from eventstudy.data import DataStore
+from eventstudy.exceptions import ConfigError, IncompleteHorizonWarning
+from eventstudy.study import run_study
+
+pytestmark = pytest.mark.filterwarnings("ignore::eventstudy.exceptions.IncompleteHorizonWarning")
+
+STUDY = """
+[study]
+name = "synthetic"
+seed = 11
+
+[data.series]
+a = "test:A"
+b = "test:B"
+
+[signal]
+variant = "up"
+type = "move"
+series = "a"
+n = 5
+mode = "above"
+level = 0.04
+
+[[variants]]
+name = "down"
+signal = { mode = "below", level = -0.04 }
+
+[events]
+min_gap = 10
+
+[evaluation]
+horizons = { "1m" = 21, "3m" = 63 }
+targets = [{ series = "a" }, { name = "a_vs_b", series = "a", relative_to = "b" }]
+path = { pre = 5, post = 63 }
+
+[inference]
+draws = 500
+bootstrap_reps = 200
+
+[[claims]]
+target = "a"
+horizon = "1m"
+value = 0.5
+tolerance = 0.01
+"""
+
+
+@pytest.fixture
+def store(tmp_path: Path) -> DataStore:
+    rng = np.random.default_rng(123)
+    dates = pd.bdate_range("2000-01-03", periods=1500)
+    folder = tmp_path / "data" / "series" / "test"
+    folder.mkdir(parents=True)
+    for name, vol in (("A", 0.015), ("B", 0.01)):
+        prices = 100 * np.exp(np.cumsum(rng.normal(0.0003, vol, dates.size)))
+        pd.DataFrame({"date": dates.strftime("%Y-%m-%d"), "close": prices}).to_csv(
+            folder / f"{name}.csv", index=False
+        )
+    return DataStore(tmp_path / "data")
+
+
+def test_pipeline_matches_direct_computation(store: DataStore) -> None:
+    cfg = parse_study(STUDY, source="synthetic.toml")
+    result = run_study(cfg, store=store)
+    a = store.load("test:A").data
+    # independent event rule: 5-day return > 4%, keep a trigger >= 10 days after the last kept
+    r5 = (a / a.shift(5) - 1).to_numpy()
+    kept: list[int] = []
+    for i in np.flatnonzero(r5 > 0.04):
+        if not kept or i - kept[-1] >= 10:
+            kept.append(int(i))
+    up = result.variants[0]
+    assert up.name == "up"
+    assert list(up.events.positions) == kept
+    # mean 1m forward return over complete events, close t -> close t+21
+    prices = a.to_numpy()
+    fwd = [prices[i + 21] / prices[i] - 1 for i in kept if i + 21 < prices.size]
+    hs = up.evaluations["a"].horizons["1m"]
+    assert hs.n == len(fwd)
+    assert hs.mean == pytest.approx(np.mean(fwd), rel=1e-12)
+    all_fwd = prices[21:] / prices[:-21] - 1
+    assert hs.baseline_mean == pytest.approx(all_fwd.mean(), rel=1e-12)
+    assert hs.excess_mean == pytest.approx(np.mean(fwd) - all_fwd.mean(), rel=1e-10)
+    # relative target: A minus B forward returns
+    b = store.load("test:B").data.to_numpy()
+    rel = [prices[i + 21] / prices[i] - b[i + 21] / b[i] for i in kept if i + 21 < prices.size]
+    assert result.variants[0].evaluations["a_vs_b"].horizons["1m"].mean == pytest.approx(
+        np.mean(rel)
+    )
+    # the 'down' variant overrides mode and level of the base signal
+    assert result.variants[1].signal.description != up.signal.description
+
+
+def test_holm_and_bh_across_the_study(store: DataStore) -> None:
+    result = run_study(parse_study(STUDY), store=store)
+    keys = [k for k in result.adjusted if k[3] == "hac"]
+    assert len(keys) == 2 * 2 * 2  # variants x targets x horizons
+    raw = np.array(
+        [
+            result.variants[[v.name for v in result.variants].index(k[0])]
+            .evaluations[k[1]]
+            .horizons[k[2]]
+            .tests["hac"]
+            .p_value
+            for k in keys
+        ]
+    )
+    holm = multipletests(raw, method="holm")[1]  # Holm (1979)
+    bh = multipletests(raw, method="fdr_bh")[1]  # Benjamini & Hochberg (1995)
+    np.testing.assert_allclose([result.adjusted[k]["holm"] for k in keys], holm, rtol=1e-12)
+    np.testing.assert_allclose([result.adjusted[k]["fdr_bh"] for k in keys], bh, rtol=1e-12)
+
+
+def test_claim_check(store: DataStore) -> None:
+    result = run_study(parse_study(STUDY), store=store)
+    (claim,) = result.claims
+    hs = result.variants[0].evaluations["a"].horizons["1m"]
+    assert claim.estimate == hs.mean
+    assert claim.reproduced is (abs(hs.mean - 0.5) <= 0.01)
+    assert "NOT reproduced" in claim.sentence()
+
+
+def test_unknown_series_in_signal(store: DataStore) -> None:
+    cfg = parse_study(
+        STUDY.replace('series = "a"\nn = 5', 'series = "zzz"\nn = 5'), source="s.toml"
+    )
+    with pytest.raises(ConfigError, match=r"s.toml: \[signal\] \(variant 'up'\): .*zzz"):
+        run_study(cfg, store=store)
+
+
+def test_cli_outputs_are_byte_identical(store: DataStore, tmp_path: Path) -> None:
+    study = tmp_path / "s.toml"
+    study.write_text(STUDY)
+    outs = []
+    for name in ("one", "two"):
+        out = tmp_path / name
+        rc = main(
+            [
+                "run",
+                str(study),
+                "--out",
+                str(out),
+                "--data-dir",
+                str(store.root),
+                "--quiet",
+                "--no-figures",
+            ]
+        )
+        assert rc == 0
+        outs.append(out)
+    first, second = ((o / "result.json").read_bytes() for o in outs)
+    assert first == second
+    assert (outs[0] / "events.csv").read_bytes() == (outs[1] / "events.csv").read_bytes()
+    record = json.loads(first)
+    assert record["study"]["config_sha256"] == parse_study(STUDY).sha256
+    assert set(record["data"]) == {"a", "b"}
+    assert record["data"]["a"]["sha256"] == store.load("test:A").info.sha256
+    for key in ("source", "first", "last", "rows", "sha256"):
+        assert key in record["data"]["a"]
+    ev = record["events"][0]
+    assert set(ev) >= {"date", "value", "complete", "variant"}
+    res = record["results"][0]
+    for key in (
+        "target",
+        "horizon",
+        "horizon_days",
+        "n",
+        "mean",
+        "median",
+        "std",
+        "hit_rate",
+        "baseline_mean",
+        "baseline_hit_rate",
+        "excess_mean",
+    ):
+        assert key in res
+    assert set(res["tests"]) == {"naive_t", "hac", "bootstrap", "placebo", "sign", "wilcoxon"}
+    assert {"statistic", "p_value", "lags"} <= set(res["tests"]["hac"])
+    assert {"p_value", "ci_low", "ci_high", "block_length"} <= set(res["tests"]["bootstrap"])
+    assert {"p_value", "draws"} <= set(res["tests"]["placebo"])
+    assert set(res["tests"]["hac"]["p_adjusted"]) == {"holm", "fdr_bh"}
+    run = json.loads((outs[1] / "run.json").read_text())
+    assert run["out_dir"] == str(outs[1])  # what differs between runs lives in run.json only
+    assert str(outs[0]) not in first.decode()
+
+
+def test_seed_changes_placebo_only(store: DataStore) -> None:
+    cfg = parse_study(STUDY)
+    r1 = run_study(cfg, store=store, seed=1)
+    r2 = run_study(cfg, store=store, seed=2)
+    h1 = r1.variants[0].evaluations["a"].horizons["3m"]
+    h2 = r2.variants[0].evaluations["a"].horizons["3m"]
+    assert h1.mean == h2.mean
+    assert h1.tests["hac"].p_value == h2.tests["hac"].p_value
+    assert h1.tests["placebo"].p_value != h2.tests["placebo"].p_value
+
+
+@pytest.mark.filterwarnings("error::eventstudy.exceptions.IncompleteHorizonWarning")
+def test_incomplete_horizons_warned_once_and_recorded(store: DataStore) -> None:
+    with pytest.warns(IncompleteHorizonWarning) as record:
+        result = run_study(parse_study(STUDY), store=store)
+    messages = [str(w.message) for w in record]
+    assert len(messages) == len(set(messages))  # each message once
+    assert set(messages) <= set(result.warnings)
+    hs = result.variants[0].evaluations["a"].horizons["3m"]
+    assert hs.n_incomplete >= 1
+    assert any("too recent for a complete horizon" in c for c in result.caveats)
