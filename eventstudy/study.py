@@ -30,6 +30,7 @@ from eventstudy.evaluation import (
     forward_returns,
     relative_forward_returns,
 )
+from eventstudy.evaluation.placebo_path import PlaceboPathBand, placebo_path_band
 from eventstudy.events import DEFAULT_MIN_GAP, EventTable, find_events
 from eventstudy.exceptions import ConfigError, EventStudyWarning
 from eventstudy.inference import adjust_pvalues
@@ -52,6 +53,7 @@ class VariantResult:
     evaluations: Mapping[str, EvaluationResult]
     paths: Mapping[str, PathResult]
     forward: Mapping[str, pd.DataFrame]
+    placebo_paths: Mapping[str, PlaceboPathBand] = field(default_factory=dict)
 
     def to_frame(self) -> pd.DataFrame:
         """Tidy statistics: one row per target x horizon."""
@@ -379,6 +381,7 @@ def _run_variants(
         events = find_events(windowed_sig, min_gap=min_gap, mode=ev.mode)
         evaluations: dict[str, EvaluationResult] = {}
         paths: dict[str, PathResult] = {}
+        bands: dict[str, PlaceboPathBand] = {}
         for ti, (tname, (fwd, level)) in enumerate(targets.items()):
             label = f"{variant.name}/{tname}"
 
@@ -408,6 +411,17 @@ def _run_variants(
                 post=ev_cfg.path_post,
                 kind=ev_cfg.return_kind,
             )
+            bands[tname] = placebo_path_band(
+                level,
+                events.n_events,
+                min_gap=min_gap,
+                pre=ev_cfg.path_pre,
+                post=ev_cfg.path_post,
+                start=ev.start,
+                end=ev.end,
+                kind=ev_cfg.return_kind,
+                seed=_seed_for(seed, vi, ti, 1),
+            )
             done += 1
             if progress is not None:
                 progress("evaluation", done, total)
@@ -420,6 +434,7 @@ def _run_variants(
                 evaluations=evaluations,
                 paths=paths,
                 forward={k: v[0] for k, v in targets.items()},
+                placebo_paths=bands,
             )
         )
     return tuple(out)

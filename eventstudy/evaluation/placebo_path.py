@@ -1,0 +1,87 @@
+"""Band of average paths around random pseudo-event dates (for the path figure)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from eventstudy._typing import ReturnKind, Seed
+from eventstudy._validation import as_generator, check_int
+from eventstudy.inference.placebo import draw_spaced_positions
+
+__all__ = ["PlaceboPathBand", "placebo_path_band"]
+
+
+@dataclass(frozen=True, slots=True)
+class PlaceboPathBand:
+    """Quantiles, per offset, of the mean path over random event sets.
+
+    Attributes
+    ----------
+    offsets
+        Trading days relative to the pseudo-event, ``-pre .. post``.
+    lower, upper
+        The ``(1 - level)/2`` and ``(1 + level)/2`` quantiles of the mean path across draws.
+    draws
+        Number of random event sets.
+    """
+
+    offsets: np.ndarray
+    lower: np.ndarray
+    upper: np.ndarray
+    draws: int
+    level: float
+
+
+def placebo_path_band(
+    prices: pd.Series,
+    n_events: int,
+    *,
+    min_gap: int,
+    pre: int,
+    post: int,
+    start: pd.Timestamp | None = None,
+    end: pd.Timestamp | None = None,
+    draws: int = 500,
+    level: float = 0.9,
+    kind: ReturnKind = "simple",
+    seed: Seed = None,
+) -> PlaceboPathBand:
+    """Band of mean cumulative paths around ``n_events`` random dates spaced ``>= min_gap``.
+
+    Pseudo-event dates are drawn uniformly (as in the placebo test) among the dates of
+    ``[start, end]`` whose whole window ``-pre .. post`` lies inside the data; each draw's
+    path is the mean over its events of ``P[t+k] / P[t] - 1`` (log for ``kind="log"``).
+    Vectorized over draws x events x offsets.
+
+    Returns
+    -------
+    PlaceboPathBand
+        Empty arrays (no band) when fewer than two events or no room for them.
+    """
+    n = check_int("n_events", n_events, minimum=0)
+    draws = check_int("draws", draws, minimum=1)
+    offsets = np.arange(-pre, post + 1)
+    empty = PlaceboPathBand(offsets, np.array([]), np.array([]), 0, level)
+    values = prices.to_numpy(dtype=np.float64)
+    idx = pd.DatetimeIndex(prices.index)
+    lo = pre
+    hi = values.size - post - 1
+    if start is not None:
+        lo = max(lo, int(idx.searchsorted(start)))
+    if end is not None:
+        hi = min(hi, int(idx.searchsorted(end, side="right")) - 1)
+    slots = hi - lo + 1
+    if n < 2 or slots < n + (n - 1) * (max(min_gap, 1) - 1):
+        return empty
+    rng = as_generator(seed)
+    pos = lo + draw_spaced_positions(slots, n, min_gap, draws, rng)  # (draws, n)
+    base = values[pos]
+    window = values[pos[:, :, None] + offsets[None, None, :]]  # (draws, n, K)
+    paths = np.log(window / base[:, :, None]) if kind == "log" else window / base[:, :, None] - 1
+    mean_paths = paths.mean(axis=1)
+    q = (1 - level) / 2
+    lower, upper = np.quantile(mean_paths, [q, 1 - q], axis=0)
+    return PlaceboPathBand(offsets, lower, upper, draws, level)

@@ -1,0 +1,169 @@
+"""Figures asserted on (axes, titles, marker counts) and report content (verdicts, caveats, HTML)."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from eventstudy.config import parse_study
+from eventstudy.data import DataStore
+from eventstudy.report.document import build_report, render_html, render_markdown
+from eventstudy.report.figures import (
+    plot_average_path,
+    plot_distribution,
+    plot_series_events,
+    plot_signal,
+    save_study_figures,
+)
+from eventstudy.runner import write_outputs
+from eventstudy.study import StudyResult, run_study
+
+pytestmark = pytest.mark.filterwarnings("ignore::eventstudy.exceptions.IncompleteHorizonWarning")
+
+STUDY = """
+[study]
+name = "fig"
+title = "Synthetic figure study"
+question = "Does a 4% five-day jump in A predict A?"
+seed = 3
+
+[data.series]
+a = "test:A"
+
+[signal]
+type = "move"
+series = "a"
+n = 5
+mode = "above"
+level = 0.04
+
+[events]
+min_gap = 10
+
+[evaluation]
+horizons = { "1m" = 21, "3m" = 63 }
+targets = [{ series = "a" }]
+path = { pre = 5, post = 63 }
+
+[inference]
+draws = 300
+bootstrap_reps = 200
+"""
+
+
+@pytest.fixture(scope="module")
+def result(tmp_path_factory: pytest.TempPathFactory) -> tuple[StudyResult, DataStore]:
+    root = tmp_path_factory.mktemp("data")
+    folder = root / "series" / "test"
+    folder.mkdir(parents=True)
+    rng = np.random.default_rng(5)
+    dates = pd.bdate_range("2001-01-02", periods=1200)
+    prices = 50 * np.exp(np.cumsum(rng.normal(0.0002, 0.015, dates.size)))
+    pd.DataFrame({"date": dates.strftime("%Y-%m-%d"), "close": prices}).to_csv(
+        folder / "A.csv", index=False
+    )
+    other = 20 * np.exp(np.cumsum(rng.normal(0.0001, 0.01, dates.size)))
+    pd.DataFrame({"date": dates.strftime("%Y-%m-%d"), "close": other}).to_csv(
+        folder / "B.csv", index=False
+    )
+    store = DataStore(root)
+    return run_study(parse_study(STUDY), store=store), store
+
+
+def test_series_figure_marks_every_event(result: tuple[StudyResult, DataStore]) -> None:
+    res, _ = result
+    v = res.variants[0]
+    fig = plot_series_events(res)
+    ax = fig.axes[0]
+    assert ax.get_yscale() == "log"
+    assert ax.get_xlabel() == "date" and "log scale" in ax.get_ylabel()
+    (markers,) = ax.collections[-1:]
+    assert len(markers.get_offsets()) == v.events.n_events > 0
+    assert any(
+        f"events (n={v.events.n_events})" == t.get_text() for t in ax.get_legend().get_texts()
+    )
+
+
+def test_signal_figure_has_threshold_and_events(result: tuple[StudyResult, DataStore]) -> None:
+    res, _ = result
+    v = res.variants[0]
+    ax = plot_signal(res).axes[0]
+    ys = [line.get_ydata()[0] for line in ax.get_lines() if line.get_linestyle() == "--"]
+    assert ys == [pytest.approx(v.signal.threshold)]
+    assert len(ax.collections[-1].get_offsets()) == v.events.n_events
+
+
+def test_path_figure_shows_mean_band_placebo_and_drift(
+    result: tuple[StudyResult, DataStore],
+) -> None:
+    res, _ = result
+    ax = plot_average_path(res).axes[0]
+    labels = [t.get_text() for t in ax.get_legend().get_texts()]
+    assert labels[0] == "95% band"
+    assert any(lbl.startswith("after events (n=") for lbl in labels)
+    assert "random dates 90%" in labels and "drift (all dates)" in labels
+    assert ax.get_xlabel() == "trading days from event"
+    mean_line = next(line for line in ax.get_lines() if line.get_label().startswith("after events"))
+    np.testing.assert_allclose(mean_line.get_ydata(), res.variants[0].paths["a"].mean)
+
+
+def test_distribution_figure_title_has_n_and_p(result: tuple[StudyResult, DataStore]) -> None:
+    res, _ = result
+    hs = res.variants[0].evaluations["a"].horizons["3m"]
+    ax = plot_distribution(res, horizon="3m").axes[0]
+    assert ax.get_title() == f"a 3m: n={hs.n}, hac p={hs.tests['hac'].p_value:.3g}"
+    assert len(ax.collections[-1].get_offsets()) == hs.n
+
+
+def test_saved_pngs_have_size(result: tuple[StudyResult, DataStore], tmp_path: Path) -> None:
+    res, _ = result
+    figs = save_study_figures(res, tmp_path)
+    assert set(figs) == {"series", "signal_base", "path_base", "distribution_base"}
+    for path, caption in figs.values():
+        data = path.read_bytes()
+        assert data[:8] == b"\x89PNG\r\n\x1a\n" and len(data) > 10_000
+        assert caption
+
+
+def test_report_content(result: tuple[StudyResult, DataStore], tmp_path: Path) -> None:
+    res, store = result
+    paths = write_outputs(res, tmp_path, store=store)
+    md = paths["markdown"].read_text()
+    assert md.startswith("# Synthetic figure study")
+    assert "**Question.** Does a 4% five-day jump in A predict A?" in md
+    for line in res.verdicts():
+        assert f"- {line}" in md
+    assert "## Caveats" in md and "effective n" in md
+    assert "## Events" in md and "complete_3m" in md
+    assert "![" in md and "(figures/series.png)" in md
+    html = paths["html"].read_text()
+    assert html.count("<img ") == 4
+    assert not re.search(r"(src|href)=\"(https?:)?//", html)  # self-contained: no external URL
+    assert "data:image/png;base64," in html
+    assert all(f"<li>{line.replace('&', '&amp;')}</li>" in html for line in res.verdicts())
+
+
+def test_look_ahead_caveat(result: tuple[StudyResult, DataStore]) -> None:
+    _, store = result
+    text = STUDY.replace('a = "test:A"', 'a = "test:A"\nb = "test:B"')
+    signal = 'type = "move"\nseries = "a"\nn = 5\nmode = "above"\nlevel = 0.04'
+    assert signal in text
+    text = text.replace(signal, 'type = "divergence"\na = "a"\nb = "b"\nk = 2.0\nsigma = "full"')
+    res = run_study(parse_study(text), store=store)
+    assert res.variants[0].signal.look_ahead
+    md = render_markdown(build_report(res))
+    caveats = md.split("## Caveats")[1]
+    assert "full-sample statistic" in caveats and "look-ahead" in caveats
+
+
+def test_notebook_rendering(result: tuple[StudyResult, DataStore]) -> None:
+    res, _ = result
+    html = res._repr_html_()
+    assert "<table" in html and "Synthetic figure study" in html
+    figs = res.plot()
+    assert len(figs) == 4
+    assert render_html(build_report(res), title="x").startswith("<!DOCTYPE html>")
