@@ -278,7 +278,8 @@ def run_cross_section(
     keep = ~drop
     if not keep.any():
         raise DataError(f"no event left after dropping: {reasons} (min_estimation={min_est})")
-    panel = panel.subset(keep)
+    if not keep.all():
+        panel = panel.subset(keep)
     prep = _prepare(panel, conv)  # type: ignore[arg-type]
     daily = daily_tests(panel, convention=conv, _prep=prep)  # type: ignore[arg-type]
     wt = {

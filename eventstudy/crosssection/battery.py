@@ -110,6 +110,12 @@ def _row_ranks(a: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     j = np.broadcast_to(np.arange(t), (e, t))
     new = np.ones((e, t), dtype=bool)
     new[:, 1:] = s[:, 1:] != s[:, :-1]
+    fin = np.isfinite(s)
+    if bool(new[fin].all()):  # no ties: rank = sorted position + 1
+        ranks = np.empty((e, t))
+        np.put_along_axis(ranks, order, np.broadcast_to(np.arange(1.0, t + 1.0), (e, t)), axis=1)
+        ranks[~np.isfinite(a)] = np.nan
+        return ranks, n, _median_sorted(s, n)
     start = np.maximum.accumulate(np.where(new, j, 0), axis=1)
     last = np.ones((e, t), dtype=bool)
     last[:, :-1] = new[:, 1:]
@@ -118,11 +124,15 @@ def _row_ranks(a: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     ranks = np.empty((e, t))
     np.put_along_axis(ranks, order, avg, axis=1)
     ranks[~np.isfinite(a)] = np.nan
+    return ranks, n, _median_sorted(s, n)
+
+
+def _median_sorted(s: np.ndarray, n: np.ndarray) -> np.ndarray:
+    """Row medians of row-sorted ``s`` whose first ``n`` entries are finite."""
     nn = np.maximum(n, 1)
     lo = np.take_along_axis(s, ((nn - 1) // 2)[:, None], axis=1)[:, 0]
     hi = np.take_along_axis(s, (nn // 2)[:, None], axis=1)[:, 0]
-    med = np.where(n > 0, (lo + hi) / 2.0, np.nan)
-    return ranks, n, med
+    return np.where(n > 0, (lo + hi) / 2.0, np.nan)
 
 
 def _sum_count(a: np.ndarray) -> tuple[np.ndarray, np.ndarray]:

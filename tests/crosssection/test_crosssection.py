@@ -186,8 +186,8 @@ def test_short_estimation_dropped_with_warning(make_panel):
 def test_weekend_event_moves_to_next_trading_day(make_panel):
     r, m = make_panel(2, 300)
     d = r.index[275]
-    sat = d + pd.Timedelta(days=(5 - d.dayofweek) % 7)  # the next Saturday
-    assert sat.dayofweek == 5
+    sat = d + pd.Timedelta(days=(5 - d.day_of_week) % 7)  # the next Saturday
+    assert sat.day_of_week == 5
     day0 = sat + pd.Timedelta(days=2)  # the Monday after
     assert day0 in r.index
     ev = pd.DataFrame({"ticker": ["T000", "T001"], "date": [sat, day0]})
