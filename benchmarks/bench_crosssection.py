@@ -22,7 +22,7 @@ import pandas as pd
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from eventstudy.crosssection import run_cross_section  # noqa: E402
+from eventstudy.crosssection import run_cross_section
 
 N_TICKERS = 500
 N_DAYS = 3000
@@ -48,8 +48,13 @@ def make_events(returns: pd.DataFrame, n: int, seed: int = 1) -> pd.DataFrame:
 def time_ours(returns: pd.DataFrame, market: pd.Series, events: pd.DataFrame) -> float:
     t0 = time.perf_counter()
     res = run_cross_section(
-        returns, market, events, model="market_model", estimation=(-250, -11),
-        event_window=(-5, 5), min_estimation=200,
+        returns,
+        market,
+        events,
+        model="market_model",
+        estimation=(-250, -11),
+        event_window=(-5, 5),
+        min_estimation=200,
     )
     dt = time.perf_counter() - t0
     assert res.n_events == len(events)
@@ -77,7 +82,9 @@ _OTHER = textwrap.dedent(
 )
 
 
-def time_pypi_eventstudy(returns: pd.DataFrame, market: pd.Series, events: pd.DataFrame) -> float | None:
+def time_pypi_eventstudy(
+    returns: pd.DataFrame, market: pd.Series, events: pd.DataFrame
+) -> float | None:
     tmp = Path(tempfile.gettempdir()) / "bench_xs_pypi_eventstudy"
     py = tmp / "venv" / "bin" / "python"
     try:
@@ -85,7 +92,9 @@ def time_pypi_eventstudy(returns: pd.DataFrame, market: pd.Series, events: pd.Da
             venv.create(tmp / "venv", with_pip=True)
             subprocess.run(
                 [str(py), "-m", "pip", "install", "-q", "eventstudy==0.1a12"],
-                check=True, capture_output=True, timeout=600,
+                check=True,
+                capture_output=True,
+                timeout=600,
             )
         data = tmp / "data.npz"
         np.savez(
@@ -100,8 +109,12 @@ def time_pypi_eventstudy(returns: pd.DataFrame, market: pd.Series, events: pd.Da
         script = tmp / "run_other.py"
         script.write_text(_OTHER)
         out = subprocess.run(
-            [str(py), str(script), str(data)], check=True, capture_output=True, text=True,
-            timeout=1800, cwd=str(tmp),
+            [str(py), str(script), str(data)],
+            check=True,
+            capture_output=True,
+            text=True,
+            timeout=1800,
+            cwd=str(tmp),
         )
         return float(out.stdout.strip().splitlines()[-1])
     except (OSError, subprocess.SubprocessError, ValueError) as exc:
@@ -118,12 +131,17 @@ def main() -> None:
     print(f"eventstudy.crosssection, 5,000 events, market model + full battery: {t5:.3f} s")
     t100 = time_ours(returns, market, ev100)
     flag = "OK" if t100 <= 3.0 else "ABOVE 3 s TARGET"
-    print(f"eventstudy.crosssection, 100,000 events, market model + full battery: {t100:.3f} s ({flag})")
+    print(
+        f"eventstudy.crosssection, 100,000 events, market model + full battery: "
+        f"{t100:.3f} s ({flag})"
+    )
     other = time_pypi_eventstudy(returns, market, ev5)
     if other is None:
         print("PyPI eventstudy==0.1a12: unavailable, no comparison")
     else:
-        print(f"PyPI eventstudy==0.1a12 (Multiple.from_list + results), 5,000 events: {other:.3f} s")
+        print(
+            f"PyPI eventstudy==0.1a12 (Multiple.from_list + results), 5,000 events: {other:.3f} s"
+        )
         print(f"speed ratio (PyPI / ours) on 5,000 events: {other / t5:.1f}x")
 
 

@@ -22,7 +22,9 @@ __all__ = ["advance_decline_line", "share_above_moving_average", "share_at_high"
 
 def _check_prices(prices: pd.DataFrame) -> pd.DataFrame:
     if not isinstance(prices, pd.DataFrame):
-        raise TypeError(f"prices must be a wide DataFrame (dates x tickers), got {type(prices).__name__}")
+        raise TypeError(
+            f"prices must be a wide DataFrame (dates x tickers), got {type(prices).__name__}"
+        )
     if not prices.index.is_monotonic_increasing:
         raise ValueError("prices index must be sorted ascending by date")
     return prices.astype(float)

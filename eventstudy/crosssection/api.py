@@ -21,7 +21,7 @@ from eventstudy.crosssection.battery import (
     window_tests,
 )
 from eventstudy.crosssection.engine import EventPanel, estimate_panel
-from eventstudy.crosssection.inputs import align_events
+from eventstudy.crosssection.inputs import AlignedEvents, align_events
 from eventstudy.crosssection.models import NormalReturnModel, get_model
 from eventstudy.exceptions import DataError, DroppedEventsWarning
 from eventstudy.results import TestResult
@@ -113,7 +113,9 @@ class CrossSectionResult:
             f"events: {self.n_events_input} given, {self.n_events} used, {self.n_dropped} dropped "
             f"{dict(self.dropped_reasons)}, {self.n_moved} moved to the next trading day",
             "",
-            self.caar[["aar", "caar", "lower", "upper", "n"]].to_string(float_format=lambda x: f"{x:.5f}"),
+            self.caar[["aar", "caar", "lower", "upper", "n"]].to_string(
+                float_format=lambda x: f"{x:.5f}"
+            ),
         ]
         for (lo, hi), tests in self.window_tests.items():
             lines.append(f"\nCAR window {lo}..{hi}:")
@@ -127,7 +129,11 @@ class CrossSectionResult:
             f"<p><b>Cross-sectional event study</b> ({self.model}, {self.convention}): "
             f"{self.n_events} events used, {self.n_dropped} dropped, {self.n_moved} moved</p>"
         )
-        return head + self.caar.to_html() + self.to_frame().query("scope == 'window'").to_html(index=False)
+        return (
+            head
+            + self.caar.to_html()
+            + self.to_frame().query("scope == 'window'").to_html(index=False)
+        )
 
 
 def _as_window(name: str, w: Sequence[int]) -> tuple[int, int]:
@@ -142,7 +148,9 @@ def _as_window(name: str, w: Sequence[int]) -> tuple[int, int]:
 
 def _prepare_returns(returns: pd.DataFrame) -> pd.DataFrame:
     if not isinstance(returns, pd.DataFrame):
-        raise TypeError(f"returns must be a wide DataFrame (dates x tickers), got {type(returns).__name__}")
+        raise TypeError(
+            f"returns must be a wide DataFrame (dates x tickers), got {type(returns).__name__}"
+        )
     if not isinstance(returns.index, pd.DatetimeIndex):
         raise DataError("returns must have a DatetimeIndex (use to_wide on a long panel)")
     if not returns.index.is_monotonic_increasing or returns.index.has_duplicates:
@@ -220,19 +228,20 @@ def run_cross_section(
     est = _as_window("estimation", estimation)
     evw = _as_window("event_window", event_window)
     if est[1] >= evw[0]:
-        raise ValueError(
-            f"estimation window {est} must end before the event window {evw} starts"
-        )
+        raise ValueError(f"estimation window {est} must end before the event window {evw} starts")
     min_est = check_int("min_estimation", min_estimation, minimum=len(mdl.regressors) + 1)
     if est[1] - est[0] + 1 < min_est:
         raise ValueError(
             f"estimation window {est} has {est[1] - est[0] + 1} trading days, fewer than "
             f"min_estimation={min_est}"
         )
-    conv = check_choice("convention", convention, ("textbook", "estudy2"))
+    check_choice("convention", convention, ("textbook", "estudy2"))
+    conv: Convention = convention
     check_choice("return_kind", return_kind, ("simple", "log"))
     level = check_float("level", level, minimum=0.0, maximum=1.0, strict_minimum=True)
-    windows = [evw] if car_windows is None else [_as_window("car_windows[i]", w) for w in car_windows]
+    windows = (
+        [evw] if car_windows is None else [_as_window("car_windows[i]", w) for w in car_windows]
+    )
     for w in windows:
         if w[0] < evw[0] or w[1] > evw[1]:
             raise ValueError(f"car window {w} must lie inside the event window {evw}")
@@ -280,12 +289,9 @@ def run_cross_section(
         raise DataError(f"no event left after dropping: {reasons} (min_estimation={min_est})")
     if not keep.all():
         panel = panel.subset(keep)
-    prep = _prepare(panel, conv)  # type: ignore[arg-type]
-    daily = daily_tests(panel, convention=conv, _prep=prep)  # type: ignore[arg-type]
-    wt = {
-        w: window_tests(panel, w, convention=conv, daily=daily, _prep=prep)  # type: ignore[arg-type]
-        for w in windows
-    }
+    prep = _prepare(panel, conv)
+    daily = daily_tests(panel, convention=conv, _prep=prep)
+    wt = {w: window_tests(panel, w, convention=conv, daily=daily, _prep=prep) for w in windows}
     return _build_result(
         panel, aligned, keep, mdl, conv, est, evw, level, daily, wt, reasons, return_kind
     )
@@ -293,7 +299,7 @@ def run_cross_section(
 
 def _build_result(
     panel: EventPanel,
-    aligned,  # type: ignore[no-untyped-def]
+    aligned: AlignedEvents,
     keep: np.ndarray,
     mdl: NormalReturnModel,
     conv: str,
@@ -362,7 +368,9 @@ def _build_result(
         },
         index=cols,
     )
-    car_var = pd.Series(car_variance(panel, np.arange(days.size)), index=ev.index, name="car_variance")
+    car_var = pd.Series(
+        car_variance(panel, np.arange(days.size)), index=ev.index, name="car_variance"
+    )
     n_input = int(keep.size)
     return CrossSectionResult(
         model=mdl.name,

@@ -36,7 +36,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
-from typing import Literal, TypeAlias
+from typing import Any, Literal, TypeAlias
 
 import numpy as np
 from scipy import stats
@@ -176,7 +176,7 @@ def _result(
     null: str = _NULL_DAY,
     method: str = "",
     ref_key: str | None = None,
-    details: dict[str, float] | None = None,
+    details: dict[str, Any] | None = None,
     p: float | None = None,
 ) -> TestResult:
     ref = _REF[ref_key or name]
@@ -344,7 +344,9 @@ def _xsum(a: np.ndarray, n: int, convention: Convention) -> np.ndarray:
 
 
 def _kp_factor(r_bar: float, n: float) -> float:
-    return math.sqrt((1.0 - r_bar) / (1.0 + (n - 1.0) * r_bar)) if math.isfinite(r_bar) else math.nan
+    return (
+        math.sqrt((1.0 - r_bar) / (1.0 + (n - 1.0) * r_bar)) if math.isfinite(r_bar) else math.nan
+    )
 
 
 # ------------------------------------------------------------------ daily battery
@@ -371,7 +373,6 @@ def daily_tests(
     p = _prep or _prepare(panel, convention)
     n = p.n
     lw = panel.lw
-    L = panel.n_est.astype(float)
     t_bar = float(p.t_i.mean())
     d = p.ar_evt.shape[1]
     # t test
@@ -420,70 +421,113 @@ def daily_tests(
     out: dict[int, dict[str, TestResult]] = {}
     for j, day in enumerate(panel.event_days.tolist()):  # loop over event-window days
         nt = int(p.n_t[j])
-        base = {"n": nt, "mean_ar": float(p.aar[j]), "day": int(day)}
+        base: dict[str, Any] = {"n": nt, "mean_ar": float(p.aar[j]), "day": int(day)}
         dft = nt - 1.0
         v, nv = _wilcoxon_v(p.ar_evt[:, j])
         res = {
             "t_test": _result(
-                "t_test", t_stat[j], f"t({dft:g})", df=dft, details=base,
+                "t_test",
+                t_stat[j],
+                f"t({dft:g})",
+                df=dft,
+                details=base,
                 method="AAR / (cross-sectional sd / sqrt(N_t))",
             ),
             "brown_warner_1980": _result(
-                "brown_warner_1980", bw80[j], f"t({p.df_bw:g})", df=p.df_bw, details=base,
+                "brown_warner_1980",
+                bw80[j],
+                f"t({p.df_bw:g})",
+                df=p.df_bw,
+                details=base,
                 method="AAR / (sqrt(sum_i var(AR_i,est)) / N); independence",
             ),
             "brown_warner_1985": _result(
-                "brown_warner_1985", bw85[j], f"t({p.df_bw:g})", df=p.df_bw,
+                "brown_warner_1985",
+                bw85[j],
+                f"t({p.df_bw:g})",
+                df=p.df_bw,
                 details={**base, "sigma": p.sigma_bw85},
                 method="AAR / sd of the estimation-window mean AR (crude dependence adjustment)",
             ),
             "patell": _result(
-                "patell", patell[j], "N(0,1)", details=base,
-                method="sum of standardized ARs (prediction-error adjusted) / sqrt(sum (L-K)/(L-K-2))",
+                "patell",
+                patell[j],
+                "N(0,1)",
+                details=base,
+                method="sum of prediction-error standardized ARs / sqrt(sum (L-K)/(L-K-2))",
             ),
             "boehmer": _result(
-                "boehmer", bmp[j], f"t({dft:g})", df=dft, details=base,
-                method="mean SAR / (cross-sectional sd of SAR / sqrt(N_t)) (event-induced variance)",
+                "boehmer",
+                bmp[j],
+                f"t({dft:g})",
+                df=dft,
+                details=base,
+                method="mean SAR / (cross-sectional sd of SAR / sqrt(N_t))",
             ),
             "adjusted_patell": _result(
-                "adjusted_patell", patell[j] * kp, "N(0,1)",
+                "adjusted_patell",
+                patell[j] * kp,
+                "N(0,1)",
                 details={**base, "r_bar": p.r_bar},
                 method="Patell x sqrt((1 - r̄)/(1 + (N-1) r̄)), r̄ = mean cross-correlation of "
                 "estimation residuals (relative-day aligned)",
             ),
             "adjusted_boehmer": _result(
-                "adjusted_boehmer", bmp[j] * kp, f"t({dft:g})", df=dft,
+                "adjusted_boehmer",
+                bmp[j] * kp,
+                f"t({dft:g})",
+                df=dft,
                 details={**base, "r_bar": p.r_bar},
                 method="BMP x sqrt((1 - r̄)/(1 + (N-1) r̄))",
             ),
             "lamb": _result(
-                "lamb", lamb[j], "N(0,1)", details=base,
+                "lamb",
+                lamb[j],
+                "N(0,1)",
+                details=base,
                 method="AAR / (BW1985 sigma x prediction-error factor)",
             ),
             "sign_test": _result(
-                "sign_test", sign[j], "N(0,1)", details=base,
+                "sign_test",
+                sign[j],
+                "N(0,1)",
+                details=base,
                 method="(#positive - N_t/2) / sqrt(N_t/4)",
             ),
             "generalized_sign_test": _result(
-                "generalized_sign_test", gsign[j], "N(0,1)",
+                "generalized_sign_test",
+                gsign[j],
+                "N(0,1)",
                 details={**base, "p_hat": p.p_hat},
                 method="(#positive - N_t p̂) / sqrt(N_t p̂ (1-p̂)), p̂ from the estimation window",
             ),
             "corrado_sign_test": _result(
-                "corrado_sign_test", csign[j], "N(0,1)", details=base,
+                "corrado_sign_test",
+                csign[j],
+                "N(0,1)",
+                details=base,
                 method="signs of AR minus each security's median over estimation+event window",
             ),
             "rank_test": _result(
-                "rank_test", rank[j], "N(0,1)", details=base,
+                "rank_test",
+                rank[j],
+                "N(0,1)",
+                details=base,
                 method="mean centred rank / sd of daily mean centred rank",
             ),
             "modified_rank_test": _result(
-                "modified_rank_test", mrank[j], "N(0,1)", details=base,
+                "modified_rank_test",
+                mrank[j],
+                "N(0,1)",
+                details=base,
                 method="standardised ranks K/(T_i+1) - 1/2 with 1/sqrt(n_t) scaling",
             ),
             "wilcoxon_test": _result(
-                "wilcoxon_test", v, f"signed-rank(n={nv})",
-                p=_signrank_p(v, nv), details={**base, "n_nonzero": nv},
+                "wilcoxon_test",
+                v,
+                f"signed-rank(n={nv})",
+                p=_signrank_p(v, nv),
+                details={**base, "n_nonzero": nv},
                 method="V = sum of ranks of |AR| over positive ARs; exact p (n <= 50)",
             ),
         }
@@ -543,8 +587,14 @@ def window_tests(
     carv = car[okc]
     nc = int(carv.size)
     caar = float(np.nansum(p.aar[cols]))
-    base = {"n": nc, "caar": caar, "car_mean": caar / d, "mean_car": float(carv.mean()) if nc else math.nan,
-            "days": d, "window": f"{lo}..{hi}"}
+    base: dict[str, Any] = {
+        "n": nc,
+        "caar": caar,
+        "car_mean": caar / d,
+        "mean_car": float(carv.mean()) if nc else math.nan,
+        "days": d,
+        "window": f"{lo}..{hi}",
+    }
     # t on CARs
     sd_car = float(np.std(carv, ddof=1)) if nc > 1 else math.nan
     t_car = float(carv.mean()) / (sd_car / math.sqrt(nc)) if nc > 1 and sd_car > 0 else math.nan
@@ -552,7 +602,9 @@ def window_tests(
     vcar = car_variance(panel, cols)
     scar = _div(car, np.sqrt(vcar))[okc]
     okp = np.isfinite(scar) & np.isfinite(p.patell_var[okc])
-    pat_car = float(scar[okp].sum() / math.sqrt(p.patell_var[okc][okp].sum())) if okp.any() else math.nan
+    pat_car = (
+        float(scar[okp].sum() / math.sqrt(p.patell_var[okc][okp].sum())) if okp.any() else math.nan
+    )
     if okp.sum() > 1:
         s_sd = float(np.std(scar[okp], ddof=1))
         bmp_car = float(scar[okp].mean() / (s_sd / math.sqrt(okp.sum())))
@@ -569,7 +621,9 @@ def window_tests(
         lamb_car = lb / math.sqrt(dd) if dd else math.nan
     else:
         bw_car = caar / (math.sqrt(d) * p.sigma_bw85)
-        lamb_car = float(np.sum(_div(p.aar[cols], p.sigma_bw85 * p.lamb_factor[cols]))) / math.sqrt(d)
+        lamb_car = float(np.sum(_div(p.aar[cols], p.sigma_bw85 * p.lamb_factor[cols]))) / math.sqrt(
+            d
+        )
     # rank CAR test
     lw = panel.lw
     kbar_i = (p.t_i + 1.0) / 2.0
@@ -598,37 +652,108 @@ def window_tests(
     dfb = float(okp.sum()) - 1.0
     nul = _NULL_CAR
     return {
-        "car_t_test": _result("car_t_test", t_car, f"t({dft:g})", df=dft, null=nul, ref_key="t_test",
-                              details=base, method="mean CAR / (sd(CAR) / sqrt(N))"),
-        "car_patell": _result("car_patell", pat_car, "N(0,1)", null=nul, ref_key="patell", details=base,
-                              method="sum of CARs standardised by sqrt(σ²(D + s'(X'X)^-1 s)) / "
-                              "sqrt(sum (L-K)/(L-K-2))"),
-        "car_boehmer": _result("car_boehmer", bmp_car, f"t({dfb:g})", df=dfb, null=nul,
-                               ref_key="boehmer", details=base,
-                               method="mean SCAR / (sd(SCAR) / sqrt(N))"),
-        "car_adjusted_patell": _result("car_adjusted_patell", pat_car * kp, "N(0,1)", null=nul,
-                                       ref_key="adjusted_patell", details={**base, "r_bar": p.r_bar},
-                                       method="car_patell x sqrt((1 - r̄)/(1 + (N-1) r̄))"),
-        "car_adjusted_boehmer": _result("car_adjusted_boehmer", bmp_car * kp, f"t({dfb:g})", df=dfb,
-                                        null=nul, ref_key="adjusted_boehmer",
-                                        details={**base, "r_bar": p.r_bar},
-                                        method="car_boehmer x sqrt((1 - r̄)/(1 + (N-1) r̄))"),
-        "car_brown_warner_1985": _result("car_brown_warner_1985", bw_car, "N(0,1)", null=nul,
-                                         ref_key="brown_warner_1985", details=base,
-                                         method="CAAR / (sqrt(D) σ_BW85)"),
-        "car_lamb": _result("car_lamb", lamb_car, "N(0,1)", null=nul, ref_key="lamb", details=base,
-                            method="sum of daily Lamb statistics / sqrt(D)"),
-        "car_rank_test": _result("car_rank_test", rank_car, "N(0,1)", null=nul, ref_key="rank_test",
-                                 details=base,
-                                 method="sqrt(D) x mean centred rank in the window / S_K"),
-        "car_sign_test": _result("car_sign_test", sign_car, "N(0,1)", null=nul, ref_key="sign_test",
-                                 details=base, method="(#CAR > 0 - N/2) / sqrt(N/4)"),
+        "car_t_test": _result(
+            "car_t_test",
+            t_car,
+            f"t({dft:g})",
+            df=dft,
+            null=nul,
+            ref_key="t_test",
+            details=base,
+            method="mean CAR / (sd(CAR) / sqrt(N))",
+        ),
+        "car_patell": _result(
+            "car_patell",
+            pat_car,
+            "N(0,1)",
+            null=nul,
+            ref_key="patell",
+            details=base,
+            method="sum of CARs standardised by sqrt(σ²(D + s'(X'X)^-1 s)) / "
+            "sqrt(sum (L-K)/(L-K-2))",
+        ),
+        "car_boehmer": _result(
+            "car_boehmer",
+            bmp_car,
+            f"t({dfb:g})",
+            df=dfb,
+            null=nul,
+            ref_key="boehmer",
+            details=base,
+            method="mean SCAR / (sd(SCAR) / sqrt(N))",
+        ),
+        "car_adjusted_patell": _result(
+            "car_adjusted_patell",
+            pat_car * kp,
+            "N(0,1)",
+            null=nul,
+            ref_key="adjusted_patell",
+            details={**base, "r_bar": p.r_bar},
+            method="car_patell x sqrt((1 - r̄)/(1 + (N-1) r̄))",
+        ),
+        "car_adjusted_boehmer": _result(
+            "car_adjusted_boehmer",
+            bmp_car * kp,
+            f"t({dfb:g})",
+            df=dfb,
+            null=nul,
+            ref_key="adjusted_boehmer",
+            details={**base, "r_bar": p.r_bar},
+            method="car_boehmer x sqrt((1 - r̄)/(1 + (N-1) r̄))",
+        ),
+        "car_brown_warner_1985": _result(
+            "car_brown_warner_1985",
+            bw_car,
+            "N(0,1)",
+            null=nul,
+            ref_key="brown_warner_1985",
+            details=base,
+            method="CAAR / (sqrt(D) σ_BW85)",
+        ),
+        "car_lamb": _result(
+            "car_lamb",
+            lamb_car,
+            "N(0,1)",
+            null=nul,
+            ref_key="lamb",
+            details=base,
+            method="sum of daily Lamb statistics / sqrt(D)",
+        ),
+        "car_rank_test": _result(
+            "car_rank_test",
+            rank_car,
+            "N(0,1)",
+            null=nul,
+            ref_key="rank_test",
+            details=base,
+            method="sqrt(D) x mean centred rank in the window / S_K",
+        ),
+        "car_sign_test": _result(
+            "car_sign_test",
+            sign_car,
+            "N(0,1)",
+            null=nul,
+            ref_key="sign_test",
+            details=base,
+            method="(#CAR > 0 - N/2) / sqrt(N/4)",
+        ),
         "car_generalized_sign_test": _result(
-            "car_generalized_sign_test", gsign_car, "N(0,1)", null=nul,
-            ref_key="generalized_sign_test", details={**base, "p_hat": ph},
-            method="(#CAR > 0 - N p̂) / sqrt(N p̂ (1-p̂))"),
-        "car_wilcoxon_test": _result("car_wilcoxon_test", v, f"signed-rank(n={nv})", null=nul,
-                                     ref_key="wilcoxon_test", p=_signrank_p(v, nv),
-                                     details={**base, "n_nonzero": nv},
-                                     method="V = sum of ranks of |CAR| over positive CARs"),
+            "car_generalized_sign_test",
+            gsign_car,
+            "N(0,1)",
+            null=nul,
+            ref_key="generalized_sign_test",
+            details={**base, "p_hat": ph},
+            method="(#CAR > 0 - N p̂) / sqrt(N p̂ (1-p̂))",
+        ),
+        "car_wilcoxon_test": _result(
+            "car_wilcoxon_test",
+            v,
+            f"signed-rank(n={nv})",
+            null=nul,
+            ref_key="wilcoxon_test",
+            p=_signrank_p(v, nv),
+            details={**base, "n_nonzero": nv},
+            method="V = sum of ranks of |CAR| over positive CARs",
+        ),
     }

@@ -189,7 +189,9 @@ def estimate_panel(
             try:
                 b = np.linalg.solve(xtx_safe, xty)[..., 0]
                 inv = np.linalg.inv(xtx_safe)
-            except np.linalg.LinAlgError:  # a singular design (e.g. constant factor): pseudo-inverse
+            except (
+                np.linalg.LinAlgError
+            ):  # a singular design (e.g. constant factor): pseudo-inverse
                 inv = np.linalg.pinv(xtx_safe)
                 b = np.matmul(inv, xty)[..., 0]
             b[~ok] = np.nan

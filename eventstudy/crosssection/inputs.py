@@ -7,6 +7,7 @@ present in the data, never calendar days).
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TypeVar
 
 import numpy as np
 import pandas as pd
@@ -14,6 +15,8 @@ import pandas as pd
 from eventstudy._typing import ReturnKind
 from eventstudy._validation import check_choice
 from eventstudy.exceptions import DataError
+
+_P = TypeVar("_P", pd.DataFrame, pd.Series)
 
 __all__ = [
     "FACTOR_COLUMNS",
@@ -36,7 +39,7 @@ def _as_datetime_index(index: pd.Index, name: str) -> pd.DatetimeIndex:
     return out
 
 
-def returns_from_prices(prices: pd.DataFrame | pd.Series, *, kind: ReturnKind = "simple"):  # type: ignore[no-untyped-def]
+def returns_from_prices(prices: _P, *, kind: ReturnKind = "simple") -> _P:
     """Close-to-close returns from prices, dated at the later close.
 
     Parameters
@@ -64,11 +67,14 @@ def returns_from_prices(prices: pd.DataFrame | pd.Series, *, kind: ReturnKind = 
     if bad.size:
         r = bad[0]
         col = prices.columns[r[1]] if isinstance(prices, pd.DataFrame) else prices.name
-        raise DataError(f"prices must be > 0: column {col!r} on {prices.index[r[0]]} is {values[tuple(r)]}")
+        raise DataError(
+            f"prices must be > 0: column {col!r} on {prices.index[r[0]]} is {values[tuple(r)]}"
+        )
     prev = prices.shift(1)
     if kind == "simple":
         return prices / prev - 1.0
-    return np.log(prices / prev)
+    ratio = prices / prev
+    return ratio.apply(np.log)
 
 
 def to_wide(
@@ -176,7 +182,9 @@ def align_events(
         (the message names the ticker and date).
     """
     if not isinstance(events, pd.DataFrame):
-        raise TypeError(f"events must be a DataFrame with columns ticker,date, got {type(events).__name__}")
+        raise TypeError(
+            f"events must be a DataFrame with columns ticker,date, got {type(events).__name__}"
+        )
     for c in ("ticker", "date"):
         if c not in events.columns:
             raise DataError(f"events has no column {c!r}; columns are {list(events.columns)}")
@@ -187,7 +195,7 @@ def align_events(
     if ev_dates.hasnans:
         i = int(np.flatnonzero(ev_dates.isna())[0])
         raise DataError(f"events['date'] is missing for ticker {ev_tickers[i]!r} (row {i})")
-    col = pd.Index([str(t) for t in tickers]).get_indexer(ev_tickers)
+    col = pd.Index([str(t) for t in tickers]).get_indexer(pd.Index(ev_tickers))
     if (col < 0).any():
         i = int(np.flatnonzero(col < 0)[0])
         raise DataError(

@@ -46,8 +46,15 @@ class NormalReturnModel(Protocol):
         Names of the K design columns (``"const"`` for an intercept).
     """
 
-    name: str
-    regressors: tuple[str, ...]
+    @property
+    def name(self) -> str:
+        """Registry name."""
+        ...
+
+    @property
+    def regressors(self) -> tuple[str, ...]:
+        """Names of the K design columns."""
+        ...
 
     def design(
         self, market: pd.Series, factors: pd.DataFrame | None
@@ -63,7 +70,9 @@ class MeanAdjusted:
     name: str = "mean_adjusted"
     regressors: tuple[str, ...] = ("const",)
 
-    def design(self, market: pd.Series, factors: pd.DataFrame | None) -> tuple[np.ndarray, np.ndarray]:
+    def design(
+        self, market: pd.Series, factors: pd.DataFrame | None
+    ) -> tuple[np.ndarray, np.ndarray]:
         n = len(market)
         return np.zeros(n), np.ones((n, 1))
 
@@ -75,7 +84,9 @@ class MarketAdjusted:
     name: str = "market_adjusted"
     regressors: tuple[str, ...] = ()
 
-    def design(self, market: pd.Series, factors: pd.DataFrame | None) -> tuple[np.ndarray, np.ndarray]:
+    def design(
+        self, market: pd.Series, factors: pd.DataFrame | None
+    ) -> tuple[np.ndarray, np.ndarray]:
         m = market.to_numpy(dtype=float)
         return m, np.empty((len(m), 0))
 
@@ -87,7 +98,9 @@ class MarketModel:
     name: str = "market_model"
     regressors: tuple[str, ...] = ("const", "market")
 
-    def design(self, market: pd.Series, factors: pd.DataFrame | None) -> tuple[np.ndarray, np.ndarray]:
+    def design(
+        self, market: pd.Series, factors: pd.DataFrame | None
+    ) -> tuple[np.ndarray, np.ndarray]:
         m = market.to_numpy(dtype=float)
         return np.zeros(len(m)), np.column_stack([np.ones(len(m)), m])
 
@@ -104,10 +117,13 @@ class FactorModel:
     factor_names: tuple[str, ...]
 
     @property
-    def regressors(self) -> tuple[str, ...]:  # type: ignore[override]
+    def regressors(self) -> tuple[str, ...]:
+        """``const`` followed by the factor names."""
         return ("const", *self.factor_names)
 
-    def design(self, market: pd.Series, factors: pd.DataFrame | None) -> tuple[np.ndarray, np.ndarray]:
+    def design(
+        self, market: pd.Series, factors: pd.DataFrame | None
+    ) -> tuple[np.ndarray, np.ndarray]:
         if factors is None:
             raise DataError(
                 f"model {self.name!r} needs factors with columns {['rf', *self.factor_names]} "

@@ -24,7 +24,9 @@ def estudy2_case() -> dict:
     """The estudy2 0.10.0 vignette case: inputs.csv + expected.json (skips if unavailable)."""
     base = _reference_dir()
     if base is None:
-        pytest.skip("set EVENTSTUDY_REFERENCE or EVENTSTUDY_DATA to run the estudy2 reference tests")
+        pytest.skip(
+            "set EVENTSTUDY_REFERENCE or EVENTSTUDY_DATA to run the estudy2 reference tests"
+        )
     case = base / "estudy2_vignette"
     if not (case / "expected.json").is_file():
         pytest.skip(f"estudy2 reference case not found under {case}")

@@ -109,7 +109,9 @@ def test_base_r_crosschecks(result, estudy2_case):
     br = estudy2_case["expected"]["base_r_crosscheck"]
     for j, d in enumerate(DATES):
         e = br["per_day"][d]
-        assert result.daily_tests[j]["t_test"].p_value == pytest.approx(e["t_test"]["p_value"], rel=1e-8)
+        assert result.daily_tests[j]["t_test"].p_value == pytest.approx(
+            e["t_test"]["p_value"], rel=1e-8
+        )
         w = result.daily_tests[j]["wilcoxon_test"]
         assert w.statistic == e["wilcox_signed_rank_exact"]["V"]
         assert w.p_value == pytest.approx(e["wilcox_signed_rank_exact"]["p_value"], rel=1e-10)
@@ -129,8 +131,13 @@ def test_base_r_crosschecks(result, estudy2_case):
 def test_textbook_convention_differs_only_where_documented(result, estudy2_case):
     ev = pd.DataFrame({"ticker": estudy2_case["tickers"], "date": pd.Timestamp("2020-03-16")})
     tb = run_cross_section(
-        estudy2_case["returns"], estudy2_case["market"], ev,
-        estimation=(-240, -1), event_window=(0, 4), min_estimation=100, convention="textbook",
+        estudy2_case["returns"],
+        estudy2_case["market"],
+        ev,
+        estimation=(-240, -1),
+        event_window=(0, 4),
+        min_estimation=100,
+        convention="textbook",
     )
     for j in range(5):
         for name in ("t_test", "brown_warner_1985", "sign_test", "wilcoxon_test"):
