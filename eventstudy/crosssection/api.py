@@ -16,7 +16,7 @@ from eventstudy._validation import check_choice, check_float, check_int
 from eventstudy.crosssection.battery import (
     Convention,
     _prepare,
-    car_variance,
+    car_variance_path,
     daily_tests,
     window_tests,
 )
@@ -332,7 +332,7 @@ def _build_result(
     car_arr = np.where(np.isfinite(a), a, 0.0).cumsum(axis=1)
     car_arr[~np.isfinite(a).cumsum(axis=1).astype(bool)] = np.nan
     car = pd.DataFrame(car_arr, index=ev.index, columns=cols)
-    r = panel.returns[:, lw:]
+    r = panel.returns
     m = panel.market[:, lw:]
     if return_kind == "log":
         gross_r, gross_m = np.exp(np.cumsum(r, axis=1)), np.exp(np.cumsum(m, axis=1))
@@ -344,9 +344,7 @@ def _build_result(
     with np.errstate(invalid="ignore", divide="ignore"):
         aar = np.where(np.isfinite(a), a, 0.0).sum(axis=0) / n_t
     caar = np.cumsum(np.nan_to_num(aar))
-    var_paths = np.column_stack(
-        [car_variance(panel, np.arange(j + 1)) for j in range(days.size)]  # D columns, not events
-    )
+    var_paths = car_variance_path(panel)
     okv = np.isfinite(var_paths)
     with np.errstate(invalid="ignore", divide="ignore"):
         se = np.sqrt(np.where(okv, var_paths, 0.0).sum(axis=0)) / okv.sum(axis=0)
@@ -368,9 +366,7 @@ def _build_result(
         },
         index=cols,
     )
-    car_var = pd.Series(
-        car_variance(panel, np.arange(days.size)), index=ev.index, name="car_variance"
-    )
+    car_var = pd.Series(var_paths[:, -1], index=ev.index, name="car_variance")
     n_input = int(keep.size)
     return CrossSectionResult(
         model=mdl.name,

@@ -102,29 +102,31 @@ _NULL_CAR = "mean cumulative abnormal return over the window is zero"
 
 
 def _row_ranks(a: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Average-tie ranks within each row ignoring NaN; also the count and median per row."""
+    """Average-tie ranks within each row (NaN entries get ranks above the valid ones).
+
+    Returns ``(ranks, n, median)``: ranks (E, T) — only meaningful where ``a`` is finite —,
+    the number of finite values per row and the row medians.
+    """
     e, t = a.shape
-    order = np.argsort(a, axis=1, kind="stable")  # NaN sort last
-    s = np.take_along_axis(a, order, axis=1)
+    order = np.argsort(a, axis=1)  # NaN sort last; tie order is irrelevant (averaged below)
+    s = np.sort(a, axis=1)
     n = np.isfinite(a).sum(axis=1)
+    med = _median_sorted(s, n)
+    same = s[:, 1:] == s[:, :-1]  # NaN == NaN is False
+    ranks = np.empty((e, t))
+    np.put_along_axis(ranks, order, np.broadcast_to(np.arange(1.0, t + 1.0), (e, t)), axis=1)
+    if not same.any():
+        return ranks, n, med
     j = np.broadcast_to(np.arange(t), (e, t))
     new = np.ones((e, t), dtype=bool)
-    new[:, 1:] = s[:, 1:] != s[:, :-1]
-    fin = np.isfinite(s)
-    if bool(new[fin].all()):  # no ties: rank = sorted position + 1
-        ranks = np.empty((e, t))
-        np.put_along_axis(ranks, order, np.broadcast_to(np.arange(1.0, t + 1.0), (e, t)), axis=1)
-        ranks[~np.isfinite(a)] = np.nan
-        return ranks, n, _median_sorted(s, n)
+    new[:, 1:] = ~same
     start = np.maximum.accumulate(np.where(new, j, 0), axis=1)
     last = np.ones((e, t), dtype=bool)
-    last[:, :-1] = new[:, 1:]
+    last[:, :-1] = ~same
     end = np.minimum.accumulate(np.where(last, j, t - 1)[:, ::-1], axis=1)[:, ::-1]
-    avg = (start + end) / 2.0 + 1.0
-    ranks = np.empty((e, t))
-    np.put_along_axis(ranks, order, avg, axis=1)
-    ranks[~np.isfinite(a)] = np.nan
-    return ranks, n, _median_sorted(s, n)
+    avg = (start + end) / 2.0 + 1.0  # average rank of each sorted position
+    pos = ranks.astype(np.intp) - 1
+    return np.take_along_axis(avg, pos, axis=1), n, med
 
 
 def _median_sorted(s: np.ndarray, n: np.ndarray) -> np.ndarray:
@@ -252,9 +254,12 @@ class _Prep:
     df_bw: float
     r_bar: float
     lamb_factor: np.ndarray  # (D,)
-    ranks: np.ndarray  # (E, T)
     t_i: np.ndarray
-    sign_g: np.ndarray  # (E, T)
+    n_full: np.ndarray  # (T,) securities with an AR per full-sample day
+    g_colsum: np.ndarray  # (T,) Σ_available sign(AR - median_i)
+    dev_colsum: np.ndarray  # (T,) Σ_available (K_it - (T_i+1)/2)
+    u_colsum: np.ndarray  # (T,) Σ_available (K_it/(T_i+1) - 1/2)
+    rank_colsum: np.ndarray  # (T,) Σ_available K_it
     p_hat: float
     patell_var: np.ndarray  # (E,) variance of each SAR under H0
     sigma: np.ndarray  # (E,) σ used for standardisation
@@ -270,7 +275,12 @@ def _prepare(panel: EventPanel, convention: Convention) -> _Prep:
     L = panel.n_est.astype(float)
     k = panel.n_params
     # Brown–Warner 1985 crude dependence adjustment: sd of the est-window mean AR
-    mean_est = _col_mean(ar_est)
+    fin = np.isfinite(panel.ar)
+    ar0 = np.where(fin, panel.ar, 0.0)
+    ok = fin[:, :lw]
+    le = panel.n_est
+    okf = ok.astype(float)
+    mean_est = _div(ar0[:, :lw].sum(axis=0), ok.sum(axis=0))
     mean_est = mean_est[np.isfinite(mean_est)]
     sigma_bw85 = float(np.std(mean_est, ddof=1)) if mean_est.size > 1 else math.nan
     df_bw = float(L.mean() - 1.0)
@@ -296,25 +306,32 @@ def _prepare(panel: EventPanel, convention: Convention) -> _Prep:
     patell_var = _div(dfp, dfp - 2.0)
     patell_var = np.where(dfp > 2.0, patell_var, np.nan)
     # Kolari–Pynnönen average cross-correlation of estimation residuals (relative-day aligned)
-    ok = np.isfinite(ar_est)
-    le = ok.sum(axis=1)
-    mu = _div(np.where(ok, ar_est, 0.0).sum(axis=1), le)
+    # z_it = (AR_it - mean_i)/sd_i on available days; sum_t z_it^2 = L_i - 1 exactly
+    mu = _div(ar0[:, :lw].sum(axis=1), le)
     sd = panel.sd_ddof1
-    z = np.where(ok, _div(ar_est - mu[:, None], sd[:, None]), 0.0)
+    zcol = (1.0 / sd) @ ar0[:, :lw] - (mu / sd) @ okf
     if n > 1:
-        cross = float((z.sum(axis=0) ** 2).sum() - (z**2).sum())
+        cross = float((zcol**2).sum() - (le - 1.0).sum())
         r_bar = cross / ((float(np.mean(le)) - 1.0) * n * (n - 1))
     else:
         r_bar = math.nan
     # ranks / signs over the full sample (estimation ∪ event window)
+    n_full = fin.sum(axis=0)
     ranks, t_i, med = _row_ranks(panel.ar)
+    ranks[~fin] = 0.0
     g = np.sign(panel.ar - med[:, None])
+    g[~fin] = 0.0
+    g_colsum = g.sum(axis=0)
+    kbar_i = (t_i + 1.0) / 2.0
+    rank_colsum = ranks.sum(axis=0)
+    dev_colsum = rank_colsum - kbar_i @ fin
+    u_colsum = (1.0 / (t_i + 1.0)) @ ranks - 0.5 * n_full
     # generalized sign p̂
-    pos = np.where(ok, (ar_est > 0).astype(float), np.nan)
+    pos = np.count_nonzero(ar_est > 0, axis=1)  # NaN > 0 is False
     if convention == "estudy2":
-        p_hat = float(np.nansum(pos) / ok.sum())
+        p_hat = float(pos.sum() / le.sum())
     else:
-        p_hat = float(np.mean(_div(np.nansum(pos, axis=1), le)))
+        p_hat = float(np.mean(_div(pos, le)))
     return _Prep(
         n=n,
         ar_evt=ar_evt,
@@ -326,9 +343,12 @@ def _prepare(panel: EventPanel, convention: Convention) -> _Prep:
         df_bw=df_bw,
         r_bar=r_bar,
         lamb_factor=lamb_factor,
-        ranks=ranks,
         t_i=t_i.astype(float),
-        sign_g=g,
+        n_full=n_full,
+        g_colsum=g_colsum,
+        dev_colsum=dev_colsum,
+        u_colsum=u_colsum,
+        rank_colsum=rank_colsum,
         p_hat=p_hat,
         patell_var=patell_var,
         sigma=sigma,
@@ -338,6 +358,11 @@ def _prepare(panel: EventPanel, convention: Convention) -> _Prep:
 def _xsum(a: np.ndarray, n: int, convention: Convention) -> np.ndarray:
     """Cross-security sum per column: estudy2 = mean over available x N, else the plain sum."""
     s, c = _sum_count(a)
+    return _xsum_from(s, c, n, convention)
+
+
+def _xsum_from(s: np.ndarray, c: np.ndarray, n: int, convention: Convention) -> np.ndarray:
+    """:func:`_xsum` from column sums ``s`` over ``c`` available securities."""
     if convention == "estudy2":
         return np.where(c > 0, _div(s, c) * n, np.nan)
     return np.where(c > 0, s, np.nan)
@@ -401,20 +426,17 @@ def daily_tests(
     sign = _div(pos_sum - 0.5 * p.n_t, np.sqrt(0.25 * p.n_t))
     gsign = _div(pos_sum - p.n_t * p.p_hat, np.sqrt(p.n_t * p.p_hat * (1 - p.p_hat)))
     # Corrado–Zivney sign
-    g = np.where(np.isfinite(panel.ar), p.sign_g, np.nan)
-    g_sum = _xsum(g, n, convention)
-    n_full = np.isfinite(panel.ar).sum(axis=0)
+    n_full = p.n_full
     okf = n_full > 0
+    g_sum = _xsum_from(p.g_colsum, n_full, n, convention)
     s_g = math.sqrt(float(np.sum((g_sum[okf] / np.sqrt(n_full[okf])) ** 2)) / t_bar)
     csign = _div(g_sum[lw:] / np.sqrt(p.n_t), s_g)
     # Corrado rank
-    dev = p.ranks - (p.t_i[:, None] + 1.0) / 2.0
-    dev_mean = _div(_xsum(dev, n, convention), n_full)
+    dev_mean = _div(_xsum_from(p.dev_colsum, n_full, n, convention), n_full)
     s_k = math.sqrt(float(np.sum(dev_mean[okf] ** 2)) / t_bar)
     rank = _div(dev_mean[lw:], s_k)
     # Corrado–Zivney modified rank
-    u = p.ranks / (p.t_i[:, None] + 1.0) - 0.5
-    u_sum = _xsum(u, n, convention)
+    u_sum = _xsum_from(p.u_colsum, n_full, n, convention)
     s_u = math.sqrt(float(np.sum((u_sum[okf] / np.sqrt(n_full[okf])) ** 2)) / t_bar)
     mrank = _div(u_sum[lw:] / np.sqrt(p.n_t), s_u)
 
@@ -555,6 +577,19 @@ def car_variance(panel: EventPanel, cols: np.ndarray) -> np.ndarray:
     return panel.sigma2 * (d_i + quad)
 
 
+def car_variance_path(panel: EventPanel) -> np.ndarray:
+    """Var(CAR_i) from the first event-window day to each day (E, D); see :func:`car_variance`."""
+    a = panel.ar_event
+    ok = np.isfinite(a)
+    d_i = np.cumsum(ok, axis=1).astype(float)
+    if panel.n_params:
+        x = np.cumsum(np.where(ok[..., None], panel.x_event, 0.0), axis=1)
+        quad = np.einsum("edk,ekl,edl->ed", x, panel.xtx_inv, x)
+    else:
+        quad = np.zeros(a.shape)
+    return panel.sigma2[:, None] * (d_i + quad)
+
+
 def window_tests(
     panel: EventPanel,
     window: tuple[int, int],
@@ -629,19 +664,20 @@ def window_tests(
     kbar_i = (p.t_i + 1.0) / 2.0
     kbar = float(kbar_i.mean())
     t_bar = float(p.t_i.mean())
-    n_full = np.isfinite(p.ranks).sum(axis=0)
+    n_full = p.n_full
     okf = n_full > 0
     if convention == "estudy2":
-        k_day = _col_mean(p.ranks)
+        k_day = _div(p.rank_colsum, n_full)
         sk = math.sqrt(float(np.sum((k_day[okf] - kbar) ** 2)) / t_bar)
-        kw = p.ranks[:, lw + cols]
-        kwin = float(np.nanmean(kw)) if np.isfinite(kw).any() else math.nan
+        nw = float(n_full[lw + cols].sum())
+        kwin = float(p.rank_colsum[lw + cols].sum()) / nw if nw else math.nan
         rank_car = math.sqrt(d) * (kwin - kbar) / sk
     else:
-        dev = p.ranks - kbar_i[:, None]
-        dmean = _col_mean(dev)
+        dmean = _div(p.dev_colsum, n_full)
         sk = math.sqrt(float(np.sum(dmean[okf] ** 2)) / t_bar)
-        rank_car = math.sqrt(d) * float(np.nanmean(dmean[lw + cols])) / sk
+        dw = dmean[lw + cols]
+        dw = dw[np.isfinite(dw)]
+        rank_car = math.sqrt(d) * float(dw.mean()) / sk if dw.size else math.nan
     # sign tests on CARs
     npos = float((carv > 0).sum())
     sign_car = (npos - 0.5 * nc) / math.sqrt(0.25 * nc) if nc else math.nan

@@ -17,6 +17,7 @@ Princeton University Press, ch. 4.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import cast
 
 import numpy as np
 
@@ -37,8 +38,10 @@ class EventPanel:
         Relative trading days of the estimation (Lw,) and event window (D,).
     ar
         Abnormal returns (E, T): estimation days then event days.  NaN = missing return.
-    returns, market
-        Raw stock and market returns on the same grid (E, T) (market NaN outside the data).
+    returns
+        Raw stock returns of the event window (E, D).
+    market
+        Market returns on the full grid (E, T) (NaN outside the data).
     n_est
         Estimation observations L_i (E,).
     params
@@ -147,10 +150,10 @@ def estimate_panel(
     k = design.shape[1]
     e_total = positions.size
     t_full = rel.size
-    chunk = max(1, _CHUNK_ELEMENTS // max(1, t_full * max(k, 1)))
+    chunk = max(1, _CHUNK_ELEMENTS // max(1, t_full * (k + 2)))
 
     ar = np.empty((e_total, t_full))
-    ret = np.empty((e_total, t_full))
+    ret = np.empty((e_total, event_days.size))
     mkt = np.empty((e_total, t_full))
     n_est = np.empty(e_total, dtype=np.int64)
     params = np.full((e_total, k), np.nan)
@@ -160,63 +163,91 @@ def estimate_panel(
     sd1 = np.full(e_total, np.nan)
     t_cal = returns.shape[0]
     eye = np.eye(k)
+    returns_t = np.ascontiguousarray(returns.T)  # (N, T_cal): each event's window is contiguous
+    # calendar-level cleaning: a date is usable only if offset and every regressor exist
+    row_ok = np.isfinite(offset) & (np.isfinite(design).all(axis=1) if k else True)
+    off_c = np.where(row_ok, offset, np.nan)
+    des_c = np.where(row_ok[:, None], design, 0.0)
+    off_nonzero = bool(np.any(off_c[row_ok] != 0.0))
+    is_const = [bool(np.all(des_c[row_ok, j] == 1.0)) for j in range(k)]  # loop over regressors
 
     for lo in range(0, e_total, chunk):  # loop over chunks of events, not events
         hi = min(e_total, lo + chunk)
         rows = positions[lo:hi, None] + rel[None, :]
         inside = (rows >= 0) & (rows < t_cal)
         rows_c = np.clip(rows, 0, t_cal - 1)
-        r = returns[rows_c, columns[lo:hi, None]]
-        r[~inside] = np.nan
+        r = returns_t[columns[lo:hi, None], rows_c]
         m = market[rows_c]
-        m[~inside] = np.nan
-        y = r - offset[rows_c]
-        z = design[rows_c]  # (e, T, K)
-        z[~inside] = np.nan
+        if not inside.all():
+            r[~inside] = np.nan
+            m[~inside] = np.nan
+        y = r - off_c[rows_c] if off_nonzero else np.where(row_ok[rows_c], r, np.nan)
         valid = np.isfinite(y)
-        if k:
-            valid &= np.isfinite(z).all(axis=2)
-        y = np.where(valid, y, np.nan)
+        y0 = np.where(valid, y, 0.0)
         mask = valid[:, :lw]
+        maskf = mask.astype(float)
         cnt = mask.sum(axis=1)
+        zs: list[np.ndarray | None] = [None if is_const[j] else des_c[rows_c, j] for j in range(k)]
         if k:
-            zm = np.where(mask[..., None], z[:, :lw], 0.0)
-            ym = np.where(mask, y[:, :lw], 0.0)
-            xtx = np.matmul(zm.transpose(0, 2, 1), zm)
-            xty = np.matmul(zm.transpose(0, 2, 1), ym[..., None])
+            xtx = np.empty((hi - lo, k, k))
+            xty = np.empty((hi - lo, k))
+            for i in range(k):  # loops over regressor pairs (K <= 7), not events
+                zi = zs[i]
+                xty[:, i] = (
+                    y0[:, :lw].sum(axis=1) if zi is None else (zi[:, :lw] * y0[:, :lw]).sum(1)
+                )
+                for j in range(i, k):
+                    zj = zs[j]
+                    if zi is None and zj is None:
+                        v = cnt.astype(float)
+                    elif zi is None or zj is None:
+                        zz = cast(np.ndarray, zj if zi is None else zi)
+                        v = (zz[:, :lw] * maskf).sum(axis=1)
+                    else:
+                        v = (zi[:, :lw] * zj[:, :lw] * maskf).sum(axis=1)
+                    xtx[:, i, j] = v
+                    xtx[:, j, i] = v
             ok = cnt > k
             xtx_safe = np.where(ok[:, None, None], xtx, eye)
             try:
-                b = np.linalg.solve(xtx_safe, xty)[..., 0]
+                b = np.linalg.solve(xtx_safe, xty[..., None])[..., 0]
                 inv = np.linalg.inv(xtx_safe)
             except (
                 np.linalg.LinAlgError
             ):  # a singular design (e.g. constant factor): pseudo-inverse
                 inv = np.linalg.pinv(xtx_safe)
-                b = np.matmul(inv, xty)[..., 0]
+                b = np.matmul(inv, xty[..., None])[..., 0]
             b[~ok] = np.nan
             inv[~ok] = np.nan
-            fitted = np.einsum("etk,ek->et", z, b)
-            a = y - fitted
+            a = y.copy()
+            xe = np.empty((hi - lo, event_days.size, k))
+            for j in range(k):  # loop over regressors
+                zj = zs[j]
+                if zj is None:
+                    a -= b[:, j, None]
+                    xe[:, :, j] = 1.0
+                else:
+                    a -= zj * b[:, j, None]
+                    xe[:, :, j] = zj[:, lw:]
         else:
             ok = cnt > 1
             b = np.empty((hi - lo, 0))
             inv = np.empty((hi - lo, 0, 0))
+            xe = np.empty((hi - lo, event_days.size, 0))
             a = y
         a_est = np.where(mask, a[:, :lw], 0.0)
         with np.errstate(invalid="ignore", divide="ignore"):
             ssr = (a_est**2).sum(axis=1)
             mean_e = a_est.sum(axis=1) / cnt
-            dev = np.where(mask, a[:, :lw] - mean_e[:, None], 0.0)
-            var1 = (dev**2).sum(axis=1) / (cnt - 1)
+            var1 = (ssr - cnt * mean_e**2) / (cnt - 1)
             s2 = ssr / (cnt - k) if k else var1
         ar[lo:hi] = a
-        ret[lo:hi] = r
+        ret[lo:hi] = r[:, lw:]
         mkt[lo:hi] = m
         n_est[lo:hi] = cnt
         params[lo:hi] = b
         xtx_inv[lo:hi] = inv
-        x_event[lo:hi] = z[:, lw:]
+        x_event[lo:hi] = xe
         sigma2[lo:hi] = np.where(ok, s2, np.nan)
         sd1[lo:hi] = np.where(ok, np.sqrt(var1), np.nan)
 
