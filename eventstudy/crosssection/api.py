@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import math
 import warnings
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
@@ -387,6 +386,3 @@ def _build_result(
         n_moved=int(aligned.moved.sum()),
         dropped_reasons={k: v for k, v in reasons.items() if v},
     )
-
-
-_ = math  # keep import for type checkers

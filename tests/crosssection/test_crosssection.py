@@ -285,3 +285,23 @@ def test_row_ranks_average_ties_and_median():
         np.testing.assert_array_equal(ranks[i, ok], rankdata(a[i, ok]))
     np.testing.assert_array_equal(n, [4, 5, 5])
     np.testing.assert_array_equal(med, [2.0, 5.0, 3.0])
+
+
+def test_missing_event_day_textbook_sums_over_available(make_panel):
+    # a stock without a return on day 0: N_t drops, the CAR sums the available days
+    r, m = make_panel(10, 300, seed=11)
+    r.iloc[280, 3] = np.nan
+    res = run_cross_section(r, m, _events(r, 280), event_window=(0, 2))
+    assert res.daily_tests[0]["t_test"].details["n"] == 9
+    assert res.daily_tests[1]["t_test"].details["n"] == 10
+    assert res.car.loc[3, 2] == pytest.approx(res.ar.loc[3, 1] + res.ar.loc[3, 2])
+    ar0 = res.ar[0].dropna()
+    assert res.daily_tests[0]["t_test"].statistic == pytest.approx(
+        stats.ttest_1samp(ar0, 0.0).statistic, rel=1e-12
+    )
+
+
+def test_convention_is_validated(make_panel):
+    r, m = make_panel(3, 300)
+    with pytest.raises(ValueError, match="textbook"):
+        run_cross_section(r, m, _events(r, 280), convention="R")  # type: ignore[arg-type]

@@ -16,6 +16,7 @@ from eventstudy.crosssection import run_cross_section
 
 DATES = ["2020-03-16", "2020-03-17", "2020-03-18", "2020-03-19", "2020-03-20"]
 RTOL = 1e-10
+pytestmark = pytest.mark.integration
 
 
 @pytest.fixture(scope="module")
