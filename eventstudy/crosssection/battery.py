@@ -6,7 +6,7 @@ Two conventions:
     Sums over the securities available on the day; Patell/BMP standardise with the OLS
     residual σ (SSR/(L-K)) and the exact prediction-error factor 1 + x_t'(X'X)^-1 x_t;
     Patell variance factor (L-K)/(L-K-2); Cowan (1992) generalized-sign p̂ = average of the
-    per-security estimation shares; Lamb factor = mean over securities of sqrt-free
+    per-security estimation shares; Lamb factor = sqrt of the cross-sectional mean of
     1 + h_it; CAR-window tests use every day of the window.
 ``"estudy2"``
     Matches the R package estudy2 0.10.0 exactly: cross-security sums are
