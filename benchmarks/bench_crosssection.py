@@ -1,0 +1,149 @@
+"""Benchmark of the cross-sectional event study (run: ``python benchmarks/bench_crosssection.py``).
+
+Synthetic market-model data (500 tickers x 3,000 trading days), market model, estimation
+window -250..-11 (240 days), event window -5..+5, full daily + CAR test battery, for 5,000 and
+100,000 events.  If the unrelated PyPI package ``eventstudy==0.1a12`` can be installed into a
+throwaway venv under /tmp, it is timed on the same 5,000 events in a subprocess of that venv
+(its name clashes with ours) and the speed ratio is printed.
+"""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import tempfile
+import textwrap
+import time
+import venv
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from eventstudy.crosssection import run_cross_section
+
+N_TICKERS = 500
+N_DAYS = 3000
+
+
+def make_data(seed: int = 0) -> tuple[pd.DataFrame, pd.Series]:
+    rng = np.random.default_rng(seed)
+    dates = pd.bdate_range("2005-01-03", periods=N_DAYS)
+    m = rng.normal(0.0003, 0.01, N_DAYS)
+    beta = rng.uniform(0.5, 1.5, N_TICKERS)
+    r = rng.normal(0, 0.015, (N_DAYS, N_TICKERS)) + np.outer(m, beta)
+    cols = [f"S{i:04d}" for i in range(N_TICKERS)]
+    return pd.DataFrame(r, index=dates, columns=cols), pd.Series(m, index=dates, name="MKT")
+
+
+def make_events(returns: pd.DataFrame, n: int, seed: int = 1) -> pd.DataFrame:
+    rng = np.random.default_rng(seed)
+    day = rng.integers(260, len(returns) - 6, n)
+    tick = rng.integers(0, returns.shape[1], n)
+    return pd.DataFrame({"ticker": returns.columns[tick], "date": returns.index[day]})
+
+
+def time_ours(returns: pd.DataFrame, market: pd.Series, events: pd.DataFrame) -> float:
+    t0 = time.perf_counter()
+    res = run_cross_section(
+        returns,
+        market,
+        events,
+        model="market_model",
+        estimation=(-250, -11),
+        event_window=(-5, 5),
+        min_estimation=200,
+    )
+    dt = time.perf_counter() - t0
+    assert res.n_events == len(events)
+    return dt
+
+
+_OTHER = textwrap.dedent(
+    """
+    import sys, time, numpy as np
+    import eventstudy as es
+    d = np.load(sys.argv[1], allow_pickle=True)
+    data = {"date": d["dates"]}
+    for i, c in enumerate(d["cols"]):
+        data[str(c)] = d["returns"][:, i]
+    data["MKT"] = d["market"]
+    es.Single._save_parameter("returns", data)
+    evs = [{"event_date": t, "security_ticker": str(s), "market_ticker": "MKT"}
+           for s, t in zip(d["ev_tick"], d["ev_date"])]
+    t0 = time.perf_counter()
+    agg = es.Multiple.from_list(evs, es.Single.market_model, event_window=(-5, 5),
+                                estimation_size=240, buffer_size=5, ignore_errors=False)
+    agg.results()
+    print(time.perf_counter() - t0)
+    """
+)
+
+
+def time_pypi_eventstudy(
+    returns: pd.DataFrame, market: pd.Series, events: pd.DataFrame
+) -> float | None:
+    tmp = Path(tempfile.gettempdir()) / "bench_xs_pypi_eventstudy"
+    py = tmp / "venv" / "bin" / "python"
+    try:
+        if not py.exists():
+            venv.create(tmp / "venv", with_pip=True)
+            subprocess.run(
+                [str(py), "-m", "pip", "install", "-q", "eventstudy==0.1a12"],
+                check=True,
+                capture_output=True,
+                timeout=600,
+            )
+        data = tmp / "data.npz"
+        np.savez(
+            data,
+            dates=returns.index.to_numpy().astype("datetime64[D]"),
+            cols=np.asarray(returns.columns, dtype=str),
+            returns=returns.to_numpy(),
+            market=market.to_numpy(),
+            ev_tick=events["ticker"].to_numpy(dtype=str),
+            ev_date=events["date"].to_numpy().astype("datetime64[D]"),
+        )
+        script = tmp / "run_other.py"
+        script.write_text(_OTHER)
+        out = subprocess.run(
+            [str(py), str(script), str(data)],
+            check=True,
+            capture_output=True,
+            text=True,
+            timeout=1800,
+            cwd=str(tmp),
+        )
+        return float(out.stdout.strip().splitlines()[-1])
+    except (OSError, subprocess.SubprocessError, ValueError) as exc:
+        print(f"PyPI eventstudy==0.1a12 unavailable ({type(exc).__name__}: {str(exc)[:200]})")
+        return None
+
+
+def main() -> None:
+    returns, market = make_data()
+    ev5 = make_events(returns, 5_000)
+    ev100 = make_events(returns, 100_000)
+    time_ours(returns, market, ev5)  # warm-up (imports, caches)
+    t5 = min(time_ours(returns, market, ev5) for _ in range(2))
+    print(f"eventstudy.crosssection, 5,000 events, market model + full battery: {t5:.3f} s")
+    t100 = time_ours(returns, market, ev100)
+    flag = "OK" if t100 <= 3.0 else "ABOVE 3 s TARGET"
+    print(
+        f"eventstudy.crosssection, 100,000 events, market model + full battery: "
+        f"{t100:.3f} s ({flag})"
+    )
+    other = time_pypi_eventstudy(returns, market, ev5)
+    if other is None:
+        print("PyPI eventstudy==0.1a12: unavailable, no comparison")
+    else:
+        print(
+            f"PyPI eventstudy==0.1a12 (Multiple.from_list + results), 5,000 events: {other:.3f} s"
+        )
+        print(f"speed ratio (PyPI / ours) on 5,000 events: {other / t5:.1f}x")
+
+
+if __name__ == "__main__":
+    main()

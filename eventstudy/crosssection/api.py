@@ -1,0 +1,388 @@
+"""High-level entry point: :func:`run_cross_section` -> :class:`CrossSectionResult`."""
+
+from __future__ import annotations
+
+import warnings
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+from scipy import stats
+
+from eventstudy._typing import ReturnKind
+from eventstudy._validation import check_choice, check_float, check_int
+from eventstudy.crosssection.battery import (
+    Convention,
+    _prepare,
+    car_variance_path,
+    daily_tests,
+    window_tests,
+)
+from eventstudy.crosssection.engine import EventPanel, estimate_panel
+from eventstudy.crosssection.inputs import AlignedEvents, align_events
+from eventstudy.crosssection.models import NormalReturnModel, get_model
+from eventstudy.exceptions import DataError, DroppedEventsWarning
+from eventstudy.results import TestResult
+
+__all__ = ["CrossSectionResult", "run_cross_section"]
+
+
+@dataclass(frozen=True, slots=True)
+class CrossSectionResult:
+    """Outcome of a classical cross-sectional event study.
+
+    Attributes
+    ----------
+    model, convention
+        Normal-return model name and test convention used.
+    estimation, event_window
+        Windows in trading days relative to day 0.
+    events
+        One row per kept event: ticker, date (as given), trading_date (day 0), moved,
+        n_estimation, sigma, and the model parameters.
+    ar, car, bhar
+        Per-event frames (events x relative day): abnormal returns, cumulative abnormal
+        returns (sum of available ARs from the window start), buy-and-hold abnormal returns
+        Π(1+R) - Π(1+Rm) from the window start (NaN once a return is missing).
+    car_variance
+        Per-event CLM variance of the CAR over the whole event window (Series).
+    caar
+        Per relative day: aar, caar, se (from the estimation-window prediction-error
+        variances, CLM 1997 eq. 4.4.22), se_cross_section, lower, upper (band at ``level``),
+        n, mean_bhar.
+    daily_tests
+        relative day -> test name -> :class:`~eventstudy.results.TestResult`.
+    window_tests
+        (first, last) -> test name -> TestResult, for each CAR window.
+    n_events_input, n_dropped, n_moved
+        Counts: events given, dropped (``dropped_reasons`` says why), moved to the next
+        trading day because their date was not a trading day.
+    """
+
+    model: str
+    convention: str
+    estimation: tuple[int, int]
+    event_window: tuple[int, int]
+    level: float
+    events: pd.DataFrame
+    ar: pd.DataFrame
+    car: pd.DataFrame
+    bhar: pd.DataFrame
+    car_variance: pd.Series
+    caar: pd.DataFrame
+    daily_tests: Mapping[int, Mapping[str, TestResult]]
+    window_tests: Mapping[tuple[int, int], Mapping[str, TestResult]]
+    n_events_input: int
+    n_dropped: int
+    n_moved: int
+    dropped_reasons: Mapping[str, int] = field(default_factory=dict)
+
+    @property
+    def n_events(self) -> int:
+        """Number of events kept."""
+        return len(self.events)
+
+    def to_frame(self) -> pd.DataFrame:
+        """Tidy frame of every test: scope (day/window), test, statistic, p_value, ..."""
+        rows = []
+        for day, tests in self.daily_tests.items():
+            for name, r in tests.items():
+                rows.append(("day", str(day), name, r))
+        for (lo, hi), tests in self.window_tests.items():
+            for name, r in tests.items():
+                rows.append(("window", f"{lo}..{hi}", name, r))
+        return pd.DataFrame(
+            {
+                "scope": [r[0] for r in rows],
+                "period": [r[1] for r in rows],
+                "test": [r[2] for r in rows],
+                "statistic": [r[3].statistic for r in rows],
+                "p_value": [r[3].p_value for r in rows],
+                "distribution": [r[3].distribution for r in rows],
+                "applicable": [r[3].applicable for r in rows],
+            }
+        )
+
+    def summary(self) -> str:
+        """Text summary: counts, CAAR path and the window tests."""
+        lines = [
+            f"Cross-sectional event study: model={self.model}, convention={self.convention}",
+            f"estimation {self.estimation}, event window {self.event_window}",
+            f"events: {self.n_events_input} given, {self.n_events} used, {self.n_dropped} dropped "
+            f"{dict(self.dropped_reasons)}, {self.n_moved} moved to the next trading day",
+            "",
+            self.caar[["aar", "caar", "lower", "upper", "n"]].to_string(
+                float_format=lambda x: f"{x:.5f}"
+            ),
+        ]
+        for (lo, hi), tests in self.window_tests.items():
+            lines.append(f"\nCAR window {lo}..{hi}:")
+            for name, r in tests.items():
+                stat = f"{r.statistic:10.4f}  p={r.p_value:.4g}" if r.applicable else "n/a"
+                lines.append(f"  {name:28s} {stat}")
+        return "\n".join(lines)
+
+    def _repr_html_(self) -> str:
+        head = (
+            f"<p><b>Cross-sectional event study</b> ({self.model}, {self.convention}): "
+            f"{self.n_events} events used, {self.n_dropped} dropped, {self.n_moved} moved</p>"
+        )
+        return (
+            head
+            + self.caar.to_html()
+            + self.to_frame().query("scope == 'window'").to_html(index=False)
+        )
+
+
+def _as_window(name: str, w: Sequence[int]) -> tuple[int, int]:
+    if not isinstance(w, Sequence) or isinstance(w, str) or len(w) != 2:
+        raise TypeError(f"{name} must be a pair (first, last) of relative trading days, got {w!r}")
+    a = check_int(f"{name}[0]", w[0])
+    b = check_int(f"{name}[1]", w[1])
+    if a > b:
+        raise ValueError(f"{name} must have first <= last, got {w!r}")
+    return a, b
+
+
+def _prepare_returns(returns: pd.DataFrame) -> pd.DataFrame:
+    if not isinstance(returns, pd.DataFrame):
+        raise TypeError(
+            f"returns must be a wide DataFrame (dates x tickers), got {type(returns).__name__}"
+        )
+    if not isinstance(returns.index, pd.DatetimeIndex):
+        raise DataError("returns must have a DatetimeIndex (use to_wide on a long panel)")
+    if not returns.index.is_monotonic_increasing or returns.index.has_duplicates:
+        raise DataError("returns index must be strictly increasing trading dates")
+    return returns
+
+
+def run_cross_section(
+    returns: pd.DataFrame,
+    market: pd.Series,
+    events: pd.DataFrame,
+    *,
+    model: str | NormalReturnModel = "market_model",
+    estimation: tuple[int, int] = (-250, -11),
+    event_window: tuple[int, int] = (-5, 5),
+    min_estimation: int = 100,
+    factors: pd.DataFrame | None = None,
+    convention: Convention = "textbook",
+    car_windows: Sequence[tuple[int, int]] | None = None,
+    return_kind: ReturnKind = "simple",
+    level: float = 0.95,
+) -> CrossSectionResult:
+    """Classical cross-sectional event study (Campbell, Lo & MacKinlay 1997, ch. 4).
+
+    Parameters
+    ----------
+    returns
+        Wide returns (trading dates x tickers, decimals; NaN = no return).  Its index is the
+        trading calendar: windows count rows of it, never calendar days.
+    market
+        Market / benchmark return Series (decimals), aligned on the dates of ``returns``.
+    events
+        DataFrame with columns ``ticker, date``.  A date that is not a trading day moves to
+        the next trading day (counted in ``n_moved``).
+    model
+        Registry name (``mean_adjusted``, ``market_adjusted``, ``market_model``, ``ff3``,
+        ``carhart4``, ``ff5``) or a :class:`NormalReturnModel`.
+    estimation, event_window
+        (first, last) relative trading days, inclusive; the estimation window must end before
+        the event window starts.
+    min_estimation
+        Events with fewer estimation observations are dropped (:class:`DroppedEventsWarning`).
+    factors
+        Factor returns in DECIMALS (see :func:`factors_from_percent`) for factor models.
+    convention
+        ``"textbook"`` or ``"estudy2"`` (see :mod:`eventstudy.crosssection.battery`).
+    car_windows
+        CAR windows for the window tests; default: the whole event window.
+    return_kind
+        Whether ``returns``/``market`` are simple or log returns (used for BHAR only).
+    level
+        Confidence level of the CAAR band.
+
+    Returns
+    -------
+    CrossSectionResult
+
+    Raises
+    ------
+    DataError
+        Unknown ticker or event outside the data (message names ticker and date); no event
+        left after dropping.
+    ValueError
+        Bad windows (overlapping, estimation shorter than ``min_estimation``), unknown model.
+
+    References
+    ----------
+    Campbell, J. Y., Lo, A. W. & MacKinlay, A. C. (1997), The Econometrics of Financial
+    Markets, ch. 4.  Barber, B. M. & Lyon, J. D. (1997), JFE 43(3) (BHAR).
+    """
+    returns = _prepare_returns(returns)
+    if not isinstance(market, pd.Series):
+        raise TypeError(f"market must be a pandas Series, got {type(market).__name__}")
+    mdl = get_model(model)
+    est = _as_window("estimation", estimation)
+    evw = _as_window("event_window", event_window)
+    if est[1] >= evw[0]:
+        raise ValueError(f"estimation window {est} must end before the event window {evw} starts")
+    min_est = check_int("min_estimation", min_estimation, minimum=len(mdl.regressors) + 1)
+    if est[1] - est[0] + 1 < min_est:
+        raise ValueError(
+            f"estimation window {est} has {est[1] - est[0] + 1} trading days, fewer than "
+            f"min_estimation={min_est}"
+        )
+    check_choice("convention", convention, ("textbook", "estudy2"))
+    conv: Convention = convention
+    check_choice("return_kind", return_kind, ("simple", "log"))
+    level = check_float("level", level, minimum=0.0, maximum=1.0, strict_minimum=True)
+    windows = (
+        [evw] if car_windows is None else [_as_window("car_windows[i]", w) for w in car_windows]
+    )
+    for w in windows:
+        if w[0] < evw[0] or w[1] > evw[1]:
+            raise ValueError(f"car window {w} must lie inside the event window {evw}")
+
+    calendar = pd.DatetimeIndex(returns.index)
+    mkt = market.copy()
+    mkt.index = pd.DatetimeIndex(pd.to_datetime(mkt.index))
+    mkt = mkt.reindex(calendar).astype(float)
+    if factors is not None:
+        factors = factors.copy()
+        factors.index = pd.DatetimeIndex(pd.to_datetime(factors.index))
+    offset, design = mdl.design(mkt, factors)
+    aligned = align_events(events, calendar, returns.columns)
+    est_days = np.arange(est[0], est[1] + 1)
+    ev_days = np.arange(evw[0], evw[1] + 1)
+    panel = estimate_panel(
+        returns.to_numpy(dtype=float),
+        mkt.to_numpy(dtype=float),
+        np.asarray(offset, dtype=float),
+        np.asarray(design, dtype=float),
+        aligned.columns,
+        aligned.positions,
+        est_days,
+        ev_days,
+    )
+    short = panel.n_est < min_est
+    no_event = ~np.isfinite(panel.ar_event).any(axis=1)
+    drop = short | no_event
+    reasons = {
+        "short_estimation": int(short.sum()),
+        "no_event_window_data": int((no_event & ~short).sum()),
+    }
+    if drop.any():
+        i = int(np.flatnonzero(drop)[0])
+        warnings.warn(
+            f"dropped {int(drop.sum())} of {drop.size} events ({reasons}; min_estimation="
+            f"{min_est}); e.g. ticker {aligned.tickers[i]!r} on {aligned.trading_dates[i].date()} "
+            f"has {int(panel.n_est[i])} estimation observations. Silence with "
+            "warnings.filterwarnings('ignore', category=DroppedEventsWarning)",
+            DroppedEventsWarning,
+            stacklevel=2,
+        )
+    keep = ~drop
+    if not keep.any():
+        raise DataError(f"no event left after dropping: {reasons} (min_estimation={min_est})")
+    if not keep.all():
+        panel = panel.subset(keep)
+    prep = _prepare(panel, conv)
+    daily = daily_tests(panel, convention=conv, _prep=prep)
+    wt = {w: window_tests(panel, w, convention=conv, daily=daily, _prep=prep) for w in windows}
+    return _build_result(
+        panel, aligned, keep, mdl, conv, est, evw, level, daily, wt, reasons, return_kind
+    )
+
+
+def _build_result(
+    panel: EventPanel,
+    aligned: AlignedEvents,
+    keep: np.ndarray,
+    mdl: NormalReturnModel,
+    conv: str,
+    est: tuple[int, int],
+    evw: tuple[int, int],
+    level: float,
+    daily: dict[int, dict[str, TestResult]],
+    wt: dict[tuple[int, int], dict[str, TestResult]],
+    reasons: dict[str, int],
+    return_kind: str,
+) -> CrossSectionResult:
+    days = panel.event_days
+    lw = panel.lw
+    ev = pd.DataFrame(
+        {
+            "ticker": aligned.tickers[keep],
+            "date": aligned.dates[keep],
+            "trading_date": aligned.trading_dates[keep],
+            "moved": aligned.moved[keep],
+            "n_estimation": panel.n_est,
+            "sigma": np.sqrt(panel.sigma2),
+        }
+    )
+    for j, name in enumerate(mdl.regressors):
+        ev[f"param_{name}"] = panel.params[:, j]
+    ev.index = pd.RangeIndex(len(ev), name="event")
+    cols = pd.Index(days, name="relative_day")
+    ar = pd.DataFrame(panel.ar_event, index=ev.index, columns=cols)
+    a = panel.ar_event
+    car_arr = np.where(np.isfinite(a), a, 0.0).cumsum(axis=1)
+    car_arr[~np.isfinite(a).cumsum(axis=1).astype(bool)] = np.nan
+    car = pd.DataFrame(car_arr, index=ev.index, columns=cols)
+    r = panel.returns
+    m = panel.market[:, lw:]
+    if return_kind == "log":
+        gross_r, gross_m = np.exp(np.cumsum(r, axis=1)), np.exp(np.cumsum(m, axis=1))
+    else:
+        gross_r, gross_m = np.cumprod(1.0 + r, axis=1), np.cumprod(1.0 + m, axis=1)
+    bhar = pd.DataFrame(gross_r - gross_m, index=ev.index, columns=cols)
+    # CAAR path with band
+    n_t = np.isfinite(a).sum(axis=0)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        aar = np.where(np.isfinite(a), a, 0.0).sum(axis=0) / n_t
+    caar = np.cumsum(np.nan_to_num(aar))
+    var_paths = car_variance_path(panel)
+    okv = np.isfinite(var_paths)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        se = np.sqrt(np.where(okv, var_paths, 0.0).sum(axis=0)) / okv.sum(axis=0)
+        cm = np.nanmean(car_arr, axis=0) if car_arr.size else caar
+        cdev = np.where(np.isfinite(car_arr), car_arr - cm, 0.0)
+        cn = np.isfinite(car_arr).sum(axis=0)
+        se_cs = np.sqrt((cdev**2).sum(axis=0) / (cn - 1)) / np.sqrt(cn)
+    z = float(stats.norm.ppf(0.5 + level / 2.0))
+    caar_df = pd.DataFrame(
+        {
+            "aar": aar,
+            "caar": caar,
+            "se": se,
+            "se_cross_section": se_cs,
+            "lower": caar - z * se,
+            "upper": caar + z * se,
+            "n": n_t,
+            "mean_bhar": np.nanmean(bhar.to_numpy(), axis=0) if len(bhar) else np.nan,
+        },
+        index=cols,
+    )
+    car_var = pd.Series(var_paths[:, -1], index=ev.index, name="car_variance")
+    n_input = int(keep.size)
+    return CrossSectionResult(
+        model=mdl.name,
+        convention=conv,
+        estimation=est,
+        event_window=evw,
+        level=level,
+        events=ev,
+        ar=ar,
+        car=car,
+        bhar=bhar,
+        car_variance=car_var,
+        caar=caar_df,
+        daily_tests=daily,
+        window_tests=wt,
+        n_events_input=n_input,
+        n_dropped=int((~keep).sum()),
+        n_moved=int(aligned.moved.sum()),
+        dropped_reasons={k: v for k, v in reasons.items() if v},
+    )

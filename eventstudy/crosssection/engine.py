@@ -1,0 +1,267 @@
+"""Vectorized estimation of normal-return models across events (batched OLS).
+
+Each event e contributes a row to stacked arrays: the returns of its ticker on the trading
+days ``pos_e + offset`` for the estimation offsets followed by the event-window offsets
+(any gap between the two windows is excluded, as in estudy2), and the matching rows of the
+model design matrix, giving a 3-D array events x days x regressors.  The OLS normal equations
+X'X b = X'y are formed with batched matrix products under a NaN mask and solved with
+:func:`numpy.linalg.solve` on the stacked K x K systems.  Events are processed in chunks of
+bounded memory; there is no Python loop per event.
+
+References
+----------
+Campbell, J. Y., Lo, A. W. & MacKinlay, A. C. (1997), The Econometrics of Financial Markets,
+Princeton University Press, ch. 4.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import cast
+
+import numpy as np
+
+__all__ = ["EventPanel", "estimate_panel"]
+
+_CHUNK_ELEMENTS = 4_000_000  # elements of the events x days x regressors array per chunk
+
+
+@dataclass(frozen=True, slots=True)
+class EventPanel:
+    """Stacked per-event arrays after fitting the normal-return model.
+
+    Shapes: E events, Lw estimation days, D event-window days, T = Lw + D, K regressors.
+
+    Attributes
+    ----------
+    est_days, event_days
+        Relative trading days of the estimation (Lw,) and event window (D,).
+    ar
+        Abnormal returns (E, T): estimation days then event days.  NaN = missing return.
+    returns
+        Raw stock returns of the event window (E, D).
+    market
+        Market returns on the full grid (E, T) (NaN outside the data).
+    n_est
+        Estimation observations L_i (E,).
+    params
+        OLS coefficients (E, K).
+    xtx_inv
+        (X'X)^-1 of the estimation window (E, K, K).
+    x_event
+        Design rows of the event window (E, D, K) (NaN where unavailable).
+    sigma2
+        Residual variance SSR / (L - K) (E,); for K = 0 the ddof=1 sample variance.
+    sd_ddof1
+        Sample sd (ddof = 1) of the estimation-window abnormal returns (E,) (estudy2's s_i).
+    n_params
+        K.
+    """
+
+    est_days: np.ndarray
+    event_days: np.ndarray
+    ar: np.ndarray
+    returns: np.ndarray
+    market: np.ndarray
+    n_est: np.ndarray
+    params: np.ndarray
+    xtx_inv: np.ndarray
+    x_event: np.ndarray
+    sigma2: np.ndarray
+    sd_ddof1: np.ndarray
+    n_params: int
+
+    @property
+    def n_events(self) -> int:
+        """E."""
+        return int(self.ar.shape[0])
+
+    @property
+    def lw(self) -> int:
+        """Number of estimation-window days Lw."""
+        return int(self.est_days.size)
+
+    @property
+    def ar_est(self) -> np.ndarray:
+        """Estimation-window abnormal returns (E, Lw)."""
+        return self.ar[:, : self.lw]
+
+    @property
+    def ar_event(self) -> np.ndarray:
+        """Event-window abnormal returns (E, D)."""
+        return self.ar[:, self.lw :]
+
+    @property
+    def prediction_factor(self) -> np.ndarray:
+        """h_it = x_t'(X'X)^-1 x_t for the event-window days (E, D): Var AR = σ²(1 + h)."""
+        return np.einsum("edk,ekl,edl->ed", self.x_event, self.xtx_inv, self.x_event)
+
+    def subset(self, keep: np.ndarray) -> EventPanel:
+        """Rows ``keep`` (boolean mask or indices) of every per-event array."""
+        return EventPanel(
+            est_days=self.est_days,
+            event_days=self.event_days,
+            ar=self.ar[keep],
+            returns=self.returns[keep],
+            market=self.market[keep],
+            n_est=self.n_est[keep],
+            params=self.params[keep],
+            xtx_inv=self.xtx_inv[keep],
+            x_event=self.x_event[keep],
+            sigma2=self.sigma2[keep],
+            sd_ddof1=self.sd_ddof1[keep],
+            n_params=self.n_params,
+        )
+
+
+def estimate_panel(
+    returns: np.ndarray,
+    market: np.ndarray,
+    offset: np.ndarray,
+    design: np.ndarray,
+    columns: np.ndarray,
+    positions: np.ndarray,
+    est_days: np.ndarray,
+    event_days: np.ndarray,
+) -> EventPanel:
+    """Fit the model of every event by batched OLS and compute abnormal returns.
+
+    Parameters
+    ----------
+    returns
+        Calendar returns (T_cal, N) of all tickers (NaN = missing).
+    market
+        Calendar market return (T_cal,).
+    offset, design
+        Model offset (T_cal,) and design matrix (T_cal, K) from a
+        :class:`~eventstudy.crosssection.models.NormalReturnModel`.
+    columns, positions
+        Ticker column and day-0 calendar row of each event (E,).
+    est_days, event_days
+        Relative trading days of the two windows (ascending, disjoint).
+
+    Returns
+    -------
+    EventPanel
+        Events with fewer than K + 1 estimation observations get NaN parameters.
+    """
+    rel = np.concatenate([est_days, event_days]).astype(np.intp)
+    lw = est_days.size
+    k = design.shape[1]
+    e_total = positions.size
+    t_full = rel.size
+    chunk = max(1, _CHUNK_ELEMENTS // max(1, t_full * (k + 2)))
+
+    ar = np.empty((e_total, t_full))
+    ret = np.empty((e_total, event_days.size))
+    mkt = np.empty((e_total, t_full))
+    n_est = np.empty(e_total, dtype=np.int64)
+    params = np.full((e_total, k), np.nan)
+    xtx_inv = np.full((e_total, k, k), np.nan)
+    x_event = np.empty((e_total, event_days.size, k))
+    sigma2 = np.full(e_total, np.nan)
+    sd1 = np.full(e_total, np.nan)
+    t_cal = returns.shape[0]
+    eye = np.eye(k)
+    returns_t = np.ascontiguousarray(returns.T)  # (N, T_cal): each event's window is contiguous
+    # calendar-level cleaning: a date is usable only if offset and every regressor exist
+    row_ok = np.isfinite(offset) & (np.isfinite(design).all(axis=1) if k else True)
+    off_c = np.where(row_ok, offset, np.nan)
+    des_c = np.where(row_ok[:, None], design, 0.0)
+    off_nonzero = bool(np.any(off_c[row_ok] != 0.0))
+    is_const = [bool(np.all(des_c[row_ok, j] == 1.0)) for j in range(k)]  # loop over regressors
+
+    for lo in range(0, e_total, chunk):  # loop over chunks of events, not events
+        hi = min(e_total, lo + chunk)
+        rows = positions[lo:hi, None] + rel[None, :]
+        inside = (rows >= 0) & (rows < t_cal)
+        rows_c = np.clip(rows, 0, t_cal - 1)
+        r = returns_t[columns[lo:hi, None], rows_c]
+        m = market[rows_c]
+        if not inside.all():
+            r[~inside] = np.nan
+            m[~inside] = np.nan
+        y = r - off_c[rows_c] if off_nonzero else np.where(row_ok[rows_c], r, np.nan)
+        valid = np.isfinite(y)
+        y0 = np.where(valid, y, 0.0)
+        mask = valid[:, :lw]
+        maskf = mask.astype(float)
+        cnt = mask.sum(axis=1)
+        zs: list[np.ndarray | None] = [None if is_const[j] else des_c[rows_c, j] for j in range(k)]
+        if k:
+            xtx = np.empty((hi - lo, k, k))
+            xty = np.empty((hi - lo, k))
+            for i in range(k):  # loops over regressor pairs (K <= 7), not events
+                zi = zs[i]
+                xty[:, i] = (
+                    y0[:, :lw].sum(axis=1) if zi is None else (zi[:, :lw] * y0[:, :lw]).sum(1)
+                )
+                for j in range(i, k):
+                    zj = zs[j]
+                    if zi is None and zj is None:
+                        v = cnt.astype(float)
+                    elif zi is None or zj is None:
+                        zz = cast(np.ndarray, zj if zi is None else zi)
+                        v = (zz[:, :lw] * maskf).sum(axis=1)
+                    else:
+                        v = (zi[:, :lw] * zj[:, :lw] * maskf).sum(axis=1)
+                    xtx[:, i, j] = v
+                    xtx[:, j, i] = v
+            ok = cnt > k
+            xtx_safe = np.where(ok[:, None, None], xtx, eye)
+            try:
+                b = np.linalg.solve(xtx_safe, xty[..., None])[..., 0]
+                inv = np.linalg.inv(xtx_safe)
+            except (
+                np.linalg.LinAlgError
+            ):  # a singular design (e.g. constant factor): pseudo-inverse
+                inv = np.linalg.pinv(xtx_safe)
+                b = np.matmul(inv, xty[..., None])[..., 0]
+            b[~ok] = np.nan
+            inv[~ok] = np.nan
+            a = y.copy()
+            xe = np.empty((hi - lo, event_days.size, k))
+            for j in range(k):  # loop over regressors
+                zj = zs[j]
+                if zj is None:
+                    a -= b[:, j, None]
+                    xe[:, :, j] = 1.0
+                else:
+                    a -= zj * b[:, j, None]
+                    xe[:, :, j] = zj[:, lw:]
+        else:
+            ok = cnt > 1
+            b = np.empty((hi - lo, 0))
+            inv = np.empty((hi - lo, 0, 0))
+            xe = np.empty((hi - lo, event_days.size, 0))
+            a = y
+        a_est = np.where(mask, a[:, :lw], 0.0)
+        with np.errstate(invalid="ignore", divide="ignore"):
+            ssr = (a_est**2).sum(axis=1)
+            mean_e = a_est.sum(axis=1) / cnt
+            var1 = (ssr - cnt * mean_e**2) / (cnt - 1)
+            s2 = ssr / (cnt - k) if k else var1
+        ar[lo:hi] = a
+        ret[lo:hi] = r[:, lw:]
+        mkt[lo:hi] = m
+        n_est[lo:hi] = cnt
+        params[lo:hi] = b
+        xtx_inv[lo:hi] = inv
+        x_event[lo:hi] = xe
+        sigma2[lo:hi] = np.where(ok, s2, np.nan)
+        sd1[lo:hi] = np.where(ok, np.sqrt(var1), np.nan)
+
+    return EventPanel(
+        est_days=np.asarray(est_days),
+        event_days=np.asarray(event_days),
+        ar=ar,
+        returns=ret,
+        market=mkt,
+        n_est=n_est,
+        params=params,
+        xtx_inv=xtx_inv,
+        x_event=x_event,
+        sigma2=sigma2,
+        sd_ddof1=sd1,
+        n_params=k,
+    )

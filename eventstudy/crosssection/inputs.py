@@ -1,0 +1,222 @@
+"""Input preparation: returns from prices, long -> wide panels, factor units, event alignment.
+
+Every function is pure.  The trading calendar is the index of the returns panel (trading days
+present in the data, never calendar days).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TypeVar
+
+import numpy as np
+import pandas as pd
+
+from eventstudy._typing import ReturnKind
+from eventstudy._validation import check_choice
+from eventstudy.exceptions import DataError
+
+_P = TypeVar("_P", pd.DataFrame, pd.Series)
+
+__all__ = [
+    "FACTOR_COLUMNS",
+    "AlignedEvents",
+    "align_events",
+    "factors_from_percent",
+    "returns_from_prices",
+    "to_wide",
+]
+
+FACTOR_COLUMNS: tuple[str, ...] = ("mkt_rf", "smb", "hml", "rf", "rmw", "cma", "mom")
+"""Factor columns understood by the factor models (decimal units after conversion)."""
+
+
+def _as_datetime_index(index: pd.Index, name: str) -> pd.DatetimeIndex:
+    try:
+        out = pd.DatetimeIndex(pd.to_datetime(index))
+    except (TypeError, ValueError) as exc:
+        raise DataError(f"{name} must be indexed by dates: {exc}") from exc
+    return out
+
+
+def returns_from_prices(prices: _P, *, kind: ReturnKind = "simple") -> _P:
+    """Close-to-close returns from prices, dated at the later close.
+
+    Parameters
+    ----------
+    prices
+        Wide prices (dates x tickers) or one price Series.  NaN = no price (not listed yet,
+        delisted); a return is NaN when either close is missing (no bridging of gaps).
+    kind
+        ``"simple"`` (P_t / P_{t-1} - 1) or ``"log"`` (ln P_t - ln P_{t-1}).
+
+    Returns
+    -------
+    Same type and shape as ``prices``; the first row is NaN.
+
+    Raises
+    ------
+    DataError
+        If a price is zero or negative (names the column and date).
+    """
+    check_choice("kind", kind, ("simple", "log"))
+    if not isinstance(prices, pd.DataFrame | pd.Series):
+        raise TypeError(f"prices must be a DataFrame or Series, got {type(prices).__name__}")
+    values = prices.to_numpy(dtype=float)
+    bad = np.argwhere(values <= 0)
+    if bad.size:
+        r = bad[0]
+        col = prices.columns[r[1]] if isinstance(prices, pd.DataFrame) else prices.name
+        raise DataError(
+            f"prices must be > 0: column {col!r} on {prices.index[r[0]]} is {values[tuple(r)]}"
+        )
+    prev = prices.shift(1)
+    if kind == "simple":
+        return prices / prev - 1.0
+    ratio = prices / prev
+    return ratio.apply(np.log)
+
+
+def to_wide(
+    long: pd.DataFrame,
+    *,
+    value: str = "close",
+    date_col: str = "date",
+    ticker_col: str = "ticker",
+) -> pd.DataFrame:
+    """Pivot a long panel (``date,ticker,<value>``) to a wide dates x tickers frame.
+
+    Raises
+    ------
+    DataError
+        If a column is missing or a (date, ticker) pair is duplicated.
+    """
+    if not isinstance(long, pd.DataFrame):
+        raise TypeError(f"long must be a DataFrame, got {type(long).__name__}")
+    for c in (date_col, ticker_col, value):
+        if c not in long.columns:
+            raise DataError(f"long panel has no column {c!r}; columns are {list(long.columns)}")
+    dup = long.duplicated([date_col, ticker_col])
+    if dup.any():
+        row = long.loc[dup].iloc[0]
+        raise DataError(f"duplicate row for ticker {row[ticker_col]!r} on {row[date_col]}")
+    wide = long.pivot(index=date_col, columns=ticker_col, values=value).astype(float)
+    wide.index = _as_datetime_index(wide.index, "long panel")
+    wide.columns = [str(c) for c in wide.columns]
+    return wide.sort_index()
+
+
+def factors_from_percent(factors: pd.DataFrame) -> pd.DataFrame:
+    """Convert a Fama–French style factor table from percent to decimal fractions.
+
+    Parameters
+    ----------
+    factors
+        Columns ``mkt_rf, smb, hml, rf`` and optionally ``rmw, cma, mom`` in PERCENT (as
+        published by Kenneth French: 0.09 means 0.09 %).  Either a DatetimeIndex or a ``date``
+        column.  Other columns are dropped.
+
+    Returns
+    -------
+    DataFrame indexed by date with the known factor columns divided by 100.
+
+    References
+    ----------
+    Fama, E. F. & French, K. R. (1993), J. Financial Economics 33(1); (2015) JFE 116(1).
+    """
+    if not isinstance(factors, pd.DataFrame):
+        raise TypeError(f"factors must be a DataFrame, got {type(factors).__name__}")
+    df = factors.set_index("date") if "date" in factors.columns else factors
+    missing = [c for c in ("mkt_rf", "smb", "hml", "rf") if c not in df.columns]
+    if missing:
+        raise DataError(f"factors lacks columns {missing}; columns are {list(df.columns)}")
+    cols = [c for c in FACTOR_COLUMNS if c in df.columns]
+    out = df[cols].astype(float) / 100.0
+    out.index = _as_datetime_index(out.index, "factors")
+    return out.sort_index()
+
+
+@dataclass(frozen=True, slots=True)
+class AlignedEvents:
+    """Events mapped onto the trading calendar.
+
+    Attributes
+    ----------
+    tickers, dates
+        The events as given (length E).
+    columns
+        Column position of each event's ticker in the returns panel (E,).
+    positions
+        Row position of each event's day 0 in the calendar (E,).
+    trading_dates
+        The trading day used as day 0 (E,).
+    moved
+        True where the event date was not a trading day and moved to the next one (E,).
+    """
+
+    tickers: np.ndarray
+    dates: pd.DatetimeIndex
+    columns: np.ndarray
+    positions: np.ndarray
+    trading_dates: pd.DatetimeIndex
+    moved: np.ndarray
+
+    @property
+    def n_moved(self) -> int:
+        """Number of events moved to the next trading day."""
+        return int(self.moved.sum())
+
+
+def align_events(
+    events: pd.DataFrame, calendar: pd.DatetimeIndex, tickers: pd.Index
+) -> AlignedEvents:
+    """Map ``events`` (columns ``ticker, date``) onto the trading calendar.
+
+    An event dated on a non-trading day (weekend, holiday, absent date) moves to the next
+    trading day of ``calendar``; such events are flagged in ``moved``.
+
+    Raises
+    ------
+    DataError
+        For an unknown ticker, or a date before the first or after the last trading day
+        (the message names the ticker and date).
+    """
+    if not isinstance(events, pd.DataFrame):
+        raise TypeError(
+            f"events must be a DataFrame with columns ticker,date, got {type(events).__name__}"
+        )
+    for c in ("ticker", "date"):
+        if c not in events.columns:
+            raise DataError(f"events has no column {c!r}; columns are {list(events.columns)}")
+    if len(events) == 0:
+        raise DataError("events is empty")
+    ev_tickers = events["ticker"].astype(str).to_numpy()
+    ev_dates = _as_datetime_index(pd.Index(events["date"]), "events['date']")
+    if ev_dates.hasnans:
+        i = int(np.flatnonzero(ev_dates.isna())[0])
+        raise DataError(f"events['date'] is missing for ticker {ev_tickers[i]!r} (row {i})")
+    col = pd.Index([str(t) for t in tickers]).get_indexer(pd.Index(ev_tickers))
+    if (col < 0).any():
+        i = int(np.flatnonzero(col < 0)[0])
+        raise DataError(
+            f"unknown ticker {ev_tickers[i]!r} (event dated {ev_dates[i].date()}): "
+            f"not a column of returns ({len(tickers)} tickers)"
+        )
+    pos = calendar.searchsorted(ev_dates, side="left")
+    out = (pos >= len(calendar)) | (ev_dates < calendar[0])
+    if out.any():
+        i = int(np.flatnonzero(out)[0])
+        raise DataError(
+            f"event for ticker {ev_tickers[i]!r} dated {ev_dates[i].date()} is outside the data "
+            f"({calendar[0].date()}..{calendar[-1].date()})"
+        )
+    trading = calendar[pos]
+    moved = np.asarray(trading != ev_dates)
+    return AlignedEvents(
+        tickers=ev_tickers,
+        dates=ev_dates,
+        columns=col.astype(np.intp),
+        positions=np.asarray(pos, dtype=np.intp),
+        trading_dates=trading,
+        moved=moved,
+    )
