@@ -144,8 +144,15 @@ def plot_average_path(
     ax.plot(x, p.mean, color="#1f77b4", lw=1.8, label=f"after events (n={p.n_events})")
     band = v.placebo_paths.get(tname)
     if band is not None and band.draws:
-        ax.fill_between(band.offsets, band.lower, band.upper, color="#999999", alpha=0.3, lw=0,
-                        label=f"random dates {band.level:.0%}")
+        ax.fill_between(
+            band.offsets,
+            band.lower,
+            band.upper,
+            color="#999999",
+            alpha=0.3,
+            lw=0,
+            label=f"random dates {band.level:.0%}",
+        )
     ax.plot(x, p.drift, color="#2ca02c", ls="--", lw=1.2, label="drift (all dates)")
     ax.axhline(0, color="black", lw=0.6)
     ax.axvline(0, color="black", lw=0.6, ls=":")

@@ -1,0 +1,122 @@
+"""The HTML report in a real headless browser (Debian chromium): loads cleanly, images decode.
+
+Marked slow; CI installs chromium (.ci/run). Without chromium the test skips locally and fails
+under CI (CI=true), so a missing install step cannot pass silently.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import subprocess
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from eventstudy.config import parse_study
+from eventstudy.data import DataStore
+from eventstudy.runner import write_outputs
+from eventstudy.study import run_study
+
+pytestmark = [
+    pytest.mark.slow,
+    pytest.mark.filterwarnings("ignore::eventstudy.exceptions.IncompleteHorizonWarning"),
+]
+
+# Test harness injected at the top of <head>: records JS errors, resource load errors and
+# console.error calls, then after load reports every image's decode state into the DOM.
+PROBE = """<script>
+window.__errors = [];
+window.addEventListener('error', function (e) {
+  window.__errors.push('error: ' + (e.message || (e.target && (e.target.src || e.target.href)) || 'unknown'));
+}, true);
+var __ce = console.error;
+console.error = function () { window.__errors.push('console: ' + Array.from(arguments).join(' ')); __ce.apply(console, arguments); };
+window.addEventListener('load', function () {
+  var imgs = Array.from(document.images);
+  Promise.all(imgs.map(function (i) { return i.decode().then(function () { return i.naturalWidth; }, function () { return 0; }); }))
+    .then(function (widths) {
+      var out = document.createElement('pre');
+      out.id = 'probe';
+      out.textContent = 'PROBE images=' + imgs.length + ' decoded=' + widths.filter(function (w) { return w > 0; }).length
+        + ' errors=' + JSON.stringify(window.__errors);
+      document.body.appendChild(out);
+    });
+});
+</script>"""
+
+STUDY = """
+[study]
+name = "browser"
+title = "Browser check"
+seed = 1
+[data.series]
+a = "test:A"
+[signal]
+type = "move"
+series = "a"
+n = 5
+mode = "above"
+level = 0.04
+[evaluation]
+horizons = { "1m" = 21 }
+targets = [{ series = "a" }]
+[inference]
+draws = 200
+bootstrap_reps = 100
+"""
+
+
+def _chromium() -> str:
+    for name in ("chromium", "chromium-browser", "google-chrome"):
+        path = shutil.which(name)
+        if path:
+            return path
+    if os.environ.get("CI"):
+        pytest.fail("chromium is not installed on CI: .ci/run must install Debian's chromium")
+    pytest.skip("chromium not installed")
+
+
+def test_html_report_loads_without_errors_and_images_decode(tmp_path: Path) -> None:
+    browser = _chromium()
+    folder = tmp_path / "data" / "series" / "test"
+    folder.mkdir(parents=True)
+    dates = pd.bdate_range("2001-01-02", periods=800)
+    prices = 50 * np.exp(np.cumsum(np.random.default_rng(2).normal(0, 0.015, dates.size)))
+    pd.DataFrame({"date": dates.strftime("%Y-%m-%d"), "close": prices}).to_csv(
+        folder / "A.csv", index=False
+    )
+    store = DataStore(tmp_path / "data")
+    result = run_study(parse_study(STUDY), store=store)
+    paths = write_outputs(result, tmp_path / "out", store=store)
+    html = paths["html"].read_text()
+    probed = tmp_path / "probed.html"
+    probed.write_text(html.replace("<head>", "<head>" + PROBE, 1))
+    proc = subprocess.run(
+        [
+            browser,
+            "--headless",
+            "--no-sandbox",
+            "--disable-gpu",
+            "--disable-quic",
+            "--no-first-run",
+            "--disable-background-networking",
+            "--disable-component-update",
+            "--disable-sync",
+            f"--user-data-dir={tmp_path / 'profile'}",
+            "--virtual-time-budget=10000",
+            "--dump-dom",
+            probed.as_uri(),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    match = re.search(r"PROBE images=(\d+) decoded=(\d+) errors=(\[.*?\])", proc.stdout)
+    assert match, f"probe did not report; stderr: {proc.stderr[-2000:]}"
+    images, decoded, errors = int(match[1]), int(match[2]), match[3]
+    assert images == 4 and decoded == images
+    assert errors == "[]"
