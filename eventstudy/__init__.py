@@ -1,6 +1,53 @@
-"""eventstudy: event-study backtesting of market signals with honest statistics."""
+"""eventstudy: event-study backtesting of market signals with honest statistics.
+
+Research-script entry points::
+
+    import eventstudy as es
+    result = es.run_study("studies/russell_sp_divergence.toml")   # a whole study
+    print(result.summary()); result.to_frame()
+
+    store = es.DataStore.from_settings()                          # or the building blocks
+    rut, _ = store.splice("fred:RU2000PR", "yahoo:RUT")
+    data = es.align({"rut": rut, "spx": store.load("yahoo:GSPC")}).frame
+    signal = es.make_signal({"type": "divergence", "a": "rut", "b": "spx", "n": 5, "k": 3.0})
+    events = es.find_events(signal.compute(data), min_gap=21)
+    fwd = es.forward_returns(data["rut"], {"6m": 126, "12m": 252})
+    print(es.evaluate(fwd, events.positions, target_name="rut", min_gap=21, seed=0).summary())
+"""
 
 from eventstudy._version import __version__
+from eventstudy.config import StudyConfig, load_study, parse_study
+from eventstudy.crosssection import CrossSectionResult, run_cross_section
+from eventstudy.data import DataStore, align, splice_series
+from eventstudy.evaluation import average_path, evaluate, forward_returns, relative_forward_returns
+from eventstudy.events import EventTable, find_events
+from eventstudy.inference import adjust_pvalues, run_tests
 from eventstudy.results import TestResult
+from eventstudy.signals import SignalResult, make_signal, signal_types
+from eventstudy.study import StudyResult, run_study
 
-__all__ = ["TestResult", "__version__"]
+__all__ = [
+    "CrossSectionResult",
+    "DataStore",
+    "EventTable",
+    "SignalResult",
+    "StudyConfig",
+    "StudyResult",
+    "TestResult",
+    "__version__",
+    "adjust_pvalues",
+    "align",
+    "average_path",
+    "evaluate",
+    "find_events",
+    "forward_returns",
+    "load_study",
+    "make_signal",
+    "parse_study",
+    "relative_forward_returns",
+    "run_cross_section",
+    "run_study",
+    "run_tests",
+    "signal_types",
+    "splice_series",
+]

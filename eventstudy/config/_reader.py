@@ -111,9 +111,9 @@ class Section:
         value = self._get(key, default)
         if value is default and default is not _MISSING:
             return value
-        if not isinstance(value, list):
+        if not isinstance(value, list | tuple):
             raise self.error(key, f"must be a list, got {value!r}")
-        return value
+        return [list(v) if isinstance(v, tuple) else v for v in value]
 
     def get_raw(self, key: str, default: Any = _MISSING) -> Any:
         return self._get(key, default)

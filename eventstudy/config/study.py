@@ -75,11 +75,16 @@ class SeriesSpec:
     splice: tuple[str, str] | None = None
     column: str | None = None
     kind: Literal["price", "level"] | None = None
+    breadth: Mapping[str, Any] | None = None
 
     @property
     def label(self) -> str:
-        """``splice(a,b)`` or the name."""
-        return f"splice({self.splice[0]},{self.splice[1]})" if self.splice else str(self.name)
+        """``splice(a,b)``, ``breadth(...)`` or the name."""
+        if self.splice:
+            return f"splice({self.splice[0]},{self.splice[1]})"
+        if self.breadth:
+            return f"breadth({self.breadth['measure']},{self.breadth['panel']})"
+        return str(self.name)
 
 
 @dataclass(frozen=True, slots=True)
@@ -267,8 +272,10 @@ _CS_KEYS = (
     "min_estimation",
     "return_kind",
     "convention",
-    "breadth",
+    "car_windows",
+    "level",
 )
+BREADTH_MEASURES = ("share_above_ma", "share_at_high", "share_at_low", "advance_decline")
 
 
 def _parse_data(doc: Mapping[str, Any], source: str) -> DataConfig:
@@ -282,15 +289,25 @@ def _parse_data(doc: Mapping[str, Any], source: str) -> DataConfig:
         if isinstance(value, str):
             specs.append(SeriesSpec(alias=alias, name=value))
             continue
-        s = Section(value, where, ("name", "splice", "column", "kind"))
-        if s.has("name") == s.has("splice"):
-            raise ConfigError(f"{where}: give exactly one of 'name' or 'splice'")
+        s = Section(value, where, ("name", "splice", "column", "kind", "breadth"))
+        if sum(s.has(k) for k in ("name", "splice", "breadth")) != 1:
+            raise ConfigError(f"{where}: give exactly one of 'name', 'splice' or 'breadth'")
         splice = None
         if s.has("splice"):
             sp = s.get_list("splice")
             if len(sp) != 2 or not all(isinstance(x, str) for x in sp):
                 raise s.error("splice", f"must be two names [earlier, later], got {sp!r}")
             splice = (sp[0], sp[1])
+        breadth = None
+        if s.has("breadth"):
+            b = Section(s.get_table("breadth"), f"{where} breadth", ("panel", "measure", "window"))
+            breadth = _freeze(
+                {
+                    "panel": b.get_str("panel"),
+                    "measure": b.get_str("measure", "share_above_ma", choices=BREADTH_MEASURES),
+                    "window": b.get_int("window", 200, minimum=2),
+                }
+            )
         specs.append(
             SeriesSpec(
                 alias=alias,
@@ -298,6 +315,7 @@ def _parse_data(doc: Mapping[str, Any], source: str) -> DataConfig:
                 splice=splice,
                 column=s.get_str("column", None),
                 kind=s.get_str("kind", None, choices=("price", "level")),
+                breadth=breadth,
             )
         )
     start, end = sec.get_date("start", None), sec.get_date("end", None)

@@ -7,9 +7,10 @@ from dataclasses import dataclass
 
 from eventstudy.config.study import DataConfig
 from eventstudy.data.align import AlignedData, align
-from eventstudy.data.records import LoadedSeries
+from eventstudy.data.records import LoadedSeries, SeriesInfo
 from eventstudy.data.splice import SpliceReport, splice_series
 from eventstudy.data.store import DataStore
+from eventstudy.exceptions import DataError
 
 __all__ = ["StudyData", "load_study_data"]
 
@@ -28,6 +29,41 @@ class StudyData:
         return "\n".join(lines)
 
 
+def load_breadth(store: DataStore, *, panel: str, measure: str, window: int) -> LoadedSeries:
+    """A breadth series computed from a stock panel (see :mod:`eventstudy.breadth`).
+
+    Dates before the measure is defined (the first ``window`` days) are dropped and counted.
+    """
+    from eventstudy import breadth as b
+
+    loaded = store.load_panel(panel)
+    prices = loaded.data
+    if measure == "share_above_ma":
+        values = b.share_above_moving_average(prices, window=window)
+    elif measure == "share_at_high":
+        values = b.share_at_high(prices, window=window)
+    elif measure == "share_at_low":
+        values = b.share_at_low(prices, window=window)
+    else:
+        values = b.advance_decline_line(prices)
+    name = f"breadth({measure},{window},{panel})"
+    undefined = values.isna()
+    series = values[~undefined].astype("float64").rename(name)
+    if series.empty:
+        raise DataError(f"{name}: no date has {window} days of history in {loaded.info.source}")
+    info = SeriesInfo(
+        name=name,
+        source=loaded.info.source,
+        column=f"{measure}(window={window})",
+        first=f"{series.index[0]:%Y-%m-%d}",
+        last=f"{series.index[-1]:%Y-%m-%d}",
+        rows=len(series),
+        sha256=loaded.info.sha256,
+        dropped={"undefined_before_history": int(undefined.sum())},
+    )
+    return LoadedSeries(data=series, info=info)
+
+
 def load_study_data(config: DataConfig, store: DataStore) -> StudyData:
     """Load every series of ``config`` from ``store``, splice where asked, and align them.
 
@@ -41,6 +77,8 @@ def load_study_data(config: DataConfig, store: DataStore) -> StudyData:
             early = store.load(spec.splice[0], column=spec.column, kind=spec.kind)
             late = store.load(spec.splice[1], column=spec.column, kind=spec.kind)
             loaded[spec.alias], splices[spec.alias] = splice_series(early, late)
+        elif spec.breadth is not None:
+            loaded[spec.alias] = load_breadth(store, **spec.breadth)
         else:
             assert spec.name is not None  # guaranteed by the config parser
             loaded[spec.alias] = store.load(spec.name, column=spec.column, kind=spec.kind)

@@ -56,3 +56,39 @@ def test_every_shipped_study_validates() -> None:
 
     for path in sorted((ROOT / "studies").glob("*.toml")):
         assert load_study(path).name == path.stem
+
+
+def test_election_cross_section_on_the_panel(
+    snapshot_dir: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    out = tmp_path / "election"
+    study = ROOT / "studies" / "election_2016_cross_section.toml"
+    rc = main(["run", str(study), "--out", str(out), "--data-dir", str(snapshot_dir), "--quiet"])
+    assert rc == 0
+    # a few members lack a year of history: printed once as a one-line warning
+    assert capsys.readouterr().err.count("warning (DroppedEventsWarning)") == 1
+    record = json.loads((out / "result.json").read_text())
+    assert record["counts"]["events_given"] > 450  # names per date in the panel: 451..503
+    assert record["settings"]["event_window"] == [-5, 5]
+    assert set(record["window_tests"]) == {"0..0", "0..1", "-1..1", "0..5", "-5..5"}
+
+
+def test_breadth_study_on_the_panel(snapshot_dir: Path, tmp_path: Path) -> None:
+    out = tmp_path / "breadth"
+    study = ROOT / "studies" / "sp500_breadth_below_55.toml"
+    rc = main(
+        [
+            "run",
+            str(study),
+            "--out",
+            str(out),
+            "--data-dir",
+            str(snapshot_dir),
+            "--quiet",
+            "--no-figures",
+        ]
+    )
+    assert rc == 0
+    record = json.loads((out / "result.json").read_text())
+    assert record["data"]["breadth"]["first"] > "2013-11-01"  # 200 days of history first
+    assert record["variants"][0]["events"] >= 3

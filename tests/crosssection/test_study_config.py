@@ -1,0 +1,148 @@
+"""kind = "cross_section" studies and breadth series from study configs."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from eventstudy.cli import main
+from eventstudy.config import parse_study
+from eventstudy.crosssection import run_cross_section
+from eventstudy.crosssection.study import run_cross_section_study
+from eventstudy.data import DataStore
+from eventstudy.data.study_data import load_breadth
+from eventstudy.exceptions import ConfigError
+
+pytestmark = pytest.mark.filterwarnings("ignore::eventstudy.exceptions.DroppedEventsWarning")
+
+STUDY = """
+[study]
+name = "cs"
+kind = "cross_section"
+[data.series]
+mkt = "test:MKT"
+[cross_section]
+panel = "panel:p"
+market = "mkt"
+event_date = 2010-06-15
+model = "market_model"
+estimation = [-120, -11]
+event_window = [-2, 2]
+min_estimation = 60
+car_windows = [[0, 0], [-2, 2]]
+"""
+
+
+@pytest.fixture
+def store(tmp_path: Path) -> DataStore:
+    rng = np.random.default_rng(9)
+    dates = pd.bdate_range("2010-01-04", periods=200)
+    root = tmp_path / "data"
+    (root / "series" / "test").mkdir(parents=True)
+    (root / "panel").mkdir()
+    mret = rng.normal(0.0003, 0.01, dates.size)
+    mkt = 100 * np.cumprod(1 + mret)
+    pd.DataFrame({"date": dates.strftime("%Y-%m-%d"), "close": mkt}).to_csv(
+        root / "series" / "test" / "MKT.csv", index=False
+    )
+    rows = []
+    for k, ticker in enumerate(["AA", "BB", "CC", "DD", "EE"]):
+        r = 0.0002 + (0.8 + 0.1 * k) * mret + rng.normal(0, 0.01, dates.size)
+        px = 20 * np.cumprod(1 + r)
+        start = 100 if ticker == "EE" else 0  # EE lists late: too short an estimation window
+        rows += [
+            (d, ticker, p)
+            for d, p in zip(dates[start:].strftime("%Y-%m-%d"), px[start:], strict=True)
+        ]
+    pd.DataFrame(rows, columns=["date", "ticker", "close"]).sort_values(["date", "ticker"]).to_csv(
+        root / "panel" / "p.csv", index=False
+    )
+    return DataStore(root)
+
+
+def test_config_study_equals_direct_call(store: DataStore) -> None:
+    res = run_cross_section_study(parse_study(STUDY, source="cs.toml"), store=store)
+    panel = store.load_panel("panel:p").data
+    mkt = store.load("test:MKT").data
+    events = pd.DataFrame(
+        {"ticker": ["AA", "BB", "CC", "DD", "EE"], "date": pd.Timestamp("2010-06-15")}
+    )
+    direct = run_cross_section(
+        panel.pct_change(fill_method=None),
+        mkt.pct_change(),
+        events,
+        estimation=(-120, -11),
+        event_window=(-2, 2),
+        min_estimation=60,
+        car_windows=[(0, 0), (-2, 2)],
+    )
+    assert res.result.n_dropped == 1 == direct.n_dropped  # EE
+    pd.testing.assert_frame_equal(res.result.caar, direct.caar)
+    for w in ((0, 0), (-2, 2)):
+        for name, tr in direct.window_tests[w].items():
+            assert res.result.window_tests[w][name].statistic == pytest.approx(
+                tr.statistic, nan_ok=True
+            )
+
+
+def test_cli_writes_cross_section_outputs(store: DataStore, tmp_path: Path) -> None:
+    study = tmp_path / "cs.toml"
+    study.write_text(STUDY)
+    out = tmp_path / "out"
+    assert (
+        main(["run", str(study), "--out", str(out), "--data-dir", str(store.root), "--quiet"]) == 0
+    )
+    record = json.loads((out / "result.json").read_text())
+    assert record["counts"]["events_dropped"] == 1
+    assert set(record["window_tests"]) == {"0..0", "-2..2"}
+    assert "car_adjusted_boehmer" in record["window_tests"]["-2..2"]
+    assert len(record["events"]) == 4
+    assert (out / "figures" / "caar.png").stat().st_size > 5000
+    assert "Kolari–Pynnönen" in (out / "report.md").read_text()
+
+
+def test_events_file(store: DataStore, tmp_path: Path) -> None:
+    (tmp_path / "ev.csv").write_text("ticker,date\nAA,2010-06-15\nBB,2010-06-13\n")  # a Sunday
+    text = STUDY.replace("event_date = 2010-06-15", 'events_file = "ev.csv"')
+    res = run_cross_section_study(parse_study(text, source=str(tmp_path / "s.toml")), store=store)
+    assert res.result.n_moved == 1  # Sunday -> Monday 2010-06-14
+
+
+@pytest.mark.parametrize(
+    ("edit", "pattern"),
+    [
+        (("event_date = 2010-06-15", ""), r"give exactly one of 'events_file' or 'event_date'"),
+        (
+            ('market = "mkt"', 'market = "nope"'),
+            r"key 'market': 'nope' is not a \[data.series\] alias",
+        ),
+        (
+            ('model = "market_model"', 'model = "ff3"'),
+            r"key 'factors': model 'ff3' needs factor tables",
+        ),
+        (
+            ("estimation = [-120, -11]", "estimation = [-120]"),
+            r"key 'estimation': must be two integers",
+        ),
+        (("min_estimation = 60", "min_estimation = 60\nbogus = 1"), r"unknown key 'bogus'"),
+    ],
+)
+def test_cross_section_config_errors(store: DataStore, edit: tuple[str, str], pattern: str) -> None:
+    with pytest.raises(ConfigError, match=pattern):
+        run_cross_section_study(parse_study(STUDY.replace(*edit), source="cs.toml"), store=store)
+
+
+def test_breadth_series_drops_and_counts_undefined_days(store: DataStore) -> None:
+    loaded = load_breadth(store, panel="panel:p", measure="share_above_ma", window=50)
+    panel = store.load_panel("panel:p").data
+    # independent computation: share of stocks with 50 days of history whose close > 50-day mean
+    ma = panel.rolling(50, min_periods=50).mean()
+    valid = ma.notna()
+    share = ((panel > ma) & valid).sum(axis=1) / valid.sum(axis=1)
+    share = share[valid.sum(axis=1) > 0]
+    pd.testing.assert_series_equal(loaded.data, share.rename(loaded.data.name), check_freq=False)
+    assert loaded.info.dropped == {"undefined_before_history": 49}
