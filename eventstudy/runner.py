@@ -33,28 +33,19 @@ def write_outputs(
     result: StudyResult, out_dir: Path, *, store: DataStore | None = None, figures: bool = True
 ) -> dict[str, Path]:
     """Write result.json, events.csv, figures, report.md and report.html into ``out_dir``."""
-    from eventstudy.report.document import build_report, render_html, render_markdown
-    from eventstudy.report.record import result_record, to_json
+    from eventstudy.report.document import build_report
+    from eventstudy.report.record import result_record, write_report_files
 
     out_dir.mkdir(parents=True, exist_ok=True)
-    paths = {
-        "result": out_dir / "result.json",
-        "events": out_dir / "events.csv",
-        "markdown": out_dir / "report.md",
-        "html": out_dir / "report.html",
-    }
-    paths["result"].write_text(to_json(result_record(result)), encoding="utf-8")
-    result.events_frame().to_csv(
-        paths["events"], index=False, date_format="%Y-%m-%d", float_format="%.10g"
-    )
     figs = {}
     if figures:
         from eventstudy.report.figures import save_study_figures
 
         figs = save_study_figures(result, out_dir / "figures")
     blocks = build_report(result, figures=figs, store=store)
-    paths["markdown"].write_text(render_markdown(blocks, relative_to=out_dir), encoding="utf-8")
-    paths["html"].write_text(render_html(blocks, title=result.config.title), encoding="utf-8")
+    paths = write_report_files(
+        result_record(result), result.events_frame(), blocks, out_dir, title=result.config.title
+    )
     return paths
 
 

@@ -219,20 +219,9 @@ def write_cross_section_outputs(
 ) -> dict[str, Path]:
     """Write result.json, events.csv, report.md/html (and the CAAR figure) into ``out_dir``."""
     from eventstudy.report.cross_section import build_cross_section_report, cross_section_record
-    from eventstudy.report.document import render_html, render_markdown
-    from eventstudy.report.record import to_json
+    from eventstudy.report.record import write_report_files
 
     out_dir.mkdir(parents=True, exist_ok=True)
-    paths = {
-        "result": out_dir / "result.json",
-        "events": out_dir / "events.csv",
-        "markdown": out_dir / "report.md",
-        "html": out_dir / "report.html",
-    }
-    paths["result"].write_text(to_json(cross_section_record(res)), encoding="utf-8")
-    res.to_frame().to_csv(
-        paths["events"], index=False, date_format="%Y-%m-%d", float_format="%.10g"
-    )
     figs: dict[str, tuple[Path, str]] = {}
     if figures:
         from eventstudy.crosssection.plots import plot_caar
@@ -242,6 +231,7 @@ def write_cross_section_outputs(
         plot_caar(res.result).savefig(path, dpi=90, metadata={"Software": None})
         figs["caar"] = (path, f"CAAR over the event window with its {res.result.level:.0%} band.")
     blocks = build_cross_section_report(res, figures=figs, store=store)
-    paths["markdown"].write_text(render_markdown(blocks, relative_to=out_dir), encoding="utf-8")
-    paths["html"].write_text(render_html(blocks, title=res.config.title), encoding="utf-8")
+    paths = write_report_files(
+        cross_section_record(res), res.to_frame(), blocks, out_dir, title=res.config.title
+    )
     return paths

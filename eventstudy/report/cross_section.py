@@ -10,7 +10,7 @@ import numpy as np
 import pandas as pd
 
 from eventstudy.report.document import Block, _p
-from eventstudy.report.record import _clean, environment
+from eventstudy.report.record import _clean, environment, study_header
 
 if TYPE_CHECKING:
     from eventstudy.crosssection.study import CrossSectionStudyResult
@@ -30,14 +30,7 @@ def cross_section_record(res: CrossSectionStudyResult) -> dict[str, Any]:
     caar = r.caar.reset_index()
     events = res.to_frame()
     record: dict[str, Any] = {
-        "study": {
-            "name": cfg.name,
-            "title": cfg.title,
-            "question": cfg.question,
-            "kind": cfg.kind,
-            "config_sha256": cfg.sha256,
-            "seed": cfg.seed,
-        },
+        "study": study_header(cfg, cfg.seed),
         "environment": environment(),
         "data": {k: v.to_dict() for k, v in res.data.items()},
         "settings": {

@@ -8,15 +8,27 @@ import math
 import platform
 import sys
 from importlib import metadata
-from typing import Any
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
 
 from eventstudy._version import __version__
+from eventstudy.config import StudyConfig
 from eventstudy.study import StudyResult, events_table
 
-__all__ = ["environment", "result_record", "run_record", "to_json"]
+if TYPE_CHECKING:
+    from eventstudy.report.document import Block
+
+__all__ = [
+    "environment",
+    "result_record",
+    "run_record",
+    "study_header",
+    "to_json",
+    "write_report_files",
+]
 
 _LIBRARIES = ("numpy", "pandas", "scipy", "statsmodels", "arch", "matplotlib", "pyarrow")
 
@@ -51,20 +63,49 @@ def _clean(x: Any) -> Any:
     return x
 
 
+def study_header(cfg: StudyConfig, seed: int) -> dict[str, Any]:
+    """The ``study`` block of ``result.json``."""
+    return {
+        "name": cfg.name,
+        "title": cfg.title,
+        "question": cfg.question,
+        "kind": cfg.kind,
+        "config_sha256": cfg.sha256,
+        "seed": seed,
+    }
+
+
+def write_report_files(
+    record: dict[str, Any],
+    events: pd.DataFrame,
+    blocks: list[Block],
+    out_dir: Path,
+    *,
+    title: str,
+) -> dict[str, Path]:
+    """Write ``result.json``, ``events.csv``, ``report.md`` and ``report.html`` into ``out_dir``."""
+    from eventstudy.report.document import render_html, render_markdown
+
+    paths = {
+        "result": out_dir / "result.json",
+        "events": out_dir / "events.csv",
+        "markdown": out_dir / "report.md",
+        "html": out_dir / "report.html",
+    }
+    paths["result"].write_text(to_json(record), encoding="utf-8")
+    events.to_csv(paths["events"], index=False, date_format="%Y-%m-%d", float_format="%.10g")
+    paths["markdown"].write_text(render_markdown(blocks, relative_to=out_dir), encoding="utf-8")
+    paths["html"].write_text(render_html(blocks, title=title), encoding="utf-8")
+    return paths
+
+
 def result_record(result: StudyResult) -> dict[str, Any]:
     """The content of ``result.json``: nothing that differs between identical runs."""
     cfg = result.config
     data = result.data
     frame = data.aligned.frame
     record: dict[str, Any] = {
-        "study": {
-            "name": cfg.name,
-            "title": cfg.title,
-            "question": cfg.question,
-            "kind": cfg.kind,
-            "config_sha256": cfg.sha256,
-            "seed": result.seed,
-        },
+        "study": study_header(cfg, result.seed),
         "environment": environment(),
         "data": {alias: info.to_dict() for alias, info in data.aligned.infos.items()},
         "alignment": {
