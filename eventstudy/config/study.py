@@ -264,6 +264,8 @@ _CS_KEYS = (
     "market",
     "events_file",
     "event_date",
+    "event_signal",
+    "event_min_gap",
     "tickers",
     "model",
     "factors",

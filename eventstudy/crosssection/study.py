@@ -69,9 +69,58 @@ def _window(sec: Section, key: str, default: tuple[int, int]) -> tuple[int, int]
     return int(value[0]), int(value[1])
 
 
+def signal_events(
+    prices: pd.DataFrame, signal: Mapping[str, Any], *, min_gap: int = 21
+) -> tuple[pd.DataFrame, int]:
+    """Events from a signal applied to each stock of a wide price panel.
+
+    The signal config names the stock's price series ``"stock"`` (e.g. ``{"type": "move",
+    "series": "stock", "n": 5, "mode": "below", "level": -0.1}``); it is computed on each
+    ticker's own history (NaN where the ticker has no price) and declustered with
+    ``min_gap`` trading days. The loop runs over tickers, each signal is vectorized over dates.
+
+    Returns
+    -------
+    (events, triggers)
+        ``ticker, date`` of the events, and the number of raw trigger days.
+    """
+    from eventstudy.events import find_events
+    from eventstudy.signals import make_signal
+
+    sig = make_signal(dict(signal))
+    rows: list[tuple[str, pd.Timestamp]] = []
+    triggers = 0
+    for ticker in prices.columns:
+        col = prices[ticker].dropna()
+        if col.size < 2:
+            continue
+        result = sig.compute(col.to_frame("stock"))
+        triggers += int(result.trigger.sum())
+        table = find_events(result, min_gap=min_gap)
+        rows += [(str(ticker), d) for d in table.dates]
+    return pd.DataFrame(rows, columns=["ticker", "date"]), triggers
+
+
 def _events(sec: Section, config: StudyConfig, panel: pd.DataFrame) -> pd.DataFrame:
-    if sec.has("events_file") == sec.has("event_date"):
-        raise ConfigError(f"{sec.where}: give exactly one of 'events_file' or 'event_date'")
+    given = [k for k in ("events_file", "event_date", "event_signal") if sec.has(k)]
+    if len(given) != 1:
+        raise ConfigError(
+            f"{sec.where}: give exactly one of 'events_file', 'event_date' or 'event_signal'"
+        )
+    if sec.has("event_signal"):
+        from eventstudy.config.study import thaw
+
+        try:
+            events, _ = signal_events(
+                panel,
+                thaw(sec.get_table("event_signal")),
+                min_gap=sec.get_int("event_min_gap", 21, minimum=1),
+            )
+        except (ValueError, TypeError, KeyError) as exc:
+            raise sec.error("event_signal", str(exc)) from exc
+        if events.empty:
+            raise sec.error("event_signal", "the signal triggers for no stock")
+        return events
     if sec.has("events_file"):
         path = Path(sec.get_str("events_file"))
         if not path.is_absolute():

@@ -115,7 +115,10 @@ def test_events_file(store: DataStore, tmp_path: Path) -> None:
 @pytest.mark.parametrize(
     ("edit", "pattern"),
     [
-        (("event_date = 2010-06-15", ""), r"give exactly one of 'events_file' or 'event_date'"),
+        (
+            ("event_date = 2010-06-15", ""),
+            r"give exactly one of 'events_file', 'event_date' or 'event_signal'",
+        ),
         (
             ('market = "mkt"', 'market = "nope"'),
             r"key 'market': 'nope' is not a \[data.series\] alias",
@@ -146,3 +149,34 @@ def test_breadth_series_drops_and_counts_undefined_days(store: DataStore) -> Non
     share = share[valid.sum(axis=1) > 0]
     pd.testing.assert_series_equal(loaded.data, share.rename(loaded.data.name), check_freq=False)
     assert loaded.info.dropped == {"undefined_before_history": 49}
+
+
+def test_events_from_a_signal_applied_per_stock(store: DataStore) -> None:
+    from eventstudy.crosssection.study import signal_events
+
+    panel = store.load_panel("panel:p").data
+    signal = {"type": "move", "series": "stock", "n": 1, "mode": "below", "level": -0.02}
+    events, triggers = signal_events(panel, signal, min_gap=30)
+    # independent: per ticker, days with a one-day return below -2%, kept >= 30 days apart
+    expected = []
+    for ticker in panel.columns:
+        col = panel[ticker].dropna()
+        r = (col / col.shift(1) - 1).to_numpy()
+        kept: list[int] = []
+        for i in np.flatnonzero(r < -0.02):
+            if not kept or i - kept[-1] >= 30:
+                kept.append(int(i))
+        expected += [(ticker, col.index[i]) for i in kept]
+    assert list(events.itertuples(index=False, name=None)) == expected
+    assert triggers >= len(expected) > 0
+    text = (
+        STUDY.replace(
+            "event_date = 2010-06-15",
+            'event_signal = { type = "move", series = "stock", n = 1, mode = "below", level = -0.02 }\n'
+            "event_min_gap = 30",
+        )
+        .replace("estimation = [-120, -11]", "estimation = [-60, -11]")
+        .replace("min_estimation = 60", "min_estimation = 40")
+    )
+    res = run_cross_section_study(parse_study(text, source="cs.toml"), store=store)
+    assert res.result.n_events_input == len(expected)

@@ -92,3 +92,25 @@ def test_breadth_study_on_the_panel(snapshot_dir: Path, tmp_path: Path) -> None:
     record = json.loads((out / "result.json").read_text())
     assert record["data"]["breadth"]["first"] > "2013-11-01"  # 200 days of history first
     assert record["variants"][0]["events"] >= 3
+
+
+def test_carhart_cross_section_with_real_factor_files(snapshot_dir: Path) -> None:
+    from eventstudy.config import parse_study
+    from eventstudy.crosssection.study import run_cross_section_study
+    from eventstudy.data import DataStore
+
+    text = (ROOT / "studies" / "election_2016_cross_section.toml").read_text()
+    text = text.replace(
+        'model = "market_model"',
+        'model = "carhart4"\nfactors = ["fama_french:ff3_factors_daily", "fama_french:mom_factor_daily"]',
+    )
+    with pytest.warns(Warning):  # members without a year of history are dropped
+        res = run_cross_section_study(
+            parse_study(text, source="carhart.toml"), store=DataStore(snapshot_dir)
+        )
+    events = res.to_frame()
+    # four slopes per event (Mkt-RF, SMB, HML, MOM) besides the constant; factors were % -> decimals
+    slopes = [c for c in events.columns if c.startswith("param_") and c != "param_const"]
+    assert len(slopes) == 4
+    assert events["param_mkt_rf"].median() == pytest.approx(1.0, abs=0.3)
+    assert "factors:fama_french:mom_factor_daily" in res.data
