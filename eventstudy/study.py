@@ -76,15 +76,28 @@ class ClaimCheck:
     n: int
     reproduced: bool
     source: str = ""
+    baseline: float = float("nan")
+    test: str = ""
+    p_value: float = float("nan")
+    alpha: float = 0.05
 
     def sentence(self) -> str:
-        """Plain-language verdict."""
+        """Plain-language verdict: reproduced or not, and different from the baseline or not."""
         verb = "reproduced" if self.reproduced else "NOT reproduced"
-        return (
+        text = (
             f"Claim {self.claimed:+.1%} for {self.target} over {self.horizon} ({self.variant}): "
             f"{verb}; estimate {self.estimate:+.2%} from {self.n} events "
             f"(tolerance ±{self.tolerance:.1%})."
         )
+        if self.test and self.p_value == self.p_value:  # not NaN
+            excess = self.estimate - self.baseline
+            differs = "differs" if self.p_value < self.alpha else "does not differ"
+            text += (
+                f" Against the unconditional {self.baseline:+.2%} over all dates, the excess of "
+                f"{excess:+.2%} {differs} significantly once overlap is accounted for "
+                f"({self.test} p={self.p_value:.3g})."
+            )
+        return text
 
 
 @dataclass(frozen=True, slots=True)
@@ -221,9 +234,17 @@ def _check_claims(
                 n=hs.n,
                 reproduced=bool(abs(hs.mean - c.value) <= c.tolerance),
                 source=c.source,
+                baseline=hs.baseline_mean,
+                test=config.inference.default_test,
+                p_value=_p_or_nan(hs.tests.get(config.inference.default_test)),
+                alpha=config.inference.alpha,
             )
         )
     return tuple(out)
+
+
+def _p_or_nan(test: Any) -> float:
+    return float(test.p_value) if test is not None and test.applicable else float("nan")
 
 
 def _adjust(

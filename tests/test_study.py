@@ -132,6 +132,10 @@ def test_claim_check(store: DataStore) -> None:
     assert claim.estimate == hs.mean
     assert claim.reproduced is (abs(hs.mean - 0.5) <= 0.01)
     assert "NOT reproduced" in claim.sentence()
+    hac = hs.tests["hac"].p_value
+    assert claim.p_value == hac and claim.baseline == hs.baseline_mean
+    differs = "does not differ" if hac >= 0.05 else "differs significantly"
+    assert differs in claim.sentence() and f"hac p={hac:.3g}" in claim.sentence()
 
 
 def test_unknown_series_in_signal(store: DataStore) -> None:
