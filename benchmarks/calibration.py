@@ -54,6 +54,7 @@ TESTS = (
     "sign",
     "wilcoxon",
     "hac",
+    "hac_bartlett",
     "hac_nw_h-1_normal",
     "bootstrap",
     "placebo",
@@ -110,7 +111,8 @@ def run_tests(
         "sign": sign_test(y, ev),
         "wilcoxon": wilcoxon_test(y, ev),
         "hac": hac_test(y, ev, h),
-        "hac_nw_h-1_normal": hac_test(y, ev, h, lags=h - 1, df="normal"),
+        "hac_bartlett": hac_test(y, ev, h, kernel="bartlett"),
+        "hac_nw_h-1_normal": hac_test(y, ev, h, lags=h - 1, kernel="bartlett", df="normal"),
         "bootstrap": block_bootstrap_test(y, ev, h, reps=boot, seed=rng),
         "placebo": placebo_test(y, ev, h, min_gap=MIN_GAP, draws=draws, seed=rng),
         "placebo_year": placebo_test(
@@ -185,8 +187,10 @@ def table(df: pd.DataFrame, reps: int, draws: int, boot: int, elapsed: float) ->
         f"Monte Carlo standard error of a 5% size estimate: {se:.1%}.",
         "",
         "Columns: naive_t = one-sample t vs baseline; sign = binomial test vs baseline hit "
-        "rate; wilcoxon = signed rank vs baseline mean; hac = OLS on event dummy, Bartlett "
-        "HAC ceil(1.5h) lags, t(n_episodes-1) (the package default); hac_nw_h-1_normal = "
+        "rate; wilcoxon = signed rank vs baseline mean; hac = OLS on event dummy, "
+        "Hansen-Hodrick truncated-kernel HAC with h-1 lags, t(n_episodes-1) (the package "
+        "default); hac_bartlett = same with Newey-West Bartlett kernel, ceil(1.5h) lags; "
+        "hac_nw_h-1_normal = "
         "textbook Newey-West with h-1 lags and a normal reference; bootstrap = stationary "
         "block bootstrap (block max(Politis-White, h)); placebo = uniform random dates with "
         "the same count and spacing; placebo_year = same, stratified by year.",

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from eventstudy.evaluation.evaluate import EvaluationResult, HorizonStats, evaluate
-from eventstudy.evaluation.path import PathResult, average_path
+from eventstudy.evaluation.path import PathResult, average_path, placebo_path_band
 from eventstudy.evaluation.returns import (
     DEFAULT_HORIZONS,
     forward_returns,
@@ -18,5 +18,6 @@ __all__ = [
     "average_path",
     "evaluate",
     "forward_returns",
+    "placebo_path_band",
     "relative_forward_returns",
 ]

@@ -25,19 +25,30 @@ _REF = (
 )
 
 LAG_MULTIPLE = 1.5
-"""Default Bartlett truncation lag as a multiple of the horizon (see :func:`default_hac_lags`)."""
+"""Bartlett truncation lag as a multiple of the horizon (see :func:`default_hac_lags`)."""
 
 
-def default_hac_lags(horizon_days: int) -> int:
-    """Default HAC lag for an ``horizon_days``-day overlapping forward return.
+def default_hac_lags(horizon_days: int, kernel: str = "uniform") -> int:
+    """Default HAC truncation lag for an ``horizon_days``-day overlapping forward return.
 
-    Overlap makes the regression errors MA(h-1).  With the Bartlett kernel a truncation lag of
-    exactly h-1 down-weights those autocovariances and understates the long-run variance by
-    about one third (sum of (1-j/h)(h-j) vs (h-j) for j < h), so the default is
-    ``ceil(1.5 * h)`` lags, never fewer than ``h - 1``.
+    Overlap makes the regression errors MA(h-1).  The truncated (uniform) kernel of Hansen &
+    Hodrick (1980) with exactly ``h - 1`` lags weights those autocovariances fully and
+    ignores the rest.  With the Bartlett kernel a lag of h-1 would down-weight them and
+    understate the long-run variance by about one third (sum of (1-j/h)(h-j) vs (h-j) for
+    j < h), so the Bartlett default is ``ceil(1.5 h)``.
     """
     h = check_int("horizon_days", horizon_days, minimum=1)
+    check_choice("kernel", kernel, ("bartlett", "uniform"))
+    if kernel == "uniform":
+        return h - 1
     return max(h - 1, math.ceil(LAG_MULTIPLE * h))
+
+
+def _fit(y: Any, x: Any, nlags: int, kernel: str) -> tuple[float, float, float]:
+    fit = sm.OLS(y, x).fit(
+        cov_type="HAC", cov_kwds={"maxlags": nlags, "kernel": kernel, "use_correction": True}
+    )
+    return float(fit.params[1]), float(np.asarray(fit.cov_params())[1, 1]), float(fit.params[0])
 
 
 def hac_test(
@@ -46,14 +57,18 @@ def hac_test(
     horizon_days: int,
     *,
     lags: int | None = None,
-    kernel: HacKernel = "bartlett",
+    kernel: HacKernel = "uniform",
     df: HacDf = "episodes",
 ) -> TestResult:
     """OLS ``fwd_t = a + b * event_t + e_t`` over all complete dates with HAC standard errors.
 
-    ``b`` is the event excess return over non-event dates; its t-statistic uses the
-    Newey-West covariance from statsmodels (``cov_type="HAC"``, small-sample correction
-    ``use_correction=True``, i.e. the covariance is scaled by T / (T - 2)).
+    ``b`` is the event excess return over non-event dates; its t-statistic uses a HAC
+    covariance from statsmodels (``cov_type="HAC"``, small-sample correction
+    ``use_correction=True``, i.e. the covariance is scaled by T / (T - 2)).  The default is
+    the Hansen-Hodrick truncated kernel with h-1 lags, which matches the MA(h-1) overlap
+    exactly and had the best size in ``benchmarks/calibration.py``; when it yields a
+    non-positive variance the Newey-West Bartlett kernel with ``ceil(1.5 h)`` lags is used
+    instead (``details["kernel"]`` says which).
 
     Parameters
     ----------
@@ -65,11 +80,11 @@ def hac_test(
     horizon_days
         The horizon h in trading days (sets the default lag).
     lags
-        HAC truncation lag; default :func:`default_hac_lags` (``ceil(1.5 h)``).  Must be at
-        least ``h - 1``.
+        HAC truncation lag; default :func:`default_hac_lags` (``h - 1`` for the uniform
+        kernel, ``ceil(1.5 h)`` for Bartlett).  Must be at least ``h - 1``.
     kernel
-        ``"bartlett"`` (Newey-West, positive semi-definite; default) or ``"uniform"``
-        (Hansen-Hodrick truncated kernel; may give a negative variance, then not applicable).
+        ``"uniform"`` (Hansen-Hodrick truncated kernel; default) or ``"bartlett"``
+        (Newey-West, positive semi-definite).
     df
         Reference distribution of the t-statistic: ``"episodes"`` (default) uses a Student t
         with ``n_episodes - 1`` degrees of freedom, where ``n_episodes`` is the effective
@@ -87,13 +102,17 @@ def hac_test(
 
     References
     ----------
-    Newey & West (1987), Econometrica 55(3); Hansen & Hodrick (1980), JPE 88(5); Bester,
+    Hansen & Hodrick (1980), JPE 88(5); Newey & West (1987), Econometrica 55(3); Bester,
     C. A., Conley, T. G. & Hansen, C. B. (2011), Journal of Econometrics 165(2), 137-151.
     """
     h = check_int("horizon_days", horizon_days, minimum=1)
     check_choice("kernel", kernel, ("bartlett", "uniform"))
     check_choice("df", df, ("episodes", "normal"))
-    nlags = default_hac_lags(h) if lags is None else check_int("lags", lags, minimum=max(h - 1, 0))
+    nlags = (
+        default_hac_lags(h, kernel)
+        if lags is None
+        else check_int("lags", lags, minimum=max(h - 1, 0))
+    )
     s = prepare(fwd_h, event_positions)
     n_ep = n_episodes(s.event_positions, h)
     method = (
@@ -120,11 +139,11 @@ def hac_test(
             "hac", "every complete date is an event: no comparison dates", details=details, **common
         )
     x = np.column_stack([np.ones(s.y.size), s.dummy])
-    fit = sm.OLS(s.y, x).fit(
-        cov_type="HAC", cov_kwds={"maxlags": nlags, "kernel": kernel, "use_correction": True}
-    )
-    coef = float(fit.params[1])
-    var = float(np.asarray(fit.cov_params())[1, 1])
+    coef, var, intercept = _fit(s.y, x, nlags, kernel)
+    if kernel == "uniform" and not var > 0:
+        nlags = default_hac_lags(h, "bartlett")
+        coef, var, intercept = _fit(s.y, x, nlags, "bartlett")
+        details.update({"lags": nlags, "kernel": "bartlett (fallback)"})
     if not math.isfinite(var) or var <= 0:
         return TestResult.not_applicable(
             "hac", f"non-positive HAC variance ({var:.3g})", details=details, **common
@@ -141,7 +160,7 @@ def hac_test(
         {
             "coef": coef,
             "se": se,
-            "intercept": float(fit.params[0]),
+            "intercept": intercept,
             "n_obs": int(s.y.size),
             "n_events": s.n,
         }

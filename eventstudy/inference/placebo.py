@@ -25,7 +25,7 @@ _REF = (
     "empirical p-value: Phipson, B. & Smyth, G. K. (2010), 'Permutation p-values should never "
     "be zero', Statistical Applications in Genetics and Molecular Biology 9(1), Art. 39"
 )
-_MAX_ROUNDS = 200
+_MAX_ROUNDS = 50
 
 
 def _distinct_sorted(m: int, n: int, size: int, rng: np.random.Generator) -> IntArray:
@@ -167,7 +167,9 @@ def placebo_test(
     draws
         Number of placebo sets (>= 1; 10,000 by default).
     stratify
-        ``None``, ``"year"`` or ``"month"``: keep the true events' count per stratum.
+        ``None``, ``"year"`` or ``"month"``: keep the true events' count per stratum.  With
+        ``min_gap`` close to a month, month strata rarely admit a valid draw and a
+        :class:`~eventstudy.exceptions.DataError` is raised; use ``"year"``.
     dates
         Dates of ``fwd_h`` (needed for ``stratify`` when ``fwd_h`` is not a Series).
     seed

@@ -35,7 +35,7 @@ def test_matches_direct_statsmodels_and_numpy_sandwich() -> None:
     h, n_obs = 21, 1500
     y = overlapping(rng.normal(0, 0.01, n_obs + h), h)[:n_obs]
     ev = np.arange(10, 1400, 45)
-    res = hac_test(y, ev, h, lags=30)
+    res = hac_test(y, ev, h, lags=30, kernel="bartlett")
     x = np.column_stack([np.ones(n_obs), np.isin(np.arange(n_obs), ev)])
     fit = sm.OLS(y, x).fit(
         cov_type="HAC", cov_kwds={"maxlags": 30, "kernel": "bartlett", "use_correction": True}
@@ -54,6 +54,15 @@ def test_matches_direct_statsmodels_and_numpy_sandwich() -> None:
     k = res.details["n_episodes"]
     assert res.p_value == pytest.approx(2 * stats.t.sf(abs(res.statistic), k - 1))
     assert res.details["lags"] == 30
+    # Hansen-Hodrick truncated kernel: all weights 1 up to the lag
+    hh = hac_test(y, ev, h, lags=h - 1)
+    s = u.T @ u
+    for j in range(1, h):
+        g = u[j:].T @ u[:-j]
+        s += g + g.T
+    cov = xtx_inv @ s @ xtx_inv * n_obs / (n_obs - 2)
+    assert hh.details["kernel"] == "uniform"
+    assert hh.details["se"] == pytest.approx(np.sqrt(cov[1, 1]), rel=1e-10)
 
 
 def test_hac_and_bootstrap_se_match_exact_overlap_variance() -> None:
@@ -61,25 +70,29 @@ def test_hac_and_bootstrap_se_match_exact_overlap_variance() -> None:
     h, n_obs, sigma = 21, 4000, 0.01
     ev = np.arange(30, 3900, 60)  # isolated events (spacing > lag)
     exact = exact_sd_of_b(n_obs, ev, h, sigma)
-    hac_se, boot_se, coefs = [], [], []
+    hac_se, hac_bartlett_se, boot_se, coefs = [], [], [], []
     for seed in range(12):  # a handful of simulated paths
         rng = np.random.default_rng(seed)
         y = overlapping(rng.normal(0, sigma, n_obs + h), h)[:n_obs]
         r = hac_test(y, ev, h)
         coefs.append(r.details["coef"])
         hac_se.append(r.details["se"])
+        hac_bartlett_se.append(hac_test(y, ev, h, kernel="bartlett").details["se"])
         b = block_bootstrap_test(y, ev, h, reps=300, seed=seed)
         boot_se.append(b.details["se"] / (1 - ev.size / n_obs))  # excess = (1 - n/T) b
-    assert np.mean(hac_se) == pytest.approx(exact, rel=0.12)
+    assert np.mean(hac_se) == pytest.approx(exact, rel=0.1)
+    assert np.mean(hac_bartlett_se) == pytest.approx(exact, rel=0.12)
+    assert np.std(coefs, ddof=1) == pytest.approx(exact, rel=0.5)  # sanity of the formula
     assert np.mean(boot_se) == pytest.approx(exact, rel=0.15)
 
 
 def test_default_lags_and_options() -> None:
-    assert default_hac_lags(252) == 378
-    assert default_hac_lags(1) == 2
+    assert default_hac_lags(252) == 251
+    assert default_hac_lags(252, "bartlett") == 378
+    assert default_hac_lags(1, "bartlett") == 2
     rng = np.random.default_rng(0)
     y = overlapping(rng.normal(0, 0.01, 800), 5)
-    res = hac_test(y, [10, 100, 200, 300], 5, kernel="uniform", df="normal", lags=4)
+    res = hac_test(y, [10, 100, 200, 300], 5, kernel="bartlett", df="normal", lags=4)
     assert res.distribution == "N(0,1)"
     assert res.p_value == pytest.approx(2 * stats.norm.sf(abs(res.statistic)))
     with pytest.raises(ValueError, match="lags must be >= 4"):
