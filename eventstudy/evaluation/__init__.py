@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from eventstudy.evaluation.evaluate import EvaluationResult, HorizonStats, evaluate
-from eventstudy.evaluation.path import PathResult, average_path, placebo_path_band
+from eventstudy.evaluation.path import PathResult, average_path
+from eventstudy.evaluation.placebo_path import PlaceboPathBand, placebo_path_band
 from eventstudy.evaluation.returns import (
     DEFAULT_HORIZONS,
     forward_returns,
@@ -15,6 +16,7 @@ __all__ = [
     "EvaluationResult",
     "HorizonStats",
     "PathResult",
+    "PlaceboPathBand",
     "average_path",
     "evaluate",
     "forward_returns",

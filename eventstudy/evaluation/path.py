@@ -10,13 +10,12 @@ import numpy.typing as npt
 import pandas as pd
 from scipy import stats
 
-from eventstudy._typing import ReturnKind, Seed
-from eventstudy._validation import as_generator, check_choice, check_float, check_int
+from eventstudy._typing import ReturnKind
+from eventstudy._validation import check_choice, check_float, check_int
 from eventstudy.evaluation.returns import validate_prices
 from eventstudy.inference._common import as_positions
-from eventstudy.inference.placebo import draw_spaced_positions
 
-__all__ = ["PathResult", "average_path", "placebo_path_band"]
+__all__ = ["PathResult", "average_path"]
 
 FloatArray = npt.NDArray[np.float64]
 
@@ -174,52 +173,3 @@ def _drift(p: FloatArray, offsets: npt.NDArray[np.int64], kind: str) -> FloatArr
         r = b / a
         out[j] = float(np.mean(np.log(r) if kind == "log" else r - 1.0))
     return out
-
-
-def placebo_path_band(
-    prices: pd.Series,
-    n_events: int,
-    *,
-    pre: int = 21,
-    post: int = 252,
-    min_gap: int = 1,
-    draws: int = 1000,
-    level: float = 0.95,
-    kind: ReturnKind = "simple",
-    seed: Seed = None,
-) -> pd.DataFrame:
-    """Band of the mean path of random-date placebo event sets, per day offset.
-
-    Each draw places ``n_events`` pseudo-events uniformly among the dates with a full
-    ``-pre .. +post`` window, spaced at least ``min_gap`` apart (as in
-    :func:`eventstudy.inference.placebo_test`), and averages their cumulative paths.  The
-    ``(1 - level) / 2`` and ``(1 + level) / 2`` quantiles across draws give the band a random
-    set of dates would stay inside, for the report figure.  Cost: one gather of shape
-    ``(draws, n_events, pre + post + 1)``, in chunks.
-
-    Returns
-    -------
-    pandas.DataFrame
-        Columns offset, lower, median, upper; one row per offset.
-    """
-    p = validate_prices("prices", prices).to_numpy()
-    n = check_int("n_events", n_events, minimum=1)
-    pre = check_int("pre", pre, minimum=0)
-    post = check_int("post", post, minimum=0)
-    g = check_int("min_gap", min_gap, minimum=1)
-    draws = check_int("draws", draws, minimum=1)
-    level = check_float("level", level, minimum=0.0, maximum=1.0, strict_minimum=True)
-    check_choice("kind", kind, ("simple", "log"))
-    rng = as_generator(seed)
-    slots = p.size - pre - post
-    offsets = np.arange(-pre, post + 1, dtype=np.int64)
-    means = np.empty((draws, offsets.size))
-    chunk = max(1, 20_000_000 // (n * offsets.size))
-    for start in range(0, draws, chunk):  # chunks of draws, vectorized inside
-        k = min(chunk, draws - start)
-        ev = pre + draw_spaced_positions(slots, n, g, k, rng)  # (k, n)
-        ratio = p[ev[:, :, None] + offsets[None, None, :]] / p[ev][:, :, None]
-        paths = np.log(ratio) if kind == "log" else ratio - 1.0
-        means[start : start + k] = paths.mean(axis=1)
-    lo, med, hi = np.quantile(means, [(1 - level) / 2, 0.5, (1 + level) / 2], axis=0)
-    return pd.DataFrame({"offset": offsets, "lower": lo, "median": med, "upper": hi})

@@ -8,7 +8,8 @@ import numpy as np
 import pandas as pd
 
 from eventstudy._typing import ReturnKind, Seed
-from eventstudy._validation import as_generator, check_int
+from eventstudy._validation import as_generator, check_choice, check_float, check_int
+from eventstudy.evaluation.returns import validate_prices
 from eventstudy.inference.placebo import draw_spaced_positions
 
 __all__ = ["PlaceboPathBand", "placebo_path_band"]
@@ -61,11 +62,16 @@ def placebo_path_band(
     PlaceboPathBand
         Empty arrays (no band) when fewer than two events or no room for them.
     """
+    values = validate_prices("prices", prices).to_numpy(dtype=np.float64)
     n = check_int("n_events", n_events, minimum=0)
+    pre = check_int("pre", pre, minimum=0)
+    post = check_int("post", post, minimum=0)
+    min_gap = check_int("min_gap", min_gap, minimum=1)
     draws = check_int("draws", draws, minimum=1)
+    level = check_float("level", level, minimum=0.0, maximum=1.0, strict_minimum=True)
+    check_choice("kind", kind, ("simple", "log"))
     offsets = np.arange(-pre, post + 1)
     empty = PlaceboPathBand(offsets, np.array([]), np.array([]), 0, level)
-    values = prices.to_numpy(dtype=np.float64)
     idx = pd.DatetimeIndex(prices.index)
     lo = pre
     hi = values.size - post - 1
@@ -77,11 +83,14 @@ def placebo_path_band(
     if n < 2 or slots < n + (n - 1) * (max(min_gap, 1) - 1):
         return empty
     rng = as_generator(seed)
-    pos = lo + draw_spaced_positions(slots, n, min_gap, draws, rng)  # (draws, n)
-    base = values[pos]
-    window = values[pos[:, :, None] + offsets[None, None, :]]  # (draws, n, K)
-    paths = np.log(window / base[:, :, None]) if kind == "log" else window / base[:, :, None] - 1
-    mean_paths = paths.mean(axis=1)
+    mean_paths = np.empty((draws, offsets.size))
+    chunk = max(1, 20_000_000 // (n * offsets.size))  # bounded memory, vectorized inside
+    for start_draw in range(0, draws, chunk):
+        k = min(chunk, draws - start_draw)
+        pos = lo + draw_spaced_positions(slots, n, min_gap, k, rng)  # (k, n)
+        ratio = values[pos[:, :, None] + offsets[None, None, :]] / values[pos][:, :, None]
+        paths = np.log(ratio) if kind == "log" else ratio - 1.0
+        mean_paths[start_draw : start_draw + k] = paths.mean(axis=1)
     q = (1 - level) / 2
     lower, upper = np.quantile(mean_paths, [q, 1 - q], axis=0)
     return PlaceboPathBand(offsets, lower, upper, draws, level)

@@ -7,7 +7,7 @@ import pandas as pd
 import pytest
 from scipy import stats
 
-from eventstudy.evaluation import average_path, placebo_path_band
+from eventstudy.evaluation import average_path
 
 
 def test_path_hand_computed() -> None:
@@ -41,20 +41,3 @@ def test_path_log_and_validation() -> None:
         average_path(p, [0], band=1.0)
     with pytest.raises(ValueError, match="pre must be >= 0"):
         average_path(p, [0], pre=-1)
-
-
-def test_placebo_path_band() -> None:
-    """On a deterministic exponential trend every date has the same path, so the placebo
-    band collapses onto it: (1.001)^k - 1."""
-    p = pd.Series(100 * 1.001 ** np.arange(500), index=pd.bdate_range("2020-01-01", periods=500))
-    band = placebo_path_band(p, 5, pre=3, post=10, min_gap=20, draws=200, seed=0)
-    np.testing.assert_allclose(band["median"], 1.001 ** np.arange(-3, 11) - 1, atol=1e-12)
-    np.testing.assert_allclose(band["lower"], band["upper"], atol=1e-12)
-    rng = np.random.default_rng(1)
-    q = pd.Series(
-        np.exp(np.cumsum(rng.normal(0, 0.01, 800))), index=pd.bdate_range("2020-01-01", periods=800)
-    )
-    b = placebo_path_band(q, 10, pre=0, post=20, draws=300, seed=2)
-    assert (b["lower"] <= b["median"]).all()
-    assert (b["median"] <= b["upper"]).all()
-    assert b["upper"].iloc[-1] > b["lower"].iloc[-1]
