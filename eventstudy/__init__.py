@@ -15,16 +15,39 @@ Research-script entry points::
     print(es.evaluate(fwd, events.positions, target_name="rut", min_gap=21, seed=0).summary())
 """
 
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING, Any
+
 from eventstudy._version import __version__
-from eventstudy.config import StudyConfig, load_study, parse_study
-from eventstudy.crosssection import CrossSectionResult, run_cross_section
-from eventstudy.data import DataStore, align, splice_series
-from eventstudy.evaluation import average_path, evaluate, forward_returns, relative_forward_returns
-from eventstudy.events import EventTable, find_events
-from eventstudy.inference import adjust_pvalues, run_tests
-from eventstudy.results import TestResult
-from eventstudy.signals import SignalResult, make_signal, signal_types
-from eventstudy.study import StudyResult, run_study
+
+# Public name -> defining module. Imported on first access (PEP 562), so that
+# ``import eventstudy`` and the CLI load only what they use.
+_LAZY = {
+    "CrossSectionResult": "eventstudy.crosssection",
+    "run_cross_section": "eventstudy.crosssection",
+    "StudyConfig": "eventstudy.config",
+    "load_study": "eventstudy.config",
+    "parse_study": "eventstudy.config",
+    "DataStore": "eventstudy.data",
+    "align": "eventstudy.data",
+    "splice_series": "eventstudy.data",
+    "average_path": "eventstudy.evaluation",
+    "evaluate": "eventstudy.evaluation",
+    "forward_returns": "eventstudy.evaluation",
+    "relative_forward_returns": "eventstudy.evaluation",
+    "EventTable": "eventstudy.events",
+    "find_events": "eventstudy.events",
+    "adjust_pvalues": "eventstudy.inference",
+    "run_tests": "eventstudy.inference",
+    "TestResult": "eventstudy.results",
+    "SignalResult": "eventstudy.signals",
+    "make_signal": "eventstudy.signals",
+    "signal_types": "eventstudy.signals",
+    "StudyResult": "eventstudy.study",
+    "run_study": "eventstudy.study",
+}
 
 __all__ = [
     "CrossSectionResult",
@@ -51,3 +74,32 @@ __all__ = [
     "signal_types",
     "splice_series",
 ]
+
+if TYPE_CHECKING:
+    from eventstudy.config import StudyConfig, load_study, parse_study
+    from eventstudy.crosssection import CrossSectionResult, run_cross_section
+    from eventstudy.data import DataStore, align, splice_series
+    from eventstudy.evaluation import (
+        average_path,
+        evaluate,
+        forward_returns,
+        relative_forward_returns,
+    )
+    from eventstudy.events import EventTable, find_events
+    from eventstudy.inference import adjust_pvalues, run_tests
+    from eventstudy.results import TestResult
+    from eventstudy.signals import SignalResult, make_signal, signal_types
+    from eventstudy.study import StudyResult, run_study
+
+
+def __getattr__(name: str) -> Any:
+    module = _LAZY.get(name)
+    if module is None:
+        raise AttributeError(f"module 'eventstudy' has no attribute {name!r}")
+    value = getattr(importlib.import_module(module), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted([*globals(), *_LAZY])

@@ -6,11 +6,11 @@ import math
 from typing import Any
 
 import numpy as np
-from arch.bootstrap import optimal_block_length
 
 from eventstudy._typing import Seed
 from eventstudy._validation import as_generator, check_float, check_int
 from eventstudy.inference._common import MIN_EVENTS, FloatArray, IntArray, n_episodes, prepare
+from eventstudy.inference.block_length import optimal_block_length
 from eventstudy.results import TestResult
 
 __all__ = ["block_bootstrap_test", "bootstrap_block_length", "stationary_block_sums"]
@@ -25,11 +25,12 @@ _REF = (
 def bootstrap_block_length(y: FloatArray, horizon_days: int) -> float:
     """Expected stationary-bootstrap block length: ``max(Politis-White optimum, h)``.
 
-    The optimum comes from :func:`arch.bootstrap.optimal_block_length` on the forward-return
+    The optimum comes from :func:`eventstudy.inference.block_length.optimal_block_length` (a
+    port of ``arch.bootstrap.optimal_block_length``, checked against it) on the forward-return
     series; it is floored at the horizon h so that the MA(h-1) overlap of the windows is
     kept inside blocks, and capped at a third of the sample.
     """
-    opt = float(optimal_block_length(np.asarray(y, dtype=float))["stationary"].iloc[0])
+    opt = optimal_block_length(np.asarray(y, dtype=float))[0]
     if not math.isfinite(opt):
         opt = 1.0
     return float(min(max(opt, float(horizon_days), 1.0), max(y.size / 3.0, 1.0)))

@@ -6,8 +6,8 @@ import math
 from typing import Any, Literal
 
 import numpy as np
-import statsmodels.api as sm
 from scipy import stats
+from statsmodels.regression.linear_model import OLS
 
 from eventstudy._validation import check_choice, check_int
 from eventstudy.inference._common import MIN_EVENTS, n_episodes, prepare
@@ -45,7 +45,7 @@ def default_hac_lags(horizon_days: int, kernel: str = "uniform") -> int:
 
 
 def _fit(y: Any, x: Any, nlags: int, kernel: str) -> tuple[float, float, float]:
-    fit = sm.OLS(y, x).fit(
+    fit = OLS(y, x).fit(
         cov_type="HAC", cov_kwds={"maxlags": nlags, "kernel": kernel, "use_correction": True}
     )
     return float(fit.params[1]), float(np.asarray(fit.cov_params())[1, 1]), float(fit.params[0])
