@@ -16,6 +16,21 @@ __all__ = ["adjust_pvalues"]
 AdjustMethod = Literal["holm", "fdr_bh"]
 
 
+def _holm(p: npt.NDArray[np.float64]) -> npt.NDArray[np.float64]:
+    """Holm's step-down adjustment, as statsmodels ``multipletests(method="holm")`` computes it.
+
+    Written out because statsmodels' Holm branch calls ``gc.collect()`` on every call (about
+    0.1 s each with pandas loaded), which dominated a study's run time; the tests check the
+    two agree.
+    """
+    order = np.argsort(p, kind="stable")
+    m = p.size
+    stepped = np.maximum.accumulate(p[order] * np.arange(m, 0, -1))
+    out = np.empty(m)
+    out[order] = np.minimum(stepped, 1.0)
+    return out
+
+
 @overload
 def adjust_pvalues(
     pvalues: Mapping[str, float], *, method: AdjustMethod = ...
@@ -69,7 +84,7 @@ def adjust_pvalues(
         raise ValueError("pvalues must lie in [0, 1] (NaN for not-applicable tests)")
     out = np.full(arr.shape, np.nan)
     if ok.any():
-        out[ok] = multipletests(arr[ok], method=method)[1]
+        out[ok] = _holm(arr[ok]) if method == "holm" else multipletests(arr[ok], method=method)[1]
     if keys is not None:
         return {k: float(v) for k, v in zip(keys, out, strict=True)}
     return out

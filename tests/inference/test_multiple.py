@@ -33,3 +33,16 @@ def test_all_nan_and_errors() -> None:
         adjust_pvalues([0.5, 1.5])
     with pytest.raises(ValueError, match="method must be one of"):
         adjust_pvalues([0.5], method="bonferroni")  # type: ignore[call-overload]
+
+
+def test_holm_matches_statsmodels_with_ties_and_many_tests() -> None:
+    """Holm (1979) step-down as in statsmodels multipletests, including ties and m = 1."""
+    from statsmodels.stats.multitest import multipletests
+
+    rng = np.random.default_rng(1)
+    for n in (1, 2, 5, 50, 333):
+        p = rng.uniform(size=n) ** 3
+        p[::7] = p[0]  # ties
+        np.testing.assert_allclose(
+            adjust_pvalues(p, method="holm"), multipletests(p, method="holm")[1], rtol=0, atol=1e-15
+        )
