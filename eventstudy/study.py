@@ -38,6 +38,9 @@ from eventstudy.signals import SignalResult, make_signal
 
 __all__ = ["ClaimCheck", "StudyResult", "VariantResult", "run_study"]
 
+PATH_BAND_DRAWS = 300
+"""Random event sets behind the placebo band of the average-path figure (a display band)."""
+
 Progress = Callable[[str, int, int], object]
 """Progress callback: (step label, done, total)."""
 
@@ -441,6 +444,7 @@ def _run_variants(
                 start=ev.start,
                 end=ev.end,
                 kind=ev_cfg.return_kind,
+                draws=PATH_BAND_DRAWS,
                 seed=_seed_for(seed, vi, ti, 1),
             )
             done += 1

@@ -8,12 +8,12 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 import pandas as pd
-from scipy import stats
 
 from eventstudy._typing import ReturnKind
 from eventstudy._validation import check_choice, check_float, check_int
 from eventstudy.evaluation.returns import validate_prices
 from eventstudy.inference._common import as_positions
+from eventstudy.inference._numerics import t_quantile
 
 __all__ = ["PathResult", "average_path"]
 
@@ -139,7 +139,7 @@ def average_path(
         mean = np.where(n > 0, total / np.maximum(n, 1), np.nan)
         dev2 = np.nansum((paths - mean[None, :]) ** 2, axis=0)
         std = np.where(n > 1, np.sqrt(dev2 / np.maximum(n - 1, 1)), np.nan)
-        tq = stats.t.ppf(0.5 + band / 2.0, np.maximum(n - 1, 1))
+        tq = t_quantile(0.5 + band / 2.0, np.maximum(n - 1, 1))
         half = np.where(n > 1, tq * std / np.sqrt(np.maximum(n, 1)), np.nan)
     drift = _drift(p, offsets, kind)
     return PathResult(

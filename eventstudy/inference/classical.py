@@ -10,21 +10,25 @@ from __future__ import annotations
 from typing import Any
 
 import numpy as np
-from scipy import stats
 
 from eventstudy.inference._common import MIN_EVENTS, prepare
+from eventstudy.inference._numerics import (
+    binom_two_sided_p,
+    t_two_sided_p,
+    wilcoxon_signed_rank,
+)
 from eventstudy.results import TestResult
 
 __all__ = ["naive_t_test", "sign_test", "wilcoxon_test"]
 
 _NAIVE_METHOD = (
     "one-sample t-test of event forward returns against the baseline mean "
-    "(scipy.stats.ttest_1samp); IGNORES overlap of return windows and event clustering"
+    "(as scipy.stats.ttest_1samp); IGNORES overlap of return windows and event clustering"
 )
 _NAIVE_REF = "Student (1908), 'The probable error of a mean', Biometrika 6(1), 1-25"
 _SIGN_METHOD = (
     "exact binomial test of the event hit rate (share > 0) against the baseline hit rate "
-    "(scipy.stats.binomtest, generalized sign test); IGNORES overlap and clustering"
+    "(as scipy.stats.binomtest, generalized sign test); IGNORES overlap and clustering"
 )
 _SIGN_REF = (
     "Cowan, A. R. (1992), 'Nonparametric event study tests', Review of Quantitative Finance "
@@ -32,7 +36,7 @@ _SIGN_REF = (
 )
 _WILCOXON_METHOD = (
     "Wilcoxon signed-rank test of event forward returns minus the baseline mean "
-    "(scipy.stats.wilcoxon, two-sided); IGNORES overlap and clustering"
+    "(as scipy.stats.wilcoxon, two-sided); IGNORES overlap and clustering"
 )
 _WILCOXON_REF = (
     "Wilcoxon, F. (1945), 'Individual comparisons by ranking methods', Biometrics Bulletin "
@@ -80,11 +84,11 @@ def naive_t_test(fwd_h: Any, event_positions: Any) -> TestResult:
     if np.ptp(x) == 0:
         return TestResult.not_applicable("naive_t", "event returns have zero variance", **common)
     mu0 = s.baseline_mean
-    res = stats.ttest_1samp(x, popmean=mu0)
+    t = float((x.mean() - mu0) / (x.std(ddof=1) / np.sqrt(x.size)))
     return TestResult(
         name="naive_t",
-        statistic=float(res.statistic),
-        p_value=float(res.pvalue),
+        statistic=t,
+        p_value=t_two_sided_p(t, x.size - 1),
         distribution=f"t({s.n - 1})",
         details={"n": s.n, "mean": float(x.mean()), "baseline_mean": mu0},
         **common,
@@ -126,11 +130,10 @@ def sign_test(fwd_h: Any, event_positions: Any) -> TestResult:
             "sign", f"baseline hit rate is {p0:.0%}: no variation", **common
         )
     k = int(np.count_nonzero(s.values > 0))
-    res = stats.binomtest(k, s.n, p=p0, alternative="two-sided")
     return TestResult(
         name="sign",
         statistic=float(k),
-        p_value=float(res.pvalue),
+        p_value=binom_two_sided_p(k, s.n, p0),
         distribution=f"Binomial({s.n}, {p0:.4f})",
         details={"n": s.n, "hit_rate": k / s.n, "baseline_hit_rate": p0},
         **common,
@@ -173,11 +176,11 @@ def wilcoxon_test(fwd_h: Any, event_positions: Any) -> TestResult:
         return TestResult.not_applicable(
             "wilcoxon", "every event return equals the baseline mean", **common
         )
-    res = stats.wilcoxon(diff, alternative="two-sided")
+    statistic, p_value = wilcoxon_signed_rank(diff)
     return TestResult(
         name="wilcoxon",
-        statistic=float(res.statistic),
-        p_value=float(res.pvalue),
+        statistic=statistic,
+        p_value=p_value,
         distribution="Wilcoxon signed-rank",
         details={"n": s.n, "median_difference": float(np.median(diff))},
         **common,

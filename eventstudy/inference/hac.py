@@ -6,11 +6,11 @@ import math
 from typing import Any, Literal
 
 import numpy as np
-from scipy import stats
-from statsmodels.regression.linear_model import OLS
+from scipy import special
 
 from eventstudy._validation import check_choice, check_int
 from eventstudy.inference._common import MIN_EVENTS, n_episodes, prepare
+from eventstudy.inference._numerics import ols_hac, t_two_sided_p
 from eventstudy.results import TestResult
 
 __all__ = ["default_hac_lags", "hac_test"]
@@ -45,10 +45,8 @@ def default_hac_lags(horizon_days: int, kernel: str = "uniform") -> int:
 
 
 def _fit(y: Any, x: Any, nlags: int, kernel: str) -> tuple[float, float, float]:
-    fit = OLS(y, x).fit(
-        cov_type="HAC", cov_kwds={"maxlags": nlags, "kernel": kernel, "use_correction": True}
-    )
-    return float(fit.params[1]), float(np.asarray(fit.cov_params())[1, 1]), float(fit.params[0])
+    params, cov = ols_hac(np.asarray(y, dtype=np.float64), x, nlags=nlags, kernel=kernel)
+    return float(params[1]), float(cov[1, 1]), float(params[0])
 
 
 def hac_test(
@@ -117,7 +115,7 @@ def hac_test(
     n_ep = n_episodes(s.event_positions, h)
     method = (
         f"OLS of forward return on an event dummy over all complete dates; {kernel} kernel "
-        f"HAC covariance with {nlags} lags (statsmodels cov_type='HAC', use_correction=True); "
+        f"HAC covariance with {nlags} lags (as statsmodels cov_type='HAC', use_correction=True); "
         + ("t(n_episodes - 1) reference" if df == "episodes" else "normal reference")
     )
     common: dict[str, Any] = {
@@ -152,10 +150,10 @@ def hac_test(
     t = coef / se
     if df == "episodes":
         dist = f"t({n_ep - 1})"
-        p = float(2 * stats.t.sf(abs(t), n_ep - 1))
+        p = t_two_sided_p(t, n_ep - 1)
     else:
         dist = "N(0,1)"
-        p = float(2 * stats.norm.sf(abs(t)))
+        p = float(2 * special.ndtr(-abs(t)))
     details.update(
         {
             "coef": coef,
