@@ -80,7 +80,7 @@ def run_study_cli(args: argparse.Namespace) -> int:
         paths = write_outputs(
             result, out_dir, store=store, figures=not getattr(args, "no_figures", False)
         )
-        summary = result.summary()
+        summary = f"Data ({store.root}):\n{result.data.summary()}\n\n{result.summary()}"
     seconds = time.perf_counter() - t0
     from eventstudy.report.record import run_record
 

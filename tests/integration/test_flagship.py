@@ -51,6 +51,33 @@ def test_flagship_report_states_claims_and_caveats(flagship: Path) -> None:
     assert md.count("[full_sigma] ") == 6 and md.count("[trailing_sigma] ") == 6
 
 
+def test_flagship_figures(flagship: Path, snapshot_dir: Path) -> None:
+    from eventstudy.data import DataStore
+    from eventstudy.report.figures import plot_series_events
+    from eventstudy.study import run_study
+
+    pngs = sorted(p.name for p in (flagship / "figures").glob("*.png"))
+    assert pngs == [
+        "distribution_full_sigma.png",
+        "distribution_trailing_sigma.png",
+        "path_full_sigma.png",
+        "path_trailing_sigma.png",
+        "series.png",
+        "signal_full_sigma.png",
+        "signal_trailing_sigma.png",
+    ]
+    for name in pngs:
+        data = (flagship / "figures" / name).read_bytes()
+        assert data[:4] == b"\x89PNG" and len(data) > 20_000
+    result = run_study(
+        ROOT / "studies" / "russell_sp_divergence.toml", store=DataStore(snapshot_dir)
+    )
+    for v in result.variants:
+        ax = plot_series_events(result, variant=v.name).axes[0]
+        assert ax.get_yscale() == "log" and ax.get_xlabel() == "date"
+        assert len(ax.collections[-1].get_offsets()) == v.events.n_events
+
+
 def test_every_shipped_study_validates() -> None:
     from eventstudy.config import load_study
 
