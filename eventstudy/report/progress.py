@@ -10,7 +10,7 @@ __all__ = ["TerminalProgress"]
 
 
 class TerminalProgress:
-    """Callable ``(label, done, total)`` drawing one updating line on a TTY.
+    """Callable ``(label, done, total)`` redrawing one line on a TTY; :meth:`close` ends it.
 
     Parameters
     ----------
@@ -36,10 +36,8 @@ class TerminalProgress:
         width = 30
         filled = int(width * done / total)
         bar = "#" * filled + "-" * (width - filled)
-        self.stream.write(f"\r{label[:40]:<40} [{bar}] {done}/{total}")
+        self.stream.write(f"\r{label[:40]:<40} [{bar}] {done}/{total}".ljust(90))
         self._open = True
-        if done >= total:
-            self.close()
         self.stream.flush()
 
     def close(self) -> None:

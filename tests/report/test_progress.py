@@ -22,4 +22,8 @@ def test_draws_and_finishes_the_line_when_enabled() -> None:
     bar("placebo rut", 4, 4)
     text = stream.getvalue()
     assert "\rplacebo rut" in text and "[" + "#" * 30 + "] 4/4" in text
-    assert text.endswith("\n")
+    assert "\n" not in text  # one line, redrawn in place
+    bar.close()
+    assert stream.getvalue().endswith("\n")
+    bar.close()  # closing twice adds nothing
+    assert stream.getvalue().count("\n") == 1
