@@ -45,6 +45,32 @@ class SeriesInfo:
     dropped: Mapping[str, int] = field(default_factory=dict)
     notes: tuple[str, ...] = ()
 
+    @classmethod
+    def of(
+        cls,
+        name: str,
+        index: pd.Index,
+        *,
+        source: str,
+        column: str,
+        sha256: str,
+        dropped: Mapping[str, int] | None = None,
+        rows: int | None = None,
+        notes: tuple[str, ...] = (),
+    ) -> SeriesInfo:
+        """Record for data on ``index`` (first/last date from it; rows default to its length)."""
+        return cls(
+            name=name,
+            source=source,
+            column=column,
+            first=f"{index[0]:%Y-%m-%d}",
+            last=f"{index[-1]:%Y-%m-%d}",
+            rows=len(index) if rows is None else rows,
+            sha256=sha256,
+            dropped=dict(dropped or {}),
+            notes=notes,
+        )
+
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready record (stable key order)."""
         return {

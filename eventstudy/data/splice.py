@@ -107,13 +107,11 @@ def splice_series(earlier: LoadedSeries, later: LoadedSeries) -> tuple[LoadedSer
     name = f"splice({earlier.info.name},{later.info.name})"
     data = data.rename(name)
     digest = hashlib.sha256(f"{earlier.info.sha256}:{later.info.sha256}".encode()).hexdigest()
-    info = SeriesInfo(
-        name=name,
+    info = SeriesInfo.of(
+        name,
+        data.index,
         source=f"{earlier.info.source} + {later.info.source}",
         column=f"{earlier.info.column} + {later.info.column}",
-        first=f"{data.index[0]:%Y-%m-%d}",
-        last=f"{data.index[-1]:%Y-%m-%d}",
-        rows=len(data),
         sha256=digest,
         dropped={
             **{f"{earlier.info.name}:{k}": v for k, v in earlier.info.dropped.items()},

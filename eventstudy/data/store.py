@@ -241,13 +241,11 @@ class DataStore:
             path, columns=[col] if col else None, kind=self._kind(path, kind), display=display
         )
         series = table.frame.iloc[:, 0].rename(name)
-        info = SeriesInfo(
-            name=name,
+        info = SeriesInfo.of(
+            name,
+            series.index,
             source=display,
             column=str(table.frame.columns[0]),
-            first=f"{series.index[0]:%Y-%m-%d}",
-            last=f"{series.index[-1]:%Y-%m-%d}",
-            rows=len(series),
             sha256=table.sha256,
             dropped=table.dropped,
         )
@@ -266,13 +264,11 @@ class DataStore:
             path, columns=cols, all_columns=cols is None, kind="level", display=display
         )
         frame = table.frame
-        info = SeriesInfo(
-            name=name,
+        info = SeriesInfo.of(
+            name,
+            frame.index,
             source=display,
             column=",".join(map(str, frame.columns)),
-            first=f"{frame.index[0]:%Y-%m-%d}",
-            last=f"{frame.index[-1]:%Y-%m-%d}",
-            rows=len(frame),
             sha256=table.sha256,
             dropped=table.dropped,
         )
@@ -332,13 +328,7 @@ class DataStore:
         wide = wide.astype("float64")
         wide.index = pd.DatetimeIndex(wide.index, name="date")
         wide.columns = pd.Index([str(c) for c in wide.columns], name="ticker")
-        info = SeriesInfo(
-            name=name,
-            source=display,
-            column=field,
-            first=f"{wide.index[0]:%Y-%m-%d}",
-            last=f"{wide.index[-1]:%Y-%m-%d}",
-            rows=len(long),
-            sha256=file_sha256(path),
+        info = SeriesInfo.of(
+            name, wide.index, source=display, column=field, sha256=file_sha256(path), rows=len(long)
         )
         return LoadedFrame(data=wide, info=info)

@@ -51,13 +51,11 @@ def load_breadth(store: DataStore, *, panel: str, measure: str, window: int) -> 
     series = values[~undefined].astype("float64").rename(name)
     if series.empty:
         raise DataError(f"{name}: no date has {window} days of history in {loaded.info.source}")
-    info = SeriesInfo(
-        name=name,
+    info = SeriesInfo.of(
+        name,
+        series.index,
         source=loaded.info.source,
         column=f"{measure}(window={window})",
-        first=f"{series.index[0]:%Y-%m-%d}",
-        last=f"{series.index[-1]:%Y-%m-%d}",
-        rows=len(series),
         sha256=loaded.info.sha256,
         dropped={"undefined_before_history": int(undefined.sum())},
     )
