@@ -195,6 +195,11 @@ class DataStore:
             same = [n for n in names if n.split(":", 1)[0] == provider]
             if same:
                 names = same
+        if not names:
+            return (
+                f"no data named {name!r}: the data directory {self.root} holds no data files. "
+                f"Point --data-dir or ${DATA_ENV_VAR} at a data snapshot (see data/README.md)"
+            )
         shown = ", ".join(names[:40]) + (" ..." if len(names) > 40 else "")
         return (
             f"no data named {name!r} in {self.root}; available: {shown or '(nothing)'}. "

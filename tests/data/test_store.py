@@ -162,3 +162,10 @@ def test_panel_duplicate_row(tmp_path: Path) -> None:
     (tmp_path / "panel" / "p.csv").write_text("date,ticker,close\n2020-01-02,A,1\n2020-01-02,A,1\n")
     with pytest.raises(DataError, match=r"duplicate row for ticker A on 2020-01-02"):
         DataStore(tmp_path).load_panel("panel:p")
+
+
+def test_empty_data_directory_says_how_to_point_at_data(tmp_path: Path) -> None:
+    with pytest.raises(
+        DataFileNotFoundError, match=r"holds no data files. Point --data-dir or \$EVENTSTUDY_DATA"
+    ):
+        DataStore(tmp_path).load("yahoo:RUT")
