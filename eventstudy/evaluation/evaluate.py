@@ -117,6 +117,11 @@ class EvaluationResult:
         """One-line verdict for ``horizon`` from the default test."""
         hs = self.horizons[horizon]
         tr = hs.tests.get(self.default_test)
+        if hs.n == 0:
+            return (
+                f"{self.target} {horizon}: no complete events "
+                f"({hs.n_incomplete} incomplete); baseline {hs.baseline_mean:+.2%}"
+            )
         head = (
             f"{self.target} {horizon}: mean {hs.mean:+.2%} vs baseline {hs.baseline_mean:+.2%} "
             f"(excess {hs.excess_mean:+.2%}, n={hs.n}, episodes={hs.n_episodes})"

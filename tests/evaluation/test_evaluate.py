@@ -87,3 +87,13 @@ def test_errors() -> None:
         evaluate(f, [0], horizons={"zz": 1})
     with pytest.raises(ValueError, match="sorted ascending and unique"):
         evaluate(f, [1, 0])
+
+
+def test_verdict_without_complete_events() -> None:
+    prices = pd.Series(np.linspace(100, 130, 60), index=pd.bdate_range("2020-01-01", periods=60))
+    fwd = forward_returns(prices, {"1m": 21})
+    with pytest.warns(IncompleteHorizonWarning):
+        res = evaluate(fwd, [50, 55], target_name="x", tests=("hac",), seed=0)
+    line = res.verdict("1m")
+    assert line.startswith("x 1m: no complete events (2 incomplete); baseline +")
+    assert "nan" not in line
