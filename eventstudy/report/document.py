@@ -36,29 +36,55 @@ def _p(x: float) -> str:
 
 
 def statistics_table(result: StudyResult) -> pd.DataFrame:
-    """Per variant x target x horizon: statistics and every test's p-value (adjusted too)."""
+    """Per variant x target x horizon: the statistics and the default test's p-value."""
+    default = result.config.inference.default_test
     rows = []
     for v in result.variants:
         for target, ev in v.evaluations.items():
             for h, hs in ev.horizons.items():
-                row: dict[str, Any] = {
-                    "variant": v.name,
-                    "target": target,
-                    "horizon": h,
-                    "n": hs.n,
-                    "episodes": hs.n_episodes,
-                    "mean": _pct(hs.mean),
-                    "median": _pct(hs.median),
-                    "hit rate": f"{hs.hit_rate:.0%}" if np.isfinite(hs.hit_rate) else "",
-                    "baseline": _pct(hs.baseline_mean),
-                    "excess": _pct(hs.excess_mean),
-                }
+                tr = hs.tests.get(default)
+                rows.append(
+                    {
+                        "variant": v.name,
+                        "target": target,
+                        "horizon": h,
+                        "n": hs.n,
+                        "incomplete": hs.n_incomplete,
+                        "episodes": hs.n_episodes,
+                        "mean": _pct(hs.mean),
+                        "median": _pct(hs.median),
+                        "std": _pct(hs.std),
+                        "hit rate": f"{hs.hit_rate:.0%}" if np.isfinite(hs.hit_rate) else "",
+                        "baseline": _pct(hs.baseline_mean),
+                        "baseline hit rate": f"{hs.baseline_hit_rate:.0%}",
+                        "excess": _pct(hs.excess_mean),
+                        f"p ({default})": _p(tr.p_value) if tr is not None else "n/a",
+                    }
+                )
+    return pd.DataFrame(rows)
+
+
+def tests_table(result: StudyResult) -> pd.DataFrame:
+    """Every test of every variant x target x horizon, with Holm and BH adjusted p-values."""
+    rows = []
+    for v in result.variants:
+        for target, ev in v.evaluations.items():
+            for h, hs in ev.horizons.items():
                 for tname, tr in hs.tests.items():
                     adj = result.adjusted.get((v.name, target, h, tname), {})
-                    row[f"p {tname}"] = _p(tr.p_value)
-                    if "holm" in adj:
-                        row[f"p {tname} (Holm)"] = _p(adj["holm"])
-                rows.append(row)
+                    rows.append(
+                        {
+                            "variant": v.name,
+                            "target": target,
+                            "horizon": h,
+                            "test": tname,
+                            "statistic": f"{tr.statistic:.4g}" if tr.applicable else "n/a",
+                            "p": _p(tr.p_value),
+                            "p Holm": _p(adj.get("holm", float("nan"))),
+                            "p BH": _p(adj.get("fdr_bh", float("nan"))),
+                            "note": "" if tr.applicable else tr.reason,
+                        }
+                    )
     return pd.DataFrame(rows)
 
 
@@ -147,13 +173,23 @@ def build_report(
     blocks.append(
         Block(
             "p",
-            "Returns are simple forward returns from the event-day close. Baseline: every date of "
-            "the sample with a complete horizon. p-values are two-sided; Holm-adjusted values "
-            "control the family-wise error across all variants x targets x horizons of the study "
-            "(Benjamini–Hochberg values are in result.json).",
+            "Forward returns run from the event-day close to the close h trading days later. "
+            "Baseline: every date of the sample with a complete horizon. 'episodes' is the "
+            "effective number of non-overlapping events.",
         )
     )
     blocks.append(Block("table", statistics_table(result)))
+    blocks.append(Block("h2", "Tests"))
+    blocks.append(
+        Block(
+            "p",
+            "Two-sided p-values. Holm values control the family-wise error rate and "
+            "Benjamini–Hochberg values the false discovery rate, each across all variants x "
+            "targets x horizons of the study for that test. naive_t, sign and wilcoxon ignore "
+            "overlapping horizons and clustering and are shown for contrast.",
+        )
+    )
+    blocks.append(Block("table", tests_table(result)))
     blocks.append(Block("h2", "Events"))
     blocks.append(Block("table", events_display(result)))
     blocks.append(Block("h2", "Caveats"))

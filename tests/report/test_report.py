@@ -139,6 +139,10 @@ def test_report_content(result: tuple[StudyResult, DataStore], tmp_path: Path) -
         assert f"- {line}" in md
     assert "## Caveats" in md and "effective n" in md
     assert "## Events" in md and "complete_3m" in md
+    tests_section = md.split("## Tests")[1].split("## Events")[0]
+    for name in ("naive_t", "hac", "bootstrap", "placebo", "sign", "wilcoxon"):
+        assert f"| {name} |" in tests_section
+    assert "| p Holm | p BH |" in tests_section
     assert "![" in md and "(figures/series.png)" in md
     html = paths["html"].read_text()
     assert html.count("<img ") == 4
