@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass
 from typing import ClassVar, Literal
 
@@ -42,6 +43,9 @@ class Move(Signal):
       five-day gain in 3 years" is ``n=5, lookback=756``); ``"record_low"``: ``r_t`` below the
       minimum.  The comparison window must hold ``lookback`` non-NaN returns, so the first
       possible record is at position ``n + lookback``.  A tie is not a record.
+    * with ``since`` (a date) instead of ``lookback``, the record is over every return from
+      ``since`` to ``t-1`` ("the biggest five-day gain since April 2020" is ``n=5,
+      since="2020-04-01"``); no trigger before ``since`` or on ``since`` itself.
 
     Parameters
     ----------
@@ -55,6 +59,9 @@ class Move(Signal):
         Return threshold (``above``/``below`` only).
     lookback
         Trading days of past returns compared against (record modes only; default 756).
+    since
+        Compare against every return since this date instead (record modes only; excludes
+        ``lookback``).
     return_kind
         ``"simple"`` (default) or ``"log"``.
 
@@ -70,6 +77,7 @@ class Move(Signal):
     mode: MoveMode = "above"
     level: float | None = None
     lookback: int | None = None
+    since: str | dt.date | None = None
     return_kind: ReturnKind = "simple"
 
     def __post_init__(self) -> None:
@@ -81,13 +89,25 @@ class Move(Signal):
             if self.level is None:
                 raise ValueError(f"level is required for mode={self.mode!r}")
             object.__setattr__(self, "level", check_float("level", self.level))
-            if self.lookback is not None:
-                raise ValueError("lookback only applies to mode 'record_high' / 'record_low'")
+            if self.lookback is not None or self.since is not None:
+                raise ValueError(
+                    "lookback and since only apply to mode 'record_high' / 'record_low'"
+                )
         else:
             if self.level is not None:
                 raise ValueError(f"level does not apply to mode={self.mode!r}; use lookback")
             if self.lookback is not None:
                 check_int("lookback", self.lookback, minimum=1)
+            if self.since is not None:
+                if self.lookback is not None:
+                    raise ValueError("give lookback or since, not both")
+                try:
+                    stamp = pd.Timestamp(dt.date.fromisoformat(str(self.since)))
+                except ValueError as exc:
+                    raise ValueError(
+                        f"since must be a date YYYY-MM-DD, got {self.since!r}"
+                    ) from exc
+                object.__setattr__(self, "since", f"{stamp:%Y-%m-%d}")
 
     def compute(self, data: pd.DataFrame) -> SignalResult:
         """Compute the N-day return and the trigger; see the class docstring."""
@@ -98,6 +118,16 @@ class Move(Signal):
             trig = compare(r, level, self.mode)
             desc = f"{what} {self.mode} {fmt_num(level)}"
             return make_result(r, trig, threshold=level, look_ahead=False, description=desc)
+        if self.since is not None:
+            after = r.index >= pd.Timestamp(self.since)
+            past = r.where(after)
+            high = self.mode == "record_high"
+            ref = (past.cummax() if high else past.cummin()).shift(1)
+            ref = ref.where(after & (r.index > pd.Timestamp(self.since)))
+            trig = ((r > ref) if high else (r < ref)).to_numpy(dtype=bool)
+            word = "largest" if high else "smallest"
+            desc = f"{what} the {word} since {self.since}"
+            return make_result(r, trig, threshold=None, look_ahead=False, description=desc)
         lb = self.lookback or _DEFAULT_LOOKBACK
         roll = r.rolling(lb, min_periods=lb)
         if self.mode == "record_high":

@@ -74,7 +74,11 @@ def test_no_look_ahead(walk, params):
     [
         ({"mode": "above"}, ValueError, "level is required for mode='above'"),
         ({"mode": "record_high", "level": 0.1}, ValueError, "level does not apply"),
-        ({"mode": "above", "level": 0.1, "lookback": 5}, ValueError, "lookback only applies"),
+        (
+            {"mode": "above", "level": 0.1, "lookback": 5},
+            ValueError,
+            "lookback and since only apply",
+        ),
         ({"mode": "record_low", "lookback": 0}, ValueError, "lookback must be >= 1"),
         ({"mode": "max"}, ValueError, r"mode must be one of \['above', 'below', 'record_high'"),
         ({"level": "5%"}, TypeError, "level must be a number"),
@@ -84,3 +88,31 @@ def test_no_look_ahead(walk, params):
 def test_bad_parameters(params, exc, match):
     with pytest.raises(exc, match=match):
         Move(series="x", **params)
+
+
+def test_record_since_a_date_hand_case():
+    # dates 2000-01-03 (Mon) .. 2000-01-12; 1-day returns r_t: -, 1.0, .5, .25, 1.0, 1.0, .25, 2.0
+    prices = [8.0, 16.0, 24.0, 30.0, 60.0, 120.0, 150.0, 450.0]
+    frame = make_frame(x=prices)
+    res = Move(series="x", n=1, mode="record_high", since="2000-01-05").compute(frame)
+    # from 2000-01-05 (t=2, r=.5): t=3 .25 < .5 no; t=4 1.0 > .5 record; t=5 1.0 tie no;
+    # t=6 .25 no; t=7 2.0 > 1.0 record. Nothing on or before the since date.
+    assert res.trigger.tolist() == [False, False, False, False, True, False, False, True]
+    assert "largest since 2000-01-05" in res.description
+    low = Move(series="x", n=1, mode="record_low", since="2000-01-05").compute(frame)
+    # t=3 .25 < .5 record; afterwards nothing below .25 (t=6 ties .25)
+    assert low.trigger.tolist() == [False, False, False, True, False, False, False, False]
+    assert_no_look_ahead(
+        lambda d: Move(series="x", n=1, mode="record_high", since="2000-01-05").compute(d),
+        frame,
+        [3, 5],
+    )
+
+
+def test_since_validation():
+    with pytest.raises(ValueError, match="give lookback or since, not both"):
+        Move(series="x", mode="record_high", lookback=10, since="2020-04-01")
+    with pytest.raises(ValueError, match="only apply to mode 'record_high'"):
+        Move(series="x", mode="above", level=0.1, since="2020-04-01")
+    with pytest.raises(ValueError, match="since must be a date"):
+        Move(series="x", mode="record_high", since="April")
