@@ -223,3 +223,30 @@ def test_incomplete_horizons_warned_once_and_recorded(store: DataStore) -> None:
     hs = result.variants[0].evaluations["a"].horizons["3m"]
     assert hs.n_incomplete >= 1
     assert any("too recent for a complete horizon" in c for c in result.caveats)
+
+
+def test_ratio_series_from_two_aliases(store: DataStore) -> None:
+    text = STUDY.replace('b = "test:B"', 'b = "test:B"\nab = { ratio = ["a", "b"] }')
+    text = text.replace(
+        'type = "move"\nseries = "a"\nn = 5\nmode = "above"\nlevel = 0.04',
+        'type = "threshold"\nseries = "ab"\nmode = "level"\nlevel = 1.0\ndirection = "above"',
+    )
+    text = text.split("[[variants]]")[0] + "[events]" + text.split("[events]")[1]
+    result = run_study(parse_study(text), store=store)
+    frame = result.data.aligned.frame
+    a, b = store.load("test:A").data, store.load("test:B").data
+    np.testing.assert_allclose(frame["ab"].to_numpy(), (a / b).to_numpy())
+    assert result.data.aligned.infos["ab"].name == "ratio(a,b)"
+    # independent: days the ratio crosses above 1.0, kept >= 10 days after the last kept
+    r = (a / b).to_numpy()
+    kept: list[int] = []
+    for i in np.flatnonzero((r[1:] > 1.0) & (r[:-1] <= 1.0)) + 1:
+        if not kept or i - kept[-1] >= 10:
+            kept.append(int(i))
+    assert kept and list(result.variants[0].events.positions) == kept
+
+
+def test_ratio_needs_loaded_aliases() -> None:
+    text = STUDY.replace('b = "test:B"', 'b = "test:B"\nab = { ratio = ["a", "zz"] }')
+    with pytest.raises(ConfigError, match=r"key 'ratio': 'zz' is not a loaded series alias"):
+        parse_study(text, source="s.toml")

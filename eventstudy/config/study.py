@@ -76,6 +76,7 @@ class SeriesSpec:
     column: str | None = None
     kind: Literal["price", "level"] | None = None
     breadth: Mapping[str, Any] | None = None
+    ratio: tuple[str, str] | None = None
 
     @property
     def label(self) -> str:
@@ -84,6 +85,8 @@ class SeriesSpec:
             return f"splice({self.splice[0]},{self.splice[1]})"
         if self.breadth:
             return f"breadth({self.breadth['measure']},{self.breadth['panel']})"
+        if self.ratio:
+            return f"ratio({self.ratio[0]},{self.ratio[1]})"
         return str(self.name)
 
 
@@ -291,9 +294,19 @@ def _parse_data(doc: Mapping[str, Any], source: str) -> DataConfig:
         if isinstance(value, str):
             specs.append(SeriesSpec(alias=alias, name=value))
             continue
-        s = Section(value, where, ("name", "splice", "column", "kind", "breadth"))
-        if sum(s.has(k) for k in ("name", "splice", "breadth")) != 1:
-            raise ConfigError(f"{where}: give exactly one of 'name', 'splice' or 'breadth'")
+        s = Section(value, where, ("name", "splice", "column", "kind", "breadth", "ratio"))
+        if sum(s.has(k) for k in ("name", "splice", "breadth", "ratio")) != 1:
+            raise ConfigError(
+                f"{where}: give exactly one of 'name', 'splice', 'breadth' or 'ratio'"
+            )
+        ratio = None
+        if s.has("ratio"):
+            r = s.get_list("ratio")
+            if len(r) != 2 or not all(isinstance(x, str) for x in r):
+                raise s.error(
+                    "ratio", f"must be two series aliases [numerator, denominator], got {r!r}"
+                )
+            ratio = (r[0], r[1])
         splice = None
         if s.has("splice"):
             sp = s.get_list("splice")
@@ -318,8 +331,18 @@ def _parse_data(doc: Mapping[str, Any], source: str) -> DataConfig:
                 column=s.get_str("column", None),
                 kind=s.get_str("kind", None, choices=("price", "level")),
                 breadth=breadth,
+                ratio=ratio,
             )
         )
+    loaded = {sp.alias for sp in specs if sp.ratio is None}
+    for sp in specs:
+        if sp.ratio is not None:
+            for part in sp.ratio:
+                if part not in loaded:
+                    raise ConfigError(
+                        f"{source}: [data.series.{sp.alias}] key 'ratio': {part!r} is not a loaded "
+                        f"series alias; aliases are {sorted(loaded)}"
+                    )
     start, end = sec.get_date("start", None), sec.get_date("end", None)
     if start is not None and end is not None and start >= end:
         raise sec.error("end", f"must be after start {start:%Y-%m-%d}")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Mapping
 from dataclasses import dataclass
 
@@ -71,6 +72,8 @@ def load_study_data(config: DataConfig, store: DataStore) -> StudyData:
     loaded: dict[str, LoadedSeries] = {}
     splices: dict[str, SpliceReport] = {}
     for spec in config.series:
+        if spec.ratio is not None:
+            continue  # derived after alignment
         if spec.splice is not None:
             early = store.load(spec.splice[0], column=spec.column, kind=spec.kind)
             late = store.load(spec.splice[1], column=spec.column, kind=spec.kind)
@@ -81,4 +84,21 @@ def load_study_data(config: DataConfig, store: DataStore) -> StudyData:
             assert spec.name is not None  # guaranteed by the config parser
             loaded[spec.alias] = store.load(spec.name, column=spec.column, kind=spec.kind)
     aligned = align(loaded, start=config.start, end=config.end)
+    ratios = [spec for spec in config.series if spec.ratio is not None]
+    if ratios:
+        frame = aligned.frame.copy()
+        infos = dict(aligned.infos)
+        for spec in ratios:
+            assert spec.ratio is not None
+            num, den = spec.ratio
+            frame[spec.alias] = frame[num] / frame[den]
+            digest = hashlib.sha256(f"{infos[num].sha256}/{infos[den].sha256}".encode()).hexdigest()
+            infos[spec.alias] = SeriesInfo.of(
+                spec.label,
+                frame.index,
+                source=f"{infos[num].source} / {infos[den].source}",
+                column=f"{num}/{den}",
+                sha256=digest,
+            )
+        aligned = AlignedData(frame=frame, infos=infos, dropped=dict(aligned.dropped))
     return StudyData(aligned=aligned, splices=splices)

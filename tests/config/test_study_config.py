@@ -103,7 +103,7 @@ def test_sha256_is_of_the_file(tmp_path: Path) -> None:
         ),
         (
             ('spx = "yahoo:GSPC"', 'spx = { name = "yahoo:GSPC", splice = ["a", "b"] }'),
-            r"\[data.series.spx\]: give exactly one of 'name', 'splice' or 'breadth'",
+            r"\[data.series.spx\]: give exactly one of 'name', 'splice', 'breadth' or 'ratio'",
         ),
         (
             ("[events]", '[inference]\ndefault_test = "magic"\n[events]'),
