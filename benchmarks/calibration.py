@@ -54,6 +54,7 @@ TESTS = (
     "sign",
     "wilcoxon",
     "hac",
+    "hac_greedy",
     "hac_bartlett",
     "hac_nw_h-1_normal",
     "bootstrap",
@@ -111,6 +112,7 @@ def run_tests(
         "sign": sign_test(y, ev),
         "wilcoxon": wilcoxon_test(y, ev),
         "hac": hac_test(y, ev, h),
+        "hac_greedy": hac_test(y, ev, h, episodes="greedy"),
         "hac_bartlett": hac_test(y, ev, h, kernel="bartlett"),
         "hac_nw_h-1_normal": hac_test(y, ev, h, lags=h - 1, kernel="bartlett", df="normal"),
         "bootstrap": block_bootstrap_test(y, ev, h, reps=boot, seed=rng),
@@ -188,8 +190,10 @@ def table(df: pd.DataFrame, reps: int, draws: int, boot: int, elapsed: float) ->
         "",
         "Columns: naive_t = one-sample t vs baseline; sign = binomial test vs baseline hit "
         "rate; wilcoxon = signed rank vs baseline mean; hac = OLS on event dummy, "
-        "Hansen-Hodrick truncated-kernel HAC with h-1 lags, t(n_episodes-1) (the package "
-        "default); hac_bartlett = same with Newey-West Bartlett kernel, ceil(1.5h) lags; "
+        "Hansen-Hodrick truncated-kernel HAC with h-1 lags, t(G-1) with G = clusters of "
+        "events whose h-day windows overlap (the package default); hac_greedy = same with "
+        "the previous default's greedy episode count (new episode >= h days after the start "
+        "of the current one); hac_bartlett = same with Newey-West Bartlett kernel, ceil(1.5h) lags; "
         "hac_nw_h-1_normal = "
         "textbook Newey-West with h-1 lags and a normal reference; bootstrap = stationary "
         "block bootstrap (block max(Politis-White, h)); placebo = uniform random dates with "
