@@ -17,11 +17,14 @@ __all__ = ["default_hac_lags", "hac_test"]
 
 HacKernel = Literal["bartlett", "uniform"]
 HacDf = Literal["episodes", "normal"]
+EpisodeRule = Literal["clusters", "greedy"]
 
 _REF = (
     "Newey, W. K. & West, K. D. (1987), 'A simple, positive semi-definite, heteroskedasticity "
     "and autocorrelation consistent covariance matrix', Econometrica 55(3), 703-708; "
-    "Hansen, L. P. & Hodrick, R. J. (1980), Journal of Political Economy 88(5), 829-853"
+    "Hansen, L. P. & Hodrick, R. J. (1980), Journal of Political Economy 88(5), 829-853; "
+    "Bester, C. A., Conley, T. G. & Hansen, C. B. (2011), 'Inference with dependent data "
+    "using cluster covariance estimators', Journal of Econometrics 165(2), 137-151"
 )
 
 LAG_MULTIPLE = 1.5
@@ -57,6 +60,7 @@ def hac_test(
     lags: int | None = None,
     kernel: HacKernel = "uniform",
     df: HacDf = "episodes",
+    episodes: EpisodeRule = "clusters",
 ) -> TestResult:
     """OLS ``fwd_t = a + b * event_t + e_t`` over all complete dates with HAC standard errors.
 
@@ -67,6 +71,16 @@ def hac_test(
     exactly and had the best size in ``benchmarks/calibration.py``; when it yields a
     non-positive variance the Newey-West Bartlett kernel with ``ceil(1.5 h)`` lags is used
     instead (``details["kernel"]`` says which).
+
+    The t-statistic is referred to a Student t with ``G - 1`` degrees of freedom, ``G`` the
+    number of clusters of events whose h-day return windows overlap (a new cluster starts
+    when an event comes at least h days after the previous event).  The event-dummy score
+    is concentrated on the event windows, so the HAC variance of ``b`` is in effect a
+    cluster-robust variance from ``G`` independent clusters, and t(G - 1) is the reference
+    Bester, Conley & Hansen (2011) derive for such estimators (cf. Cameron & Miller 2015).
+    In ``benchmarks/calibration.py`` this kept the size at 4.6-5.0% for h = 126 and 252
+    (2,000 replications), where the earlier greedy episode count (``episodes="greedy"``,
+    more and hence too many degrees of freedom for clustered events) gave 5.1-6.1%.
 
     Parameters
     ----------
@@ -90,6 +104,12 @@ def hac_test(
         is essentially estimated from that many independent clusters (cf. cluster-robust
         inference with G clusters, Bester, Conley & Hansen 2011); ``"normal"`` uses the
         asymptotic N(0, 1).
+    episodes
+        How ``n_episodes`` is counted (see :func:`~eventstudy.inference._common.n_episodes`):
+        ``"clusters"`` (default) counts chains of overlapping windows (new episode when an
+        event is >= h days after the previous event); ``"greedy"`` (the previous default)
+        starts a new episode >= h days after the start of the current one, which splits
+        long chains into several episodes and over-rejected by about one point at 12 months.
 
     Returns
     -------
@@ -97,33 +117,51 @@ def hac_test(
         ``statistic`` = t of ``b``; ``details`` = {coef, se, intercept, lags, kernel,
         n_obs, n_events, n_episodes}.  Not applicable with fewer than 3 complete events,
         fewer than 2 episodes (with ``df="episodes"``), or a non-positive variance.
+        ``details["episode_rule"]`` records ``episodes``.
 
     References
     ----------
     Hansen & Hodrick (1980), JPE 88(5); Newey & West (1987), Econometrica 55(3); Bester,
-    C. A., Conley, T. G. & Hansen, C. B. (2011), Journal of Econometrics 165(2), 137-151.
+    C. A., Conley, T. G. & Hansen, C. B. (2011), 'Inference with dependent data using cluster
+    covariance estimators', Journal of Econometrics 165(2), 137-151; Cameron, A. C. &
+    Miller, D. L. (2015), 'A practitioner's guide to cluster-robust inference', Journal of
+    Human Resources 50(2), 317-372.
     """
     h = check_int("horizon_days", horizon_days, minimum=1)
     check_choice("kernel", kernel, ("bartlett", "uniform"))
     check_choice("df", df, ("episodes", "normal"))
+    check_choice("episodes", episodes, ("clusters", "greedy"))
     nlags = (
         default_hac_lags(h, kernel)
         if lags is None
         else check_int("lags", lags, minimum=max(h - 1, 0))
     )
     s = prepare(fwd_h, event_positions)
-    n_ep = n_episodes(s.event_positions, h)
+    n_ep = n_episodes(s.event_positions, h, rule=episodes)
     method = (
         f"OLS of forward return on an event dummy over all complete dates; {kernel} kernel "
         f"HAC covariance with {nlags} lags (as statsmodels cov_type='HAC', use_correction=True); "
-        + ("t(n_episodes - 1) reference" if df == "episodes" else "normal reference")
+        + (
+            (
+                "t(G - 1) reference, G = clusters of events with overlapping h-day windows"
+                if episodes == "clusters"
+                else "t(n_episodes - 1) reference, greedy episode count"
+            )
+            if df == "episodes"
+            else "normal reference"
+        )
     )
     common: dict[str, Any] = {
         "null_hypothesis": "mean forward return on event dates equals that on other dates (b = 0)",
         "method": method,
         "reference": _REF,
     }
-    details: dict[str, Any] = {"lags": nlags, "kernel": kernel, "n_episodes": n_ep}
+    details: dict[str, Any] = {
+        "lags": nlags,
+        "kernel": kernel,
+        "n_episodes": n_ep,
+        "episode_rule": episodes,
+    }
     if s.n < MIN_EVENTS:
         return TestResult.not_applicable(
             "hac", f"only {s.n} complete events (need >= {MIN_EVENTS})", details=details, **common

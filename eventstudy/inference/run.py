@@ -24,10 +24,11 @@ DEFAULT_TEST = "hac"
 
 In ``benchmarks/calibration.py`` (block-resampled RUT/GSPC returns, ~50 clustered events
 from an uninformative persistent signal, h = 126 and 252) the HAC regression test
-(Hansen-Hodrick kernel, h-1 lags, t(n_episodes - 1)) had a size of about 5-6% at the 5%
-level, while the random-date placebo over-rejected (14-20%; 10-12% stratified by year)
-because uniform pseudo-event sets do not reproduce the clustering of real events, and the
-block bootstrap over-rejected mildly (6-8%).  See docs/calibration.md.
+(Hansen-Hodrick kernel, h-1 lags, t(G - 1) with G the clusters of overlapping event windows)
+had a size of 4.6-5.0% at the 5% level (2,000 replications; the naive t 10-16%), while
+the random-date placebo over-rejected (14-20%; 10-12% stratified by year) because uniform
+pseudo-event sets do not reproduce the clustering of real events, and the block bootstrap
+over-rejected mildly (6-8%).  See docs/calibration.md.
 """
 
 

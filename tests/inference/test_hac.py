@@ -9,6 +9,7 @@ import statsmodels.api as sm
 from scipy import stats
 
 from eventstudy.inference import block_bootstrap_test, default_hac_lags, hac_test
+from eventstudy.inference._common import n_episodes
 
 
 def overlapping(r: np.ndarray, h: int) -> np.ndarray:
@@ -107,3 +108,61 @@ def test_not_applicable() -> None:
     one_episode = hac_test(y, [1, 3, 5, 7], 10)
     assert not one_episode.applicable
     assert "only 1 non-overlapping episode" in one_episode.reason
+
+
+def clusters_by_graph(pos: np.ndarray, h: int) -> int:
+    """Independent count of clusters: connected components of the graph linking two events
+    whose h-day windows [p+1, p+h] overlap (|p_i - p_j| < h)."""
+    from scipy.sparse.csgraph import connected_components
+
+    adj = np.abs(pos[:, None] - pos[None, :]) < h
+    return int(connected_components(adj, directed=False)[0])
+
+
+def test_default_reference_is_t_clusters_minus_one() -> None:
+    """Bester, Conley & Hansen (2011), Theorem 1 / Cameron & Miller (2015), Sec. VI.D:
+    a cluster-type variance from G clusters is referred to t(G - 1)."""
+    rng = np.random.default_rng(11)
+    h, n_obs = 21, 3000
+    y = overlapping(rng.normal(0, 0.01, n_obs + h), h)[:n_obs]
+    # clustered events; 321 - 300 = 1531 - 1510 = h: touching windows do not overlap
+    ev = np.array([40, 50, 65, 70, 300, 321, 330, 900, 1500, 1510, 1531, 2400, 2405])
+    g = clusters_by_graph(ev, h)
+    # by hand: {40..70}, {300}, {321, 330}, {900}, {1500, 1510}, {1531}, {2400, 2405}
+    assert g == 7
+    res = hac_test(y, ev, h)
+    assert res.details["n_episodes"] == g
+    assert res.details["episode_rule"] == "clusters"
+    assert res.distribution == f"t({g - 1})"
+    assert res.p_value == pytest.approx(2 * stats.t.sf(abs(res.statistic), g - 1), rel=1e-10)
+    # the statistic itself does not depend on the episode rule
+    old = hac_test(y, ev, h, episodes="greedy")
+    assert old.statistic == res.statistic
+    assert old.details["n_episodes"] > g
+    assert old.p_value < res.p_value
+    assert "G = clusters" in res.method and "greedy" in old.method
+
+
+@pytest.mark.parametrize("seed", range(5))
+def test_cluster_count_matches_graph_components(seed: int) -> None:
+    rng = np.random.default_rng(seed)
+    h = int(rng.integers(2, 60))
+    ev = np.unique(rng.integers(0, 2000, size=int(rng.integers(3, 80))))
+    y = rng.normal(0, 0.01, 2100)
+    res = hac_test(y, ev, h)
+    assert res.details["n_episodes"] == clusters_by_graph(ev, h)
+    assert res.details["n_episodes"] <= hac_test(y, ev, h, episodes="greedy").details["n_episodes"]
+
+
+def test_one_chain_is_one_cluster() -> None:
+    y = np.random.default_rng(1).normal(0, 0.01, 600)
+    chain = np.arange(20, 400, 5)  # 76 events 5 days apart: one cluster at h = 10
+    res = hac_test(y, chain, 10)
+    assert not res.applicable
+    assert "only 1 non-overlapping episode" in res.reason
+    assert hac_test(y, chain, 10, episodes="greedy").applicable
+    assert hac_test(y, chain, 10, df="normal").applicable
+    with pytest.raises(ValueError, match="episodes must be one of"):
+        hac_test(y, chain, 10, episodes="neighbour")  # type: ignore[arg-type]
+    with pytest.raises(ValueError, match="rule must be 'greedy' or 'clusters'"):
+        n_episodes(chain, 10, rule="neighbour")  # type: ignore[arg-type]
