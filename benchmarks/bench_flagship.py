@@ -43,7 +43,7 @@ def time_cli(extra: list[str], data_dir: str | None, repeat: int) -> list[float]
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--repeat", type=int, default=7)
     parser.add_argument("--data-dir", default=None)
     args = parser.parse_args()
     print(f"flagship study: {STUDY.name} (10,000 placebo draws + block bootstrap per test)")

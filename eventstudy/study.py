@@ -38,7 +38,7 @@ from eventstudy.signals import SignalResult, make_signal
 
 __all__ = ["ClaimCheck", "StudyResult", "VariantResult", "run_study"]
 
-PATH_BAND_DRAWS = 300
+PATH_BAND_DRAWS = 200
 """Random event sets behind the placebo band of the average-path figure (a display band)."""
 
 Progress = Callable[[str, int, int], object]

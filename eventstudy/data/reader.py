@@ -60,18 +60,35 @@ def file_sha256(path: Path) -> str:
     return h.hexdigest()
 
 
-def _read_raw(path: Path) -> pd.DataFrame:
+def _read_raw(path: Path, usecols: Sequence[str] | None = None) -> pd.DataFrame:
+    """The file as a DataFrame (CSV cells as text); ``usecols`` limits the columns read."""
     if not path.exists():
         raise DataFileNotFoundError(f"data file not found: {path}")
     suffix = path.suffix.lower()
     try:
         if suffix == ".parquet":
-            return pd.read_parquet(path)
+            return pd.read_parquet(path, columns=list(usecols) if usecols else None)
         if suffix in {".csv", ".txt"}:
-            return pd.read_csv(path, dtype=str, keep_default_na=False, skipinitialspace=True)
+            return pd.read_csv(
+                path,
+                dtype=str,
+                keep_default_na=False,
+                skipinitialspace=True,
+                usecols=list(usecols) if usecols else None,
+            )
     except (ValueError, OSError) as exc:  # parser errors are ValueError subclasses
         raise DataError(f"{path}: cannot be read as {suffix[1:]}: {exc}") from exc
     raise DataError(f"{path}: unsupported file type {suffix!r}; use .csv or .parquet")
+
+
+def _read_header(path: Path) -> pd.DataFrame:
+    """An empty frame with the file's columns (reads only the header of a CSV)."""
+    if path.suffix.lower() in {".csv", ".txt"} and path.exists():
+        try:
+            return pd.read_csv(path, nrows=0, skipinitialspace=True)
+        except (ValueError, OSError) as exc:
+            raise DataError(f"{path}: cannot be read as csv: {exc}") from exc
+    return _read_raw(path).iloc[:0]
 
 
 def _date_column(raw: pd.DataFrame, path: Path) -> str:
@@ -219,12 +236,13 @@ def read_table(
     """
     path = Path(path)
     shown = Path(display) if display else path
-    raw = _read_raw(path)
-    date_col = _date_column(raw, shown)
+    header = _read_header(path)
+    date_col = _date_column(header, shown)
     if all_columns:
-        value_cols = [str(c) for c in raw.columns if str(c) != date_col]
+        value_cols = [str(c) for c in header.columns if str(c) != date_col]
     else:
-        value_cols = _choose_value_columns(raw, date_col, columns, shown)
+        value_cols = _choose_value_columns(header, date_col, columns, shown)
+    raw = _read_raw(path, usecols=[date_col, *value_cols])
     dates = _parse_dates(raw[date_col], shown, date_col)
     _check_order(dates, shown, date_col)
     parsed: dict[str, np.ndarray] = {}

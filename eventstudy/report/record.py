@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import json
 import math
 import platform
@@ -35,13 +36,19 @@ _LIBRARIES = ("numpy", "pandas", "scipy", "statsmodels", "arch", "matplotlib", "
 
 def environment() -> dict[str, str]:
     """Package, Python and key library versions (the reproducibility record)."""
+    return dict(_environment())
+
+
+@functools.cache
+def _environment() -> tuple[tuple[str, str], ...]:
+    # installed versions cannot change within a process; metadata lookups cost ~15 ms each call
     env = {"eventstudy": __version__, "python": platform.python_version()}
     for lib in _LIBRARIES:
         try:
             env[lib] = metadata.version(lib)
         except metadata.PackageNotFoundError:
             env[lib] = "not installed"
-    return env
+    return tuple(env.items())
 
 
 def _clean(x: Any) -> Any:
