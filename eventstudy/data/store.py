@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import os
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
@@ -36,6 +36,16 @@ _NAME = re.compile(
 )
 _PATH_COL = re.compile(r"^(?P<path>.+?)\[(?P<column>[^\]]+)\]$")
 _RATE_UNITS = ("percent", "basis points")
+
+
+def _read_manifest(path: Path) -> pd.DataFrame | None:
+    """``MANIFEST.csv`` indexed by path, or ``None`` when the file is absent."""
+    if not path.exists():
+        return None
+    frame = pd.read_csv(path, dtype=str, keep_default_na=False)
+    if "path" not in frame.columns:
+        raise DataError(f"{path}: no 'path' column")
+    return frame.set_index("path")
 
 
 def resolve_data_dir(data_dir: str | os.PathLike[str] | None = None) -> Path:
@@ -75,6 +85,11 @@ class DataStore:
     """
 
     root: Path
+    _manifest: pd.DataFrame | None = field(default=None, init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        # MANIFEST.csv is parsed once per store: every load and report caveat consults it
+        object.__setattr__(self, "_manifest", _read_manifest(Path(self.root) / "MANIFEST.csv"))
 
     @classmethod
     def from_settings(cls, data_dir: str | os.PathLike[str] | None = None) -> DataStore:
@@ -106,21 +121,15 @@ class DataStore:
         return [self.name_of(p) for p in self.files()]
 
     def manifest(self) -> pd.DataFrame | None:
-        """``MANIFEST.csv`` indexed by path, or ``None`` when absent."""
-        path = self.root / "MANIFEST.csv"
-        if not path.exists():
-            return None
-        frame = pd.read_csv(path, dtype=str, keep_default_na=False)
-        if "path" not in frame.columns:
-            raise DataError(f"{path}: no 'path' column")
-        return frame.set_index("path")
+        """``MANIFEST.csv`` indexed by path, or ``None`` when absent (read at construction)."""
+        return None if self._manifest is None else self._manifest.copy()
 
     def listing(self) -> pd.DataFrame:
         """One row per file: name, path, first, last, rows, frequency, units.
 
         From ``MANIFEST.csv`` where it lists the file, else read from the file.
         """
-        manifest = self.manifest()
+        manifest = self._manifest
         rows = []
         for path in self.files():
             rel = path.relative_to(self.root).as_posix()
@@ -149,7 +158,7 @@ class DataStore:
 
     def manifest_entry(self, path: Path) -> dict[str, str]:
         """The manifest row of ``path`` (empty when not listed)."""
-        manifest = self.manifest()
+        manifest = self._manifest
         try:
             rel = path.resolve().relative_to(self.root).as_posix()
         except ValueError:
