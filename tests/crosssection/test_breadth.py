@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-import os
-from pathlib import Path
-
 import numpy as np
 import pandas as pd
 import pytest
@@ -79,12 +76,8 @@ def test_validation(prices):
 
 
 @pytest.mark.integration
-def test_sp500_panel_breadth_plausible():
-    if not os.environ.get("EVENTSTUDY_DATA"):
-        pytest.skip("EVENTSTUDY_DATA not set")
-    path = Path(os.environ["EVENTSTUDY_DATA"]) / "panel" / "sp500_pit_daily_2013_2018.csv"
-    if not path.is_file():
-        pytest.skip(f"{path} not found")
+def test_sp500_panel_breadth_plausible(snapshot_dir):
+    path = snapshot_dir / "panel" / "sp500_pit_daily_2013_2018.csv"
     long = pd.read_csv(path, usecols=["date", "ticker", "close"], parse_dates=["date"])
     px = long.pivot(index="date", columns="ticker", values="close").sort_index()
     s = share_above_moving_average(px)

@@ -6,7 +6,6 @@ under CI (CI=true), so a missing install step cannot pass silently.
 
 from __future__ import annotations
 
-import os
 import re
 import shutil
 import subprocess
@@ -20,6 +19,7 @@ from eventstudy.config import parse_study
 from eventstudy.data import DataStore
 from eventstudy.runner import write_outputs
 from eventstudy.study import run_study
+from tests._support import on_ci
 
 pytestmark = [
     pytest.mark.slow,
@@ -73,7 +73,7 @@ def _chromium() -> str:
         path = shutil.which(name)
         if path:
             return path
-    if os.environ.get("CI"):
+    if on_ci():
         pytest.fail("chromium is not installed on CI: .ci/run must install Debian's chromium")
     pytest.skip("chromium not installed")
 

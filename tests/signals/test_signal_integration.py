@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 import pandas as pd
@@ -15,11 +14,8 @@ pytestmark = pytest.mark.integration
 
 
 @pytest.fixture(scope="module")
-def spx() -> pd.DataFrame:
-    root = os.environ.get("EVENTSTUDY_DATA")
-    if not root:
-        pytest.skip("EVENTSTUDY_DATA not set")
-    path = Path(root) / "series" / "yahoo" / "GSPC.csv"
+def spx(snapshot_dir: Path) -> pd.DataFrame:
+    path = snapshot_dir / "series" / "yahoo" / "GSPC.csv"
     df = pd.read_csv(path, parse_dates=["date"], index_col="date")
     return df[["close"]].rename(columns={"close": "spx"}).dropna()
 
