@@ -170,6 +170,20 @@ def find_events(
     DataError
         If the trigger series is not boolean (or has missing values) or its index is not an
         ascending ``DatetimeIndex``.
+
+    Examples
+    --------
+    Triggers on days 1, 2, 3, 6 and 9.  ``"first"`` keeps a trigger at least three days after
+    the last kept event; ``"episode"`` bridges gaps of fewer than three quiet days (4-5 and
+    7-8), so the whole stretch is one episode:
+
+    >>> import pandas as pd
+    >>> days = pd.bdate_range("2024-01-01", periods=10)
+    >>> trigger = pd.Series([d in (1, 2, 3, 6, 9) for d in range(10)], index=days)
+    >>> find_events(trigger, min_gap=3).positions.tolist()
+    [1, 6, 9]
+    >>> find_events(trigger, min_gap=3, mode="episode").positions.tolist()
+    [1]
     """
     min_gap = check_int("min_gap", min_gap, minimum=1)
     check_choice("mode", mode, ("first", "episode"))

@@ -1,9 +1,23 @@
 """The time-series study pipeline: config -> data -> signal -> events -> evaluation -> tests.
 
->>> import eventstudy as es                                          # doctest: +SKIP
->>> result = es.run_study("studies/russell_sp_divergence.toml")      # doctest: +SKIP
->>> print(result.summary())                                          # doctest: +SKIP
->>> result.to_frame()                                                # doctest: +SKIP
+A study is a TOML file (``studies/*.toml``; reference in ``docs/study-config.md``).  Here
+``example_study`` asks whether a five-day gain above 4 % in a synthetic series ``A`` (which
+jumps +5 % on three known days) predicts its next month, and ``example_data_dir`` holds the data
+(see ``eventstudy/conftest.py``); with the real snapshot it would be
+``es.run_study("studies/russell_sp_divergence.toml")``.
+
+>>> import eventstudy as es
+>>> result = es.run_study(example_study, data_dir=example_data_dir)
+>>> print(result.summary().splitlines()[1])
+Variant base: 5-day simple return of a above 0.04; 3 events (15 trigger days, min_gap 21)
+>>> result.events_frame()["date"].dt.strftime("%Y-%m-%d").tolist()
+['2010-05-24', '2010-12-20', '2011-07-18']
+>>> row = result.to_frame().iloc[0]
+>>> print(row["variant"], row["target"], row["horizon"], row["horizon_days"], row["n"], row["n_episodes"])
+base a 1m 21 3 3
+
+Each jump keeps the five-day return above 4 % for five days (15 trigger days); ``min_gap =
+21`` keeps the first day of each burst.
 """
 
 from __future__ import annotations

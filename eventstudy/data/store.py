@@ -78,10 +78,13 @@ class DataStore:
 
     Examples
     --------
-    >>> store = DataStore.from_settings()          # doctest: +SKIP
-    >>> rut = store.load("yahoo:RUT")              # doctest: +SKIP
-    >>> rut.info.first, rut.data.dtype             # doctest: +SKIP
-    ('1987-09-10', dtype('float64'))
+    ``DataStore.from_settings()`` finds the directory from ``--data-dir`` /
+    ``$EVENTSTUDY_DATA``; here a small synthetic one (``eventstudy/conftest.py``):
+
+    >>> store = DataStore(example_data_dir)
+    >>> a = store.load("test:A")
+    >>> a.info.first, a.info.last, a.data.size, a.data.dtype
+    ('2010-01-04', '2012-04-20', 600, dtype('float64'))
     """
 
     root: Path

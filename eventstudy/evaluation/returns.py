@@ -91,6 +91,22 @@ def forward_returns(
         Shape ``(T, len(horizons))``, index = ``prices.index``, one column per label.
         NaN where ``t + h`` is past the last date (incomplete horizon).  ``attrs
         ["horizon_days"]`` holds the horizons mapping.
+
+    Examples
+    --------
+    Prices growing 10 % a day: every complete one-day return is 10 %, every two-day return
+    21 %, and the last ``h`` dates have no complete horizon:
+
+    >>> import pandas as pd
+    >>> prices = pd.Series(
+    ...     [100.0, 110.0, 121.0, 133.1], index=pd.bdate_range("2024-01-01", periods=4)
+    ... )
+    >>> forward_returns(prices, {"1d": 1, "2d": 2}).round(12)
+                 1d    2d
+    2024-01-01  0.1  0.21
+    2024-01-02  0.1  0.21
+    2024-01-03  0.1   NaN
+    2024-01-04  NaN   NaN
     """
     p = validate_prices("prices", prices)
     hz = validate_horizons(horizons)

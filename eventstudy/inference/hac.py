@@ -126,6 +126,20 @@ def hac_test(
     covariance estimators', Journal of Econometrics 165(2), 137-151; Cameron, A. C. &
     Miller, D. L. (2015), 'A practitioner's guide to cluster-robust inference', Journal of
     Human Resources 50(2), 317-372.
+
+    Examples
+    --------
+    Five events on 21-day forward returns: the windows of the events at 100 and 110 overlap,
+    so there are G = 4 clusters and the t-statistic is referred to t(3):
+
+    >>> import numpy as np
+    >>> rng = np.random.default_rng(0)
+    >>> fwd = rng.normal(0.0, 0.05, 1000)
+    >>> res = hac_test(fwd, [100, 110, 300, 500, 800], horizon_days=21)
+    >>> res.distribution, res.details["n_episodes"], res.details["lags"], res.details["kernel"]
+    ('t(3)', 4, 20, 'uniform')
+    >>> bool(res.statistic == res.details["coef"] / res.details["se"])
+    True
     """
     h = check_int("horizon_days", horizon_days, minimum=1)
     check_choice("kernel", kernel, ("bartlett", "uniform"))

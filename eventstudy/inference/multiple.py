@@ -71,6 +71,21 @@ def adjust_pvalues(
     ----------
     Holm, S. (1979), Scandinavian Journal of Statistics 6(2), 65-70; Benjamini, Y. &
     Hochberg, Y. (1995), JRSS B 57(1), 289-300.
+
+    Examples
+    --------
+    Holm multiplies the sorted p-values by 3, 2, 1 and keeps them non-decreasing
+    (0.01 x 3 = 0.03; 0.03 x 2 = 0.06; 0.04 x 1 = 0.04 -> 0.06); BH multiplies by m / rank and
+    keeps them non-increasing from the top (0.04 x 3/3 = 0.04; 0.03 x 3/2 = 0.045 -> 0.04;
+    0.01 x 3 = 0.03).  A NaN (test not applicable) stays NaN and does not count in m:
+
+    >>> holm = adjust_pvalues({"a": 0.01, "b": 0.04, "c": 0.03})
+    >>> {name: round(p, 12) for name, p in holm.items()}
+    {'a': 0.03, 'b': 0.06, 'c': 0.06}
+    >>> adjust_pvalues([0.01, 0.04, 0.03], method="fdr_bh").round(12).tolist()
+    [0.03, 0.04, 0.04]
+    >>> adjust_pvalues([0.01, float("nan"), 0.04]).round(12).tolist()
+    [0.02, nan, 0.04]
     """
     check_choice("method", method, ("holm", "fdr_bh"))
     keys: list[str] | None = None
