@@ -91,6 +91,11 @@ class DataStore:
     _manifest: pd.DataFrame | None = field(default=None, init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
+        if not isinstance(self.root, (str, os.PathLike)):
+            raise TypeError(f"root must be a path, got {type(self.root).__name__}")
+        # one canonical root: files are matched to MANIFEST rows by their path relative to it,
+        # so a directory reached through a symlink (or given as a str) must resolve first
+        object.__setattr__(self, "root", Path(self.root).expanduser().resolve())
         # MANIFEST.csv is parsed once per store: every load and report caveat consults it
         object.__setattr__(self, "_manifest", _read_manifest(Path(self.root) / "MANIFEST.csv"))
 

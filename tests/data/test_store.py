@@ -169,3 +169,26 @@ def test_empty_data_directory_says_how_to_point_at_data(tmp_path: Path) -> None:
         DataFileNotFoundError, match=r"holds no data files. Point --data-dir or \$EVENTSTUDY_DATA"
     ):
         DataStore(tmp_path).load("yahoo:RUT")
+
+
+def test_symlinked_or_str_root_keeps_manifest(tmp_path: Path) -> None:
+    """A data directory reached through a symlink (as ``../shared`` may be) or given as a str
+    finds its MANIFEST rows: a yield listed in percent is a level, not a price, so a
+    negative value is accepted (a price series with one would be rejected)."""
+    real = tmp_path / "real"
+    (real / "series" / "fred").mkdir(parents=True)
+    (real / "series" / "fred" / "Y.csv").write_text(
+        "date,value\n2020-01-02,0.5\n2020-01-03,-0.1\n2020-01-06,0.2\n"
+    )
+    (real / "MANIFEST.csv").write_text("path,units\nseries/fred/Y.csv,percent\n")
+    link = tmp_path / "link"
+    link.symlink_to(real, target_is_directory=True)
+    for root in (link, str(link), str(real)):
+        store = DataStore(root)  # type: ignore[arg-type]
+        assert store.root == real.resolve()
+        assert store.manifest_entry(link / "series" / "fred" / "Y.csv")["units"] == "percent"
+        assert store.load("fred:Y").data.tolist() == [0.5, -0.1, 0.2]
+    with pytest.raises(DataError, match="Y.csv"):
+        DataStore(real).load("fred:Y", kind="price")
+    with pytest.raises(TypeError, match="root must be a path, got int"):
+        DataStore(3)  # type: ignore[arg-type]
