@@ -33,6 +33,7 @@ lint: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy eventstudy
+	$(BIN)/lint-imports
 
 # Mutation testing of the statistics core ([tool.mutmut] in pyproject.toml): each mutant runs
 # only the tests that reach its function. MUTANTS narrows the run, e.g. MUTANTS='eventstudy.inference.hac*'.

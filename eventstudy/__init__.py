@@ -45,12 +45,15 @@ _LAZY = {
     "SignalResult": "eventstudy.signals",
     "make_signal": "eventstudy.signals",
     "signal_types": "eventstudy.signals",
-    "StudyResult": "eventstudy.study",
-    "run_study": "eventstudy.study",
+    "StudyResult": "eventstudy.timeseries",
+    "CrossSectionStudyResult": "eventstudy.crosssection.results",
+    "run_study": "eventstudy.api",
+    "write_outputs": "eventstudy.api",
 }
 
 __all__ = [
     "CrossSectionResult",
+    "CrossSectionStudyResult",
     "DataStore",
     "EventTable",
     "SignalResult",
@@ -73,11 +76,14 @@ __all__ = [
     "run_tests",
     "signal_types",
     "splice_series",
+    "write_outputs",
 ]
 
 if TYPE_CHECKING:
+    from eventstudy.api import run_study, write_outputs
     from eventstudy.config import StudyConfig, load_study, parse_study
     from eventstudy.crosssection import CrossSectionResult, run_cross_section
+    from eventstudy.crosssection.results import CrossSectionStudyResult
     from eventstudy.data import DataStore, align, splice_series
     from eventstudy.evaluation import (
         average_path,
@@ -89,7 +95,7 @@ if TYPE_CHECKING:
     from eventstudy.inference import adjust_pvalues, run_tests
     from eventstudy.results import TestResult
     from eventstudy.signals import SignalResult, make_signal, signal_types
-    from eventstudy.study import StudyResult, run_study
+    from eventstudy.timeseries import StudyResult
 
 
 def __getattr__(name: str) -> Any:

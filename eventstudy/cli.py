@@ -111,9 +111,41 @@ def _cmd_data_show(args: argparse.Namespace) -> int:
 
 
 def _cmd_run(args: argparse.Namespace) -> int:
-    from eventstudy.runner import run_study_cli
+    """Run the study named on the command line and write its outputs into ``--out``
+    (default ``out/<study name>``), plus ``run.json`` (command, output folder, time)."""
+    import datetime as dt
+    import json
+    import time
 
-    return run_study_cli(args)
+    from eventstudy.api import run_study, write_outputs
+    from eventstudy.config import load_study
+    from eventstudy.data import DataStore
+    from eventstudy.report.progress import TerminalProgress
+    from eventstudy.report.record import run_record
+    from eventstudy.timeseries.results import StudyResult
+
+    started = dt.datetime.now(dt.UTC)
+    t0 = time.perf_counter()
+    config = load_study(args.study)
+    store = DataStore.from_settings(args.data_dir)
+    out_dir = args.out or Path("out") / config.name
+    progress = TerminalProgress(enabled=False if args.quiet else None)
+    with warnings.catch_warnings():
+        # a study re-issues each data/evaluation warning once; the CLI prints them once
+        result = run_study(config, store=store, seed=args.seed, progress=progress)
+    progress.close()
+    paths = write_outputs(result, out_dir, store=store, figures=not args.no_figures)
+    seconds = time.perf_counter() - t0
+    run = run_record(argv=sys.argv, out_dir=str(out_dir), started=started, seconds=seconds)
+    (out_dir / "run.json").write_text(json.dumps(run, indent=2) + "\n", encoding="utf-8")
+    if not args.quiet:
+        if isinstance(result, StudyResult):
+            print(f"Data ({store.root}):\n{result.data.summary()}\n")
+        print(result.summary())
+        print(f"\nwrote {', '.join(str(p) for p in paths.values())} in {seconds:.2f} s")
+        if args.verbose:
+            print(f"data directory: {store.root}")
+    return 0
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -10,11 +10,11 @@ import pandas as pd
 import pytest
 from statsmodels.stats.multitest import multipletests
 
+from eventstudy.api import run_study
 from eventstudy.cli import main
 from eventstudy.config import parse_study
 from eventstudy.data import DataStore
 from eventstudy.exceptions import ConfigError, IncompleteHorizonWarning
-from eventstudy.study import run_study
 
 pytestmark = pytest.mark.filterwarnings("ignore::eventstudy.exceptions.IncompleteHorizonWarning")
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 import os
 import warnings
 from collections.abc import Mapping
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -14,52 +13,17 @@ import pandas as pd
 
 from eventstudy.config import StudyConfig
 from eventstudy.config._reader import Section
-from eventstudy.crosssection.api import CrossSectionResult, run_cross_section
+from eventstudy.crosssection.api import run_cross_section
 from eventstudy.crosssection.inputs import factors_from_percent, returns_from_prices
+from eventstudy.crosssection.results import CrossSectionStudyResult
 from eventstudy.data import DataStore
 from eventstudy.data.records import SeriesInfo
 from eventstudy.data.study_data import load_study_data
 from eventstudy.exceptions import ConfigError, DataError, EventStudyWarning
 
-__all__ = ["CrossSectionStudyResult", "run_cross_section_study", "write_cross_section_outputs"]
+__all__ = ["CrossSectionStudyResult", "run_cross_section_study"]
 
 _MODELS_NEEDING_FACTORS = ("ff3", "carhart4", "ff5")
-
-
-@dataclass(frozen=True, slots=True)
-class CrossSectionStudyResult:
-    """A cross-sectional study: its config, the battery's result and the data provenance."""
-
-    config: StudyConfig
-    result: CrossSectionResult
-    data: Mapping[str, SeriesInfo]
-    car_windows: tuple[tuple[int, int], ...]
-    warnings: tuple[str, ...]
-
-    def summary(self) -> str:
-        """Text summary (the battery's summary under the study's title)."""
-        head = f"Study {self.config.name}: {self.config.title}"
-        return head + "\n" + self.result.summary()
-
-    def to_frame(self) -> pd.DataFrame:
-        """Per-event table: ticker, dates, model fit, CAR per window and BHAR."""
-        return per_event_frame(self.result, self.car_windows)
-
-    def _repr_html_(self) -> str:
-        return self.result._repr_html_()
-
-
-def per_event_frame(
-    result: CrossSectionResult, windows: tuple[tuple[int, int], ...]
-) -> pd.DataFrame:
-    """Events with their CAR over each window (sum of ARs) and BHAR over the event window."""
-    out = result.events.reset_index(drop=True).copy()
-    ar = result.ar.reset_index(drop=True)
-    for lo, hi in windows:
-        days = [c for c in ar.columns if lo <= int(c) <= hi]
-        out[f"car_{lo}_{hi}"] = ar[days].sum(axis=1, min_count=1).to_numpy()
-    out["bhar"] = result.bhar.reset_index(drop=True).iloc[:, -1].to_numpy()
-    return out
 
 
 def _window(sec: Section, key: str, default: tuple[int, int]) -> tuple[int, int]:
@@ -257,30 +221,3 @@ def _window_of(value: Any, sec: Section) -> tuple[int, int]:
     ):
         raise sec.error("car_windows", f"each window must be [first, last] integers, got {value!r}")
     return int(value[0]), int(value[1])
-
-
-def write_cross_section_outputs(
-    res: CrossSectionStudyResult,
-    out_dir: Path,
-    *,
-    store: DataStore | None = None,
-    figures: bool = True,
-) -> dict[str, Path]:
-    """Write result.json, events.csv, report.md/html (and the CAAR figure) into ``out_dir``."""
-    from eventstudy.report.cross_section import build_cross_section_report, cross_section_record
-    from eventstudy.report.record import write_report_files
-
-    out_dir.mkdir(parents=True, exist_ok=True)
-    figs: dict[str, tuple[Path, str]] = {}
-    if figures:
-        from eventstudy.crosssection.plots import plot_caar
-
-        (out_dir / "figures").mkdir(exist_ok=True)
-        path = out_dir / "figures" / "caar.png"
-        plot_caar(res.result).savefig(path, dpi=90, metadata={"Software": None})
-        figs["caar"] = (path, f"CAAR over the event window with its {res.result.level:.0%} band.")
-    blocks = build_cross_section_report(res, figures=figs, store=store)
-    paths = write_report_files(
-        cross_section_record(res), res.to_frame(), blocks, out_dir, title=res.config.title
-    )
-    return paths

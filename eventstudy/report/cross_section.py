@@ -13,7 +13,7 @@ from eventstudy.report.document import Block, _p
 from eventstudy.report.record import _clean, environment, study_header
 
 if TYPE_CHECKING:
-    from eventstudy.crosssection.study import CrossSectionStudyResult
+    from eventstudy.crosssection.results import CrossSectionStudyResult
     from eventstudy.data import DataStore
 
 __all__ = ["build_cross_section_report", "cross_section_record"]

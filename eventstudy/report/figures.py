@@ -1,249 +1,19 @@
-"""Report figures. Each function takes a result and ``ax=None`` and returns the Figure.
+"""Report figures saved as PNG: the time-series set and the cross-section CAAR plot.
 
-matplotlib is imported inside the functions (Agg backend, never ``plt.show``), so importing
-eventstudy does not import matplotlib.
+The figures themselves are drawn by :mod:`eventstudy.timeseries.plots` and
+:mod:`eventstudy.crosssection.plots`; this module only names, captions and saves them.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
-
-import numpy as np
-import pandas as pd
+from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from matplotlib.axes import Axes
-    from matplotlib.figure import Figure
+    from eventstudy.crosssection.results import CrossSectionStudyResult
+    from eventstudy.timeseries.results import StudyResult
 
-    from eventstudy.study import StudyResult, VariantResult
-
-__all__ = [
-    "plot_average_path",
-    "plot_distribution",
-    "plot_series_events",
-    "plot_signal",
-    "save_study_figures",
-    "study_figures",
-]
-
-
-def _axes(ax: Axes | None, figsize: tuple[float, float] = (10, 4)) -> tuple[Figure, Axes]:
-    import matplotlib
-
-    matplotlib.use("Agg", force=False)
-    from matplotlib.figure import Figure
-
-    if ax is not None:
-        return ax.get_figure(), ax  # type: ignore[return-value]
-    fig = Figure(figsize=figsize, layout="tight")
-    return fig, fig.add_subplot()
-
-
-def _variant(result: StudyResult, name: str | None) -> VariantResult:
-    if name is None:
-        return result.variants[0]
-    for v in result.variants:
-        if v.name == name:
-            return v
-    raise ValueError(f"no variant {name!r}; variants are {[v.name for v in result.variants]}")
-
-
-def _episodes(
-    dates: pd.DatetimeIndex, trigger: pd.Series, gap: int
-) -> list[tuple[pd.Timestamp, pd.Timestamp]]:
-    """Spans of trigger days grouped when fewer than ``gap`` trading days apart."""
-    pos = np.flatnonzero(trigger.to_numpy(dtype=bool))
-    if pos.size == 0:
-        return []
-    breaks = np.flatnonzero(np.diff(pos) >= gap)
-    starts = np.r_[pos[0], pos[breaks + 1]]
-    ends = np.r_[pos[breaks], pos[-1]]
-    return [(dates[s], dates[e]) for s, e in zip(starts, ends, strict=True)]
-
-
-def plot_series_events(
-    result: StudyResult,
-    *,
-    variant: str | None = None,
-    series: str | None = None,
-    ax: Axes | None = None,
-) -> Figure:
-    """The target series over the full sample (log scale) with events marked.
-
-    Event markers are one scatter collection with one point per event; trigger episodes
-    (trigger days closer than ``min_gap``) are shaded.
-    """
-    v = _variant(result, variant)
-    frame = result.data.aligned.frame
-    alias = series or (
-        result.config.evaluation.targets[0].series if result.config.evaluation else frame.columns[0]
-    )
-    s = frame[alias]
-    fig, ax = _axes(ax)
-    ax.plot(s.index, s.to_numpy(), lw=0.8, color="#1f4e79", label=alias)
-    ax.set_yscale("log")
-    for lo, hi in _episodes(pd.DatetimeIndex(frame.index), v.signal.trigger, v.events.min_gap):
-        ax.axvspan(lo, hi + pd.Timedelta(days=3), color="#f4a261", alpha=0.35, lw=0)  # type: ignore[arg-type]
-    ev_dates = v.events.dates
-    ax.scatter(
-        ev_dates,
-        s.loc[ev_dates].to_numpy(),
-        marker="v",
-        color="#c0392b",
-        s=28,
-        zorder=3,
-        label=f"events (n={len(ev_dates)})",
-    )
-    ax.set_title(f"{alias} with {v.name} events")
-    ax.set_xlabel("date")
-    ax.set_ylabel(f"{alias} level (log scale)")
-    ax.legend(loc="upper left")
-    return fig
-
-
-def plot_signal(
-    result: StudyResult, *, variant: str | None = None, ax: Axes | None = None
-) -> Figure:
-    """The signal value over time with its threshold(s)."""
-    v = _variant(result, variant)
-    fig, ax = _axes(ax)
-    value = v.signal.value
-    ax.plot(value.index, value.to_numpy(), lw=0.6, color="#555555", label="signal value")
-    thr = v.signal.threshold
-    if thr is not None and np.isfinite(thr):
-        ax.axhline(thr, color="#c0392b", ls="--", lw=1, label=f"threshold {thr:g}")
-        if str(v.signal.description).endswith("both") or "both" in v.signal.description:
-            ax.axhline(-thr, color="#c0392b", ls="--", lw=1)
-    ev = v.events.dates
-    ax.scatter(ev, value.loc[ev].to_numpy(), color="#c0392b", s=14, zorder=3, label="events")
-    ax.set_title(v.signal.description, fontsize=9)
-    ax.set_xlabel("date")
-    ax.set_ylabel("signal value")
-    ax.legend(loc="upper left", fontsize=8)
-    return fig
-
-
-def plot_average_path(
-    result: StudyResult,
-    *,
-    variant: str | None = None,
-    target: str | None = None,
-    ax: Axes | None = None,
-) -> Figure:
-    """Average cumulative return around events with its band, the placebo band and the drift."""
-    v = _variant(result, variant)
-    tname = target or next(iter(v.paths))
-    p = v.paths[tname]
-    fig, ax = _axes(ax)
-    x = np.asarray(p.offsets)
-    ax.fill_between(
-        x, p.lower, p.upper, color="#1f77b4", alpha=0.2, lw=0, label=f"{p.band:.0%} band"
-    )
-    ax.plot(x, p.mean, color="#1f77b4", lw=1.8, label=f"after events (n={p.n_events})")
-    band = v.placebo_paths.get(tname)
-    if band is not None and band.draws:
-        ax.fill_between(
-            band.offsets,
-            band.lower,
-            band.upper,
-            color="#999999",
-            alpha=0.3,
-            lw=0,
-            label=f"random dates {band.level:.0%}",
-        )
-    ax.plot(x, p.drift, color="#2ca02c", ls="--", lw=1.2, label="drift (all dates)")
-    ax.axhline(0, color="black", lw=0.6)
-    ax.axvline(0, color="black", lw=0.6, ls=":")
-    ax.yaxis.set_major_formatter(_pct_formatter())
-    ax.set_xlabel("trading days from event")
-    ax.set_ylabel(f"cumulative return of {tname}")
-    ax.set_title(f"{tname} around {v.name} events", fontsize=9)
-    ax.legend(loc="upper left", fontsize=7, framealpha=0.6)
-    return fig
-
-
-def plot_distribution(
-    result: StudyResult,
-    *,
-    variant: str | None = None,
-    target: str | None = None,
-    horizon: str | None = None,
-    ax: Axes | None = None,
-) -> Figure:
-    """Event forward returns (strip) against the baseline distribution (box) for one horizon.
-
-    The title gives n and the default test's p-value.
-    """
-    v = _variant(result, variant)
-    tname = target or next(iter(v.evaluations))
-    ev = v.evaluations[tname]
-    h = horizon or next(iter(ev.horizons))
-    fwd = v.forward[tname]
-    fig, ax = _axes(ax, figsize=(4.5, 4))
-    start, end = result.config.events.start, result.config.events.end
-    in_sample = np.ones(len(fwd), dtype=bool)
-    if start is not None:
-        in_sample &= fwd.index >= start
-    if end is not None:
-        in_sample &= fwd.index <= end
-    col = fwd[h].to_numpy()
-    base = col[in_sample & np.isfinite(col)]
-    events = col[np.asarray(v.events.positions)]
-    events = events[np.isfinite(events)]
-    ax.boxplot([base], positions=[0], widths=0.5, showfliers=False)
-    jitter = np.random.default_rng(0).uniform(-0.12, 0.12, events.size)  # display only
-    ax.scatter(1 + jitter, events, s=16, color="#c0392b", zorder=3)
-    ax.set_xticks([0, 1], ["all dates", "events"])
-    hs = ev.horizons[h]
-    default = result.config.inference.default_test
-    tr = hs.tests.get(default)
-    ptxt = f"{default} p={tr.p_value:.3g}" if tr is not None and tr.applicable else f"{default} n/a"
-    ax.set_title(f"{tname} {h}: n={hs.n}, {ptxt}", fontsize=9)
-    ax.axhline(0, color="black", lw=0.5)
-    ax.yaxis.set_major_formatter(_pct_formatter())
-    ax.set_ylabel(f"{h} forward return")
-    return fig
-
-
-def _grid(nrows: int, ncols: int, cell: tuple[float, float]) -> tuple[Figure, Any]:
-    fig, _ = _axes(None, figsize=(cell[0] * ncols, cell[1] * nrows))
-    fig.clear()
-    return fig, fig.subplots(nrows, ncols, squeeze=False)
-
-
-def _pct_formatter() -> Any:
-    from matplotlib.ticker import PercentFormatter
-
-    return PercentFormatter(1.0, decimals=0)
-
-
-def study_figures(
-    result: StudyResult, *, variant: str | None = None
-) -> Iterator[tuple[str, Figure]]:
-    """(name, Figure) for every report figure, for one variant or all of them.
-
-    Per variant: the signal, the average paths (one panel per target) and the return
-    distributions (targets x horizons); once: the first target's series with events.
-    """
-    variants = [_variant(result, variant)] if variant else list(result.variants)
-    for i, v in enumerate(variants):
-        if i == 0:
-            yield "series", plot_series_events(result, variant=v.name)
-        yield f"signal_{v.name}", plot_signal(result, variant=v.name)
-        targets = list(v.paths)
-        fig, axes = _grid(1, len(targets), (5.5, 4))
-        for ax, t in zip(axes[0], targets, strict=True):
-            plot_average_path(result, variant=v.name, target=t, ax=ax)
-        yield f"path_{v.name}", fig
-        horizons = list(next(iter(v.evaluations.values())).horizons)
-        fig, axes = _grid(len(targets), len(horizons), (3.6, 3.2))
-        for r, t in enumerate(targets):
-            for c, h in enumerate(horizons):
-                plot_distribution(result, variant=v.name, target=t, horizon=h, ax=axes[r][c])
-        yield f"distribution_{v.name}", fig
-
+__all__ = ["save_cross_section_figures", "save_study_figures"]
 
 _CAPTIONS = {
     "series": "Target series (log scale); triangles mark events, shading marks trigger episodes.",
@@ -257,6 +27,8 @@ def save_study_figures(
     result: StudyResult, directory: Path, *, dpi: int = 90
 ) -> dict[str, tuple[Path, str]]:
     """Save every figure as PNG; returns name -> (path, caption)."""
+    from eventstudy.timeseries.plots import study_figures
+
     directory.mkdir(parents=True, exist_ok=True)
     out = {}
     for name, fig in study_figures(result):
@@ -265,3 +37,15 @@ def save_study_figures(
         caption = _CAPTIONS[name.split("_")[0]]
         out[name] = (path, f"{name.replace('_', ' ')}: {caption}")
     return out
+
+
+def save_cross_section_figures(
+    result: CrossSectionStudyResult, directory: Path, *, dpi: int = 90
+) -> dict[str, tuple[Path, str]]:
+    """Save the CAAR figure as PNG; returns name -> (path, caption)."""
+    from eventstudy.crosssection.plots import plot_caar
+
+    directory.mkdir(parents=True, exist_ok=True)
+    path = directory / "caar.png"
+    plot_caar(result.result).savefig(path, dpi=dpi, metadata={"Software": None})
+    return {"caar": (path, f"CAAR over the event window with its {result.result.level:.0%} band.")}

@@ -52,9 +52,9 @@ def test_flagship_report_states_claims_and_caveats(flagship: Path) -> None:
 
 
 def test_flagship_figures(flagship: Path, snapshot_dir: Path) -> None:
+    from eventstudy.api import run_study
     from eventstudy.data import DataStore
-    from eventstudy.report.figures import plot_series_events
-    from eventstudy.study import run_study
+    from eventstudy.timeseries.plots import plot_series_events
 
     pngs = sorted(p.name for p in (flagship / "figures").glob("*.png"))
     assert pngs == [

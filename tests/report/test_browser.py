@@ -15,10 +15,9 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from eventstudy.api import run_study, write_outputs
 from eventstudy.config import parse_study
 from eventstudy.data import DataStore
-from eventstudy.runner import write_outputs
-from eventstudy.study import run_study
 from tests._support import on_ci
 
 pytestmark = [

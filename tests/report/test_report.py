@@ -9,18 +9,19 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from eventstudy.api import run_study, write_outputs
 from eventstudy.config import parse_study
 from eventstudy.data import DataStore
-from eventstudy.report.document import build_report, render_html, render_markdown
-from eventstudy.report.figures import (
+from eventstudy.report.document import render_html, render_markdown
+from eventstudy.report.figures import save_study_figures
+from eventstudy.report.timeseries import build_report
+from eventstudy.timeseries import StudyResult
+from eventstudy.timeseries.plots import (
     plot_average_path,
     plot_distribution,
     plot_series_events,
     plot_signal,
-    save_study_figures,
 )
-from eventstudy.runner import write_outputs
-from eventstudy.study import StudyResult, run_study
 
 pytestmark = pytest.mark.filterwarnings("ignore::eventstudy.exceptions.IncompleteHorizonWarning")
 

@@ -1,31 +1,11 @@
-"""The time-series study pipeline: config -> data -> signal -> events -> evaluation -> tests.
-
-A study is a TOML file (``studies/*.toml``; reference in ``docs/study-config.md``).  Here
-``example_study`` asks whether a five-day gain above 4 % in a synthetic series ``A`` (which
-jumps +5 % on three known days) predicts its next month, and ``example_data_dir`` holds the data
-(see ``eventstudy/conftest.py``); with the real snapshot it would be
-``es.run_study("studies/russell_sp_divergence.toml")``.
-
->>> import eventstudy as es
->>> result = es.run_study(example_study, data_dir=example_data_dir)
->>> print(result.summary().splitlines()[1])
-Variant base: 5-day simple return of a above 0.04; 3 events (15 trigger days, min_gap 21)
->>> result.events_frame()["date"].dt.strftime("%Y-%m-%d").tolist()
-['2010-05-24', '2010-12-20', '2011-07-18']
->>> row = result.to_frame().iloc[0]
->>> print(row["variant"], row["target"], row["horizon"], row["horizon_days"], row["n"], row["n_episodes"])
-base a 1m 21 3 3
-
-Each jump keeps the five-day return above 4 % for five days (15 trigger days); ``min_gap =
-21`` keeps the first day of each burst.
-"""
+"""Run a time-series study: config -> data -> signal -> events -> evaluation -> tests."""
 
 from __future__ import annotations
 
 import os
 import warnings
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field, replace
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -45,172 +25,19 @@ from eventstudy.evaluation import (
     relative_forward_returns,
 )
 from eventstudy.evaluation.placebo_path import PlaceboPathBand, placebo_path_band
-from eventstudy.events import DEFAULT_MIN_GAP, EventTable, find_events
+from eventstudy.events import DEFAULT_MIN_GAP, find_events
 from eventstudy.exceptions import ConfigError, EventStudyWarning
 from eventstudy.inference import adjust_pvalues
 from eventstudy.signals import SignalResult, make_signal
+from eventstudy.timeseries.results import ClaimCheck, StudyResult, VariantResult
 
-__all__ = ["ClaimCheck", "StudyResult", "VariantResult", "run_study"]
+__all__ = ["run_timeseries_study"]
 
 PATH_BAND_DRAWS = 200
 """Random event sets behind the placebo band of the average-path figure (a display band)."""
 
 Progress = Callable[[str, int, int], object]
 """Progress callback: (step label, done, total)."""
-
-
-@dataclass(frozen=True, slots=True)
-class VariantResult:
-    """Everything one signal variant produced."""
-
-    name: str
-    description: str
-    signal: SignalResult
-    events: EventTable
-    evaluations: Mapping[str, EvaluationResult]
-    paths: Mapping[str, PathResult]
-    forward: Mapping[str, pd.DataFrame]
-    placebo_paths: Mapping[str, PlaceboPathBand] = field(default_factory=dict)
-
-    def to_frame(self) -> pd.DataFrame:
-        """Tidy statistics: one row per target x horizon."""
-        frames = [ev.to_frame() for ev in self.evaluations.values()]
-        out = pd.concat(frames, ignore_index=True)
-        out.insert(0, "variant", self.name)
-        return out
-
-
-@dataclass(frozen=True, slots=True)
-class ClaimCheck:
-    """A published figure set against the study's estimate."""
-
-    target: str
-    horizon: str
-    variant: str
-    claimed: float
-    tolerance: float
-    estimate: float
-    n: int
-    reproduced: bool
-    source: str = ""
-    baseline: float = float("nan")
-    test: str = ""
-    p_value: float = float("nan")
-    alpha: float = 0.05
-
-    def sentence(self) -> str:
-        """Plain-language verdict: reproduced or not, and different from the baseline or not."""
-        verb = "reproduced" if self.reproduced else "NOT reproduced"
-        text = (
-            f"Claim {self.claimed:+.1%} for {self.target} over {self.horizon} ({self.variant}): "
-            f"{verb}; estimate {self.estimate:+.2%} from {self.n} events "
-            f"(tolerance ±{self.tolerance:.1%})."
-        )
-        if self.test and self.p_value == self.p_value:  # not NaN
-            excess = self.estimate - self.baseline
-            differs = "differs" if self.p_value < self.alpha else "does not differ"
-            text += (
-                f" Against the unconditional {self.baseline:+.2%} over all dates, the excess of "
-                f"{excess:+.2%} {differs} significantly once overlap is accounted for "
-                f"({self.test} p={self.p_value:.3g})."
-            )
-        return text
-
-
-@dataclass(frozen=True, slots=True)
-class StudyResult:
-    """Frozen outcome of :func:`run_study`.
-
-    Attributes
-    ----------
-    config
-        The validated study.
-    data
-        The aligned inputs with their provenance.
-    variants
-        One :class:`VariantResult` per signal variant.
-    adjusted
-        ``(variant, target, horizon, test) -> {method: adjusted p}`` across the whole study.
-    claims
-        Published figures checked against the estimates.
-    warnings
-        Distinct warning messages raised while running (data, evaluation).
-    seed
-        The seed used.
-    """
-
-    config: StudyConfig
-    data: StudyData
-    variants: tuple[VariantResult, ...]
-    adjusted: Mapping[tuple[str, str, str, str], Mapping[str, float]]
-    claims: tuple[ClaimCheck, ...]
-    warnings: tuple[str, ...]
-    seed: int
-    caveats: tuple[str, ...] = field(default_factory=tuple)
-
-    def to_frame(self) -> pd.DataFrame:
-        """Tidy statistics: one row per variant x target x horizon."""
-        return pd.concat([v.to_frame() for v in self.variants], ignore_index=True)
-
-    def events_frame(self) -> pd.DataFrame:
-        """All events of all variants with their forward returns and completeness."""
-        return pd.concat([events_table(v) for v in self.variants], ignore_index=True)
-
-    def verdicts(self) -> list[str]:
-        """One line per variant x target x horizon from the default test."""
-        out = []
-        for v in self.variants:
-            for ev in v.evaluations.values():
-                out += [f"[{v.name}] {ev.verdict(h)}" for h in ev.horizons]
-        return out
-
-    def summary(self) -> str:
-        """Text summary: study, events per variant, verdicts, claims."""
-        cfg = self.config
-        lines = [f"Study {cfg.name}: {cfg.title}"]
-        if cfg.question:
-            lines.append(f"Question: {cfg.question}")
-        for v in self.variants:
-            lines.append(
-                f"Variant {v.name}: {v.signal.description}; {v.events.n_events} events "
-                f"({v.events.n_triggers} trigger days, min_gap {v.events.min_gap})"
-            )
-        lines += ["Verdicts (default test: " + cfg.inference.default_test + "):"]
-        lines += ["  " + s for s in self.verdicts()]
-        lines += [c.sentence() for c in self.claims]
-        lines += [f"Caveat: {c}" for c in self.caveats]
-        return "\n".join(lines)
-
-    def _repr_html_(self) -> str:
-        import html
-
-        head = "".join(f"<p>{html.escape(line)}</p>" for line in self.summary().splitlines()[:2])
-        return head + self.to_frame().to_html(index=False)
-
-    def plot(self, *, variant: str | None = None) -> list[Any]:
-        """The main figures of the report (see :mod:`eventstudy.report.figures`)."""
-        from eventstudy.report.figures import study_figures
-
-        return [fig for _, fig in study_figures(self, variant=variant)]
-
-
-def events_table(v: VariantResult) -> pd.DataFrame:
-    """Events of one variant: date, value, forward return per target x horizon, completeness."""
-    frame = pd.DataFrame(
-        {
-            "variant": v.name,
-            "date": v.events.dates,
-            "value": np.asarray(v.events.values, dtype="float64"),
-        }
-    )
-    pos = np.asarray(v.events.positions)
-    for target, fwd in v.forward.items():
-        for label in fwd.columns:
-            frame[f"{target}_{label}"] = fwd[label].to_numpy()[pos]
-    first = next(iter(v.forward.values()))
-    for label in first.columns:
-        frame[f"complete_{label}"] = ~np.isnan(first[label].to_numpy()[pos])
-    return frame
 
 
 def _target_frames(
@@ -316,7 +143,7 @@ def _caveats(
     return tuple(out)
 
 
-def run_study(
+def run_timeseries_study(
     study: StudyConfig | str | os.PathLike[str],
     *,
     store: DataStore | None = None,

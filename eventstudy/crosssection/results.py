@@ -1,0 +1,50 @@
+"""Result of a cross-section study: the battery's result with its config and data provenance."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+import pandas as pd
+
+from eventstudy.config import StudyConfig
+from eventstudy.crosssection.api import CrossSectionResult
+from eventstudy.data.records import SeriesInfo
+
+__all__ = ["CrossSectionStudyResult", "per_event_frame"]
+
+
+@dataclass(frozen=True, slots=True)
+class CrossSectionStudyResult:
+    """A cross-sectional study: its config, the battery's result and the data provenance."""
+
+    config: StudyConfig
+    result: CrossSectionResult
+    data: Mapping[str, SeriesInfo]
+    car_windows: tuple[tuple[int, int], ...]
+    warnings: tuple[str, ...]
+
+    def summary(self) -> str:
+        """Text summary (the battery's summary under the study's title)."""
+        head = f"Study {self.config.name}: {self.config.title}"
+        return head + "\n" + self.result.summary()
+
+    def to_frame(self) -> pd.DataFrame:
+        """Per-event table: ticker, dates, model fit, CAR per window and BHAR."""
+        return per_event_frame(self.result, self.car_windows)
+
+    def _repr_html_(self) -> str:
+        return self.result._repr_html_()
+
+
+def per_event_frame(
+    result: CrossSectionResult, windows: tuple[tuple[int, int], ...]
+) -> pd.DataFrame:
+    """Events with their CAR over each window (sum of ARs) and BHAR over the event window."""
+    out = result.events.reset_index(drop=True).copy()
+    ar = result.ar.reset_index(drop=True)
+    for lo, hi in windows:
+        days = [c for c in ar.columns if lo <= int(c) <= hi]
+        out[f"car_{lo}_{hi}"] = ar[days].sum(axis=1, min_count=1).to_numpy()
+    out["bhar"] = result.bhar.reset_index(drop=True).iloc[:, -1].to_numpy()
+    return out

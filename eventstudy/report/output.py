@@ -1,0 +1,106 @@
+"""Write a study's outputs, either kind: ``result.json``, ``events.csv``, figures, ``report.md``
+and a self-contained ``report.html``.
+
+* ``result.json``: every number, the data fingerprints and the study header; byte-identical for
+  the same config, data and seed, whatever the output directory;
+* ``events.csv``: the events with their forward returns (time series) or CARs (cross-section);
+* ``report.md`` (figures as PNG files in ``figures/``) and ``report.html`` (self-contained).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import pandas as pd
+
+from eventstudy.report.document import Block, render_html, render_markdown
+from eventstudy.report.record import to_json
+
+if TYPE_CHECKING:
+    from eventstudy.data import DataStore
+
+__all__ = ["write_outputs", "write_report_files"]
+
+
+def write_outputs(
+    result: Any,
+    out_dir: str | Path,
+    *,
+    store: DataStore | None = None,
+    figures: bool = True,
+) -> dict[str, Path]:
+    """Write the outputs of a study of either kind into ``out_dir``.
+
+    Parameters
+    ----------
+    result
+        A :class:`~eventstudy.timeseries.StudyResult` or a
+        :class:`~eventstudy.crosssection.study.CrossSectionStudyResult` (what
+        :func:`eventstudy.run_study` returns).
+    out_dir
+        Created if missing.
+    store
+        The data store the study read, to quote its manifest notes in the report.
+    figures
+        Draw and embed the figures (matplotlib); ``False`` for the numbers only.
+
+    Returns
+    -------
+    dict
+        ``result``, ``events``, ``markdown``, ``html`` -> the paths written.
+    """
+    from eventstudy.crosssection.results import CrossSectionStudyResult
+    from eventstudy.timeseries.results import StudyResult
+
+    out = Path(out_dir)
+    out.mkdir(parents=True, exist_ok=True)
+    figs: dict[str, tuple[Path, str]] = {}
+    if isinstance(result, StudyResult):
+        from eventstudy.report.timeseries import build_report, result_record
+
+        if figures:
+            from eventstudy.report.figures import save_study_figures
+
+            figs = save_study_figures(result, out / "figures")
+        blocks = build_report(result, figures=figs, store=store)
+        return write_report_files(
+            result_record(result), result.events_frame(), blocks, out, title=result.config.title
+        )
+    if isinstance(result, CrossSectionStudyResult):
+        from eventstudy.report.cross_section import build_cross_section_report, cross_section_record
+
+        if figures:
+            from eventstudy.report.figures import save_cross_section_figures
+
+            figs = save_cross_section_figures(result, out / "figures")
+        blocks = build_cross_section_report(result, figures=figs, store=store)
+        return write_report_files(
+            cross_section_record(result), result.to_frame(), blocks, out, title=result.config.title
+        )
+    raise TypeError(
+        "write_outputs needs the result of eventstudy.run_study (StudyResult or "
+        f"CrossSectionStudyResult), got {type(result).__name__}"
+    )
+
+
+def write_report_files(
+    record: dict[str, Any],
+    events: pd.DataFrame,
+    blocks: list[Block],
+    out_dir: Path,
+    *,
+    title: str,
+) -> dict[str, Path]:
+    """Write ``result.json``, ``events.csv``, ``report.md`` and ``report.html`` into ``out_dir``."""
+    paths = {
+        "result": out_dir / "result.json",
+        "events": out_dir / "events.csv",
+        "markdown": out_dir / "report.md",
+        "html": out_dir / "report.html",
+    }
+    paths["result"].write_text(to_json(record), encoding="utf-8")
+    events.to_csv(paths["events"], index=False, date_format="%Y-%m-%d", float_format="%.10g")
+    paths["markdown"].write_text(render_markdown(blocks, relative_to=out_dir), encoding="utf-8")
+    paths["html"].write_text(render_html(blocks, title=title), encoding="utf-8")
+    return paths

@@ -1,0 +1,173 @@
+"""Results of a time-series study: frozen, with ``summary()``, ``to_frame()`` and ``_repr_html_``."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from eventstudy.config import StudyConfig
+from eventstudy.data.study_data import StudyData
+from eventstudy.evaluation import EvaluationResult, PathResult
+from eventstudy.evaluation.placebo_path import PlaceboPathBand
+from eventstudy.events import EventTable
+from eventstudy.signals import SignalResult
+
+__all__ = ["ClaimCheck", "StudyResult", "VariantResult", "events_table"]
+
+
+@dataclass(frozen=True, slots=True)
+class VariantResult:
+    """Everything one signal variant produced."""
+
+    name: str
+    description: str
+    signal: SignalResult
+    events: EventTable
+    evaluations: Mapping[str, EvaluationResult]
+    paths: Mapping[str, PathResult]
+    forward: Mapping[str, pd.DataFrame]
+    placebo_paths: Mapping[str, PlaceboPathBand] = field(default_factory=dict)
+
+    def to_frame(self) -> pd.DataFrame:
+        """Tidy statistics: one row per target x horizon."""
+        frames = [ev.to_frame() for ev in self.evaluations.values()]
+        out = pd.concat(frames, ignore_index=True)
+        out.insert(0, "variant", self.name)
+        return out
+
+
+@dataclass(frozen=True, slots=True)
+class ClaimCheck:
+    """A published figure set against the study's estimate."""
+
+    target: str
+    horizon: str
+    variant: str
+    claimed: float
+    tolerance: float
+    estimate: float
+    n: int
+    reproduced: bool
+    source: str = ""
+    baseline: float = float("nan")
+    test: str = ""
+    p_value: float = float("nan")
+    alpha: float = 0.05
+
+    def sentence(self) -> str:
+        """Plain-language verdict: reproduced or not, and different from the baseline or not."""
+        verb = "reproduced" if self.reproduced else "NOT reproduced"
+        text = (
+            f"Claim {self.claimed:+.1%} for {self.target} over {self.horizon} ({self.variant}): "
+            f"{verb}; estimate {self.estimate:+.2%} from {self.n} events "
+            f"(tolerance ±{self.tolerance:.1%})."
+        )
+        if self.test and self.p_value == self.p_value:  # not NaN
+            excess = self.estimate - self.baseline
+            differs = "differs" if self.p_value < self.alpha else "does not differ"
+            text += (
+                f" Against the unconditional {self.baseline:+.2%} over all dates, the excess of "
+                f"{excess:+.2%} {differs} significantly once overlap is accounted for "
+                f"({self.test} p={self.p_value:.3g})."
+            )
+        return text
+
+
+@dataclass(frozen=True, slots=True)
+class StudyResult:
+    """Frozen outcome of a time-series study (:func:`eventstudy.run_study`).
+
+    Attributes
+    ----------
+    config
+        The validated study.
+    data
+        The aligned inputs with their provenance.
+    variants
+        One :class:`VariantResult` per signal variant.
+    adjusted
+        ``(variant, target, horizon, test) -> {method: adjusted p}`` across the whole study.
+    claims
+        Published figures checked against the estimates.
+    warnings
+        Distinct warning messages raised while running (data, evaluation).
+    seed
+        The seed used.
+    """
+
+    config: StudyConfig
+    data: StudyData
+    variants: tuple[VariantResult, ...]
+    adjusted: Mapping[tuple[str, str, str, str], Mapping[str, float]]
+    claims: tuple[ClaimCheck, ...]
+    warnings: tuple[str, ...]
+    seed: int
+    caveats: tuple[str, ...] = field(default_factory=tuple)
+
+    def to_frame(self) -> pd.DataFrame:
+        """Tidy statistics: one row per variant x target x horizon."""
+        return pd.concat([v.to_frame() for v in self.variants], ignore_index=True)
+
+    def events_frame(self) -> pd.DataFrame:
+        """All events of all variants with their forward returns and completeness."""
+        return pd.concat([events_table(v) for v in self.variants], ignore_index=True)
+
+    def verdicts(self) -> list[str]:
+        """One line per variant x target x horizon from the default test."""
+        out = []
+        for v in self.variants:
+            for ev in v.evaluations.values():
+                out += [f"[{v.name}] {ev.verdict(h)}" for h in ev.horizons]
+        return out
+
+    def summary(self) -> str:
+        """Text summary: study, events per variant, verdicts, claims."""
+        cfg = self.config
+        lines = [f"Study {cfg.name}: {cfg.title}"]
+        if cfg.question:
+            lines.append(f"Question: {cfg.question}")
+        for v in self.variants:
+            lines.append(
+                f"Variant {v.name}: {v.signal.description}; {v.events.n_events} events "
+                f"({v.events.n_triggers} trigger days, min_gap {v.events.min_gap})"
+            )
+        lines += ["Verdicts (default test: " + cfg.inference.default_test + "):"]
+        lines += ["  " + s for s in self.verdicts()]
+        lines += [c.sentence() for c in self.claims]
+        lines += [f"Caveat: {c}" for c in self.caveats]
+        return "\n".join(lines)
+
+    def _repr_html_(self) -> str:
+        import html
+
+        head = "".join(f"<p>{html.escape(line)}</p>" for line in self.summary().splitlines()[:2])
+        return head + self.to_frame().to_html(index=False)
+
+    def plot(self, *, variant: str | None = None) -> list[Any]:
+        """The main figures of the report (see :mod:`eventstudy.timeseries.plots`)."""
+        from eventstudy.timeseries.plots import study_figures
+
+        return [fig for _, fig in study_figures(self, variant=variant)]
+
+
+def events_table(v: VariantResult) -> pd.DataFrame:
+    """Events of one variant: date, value, forward return per target x horizon, completeness."""
+    frame = pd.DataFrame(
+        {
+            "variant": v.name,
+            "date": v.events.dates,
+            "value": np.asarray(v.events.values, dtype="float64"),
+        }
+    )
+    pos = np.asarray(v.events.positions)
+    for target, fwd in v.forward.items():
+        for label in fwd.columns:
+            frame[f"{target}_{label}"] = fwd[label].to_numpy()[pos]
+    first = next(iter(v.forward.values()))
+    for label in first.columns:
+        frame[f"complete_{label}"] = ~np.isnan(first[label].to_numpy()[pos])
+    return frame

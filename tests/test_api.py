@@ -1,0 +1,72 @@
+"""One entry point for both kinds of study: ``es.run_study`` and ``es.write_outputs``."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+import eventstudy as es
+from eventstudy.conftest import EXAMPLE_STUDY, write_example_data
+from eventstudy.exceptions import ConfigError
+
+CS_STUDY = """
+[study]
+name = "cs_example"
+kind = "cross_section"
+title = "Stock A around its third jump"
+[data.series]
+mkt = "test:M"
+[cross_section]
+panel = "panel:p"
+market = "mkt"
+event_date = 2011-07-18
+tickers = "all"
+model = "market_model"
+estimation = [-200, -11]
+event_window = [-2, 2]
+min_estimation = 100
+"""
+
+
+@pytest.fixture
+def data_dir(tmp_path: Path) -> Path:
+    root = write_example_data(tmp_path / "data")
+    (root / "panel").mkdir()
+    frames = [
+        pd.read_csv(root / "series" / "test" / f"{t}.csv").assign(ticker=t) for t in ("A", "B")
+    ]
+    panel = pd.concat(frames).sort_values(["date", "ticker"])[["date", "ticker", "close"]]
+    panel.to_csv(root / "panel" / "p.csv", index=False)
+    market = frames[0][["date"]].assign(close=(frames[0]["close"] * frames[1]["close"]) ** 0.5)
+    market.to_csv(root / "series" / "test" / "M.csv", index=False)  # equal-weight geometric index
+    (tmp_path / "ts.toml").write_text(EXAMPLE_STUDY)
+    (tmp_path / "cs.toml").write_text(CS_STUDY)
+    return root
+
+
+def test_run_study_runs_either_kind(data_dir: Path) -> None:
+    ts = es.run_study(data_dir.parent / "ts.toml", data_dir=data_dir)
+    cs = es.run_study(str(data_dir.parent / "cs.toml"), data_dir=data_dir)
+    assert isinstance(ts, es.StudyResult)
+    assert isinstance(cs, es.CrossSectionStudyResult)
+    assert ts.variants[0].events.n_events == 3  # the three planted jumps
+    assert cs.result.events["ticker"].tolist() == ["A", "B"]
+    assert cs.config.kind == "cross_section"
+    with pytest.raises(ConfigError, match="no seed"):
+        es.run_study(data_dir.parent / "cs.toml", data_dir=data_dir, seed=3)
+
+
+def test_write_outputs_writes_either_kind(data_dir: Path, tmp_path: Path) -> None:
+    for name in ("ts", "cs"):
+        result = es.run_study(data_dir.parent / f"{name}.toml", data_dir=data_dir)
+        paths = es.write_outputs(result, tmp_path / "out" / name, figures=name == "cs")
+        assert set(paths) == {"result", "events", "markdown", "html"}
+        record = json.loads(paths["result"].read_text())
+        assert record["study"]["kind"] == ("cross_section" if name == "cs" else "time_series")
+        assert paths["html"].read_text().startswith("<!DOCTYPE html>")
+    assert (tmp_path / "out" / "cs" / "figures" / "caar.png").stat().st_size > 1000
+    with pytest.raises(TypeError, match="needs the result of eventstudy.run_study"):
+        es.write_outputs(object(), tmp_path / "bad")
