@@ -70,3 +70,12 @@ def test_write_outputs_writes_either_kind(data_dir: Path, tmp_path: Path) -> Non
     assert (tmp_path / "out" / "cs" / "figures" / "caar.png").stat().st_size > 1000
     with pytest.raises(TypeError, match="needs the result of eventstudy.run_study"):
         es.write_outputs(object(), tmp_path / "bad")
+
+
+def test_cross_section_ticker_list_runs(data_dir: Path) -> None:
+    """Regression: a ``tickers`` list used to be rejected for every list."""
+    text = CS_STUDY.replace('tickers = "all"', 'tickers = ["B", "A"]')
+    cs = es.run_study(
+        es.parse_study(text, source=str(data_dir.parent / "cs2.toml")), data_dir=data_dir
+    )
+    assert sorted(cs.result.events["ticker"]) == ["A", "B"]

@@ -1,8 +1,10 @@
 """Study configuration files (TOML) parsed into frozen, validated objects."""
 
 from eventstudy.config.study import (
+    CS_MODELS,
     DEFAULT_HORIZONS,
     Claim,
+    CrossSectionConfig,
     DataConfig,
     EvaluationConfig,
     EventsConfig,
@@ -16,8 +18,10 @@ from eventstudy.config.study import (
 )
 
 __all__ = [
+    "CS_MODELS",
     "DEFAULT_HORIZONS",
     "Claim",
+    "CrossSectionConfig",
     "DataConfig",
     "EvaluationConfig",
     "EventsConfig",

@@ -11,8 +11,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from eventstudy.config import StudyConfig
-from eventstudy.config._reader import Section
+from eventstudy.config import CrossSectionConfig, StudyConfig
 from eventstudy.crosssection.api import run_cross_section
 from eventstudy.crosssection.inputs import factors_from_percent, returns_from_prices
 from eventstudy.crosssection.results import CrossSectionStudyResult
@@ -22,15 +21,6 @@ from eventstudy.data.study_data import load_study_data
 from eventstudy.exceptions import ConfigError, DataError, EventStudyWarning
 
 __all__ = ["CrossSectionStudyResult", "run_cross_section_study"]
-
-_MODELS_NEEDING_FACTORS = ("ff3", "carhart4", "ff5")
-
-
-def _window(sec: Section, key: str, default: tuple[int, int]) -> tuple[int, int]:
-    value = sec.get_list(key, list(default))
-    if len(value) != 2 or not all(isinstance(v, int) and not isinstance(v, bool) for v in value):
-        raise sec.error(key, f"must be two integers [first, last] in trading days, got {value!r}")
-    return int(value[0]), int(value[1])
 
 
 def signal_events(
@@ -65,35 +55,27 @@ def signal_events(
     return pd.DataFrame(rows, columns=["ticker", "date"]), triggers
 
 
-def _events(sec: Section, config: StudyConfig, panel: pd.DataFrame) -> pd.DataFrame:
-    given = [k for k in ("events_file", "event_date", "event_signal") if sec.has(k)]
-    if len(given) != 1:
-        raise ConfigError(
-            f"{sec.where}: give exactly one of 'events_file', 'event_date' or 'event_signal'"
-        )
-    if sec.has("event_signal"):
+def _events(cs: CrossSectionConfig, config: StudyConfig, panel: pd.DataFrame) -> pd.DataFrame:
+    where = f"{config.path}: [cross_section]"
+    if cs.event_signal is not None:
         from eventstudy.config.study import thaw
 
         try:
-            events, _ = signal_events(
-                panel,
-                thaw(sec.get_table("event_signal")),
-                min_gap=sec.get_int("event_min_gap", 21, minimum=1),
-            )
+            events, _ = signal_events(panel, thaw(cs.event_signal), min_gap=cs.event_min_gap)
         except (ValueError, TypeError, KeyError) as exc:
-            raise sec.error("event_signal", str(exc)) from exc
+            raise ConfigError(f"{where}: key 'event_signal': {exc}") from exc
         if events.empty:
-            raise sec.error("event_signal", "the signal triggers for no stock")
+            raise ConfigError(f"{where}: key 'event_signal': the signal triggers for no stock")
         return events
-    if sec.has("events_file"):
-        path = Path(sec.get_str("events_file"))
+    if cs.events_file is not None:
+        path = Path(cs.events_file)
         if not path.is_absolute():
             path = Path(config.path).parent / path
         try:
             frame = pd.read_csv(path, dtype=str)
         except OSError as exc:
             raise ConfigError(
-                f"{sec.where}: key 'events_file': cannot read {path}: {exc.strerror}"
+                f"{where}: key 'events_file': cannot read {path}: {exc.strerror}"
             ) from exc
         missing = [c for c in ("ticker", "date") if c not in frame.columns]
         if missing:
@@ -103,23 +85,18 @@ def _events(sec: Section, config: StudyConfig, panel: pd.DataFrame) -> pd.DataFr
             i = int(np.flatnonzero(dates.isna().to_numpy())[0])
             raise DataError(f"{path}: unparsable date {frame['date'].iloc[i]!r} at line {i + 2}")
         return pd.DataFrame({"ticker": frame["ticker"].str.strip(), "date": dates})
-    date = sec.get_date("event_date")
-    tickers = sec.get_raw("tickers", "all")
-    if tickers == "all":
-        if date not in panel.index:
-            later = panel.index[panel.index >= date]
-            if later.empty:
-                raise DataError(
-                    f"{sec.where}: event_date {date:%Y-%m-%d} is after the panel's last date"
-                )
-            row = panel.loc[later[0]]
-        else:
-            row = panel.loc[date]
-        names = [str(t) for t in row.index[row.notna()]]
-    elif isinstance(tickers, list) and all(isinstance(t, str) for t in tickers):
-        names = list(tickers)
+    date = cs.event_date
+    assert date is not None  # parse_study guarantees exactly one event source
+    if cs.tickers != "all":
+        return pd.DataFrame({"ticker": list(cs.tickers), "date": date})
+    if date not in panel.index:
+        later = panel.index[panel.index >= date]
+        if later.empty:
+            raise DataError(f"{where}: event_date {date:%Y-%m-%d} is after the panel's last date")
+        row = panel.loc[later[0]]
     else:
-        raise sec.error("tickers", f'must be "all" or a list of tickers, got {tickers!r}')
+        row = panel.loc[date]
+    names = [str(t) for t in row.index[row.notna()]]
     return pd.DataFrame({"ticker": names, "date": date})
 
 
@@ -135,65 +112,53 @@ def run_cross_section_study(
     market returns are both computed on it (a date missing from the panel gives a two-day
     return to every series alike).
     """
-    if config.kind != "cross_section" or config.cross_section is None:
+    cs = config.cross_section
+    if config.kind != "cross_section" or cs is None:
         raise ConfigError(f"{config.path}: not a kind = 'cross_section' study")
     store = store or DataStore.from_settings(data_dir)
     where = f"{config.path}: [cross_section]"
-    from eventstudy.config.study import _CS_KEYS
-
-    sec = Section(config.cross_section, where, _CS_KEYS)
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always", EventStudyWarning)
         series = load_study_data(config.data, store)
-        market_alias = sec.get_str("market")
-        if market_alias not in series.aligned.frame.columns:
-            raise sec.error("market", f"{market_alias!r} is not a [data.series] alias")
-        panel = store.load_panel(sec.get_str("panel"))
-        market_level = series.aligned.frame[market_alias]
+        panel = store.load_panel(cs.panel)
+        market_level = series.aligned.frame[cs.market]
         calendar = panel.data.index.intersection(market_level.index)
         if len(calendar) < 2:
             raise DataError(f"{where}: the panel and the market series share fewer than 2 dates")
-        kind = sec.get_str("return_kind", "simple", choices=("simple", "log"))
         prices = panel.data.loc[calendar]
-        returns = returns_from_prices(prices, kind=kind)
+        returns = returns_from_prices(prices, kind=cs.return_kind)
         m = market_level.loc[calendar]
-        market = np.log(m / m.shift(1)) if kind == "log" else m / m.shift(1) - 1
-        model = sec.get_str("model", "market_model")
+        ratio = m / m.shift(1)
+        market = (
+            pd.Series(np.log(ratio), index=ratio.index) if cs.return_kind == "log" else ratio - 1
+        )
         factors = None
         infos: dict[str, SeriesInfo] = dict(series.aligned.infos)
         infos["panel"] = panel.info
-        if sec.has("factors"):
-            names = sec.get_raw("factors")
-            names = [names] if isinstance(names, str) else names
+        if cs.factors:
             frames = []
-            for name in names:
+            for name in cs.factors:
                 loaded = store.load_frame(name)
                 infos[f"factors:{name}"] = loaded.info
                 frames.append(loaded.data)
             raw = pd.concat(frames, axis=1, join="inner")
             raw = raw.loc[:, ~raw.columns.duplicated()]
             factors = factors_from_percent(raw).reindex(calendar)
-        elif model in _MODELS_NEEDING_FACTORS:
-            raise sec.error(
-                "factors",
-                f'model {model!r} needs factor tables, e.g. "fama_french:ff3_factors_daily"',
-            )
-        windows = tuple(_window_of(w, sec) for w in sec.get_list("car_windows", [])) or None
-        events = _events(sec, config, panel.data)
+        events = _events(cs, config, panel.data)
         try:
             result = run_cross_section(
                 returns,
                 market,
                 events,
-                model=model,
-                estimation=_window(sec, "estimation", (-250, -11)),
-                event_window=_window(sec, "event_window", (-5, 5)),
-                min_estimation=sec.get_int("min_estimation", 100, minimum=2),
+                model=cs.model,
+                estimation=cs.estimation,
+                event_window=cs.event_window,
+                min_estimation=cs.min_estimation,
                 factors=factors,
-                convention=sec.get_str("convention", "textbook", choices=("textbook", "estudy2")),
-                car_windows=windows,
-                return_kind=kind,
-                level=sec.get_float("level", 0.95),
+                convention=cs.convention,
+                car_windows=cs.car_windows or None,
+                return_kind=cs.return_kind,
+                level=cs.level,
             )
         except (ValueError, TypeError) as exc:
             if isinstance(exc, DataError):
@@ -211,13 +176,3 @@ def run_cross_section_study(
         car_windows=tuple(result.window_tests),
         warnings=tuple(messages),
     )
-
-
-def _window_of(value: Any, sec: Section) -> tuple[int, int]:
-    if (
-        not isinstance(value, list)
-        or len(value) != 2
-        or not all(isinstance(v, int) and not isinstance(v, bool) for v in value)
-    ):
-        raise sec.error("car_windows", f"each window must be [first, last] integers, got {value!r}")
-    return int(value[0]), int(value[1])
