@@ -28,8 +28,8 @@ _LAZY = {
     "CrossSectionResult": "eventstudy.crosssection",
     "run_cross_section": "eventstudy.crosssection",
     "StudyConfig": "eventstudy.config",
-    "load_study": "eventstudy.config",
-    "parse_study": "eventstudy.config",
+    "load_study": "eventstudy.api",
+    "parse_study": "eventstudy.api",
     "DataStore": "eventstudy.data",
     "align": "eventstudy.data",
     "splice_series": "eventstudy.data",
@@ -80,8 +80,8 @@ __all__ = [
 ]
 
 if TYPE_CHECKING:
-    from eventstudy.api import run_study, write_outputs
-    from eventstudy.config import StudyConfig, load_study, parse_study
+    from eventstudy.api import load_study, parse_study, run_study, write_outputs
+    from eventstudy.config import StudyConfig
     from eventstudy.crosssection import CrossSectionResult, run_cross_section
     from eventstudy.crosssection.results import CrossSectionStudyResult
     from eventstudy.data import DataStore, align, splice_series

@@ -1,4 +1,4 @@
-"""The entry points: run a study of either kind, write its outputs."""
+"""The entry points: parse a study of either kind, run it, write its outputs."""
 
 from __future__ import annotations
 
@@ -7,16 +7,65 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from eventstudy.config import StudyConfig, load_study
+from eventstudy.config import StudyConfig, parse_header, read_toml
+from eventstudy.config._reader import Section
+from eventstudy.crosssection import spec as cs_spec
 from eventstudy.data import DataStore
 from eventstudy.exceptions import ConfigError
 from eventstudy.report.output import write_outputs
+from eventstudy.timeseries import spec as ts_spec
 
 if TYPE_CHECKING:
     from eventstudy.crosssection.results import CrossSectionStudyResult
     from eventstudy.timeseries.results import StudyResult
 
-__all__ = ["run_study", "write_outputs"]
+__all__ = ["load_study", "parse_study", "run_study", "write_outputs"]
+
+_PARSERS: dict[
+    str, Callable[..., ts_spec.TimeSeriesStudyConfig | cs_spec.CrossSectionStudyConfig]
+] = {"time_series": ts_spec.parse_time_series, "cross_section": cs_spec.parse_cross_section}
+
+
+def parse_study(
+    raw: bytes | str, *, source: str = "<string>"
+) -> ts_spec.TimeSeriesStudyConfig | cs_spec.CrossSectionStudyConfig:
+    """Parse and validate study TOML text of either kind.
+
+    Parameters
+    ----------
+    raw
+        The TOML bytes or text.
+    source
+        Names the study in every message (the file path when read from a file).
+
+    Returns
+    -------
+    TimeSeriesStudyConfig or CrossSectionStudyConfig
+        Frozen; chosen by ``[study] kind`` (default ``"time_series"``).
+
+    Raises
+    ------
+    ConfigError
+        Invalid TOML, unknown or missing keys, wrong types or values; the message names the
+        file and the key.
+    """
+    doc, sha = read_toml(raw, source)
+    Section(doc, f"{source}: top level", ("study", "data", *ts_spec.SECTIONS, *cs_spec.SECTIONS))
+    common = parse_header(doc, source, sha)
+    return _PARSERS[common["kind"]](doc, source, common)
+
+
+def load_study(
+    path: str | os.PathLike[str],
+) -> ts_spec.TimeSeriesStudyConfig | cs_spec.CrossSectionStudyConfig:
+    """Read and validate a study TOML file (see :func:`parse_study`)."""
+    p = Path(path)
+    try:
+        raw = p.read_bytes()
+    except OSError as exc:
+        raise ConfigError(f"cannot read study file {p}: {exc.strerror}") from exc
+    return parse_study(raw, source=str(p))
+
 
 Progress = Callable[[str, int, int], object]
 
@@ -79,9 +128,9 @@ def run_study(
     Each jump keeps the five-day return above 4 % for five days (15 trigger days); ``min_gap =
     21`` keeps the first day of each burst.
     """
-    config = study if isinstance(study, StudyConfig) else load_study(Path(study))
+    config = study if isinstance(study, StudyConfig) else load_study(study)
     store = store or DataStore.from_settings(data_dir)
-    if config.kind == "cross_section":
+    if isinstance(config, cs_spec.CrossSectionStudyConfig):
         from eventstudy.crosssection.study import run_cross_section_study
 
         if seed is not None:
@@ -89,8 +138,10 @@ def run_study(
                 f"{config.path}: a cross-section study draws nothing at random (no seed)"
             )
         return run_cross_section_study(config, store=store)
-    if config.kind == "time_series":
+    if isinstance(config, ts_spec.TimeSeriesStudyConfig):
         from eventstudy.timeseries.study import run_timeseries_study
 
         return run_timeseries_study(config, store=store, seed=seed, progress=progress)
-    raise ConfigError(f"{config.path}: unknown study kind {config.kind!r}")
+    raise TypeError(
+        f"study must be a path or a config from eventstudy.parse_study, got {type(config).__name__}"
+    )

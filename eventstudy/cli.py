@@ -117,8 +117,7 @@ def _cmd_run(args: argparse.Namespace) -> int:
     import json
     import time
 
-    from eventstudy.api import run_study, write_outputs
-    from eventstudy.config import load_study
+    from eventstudy.api import load_study, run_study, write_outputs
     from eventstudy.data import DataStore
     from eventstudy.report.progress import TerminalProgress
     from eventstudy.report.record import run_record

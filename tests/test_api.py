@@ -79,3 +79,23 @@ def test_cross_section_ticker_list_runs(data_dir: Path) -> None:
         es.parse_study(text, source=str(data_dir.parent / "cs2.toml")), data_dir=data_dir
     )
     assert sorted(cs.result.events["ticker"]) == ["A", "B"]
+
+
+def test_time_series_run_does_not_import_the_cross_section_battery(
+    data_dir: Path, tmp_path: Path
+) -> None:
+    """The one entry point keeps the time-series path light: parsing and writing a time-series
+    study must not import scipy.stats (~0.5 s) through the cross-section package."""
+    import subprocess
+    import sys
+
+    code = (
+        "import sys, eventstudy as es\n"
+        f"r = es.run_study({str(data_dir.parent / 'ts.toml')!r}, data_dir={str(data_dir)!r})\n"
+        f"es.write_outputs(r, {str(tmp_path / 'o')!r}, figures=False)\n"
+        "print(sorted(m for m in ('scipy.stats', 'eventstudy.crosssection.api') if m in sys.modules))"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=tmp_path
+    )
+    assert out.stdout.strip().splitlines()[-1] == "[]"

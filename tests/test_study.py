@@ -10,9 +10,8 @@ import pandas as pd
 import pytest
 from statsmodels.stats.multitest import multipletests
 
-from eventstudy.api import run_study
+from eventstudy.api import parse_study, run_study
 from eventstudy.cli import main
-from eventstudy.config import parse_study
 from eventstudy.data import DataStore
 from eventstudy.exceptions import ConfigError, IncompleteHorizonWarning
 

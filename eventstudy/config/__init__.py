@@ -1,35 +1,26 @@
-"""Study configuration files (TOML) parsed into frozen, validated objects."""
+"""Study configuration files (TOML): the reader and the sections every kind shares.
+
+:func:`eventstudy.parse_study` / :func:`eventstudy.load_study` parse a whole study of either kind.
+"""
 
 from eventstudy.config.study import (
-    CS_MODELS,
-    DEFAULT_HORIZONS,
-    Claim,
-    CrossSectionConfig,
+    BREADTH_MEASURES,
     DataConfig,
-    EvaluationConfig,
-    EventsConfig,
-    InferenceConfig,
     SeriesSpec,
     StudyConfig,
-    TargetSpec,
-    Variant,
-    load_study,
-    parse_study,
+    freeze,
+    parse_header,
+    read_toml,
+    thaw,
 )
 
 __all__ = [
-    "CS_MODELS",
-    "DEFAULT_HORIZONS",
-    "Claim",
-    "CrossSectionConfig",
+    "BREADTH_MEASURES",
     "DataConfig",
-    "EvaluationConfig",
-    "EventsConfig",
-    "InferenceConfig",
     "SeriesSpec",
     "StudyConfig",
-    "TargetSpec",
-    "Variant",
-    "load_study",
-    "parse_study",
+    "freeze",
+    "parse_header",
+    "read_toml",
+    "thaw",
 ]

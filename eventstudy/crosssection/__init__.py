@@ -7,24 +7,51 @@ battery, verified against the R package estudy2 0.10.0 (``convention="estudy2"``
 
 from __future__ import annotations
 
-from eventstudy.crosssection.api import CrossSectionResult, run_cross_section
-from eventstudy.crosssection.battery import (
-    DAILY_TESTS,
-    WINDOW_TESTS,
-    car_variance,
-    daily_tests,
-    window_tests,
-)
-from eventstudy.crosssection.engine import EventPanel, estimate_panel
-from eventstudy.crosssection.inputs import (
-    AlignedEvents,
-    align_events,
-    factors_from_percent,
-    returns_from_prices,
-    to_wide,
-)
-from eventstudy.crosssection.models import MODELS, NormalReturnModel, get_model
-from eventstudy.crosssection.plots import plot_caar
+import importlib
+from typing import TYPE_CHECKING, Any
+
+# Public name -> defining module, imported on first access (PEP 562): parsing a study (which
+# needs only the model names) must not import scipy.stats and the battery.
+_LAZY = {
+    "CrossSectionResult": "eventstudy.crosssection.api",
+    "run_cross_section": "eventstudy.crosssection.api",
+    "DAILY_TESTS": "eventstudy.crosssection.battery",
+    "WINDOW_TESTS": "eventstudy.crosssection.battery",
+    "car_variance": "eventstudy.crosssection.battery",
+    "daily_tests": "eventstudy.crosssection.battery",
+    "window_tests": "eventstudy.crosssection.battery",
+    "EventPanel": "eventstudy.crosssection.engine",
+    "estimate_panel": "eventstudy.crosssection.engine",
+    "AlignedEvents": "eventstudy.crosssection.inputs",
+    "align_events": "eventstudy.crosssection.inputs",
+    "factors_from_percent": "eventstudy.crosssection.inputs",
+    "returns_from_prices": "eventstudy.crosssection.inputs",
+    "to_wide": "eventstudy.crosssection.inputs",
+    "MODELS": "eventstudy.crosssection.models",
+    "NormalReturnModel": "eventstudy.crosssection.models",
+    "get_model": "eventstudy.crosssection.models",
+    "plot_caar": "eventstudy.crosssection.plots",
+}
+
+if TYPE_CHECKING:
+    from eventstudy.crosssection.api import CrossSectionResult, run_cross_section
+    from eventstudy.crosssection.battery import (
+        DAILY_TESTS,
+        WINDOW_TESTS,
+        car_variance,
+        daily_tests,
+        window_tests,
+    )
+    from eventstudy.crosssection.engine import EventPanel, estimate_panel
+    from eventstudy.crosssection.inputs import (
+        AlignedEvents,
+        align_events,
+        factors_from_percent,
+        returns_from_prices,
+        to_wide,
+    )
+    from eventstudy.crosssection.models import MODELS, NormalReturnModel, get_model
+    from eventstudy.crosssection.plots import plot_caar
 
 __all__ = [
     "DAILY_TESTS",
@@ -46,3 +73,16 @@ __all__ = [
     "to_wide",
     "window_tests",
 ]
+
+
+def __getattr__(name: str) -> Any:
+    module = _LAZY.get(name)
+    if module is None:
+        raise AttributeError(f"module 'eventstudy.crosssection' has no attribute {name!r}")
+    value = getattr(importlib.import_module(module), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted([*globals(), *_LAZY])

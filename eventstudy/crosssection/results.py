@@ -7,8 +7,8 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from eventstudy.config import StudyConfig
 from eventstudy.crosssection.api import CrossSectionResult
+from eventstudy.crosssection.spec import CrossSectionStudyConfig
 from eventstudy.data.records import SeriesInfo
 
 __all__ = ["CrossSectionStudyResult", "per_event_frame"]
@@ -18,7 +18,7 @@ __all__ = ["CrossSectionStudyResult", "per_event_frame"]
 class CrossSectionStudyResult:
     """A cross-sectional study: its config, the battery's result and the data provenance."""
 
-    config: StudyConfig
+    config: CrossSectionStudyConfig
     result: CrossSectionResult
     data: Mapping[str, SeriesInfo]
     car_windows: tuple[tuple[int, int], ...]

@@ -11,10 +11,11 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from eventstudy.config import CrossSectionConfig, StudyConfig
+from eventstudy.config import thaw
 from eventstudy.crosssection.api import run_cross_section
 from eventstudy.crosssection.inputs import factors_from_percent, returns_from_prices
 from eventstudy.crosssection.results import CrossSectionStudyResult
+from eventstudy.crosssection.spec import CrossSectionSpec, CrossSectionStudyConfig
 from eventstudy.data import DataStore
 from eventstudy.data.records import SeriesInfo
 from eventstudy.data.study_data import load_study_data
@@ -55,11 +56,11 @@ def signal_events(
     return pd.DataFrame(rows, columns=["ticker", "date"]), triggers
 
 
-def _events(cs: CrossSectionConfig, config: StudyConfig, panel: pd.DataFrame) -> pd.DataFrame:
+def _events(
+    cs: CrossSectionSpec, config: CrossSectionStudyConfig, panel: pd.DataFrame
+) -> pd.DataFrame:
     where = f"{config.path}: [cross_section]"
     if cs.event_signal is not None:
-        from eventstudy.config.study import thaw
-
         try:
             events, _ = signal_events(panel, thaw(cs.event_signal), min_gap=cs.event_min_gap)
         except (ValueError, TypeError, KeyError) as exc:
@@ -101,7 +102,7 @@ def _events(cs: CrossSectionConfig, config: StudyConfig, panel: pd.DataFrame) ->
 
 
 def run_cross_section_study(
-    config: StudyConfig,
+    config: CrossSectionStudyConfig,
     *,
     store: DataStore | None = None,
     data_dir: str | os.PathLike[str] | None = None,
@@ -112,9 +113,9 @@ def run_cross_section_study(
     market returns are both computed on it (a date missing from the panel gives a two-day
     return to every series alike).
     """
+    if not isinstance(config, CrossSectionStudyConfig):
+        raise TypeError(f"config must be a CrossSectionStudyConfig, got {type(config).__name__}")
     cs = config.cross_section
-    if config.kind != "cross_section" or cs is None:
-        raise ConfigError(f"{config.path}: not a kind = 'cross_section' study")
     store = store or DataStore.from_settings(data_dir)
     where = f"{config.path}: [cross_section]"
     with warnings.catch_warnings(record=True) as caught:

@@ -50,7 +50,6 @@ def write_outputs(
     dict
         ``result``, ``events``, ``markdown``, ``html`` -> the paths written.
     """
-    from eventstudy.crosssection.results import CrossSectionStudyResult
     from eventstudy.timeseries.results import StudyResult
 
     out = Path(out_dir)
@@ -67,6 +66,9 @@ def write_outputs(
         return write_report_files(
             result_record(result), result.events_frame(), blocks, out, title=result.config.title
         )
+    # imported only here: the cross-section package brings scipy.stats (~0.5 s)
+    from eventstudy.crosssection.results import CrossSectionStudyResult
+
     if isinstance(result, CrossSectionStudyResult):
         from eventstudy.report.cross_section import build_cross_section_report, cross_section_record
 

@@ -9,12 +9,12 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from eventstudy.config import StudyConfig
 from eventstudy.data.study_data import StudyData
 from eventstudy.evaluation import EvaluationResult, PathResult
 from eventstudy.evaluation.placebo_path import PlaceboPathBand
 from eventstudy.events import EventTable
 from eventstudy.signals import SignalResult
+from eventstudy.timeseries.spec import TimeSeriesStudyConfig
 
 __all__ = ["ClaimCheck", "StudyResult", "VariantResult", "events_table"]
 
@@ -99,7 +99,7 @@ class StudyResult:
         The seed used.
     """
 
-    config: StudyConfig
+    config: TimeSeriesStudyConfig
     data: StudyData
     variants: tuple[VariantResult, ...]
     adjusted: Mapping[tuple[str, str, str, str], Mapping[str, float]]

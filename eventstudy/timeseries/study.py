@@ -6,14 +6,12 @@ import os
 import warnings
 from collections.abc import Callable, Mapping
 from dataclasses import replace
-from pathlib import Path
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
-from eventstudy.config import StudyConfig, load_study
-from eventstudy.config.study import TargetSpec, thaw
+from eventstudy.config import thaw
 from eventstudy.data import DataStore
 from eventstudy.data.study_data import StudyData, load_study_data
 from eventstudy.evaluation import (
@@ -30,6 +28,7 @@ from eventstudy.exceptions import ConfigError, EventStudyWarning
 from eventstudy.inference import adjust_pvalues
 from eventstudy.signals import SignalResult, make_signal
 from eventstudy.timeseries.results import ClaimCheck, StudyResult, VariantResult
+from eventstudy.timeseries.spec import TargetSpec, TimeSeriesStudyConfig
 
 __all__ = ["run_timeseries_study"]
 
@@ -60,7 +59,7 @@ def _seed_for(seed: int, *keys: int) -> np.random.Generator:
 
 
 def _check_claims(
-    result_variants: tuple[VariantResult, ...], config: StudyConfig
+    result_variants: tuple[VariantResult, ...], config: TimeSeriesStudyConfig
 ) -> tuple[ClaimCheck, ...]:
     out = []
     by_name = {v.name: v for v in result_variants}
@@ -113,7 +112,7 @@ def _adjust(
 
 
 def _caveats(
-    config: StudyConfig, variants: tuple[VariantResult, ...], data: StudyData
+    config: TimeSeriesStudyConfig, variants: tuple[VariantResult, ...], data: StudyData
 ) -> tuple[str, ...]:
     out = []
     for v in variants:
@@ -144,7 +143,7 @@ def _caveats(
 
 
 def run_timeseries_study(
-    study: StudyConfig | str | os.PathLike[str],
+    config: TimeSeriesStudyConfig,
     *,
     store: DataStore | None = None,
     data_dir: str | os.PathLike[str] | None = None,
@@ -155,8 +154,9 @@ def run_timeseries_study(
 
     Parameters
     ----------
-    study
-        A :class:`~eventstudy.config.StudyConfig` or the path of a study TOML file.
+    config
+        A parsed time-series study (:func:`eventstudy.parse_study`; :func:`eventstudy.run_study`
+        also takes a path).
     store, data_dir
         Where data comes from (default :meth:`DataStore.from_settings`).
     seed
@@ -176,9 +176,8 @@ def run_timeseries_study(
     DataError
         Invalid or insufficient data.
     """
-    config = study if isinstance(study, StudyConfig) else load_study(Path(study))
-    if config.kind != "time_series" or config.evaluation is None:
-        raise ConfigError(f"{config.path}: run_study runs kind = 'time_series' studies")
+    if not isinstance(config, TimeSeriesStudyConfig):
+        raise TypeError(f"config must be a TimeSeriesStudyConfig, got {type(config).__name__}")
     store = store or DataStore.from_settings(data_dir)
     seed = config.seed if seed is None else seed
     with warnings.catch_warnings(record=True) as caught:
@@ -206,9 +205,8 @@ def run_timeseries_study(
 
 
 def _run_variants(
-    config: StudyConfig, data: StudyData, seed: int, progress: Progress | None
+    config: TimeSeriesStudyConfig, data: StudyData, seed: int, progress: Progress | None
 ) -> tuple[VariantResult, ...]:
-    assert config.evaluation is not None
     ev_cfg = config.evaluation
     prices = data.aligned.frame
     horizons = dict(ev_cfg.horizons)

@@ -7,7 +7,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from eventstudy.config import load_study, parse_study
+from eventstudy.api import load_study, parse_study
 from eventstudy.exceptions import ConfigError
 
 BASE = """

@@ -9,8 +9,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from eventstudy.api import parse_study
 from eventstudy.cli import main
-from eventstudy.config import parse_study
 from eventstudy.crosssection import run_cross_section
 from eventstudy.crosssection.study import run_cross_section_study
 from eventstudy.data import DataStore

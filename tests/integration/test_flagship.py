@@ -79,7 +79,7 @@ def test_flagship_figures(flagship: Path, snapshot_dir: Path) -> None:
 
 
 def test_every_shipped_study_validates() -> None:
-    from eventstudy.config import load_study
+    from eventstudy.api import load_study
 
     for path in sorted((ROOT / "studies").glob("*.toml")):
         assert load_study(path).name == path.stem
@@ -122,7 +122,7 @@ def test_breadth_study_on_the_panel(snapshot_dir: Path, tmp_path: Path) -> None:
 
 
 def test_carhart_cross_section_with_real_factor_files(snapshot_dir: Path) -> None:
-    from eventstudy.config import parse_study
+    from eventstudy.api import parse_study
     from eventstudy.crosssection.study import run_cross_section_study
     from eventstudy.data import DataStore
 

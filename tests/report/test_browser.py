@@ -15,8 +15,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from eventstudy.api import run_study, write_outputs
-from eventstudy.config import parse_study
+from eventstudy.api import parse_study, run_study, write_outputs
 from eventstudy.data import DataStore
 from tests._support import on_ci
 

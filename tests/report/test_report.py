@@ -9,8 +9,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from eventstudy.api import run_study, write_outputs
-from eventstudy.config import parse_study
+from eventstudy.api import parse_study, run_study, write_outputs
 from eventstudy.data import DataStore
 from eventstudy.report.document import render_html, render_markdown
 from eventstudy.report.figures import save_study_figures

@@ -1,0 +1,304 @@
+"""The time-series study config: ``[signal]``, ``[[variants]]``, ``[events]``, ``[evaluation]``,
+``[inference]`` and ``[[claims]]`` parsed into a frozen :class:`TimeSeriesStudyConfig`.
+
+The key reference with a complete example is ``docs/study-config.md``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+import pandas as pd
+
+from eventstudy.config import StudyConfig, freeze
+from eventstudy.config._reader import Section
+from eventstudy.exceptions import ConfigError
+from eventstudy.inference.run import ALL_TESTS
+
+__all__ = [
+    "DEFAULT_HORIZONS",
+    "SECTIONS",
+    "Claim",
+    "EvaluationConfig",
+    "EventsConfig",
+    "InferenceConfig",
+    "TargetSpec",
+    "TimeSeriesStudyConfig",
+    "Variant",
+    "parse_time_series",
+]
+
+DEFAULT_HORIZONS: tuple[tuple[str, int], ...] = (("1m", 21), ("3m", 63), ("6m", 126), ("12m", 252))
+SECTIONS = ("signal", "variants", "events", "evaluation", "inference", "claims")
+"""The top-level tables of a time-series study besides ``[study]`` and ``[data]``."""
+
+
+@dataclass(frozen=True, slots=True)
+class EventsConfig:
+    """``[events]``: declustering and the window in which events count."""
+
+    min_gap: int | None = None
+    mode: Literal["first", "episode"] = "first"
+    start: pd.Timestamp | None = None
+    end: pd.Timestamp | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class TargetSpec:
+    """A forward-return target: one series, or one relative to another."""
+
+    name: str
+    series: str
+    relative_to: str | None = None
+    relative: Literal["difference", "ratio"] = "difference"
+
+
+@dataclass(frozen=True, slots=True)
+class EvaluationConfig:
+    """``[evaluation]``: targets, horizons and the average path."""
+
+    targets: tuple[TargetSpec, ...]
+    horizons: tuple[tuple[str, int], ...] = DEFAULT_HORIZONS
+    return_kind: Literal["simple", "log"] = "simple"
+    path_pre: int = 21
+    path_post: int = 252
+
+
+@dataclass(frozen=True, slots=True)
+class InferenceConfig:
+    """``[inference]``: which tests, how many draws, the default test and the adjustments."""
+
+    tests: tuple[str, ...] = ALL_TESTS
+    default_test: str = "hac"
+    draws: int = 10_000
+    bootstrap_reps: int = 2_000
+    placebo_stratify: Literal["none", "year", "month"] = "none"
+    multiple_testing: tuple[str, ...] = ("holm", "fdr_bh")
+    alpha: float = 0.05
+
+
+@dataclass(frozen=True, slots=True)
+class Variant:
+    """One signal variant (the base ``[signal]`` or an entry of ``[[variants]]``)."""
+
+    name: str
+    signal: Mapping[str, Any]
+    description: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class Claim:
+    """A published figure to check: mean forward return of ``target`` over ``horizon``."""
+
+    target: str
+    horizon: str
+    value: float
+    tolerance: float
+    variant: str | None = None
+    source: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class TimeSeriesStudyConfig(StudyConfig):
+    """A validated ``kind = "time_series"`` study (the default kind)."""
+
+    evaluation: EvaluationConfig
+    variants: tuple[Variant, ...] = ()
+    events: EventsConfig = field(default_factory=EventsConfig)
+    inference: InferenceConfig = field(default_factory=InferenceConfig)
+    claims: tuple[Claim, ...] = ()
+
+
+def parse_time_series(
+    doc: Mapping[str, Any], source: str, common: Mapping[str, Any]
+) -> TimeSeriesStudyConfig:
+    """Parse the time-series sections of a study document (``common`` from ``parse_header``)."""
+    if "cross_section" in doc:
+        raise ConfigError(f"{source}: [cross_section] needs [study] kind = 'cross_section'")
+    aliases = {s.alias for s in common["data"].series}
+    variants = _parse_variants(doc, source)
+    events = _parse_events(doc, source)
+    evaluation = _parse_evaluation(doc, source, aliases)
+    inference = _parse_inference(doc, source)
+    claims = _parse_claims(doc, source, evaluation, variants)
+    return TimeSeriesStudyConfig(
+        **common,
+        variants=variants,
+        events=events,
+        evaluation=evaluation,
+        inference=inference,
+        claims=claims,
+    )
+
+
+def _parse_variants(doc: Mapping[str, Any], source: str) -> tuple[Variant, ...]:
+    if "signal" not in doc:
+        raise ConfigError(f"{source}: missing [signal] table (what defines an event)")
+    base = doc["signal"]
+    if not isinstance(base, Mapping):
+        raise ConfigError(f"{source}: [signal] must be a table")
+    base = dict(base)
+    base_name = base.pop("variant", "base")
+    base_desc = base.pop("description", "")
+    if not isinstance(base_name, str) or not isinstance(base_desc, str):
+        raise ConfigError(f"{source}: [signal] keys 'variant' and 'description' must be strings")
+    out = [Variant(name=base_name, signal=freeze(base), description=base_desc)]
+    extra = doc.get("variants", [])
+    if not isinstance(extra, list):
+        raise ConfigError(f"{source}: 'variants' must be an array of tables [[variants]]")
+    for i, item in enumerate(extra):
+        s = Section(item, f"{source}: [[variants]] #{i + 1}", ("name", "signal", "description"))
+        vname = s.get_str("name")
+        if vname in {v.name for v in out}:
+            raise s.error("name", f"duplicate variant name {vname!r}")
+        override = dict(s.get_table("signal"))
+        # a variant signal with its own 'type' replaces the base; otherwise it overrides keys
+        merged = override if "type" in override else {**base, **override}
+        out.append(
+            Variant(name=vname, signal=freeze(merged), description=s.get_str("description", ""))
+        )
+    return tuple(out)
+
+
+def _parse_events(doc: Mapping[str, Any], source: str) -> EventsConfig:
+    s = Section(doc.get("events", {}), f"{source}: [events]", ("min_gap", "mode", "start", "end"))
+    return EventsConfig(
+        min_gap=s.get_int("min_gap", None, minimum=1),
+        mode=s.get_str("mode", "first", choices=("first", "episode")),
+        start=s.get_date("start", None),
+        end=s.get_date("end", None),
+    )
+
+
+def _parse_evaluation(doc: Mapping[str, Any], source: str, aliases: set[str]) -> EvaluationConfig:
+    where = f"{source}: [evaluation]"
+    s = Section(doc.get("evaluation", {}), where, ("targets", "horizons", "return_kind", "path"))
+    targets: list[TargetSpec] = []
+    raw_targets = s.get_list("targets")
+    if not raw_targets:
+        raise s.error("targets", "name at least one target")
+    for i, t in enumerate(raw_targets):
+        ts = Section(t, f"{where} targets #{i + 1}", ("name", "series", "relative_to", "relative"))
+        series = ts.get_str("series")
+        rel_to = ts.get_str("relative_to", None)
+        for key, alias in (("series", series), ("relative_to", rel_to)):
+            if alias is not None and alias not in aliases:
+                raise ts.error(
+                    key, f"{alias!r} is not a series alias; aliases are {sorted(aliases)}"
+                )
+        tname = ts.get_str("name", series if rel_to is None else f"{series}_minus_{rel_to}")
+        if tname in {x.name for x in targets}:
+            raise ts.error("name", f"duplicate target name {tname!r}")
+        targets.append(
+            TargetSpec(
+                name=tname,
+                series=series,
+                relative_to=rel_to,
+                relative=ts.get_str("relative", "difference", choices=("difference", "ratio")),
+            )
+        )
+    horizons = DEFAULT_HORIZONS
+    if s.has("horizons"):
+        h = s.get_table("horizons")
+        if not h:
+            raise s.error("horizons", 'name at least one horizon, e.g. {"6m" = 126}')
+        for label, days in h.items():
+            if isinstance(days, bool) or not isinstance(days, int) or days < 1:
+                raise s.error(
+                    "horizons", f"{label!r} must be a positive number of trading days, got {days!r}"
+                )
+        horizons = tuple(sorted(((str(k), int(v)) for k, v in h.items()), key=lambda kv: kv[1]))
+    path = Section(s.get_table("path", {}), f"{where} path", ("pre", "post"))
+    return EvaluationConfig(
+        targets=tuple(targets),
+        horizons=horizons,
+        return_kind=s.get_str("return_kind", "simple", choices=("simple", "log")),
+        path_pre=path.get_int("pre", 21, minimum=0),
+        path_post=path.get_int("post", max(d for _, d in horizons), minimum=1),
+    )
+
+
+def _parse_inference(doc: Mapping[str, Any], source: str) -> InferenceConfig:
+    s = Section(
+        doc.get("inference", {}),
+        f"{source}: [inference]",
+        (
+            "tests",
+            "default_test",
+            "draws",
+            "bootstrap_reps",
+            "placebo_stratify",
+            "multiple_testing",
+            "alpha",
+        ),
+    )
+    tests = tuple(s.get_list("tests", list(ALL_TESTS)))
+    for t in tests:
+        if t not in ALL_TESTS:
+            raise s.error("tests", f"unknown test {t!r}; valid tests are {list(ALL_TESTS)}")
+    default = s.get_str("default_test", "hac", choices=ALL_TESTS)
+    if default not in tests:
+        raise s.error("default_test", f"{default!r} must be one of the tests run {list(tests)}")
+    mt = tuple(s.get_list("multiple_testing", ["holm", "fdr_bh"]))
+    for m in mt:
+        if m not in ("holm", "fdr_bh"):
+            raise s.error("multiple_testing", f"unknown method {m!r}; valid: ['holm', 'fdr_bh']")
+    alpha = s.get_float("alpha", 0.05)
+    if not 0 < alpha < 1:
+        raise s.error("alpha", f"must be in (0, 1), got {alpha}")
+    return InferenceConfig(
+        tests=tests,
+        default_test=default,
+        draws=s.get_int("draws", 10_000, minimum=100),
+        bootstrap_reps=s.get_int("bootstrap_reps", 2_000, minimum=100),
+        placebo_stratify=s.get_str("placebo_stratify", "none", choices=("none", "year", "month")),
+        multiple_testing=mt,
+        alpha=alpha,
+    )
+
+
+def _parse_claims(
+    doc: Mapping[str, Any],
+    source: str,
+    evaluation: EvaluationConfig,
+    variants: tuple[Variant, ...],
+) -> tuple[Claim, ...]:
+    raw = doc.get("claims", [])
+    if not isinstance(raw, list):
+        raise ConfigError(f"{source}: 'claims' must be an array of tables [[claims]]")
+    targets = {t.name for t in evaluation.targets}
+    horizons = {h for h, _ in evaluation.horizons}
+    names = {v.name for v in variants}
+    out = []
+    for i, item in enumerate(raw):
+        s = Section(
+            item,
+            f"{source}: [[claims]] #{i + 1}",
+            ("target", "horizon", "value", "tolerance", "variant", "source"),
+        )
+        target, horizon = s.get_str("target"), s.get_str("horizon")
+        if target not in targets:
+            raise s.error("target", f"{target!r} is not a target; targets are {sorted(targets)}")
+        if horizon not in horizons:
+            raise s.error(
+                "horizon", f"{horizon!r} is not a horizon; horizons are {sorted(horizons)}"
+            )
+        variant = s.get_str("variant", None)
+        if variant is not None and variant not in names:
+            raise s.error("variant", f"{variant!r} is not a variant; variants are {sorted(names)}")
+        tol = s.get_float("tolerance", 0.01)
+        if tol < 0:
+            raise s.error("tolerance", "must be >= 0")
+        out.append(
+            Claim(
+                target=target,
+                horizon=horizon,
+                value=s.get_float("value"),
+                tolerance=tol,
+                variant=variant,
+                source=s.get_str("source", ""),
+            )
+        )
+    return tuple(out)
