@@ -191,7 +191,9 @@ def run_cross_section(
         (first, last) relative trading days, inclusive; the estimation window must end before
         the event window starts.
     min_estimation
-        Events with fewer estimation observations are dropped (:class:`DroppedEventsWarning`).
+        Events with fewer estimation observations are dropped (:class:`DroppedEventsWarning`),
+        and so are events without any return in the event window or whose event window runs
+        past the last date of ``returns`` (counted by reason in ``dropped_reasons``).
     factors
         Factor returns in DECIMALS (see :func:`factors_from_percent`) for factor models.
     convention
@@ -268,15 +270,20 @@ def run_cross_section(
     )
     short = panel.n_est < min_est
     no_event = ~np.isfinite(panel.ar_event).any(axis=1)
-    drop = short | no_event
+    # an event window that runs past the last date would be summed over fewer days while
+    # labelled with the full window: such events leave, counted
+    past_end = aligned.positions + evw[1] >= len(calendar)
+    drop = short | no_event | past_end
     reasons = {
         "short_estimation": int(short.sum()),
         "no_event_window_data": int((no_event & ~short).sum()),
+        "event_window_past_data_end": int((past_end & ~no_event & ~short).sum()),
     }
     if drop.any():
         i = int(np.flatnonzero(drop)[0])
         warnings.warn(
-            f"dropped {int(drop.sum())} of {drop.size} events ({reasons}; min_estimation="
+            f"dropped {int(drop.sum())} of {drop.size} events "
+            f"({ {k: v for k, v in reasons.items() if v} }; min_estimation="
             f"{min_est}); e.g. ticker {aligned.tickers[i]!r} on {aligned.trading_dates[i].date()} "
             f"has {int(panel.n_est[i])} estimation observations. Silence with "
             "warnings.filterwarnings('ignore', category=DroppedEventsWarning)",

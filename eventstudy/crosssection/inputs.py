@@ -178,8 +178,8 @@ def align_events(
     Raises
     ------
     DataError
-        For an unknown ticker, or a date before the first or after the last trading day
-        (the message names the ticker and date).
+        For an unknown ticker, a date before the first or after the last trading day, or the
+        same ticker and trading day listed twice (the message names the ticker and date).
     """
     if not isinstance(events, pd.DataFrame):
         raise TypeError(
@@ -212,6 +212,16 @@ def align_events(
         )
     trading = calendar[pos]
     moved = np.asarray(trading != ev_dates)
+    same = pd.MultiIndex.from_arrays([ev_tickers, trading]).duplicated(keep=False)
+    if same.any():
+        rows = np.flatnonzero(same)
+        i = int(rows[0])
+        twins = rows[(ev_tickers[rows] == ev_tickers[i]) & (trading[rows] == trading[i])]
+        raise DataError(
+            f"event listed more than once: ticker {ev_tickers[i]!r} on {trading[i].date()} "
+            f"(rows {twins.tolist()}; {int(same.sum())} rows in all are repeats; a date that is "
+            "not a trading day counts as the next trading day)"
+        )
     return AlignedEvents(
         tickers=ev_tickers,
         dates=ev_dates,

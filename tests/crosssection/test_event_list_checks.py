@@ -1,0 +1,50 @@
+"""Event lists: a repeated event is rejected by name; an event window past the data's end is
+dropped and counted, never summed over fewer days under the full window's label."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from eventstudy.crosssection import run_cross_section
+from eventstudy.exceptions import DataError, DroppedEventsWarning
+
+
+def panel(n_days: int = 300) -> tuple[pd.DataFrame, pd.Series]:
+    rng = np.random.default_rng(4)
+    dates = pd.bdate_range("2020-01-01", periods=n_days)
+    m = pd.Series(rng.normal(0, 0.01, n_days), index=dates)
+    r = pd.DataFrame(
+        {t: 0.9 * m + rng.normal(0, 0.01, n_days) for t in ("AA", "BB", "CC")}, index=dates
+    )
+    return r, m
+
+
+def test_repeated_event_is_rejected_naming_it() -> None:
+    r, m = panel()
+    sunday = pd.Timestamp("2020-09-06")  # moves to Monday 2020-09-07
+    events = pd.DataFrame(
+        {"ticker": ["AA", "BB", "AA"], "date": [sunday, sunday, pd.Timestamp("2020-09-07")]}
+    )
+    with pytest.raises(
+        DataError, match=r"listed more than once: ticker 'AA' on 2020-09-07 \(rows \[0, 2\]; 2 rows"
+    ):
+        run_cross_section(r, m, events, estimation=(-120, -11), event_window=(-2, 2))
+
+
+def test_event_window_past_the_end_is_dropped_and_counted() -> None:
+    r, m = panel()
+    last = r.index[-1]
+    events = pd.DataFrame({"ticker": ["AA", "BB", "CC"], "date": [r.index[200], r.index[-3], last]})
+    # window [-2, 5]: the event three days before the end would have days +3..+5 missing, the
+    # event on the last day days +1..+5; both leave, counted under their reason
+    with pytest.warns(DroppedEventsWarning, match="{'event_window_past_data_end': 2}; min_estimation"):
+        res = run_cross_section(r, m, events, estimation=(-120, -11), event_window=(-2, 5))
+    assert res.n_events == 1
+    assert dict(res.dropped_reasons) == {"event_window_past_data_end": 2}
+    assert res.events["ticker"].tolist() == ["AA"]
+    # boundary: a window that ends exactly on the last date is complete and kept
+    fits = pd.DataFrame({"ticker": ["AA", "BB"], "date": [r.index[200], r.index[-6]]})
+    res = run_cross_section(r, m, fits, estimation=(-120, -11), event_window=(-2, 5))
+    assert res.n_events == 2
