@@ -123,13 +123,16 @@ def relative_forward_returns(
     horizons: Mapping[str, int] = DEFAULT_HORIZONS,
     *,
     mode: Literal["difference", "ratio"] = "difference",
+    kind: ReturnKind = "simple",
 ) -> pd.DataFrame:
-    """Forward return of ``a`` relative to ``b`` (simple returns).
+    """Forward return of ``a`` relative to ``b``.
 
-    ``mode="difference"``: ``fwd_a - fwd_b``; ``mode="ratio"``: ``(1 + fwd_a) / (1 + fwd_b)
-    - 1`` (the return of holding a financed by b).  The two series are aligned on their
-    common dates (a :class:`~eventstudy.exceptions.DataCoverageWarning` names how many were
-    dropped); horizons count trading days of the common calendar.
+    Simple returns (``kind="simple"``): ``mode="difference"`` gives ``fwd_a - fwd_b``;
+    ``mode="ratio"`` gives ``(1 + fwd_a) / (1 + fwd_b) - 1`` (the return of holding a financed
+    by b).  Log returns (``kind="log"``): both modes give ``log_fwd_a - log_fwd_b``, the log of
+    the ratio.  The two series are aligned on their common dates (a
+    :class:`~eventstudy.exceptions.DataCoverageWarning` names how many were dropped); horizons
+    count trading days of the common calendar.
 
     Returns
     -------
@@ -139,6 +142,7 @@ def relative_forward_returns(
     pa = validate_prices("a", a)
     pb = validate_prices("b", b)
     check_choice("mode", mode, ("difference", "ratio"))
+    check_choice("kind", kind, ("simple", "log"))
     common = pa.index.intersection(pb.index)
     dropped = len(pa.index) + len(pb.index) - 2 * len(common)
     if dropped:
@@ -149,8 +153,8 @@ def relative_forward_returns(
         )
     if len(common) == 0:
         raise DataError("a and b have no dates in common")
-    fa = forward_returns(pa.loc[common], horizons)
-    fb = forward_returns(pb.loc[common], horizons)
-    out = fa - fb if mode == "difference" else (1.0 + fa) / (1.0 + fb) - 1.0
+    fa = forward_returns(pa.loc[common], horizons, kind=kind)
+    fb = forward_returns(pb.loc[common], horizons, kind=kind)
+    out = fa - fb if mode == "difference" or kind == "log" else (1.0 + fa) / (1.0 + fb) - 1.0
     out.attrs[HORIZON_ATTR] = validate_horizons(horizons)
     return out

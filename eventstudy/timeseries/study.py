@@ -11,6 +11,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from eventstudy._typing import ReturnKind
 from eventstudy.config import thaw
 from eventstudy.data import DataStore
 from eventstudy.data.study_data import StudyData, load_study_data
@@ -43,14 +44,14 @@ def _target_frames(
     target: TargetSpec,
     prices: pd.DataFrame,
     horizons: Mapping[str, int],
-    kind: str,
+    kind: ReturnKind,
 ) -> tuple[pd.DataFrame, pd.Series]:
     """Forward returns of a target and the level series used for its average path."""
     a = prices[target.series]
     if target.relative_to is None:
-        return forward_returns(a, horizons, kind=kind), a  # type: ignore[arg-type]
+        return forward_returns(a, horizons, kind=kind), a
     b = prices[target.relative_to]
-    fwd = relative_forward_returns(a, b, horizons, mode=target.relative)
+    fwd = relative_forward_returns(a, b, horizons, mode=target.relative, kind=kind)
     return fwd, (a / b).rename(target.name)
 
 

@@ -39,7 +39,9 @@ def test_event_window_past_the_end_is_dropped_and_counted() -> None:
     events = pd.DataFrame({"ticker": ["AA", "BB", "CC"], "date": [r.index[200], r.index[-3], last]})
     # window [-2, 5]: the event three days before the end would have days +3..+5 missing, the
     # event on the last day days +1..+5; both leave, counted under their reason
-    with pytest.warns(DroppedEventsWarning, match="{'event_window_past_data_end': 2}; min_estimation"):
+    with pytest.warns(
+        DroppedEventsWarning, match="{'event_window_past_data_end': 2}; min_estimation"
+    ):
         res = run_cross_section(r, m, events, estimation=(-120, -11), event_window=(-2, 5))
     assert res.n_events == 1
     assert dict(res.dropped_reasons) == {"event_window_past_data_end": 2}
