@@ -99,3 +99,14 @@ def test_time_series_run_does_not_import_the_cross_section_battery(
         [sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=tmp_path
     )
     assert out.stdout.strip().splitlines()[-1] == "[]"
+
+
+def test_notebook_view_is_compact_and_formatted(data_dir: Path) -> None:
+    ts = es.run_study(data_dir.parent / "ts.toml", data_dir=data_dir)
+    page = ts._repr_html_()
+    row = ts.to_frame().iloc[0]
+    assert f"{row['mean']:+.2%}" in page and f"{row['excess_mean']:+.2%}" in page
+    assert f"{row['hac_p']:.3g}" in page
+    assert page.count("<th>") <= 10  # not the 35-column statistics frame
+    assert ts.config.title in page and "3 events (15 trigger days)" in page
+    assert "Caveat: Forward returns over overlapping horizons" in page

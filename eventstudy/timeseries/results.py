@@ -142,10 +142,41 @@ class StudyResult:
         return "\n".join(lines)
 
     def _repr_html_(self) -> str:
+        """Notebook view: the question, events, verdicts, a compact table, claims, caveats."""
         import html
 
-        head = "".join(f"<p>{html.escape(line)}</p>" for line in self.summary().splitlines()[:2])
-        return head + self.to_frame().to_html(index=False)
+        cfg = self.config
+        esc = html.escape
+        parts = [f"<h4>{esc(cfg.title)}</h4>"]
+        if cfg.question:
+            parts.append(f"<p><i>{esc(cfg.question)}</i></p>")
+        parts.append(
+            "<ul>"
+            + "".join(
+                f"<li><b>{esc(v.name)}</b>: {v.events.n_events} events "
+                f"({v.events.n_triggers} trigger days); {esc(v.signal.description)}</li>"
+                for v in self.variants
+            )
+            + "</ul>"
+        )
+        default = cfg.inference.default_test
+        frame = self.to_frame()
+        pct = ("mean", "baseline_mean", "excess_mean")
+        table = frame[["variant", "target", "horizon", "n", "n_episodes", *pct]].copy()
+        for col in pct:
+            table[col] = [f"{x:+.2%}" if np.isfinite(x) else "n/a" for x in table[col]]
+        p_col = f"{default}_p"
+        table[f"{default} p"] = [
+            f"{x:.3g}" if np.isfinite(x) else "n/a" for x in frame.get(p_col, np.nan)
+        ]
+        table = table.rename(
+            columns={"n_episodes": "episodes", "baseline_mean": "baseline", "excess_mean": "excess"}
+        )
+        parts.append(table.to_html(index=False, escape=True))
+        extra = [c.sentence() for c in self.claims] + [f"Caveat: {c}" for c in self.caveats]
+        if extra:
+            parts.append("<ul>" + "".join(f"<li>{esc(x)}</li>" for x in extra) + "</ul>")
+        return "".join(parts)
 
     def plot(self, *, variant: str | None = None) -> list[Any]:
         """The main figures of the report (see :mod:`eventstudy.timeseries.plots`)."""
