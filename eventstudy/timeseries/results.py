@@ -166,9 +166,8 @@ class StudyResult:
         for col in pct:
             table[col] = [f"{x:+.2%}" if np.isfinite(x) else "n/a" for x in table[col]]
         p_col = f"{default}_p"
-        table[f"{default} p"] = [
-            f"{x:.3g}" if np.isfinite(x) else "n/a" for x in frame.get(p_col, np.nan)
-        ]
+        pvalues = frame[p_col] if p_col in frame else pd.Series(np.nan, index=frame.index)
+        table[f"{default} p"] = [f"{x:.3g}" if np.isfinite(x) else "n/a" for x in pvalues]
         table = table.rename(
             columns={"n_episodes": "episodes", "baseline_mean": "baseline", "excess_mean": "excess"}
         )
