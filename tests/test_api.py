@@ -110,3 +110,10 @@ def test_notebook_view_is_compact_and_formatted(data_dir: Path) -> None:
     assert page.count("<th>") <= 10  # not the 35-column statistics frame
     assert ts.config.title in page and "3 events (15 trigger days)" in page
     assert "Caveat: Forward returns over overlapping horizons" in page
+
+
+def test_cross_section_notebook_view(data_dir: Path) -> None:
+    cs = es.run_study(data_dir.parent / "cs.toml", data_dir=data_dir)
+    page = cs._repr_html_()
+    assert page.startswith("<h4>Stock A around its third jump</h4>")
+    assert "Cross-sectional event study" in page

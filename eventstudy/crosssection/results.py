@@ -34,7 +34,13 @@ class CrossSectionStudyResult:
         return per_event_frame(self.result, self.car_windows)
 
     def _repr_html_(self) -> str:
-        return self.result._repr_html_()
+        import html
+
+        head = f"<h4>{html.escape(self.config.title)}</h4>"
+        if self.config.question:
+            head += f"<p><i>{html.escape(self.config.question)}</i></p>"
+        tail = "".join(f"<p>Warning: {html.escape(w)}</p>" for w in self.warnings)
+        return head + self.result._repr_html_() + tail
 
 
 def per_event_frame(
