@@ -1,0 +1,77 @@
+"""Registry: names, replacement, interface checks, plugins from entry points."""
+
+from __future__ import annotations
+
+from importlib import metadata
+
+import pytest
+
+from eventstudy import registry as registry_module
+from eventstudy.registry import Registry
+
+
+def only_ints(obj: object) -> None:
+    if not isinstance(obj, int):
+        raise TypeError(f"not an int: {obj!r}")
+
+
+def test_register_get_and_names() -> None:
+    reg: Registry[int] = Registry("number", "eventstudy.test-numbers", check=only_ints)
+    assert reg.register("one", 1) == 1
+    reg.register("two", 2)
+    assert reg.get("two") == 2
+    assert reg.names() == ["one", "two"] == list(reg)
+    assert "one" in reg and "three" not in reg and len(reg) == 2
+    assert "names=['one', 'two']" in repr(reg)
+    with pytest.raises(KeyError, match=r"unknown number 'three'; valid names: \['one', 'two'\]"):
+        reg.get("three")
+    with pytest.raises(
+        ValueError, match="number 'one' is already registered .1.; pass replace=True"
+    ):
+        reg.register("one", 11)
+    reg.register("one", 1)  # the same object again is fine
+    assert reg.register("one", 11, replace=True) == 11 and reg.get("one") == 11
+    with pytest.raises(TypeError, match="not an int"):
+        reg.register("pi", 3.14)  # type: ignore[arg-type]
+    with pytest.raises(ValueError, match="number name must be a non-empty string"):
+        reg.register(" ", 5)
+    reg.unregister("one")
+    reg.unregister("one")
+    assert reg.names() == ["two"]
+
+
+def test_plugins_come_from_entry_points(monkeypatch: pytest.MonkeyPatch) -> None:
+    calls: list[str] = []
+
+    def fake_entry_points(*, group: str) -> list[metadata.EntryPoint]:
+        calls.append(group)
+        return [
+            metadata.EntryPoint(name="answer", value="tests.test_registry:ANSWER", group=group),
+            metadata.EntryPoint(name="two", value="tests.test_registry:ANSWER", group=group),
+        ]
+
+    monkeypatch.setattr(registry_module.metadata, "entry_points", fake_entry_points)
+    reg: Registry[int] = Registry("number", "eventstudy.test-numbers", check=only_ints)
+    reg.register("two", 2)
+    assert calls == []  # nothing is read at construction or registration
+    assert reg.get("two") == 2  # a registered name never reads plugins
+    assert calls == []
+    assert reg.get("answer") == ANSWER
+    assert reg.get("two") == 2  # an explicit registration wins over a plugin of the same name
+    assert reg.names() == ["answer", "two"]
+    assert calls == ["eventstudy.test-numbers"]  # read once
+
+
+def test_a_broken_plugin_is_named(monkeypatch: pytest.MonkeyPatch) -> None:
+    def fake_entry_points(*, group: str) -> list[metadata.EntryPoint]:
+        return [metadata.EntryPoint(name="bad", value="no_such_module_xyz:thing", group=group)]
+
+    monkeypatch.setattr(registry_module.metadata, "entry_points", fake_entry_points)
+    reg: Registry[int] = Registry("number", "eventstudy.test-numbers")
+    with pytest.raises(
+        ImportError, match=r"cannot load number plugin 'bad' \(no_such_module_xyz:thing\)"
+    ):
+        reg.get("bad")
+
+
+ANSWER = 42
