@@ -407,6 +407,7 @@ def test_verdict_and_summary_text() -> None:
     assert "<th>hac_p</th>" in html and "<th>sign_p</th>" in html and "<th>naive_t_p</th>" in html
     assert "<th>hac_stat</th>" not in html and "<th>std</th>" not in html
     assert "<th>target</th>" not in html
+    assert "<th></th>" not in html  # no index column
 
 
 def test_verdict_branches_without_and_not_applicable_default_test() -> None:

@@ -141,10 +141,25 @@ def test_path_result_frame_summary_html() -> None:
     html = res._repr_html_()
     assert html.startswith(f"<p>{s}</p><table")
     assert html.count("<tr>") == 5 and "<th>drift</th>" in html
+    assert "<th></th>" not in html  # no index column
     long = average_path(p, [1], pre=1, post=40)  # 42 rows: truncated to 30 in the html
     long_html = long._repr_html_()
     assert "..." in long_html and long_html.count("<tr>") == 31
     assert f"<p>{long.summary()}</p>" in long_html
+    rows31 = average_path(p, [1], pre=0, post=30)._repr_html_()  # 31 rows: one too many
+    assert "..." in rows31 and rows31.count("<tr>") == 31
+    rows30 = average_path(p, [1], pre=0, post=29)._repr_html_()  # 30 rows: all shown
+    assert "..." not in rows30 and rows30.count("<tr>") == 30
+    # per-offset n differs at the end: events 1 and 5 with post = 2 -> n = 2, 2, 1 (event 5
+    # has no +2); the summary reports the last offset's n
+    edge = average_path(p, [1, 5], pre=0, post=2)
+    np.testing.assert_array_equal(edge.n, [2, 2, 1])
+    assert "(n=1), unconditional drift" in edge.summary()
+    edge2 = average_path(p, [1, 5], pre=1, post=1)  # n = 2, 2, 2 -> then n=2
+    assert "(n=2)" in edge2.summary()
+    edge3 = average_path(p, [0, 1, 5], pre=1, post=2)  # n = 2, 3, 3, 2 at -1, 0, +1, +2
+    np.testing.assert_array_equal(edge3.n, [2, 3, 3, 2])
+    assert "(n=2), unconditional drift" in edge3.summary()
     assert "Average log path" in average_path(p, [1], pre=0, post=1, kind="log").summary()
 
 
