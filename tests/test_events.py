@@ -283,7 +283,7 @@ def test_to_frame_and_html_content() -> None:
 
 def test_event_table_length_mismatch() -> None:
     d = pd.DatetimeIndex(["2001-01-01", "2001-01-02"])
-    with pytest.raises(DataError, match="dates, positions and values must have the same length"):
+    with pytest.raises(DataError, match="^dates, positions and values must have the same length$"):
         EventTable(d, np.array([0, 1]), np.array([1.0]), 2, 1, "first")
     with pytest.raises(DataError, match="same length"):
         EventTable(d, np.array([0]), np.array([1.0]), 2, 1, "first")
@@ -305,7 +305,7 @@ def test_error_messages_name_the_offending_value() -> None:
     dup = pd.Series(
         [True, False, True], index=pd.DatetimeIndex(["2001-01-01"] * 2 + ["2001-01-03"])
     )
-    with pytest.raises(DataError, match="trigger index must be strictly ascending dates"):
+    with pytest.raises(DataError, match="^trigger index must be strictly ascending dates$"):
         find_events(dup)
     with pytest.raises(TypeError, match="min_gap must be an integer"):
         find_events(t, min_gap=2.0)  # type: ignore[arg-type]

@@ -294,7 +294,9 @@ def test_sample_between_dates_and_errors() -> None:
     assert one.horizons["h"].baseline_n == 1
     with pytest.raises(TypeError, match=r"sample must be a \(start, end\) pair"):
         evaluate(f, [5], sample=(d[1], d[2], d[3]), tests=())  # type: ignore[arg-type]
-    with pytest.raises(TypeError, match="sample must be a"):
+    with pytest.raises(
+        TypeError, match=r"^sample must be a \(start, end\) pair of dates \(None for open ends\)$"
+    ):
         evaluate(f, [5], sample=d[1], tests=())  # type: ignore[arg-type]
 
 
@@ -332,10 +334,13 @@ def test_argument_errors() -> None:
     with pytest.raises(TypeError, match="target_name must be a string, got 3"):
         evaluate(f, [0], target_name=3)  # type: ignore[arg-type]
     with pytest.raises(ValueError, match="min_gap must be >= 1"):
-        evaluate(f, [0], min_gap=0)
+        evaluate(f, [0], min_gap=0, tests=())  # checked here, not only by the placebo test
     g = f.copy()
     g.attrs = {}
-    with pytest.raises(ValueError, match=r"horizons unknown: pass horizons="):
+    with pytest.raises(
+        ValueError,
+        match=r"^horizons unknown: pass horizons= \(label -> trading days\) or fwd from forward_returns$",
+    ):
         evaluate(g, [0])
     with pytest.raises(DataError, match=r"must lie in \[0, 3\)"):
         evaluate(f, [3])
@@ -424,3 +429,55 @@ def test_verdict_branches_without_and_not_applicable_default_test() -> None:
     assert reason.startswith("only 2 complete events")
     assert r2.verdict("h").endswith(f"; hac: not applicable ({reason})")
     assert "p=" not in r2.verdict("h")
+
+
+def test_event_at_the_sample_end_boundary() -> None:
+    """An event on the first date after the sample is outside it (end is inclusive)."""
+    f = _random_fwd(40, 13, {"h": 1})
+    d = f.index
+    with pytest.warns(DroppedEventsWarning, match="^1 events outside the sample"):
+        res = evaluate(f, [10, 20, 21], sample=(d[10], d[20]), tests=())
+    assert res.n_events == 2 and res.horizons["h"].n == 2
+    assert res.horizons["h"].mean == pytest.approx(f["h"].iloc[[10, 20]].mean(), rel=1e-10)
+
+
+def test_two_events_and_two_baseline_dates_have_a_std() -> None:
+    """The sample standard deviation needs two values: n = 2 gives it (ddof = 1)."""
+    y = [0.01, 0.05, np.nan]
+    hs = evaluate(_fwd(y, 1), [0, 1], tests=()).horizons["h"]
+    assert hs.n == 2 and hs.baseline_n == 2
+    assert hs.std == pytest.approx(
+        np.sqrt(((0.01 - 0.03) ** 2 + (0.05 - 0.03) ** 2) / 1), rel=1e-10
+    )
+    assert hs.baseline_std == pytest.approx(hs.std, rel=1e-10)
+
+
+def test_no_complete_date_gives_nan_without_numpy_warnings() -> None:
+    """A horizon longer than the data: every statistic NaN, baseline_n 0, and no numpy
+    'mean of empty slice' RuntimeWarning leaks to the user."""
+    f = _fwd([np.nan, np.nan, np.nan], 5)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", RuntimeWarning)
+        warnings.simplefilter("ignore", IncompleteHorizonWarning)
+        hs = evaluate(f, [0, 2], tests=()).horizons["h"]
+    assert hs.baseline_n == 0 and hs.n == 0 and hs.n_incomplete == 2
+    for name in ("baseline_mean", "baseline_median", "baseline_hit_rate", "baseline_std"):
+        assert np.isnan(getattr(hs, name)), name
+
+
+def test_defaults_target_name_min_gap_draws_and_reps() -> None:
+    """Documented defaults: target "target", min_gap 1 (adjacent events are allowed in the
+    placebo draws), 10,000 placebo draws and 2,000 bootstrap replications."""
+    rng = np.random.default_rng(0)
+    f = pd.DataFrame({"h": rng.normal(0, 0.01, 60)}, index=pd.bdate_range("2020-01-01", periods=60))
+    f.attrs["horizon_days"] = {"h": 1}
+    events = sorted({*range(0, 59, 3), 10})  # 9 and 10 adjacent; 21 events in 60 dates, so
+    # every bootstrap resample contains events and all 2,000 are valid
+    res = evaluate(f, events, tests=("placebo", "bootstrap"), seed=1)
+    tests = res.horizons["h"].tests
+    assert tests["placebo"].details["draws"] == 10_000
+    assert tests["placebo"].details["min_gap"] == 1
+    assert tests["bootstrap"].details["reps"] == 2000
+    assert res.target == "target"
+    assert res.to_frame()["target"].tolist() == ["target"]
+    assert res.summary().startswith("Event study of target: 21 events")

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 import pandas as pd
 import pytest
 
 from eventstudy.evaluation.placebo_path import placebo_path_band
+from eventstudy.inference.placebo import draw_spaced_positions
 
 
 def test_constant_growth_gives_a_degenerate_band() -> None:
@@ -166,3 +169,26 @@ def test_validation_messages() -> None:
     one = placebo_path_band(prices, 3, draws=1, seed=0, **kw)  # type: ignore[arg-type]
     assert one.draws == 1 and one.lower.shape == (3,)
     np.testing.assert_array_equal(one.lower, one.upper)  # one draw: both quantiles are it
+
+
+@pytest.mark.parametrize(("draws", "level"), [(40, 0.8), (None, 0.9)])
+def test_band_is_the_quantile_of_the_drawn_mean_paths(draws: int | None, level: float) -> None:
+    """Given the generator, the pseudo-event sets are those of draw_spaced_positions (tested in
+    tests/inference) on the admissible dates pre .. T - post - 1; the band is then recomputed
+    here by loops over draws, events and offsets and numpy's quantiles at (1 -/+ level) / 2.
+    draws=None checks the default of 500 draws."""
+    prices = _random_prices(60, 8)
+    vals = prices.to_numpy()
+    n, gap, pre, post = 4, 3, 2, 5
+    kw: dict[str, Any] = {"min_gap": gap, "pre": pre, "post": post, "level": level, "seed": 11}
+    if draws is not None:
+        kw["draws"] = draws
+    band = placebo_path_band(prices, n, **kw)
+    d = 500 if draws is None else draws
+    assert band.draws == d
+    slots = (60 - post - 1) - pre + 1
+    sets = pre + draw_spaced_positions(slots, n, gap, d, np.random.default_rng(11))
+    paths = np.array([_mean_path(vals, list(s), range(-pre, post + 1), "simple") for s in sets])
+    q = (1 - level) / 2
+    np.testing.assert_allclose(band.lower, np.quantile(paths, q, axis=0), rtol=1e-10)
+    np.testing.assert_allclose(band.upper, np.quantile(paths, 1 - q, axis=0), rtol=1e-10)

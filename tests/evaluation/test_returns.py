@@ -12,6 +12,7 @@ import pytest
 
 import eventstudy.evaluation.returns as returns_module
 from eventstudy.evaluation import DEFAULT_HORIZONS, forward_returns, relative_forward_returns
+from eventstudy.evaluation.returns import validate_prices
 from eventstudy.exceptions import DataCoverageWarning, DataError
 
 
@@ -174,7 +175,7 @@ def test_relative_forward_returns_aligned_no_warning_and_disjoint() -> None:
     later = _prices([1.0, 2.0], start="2021-01-01")
     with (
         pytest.warns(DataCoverageWarning, match="5 dates not common"),
-        pytest.raises(DataError, match="a and b have no dates in common"),
+        pytest.raises(DataError, match="^a and b have no dates in common$"),
     ):
         relative_forward_returns(a, later, {"h": 1})
 
@@ -204,7 +205,7 @@ def test_validate_horizons_messages() -> None:
         TypeError, match="horizons must be a mapping label -> trading days, got list"
     ):
         forward_returns(p, [1, 2])  # type: ignore[arg-type]
-    with pytest.raises(ValueError, match="horizons must not be empty"):
+    with pytest.raises(ValueError, match="^horizons must not be empty$"):
         forward_returns(p, {})
     with pytest.raises(TypeError, match="horizon labels must be strings, got 5"):
         forward_returns(p, {5: 1})  # type: ignore[dict-item]
@@ -212,3 +213,18 @@ def test_validate_horizons_messages() -> None:
         forward_returns(p, {"a": 1.0})  # type: ignore[dict-item]
     f = forward_returns(p, {"a": 1})  # the minimum horizon is one day
     assert f["a"].iloc[0] == pytest.approx(1.0, rel=1e-10)
+
+
+def test_validate_prices_returns_a_float_series_with_name() -> None:
+    """Integer or object-dtype prices come back as float64, index and name kept."""
+    idx = pd.bdate_range("2020-01-01", periods=3)
+    for raw in (
+        pd.Series([1, 2, 4], index=idx, name="SPX"),
+        pd.Series([1.0, 2.0, 4.0], index=idx, name="SPX", dtype=object),
+    ):
+        out = validate_prices("prices", raw)
+        assert out.dtype == np.float64 and out.name == "SPX" and out.index.equals(idx)
+        np.testing.assert_array_equal(out.to_numpy(), [1.0, 2.0, 4.0])
+    na = pd.Series([1.0, None, 4.0], index=idx, dtype="Float64")
+    with pytest.raises(DataError, match="first bad value on 2020-01-02"):
+        validate_prices("prices", na)
