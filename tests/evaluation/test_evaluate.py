@@ -45,16 +45,16 @@ def test_statistics_hand_computed() -> None:
     ev = np.array([0.01, 0.03, 0.05, 0.04])
     base = np.array(y[:8])
     assert (hs.n, hs.n_incomplete, hs.horizon_days) == (4, 1, 2)
-    assert hs.mean == pytest.approx(0.0325)
-    assert hs.median == pytest.approx(0.035)
-    assert hs.std == pytest.approx(np.std(ev, ddof=1))
+    assert hs.mean == pytest.approx(0.0325, rel=1e-10)
+    assert hs.median == pytest.approx(0.035, rel=1e-10)
+    assert hs.std == pytest.approx(np.std(ev, ddof=1), rel=1e-10)
     assert (hs.min, hs.max, hs.hit_rate) == (0.01, 0.05, 1.0)
-    assert hs.q25 == pytest.approx(np.quantile(ev, 0.25))
+    assert hs.q25 == pytest.approx(np.quantile(ev, 0.25), rel=1e-10)
     assert hs.baseline_n == 8
-    assert hs.baseline_mean == pytest.approx(base.mean())
-    assert hs.baseline_median == pytest.approx(0.015)
-    assert hs.baseline_hit_rate == pytest.approx(5 / 8)
-    assert hs.excess_mean == pytest.approx(0.0325 - base.mean())
+    assert hs.baseline_mean == pytest.approx(base.mean(), rel=1e-10)
+    assert hs.baseline_median == pytest.approx(0.015, rel=1e-10)
+    assert hs.baseline_hit_rate == pytest.approx(5 / 8, rel=1e-10)
+    assert hs.excess_mean == pytest.approx(0.0325 - base.mean(), rel=1e-10)
     # episodes with h = 2: 0 | 2,3 | 6 -> 3 non-overlapping windows
     assert hs.n_episodes == 3
     assert set(hs.tests) == {"naive_t", "sign"}
@@ -68,9 +68,9 @@ def test_sample_restricts_baseline_and_drops_events() -> None:
     with pytest.warns(DroppedEventsWarning, match="1 events outside"):
         res = evaluate(f, [0, 3, 4, 5], sample=(start, end), tests=())
     hs = res.horizons["h"]
-    assert hs.baseline_mean == pytest.approx(0.03)
+    assert hs.baseline_mean == pytest.approx(0.03, rel=1e-10)
     assert hs.n == 3
-    assert hs.mean == pytest.approx(0.03)
+    assert hs.mean == pytest.approx(0.03, rel=1e-10)
     assert res.sample_start == start
 
 

@@ -20,15 +20,15 @@ def test_path_hand_computed() -> None:
     e1 = np.array([0.02, 0.0, 0.05, 0.10])
     e2 = np.array([105 / 110 - 1, 0.0, 99 / 110 - 1, np.nan])
     np.testing.assert_array_equal(res.n, [2, 2, 2, 1])
-    np.testing.assert_allclose(res.mean, np.nanmean([e1, e2], axis=0))
+    np.testing.assert_allclose(res.mean, np.nanmean([e1, e2], axis=0), rtol=1e-10)
     sd = np.std([e1[2], e2[2]], ddof=1)
     half = stats.t.ppf(0.975, 1) * sd / np.sqrt(2)
-    assert res.upper[2] == pytest.approx(res.mean[2] + half)
+    assert res.upper[2] == pytest.approx(res.mean[2] + half, rel=1e-10)
     assert np.isnan(res.lower[3])  # one event only: no band
     # drift at +1: mean of P[t+1]/P[t]-1 over all t; at -1: mean of P[t-1]/P[t]-1
     a = np.array(vals)
-    assert res.drift[2] == pytest.approx(np.mean(a[1:] / a[:-1] - 1))
-    assert res.drift[0] == pytest.approx(np.mean(a[:-1] / a[1:] - 1))
+    assert res.drift[2] == pytest.approx(np.mean(a[1:] / a[:-1] - 1), rel=1e-10)
+    assert res.drift[0] == pytest.approx(np.mean(a[:-1] / a[1:] - 1), rel=1e-10)
     assert res.drift[1] == 0.0
     assert len(res.to_frame()) == 4
     assert "band:" in res.summary()
@@ -37,7 +37,7 @@ def test_path_hand_computed() -> None:
 def test_path_log_and_validation() -> None:
     p = pd.Series([100.0, 110.0, 121.0], index=pd.bdate_range("2020-01-01", periods=3))
     res = average_path(p, [0], pre=0, post=2, kind="log")
-    np.testing.assert_allclose(res.mean, [0.0, np.log(1.1), np.log(1.21)])
+    np.testing.assert_allclose(res.mean, [0.0, np.log(1.1), np.log(1.21)], rtol=1e-10)
     with pytest.raises(ValueError, match="band must be < 1"):
         average_path(p, [0], band=1.0)
     with pytest.raises(ValueError, match="pre must be >= 0"):

@@ -33,8 +33,8 @@ def test_forward_returns_hand_computed() -> None:
     p = _prices([100.0, 110.0, 121.0, 133.1, 100.0])
     f = forward_returns(p, {"a": 1, "b": 2})
     # close t -> close t+1: 110/100-1, 121/110-1, 133.1/121-1, 100/133.1-1, incomplete
-    np.testing.assert_allclose(f["a"].to_numpy()[:4], [0.1, 0.1, 0.1, 100 / 133.1 - 1])
-    np.testing.assert_allclose(f["b"].to_numpy()[:3], [0.21, 0.21, 100 / 121 - 1])
+    np.testing.assert_allclose(f["a"].to_numpy()[:4], [0.1, 0.1, 0.1, 100 / 133.1 - 1], rtol=1e-10)
+    np.testing.assert_allclose(f["b"].to_numpy()[:3], [0.21, 0.21, 100 / 121 - 1], rtol=1e-10)
     assert np.isnan(f["a"].iloc[4])
     assert f["b"].iloc[3:].isna().all()
     assert f.index.equals(p.index)
@@ -44,7 +44,7 @@ def test_forward_returns_hand_computed() -> None:
 def test_forward_returns_log_and_horizon_past_end() -> None:
     p = _prices([100.0, 110.0, 99.0])
     f = forward_returns(p, {"x": 2, "long": 5}, kind="log")
-    assert f["x"].iloc[0] == pytest.approx(np.log(0.99))
+    assert f["x"].iloc[0] == pytest.approx(np.log(0.99), rel=1e-10)
     assert f["long"].isna().all()
 
 
@@ -63,8 +63,8 @@ def test_relative_forward_returns_difference_and_ratio() -> None:
     b = _prices([50.0, 50.0, 55.0])
     d = relative_forward_returns(a, b, {"h1": 1})
     r = relative_forward_returns(a, b, {"h1": 1}, mode="ratio")
-    np.testing.assert_allclose(d["h1"].to_numpy()[:2], [0.1 - 0.0, 0.1 - 0.1])
-    np.testing.assert_allclose(r["h1"].to_numpy()[:2], [1.1 / 1.0 - 1, 1.1 / 1.1 - 1])
+    np.testing.assert_allclose(d["h1"].to_numpy()[:2], [0.1 - 0.0, 0.1 - 0.1], rtol=1e-10)
+    np.testing.assert_allclose(r["h1"].to_numpy()[:2], [1.1 / 1.0 - 1, 1.1 / 1.1 - 1], rtol=1e-10)
     assert d["h1"].isna().iloc[2]
     assert d.attrs["horizon_days"] == {"h1": 1}
 
