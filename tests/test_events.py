@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import inspect
+import itertools
 
 import numpy as np
 import pandas as pd
@@ -151,3 +152,174 @@ def test_episodes_count():
     assert episodes([7], 0) == 1
     with pytest.raises(ValueError, match="gap must be >= 0"):
         episodes([1, 2], -1)
+
+
+# --- declustering at the min_gap boundary, against the brute-force walks above -------------
+
+
+@pytest.mark.parametrize("gap", [2, 3, 7])
+@pytest.mark.parametrize("delta", [-1, 0, 1])
+def test_first_mode_boundary_gap_minus_one_gap_gap_plus_one(gap: int, delta: int) -> None:
+    """Two triggers ``gap + delta`` apart: the second is kept iff ``gap + delta >= gap``."""
+    d = gap + delta
+    positions = [4, 4 + d, 4 + 2 * d + 1]
+    ev = find_events(trig(40, positions), min_gap=gap)
+    assert ev.positions.tolist() == naive_first(positions, gap)
+    expected_second_kept = delta >= 0
+    assert (4 + d in ev.positions.tolist()) is expected_second_kept
+
+
+@pytest.mark.parametrize("gap", [2, 3, 7])
+@pytest.mark.parametrize("delta", [-1, 0, 1])
+def test_episode_mode_boundary_gap_minus_one_gap_gap_plus_one(gap: int, delta: int) -> None:
+    """A new episode starts iff the trigger is *more than* ``gap`` after the previous trigger."""
+    d = gap + delta
+    positions = [4, 4 + d]
+    ev = find_events(trig(40, positions), min_gap=gap, mode="episode")
+    assert ev.positions.tolist() == naive_episode(positions, gap)
+    assert ev.positions.tolist() == ([4, 4 + d] if delta > 0 else [4])
+    assert ev.n_triggers == 2 and ev.mode == "episode" and ev.min_gap == gap
+
+
+def test_first_and_last_dates_are_events() -> None:
+    """Triggers on the very first and the very last date of the index are kept (both modes)."""
+    t = trig(30, [0, 29])
+    for mode in ("first", "episode"):
+        ev = find_events(t, min_gap=5, mode=mode)  # type: ignore[arg-type]
+        assert ev.positions.tolist() == [0, 29]
+        assert list(ev.dates) == [t.index[0], t.index[-1]]
+        assert ev.positions.dtype == np.int64
+
+
+def test_empty_trigger_series_both_modes() -> None:
+    """No triggers: an empty table (int64 positions, float values), both rules."""
+    for mode in ("first", "episode"):
+        ev = find_events(trig(15, []), min_gap=3, mode=mode)  # type: ignore[arg-type]
+        assert ev.n_events == 0 and ev.n_triggers == 0
+        assert ev.positions.dtype == np.int64 and ev.values.dtype == np.float64
+        assert len(ev.dates) == 0 and isinstance(ev.dates, pd.DatetimeIndex)
+        frame = ev.to_frame()
+        assert list(frame.columns) == ["date", "position", "value"] and len(frame) == 0
+
+
+def test_brute_force_random_triggers_dates_values() -> None:
+    """Random trigger days and signal values: positions, dates and values of the kept events
+    equal the naive walks, for several gaps around the typical spacing."""
+    rng = np.random.default_rng(3)
+    n = 250
+    x = rng.normal(size=n)
+    data = pd.DataFrame({"x": x}, index=pd.bdate_range("2010-01-04", periods=n))
+    res = Threshold(series="x", level=0.8, cross=False).compute(data)
+    trig_pos = np.flatnonzero(res.trigger.to_numpy()).tolist()
+    assert len(trig_pos) > 30
+    for gap in (1, 2, 3, 5, 8, 13):
+        for mode, naive in (("first", naive_first), ("episode", naive_episode)):
+            ev = find_events(res, min_gap=gap, mode=mode)  # type: ignore[arg-type]
+            kept = naive(trig_pos, gap)
+            assert ev.positions.tolist() == kept
+            assert list(ev.dates) == list(data.index[kept])
+            np.testing.assert_array_equal(ev.values, x[kept])
+            assert ev.n_triggers == len(trig_pos)
+            assert ev.description == res.description
+
+
+# --- EventTable text, frame and validation ---------------------------------------------------
+
+
+def test_summary_first_mode_content() -> None:
+    """summary(): description, counts, first..last event dates and the declustering rule."""
+    t = trig(40, POS)
+    ev = find_events(t, min_gap=5)  # kept 0, 5, 10, 30
+    lines = ev.summary().splitlines()
+    assert lines[0] == "trigger series"  # a bare series has no description
+    assert lines[1].strip() == (
+        f"4 events from 7 trigger days, {t.index[0].date()} .. {t.index[30].date()}"
+    )
+    assert lines[2].strip() == "declustering: first trigger, then none within 5 trading days"
+    assert len(lines) == 3
+
+
+def test_summary_episode_mode_and_signal_description() -> None:
+    x = [1.0, 3.0, 3.5, 1.0, 4.0, 1.0, 1.0, 5.0]
+    data = pd.DataFrame({"x": x}, index=pd.bdate_range("2001-01-01", periods=8))
+    res = Threshold(series="x", level=2.0, cross=False).compute(data)
+    ev = find_events(res, min_gap=2, mode="episode")  # triggers 1, 2, 4, 7 -> episodes 1, 7
+    assert ev.positions.tolist() == [1, 7]
+    lines = ev.summary().splitlines()
+    assert lines[0] == res.description
+    assert lines[1].strip() == "2 events from 4 trigger days, 2001-01-02 .. 2001-01-10"
+    assert lines[2].strip() == (
+        "declustering: one event per episode (runs bridged over gaps of < 2 quiet days)"
+    )
+
+
+def test_summary_empty_has_no_date_span() -> None:
+    ev = find_events(trig(10, []), min_gap=4)
+    lines = ev.summary().splitlines()
+    assert lines[1].strip() == "0 events from 0 trigger days"
+    assert ".." not in ev.summary()
+
+
+def test_summary_single_event_span() -> None:
+    t = trig(10, [3])
+    ev = find_events(t, min_gap=2)
+    d = t.index[3].date()
+    assert f"1 events from 1 trigger days, {d} .. {d}" in ev.summary()
+
+
+def test_to_frame_and_html_content() -> None:
+    x = [1.0, 3.0, 3.5, 1.0, 4.0, 1.0, 1.0, 5.0]
+    data = pd.DataFrame({"x": x}, index=pd.bdate_range("2001-01-01", periods=8))
+    ev = find_events(Threshold(series="x", level=2.0, cross=False).compute(data), min_gap=3)
+    frame = ev.to_frame()
+    assert frame["position"].dtype == np.int64 and frame["value"].dtype == np.float64
+    assert frame["position"].tolist() == [1, 4, 7]
+    assert list(frame["date"]) == list(data.index[[1, 4, 7]])
+    html = ev._repr_html_()
+    assert html.count("<tr>") == 3 and html.count("</tr>") == 4  # header + 3 events
+    assert "2001-01-05" in html and "<th>position</th>" in html
+    assert "<th></th>" not in html  # index=False: no index column
+
+
+def test_event_table_length_mismatch() -> None:
+    d = pd.DatetimeIndex(["2001-01-01", "2001-01-02"])
+    with pytest.raises(DataError, match="^dates, positions and values must have the same length$"):
+        EventTable(d, np.array([0, 1]), np.array([1.0]), 2, 1, "first")
+    with pytest.raises(DataError, match="same length"):
+        EventTable(d, np.array([0]), np.array([1.0]), 2, 1, "first")
+    ok = EventTable(d, np.array([0, 1]), np.array([1.0, 2.0]), 2, 1, "first")
+    assert ok.n_events == 2 and ok.description == ""
+
+
+def test_error_messages_name_the_offending_value() -> None:
+    t = trig(10, [1])
+    with pytest.raises(TypeError, match="got list"):
+        find_events([True, False])  # type: ignore[arg-type]
+    with pytest.raises(DataError, match="without missing values, got float64"):
+        find_events(t.astype(float))
+    with_na = pd.Series([True, None, False], index=t.index[:3], dtype="boolean")
+    with pytest.raises(DataError, match="without missing values, got boolean"):
+        find_events(with_na)
+    with pytest.raises(DataError, match="DatetimeIndex, got RangeIndex"):
+        find_events(pd.Series([True, False]))
+    dup = pd.Series(
+        [True, False, True], index=pd.DatetimeIndex(["2001-01-01"] * 2 + ["2001-01-03"])
+    )
+    with pytest.raises(DataError, match="^trigger index must be strictly ascending dates$"):
+        find_events(dup)
+    with pytest.raises(TypeError, match="min_gap must be an integer"):
+        find_events(t, min_gap=2.0)  # type: ignore[arg-type]
+    assert find_events(t, min_gap=1).min_gap == 1  # the minimum is allowed
+
+
+def test_episodes_boundary_and_input_forms() -> None:
+    """Brute force: 1 + number of sorted consecutive differences strictly above gap."""
+    pos = [3, 7, 12, 13, 40]
+    for gap in range(0, 30):
+        diffs = [b - a for a, b in itertools.pairwise(pos)]
+        assert episodes(pos, gap) == 1 + sum(d > gap for d in diffs)
+    assert episodes(pd.Index([12, 3, 40, 7, 13]), 4) == episodes(pos, 4) == 3
+    assert episodes(np.array([[3, 7], [12, 13]]), 3) == 3  # raveled: diffs 4, 5, 1
+    assert episodes([5, 5], 0) == 1  # a zero difference is not > 0
+    with pytest.raises(TypeError, match="gap must be an integer"):
+        episodes([1], 1.5)  # type: ignore[arg-type]
