@@ -14,13 +14,23 @@ from dataclasses import dataclass
 from typing import Literal
 
 import numpy as np
+import numpy.typing as npt
 import pandas as pd
 
 from eventstudy._validation import check_choice, check_int
 from eventstudy.exceptions import DataError
 from eventstudy.signals._base import SignalResult
 
-__all__ = ["DEFAULT_MIN_GAP", "EventTable", "episodes", "find_events"]
+__all__ = [
+    "DEFAULT_MIN_GAP",
+    "EventTable",
+    "episode_labels",
+    "episodes",
+    "find_events",
+    "trigger_runs",
+]
+
+IntArray = npt.NDArray[np.int64]
 
 DEFAULT_MIN_GAP = 21
 """Default spacing of events in trading days (≈ one month); see the module docstring."""
@@ -109,20 +119,6 @@ def _decluster_first(pos: np.ndarray, min_gap: int) -> np.ndarray:
     return pos[np.asarray(keep, dtype=np.intp)]
 
 
-def _episode_starts(pos: np.ndarray, min_gap: int) -> np.ndarray:
-    """First trigger of each episode; a new episode starts after ``>= min_gap`` quiet days.
-
-    Consecutive triggers ``p_{i-1}, p_i`` belong to the same episode when
-    ``p_i - p_{i-1} <= min_gap`` (fewer than ``min_gap`` non-trigger days between them).
-    """
-    if len(pos) == 0:
-        return pos
-    new = np.empty(len(pos), dtype=bool)
-    new[0] = True
-    new[1:] = np.diff(pos) > min_gap
-    return pos[new]
-
-
 def find_events(
     signal: SignalResult | pd.Series,
     *,
@@ -205,7 +201,7 @@ def find_events(
     if not idx.is_monotonic_increasing or not idx.is_unique:
         raise DataError("trigger index must be strictly ascending dates")
     pos = np.flatnonzero(trig.to_numpy(dtype=bool))
-    kept = _decluster_first(pos, min_gap) if mode == "first" else _episode_starts(pos, min_gap)
+    kept = _decluster_first(pos, min_gap) if mode == "first" else trigger_runs(pos, min_gap)[0]
     vals = value[kept] if value is not None else np.full(len(kept), np.nan)
     return EventTable(
         dates=pd.DatetimeIndex(idx[kept]),
@@ -218,22 +214,72 @@ def find_events(
     )
 
 
-def episodes(positions: np.ndarray | list[int] | pd.Index, gap: int) -> int:
-    """Number of non-overlapping episodes among event positions.
+def episode_labels(positions: np.ndarray | list[int] | pd.Index, horizon_days: int) -> IntArray:
+    """Episode of each event: the clusters of events whose h-day forward windows overlap.
 
-    Sorted positions farther apart than ``gap`` (``p_i - p_{i-1} > gap``) start a new episode;
-    e.g. with ``gap`` = the forward horizon ``h``, events whose ``h``-day windows overlap are
-    one episode.  Used as the "effective n" of overlapping events.  Empty input gives 0.
+    The one definition of "episodes" used by the verdicts (``episodes=G``), the HAC test's
+    t(G - 1) reference, the bootstrap, the report and the figures.
+
+    Boundary rule: the forward windows ``(t, t+h]`` and ``(s, s+h]`` of events at positions
+    ``t < s`` overlap iff ``s - t < h``; sorted events are chained while consecutive ones are
+    fewer than ``h`` trading days apart, and an event ``h`` or more days after the previous
+    one starts a new episode.  Overlapping forward returns are correlated within an episode
+    and not across episodes (Hansen & Hodrick 1980; Bester, Conley & Hansen 2011).
 
     Parameters
     ----------
     positions
         Integer positions (trading-day indices) of events, any order.
-    gap
-        Non-negative integer number of trading days.
+    horizon_days
+        The forward horizon h in trading days, >= 1.
+
+    Returns
+    -------
+    numpy.ndarray
+        Labels ``0..G-1`` aligned with the *sorted* positions, shape ``(n,)``.
+
+    Examples
+    --------
+    At h = 5 the events at 0 and 4 overlap, 9 is 5 days after 4 (windows touch, no overlap):
+
+    >>> episode_labels([0, 4, 9, 30, 33], 5).tolist()
+    [0, 0, 1, 2, 2]
+    >>> episodes([0, 4, 9, 30, 33], 5)
+    3
     """
-    gap = check_int("gap", gap, minimum=0)
+    h = check_int("horizon_days", horizon_days, minimum=1)
     p = np.sort(np.asarray(positions, dtype=np.int64).ravel())
     if p.size == 0:
-        return 0
-    return 1 + int(np.count_nonzero(np.diff(p) > gap))
+        return np.zeros(0, dtype=np.int64)
+    new = np.empty(p.size, dtype=np.int64)
+    new[0] = 0
+    new[1:] = np.diff(p) >= h
+    return np.cumsum(new)
+
+
+def episodes(positions: np.ndarray | list[int] | pd.Index, horizon_days: int) -> int:
+    """Number of episodes G among events at ``positions`` for an h-day horizon (see
+    :func:`episode_labels` for the boundary rule); 0 for no events."""
+    labels = episode_labels(positions, horizon_days)
+    return int(labels[-1]) + 1 if labels.size else 0
+
+
+def trigger_runs(positions: np.ndarray | list[int], min_gap: int) -> tuple[IntArray, IntArray]:
+    """First and last position of each run of trigger days, runs bridged by quiet spells.
+
+    Consecutive triggers ``p_{i-1} < p_i`` belong to one run when ``p_i - p_{i-1} <=
+    min_gap`` (fewer than ``min_gap`` non-trigger days between them).  This is the
+    ``mode="episode"`` declustering of :func:`find_events` (one event per run) and the
+    shading of trigger spans in the report's figures.
+
+    Returns
+    -------
+    (starts, ends)
+        Sorted positions, shape ``(runs,)`` each.
+    """
+    gap = check_int("min_gap", min_gap, minimum=1)
+    p = np.sort(np.asarray(positions, dtype=np.int64).ravel())
+    if p.size == 0:
+        return p, p
+    breaks = np.flatnonzero(np.diff(p) > gap)
+    return np.r_[p[0], p[breaks + 1]], np.r_[p[breaks], p[-1]]

@@ -11,7 +11,14 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from eventstudy.events import DEFAULT_MIN_GAP, EventTable, episodes, find_events
+from eventstudy.events import (
+    DEFAULT_MIN_GAP,
+    EventTable,
+    episode_labels,
+    episodes,
+    find_events,
+    trigger_runs,
+)
 from eventstudy.exceptions import DataError
 from eventstudy.signals import Threshold
 
@@ -145,13 +152,28 @@ def test_errors():
 
 
 def test_episodes_count():
-    assert episodes([0, 5, 10, 30], 5) == 2  # gaps 5, 5, 20: only 20 > 5
-    assert episodes([0, 5, 10, 30], 4) == 4
-    assert episodes(np.array([30, 0, 10, 5]), 5) == 2  # order does not matter
+    """Windows (t, t+h] overlap iff the events are fewer than h days apart."""
+    assert episodes([0, 5, 10, 30], 6) == 2  # gaps 5, 5, 20: only 20 >= 6
+    assert episodes([0, 5, 10, 30], 5) == 4  # 5 days apart: windows touch, do not overlap
+    assert episodes(np.array([30, 0, 10, 5]), 6) == 2  # order does not matter
     assert episodes([], 5) == 0
-    assert episodes([7], 0) == 1
-    with pytest.raises(ValueError, match="gap must be >= 0"):
-        episodes([1, 2], -1)
+    assert episodes([7], 1) == 1
+    assert episode_labels([0, 4, 9, 30, 33], 5).tolist() == [0, 0, 1, 2, 2]
+    assert episode_labels([], 5).tolist() == []
+    with pytest.raises(ValueError, match="horizon_days must be >= 1"):
+        episodes([1, 2], 0)
+
+
+def test_trigger_runs_bridge_short_quiet_spells():
+    """Runs: consecutive triggers at most min_gap apart (fewer than min_gap quiet days)."""
+    starts, ends = trigger_runs([1, 2, 3, 6, 9, 20], 3)
+    assert (starts.tolist(), ends.tolist()) == ([1, 20], [9, 20])
+    starts, ends = trigger_runs([1, 2, 3, 6, 9, 20], 2)
+    assert (starts.tolist(), ends.tolist()) == ([1, 6, 9, 20], [3, 6, 9, 20])
+    empty = trigger_runs([], 3)
+    assert empty[0].size == empty[1].size == 0
+    with pytest.raises(ValueError, match="min_gap must be >= 1"):
+        trigger_runs([1], 0)
 
 
 # --- declustering at the min_gap boundary, against the brute-force walks above -------------
@@ -313,13 +335,19 @@ def test_error_messages_name_the_offending_value() -> None:
 
 
 def test_episodes_boundary_and_input_forms() -> None:
-    """Brute force: 1 + number of sorted consecutive differences strictly above gap."""
+    """Brute force: 1 + number of sorted consecutive differences >= h; and the same count as
+    the connected components of the graph linking events whose windows overlap."""
+    from scipy.sparse.csgraph import connected_components
+
     pos = [3, 7, 12, 13, 40]
-    for gap in range(0, 30):
+    for h in range(1, 30):
         diffs = [b - a for a, b in itertools.pairwise(pos)]
-        assert episodes(pos, gap) == 1 + sum(d > gap for d in diffs)
-    assert episodes(pd.Index([12, 3, 40, 7, 13]), 4) == episodes(pos, 4) == 3
-    assert episodes(np.array([[3, 7], [12, 13]]), 3) == 3  # raveled: diffs 4, 5, 1
-    assert episodes([5, 5], 0) == 1  # a zero difference is not > 0
-    with pytest.raises(TypeError, match="gap must be an integer"):
+        assert episodes(pos, h) == 1 + sum(d >= h for d in diffs)
+        arr = np.array(pos)
+        graph = np.abs(arr[:, None] - arr[None, :]) < h
+        assert episodes(pos, h) == connected_components(graph, directed=False)[0]
+    assert episodes(pd.Index([12, 3, 40, 7, 13]), 5) == episodes(pos, 5) == 3
+    assert episodes(np.array([[3, 7], [12, 13]]), 4) == 3  # raveled: diffs 4, 5, 1
+    assert episodes([5, 5], 1) == 1  # the same day overlaps itself
+    with pytest.raises(TypeError, match="horizon_days must be an integer"):
         episodes([1], 1.5)  # type: ignore[arg-type]

@@ -13,8 +13,9 @@ import pandas as pd
 from eventstudy._typing import Seed
 from eventstudy._validation import as_generator, check_int
 from eventstudy.evaluation.returns import HORIZON_ATTR, validate_horizons
+from eventstudy.events import episodes
 from eventstudy.exceptions import DroppedEventsWarning, IncompleteHorizonWarning
-from eventstudy.inference._common import as_positions, n_episodes, prepare
+from eventstudy.inference._common import as_positions, prepare
 from eventstudy.inference.placebo import ProgressCallback, Stratify
 from eventstudy.inference.run import ALL_TESTS, DEFAULT_TEST, run_tests
 from eventstudy.results import TestResult
@@ -30,9 +31,10 @@ class HorizonStats:
 
     ``n`` counts complete events, ``n_incomplete`` events whose horizon runs past the data;
     ``baseline_*`` describe every date of the sample with a complete horizon;
-    ``excess_mean = mean - baseline_mean``; ``n_episodes`` is the effective number of
-    non-overlapping episodes (a new one starts at the first event >= h days after the start
-    of the current one; see :func:`eventstudy.inference._common.n_episodes`).
+    ``excess_mean = mean - baseline_mean``; ``n_episodes`` is the number G of episodes,
+    clusters of events whose h-day windows overlap (:func:`eventstudy.events.episodes`: an
+    event h or more days after the previous one starts a new episode), the G of the HAC
+    test's t(G - 1) reference.
     """
 
     horizon: str
@@ -300,7 +302,7 @@ def evaluate(
             baseline_hit_rate=float(np.mean(base > 0)) if base.size else nan,
             baseline_std=float(base.std(ddof=1)) if base.size > 1 else nan,
             excess_mean=mean - bmean,
-            n_episodes=n_episodes(s.event_positions, h),
+            n_episodes=episodes(s.event_positions, h),
             tests=results,
         )
     return EvaluationResult(

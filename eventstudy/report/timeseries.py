@@ -154,8 +154,10 @@ def build_report(
         Block(
             "p",
             "Forward returns run from the event-day close to the close h trading days later. "
-            "Baseline: every date of the sample with a complete horizon. 'episodes' is the "
-            "effective number of non-overlapping events.",
+            "Baseline: every date of the sample with a complete horizon. 'episodes' (G) counts "
+            "clusters of events whose h-day windows overlap (an event h or more trading days "
+            "after the previous one starts a new cluster); the HAC test refers its t-statistic "
+            "to t(G - 1).",
         )
     )
     blocks.append(Block("table", statistics_table(result)))

@@ -13,6 +13,8 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import pandas as pd
 
+from eventstudy.events import trigger_runs
+
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
     from matplotlib.figure import Figure
@@ -49,16 +51,11 @@ def _variant(result: StudyResult, name: str | None) -> VariantResult:
     raise ValueError(f"no variant {name!r}; variants are {[v.name for v in result.variants]}")
 
 
-def _episodes(
-    dates: pd.DatetimeIndex, trigger: pd.Series, gap: int
+def _trigger_spans(
+    dates: pd.DatetimeIndex, trigger: pd.Series, min_gap: int
 ) -> list[tuple[pd.Timestamp, pd.Timestamp]]:
-    """Spans of trigger days grouped when fewer than ``gap`` trading days apart."""
-    pos = np.flatnonzero(trigger.to_numpy(dtype=bool))
-    if pos.size == 0:
-        return []
-    breaks = np.flatnonzero(np.diff(pos) >= gap)
-    starts = np.r_[pos[0], pos[breaks + 1]]
-    ends = np.r_[pos[breaks], pos[-1]]
+    """Spans of trigger days, runs bridged as by ``find_events(mode="episode")``."""
+    starts, ends = trigger_runs(np.flatnonzero(trigger.to_numpy(dtype=bool)), min_gap)
     return [(dates[s], dates[e]) for s, e in zip(starts, ends, strict=True)]
 
 
@@ -83,7 +80,7 @@ def plot_series_events(
     fig, ax = _axes(ax)
     ax.plot(s.index, s.to_numpy(), lw=0.8, color="#1f4e79", label=alias)
     ax.set_yscale("log")
-    for lo, hi in _episodes(pd.DatetimeIndex(frame.index), v.signal.trigger, v.events.min_gap):
+    for lo, hi in _trigger_spans(pd.DatetimeIndex(frame.index), v.signal.trigger, v.events.min_gap):
         ax.axvspan(lo, hi + pd.Timedelta(days=3), color="#f4a261", alpha=0.35, lw=0)  # type: ignore[arg-type]
     ev_dates = v.events.dates
     ax.scatter(

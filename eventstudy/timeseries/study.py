@@ -136,7 +136,8 @@ def _caveats(
     out.append(
         "Forward returns over overlapping horizons and clustered events are not independent: "
         "the naive t-test ignores this; the HAC, bootstrap and placebo tests account for it. "
-        "'episodes' counts non-overlapping event groups (effective n)."
+        "'episodes' (G) counts clusters of events whose h-day windows overlap, the effective "
+        "number of independent observations; the HAC test uses t(G - 1)."
     )
     for alias, rep in data.splices.items():
         out.append(f"Series {alias} is spliced: {rep.summary()}.")
