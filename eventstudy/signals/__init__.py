@@ -8,7 +8,7 @@ Every signal is a frozen dataclass with a registry name (``kind``) and one metho
 """
 
 from eventstudy.signals._base import Signal, SignalResult
-from eventstudy.signals._registry import make_signal, register, signal_types
+from eventstudy.signals._registry import SIGNALS, make_signal, register, signal_types
 from eventstudy.signals.calendar import Calendar
 from eventstudy.signals.combinators import AllOf, AnyOf, Not, all_of, any_of, not_
 from eventstudy.signals.divergence import Divergence
@@ -17,6 +17,7 @@ from eventstudy.signals.rebound import Rebound
 from eventstudy.signals.threshold import Threshold, trailing_percentile
 
 __all__ = [
+    "SIGNALS",
     "AllOf",
     "AnyOf",
     "Calendar",

@@ -59,6 +59,12 @@ class SignalResult:
     def __post_init__(self) -> None:
         if not isinstance(self.value, pd.Series) or not isinstance(self.trigger, pd.Series):
             raise TypeError("value and trigger must be pandas Series")
+        if self.threshold is not None and (
+            isinstance(self.threshold, bool) or not isinstance(self.threshold, int | float)
+        ):
+            raise TypeError(
+                f"threshold must be a number or None, got {type(self.threshold).__name__}"
+            )
         if not self.value.index.equals(self.trigger.index):
             raise DataError("value and trigger must share the same index")
         if not pd.api.types.is_bool_dtype(self.trigger.dtype):

@@ -1,4 +1,8 @@
-"""Registry mapping config names (``type``) to signal classes, and :func:`make_signal`."""
+"""Registry mapping config names (``type``) to signal classes, and :func:`make_signal`.
+
+Plugins: a package that declares an entry point in the group ``eventstudy.signals`` (name ->
+``module:SignalClass``) adds a signal type that studies can name (see ``docs/extending.md``).
+"""
 
 from __future__ import annotations
 
@@ -7,27 +11,51 @@ from collections.abc import Mapping
 from typing import Any, TypeVar
 
 from eventstudy.exceptions import ConfigError
+from eventstudy.registry import Registry
 from eventstudy.signals._base import Signal
 
-__all__ = ["make_signal", "register", "signal_types"]
-
-_REGISTRY: dict[str, type[Signal]] = {}
+__all__ = ["SIGNALS", "make_signal", "register", "signal_types"]
 
 S = TypeVar("S", bound=type[Signal])
 
 
+def _check_signal_class(obj: object) -> None:
+    if not (
+        isinstance(obj, type)
+        and issubclass(obj, Signal)
+        and dataclasses.is_dataclass(obj)
+        and isinstance(getattr(obj, "kind", None), str)
+    ):
+        raise TypeError(
+            f"a signal type must be a dataclass subclass of eventstudy.signals.Signal with a "
+            f"string 'kind', got {obj!r}"
+        )
+
+
+SIGNALS: Registry[type[Signal]] = Registry(
+    "signal type", "eventstudy.signals", check=_check_signal_class
+)
+"""Config name (``type``) -> signal class; plugins from the ``eventstudy.signals`` group."""
+
+
 def register(cls: S) -> S:
-    """Class decorator: register ``cls`` under ``cls.kind`` (apply outside ``@dataclass``)."""
-    kind = cls.kind
-    if kind in _REGISTRY and _REGISTRY[kind] is not cls:
-        raise ValueError(f"signal type {kind!r} is already registered")
-    _REGISTRY[kind] = cls
+    """Class decorator: register ``cls`` under ``cls.kind`` (apply outside ``@dataclass``).
+
+    Raises
+    ------
+    ValueError
+        Another class is registered under that name.
+    TypeError
+        ``cls`` is not a dataclass subclass of :class:`Signal` with a string ``kind``.
+    """
+    _check_signal_class(cls)
+    SIGNALS.register(cls.kind, cls)
     return cls
 
 
 def signal_types() -> dict[str, type[Signal]]:
-    """Copy of the registry: config name -> signal class."""
-    return dict(sorted(_REGISTRY.items()))
+    """Copy of the registry (plugins included): config name -> signal class."""
+    return {name: SIGNALS.get(name) for name in SIGNALS.names()}
 
 
 def make_signal(config: Mapping[str, Any] | Signal) -> Signal:
@@ -48,13 +76,14 @@ def make_signal(config: Mapping[str, Any] | Signal) -> Signal:
         return config
     if not isinstance(config, Mapping):
         raise TypeError(f"signal config must be a mapping, got {type(config).__name__}")
-    valid = sorted(_REGISTRY)
     if "type" not in config:
-        raise ConfigError(f"signal config is missing key 'type'; valid types: {valid}")
+        raise ConfigError(f"signal config is missing key 'type'; valid types: {SIGNALS.names()}")
     kind = config["type"]
-    if not isinstance(kind, str) or kind not in _REGISTRY:
-        raise ConfigError(f"unknown signal type {kind!r} (key 'type'); valid types: {valid}")
-    cls = _REGISTRY[kind]
+    if not isinstance(kind, str) or kind not in SIGNALS:
+        raise ConfigError(
+            f"unknown signal type {kind!r} (key 'type'); valid types: {SIGNALS.names()}"
+        )
+    cls = SIGNALS.get(kind)
     fields = dataclasses.fields(cls)  # type: ignore[arg-type]
     names = [f.name for f in fields]
     params = {k: v for k, v in config.items() if k != "type"}

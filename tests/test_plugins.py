@@ -1,0 +1,164 @@
+"""Plugins: a package installed with an ``eventstudy.signals`` entry point adds a signal type
+that a TOML study run by the command line can name."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from eventstudy.conftest import write_example_data
+
+PLUGIN = '''
+"""A tiny eventstudy plugin: the one-day return of a series above a level."""
+from dataclasses import dataclass
+from typing import ClassVar
+
+import pandas as pd
+
+from eventstudy.signals import Signal, SignalResult
+
+
+@dataclass(frozen=True, slots=True)
+class Spike(Signal):
+    kind: ClassVar[str] = "spike"
+
+    series: str
+    level: float
+
+    def compute(self, data: pd.DataFrame) -> SignalResult:
+        value = data[self.series] / data[self.series].shift(1) - 1.0
+        return SignalResult(
+            value=value,
+            trigger=(value > self.level).fillna(False),
+            threshold=self.level,
+            look_ahead=False,
+            description=f"one-day return of {self.series} above {self.level}",
+        )
+'''
+
+STUDY = """
+[study]
+name = "plugin_study"
+[data.series]
+a = "test:A"
+[signal]
+type = "spike"
+series = "a"
+level = 0.03
+[events]
+min_gap = 21
+[evaluation]
+horizons = { "1m" = 21 }
+targets = [{ series = "a" }]
+[inference]
+draws = 200
+bootstrap_reps = 100
+"""
+
+
+def install_plugin(site: Path) -> None:
+    """Install the plugin as an installed distribution: its module and a ``.dist-info`` folder
+    with the entry point (the layout pip writes), on a path of its own."""
+    (site / "es_spike_plugin").mkdir(parents=True)
+    (site / "es_spike_plugin" / "__init__.py").write_text(PLUGIN)
+    info = site / "es_spike_plugin-0.1.dist-info"
+    info.mkdir()
+    (info / "METADATA").write_text("Metadata-Version: 2.1\nName: es-spike-plugin\nVersion: 0.1\n")
+    (info / "entry_points.txt").write_text("[eventstudy.signals]\nspike = es_spike_plugin:Spike\n")
+
+
+def test_cli_study_names_a_plugin_signal(tmp_path: Path) -> None:
+    site = tmp_path / "site"
+    install_plugin(site)
+    data = write_example_data(tmp_path / "data")
+    (tmp_path / "study.toml").write_text(STUDY)
+    env = {
+        **os.environ,
+        "PYTHONPATH": os.pathsep.join([str(site), os.environ.get("PYTHONPATH", "")]),
+    }
+    run = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "eventstudy.cli",
+            "run",
+            "study.toml",
+            "--data-dir",
+            str(data),
+            "--out",
+            "out",
+            "--no-figures",
+            "--quiet",
+        ],
+        cwd=tmp_path,
+        env=env,
+        capture_output=True,
+        text=True,
+    )
+    assert run.returncode == 0, run.stderr
+    variant = json.loads((tmp_path / "out" / "result.json").read_text())["variants"][0]
+    assert variant["signal"] == "one-day return of a above 0.03"
+    # series A jumps +5% on three known days (eventstudy/conftest.py): the plugin finds them
+    events = (tmp_path / "out" / "events.csv").read_text().splitlines()
+    assert [line.split(",")[1] for line in events[1:]] == ["2010-05-24", "2010-12-20", "2011-07-18"]
+    assert variant["trigger_days"] == 3
+
+
+def test_without_the_plugin_the_type_is_unknown(tmp_path: Path) -> None:
+    data = write_example_data(tmp_path / "data")
+    (tmp_path / "study.toml").write_text(STUDY)
+    run = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "eventstudy.cli",
+            "run",
+            "study.toml",
+            "--data-dir",
+            str(data),
+            "--quiet",
+        ],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+    )
+    assert run.returncode == 2
+    assert "unknown signal type 'spike'" in run.stderr
+    assert "valid types: ['all_of', 'any_of'" in run.stderr
+
+
+@pytest.mark.filterwarnings("ignore::eventstudy.exceptions.EventStudyWarning")
+def test_register_in_python(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import importlib
+
+    import eventstudy as es
+    from eventstudy.signals import SIGNALS, SignalResult, register
+
+    (tmp_path / "my_signals.py").write_text(PLUGIN)
+    monkeypatch.syspath_prepend(str(tmp_path))
+    spike = importlib.import_module("my_signals").Spike
+    try:
+        register(spike)
+        assert es.signal_types()["spike"] is spike
+        signal = es.make_signal({"type": "spike", "series": "a", "level": 0.03})
+        data = write_example_data(tmp_path / "data")
+        prices = es.DataStore(data).load("test:A").data.to_frame("a")
+        events = es.find_events(signal.compute(prices), min_gap=21)
+        assert events.n_events == 3
+        with pytest.raises(TypeError, match="dataclass subclass of eventstudy.signals.Signal"):
+            register(int)  # type: ignore[arg-type]
+        with pytest.raises(TypeError, match="threshold must be a number or None, got Series"):
+            SignalResult(
+                value=prices["a"],
+                trigger=prices["a"] > 1e9,
+                threshold=prices["a"],  # type: ignore[arg-type]
+                look_ahead=False,
+                description="",
+            )
+    finally:
+        SIGNALS.unregister("spike")
