@@ -17,9 +17,9 @@ Research-script entry points::
 
 from __future__ import annotations
 
-import importlib
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
+from eventstudy._lazy import attach
 from eventstudy._version import __version__
 
 # Public name -> defining module. Imported on first access (PEP 562), so that
@@ -97,15 +97,4 @@ if TYPE_CHECKING:
     from eventstudy.signals import SignalResult, make_signal, signal_types
     from eventstudy.timeseries import StudyResult
 
-
-def __getattr__(name: str) -> Any:
-    module = _LAZY.get(name)
-    if module is None:
-        raise AttributeError(f"module 'eventstudy' has no attribute {name!r}")
-    value = getattr(importlib.import_module(module), name)
-    globals()[name] = value
-    return value
-
-
-def __dir__() -> list[str]:
-    return sorted([*globals(), *_LAZY])
+__getattr__, __dir__ = attach("eventstudy", globals(), _LAZY)

@@ -7,8 +7,9 @@ battery, verified against the R package estudy2 0.10.0 (``convention="estudy2"``
 
 from __future__ import annotations
 
-import importlib
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
+
+from eventstudy._lazy import attach
 
 # Public name -> defining module, imported on first access (PEP 562): parsing a study (which
 # needs only the model names) must not import scipy.stats and the battery.
@@ -74,15 +75,4 @@ __all__ = [
     "window_tests",
 ]
 
-
-def __getattr__(name: str) -> Any:
-    module = _LAZY.get(name)
-    if module is None:
-        raise AttributeError(f"module 'eventstudy.crosssection' has no attribute {name!r}")
-    value = getattr(importlib.import_module(module), name)
-    globals()[name] = value
-    return value
-
-
-def __dir__() -> list[str]:
-    return sorted([*globals(), *_LAZY])
+__getattr__, __dir__ = attach("eventstudy.crosssection", globals(), _LAZY)
