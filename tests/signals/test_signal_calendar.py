@@ -108,3 +108,11 @@ def test_no_look_ahead():
 def test_bad_parameters(params, exc, match):
     with pytest.raises(exc, match=match):
         Calendar(series="x", **params)
+
+
+@pytest.mark.parametrize("params", [{}, {"quarter": 1}])
+def test_empty_data(params):
+    """Empty data give an empty result (crashed before: period index without a freq)."""
+    empty = pd.DataFrame({"x": np.array([], dtype=float)}, index=pd.DatetimeIndex([]))
+    out = Calendar(series="x", **params).compute(empty)
+    assert len(out.value) == 0 and out.n_triggers == 0
