@@ -116,3 +116,13 @@ def test_since_validation():
         Move(series="x", mode="above", level=0.1, since="2020-04-01")
     with pytest.raises(ValueError, match="since must be a date"):
         Move(series="x", mode="record_high", since="April")
+
+
+def test_since_record_right_after_a_missing_day():
+    """A missing return on t-1 does not hide a record on t (max over the defined returns)."""
+    prices = [10.0, 11.0, 12.1, np.nan, 13.31, 26.62]
+    # r: -, .1, .1, NaN, NaN, 1.0 -> position 5 beats every defined return since the start
+    res = Move(series="x", n=1, mode="record_high", since="2000-01-03").compute(
+        make_frame(x=prices)
+    )
+    assert res.trigger.tolist() == [False] * 5 + [True]
