@@ -119,6 +119,7 @@ def test_against_brute_force(params):
     np.testing.assert_allclose(res.value.to_numpy(), value, rtol=1e-10)
     np.testing.assert_array_equal(res.trigger.to_numpy(), trig)
     assert trig.sum() >= 2
+    assert res.value.index.equals(data.index)
     assert res.threshold == (
         params["pct"] if params.get("direction", "up") == "up" else -params["pct"]
     )

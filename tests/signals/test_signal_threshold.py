@@ -326,3 +326,13 @@ def test_valid_extremes_and_float_level():
     assert isinstance(sig.level, float)
     with pytest.raises(ValueError, match="series must be a non-empty column name"):
         Threshold(series="", level=1.0)
+
+
+def test_trailing_percentile_nullable_float_input():
+    """A pandas nullable Float64 series: <NA> is treated as NaN (it poisons its windows)."""
+    vals = [1.0, 3.0, None, 2.0, 5.0, 4.0, 0.5]
+    x = pd.Series(pd.array(vals, dtype="Float64"), index=pd.bdate_range("2000", periods=7))
+    r = trailing_percentile(x, 2)
+    v = np.array([np.nan if q is None else q for q in vals])
+    np.testing.assert_allclose(r.to_numpy(dtype=float), brute_percentile(v, 2), rtol=1e-10)
+    assert r.to_numpy(dtype=float)[5] == 0.5  # 4 vs [2, 5]
