@@ -376,3 +376,18 @@ def test_to_config_nested_and_dates():
     d = div.to_config()
     assert d["sigma_start"] == "1999-02-03" and d["sigma_end"] == "2001-04-05"
     assert d["type"] == "divergence" and d["a"] == "x" and d["k"] == 2.0
+
+
+def test_crossing_integer_input_index_and_equal_previous():
+    from eventstudy.signals._base import crossing
+
+    idx = _idx(5)
+    ints = pd.Series([1, 3, 1, 2, 3], index=idx)
+    up = crossing(ints, 2.0, "above", cross=True)
+    assert up.tolist() == [False, True, False, False, True]  # from 2 (== level) to 3 crosses
+    assert up.index.equals(idx) and up.dtype == bool
+    # below: the previous day exactly on the level counts as "not yet below"
+    down = crossing(pd.Series([2.5, 2.0, 2.5, 2.5, 1.0], index=idx), 2.5, "below", cross=True)
+    assert down.tolist() == [False, True, False, False, True]
+    state = crossing(pd.Series([2.5, 2.0, 2.5], index=idx[:3]), 2.5, "below", cross=False)
+    assert state.tolist() == [False, True, False] and state.index.equals(idx[:3])

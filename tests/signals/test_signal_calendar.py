@@ -98,7 +98,7 @@ def test_no_look_ahead():
     [
         ({"month": 13}, ValueError, "month must be <= 12"),
         ({"quarter": 0}, ValueError, "quarter must be >= 1"),
-        ({"month": 3, "quarter": 1}, ValueError, "at most one of month and quarter"),
+        ({"month": 3, "quarter": 1}, ValueError, "^give at most one of month and quarter$"),
         ({"rank": "top"}, ValueError, r"rank must be one of \['best', 'worst'\]"),
         ({"since": 99}, ValueError, "since must be >= 1000"),
         ({"top_n": 0}, ValueError, "top_n must be >= 1"),
@@ -283,6 +283,18 @@ def test_period_returns_frame():
     assert pr["ret"].iloc[8] == pytest.approx(100 / 102 - 1, rel=1e-10)
     empty = period_returns(data.iloc[:0], "M")
     assert list(empty.columns) == ["pos", "ret"] and len(empty) == 0
+    assert empty["pos"].dtype == np.int64 and empty["ret"].dtype == np.float64
+    assert isinstance(empty.index, pd.PeriodIndex)
+
+
+def test_zero_over_zero_month_is_nan_without_warnings():
+    """0/0 and x/0 month returns are NaN (RuntimeWarnings are errors in this test suite)."""
+    idx = pd.bdate_range("2000-01-03", "2000-04-28")
+    px = np.select([idx.month <= 2, idx.month == 3], [0.0, 5.0], 6.0)
+    res = Calendar(series="x").compute(pd.DataFrame({"x": px}, index=idx))
+    # Feb: 0/0, Mar: 5/0 -> NaN; Apr: 6/5 - 1
+    assert res.value.dropna().index.tolist() == [pd.Timestamp("2000-04-28")]
+    assert res.value.iloc[-1] == pytest.approx(0.2, rel=1e-10)
 
 
 @pytest.mark.parametrize(

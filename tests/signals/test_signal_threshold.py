@@ -116,9 +116,13 @@ def test_no_look_ahead(walk, params):
     ("params", "exc", "match"),
     [
         ({"level": 1.5, "mode": "percentile"}, ValueError, "level must be <= 1.0"),
-        ({"level": 1.0, "n": 5}, ValueError, "n only applies to mode='change'"),
+        ({"level": 1.0, "n": 5}, ValueError, "^n only applies to mode='change'$"),
         ({"level": 1.0, "mode": "change", "window": 5}, ValueError, "window only applies"),
-        ({"level": 1.0, "change_kind": "pct"}, ValueError, "change_kind only applies"),
+        (
+            {"level": 1.0, "change_kind": "pct"},
+            ValueError,
+            "^change_kind only applies to mode='change'$",
+        ),
         ({"level": 1.0, "mode": "change", "change_kind": "log"}, ValueError, "change_kind must"),
         ({"level": 1.0, "direction": "both"}, ValueError, r"direction must be one of"),
         ({"level": 1.0, "mode": "rank"}, ValueError, r"mode must be one of \['level'"),
@@ -225,6 +229,7 @@ def test_against_brute_force(params):
     else:
         value = brute_percentile(v, params.get("window", 252))
     np.testing.assert_allclose(res.value.to_numpy(), value, rtol=1e-10)
+    assert res.value.index.equals(data.index)
     trig = brute_crossing(
         value, params["level"], params.get("direction", "above"), params.get("cross", True)
     )
@@ -242,6 +247,10 @@ def test_change_edge_cases():
         data
     )
     np.testing.assert_allclose(diff.value.to_numpy(), [np.nan, np.nan, 1.0, np.nan, 3.0])
+    zz = make_frame(x=[0.0, 0.0, 3.0])
+    zres = Threshold(series="x", level=0.0, mode="change", n=1, change_kind="pct").compute(zz)
+    assert zres.value.isna().all()  # 0/0 and 3/0: NaN, no RuntimeWarning (an error here)
+    assert zres.value.index.equals(zz.index)
     short = Threshold(series="x", level=0.0, mode="change", n=5).compute(data)
     assert short.value.isna().all()  # len == n: nothing defined
     four = Threshold(series="x", level=0.0, mode="change", n=4).compute(data)
@@ -309,7 +318,7 @@ def test_descriptions(params, text):
             ValueError,
             "change_kind only",
         ),
-        ({"level": 1.0, "window": 5}, ValueError, "window only applies to mode='percentile'"),
+        ({"level": 1.0, "window": 5}, ValueError, "^window only applies to mode='percentile'$"),
         ({"level": "1"}, TypeError, "level must be a number"),
         ({"level": 1.0, "mode": 3}, TypeError, "mode must be a string"),
     ],
