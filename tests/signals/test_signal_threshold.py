@@ -145,8 +145,8 @@ def brute_percentile(v: np.ndarray, window: int) -> np.ndarray:
         past = v[t - window : t]
         if np.isnan(v[t]) or np.isnan(past).any():
             continue
-        below = sum(1 for p in past if p < v[t])
-        ties = sum(1 for p in past if p == v[t])
+        below = int((past < v[t]).sum())
+        ties = int((past == v[t]).sum())
         out[t] = (below + 0.5 * ties) / window
     return out
 
