@@ -100,6 +100,7 @@ def test_record_since_a_date_hand_case():
     # t=6 .25 no; t=7 2.0 > 1.0 record. Nothing on or before the since date.
     assert res.trigger.tolist() == [False, False, False, False, True, False, False, True]
     assert "largest since 2000-01-05" in res.description
+    assert res.look_ahead is False and res.threshold is None
     low = Move(series="x", n=1, mode="record_low", since="2000-01-05").compute(frame)
     # t=3 .25 < .5 record; afterwards nothing below .25 (t=6 ties .25)
     assert low.trigger.tolist() == [False, False, False, True, False, False, False, False]
@@ -111,9 +112,11 @@ def test_record_since_a_date_hand_case():
 
 
 def test_since_validation():
-    with pytest.raises(ValueError, match="give lookback or since, not both"):
+    with pytest.raises(ValueError, match="^give lookback or since, not both$"):
         Move(series="x", mode="record_high", lookback=10, since="2020-04-01")
-    with pytest.raises(ValueError, match="only apply to mode 'record_high'"):
+    with pytest.raises(
+        ValueError, match="^lookback and since only apply to mode 'record_high' / 'record_low'$"
+    ):
         Move(series="x", mode="above", level=0.1, since="2020-04-01")
     with pytest.raises(ValueError, match="since must be a date"):
         Move(series="x", mode="record_high", since="April")
@@ -329,3 +332,15 @@ def test_more_bad_parameters(params, exc, match):
         Move(series="x", **params)
     with pytest.raises(ValueError, match="series must be a non-empty column name"):
         Move(series="", level=0.1)
+
+
+def test_record_low_tie_is_not_a_record():
+    # r: -, -.5, -.25, -.5 (exact binary fractions); lookback 2 -> t=3 ties the minimum
+    res = Move(series="x", n=1, mode="record_low", lookback=2).compute(
+        make_frame(x=[8.0, 4.0, 3.0, 1.5])
+    )
+    assert not res.trigger.any()
+    lower = Move(series="x", n=1, mode="record_low", lookback=2).compute(
+        make_frame(x=[8.0, 4.0, 3.0, 1.4])
+    )
+    assert lower.trigger.tolist() == [False, False, False, True]
