@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import math
 
 import numpy as np
 import pandas as pd
@@ -391,3 +392,28 @@ def test_crossing_integer_input_index_and_equal_previous():
     assert down.tolist() == [False, True, False, False, True]
     state = crossing(pd.Series([2.5, 2.0, 2.5], index=idx[:3]), 2.5, "below", cross=False)
     assert state.tolist() == [False, True, False] and state.index.equals(idx[:3])
+
+
+def test_nday_return_zero_over_zero_is_nan_without_warning():
+    """0/0 and x/0 ratios are NaN and raise no RuntimeWarning (warnings are errors here)."""
+    from eventstudy.signals._base import nday_return
+
+    s = pd.Series([0.0, 0.0, 2.0, 4.0], index=_idx(4))
+    for kind in ("simple", "log"):
+        out = nday_return(s, 1, kind).to_numpy()
+        assert np.isnan(out[:3]).all()
+        assert out[3] == pytest.approx(1.0 if kind == "simple" else math.log(2.0), rel=1e-12)
+
+
+def test_make_result_casts_an_integer_value_to_float():
+    from eventstudy.signals._base import make_result
+
+    res = make_result(
+        pd.Series([1, 2, 3], index=_idx(3)),
+        np.array([True, False, True]),
+        threshold=None,
+        look_ahead=False,
+        description="d",
+    )
+    assert res.value.dtype == np.float64 and res.value.tolist() == [1.0, 2.0, 3.0]
+    assert res.trigger.dtype == bool and res.trigger.index.equals(_idx(3))
