@@ -129,11 +129,11 @@ def _idx(n: int) -> pd.DatetimeIndex:
 def test_signal_result_type_and_index_errors():
     idx = _idx(3)
     good = pd.Series([1.0, 2.0, 3.0], index=idx)
-    with pytest.raises(TypeError, match="value and trigger must be pandas Series"):
+    with pytest.raises(TypeError, match="^value and trigger must be pandas Series$"):
         SignalResult(good.to_numpy(), good > 1, None, False, "d")  # type: ignore[arg-type]
-    with pytest.raises(TypeError, match="value and trigger must be pandas Series"):
+    with pytest.raises(TypeError, match="^value and trigger must be pandas Series$"):
         SignalResult(good, (good > 1).to_numpy(), None, False, "d")  # type: ignore[arg-type]
-    with pytest.raises(DataError, match="value and trigger must share the same index"):
+    with pytest.raises(DataError, match="^value and trigger must share the same index$"):
         SignalResult(good, pd.Series([True, False, True], index=_idx(4)[1:]), None, False, "d")
     with pytest.raises(DataError, match="trigger must be boolean, got dtype int64"):
         SignalResult(good, pd.Series([1, 0, 1], index=idx), None, False, "d")
@@ -205,7 +205,10 @@ def test_check_data_messages():
     with pytest.raises(DataError, match="data must have a DatetimeIndex, got RangeIndex"):
         check_data(pd.DataFrame({"x": [1.0]}))
     dup = pd.DataFrame({"x": [1.0, 2.0]}, index=pd.DatetimeIndex(["2000-01-03", "2000-01-03"]))
-    with pytest.raises(DataError, match=r"strictly ascending trading days \(sorted, no dup"):
+    with pytest.raises(
+        DataError,
+        match=r"^data index must be strictly ascending trading days \(sorted, no duplicates\)$",
+    ):
         check_data(dup)
     frame = make_frame(x=[1.0])
     assert check_data(frame) is frame
