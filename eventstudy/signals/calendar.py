@@ -40,7 +40,10 @@ def period_returns(x: pd.Series, freq: str) -> pd.DataFrame:
     """
     n = len(x)
     if n == 0:
-        return pd.DataFrame({"pos": np.array([], dtype=np.int64), "ret": np.array([], dtype=float)})
+        return pd.DataFrame(
+            {"pos": np.array([], dtype=np.int64), "ret": np.array([], dtype=float)},
+            index=pd.PeriodIndex([], freq=freq),
+        )
     per = pd.DatetimeIndex(x.index).to_period(freq)
     codes = pd.Series(np.arange(n), index=per)
     last_pos = codes.groupby(level=0, sort=True).max()

@@ -122,7 +122,8 @@ class Move(Signal):
             after = r.index >= pd.Timestamp(self.since)
             past = r.where(after)
             high = self.mode == "record_high"
-            ref = (past.cummax() if high else past.cummin()).shift(1)
+            # ffill: a NaN return must not hide the running record on the next day
+            ref = (past.cummax() if high else past.cummin()).ffill().shift(1)
             ref = ref.where(after & (r.index > pd.Timestamp(self.since)))
             trig = ((r > ref) if high else (r < ref)).to_numpy(dtype=bool)
             word = "largest" if high else "smallest"

@@ -93,3 +93,100 @@ def test_errors():
         make_signal({"type": "all_of", "signals": [{"type": "bogus"}]})
     with pytest.raises(ConfigError, match=r"unknown parameter 'signals' for signal type 'not'"):
         make_signal({"type": "not", "signals": [A]})
+
+
+# ----------------------------------------------------------------------------- brute force
+
+
+def _children_data():
+    rng = np.random.default_rng(4)
+    x = rng.normal(0, 1, 60)
+    y = rng.normal(0, 1, 60)
+    z = rng.normal(0, 1, 60)
+    x[[0, 5, 6, 7]] = np.nan
+    y[[5, 6, 9]] = np.nan
+    z[[5, 8, 9]] = np.nan  # position 5: every child undefined
+    return make_frame(x=x, y=y, z=z)
+
+
+KIDS = (
+    Threshold(series="x", level=0.3, cross=False),
+    Threshold(series="y", level=-0.2, direction="below", cross=False),
+    Threshold(series="z", level=0.0, cross=True),
+)
+
+
+def test_any_of_count_and_trigger_brute_force():
+    data = _children_data()
+    res = AnyOf(signals=KIDS).compute(data)
+    kids = [k.compute(data) for k in KIDS]
+    exp_val, exp_trig = [], []
+    for t in range(len(data)):
+        defined = [not np.isnan(k.value.iloc[t]) for k in kids]
+        fired = [bool(k.trigger.iloc[t]) for k in kids]
+        exp_val.append(float(sum(fired)) if any(defined) else np.nan)
+        exp_trig.append(any(fired))
+    np.testing.assert_array_equal(res.value.to_numpy(), exp_val)
+    assert res.trigger.tolist() == exp_trig
+    assert np.isnan(res.value.iloc[5])
+    assert max(exp_val[1:]) >= 2  # several children trigger on some day
+    assert res.value.index.equals(data.index)
+    assert res.description == "any of: " + "; ".join(k.description for k in kids)
+    assert res.look_ahead is False
+
+
+def test_all_of_and_not_brute_force():
+    data = _children_data()
+    kids = [k.compute(data) for k in KIDS]
+    res = AllOf(signals=KIDS[:2]).compute(data)
+    exp = [
+        bool(kids[0].trigger.iloc[t]) and bool(kids[1].trigger.iloc[t]) for t in range(len(data))
+    ]
+    assert res.trigger.tolist() == exp and any(exp)
+    np.testing.assert_array_equal(res.value.to_numpy(), kids[0].value.to_numpy())
+    assert res.threshold == 0.3
+    neg = Not(signal=KIDS[1]).compute(data)
+    exp_not = [
+        (not np.isnan(kids[1].value.iloc[t])) and not bool(kids[1].trigger.iloc[t])
+        for t in range(len(data))
+    ]
+    assert neg.trigger.tolist() == exp_not
+    np.testing.assert_array_equal(neg.value.to_numpy(), kids[1].value.to_numpy())
+    assert neg.threshold == -0.2
+    assert neg.look_ahead is False
+
+
+def test_look_ahead_of_not_and_any_of_follow_children():
+    data = make_frame(x=[1.0, 2.0, 4.0, 3.0, 5.0], y=[1.0, 1.5, 1.0, 2.0, 1.0])
+    div = {"type": "divergence", "a": "x", "b": "y", "n": 1, "k": 0.0}
+    assert not any_of(A, B).compute(data).look_ahead
+    assert not_(div).compute(data).look_ahead is True
+    assert not not_(A).compute(data).look_ahead
+    res = any_of(div, A).compute(data)
+    assert res.look_ahead is True and res.threshold is None
+    assert all_of(A, div).compute(data).look_ahead is True
+
+
+def test_constructors_accept_configs_and_signals():
+    cfg = {"type": "threshold", "series": "x", "level": 2.0, "cross": False}
+    assert all_of(cfg, B).signals == (A, B)
+    assert any_of(A, cfg).signals == (A, A)
+    assert not_(cfg).signal == A
+    assert Not(signal=cfg).signal == A
+    assert AnyOf(signals=[cfg, B]).signals == (A, B)
+    assert AllOf(signals=(A,)).signals == (A,)
+
+
+@pytest.mark.parametrize("bad", ["xy", b"xy", 5, A])
+def test_signals_must_be_a_list(bad):
+    with pytest.raises(TypeError, match="signals must be a list of signals or signal configs"):
+        AllOf(signals=bad)  # type: ignore[arg-type]
+    with pytest.raises(TypeError, match="signals must be a list of signals or signal configs"):
+        AnyOf(signals=bad)  # type: ignore[arg-type]
+
+
+def test_empty_lists_and_bad_not_child():
+    with pytest.raises(ValueError, match="signals must hold at least one signal"):
+        AnyOf(signals=[])
+    with pytest.raises(TypeError, match="signal must be a signal or a signal config, got 'x'"):
+        Not(signal="x")  # type: ignore[arg-type]

@@ -116,9 +116,13 @@ def test_no_look_ahead(walk, params):
     ("params", "exc", "match"),
     [
         ({"level": 1.5, "mode": "percentile"}, ValueError, "level must be <= 1.0"),
-        ({"level": 1.0, "n": 5}, ValueError, "n only applies to mode='change'"),
+        ({"level": 1.0, "n": 5}, ValueError, "^n only applies to mode='change'$"),
         ({"level": 1.0, "mode": "change", "window": 5}, ValueError, "window only applies"),
-        ({"level": 1.0, "change_kind": "pct"}, ValueError, "change_kind only applies"),
+        (
+            {"level": 1.0, "change_kind": "pct"},
+            ValueError,
+            "^change_kind only applies to mode='change'$",
+        ),
         ({"level": 1.0, "mode": "change", "change_kind": "log"}, ValueError, "change_kind must"),
         ({"level": 1.0, "direction": "both"}, ValueError, r"direction must be one of"),
         ({"level": 1.0, "mode": "rank"}, ValueError, r"mode must be one of \['level'"),
@@ -129,3 +133,215 @@ def test_no_look_ahead(walk, params):
 def test_bad_parameters(params, exc, match):
     with pytest.raises(exc, match=match):
         Threshold(series="x", **params)
+
+
+# ----------------------------------------------------------------------------- brute force
+
+
+def brute_percentile(v: np.ndarray, window: int) -> np.ndarray:
+    """Mid-rank of v[t] among v[t-window .. t-1], with explicit loops; NaN if any is NaN."""
+    out = np.full(len(v), np.nan)
+    for t in range(window, len(v)):
+        past = v[t - window : t]
+        if np.isnan(v[t]) or np.isnan(past).any():
+            continue
+        below = int((past < v[t]).sum())
+        ties = int((past == v[t]).sum())
+        out[t] = (below + 0.5 * ties) / window
+    return out
+
+
+def brute_crossing(value: np.ndarray, level: float, direction: str, cross: bool) -> np.ndarray:
+    trig = np.zeros(len(value), dtype=bool)
+    for t in range(len(value)):
+        v = value[t]
+        if np.isnan(v):
+            continue
+        now = v > level if direction == "above" else v < level
+        if cross:
+            prev = value[t - 1] if t > 0 else np.nan
+            was = prev <= level if direction == "above" else prev >= level
+            now = now and not np.isnan(prev) and was
+        trig[t] = now
+    return trig
+
+
+def _rounded_walk(n: int, seed: int) -> np.ndarray:
+    """A random walk rounded to 0.5 so that ties occur; a few NaNs."""
+    rng = np.random.default_rng(seed)
+    v = np.round(np.cumsum(rng.normal(0, 1.0, n)) * 2) / 2 + 50.0
+    v[[30, 31, 150]] = np.nan
+    return v
+
+
+@pytest.mark.parametrize("window", [1, 5, 37, 252])
+def test_trailing_percentile_brute_force(window):
+    v = _rounded_walk(700, seed=12)
+    r = trailing_percentile(pd.Series(v, index=pd.bdate_range("2000", periods=len(v))), window)
+    np.testing.assert_allclose(r.to_numpy(), brute_percentile(v, window), rtol=1e-10)
+
+
+def test_trailing_percentile_length_boundaries_and_name():
+    idx = pd.bdate_range("2000", periods=4)
+    x = pd.Series([3.0, 1.0, 2.0, 2.0], index=idx, name="vix")
+    r = trailing_percentile(x, 3)
+    # len 4 > window 3: one value, 2 vs [3, 1, 2] -> (1 + .5) / 3
+    np.testing.assert_allclose(r.to_numpy(), [np.nan, np.nan, np.nan, 0.5], rtol=1e-12)
+    assert r.name == "vix" and r.index.equals(idx)
+    assert trailing_percentile(x, 4).isna().all()  # len == window: nothing defined
+    assert trailing_percentile(x, 9).isna().all()
+
+
+def test_trailing_percentile_chunk_boundaries():
+    """Several 4096-date chunks with a window spanning the boundary; ties from rounding."""
+    v = _rounded_walk(8300, seed=5)
+    r = trailing_percentile(pd.Series(v, index=pd.bdate_range("1990", periods=len(v))), 300)
+    expected = brute_percentile(v, 300)
+    np.testing.assert_allclose(r.to_numpy(), expected, rtol=1e-10)
+
+
+@pytest.mark.parametrize(
+    "params",
+    [
+        {"level": 52.0},
+        {"level": 48.0, "direction": "below", "cross": False},
+        {"level": 0.5, "mode": "change", "n": 3},
+        {"level": -0.04, "mode": "change", "n": 1, "change_kind": "pct", "direction": "below"},
+        {"level": 0.8, "mode": "percentile", "window": 20},
+        {"level": 0.1, "mode": "percentile", "direction": "below", "cross": False},
+    ],
+)
+def test_against_brute_force(params):
+    v = _rounded_walk(700, seed=12)
+    data = make_frame(x=v)
+    res = Threshold(series="x", **params).compute(data)
+    mode = params.get("mode", "level")
+    if mode == "level":
+        value = v.copy()
+    elif mode == "change":
+        n = params["n"]
+        value = np.full(len(v), np.nan)
+        for t in range(n, len(v)):
+            if params.get("change_kind") == "pct":
+                value[t] = v[t] / v[t - n] - 1.0
+            else:
+                value[t] = v[t] - v[t - n]
+    else:
+        value = brute_percentile(v, params.get("window", 252))
+    np.testing.assert_allclose(res.value.to_numpy(), value, rtol=1e-10)
+    assert res.value.index.equals(data.index)
+    trig = brute_crossing(
+        value, params["level"], params.get("direction", "above"), params.get("cross", True)
+    )
+    np.testing.assert_array_equal(res.trigger.to_numpy(), trig)
+    assert trig.any()
+    assert res.threshold == params["level"] and res.look_ahead is False
+
+
+def test_change_edge_cases():
+    data = make_frame(x=[0.0, 2.0, 1.0, np.nan, 4.0])
+    pct = Threshold(series="x", level=0.0, mode="change", n=1, change_kind="pct").compute(data)
+    # 2/0 - 1 is infinite -> NaN; 1/2 - 1; NaN neighbours -> NaN
+    np.testing.assert_allclose(pct.value.to_numpy(), [np.nan, np.nan, -0.5, np.nan, np.nan])
+    diff = Threshold(series="x", level=0.0, mode="change", n=2, change_kind="difference").compute(
+        data
+    )
+    np.testing.assert_allclose(diff.value.to_numpy(), [np.nan, np.nan, 1.0, np.nan, 3.0])
+    zz = make_frame(x=[0.0, 0.0, 3.0])
+    zres = Threshold(series="x", level=0.0, mode="change", n=1, change_kind="pct").compute(zz)
+    assert zres.value.isna().all()  # 0/0 and 3/0: NaN, no RuntimeWarning (an error here)
+    assert zres.value.index.equals(zz.index)
+    short = Threshold(series="x", level=0.0, mode="change", n=5).compute(data)
+    assert short.value.isna().all()  # len == n: nothing defined
+    four = Threshold(series="x", level=0.0, mode="change", n=4).compute(data)
+    assert four.value.tolist()[-1] == 4.0
+
+
+def test_percentile_default_window_is_252():
+    v = _rounded_walk(300, seed=3)
+    v[np.isnan(v)] = 50.0  # no holes: the first rank is at position 252
+    res = Threshold(series="x", level=0.5, mode="percentile").compute(make_frame(x=v))
+    np.testing.assert_allclose(res.value.to_numpy(), brute_percentile(v, 252), rtol=1e-10)
+    assert res.value.iloc[:252].isna().all() and not np.isnan(res.value.iloc[252])
+
+
+def test_truncated_data_give_the_same_past():
+    v = _rounded_walk(400, seed=8)
+    data = make_frame(x=v)
+    for params in (
+        {"level": 0.7, "mode": "percentile", "window": 25},
+        {"level": 1.0, "mode": "change", "n": 4, "direction": "below"},
+    ):
+        sig = Threshold(series="x", **params)
+        full = sig.compute(data)
+        for t in (24, 25, 26, 180, 398):
+            part = sig.compute(data.iloc[: t + 1])
+            np.testing.assert_allclose(part.value.to_numpy(), full.value.to_numpy()[: t + 1])
+            np.testing.assert_array_equal(part.trigger.to_numpy(), full.trigger.to_numpy()[: t + 1])
+
+
+@pytest.mark.parametrize(
+    ("params", "text"),
+    [
+        ({"level": 30.0}, "x crosses above 30"),
+        ({"level": 12.5, "direction": "below", "cross": False}, "x below 12.5"),
+        ({"level": 0.5, "mode": "change"}, "20-day change of x crosses above 0.5"),
+        (
+            {"level": -0.1, "mode": "change", "n": 5, "change_kind": "pct", "direction": "below"},
+            "5-day pct change of x crosses below -0.1",
+        ),
+        (
+            {"level": 0.9, "mode": "percentile", "cross": False},
+            "percentile rank of x among the previous 252 days above 0.9",
+        ),
+        (
+            {"level": 0.05, "mode": "percentile", "window": 60, "direction": "below"},
+            "percentile rank of x among the previous 60 days crosses below 0.05",
+        ),
+    ],
+)
+def test_descriptions(params, text):
+    res = Threshold(series="x", **params).compute(make_frame(x=[1.0, 2.0, 3.0]))
+    assert res.description == text
+
+
+@pytest.mark.parametrize(
+    ("params", "exc", "match"),
+    [
+        ({"level": -0.1, "mode": "percentile"}, ValueError, "level must be >= 0.0, got -0.1"),
+        ({"level": 1.0, "mode": "percentile", "window": 0}, ValueError, "window must be >= 1"),
+        ({"level": 1.0, "mode": "change", "n": 0}, ValueError, "n must be >= 1, got 0"),
+        ({"level": 1.0, "mode": "change", "n": 2.0}, TypeError, "n must be an integer"),
+        ({"level": 1.0, "mode": "percentile", "n": 5}, ValueError, "n only applies to mode="),
+        (
+            {"level": 1.0, "mode": "percentile", "change_kind": "pct"},
+            ValueError,
+            "change_kind only",
+        ),
+        ({"level": 1.0, "window": 5}, ValueError, "^window only applies to mode='percentile'$"),
+        ({"level": "1"}, TypeError, "level must be a number"),
+        ({"level": 1.0, "mode": 3}, TypeError, "mode must be a string"),
+    ],
+)
+def test_more_bad_parameters(params, exc, match):
+    with pytest.raises(exc, match=match):
+        Threshold(series="x", **params)
+
+
+def test_valid_extremes_and_float_level():
+    assert Threshold(series="x", level=0, mode="percentile").level == 0.0
+    assert Threshold(series="x", level=1, mode="percentile", window=1).level == 1.0
+    sig = Threshold(series="x", level=3)
+    assert isinstance(sig.level, float)
+    with pytest.raises(ValueError, match="series must be a non-empty column name"):
+        Threshold(series="", level=1.0)
+
+
+def test_trailing_percentile_nullable_float_input():
+    """A pandas nullable Float64 series: <NA> is treated as NaN (it poisons its windows)."""
+    vals = [1.0, 3.0, None, 2.0, 5.0, 4.0, 0.5]
+    x = pd.Series(pd.array(vals, dtype="Float64"), index=pd.bdate_range("2000", periods=7))
+    r = trailing_percentile(x, 2)
+    v = np.array([np.nan if q is None else q for q in vals])
+    np.testing.assert_allclose(r.to_numpy(dtype=float), brute_percentile(v, 2), rtol=1e-10)
+    assert r.to_numpy(dtype=float)[5] == 0.5  # 4 vs [2, 5]
