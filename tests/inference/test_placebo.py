@@ -72,13 +72,80 @@ def test_planted_effect_small_p_and_seeds() -> None:
     assert a.details["placebo_mean"] == pytest.approx(np.mean(y), abs=0.003)
 
 
+def admissible_means(y: np.ndarray, n: int, gap: int) -> np.ndarray:
+    """Event means of EVERY admissible placebo set: n positions of range(len(y)) whose
+    consecutive positions are >= gap apart (exhaustive enumeration)."""
+    sets = [c for c in itertools.combinations(range(y.size), n) if np.all(np.diff(c) >= gap)]
+    return np.array([y[list(c)].mean() for c in sets])
+
+
 def test_p_value_add_one_rule_by_hand() -> None:
+    """Exhaustive enumeration: y alternates 0, 1 on 8 dates; 3 events >= 2 apart admit
+    C(6, 3) = 20 sets.  Observed events on zeros: mean 0, mu0 = 0.5, so a placebo set is
+    as extreme when its mean is 0 or 1 (4 + 4 sets): q = 8 / 20 = 0.4 exactly.
+
+    Add-one rule (Phipson & Smyth 2010): p = (1 + X) / (D + 1) with X ~ Binomial(D, q).
+    With D = 1 draw p is 1/2 (X = 0) or 1 (X = 1), never 0 or 1 / 1; over 400 seeds the
+    number of p = 1 is Binomial(400, 0.4): tolerance 4 sd = 4 * sqrt(400 * 0.4 * 0.6) = 39.
+    """
     y = np.array([0.0, 1.0, 0.0, 1.0, 0.0, 1.0, 0.0, 1.0])
+    means = admissible_means(y, 3, 2)
+    assert means.size == 20
+    q = float(np.mean(np.abs(means - 0.5) >= 0.5))
+    assert q == 0.4
+    ones = 0
+    for seed in range(400):
+        res = placebo_test(y, [0, 2, 4], 1, min_gap=2, draws=1, seed=seed)
+        assert res.p_value in (0.5, 1.0)
+        ones += res.p_value == 1.0
+    assert abs(ones - 400 * q) <= 4 * np.sqrt(400 * q * (1 - q))
     res = placebo_test(y, [0, 2, 4], 1, min_gap=2, draws=999, seed=0)
-    # mu0 = 0.5, observed mean 0: |0 - 0.5| is the most extreme possible deviation
+    assert res.statistic == 0.0
     assert res.details["baseline_mean"] == 0.5
-    assert 0 < res.p_value <= 1
-    assert res.p_value * 1000 == pytest.approx(round(res.p_value * 1000))
+    extreme = res.p_value * 1000 - 1  # X, an integer in [0, 999]
+    assert extreme == pytest.approx(round(extreme), abs=1e-9)
+    assert abs(extreme - 999 * q) <= 4 * np.sqrt(999 * q * (1 - q))
+    # the placebo distribution: means 0 and 1 each have probability 4 / 20 = 0.2
+    assert res.details["placebo_q025"] == 0.0
+    assert res.details["placebo_q975"] == 1.0
+    assert abs(res.details["percentile"] - 0.2) <= 4 * np.sqrt(0.2 * 0.8 / 999)
+    se_mean = means.std() / np.sqrt(999)
+    assert abs(res.details["placebo_mean"] - means.mean()) <= 4 * se_mean
+
+
+def test_p_value_matches_enumeration_distinct_values() -> None:
+    """Distinct returns, observed mean inside the placebo distribution: the exact probability
+    q of a placebo set at least as far from mu0 (two-sided) by enumerating all admissible
+    sets; p = (1 + X) / (D + 1) within 4 binomial sd of 1 + D q (D = 20,000)."""
+    y = np.array([0.3, -1.2, 0.8, 2.0, -0.4, 0.1, 1.5, -0.7, 0.9, -0.2, 0.6])
+    ev = [1, 4, 8]
+    mu0 = y.mean()
+    obs = y[ev].mean()
+    means = admissible_means(y, 3, 2)
+    q = float(np.mean(np.abs(means - mu0) >= abs(obs - mu0)))
+    assert 0.2 < q < 0.9
+    d = 20_000
+    res = placebo_test(y, ev, 1, min_gap=2, draws=d, seed=3)
+    assert res.statistic == pytest.approx(obs, rel=1e-12)
+    assert res.details["baseline_mean"] == pytest.approx(mu0, rel=1e-12)
+    extreme = res.p_value * (d + 1) - 1
+    assert abs(extreme - d * q) <= 4 * np.sqrt(d * q * (1 - q))
+    below = float(np.mean(means <= obs))
+    assert abs(res.details["percentile"] - below) <= 4 * np.sqrt(below * (1 - below) / d)
+    assert abs(res.details["placebo_mean"] - means.mean()) <= 4 * means.std() / np.sqrt(d)
+    # sd of the placebo means: relative sampling sd of a sample sd <= ~sqrt(kurtosis-ish / d);
+    # 4 * 2 / sqrt(2 d) = 0.04 is a generous bound for this bounded 1-D distribution
+    assert res.details["placebo_std"] == pytest.approx(means.std(), rel=0.04)
+    # sample a-quantiles lie between the exact quantiles at a -/+ 4 sd of an empirical cdf
+    for key, a in (("placebo_q025", 0.025), ("placebo_q975", 0.975)):
+        band = 4 * np.sqrt(a * (1 - a) / d)
+        lo, hi = np.quantile(means, [a - band, a + band], method="inverted_cdf")
+        assert lo <= res.details[key] <= hi
+    assert res.details["draws"] == d
+    assert res.details["min_gap"] == 2
+    assert res.details["stratify"] == "none"
+    assert res.distribution == f"placebo distribution of the mean ({d} draws)"
+    assert "20000 uniform pseudo-event sets with the same count, spacing >= 2 dates" in res.method
 
 
 def test_stratified_keeps_counts_per_year() -> None:
