@@ -91,7 +91,7 @@ def test_holm_cap_and_order() -> None:
 def test_input_validation_messages() -> None:
     with pytest.raises(ValueError, match=r"pvalues must be one-dimensional, got shape \(2, 2\)"):
         adjust_pvalues(np.full((2, 2), 0.5))
-    for bad in (-1e-300, 1.0000001):
+    for bad in (-1e-300, 1.0000001, np.inf, -np.inf):  # inf is not NaN: an error
         with pytest.raises(ValueError, match=r"pvalues must lie in \[0, 1\] \(NaN for"):
             adjust_pvalues([0.5, bad])
         with pytest.raises(ValueError, match=r"must lie in \[0, 1\]"):
