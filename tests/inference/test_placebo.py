@@ -186,3 +186,119 @@ def test_uniform_p_values_under_null() -> None:
         ev = draw_spaced_positions(2000, 30, 10, 1, rng)[0]
         ps.append(placebo_test(y, ev, 1, min_gap=10, draws=999, seed=rng).p_value)
     assert stats.kstest(ps, "uniform").pvalue > 0.01
+
+
+def test_strata_codes_partition_by_calendar() -> None:
+    """Codes define the strata: two dates share a code iff same year (or same year and
+    month); codes never decrease over time (the draws concatenate strata in code order)."""
+    from eventstudy.inference.placebo import _strata_codes
+
+    dates = pd.bdate_range("2019-11-25", periods=90)
+    for stratify, key in (("year", dates.year), ("month", dates.to_period("M"))):
+        codes = _strata_codes(dates, stratify)
+        assert codes.dtype == np.int64
+        assert (np.diff(codes) >= 0).all()
+        same_code = codes[:, None] == codes[None, :]
+        same_key = np.asarray(key)[:, None] == np.asarray(key)[None, :]
+        np.testing.assert_array_equal(same_code, same_key)
+    assert np.unique(_strata_codes(dates, "month")).size == 5  # Nov 2019 .. Mar 2020
+    assert np.unique(_strata_codes(dates, "year")).size == 2
+
+
+def test_stratified_draws_uniform_over_admissible_sets() -> None:
+    """Exhaustive enumeration: 12 dates in strata {0..5}, {6..11}; events 2 in the first,
+    1 in the second, spacing >= 2 everywhere (also across the boundary).  Every admissible
+    set must come up, nothing else, uniformly (chi-square, 30,000 draws); rejection of rows
+    that break the spacing across the boundary must not bias the draws."""
+    from eventstudy.inference.placebo import _draw_stratified
+
+    codes = np.array([7] * 6 + [9] * 6, dtype=np.int64)
+    admissible = [
+        c
+        for c in itertools.combinations(range(12), 3)
+        if c[1] < 6 <= c[2] and np.all(np.diff(c) >= 2)
+    ]
+    assert len(admissible) == 10 * 6 - 4  # C(5, 2) pairs x 6 singles, minus (i, 5) with 6
+    draws = _draw_stratified(codes, np.array([0, 3, 8]), 2, 30_000, np.random.default_rng(5))
+    counts = Counter(map(tuple, draws.tolist()))
+    assert set(counts) == set(admissible)
+    obs = np.array([counts[c] for c in admissible])
+    assert stats.chisquare(obs).pvalue > 0.001
+
+
+def test_stratified_month_keeps_counts_and_impossible_raises() -> None:
+    idx = pd.bdate_range("2001-01-01", periods=130)
+    rng = np.random.default_rng(6)
+    y = pd.Series(rng.normal(0, 0.02, 130), index=idx)
+    ev = np.array([2, 30, 60, 100])
+    res = placebo_test(y, ev, 1, min_gap=5, draws=200, stratify="month", seed=2)
+    assert res.details["stratify"] == "month"
+    assert ", same count per month;" in res.method
+    # explicit dates for an array input give the same draws
+    same = placebo_test(
+        y.to_numpy(), ev, 1, min_gap=5, draws=200, stratify="month", dates=idx, seed=2
+    )
+    assert same.p_value == res.p_value
+    assert same.details == res.details
+    with pytest.raises(
+        ValueError, match=r"dates must have one entry per forward return \(130\), got 129"
+    ):
+        placebo_test(y.to_numpy(), ev, 1, stratify="year", dates=idx[:-1])
+    with pytest.raises(ValueError, match="stratify needs dates"):
+        placebo_test(pd.Series(y.to_numpy()), ev, 1, stratify="year")
+    with pytest.raises(ValueError, match="stratify must be one of"):
+        placebo_test(y, ev, 1, stratify="week")  # type: ignore[arg-type]
+    # Jan 1 (0) and the last business day of Feb (42) are the only pair 42 apart in those
+    # month strata: a row is accepted with probability ~ 1/23 * 1/20 * 2/21, so 50 rounds
+    # of redraws cannot fill 5 rows
+    with pytest.raises(DataError, match="stratified placebo: could not respect min_gap across"):
+        placebo_test(y, [0, 42, 85], 1, min_gap=42, draws=5, stratify="month", seed=0)
+
+
+def test_dense_draws_uniform_and_exact_fit() -> None:
+    """Dense branch (n^2 >= 2 M): 4 positions >= 2 apart in range(9), M = 6, C(6, 4) = 15
+    admissible sets, uniform (chi-square); n events exactly filling the range have a single
+    admissible set; no events give empty rows; min_gap 0 means 1."""
+    admissible = [c for c in itertools.combinations(range(9), 4) if np.all(np.diff(c) >= 2)]
+    assert len(admissible) == 15
+    rng = np.random.default_rng(7)
+    counts = Counter(map(tuple, draw_spaced_positions(9, 4, 2, 15_000, rng).tolist()))
+    assert set(counts) == set(admissible)
+    assert stats.chisquare([counts[c] for c in admissible]).pvalue > 0.001
+    only = draw_spaced_positions(7, 4, 2, 5, rng)
+    np.testing.assert_array_equal(only, np.tile([0, 2, 4, 6], (5, 1)))
+    assert draw_spaced_positions(7, 0, 2, 3, rng).shape == (3, 0)
+    np.testing.assert_array_equal(np.sort(draw_spaced_positions(3, 3, 0, 2, rng)), [[0, 1, 2]] * 2)
+    with pytest.raises(
+        ValueError, match=r"cannot place 5 events 2 days apart in 8 dates \(need 9\)"
+    ):
+        draw_spaced_positions(8, 5, 2, 1, rng)
+
+
+def test_dense_draws_in_several_chunks() -> None:
+    """M = 2000 dense slots: 2,500 draws span two chunks of keys; every row is n distinct
+    sorted positions and each position is equally likely (70 / 2000 per row: 4 sd band)."""
+    rng = np.random.default_rng(8)
+    pos = draw_spaced_positions(2000, 70, 1, 2500, rng)
+    assert pos.shape == (2500, 70)
+    assert (np.diff(pos, axis=1) >= 1).all()
+    first_half = np.mean(pos < 1000)
+    assert abs(first_half - 0.5) < 4 * np.sqrt(0.25 / (2500 * 70))
+
+
+def test_progress_chunks_and_single_draw() -> None:
+    """About ten chunks: ceil(draws / 10) draws each, progress after every chunk."""
+    y = np.random.default_rng(9).normal(size=300)
+    calls: list[tuple[int, int]] = []
+    placebo_test(y, [10, 100, 200], 1, draws=95, seed=1, progress=lambda d, t: calls.append((d, t)))
+    assert calls == [(10 * i, 95) for i in range(1, 10)] + [(95, 95)]
+    one = placebo_test(y, [10, 100, 200], 1, draws=1, seed=1)
+    assert one.details["draws"] == 1
+    assert np.isnan(one.details["placebo_std"])
+    assert one.details["placebo_q025"] == one.details["placebo_q975"] == one.details["placebo_mean"]
+    with pytest.raises(ValueError, match="draws must be >= 1"):
+        placebo_test(y, [10, 100, 200], 1, draws=0)
+    with pytest.raises(ValueError, match="min_gap must be >= 1"):
+        placebo_test(y, [10, 100, 200], 1, min_gap=0)
+    with pytest.raises(ValueError, match="horizon_days must be >= 1"):
+        placebo_test(y, [10, 100, 200], 0)
