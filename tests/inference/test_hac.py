@@ -240,6 +240,24 @@ def test_statistic_coef_intercept_se_and_p_match_statsmodels(kernel: str, df: st
         assert "normal reference" in res.method
     assert res.p_value == pytest.approx(expected, rel=1e-10)
     assert f"{kernel} kernel HAC covariance with {lags} lags" in res.method
+    assert res.null_hypothesis == (
+        "mean forward return on event dates equals that on other dates (b = 0)"
+    )
+    assert res.reference.startswith("Newey, W. K. & West, K. D. (1987)")
+    assert "Bester, C. A., Conley, T. G. & Hansen, C. B. (2011)" in res.reference
+    assert res.method.startswith(
+        "OLS of forward return on an event dummy over all complete dates; "
+    )
+    assert "(as statsmodels cov_type='HAC', use_correction=True); " in res.method
+    greedy = hac_test(y, ev, h, kernel=kernel, df=df, episodes="greedy")  # type: ignore[arg-type]
+    if df == "episodes":
+        assert greedy.method.endswith("t(n_episodes - 1) reference, greedy episode count")
+        assert res.method.endswith(
+            "t(G - 1) reference, G = clusters of events with overlapping h-day windows"
+        )
+    else:
+        assert greedy.method == res.method
+        assert res.method.endswith("normal reference")
     text = res.summary()
     assert text.startswith(f"hac: statistic = {res.statistic:.4f} ~ {res.distribution}")
 
@@ -291,6 +309,9 @@ def test_exactly_min_events() -> None:
         "episode_rule": "clusters",
     }
     assert two.summary() == "hac: not applicable (only 2 complete events (need >= 3))"
+    assert two.null_hypothesis == three.null_hypothesis
+    assert two.method == three.method
+    assert two.reference == three.reference
     assert not hac_test(y, [], 5).applicable
 
 
@@ -370,3 +391,23 @@ def test_every_complete_date_is_an_event() -> None:
     assert res.details["n_episodes"] == 4
     # one comparison date is enough to run
     assert hac_test(y, [0, 1, 2], 1).applicable
+
+
+def test_default_lags_validation_and_small_h() -> None:
+    """h - 1 for the uniform kernel, ceil(1.5 h) for Bartlett, at the smallest horizons."""
+    assert [default_hac_lags(h) for h in (1, 2, 3)] == [0, 1, 2]
+    assert [default_hac_lags(h, "bartlett") for h in (1, 2, 3, 4)] == [2, 3, 5, 6]
+    with pytest.raises(ValueError, match="^horizon_days must be >= 1, got 0$"):
+        default_hac_lags(0)
+    with pytest.raises(TypeError, match="^horizon_days must be an integer"):
+        default_hac_lags(2.0)  # type: ignore[arg-type]
+    with pytest.raises(ValueError, match=r"^kernel must be one of \['bartlett', 'uniform'\]"):
+        default_hac_lags(5, "parzen")
+    y = np.random.default_rng(0).normal(size=50)
+    with pytest.raises(ValueError, match="^horizon_days must be >= 1, got 0$"):
+        hac_test(y, [1, 20, 40], 0)
+    with pytest.raises(ValueError, match=r"^df must be one of \['episodes', 'normal'\]"):
+        hac_test(y, [1, 20, 40], 1, df="student")  # type: ignore[arg-type]
+    with pytest.raises(TypeError, match="^lags must be an integer"):
+        hac_test(y, [1, 20, 40], 1, lags=1.5)  # type: ignore[arg-type]
+    assert hac_test(y, [1, 20, 40], 1, lags=0).details["lags"] == 0
