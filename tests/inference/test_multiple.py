@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import numpy as np
+import pandas as pd
 import pytest
 from statsmodels.stats.multitest import multipletests
 
@@ -101,3 +102,14 @@ def test_input_validation_messages() -> None:
     out = adjust_pvalues({"a": float("nan")}, method="fdr_bh")
     assert list(out) == ["a"]
     assert np.isnan(out["a"])
+
+
+def test_object_and_integer_inputs() -> None:
+    """Inputs are converted with dtype=float: None in an object column is NaN (left out),
+    integer 0 / 1 are p-values 0 and 1; checked against multipletests on the finite ones."""
+    out = adjust_pvalues(pd.Series([0.01, None, 0.04], dtype=object))
+    np.testing.assert_allclose(out[[0, 2]], multipletests([0.01, 0.04], method="holm")[1])
+    assert np.isnan(out[1])
+    ints = adjust_pvalues([0, 1, 0], method="fdr_bh")
+    assert ints.dtype == np.float64
+    np.testing.assert_array_equal(ints, multipletests([0.0, 1.0, 0.0], method="fdr_bh")[1])
