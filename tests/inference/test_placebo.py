@@ -145,7 +145,15 @@ def test_p_value_matches_enumeration_distinct_values() -> None:
     assert res.details["min_gap"] == 2
     assert res.details["stratify"] == "none"
     assert res.distribution == f"placebo distribution of the mean ({d} draws)"
-    assert "20000 uniform pseudo-event sets with the same count, spacing >= 2 dates" in res.method
+    assert res.method == (
+        "random-date placebo: 20000 uniform pseudo-event sets with the same count, spacing >= 2 "
+        "dates; two-sided add-one empirical p-value around the baseline mean"
+    )
+    assert res.null_hypothesis.startswith("the event dates are as good as random dates")
+    assert "Phipson, B. & Smyth, G. K. (2010)" in res.reference
+    few = placebo_test(y, [1, 4], 1, min_gap=2)
+    assert few.reason == "only 2 complete events (need >= 3)"
+    assert few.method.startswith("random-date placebo: 10000 uniform")
 
 
 def test_stratified_keeps_counts_per_year() -> None:
@@ -168,7 +176,7 @@ def test_stratified_keeps_counts_per_year() -> None:
 
 def test_errors_and_not_applicable() -> None:
     y = np.linspace(0, 1, 200)
-    with pytest.raises(DataError, match="closer than min_gap=21"):
+    with pytest.raises(DataError, match="^event_positions are closer than min_gap=21 dates; dec"):
         placebo_test(y, [0, 10, 50], 1, min_gap=21)
     with pytest.raises(ValueError, match="stratify needs dates"):
         placebo_test(y, [0, 30, 60], 1, stratify="year")
@@ -296,6 +304,11 @@ def test_progress_chunks_and_single_draw() -> None:
     assert one.details["draws"] == 1
     assert np.isnan(one.details["placebo_std"])
     assert one.details["placebo_q025"] == one.details["placebo_q975"] == one.details["placebo_mean"]
+    two = placebo_test(y, [10, 100, 200], 1, draws=2, seed=3).details
+    # two placebo means a < b: sd (ddof 1) = (b - a) / sqrt(2), q975 - q025 = 0.95 (b - a)
+    assert two["placebo_q975"] > two["placebo_q025"]
+    spread = (two["placebo_q975"] - two["placebo_q025"]) / 0.95
+    assert two["placebo_std"] == pytest.approx(spread / np.sqrt(2), rel=1e-10)
     with pytest.raises(ValueError, match="draws must be >= 1"):
         placebo_test(y, [10, 100, 200], 1, draws=0)
     with pytest.raises(ValueError, match="min_gap must be >= 1"):
