@@ -406,6 +406,8 @@ def test_default_lags_validation_and_small_h() -> None:
     y = np.random.default_rng(0).normal(size=50)
     with pytest.raises(ValueError, match="^horizon_days must be >= 1, got 0$"):
         hac_test(y, [1, 20, 40], 0)
+    with pytest.raises(ValueError, match="^horizon_days must be >= 1, got 0$"):
+        hac_test(y, [1, 20, 40], 0, lags=3)  # not only through the default lag
     with pytest.raises(ValueError, match=r"^df must be one of \['episodes', 'normal'\]"):
         hac_test(y, [1, 20, 40], 1, df="student")  # type: ignore[arg-type]
     with pytest.raises(TypeError, match="^lags must be an integer"):
