@@ -327,6 +327,7 @@ def test_two_episodes_are_enough() -> None:
     assert res.p_value == pytest.approx(2 * stats.t.sf(abs(fit.tvalues[1]), 1), rel=1e-10)
     one = hac_test(y, [10, 12, 14], 5)
     assert one.reason == "only 1 non-overlapping episode(s) (need >= 2)"
+    assert one.name == "hac"
     assert one.details["n_episodes"] == 1
 
 
@@ -366,6 +367,7 @@ def test_non_positive_variance_not_applicable(kernel: str) -> None:
     res = hac_test(np.zeros(50), [5, 20, 40], 3, kernel=kernel)  # type: ignore[arg-type]
     assert not res.applicable
     assert res.reason == "non-positive HAC variance (0)"
+    assert res.name == "hac"
     if kernel == "uniform":  # tried the Bartlett fallback first
         assert res.details["kernel"] == "bartlett (fallback)"
         assert res.details["lags"] == 5
@@ -388,6 +390,8 @@ def test_every_complete_date_is_an_event() -> None:
     res = hac_test(y, [0, 1, 2, 3, 4], 1)
     assert not res.applicable
     assert res.reason == "every complete date is an event: no comparison dates"
+    assert res.name == "hac"
+    assert res.details["episode_rule"] == "clusters"
     assert res.details["n_episodes"] == 4
     # one comparison date is enough to run
     assert hac_test(y, [0, 1, 2], 1).applicable
