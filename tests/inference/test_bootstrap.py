@@ -164,7 +164,10 @@ def test_validation_and_not_applicable_reasons() -> None:
     assert one.reason == "only 1 non-overlapping episode(s) (need >= 2)"
     assert block_bootstrap_test(y, [1, 50, 99], 1, reps=10, seed=0).applicable
     flat = block_bootstrap_test(np.ones(100), [1, 50, 90], 5)
-    assert flat.reason == "forward returns have zero variance"
+    assert flat.summary() == "bootstrap: not applicable (forward returns have zero variance)"
+    assert "circular stationary block bootstrap" in flat.method
+    assert one.name == "bootstrap"
+    assert block_bootstrap_test(y, [1, 2], 5).name == "bootstrap"
     with pytest.raises(ValueError, match="^level must be > 0.0, got 0.0$"):
         block_bootstrap_test(y, [1, 20, 40], 5, level=0.0)
     with pytest.raises(ValueError, match="^level must be <= 1.0, got 1.5$"):

@@ -60,17 +60,29 @@ def test_not_applicable_too_few_events(fn) -> None:
     res = fn(Y, [0, 2])
     assert not res.applicable
     assert np.isnan(res.p_value)
-    assert "only 2 complete events" in res.reason
+    assert res.reason == "only 2 complete events (need >= 3)"
+    name = {naive_t_test: "naive_t", sign_test: "sign", wilcoxon_test: "wilcoxon"}[fn]
+    assert res.name == name
+    assert res.summary() == f"{name}: not applicable (only 2 complete events (need >= 3))"
+    assert res.method and res.null_hypothesis and res.reference
 
 
 def test_not_applicable_zero_variance() -> None:
     y = np.array([0.01, 0.01, 0.01, 0.02, 0.03])
-    assert naive_t_test(y, [0, 1, 2]).reason == "event returns have zero variance"
+    flat = naive_t_test(y, [0, 1, 2])
+    assert flat.summary() == "naive_t: not applicable (event returns have zero variance)"
+    assert flat.method == naive_t_test(y, [0, 1, 3]).method
     assert naive_t_test(y, [0, 1, 3]).applicable  # smallest non-zero spread
     z = np.array([0.01, 0.02, 0.03, 0.04])
-    assert sign_test(z, [0, 1, 2]).reason == "baseline hit rate is 100%: no variation"
+    hit = sign_test(z, [0, 1, 2])
+    assert hit.summary() == "sign: not applicable (baseline hit rate is 100%: no variation)"
+    assert "as scipy.stats.binomtest" in hit.method
     w = np.array([0.02, 0.02, 0.02, 0.02])
-    assert wilcoxon_test(w, [0, 1, 2]).reason == "every event return equals the baseline mean"
+    same = wilcoxon_test(w, [0, 1, 2])
+    assert (
+        same.summary() == "wilcoxon: not applicable (every event return equals the baseline mean)"
+    )
+    assert "as scipy.stats.wilcoxon" in same.method
     # one event at the baseline mean is dropped as a zero difference, the others still count
     v = np.array([0.02, 0.01, 0.03, 0.02, 0.0, 0.04])
     res = wilcoxon_test(v, [0, 2, 5])

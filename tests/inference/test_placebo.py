@@ -152,7 +152,7 @@ def test_p_value_matches_enumeration_distinct_values() -> None:
     assert res.null_hypothesis.startswith("the event dates are as good as random dates")
     assert "Phipson, B. & Smyth, G. K. (2010)" in res.reference
     few = placebo_test(y, [1, 4], 1, min_gap=2)
-    assert few.reason == "only 2 complete events (need >= 3)"
+    assert few.summary() == "placebo: not applicable (only 2 complete events (need >= 3))"
     assert few.method.startswith("random-date placebo: 10000 uniform")
 
 
