@@ -121,6 +121,10 @@ def test_binomial_k_equals_mean_and_bad_p() -> None:
     """k = n p exactly: p-value 1 (scipy's special case); p outside (0, 1) rejected."""
     assert binom_two_sided_p(3, 10, 0.3) == 1.0 == stats.binomtest(3, 10, 0.3).pvalue
     assert binom_two_sided_p(5, 10, 0.5) == 1.0
+    # summing the whole pmf in floating point gives 1 - 1e-16 here: the special case keeps 1
+    assert binom_two_sided_p(1, 5, 0.2) == 1.0 == stats.binomtest(1, 5, 0.2).pvalue
+    # ... and 1 + 2e-16 at the mode k = 0 of Binomial(4, 0.1): capped at exactly 1
+    assert binom_two_sided_p(0, 4, 0.1) == 1.0 == stats.binomtest(0, 4, 0.1).pvalue
     for bad in (0.0, 1.0, -0.1, 1.5):
         with pytest.raises(ValueError, match=f"p must lie strictly between 0 and 1, got {bad}"):
             binom_two_sided_p(1, 3, bad)
