@@ -222,6 +222,17 @@ def test_wilcoxon_symmetric_p_is_one_and_all_zero() -> None:
         wilcoxon_signed_rank(np.zeros(4))
 
 
+def test_wilcoxon_permutation_all_negative() -> None:
+    """Ties and a zero, every non-zero difference negative: R+ = 0, the most extreme of the
+    2^3 sign patterns of the 3 non-zero differences, p = 2 / 8 (scipy's permutation test
+    gives the same)."""
+    d = np.array([-1.0, -1.0, -2.0, 0.0])
+    statistic, p = wilcoxon_signed_rank(d)
+    assert statistic == 0.0
+    assert p == 2 / 8
+    assert wilcoxon_signed_rank(-d) == (0.0, 2 / 8)
+
+
 def test_wilcoxon_all_one_sign_small() -> None:
     """Smallest possible p: all 5 differences positive, exact p = 2 / 2^5 (enumeration)."""
     statistic, p = wilcoxon_signed_rank(np.array([0.5, 0.1, 0.3, 0.2, 0.4]))
