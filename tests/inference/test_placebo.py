@@ -275,7 +275,9 @@ def test_dense_draws_uniform_and_exact_fit() -> None:
     assert stats.chisquare([counts[c] for c in admissible]).pvalue > 0.001
     only = draw_spaced_positions(7, 4, 2, 5, rng)
     np.testing.assert_array_equal(only, np.tile([0, 2, 4, 6], (5, 1)))
-    assert draw_spaced_positions(7, 0, 2, 3, rng).shape == (3, 0)
+    none = draw_spaced_positions(7, 0, 2, 3, rng)
+    assert none.shape == (3, 0)
+    assert none.dtype == np.int64
     np.testing.assert_array_equal(np.sort(draw_spaced_positions(3, 3, 0, 2, rng)), [[0, 1, 2]] * 2)
     with pytest.raises(
         ValueError, match=r"cannot place 5 events 2 days apart in 8 dates \(need 9\)"
@@ -315,3 +317,21 @@ def test_progress_chunks_and_single_draw() -> None:
         placebo_test(y, [10, 100, 200], 1, min_gap=0)
     with pytest.raises(ValueError, match="horizon_days must be >= 1"):
         placebo_test(y, [10, 100, 200], 0)
+
+
+def test_sparse_and_dense_branches_stay_fast() -> None:
+    """The branch choice is what keeps both extremes fast: 20 events filling 20 slots
+    (rejection sampling would almost never draw 20 distinct values: 20! / 20^20 = 2e-8) and
+    3 events among a million slots (a key per slot per draw would be 3e9 random numbers).
+    Each takes milliseconds; the bound of 5 s only guards against the wrong branch."""
+    import time
+
+    rng = np.random.default_rng(15)
+    start = time.perf_counter()
+    full = draw_spaced_positions(20, 20, 1, 50, rng)
+    sparse = draw_spaced_positions(1_000_000, 3, 1, 3000, rng)
+    assert time.perf_counter() - start < 5.0
+    np.testing.assert_array_equal(full, np.tile(np.arange(20), (50, 1)))
+    assert sparse.shape == (3000, 3)
+    assert (np.diff(sparse, axis=1) > 0).all()
+    assert abs(np.mean(sparse < 500_000) - 0.5) < 4 * np.sqrt(0.25 / 9000)
