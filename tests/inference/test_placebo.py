@@ -274,6 +274,7 @@ def test_dense_draws_uniform_and_exact_fit() -> None:
     assert set(counts) == set(admissible)
     assert stats.chisquare([counts[c] for c in admissible]).pvalue > 0.001
     only = draw_spaced_positions(7, 4, 2, 5, rng)
+    assert only.dtype == np.int64  # positions index arrays
     np.testing.assert_array_equal(only, np.tile([0, 2, 4, 6], (5, 1)))
     none = draw_spaced_positions(7, 0, 2, 3, rng)
     assert none.shape == (3, 0)
@@ -291,6 +292,7 @@ def test_dense_draws_in_several_chunks() -> None:
     rng = np.random.default_rng(8)
     pos = draw_spaced_positions(2000, 70, 1, 2500, rng)
     assert pos.shape == (2500, 70)
+    assert pos.dtype == np.int64
     assert (np.diff(pos, axis=1) >= 1).all()
     first_half = np.mean(pos < 1000)
     assert abs(first_half - 0.5) < 4 * np.sqrt(0.25 / (2500 * 70))
