@@ -259,7 +259,8 @@ def test_stratified_month_keeps_counts_and_impossible_raises() -> None:
     # Jan 1 (0) and the last business day of Feb (42) are the only pair 42 apart in those
     # month strata: a row is accepted with probability ~ 1/23 * 1/20 * 2/21, so 50 rounds
     # of redraws cannot fill 5 rows
-    with pytest.raises(DataError, match="stratified placebo: could not respect min_gap across"):
+    msg = "^stratified placebo: could not respect min_gap across stratum boundaries; use stratify=None$"
+    with pytest.raises(DataError, match=msg):
         placebo_test(y, [0, 42, 85], 1, min_gap=42, draws=5, stratify="month", seed=0)
 
 
@@ -337,3 +338,17 @@ def test_sparse_and_dense_branches_stay_fast() -> None:
     assert sparse.shape == (3000, 3)
     assert (np.diff(sparse, axis=1) > 0).all()
     assert abs(np.mean(sparse < 500_000) - 0.5) < 4 * np.sqrt(0.25 / 9000)
+
+
+def test_default_min_gap_is_one_day() -> None:
+    """min_gap defaults to 1: adjacent events are allowed, and adjacent placebo positions are
+    drawn, stratified or not (all 3 pairs of range(3) in a 3-date stratum)."""
+    from eventstudy.inference.placebo import _draw_stratified
+
+    y = np.random.default_rng(16).normal(size=40)
+    res = placebo_test(y, [10, 11, 12], 1, draws=10, seed=0)
+    assert res.details["min_gap"] == 1
+    assert "spacing >= 1 dates" in res.method
+    codes = np.array([4, 4, 4, 6, 6, 6], dtype=np.int64)
+    pairs = _draw_stratified(codes, np.array([0, 1]), 1, 300, np.random.default_rng(1))
+    assert set(map(tuple, pairs.tolist())) == {(0, 1), (0, 2), (1, 2)}
