@@ -178,7 +178,9 @@ def test_errors_and_not_applicable() -> None:
     y = np.linspace(0, 1, 200)
     with pytest.raises(DataError, match="^event_positions are closer than min_gap=21 dates; dec"):
         placebo_test(y, [0, 10, 50], 1, min_gap=21)
-    with pytest.raises(ValueError, match="stratify needs dates"):
+    with pytest.raises(
+        ValueError, match="^stratify needs dates: pass dates= or a Series with a DatetimeIndex$"
+    ):
         placebo_test(y, [0, 30, 60], 1, stratify="year")
     assert not placebo_test(y, [0, 30], 1).applicable
 
@@ -252,7 +254,9 @@ def test_stratified_month_keeps_counts_and_impossible_raises() -> None:
         ValueError, match=r"dates must have one entry per forward return \(130\), got 129"
     ):
         placebo_test(y.to_numpy(), ev, 1, stratify="year", dates=idx[:-1])
-    with pytest.raises(ValueError, match="stratify needs dates"):
+    with pytest.raises(
+        ValueError, match="^stratify needs dates: pass dates= or a Series with a DatetimeIndex$"
+    ):
         placebo_test(pd.Series(y.to_numpy()), ev, 1, stratify="year")
     with pytest.raises(ValueError, match="stratify must be one of"):
         placebo_test(y, ev, 1, stratify="week")  # type: ignore[arg-type]
