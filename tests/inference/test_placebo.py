@@ -359,3 +359,18 @@ def test_default_min_gap_is_one_day() -> None:
     codes = np.array([4, 4, 4, 6, 6, 6], dtype=np.int64)
     pairs = _draw_stratified(codes, np.array([0, 1]), 1, 300, np.random.default_rng(1))
     assert set(map(tuple, pairs.tolist())) == {(0, 1), (0, 2), (1, 2)}
+
+
+def test_dates_alone_do_not_stratify_and_year_is_not_month() -> None:
+    """dates= without stratify leaves the draws unstratified (same numbers as without dates);
+    stratify="year" keeps one stratum per year, where month strata would be impossible
+    (0 and 42 are the only pair 42 days apart in Jan / Feb 2001)."""
+    idx = pd.bdate_range("2001-01-01", periods=130)
+    y = np.random.default_rng(17).normal(size=130)
+    plain = placebo_test(y, [0, 42, 85], 1, min_gap=42, draws=50, seed=3)
+    with_dates = placebo_test(y, [0, 42, 85], 1, min_gap=42, draws=50, dates=idx, seed=3)
+    assert with_dates == plain
+    assert with_dates.details["stratify"] == "none"
+    yearly = placebo_test(y, [0, 42, 85], 1, min_gap=42, draws=50, stratify="year", dates=idx)
+    assert yearly.applicable
+    assert yearly.details["stratify"] == "year"
