@@ -23,6 +23,7 @@ def test_naive_t_formula() -> None:
     assert res.statistic == pytest.approx(t, rel=1e-10)
     assert res.p_value == pytest.approx(2 * stats.t.sf(abs(t), 4), rel=1e-10)
     assert res.distribution == "t(4)"
+    assert res.name == "naive_t"
     assert "IGNORES overlap" in res.method
 
 
@@ -131,6 +132,8 @@ def test_sign_test_counts_strict_positives_against_scipy() -> None:
     assert res.statistic == k
     assert res.p_value == pytest.approx(stats.binomtest(k, 5, p0).pvalue, rel=1e-10)
     assert res.distribution == f"Binomial(5, {p0:.4f})" == "Binomial(5, 0.4444)"
+    assert res.name == "sign"
+    assert res.null_hypothesis == "event hit rate (share > 0) equals the baseline hit rate"
     assert res.details == {
         "n": 5,
         "hit_rate": pytest.approx(0.6, rel=1e-12),
@@ -155,6 +158,10 @@ def test_wilcoxon_test_matches_scipy() -> None:
     assert res.statistic == pytest.approx(ref.statistic, rel=1e-12)
     assert res.p_value == pytest.approx(ref.pvalue, rel=1e-10)
     assert res.distribution == "Wilcoxon signed-rank"
+    assert res.name == "wilcoxon"
+    assert res.null_hypothesis == (
+        "event forward returns are symmetric around the unconditional baseline mean"
+    )
     assert res.details == {"n": 6, "median_difference": pytest.approx(np.median(d), rel=1e-12)}
     three = wilcoxon_test(y, [1, 5, 9])
     assert three.applicable

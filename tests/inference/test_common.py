@@ -19,6 +19,11 @@ def test_as_float_array_shapes_and_series() -> None:
         as_float_array("fwd_h", pd.DataFrame({"a": [1.0], "b": [2.0]}))
     with pytest.raises(ValueError, match=r"^xs must be one-dimensional, got shape \(2, 3\)$"):
         as_float_array("xs", np.zeros((2, 3)))
+    # prepare names its argument fwd_h
+    with pytest.raises(TypeError, match=r"^fwd_h must be one-dimensional \(one horizon\)"):
+        prepare(pd.DataFrame({"a": [1.0], "b": [2.0]}), [0])
+    with pytest.raises(ValueError, match=r"^fwd_h must be one-dimensional, got shape \(2, 2\)$"):
+        prepare(np.zeros((2, 2)), [0])
 
 
 def test_as_positions_validation_messages() -> None:
@@ -37,7 +42,7 @@ def test_as_positions_validation_messages() -> None:
         ([-1, 3], -1, 3),
         ([0, 12], 0, 12),
         ([5, -1, 3], -1, 5),
-        ([0, 20, 3], 0, 20),
+        ([0, 12, 3], 0, 12),
     ):
         with pytest.raises(DataError, match=rf"must lie in \[0, 12\), got range \[{lo}, {hi}\]"):
             as_positions(bad, 12)

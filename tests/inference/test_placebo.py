@@ -142,6 +142,7 @@ def test_p_value_matches_enumeration_distinct_values() -> None:
         lo, hi = np.quantile(means, [a - band, a + band], method="inverted_cdf")
         assert lo <= res.details[key] <= hi
     assert res.details["draws"] == d
+    assert res.name == "placebo"
     assert res.details["min_gap"] == 2
     assert res.details["stratify"] == "none"
     assert res.distribution == f"placebo distribution of the mean ({d} draws)"
