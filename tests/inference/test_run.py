@@ -27,7 +27,7 @@ def test_run_validation() -> None:
     y = np.zeros(10)
     with pytest.raises(ValueError, match="unknown tests"):
         run_tests(y, [1, 2, 3], 1, tests=("foo",))
-    with pytest.raises(TypeError, match="not a string"):
+    with pytest.raises(TypeError, match="^tests must be a sequence of test names, not a string$"):
         run_tests(y, [1, 2, 3], 1, tests="hac")
 
 
@@ -87,4 +87,18 @@ def test_run_validation_messages() -> None:
         run_tests(y, [1, 2, 3], 1, tests=("hac", "foo"))
     with pytest.raises(ValueError, match="horizon_days must be >= 1, got 0"):
         run_tests(y, [1, 2, 3], 0)
+    with pytest.raises(ValueError, match="^horizon_days must be >= 1, got 0$"):
+        run_tests(y, [1, 2, 3], 0, tests=("naive_t",))  # checked before any test runs
     assert run_tests(y, [1, 2, 3], 1, tests=()) == {}
+
+
+def test_defaults_reach_placebo_and_bootstrap() -> None:
+    """Defaults: 10,000 placebo draws at min_gap 1, 2,000 bootstrap resamples (all contain
+    an event here: 40 events in 300 dates with block length >= h)."""
+    rng = np.random.default_rng(5)
+    y = rng.normal(size=300)
+    ev = np.arange(3, 300, 7)[:40]
+    out = run_tests(y, ev, 1, tests=("placebo", "bootstrap"), seed=0)
+    assert out["placebo"].details["draws"] == 10_000
+    assert out["placebo"].details["min_gap"] == 1
+    assert out["bootstrap"].details["reps"] == 2000
