@@ -96,7 +96,7 @@ def adjust_pvalues(
         arr = np.asarray(pvalues, dtype=float)
         if arr.ndim != 1:
             raise ValueError(f"pvalues must be one-dimensional, got shape {arr.shape}")
-    ok = np.isfinite(arr)
+    ok = ~np.isnan(arr)  # NaN = not applicable; +-inf is out of range and raises
     if np.any((arr[ok] < 0) | (arr[ok] > 1)):
         raise ValueError("pvalues must lie in [0, 1] (NaN for not-applicable tests)")
     out = np.full(arr.shape, np.nan)

@@ -41,3 +41,25 @@ def test_rejects_bad_input() -> None:
         optimal_block_length(np.ones(10))
     with pytest.raises(ValueError, match="one-dimensional"):
         optimal_block_length(np.ones((40, 2)))
+
+
+@pytest.mark.parametrize("nobs", [30, 31, 99, 100, 101, 1000])
+def test_matches_arch_at_sample_size_boundaries(nobs: int) -> None:
+    """The smallest accepted sample (30) and sizes around the log10 / sqrt steps of the
+    tuning constants, against arch at rtol 1e-10."""
+    x = np.random.default_rng(nobs).standard_t(5, size=nobs)
+    expected = arch_optimal_block_length(x).iloc[0]
+    stationary, circular = optimal_block_length(x)
+    assert stationary == pytest.approx(expected["stationary"], rel=1e-10)
+    assert circular == pytest.approx(expected["circular"], rel=1e-10)
+
+
+def test_rejects_short_or_non_finite_with_count() -> None:
+    with pytest.raises(ValueError, match="^x must hold at least 30 finite values, got 29$"):
+        optimal_block_length(np.arange(29.0))
+    bad = np.arange(40.0)
+    bad[7] = np.nan
+    with pytest.raises(ValueError, match="^x must hold at least 30 finite values, got 40$"):
+        optimal_block_length(bad)
+    with pytest.raises(ValueError, match=r"^x must be one-dimensional, got shape \(40, 2\)$"):
+        optimal_block_length(np.ones((40, 2)))

@@ -51,3 +51,130 @@ def test_not_applicable() -> None:
     assert "episode" in res.reason
     with pytest.raises(ValueError, match="reps must be >= 1"):
         block_bootstrap_test(y, [1, 20, 40], 5, reps=0)
+
+
+def acov(x: np.ndarray, k: int) -> float:
+    """Sample autocovariance at lag k, divisor T (Politis & Romano 1994, Lemma 1)."""
+    c = x - x.mean()
+    return float(np.sum(c[: x.size - k] * c[k:]) / x.size)
+
+
+def test_block_sums_variance_matches_politis_romano() -> None:
+    """Politis & Romano (1994), Lemma 1: conditional on the data, the stationary bootstrap
+    sum has variance T [c(0) + 2 sum_{i=1}^{T-1} b(i) c(i)], b(i) = (1 - i/T) q^i +
+    (i/T) q^(T-i), q = 1 - 1 / block length, c the sample autocovariances.  The sample
+    variance over 4,000 resamples (near-normal sums) has relative sd sqrt(2 / 3999) = 2.2%:
+    tolerance 4 sd.
+    """
+    rng = np.random.default_rng(10)
+    t, block = 150, 6.0
+    x = np.convolve(rng.normal(size=t + 4), np.ones(5), "valid")  # positively correlated
+    q = 1 - 1 / block
+    b = [(1 - i / t) * q**i + (i / t) * q ** (t - i) for i in range(1, t)]
+    var = t * (acov(x, 0) + 2 * sum(b[i - 1] * acov(x, i) for i in range(1, t)))
+    sums = stationary_block_sums(x[:, None], block, 4000, rng)[:, 0]
+    assert np.var(sums, ddof=1) == pytest.approx(var, rel=4 * np.sqrt(2 / 3999))
+    # block length 1: i.i.d. resampling, Var = T * population variance
+    iid = stationary_block_sums(x[:, None], 1.0, 4000, rng)[:, 0]
+    assert np.var(iid, ddof=1) == pytest.approx(t * np.var(x), rel=4 * np.sqrt(2 / 3999))
+
+
+def test_block_sums_single_circular_block() -> None:
+    """An expected block length far above T gives one block of T dates from a random start,
+    wrapped circularly: every resample sums to the full-sample sum."""
+    rng = np.random.default_rng(11)
+    x = rng.normal(size=(37, 2))
+    sums = stationary_block_sums(x, 1e12, 50, rng)
+    np.testing.assert_allclose(sums, np.tile(x.sum(axis=0), (50, 1)), rtol=1e-10)
+
+
+def test_p_value_ci_and_details_from_the_same_resamples() -> None:
+    """The reported numbers recomputed from the same resamples (same seed, same block
+    sums): add-one two-sided p = (1 + #{|e* - e| >= |e|}) / (B + 1) over resamples with at
+    least one event, percentile intervals at the requested level, sd of e*."""
+    rng = np.random.default_rng(12)
+    y = np.r_[rng.normal(0.0, 0.02, 400), np.full(5, np.nan)]
+    ev = np.array([10, 11, 60, 130, 190, 250, 251, 330, 390, 403])  # 403: incomplete
+    y[ev[:-1]] += 0.01
+    res = block_bootstrap_test(y, ev, 5, reps=300, block_length=8.0, level=0.9, seed=7)
+    yc = y[:400]
+    d = np.isin(np.arange(400), ev)
+    sums = stationary_block_sums(
+        np.column_stack([yc, yc * d, d]), 8.0, 300, np.random.default_rng(7)
+    )
+    ok = sums[:, 2] > 0
+    ev_mean = sums[ok, 1] / sums[ok, 2]
+    excess = ev_mean - sums[ok, 0] / 400
+    obs = yc[d].mean() - yc.mean()
+    p = (1 + np.sum(np.abs(excess - obs) >= abs(obs))) / (ok.sum() + 1)
+    assert res.statistic == pytest.approx(obs, rel=1e-12)
+    assert res.p_value == pytest.approx(p, rel=1e-12)
+    assert res.details["ci_low"] == pytest.approx(np.quantile(excess, 0.05), rel=1e-12)
+    assert res.details["ci_high"] == pytest.approx(np.quantile(excess, 0.95), rel=1e-12)
+    assert res.details["mean"] == pytest.approx(yc[d].mean(), rel=1e-12)
+    assert res.details["mean_ci_low"] == pytest.approx(np.quantile(ev_mean, 0.05), rel=1e-12)
+    assert res.details["mean_ci_high"] == pytest.approx(np.quantile(ev_mean, 0.95), rel=1e-12)
+    assert res.details["se"] == pytest.approx(np.std(excess, ddof=1), rel=1e-12)
+    assert res.details["block_length"] == 8.0
+    assert res.details["reps"] == ok.sum()
+    assert res.details["level"] == 0.9
+    assert res.distribution == f"stationary bootstrap ({ok.sum()} resamples)"
+    assert res.null_hypothesis == "event mean forward return equals the unconditional baseline mean"
+    assert "Politis, D. N. & Romano, J. P. (1994)" in res.reference
+    assert "null-centred bootstrap distribution of the excess with the add-one rule" in res.method
+
+
+def test_resamples_without_events_are_dropped() -> None:
+    """3 events in 200 dates, block length 1 (i.i.d.): a resample misses every event with
+    probability (197/200)^200 = 4.9%; those are not counted in reps."""
+    rng = np.random.default_rng(13)
+    y = rng.normal(size=200)
+    res = block_bootstrap_test(y, [20, 100, 180], 1, reps=2000, block_length=1.0, seed=1)
+    miss = (197 / 200) ** 200
+    dropped = 2000 - res.details["reps"]
+    assert abs(dropped - 2000 * miss) <= 4 * np.sqrt(2000 * miss * (1 - miss))
+    assert dropped > 0
+
+
+def test_default_block_length_floor_cap_and_fallback() -> None:
+    """max(Politis-White, h, 1), capped at T / 3; a non-finite optimum (constant series)
+    falls back to 1."""
+    from eventstudy.inference.block_length import optimal_block_length  # = arch's, see
+    # tests/inference/test_block_length.py
+
+    rng = np.random.default_rng(14)
+    x = np.convolve(rng.normal(size=620), np.ones(21), "valid")  # 600 obs, optimum > 1
+    opt = optimal_block_length(x)[0]
+    assert 1 < opt < 200
+    assert bootstrap_block_length(x, 1) == pytest.approx(opt, rel=1e-10)
+    assert bootstrap_block_length(x, 150) == 150.0
+    assert bootstrap_block_length(x, 250) == 200.0  # T / 3
+    huge = rng.normal(0.0, 1e160, 100)  # autocovariances overflow: NaN optimum
+    with np.errstate(over="ignore", invalid="ignore"):
+        assert bootstrap_block_length(huge, 1) == 1.0
+        assert bootstrap_block_length(huge, 4) == 4.0
+    res = block_bootstrap_test(x, [10, 200, 400], 1, reps=20, seed=0)
+    assert res.details["block_length"] == pytest.approx(opt, rel=1e-10)
+
+
+def test_validation_and_not_applicable_reasons() -> None:
+    y = np.linspace(0, 1, 100)
+    assert block_bootstrap_test(y, [1, 2], 5).reason == "only 2 complete events (need >= 3)"
+    one = block_bootstrap_test(y, [1, 2, 3], 50)
+    assert one.reason == "only 1 non-overlapping episode(s) (need >= 2)"
+    assert block_bootstrap_test(y, [1, 50, 99], 1, reps=10, seed=0).applicable
+    flat = block_bootstrap_test(np.ones(100), [1, 50, 90], 5)
+    assert flat.summary() == "bootstrap: not applicable (forward returns have zero variance)"
+    assert "circular stationary block bootstrap" in flat.method
+    assert one.name == "bootstrap"
+    assert block_bootstrap_test(y, [1, 2], 5).name == "bootstrap"
+    with pytest.raises(ValueError, match="^level must be > 0.0, got 0.0$"):
+        block_bootstrap_test(y, [1, 20, 40], 5, level=0.0)
+    with pytest.raises(ValueError, match="^level must be <= 1.0, got 1.5$"):
+        block_bootstrap_test(y, [1, 20, 40], 5, level=1.5)
+    with pytest.raises(ValueError, match="^block_length must be >= 1.0, got 0.5$"):
+        block_bootstrap_test(y, [1, 20, 40], 5, block_length=0.5)
+    with pytest.raises(ValueError, match="^horizon_days must be >= 1, got 0$"):
+        block_bootstrap_test(y, [1, 20, 40], 0)
+    full = block_bootstrap_test(y, [1, 20, 40], 1, reps=50, level=1.0, seed=0)
+    assert full.details["level"] == 1.0  # level 1: min and max of the resamples

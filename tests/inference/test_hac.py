@@ -3,6 +3,8 @@ overlapping h-day sums under i.i.d. returns (Hansen & Hodrick 1980)."""
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 import pytest
 import statsmodels.api as sm
@@ -71,20 +73,42 @@ def test_hac_and_bootstrap_se_match_exact_overlap_variance() -> None:
     h, n_obs, sigma = 21, 4000, 0.01
     ev = np.arange(30, 3900, 60)  # isolated events (spacing > lag)
     exact = exact_sd_of_b(n_obs, ev, h, sigma)
-    hac_se, hac_bartlett_se, boot_se, coefs = [], [], [], []
+    hac_se, hac_bartlett_se, boot_se = [], [], []
     for seed in range(12):  # a handful of simulated paths
         rng = np.random.default_rng(seed)
         y = overlapping(rng.normal(0, sigma, n_obs + h), h)[:n_obs]
         r = hac_test(y, ev, h)
-        coefs.append(r.details["coef"])
         hac_se.append(r.details["se"])
         hac_bartlett_se.append(hac_test(y, ev, h, kernel="bartlett").details["se"])
         b = block_bootstrap_test(y, ev, h, reps=300, seed=seed)
         boot_se.append(b.details["se"] / (1 - ev.size / n_obs))  # excess = (1 - n/T) b
     assert np.mean(hac_se) == pytest.approx(exact, rel=0.1)
     assert np.mean(hac_bartlett_se) == pytest.approx(exact, rel=0.12)
-    assert np.std(coefs, ddof=1) == pytest.approx(exact, rel=0.5)  # sanity of the formula
     assert np.mean(boot_se) == pytest.approx(exact, rel=0.15)
+
+
+def test_exact_overlap_sd_matches_simulated_sd_of_b() -> None:
+    """The exact sd of b (exact_sd_of_b) against the sd of b over 1,000 simulated paths.
+
+    b is a linear function of Gaussian returns, so the sample sd over n paths has relative
+    sampling sd 1 / sqrt(2 (n - 1)) = 0.0224 for n = 1,000: tolerance 4 of those, 9%.  b is
+    computed in closed form per path (mean over events - mean over other dates), and checked
+    against hac_test's coefficient on the first paths.
+    """
+    h, n_obs, sigma, paths = 21, 4000, 0.01, 1000
+    ev = np.arange(30, 3900, 60)
+    exact = exact_sd_of_b(n_obs, ev, h, sigma)
+    rng = np.random.default_rng(2024)
+    r = rng.normal(0, sigma, (paths, n_obs + h))
+    c = np.cumsum(r, axis=1)
+    y = c[:, h : n_obs + h] - c[:, :n_obs]  # y_t = r_{t+1} + ... + r_{t+h}
+    d = np.isin(np.arange(n_obs), ev)
+    b = y[:, d].mean(axis=1) - y[:, ~d].mean(axis=1)
+    for k in range(3):
+        assert hac_test(y[k], ev, h).details["coef"] == pytest.approx(b[k], rel=1e-10)
+    tol = 4 / np.sqrt(2 * (paths - 1))
+    assert np.std(b, ddof=1) == pytest.approx(exact, rel=tol)
+    assert abs(np.mean(b)) < 4 * exact / np.sqrt(paths)
 
 
 def test_default_lags_and_options() -> None:
@@ -166,3 +190,230 @@ def test_one_chain_is_one_cluster() -> None:
         hac_test(y, chain, 10, episodes="neighbour")  # type: ignore[arg-type]
     with pytest.raises(ValueError, match="rule must be 'greedy' or 'clusters'"):
         n_episodes(chain, 10, rule="neighbour")  # type: ignore[arg-type]
+
+
+def statsmodels_hac(y: np.ndarray, ev: np.ndarray, nlags: int, kernel: str) -> Any:
+    """statsmodels OLS of the complete forward returns on [1, event dummy], HAC covariance
+    with the small-sample correction T / (T - 2) (``use_correction=True``)."""
+    keep = np.isfinite(y)
+    d = np.zeros(y.size)
+    d[ev] = 1.0
+    x = np.column_stack([np.ones(int(keep.sum())), d[keep]])
+    return sm.OLS(y[keep], x).fit(
+        cov_type="HAC", cov_kwds={"maxlags": nlags, "kernel": kernel, "use_correction": True}
+    )
+
+
+@pytest.mark.parametrize("kernel", ["bartlett", "uniform"])
+@pytest.mark.parametrize("df", ["episodes", "normal"])
+def test_statistic_coef_intercept_se_and_p_match_statsmodels(kernel: str, df: str) -> None:
+    """t = b / se(b), b, a and se(b) from statsmodels OLS HAC at rtol 1e-10; the p-value from
+    scipy.stats.t with G - 1 df (G = graph components of overlapping windows) or N(0, 1)."""
+    rng = np.random.default_rng(21)
+    h, n = 10, 700
+    y = np.r_[overlapping(rng.normal(0.0004, 0.01, n + h), h)[:n], np.full(h, np.nan)]
+    ev = np.array([15, 18, 60, 140, 147, 300, 430, 433, 436, 600, 705])  # 705: incomplete
+    ev_c = ev[ev < n]
+    y[ev_c] += 0.04  # a planted effect so that |t| is far from 0 and 1
+    lags = default_hac_lags(h, kernel)
+    res = hac_test(y, ev, h, kernel=kernel, df=df)  # type: ignore[arg-type]
+    fit = statsmodels_hac(y, ev_c, lags, kernel)
+    assert res.applicable
+    assert res.details["kernel"] == kernel
+    assert res.details["lags"] == lags == (h - 1 if kernel == "uniform" else 15)
+    assert res.details["coef"] == pytest.approx(fit.params[1], rel=1e-10)
+    assert res.details["intercept"] == pytest.approx(fit.params[0], rel=1e-10)
+    assert res.details["se"] == pytest.approx(fit.bse[1], rel=1e-10)
+    assert res.statistic == pytest.approx(fit.tvalues[1], rel=1e-10)
+    assert abs(res.statistic) > 1.5
+    assert res.details["n_obs"] == n
+    assert res.details["n_events"] == ev_c.size
+    g = clusters_by_graph(ev_c, h)
+    assert g == 6  # by hand: {15, 18}, {60}, {140, 147}, {300}, {430, 433, 436}, {600}
+    if df == "episodes":
+        assert res.distribution == f"t({g - 1})"
+        expected = 2 * stats.t.sf(abs(fit.tvalues[1]), g - 1)
+        assert "t(G - 1) reference" in res.method
+    else:
+        assert res.distribution == "N(0,1)"
+        expected = fit.pvalues[1]  # statsmodels HAC p-values use the normal reference
+        assert "normal reference" in res.method
+    assert res.p_value == pytest.approx(expected, rel=1e-10)
+    assert f"{kernel} kernel HAC covariance with {lags} lags" in res.method
+    assert res.null_hypothesis == (
+        "mean forward return on event dates equals that on other dates (b = 0)"
+    )
+    assert res.reference.startswith("Newey, W. K. & West, K. D. (1987)")
+    assert "Bester, C. A., Conley, T. G. & Hansen, C. B. (2011)" in res.reference
+    assert res.method.startswith(
+        "OLS of forward return on an event dummy over all complete dates; "
+    )
+    assert "(as statsmodels cov_type='HAC', use_correction=True); " in res.method
+    greedy = hac_test(y, ev, h, kernel=kernel, df=df, episodes="greedy")  # type: ignore[arg-type]
+    if df == "episodes":
+        assert greedy.method.endswith("t(n_episodes - 1) reference, greedy episode count")
+        assert res.method.endswith(
+            "t(G - 1) reference, G = clusters of events with overlapping h-day windows"
+        )
+    else:
+        assert greedy.method == res.method
+        assert res.method.endswith("normal reference")
+    text = res.summary()
+    assert text.startswith(f"hac: statistic = {res.statistic:.4f} ~ {res.distribution}")
+
+
+@pytest.mark.parametrize("kernel", ["bartlett", "uniform"])
+def test_one_day_horizon(kernel: str) -> None:
+    """h = 1: no overlap, the uniform kernel has 0 lags (White's HC0 with the T / (T - 2)
+    correction), Bartlett ceil(1.5) = 2; checked against statsmodels at rtol 1e-10."""
+    rng = np.random.default_rng(5)
+    y = rng.normal(0.0, 0.01, 120)
+    ev = np.array([3, 4, 40, 41, 90])  # adjacent events are separate clusters at h = 1
+    y[ev] += 0.02
+    res = hac_test(y, ev, 1, kernel=kernel)  # type: ignore[arg-type]
+    lags = 0 if kernel == "uniform" else 2
+    assert res.details["lags"] == lags
+    fit = statsmodels_hac(y, ev, lags, kernel)
+    assert res.details["se"] == pytest.approx(fit.bse[1], rel=1e-10)
+    assert res.statistic == pytest.approx(fit.tvalues[1], rel=1e-10)
+    assert res.details["n_episodes"] == 5
+    assert res.p_value == pytest.approx(2 * stats.t.sf(abs(fit.tvalues[1]), 4), rel=1e-10)
+    if kernel == "uniform":  # 0 lags: the HC0 sandwich, written out
+        x = np.column_stack([np.ones(y.size), np.isin(np.arange(y.size), ev)])
+        xtx_inv = np.linalg.inv(x.T @ x)
+        u = x * (y - x @ fit.params)[:, None]
+        cov = xtx_inv @ (u.T @ u) @ xtx_inv * y.size / (y.size - 2)
+        assert res.details["se"] == pytest.approx(np.sqrt(cov[1, 1]), rel=1e-10)
+
+
+def test_exactly_min_events() -> None:
+    """MIN_EVENTS = 3 complete events: 3 is applicable, 2 is not (an incomplete third event
+    does not count)."""
+    rng = np.random.default_rng(8)
+    y = np.r_[rng.normal(0.0, 0.01, 200), np.full(5, np.nan)]
+    three = hac_test(y, [20, 90, 160], 5)
+    fit = statsmodels_hac(y, np.array([20, 90, 160]), 4, "uniform")
+    assert three.applicable
+    assert three.details["n_events"] == 3
+    assert three.statistic == pytest.approx(fit.tvalues[1], rel=1e-10)
+    assert three.distribution == "t(2)"
+    two = hac_test(y, [20, 90, 202], 5)
+    assert not two.applicable
+    assert two.reason == "only 2 complete events (need >= 3)"
+    assert np.isnan(two.p_value)
+    assert np.isnan(two.statistic)
+    assert two.details == {
+        "lags": 4,
+        "kernel": "uniform",
+        "n_episodes": 2,
+        "episode_rule": "clusters",
+    }
+    assert two.summary() == "hac: not applicable (only 2 complete events (need >= 3))"
+    assert two.null_hypothesis == three.null_hypothesis
+    assert two.method == three.method
+    assert two.reference == three.reference
+    assert not hac_test(y, [], 5).applicable
+
+
+def test_two_episodes_are_enough() -> None:
+    """df='episodes' needs G >= 2 clusters: exactly 2 gives t(1)."""
+    rng = np.random.default_rng(9)
+    y = rng.normal(0.0, 0.01, 300)
+    res = hac_test(y, [10, 12, 200], 5)
+    assert res.applicable
+    assert res.details["n_episodes"] == 2
+    assert res.distribution == "t(1)"
+    fit = statsmodels_hac(y, np.array([10, 12, 200]), 4, "uniform")
+    assert res.p_value == pytest.approx(2 * stats.t.sf(abs(fit.tvalues[1]), 1), rel=1e-10)
+    one = hac_test(y, [10, 12, 14], 5)
+    assert one.reason == "only 1 non-overlapping episode(s) (need >= 2)"
+    assert one.name == "hac"
+    assert one.details["n_episodes"] == 1
+
+
+def test_uniform_kernel_falls_back_to_bartlett() -> None:
+    """Strongly negatively autocorrelated scores make the truncated-kernel variance negative.
+
+    Non-event returns are 0 (zero residuals); the events come in two runs of three adjacent
+    dates with residuals +1, -1, +1 and -1, +1, -1 around the event mean 0.5.  With weights
+    w = 1/6 on the event residuals, the uniform kernel with h - 1 = 1 lag gives
+    (6 - 2 * 4) / 36 < 0, so the Newey-West Bartlett kernel with ceil(1.5 h) = 3 lags is
+    used: (6 - 2 * 0.75 * 4 + 2 * 0.5 * 2) / 36 > 0.
+    """
+    y = np.zeros(60)
+    y[[10, 11, 12]] = [1.5, -0.5, 1.5]
+    y[[30, 31, 32]] = [-0.5, 1.5, -0.5]
+    ev = np.array([10, 11, 12, 30, 31, 32])
+    assert statsmodels_hac(y, ev, 1, "uniform").cov_params()[1, 1] < 0
+    res = hac_test(y, ev, 2)
+    assert res.applicable
+    assert res.details["kernel"] == "bartlett (fallback)"
+    assert res.details["lags"] == 3
+    fit = statsmodels_hac(y, ev, 3, "bartlett")
+    assert res.details["coef"] == pytest.approx(0.5, rel=1e-10)
+    assert res.details["se"] == pytest.approx(fit.bse[1], rel=1e-10)
+    assert res.statistic == pytest.approx(fit.tvalues[1], rel=1e-10)
+    assert res.p_value == pytest.approx(2 * stats.t.sf(abs(fit.tvalues[1]), 1), rel=1e-10)
+    # written out: Var(b) = sum_{|l| <= 3} (1 - |l| / 4) sum_t v_t v_{t-l} * T / (T - 2)
+    assert res.details["se"] ** 2 == pytest.approx(2 / 36 * 60 / 58, rel=1e-10)
+    assert "uniform kernel HAC covariance with 1 lags" in res.method  # the requested kernel
+    # the Bartlett kernel requested directly is not a fallback
+    assert hac_test(y, ev, 2, kernel="bartlett").details["kernel"] == "bartlett"
+
+
+@pytest.mark.parametrize("kernel", ["bartlett", "uniform"])
+def test_non_positive_variance_not_applicable(kernel: str) -> None:
+    """Constant forward returns: zero residuals, zero HAC variance under either kernel."""
+    res = hac_test(np.zeros(50), [5, 20, 40], 3, kernel=kernel)  # type: ignore[arg-type]
+    assert not res.applicable
+    assert res.reason == "non-positive HAC variance (0)"
+    assert res.name == "hac"
+    if kernel == "uniform":  # tried the Bartlett fallback first
+        assert res.details["kernel"] == "bartlett (fallback)"
+        assert res.details["lags"] == 5
+    else:
+        assert res.details["kernel"] == "bartlett"
+        assert res.details["lags"] == 5
+
+
+def test_non_finite_variance_not_applicable() -> None:
+    """Returns near the float64 limit overflow the score products: NaN variance."""
+    y = np.random.default_rng(1).normal(0.0, 1e200, 30)
+    with np.errstate(over="ignore", invalid="ignore"):
+        res = hac_test(y, [2, 10, 20], 1)
+    assert not res.applicable
+    assert res.reason == "non-positive HAC variance (nan)"
+
+
+def test_every_complete_date_is_an_event() -> None:
+    y = np.array([0.01, -0.02, 0.03, 0.005, np.nan])
+    res = hac_test(y, [0, 1, 2, 3, 4], 1)
+    assert not res.applicable
+    assert res.reason == "every complete date is an event: no comparison dates"
+    assert res.name == "hac"
+    assert res.details["episode_rule"] == "clusters"
+    assert res.details["n_episodes"] == 4
+    # one comparison date is enough to run
+    assert hac_test(y, [0, 1, 2], 1).applicable
+
+
+def test_default_lags_validation_and_small_h() -> None:
+    """h - 1 for the uniform kernel, ceil(1.5 h) for Bartlett, at the smallest horizons."""
+    assert [default_hac_lags(h) for h in (1, 2, 3)] == [0, 1, 2]
+    assert [default_hac_lags(h, "bartlett") for h in (1, 2, 3, 4)] == [2, 3, 5, 6]
+    with pytest.raises(ValueError, match="^horizon_days must be >= 1, got 0$"):
+        default_hac_lags(0)
+    with pytest.raises(TypeError, match="^horizon_days must be an integer"):
+        default_hac_lags(2.0)  # type: ignore[arg-type]
+    with pytest.raises(ValueError, match=r"^kernel must be one of \['bartlett', 'uniform'\]"):
+        default_hac_lags(5, "parzen")
+    y = np.random.default_rng(0).normal(size=50)
+    with pytest.raises(ValueError, match="^horizon_days must be >= 1, got 0$"):
+        hac_test(y, [1, 20, 40], 0)
+    with pytest.raises(ValueError, match="^horizon_days must be >= 1, got 0$"):
+        hac_test(y, [1, 20, 40], 0, lags=3)  # not only through the default lag
+    with pytest.raises(ValueError, match=r"^df must be one of \['episodes', 'normal'\]"):
+        hac_test(y, [1, 20, 40], 1, df="student")  # type: ignore[arg-type]
+    with pytest.raises(TypeError, match="^lags must be an integer"):
+        hac_test(y, [1, 20, 40], 1, lags=1.5)  # type: ignore[arg-type]
+    assert hac_test(y, [1, 20, 40], 1, lags=0).details["lags"] == 0

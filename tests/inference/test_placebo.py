@@ -72,13 +72,92 @@ def test_planted_effect_small_p_and_seeds() -> None:
     assert a.details["placebo_mean"] == pytest.approx(np.mean(y), abs=0.003)
 
 
+def admissible_means(y: np.ndarray, n: int, gap: int) -> np.ndarray:
+    """Event means of EVERY admissible placebo set: n positions of range(len(y)) whose
+    consecutive positions are >= gap apart (exhaustive enumeration)."""
+    sets = [c for c in itertools.combinations(range(y.size), n) if np.all(np.diff(c) >= gap)]
+    return np.array([y[list(c)].mean() for c in sets])
+
+
 def test_p_value_add_one_rule_by_hand() -> None:
+    """Exhaustive enumeration: y alternates 0, 1 on 8 dates; 3 events >= 2 apart admit
+    C(6, 3) = 20 sets.  Observed events on zeros: mean 0, mu0 = 0.5, so a placebo set is
+    as extreme when its mean is 0 or 1 (4 + 4 sets): q = 8 / 20 = 0.4 exactly.
+
+    Add-one rule (Phipson & Smyth 2010): p = (1 + X) / (D + 1) with X ~ Binomial(D, q).
+    With D = 1 draw p is 1/2 (X = 0) or 1 (X = 1), never 0 or 1 / 1; over 400 seeds the
+    number of p = 1 is Binomial(400, 0.4): tolerance 4 sd = 4 * sqrt(400 * 0.4 * 0.6) = 39.
+    """
     y = np.array([0.0, 1.0, 0.0, 1.0, 0.0, 1.0, 0.0, 1.0])
+    means = admissible_means(y, 3, 2)
+    assert means.size == 20
+    q = float(np.mean(np.abs(means - 0.5) >= 0.5))
+    assert q == 0.4
+    ones = 0
+    for seed in range(400):
+        res = placebo_test(y, [0, 2, 4], 1, min_gap=2, draws=1, seed=seed)
+        assert res.p_value in (0.5, 1.0)
+        ones += res.p_value == 1.0
+    assert abs(ones - 400 * q) <= 4 * np.sqrt(400 * q * (1 - q))
     res = placebo_test(y, [0, 2, 4], 1, min_gap=2, draws=999, seed=0)
-    # mu0 = 0.5, observed mean 0: |0 - 0.5| is the most extreme possible deviation
+    assert res.statistic == 0.0
     assert res.details["baseline_mean"] == 0.5
-    assert 0 < res.p_value <= 1
-    assert res.p_value * 1000 == pytest.approx(round(res.p_value * 1000))
+    extreme = res.p_value * 1000 - 1  # X, an integer in [0, 999]
+    assert extreme == pytest.approx(round(extreme), abs=1e-9)
+    assert abs(extreme - 999 * q) <= 4 * np.sqrt(999 * q * (1 - q))
+    # the placebo distribution: means 0 and 1 each have probability 4 / 20 = 0.2
+    assert res.details["placebo_q025"] == 0.0
+    assert res.details["placebo_q975"] == 1.0
+    assert abs(res.details["percentile"] - 0.2) <= 4 * np.sqrt(0.2 * 0.8 / 999)
+    se_mean = means.std() / np.sqrt(999)
+    assert abs(res.details["placebo_mean"] - means.mean()) <= 4 * se_mean
+
+
+def test_p_value_matches_enumeration_distinct_values() -> None:
+    """Distinct returns, observed mean inside the placebo distribution: the exact probability
+    q of a placebo set at least as far from mu0 (two-sided) by enumerating all admissible
+    sets; p = (1 + X) / (D + 1) within 4 binomial sd of 1 + D q (D = 20,000)."""
+    y = np.array([0.3, -1.2, 0.8, 2.0, -0.4, 0.1, 1.5, -0.7, 0.9, -0.2, 0.6])
+    ev = [1, 4, 8]
+    mu0 = y.mean()
+    obs = y[ev].mean()
+    means = admissible_means(y, 3, 2)
+    q = float(np.mean(np.abs(means - mu0) >= abs(obs - mu0)))
+    assert 0.2 < q < 0.9
+    d = 20_000
+    res = placebo_test(y, ev, 1, min_gap=2, draws=d, seed=3)
+    assert res.statistic == pytest.approx(obs, rel=1e-12)
+    assert res.details["baseline_mean"] == pytest.approx(mu0, rel=1e-12)
+    extreme = res.p_value * (d + 1) - 1
+    assert abs(extreme - d * q) <= 4 * np.sqrt(d * q * (1 - q))
+    below = float(np.mean(means <= obs))
+    assert abs(res.details["percentile"] - below) <= 4 * np.sqrt(below * (1 - below) / d)
+    assert abs(res.details["placebo_mean"] - means.mean()) <= 4 * means.std() / np.sqrt(d)
+    # sd of the placebo means: relative sampling sd of a sample sd <= ~sqrt(kurtosis-ish / d);
+    # 4 * 2 / sqrt(2 d) = 0.04 is a generous bound for this bounded 1-D distribution
+    assert res.details["placebo_std"] == pytest.approx(means.std(), rel=0.04)
+    # sample a-quantiles lie between the exact quantiles at a -/+ 4 sd of an empirical cdf
+    for key, a in (("placebo_q025", 0.025), ("placebo_q975", 0.975)):
+        band = 4 * np.sqrt(a * (1 - a) / d)
+        lo, hi = np.quantile(means, [a - band, a + band], method="inverted_cdf")
+        assert lo <= res.details[key] <= hi
+    assert res.details["draws"] == d
+    assert res.name == "placebo"
+    assert res.details["min_gap"] == 2
+    assert res.details["stratify"] == "none"
+    assert res.distribution == f"placebo distribution of the mean ({d} draws)"
+    assert res.method == (
+        "random-date placebo: 20000 uniform pseudo-event sets with the same count, spacing >= 2 "
+        "dates; two-sided add-one empirical p-value around the baseline mean"
+    )
+    assert res.null_hypothesis == (
+        "the event dates are as good as random dates with the same count and spacing "
+        "(event mean = placebo mean)"
+    )
+    assert "Phipson, B. & Smyth, G. K. (2010)" in res.reference
+    few = placebo_test(y, [1, 4], 1, min_gap=2)
+    assert few.summary() == "placebo: not applicable (only 2 complete events (need >= 3))"
+    assert few.method.startswith("random-date placebo: 10000 uniform")
 
 
 def test_stratified_keeps_counts_per_year() -> None:
@@ -101,9 +180,11 @@ def test_stratified_keeps_counts_per_year() -> None:
 
 def test_errors_and_not_applicable() -> None:
     y = np.linspace(0, 1, 200)
-    with pytest.raises(DataError, match="closer than min_gap=21"):
+    with pytest.raises(DataError, match="^event_positions are closer than min_gap=21 dates; dec"):
         placebo_test(y, [0, 10, 50], 1, min_gap=21)
-    with pytest.raises(ValueError, match="stratify needs dates"):
+    with pytest.raises(
+        ValueError, match="^stratify needs dates: pass dates= or a Series with a DatetimeIndex$"
+    ):
         placebo_test(y, [0, 30, 60], 1, stratify="year")
     assert not placebo_test(y, [0, 30], 1).applicable
 
@@ -119,3 +200,178 @@ def test_uniform_p_values_under_null() -> None:
         ev = draw_spaced_positions(2000, 30, 10, 1, rng)[0]
         ps.append(placebo_test(y, ev, 1, min_gap=10, draws=999, seed=rng).p_value)
     assert stats.kstest(ps, "uniform").pvalue > 0.01
+
+
+def test_strata_codes_partition_by_calendar() -> None:
+    """Codes define the strata: two dates share a code iff same year (or same year and
+    month); codes never decrease over time (the draws concatenate strata in code order)."""
+    from eventstudy.inference.placebo import _strata_codes
+
+    dates = pd.bdate_range("2019-11-25", periods=90)
+    for stratify, key in (("year", dates.year), ("month", dates.to_period("M"))):
+        codes = _strata_codes(dates, stratify)
+        assert codes.dtype == np.int64
+        assert (np.diff(codes) >= 0).all()
+        same_code = codes[:, None] == codes[None, :]
+        same_key = np.asarray(key)[:, None] == np.asarray(key)[None, :]
+        np.testing.assert_array_equal(same_code, same_key)
+    assert np.unique(_strata_codes(dates, "month")).size == 5  # Nov 2019 .. Mar 2020
+    assert np.unique(_strata_codes(dates, "year")).size == 2
+
+
+def test_stratified_draws_uniform_over_admissible_sets() -> None:
+    """Exhaustive enumeration: 12 dates in strata {0..5}, {6..11}; events 2 in the first,
+    1 in the second, spacing >= 2 everywhere (also across the boundary).  Every admissible
+    set must come up, nothing else, uniformly (chi-square, 30,000 draws); rejection of rows
+    that break the spacing across the boundary must not bias the draws."""
+    from eventstudy.inference.placebo import _draw_stratified
+
+    codes = np.array([7] * 6 + [9] * 6, dtype=np.int64)
+    admissible = [
+        c
+        for c in itertools.combinations(range(12), 3)
+        if c[1] < 6 <= c[2] and np.all(np.diff(c) >= 2)
+    ]
+    assert len(admissible) == 10 * 6 - 4  # C(5, 2) pairs x 6 singles, minus (i, 5) with 6
+    draws = _draw_stratified(codes, np.array([0, 3, 8]), 2, 30_000, np.random.default_rng(5))
+    counts = Counter(map(tuple, draws.tolist()))
+    assert set(counts) == set(admissible)
+    obs = np.array([counts[c] for c in admissible])
+    assert stats.chisquare(obs).pvalue > 0.001
+
+
+def test_stratified_month_keeps_counts_and_impossible_raises() -> None:
+    idx = pd.bdate_range("2001-01-01", periods=130)
+    rng = np.random.default_rng(6)
+    y = pd.Series(rng.normal(0, 0.02, 130), index=idx)
+    ev = np.array([2, 30, 60, 100])
+    res = placebo_test(y, ev, 1, min_gap=5, draws=200, stratify="month", seed=2)
+    assert res.details["stratify"] == "month"
+    assert ", same count per month;" in res.method
+    # explicit dates for an array input give the same draws
+    same = placebo_test(
+        y.to_numpy(), ev, 1, min_gap=5, draws=200, stratify="month", dates=idx, seed=2
+    )
+    assert same.p_value == res.p_value
+    assert same.details == res.details
+    with pytest.raises(
+        ValueError, match=r"dates must have one entry per forward return \(130\), got 129"
+    ):
+        placebo_test(y.to_numpy(), ev, 1, stratify="year", dates=idx[:-1])
+    with pytest.raises(
+        ValueError, match="^stratify needs dates: pass dates= or a Series with a DatetimeIndex$"
+    ):
+        placebo_test(pd.Series(y.to_numpy()), ev, 1, stratify="year")
+    with pytest.raises(ValueError, match="stratify must be one of"):
+        placebo_test(y, ev, 1, stratify="week")  # type: ignore[arg-type]
+    # Jan 1 (0) and the last business day of Feb (42) are the only pair 42 apart in those
+    # month strata: a row is accepted with probability ~ 1/23 * 1/20 * 2/21, so 50 rounds
+    # of redraws cannot fill 5 rows
+    msg = "^stratified placebo: could not respect min_gap across stratum boundaries; use stratify=None$"
+    with pytest.raises(DataError, match=msg):
+        placebo_test(y, [0, 42, 85], 1, min_gap=42, draws=5, stratify="month", seed=0)
+
+
+def test_dense_draws_uniform_and_exact_fit() -> None:
+    """Dense branch (n^2 >= 2 M): 4 positions >= 2 apart in range(9), M = 6, C(6, 4) = 15
+    admissible sets, uniform (chi-square); n events exactly filling the range have a single
+    admissible set; no events give empty rows; min_gap 0 means 1."""
+    admissible = [c for c in itertools.combinations(range(9), 4) if np.all(np.diff(c) >= 2)]
+    assert len(admissible) == 15
+    rng = np.random.default_rng(7)
+    counts = Counter(map(tuple, draw_spaced_positions(9, 4, 2, 15_000, rng).tolist()))
+    assert set(counts) == set(admissible)
+    assert stats.chisquare([counts[c] for c in admissible]).pvalue > 0.001
+    only = draw_spaced_positions(7, 4, 2, 5, rng)
+    assert only.dtype == np.int64  # positions index arrays
+    np.testing.assert_array_equal(only, np.tile([0, 2, 4, 6], (5, 1)))
+    none = draw_spaced_positions(7, 0, 2, 3, rng)
+    assert none.shape == (3, 0)
+    assert none.dtype == np.int64
+    np.testing.assert_array_equal(np.sort(draw_spaced_positions(3, 3, 0, 2, rng)), [[0, 1, 2]] * 2)
+    with pytest.raises(
+        ValueError, match=r"cannot place 5 events 2 days apart in 8 dates \(need 9\)"
+    ):
+        draw_spaced_positions(8, 5, 2, 1, rng)
+
+
+def test_dense_draws_in_several_chunks() -> None:
+    """M = 2000 dense slots: 2,500 draws span two chunks of keys; every row is n distinct
+    sorted positions and each position is equally likely (70 / 2000 per row: 4 sd band)."""
+    rng = np.random.default_rng(8)
+    pos = draw_spaced_positions(2000, 70, 1, 2500, rng)
+    assert pos.shape == (2500, 70)
+    assert pos.dtype == np.int64
+    assert (np.diff(pos, axis=1) >= 1).all()
+    first_half = np.mean(pos < 1000)
+    assert abs(first_half - 0.5) < 4 * np.sqrt(0.25 / (2500 * 70))
+
+
+def test_progress_chunks_and_single_draw() -> None:
+    """About ten chunks: ceil(draws / 10) draws each, progress after every chunk."""
+    y = np.random.default_rng(9).normal(size=300)
+    calls: list[tuple[int, int]] = []
+    placebo_test(y, [10, 100, 200], 1, draws=95, seed=1, progress=lambda d, t: calls.append((d, t)))
+    assert calls == [(10 * i, 95) for i in range(1, 10)] + [(95, 95)]
+    one = placebo_test(y, [10, 100, 200], 1, draws=1, seed=1)
+    assert one.details["draws"] == 1
+    assert np.isnan(one.details["placebo_std"])
+    assert one.details["placebo_q025"] == one.details["placebo_q975"] == one.details["placebo_mean"]
+    two = placebo_test(y, [10, 100, 200], 1, draws=2, seed=3).details
+    # two placebo means a < b: sd (ddof 1) = (b - a) / sqrt(2), q975 - q025 = 0.95 (b - a)
+    assert two["placebo_q975"] > two["placebo_q025"]
+    spread = (two["placebo_q975"] - two["placebo_q025"]) / 0.95
+    assert two["placebo_std"] == pytest.approx(spread / np.sqrt(2), rel=1e-10)
+    with pytest.raises(ValueError, match="draws must be >= 1"):
+        placebo_test(y, [10, 100, 200], 1, draws=0)
+    with pytest.raises(ValueError, match="min_gap must be >= 1"):
+        placebo_test(y, [10, 100, 200], 1, min_gap=0)
+    with pytest.raises(ValueError, match="horizon_days must be >= 1"):
+        placebo_test(y, [10, 100, 200], 0)
+
+
+def test_sparse_and_dense_branches_stay_fast() -> None:
+    """The branch choice is what keeps both extremes fast: 20 events filling 20 slots
+    (rejection sampling would almost never draw 20 distinct values: 20! / 20^20 = 2e-8) and
+    3 events among a million slots (a key per slot per draw would be 3e9 random numbers).
+    Each takes milliseconds; the bound of 5 s only guards against the wrong branch."""
+    import time
+
+    rng = np.random.default_rng(15)
+    start = time.perf_counter()
+    full = draw_spaced_positions(20, 20, 1, 50, rng)
+    sparse = draw_spaced_positions(1_000_000, 3, 1, 3000, rng)
+    assert time.perf_counter() - start < 5.0
+    np.testing.assert_array_equal(full, np.tile(np.arange(20), (50, 1)))
+    assert sparse.shape == (3000, 3)
+    assert (np.diff(sparse, axis=1) > 0).all()
+    assert abs(np.mean(sparse < 500_000) - 0.5) < 4 * np.sqrt(0.25 / 9000)
+
+
+def test_default_min_gap_is_one_day() -> None:
+    """min_gap defaults to 1: adjacent events are allowed, and adjacent placebo positions are
+    drawn, stratified or not (all 3 pairs of range(3) in a 3-date stratum)."""
+    from eventstudy.inference.placebo import _draw_stratified
+
+    y = np.random.default_rng(16).normal(size=40)
+    res = placebo_test(y, [10, 11, 12], 1, draws=10, seed=0)
+    assert res.details["min_gap"] == 1
+    assert "spacing >= 1 dates" in res.method
+    codes = np.array([4, 4, 4, 6, 6, 6], dtype=np.int64)
+    pairs = _draw_stratified(codes, np.array([0, 1]), 1, 300, np.random.default_rng(1))
+    assert set(map(tuple, pairs.tolist())) == {(0, 1), (0, 2), (1, 2)}
+
+
+def test_dates_alone_do_not_stratify_and_year_is_not_month() -> None:
+    """dates= without stratify leaves the draws unstratified (same numbers as without dates);
+    stratify="year" keeps one stratum per year, where month strata would be impossible
+    (0 and 42 are the only pair 42 days apart in Jan / Feb 2001)."""
+    idx = pd.bdate_range("2001-01-01", periods=130)
+    y = np.random.default_rng(17).normal(size=130)
+    plain = placebo_test(y, [0, 42, 85], 1, min_gap=42, draws=50, seed=3)
+    with_dates = placebo_test(y, [0, 42, 85], 1, min_gap=42, draws=50, dates=idx, seed=3)
+    assert with_dates == plain
+    assert with_dates.details["stratify"] == "none"
+    yearly = placebo_test(y, [0, 42, 85], 1, min_gap=42, draws=50, stratify="year", dates=idx)
+    assert yearly.applicable
+    assert yearly.details["stratify"] == "year"

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import numpy as np
+import pandas as pd
 import pytest
 
 from eventstudy.inference import ALL_TESTS, DEFAULT_TEST, run_tests
@@ -26,5 +27,78 @@ def test_run_validation() -> None:
     y = np.zeros(10)
     with pytest.raises(ValueError, match="unknown tests"):
         run_tests(y, [1, 2, 3], 1, tests=("foo",))
-    with pytest.raises(TypeError, match="not a string"):
+    with pytest.raises(TypeError, match="^tests must be a sequence of test names, not a string$"):
         run_tests(y, [1, 2, 3], 1, tests="hac")
+
+
+def test_each_test_dispatched_with_its_options() -> None:
+    """Every name runs its own function with the options meant for it: hac_lags -> hac,
+    min_gap / draws / stratify / dates / progress -> placebo, bootstrap_reps -> bootstrap;
+    bootstrap and placebo get the two children of Generator.spawn(2) of the seed."""
+    from eventstudy.inference import (
+        block_bootstrap_test,
+        hac_test,
+        naive_t_test,
+        placebo_test,
+        sign_test,
+        wilcoxon_test,
+    )
+
+    idx = pd.bdate_range("2010-01-01", periods=900)
+    rng = np.random.default_rng(3)
+    y = np.r_[rng.normal(0.002, 0.03, 890), np.full(10, np.nan)]
+    ev = np.arange(25, 880, 50)
+    calls: list[tuple[int, int]] = []
+    out = run_tests(
+        y,
+        ev,
+        10,
+        min_gap=25,
+        tests=("wilcoxon", "placebo", "hac", "bootstrap", "naive_t", "sign"),
+        draws=300,
+        bootstrap_reps=150,
+        stratify="year",
+        dates=idx,
+        hac_lags=14,
+        seed=4,
+        progress=lambda d, t: calls.append((d, t)),
+    )
+    assert list(out) == ["wilcoxon", "placebo", "hac", "bootstrap", "naive_t", "sign"]
+    boot_rng, placebo_rng = np.random.default_rng(4).spawn(2)
+    assert out["hac"] == hac_test(y, ev, 10, lags=14)
+    assert out["hac"].details["lags"] == 14
+    assert out["placebo"] == placebo_test(
+        y, ev, 10, min_gap=25, draws=300, stratify="year", dates=idx, seed=placebo_rng
+    )
+    assert out["placebo"].details["stratify"] == "year"
+    assert out["placebo"].details["min_gap"] == 25
+    assert calls[-1] == (300, 300)
+    assert out["bootstrap"] == block_bootstrap_test(y, ev, 10, reps=150, seed=boot_rng)
+    assert out["naive_t"] == naive_t_test(y, ev)
+    assert out["sign"] == sign_test(y, ev)
+    assert out["wilcoxon"] == wilcoxon_test(y, ev)
+    default = run_tests(y, ev, 10, tests=("hac",))
+    assert default["hac"].details["lags"] == 9  # h - 1, uniform kernel
+
+
+def test_run_validation_messages() -> None:
+    y = np.zeros(10)
+    with pytest.raises(ValueError, match=r"unknown tests \['foo'\]; allowed: \['naive_t', 'hac'"):
+        run_tests(y, [1, 2, 3], 1, tests=("hac", "foo"))
+    with pytest.raises(ValueError, match="horizon_days must be >= 1, got 0"):
+        run_tests(y, [1, 2, 3], 0)
+    with pytest.raises(ValueError, match="^horizon_days must be >= 1, got 0$"):
+        run_tests(y, [1, 2, 3], 0, tests=("naive_t",))  # checked before any test runs
+    assert run_tests(y, [1, 2, 3], 1, tests=()) == {}
+
+
+def test_defaults_reach_placebo_and_bootstrap() -> None:
+    """Defaults: 10,000 placebo draws at min_gap 1, 2,000 bootstrap resamples (all contain
+    an event here: 40 events in 300 dates with block length >= h)."""
+    rng = np.random.default_rng(5)
+    y = rng.normal(size=300)
+    ev = np.arange(3, 300, 7)[:40]
+    out = run_tests(y, ev, 1, tests=("placebo", "bootstrap"), seed=0)
+    assert out["placebo"].details["draws"] == 10_000
+    assert out["placebo"].details["min_gap"] == 1
+    assert out["bootstrap"].details["reps"] == 2000
