@@ -9,6 +9,7 @@ import numpy as np
 import numpy.typing as npt
 import pandas as pd
 
+from eventstudy.events import episodes
 from eventstudy.exceptions import DataError
 
 FloatArray = npt.NDArray[np.float64]
@@ -122,30 +123,31 @@ def prepare(fwd_h: Any, event_positions: Any) -> EventSample:
 
 
 def n_episodes(
-    event_positions: IntArray, horizon_days: int, *, rule: Literal["greedy", "clusters"] = "greedy"
+    event_positions: IntArray,
+    horizon_days: int,
+    *,
+    rule: Literal["clusters", "greedy"] = "clusters",
 ) -> int:
-    """Effective number of non-overlapping episodes of h-day windows.
+    """Number of episodes G among sorted event positions for an h-day horizon.
 
-    ``rule="greedy"`` (default): from the first event, an event at least ``horizon_days``
-    trading days after the start of the current episode starts a new one (its return window
-    no longer overlaps the episode's first window).  Regularly spaced events ``g < h`` apart
-    give about ``span / h`` episodes.  The successor of every event is found with one
-    vectorized ``searchsorted``; the chain is then followed once per episode (not per event
-    or date).
+    ``rule="clusters"`` (default, and the package's one definition): the clusters of events
+    whose h-day windows overlap, :func:`eventstudy.events.episodes` (an event ``h`` or more
+    trading days after the previous event starts a new episode).  Used by the verdicts, the
+    HAC test's t(G - 1) reference and the bootstrap's applicability check.
 
-    ``rule="clusters"``: an event at least ``horizon_days`` after the *previous event*
-    starts a new episode, i.e. episodes are the connected groups of events whose h-day
-    windows overlap in a chain (the clusters within which overlapping forward returns are
-    correlated).  Never more than the greedy count: a chain of events ``g < h`` apart is one
-    episode however long it is.
+    ``rule="greedy"`` (the HAC test's earlier reference, kept for its calibration column):
+    from the first event, an event at least ``h`` trading days after the *start* of the
+    current episode starts a new one; a long chain of events ``g < h`` apart counts about
+    ``span / h`` episodes, never fewer than the clusters.  The successor of every event is
+    found with one vectorized ``searchsorted``; the chain is then followed once per episode.
     """
+    if rule == "clusters":
+        return episodes(event_positions, horizon_days)
+    if rule != "greedy":
+        raise ValueError(f"rule must be 'greedy' or 'clusters', got {rule!r}")
     pos = np.asarray(event_positions, dtype=np.int64)
     if pos.size == 0:
         return 0
-    if rule == "clusters":
-        return 1 + int(np.count_nonzero(np.diff(pos) >= int(horizon_days)))
-    if rule != "greedy":
-        raise ValueError(f"rule must be 'greedy' or 'clusters', got {rule!r}")
     nxt = np.searchsorted(pos, pos + int(horizon_days), side="left")
     count, i = 1, int(nxt[0])
     while i < pos.size:

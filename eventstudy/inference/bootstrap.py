@@ -124,7 +124,8 @@ def block_bootstrap_test(
         null-centred bootstrap distribution, two-sided with the add-one rule:
         ``(1 + #{|excess* - excess| >= |excess|}) / (B + 1)``.  ``details`` = {ci_low,
         ci_high (excess), mean_ci_low, mean_ci_high (event mean), se, block_length, reps,
-        level}.  Not applicable with fewer than 3 complete events or fewer than 2 episodes.
+        level}.  Not applicable with fewer than 3 complete events or fewer than 2 episodes
+        (clusters of overlapping windows, :func:`eventstudy.events.episodes`).
 
     References
     ----------

@@ -6,6 +6,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from eventstudy.events import episodes
 from eventstudy.exceptions import DataError
 from eventstudy.inference._common import as_float_array, as_positions, n_episodes, prepare
 
@@ -94,17 +95,18 @@ def test_n_episodes_greedy_and_clusters_by_loop(seed: int) -> None:
     rng = np.random.default_rng(seed)
     h = int(rng.integers(1, 30))
     pos = np.unique(rng.integers(0, 500, size=int(rng.integers(1, 60))))
-    assert n_episodes(pos, h) == greedy_by_loop(pos, h)
+    assert n_episodes(pos, h, rule="greedy") == greedy_by_loop(pos, h)
     assert n_episodes(pos, h, rule="clusters") == 1 + int(np.sum(np.diff(pos) >= h))
+    assert n_episodes(pos, h) == episodes(pos, h)  # the default is the one definition
 
 
 def test_n_episodes_boundaries() -> None:
     """Exactly h days apart starts a new episode (windows [p+1, p+h] touch, not overlap)."""
+    assert n_episodes(np.array([], dtype=np.int64), 5, rule="greedy") == 0
     assert n_episodes(np.array([], dtype=np.int64), 5) == 0
-    assert n_episodes(np.array([], dtype=np.int64), 5, rule="clusters") == 0
-    assert n_episodes(np.array([7]), 5) == 1
-    assert n_episodes(np.array([0, 5, 10]), 5) == 3
-    assert n_episodes(np.array([0, 4, 8]), 5) == 2  # greedy: 0 | 8 (8 - 0 >= 5)
-    assert n_episodes(np.array([0, 4, 8]), 5, rule="clusters") == 1
+    assert n_episodes(np.array([7]), 5, rule="greedy") == 1
+    assert n_episodes(np.array([0, 5, 10]), 5, rule="greedy") == 3
+    assert n_episodes(np.array([0, 4, 8]), 5, rule="greedy") == 2  # greedy: 0 | 8 (8 - 0 >= 5)
+    assert n_episodes(np.array([0, 4, 8]), 5) == 1  # clusters: one chain
     assert n_episodes(np.array([0, 5, 10]), 5, rule="clusters") == 3
-    assert n_episodes(np.arange(10), 1) == 10
+    assert n_episodes(np.arange(10), 1, rule="greedy") == 10
