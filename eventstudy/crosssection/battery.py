@@ -312,7 +312,7 @@ def _prepare(panel: EventPanel, convention: Convention) -> _Prep:
     zcol = (1.0 / sd) @ ar0[:, :lw] - (mu / sd) @ okf
     if n > 1:
         cross = float((zcol**2).sum() - (le - 1.0).sum())
-        r_bar = cross / ((float(np.mean(le)) - 1.0) * n * (n - 1))
+        r_bar = float(_div(cross, (float(np.mean(le)) - 1.0) * n * (n - 1)))
     else:
         r_bar = math.nan
     # ranks / signs over the full sample (estimation ∪ event window)

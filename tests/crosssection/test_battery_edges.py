@@ -194,6 +194,27 @@ def test_estudy2_car_window_without_a_day_above_90_percent():
     assert tb.window_tests[(0, 1)]["car_brown_warner_1985"].applicable
 
 
+def test_one_estimation_day_leaves_brown_warner_1985_undefined():
+    # σ_BW85 is the sd of estimation-day mean ARs: undefined with a single estimation day
+    r, m, ev = _panel(5)
+    res = run_cross_section(
+        r,
+        m,
+        ev,
+        model="market_adjusted",
+        estimation=(-1, -1),
+        event_window=(0, 0),
+        min_estimation=1,
+    )
+    day = res.daily_tests[0]
+    assert not day["brown_warner_1985"].applicable and not day["lamb"].applicable
+    assert math.isnan(day["brown_warner_1985"].details["sigma"])
+    assert day["t_test"].applicable and day["sign_test"].applicable
+    assert day["t_test"].statistic == pytest.approx(
+        stats.ttest_1samp(res.ar[0], 0.0).statistic, rel=RTOL
+    )
+
+
 def _direct_panel(seed: int = 4):
     rng = np.random.default_rng(seed)
     t_cal, n = 80, 6
