@@ -308,7 +308,8 @@ CASES = [
 ]
 
 
-@pytest.fixture(scope="module", params=CASES, ids=lambda c: "-".join(map(str, c)))
+# function scope: each test runs the battery itself (mutmut runs only the tests that reach it)
+@pytest.fixture(params=CASES, ids=lambda c: "-".join(map(str, c)))
 def case(request):
     model, conv, window = request.param
     returns, market, events = _data(model)
