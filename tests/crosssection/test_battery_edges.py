@@ -209,6 +209,9 @@ def test_one_estimation_day_leaves_brown_warner_1985_undefined():
     day = res.daily_tests[0]
     assert not day["brown_warner_1985"].applicable and not day["lamb"].applicable
     assert math.isnan(day["brown_warner_1985"].details["sigma"])
+    # nor has any event an estimation sd: no Kolari–Pynnönen r̄ (was a ZeroDivisionError)
+    assert math.isnan(day["adjusted_patell"].details["r_bar"])
+    assert not day["adjusted_patell"].applicable and not day["adjusted_boehmer"].applicable
     assert day["t_test"].applicable and day["sign_test"].applicable
     assert day["t_test"].statistic == pytest.approx(
         stats.ttest_1samp(res.ar[0], 0.0).statistic, rel=RTOL
@@ -306,3 +309,33 @@ def test_row_ranks_without_ties_and_with_an_empty_row():
     rb, nb, mb = _row_ranks(b)
     np.testing.assert_array_equal(rb[0], stats.rankdata(b[0]))
     assert nb[0] == 6 and mb[0] == 1.0
+
+
+@pytest.mark.parametrize("convention", ["textbook", "estudy2"])
+def test_event_day_without_any_return_is_not_applicable(convention):
+    # day 3 has no return for any security: every daily test and every CAR test over 3..3 is
+    # not applicable (no RuntimeWarning; the CAR Brown–Warner statistic was 0 with p = 1)
+    rng = np.random.default_rng(6)
+    r = rng.normal(0, 0.02, (80, 5))
+    r[63, :] = np.nan
+    m = rng.normal(0, 0.01, 80)
+    p = estimate_panel(
+        r,
+        m,
+        np.zeros(80),
+        np.column_stack([np.ones(80), m]),
+        np.arange(5),
+        np.full(5, 60),
+        np.arange(-50, -5),
+        np.arange(0, 4),
+    )
+    daily = daily_tests(p, convention=convention)
+    for name in DAILY_TESTS:
+        assert not daily[3][name].applicable and daily[3][name].reason == UNDEFINED, name
+        assert daily[3][name].details["n"] == 0
+        assert daily[2][name].applicable, name
+    wt = window_tests(p, (3, 3), convention=convention, daily=daily)
+    for name in WINDOW_TESTS:
+        assert not wt[name].applicable and wt[name].reason == UNDEFINED, name
+    assert wt["car_t_test"].details["n"] == 0 and math.isnan(wt["car_t_test"].details["mean_car"])
+    assert window_tests(p, (2, 3), convention=convention)["car_brown_warner_1985"].applicable
