@@ -339,3 +339,42 @@ def test_event_day_without_any_return_is_not_applicable(convention):
         assert not wt[name].applicable and wt[name].reason == UNDEFINED, name
     assert wt["car_t_test"].details["n"] == 0 and math.isnan(wt["car_t_test"].details["mean_car"])
     assert window_tests(p, (2, 3), convention=convention)["car_brown_warner_1985"].applicable
+
+
+METHODS = {  # the formula each test reports (summary / to_frame): its start and end
+    "t_test": ("AAR / (cross-sectional sd", "sqrt(N_t))"),
+    "brown_warner_1980": ("AAR / (sqrt(sum_i var(AR_i,est)) / N)", "independence"),
+    "brown_warner_1985": ("AAR / sd of the estimation-window mean AR", "adjustment)"),
+    "patell": ("sum of prediction-error standardized ARs", "sqrt(sum (L-K)/(L-K-2))"),
+    "boehmer": ("mean SAR / (cross-sectional sd of SAR", "sqrt(N_t))"),
+    "adjusted_patell": ("Patell x sqrt((1 - r̄)/(1 + (N-1) r̄))", "(relative-day aligned)"),
+    "adjusted_boehmer": ("BMP x sqrt((1 - r̄)", "(N-1) r̄))"),
+    "lamb": ("AAR / (BW1985 sigma", "prediction-error factor)"),
+    "sign_test": ("(#positive - N_t/2)", "sqrt(N_t/4)"),
+    "generalized_sign_test": ("(#positive - N_t p̂)", "p̂ from the estimation window"),
+    "corrado_sign_test": ("signs of AR minus each security's median", "estimation+event window"),
+    "rank_test": ("mean centred rank / sd", "daily mean centred rank"),
+    "modified_rank_test": ("standardised ranks K/(T_i+1) - 1/2", "1/sqrt(n_t) scaling"),
+    "wilcoxon_test": ("V = sum of ranks of |AR| over positive ARs", "exact p (n <= 50)"),
+    "car_t_test": ("mean CAR / (sd(CAR)", "sqrt(N))"),
+    "car_patell": ("sum of CARs standardised by sqrt(σ²(D + s'(X'X)^-1 s))", "(L-K)/(L-K-2))"),
+    "car_boehmer": ("mean SCAR / (sd(SCAR)", "sqrt(N))"),
+    "car_adjusted_patell": ("car_patell x sqrt((1 - r̄)", "(N-1) r̄))"),
+    "car_adjusted_boehmer": ("car_boehmer x sqrt((1 - r̄)", "(N-1) r̄))"),
+    "car_brown_warner_1985": ("CAAR / (sqrt(D)", "σ_BW85)"),
+    "car_lamb": ("sum of daily Lamb statistics", "/ sqrt(D)"),
+    "car_rank_test": ("sqrt(D) x mean centred rank in the window", "/ S_K"),
+    "car_sign_test": ("(#CAR > 0 - N/2)", "sqrt(N/4)"),
+    "car_generalized_sign_test": ("(#CAR > 0 - N p̂)", "(1-p̂))"),
+    "car_wilcoxon_test": ("V = sum of ranks of |CAR|", "over positive CARs"),
+}
+
+
+def test_methods_state_the_formula():
+    p = _direct_panel()
+    tests = {**daily_tests(p)[0], **window_tests(p, (0, 2))}
+    assert set(tests) == set(METHODS)
+    for name, (head, tail) in METHODS.items():
+        method = tests[name].method
+        assert method.startswith(head) and method.endswith(tail), (name, method)
+        assert tests[name].name == name
