@@ -97,7 +97,7 @@ def test_result_not_applicable_keeps_labels():
     assert r.null_hypothesis == "mean abnormal return on the day is zero"
     assert r.details == {"n": 1}
     r = _result("car_t_test", 2.0, "t(3)", df=3.0, ref_key="t_test", null="H")
-    assert r.applicable and r.null_hypothesis == "H" and r.details == {}
+    assert r.applicable and r.null_hypothesis == "H" and r.details == {} and r.method == ""
     assert r.p_value == pytest.approx(2 * stats.t.sf(2.0, 3.0), rel=RTOL)
     assert r.reference.startswith("Cross-sectional t test")
     r = _result("sign_test", 2.0, "N(0,1)", p=0.25)
@@ -378,3 +378,60 @@ def test_methods_state_the_formula():
         method = tests[name].method
         assert method.startswith(head) and method.endswith(tail), (name, method)
         assert tests[name].name == name
+
+
+def test_two_estimation_days_define_the_brown_warner_1985_sigma():
+    # σ_BW85 = sd (ddof 1) of the estimation-day mean ARs: defined from two days on
+    r, m, ev = _panel(5)
+    res = run_cross_section(
+        r,
+        m,
+        ev,
+        model="market_adjusted",
+        estimation=(-2, -1),
+        event_window=(0, 0),
+        min_estimation=2,
+    )
+    ar = (r.to_numpy() - m.to_numpy()[:, None])[[98, 99]]
+    sigma = np.std(ar.mean(axis=1), ddof=1)
+    day = res.daily_tests[0]
+    assert day["brown_warner_1985"].details["sigma"] == pytest.approx(sigma, rel=RTOL)
+    assert day["brown_warner_1985"].statistic == pytest.approx(res.ar[0].mean() / sigma, rel=RTOL)
+    assert day["brown_warner_1985"].distribution == "t(1)"  # mean L - 1
+
+
+@pytest.mark.parametrize("convention", ["textbook", "estudy2"])
+def test_too_short_estimation_leaves_the_event_out_of_the_car_patell(convention):
+    # (L-K)/(L-K-2), the variance of a t(L-K) SAR, exists only for L - K > 2: an event with
+    # L = 4 under the market model is left out of the CAR Patell and BMP statistics
+    rng = np.random.default_rng(4)
+    m_cal = rng.normal(0, 0.01, 80)
+    r_cal = m_cal[:, None] * 1.2 + rng.normal(0, 0.02, (80, 7))
+    r_cal[62, 1] = np.nan
+    r_cal[60, 2] = np.nan
+    r_cal[:57, 6] = np.nan  # the 7th event: 4 estimation returns (rows 20, 30, 40, 50)
+    r_cal[[20, 30, 40, 50], 6] = rng.normal(0, 0.02, 4)
+    q = estimate_panel(
+        r_cal,
+        m_cal,
+        np.zeros(80),
+        np.column_stack([np.ones(80), m_cal]),
+        np.arange(7),
+        np.full(7, 60),
+        np.arange(-50, -5),
+        np.arange(-2, 4),
+    )
+    assert q.n_est[6] == 4 and (q.n_est[:6] > 4).all()
+    cols = np.arange(6)
+    wt = window_tests(q, (-2, 3), convention=convention)
+    car = np.nansum(q.ar_event, axis=1)
+    scar = car / np.sqrt(car_variance(q, cols))
+    var = (q.n_est[:6] - 2.0) / (q.n_est[:6] - 4.0)
+    assert wt["car_patell"].statistic == pytest.approx(
+        scar[:6].sum() / np.sqrt(var.sum()), rel=RTOL
+    )
+    assert wt["car_boehmer"].statistic == pytest.approx(
+        stats.ttest_1samp(scar[:6], 0.0).statistic, rel=RTOL
+    )
+    assert wt["car_boehmer"].distribution == "t(5)"
+    assert wt["car_t_test"].distribution == "t(6)"  # the CAR t test keeps all 7 events

@@ -51,6 +51,7 @@ def _data(model: str) -> tuple[pd.DataFrame, pd.Series, pd.DataFrame]:
     r[pos[1] - 20, 1] = np.nan
     r[pos[5] - 7, 5] = np.nan
     r[pos[2], 2] = np.nan  # day 0: 9 of 10 securities (exactly 90 %)
+    m[66] = np.nan  # a market holiday inside every estimation window
     r[pos[3] + 2, 3] = np.nan  # day 2: 8 of 10
     r[pos[4] + 2, 4] = np.nan
     if model == "market_adjusted":  # exact zero abnormal returns R = Rm
@@ -109,7 +110,7 @@ def _reference(model: str, conv: str, window: tuple[int, int]) -> _Ref:
     for i in range(E):
         y, x = R[pos[i] + est_days, i], M[pos[i] + est_days]
         yw, xw = R[pos[i] + ev_days, i], M[pos[i] + ev_days]
-        ok = np.isfinite(y)
+        ok = np.isfinite(y) & np.isfinite(x)
         L[i] = ok.sum()
         if K:
             X = np.column_stack([np.ones(ok.sum()), x[ok]])
@@ -141,12 +142,12 @@ def _reference(model: str, conv: str, window: tuple[int, int]) -> _Ref:
         sig = s1
         fac = np.zeros((E, D))
         for i in range(E):
-            mb = mkt_est[i].mean()
-            ss = np.sum((mkt_est[i] - mb) ** 2)
+            mb = np.nanmean(mkt_est[i])  # every index return of the window that exists
+            ss = np.nansum((mkt_est[i] - mb) ** 2)
             fac[i] = 1 + 1 / L[i] + (mkt_evt[i] - mb) ** 2 / ss
         pvar = (L - 2) / (L - 4)
-        mb0 = mkt_est[0].mean()
-        ss0 = np.sum((mkt_est[0] - mb0) ** 2)
+        mb0 = np.nanmean(mkt_est[0])
+        ss0 = np.nansum((mkt_est[0] - mb0) ** 2)
         lamb_f = np.sqrt(1 + 1 / L.mean() + (mkt_evt[0] - mb0) ** 2 / ss0)
     else:
         sig = np.sqrt(sig2)

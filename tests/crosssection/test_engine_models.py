@@ -257,3 +257,16 @@ def test_get_model_by_name_object_and_errors():
         TypeError, match=r"model must be a name \['carhart4'.* or a NormalReturnModel, got 3"
     ):
         get_model(3)  # type: ignore[arg-type]
+
+
+def test_designs_are_float_even_for_integer_inputs():
+    mk = pd.Series([1, 2, 3])
+    o, x = MarketAdjusted().design(mk, None)
+    assert o.dtype == np.float64
+    o, x = MarketModel().design(mk, None)
+    assert x.dtype == np.float64
+    fac = pd.DataFrame({"rf": [0, 1, 0], "a": [1, 2, 3]})
+    o, x = FactorModel("one", ("a",)).design(mk, fac)
+    assert o.dtype == np.float64 and x.dtype == np.float64
+    with pytest.raises(DataError, match=r"\(decimals: see factors_from_percent\)$"):
+        FactorModel("one", ("a",)).design(mk, None)
