@@ -22,6 +22,7 @@ from eventstudy.crosssection.battery import (
     WINDOW_TESTS,
     _p_norm,
     _p_t,
+    _prepare,
     _result,
     _row_ranks,
     _signrank_p,
@@ -287,6 +288,18 @@ def test_window_tests_defaults_and_window_errors():
         for name in WINDOW_TESTS:
             assert wt[name].statistic == pytest.approx(ref[name].statistic, rel=RTOL, nan_ok=True)
     est2 = daily_tests(p, convention="estudy2")
+    # without a prepared _Prep the estudy2 battery equals the one run_cross_section uses
+    est2_w = window_tests(p, (-1, 2), convention="estudy2")
+    prep = _prepare(p, "estudy2")
+    ref2 = daily_tests(p, convention="estudy2", _prep=prep)
+    ref2_w = window_tests(p, (-1, 2), convention="estudy2", daily=ref2, _prep=prep)
+    for day in ref2:
+        for name in DAILY_TESTS:
+            assert est2[day][name].statistic == pytest.approx(
+                ref2[day][name].statistic, rel=RTOL, nan_ok=True
+            )
+    for name in WINDOW_TESTS:
+        assert est2_w[name].statistic == pytest.approx(ref2_w[name].statistic, rel=RTOL)
     assert daily[0]["patell"].statistic != pytest.approx(est2[0]["patell"].statistic, rel=1e-6)
     # a window reaching past the event window uses the overlapping days only
     assert window_tests(p, (2, 9))["car_t_test"].details["days"] == 2
@@ -409,7 +422,9 @@ def test_too_short_estimation_leaves_the_event_out_of_the_car_patell(convention)
     r_cal = m_cal[:, None] * 1.2 + rng.normal(0, 0.02, (80, 7))
     r_cal[62, 1] = np.nan
     r_cal[60, 2] = np.nan
-    r_cal[:57, 6] = np.nan  # the 7th event: 4 estimation returns (rows 20, 30, 40, 50)
+    r_cal[:57, 5] = np.nan  # the 6th event: 5 estimation returns, L - K = 3 (kept)
+    r_cal[[15, 20, 30, 40, 50], 5] = rng.normal(0, 0.02, 5)
+    r_cal[:57, 6] = np.nan  # the 7th event: 4 estimation returns, L - K = 2 (left out)
     r_cal[[20, 30, 40, 50], 6] = rng.normal(0, 0.02, 4)
     q = estimate_panel(
         r_cal,
@@ -421,7 +436,7 @@ def test_too_short_estimation_leaves_the_event_out_of_the_car_patell(convention)
         np.arange(-50, -5),
         np.arange(-2, 4),
     )
-    assert q.n_est[6] == 4 and (q.n_est[:6] > 4).all()
+    assert q.n_est[6] == 4 and q.n_est[5] == 5 and (q.n_est[:5] > 5).all()
     cols = np.arange(6)
     wt = window_tests(q, (-2, 3), convention=convention)
     car = np.nansum(q.ar_event, axis=1)
@@ -435,3 +450,28 @@ def test_too_short_estimation_leaves_the_event_out_of_the_car_patell(convention)
     )
     assert wt["car_boehmer"].distribution == "t(5)"
     assert wt["car_t_test"].distribution == "t(6)"  # the CAR t test keeps all 7 events
+
+
+def test_two_events_have_a_kolari_pynnonen_correlation():
+    # r̄ = Σ_t z_1t z_2t / (L̄ - 1), z = standardised estimation ARs (ddof 1); two events suffice
+    rng = np.random.default_rng(12)
+    m = rng.normal(0, 0.01, 80)
+    r = m[:, None] + rng.normal(0, 0.02, (80, 2))
+    r[30, 1] = np.nan
+    p = estimate_panel(
+        r,
+        m,
+        np.zeros(80),
+        np.column_stack([np.ones(80), m]),
+        np.arange(2),
+        np.full(2, 60),
+        np.arange(-50, -5),
+        np.arange(0, 2),
+    )
+    a = p.ar_est
+    z = (a - np.nanmean(a, axis=1)[:, None]) / np.nanstd(a, axis=1, ddof=1)[:, None]
+    r_bar = np.nansum(z[0] * z[1]) / (p.n_est.mean() - 1)
+    day = daily_tests(p)[0]
+    assert day["adjusted_patell"].details["r_bar"] == pytest.approx(r_bar, rel=RTOL)
+    kp = math.sqrt((1 - r_bar) / (1 + r_bar))
+    assert day["adjusted_patell"].statistic == pytest.approx(day["patell"].statistic * kp, rel=RTOL)
