@@ -475,3 +475,12 @@ def test_two_events_have_a_kolari_pynnonen_correlation():
     assert day["adjusted_patell"].details["r_bar"] == pytest.approx(r_bar, rel=RTOL)
     kp = math.sqrt((1 - r_bar) / (1 + r_bar))
     assert day["adjusted_patell"].statistic == pytest.approx(day["patell"].statistic * kp, rel=RTOL)
+
+
+def test_row_ranks_tie_at_the_minimum_and_a_single_value():
+    a = np.array([[1.0, 1.0, 2.0, np.nan], [np.nan, 5.0, np.nan, np.nan]])
+    ranks, n, med = _row_ranks(a)
+    np.testing.assert_array_equal(ranks[0, :3], stats.rankdata(a[0, :3]))  # 1.5, 1.5, 3
+    assert ranks[1, 1] == 1.0
+    np.testing.assert_array_equal(n, [3, 1])
+    np.testing.assert_array_equal(med, [1.0, 5.0])
