@@ -312,7 +312,7 @@ def _prepare(panel: EventPanel, convention: Convention) -> _Prep:
     zcol = (1.0 / sd) @ ar0[:, :lw] - (mu / sd) @ okf
     if n > 1:
         cross = float((zcol**2).sum() - (le - 1.0).sum())
-        r_bar = cross / ((float(np.mean(le)) - 1.0) * n * (n - 1))
+        r_bar = float(_div(cross, (float(np.mean(le)) - 1.0) * n * (n - 1)))
     else:
         r_bar = math.nan
     # ranks / signs over the full sample (estimation ∪ event window)
@@ -402,7 +402,7 @@ def daily_tests(
     d = p.ar_evt.shape[1]
     # t test
     sd_t = _col_sd(p.ar_evt)
-    t_stat = _div(p.aar, sd_t / np.sqrt(p.n_t))
+    t_stat = _div(p.aar, _div(sd_t, np.sqrt(p.n_t)))
     # BW 1980
     var_i = panel.sd_ddof1**2
     if convention == "estudy2":
@@ -418,7 +418,7 @@ def daily_tests(
     else:
         pat_den = np.sqrt(p.avail.T.astype(float) @ np.nan_to_num(p.patell_var))
     patell = _div(sar_sum, pat_den)
-    bmp = _div(_col_mean(p.sar), _col_sd(p.sar) / np.sqrt(p.n_t))
+    bmp = _div(_col_mean(p.sar), _div(_col_sd(p.sar), np.sqrt(p.n_t)))
     kp = _kp_factor(p.r_bar, n)
     lamb = _div(p.aar, p.sigma_bw85 * p.lamb_factor)
     # sign tests
@@ -655,7 +655,7 @@ def window_tests(
         bw_car = bw / math.sqrt(dd) if dd else math.nan
         lamb_car = lb / math.sqrt(dd) if dd else math.nan
     else:
-        bw_car = caar / (math.sqrt(d) * p.sigma_bw85)
+        bw_car = caar / (math.sqrt(d) * p.sigma_bw85) if nc else math.nan
         lamb_car = float(np.sum(_div(p.aar[cols], p.sigma_bw85 * p.lamb_factor[cols]))) / math.sqrt(
             d
         )

@@ -19,7 +19,9 @@ RTOL = 1e-10
 pytestmark = pytest.mark.integration
 
 
-@pytest.fixture(scope="module")
+# function scope: each test runs the battery itself, so mutation testing (which runs only the
+# tests that reach a function) exercises every comparison below
+@pytest.fixture
 def result(estudy2_case):
     ev = pd.DataFrame({"ticker": estudy2_case["tickers"], "date": pd.Timestamp("2020-03-16")})
     # 240 trading days 2019-04-02..2020-03-13 before day 0 = 2020-03-16; window days 0..4
