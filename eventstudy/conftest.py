@@ -5,7 +5,8 @@
 
 ``example_data_dir``
     A data directory with two synthetic daily price series, ``test:A`` and ``test:B``
-    (``series/test/A.csv``, ``B.csv``; 600 business days from 2010-01-04).  ``A`` drifts
+    (``series/test/A.csv``, ``B.csv``; 600 business days from 2010-01-04), their
+    equal-weight index ``test:M`` and a two-stock panel ``panel:p`` (A and B).  ``A`` drifts
     with 0.2 % daily noise and jumps +5 % at positions 100, 250 and 400 (2010-05-24,
     2010-12-20, 2011-07-18), so a "five-day return above 4 %" signal fires there and
     nowhere else.
@@ -70,6 +71,13 @@ def write_example_data(root: Path) -> Path:
         prices = 100 * np.exp(np.cumsum(r))
         frame = pd.DataFrame({"date": dates.strftime("%Y-%m-%d"), "close": prices})
         frame.to_csv(folder / f"{name}.csv", index=False)
+    # a two-stock panel (A and B, long format) and an equal-weight index M of the two
+    frames = [pd.read_csv(folder / f"{t}.csv").assign(ticker=t) for t in ("A", "B")]
+    (root / "panel").mkdir(exist_ok=True)
+    panel = pd.concat(frames).sort_values(["date", "ticker"])[["date", "ticker", "close"]]
+    panel.to_csv(root / "panel" / "p.csv", index=False)
+    market = frames[0][["date"]].assign(close=(frames[0]["close"] * frames[1]["close"]) ** 0.5)
+    market.to_csv(folder / "M.csv", index=False)
     return root
 
 

@@ -15,17 +15,18 @@ the names are listed), and never at import.  See ``docs/extending.md``.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from importlib import metadata
-from typing import Any, Generic, TypeVar
+from typing import Any, TypeVar
 
 __all__ = ["Registry"]
 
 T = TypeVar("T")
 
 
-class Registry(Generic[T]):
-    """Config name -> object, with plugins from the entry-point group ``group``.
+class Registry(Mapping[str, T]):
+    """Config name -> object (a read-only mapping), with plugins from the entry-point group
+    ``group``.
 
     Parameters
     ----------
@@ -91,8 +92,9 @@ class Registry(Generic[T]):
                 ) from exc
             self.register(ep.name, obj)
 
-    def get(self, name: str) -> T:
-        """The object registered as ``name``.
+    def __getitem__(self, name: str) -> T:
+        """The object registered as ``name`` (``registry[name]``; ``registry.get(name)`` gives
+        ``None`` instead of raising).
 
         Raises
         ------

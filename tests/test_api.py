@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-import pandas as pd
 import pytest
 
 import eventstudy as es
@@ -33,15 +32,7 @@ min_estimation = 100
 
 @pytest.fixture
 def data_dir(tmp_path: Path) -> Path:
-    root = write_example_data(tmp_path / "data")
-    (root / "panel").mkdir()
-    frames = [
-        pd.read_csv(root / "series" / "test" / f"{t}.csv").assign(ticker=t) for t in ("A", "B")
-    ]
-    panel = pd.concat(frames).sort_values(["date", "ticker"])[["date", "ticker", "close"]]
-    panel.to_csv(root / "panel" / "p.csv", index=False)
-    market = frames[0][["date"]].assign(close=(frames[0]["close"] * frames[1]["close"]) ** 0.5)
-    market.to_csv(root / "series" / "test" / "M.csv", index=False)  # equal-weight geometric index
+    root = write_example_data(tmp_path / "data")  # with panel:p (A, B) and the index test:M
     (tmp_path / "ts.toml").write_text(EXAMPLE_STUDY)
     (tmp_path / "cs.toml").write_text(CS_STUDY)
     return root

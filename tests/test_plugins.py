@@ -1,5 +1,6 @@
-"""Plugins: a package installed with an ``eventstudy.signals`` entry point adds a signal type
-that a TOML study run by the command line can name."""
+"""Plugins: a package installed with an ``eventstudy.signals`` or ``eventstudy.models`` entry
+point adds a signal type or a normal-return model that a TOML study run by the command line can
+name."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pandas as pd
 import pytest
 
 from eventstudy.conftest import write_example_data
@@ -41,6 +43,40 @@ class Spike(Signal):
         )
 '''
 
+MODEL = '''
+"""A tiny model plugin: the raw return is the abnormal return (no offset, nothing estimated)."""
+from dataclasses import dataclass
+
+import numpy as np
+
+
+@dataclass(frozen=True, slots=True)
+class RawReturn:
+    name: str = "raw_return"
+    regressors: tuple[str, ...] = ()
+
+    def design(self, market, factors):
+        return np.zeros(len(market)), np.empty((len(market), 0))
+
+
+RAW_RETURN = RawReturn()
+'''
+
+CS_STUDY = """
+[study]
+name = "plugin_cs"
+kind = "cross_section"
+[data.series]
+mkt = "test:M"
+[cross_section]
+panel = "panel:p"
+market = "mkt"
+event_date = 2011-07-18
+model = "raw_return"
+estimation = [-200, -11]
+event_window = [0, 0]
+"""
+
 STUDY = """
 [study]
 name = "plugin_study"
@@ -69,7 +105,11 @@ def install_plugin(site: Path) -> None:
     info = site / "es_spike_plugin-0.1.dist-info"
     info.mkdir()
     (info / "METADATA").write_text("Metadata-Version: 2.1\nName: es-spike-plugin\nVersion: 0.1\n")
-    (info / "entry_points.txt").write_text("[eventstudy.signals]\nspike = es_spike_plugin:Spike\n")
+    (site / "es_spike_plugin" / "models.py").write_text(MODEL)
+    (info / "entry_points.txt").write_text(
+        "[eventstudy.signals]\nspike = es_spike_plugin:Spike\n\n"
+        "[eventstudy.models]\nraw_return = es_spike_plugin.models:RAW_RETURN\n"
+    )
 
 
 def test_cli_study_names_a_plugin_signal(tmp_path: Path) -> None:
@@ -107,6 +147,45 @@ def test_cli_study_names_a_plugin_signal(tmp_path: Path) -> None:
     events = (tmp_path / "out" / "events.csv").read_text().splitlines()
     assert [line.split(",")[1] for line in events[1:]] == ["2010-05-24", "2010-12-20", "2011-07-18"]
     assert variant["trigger_days"] == 3
+
+
+def test_cli_cross_section_names_a_plugin_model(tmp_path: Path) -> None:
+    site = tmp_path / "site"
+    install_plugin(site)
+    data = write_example_data(tmp_path / "data")
+    (tmp_path / "cs.toml").write_text(CS_STUDY)
+    env = {
+        **os.environ,
+        "PYTHONPATH": os.pathsep.join([str(site), os.environ.get("PYTHONPATH", "")]),
+    }
+    run = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "eventstudy.cli",
+            "run",
+            "cs.toml",
+            "--data-dir",
+            str(data),
+            "--out",
+            "out",
+            "--no-figures",
+            "--quiet",
+        ],
+        cwd=tmp_path,
+        env=env,
+        capture_output=True,
+        text=True,
+    )
+    assert run.returncode == 0, run.stderr
+    events = pd.read_csv(tmp_path / "out" / "events.csv")
+    prices = pd.read_csv(data / "panel" / "p.csv", parse_dates=["date"]).pivot(
+        index="date", columns="ticker", values="close"
+    )
+    raw = prices.pct_change(fill_method=None).loc["2011-07-18"]
+    # under the plugin model the abnormal return on day 0 is the raw return (A jumped +5%)
+    for ticker, car in zip(events["ticker"], events["car_0_0"], strict=True):
+        assert car == pytest.approx(raw[ticker], rel=1e-9)
 
 
 def test_without_the_plugin_the_type_is_unknown(tmp_path: Path) -> None:
@@ -162,3 +241,22 @@ def test_register_in_python(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> 
             )
     finally:
         SIGNALS.unregister("spike")
+
+
+def test_register_model_in_python(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import importlib
+
+    from eventstudy.crosssection import MODELS, register_model
+
+    (tmp_path / "my_models.py").write_text(MODEL)
+    monkeypatch.syspath_prepend(str(tmp_path))
+    module = importlib.import_module("my_models")
+    try:
+        register_model(module.RAW_RETURN)
+        assert MODELS["raw_return"] is module.RAW_RETURN
+        with pytest.raises(TypeError, match=r"registered as an instance, e.g. RawReturn\(\)"):
+            register_model(module.RawReturn)  # type: ignore[arg-type]
+        with pytest.raises(TypeError, match="a normal-return model needs a 'name'"):
+            register_model(object())  # type: ignore[arg-type]
+    finally:
+        MODELS.unregister("raw_return")

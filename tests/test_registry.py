@@ -19,18 +19,19 @@ def test_register_get_and_names() -> None:
     reg: Registry[int] = Registry("number", "eventstudy.test-numbers", check=only_ints)
     assert reg.register("one", 1) == 1
     reg.register("two", 2)
-    assert reg.get("two") == 2
+    assert reg["two"] == 2 == reg.get("two")
+    assert reg.get("absent") is None
     assert reg.names() == ["one", "two"] == list(reg)
     assert "one" in reg and "three" not in reg and len(reg) == 2
     assert "names=['one', 'two']" in repr(reg)
     with pytest.raises(KeyError, match=r"unknown number 'three'; valid names: \['one', 'two'\]"):
-        reg.get("three")
+        reg["three"]
     with pytest.raises(
         ValueError, match="number 'one' is already registered .1.; pass replace=True"
     ):
         reg.register("one", 11)
     reg.register("one", 1)  # the same object again is fine
-    assert reg.register("one", 11, replace=True) == 11 and reg.get("one") == 11
+    assert reg.register("one", 11, replace=True) == 11 and reg["one"] == 11
     with pytest.raises(TypeError, match="not an int"):
         reg.register("pi", 3.14)  # type: ignore[arg-type]
     with pytest.raises(ValueError, match="number name must be a non-empty string"):
@@ -54,10 +55,10 @@ def test_plugins_come_from_entry_points(monkeypatch: pytest.MonkeyPatch) -> None
     reg: Registry[int] = Registry("number", "eventstudy.test-numbers", check=only_ints)
     reg.register("two", 2)
     assert calls == []  # nothing is read at construction or registration
-    assert reg.get("two") == 2  # a registered name never reads plugins
+    assert reg["two"] == 2  # a registered name never reads plugins
     assert calls == []
-    assert reg.get("answer") == ANSWER
-    assert reg.get("two") == 2  # an explicit registration wins over a plugin of the same name
+    assert reg["answer"] == ANSWER
+    assert reg["two"] == 2  # an explicit registration wins over a plugin of the same name
     assert reg.names() == ["answer", "two"]
     assert calls == ["eventstudy.test-numbers"]  # read once
 
@@ -71,7 +72,7 @@ def test_a_broken_plugin_is_named(monkeypatch: pytest.MonkeyPatch) -> None:
     with pytest.raises(
         ImportError, match=r"cannot load number plugin 'bad' \(no_such_module_xyz:thing\)"
     ):
-        reg.get("bad")
+        reg["bad"]
 
 
 ANSWER = 42

@@ -31,6 +31,7 @@ _LAZY = {
     "MODELS": "eventstudy.crosssection.models",
     "NormalReturnModel": "eventstudy.crosssection.models",
     "get_model": "eventstudy.crosssection.models",
+    "register_model": "eventstudy.crosssection.models",
     "plot_caar": "eventstudy.crosssection.plots",
 }
 
@@ -51,7 +52,7 @@ if TYPE_CHECKING:
         returns_from_prices,
         to_wide,
     )
-    from eventstudy.crosssection.models import MODELS, NormalReturnModel, get_model
+    from eventstudy.crosssection.models import MODELS, NormalReturnModel, get_model, register_model
     from eventstudy.crosssection.plots import plot_caar
 
 __all__ = [
@@ -69,6 +70,7 @@ __all__ = [
     "factors_from_percent",
     "get_model",
     "plot_caar",
+    "register_model",
     "returns_from_prices",
     "run_cross_section",
     "to_wide",

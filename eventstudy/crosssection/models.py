@@ -14,7 +14,6 @@ Fama–French / Carhart factor models (Campbell, Lo & MacKinlay 1997, ch. 4).
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Protocol, runtime_checkable
 
@@ -22,6 +21,7 @@ import numpy as np
 import pandas as pd
 
 from eventstudy.exceptions import DataError
+from eventstudy.registry import Registry
 
 __all__ = [
     "MODELS",
@@ -31,6 +31,8 @@ __all__ = [
     "MeanAdjusted",
     "NormalReturnModel",
     "get_model",
+    "needs_factors",
+    "register_model",
 ]
 
 
@@ -140,15 +142,52 @@ class FactorModel:
         return f["rf"].to_numpy(dtype=float), x
 
 
-MODELS: Mapping[str, NormalReturnModel] = {
-    "mean_adjusted": MeanAdjusted(),
-    "market_adjusted": MarketAdjusted(),
-    "market_model": MarketModel(),
-    "ff3": FactorModel("ff3", ("mkt_rf", "smb", "hml")),
-    "carhart4": FactorModel("carhart4", ("mkt_rf", "smb", "hml", "mom")),
-    "ff5": FactorModel("ff5", ("mkt_rf", "smb", "hml", "rmw", "cma")),
-}
-"""Registry of the built-in models by name (read-only mapping)."""
+def _check_model(obj: object) -> None:
+    if isinstance(obj, type):
+        raise TypeError(
+            f"a normal-return model is registered as an instance, e.g. {obj.__name__}(), "
+            f"not the class {obj!r}"
+        )
+    if not isinstance(obj, NormalReturnModel):
+        raise TypeError(
+            "a normal-return model needs a 'name', 'regressors' and "
+            f"design(market, factors) -> (offset, X) (NormalReturnModel), got {obj!r}"
+        )
+
+
+MODELS: Registry[NormalReturnModel] = Registry(
+    "normal-return model", "eventstudy.models", check=_check_model
+)
+"""Registry of normal-return models by name; plugins from the ``eventstudy.models`` group."""
+for _model in (
+    MeanAdjusted(),
+    MarketAdjusted(),
+    MarketModel(),
+    FactorModel("ff3", ("mkt_rf", "smb", "hml")),
+    FactorModel("carhart4", ("mkt_rf", "smb", "hml", "mom")),
+    FactorModel("ff5", ("mkt_rf", "smb", "hml", "rmw", "cma")),
+):
+    MODELS.register(_model.name, _model)
+
+
+def register_model(model: NormalReturnModel, *, name: str | None = None) -> NormalReturnModel:
+    """Register a normal-return model under ``name`` (default ``model.name``) so that studies
+    and :func:`~eventstudy.crosssection.run_cross_section` can name it.
+
+    Raises
+    ------
+    TypeError
+        ``model`` does not implement :class:`NormalReturnModel`.
+    ValueError
+        The name is taken by another model.
+    """
+    _check_model(model)
+    return MODELS.register(name or model.name, model)
+
+
+def needs_factors(model: NormalReturnModel) -> bool:
+    """True when the model's design uses factor columns (``factor_names`` not empty)."""
+    return bool(getattr(model, "factor_names", ()))
 
 
 def get_model(model: str | NormalReturnModel) -> NormalReturnModel:
@@ -163,8 +202,8 @@ def get_model(model: str | NormalReturnModel) -> NormalReturnModel:
     """
     if isinstance(model, str):
         if model not in MODELS:
-            raise ValueError(f"model must be one of {sorted(MODELS)}, got {model!r}")
+            raise ValueError(f"model must be one of {MODELS.names()}, got {model!r}")
         return MODELS[model]
     if isinstance(model, NormalReturnModel):
         return model
-    raise TypeError(f"model must be a name {sorted(MODELS)} or a NormalReturnModel, got {model!r}")
+    raise TypeError(f"model must be a name {MODELS.names()} or a NormalReturnModel, got {model!r}")

@@ -11,14 +11,13 @@ import pandas as pd
 
 from eventstudy.config import StudyConfig, freeze
 from eventstudy.config._reader import Section
-from eventstudy.crosssection.models import MODELS
+from eventstudy.crosssection.models import MODELS, needs_factors
 from eventstudy.exceptions import ConfigError
 
 __all__ = ["SECTIONS", "CrossSectionSpec", "CrossSectionStudyConfig", "parse_cross_section"]
 
 SECTIONS = ("cross_section",)
 """The top-level tables of a cross-section study besides ``[study]`` and ``[data]``."""
-FACTOR_MODELS = ("ff3", "carhart4", "ff5")
 
 
 @dataclass(frozen=True, slots=True)
@@ -128,12 +127,14 @@ def _parse_table(doc: Mapping[str, Any], source: str, aliases: set[str]) -> Cros
         raise sec.error(
             "tickers", "applies to event_date only (an events file or signal names the stocks)"
         )
-    model = sec.get_str("model", "market_model", choices=tuple(MODELS))
+    model = sec.get_str("model", "market_model")
+    if model not in MODELS:
+        raise sec.error("model", f"must be one of {MODELS.names()}, got {model!r}")
     factors_raw: Any = sec.get_raw("factors", ())
     factors = (factors_raw,) if isinstance(factors_raw, str) else factors_raw
     if not isinstance(factors, list | tuple) or not all(isinstance(f, str) for f in factors):
         raise sec.error("factors", f"must be a table name or a list of them, got {factors_raw!r}")
-    if model in FACTOR_MODELS and not factors:
+    if needs_factors(MODELS[model]) and not factors:
         raise sec.error(
             "factors", f'model {model!r} needs factor tables, e.g. "fama_french:ff3_factors_daily"'
         )

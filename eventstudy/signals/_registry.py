@@ -55,7 +55,7 @@ def register(cls: S) -> S:
 
 def signal_types() -> dict[str, type[Signal]]:
     """Copy of the registry (plugins included): config name -> signal class."""
-    return {name: SIGNALS.get(name) for name in SIGNALS.names()}
+    return {name: SIGNALS[name] for name in SIGNALS.names()}
 
 
 def make_signal(config: Mapping[str, Any] | Signal) -> Signal:
@@ -83,7 +83,7 @@ def make_signal(config: Mapping[str, Any] | Signal) -> Signal:
         raise ConfigError(
             f"unknown signal type {kind!r} (key 'type'); valid types: {SIGNALS.names()}"
         )
-    cls = SIGNALS.get(kind)
+    cls = SIGNALS[kind]
     fields = dataclasses.fields(cls)  # type: ignore[arg-type]
     names = [f.name for f in fields]
     params = {k: v for k, v in config.items() if k != "type"}

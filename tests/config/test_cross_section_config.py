@@ -64,7 +64,8 @@ def test_ticker_list_is_accepted() -> None:
     [
         (
             ('model = "market_model"', 'model = "capm2"'),
-            r"cs.toml: \[cross_section\]: key 'model': must be one of \['mean_adjusted'",
+            r"cs.toml: \[cross_section\]: key 'model': must be one of \['carhart4', 'ff3', 'ff5', "
+            r"'market_adjusted', 'market_model', 'mean_adjusted'\], got 'capm2'",
         ),
         (
             ("estimation = [-250, -11]", "estimation = [-11, -250]"),
