@@ -351,3 +351,10 @@ def test_episodes_boundary_and_input_forms() -> None:
     assert episodes([5, 5], 1) == 1  # the same day overlaps itself
     with pytest.raises(TypeError, match="horizon_days must be an integer"):
         episodes([1], 1.5)  # type: ignore[arg-type]
+
+
+def test_episode_labels_are_integers() -> None:
+    for positions in ([], [3], [0, 4, 9, 30, 33], np.array([5, 1], dtype=np.int32)):
+        labels = episode_labels(positions, 5)
+        assert labels.dtype == np.int64
+        assert labels.shape == (len(positions),)

@@ -178,3 +178,28 @@ def test_validation_and_not_applicable_reasons() -> None:
         block_bootstrap_test(y, [1, 20, 40], 0)
     full = block_bootstrap_test(y, [1, 20, 40], 1, reps=50, level=1.0, seed=0)
     assert full.details["level"] == 1.0  # level 1: min and max of the resamples
+
+
+def test_bootstrap_episode_boundary_defaults_and_labels() -> None:
+    """Exactly two episodes (clusters of overlapping windows) is enough, one is not; the
+    default number of resamples is 2000 (``details["reps"]`` counts the valid ones); the result names and describes the method."""
+    y = np.random.default_rng(8).normal(0.0, 0.01, 400)
+    two = block_bootstrap_test(y, [10, 12, 14, 200], 5, reps=50, seed=1)  # {10,12,14}, {200}
+    assert two.applicable and two.name == "bootstrap"
+    one = block_bootstrap_test(y, [10, 12, 14], 5, reps=50, seed=1)
+    assert not one.applicable and one.name == "bootstrap"
+    assert "only 1 non-overlapping episode(s) (need >= 2)" in one.reason
+    default = block_bootstrap_test(y, [10, 100, 200, 300], 5, seed=1)
+    assert 1900 < default.details["reps"] <= 2000  # valid resamples out of the default 2000
+    assert default.method.startswith(
+        "circular stationary block bootstrap of (forward return, event dummy)"
+    )
+    assert (
+        "dates (vectorized block sums); percentile intervals; two-sided p-value from the"
+        in default.method
+    )
+    assert default.method.endswith(
+        "null-centred bootstrap distribution of the excess with the add-one rule"
+    )
+    with pytest.raises(ValueError, match="horizon_days must be >= 1"):
+        block_bootstrap_test(y, [10, 100, 200], 0)

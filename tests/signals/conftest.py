@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import pandas as pd
 import pytest
-from sig_helpers import random_walk
+
+from tests.signals.sig_helpers import random_walk
 
 
 @pytest.fixture

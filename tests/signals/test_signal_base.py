@@ -8,7 +8,6 @@ import math
 import numpy as np
 import pandas as pd
 import pytest
-from sig_helpers import make_frame
 
 from eventstudy.exceptions import ConfigError, DataError
 from eventstudy.signals import (
@@ -18,6 +17,7 @@ from eventstudy.signals import (
     make_signal,
     signal_types,
 )
+from tests.signals.sig_helpers import make_frame
 
 
 def test_registry_names():
@@ -420,3 +420,47 @@ def test_make_result_casts_an_integer_value_to_float():
     )
     assert res.value.dtype == np.float64 and res.value.tolist() == [1.0, 2.0, 3.0]
     assert res.trigger.dtype == bool and res.trigger.index.equals(_idx(3))
+
+
+def test_signal_result_threshold_must_be_a_number_or_none() -> None:
+    from eventstudy.signals import SignalResult
+
+    idx = pd.bdate_range("2020-01-01", periods=3)
+    value = pd.Series([0.1, 0.2, 0.3], index=idx)
+    trigger = pd.Series([False, True, False], index=idx)
+    for good in (None, 1, 0.5):
+        assert SignalResult(value, trigger, good, False, "").threshold == good
+    for bad, name in ((True, "bool"), (value, "Series"), ("0.1", "str")):
+        with pytest.raises(TypeError, match=f"^threshold must be a number or None, got {name}$"):
+            SignalResult(value, trigger, bad, False, "")  # type: ignore[arg-type]
+
+
+def test_register_checks_the_signal_interface() -> None:
+    import dataclasses
+    from typing import ClassVar
+
+    from eventstudy.signals import SIGNALS, Signal, register
+
+    message = "^a signal type must be a dataclass subclass of eventstudy.signals.Signal"
+
+    class NotADataclass(Signal):
+        kind: ClassVar[str] = "not_a_dataclass"
+
+        def compute(self, data):  # type: ignore[no-untyped-def]
+            raise NotImplementedError
+
+    @dataclasses.dataclass(frozen=True)
+    class NoKind(Signal):
+        kind: ClassVar[int] = 3  # type: ignore[assignment]
+
+        def compute(self, data):  # type: ignore[no-untyped-def]
+            raise NotImplementedError
+
+    @dataclasses.dataclass(frozen=True)
+    class NotASignal:
+        kind: ClassVar[str] = "not_a_signal"
+
+    for bad in (NotADataclass, NoKind, NotASignal, int, "move"):
+        with pytest.raises(TypeError, match=message):
+            register(bad)  # type: ignore[arg-type]
+    assert "not_a_dataclass" not in SIGNALS and "not_a_signal" not in SIGNALS

@@ -5,9 +5,9 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 import pytest
-from sig_helpers import assert_no_look_ahead, random_walk
 
 from eventstudy.signals import Calendar
+from tests.signals.sig_helpers import assert_no_look_ahead, random_walk
 
 # August closes by year; every other month closes at 100.  So the August return is
 # c/100 - 1 (July closed at 100) and September's is 100/c - 1.

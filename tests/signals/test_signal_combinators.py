@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from sig_helpers import make_frame
 
 from eventstudy.exceptions import ConfigError
 from eventstudy.signals import (
@@ -17,6 +16,7 @@ from eventstudy.signals import (
     make_signal,
     not_,
 )
+from tests.signals.sig_helpers import make_frame
 
 A = Threshold(series="x", level=2.0, cross=False)  # x > 2
 B = Threshold(series="y", level=1.0, cross=False)  # y > 1

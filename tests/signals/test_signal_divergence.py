@@ -8,10 +8,10 @@ import statistics
 import numpy as np
 import pandas as pd
 import pytest
-from sig_helpers import assert_no_look_ahead, make_frame, random_walk
 
 from eventstudy.exceptions import DataError
 from eventstudy.signals import Divergence
+from tests.signals.sig_helpers import assert_no_look_ahead, make_frame, random_walk
 
 # a moves 0, +10 %, -10 %, 0, +10 %; b is flat, so the 1-day simple spread is a's return.
 A = [100.0, 110.0, 99.0, 99.0, 108.9]

@@ -7,9 +7,9 @@ import math
 import numpy as np
 import pandas as pd
 import pytest
-from sig_helpers import assert_no_look_ahead, make_frame
 
 from eventstudy.signals import Move
+from tests.signals.sig_helpers import assert_no_look_ahead, make_frame
 
 
 def test_above_and_below_two_day_simple():

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from sig_helpers import assert_no_look_ahead, make_frame
 
 from eventstudy.signals import Rebound
+from tests.signals.sig_helpers import assert_no_look_ahead, make_frame
 
 
 def test_up_from_low_hand_case():

@@ -5,9 +5,9 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 import pytest
-from sig_helpers import assert_no_look_ahead, make_frame
 
 from eventstudy.signals import Threshold, trailing_percentile
+from tests.signals.sig_helpers import assert_no_look_ahead, make_frame
 
 
 def test_level_crossing_and_state():
