@@ -112,15 +112,17 @@ def install_plugin(site: Path) -> None:
     )
 
 
-def test_cli_study_names_a_plugin_signal(tmp_path: Path) -> None:
-    site = tmp_path / "site"
-    install_plugin(site)
+def run_study_cli(
+    tmp_path: Path, study: str, *, plugin: bool
+) -> tuple[subprocess.CompletedProcess[str], Path]:
+    """``eventstudy run`` on ``study`` over the example data, in a fresh process; with
+    ``plugin=True`` the plugin is installed on a path of its own first."""
     data = write_example_data(tmp_path / "data")
-    (tmp_path / "study.toml").write_text(STUDY)
-    env = {
-        **os.environ,
-        "PYTHONPATH": os.pathsep.join([str(site), os.environ.get("PYTHONPATH", "")]),
-    }
+    (tmp_path / "study.toml").write_text(study)
+    env = dict(os.environ)
+    if plugin:
+        install_plugin(tmp_path / "site")
+        env["PYTHONPATH"] = os.pathsep.join([str(tmp_path / "site"), env.get("PYTHONPATH", "")])
     run = subprocess.run(
         [
             sys.executable,
@@ -140,6 +142,11 @@ def test_cli_study_names_a_plugin_signal(tmp_path: Path) -> None:
         capture_output=True,
         text=True,
     )
+    return run, data
+
+
+def test_cli_study_names_a_plugin_signal(tmp_path: Path) -> None:
+    run, _ = run_study_cli(tmp_path, STUDY, plugin=True)
     assert run.returncode == 0, run.stderr
     variant = json.loads((tmp_path / "out" / "result.json").read_text())["variants"][0]
     assert variant["signal"] == "one-day return of a above 0.03"
@@ -150,33 +157,7 @@ def test_cli_study_names_a_plugin_signal(tmp_path: Path) -> None:
 
 
 def test_cli_cross_section_names_a_plugin_model(tmp_path: Path) -> None:
-    site = tmp_path / "site"
-    install_plugin(site)
-    data = write_example_data(tmp_path / "data")
-    (tmp_path / "cs.toml").write_text(CS_STUDY)
-    env = {
-        **os.environ,
-        "PYTHONPATH": os.pathsep.join([str(site), os.environ.get("PYTHONPATH", "")]),
-    }
-    run = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "eventstudy.cli",
-            "run",
-            "cs.toml",
-            "--data-dir",
-            str(data),
-            "--out",
-            "out",
-            "--no-figures",
-            "--quiet",
-        ],
-        cwd=tmp_path,
-        env=env,
-        capture_output=True,
-        text=True,
-    )
+    run, data = run_study_cli(tmp_path, CS_STUDY, plugin=True)
     assert run.returncode == 0, run.stderr
     events = pd.read_csv(tmp_path / "out" / "events.csv")
     prices = pd.read_csv(data / "panel" / "p.csv", parse_dates=["date"]).pivot(
@@ -189,23 +170,7 @@ def test_cli_cross_section_names_a_plugin_model(tmp_path: Path) -> None:
 
 
 def test_without_the_plugin_the_type_is_unknown(tmp_path: Path) -> None:
-    data = write_example_data(tmp_path / "data")
-    (tmp_path / "study.toml").write_text(STUDY)
-    run = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "eventstudy.cli",
-            "run",
-            "study.toml",
-            "--data-dir",
-            str(data),
-            "--quiet",
-        ],
-        cwd=tmp_path,
-        capture_output=True,
-        text=True,
-    )
+    run, _ = run_study_cli(tmp_path, STUDY, plugin=False)
     assert run.returncode == 2
     assert "unknown signal type 'spike'" in run.stderr
     assert "valid types: ['all_of', 'any_of'" in run.stderr
