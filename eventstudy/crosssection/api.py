@@ -303,6 +303,15 @@ def run_cross_section(
     )
 
 
+def _column_mean(a: np.ndarray) -> np.ndarray:
+    """Mean of the finite entries of each column; NaN (silently) for a column with none, e.g.
+    an event day on which no security has a return (``np.nanmean`` warns there)."""
+    ok = np.isfinite(a)
+    n = ok.sum(axis=0)
+    total = np.where(ok, a, 0.0).sum(axis=0)
+    return np.divide(total, n, out=np.full(total.shape, np.nan), where=n > 0)
+
+
 def _build_result(
     panel: EventPanel,
     aligned: AlignedEvents,
@@ -354,7 +363,7 @@ def _build_result(
     okv = np.isfinite(var_paths)
     with np.errstate(invalid="ignore", divide="ignore"):
         se = np.sqrt(np.where(okv, var_paths, 0.0).sum(axis=0)) / okv.sum(axis=0)
-        cm = np.nanmean(car_arr, axis=0) if car_arr.size else caar
+        cm = _column_mean(car_arr) if car_arr.size else caar
         cdev = np.where(np.isfinite(car_arr), car_arr - cm, 0.0)
         cn = np.isfinite(car_arr).sum(axis=0)
         se_cs = np.sqrt((cdev**2).sum(axis=0) / (cn - 1)) / np.sqrt(cn)
@@ -368,7 +377,7 @@ def _build_result(
             "lower": caar - z * se,
             "upper": caar + z * se,
             "n": n_t,
-            "mean_bhar": np.nanmean(bhar.to_numpy(), axis=0) if len(bhar) else np.nan,
+            "mean_bhar": _column_mean(bhar.to_numpy()) if len(bhar) else np.nan,
         },
         index=cols,
     )

@@ -49,7 +49,7 @@ class EventPanel:
     xtx_inv
         (X'X)^-1 of the estimation window (E, K, K).
     x_event
-        Design rows of the event window (E, D, K) (NaN where unavailable).
+        Design rows of the event window (E, D, K) (0.0 where unavailable).
     sigma2
         Residual variance SSR / (L - K) (E,); for K = 0 the ddof=1 sample variance.
     sd_ddof1

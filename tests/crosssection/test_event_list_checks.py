@@ -50,3 +50,17 @@ def test_event_window_past_the_end_is_dropped_and_counted() -> None:
     fits = pd.DataFrame({"ticker": ["AA", "BB"], "date": [r.index[200], r.index[-6]]})
     res = run_cross_section(r, m, fits, estimation=(-120, -11), event_window=(-2, 5))
     assert res.n_events == 2
+
+
+def test_event_day_without_any_return_gives_nan_means_silently() -> None:
+    """A day of the event window on which no security has a return: AAR, mean BHAR and the
+    CAR mean are NaN / carried, with no 'Mean of empty slice' RuntimeWarning (an error here)."""
+    r, m = panel()
+    r.iloc[210, :] = np.nan  # relative day +1 of events dated at row 209
+    events = pd.DataFrame({"ticker": ["AA", "BB", "CC"], "date": [r.index[209]] * 3})
+    res = run_cross_section(r, m, events, estimation=(-120, -11), event_window=(-1, 2))
+    assert np.isnan(res.caar.loc[1, "mean_bhar"]) and res.caar.loc[1, "n"] == 0
+    # every day: the mean of the finite BHARs, as pandas computes it (NaN where none is)
+    expected = res.bhar.mean(axis=0).to_numpy(dtype=float)
+    np.testing.assert_allclose(res.caar["mean_bhar"].to_numpy(dtype=float), expected, rtol=1e-12)
+    assert np.isfinite(expected[:2]).all()
