@@ -13,7 +13,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from eventstudy.conftest import write_example_data
+from eventstudy.conftest import EXAMPLE_STUDY, write_example_data
 
 PLUGIN = '''
 """A tiny eventstudy plugin: the one-day return of a series above a level."""
@@ -77,24 +77,12 @@ estimation = [-200, -11]
 event_window = [0, 0]
 """
 
-STUDY = """
-[study]
-name = "plugin_study"
-[data.series]
-a = "test:A"
-[signal]
-type = "spike"
-series = "a"
-level = 0.03
-[events]
-min_gap = 21
-[evaluation]
-horizons = { "1m" = 21 }
-targets = [{ series = "a" }]
-[inference]
-draws = 200
-bootstrap_reps = 100
-"""
+# the example study (eventstudy/conftest.py) with the plugin's signal in place of its own
+STUDY = EXAMPLE_STUDY.replace(
+    'type = "move"\nseries = "a"\nn = 5\nmode = "above"\nlevel = 0.04',
+    'type = "spike"\nseries = "a"\nlevel = 0.03',
+)
+assert 'type = "spike"' in STUDY
 
 
 def install_plugin(site: Path) -> None:
