@@ -11,15 +11,47 @@ name them::
 
 Entry points are read once, the first time a name is looked up that is not registered (or when
 the names are listed), and never at import.  See ``docs/extending.md``.
+
+The registry of hypothesis tests, :data:`TESTS`, lives here too, because both study designs,
+the config parsers and the reports read it.  A test is a small object behind the
+:class:`EventTest` protocol: a name, the design it belongs to, the inputs it needs, its null
+hypothesis and literature reference, and a ``run`` method.  Names follow one scheme, lower-case
+words joined by ``_`` and no ``_test`` suffix:
+
+* time-series tests (``design = "timeseries"``) are named after the statistic: ``hac``,
+  ``naive_t``, ``bootstrap``, ``placebo``, ``sign``, ``wilcoxon``;
+* cross-section tests (``design = "cross_section"``) on each event day's abnormal returns are
+  prefixed ``ar_`` (``ar_t``, ``ar_patell``, ``ar_wilcoxon``), those on cumulative abnormal
+  returns over a window ``car_`` (``car_t``, ``car_patell``, ``car_wilcoxon``).
+
+Plugins declare tests in the entry-point group ``eventstudy.tests``; in Python,
+:func:`register_test`.
 """
 
 from __future__ import annotations
 
+import dataclasses
+import importlib
+import zlib
 from collections.abc import Callable, Iterator, Mapping
+from dataclasses import dataclass, field
 from importlib import metadata
-from typing import Any, TypeVar
+from typing import Any, Literal, Protocol, TypeVar, runtime_checkable
 
-__all__ = ["Registry"]
+import numpy as np
+import pandas as pd
+
+__all__ = [
+    "DESIGNS",
+    "HORIZON_INPUTS",
+    "TESTS",
+    "EventTest",
+    "HorizonInputs",
+    "Registry",
+    "register_test",
+    "test_stream",
+    "tests_for",
+]
 
 T = TypeVar("T")
 
@@ -37,14 +69,23 @@ class Registry(Mapping[str, T]):
     check
         Called on every object before it is registered; raises ``TypeError`` for an object
         that does not implement the interface.
+    builtins
+        Modules of the package that register built-ins when imported; imported (like the
+        plugins, and before them) the first time a name is missing or the names are listed.
     """
 
     def __init__(
-        self, kind: str, group: str, *, check: Callable[[Any], None] | None = None
+        self,
+        kind: str,
+        group: str,
+        *,
+        check: Callable[[Any], None] | None = None,
+        builtins: tuple[str, ...] = (),
     ) -> None:
         self.kind = kind
         self.group = group
         self._check = check
+        self._builtins = builtins
         self._items: dict[str, T] = {}
         self._plugins_loaded = False
 
@@ -80,6 +121,8 @@ class Registry(Mapping[str, T]):
         if self._plugins_loaded:
             return
         self._plugins_loaded = True
+        for module in self._builtins:
+            importlib.import_module(module)
         for ep in metadata.entry_points(group=self.group):
             if ep.name in self._items:
                 continue  # a built-in or an explicit registration wins
@@ -126,3 +169,212 @@ class Registry(Mapping[str, T]):
 
     def __repr__(self) -> str:
         return f"Registry({self.kind!r}, group={self.group!r}, names={sorted(self._items)})"
+
+
+Design = Literal["timeseries", "cross_section"]
+DESIGNS: tuple[str, ...] = ("timeseries", "cross_section")
+SCOPES: Mapping[str, tuple[str, ...]] = {
+    "timeseries": ("horizon",),
+    "cross_section": ("day", "window"),
+}
+
+
+@runtime_checkable
+class EventTest(Protocol):
+    """What a registered test provides.
+
+    Attributes
+    ----------
+    name
+        Registry name (see the module docstring for the naming scheme).
+    design
+        ``"timeseries"`` or ``"cross_section"``.
+    scope
+        What one run covers: ``"horizon"`` (one target x horizon of a time-series study),
+        ``"day"`` (every event-window day of a cross-section) or ``"window"`` (one CAR window).
+    needs
+        Names of the inputs the test reads.  Time-series tests: fields of
+        :class:`HorizonInputs` (:data:`HORIZON_INPUTS`); a test that needs ``"rng"`` gets its own
+        random stream (:func:`test_stream`).  Cross-section tests: ``"panel"`` and, for ranks
+        and signs, ``"full_sample"`` (estimation and event windows together).
+    null_hypothesis
+        The null in words.
+    reference
+        Literature reference.
+    summary
+        One sentence for reports and docs: what the test does and when to trust it.
+
+    ``run(inputs)`` returns a :class:`~eventstudy.results.TestResult` for ``"horizon"`` and
+    ``"window"`` scopes, and one per event-window day (a tuple, in day order) for ``"day"``.
+    """
+
+    @property
+    def name(self) -> str: ...
+    @property
+    def design(self) -> str: ...
+    @property
+    def scope(self) -> str: ...
+    @property
+    def needs(self) -> frozenset[str]: ...
+    @property
+    def null_hypothesis(self) -> str: ...
+    @property
+    def reference(self) -> str: ...
+    @property
+    def summary(self) -> str: ...
+
+    def run(self, inputs: Any, /) -> Any: ...
+
+
+@dataclass(frozen=True, slots=True)
+class HorizonInputs:
+    """Everything a time-series test may read for one target x horizon.
+
+    Attributes
+    ----------
+    forward_returns
+        Forward returns of the horizon on every date, shape ``(T,)``; NaN = incomplete.
+    events
+        Sorted unique integer positions of the events into ``forward_returns``.
+    horizon
+        Horizon h in trading days.
+    min_gap
+        Declustering gap of the events.
+    dates
+        The dates of ``forward_returns`` (``None`` when not known).
+    draws, bootstrap_reps, stratify, hac_lags
+        Options of the built-in placebo, bootstrap and HAC tests.
+    progress
+        ``callable(done, total)`` for long-running tests.
+    rng
+        The test's own random stream (set by the runner for tests that need ``"rng"``).
+    """
+
+    forward_returns: Any
+    events: Any
+    horizon: int
+    min_gap: int = 1
+    dates: pd.DatetimeIndex | None = None
+    draws: int = 10_000
+    bootstrap_reps: int = 2000
+    stratify: str | None = None
+    hac_lags: int | None = None
+    progress: Any = None
+    rng: np.random.Generator | None = field(default=None, compare=False)
+
+
+HORIZON_INPUTS: frozenset[str] = frozenset(f.name for f in dataclasses.fields(HorizonInputs))
+CROSS_SECTION_INPUTS: frozenset[str] = frozenset({"panel", "full_sample"})
+_INPUTS = {"timeseries": HORIZON_INPUTS, "cross_section": CROSS_SECTION_INPUTS}
+
+
+def _check_test(obj: object) -> None:
+    missing = [
+        a
+        for a in ("name", "design", "scope", "needs", "null_hypothesis", "reference", "summary")
+        if not hasattr(obj, a)
+    ]
+    if missing or not callable(getattr(obj, "run", None)):
+        raise TypeError(
+            f"a test must implement eventstudy.inference.EventTest (name, design, scope, needs, "
+            f"null_hypothesis, reference, summary, run); {obj!r} lacks "
+            f"{missing or ['run()']}"
+        )
+    test: Any = obj
+    if test.design not in DESIGNS:
+        raise TypeError(f"test {test.name!r}: design must be one of {DESIGNS}, got {test.design!r}")
+    if test.scope not in SCOPES[test.design]:
+        raise TypeError(
+            f"test {test.name!r}: scope of a {test.design} test must be one of "
+            f"{SCOPES[test.design]}, got {test.scope!r}"
+        )
+    unknown = sorted(set(test.needs) - _INPUTS[test.design])
+    if unknown:
+        raise TypeError(
+            f"test {test.name!r} needs unknown inputs {unknown}; a {test.design} test can read "
+            f"{sorted(_INPUTS[test.design])}"
+        )
+
+
+TESTS: Registry[EventTest] = Registry(
+    "test",
+    "eventstudy.tests",
+    check=_check_test,
+    builtins=("eventstudy.inference.run", "eventstudy.crosssection.battery"),
+)
+"""Test name -> :class:`EventTest`, both designs; plugins from the ``eventstudy.tests`` group.
+
+The time-series tests are registered by :mod:`eventstudy.inference.run`, the cross-section
+battery by :mod:`eventstudy.crosssection.battery`; both are imported the first time a missing
+name is looked up or the names are listed.
+"""
+
+
+def register_test(test: EventTest, *, replace: bool = False) -> EventTest:
+    """Register ``test`` under ``test.name`` and return it.
+
+    Raises
+    ------
+    TypeError
+        ``test`` does not implement :class:`EventTest` (attribute missing, unknown design or
+        scope, an input it needs that its design does not provide).
+    ValueError
+        Another test is registered under that name (pass ``replace=True`` to override).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from dataclasses import dataclass
+    >>> from eventstudy.results import TestResult
+    >>> @dataclass(frozen=True)
+    ... class MedianTest:
+    ...     name: str = "median_excess"
+    ...     design: str = "timeseries"
+    ...     scope: str = "horizon"
+    ...     needs: frozenset = frozenset({"forward_returns", "events"})
+    ...     null_hypothesis: str = "median event return equals the median of all dates"
+    ...     reference: str = "illustration only"
+    ...     summary: str = "Difference of medians; no p-value."
+    ...
+    ...     def run(self, x):
+    ...         fwd = np.asarray(x.forward_returns, dtype=float)
+    ...         ev = fwd[np.asarray(x.events)]
+    ...         d = float(np.nanmedian(ev) - np.nanmedian(fwd))
+    ...         return TestResult(self.name, d, float("nan"), self.null_hypothesis, "", "")
+    >>> test = register_test(MedianTest())
+    >>> TESTS["median_excess"].design
+    'timeseries'
+    >>> TESTS.unregister("median_excess")
+    """
+    return TESTS.register(test.name, test, replace=replace)
+
+
+def tests_for(design: str, scope: str | None = None) -> dict[str, EventTest]:
+    """Registered tests of one design (and scope), plugins included, in registration order
+    (built-ins first, in the order the package defines them)."""
+    if design not in DESIGNS:
+        raise ValueError(f"design must be one of {DESIGNS}, got {design!r}")
+    TESTS.names()  # loads plugins
+    return {
+        name: t
+        for name, t in TESTS._items.items()
+        if t.design == design and (scope is None or t.scope == scope)
+    }
+
+
+def test_stream(rng: np.random.Generator, name: str) -> np.random.Generator:
+    """The random stream of a plugin test ``name`` under the run's generator ``rng``.
+
+    The child of ``rng``'s seed sequence keyed by ``2**32 +`` the CRC-32 of the name, so that
+    adding, removing or reordering tests never changes another test's numbers (the built-in
+    bootstrap and placebo tests keep the first two children from ``Generator.spawn``).
+    """
+    seq = rng.bit_generator.seed_seq
+    if not isinstance(seq, np.random.SeedSequence):  # pragma: no cover - numpy always sets one
+        raise TypeError("the generator has no SeedSequence to spawn from")
+    child = np.random.SeedSequence(
+        entropy=seq.entropy,
+        spawn_key=(*seq.spawn_key, 2**32 + zlib.crc32(name.encode())),
+        pool_size=seq.pool_size,
+    )
+    return np.random.Generator(type(rng.bit_generator)(child))

@@ -13,8 +13,8 @@ from scipy import stats
 from eventstudy._typing import ReturnKind
 from eventstudy._validation import check_choice, check_float, check_int
 from eventstudy.crosssection.battery import (
+    BatteryInputs,
     Convention,
-    _prepare,
     car_variance_path,
     daily_tests,
     window_tests,
@@ -135,6 +135,18 @@ class CrossSectionResult:
         )
 
 
+def _check_tests(tests: Sequence[str]) -> tuple[str, ...]:
+    from eventstudy.registry import tests_for
+
+    if isinstance(tests, str):
+        raise TypeError("tests must be a sequence of test names, not a string")
+    valid = tests_for("cross_section")
+    unknown = [t for t in tests if t not in valid]
+    if unknown:
+        raise ValueError(f"unknown cross-section tests {unknown}; valid: {list(valid)}")
+    return tuple(tests)
+
+
 def _as_window(name: str, w: Sequence[int]) -> tuple[int, int]:
     if not isinstance(w, Sequence) or isinstance(w, str) or len(w) != 2:
         raise TypeError(f"{name} must be a pair (first, last) of relative trading days, got {w!r}")
@@ -171,6 +183,7 @@ def run_cross_section(
     car_windows: Sequence[tuple[int, int]] | None = None,
     return_kind: ReturnKind = "simple",
     level: float = 0.95,
+    tests: Sequence[str] | None = None,
 ) -> CrossSectionResult:
     """Classical cross-sectional event study (Campbell, Lo & MacKinlay 1997, ch. 4).
 
@@ -204,6 +217,9 @@ def run_cross_section(
         Whether ``returns``/``market`` are simple or log returns (used for BHAR only).
     level
         Confidence level of the CAAR band.
+    tests
+        Names of registered cross-section tests to run (``ar_*`` daily, ``car_*`` per CAR
+        window; see ``eventstudy.inference.tests_for("cross_section")``); default: all.
 
     Returns
     -------
@@ -240,6 +256,8 @@ def run_cross_section(
     conv: Convention = convention
     check_choice("return_kind", return_kind, ("simple", "log"))
     level = check_float("level", level, minimum=0.0, maximum=1.0, strict_minimum=True)
+    if tests is not None:
+        tests = _check_tests(tests)
     windows = (
         [evw] if car_windows is None else [_as_window("car_windows[i]", w) for w in car_windows]
     )
@@ -295,9 +313,9 @@ def run_cross_section(
         raise DataError(f"no event left after dropping: {reasons} (min_estimation={min_est})")
     if not keep.all():
         panel = panel.subset(keep)
-    prep = _prepare(panel, conv)
-    daily = daily_tests(panel, convention=conv, _prep=prep)
-    wt = {w: window_tests(panel, w, convention=conv, daily=daily, _prep=prep) for w in windows}
+    inputs = BatteryInputs(panel, conv)
+    daily = daily_tests(panel, tests=tests, inputs=inputs)
+    wt = {w: window_tests(panel, w, tests=tests, inputs=inputs) for w in windows}
     return _build_result(
         panel, aligned, keep, mdl, conv, est, evw, level, daily, wt, reasons, return_kind
     )

@@ -1,23 +1,34 @@
-"""The classical event-study test battery on an :class:`EventPanel`.
+"""The classical event-study test battery on an :class:`EventPanel`, as registry entries.
 
-Two conventions:
+Every test is an entry of :data:`eventstudy.inference.TESTS` (``design = "cross_section"``):
+``ar_*`` tests run on each event-window day's abnormal returns (scope ``"day"``), ``car_*``
+tests on cumulative abnormal returns over a window (scope ``"window"``).  :func:`daily_tests`
+and :func:`window_tests` run the registered entries; shared intermediates are computed once per
+panel (:class:`BatteryInputs`).
+
+Two conventions, each one object (:data:`CONVENTIONS`) holding every difference:
 
 ``"textbook"``
     Sums over the securities available on the day; Patell/BMP standardise with the OLS
     residual σ (SSR/(L-K)) and the exact prediction-error factor 1 + x_t'(X'X)^-1 x_t;
-    Patell variance factor (L-K)/(L-K-2); Cowan (1992) generalized-sign p̂ = average of the
-    per-security estimation shares; Lamb factor = sqrt of the cross-sectional mean of
-    1 + h_it; CAR-window tests use every day of the window.
+    Patell variance factor (L-K)/(L-K-2) (events with L-K <= 2 leave numerator and
+    denominator alike); Cowan (1992) generalized-sign p̂ = average of the per-security
+    estimation shares; Lamb factor = sqrt of the cross-sectional mean of 1 + h_it; CAR-window
+    tests use every day of the window; CAR ranks over the estimation and the whole event window.
 ``"estudy2"``
     Matches the R package estudy2 0.10.0 exactly: cross-security sums are
     mean-over-available x N; s_i = sd(ddof=1) of estimation ARs; Patell factor
     1 + 1/L_i + (Rm_t - R̄m)²/Σ(Rm - R̄m)² with R̄m over *all* index returns of the estimation
     window; Patell denominator sqrt(Σ_all (L_i-2)/(L_i-4)); generalized-sign p̂ pooled;
     Lamb factor from the first security's index returns; CAR Brown–Warner/Lamb use the days
-    with more than 90 % of securities present.
+    with more than 90 % of securities present; the CAR rank test ranks each security over
+    the estimation window plus *that CAR window* (estudy2's ``car_nonparametric_tests``
+    passes the event window cut to the CAR window), so a sub-window is ranked without the
+    event-window days outside it.
 
 With no missing data and the market model both conventions agree except for σ in
-Patell/BMP (ddof 2 vs 1) and the p̂ of the generalized sign test when L_i differ.
+Patell/BMP (ddof 2 vs 1), the p̂ of the generalized sign test when L_i differ and the CAR
+rank test over a sub-window of the event window.
 
 References
 ----------
@@ -35,51 +46,36 @@ Campbell, J. Y., Lo, A. W. & MacKinlay, A. C. (1997), The Econometrics of Financ
 from __future__ import annotations
 
 import math
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
+from functools import cached_property
 from typing import Any, Literal, TypeAlias
 
 import numpy as np
-from scipy import stats
 
 from eventstudy.crosssection.engine import EventPanel
+from eventstudy.inference._numerics import _signed_rank_pmf
+from eventstudy.registry import TESTS, register_test, tests_for
 from eventstudy.results import TestResult
 
-__all__ = ["DAILY_TESTS", "WINDOW_TESTS", "Convention", "daily_tests", "window_tests"]
+__all__ = [
+    "CONVENTIONS",
+    "DAILY_TESTS",
+    "ESTUDY2_NAMES",
+    "WINDOW_TESTS",
+    "BatteryInputs",
+    "Convention",
+    "WindowInputs",
+    "car_variance",
+    "car_variance_path",
+    "daily_tests",
+    "window_tests",
+]
 
 Convention: TypeAlias = Literal["textbook", "estudy2"]
 
-DAILY_TESTS: tuple[str, ...] = (
-    "t_test",
-    "brown_warner_1980",
-    "brown_warner_1985",
-    "patell",
-    "boehmer",
-    "adjusted_patell",
-    "adjusted_boehmer",
-    "lamb",
-    "sign_test",
-    "generalized_sign_test",
-    "corrado_sign_test",
-    "rank_test",
-    "modified_rank_test",
-    "wilcoxon_test",
-)
-WINDOW_TESTS: tuple[str, ...] = (
-    "car_t_test",
-    "car_patell",
-    "car_boehmer",
-    "car_adjusted_patell",
-    "car_adjusted_boehmer",
-    "car_brown_warner_1985",
-    "car_lamb",
-    "car_rank_test",
-    "car_sign_test",
-    "car_generalized_sign_test",
-    "car_wilcoxon_test",
-)
-
 _REF = {
-    "t_test": "Cross-sectional t test; Campbell, Lo & MacKinlay (1997), ch. 4",
+    "t": "Cross-sectional t test; Campbell, Lo & MacKinlay (1997), ch. 4",
     "brown_warner_1980": "Brown, S. J. & Warner, J. B. (1980), JFE 8(3):205-258",
     "brown_warner_1985": "Brown, S. J. & Warner, J. B. (1985), JFE 14(1):3-31",
     "patell": "Patell, J. M. (1976), J. Accounting Research 14(2):246-276",
@@ -87,12 +83,12 @@ _REF = {
     "adjusted_patell": "Kolari, J. W. & Pynnönen, S. (2010), RFS 23(11):3996-4025",
     "adjusted_boehmer": "Kolari, J. W. & Pynnönen, S. (2010), RFS 23(11):3996-4025",
     "lamb": "Lamb, R. P. (1995), J. Risk and Insurance 62(1):111-127",
-    "sign_test": "Binomial sign test; Boehmer, Musumeci & Poulsen (1991)",
-    "generalized_sign_test": "Cowan, A. R. (1992), Rev. Quant. Finance & Accounting 2:343-358",
-    "corrado_sign_test": "Corrado, C. J. & Zivney, T. L. (1992), JFQA 27(3):465-478",
-    "rank_test": "Corrado, C. J. (1989), JFE 23(2):385-395",
-    "modified_rank_test": "Corrado, C. J. & Zivney, T. L. (1992), JFQA 27(3):465-478",
-    "wilcoxon_test": "Wilcoxon, F. (1945), Biometrics Bulletin 1(6):80-83",
+    "sign": "Binomial sign test; Boehmer, Musumeci & Poulsen (1991)",
+    "generalized_sign": "Cowan, A. R. (1992), Rev. Quant. Finance & Accounting 2:343-358",
+    "corrado_sign": "Corrado, C. J. & Zivney, T. L. (1992), JFQA 27(3):465-478",
+    "rank": "Corrado, C. J. (1989), JFE 23(2):385-395",
+    "modified_rank": "Corrado, C. J. & Zivney, T. L. (1992), JFQA 27(3):465-478",
+    "wilcoxon": "Wilcoxon, F. (1945), Biometrics Bulletin 1(6):80-83",
 }
 _NULL_DAY = "mean abnormal return on the day is zero"
 _NULL_CAR = "mean cumulative abnormal return over the window is zero"
@@ -160,10 +156,14 @@ def _col_sd(a: np.ndarray) -> np.ndarray:
 
 
 def _p_norm(z: float) -> float:
+    from scipy import stats
+
     return float(2.0 * stats.norm.sf(abs(z))) if math.isfinite(z) else math.nan
 
 
 def _p_t(x: float, df: float) -> float:
+    from scipy import stats
+
     if not (math.isfinite(x) and df > 0):
         return math.nan
     return float(2.0 * stats.t.sf(abs(x), df))
@@ -177,11 +177,10 @@ def _result(
     df: float | None = None,
     null: str = _NULL_DAY,
     method: str = "",
-    ref_key: str | None = None,
+    ref: str,
     details: dict[str, Any] | None = None,
     p: float | None = None,
 ) -> TestResult:
-    ref = _REF[ref_key or name]
     stat = float(stat)
     if not math.isfinite(stat):
         return TestResult.not_applicable(
@@ -208,18 +207,14 @@ def _result(
 
 
 def _signrank_p(v: float, n: int) -> float:
-    """Two-sided p of the signed-rank statistic V: exact for n <= 50, else normal approx."""
+    """Two-sided p of the signed-rank statistic V as R's ``psignrank``: exact for n <= 50 (the
+    no-ties null distribution of :func:`eventstudy.inference._numerics._signed_rank_pmf`, the
+    one the time-series Wilcoxon test uses), else the normal approximation."""
     if n == 0:
         return math.nan
     if n <= 50:
-        # exact null distribution of V by convolution (no ties assumed, as in R psignrank)
         maxv = n * (n + 1) // 2
-        counts = np.zeros(maxv + 1)
-        counts[0] = 1.0
-        for k in range(1, n + 1):  # loop over ranks (n <= 50), not events
-            counts[k:] = counts[k:] + counts[:-k].copy()
-        pmf = counts / counts.sum()
-        cdf = np.cumsum(pmf)
+        cdf = np.cumsum(_signed_rank_pmf(n))
         vi = math.floor(v + 1e-9)
         lower = cdf[min(max(vi, 0), maxv)] if vi >= 0 else 0.0
         vj = math.ceil(v - 1e-9)
@@ -231,12 +226,206 @@ def _signrank_p(v: float, n: int) -> float:
 
 
 def _wilcoxon_v(x: np.ndarray) -> tuple[float, int]:
+    from scipy import stats
+
     x = x[np.isfinite(x)]
     x = x[x != 0]
     if x.size == 0:
         return math.nan, 0
     r = stats.rankdata(np.abs(x))
     return float(r[x > 0].sum()), int(x.size)
+
+
+def _kp_factor(r_bar: float, n: float) -> float:
+    return (
+        math.sqrt((1.0 - r_bar) / (1.0 + (n - 1.0) * r_bar)) if math.isfinite(r_bar) else math.nan
+    )
+
+
+# ------------------------------------------------------------------ conventions
+
+
+class _Rules:
+    """Every difference between the two conventions, one method each (no scattered branches)."""
+
+    name: str = ""
+
+    def standardisation(
+        self, panel: EventPanel, avail: np.ndarray
+    ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+        """``(factor (E, D), sigma (E,), df of the Patell variance (E,), Lamb factor (D,))``."""
+        raise NotImplementedError
+
+    def p_hat(self, pos: np.ndarray, le: np.ndarray) -> float:
+        """Generalized-sign p̂ from the per-security positive counts over L_i days."""
+        raise NotImplementedError
+
+    def xsum_from(self, s: np.ndarray, c: np.ndarray, n: int) -> np.ndarray:
+        """Cross-security sum per column from column sums ``s`` over ``c`` securities."""
+        raise NotImplementedError
+
+    def bw80_den(self, x: BatteryInputs) -> np.ndarray:
+        """Brown–Warner (1980) denominator per day."""
+        raise NotImplementedError
+
+    def patell_den(self, x: BatteryInputs) -> np.ndarray:
+        """Patell denominator per day."""
+        raise NotImplementedError
+
+    def patell_sar(self, x: BatteryInputs) -> np.ndarray:
+        """The standardised ARs the Patell numerator sums."""
+        raise NotImplementedError
+
+    def car_bw_lamb(self, w: WindowInputs) -> tuple[float, float]:
+        """``(car_brown_warner_1985, car_lamb)`` statistics."""
+        raise NotImplementedError
+
+    def car_rank(self, w: WindowInputs) -> float:
+        """``car_rank`` statistic."""
+        raise NotImplementedError
+
+    def xsum(self, a: np.ndarray, n: int) -> np.ndarray:
+        """Cross-security sum per column of ``a`` (NaN = unavailable)."""
+        s, c = _sum_count(a)
+        return self.xsum_from(s, c, n)
+
+
+class _Textbook(_Rules):
+    name = "textbook"
+
+    def standardisation(
+        self, panel: EventPanel, avail: np.ndarray
+    ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+        k = panel.n_params
+        h = panel.prediction_factor if k else np.zeros_like(panel.ar_event)
+        factor = 1.0 + h
+        lamb_factor = np.sqrt(_col_mean(np.where(avail, factor, np.nan)))
+        return factor, np.sqrt(panel.sigma2), panel.n_est.astype(float) - k, lamb_factor
+
+    def p_hat(self, pos: np.ndarray, le: np.ndarray) -> float:
+        return float(np.mean(_div(pos, le)))
+
+    def xsum_from(self, s: np.ndarray, c: np.ndarray, n: int) -> np.ndarray:
+        return np.where(c > 0, s, np.nan)
+
+    def bw80_den(self, x: BatteryInputs) -> np.ndarray:
+        var_i = x.panel.sd_ddof1**2
+        return _div(np.sqrt(x.prep.avail.T.astype(float) @ var_i), x.prep.n_t)
+
+    def patell_den(self, x: BatteryInputs) -> np.ndarray:
+        p = x.prep
+        return np.sqrt(p.avail.T.astype(float) @ np.nan_to_num(p.patell_var))
+
+    def patell_sar(self, x: BatteryInputs) -> np.ndarray:
+        # an event whose Patell variance is undefined (L - K <= 2) is out of the denominator,
+        # so it leaves the numerator too
+        p = x.prep
+        return np.where(np.isfinite(p.patell_var)[:, None], p.sar, np.nan)
+
+    def car_bw_lamb(self, w: WindowInputs) -> tuple[float, float]:
+        p = w.inputs.prep
+        d = w.cols.size
+        bw_car = w.caar / (math.sqrt(d) * p.sigma_bw85) if w.n else math.nan
+        lamb_car = float(
+            np.sum(_div(p.aar[w.cols], p.sigma_bw85 * p.lamb_factor[w.cols]))
+        ) / math.sqrt(d)
+        return bw_car, lamb_car
+
+    def car_rank(self, w: WindowInputs) -> float:
+        p = w.inputs.prep
+        lw = w.inputs.panel.lw
+        n_full = p.n_full
+        okf = n_full > 0
+        dmean = _div(p.dev_colsum, n_full)
+        sk = math.sqrt(float(np.sum(dmean[okf] ** 2)) / float(p.t_i.mean()))
+        dw = dmean[lw + w.cols]
+        dw = dw[np.isfinite(dw)]
+        return math.sqrt(w.cols.size) * float(dw.mean()) / sk if dw.size else math.nan
+
+
+class _Estudy2(_Rules):
+    name = "estudy2"
+
+    def standardisation(
+        self, panel: EventPanel, avail: np.ndarray
+    ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+        lw = panel.lw
+        L = panel.n_est.astype(float)
+        m_est = panel.market[:, :lw]
+        m_evt = panel.market[:, lw:]
+        ok = np.isfinite(m_est)
+        cnt = ok.sum(axis=1)
+        mbar = _div(np.where(ok, m_est, 0.0).sum(axis=1), cnt)
+        ss = np.where(ok, (m_est - mbar[:, None]) ** 2, 0.0).sum(axis=1)
+        factor = 1.0 + 1.0 / L[:, None] + _div((m_evt - mbar[:, None]) ** 2, ss[:, None])
+        lamb_factor = np.sqrt(1.0 + 1.0 / L.mean() + _div((m_evt[0] - mbar[0]) ** 2, ss[0]))
+        return factor, panel.sd_ddof1, L - 2.0, lamb_factor
+
+    def p_hat(self, pos: np.ndarray, le: np.ndarray) -> float:
+        return float(pos.sum() / le.sum())
+
+    def xsum_from(self, s: np.ndarray, c: np.ndarray, n: int) -> np.ndarray:
+        return np.where(c > 0, _div(s, c) * n, np.nan)
+
+    def bw80_den(self, x: BatteryInputs) -> np.ndarray:
+        var_i = x.panel.sd_ddof1**2
+        return np.full(x.n_days, math.sqrt(var_i.sum()) / x.prep.n)
+
+    def patell_den(self, x: BatteryInputs) -> np.ndarray:
+        return np.full(x.n_days, math.sqrt(np.nansum(x.prep.patell_var)))
+
+    def patell_sar(self, x: BatteryInputs) -> np.ndarray:
+        return x.prep.sar
+
+    def car_bw_lamb(self, w: WindowInputs) -> tuple[float, float]:
+        # estudy2: sums of the daily statistics over the days with > 90 % of securities
+        x = w.inputs
+        p = x.prep
+        keep = [j for j in w.cols if p.n_t[j] / p.n * 100.0 > 90.0]
+        dd = len(keep)
+        bw85 = _finite_or_nan(x.arrays["ar_brown_warner_1985"])
+        lamb = _finite_or_nan(x.arrays["ar_lamb"])
+        bw = sum(float(bw85[j]) for j in keep)
+        lb = sum(float(lamb[j]) for j in keep)
+        return (bw / math.sqrt(dd) if dd else math.nan, lb / math.sqrt(dd) if dd else math.nan)
+
+    def car_rank(self, w: WindowInputs) -> float:
+        # ranks over the estimation window plus this CAR window only
+        x = w.inputs
+        lw = x.panel.lw
+        if w.cols.size == x.n_days:  # the whole event window: the full-sample ranks
+            p = x.prep
+            rank_colsum, n_full, t_i = p.rank_colsum, p.n_full, p.t_i
+        else:
+            sub = x.panel.ar[:, np.r_[np.arange(lw), lw + w.cols]]
+            fin = np.isfinite(sub)
+            ranks, n_i, _ = _row_ranks(sub)
+            ranks[~fin] = 0.0
+            rank_colsum, n_full, t_i = ranks.sum(axis=0), fin.sum(axis=0), n_i.astype(float)
+        okf = n_full > 0
+        kbar = float(((t_i + 1.0) / 2.0).mean())
+        k_day = _div(rank_colsum, n_full)
+        sk = math.sqrt(float(np.sum((k_day[okf] - kbar) ** 2)) / float(t_i.mean()))
+        nw = float(n_full[lw:].sum())
+        kwin = float(rank_colsum[lw:].sum()) / nw if nw else math.nan
+        return math.sqrt(w.cols.size) * (kwin - kbar) / sk
+
+
+CONVENTIONS: Mapping[str, _Rules] = {"textbook": _Textbook(), "estudy2": _Estudy2()}
+"""Convention name -> the object holding its rules."""
+
+
+def _rules(convention: str) -> _Rules:
+    try:
+        return CONVENTIONS[convention]
+    except KeyError:
+        raise ValueError(
+            f"convention must be one of {list(CONVENTIONS)}, got {convention!r}"
+        ) from None
+
+
+def _finite_or_nan(a: np.ndarray) -> np.ndarray:
+    return np.where(np.isfinite(a), a, np.nan)
 
 
 # ------------------------------------------------------------------ shared intermediates
@@ -265,7 +454,7 @@ class _Prep:
     sigma: np.ndarray  # (E,) σ used for standardisation
 
 
-def _prepare(panel: EventPanel, convention: Convention) -> _Prep:
+def _prepare(panel: EventPanel, rules: _Rules) -> _Prep:
     lw = panel.lw
     ar_est, ar_evt = panel.ar_est, panel.ar_event
     n = panel.n_events
@@ -273,7 +462,6 @@ def _prepare(panel: EventPanel, convention: Convention) -> _Prep:
     n_t = avail.sum(axis=0)
     aar = _col_mean(ar_evt)
     L = panel.n_est.astype(float)
-    k = panel.n_params
     # Brown–Warner 1985 crude dependence adjustment: sd of the est-window mean AR
     fin = np.isfinite(panel.ar)
     ar0 = np.where(fin, panel.ar, 0.0)
@@ -285,34 +473,24 @@ def _prepare(panel: EventPanel, convention: Convention) -> _Prep:
     sigma_bw85 = float(np.std(mean_est, ddof=1)) if mean_est.size > 1 else math.nan
     df_bw = float(L.mean() - 1.0)
     # standardised abnormal returns
-    m_est = panel.market[:, :lw]
-    m_evt = panel.market[:, lw:]
-    if convention == "estudy2":
-        ok = np.isfinite(m_est)
-        cnt = ok.sum(axis=1)
-        mbar = _div(np.where(ok, m_est, 0.0).sum(axis=1), cnt)
-        ss = np.where(ok, (m_est - mbar[:, None]) ** 2, 0.0).sum(axis=1)
-        factor = 1.0 + 1.0 / L[:, None] + _div((m_evt - mbar[:, None]) ** 2, ss[:, None])
-        sigma = panel.sd_ddof1
-        dfp = L - 2.0
-        lamb_factor = np.sqrt(1.0 + 1.0 / L.mean() + _div((m_evt[0] - mbar[0]) ** 2, ss[0]))
-    else:
-        h = panel.prediction_factor if k else np.zeros_like(ar_evt)
-        factor = 1.0 + h
-        sigma = np.sqrt(panel.sigma2)
-        dfp = L - k
-        lamb_factor = np.sqrt(_col_mean(np.where(avail, factor, np.nan)))
+    factor, sigma, dfp, lamb_factor = rules.standardisation(panel, avail)
     sar = _div(ar_evt, sigma[:, None] * np.sqrt(factor))
     patell_var = _div(dfp, dfp - 2.0)
     patell_var = np.where(dfp > 2.0, patell_var, np.nan)
     # Kolari–Pynnönen average cross-correlation of estimation residuals (relative-day aligned)
-    # z_it = (AR_it - mean_i)/sd_i on available days; sum_t z_it^2 = L_i - 1 exactly
+    # z_it = (AR_it - mean_i)/sd_i on available days; sum_t z_it^2 = L_i - 1 exactly.  A
+    # security with zero residual variance (its return equals the model's) has no z: it is
+    # left out of r̄ rather than dividing by zero.
     mu = _div(ar0[:, :lw].sum(axis=1), le)
     sd = panel.sd_ddof1
-    zcol = (1.0 / sd) @ ar0[:, :lw] - (mu / sd) @ okf
-    if n > 1:
-        cross = float((zcol**2).sum() - (le - 1.0).sum())
-        r_bar = float(_div(cross, (float(np.mean(le)) - 1.0) * n * (n - 1)))
+    has_sd = sd > 0
+    safe_sd = np.where(has_sd, sd, 1.0)
+    inv_sd = np.where(has_sd, 1.0 / safe_sd, 0.0)
+    zcol = inv_sd @ ar0[:, :lw] - np.where(has_sd, _div(mu, safe_sd), 0.0) @ okf
+    n_z = int(has_sd.sum())
+    if n_z > 1:
+        cross = float((zcol**2).sum() - (le[has_sd] - 1.0).sum())
+        r_bar = float(_div(cross, (float(np.mean(le[has_sd])) - 1.0) * n_z * (n_z - 1)))
     else:
         r_bar = math.nan
     # ranks / signs over the full sample (estimation ∪ event window)
@@ -328,10 +506,7 @@ def _prepare(panel: EventPanel, convention: Convention) -> _Prep:
     u_colsum = (1.0 / (t_i + 1.0)) @ ranks - 0.5 * n_full
     # generalized sign p̂
     pos = np.count_nonzero(ar_est > 0, axis=1)  # NaN > 0 is False
-    if convention == "estudy2":
-        p_hat = float(pos.sum() / le.sum())
-    else:
-        p_hat = float(np.mean(_div(pos, le)))
+    p_hat = rules.p_hat(pos, le)
     return _Prep(
         n=n,
         ar_evt=ar_evt,
@@ -355,32 +530,12 @@ def _prepare(panel: EventPanel, convention: Convention) -> _Prep:
     )
 
 
-def _xsum(a: np.ndarray, n: int, convention: Convention) -> np.ndarray:
-    """Cross-security sum per column: estudy2 = mean over available x N, else the plain sum."""
-    s, c = _sum_count(a)
-    return _xsum_from(s, c, n, convention)
+class BatteryInputs:
+    """What a cross-section test reads: the panel, the convention, shared intermediates.
 
-
-def _xsum_from(s: np.ndarray, c: np.ndarray, n: int, convention: Convention) -> np.ndarray:
-    """:func:`_xsum` from column sums ``s`` over ``c`` available securities."""
-    if convention == "estudy2":
-        return np.where(c > 0, _div(s, c) * n, np.nan)
-    return np.where(c > 0, s, np.nan)
-
-
-def _kp_factor(r_bar: float, n: float) -> float:
-    return (
-        math.sqrt((1.0 - r_bar) / (1.0 + (n - 1.0) * r_bar)) if math.isfinite(r_bar) else math.nan
-    )
-
-
-# ------------------------------------------------------------------ daily battery
-
-
-def daily_tests(
-    panel: EventPanel, *, convention: Convention = "textbook", _prep: _Prep | None = None
-) -> dict[int, dict[str, TestResult]]:
-    """Run every daily test for each event-window day.
+    Built once per panel and convention and passed to every registered test (a plugin reads
+    :attr:`panel` and :attr:`convention`; the built-ins share :attr:`prep` and
+    :attr:`arrays`, so each intermediate is computed once).
 
     Parameters
     ----------
@@ -388,176 +543,263 @@ def daily_tests(
         Fitted events (see :func:`~eventstudy.crosssection.engine.estimate_panel`).
     convention
         ``"textbook"`` or ``"estudy2"`` (see the module docstring).
-
-    Returns
-    -------
-    dict
-        relative day -> test name (:data:`DAILY_TESTS`) -> :class:`TestResult`.
-        ``wilcoxon_test`` reports V (sum of positive ranks), exact p for n <= 50.
     """
-    p = _prep or _prepare(panel, convention)
-    n = p.n
-    lw = panel.lw
-    t_bar = float(p.t_i.mean())
-    d = p.ar_evt.shape[1]
-    # t test
+
+    def __init__(self, panel: EventPanel, convention: str = "textbook") -> None:
+        self.panel = panel
+        self.rules = _rules(convention)
+        self.convention = self.rules.name
+
+    @cached_property
+    def prep(self) -> _Prep:
+        """Intermediates shared by the built-in tests."""
+        return _prepare(self.panel, self.rules)
+
+    @property
+    def n_days(self) -> int:
+        """Event-window days D."""
+        return int(self.panel.event_days.size)
+
+    @cached_property
+    def arrays(self) -> _DailyArrays:
+        """Daily statistics by test name, computed on first use."""
+        return _DailyArrays(self)
+
+
+class _DailyArrays:
+    """Per-day statistic arrays (D,), each computed on first request and kept."""
+
+    def __init__(self, x: BatteryInputs) -> None:
+        self._x = x
+        self._cache: dict[str, np.ndarray] = {}
+
+    def __getitem__(self, name: str) -> np.ndarray:
+        if name not in self._cache:
+            self._cache[name] = _DAILY_STAT[name](self._x)
+        return self._cache[name]
+
+
+def _t_stat(x: BatteryInputs) -> np.ndarray:
+    p = x.prep
     sd_t = _col_sd(p.ar_evt)
-    t_stat = _div(p.aar, _div(sd_t, np.sqrt(p.n_t)))
-    # BW 1980
-    var_i = panel.sd_ddof1**2
-    if convention == "estudy2":
-        bw80_den = np.full(d, math.sqrt(var_i.sum()) / n)
-    else:
-        bw80_den = _div(np.sqrt(p.avail.T.astype(float) @ var_i), p.n_t)
-    bw80 = _div(p.aar, bw80_den)
-    bw85 = _div(p.aar, p.sigma_bw85)
-    # Patell / BMP
-    sar_sum = _xsum(p.sar, n, convention)
-    if convention == "estudy2":
-        pat_den = np.full(d, math.sqrt(np.nansum(p.patell_var)))
-    else:
-        pat_den = np.sqrt(p.avail.T.astype(float) @ np.nan_to_num(p.patell_var))
-    patell = _div(sar_sum, pat_den)
-    bmp = _div(_col_mean(p.sar), _div(_col_sd(p.sar), np.sqrt(p.n_t)))
-    kp = _kp_factor(p.r_bar, n)
-    lamb = _div(p.aar, p.sigma_bw85 * p.lamb_factor)
-    # sign tests
-    pos_sum = _xsum(np.where(p.avail, (p.ar_evt > 0).astype(float), np.nan), n, convention)
-    sign = _div(pos_sum - 0.5 * p.n_t, np.sqrt(0.25 * p.n_t))
-    gsign = _div(pos_sum - p.n_t * p.p_hat, np.sqrt(p.n_t * p.p_hat * (1 - p.p_hat)))
-    # Corrado–Zivney sign
+    return _div(p.aar, _div(sd_t, np.sqrt(p.n_t)))
+
+
+def _patell(x: BatteryInputs) -> np.ndarray:
+    sar_sum = x.rules.xsum(x.rules.patell_sar(x), x.prep.n)
+    return _div(sar_sum, x.rules.patell_den(x))
+
+
+def _boehmer(x: BatteryInputs) -> np.ndarray:
+    p = x.prep
+    return _div(_col_mean(p.sar), _div(_col_sd(p.sar), np.sqrt(p.n_t)))
+
+
+def _positives(x: BatteryInputs) -> np.ndarray:
+    p = x.prep
+    return x.rules.xsum(np.where(p.avail, (p.ar_evt > 0).astype(float), np.nan), p.n)
+
+
+def _full_sample_stat(x: BatteryInputs, colsum: np.ndarray, scale_sqrt_n: bool) -> np.ndarray:
+    """Corrado-type statistic from per-day column sums over the full sample (T,)."""
+    p = x.prep
     n_full = p.n_full
     okf = n_full > 0
-    g_sum = _xsum_from(p.g_colsum, n_full, n, convention)
-    s_g = math.sqrt(float(np.sum((g_sum[okf] / np.sqrt(n_full[okf])) ** 2)) / t_bar)
-    csign = _div(g_sum[lw:] / np.sqrt(p.n_t), s_g)
-    # Corrado rank
-    dev_mean = _div(_xsum_from(p.dev_colsum, n_full, n, convention), n_full)
-    s_k = math.sqrt(float(np.sum(dev_mean[okf] ** 2)) / t_bar)
-    rank = _div(dev_mean[lw:], s_k)
-    # Corrado–Zivney modified rank
-    u_sum = _xsum_from(p.u_colsum, n_full, n, convention)
-    s_u = math.sqrt(float(np.sum((u_sum[okf] / np.sqrt(n_full[okf])) ** 2)) / t_bar)
-    mrank = _div(u_sum[lw:] / np.sqrt(p.n_t), s_u)
-
-    out: dict[int, dict[str, TestResult]] = {}
-    for j, day in enumerate(panel.event_days.tolist()):  # loop over event-window days
-        nt = int(p.n_t[j])
-        base: dict[str, Any] = {"n": nt, "mean_ar": float(p.aar[j]), "day": int(day)}
-        dft = nt - 1.0
-        v, nv = _wilcoxon_v(p.ar_evt[:, j])
-        res = {
-            "t_test": _result(
-                "t_test",
-                t_stat[j],
-                f"t({dft:g})",
-                df=dft,
-                details=base,
-                method="AAR / (cross-sectional sd / sqrt(N_t))",
-            ),
-            "brown_warner_1980": _result(
-                "brown_warner_1980",
-                bw80[j],
-                f"t({p.df_bw:g})",
-                df=p.df_bw,
-                details=base,
-                method="AAR / (sqrt(sum_i var(AR_i,est)) / N); independence",
-            ),
-            "brown_warner_1985": _result(
-                "brown_warner_1985",
-                bw85[j],
-                f"t({p.df_bw:g})",
-                df=p.df_bw,
-                details={**base, "sigma": p.sigma_bw85},
-                method="AAR / sd of the estimation-window mean AR (crude dependence adjustment)",
-            ),
-            "patell": _result(
-                "patell",
-                patell[j],
-                "N(0,1)",
-                details=base,
-                method="sum of prediction-error standardized ARs / sqrt(sum (L-K)/(L-K-2))",
-            ),
-            "boehmer": _result(
-                "boehmer",
-                bmp[j],
-                f"t({dft:g})",
-                df=dft,
-                details=base,
-                method="mean SAR / (cross-sectional sd of SAR / sqrt(N_t))",
-            ),
-            "adjusted_patell": _result(
-                "adjusted_patell",
-                patell[j] * kp,
-                "N(0,1)",
-                details={**base, "r_bar": p.r_bar},
-                method="Patell x sqrt((1 - r̄)/(1 + (N-1) r̄)), r̄ = mean cross-correlation of "
-                "estimation residuals (relative-day aligned)",
-            ),
-            "adjusted_boehmer": _result(
-                "adjusted_boehmer",
-                bmp[j] * kp,
-                f"t({dft:g})",
-                df=dft,
-                details={**base, "r_bar": p.r_bar},
-                method="BMP x sqrt((1 - r̄)/(1 + (N-1) r̄))",
-            ),
-            "lamb": _result(
-                "lamb",
-                lamb[j],
-                "N(0,1)",
-                details=base,
-                method="AAR / (BW1985 sigma x prediction-error factor)",
-            ),
-            "sign_test": _result(
-                "sign_test",
-                sign[j],
-                "N(0,1)",
-                details=base,
-                method="(#positive - N_t/2) / sqrt(N_t/4)",
-            ),
-            "generalized_sign_test": _result(
-                "generalized_sign_test",
-                gsign[j],
-                "N(0,1)",
-                details={**base, "p_hat": p.p_hat},
-                method="(#positive - N_t p̂) / sqrt(N_t p̂ (1-p̂)), p̂ from the estimation window",
-            ),
-            "corrado_sign_test": _result(
-                "corrado_sign_test",
-                csign[j],
-                "N(0,1)",
-                details=base,
-                method="signs of AR minus each security's median over estimation+event window",
-            ),
-            "rank_test": _result(
-                "rank_test",
-                rank[j],
-                "N(0,1)",
-                details=base,
-                method="mean centred rank / sd of daily mean centred rank",
-            ),
-            "modified_rank_test": _result(
-                "modified_rank_test",
-                mrank[j],
-                "N(0,1)",
-                details=base,
-                method="standardised ranks K/(T_i+1) - 1/2 with 1/sqrt(n_t) scaling",
-            ),
-            "wilcoxon_test": _result(
-                "wilcoxon_test",
-                v,
-                f"signed-rank(n={nv})",
-                p=_signrank_p(v, nv),
-                details={**base, "n_nonzero": nv},
-                method="V = sum of ranks of |AR| over positive ARs; exact p (n <= 50)",
-            ),
-        }
-        out[int(day)] = res
-    return out
+    t_bar = float(p.t_i.mean())
+    lw = x.panel.lw
+    total = x.rules.xsum_from(colsum, n_full, p.n)
+    if scale_sqrt_n:
+        s = math.sqrt(float(np.sum((total[okf] / np.sqrt(n_full[okf])) ** 2)) / t_bar)
+        return _div(total[lw:] / np.sqrt(p.n_t), s)
+    mean = _div(total, n_full)
+    s = math.sqrt(float(np.sum(mean[okf] ** 2)) / t_bar)
+    return _div(mean[lw:], s)
 
 
-# ------------------------------------------------------------------ window (CAR) battery
+def _kp(x: BatteryInputs) -> float:
+    return _kp_factor(x.prep.r_bar, x.prep.n)
+
+
+_DAILY_STAT: dict[str, Callable[[BatteryInputs], np.ndarray]] = {
+    "ar_t": _t_stat,
+    "ar_brown_warner_1980": lambda x: _div(x.prep.aar, x.rules.bw80_den(x)),
+    "ar_brown_warner_1985": lambda x: _div(x.prep.aar, x.prep.sigma_bw85),
+    "ar_patell": _patell,
+    "ar_boehmer": _boehmer,
+    "ar_adjusted_patell": lambda x: x.arrays["ar_patell"] * _kp(x),
+    "ar_adjusted_boehmer": lambda x: x.arrays["ar_boehmer"] * _kp(x),
+    "ar_lamb": lambda x: _div(x.prep.aar, x.prep.sigma_bw85 * x.prep.lamb_factor),
+    "ar_sign": lambda x: _div(_positives(x) - 0.5 * x.prep.n_t, np.sqrt(0.25 * x.prep.n_t)),
+    "ar_generalized_sign": lambda x: _div(
+        _positives(x) - x.prep.n_t * x.prep.p_hat,
+        np.sqrt(x.prep.n_t * x.prep.p_hat * (1 - x.prep.p_hat)),
+    ),
+    "ar_corrado_sign": lambda x: _full_sample_stat(x, x.prep.g_colsum, True),
+    "ar_rank": lambda x: _full_sample_stat(x, x.prep.dev_colsum, False),
+    "ar_modified_rank": lambda x: _full_sample_stat(x, x.prep.u_colsum, True),
+}
+
+
+# ------------------------------------------------------------------ the daily battery
+
+
+def _t_df(x: BatteryInputs) -> np.ndarray:
+    return x.prep.n_t - 1.0
+
+
+def _bw_df(x: BatteryInputs) -> np.ndarray:
+    return np.full(x.n_days, x.prep.df_bw)
+
+
+@dataclass(frozen=True, slots=True)
+class _DayTest:
+    """A registered daily test: one statistic per event-window day, from :data:`_DAILY_STAT`.
+
+    ``df`` gives Student-t degrees of freedom per day (``None``: standard normal); ``extra``
+    adds details shared by every day.
+    """
+
+    name: str
+    ref_key: str
+    method: str
+    df: Callable[[BatteryInputs], np.ndarray] | None = None
+    extra: Callable[[BatteryInputs], dict[str, Any]] | None = None
+    design: str = "cross_section"
+    scope: str = "day"
+    needs: frozenset[str] = frozenset({"panel"})
+    null_hypothesis: str = _NULL_DAY
+
+    @property
+    def reference(self) -> str:
+        return _REF[self.ref_key]
+
+    @property
+    def summary(self) -> str:
+        return f"{self.method} ({self.reference.split(';')[0].split(',')[0]})."
+
+    def run(self, x: BatteryInputs, /) -> tuple[TestResult, ...]:
+        stat = x.arrays[self.name]
+        df = None if self.df is None else self.df(x)
+        extra = self.extra(x) if self.extra is not None else {}
+        out = []
+        for j, base in enumerate(_day_details(x)):  # loop over event-window days
+            details = {**base, **extra}
+            if df is None:
+                out.append(_result(self.name, stat[j], "N(0,1)", details=details, **self._meta()))
+            else:
+                d = float(df[j])
+                out.append(
+                    _result(self.name, stat[j], f"t({d:g})", df=d, details=details, **self._meta())
+                )
+        return tuple(out)
+
+    def _meta(self) -> dict[str, Any]:
+        return {"method": self.method, "ref": self.reference, "null": self.null_hypothesis}
+
+
+@dataclass(frozen=True, slots=True)
+class _DayWilcoxon:
+    """Daily signed-rank test: V per day with its exact (n <= 50) p-value."""
+
+    name: str = "ar_wilcoxon"
+    method: str = "V = sum of ranks of |AR| over positive ARs; exact p (n <= 50)"
+    design: str = "cross_section"
+    scope: str = "day"
+    needs: frozenset[str] = frozenset({"panel"})
+    null_hypothesis: str = _NULL_DAY
+    reference: str = _REF["wilcoxon"]
+    summary: str = "Wilcoxon signed-rank test of the day's abnormal returns (R's V statistic)."
+
+    def run(self, x: BatteryInputs, /) -> tuple[TestResult, ...]:
+        out = []
+        for j, base in enumerate(_day_details(x)):  # loop over event-window days
+            v, nv = _wilcoxon_v(x.prep.ar_evt[:, j])
+            out.append(
+                _result(
+                    self.name,
+                    v,
+                    f"signed-rank(n={nv})",
+                    p=_signrank_p(v, nv),
+                    details={**base, "n_nonzero": nv},
+                    method=self.method,
+                    ref=self.reference,
+                )
+            )
+        return tuple(out)
+
+
+def _day_details(x: BatteryInputs) -> list[dict[str, Any]]:
+    p = x.prep
+    return [
+        {"n": int(p.n_t[j]), "mean_ar": float(p.aar[j]), "day": int(day)}
+        for j, day in enumerate(x.panel.event_days.tolist())
+    ]
+
+
+_DAY_TABLE: tuple[_DayTest | _DayWilcoxon, ...] = (
+    _DayTest("ar_t", "t", "AAR / (cross-sectional sd / sqrt(N_t))", df=_t_df),
+    _DayTest(
+        "ar_brown_warner_1980",
+        "brown_warner_1980",
+        "AAR / (sqrt(sum_i var(AR_i,est)) / N); independence",
+        df=_bw_df,
+    ),
+    _DayTest(
+        "ar_brown_warner_1985",
+        "brown_warner_1985",
+        "AAR / sd of the estimation-window mean AR (crude dependence adjustment)",
+        df=_bw_df,
+        extra=lambda x: {"sigma": x.prep.sigma_bw85},
+    ),
+    _DayTest(
+        "ar_patell",
+        "patell",
+        "sum of prediction-error standardized ARs / sqrt(sum (L-K)/(L-K-2))",
+    ),
+    _DayTest(
+        "ar_boehmer", "boehmer", "mean SAR / (cross-sectional sd of SAR / sqrt(N_t))", df=_t_df
+    ),
+    _DayTest(
+        "ar_adjusted_patell",
+        "adjusted_patell",
+        "Patell x sqrt((1 - r̄)/(1 + (N-1) r̄)), r̄ = mean cross-correlation of "
+        "estimation residuals (relative-day aligned)",
+        extra=lambda x: {"r_bar": x.prep.r_bar},
+    ),
+    _DayTest(
+        "ar_adjusted_boehmer",
+        "adjusted_boehmer",
+        "BMP x sqrt((1 - r̄)/(1 + (N-1) r̄))",
+        df=_t_df,
+        extra=lambda x: {"r_bar": x.prep.r_bar},
+    ),
+    _DayTest("ar_lamb", "lamb", "AAR / (BW1985 sigma x prediction-error factor)"),
+    _DayTest("ar_sign", "sign", "(#positive - N_t/2) / sqrt(N_t/4)"),
+    _DayTest(
+        "ar_generalized_sign",
+        "generalized_sign",
+        "(#positive - N_t p̂) / sqrt(N_t p̂ (1-p̂)), p̂ from the estimation window",
+        extra=lambda x: {"p_hat": x.prep.p_hat},
+    ),
+    _DayTest(
+        "ar_corrado_sign",
+        "corrado_sign",
+        "signs of AR minus each security's median over estimation+event window",
+    ),
+    _DayTest("ar_rank", "rank", "mean centred rank / sd of daily mean centred rank"),
+    _DayTest(
+        "ar_modified_rank",
+        "modified_rank",
+        "standardised ranks K/(T_i+1) - 1/2 with 1/sqrt(n_t) scaling",
+    ),
+    _DayWilcoxon(),
+)
+
+DAILY_TESTS: tuple[str, ...] = tuple(t.name for t in _DAY_TABLE)
+"""The built-in daily (``ar_*``) tests, in report order."""
+
+
+# ------------------------------------------------------------------ the window (CAR) battery
 
 
 def car_variance(panel: EventPanel, cols: np.ndarray) -> np.ndarray:
@@ -590,206 +832,350 @@ def car_variance_path(panel: EventPanel) -> np.ndarray:
     return panel.sigma2[:, None] * (d_i + quad)
 
 
+class WindowInputs:
+    """What a CAR test reads: the battery inputs and one window (first, last relative day).
+
+    Raises
+    ------
+    ValueError
+        The window does not overlap the event window.
+    """
+
+    def __init__(self, inputs: BatteryInputs, window: tuple[int, int]) -> None:
+        days = inputs.panel.event_days
+        lo, hi = window
+        cols = np.flatnonzero((days >= lo) & (days <= hi))
+        if cols.size == 0:
+            raise ValueError(
+                f"window {window} does not overlap the event window {days[0]}..{days[-1]}"
+            )
+        self.inputs = inputs
+        self.window = (int(lo), int(hi))
+        self.cols = cols
+        a = inputs.prep.ar_evt[:, cols]
+        self.has_car = np.isfinite(a).any(axis=1)
+        self.car = np.where(self.has_car, np.where(np.isfinite(a), a, 0.0).sum(axis=1), np.nan)
+        self.carv = self.car[self.has_car]
+        self.n = int(self.carv.size)
+        self.caar = float(np.nansum(inputs.prep.aar[cols]))
+
+    @property
+    def panel(self) -> EventPanel:
+        """The fitted events."""
+        return self.inputs.panel
+
+    @cached_property
+    def details(self) -> dict[str, Any]:
+        """Details every CAR test reports."""
+        d = self.cols.size
+        lo, hi = self.window
+        return {
+            "n": self.n,
+            "caar": self.caar,
+            "car_mean": self.caar / d,
+            "mean_car": float(self.carv.mean()) if self.n else math.nan,
+            "days": d,
+            "window": f"{lo}..{hi}",
+        }
+
+    @cached_property
+    def scar(self) -> tuple[np.ndarray, np.ndarray]:
+        """CARs standardised by the CLM prediction-error variance, and the events whose
+        Patell variance is defined."""
+        p = self.inputs.prep
+        vcar = car_variance(self.panel, self.cols)
+        scar = _div(self.car, np.sqrt(vcar))[self.has_car]
+        okp = np.isfinite(scar) & np.isfinite(p.patell_var[self.has_car])
+        return scar, okp
+
+    @cached_property
+    def bw_lamb(self) -> tuple[float, float]:
+        return self.inputs.rules.car_bw_lamb(self)
+
+    @cached_property
+    def positives(self) -> float:
+        return float((self.carv > 0).sum())
+
+
+def _car_t(w: WindowInputs) -> float:
+    nc = w.n
+    sd_car = float(np.std(w.carv, ddof=1)) if nc > 1 else math.nan
+    return float(w.carv.mean()) / (sd_car / math.sqrt(nc)) if nc > 1 and sd_car > 0 else math.nan
+
+
+def _car_patell(w: WindowInputs) -> float:
+    scar, okp = w.scar
+    pv = w.inputs.prep.patell_var[w.has_car]
+    return float(scar[okp].sum() / math.sqrt(pv[okp].sum())) if okp.any() else math.nan
+
+
+def _car_boehmer(w: WindowInputs) -> float:
+    scar, okp = w.scar
+    if okp.sum() > 1:
+        s_sd = float(np.std(scar[okp], ddof=1))
+        return float(scar[okp].mean() / (s_sd / math.sqrt(okp.sum())))
+    return math.nan
+
+
+def _car_kp(w: WindowInputs) -> float:
+    return _kp_factor(w.inputs.prep.r_bar, w.n)
+
+
+def _car_sign(w: WindowInputs) -> float:
+    nc = w.n
+    return (w.positives - 0.5 * nc) / math.sqrt(0.25 * nc) if nc else math.nan
+
+
+def _car_gsign(w: WindowInputs) -> float:
+    nc, ph = w.n, w.inputs.prep.p_hat
+    return (w.positives - nc * ph) / math.sqrt(nc * ph * (1 - ph)) if nc else math.nan
+
+
+def _car_t_df(w: WindowInputs) -> float:
+    return w.n - 1.0
+
+
+def _car_bmp_df(w: WindowInputs) -> float:
+    return float(w.scar[1].sum()) - 1.0
+
+
+@dataclass(frozen=True, slots=True)
+class _WindowTest:
+    """A registered CAR test: one statistic for one window (``df``: Student t, else normal)."""
+
+    name: str
+    ref_key: str
+    method: str
+    statistic: Callable[[WindowInputs], float]
+    df: Callable[[WindowInputs], float] | None = None
+    extra: Callable[[WindowInputs], dict[str, Any]] | None = None
+    design: str = "cross_section"
+    scope: str = "window"
+    needs: frozenset[str] = frozenset({"panel"})
+    null_hypothesis: str = _NULL_CAR
+
+    @property
+    def reference(self) -> str:
+        return _REF[self.ref_key]
+
+    @property
+    def summary(self) -> str:
+        return f"{self.method} ({self.reference.split(';')[0].split(',')[0]})."
+
+    def run(self, w: WindowInputs, /) -> TestResult:
+        details = {**w.details, **(self.extra(w) if self.extra is not None else {})}
+        meta: dict[str, Any] = {
+            "null": self.null_hypothesis,
+            "ref": self.reference,
+            "method": self.method,
+            "details": details,
+        }
+        stat = self.statistic(w)
+        if self.df is None:
+            return _result(self.name, stat, "N(0,1)", **meta)
+        d = self.df(w)
+        return _result(self.name, stat, f"t({d:g})", df=d, **meta)
+
+
+@dataclass(frozen=True, slots=True)
+class _CarWilcoxon:
+    """Signed-rank test of the CARs (R's V statistic, exact p for n <= 50)."""
+
+    name: str = "car_wilcoxon"
+    method: str = "V = sum of ranks of |CAR| over positive CARs"
+    design: str = "cross_section"
+    scope: str = "window"
+    needs: frozenset[str] = frozenset({"panel"})
+    null_hypothesis: str = _NULL_CAR
+    reference: str = _REF["wilcoxon"]
+    summary: str = "Wilcoxon signed-rank test of the cumulative abnormal returns."
+
+    def run(self, w: WindowInputs, /) -> TestResult:
+        v, nv = _wilcoxon_v(w.carv)
+        return _result(
+            self.name,
+            v,
+            f"signed-rank(n={nv})",
+            null=self.null_hypothesis,
+            ref=self.reference,
+            p=_signrank_p(v, nv),
+            details={**w.details, "n_nonzero": nv},
+            method=self.method,
+        )
+
+
+def _r_bar(w: WindowInputs) -> dict[str, Any]:
+    return {"r_bar": w.inputs.prep.r_bar}
+
+
+_WINDOW_TABLE: tuple[_WindowTest | _CarWilcoxon, ...] = (
+    _WindowTest("car_t", "t", "mean CAR / (sd(CAR) / sqrt(N))", _car_t, df=_car_t_df),
+    _WindowTest(
+        "car_patell",
+        "patell",
+        "sum of CARs standardised by sqrt(σ²(D + s'(X'X)^-1 s)) / sqrt(sum (L-K)/(L-K-2))",
+        _car_patell,
+    ),
+    _WindowTest(
+        "car_boehmer",
+        "boehmer",
+        "mean SCAR / (sd(SCAR) / sqrt(N))",
+        _car_boehmer,
+        df=_car_bmp_df,
+    ),
+    _WindowTest(
+        "car_adjusted_patell",
+        "adjusted_patell",
+        "car_patell x sqrt((1 - r̄)/(1 + (N-1) r̄))",
+        lambda w: _car_patell(w) * _car_kp(w),
+        extra=_r_bar,
+    ),
+    _WindowTest(
+        "car_adjusted_boehmer",
+        "adjusted_boehmer",
+        "car_boehmer x sqrt((1 - r̄)/(1 + (N-1) r̄))",
+        lambda w: _car_boehmer(w) * _car_kp(w),
+        df=_car_bmp_df,
+        extra=_r_bar,
+    ),
+    _WindowTest(
+        "car_brown_warner_1985",
+        "brown_warner_1985",
+        "CAAR / (sqrt(D) σ_BW85)",
+        lambda w: w.bw_lamb[0],
+    ),
+    _WindowTest(
+        "car_lamb", "lamb", "sum of daily Lamb statistics / sqrt(D)", lambda w: w.bw_lamb[1]
+    ),
+    _WindowTest(
+        "car_rank",
+        "rank",
+        "sqrt(D) x mean centred rank in the window / S_K",
+        lambda w: w.inputs.rules.car_rank(w),
+    ),
+    _WindowTest("car_sign", "sign", "(#CAR > 0 - N/2) / sqrt(N/4)", _car_sign),
+    _WindowTest(
+        "car_generalized_sign",
+        "generalized_sign",
+        "(#CAR > 0 - N p̂) / sqrt(N p̂ (1-p̂))",
+        _car_gsign,
+        extra=lambda w: {"p_hat": w.inputs.prep.p_hat},
+    ),
+    _CarWilcoxon(),
+)
+
+WINDOW_TESTS: tuple[str, ...] = tuple(t.name for t in _WINDOW_TABLE)
+"""The built-in CAR-window (``car_*``) tests, in report order."""
+
+ESTUDY2_NAMES: Mapping[str, str] = {
+    "t_test": "ar_t",
+    "brown_warner_1980": "ar_brown_warner_1980",
+    "brown_warner_1985": "ar_brown_warner_1985",
+    "patell": "ar_patell",
+    "boehmer": "ar_boehmer",
+    "lamb": "ar_lamb",
+    "sign_test": "ar_sign",
+    "generalized_sign_test": "ar_generalized_sign",
+    "corrado_sign_test": "ar_corrado_sign",
+    "rank_test": "ar_rank",
+    "modified_rank_test": "ar_modified_rank",
+    "wilcoxon_test": "ar_wilcoxon",
+    "car_brown_warner_1985": "car_brown_warner_1985",
+    "car_lamb": "car_lamb",
+    "car_rank_test": "car_rank",
+}
+"""The 15 tests of R's estudy2 0.10.0 (as the reference files under ``../shared/reference``
+name them) -> their names here."""
+
+for _test in (*_DAY_TABLE, *_WINDOW_TABLE):
+    register_test(_test)
+
+
+# ------------------------------------------------------------------ runners
+
+
+def _select(tests: Sequence[str] | None, scope: str) -> list[str]:
+    names = list(tests_for("cross_section", scope))
+    if tests is None:
+        return names
+    if isinstance(tests, str):
+        raise TypeError("tests must be a sequence of test names, not a string")
+    unknown = [t for t in tests if t not in TESTS or TESTS[t].design != "cross_section"]
+    if unknown:
+        raise ValueError(
+            f"unknown cross-section tests {unknown}; valid: {list(tests_for('cross_section'))}"
+        )
+    return [t for t in tests if t in names]
+
+
+def daily_tests(
+    panel: EventPanel,
+    *,
+    convention: str = "textbook",
+    tests: Sequence[str] | None = None,
+    inputs: BatteryInputs | None = None,
+) -> dict[int, dict[str, TestResult]]:
+    """Run the registered daily (``ar_*``) tests for each event-window day.
+
+    Parameters
+    ----------
+    panel
+        Fitted events (see :func:`~eventstudy.crosssection.engine.estimate_panel`).
+    convention
+        ``"textbook"`` or ``"estudy2"`` (see the module docstring).
+    tests
+        Names of cross-section tests to run (default: every registered one); names of
+        window tests are ignored here.
+    inputs
+        Shared intermediates of the same panel and convention (built when omitted).
+
+    Returns
+    -------
+    dict
+        relative day -> test name -> :class:`TestResult`.  ``ar_wilcoxon`` reports V (sum of
+        positive ranks), exact p for n <= 50.
+    """
+    x = inputs if inputs is not None else BatteryInputs(panel, convention)
+    out: dict[int, dict[str, TestResult]] = {int(d): {} for d in panel.event_days.tolist()}
+    for name in _select(tests, "day"):  # loop over tests, each vectorized over days
+        results = TESTS[name].run(x)
+        if len(results) != len(out) or not all(isinstance(r, TestResult) for r in results):
+            raise TypeError(
+                f"daily test {name!r} must return one TestResult per event-window day ({len(out)})"
+            )
+        for day, r in zip(out, results, strict=True):
+            out[day][name] = r
+    return out
+
+
 def window_tests(
     panel: EventPanel,
     window: tuple[int, int],
     *,
-    convention: Convention = "textbook",
-    daily: dict[int, dict[str, TestResult]] | None = None,
-    _prep: _Prep | None = None,
+    convention: str = "textbook",
+    tests: Sequence[str] | None = None,
+    inputs: BatteryInputs | None = None,
 ) -> dict[str, TestResult]:
-    """Tests on cumulative abnormal returns over ``window`` = (first, last) relative day.
+    """Run the registered CAR (``car_*``) tests over ``window`` = (first, last) relative day.
 
     ``car_brown_warner_1985`` = CAAR / (sqrt(D) σ_BW85) and ``car_lamb`` = Σ Lamb_t / sqrt(D)
     (estudy2: sums of daily statistics over days with > 90 % of securities, /sqrt(D)).
-    ``car_rank_test`` (Cowan 1992; estudy2 form).  t / Patell / BMP / Kolari–Pynnönen on CARs
-    standardised by the CLM prediction-error variance (:func:`car_variance`).
-    ``details`` hold ``caar`` (Σ AAR_t), ``car_mean`` (estudy2's CAAR / D) and ``n``.
+    ``car_rank`` (Cowan 1992; estudy2 form, ranks over the estimation window and this window).
+    t / Patell / BMP / Kolari–Pynnönen on CARs standardised by the CLM prediction-error
+    variance (:func:`car_variance`).  ``details`` hold ``caar`` (Σ AAR_t), ``car_mean``
+    (estudy2's CAAR / D) and ``n``.
+
+    Raises
+    ------
+    ValueError
+        The window does not overlap the event window; an unknown test name.
     """
-    p = _prep or _prepare(panel, convention)
-    days = panel.event_days
-    lo, hi = window
-    cols = np.flatnonzero((days >= lo) & (days <= hi))
-    if cols.size == 0:
-        raise ValueError(f"window {window} does not overlap the event window {days[0]}..{days[-1]}")
-    if daily is None:
-        daily = daily_tests(panel, convention=convention, _prep=p)
-    n = p.n
-    d = cols.size
-    a = p.ar_evt[:, cols]
-    okc = np.isfinite(a).any(axis=1)
-    car = np.where(okc, np.where(np.isfinite(a), a, 0.0).sum(axis=1), np.nan)
-    carv = car[okc]
-    nc = int(carv.size)
-    caar = float(np.nansum(p.aar[cols]))
-    base: dict[str, Any] = {
-        "n": nc,
-        "caar": caar,
-        "car_mean": caar / d,
-        "mean_car": float(carv.mean()) if nc else math.nan,
-        "days": d,
-        "window": f"{lo}..{hi}",
-    }
-    # t on CARs
-    sd_car = float(np.std(carv, ddof=1)) if nc > 1 else math.nan
-    t_car = float(carv.mean()) / (sd_car / math.sqrt(nc)) if nc > 1 and sd_car > 0 else math.nan
-    # standardized CARs
-    vcar = car_variance(panel, cols)
-    scar = _div(car, np.sqrt(vcar))[okc]
-    okp = np.isfinite(scar) & np.isfinite(p.patell_var[okc])
-    pat_car = (
-        float(scar[okp].sum() / math.sqrt(p.patell_var[okc][okp].sum())) if okp.any() else math.nan
-    )
-    if okp.sum() > 1:
-        s_sd = float(np.std(scar[okp], ddof=1))
-        bmp_car = float(scar[okp].mean() / (s_sd / math.sqrt(okp.sum())))
-    else:
-        bmp_car = math.nan
-    kp = _kp_factor(p.r_bar, nc)
-    # BW1985 / Lamb CAR versions
-    if convention == "estudy2":
-        keep = [j for j in cols if p.n_t[j] / n * 100.0 > 90.0]
-        dd = len(keep)
-        bw = sum(daily[int(days[j])]["brown_warner_1985"].statistic for j in keep)
-        lb = sum(daily[int(days[j])]["lamb"].statistic for j in keep)
-        bw_car = bw / math.sqrt(dd) if dd else math.nan
-        lamb_car = lb / math.sqrt(dd) if dd else math.nan
-    else:
-        bw_car = caar / (math.sqrt(d) * p.sigma_bw85) if nc else math.nan
-        lamb_car = float(np.sum(_div(p.aar[cols], p.sigma_bw85 * p.lamb_factor[cols]))) / math.sqrt(
-            d
-        )
-    # rank CAR test
-    lw = panel.lw
-    kbar_i = (p.t_i + 1.0) / 2.0
-    kbar = float(kbar_i.mean())
-    t_bar = float(p.t_i.mean())
-    n_full = p.n_full
-    okf = n_full > 0
-    if convention == "estudy2":
-        k_day = _div(p.rank_colsum, n_full)
-        sk = math.sqrt(float(np.sum((k_day[okf] - kbar) ** 2)) / t_bar)
-        nw = float(n_full[lw + cols].sum())
-        kwin = float(p.rank_colsum[lw + cols].sum()) / nw if nw else math.nan
-        rank_car = math.sqrt(d) * (kwin - kbar) / sk
-    else:
-        dmean = _div(p.dev_colsum, n_full)
-        sk = math.sqrt(float(np.sum(dmean[okf] ** 2)) / t_bar)
-        dw = dmean[lw + cols]
-        dw = dw[np.isfinite(dw)]
-        rank_car = math.sqrt(d) * float(dw.mean()) / sk if dw.size else math.nan
-    # sign tests on CARs
-    npos = float((carv > 0).sum())
-    sign_car = (npos - 0.5 * nc) / math.sqrt(0.25 * nc) if nc else math.nan
-    ph = p.p_hat
-    gsign_car = (npos - nc * ph) / math.sqrt(nc * ph * (1 - ph)) if nc else math.nan
-    v, nv = _wilcoxon_v(carv)
-    dft = nc - 1.0
-    dfb = float(okp.sum()) - 1.0
-    nul = _NULL_CAR
-    return {
-        "car_t_test": _result(
-            "car_t_test",
-            t_car,
-            f"t({dft:g})",
-            df=dft,
-            null=nul,
-            ref_key="t_test",
-            details=base,
-            method="mean CAR / (sd(CAR) / sqrt(N))",
-        ),
-        "car_patell": _result(
-            "car_patell",
-            pat_car,
-            "N(0,1)",
-            null=nul,
-            ref_key="patell",
-            details=base,
-            method="sum of CARs standardised by sqrt(σ²(D + s'(X'X)^-1 s)) / "
-            "sqrt(sum (L-K)/(L-K-2))",
-        ),
-        "car_boehmer": _result(
-            "car_boehmer",
-            bmp_car,
-            f"t({dfb:g})",
-            df=dfb,
-            null=nul,
-            ref_key="boehmer",
-            details=base,
-            method="mean SCAR / (sd(SCAR) / sqrt(N))",
-        ),
-        "car_adjusted_patell": _result(
-            "car_adjusted_patell",
-            pat_car * kp,
-            "N(0,1)",
-            null=nul,
-            ref_key="adjusted_patell",
-            details={**base, "r_bar": p.r_bar},
-            method="car_patell x sqrt((1 - r̄)/(1 + (N-1) r̄))",
-        ),
-        "car_adjusted_boehmer": _result(
-            "car_adjusted_boehmer",
-            bmp_car * kp,
-            f"t({dfb:g})",
-            df=dfb,
-            null=nul,
-            ref_key="adjusted_boehmer",
-            details={**base, "r_bar": p.r_bar},
-            method="car_boehmer x sqrt((1 - r̄)/(1 + (N-1) r̄))",
-        ),
-        "car_brown_warner_1985": _result(
-            "car_brown_warner_1985",
-            bw_car,
-            "N(0,1)",
-            null=nul,
-            ref_key="brown_warner_1985",
-            details=base,
-            method="CAAR / (sqrt(D) σ_BW85)",
-        ),
-        "car_lamb": _result(
-            "car_lamb",
-            lamb_car,
-            "N(0,1)",
-            null=nul,
-            ref_key="lamb",
-            details=base,
-            method="sum of daily Lamb statistics / sqrt(D)",
-        ),
-        "car_rank_test": _result(
-            "car_rank_test",
-            rank_car,
-            "N(0,1)",
-            null=nul,
-            ref_key="rank_test",
-            details=base,
-            method="sqrt(D) x mean centred rank in the window / S_K",
-        ),
-        "car_sign_test": _result(
-            "car_sign_test",
-            sign_car,
-            "N(0,1)",
-            null=nul,
-            ref_key="sign_test",
-            details=base,
-            method="(#CAR > 0 - N/2) / sqrt(N/4)",
-        ),
-        "car_generalized_sign_test": _result(
-            "car_generalized_sign_test",
-            gsign_car,
-            "N(0,1)",
-            null=nul,
-            ref_key="generalized_sign_test",
-            details={**base, "p_hat": ph},
-            method="(#CAR > 0 - N p̂) / sqrt(N p̂ (1-p̂))",
-        ),
-        "car_wilcoxon_test": _result(
-            "car_wilcoxon_test",
-            v,
-            f"signed-rank(n={nv})",
-            null=nul,
-            ref_key="wilcoxon_test",
-            p=_signrank_p(v, nv),
-            details={**base, "n_nonzero": nv},
-            method="V = sum of ranks of |CAR| over positive CARs",
-        ),
-    }
+    x = inputs if inputs is not None else BatteryInputs(panel, convention)
+    w = WindowInputs(x, window)
+    out: dict[str, TestResult] = {}
+    for name in _select(tests, "window"):
+        r = TESTS[name].run(w)
+        if not isinstance(r, TestResult):
+            raise TypeError(f"window test {name!r} returned {type(r).__name__}, not TestResult")
+        out[name] = r
+    return out

@@ -13,6 +13,7 @@ from eventstudy.config import StudyConfig, freeze
 from eventstudy.config._reader import Section
 from eventstudy.crosssection.models import MODELS, needs_factors
 from eventstudy.exceptions import ConfigError
+from eventstudy.registry import TESTS, tests_for
 
 __all__ = ["SECTIONS", "CrossSectionSpec", "CrossSectionStudyConfig", "parse_cross_section"]
 
@@ -46,6 +47,7 @@ class CrossSectionSpec:
     convention: Literal["textbook", "estudy2"] = "textbook"
     car_windows: tuple[tuple[int, int], ...] = ()
     level: float = 0.95
+    tests: tuple[str, ...] | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -83,6 +85,7 @@ _CS_KEYS = (
     "convention",
     "car_windows",
     "level",
+    "tests",
 )
 
 
@@ -156,6 +159,16 @@ def _parse_table(doc: Mapping[str, Any], source: str, aliases: set[str]) -> Cros
     if not 0.0 < level < 1.0:
         raise sec.error("level", f"must lie strictly between 0 and 1, got {level}")
     signal = sec.get_table("event_signal", None)
+    tests = None
+    if sec.has("tests"):
+        tests = tuple(sec.get_list("tests"))
+        valid = tests_for("cross_section")
+        for t in tests:
+            if not isinstance(t, str) or t not in valid:
+                hint = " (a time-series test)" if isinstance(t, str) and t in TESTS else ""
+                raise sec.error("tests", f"unknown test {t!r}{hint}; valid tests are {list(valid)}")
+        if not tests:
+            raise sec.error("tests", "must name at least one test")
     return CrossSectionSpec(
         panel=sec.get_str("panel"),
         market=market,
@@ -173,4 +186,5 @@ def _parse_table(doc: Mapping[str, Any], source: str, aliases: set[str]) -> Cros
         convention=sec.get_str("convention", "textbook", choices=("textbook", "estudy2")),
         car_windows=car_windows,
         level=level,
+        tests=tests,
     )

@@ -160,6 +160,7 @@ def run_cross_section_study(
                 car_windows=cs.car_windows or None,
                 return_kind=cs.return_kind,
                 level=cs.level,
+                tests=cs.tests,
             )
         except (ValueError, TypeError) as exc:
             if isinstance(exc, DataError):

@@ -7,11 +7,21 @@ from eventstudy.inference.classical import naive_t_test, sign_test, wilcoxon_tes
 from eventstudy.inference.hac import default_hac_lags, hac_test
 from eventstudy.inference.multiple import adjust_pvalues
 from eventstudy.inference.placebo import draw_spaced_positions, placebo_test
-from eventstudy.inference.run import ALL_TESTS, DEFAULT_TEST, run_tests
+from eventstudy.inference.run import ALL_TESTS, DEFAULT_TEST, run_tests, timeseries_tests
+from eventstudy.registry import (
+    TESTS,
+    EventTest,
+    HorizonInputs,
+    register_test,
+    tests_for,
+)
 
 __all__ = [
     "ALL_TESTS",
     "DEFAULT_TEST",
+    "TESTS",
+    "EventTest",
+    "HorizonInputs",
     "adjust_pvalues",
     "block_bootstrap_test",
     "default_hac_lags",
@@ -19,7 +29,10 @@ __all__ = [
     "hac_test",
     "naive_t_test",
     "placebo_test",
+    "register_test",
     "run_tests",
     "sign_test",
+    "tests_for",
+    "timeseries_tests",
     "wilcoxon_test",
 ]

@@ -20,6 +20,8 @@ _REF = (
     "1303-1313; block length: Politis, D. N. & White, H. (2004), Econometric Reviews 23(1), "
     "53-70, with Patton, Politis & White (2009) correction"
 )
+NULL_HYPOTHESIS = "event mean forward return equals the unconditional baseline mean"
+REFERENCE = _REF
 
 
 def bootstrap_block_length(y: FloatArray, horizon_days: int) -> float:
@@ -138,7 +140,7 @@ def block_bootstrap_test(
     s = prepare(fwd_h, event_positions)
     n_ep = n_episodes(s.event_positions, h)
     common: dict[str, Any] = {
-        "null_hypothesis": "event mean forward return equals the unconditional baseline mean",
+        "null_hypothesis": NULL_HYPOTHESIS,
         "method": (
             "circular stationary block bootstrap of (forward return, event dummy) over complete "
             "dates (vectorized block sums); percentile intervals; two-sided p-value from the "

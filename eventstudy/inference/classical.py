@@ -43,6 +43,10 @@ _WILCOXON_REF = (
     "1(6), 80-83"
 )
 
+NAIVE_NULL = "mean event forward return equals the unconditional baseline mean"
+SIGN_NULL = "event hit rate (share > 0) equals the baseline hit rate"
+WILCOXON_NULL = "event forward returns are symmetric around the unconditional baseline mean"
+
 
 def naive_t_test(fwd_h: Any, event_positions: Any) -> TestResult:
     """One-sample t-test of the event mean forward return against the baseline mean.
@@ -70,9 +74,8 @@ def naive_t_test(fwd_h: Any, event_positions: Any) -> TestResult:
     Student (1908), Biometrika 6(1).
     """
     s = prepare(fwd_h, event_positions)
-    null = "mean event forward return equals the unconditional baseline mean"
     common: dict[str, Any] = {
-        "null_hypothesis": null,
+        "null_hypothesis": NAIVE_NULL,
         "method": _NAIVE_METHOD,
         "reference": _NAIVE_REF,
     }
@@ -116,7 +119,7 @@ def sign_test(fwd_h: Any, event_positions: Any) -> TestResult:
     """
     s = prepare(fwd_h, event_positions)
     common: dict[str, Any] = {
-        "null_hypothesis": "event hit rate (share > 0) equals the baseline hit rate",
+        "null_hypothesis": SIGN_NULL,
         "method": _SIGN_METHOD,
         "reference": _SIGN_REF,
     }
@@ -161,9 +164,7 @@ def wilcoxon_test(fwd_h: Any, event_positions: Any) -> TestResult:
     """
     s = prepare(fwd_h, event_positions)
     common: dict[str, Any] = {
-        "null_hypothesis": (
-            "event forward returns are symmetric around the unconditional baseline mean"
-        ),
+        "null_hypothesis": WILCOXON_NULL,
         "method": _WILCOXON_METHOD,
         "reference": _WILCOXON_REF,
     }

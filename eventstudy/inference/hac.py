@@ -27,6 +27,9 @@ _REF = (
     "using cluster covariance estimators', Journal of Econometrics 165(2), 137-151"
 )
 
+NULL_HYPOTHESIS = "mean forward return on event dates equals that on other dates (b = 0)"
+REFERENCE = _REF
+
 LAG_MULTIPLE = 1.5
 """Bartlett truncation lag as a multiple of the horizon (see :func:`default_hac_lags`)."""
 
@@ -166,7 +169,7 @@ def hac_test(
         )
     )
     common: dict[str, Any] = {
-        "null_hypothesis": "mean forward return on event dates equals that on other dates (b = 0)",
+        "null_hypothesis": NULL_HYPOTHESIS,
         "method": method,
         "reference": _REF,
     }

@@ -25,6 +25,11 @@ _REF = (
     "empirical p-value: Phipson, B. & Smyth, G. K. (2010), 'Permutation p-values should never "
     "be zero', Statistical Applications in Genetics and Molecular Biology 9(1), Art. 39"
 )
+NULL_HYPOTHESIS = (
+    "the event dates are as good as random dates with the same count and spacing "
+    "(event mean = placebo mean)"
+)
+REFERENCE = _REF
 _MAX_ROUNDS = 50
 
 
@@ -203,10 +208,7 @@ def placebo_test(
     rng = as_generator(seed)
     s = prepare(fwd_h, event_positions)
     common: dict[str, Any] = {
-        "null_hypothesis": (
-            "the event dates are as good as random dates with the same count and spacing "
-            "(event mean = placebo mean)"
-        ),
+        "null_hypothesis": NULL_HYPOTHESIS,
         "method": (
             f"random-date placebo: {draws} uniform pseudo-event sets with the same count, "
             f"spacing >= {g} dates"

@@ -10,6 +10,7 @@ import numpy as np
 import pandas as pd
 
 from eventstudy.data import DataStore
+from eventstudy.registry import TESTS
 from eventstudy.report.document import Block, _p, _pct
 from eventstudy.report.record import _clean, environment, study_header
 from eventstudy.timeseries.results import StudyResult, events_table
@@ -124,7 +125,7 @@ def build_report(
         Block(
             "p",
             f"**Default test: {cfg.inference.default_test}.** "
-            + _DEFAULT_TEST_WHY.get(cfg.inference.default_test, ""),
+            + TESTS[cfg.inference.default_test].summary,
         )
     )
     blocks.append(Block("h2", "Verdicts"))
@@ -167,11 +168,12 @@ def build_report(
             "p",
             "Two-sided p-values. Holm values control the family-wise error rate and "
             "Benjamini–Hochberg values the false discovery rate, each across all variants x "
-            "targets x horizons of the study for that test. naive_t, sign and wilcoxon ignore "
-            "overlapping horizons and clustering and are shown for contrast.",
+            "targets x horizons of the study for that test."
+            + _contrast_sentence(cfg.inference.tests),
         )
     )
     blocks.append(Block("table", tests_table(result)))
+    blocks.append(Block("list", _test_notes(cfg.inference.tests)))
     blocks.append(Block("h2", "Events"))
     blocks.append(Block("table", events_display(result)))
     blocks.append(Block("h2", "Caveats"))
@@ -212,22 +214,19 @@ def build_report(
     return blocks
 
 
-_DEFAULT_TEST_WHY = {
-    "hac": (
-        "OLS of forward returns on an event dummy over all dates with a HAC covariance "
-        "(Hansen–Hodrick truncated kernel, horizon − 1 lags) and a t reference with G − 1 "
-        "degrees of freedom, G being the number of clusters of events whose return windows "
-        "overlap (Bester, Conley & Hansen 2011). It accounts for overlapping horizons and "
-        "clustered events: in the calibration benchmark (docs/calibration.md) its size at 5% "
-        "was 4.6–5.0% at 6 and 12 months, where the naive t-test rejected 10–16% of the time."
-    ),
-    "placebo": (
-        "The random-date placebo compares the event mean with the means of random event sets "
-        "spaced by the same declustering rule, so overlap and clustering are in the null."
-    ),
-    "bootstrap": "The stationary block bootstrap keeps the serial dependence of returns.",
-    "naive_t": "The naive t-test ignores overlap and clustering; it over-rejects.",
-}
+def _contrast_sentence(tests: tuple[str, ...]) -> str:
+    """Name the tests that ignore overlap (from the registry's ``overlap_robust``)."""
+    naive = [t for t in tests if not getattr(TESTS[t], "overlap_robust", True)]
+    if not naive:
+        return ""
+    names = naive[0] if len(naive) == 1 else ", ".join(naive[:-1]) + " and " + naive[-1]
+    verb = "ignores" if len(naive) == 1 else "ignore"
+    return f" {names} {verb} overlapping horizons and clustering and are shown for contrast."
+
+
+def _test_notes(tests: tuple[str, ...]) -> list[str]:
+    """One line per test run: name, null hypothesis and reference, read from the registry."""
+    return [f"**{t}**: H0 {TESTS[t].null_hypothesis}. {TESTS[t].reference}." for t in tests]
 
 
 def result_record(result: StudyResult) -> dict[str, Any]:

@@ -15,7 +15,8 @@ import pandas as pd
 from eventstudy.config import StudyConfig, freeze
 from eventstudy.config._reader import Section
 from eventstudy.exceptions import ConfigError
-from eventstudy.inference.run import ALL_TESTS
+from eventstudy.inference.run import ALL_TESTS, timeseries_tests
+from eventstudy.registry import TESTS
 
 __all__ = [
     "DEFAULT_HORIZONS",
@@ -235,10 +236,12 @@ def _parse_inference(doc: Mapping[str, Any], source: str) -> InferenceConfig:
         ),
     )
     tests = tuple(s.get_list("tests", list(ALL_TESTS)))
+    valid = timeseries_tests()
     for t in tests:
-        if t not in ALL_TESTS:
-            raise s.error("tests", f"unknown test {t!r}; valid tests are {list(ALL_TESTS)}")
-    default = s.get_str("default_test", "hac", choices=ALL_TESTS)
+        if t not in valid:
+            hint = " (a cross-section test: use it in a cross-section study)" if t in TESTS else ""
+            raise s.error("tests", f"unknown test {t!r}{hint}; valid tests are {list(valid)}")
+    default = s.get_str("default_test", "hac", choices=valid)
     if default not in tests:
         raise s.error("default_test", f"{default!r} must be one of the tests run {list(tests)}")
     mt = tuple(s.get_list("multiple_testing", ["holm", "fdr_bh"]))

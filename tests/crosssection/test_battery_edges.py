@@ -18,11 +18,12 @@ from scipy import stats
 
 from eventstudy.crosssection import run_cross_section
 from eventstudy.crosssection.battery import (
+    _REF,
     DAILY_TESTS,
     WINDOW_TESTS,
+    BatteryInputs,
     _p_norm,
     _p_t,
-    _prepare,
     _result,
     _row_ranks,
     _signrank_p,
@@ -90,36 +91,36 @@ def test_p_value_helpers():
 
 
 def test_result_not_applicable_keeps_labels():
-    r = _result("patell", math.nan, "N(0,1)", method="m", details={"n": 1})
+    r = _result("ar_patell", math.nan, "N(0,1)", method="m", ref=_REF["patell"], details={"n": 1})
     assert not r.applicable and r.reason == UNDEFINED
     assert math.isnan(r.statistic) and math.isnan(r.p_value)
-    assert r.name == "patell" and r.distribution == "N(0,1)" and r.method == "m"
+    assert r.name == "ar_patell" and r.distribution == "N(0,1)" and r.method == "m"
     assert r.reference.startswith("Patell, J. M. (1976)")
     assert r.null_hypothesis == "mean abnormal return on the day is zero"
     assert r.details == {"n": 1}
-    r = _result("car_t_test", 2.0, "t(3)", df=3.0, ref_key="t_test", null="H")
+    r = _result("car_t", 2.0, "t(3)", df=3.0, ref=_REF["t"], null="H")
     assert r.applicable and r.null_hypothesis == "H" and r.details == {} and r.method == ""
     assert r.p_value == pytest.approx(2 * stats.t.sf(2.0, 3.0), rel=RTOL)
     assert r.reference.startswith("Cross-sectional t test")
-    r = _result("sign_test", 2.0, "N(0,1)", p=0.25)
+    r = _result("ar_sign", 2.0, "N(0,1)", ref=_REF["sign"], p=0.25)
     assert r.p_value == 0.25 and r.statistic == 2.0
 
 
 REFS = {
-    "t_test": ("Cross-sectional t test; Campbell, Lo & MacKinlay (1997)", "ch. 4"),
-    "brown_warner_1980": ("Brown, S. J. & Warner, J. B. (1980), JFE 8(3)", "205-258"),
-    "brown_warner_1985": ("Brown, S. J. & Warner, J. B. (1985), JFE 14(1)", "3-31"),
-    "patell": ("Patell, J. M. (1976), J. Accounting Research 14(2)", "246-276"),
-    "boehmer": ("Boehmer, E., Musumeci, J. & Poulsen, A. B. (1991), JFE 30(2)", "253-272"),
-    "adjusted_patell": ("Kolari, J. W. & Pynnönen, S. (2010), RFS 23(11)", "3996-4025"),
-    "adjusted_boehmer": ("Kolari, J. W. & Pynnönen, S. (2010), RFS 23(11)", "3996-4025"),
-    "lamb": ("Lamb, R. P. (1995), J. Risk and Insurance 62(1)", "111-127"),
-    "sign_test": ("Binomial sign test", "Boehmer, Musumeci & Poulsen (1991)"),
-    "generalized_sign_test": ("Cowan, A. R. (1992)", "2:343-358"),
-    "corrado_sign_test": ("Corrado, C. J. & Zivney, T. L. (1992), JFQA 27(3)", "465-478"),
-    "rank_test": ("Corrado, C. J. (1989), JFE 23(2)", "385-395"),
-    "modified_rank_test": ("Corrado, C. J. & Zivney, T. L. (1992), JFQA 27(3)", "465-478"),
-    "wilcoxon_test": ("Wilcoxon, F. (1945), Biometrics Bulletin 1(6)", "80-83"),
+    "ar_t": ("Cross-sectional t test; Campbell, Lo & MacKinlay (1997)", "ch. 4"),
+    "ar_brown_warner_1980": ("Brown, S. J. & Warner, J. B. (1980), JFE 8(3)", "205-258"),
+    "ar_brown_warner_1985": ("Brown, S. J. & Warner, J. B. (1985), JFE 14(1)", "3-31"),
+    "ar_patell": ("Patell, J. M. (1976), J. Accounting Research 14(2)", "246-276"),
+    "ar_boehmer": ("Boehmer, E., Musumeci, J. & Poulsen, A. B. (1991), JFE 30(2)", "253-272"),
+    "ar_adjusted_patell": ("Kolari, J. W. & Pynnönen, S. (2010), RFS 23(11)", "3996-4025"),
+    "ar_adjusted_boehmer": ("Kolari, J. W. & Pynnönen, S. (2010), RFS 23(11)", "3996-4025"),
+    "ar_lamb": ("Lamb, R. P. (1995), J. Risk and Insurance 62(1)", "111-127"),
+    "ar_sign": ("Binomial sign test", "Boehmer, Musumeci & Poulsen (1991)"),
+    "ar_generalized_sign": ("Cowan, A. R. (1992)", "2:343-358"),
+    "ar_corrado_sign": ("Corrado, C. J. & Zivney, T. L. (1992), JFQA 27(3)", "465-478"),
+    "ar_rank": ("Corrado, C. J. (1989), JFE 23(2)", "385-395"),
+    "ar_modified_rank": ("Corrado, C. J. & Zivney, T. L. (1992), JFQA 27(3)", "465-478"),
+    "ar_wilcoxon": ("Wilcoxon, F. (1945), Biometrics Bulletin 1(6)", "80-83"),
 }
 
 
@@ -139,11 +140,11 @@ def test_references_name_the_cited_papers():
     for name, (head, tail) in REFS.items():
         ref = res.daily_tests[0][name].reference
         assert ref.startswith(head) and ref.endswith(tail), name
-        car = res.window_tests[(-1, 1)].get(f"car_{name}")
+        car = res.window_tests[(-1, 1)].get(name.replace("ar_", "car_", 1))
         if car is not None:
             assert car.reference == ref, name
     assert set(DAILY_TESTS) == set(REFS)
-    assert {f"car_{n}" for n in REFS} >= set(WINDOW_TESTS)
+    assert {n.replace("ar_", "car_", 1) for n in REFS} >= set(WINDOW_TESTS)
 
 
 @pytest.mark.parametrize("convention", ["textbook", "estudy2"])
@@ -160,20 +161,20 @@ def test_single_event_marks_cross_sectional_tests_not_applicable(convention):
         convention=convention,
     )
     day = res.daily_tests[0]
-    na = {"t_test", "boehmer", "adjusted_patell", "adjusted_boehmer"}
+    na = {"ar_t", "ar_boehmer", "ar_adjusted_patell", "ar_adjusted_boehmer"}
     for name in DAILY_TESTS:
         assert day[name].applicable == (name not in na), name
         if name in na:
             assert day[name].reason == UNDEFINED
             assert math.isnan(day[name].statistic) and math.isnan(day[name].p_value)
-    assert math.isnan(day["adjusted_patell"].details["r_bar"])
+    assert math.isnan(day["ar_adjusted_patell"].details["r_bar"])
     wt = res.window_tests[(0, 1)]
-    na_car = {"car_t_test", "car_boehmer", "car_adjusted_patell", "car_adjusted_boehmer"}
+    na_car = {"car_t", "car_boehmer", "car_adjusted_patell", "car_adjusted_boehmer"}
     for name in WINDOW_TESTS:
         assert wt[name].applicable == (name not in na_car), name
-    assert wt["car_t_test"].distribution == "t(0)"
+    assert wt["car_t"].distribution == "t(0)"
     # with one security Patell is SAR / sqrt((L-K)/(L-K-2)), the CAR version likewise
-    assert wt["car_sign_test"].statistic == pytest.approx(
+    assert wt["car_sign"].statistic == pytest.approx(
         1.0 if res.car.iloc[0, -1] > 0 else -1.0, rel=RTOL
     )
 
@@ -190,7 +191,7 @@ def test_estudy2_car_window_without_a_day_above_90_percent():
     wt = res.window_tests[(0, 1)]
     for name in ("car_brown_warner_1985", "car_lamb"):
         assert not wt[name].applicable and wt[name].reason == UNDEFINED
-    assert wt["car_t_test"].applicable and wt["car_rank_test"].applicable
+    assert wt["car_t"].applicable and wt["car_rank"].applicable
     tb = run_cross_section(r, m, ev, estimation=(-60, -6), event_window=(0, 1), min_estimation=20)
     assert tb.window_tests[(0, 1)]["car_brown_warner_1985"].applicable
 
@@ -208,13 +209,13 @@ def test_one_estimation_day_leaves_brown_warner_1985_undefined():
         min_estimation=1,
     )
     day = res.daily_tests[0]
-    assert not day["brown_warner_1985"].applicable and not day["lamb"].applicable
-    assert math.isnan(day["brown_warner_1985"].details["sigma"])
+    assert not day["ar_brown_warner_1985"].applicable and not day["ar_lamb"].applicable
+    assert math.isnan(day["ar_brown_warner_1985"].details["sigma"])
     # nor has any event an estimation sd: no Kolari–Pynnönen r̄ (was a ZeroDivisionError)
-    assert math.isnan(day["adjusted_patell"].details["r_bar"])
-    assert not day["adjusted_patell"].applicable and not day["adjusted_boehmer"].applicable
-    assert day["t_test"].applicable and day["sign_test"].applicable
-    assert day["t_test"].statistic == pytest.approx(
+    assert math.isnan(day["ar_adjusted_patell"].details["r_bar"])
+    assert not day["ar_adjusted_patell"].applicable and not day["ar_adjusted_boehmer"].applicable
+    assert day["ar_t"].applicable and day["ar_sign"].applicable
+    assert day["ar_t"].statistic == pytest.approx(
         stats.ttest_1samp(res.ar[0], 0.0).statistic, rel=RTOL
     )
 
@@ -283,16 +284,15 @@ def test_window_tests_defaults_and_window_errors():
     p = _direct_panel()
     daily = daily_tests(p)  # default convention: textbook
     wt = window_tests(p, (-1, 2))  # computes the daily battery itself
-    for conv in ("textbook",):
-        ref = window_tests(p, (-1, 2), convention=conv, daily=daily_tests(p, convention=conv))
-        for name in WINDOW_TESTS:
-            assert wt[name].statistic == pytest.approx(ref[name].statistic, rel=RTOL, nan_ok=True)
+    ref = window_tests(p, (-1, 2), convention="textbook")
+    for name in WINDOW_TESTS:
+        assert wt[name].statistic == pytest.approx(ref[name].statistic, rel=RTOL, nan_ok=True)
     est2 = daily_tests(p, convention="estudy2")
-    # without a prepared _Prep the estudy2 battery equals the one run_cross_section uses
+    # without shared inputs the estudy2 battery equals the one run_cross_section uses
     est2_w = window_tests(p, (-1, 2), convention="estudy2")
-    prep = _prepare(p, "estudy2")
-    ref2 = daily_tests(p, convention="estudy2", _prep=prep)
-    ref2_w = window_tests(p, (-1, 2), convention="estudy2", daily=ref2, _prep=prep)
+    inputs = BatteryInputs(p, "estudy2")
+    ref2 = daily_tests(p, inputs=inputs)
+    ref2_w = window_tests(p, (-1, 2), inputs=inputs)
     for day in ref2:
         for name in DAILY_TESTS:
             assert est2[day][name].statistic == pytest.approx(
@@ -300,9 +300,11 @@ def test_window_tests_defaults_and_window_errors():
             )
     for name in WINDOW_TESTS:
         assert est2_w[name].statistic == pytest.approx(ref2_w[name].statistic, rel=RTOL)
-    assert daily[0]["patell"].statistic != pytest.approx(est2[0]["patell"].statistic, rel=1e-6)
+    assert daily[0]["ar_patell"].statistic != pytest.approx(
+        est2[0]["ar_patell"].statistic, rel=1e-6
+    )
     # a window reaching past the event window uses the overlapping days only
-    assert window_tests(p, (2, 9))["car_t_test"].details["days"] == 2
+    assert window_tests(p, (2, 9))["car_t"].details["days"] == 2
     with pytest.raises(
         ValueError, match=r"window \(4, 6\) does not overlap the event window -2\.\.3"
     ):
@@ -347,39 +349,39 @@ def test_event_day_without_any_return_is_not_applicable(convention):
         assert not daily[3][name].applicable and daily[3][name].reason == UNDEFINED, name
         assert daily[3][name].details["n"] == 0
         assert daily[2][name].applicable, name
-    wt = window_tests(p, (3, 3), convention=convention, daily=daily)
+    wt = window_tests(p, (3, 3), convention=convention)
     for name in WINDOW_TESTS:
         assert not wt[name].applicable and wt[name].reason == UNDEFINED, name
-    assert wt["car_t_test"].details["n"] == 0 and math.isnan(wt["car_t_test"].details["mean_car"])
+    assert wt["car_t"].details["n"] == 0 and math.isnan(wt["car_t"].details["mean_car"])
     assert window_tests(p, (2, 3), convention=convention)["car_brown_warner_1985"].applicable
 
 
 METHODS = {  # the formula each test reports (summary / to_frame): its start and end
-    "t_test": ("AAR / (cross-sectional sd", "sqrt(N_t))"),
-    "brown_warner_1980": ("AAR / (sqrt(sum_i var(AR_i,est)) / N)", "independence"),
-    "brown_warner_1985": ("AAR / sd of the estimation-window mean AR", "adjustment)"),
-    "patell": ("sum of prediction-error standardized ARs", "sqrt(sum (L-K)/(L-K-2))"),
-    "boehmer": ("mean SAR / (cross-sectional sd of SAR", "sqrt(N_t))"),
-    "adjusted_patell": ("Patell x sqrt((1 - r̄)/(1 + (N-1) r̄))", "(relative-day aligned)"),
-    "adjusted_boehmer": ("BMP x sqrt((1 - r̄)", "(N-1) r̄))"),
-    "lamb": ("AAR / (BW1985 sigma", "prediction-error factor)"),
-    "sign_test": ("(#positive - N_t/2)", "sqrt(N_t/4)"),
-    "generalized_sign_test": ("(#positive - N_t p̂)", "p̂ from the estimation window"),
-    "corrado_sign_test": ("signs of AR minus each security's median", "estimation+event window"),
-    "rank_test": ("mean centred rank / sd", "daily mean centred rank"),
-    "modified_rank_test": ("standardised ranks K/(T_i+1) - 1/2", "1/sqrt(n_t) scaling"),
-    "wilcoxon_test": ("V = sum of ranks of |AR| over positive ARs", "exact p (n <= 50)"),
-    "car_t_test": ("mean CAR / (sd(CAR)", "sqrt(N))"),
+    "ar_t": ("AAR / (cross-sectional sd", "sqrt(N_t))"),
+    "ar_brown_warner_1980": ("AAR / (sqrt(sum_i var(AR_i,est)) / N)", "independence"),
+    "ar_brown_warner_1985": ("AAR / sd of the estimation-window mean AR", "adjustment)"),
+    "ar_patell": ("sum of prediction-error standardized ARs", "sqrt(sum (L-K)/(L-K-2))"),
+    "ar_boehmer": ("mean SAR / (cross-sectional sd of SAR", "sqrt(N_t))"),
+    "ar_adjusted_patell": ("Patell x sqrt((1 - r̄)/(1 + (N-1) r̄))", "(relative-day aligned)"),
+    "ar_adjusted_boehmer": ("BMP x sqrt((1 - r̄)", "(N-1) r̄))"),
+    "ar_lamb": ("AAR / (BW1985 sigma", "prediction-error factor)"),
+    "ar_sign": ("(#positive - N_t/2)", "sqrt(N_t/4)"),
+    "ar_generalized_sign": ("(#positive - N_t p̂)", "p̂ from the estimation window"),
+    "ar_corrado_sign": ("signs of AR minus each security's median", "estimation+event window"),
+    "ar_rank": ("mean centred rank / sd", "daily mean centred rank"),
+    "ar_modified_rank": ("standardised ranks K/(T_i+1) - 1/2", "1/sqrt(n_t) scaling"),
+    "ar_wilcoxon": ("V = sum of ranks of |AR| over positive ARs", "exact p (n <= 50)"),
+    "car_t": ("mean CAR / (sd(CAR)", "sqrt(N))"),
     "car_patell": ("sum of CARs standardised by sqrt(σ²(D + s'(X'X)^-1 s))", "(L-K)/(L-K-2))"),
     "car_boehmer": ("mean SCAR / (sd(SCAR)", "sqrt(N))"),
     "car_adjusted_patell": ("car_patell x sqrt((1 - r̄)", "(N-1) r̄))"),
     "car_adjusted_boehmer": ("car_boehmer x sqrt((1 - r̄)", "(N-1) r̄))"),
     "car_brown_warner_1985": ("CAAR / (sqrt(D)", "σ_BW85)"),
     "car_lamb": ("sum of daily Lamb statistics", "/ sqrt(D)"),
-    "car_rank_test": ("sqrt(D) x mean centred rank in the window", "/ S_K"),
-    "car_sign_test": ("(#CAR > 0 - N/2)", "sqrt(N/4)"),
-    "car_generalized_sign_test": ("(#CAR > 0 - N p̂)", "(1-p̂))"),
-    "car_wilcoxon_test": ("V = sum of ranks of |CAR|", "over positive CARs"),
+    "car_rank": ("sqrt(D) x mean centred rank in the window", "/ S_K"),
+    "car_sign": ("(#CAR > 0 - N/2)", "sqrt(N/4)"),
+    "car_generalized_sign": ("(#CAR > 0 - N p̂)", "(1-p̂))"),
+    "car_wilcoxon": ("V = sum of ranks of |CAR|", "over positive CARs"),
 }
 
 
@@ -408,9 +410,11 @@ def test_two_estimation_days_define_the_brown_warner_1985_sigma():
     ar = (r.to_numpy() - m.to_numpy()[:, None])[[98, 99]]
     sigma = np.std(ar.mean(axis=1), ddof=1)
     day = res.daily_tests[0]
-    assert day["brown_warner_1985"].details["sigma"] == pytest.approx(sigma, rel=RTOL)
-    assert day["brown_warner_1985"].statistic == pytest.approx(res.ar[0].mean() / sigma, rel=RTOL)
-    assert day["brown_warner_1985"].distribution == "t(1)"  # mean L - 1
+    assert day["ar_brown_warner_1985"].details["sigma"] == pytest.approx(sigma, rel=RTOL)
+    assert day["ar_brown_warner_1985"].statistic == pytest.approx(
+        res.ar[0].mean() / sigma, rel=RTOL
+    )
+    assert day["ar_brown_warner_1985"].distribution == "t(1)"  # mean L - 1
 
 
 @pytest.mark.parametrize("convention", ["textbook", "estudy2"])
@@ -449,7 +453,7 @@ def test_too_short_estimation_leaves_the_event_out_of_the_car_patell(convention)
         stats.ttest_1samp(scar[:6], 0.0).statistic, rel=RTOL
     )
     assert wt["car_boehmer"].distribution == "t(5)"
-    assert wt["car_t_test"].distribution == "t(6)"  # the CAR t test keeps all 7 events
+    assert wt["car_t"].distribution == "t(6)"  # the CAR t test keeps all 7 events
 
 
 def test_two_events_have_a_kolari_pynnonen_correlation():
@@ -472,9 +476,11 @@ def test_two_events_have_a_kolari_pynnonen_correlation():
     z = (a - np.nanmean(a, axis=1)[:, None]) / np.nanstd(a, axis=1, ddof=1)[:, None]
     r_bar = np.nansum(z[0] * z[1]) / (p.n_est.mean() - 1)
     day = daily_tests(p)[0]
-    assert day["adjusted_patell"].details["r_bar"] == pytest.approx(r_bar, rel=RTOL)
+    assert day["ar_adjusted_patell"].details["r_bar"] == pytest.approx(r_bar, rel=RTOL)
     kp = math.sqrt((1 - r_bar) / (1 + r_bar))
-    assert day["adjusted_patell"].statistic == pytest.approx(day["patell"].statistic * kp, rel=RTOL)
+    assert day["ar_adjusted_patell"].statistic == pytest.approx(
+        day["ar_patell"].statistic * kp, rel=RTOL
+    )
 
 
 def test_row_ranks_tie_at_the_minimum_and_a_single_value():

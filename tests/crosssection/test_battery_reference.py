@@ -217,31 +217,31 @@ def _reference(model: str, conv: str, window: tuple[int, int]) -> _Ref:
         npos = xsum(list((a > 0).astype(float)))
         v, nv, pw = _exact_signrank_p(a)
         daily[int(day)] = {
-            "t_test": stats.ttest_1samp(a, 0.0).statistic,
-            "brown_warner_1980": aar / bw80_den,
-            "brown_warner_1985": aar / sigma85,
-            "patell": patell,
-            "boehmer": bmp,
-            "adjusted_patell": patell * kp(E),
-            "adjusted_boehmer": bmp * kp(E),
-            "lamb": aar / (sigma85 * lamb_f[j]),
-            "sign_test": (npos - 0.5 * n_t) / math.sqrt(0.25 * n_t),
-            "generalized_sign_test": (npos - n_t * p_hat) / math.sqrt(n_t * p_hat * (1 - p_hat)),
-            "corrado_sign_test": gs[lw + j] / S_G,
-            "rank_test": dm[lw + j] / S_K,
-            "modified_rank_test": us[lw + j] / S_U,
-            "wilcoxon_test": v,
+            "ar_t": stats.ttest_1samp(a, 0.0).statistic,
+            "ar_brown_warner_1980": aar / bw80_den,
+            "ar_brown_warner_1985": aar / sigma85,
+            "ar_patell": patell,
+            "ar_boehmer": bmp,
+            "ar_adjusted_patell": patell * kp(E),
+            "ar_adjusted_boehmer": bmp * kp(E),
+            "ar_lamb": aar / (sigma85 * lamb_f[j]),
+            "ar_sign": (npos - 0.5 * n_t) / math.sqrt(0.25 * n_t),
+            "ar_generalized_sign": (npos - n_t * p_hat) / math.sqrt(n_t * p_hat * (1 - p_hat)),
+            "ar_corrado_sign": gs[lw + j] / S_G,
+            "ar_rank": dm[lw + j] / S_K,
+            "ar_modified_rank": us[lw + j] / S_U,
+            "ar_wilcoxon": v,
             "_wilcoxon_p": pw,
             "_wilcoxon_n": nv,
             "_n": n_t,
             "_aar": aar,
         }
         d_df[int(day)] = {
-            "t_test": n_t - 1,
-            "boehmer": n_t - 1,
-            "adjusted_boehmer": n_t - 1,
-            "brown_warner_1980": df_bw,
-            "brown_warner_1985": df_bw,
+            "ar_t": n_t - 1,
+            "ar_boehmer": n_t - 1,
+            "ar_adjusted_boehmer": n_t - 1,
+            "ar_brown_warner_1980": df_bw,
+            "ar_brown_warner_1985": df_bw,
         }
     # window tests
     cols = [j for j, d in enumerate(ev_days) if window[0] <= d <= window[1]]
@@ -261,39 +261,52 @@ def _reference(model: str, conv: str, window: tuple[int, int]) -> _Ref:
     bmp_car = scar.mean() / (scar.std(ddof=1) / math.sqrt(E))
     if est2:
         keep = [j for j in cols if np.isfinite(A_evt[:, j]).sum() > 0.9 * E]
-        bw_car = sum(daily[int(ev_days[j])]["brown_warner_1985"] for j in keep) / math.sqrt(
+        bw_car = sum(daily[int(ev_days[j])]["ar_brown_warner_1985"] for j in keep) / math.sqrt(
             len(keep)
         )
-        lamb_car = sum(daily[int(ev_days[j])]["lamb"] for j in keep) / math.sqrt(len(keep))
-        kbar = np.mean((T + 1) / 2)
-        sk = math.sqrt(np.nansum((kday - kbar) ** 2) / t_bar)
-        nw = sum(np.isfinite(full[:, lw + j]).sum() for j in cols)
-        kw = sum(np.nansum(rank[:, lw + j]) for j in cols) / nw
+        lamb_car = sum(daily[int(ev_days[j])]["ar_lamb"] for j in keep) / math.sqrt(len(keep))
+        # estudy2's car_nonparametric_tests ranks each security over the estimation window
+        # plus the CAR window only (the event-window days outside it are left out)
+        sub = np.hstack([A_est, A_evt[:, cols]])
+        Tw = np.isfinite(sub).sum(axis=1).astype(float)
+        rk = np.full(sub.shape, np.nan)
+        for i in range(E):
+            ok = np.isfinite(sub[i])
+            rk[i, ok] = stats.rankdata(sub[i, ok])
+        kday_w = np.array(
+            [
+                np.nanmean(rk[:, t]) if np.isfinite(rk[:, t]).any() else np.nan
+                for t in range(sub.shape[1])
+            ]
+        )
+        kbar = np.mean((Tw + 1) / 2)
+        sk = math.sqrt(np.nansum((kday_w - kbar) ** 2) / Tw.mean())
+        kw = np.nanmean(rk[:, lw:])
         rank_car = math.sqrt(dd) * (kw - kbar) / sk
     else:
         bw_car = caar / (math.sqrt(dd) * sigma85)
-        lamb_car = sum(daily[int(ev_days[j])]["lamb"] for j in cols) / math.sqrt(dd)
+        lamb_car = sum(daily[int(ev_days[j])]["ar_lamb"] for j in cols) / math.sqrt(dd)
         rank_car = math.sqrt(dd) * np.mean([dm[lw + j] for j in cols]) / S_K
     npos = float((car > 0).sum())
     v, nv, pw = _exact_signrank_p(car)
     wnd = {
-        "car_t_test": stats.ttest_1samp(car, 0.0).statistic,
+        "car_t": stats.ttest_1samp(car, 0.0).statistic,
         "car_patell": pat_car,
         "car_boehmer": bmp_car,
         "car_adjusted_patell": pat_car * kp(E),
         "car_adjusted_boehmer": bmp_car * kp(E),
         "car_brown_warner_1985": bw_car,
         "car_lamb": lamb_car,
-        "car_rank_test": rank_car,
-        "car_sign_test": (npos - 0.5 * E) / math.sqrt(0.25 * E),
-        "car_generalized_sign_test": (npos - E * p_hat) / math.sqrt(E * p_hat * (1 - p_hat)),
-        "car_wilcoxon_test": v,
+        "car_rank": rank_car,
+        "car_sign": (npos - 0.5 * E) / math.sqrt(0.25 * E),
+        "car_generalized_sign": (npos - E * p_hat) / math.sqrt(E * p_hat * (1 - p_hat)),
+        "car_wilcoxon": v,
         "_wilcoxon_p": pw,
         "_wilcoxon_n": nv,
         "_caar": caar,
         "_days": dd,
     }
-    w_df = {"car_t_test": E - 1, "car_boehmer": E - 1, "car_adjusted_boehmer": E - 1}
+    w_df = {"car_t": E - 1, "car_boehmer": E - 1, "car_adjusted_boehmer": E - 1}
     return _Ref(daily, wnd, d_df, w_df, sigma85, r_bar, p_hat, car)
 
 
@@ -338,7 +351,7 @@ def test_daily_statistics_and_p_values_match_reference(case):
             t = got[name]
             assert t.applicable, (day, name)
             assert t.statistic == pytest.approx(exp[name], rel=RTOL), (day, name)
-            if name == "wilcoxon_test":
+            if name == "ar_wilcoxon":
                 assert t.p_value == pytest.approx(exp["_wilcoxon_p"], rel=RTOL), day
                 assert t.distribution == f"signed-rank(n={exp['_wilcoxon_n']})"
                 assert t.details["n_nonzero"] == exp["_wilcoxon_n"]
@@ -350,10 +363,12 @@ def test_daily_statistics_and_p_values_match_reference(case):
             assert t.details["day"] == day
             assert t.details["mean_ar"] == pytest.approx(exp["_aar"], rel=RTOL)
             assert t.null_hypothesis == "mean abnormal return on the day is zero"
-        assert got["brown_warner_1985"].details["sigma"] == pytest.approx(ref.sigma_bw85, rel=RTOL)
-        for name in ("adjusted_patell", "adjusted_boehmer"):
+        assert got["ar_brown_warner_1985"].details["sigma"] == pytest.approx(
+            ref.sigma_bw85, rel=RTOL
+        )
+        for name in ("ar_adjusted_patell", "ar_adjusted_boehmer"):
             assert got[name].details["r_bar"] == pytest.approx(ref.r_bar, rel=RTOL)
-        assert got["generalized_sign_test"].details["p_hat"] == pytest.approx(ref.p_hat, rel=RTOL)
+        assert got["ar_generalized_sign"].details["p_hat"] == pytest.approx(ref.p_hat, rel=RTOL)
 
 
 def test_window_statistics_and_p_values_match_reference(case):
@@ -372,7 +387,7 @@ def test_window_statistics_and_p_values_match_reference(case):
         assert d["caar"] == pytest.approx(exp["_caar"], rel=RTOL)
         assert d["car_mean"] == pytest.approx(exp["_caar"] / exp["_days"], rel=RTOL)
         assert d["mean_car"] == pytest.approx(ref.car.mean(), rel=RTOL)
-        if name == "car_wilcoxon_test":
+        if name == "car_wilcoxon":
             assert t.p_value == pytest.approx(exp["_wilcoxon_p"], rel=RTOL)
             assert t.distribution == f"signed-rank(n={exp['_wilcoxon_n']})"
             assert d["n_nonzero"] == exp["_wilcoxon_n"]
@@ -382,4 +397,4 @@ def test_window_statistics_and_p_values_match_reference(case):
         assert t.distribution == (f"t({df:g})" if df is not None else "N(0,1)"), name
     for name in ("car_adjusted_patell", "car_adjusted_boehmer"):
         assert wt[name].details["r_bar"] == pytest.approx(ref.r_bar, rel=RTOL)
-    assert wt["car_generalized_sign_test"].details["p_hat"] == pytest.approx(ref.p_hat, rel=RTOL)
+    assert wt["car_generalized_sign"].details["p_hat"] == pytest.approx(ref.p_hat, rel=RTOL)

@@ -63,11 +63,11 @@ def test_one_day_car_equals_ar(make_panel):
     r, m = make_panel(10, 300, seed=3)
     res = run_cross_section(r, m, _events(r, 280), event_window=(0, 0))
     np.testing.assert_array_equal(res.car.to_numpy(), res.ar.to_numpy())
-    assert res.window_tests[(0, 0)]["car_t_test"].statistic == pytest.approx(
-        res.daily_tests[0]["t_test"].statistic, rel=1e-12
+    assert res.window_tests[(0, 0)]["car_t"].statistic == pytest.approx(
+        res.daily_tests[0]["ar_t"].statistic, rel=1e-12
     )
     assert res.window_tests[(0, 0)]["car_patell"].statistic == pytest.approx(
-        res.daily_tests[0]["patell"].statistic, rel=1e-12
+        res.daily_tests[0]["ar_patell"].statistic, rel=1e-12
     )
 
 
@@ -86,8 +86,8 @@ def test_bmp_equals_patell_when_sar_cross_sectional_variance_is_one(make_panel):
     fitted = base.events["param_const"] + base.events["param_market"] * m.iloc[280]
     r.iloc[280] = (fitted + target * sar_scale).to_numpy()
     res = run_cross_section(r, m, ev, event_window=(0, 0))
-    assert res.daily_tests[0]["boehmer"].statistic == pytest.approx(
-        res.daily_tests[0]["patell"].statistic, rel=1e-10
+    assert res.daily_tests[0]["ar_boehmer"].statistic == pytest.approx(
+        res.daily_tests[0]["ar_patell"].statistic, rel=1e-10
     )
 
 
@@ -263,8 +263,8 @@ def test_parametric_tests_have_nominal_size_under_the_null():
         np.arange(-100, 0),
         np.arange(0, 3),
     )
-    daily = ("t_test", "brown_warner_1980", "patell", "boehmer")
-    car = ("car_t_test", "car_patell", "car_boehmer")
+    daily = ("ar_t", "ar_brown_warner_1980", "ar_patell", "ar_boehmer")
+    car = ("car_t", "car_patell", "car_boehmer")
     rejections = dict.fromkeys(daily + car, 0)
     for k in range(n_rep):  # one cross-section per replication
         sub = panel.subset(np.arange(k * n, (k + 1) * n))
@@ -295,7 +295,7 @@ def test_rank_test_matches_scipy_ranks(make_panel):
     k = stats.rankdata(allar, axis=1) - (allar.shape[1] + 1) / 2
     sk = np.sqrt(np.mean(k.mean(axis=0) ** 2))
     expected = k.mean(axis=0)[-5:] / sk
-    got = [res.daily_tests[d]["rank_test"].statistic for d in range(-2, 3)]
+    got = [res.daily_tests[d]["ar_rank"].statistic for d in range(-2, 3)]
     np.testing.assert_allclose(got, expected, rtol=1e-10)
 
 
@@ -334,11 +334,11 @@ def test_missing_event_day_textbook_sums_over_available(make_panel):
     r, m = make_panel(10, 300, seed=11)
     r.iloc[280, 3] = np.nan
     res = run_cross_section(r, m, _events(r, 280), event_window=(0, 2))
-    assert res.daily_tests[0]["t_test"].details["n"] == 9
-    assert res.daily_tests[1]["t_test"].details["n"] == 10
+    assert res.daily_tests[0]["ar_t"].details["n"] == 9
+    assert res.daily_tests[1]["ar_t"].details["n"] == 10
     assert res.car.loc[3, 2] == pytest.approx(res.ar.loc[3, 1] + res.ar.loc[3, 2])
     ar0 = res.ar[0].dropna()
-    assert res.daily_tests[0]["t_test"].statistic == pytest.approx(
+    assert res.daily_tests[0]["ar_t"].statistic == pytest.approx(
         stats.ttest_1samp(ar0, 0.0).statistic, rel=1e-12
     )
 
