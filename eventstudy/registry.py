@@ -49,8 +49,9 @@ __all__ = [
     "HorizonInputs",
     "Registry",
     "register_test",
-    "test_stream",
+    "stream_for",
     "tests_for",
+    "tests_markdown",
 ]
 
 T = TypeVar("T")
@@ -195,7 +196,7 @@ class EventTest(Protocol):
     needs
         Names of the inputs the test reads.  Time-series tests: fields of
         :class:`HorizonInputs` (:data:`HORIZON_INPUTS`); a test that needs ``"rng"`` gets its own
-        random stream (:func:`test_stream`).  Cross-section tests: ``"panel"`` and, for ranks
+        random stream (:func:`stream_for`).  Cross-section tests: ``"panel"`` and, for ranks
         and signs, ``"full_sample"`` (estimation and event windows together).
     null_hypothesis
         The null in words.
@@ -362,7 +363,10 @@ def tests_for(design: str, scope: str | None = None) -> dict[str, EventTest]:
     }
 
 
-def test_stream(rng: np.random.Generator, name: str) -> np.random.Generator:
+tests_for.__test__ = False  # type: ignore[attr-defined]  # not a pytest test
+
+
+def stream_for(rng: np.random.Generator, name: str) -> np.random.Generator:
     """The random stream of a plugin test ``name`` under the run's generator ``rng``.
 
     The child of ``rng``'s seed sequence keyed by ``2**32 +`` the CRC-32 of the name, so that
@@ -378,3 +382,32 @@ def test_stream(rng: np.random.Generator, name: str) -> np.random.Generator:
         pool_size=seq.pool_size,
     )
     return np.random.Generator(type(rng.bit_generator)(child))
+
+
+def tests_markdown() -> str:
+    """A Markdown table of every registered test (plugins included), by design and scope.
+
+    ``docs/tests.md`` is this table (``tests/test_docs_tests.py`` keeps it so); print it in a
+    session with plugins installed to see what a study can name.
+    """
+    lines = []
+    for design in DESIGNS:
+        for scope in SCOPES[design]:
+            tests = tests_for(design, scope)
+            if not tests:
+                continue
+            lines += [
+                f"### {design.replace('_', '-')} tests, one per {scope}",
+                "",
+                "| name | null hypothesis | what it does | reference |",
+                "|---|---|---|---|",
+            ]
+            lines += [
+                f"| `{name}` | {t.null_hypothesis} | {t.summary} | {t.reference} |"
+                for name, t in tests.items()
+            ]
+            lines.append("")
+    return "\n".join(lines)
+
+
+tests_markdown.__test__ = False  # type: ignore[attr-defined]  # not a pytest test

@@ -1,6 +1,6 @@
-"""Plugins: a package installed with an ``eventstudy.signals`` or ``eventstudy.models`` entry
-point adds a signal type or a normal-return model that a TOML study run by the command line can
-name."""
+"""Plugins: a package installed with an ``eventstudy.signals``, ``eventstudy.models`` or
+``eventstudy.tests`` entry point adds a signal type, a normal-return model or a test that a TOML
+study run by the command line can name."""
 
 from __future__ import annotations
 
@@ -62,6 +62,59 @@ class RawReturn:
 RAW_RETURN = RawReturn()
 '''
 
+TESTS_PLUGIN = '''
+"""Two tiny test plugins: a sign-flip test of event excess returns (time series) and an exact
+sign test of the median CAR (cross-section window)."""
+import math
+from dataclasses import dataclass
+
+import numpy as np
+
+from eventstudy.results import TestResult
+
+
+@dataclass(frozen=True)
+class SignFlip:
+    name: str = "sign_flip"
+    design: str = "timeseries"
+    scope: str = "horizon"
+    needs: frozenset = frozenset({"forward_returns", "events", "rng"})
+    null_hypothesis: str = "event excess returns are symmetric around zero"
+    reference: str = "Fisher, R. A. (1935), The Design of Experiments"
+    summary: str = "Sign-flip randomization of the event excess returns; ignores overlap."
+
+    def run(self, x):
+        fwd = np.asarray(x.forward_returns, dtype=float)
+        y = fwd[np.asarray(x.events)]
+        y = y[np.isfinite(y)] - np.nanmean(fwd)
+        stat = float(y.mean())
+        null = (x.rng.choice([-1.0, 1.0], size=(999, y.size)) * y).mean(axis=1)
+        p = (1 + int(np.sum(np.abs(null) >= abs(stat)))) / 1000
+        return TestResult(self.name, stat, p, self.null_hypothesis, "999 sign flips",
+                          self.reference, details={"n": int(y.size)})
+
+
+@dataclass(frozen=True)
+class CarMedianSign:
+    name: str = "car_median_sign"
+    design: str = "cross_section"
+    scope: str = "window"
+    needs: frozenset = frozenset({"panel"})
+    null_hypothesis: str = "the median CAR is zero"
+    reference: str = "binomial sign test"
+    summary: str = "Exact two-sided binomial test of the number of positive CARs."
+
+    def run(self, w):
+        k, n = int((w.carv > 0).sum()), int(w.n)
+        tail = sum(math.comb(n, i) for i in range(0, min(k, n - k) + 1)) / 2.0**n
+        return TestResult(self.name, float(k), min(1.0, 2 * tail), self.null_hypothesis,
+                          "exact binomial", self.reference, details={"n": n})
+
+
+SIGN_FLIP = SignFlip()
+CAR_MEDIAN_SIGN = CarMedianSign()
+'''
+
 CS_STUDY = """
 [study]
 name = "plugin_cs"
@@ -94,9 +147,12 @@ def install_plugin(site: Path) -> None:
     info.mkdir()
     (info / "METADATA").write_text("Metadata-Version: 2.1\nName: es-spike-plugin\nVersion: 0.1\n")
     (site / "es_spike_plugin" / "models.py").write_text(MODEL)
+    (site / "es_spike_plugin" / "tests.py").write_text(TESTS_PLUGIN)
     (info / "entry_points.txt").write_text(
         "[eventstudy.signals]\nspike = es_spike_plugin:Spike\n\n"
-        "[eventstudy.models]\nraw_return = es_spike_plugin.models:RAW_RETURN\n"
+        "[eventstudy.models]\nraw_return = es_spike_plugin.models:RAW_RETURN\n\n"
+        "[eventstudy.tests]\nsign_flip = es_spike_plugin.tests:SIGN_FLIP\n"
+        "car_median_sign = es_spike_plugin.tests:CAR_MEDIAN_SIGN\n"
     )
 
 
@@ -155,6 +211,53 @@ def test_cli_cross_section_names_a_plugin_model(tmp_path: Path) -> None:
     # under the plugin model the abnormal return on day 0 is the raw return (A jumped +5%)
     for ticker, car in zip(events["ticker"], events["car_0_0"], strict=True):
         assert car == pytest.approx(raw[ticker], rel=1e-9)
+
+
+TESTS_STUDY = EXAMPLE_STUDY.replace(
+    "[inference]\n", '[inference]\ntests = ["hac", "bootstrap", "sign_flip"]\n'
+)
+
+
+def _horizon_tests(out: Path) -> dict:
+    record = json.loads((out / "result.json").read_text())
+    (row,) = record["results"]
+    return row["tests"]
+
+
+def test_cli_study_names_a_plugin_test(tmp_path: Path) -> None:
+    run, _ = run_study_cli(tmp_path / "with", TESTS_STUDY, plugin=True)
+    assert run.returncode == 0, run.stderr
+    tests = _horizon_tests(tmp_path / "with" / "out")
+    assert list(tests) == ["hac", "bootstrap", "sign_flip"]
+    assert tests["sign_flip"]["n"] == 3 and 0.0 < tests["sign_flip"]["p_value"] <= 1.0
+    report = (tmp_path / "with" / "out" / "report.md").read_text()
+    assert "**sign_flip**: H0 event excess returns are symmetric around zero" in report
+    # the plugin gets a random stream of its own: the bootstrap's numbers do not move
+    base = EXAMPLE_STUDY.replace("[inference]\n", '[inference]\ntests = ["hac", "bootstrap"]\n')
+    run, _ = run_study_cli(tmp_path / "without", base, plugin=False)
+    assert run.returncode == 0, run.stderr
+    alone = _horizon_tests(tmp_path / "without" / "out")
+    assert alone["bootstrap"] == tests["bootstrap"] and alone["hac"] == tests["hac"]
+    run, _ = run_study_cli(tmp_path / "unknown", TESTS_STUDY, plugin=False)
+    assert run.returncode == 2
+    assert "unknown test 'sign_flip'" in run.stderr and "'placebo'" in run.stderr
+
+
+def test_cli_cross_section_names_a_plugin_test(tmp_path: Path) -> None:
+    study = CS_STUDY.replace('model = "raw_return"', 'tests = ["car_t", "car_median_sign"]')
+    run, _ = run_study_cli(tmp_path, study, plugin=True)
+    assert run.returncode == 0, run.stderr
+    record = json.loads((tmp_path / "out" / "result.json").read_text())
+    (window,) = record["window_tests"].values()
+    assert list(window) == ["car_t", "car_median_sign"]
+    n, k = window["car_median_sign"]["n"], window["car_median_sign"]["statistic"]
+    from scipy import stats
+
+    # the plugin's exact binomial p against scipy's
+    assert window["car_median_sign"]["p_value"] == pytest.approx(
+        stats.binomtest(int(k), n, 0.5).pvalue, rel=1e-12
+    )
+    assert all(set(day) == set() for day in record["daily_tests"].values())
 
 
 def test_without_the_plugin_the_type_is_unknown(tmp_path: Path) -> None:

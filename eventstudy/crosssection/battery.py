@@ -675,7 +675,7 @@ class _DayTest:
 
     @property
     def summary(self) -> str:
-        return f"{self.method} ({self.reference.split(';')[0].split(',')[0]})."
+        return f"{self.method}."
 
     def run(self, x: BatteryInputs, /) -> tuple[TestResult, ...]:
         stat = x.arrays[self.name]
@@ -960,7 +960,7 @@ class _WindowTest:
 
     @property
     def summary(self) -> str:
-        return f"{self.method} ({self.reference.split(';')[0].split(',')[0]})."
+        return f"{self.method}."
 
     def run(self, w: WindowInputs, /) -> TestResult:
         details = {**w.details, **(self.extra(w) if self.extra is not None else {})}

@@ -16,7 +16,7 @@ from eventstudy.registry import (
     TESTS,
     HorizonInputs,
     register_test,
-    test_stream,
+    stream_for,
     tests_for,
 )
 from eventstudy.results import TestResult
@@ -181,7 +181,7 @@ def run_tests(
     seed
         Seed or generator; bootstrap and placebo get independent child streams
         (``Generator.spawn``), any other test that needs ``"rng"`` the stream of
-        :func:`~eventstudy.registry.test_stream`, so adding a test does not change
+        :func:`~eventstudy.registry.stream_for`, so adding a test does not change
         another's numbers.
     progress
         ``callable(done, total)`` forwarded to the placebo test.
@@ -225,7 +225,7 @@ def run_tests(
         x = base
         if "rng" in test.needs:
             rng = {"bootstrap": rng_boot, "placebo": rng_placebo}.get(name)
-            x = replace(base, rng=rng if rng is not None else test_stream(gen, name))
+            x = replace(base, rng=rng if rng is not None else stream_for(gen, name))
         res = test.run(x)
         if not isinstance(res, TestResult):
             raise TypeError(

@@ -51,6 +51,20 @@ def test_typed_and_frozen() -> None:
         cs.model = "ff3"  # type: ignore[misc]
 
 
+def test_tests_are_checked_against_the_registry() -> None:
+    cs = parse(STUDY + 'tests = ["car_t", "ar_patell"]\n')
+    assert cs.tests == ("car_t", "ar_patell")
+    assert parse(STUDY).tests is None  # every registered test
+    with pytest.raises(
+        ConfigError, match=r"key 'tests': unknown test 'hac' \(a time-series test\)"
+    ):
+        parse(STUDY + 'tests = ["car_t", "hac"]\n')
+    with pytest.raises(ConfigError, match=r"key 'tests': unknown test 'car_t_test'; valid"):
+        parse(STUDY + 'tests = ["car_t_test"]\n')
+    with pytest.raises(ConfigError, match=r"key 'tests': must name at least one test"):
+        parse(STUDY + "tests = []\n")
+
+
 def test_ticker_list_is_accepted() -> None:
     """Regression: every tickers list was rejected once TOML lists were frozen to tuples."""
     cs = parse(

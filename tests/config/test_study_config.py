@@ -110,6 +110,15 @@ def test_sha256_is_of_the_file(tmp_path: Path) -> None:
             r"\[inference\]: key 'default_test': must be one of",
         ),
         (('"6m" = 126', '"6m" = -1'), r"'6m' must be a positive number of trading days"),
+        (
+            ("[events]", '[inference]\ntests = ["hac", "car_patell"]\n[events]'),
+            r"\[inference\]: key 'tests': unknown test 'car_patell' \(a cross-section test: use "
+            r"it in a cross-section study\); valid tests are \['naive_t', 'hac'",
+        ),
+        (
+            ("[events]", '[inference]\ntests = ["hac", "magic"]\n[events]'),
+            r"key 'tests': unknown test 'magic'; valid tests are",
+        ),
     ],
 )
 def test_errors_name_file_and_key(edit: tuple[str, str], pattern: str) -> None:
