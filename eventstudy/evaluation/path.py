@@ -69,7 +69,7 @@ class PathResult:
         ``offset``, ``mean``, ``std``, ``lower``, ``upper``, ``n``, ``drift``, ``applicable``
         (``False`` when fewer than two events have data there) and ``reason`` (why ``std`` and
         the band, or the mean too, are NaN; empty when applicable)."""
-        n = np.asarray(self.n)
+        n = self.n
         return pd.DataFrame(
             {
                 "offset": self.offsets,
@@ -84,7 +84,7 @@ class PathResult:
                     n == 0,
                     "no event has data at this offset",
                     np.where(n == 1, "a single event at this offset: no band", ""),
-                ).astype(object),
+                ),
             }
         )
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import importlib
 import re
 import warnings
+from dataclasses import replace
 from pathlib import Path
 from types import ModuleType
 
@@ -451,6 +452,29 @@ def test_verdict_and_summary_text() -> None:
     p = hs.tests["hac"].p_value
     assert disp["verdict (5%)"].iloc[0] == ("differs" if p < 0.05 else "does not differ") + " at 5%"
     assert f"<td>{hs.mean * 100:+.2f}%</td>" in html
+
+
+def test_display_frame_branches() -> None:
+    """The compact notebook table: no complete events, default test absent, not applicable,
+    and the 5% boundary (a p-value of exactly 0.05 does not differ)."""
+    y = [0.01, 0.03, -0.02, 0.04, 0.0, 0.02, np.nan, np.nan]
+    with pytest.warns(IncompleteHorizonWarning):
+        none = evaluate(_fwd(y, 1), [6, 7], target_name="T", tests=("hac",))
+    row = none.display_frame().iloc[0]
+    assert row["verdict (5%)"] == "no complete events (2 incomplete)" and row["mean"] == "n/a"
+    absent = evaluate(_fwd(y, 1), [1, 3], target_name="T", tests=("sign",)).display_frame()
+    assert absent["verdict (5%)"].iloc[0] == "hac not run" and absent["hac p"].iloc[0] == "n/a"
+    assert absent["n"].iloc[0] == 2 and absent["target"].iloc[0] == "T"
+    na = evaluate(_fwd(y, 1), [1, 3], target_name="T", tests=("hac",))
+    reason = na.horizons["h"].tests["hac"].reason
+    assert na.display_frame()["verdict (5%)"].iloc[0] == f"not applicable: {reason}"
+    _, _, res = _two_horizon_result()
+    hs = res.horizons["1w"]  # type: ignore[attr-defined]
+    for p, verdict in ((0.05, "does not differ at 5%"), (0.0499, "differs at 5%")):
+        tests = {"hac": replace(hs.tests["hac"], p_value=p)}
+        one = replace(res, horizons={"1w": replace(hs, tests=tests)})
+        assert one.display_frame()["verdict (5%)"].tolist() == [verdict]
+        assert one.display_frame()["hac p"].tolist() == [f"{p:.3g}"]
 
 
 def test_verdict_branches_without_and_not_applicable_default_test() -> None:
