@@ -17,6 +17,7 @@ import numpy as np
 import numpy.typing as npt
 import pandas as pd
 
+from eventstudy._frozen import readonly_array
 from eventstudy._validation import check_choice, check_int
 from eventstudy.exceptions import DataError
 from eventstudy.signals._base import SignalResult
@@ -58,6 +59,9 @@ class EventTable:
         ``"first"`` or ``"episode"``.
     description
         The signal's description (empty for a bare trigger series).
+
+    ``positions`` and ``values`` are stored as read-only arrays; ``dates`` is a pandas index
+    (immutable).
     """
 
     dates: pd.DatetimeIndex
@@ -71,6 +75,8 @@ class EventTable:
     def __post_init__(self) -> None:
         if not (len(self.dates) == len(self.positions) == len(self.values)):
             raise DataError("dates, positions and values must have the same length")
+        object.__setattr__(self, "positions", readonly_array(self.positions))
+        object.__setattr__(self, "values", readonly_array(self.values))
 
     @property
     def n_events(self) -> int:
@@ -78,7 +84,8 @@ class EventTable:
         return len(self.positions)
 
     def to_frame(self) -> pd.DataFrame:
-        """Tidy DataFrame with columns ``date``, ``position``, ``value`` (one row per event)."""
+        """Tidy DataFrame, one row per event: ``date``, ``position``, ``value`` (the signal's
+        value on the event date; NaN only for a bare trigger series, which has no value)."""
         return pd.DataFrame(
             {
                 "date": self.dates,

@@ -9,6 +9,8 @@ from typing import Any
 
 import pandas as pd
 
+from eventstudy._frozen import hashable, pvalue, readonly_mapping
+
 __all__ = ["TestResult"]
 
 
@@ -41,7 +43,12 @@ class TestResult:
     reason
         Why the test is not applicable (empty when it is).
     details
-        Extra numbers the test produces (lags, confidence bounds, draws, ...).
+        Extra numbers the test produces (lags, confidence bounds, draws, ...), stored as a
+        read-only mapping (:class:`types.MappingProxyType`).
+
+    A result is immutable and hashable: equality is field equality, and the hash covers
+    name, statistic, p-value, applicability, reason, distribution and the details (every NaN
+    hashes alike), so results can be set members and dictionary keys.
     """
 
     __test__ = False  # not a pytest test class
@@ -56,6 +63,22 @@ class TestResult:
     applicable: bool = True
     reason: str = ""
     details: Mapping[str, Any] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "details", readonly_mapping(self.details))
+
+    def __hash__(self) -> int:
+        return hash(
+            (
+                self.name,
+                hashable(self.statistic),
+                hashable(self.p_value),
+                self.applicable,
+                self.reason,
+                self.distribution,
+                hashable(self.details),
+            )
+        )
 
     @classmethod
     def not_applicable(
@@ -80,7 +103,7 @@ class TestResult:
             distribution=distribution,
             applicable=False,
             reason=reason,
-            details=dict(details or {}),
+            details=details or {},
         )
 
     def to_dict(self) -> dict[str, Any]:
@@ -102,7 +125,9 @@ class TestResult:
         return out
 
     def to_frame(self) -> pd.DataFrame:
-        """One-row tidy DataFrame."""
+        """Tidy one-row DataFrame: one row = this test (``name``, ``statistic``, ``p_value``,
+        ``applicable``, ``reason`` (non-empty when not applicable), ``method``,
+        ``distribution``, ``null_hypothesis``, ``reference``, then one column per detail)."""
         row = {
             "name": self.name,
             "statistic": self.statistic,
@@ -128,4 +153,18 @@ class TestResult:
         )
 
     def _repr_html_(self) -> str:
-        return self.to_frame().to_html(index=False)
+        """Notebook view: the verdict line (statistic, p-value or why not applicable) and H0."""
+        import html
+
+        if not self.applicable:
+            head = f"<b>{html.escape(self.name)}</b>: not applicable ({html.escape(self.reason)})"
+        else:
+            dist = f" ~ {html.escape(self.distribution)}" if self.distribution else ""
+            head = (
+                f"<b>{html.escape(self.name)}</b>: statistic {self.statistic:.4g}{dist}, "
+                f"p = {pvalue(self.p_value)}"
+            )
+        return (
+            f"<p>{head}</p><p>H0: {html.escape(self.null_hypothesis)}<br>"
+            f"method: {html.escape(self.method)}<br>ref: {html.escape(self.reference)}</p>"
+        )

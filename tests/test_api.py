@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import html
 import json
+import re
 from pathlib import Path
 
+import pandas as pd
 import pytest
 
 import eventstudy as es
@@ -100,7 +103,14 @@ def test_notebook_view_is_compact_and_formatted(data_dir: Path) -> None:
     assert f"{row['hac_p']:.3g}" in page
     assert page.count("<th>") <= 10  # not the 35-column statistics frame
     assert ts.config.title in page and "3 events (15 trigger days)" in page
-    assert "Caveat: Forward returns over overlapping horizons" in page
+    assert "<b>Caveats</b>" in page
+    assert "<li>Forward returns over overlapping horizons" in page
+    # the verdict lines lead, before the table
+    verdicts = ts.verdicts()
+    assert verdicts and all(f"<li>{html.escape(v)}</li>" in page for v in verdicts)
+    assert (
+        page.index("<b>Verdicts</b>") < page.index(html.escape(verdicts[-1])) < page.index("<table")
+    )
 
 
 def test_cross_section_notebook_view(data_dir: Path) -> None:
@@ -108,3 +118,40 @@ def test_cross_section_notebook_view(data_dir: Path) -> None:
     page = cs._repr_html_()
     assert page.startswith("<h4>Stock A around its third jump</h4>")
     assert "Cross-sectional event study" in page
+    r = cs.result
+    # the CAAR path in percent: one row per event day, five columns
+    caar_table = page.split("<b>CAAR path</b>")[1].split("</table>")[0]
+    assert caar_table.count("<th>") == 5 and caar_table.count("<tr") == 1 + len(r.caar)
+    assert f"<td>{r.caar['caar'].iloc[-1] * 100:+.2f}%</td>" in caar_table
+    # the window tests: window, test, statistic, p (or why not applicable)
+    tests = page.split("<b>CAR window tests</b>")[1]
+    assert re.findall(r"<th>(.*?)</th>", tests) == ["window", "test", "statistic", "p"]
+    for name, t in next(iter(r.window_tests.values())).items():
+        shown = f"{t.p_value:.3g}" if t.applicable else f"n/a: {html.escape(t.reason)}"
+        assert f"<td>{name}</td>" in tests and shown in tests
+
+
+def test_study_results_are_read_only_and_frames_are_tidy(data_dir: Path) -> None:
+    ts = es.run_study(data_dir.parent / "ts.toml", data_dir=data_dir)
+    key = next(iter(ts.adjusted))
+    with pytest.raises(TypeError):
+        ts.adjusted[key] = {}  # type: ignore[index]
+    with pytest.raises(TypeError):
+        ts.adjusted[key]["holm"] = 0.0  # type: ignore[index]
+    v = ts.variants[0]
+    for mapping in (v.evaluations, v.paths, v.forward, v.placebo_paths):
+        with pytest.raises(TypeError):
+            mapping["x"] = None  # type: ignore[index]
+    frame = ts.to_frame()  # one row per variant x target x horizon
+    n_rows = sum(len(ev.horizons) for v in ts.variants for ev in v.evaluations.values())
+    assert len(frame) == n_rows and {"applicable", "reason", "hac_applicable", "hac_reason"} <= set(
+        frame
+    )
+    assert frame.loc[~frame["hac_applicable"], "hac_reason"].str.len().gt(0).all()
+    cs = es.run_study(data_dir.parent / "cs.toml", data_dir=data_dir)
+    with pytest.raises(TypeError):
+        cs.data["x"] = None  # type: ignore[index]
+    tests = cs.to_frame()  # the tests, as CrossSectionResult.to_frame
+    pd.testing.assert_frame_equal(tests, cs.result.to_frame())
+    assert {"scope", "period", "test", "applicable", "reason"} <= set(tests)
+    assert len(cs.events_frame()) == cs.result.n_events  # the per-event table

@@ -10,6 +10,7 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
+from eventstudy._frozen import pct, pvalue, readonly_mapping
 from eventstudy._typing import ReturnKind
 from eventstudy._validation import check_choice, check_float, check_int
 from eventstudy.crosssection.battery import (
@@ -58,6 +59,10 @@ class CrossSectionResult:
     n_events_input, n_dropped, n_moved
         Counts: events given, dropped (``dropped_reasons`` says why), moved to the next
         trading day because their date was not a trading day.
+
+    ``daily_tests``, ``window_tests`` and ``dropped_reasons`` are read-only mappings; the
+    frames and the series are the result's own (see :mod:`eventstudy._frozen` for the pandas
+    policy).
     """
 
     model: str
@@ -78,13 +83,20 @@ class CrossSectionResult:
     n_moved: int
     dropped_reasons: Mapping[str, int] = field(default_factory=dict)
 
+    def __post_init__(self) -> None:
+        for name in ("daily_tests", "window_tests", "dropped_reasons"):
+            object.__setattr__(self, name, readonly_mapping(getattr(self, name)))
+
     @property
     def n_events(self) -> int:
         """Number of events kept."""
         return len(self.events)
 
     def to_frame(self) -> pd.DataFrame:
-        """Tidy frame of every test: scope (day/window), test, statistic, p_value, ..."""
+        """Tidy statistics, one row per test of a day or a CAR window: ``scope`` (``"day"``
+        or ``"window"``), ``period`` (the relative day, or ``"first..last"``), ``test``,
+        ``statistic``, ``p_value``, ``distribution``, ``applicable`` and ``reason`` (why the
+        test could not run; empty when it ran)."""
         rows = []
         for day, tests in self.daily_tests.items():
             for name, r in tests.items():
@@ -101,6 +113,7 @@ class CrossSectionResult:
                 "p_value": [r[3].p_value for r in rows],
                 "distribution": [r[3].distribution for r in rows],
                 "applicable": [r[3].applicable for r in rows],
+                "reason": [r[3].reason for r in rows],
             }
         )
 
@@ -124,14 +137,43 @@ class CrossSectionResult:
         return "\n".join(lines)
 
     def _repr_html_(self) -> str:
+        """Notebook view: counts, the CAAR path in percent with its band, and the window tests
+        (statistic, p-value, or why not applicable)."""
+        import html
+
         head = (
-            f"<p><b>Cross-sectional event study</b> ({self.model}, {self.convention}): "
-            f"{self.n_events} events used, {self.n_dropped} dropped, {self.n_moved} moved</p>"
+            f"<p><b>Cross-sectional event study</b> ({html.escape(self.model)}, "
+            f"{html.escape(self.convention)}): {self.n_events} events used, {self.n_dropped} "
+            f"dropped, {self.n_moved} moved</p>"
         )
+        c = self.caar
+        path = pd.DataFrame(
+            {
+                "day": c.index,
+                "n": c["n"].to_numpy(),
+                "AAR": [pct(x) for x in c["aar"]],
+                "CAAR": [pct(x) for x in c["caar"]],
+                f"{self.level:.0%} band": [
+                    f"[{pct(lo)}, {pct(hi)}]" for lo, hi in zip(c["lower"], c["upper"], strict=True)
+                ],
+            }
+        )
+        rows = [
+            {
+                "window": f"{lo}..{hi}",
+                "test": name,
+                "statistic": f"{r.statistic:.3f}" if r.applicable else "n/a",
+                "p": pvalue(r.p_value) if r.applicable else f"n/a: {r.reason}",
+            }
+            for (lo, hi), tests in self.window_tests.items()
+            for name, r in tests.items()
+        ]
         return (
             head
-            + self.caar.to_html()
-            + self.to_frame().query("scope == 'window'").to_html(index=False)
+            + "<p><b>CAAR path</b></p>"
+            + path.to_html(index=False)
+            + "<p><b>CAR window tests</b></p>"
+            + pd.DataFrame(rows).to_html(index=False)
         )
 
 

@@ -21,6 +21,8 @@ from typing import cast
 
 import numpy as np
 
+from eventstudy._frozen import readonly_array
+
 __all__ = ["EventPanel", "estimate_panel"]
 
 _CHUNK_ELEMENTS = 4_000_000  # elements of the events x days x regressors array per chunk
@@ -56,6 +58,8 @@ class EventPanel:
         Sample sd (ddof = 1) of the estimation-window abnormal returns (E,) (estudy2's s_i).
     n_params
         K.
+
+    The arrays are read-only views.
     """
 
     est_days: np.ndarray
@@ -70,6 +74,22 @@ class EventPanel:
     sigma2: np.ndarray
     sd_ddof1: np.ndarray
     n_params: int
+
+    def __post_init__(self) -> None:
+        for f in (
+            "est_days",
+            "event_days",
+            "ar",
+            "returns",
+            "market",
+            "n_est",
+            "params",
+            "xtx_inv",
+            "x_event",
+            "sigma2",
+            "sd_ddof1",
+        ):
+            object.__setattr__(self, f, readonly_array(getattr(self, f)))
 
     @property
     def n_events(self) -> int:

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 
 import pandas as pd
 
+from eventstudy._frozen import readonly_mapping
 from eventstudy.crosssection.api import CrossSectionResult
 from eventstudy.crosssection.spec import CrossSectionStudyConfig
 from eventstudy.data.records import SeriesInfo
@@ -16,7 +17,10 @@ __all__ = ["CrossSectionStudyResult", "per_event_frame"]
 
 @dataclass(frozen=True, slots=True)
 class CrossSectionStudyResult:
-    """A cross-sectional study: its config, the battery's result and the data provenance."""
+    """A cross-sectional study: its config, the battery's result and the data provenance.
+
+    ``data`` (alias -> :class:`SeriesInfo`) is a read-only mapping.
+    """
 
     config: CrossSectionStudyConfig
     result: CrossSectionResult
@@ -24,13 +28,22 @@ class CrossSectionStudyResult:
     car_windows: tuple[tuple[int, int], ...]
     warnings: tuple[str, ...]
 
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "data", readonly_mapping(self.data))
+
     def summary(self) -> str:
         """Text summary (the battery's summary under the study's title)."""
         head = f"Study {self.config.name}: {self.config.title}"
         return head + "\n" + self.result.summary()
 
     def to_frame(self) -> pd.DataFrame:
-        """Per-event table: ticker, dates, model fit, CAR per window and BHAR."""
+        """Tidy statistics, one row per test of a day or a CAR window, with ``applicable`` and
+        ``reason``: :meth:`CrossSectionResult.to_frame`."""
+        return self.result.to_frame()
+
+    def events_frame(self) -> pd.DataFrame:
+        """Per-event table, one row per event: ticker, dates, model fit, CAR per window and
+        BHAR."""
         return per_event_frame(self.result, self.car_windows)
 
     def _repr_html_(self) -> str:

@@ -10,6 +10,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from eventstudy._frozen import pct, pvalue, readonly_mapping
 from eventstudy._typing import Seed
 from eventstudy._validation import as_generator, check_int
 from eventstudy.evaluation.returns import HORIZON_ATTR, validate_horizons
@@ -34,7 +35,8 @@ class HorizonStats:
     ``excess_mean = mean - baseline_mean``; ``n_episodes`` is the number G of episodes,
     clusters of events whose h-day windows overlap (:func:`eventstudy.events.episodes`: an
     event h or more days after the previous one starts a new episode), the G of the HAC
-    test's t(G - 1) reference.
+    test's t(G - 1) reference.  ``tests`` (test name -> :class:`TestResult`) is a read-only
+    mapping.
     """
 
     horizon: str
@@ -60,6 +62,9 @@ class HorizonStats:
     n_episodes: int
     tests: Mapping[str, TestResult] = field(default_factory=dict)
 
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "tests", readonly_mapping(self.tests))
+
     def stats_dict(self) -> dict[str, Any]:
         """The scalar statistics (no tests) as a dict."""
         return {k: getattr(self, k) for k in self.__dataclass_fields__ if k != "tests"}
@@ -74,7 +79,7 @@ class EvaluationResult:
     target
         Name of the target series.
     horizons
-        Label -> :class:`HorizonStats`, in horizon order.
+        Label -> :class:`HorizonStats`, in horizon order (a read-only mapping).
     n_events
         Events given (inside the sample).
     sample_start, sample_end
@@ -90,16 +95,29 @@ class EvaluationResult:
     sample_end: pd.Timestamp
     default_test: str = DEFAULT_TEST
 
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "horizons", readonly_mapping(self.horizons))
+
     def to_frame(self) -> pd.DataFrame:
-        """Tidy frame: one row per horizon with the statistics and each test's statistic and
-        p-value (columns ``<test>_stat``, ``<test>_p``)."""
+        """Tidy statistics, one row per horizon (the estimate: the mean forward return of the
+        target's events over that horizon, against the baseline).
+
+        Columns: ``target``, the :class:`HorizonStats` scalars (``horizon`` .. ``n_episodes``),
+        ``applicable`` (``False`` when the horizon has no complete event) and ``reason`` (why a
+        statistic of the row is NaN: no complete events, or a single one, which has no
+        standard deviation; empty otherwise), then per test ``<test>_stat``, ``<test>_p``,
+        ``<test>_applicable`` and ``<test>_reason`` (see :meth:`tests_frame` for every field).
+        """
         rows = []
         for hs in self.horizons.values():
             row: dict[str, Any] = {"target": self.target}
             row.update(hs.stats_dict())
+            row["applicable"], row["reason"] = hs.n > 0, _horizon_reason(hs)
             for name, tr in hs.tests.items():
                 row[f"{name}_stat"] = tr.statistic
                 row[f"{name}_p"] = tr.p_value
+                row[f"{name}_applicable"] = tr.applicable
+                row[f"{name}_reason"] = tr.reason
             rows.append(row)
         return pd.DataFrame(rows)
 
@@ -144,20 +162,50 @@ class EvaluationResult:
         lines += ["  " + self.verdict(h) for h in self.horizons]
         return "\n".join(lines)
 
+    def display_frame(self) -> pd.DataFrame:
+        """Compact, formatted table (strings), one row per horizon: target, horizon, n, mean,
+        baseline and excess in percent, the default test's p-value and its verdict (whether the
+        event mean differs from the baseline at the 5% level, or why the test did not run)."""
+        rows = []
+        for h, hs in self.horizons.items():
+            tr = hs.tests.get(self.default_test)
+            if hs.n == 0:
+                verdict = f"no complete events ({hs.n_incomplete} incomplete)"
+            elif tr is None:
+                verdict = f"{self.default_test} not run"
+            elif not tr.applicable:
+                verdict = f"not applicable: {tr.reason}"
+            else:
+                verdict = "differs at 5%" if tr.p_value < 0.05 else "does not differ at 5%"
+            rows.append(
+                {
+                    "target": self.target,
+                    "horizon": h,
+                    "n": hs.n,
+                    "mean": pct(hs.mean),
+                    "baseline": pct(hs.baseline_mean),
+                    "excess": pct(hs.excess_mean),
+                    f"{self.default_test} p": pvalue(tr.p_value) if tr is not None else "n/a",
+                    "verdict (5%)": verdict,
+                }
+            )
+        return pd.DataFrame(rows)
+
     def _repr_html_(self) -> str:
-        cols = [
-            "horizon",
-            "n",
-            "mean",
-            "median",
-            "hit_rate",
-            "baseline_mean",
-            "excess_mean",
-            "n_episodes",
-        ]
-        frame = self.to_frame()
-        keep = cols + [c for c in frame.columns if c.endswith("_p")]
-        return f"<p>{self.summary().splitlines()[0]}</p>" + frame[keep].to_html(index=False)
+        """Notebook view: the sample line, then :meth:`display_frame`."""
+        import html
+
+        head = html.escape(self.summary().splitlines()[0])
+        return f"<p>{head}</p>" + self.display_frame().to_html(index=False)
+
+
+def _horizon_reason(hs: HorizonStats) -> str:
+    """Why a statistic of ``hs`` is NaN ("" when none is)."""
+    if hs.n == 0:
+        return f"no complete events ({hs.n_incomplete} incomplete)"
+    if hs.n == 1:
+        return "a single complete event: no standard deviation"
+    return ""
 
 
 def _slice_sample(

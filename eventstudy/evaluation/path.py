@@ -9,6 +9,7 @@ import numpy as np
 import numpy.typing as npt
 import pandas as pd
 
+from eventstudy._frozen import pct, readonly_array
 from eventstudy._typing import ReturnKind
 from eventstudy._validation import check_choice, check_float, check_int
 from eventstudy.evaluation.returns import validate_prices
@@ -43,6 +44,8 @@ class PathResult:
         ``"simple"`` or ``"log"``.
     n_events
         Events given.
+
+    The arrays are read-only.
     """
 
     offsets: npt.NDArray[np.int64]
@@ -57,8 +60,16 @@ class PathResult:
     kind: str
     n_events: int
 
+    def __post_init__(self) -> None:
+        for name in ("offsets", "mean", "std", "lower", "upper", "n", "drift"):
+            object.__setattr__(self, name, readonly_array(getattr(self, name)))
+
     def to_frame(self) -> pd.DataFrame:
-        """Tidy frame indexed by nothing: offset, mean, std, lower, upper, n, drift."""
+        """Tidy statistics, one row per offset (the estimate: the mean path at that offset):
+        ``offset``, ``mean``, ``std``, ``lower``, ``upper``, ``n``, ``drift``, ``applicable``
+        (``False`` when fewer than two events have data there) and ``reason`` (why ``std`` and
+        the band, or the mean too, are NaN; empty when applicable)."""
+        n = self.n
         return pd.DataFrame(
             {
                 "offset": self.offsets,
@@ -68,6 +79,12 @@ class PathResult:
                 "upper": self.upper,
                 "n": self.n,
                 "drift": self.drift,
+                "applicable": n >= 2,
+                "reason": np.where(
+                    n == 0,
+                    "no event has data at this offset",
+                    np.where(n == 1, "a single event at this offset: no band", ""),
+                ),
             }
         )
 
@@ -82,7 +99,19 @@ class PathResult:
         )
 
     def _repr_html_(self) -> str:
-        return f"<p>{self.summary()}</p>" + self.to_frame().to_html(index=False, max_rows=30)
+        """Notebook view: the summary, then offset, n and the mean, band and drift in percent
+        (at most 30 rows)."""
+        table = pd.DataFrame(
+            {
+                "offset": self.offsets,
+                "n": self.n,
+                "mean": [pct(x) for x in self.mean],
+                "lower": [pct(x) for x in self.lower],
+                "upper": [pct(x) for x in self.upper],
+                "drift": [pct(x) for x in self.drift],
+            }
+        )
+        return f"<p>{self.summary()}</p>" + table.to_html(index=False, max_rows=30)
 
 
 def average_path(

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from eventstudy._frozen import readonly_array
 from eventstudy._typing import ReturnKind, Seed
 from eventstudy._validation import as_generator, check_choice, check_float, check_int
 from eventstudy.evaluation.returns import validate_prices
@@ -27,6 +28,10 @@ class PlaceboPathBand:
         The ``(1 - level)/2`` and ``(1 + level)/2`` quantiles of the mean path across draws.
     draws
         Number of random event sets.
+    level
+        Band level.
+
+    The arrays are read-only.
     """
 
     offsets: np.ndarray
@@ -34,6 +39,10 @@ class PlaceboPathBand:
     upper: np.ndarray
     draws: int
     level: float
+
+    def __post_init__(self) -> None:
+        for name in ("offsets", "lower", "upper"):
+            object.__setattr__(self, name, readonly_array(getattr(self, name)))
 
 
 def placebo_path_band(

@@ -28,7 +28,7 @@ def cross_section_record(res: CrossSectionStudyResult) -> dict[str, Any]:
     r = res.result
     cfg = res.config
     caar = r.caar.reset_index()
-    events = res.to_frame()
+    events = res.events_frame()
     record: dict[str, Any] = {
         "study": study_header(cfg, cfg.seed),
         "environment": environment(),

@@ -78,7 +78,11 @@ def write_outputs(
             figs = save_cross_section_figures(result, out / "figures")
         blocks = build_cross_section_report(result, figures=figs, store=store)
         return write_report_files(
-            cross_section_record(result), result.to_frame(), blocks, out, title=result.config.title
+            cross_section_record(result),
+            result.events_frame(),
+            blocks,
+            out,
+            title=result.config.title,
         )
     raise TypeError(
         "write_outputs needs the result of eventstudy.run_study (StudyResult or "

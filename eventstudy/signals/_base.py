@@ -48,6 +48,11 @@ class SignalResult:
     DataError
         If the two series do not share an index, ``trigger`` is not boolean, or a trigger is set
         where the value is NaN.
+
+    Notes
+    -----
+    The two series are the result's own: pandas cannot lock them, so read them and copy before
+    editing (:mod:`eventstudy._frozen` states the policy); :meth:`to_frame` returns a new frame.
     """
 
     value: pd.Series
@@ -80,7 +85,8 @@ class SignalResult:
         return int(self.trigger.sum())
 
     def to_frame(self) -> pd.DataFrame:
-        """DataFrame indexed by date with columns ``value`` (float) and ``trigger`` (bool)."""
+        """New DataFrame, one row per date (the index): ``value`` (float; NaN where the signal is
+        undefined, e.g. during its warm-up) and ``trigger`` (bool)."""
         return pd.DataFrame({"value": self.value, "trigger": self.trigger})
 
     def summary(self) -> str:

@@ -9,6 +9,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from eventstudy._frozen import pct, pvalue, readonly_mapping
 from eventstudy.data.study_data import StudyData
 from eventstudy.evaluation import EvaluationResult, PathResult
 from eventstudy.evaluation.placebo_path import PlaceboPathBand
@@ -21,7 +22,12 @@ __all__ = ["ClaimCheck", "StudyResult", "VariantResult", "events_table"]
 
 @dataclass(frozen=True, slots=True)
 class VariantResult:
-    """Everything one signal variant produced."""
+    """Everything one signal variant produced.
+
+    ``evaluations``, ``paths``, ``forward`` and ``placebo_paths`` (target -> result) are
+    read-only mappings; the forward-return frames are the result's own (see
+    :mod:`eventstudy._frozen` for the pandas policy).
+    """
 
     name: str
     description: str
@@ -32,8 +38,13 @@ class VariantResult:
     forward: Mapping[str, pd.DataFrame]
     placebo_paths: Mapping[str, PlaceboPathBand] = field(default_factory=dict)
 
+    def __post_init__(self) -> None:
+        for name in ("evaluations", "paths", "forward", "placebo_paths"):
+            object.__setattr__(self, name, readonly_mapping(getattr(self, name)))
+
     def to_frame(self) -> pd.DataFrame:
-        """Tidy statistics: one row per target x horizon."""
+        """Tidy statistics, one row per target x horizon: ``variant``, then the columns of
+        :meth:`EvaluationResult.to_frame` (with ``applicable`` and ``reason``)."""
         frames = [ev.to_frame() for ev in self.evaluations.values()]
         out = pd.concat(frames, ignore_index=True)
         out.insert(0, "variant", self.name)
@@ -97,6 +108,10 @@ class StudyResult:
         Distinct warning messages raised while running (data, evaluation).
     seed
         The seed used.
+    caveats
+        Caveats of the study in words.
+
+    ``adjusted`` is a read-only mapping of read-only mappings.
     """
 
     config: TimeSeriesStudyConfig
@@ -108,8 +123,12 @@ class StudyResult:
     seed: int
     caveats: tuple[str, ...] = field(default_factory=tuple)
 
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "adjusted", readonly_mapping(self.adjusted))
+
     def to_frame(self) -> pd.DataFrame:
-        """Tidy statistics: one row per variant x target x horizon."""
+        """Tidy statistics, one row per variant x target x horizon: the columns of
+        :meth:`VariantResult.to_frame` (with ``applicable`` and ``reason``)."""
         return pd.concat([v.to_frame() for v in self.variants], ignore_index=True)
 
     def events_frame(self) -> pd.DataFrame:
@@ -142,39 +161,58 @@ class StudyResult:
         return "\n".join(lines)
 
     def _repr_html_(self) -> str:
-        """Notebook view: the question, events, verdicts, a compact table, claims, caveats."""
+        """Notebook view: title and question, the verdict lines, the published claims, a
+        compact table (percentages, the default test's p-value), the events per variant and
+        the caveats."""
         import html
 
         cfg = self.config
         esc = html.escape
+
+        def items(lines: list[str]) -> str:
+            return "<ul>" + "".join(f"<li>{esc(x)}</li>" for x in lines) + "</ul>"
+
+        default = cfg.inference.default_test
         parts = [f"<h4>{esc(cfg.title)}</h4>"]
         if cfg.question:
             parts.append(f"<p><i>{esc(cfg.question)}</i></p>")
+        parts.append(f"<p><b>Verdicts</b> (default test: {esc(default)})</p>")
+        parts.append(items(self.verdicts()))
+        if self.claims:
+            parts.append("<p><b>Published claims</b></p>")
+            parts.append(items([c.sentence() for c in self.claims]))
+        rows = []
+        for v in self.variants:
+            for ev in v.evaluations.values():
+                for h, hs in ev.horizons.items():
+                    tr = hs.tests.get(default)
+                    rows.append(
+                        {
+                            "variant": v.name,
+                            "target": ev.target,
+                            "horizon": h,
+                            "n": hs.n,
+                            "episodes": hs.n_episodes,
+                            "mean": pct(hs.mean),
+                            "baseline": pct(hs.baseline_mean),
+                            "excess": pct(hs.excess_mean),
+                            f"{default} p": pvalue(tr.p_value) if tr is not None else "n/a",
+                        }
+                    )
+        parts.append(pd.DataFrame(rows).to_html(index=False, escape=True))
+        parts.append("<p><b>Events</b></p>")
         parts.append(
-            "<ul>"
-            + "".join(
-                f"<li><b>{esc(v.name)}</b>: {v.events.n_events} events "
-                f"({v.events.n_triggers} trigger days); {esc(v.signal.description)}</li>"
-                for v in self.variants
+            items(
+                [
+                    f"{v.name}: {v.events.n_events} events ({v.events.n_triggers} trigger "
+                    f"days); {v.signal.description}"
+                    for v in self.variants
+                ]
             )
-            + "</ul>"
         )
-        default = cfg.inference.default_test
-        frame = self.to_frame()
-        pct = ("mean", "baseline_mean", "excess_mean")
-        table = frame[["variant", "target", "horizon", "n", "n_episodes", *pct]].copy()
-        for col in pct:
-            table[col] = [f"{x:+.2%}" if np.isfinite(x) else "n/a" for x in table[col]]
-        p_col = f"{default}_p"
-        pvalues = frame[p_col] if p_col in frame else pd.Series(np.nan, index=frame.index)
-        table[f"{default} p"] = [f"{x:.3g}" if np.isfinite(x) else "n/a" for x in pvalues]
-        table = table.rename(
-            columns={"n_episodes": "episodes", "baseline_mean": "baseline", "excess_mean": "excess"}
-        )
-        parts.append(table.to_html(index=False, escape=True))
-        extra = [c.sentence() for c in self.claims] + [f"Caveat: {c}" for c in self.caveats]
-        if extra:
-            parts.append("<ul>" + "".join(f"<li>{esc(x)}</li>" for x in extra) + "</ul>")
+        if self.caveats:
+            parts.append("<p><b>Caveats</b></p>")
+            parts.append(items(list(self.caveats)))
         return "".join(parts)
 
     def plot(self, *, variant: str | None = None) -> list[Any]:

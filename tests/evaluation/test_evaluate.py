@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import importlib
+import re
 import warnings
+from dataclasses import replace
 from pathlib import Path
 from types import ModuleType
 
@@ -372,8 +374,13 @@ def test_to_frame_columns_and_values() -> None:
     _, _, res = _two_horizon_result()
     frame = res.to_frame()  # type: ignore[attr-defined]
     stat_cols = list(res.horizons["1w"].stats_dict())  # type: ignore[attr-defined]
-    test_cols = ["naive_t_stat", "naive_t_p", "hac_stat", "hac_p", "sign_stat", "sign_p"]
-    assert list(frame.columns) == ["target", *stat_cols, *test_cols]
+    test_cols = [
+        f"{t}_{c}"
+        for t in ("naive_t", "hac", "sign")
+        for c in ("stat", "p", "applicable", "reason")
+    ]
+    assert list(frame.columns) == ["target", *stat_cols, "applicable", "reason", *test_cols]
+    assert frame["applicable"].tolist() == [True, True] and frame["reason"].tolist() == ["", ""]
     assert "tests" not in stat_cols and stat_cols[0] == "horizon"
     assert frame["target"].tolist() == ["IDX", "IDX"]
     assert frame["horizon"].tolist() == ["1w", "2w"]
@@ -383,6 +390,23 @@ def test_to_frame_columns_and_values() -> None:
             assert row[k] == v or (np.isnan(row[k]) and np.isnan(v)), k
         for name, tr in hs.tests.items():
             assert row[f"{name}_stat"] == tr.statistic and row[f"{name}_p"] == tr.p_value
+            assert row[f"{name}_applicable"] == tr.applicable
+            assert row[f"{name}_reason"] == tr.reason
+
+
+def test_to_frame_says_why_a_statistic_is_missing() -> None:
+    """A horizon without complete events, or with one, and a test that cannot run: each row
+    carries applicable and a non-empty reason instead of a bare NaN."""
+    y = [0.01, 0.03, -0.02, 0.04, 0.0, 0.02, np.nan, np.nan]
+    with pytest.warns(IncompleteHorizonWarning):
+        none = evaluate(_fwd(y, 1), [6, 7], target_name="T", tests=("hac", "sign"))
+    row = none.to_frame().iloc[0]
+    assert not row["applicable"] and row["reason"] == "no complete events (2 incomplete)"
+    assert np.isnan(row["mean"]) and not row["hac_applicable"] and row["hac_reason"]
+    one = evaluate(_fwd(y, 1), [2], target_name="T", tests=("hac",)).to_frame().iloc[0]
+    assert one["applicable"] and np.isnan(one["std"])
+    assert one["reason"] == "a single complete event: no standard deviation"
+    assert not one["hac_applicable"] and one["hac_reason"].startswith("only 1 complete")
 
 
 def test_tests_frame_long_format() -> None:
@@ -418,13 +442,39 @@ def test_verdict_and_summary_text() -> None:
     assert len(lines) == 3
     html = res._repr_html_()  # type: ignore[attr-defined]
     assert html.startswith(f"<p>{lines[0]}</p><table")
-    for col in ("horizon", "n", "mean", "median", "hit_rate", "baseline_mean", "excess_mean"):
-        assert f"<th>{col}</th>" in html
-    assert "<th>n_episodes</th>" in html
-    assert "<th>hac_p</th>" in html and "<th>sign_p</th>" in html and "<th>naive_t_p</th>" in html
-    assert "<th>hac_stat</th>" not in html and "<th>std</th>" not in html
-    assert "<th>target</th>" not in html
-    assert "<th></th>" not in html  # no index column
+    cols = ["target", "horizon", "n", "mean", "baseline", "excess", "hac p", "verdict (5%)"]
+    assert re.findall(r"<th>(.*?)</th>", html) == cols  # compact; no index column
+    disp = res.display_frame()  # type: ignore[attr-defined]
+    assert disp["mean"].iloc[0] == f"{hs.mean * 100:+.2f}%"
+    assert disp["baseline"].iloc[1] == f"{res.horizons['2w'].baseline_mean * 100:+.2f}%"  # type: ignore[attr-defined]
+    assert disp["excess"].iloc[0] == f"{hs.excess_mean * 100:+.2f}%"
+    assert disp["hac p"].iloc[0] == f"{hs.tests['hac'].p_value:.3g}"
+    p = hs.tests["hac"].p_value
+    assert disp["verdict (5%)"].iloc[0] == ("differs" if p < 0.05 else "does not differ") + " at 5%"
+    assert f"<td>{hs.mean * 100:+.2f}%</td>" in html
+
+
+def test_display_frame_branches() -> None:
+    """The compact notebook table: no complete events, default test absent, not applicable,
+    and the 5% boundary (a p-value of exactly 0.05 does not differ)."""
+    y = [0.01, 0.03, -0.02, 0.04, 0.0, 0.02, np.nan, np.nan]
+    with pytest.warns(IncompleteHorizonWarning):
+        none = evaluate(_fwd(y, 1), [6, 7], target_name="T", tests=("hac",))
+    row = none.display_frame().iloc[0]
+    assert row["verdict (5%)"] == "no complete events (2 incomplete)" and row["mean"] == "n/a"
+    absent = evaluate(_fwd(y, 1), [1, 3], target_name="T", tests=("sign",)).display_frame()
+    assert absent["verdict (5%)"].iloc[0] == "hac not run" and absent["hac p"].iloc[0] == "n/a"
+    assert absent["n"].iloc[0] == 2 and absent["target"].iloc[0] == "T"
+    na = evaluate(_fwd(y, 1), [1, 3], target_name="T", tests=("hac",))
+    reason = na.horizons["h"].tests["hac"].reason
+    assert na.display_frame()["verdict (5%)"].iloc[0] == f"not applicable: {reason}"
+    _, _, res = _two_horizon_result()
+    hs = res.horizons["1w"]  # type: ignore[attr-defined]
+    for p, verdict in ((0.05, "does not differ at 5%"), (0.0499, "differs at 5%")):
+        tests = {"hac": replace(hs.tests["hac"], p_value=p)}
+        one = replace(res, horizons={"1w": replace(hs, tests=tests)})
+        assert one.display_frame()["verdict (5%)"].tolist() == [verdict]
+        assert one.display_frame()["hac p"].tolist() == [f"{p:.3g}"]
 
 
 def test_verdict_branches_without_and_not_applicable_default_test() -> None:

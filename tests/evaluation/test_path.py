@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -125,7 +127,10 @@ def test_path_result_frame_summary_html() -> None:
     p = pd.Series(vals, index=pd.bdate_range("2020-01-01", periods=7))
     res = average_path(p, [1, 3], pre=1, post=3)
     frame = res.to_frame()
-    assert list(frame.columns) == ["offset", "mean", "std", "lower", "upper", "n", "drift"]
+    assert list(frame.columns) == [
+        *["offset", "mean", "std", "lower", "upper", "n", "drift", "applicable", "reason"]
+    ]
+    assert frame["applicable"].all() and frame["reason"].eq("").all()
     np.testing.assert_array_equal(frame["offset"], [-1, 0, 1, 2, 3])
     np.testing.assert_array_equal(frame["n"], [2, 2, 2, 2, 2])
     for col in ("mean", "std", "lower", "upper", "drift"):
@@ -141,6 +146,8 @@ def test_path_result_frame_summary_html() -> None:
     html = res._repr_html_()
     assert html.startswith(f"<p>{s}</p><table")
     assert html.count("<tr>") == 5 and "<th>drift</th>" in html
+    assert re.findall(r"<th>(.*?)</th>", html) == ["offset", "n", "mean", "lower", "upper", "drift"]
+    assert f"<td>{m * 100:+.2f}%</td>" in html and f"<td>{res.drift[-1] * 100:+.2f}%</td>" in html
     assert "<th></th>" not in html  # no index column
     long = average_path(p, [1], pre=1, post=40)  # 42 rows: truncated to 30 in the html
     long_html = long._repr_html_()
@@ -154,6 +161,12 @@ def test_path_result_frame_summary_html() -> None:
     # has no +2); the summary reports the last offset's n
     edge = average_path(p, [1, 5], pre=0, post=2)
     np.testing.assert_array_equal(edge.n, [2, 2, 1])
+    ef = edge.to_frame()
+    assert ef["applicable"].tolist() == [True, True, False]
+    assert ef["reason"].tolist() == ["", "", "a single event at this offset: no band"]
+    none = average_path(p, [5], pre=0, post=2).to_frame()  # event 5 has no +2 at all
+    assert none["applicable"].tolist() == [False, False, False]
+    assert none["reason"].iloc[2] == "no event has data at this offset"
     assert "(n=1), unconditional drift" in edge.summary()
     edge2 = average_path(p, [1, 5], pre=1, post=1)  # n = 2, 2, 2 -> then n=2
     assert "(n=2)" in edge2.summary()

@@ -135,7 +135,7 @@ def test_carhart_cross_section_with_real_factor_files(snapshot_dir: Path) -> Non
         res = run_cross_section_study(
             parse_study(text, source="carhart.toml"), store=DataStore(snapshot_dir)
         )
-    events = res.to_frame()
+    events = res.events_frame()
     # four slopes per event (Mkt-RF, SMB, HML, MOM) besides the constant; factors were % -> decimals
     slopes = [c for c in events.columns if c.startswith("param_") and c != "param_const"]
     assert len(slopes) == 4
