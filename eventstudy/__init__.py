@@ -48,6 +48,7 @@ _LAZY = {
     "StudyResult": "eventstudy.timeseries",
     "CrossSectionStudyResult": "eventstudy.crosssection.results",
     "run_study": "eventstudy.api",
+    "sweep": "eventstudy.api",
     "write_outputs": "eventstudy.api",
 }
 
@@ -76,11 +77,12 @@ __all__ = [
     "run_tests",
     "signal_types",
     "splice_series",
+    "sweep",
     "write_outputs",
 ]
 
 if TYPE_CHECKING:
-    from eventstudy.api import load_study, parse_study, run_study, write_outputs
+    from eventstudy.api import load_study, parse_study, run_study, sweep, write_outputs
     from eventstudy.config import StudyConfig
     from eventstudy.crosssection import CrossSectionResult, run_cross_section
     from eventstudy.crosssection.results import CrossSectionStudyResult

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import os
-from collections.abc import Callable
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from eventstudy.config import StudyConfig, parse_header, read_toml
 from eventstudy.config._reader import Section
@@ -18,8 +18,9 @@ from eventstudy.timeseries import spec as ts_spec
 if TYPE_CHECKING:
     from eventstudy.crosssection.results import CrossSectionStudyResult
     from eventstudy.timeseries.results import StudyResult
+    from eventstudy.timeseries.sweep_results import SweepResult
 
-__all__ = ["load_study", "parse_study", "run_study", "write_outputs"]
+__all__ = ["load_study", "parse_study", "run_study", "sweep", "write_outputs"]
 
 _PARSERS: dict[
     str, Callable[..., ts_spec.TimeSeriesStudyConfig | cs_spec.CrossSectionStudyConfig]
@@ -77,7 +78,7 @@ def run_study(
     seed: int | None = None,
     store: DataStore | None = None,
     progress: Progress | None = None,
-) -> StudyResult | CrossSectionStudyResult:
+) -> StudyResult | SweepResult | CrossSectionStudyResult:
     """Run a study of either kind from its TOML file or parsed config.
 
     Parameters
@@ -96,8 +97,9 @@ def run_study(
 
     Returns
     -------
-    StudyResult or CrossSectionStudyResult
-        Frozen; the same config, data and seed give the same numbers.
+    StudyResult, SweepResult or CrossSectionStudyResult
+        Frozen; the same config, data and seed give the same numbers.  A time-series study
+        with a ``[sweep]`` table gives a :class:`~eventstudy.timeseries.SweepResult`.
         :func:`write_outputs` writes either kind.
 
     Raises
@@ -139,9 +141,103 @@ def run_study(
             )
         return run_cross_section_study(config, store=store)
     if isinstance(config, ts_spec.TimeSeriesStudyConfig):
+        if config.sweep is not None:
+            from eventstudy.timeseries.sweep import run_sweep
+
+            return run_sweep(config, store=store, seed=seed, progress=progress)
         from eventstudy.timeseries.study import run_timeseries_study
 
         return run_timeseries_study(config, store=store, seed=seed, progress=progress)
     raise TypeError(
         f"study must be a path or a config from eventstudy.parse_study, got {type(config).__name__}"
     )
+
+
+def sweep(
+    study: StudyConfig | str | os.PathLike[str],
+    *,
+    grid: Mapping[str, Sequence[Any]] | None = None,
+    choices: Mapping[str, Mapping[str, Mapping[str, Any]]] | None = None,
+    specifications: Sequence[Mapping[str, Any]] | None = None,
+    tests: Sequence[str] | None = None,
+    on_invalid: str = "error",
+    data_dir: str | os.PathLike[str] | None = None,
+    seed: int | None = None,
+    store: DataStore | None = None,
+    progress: Progress | None = None,
+) -> SweepResult:
+    """Run a time-series study over a sweep of its conventions.
+
+    With no ``grid``, ``choices`` or ``specifications`` the study's own ``[sweep]`` table is
+    run; otherwise they replace it, with the meaning of the TOML keys of the same names
+    (see :mod:`eventstudy.timeseries.sweep_spec` and ``docs/sweeps.md``).
+
+    Parameters
+    ----------
+    study
+        A time-series study (path or parsed config).
+    grid
+        Parameter path -> values, e.g. ``{"signal.k": [2.5, 3.0], "events.min_gap": [1, 21]}``.
+    choices
+        Dimension name -> choice name -> {parameter path: value}.
+    specifications
+        Explicit specifications, each ``{"name": ..., "set": {path: value}}``.
+    tests
+        Tests run per specification (default: the study's default test).
+    on_invalid
+        ``"error"`` or ``"skip"`` (drop and count invalid combinations).
+    data_dir, seed, store, progress
+        As in :func:`run_study`.
+
+    Returns
+    -------
+    SweepResult
+
+    Raises
+    ------
+    ConfigError
+        Not a time-series study, no sweep given, or an invalid specification (named).
+
+    Examples
+    --------
+    >>> import eventstudy as es
+    >>> res = es.sweep(example_study, grid={"signal.level": [0.03, 0.04]},
+    ...                data_dir=example_data_dir)
+    >>> res.to_frame()[["specification", "n_events", "n"]].values.tolist()
+    [['level=0.03', 3, 3], ['level=0.04', 3, 3]]
+    """
+    from dataclasses import replace
+
+    from eventstudy.timeseries.sweep import run_sweep
+    from eventstudy.timeseries.sweep_spec import parse_sweep
+
+    config = study if isinstance(study, StudyConfig) else load_study(study)
+    if not isinstance(config, ts_spec.TimeSeriesStudyConfig):
+        raise ConfigError(f"{config.path}: only a time-series study can be swept")
+    if grid is not None or choices is not None or specifications is not None:
+        if len(config.variants) > 1:
+            raise ConfigError(f"{config.path}: a study with [[variants]] cannot be swept")
+        table: dict[str, Any] = {"on_invalid": on_invalid}
+        if grid is not None:
+            table["grid"] = dict(grid)
+        if choices is not None:
+            table["choices"] = {k: dict(v) for k, v in choices.items()}
+        if specifications is not None:
+            table["specifications"] = list(specifications)
+        if tests is not None:
+            table["tests"] = list(tests)
+        spec = parse_sweep(
+            {"sweep": table},
+            f"{config.path} (es.sweep)",
+            config.variants[0].signal,
+            config.events,
+            config.evaluation.return_kind,
+            config.inference.default_test,
+        )
+        config = replace(config, sweep=spec)
+    elif config.sweep is None:
+        raise ConfigError(
+            f"{config.path}: no [sweep] table; pass grid=, choices= or specifications="
+        )
+    store = store or DataStore.from_settings(data_dir)
+    return run_sweep(config, store=store, seed=seed, progress=progress)

@@ -12,8 +12,9 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     from eventstudy.crosssection.results import CrossSectionStudyResult
     from eventstudy.timeseries.results import StudyResult
+    from eventstudy.timeseries.sweep_results import SweepResult
 
-__all__ = ["save_cross_section_figures", "save_study_figures"]
+__all__ = ["save_cross_section_figures", "save_study_figures", "save_sweep_figures"]
 
 _CAPTIONS = {
     "series": "Target series (log scale); triangles mark events, shading marks trigger episodes.",
@@ -49,3 +50,20 @@ def save_cross_section_figures(
     path = directory / "caar.png"
     plot_caar(result.result).savefig(path, dpi=dpi, metadata={"Software": None})
     return {"caar": (path, f"CAAR over the event window with its {result.result.level:.0%} band.")}
+
+
+def save_sweep_figures(
+    result: SweepResult, directory: Path, *, dpi: int = 90
+) -> dict[str, tuple[Path, str]]:
+    """Save one specification curve per target x horizon; returns name -> (path, caption)."""
+    from eventstudy.report.sweep import _FIGURE_CAPTION
+    from eventstudy.timeseries.sweep_plots import sweep_figures
+
+    directory.mkdir(parents=True, exist_ok=True)
+    out = {}
+    for name, fig in sweep_figures(result):
+        path = directory / f"{name}.png"
+        fig.savefig(path, dpi=dpi, metadata={"Software": None})
+        label = name.removeprefix("curve_").replace("_", " ")
+        out[name] = (path, f"{label}: {_FIGURE_CAPTION}")
+    return out

@@ -35,7 +35,9 @@ def write_outputs(
     Parameters
     ----------
     result
-        A :class:`~eventstudy.timeseries.StudyResult` or a
+        A :class:`~eventstudy.timeseries.StudyResult`, a sweep's
+        :class:`~eventstudy.timeseries.sweep_results.SweepResult` (which writes ``sweep.csv``
+        and ``sweep.parquet`` instead of ``events.csv``) or a
         :class:`~eventstudy.crosssection.study.CrossSectionStudyResult` (what
         :func:`eventstudy.run_study` returns).
     out_dir
@@ -51,10 +53,31 @@ def write_outputs(
         ``result``, ``events``, ``markdown``, ``html`` -> the paths written.
     """
     from eventstudy.timeseries.results import StudyResult
+    from eventstudy.timeseries.sweep_results import SweepResult
 
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
     figs: dict[str, tuple[Path, str]] = {}
+    if isinstance(result, SweepResult):
+        from eventstudy.report.sweep import build_sweep_report, sweep_record
+
+        if figures:
+            from eventstudy.report.figures import save_sweep_figures
+
+            figs = save_sweep_figures(result, out / "figures")
+        paths = write_report_files(
+            sweep_record(result),
+            None,
+            build_sweep_report(result, figures=figs),
+            out,
+            title=result.config.title,
+        )
+        frame = result.to_frame()
+        paths["sweep_csv"] = out / "sweep.csv"
+        frame.to_csv(paths["sweep_csv"], index=False, float_format="%.10g")
+        paths["sweep_parquet"] = out / "sweep.parquet"
+        frame.to_parquet(paths["sweep_parquet"], index=False)
+        return paths
     if isinstance(result, StudyResult):
         from eventstudy.report.timeseries import build_report, result_record
 
@@ -92,21 +115,23 @@ def write_outputs(
 
 def write_report_files(
     record: dict[str, Any],
-    events: pd.DataFrame,
+    events: pd.DataFrame | None,
     blocks: list[Block],
     out_dir: Path,
     *,
     title: str,
 ) -> dict[str, Path]:
-    """Write ``result.json``, ``events.csv``, ``report.md`` and ``report.html`` into ``out_dir``."""
+    """Write ``result.json``, ``events.csv`` (unless ``events`` is None), ``report.md`` and
+    ``report.html`` into ``out_dir``."""
     paths = {
         "result": out_dir / "result.json",
-        "events": out_dir / "events.csv",
         "markdown": out_dir / "report.md",
         "html": out_dir / "report.html",
     }
     paths["result"].write_text(to_json(record), encoding="utf-8")
-    events.to_csv(paths["events"], index=False, date_format="%Y-%m-%d", float_format="%.10g")
+    if events is not None:
+        paths["events"] = out_dir / "events.csv"
+        events.to_csv(paths["events"], index=False, date_format="%Y-%m-%d", float_format="%.10g")
     paths["markdown"].write_text(render_markdown(blocks, relative_to=out_dir), encoding="utf-8")
     paths["html"].write_text(render_html(blocks, title=title), encoding="utf-8")
     return paths

@@ -17,6 +17,7 @@ from eventstudy.config._reader import Section
 from eventstudy.exceptions import ConfigError
 from eventstudy.inference.run import ALL_TESTS, timeseries_tests
 from eventstudy.registry import TESTS
+from eventstudy.timeseries.sweep_spec import SweepSpec, parse_sweep
 
 __all__ = [
     "DEFAULT_HORIZONS",
@@ -32,7 +33,7 @@ __all__ = [
 ]
 
 DEFAULT_HORIZONS: tuple[tuple[str, int], ...] = (("1m", 21), ("3m", 63), ("6m", 126), ("12m", 252))
-SECTIONS = ("signal", "variants", "events", "evaluation", "inference", "claims")
+SECTIONS = ("signal", "variants", "events", "evaluation", "inference", "claims", "sweep")
 """The top-level tables of a time-series study besides ``[study]`` and ``[data]``."""
 
 
@@ -110,6 +111,7 @@ class TimeSeriesStudyConfig(StudyConfig):
     events: EventsConfig = field(default_factory=EventsConfig)
     inference: InferenceConfig = field(default_factory=InferenceConfig)
     claims: tuple[Claim, ...] = ()
+    sweep: SweepSpec | None = None
 
 
 def parse_time_series(
@@ -124,6 +126,17 @@ def parse_time_series(
     evaluation = _parse_evaluation(doc, source, aliases)
     inference = _parse_inference(doc, source)
     claims = _parse_claims(doc, source, evaluation, variants)
+    if "sweep" in doc:
+        if len(variants) > 1:
+            raise ConfigError(
+                f"{source}: [sweep] and [[variants]] do not mix: express the variants as a "
+                "dimension of the sweep ([sweep.choices.<name>])"
+            )
+        if any(c.variant is not None for c in claims):
+            raise ConfigError(f"{source}: [[claims]] of a sweep name no variant")
+    sweep = parse_sweep(
+        doc, source, variants[0].signal, events, evaluation.return_kind, inference.default_test
+    )
     return TimeSeriesStudyConfig(
         **common,
         variants=variants,
@@ -131,6 +144,7 @@ def parse_time_series(
         evaluation=evaluation,
         inference=inference,
         claims=claims,
+        sweep=sweep,
     )
 
 

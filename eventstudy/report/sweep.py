@@ -1,0 +1,184 @@
+"""The record (``result.json``) and report of a sweep: the answer first, then the curve, the
+sensitivity to each choice, the tests across the search and the grid."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+import pandas as pd
+
+from eventstudy.report.document import Block
+from eventstudy.report.record import _clean, environment, study_header
+
+if TYPE_CHECKING:
+    from eventstudy.timeseries.sweep_results import SweepResult
+
+__all__ = ["build_sweep_report", "search_table", "sensitivity_table", "sweep_record"]
+
+_FIGURE_CAPTION = (
+    "Specification curve: every specification's mean forward return, sorted, with its 95% "
+    "interval; filled red markers are significant with the default test, rings survive the "
+    "Romano–Wolf family-wise control; dashed: the baseline over all dates; dotted: the claimed "
+    "value. Underneath, the choices each specification makes."
+)
+
+
+def search_table(result: SweepResult) -> pd.DataFrame:
+    """Per target x horizon: estimates across the specifications and the tests across them."""
+    f = result.to_frame()
+    test = result.default_test
+    alpha = result.config.inference.alpha
+    rows = []
+    for (target, horizon), fam in result.search.items():
+        g = f[(f["target"] == target) & (f["horizon"] == horizon)]
+        p = g[f"{test}_p"].to_numpy(dtype=float)
+        rows.append(
+            {
+                "target": target,
+                "horizon": horizon,
+                "specifications": len(g),
+                "lowest": g["mean"].min(),
+                "median": g["mean"].median(),
+                "highest": g["mean"].max(),
+                "baseline": g["baseline_mean"].median(),
+                f"{test} p<{alpha:g}": int(np.sum(p < alpha)),
+                f"Holm p<{alpha:g}": int(np.sum(g["holm_p"] < alpha)),
+                f"BH q<{alpha:g}": int(np.sum(g["fdr_bh_p"] < alpha)),
+                "Romano–Wolf survivors": int(np.sum(g["romano_wolf_p"] < alpha)),
+                "reality check p": fam["reality_check_p"],
+                "SPA p": fam["spa_p"],
+                "curve median p": fam["curve_p_median"],
+                "curve share p": fam["curve_p_share"],
+            }
+        )
+    return pd.DataFrame(rows)
+
+
+def sensitivity_table(result: SweepResult) -> pd.DataFrame:
+    """Mean estimate by each choice of each dimension (rows) and target x horizon (columns)."""
+    assert result.config.sweep is not None
+    f = result.to_frame()
+    f["column"] = f["target"] + " " + f["horizon"]
+    order = list(dict.fromkeys(f["column"]))
+    parts = []
+    for d in result.config.sweep.dimensions:
+        t = f.groupby([d.name, "column"], sort=False)["mean"].mean().unstack("column")[order]
+        t.index = [f"{d.name}={c}" for c in t.index]
+        parts.append(t)
+    out = pd.concat(parts) if parts else pd.DataFrame()
+    out.index.name = "choice"
+    return out.reset_index()
+
+
+def build_sweep_report(
+    result: SweepResult, *, figures: dict[str, tuple[Path, str]] | None = None
+) -> list[Block]:
+    """The report: the answer, the curves, sensitivity, tests across the search, the grid."""
+    cfg = result.config
+    assert cfg.sweep is not None
+    sw = cfg.sweep
+    figs = dict(figures or {})
+    shifts = max((int(f["shifts"]) for f in result.search.values()), default=0)
+    blocks: list[Block] = [Block("h1", cfg.title)]
+    if cfg.question:
+        blocks.append(Block("p", f"**Question.** {cfg.question}"))
+    blocks.append(Block("p", f"**Answer.** {result.verdict()}"))
+    if cfg.claims:
+        blocks.append(Block("list", result.claim_sentences()))
+    blocks.append(
+        Block(
+            "p",
+            f"{sw.n_specifications} specifications ("
+            + (" x ".join(f"{d.name} {len(d.choices)}" for d in sw.dimensions) or "explicit")
+            + f"), each tested with {', '.join(sw.tests)}; across them a joint null shifts every "
+            f"specification's event dates by the same {shifts} numbers of trading days (circular "
+            "shifts, which keep each specification's clustering): White's reality "
+            "check, Hansen's SPA, Romano–Wolf stepdown and specification-curve inference "
+            f"(direction: {sw.direction}).",
+        )
+    )
+    blocks.append(Block("h2", "Specification curves"))
+    for path, caption in figs.values():
+        blocks.append(Block("figure", path, caption))
+    blocks.append(Block("h2", "Tests across the search"))
+    blocks.append(Block("table", search_table(result)))
+    blocks.append(Block("h2", "Sensitivity: mean estimate by choice"))
+    blocks.append(Block("table", sensitivity_table(result)))
+    blocks.append(Block("h2", "The grid"))
+    blocks.append(
+        Block("list", [f"{d.name}: " + ", ".join(c for c, _ in d.choices) for d in sw.dimensions])
+    )
+    if sw.skipped:
+        blocks.append(
+            Block(
+                "p",
+                f"{len(sw.skipped)} invalid combinations skipped, e.g. {sw.skipped[0][0]}: "
+                f"{sw.skipped[0][1]}",
+            )
+        )
+    if result.warnings:
+        blocks.append(Block("h2", "Warnings"))
+        blocks.append(Block("list", list(result.warnings)))
+    blocks.append(Block("h2", "Run record"))
+    env = environment()
+    blocks.append(
+        Block(
+            "list",
+            [
+                f"config: {cfg.path} (sha256 {cfg.sha256})",
+                f"seed: {result.seed}",
+                "versions: " + ", ".join(f"{k} {v}" for k, v in env.items()),
+                "every specification's numbers: sweep.csv / sweep.parquet",
+            ],
+        )
+    )
+    return blocks
+
+
+def sweep_record(result: SweepResult) -> dict[str, Any]:
+    """The content of ``result.json``: the grid, counts, every specification's estimates and
+    p-values, and the tests across the search; nothing that differs between identical runs."""
+    cfg = result.config
+    assert cfg.sweep is not None
+    sw = cfg.sweep
+    frame = result.to_frame()
+    record: dict[str, Any] = {
+        "study": study_header(cfg, result.seed),
+        "environment": environment(),
+        "data": {
+            alias: {
+                "series": info.name,
+                "source": info.source,
+                "first": info.first,
+                "last": info.last,
+                "rows": info.rows,
+                "sha256": info.sha256,
+            }
+            for alias, info in result.data.aligned.infos.items()
+        },
+        "sweep": {
+            "dimensions": {d.name: [c for c, _ in d.choices] for d in sw.dimensions},
+            "specifications": sw.n_specifications,
+            "skipped": [{"name": n, "reason": r} for n, r in sw.skipped],
+            "tests": list(sw.tests),
+            "direction": sw.direction,
+            "shifts": sw.shifts,
+            "alpha": cfg.inference.alpha,
+        },
+        "verdict": result.verdict(),
+        "search": [
+            {
+                "target": t,
+                "horizon": h,
+                **{k: v for k, v in fam.items() if not isinstance(v, Mapping)},
+            }
+            for (t, h), fam in result.search.items()
+        ],
+        "claims": result.claims_frame().to_dict("records"),
+        "specifications": frame.to_dict("records"),
+        "warnings": list(result.warnings),
+    }
+    return _clean(record)

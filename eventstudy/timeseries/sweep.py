@@ -1,0 +1,324 @@
+"""Run a sweep: every specification of ``[sweep]`` over data loaded once.
+
+Work is shared across specifications: the data is loaded and aligned once, forward returns are
+computed once per target and return kind, a signal once per distinct signal configuration and
+the events once per distinct (signal, declustering, window).  Each specification's tests draw
+from the same random streams as the plain study (``_seed_for(seed, 0, target)``), so a sweep of
+one specification equals the plain study bit for bit, and the results never depend on the order
+or the process in which specifications run.
+"""
+
+from __future__ import annotations
+
+import os
+import warnings
+from collections.abc import Callable, Mapping
+from dataclasses import replace
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from eventstudy.config import thaw
+from eventstudy.data import DataStore
+from eventstudy.data.study_data import StudyData, load_study_data
+from eventstudy.evaluation import EvaluationResult, evaluate
+from eventstudy.events import DEFAULT_MIN_GAP, EventTable, find_events
+from eventstudy.exceptions import ConfigError, EventStudyWarning
+from eventstudy.signals import SignalResult, make_signal
+from eventstudy.timeseries.spec import TimeSeriesStudyConfig
+from eventstudy.timeseries.study import _seed_for, _target_frames
+from eventstudy.timeseries.sweep_results import SweepResult
+from eventstudy.timeseries.sweep_spec import Specification
+
+__all__ = ["run_sweep"]
+
+Progress = Callable[[str, int, int], object]
+
+
+def _key(mapping: Mapping[str, Any]) -> str:
+    return repr(sorted((k, repr(v)) for k, v in thaw(mapping).items()))
+
+
+def run_sweep(
+    config: TimeSeriesStudyConfig,
+    *,
+    store: DataStore | None = None,
+    data_dir: str | os.PathLike[str] | None = None,
+    seed: int | None = None,
+    progress: Progress | None = None,
+) -> SweepResult:
+    """Run every specification of a study's ``[sweep]``.
+
+    Parameters
+    ----------
+    config
+        A parsed time-series study with a ``[sweep]`` table.
+    store, data_dir
+        Where data comes from (default :meth:`DataStore.from_settings`).
+    seed
+        Overrides the study's seed.
+    progress
+        Called as ``progress(label, done, total)`` after each specification.
+
+    Returns
+    -------
+    SweepResult
+        Frozen; one evaluation per specification x target.
+
+    Raises
+    ------
+    ConfigError
+        The study has no ``[sweep]``, or a specification does not fit the data.
+    """
+    if not isinstance(config, TimeSeriesStudyConfig) or config.sweep is None:
+        raise ConfigError(f"{getattr(config, 'path', config)}: the study has no [sweep] table")
+    store = store or DataStore.from_settings(data_dir)
+    seed = config.seed if seed is None else seed
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always", EventStudyWarning)
+        data = load_study_data(config.data, store)
+        events, evaluations, forward = _run_specifications(config, data, seed, progress)
+        search = _search(config, events, evaluations, forward)
+    messages: list[str] = []
+    for w in caught:
+        if issubclass(w.category, EventStudyWarning) and str(w.message) not in messages:
+            messages.append(str(w.message))
+    for m in messages:
+        warnings.warn(m, EventStudyWarning, stacklevel=2)
+    return SweepResult(
+        config=config,
+        data=data,
+        events=events,
+        evaluations=evaluations,
+        seed=seed,
+        warnings=tuple(messages),
+        search=search,
+    )
+
+
+def _run_specifications(
+    config: TimeSeriesStudyConfig, data: StudyData, seed: int, progress: Progress | None
+) -> tuple[
+    dict[str, EventTable],
+    dict[str, dict[str, EvaluationResult]],
+    dict[tuple[str, str], pd.DataFrame],
+]:
+    assert config.sweep is not None
+    sweep = config.sweep
+    prices = data.aligned.frame
+    ev_cfg = config.evaluation
+    horizons = dict(ev_cfg.horizons)
+    inf = config.inference
+    stratify = None if inf.placebo_stratify == "none" else inf.placebo_stratify
+    forward: dict[tuple[str, str], pd.DataFrame] = {}
+    signals: dict[str, SignalResult] = {}
+    event_cache: dict[tuple[Any, ...], EventTable] = {}
+    out_events: dict[str, EventTable] = {}
+    out_eval: dict[str, dict[str, EvaluationResult]] = {}
+    total = sweep.n_specifications
+    for done, spec in enumerate(sweep.specifications, start=1):  # loop over specifications
+        events = _events(spec, prices, signals, event_cache, config.path)
+        out_events[spec.name] = events
+        min_gap = spec.min_gap or DEFAULT_MIN_GAP
+        per_target = {}
+        for ti, target in enumerate(ev_cfg.targets):
+            key = (target.name, spec.return_kind)
+            if key not in forward:
+                kind: Any = spec.return_kind
+                forward[key] = _target_frames(target, prices, horizons, kind)[0]
+            ev = evaluate(
+                forward[key],
+                events.positions,
+                target_name=target.name,
+                horizons=horizons,
+                sample=(spec.start, spec.end),
+                min_gap=min_gap,
+                tests=sweep.tests,
+                draws=inf.draws,
+                bootstrap_reps=inf.bootstrap_reps,
+                stratify=stratify,
+                seed=_seed_for(seed, 0, ti),
+            )
+            per_target[target.name] = replace(ev, default_test=sweep.tests[0])
+        out_eval[spec.name] = per_target
+        if progress is not None:
+            progress("specifications", done, total)
+    return out_events, out_eval, forward
+
+
+def _search(
+    config: TimeSeriesStudyConfig,
+    events: Mapping[str, EventTable],
+    evaluations: Mapping[str, Mapping[str, EvaluationResult]],
+    forward: Mapping[tuple[str, str], pd.DataFrame],
+) -> dict[tuple[str, str], dict[str, Any]]:
+    """Tests across the specifications, per target x horizon.
+
+    The joint null shifts the events of every specification together (each in its own forward
+    returns and sample, see :func:`search_family`).  Holm and Benjamini-Hochberg adjust the default test's p-values
+    across the specifications of the family.
+    """
+    from eventstudy.inference import adjust_pvalues
+
+    assert config.sweep is not None
+    sweep = config.sweep
+    specs = sweep.specifications
+    test = sweep.tests[0]
+    out: dict[tuple[str, str], dict[str, Any]] = {}
+    for target in config.evaluation.targets:
+        for label, days in config.evaluation.horizons:
+            kinds = sorted({sp.return_kind for sp in specs})
+            family = search_family(
+                events,
+                specs,
+                {k: forward[(target.name, k)][label] for k in kinds},
+                days,
+                shifts=sweep.shifts,
+                direction=sweep.direction,
+            )
+            p = np.array(
+                [
+                    _p(evaluations[sp.name][target.name].horizons[label].tests.get(test))
+                    for sp in specs
+                ]
+            )
+            for method in ("holm", "fdr_bh"):
+                adj = adjust_pvalues(p, method=method)
+                family[f"{method}_p"] = {sp.name: float(adj[j]) for j, sp in enumerate(specs)}
+            family["test"] = test
+            out[(target.name, label)] = family
+    return out
+
+
+def _p(tr: Any) -> float:
+    return float(tr.p_value) if tr is not None and tr.applicable else float("nan")
+
+
+def _events(
+    spec: Specification,
+    prices: pd.DataFrame,
+    signals: dict[str, SignalResult],
+    cache: dict[tuple[Any, ...], EventTable],
+    path: Any,
+) -> EventTable:
+    skey = _key(spec.signal)
+    ekey = (skey, spec.min_gap, spec.mode, spec.start, spec.end)
+    if ekey in cache:
+        return cache[ekey]
+    if skey not in signals:
+        try:
+            signals[skey] = make_signal(thaw(spec.signal)).compute(prices)
+        except (ValueError, TypeError, KeyError) as exc:
+            raise ConfigError(f"{path}: [sweep] specification {spec.name!r}: {exc}") from exc
+    sig = signals[skey]
+    trigger = sig.trigger
+    in_window = np.ones(len(trigger), dtype=bool)
+    if spec.start is not None:
+        in_window &= trigger.index >= spec.start
+    if spec.end is not None:
+        in_window &= trigger.index <= spec.end
+    windowed = SignalResult(
+        value=sig.value,
+        trigger=sig.trigger & pd.Series(in_window, index=trigger.index),
+        threshold=sig.threshold,
+        look_ahead=sig.look_ahead,
+        description=sig.description,
+    )
+    cache[ekey] = find_events(windowed, min_gap=spec.min_gap or DEFAULT_MIN_GAP, mode=spec.mode)  # type: ignore[arg-type]
+    return cache[ekey]
+
+
+def _shifts(t_min: int, h: int, count: int) -> np.ndarray:
+    """``count`` evenly spaced shifts in ``[h, t_min - h]`` (a shifted event window never
+    overlaps its own original window), without randomness."""
+    lo, hi = h, t_min - h
+    if hi < lo:
+        return np.zeros(0, dtype=np.int64)
+    return np.unique(np.round(np.linspace(lo, hi, min(count, hi - lo + 1))).astype(np.int64))
+
+
+def search_family(
+    result_events: Mapping[str, EventTable],
+    specs: tuple[Specification, ...],
+    forward: Mapping[str, pd.Series],
+    horizon_days: int,
+    *,
+    shifts: int,
+    direction: str,
+) -> dict[str, Any]:
+    """The joint circular-shift null of one target x horizon and the tests across the search.
+
+    ``forward`` maps each return kind to the target's forward returns of the horizon.
+    Specifications are grouped by return kind and evaluation sample (``events.start``/``end``);
+    the same shifts (in trading days) move every specification's events inside its own sample.
+    """
+    from eventstudy.inference.search import (
+        circular_shift_null,
+        reality_check,
+        romano_wolf,
+        spa,
+        specification_curve_test,
+    )
+
+    groups: dict[tuple[Any, Any, Any], list[int]] = {}
+    for j, spec in enumerate(specs):
+        groups.setdefault((spec.return_kind, spec.start, spec.end), []).append(j)
+    masks = {}
+    for kind, start, end in groups:
+        dates = forward[kind].index
+        m = forward[kind].notna().to_numpy()
+        if start is not None:
+            m &= dates >= start
+        if end is not None:
+            m &= dates <= end
+        masks[(kind, start, end)] = m
+    t_min = min(int(m.sum()) for m in masks.values())
+    s = _shifts(t_min, horizon_days, shifts)
+    obs = np.full(len(specs), np.nan)
+    null = np.full((s.size, len(specs)), np.nan)
+    if s.size:
+        for key, members in groups.items():  # a handful of distinct samples
+            values = forward[key[0]].to_numpy(dtype=np.float64)
+            m = masks[key]
+            where = np.cumsum(m) - 1  # full position -> position in the sample
+            sets = []
+            for j in members:
+                pos = np.asarray(result_events[specs[j].name].positions, dtype=np.int64)
+                pos = pos[m[pos]] if pos.size else pos
+                sets.append(where[pos])
+            o, n = circular_shift_null(values[m], sets, s)
+            obs[members] = o
+            null[:, members] = n
+    with np.errstate(invalid="ignore", divide="ignore"):
+        sd = null.std(axis=0, ddof=1) if s.size > 1 else np.full(len(specs), np.nan)
+        t_obs, t_null = obs / sd, null / sd
+    dirn: Any = direction
+    ok = np.isfinite(t_obs)
+    two = np.abs(t_null) >= np.abs(t_obs)[None, :]
+    shift_p = np.where(ok, (two.sum(axis=0) + 1.0) / (s.size + 1.0), np.nan)
+    if s.size and ok.any():
+        rc = reality_check(t_obs, t_null, dirn)
+        spa_p = spa(t_obs, t_null, dirn)
+        rw = romano_wolf(t_obs, t_null, dirn)
+        curve = specification_curve_test(obs, null, dirn)
+    else:
+        rc = spa_p = float("nan")
+        rw = np.full(len(specs), np.nan)
+        curve = {
+            "median": float("nan"),
+            "p_median": float("nan"),
+            "n_significant": 0,
+            "p_share": float("nan"),
+            "n": 0,
+        }
+    return {
+        "shifts": int(s.size),
+        "direction": direction,
+        "reality_check_p": rc,
+        "spa_p": spa_p,
+        **{f"curve_{k}": v for k, v in curve.items()},
+        "excess": {sp.name: float(obs[j]) for j, sp in enumerate(specs)},
+        "shift_p": {sp.name: float(shift_p[j]) for j, sp in enumerate(specs)},
+        "romano_wolf_p": {sp.name: float(rw[j]) for j, sp in enumerate(specs)},
+    }

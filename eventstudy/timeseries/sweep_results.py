@@ -1,0 +1,234 @@
+"""The frozen result of a sweep: one evaluation per specification x target."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from eventstudy._frozen import pct, pvalue, readonly_mapping
+from eventstudy.data.study_data import StudyData
+from eventstudy.evaluation import EvaluationResult
+from eventstudy.events import EventTable
+from eventstudy.timeseries.spec import TimeSeriesStudyConfig
+from eventstudy.timeseries.sweep_spec import Specification
+
+__all__ = ["SweepResult"]
+
+_PER_SPEC = ("shift_p", "romano_wolf_p", "holm_p", "fdr_bh_p")
+
+
+@dataclass(frozen=True, slots=True)
+class SweepResult:
+    """Frozen outcome of a sweep (:func:`eventstudy.run_study` on a study with ``[sweep]``).
+
+    Attributes
+    ----------
+    config
+        The validated study; ``config.sweep`` holds the specifications.
+    data
+        The aligned inputs with their provenance (loaded once for every specification).
+    events
+        Specification name -> its events.
+    evaluations
+        Specification name -> target -> :class:`~eventstudy.evaluation.EvaluationResult`
+        (statistics and the sweep's tests per horizon).
+    seed
+        The seed used.
+    warnings
+        Distinct warning messages raised while running.
+    search
+        ``(target, horizon)`` -> inference across the specifications: ``reality_check_p``,
+        ``spa_p``, specification-curve ``curve_*`` numbers, the number of ``shifts`` of the joint
+        null, and per specification (name -> value) ``shift_p`` (its own circular-shift test),
+        ``romano_wolf_p``, ``holm_p`` and ``fdr_bh_p`` (of the default test).
+    """
+
+    config: TimeSeriesStudyConfig
+    data: StudyData
+    events: Mapping[str, EventTable]
+    evaluations: Mapping[str, Mapping[str, EvaluationResult]]
+    seed: int
+    warnings: tuple[str, ...] = ()
+    search: Mapping[tuple[str, str], Mapping[str, Any]] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "events", readonly_mapping(self.events))
+        object.__setattr__(self, "evaluations", readonly_mapping(self.evaluations))
+        object.__setattr__(self, "search", readonly_mapping(self.search))
+
+    @property
+    def specifications(self) -> tuple[Specification, ...]:
+        """The specifications run, in grid order."""
+        assert self.config.sweep is not None
+        return self.config.sweep.specifications
+
+    @property
+    def default_test(self) -> str:
+        """The test behind each specification's verdict (the first of ``[sweep] tests``)."""
+        assert self.config.sweep is not None
+        return self.config.sweep.tests[0]
+
+    def to_frame(self) -> pd.DataFrame:
+        """Tidy statistics, one row per specification x target x horizon.
+
+        Columns: ``specification``, one column per sweep dimension (the choice made),
+        ``n_events``, then the columns of :meth:`EvaluationResult.to_frame` (``n``, ``mean``,
+        ``baseline_mean``, ``excess_mean``, ``n_episodes``, ``applicable``, ``reason`` and
+        ``<test>_stat`` / ``_p`` / ``_applicable`` / ``_reason`` for each test), and from the
+        search: ``shift_p``, ``romano_wolf_p``, ``holm_p``, ``fdr_bh_p``.
+        """
+        assert self.config.sweep is not None
+        dims = [d.name for d in self.config.sweep.dimensions]
+        frames = []
+        for spec in self.specifications:
+            for ev in self.evaluations[spec.name].values():
+                f = ev.to_frame()
+                f.insert(0, "n_events", self.events[spec.name].n_events)
+                for i, d in enumerate(dims):
+                    f.insert(i, d, spec.choices.get(d, ""))
+                f.insert(0, "specification", spec.name)
+                for col in _PER_SPEC:
+                    f[col] = [
+                        self.search.get((ev.target, h), {}).get(col, {}).get(spec.name, np.nan)
+                        for h in f["horizon"]
+                    ]
+                frames.append(f)
+        return pd.concat(frames, ignore_index=True)
+
+    def curve(self, target: str, horizon: str) -> pd.DataFrame:
+        """The specification curve of one target x horizon: one row per specification,
+        sorted by the mean forward return, with the default test's p-value."""
+        f = self.to_frame()
+        f = f[(f["target"] == target) & (f["horizon"] == horizon)]
+        return f.sort_values(["mean", "specification"], kind="stable").reset_index(drop=True)
+
+    def claims_frame(self) -> pd.DataFrame:
+        """Each ``[[claims]]`` entry across the specifications, one row per claim.
+
+        Columns: ``target``, ``horizon``, ``claimed``, ``tolerance``, ``specifications``,
+        ``within`` (how many estimates fall within the tolerance), ``share``, ``common``
+        (the choices every matching specification shares, e.g. ``"kind=log; sigma=expanding"``),
+        ``closest`` (the specification nearest the claim) and its ``closest_mean``,
+        ``survives`` (whether a matching specification keeps Romano–Wolf p < alpha: family-wise
+        control across the whole sweep) and ``source``.
+        """
+        assert self.config.sweep is not None
+        dims = [d.name for d in self.config.sweep.dimensions]
+        alpha = self.config.inference.alpha
+        f = self.to_frame()
+        rows = []
+        for c in self.config.claims:
+            g = f[(f["target"] == c.target) & (f["horizon"] == c.horizon)]
+            hit = g[(g["mean"] - c.value).abs() <= c.tolerance]
+            common = [f"{d}={hit[d].iloc[0]}" for d in dims if len(hit) and hit[d].nunique() == 1]
+            near = g.iloc[int(np.argmin((g["mean"] - c.value).abs().to_numpy()))]
+            rows.append(
+                {
+                    "target": c.target,
+                    "horizon": c.horizon,
+                    "claimed": c.value,
+                    "tolerance": c.tolerance,
+                    "specifications": len(g),
+                    "within": len(hit),
+                    "share": len(hit) / len(g) if len(g) else np.nan,
+                    "common": "; ".join(common) if len(hit) else "",
+                    "closest": near["specification"],
+                    "closest_mean": float(near["mean"]),
+                    "survives": bool((hit["romano_wolf_p"] < alpha).any()),
+                    "source": c.source,
+                }
+            )
+        return pd.DataFrame(rows)
+
+    def claim_sentences(self) -> list[str]:
+        """One sentence per claim: under which conventions the published figure appears."""
+        out = []
+        for r in self.claims_frame().to_dict("records"):
+            text = (
+                f"Claim {r['claimed']:+.1%} for {r['target']} over {r['horizon']}: "
+                f"{r['within']} of {r['specifications']} specifications ({r['share']:.0%}) give "
+                f"an estimate within ±{r['tolerance']:.1%}"
+            )
+            if r["within"]:
+                text += (
+                    f"; they share {r['common']}" if r["common"] else "; they share no one choice"
+                )
+                text += (
+                    "; at least one survives the family-wise control (Romano–Wolf)"
+                    if r["survives"]
+                    else "; none survives the family-wise control (Romano–Wolf)"
+                )
+            else:
+                text += f"; the closest is {r['closest']} with {r['closest_mean']:+.2%}"
+            out.append(text + ".")
+        return out
+
+    def verdict(self) -> str:
+        """The answer in one sentence per target x horizon: does anything survive the search?"""
+        alpha = self.config.inference.alpha
+        lines = []
+        for (target, horizon), fam in self.search.items():
+            rw = np.array(list(fam.get("romano_wolf_p", {}).values()), dtype=float)
+            n_surv = int(np.sum(rw < alpha))
+            n = int(np.sum(np.isfinite(rw)))
+            rc = fam.get("reality_check_p", np.nan)
+            lines.append(
+                f"{target} {horizon}: {n_surv} of {n} specifications survive the family-wise "
+                f"control at {alpha:.0%} (Romano–Wolf; reality check p = {pvalue(rc)}, "
+                f"specification-curve median p = {pvalue(fam.get('curve_p_median', np.nan))}, "
+                f"{fam.get('shifts', 0)} common circular shifts)."
+            )
+        return " ".join(lines)
+
+    def summary(self) -> str:
+        """Text summary: the grid, and per target x horizon the range of the estimates and the
+        share of specifications significant at 5% with the default test."""
+        assert self.config.sweep is not None
+        sw = self.config.sweep
+        lines = [
+            f"Sweep {self.config.name}: {sw.n_specifications} specifications "
+            f"({' x '.join(f'{d.name} {len(d.choices)}' for d in sw.dimensions) or 'explicit'})"
+            + (f", {len(sw.skipped)} invalid skipped" if sw.skipped else ""),
+        ]
+        f = self.to_frame()
+        test = self.default_test
+        for (target, horizon), g in f.groupby(["target", "horizon"], sort=False):
+            p = g[f"{test}_p"].to_numpy(dtype=float)
+            ok = np.isfinite(p)
+            lines.append(
+                f"  {target} {horizon}: mean {pct(g['mean'].min())} to {pct(g['mean'].max())} "
+                f"(median {pct(g['mean'].median())}); {int((p[ok] < 0.05).sum())} of {ok.sum()} "
+                f"specifications with {test} p < 0.05"
+            )
+        if self.search:
+            lines.append("Across the search: " + self.verdict())
+        lines += self.claim_sentences()
+        return "\n".join(lines)
+
+    def _repr_html_(self) -> str:
+        f = self.to_frame()
+        test = self.default_test
+        rows = []
+        for (target, horizon), g in f.groupby(["target", "horizon"], sort=False):
+            p = g[f"{test}_p"].to_numpy(dtype=float)
+            ok = np.isfinite(p)
+            rows.append(
+                {
+                    "target": target,
+                    "horizon": horizon,
+                    "specifications": len(g),
+                    "lowest mean": pct(g["mean"].min()),
+                    "median mean": pct(g["mean"].median()),
+                    "highest mean": pct(g["mean"].max()),
+                    f"{test} p < 0.05": f"{int((p[ok] < 0.05).sum())} of {int(ok.sum())}",
+                    "smallest p": pvalue(float(np.min(p[ok]))) if ok.any() else "n/a",
+                }
+            )
+        head = (
+            f"<p><b>{self.config.title}</b>: sweep of {len(self.specifications)} specifications</p>"
+        )
+        return head + pd.DataFrame(rows).to_html(index=False)

@@ -1,0 +1,236 @@
+"""Sweeps: grid expansion and validation, one specification = the plain study, the joint null
+marginally = each specification's own circular-shift test, outputs, determinism."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+import eventstudy as es
+from eventstudy.conftest import EXAMPLE_STUDY, write_example_data
+from eventstudy.exceptions import ConfigError
+
+SWEEP = """
+[sweep]
+tests = ["hac", "placebo"]
+direction = "positive"
+shifts = 400
+
+[sweep.grid]
+"signal.level" = [0.02, 0.03, 0.04]
+"events.min_gap" = [1, 21]
+
+[sweep.choices.kind]
+simple = { "signal.return_kind" = "simple", "evaluation.return_kind" = "simple" }
+log = { "signal.return_kind" = "log", "evaluation.return_kind" = "log" }
+"""
+
+CLAIM = """
+[[claims]]
+target = "a"
+horizon = "1m"
+value = 0.006
+tolerance = 0.001
+"""
+
+
+@pytest.fixture(scope="module")
+def data_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return write_example_data(tmp_path_factory.mktemp("data"))
+
+
+@pytest.fixture(scope="module")
+def swept(data_dir: Path) -> es.timeseries.SweepResult:
+    return es.run_study(es.parse_study(EXAMPLE_STUDY + CLAIM + SWEEP), data_dir=data_dir)
+
+
+def test_grid_expands_in_order_with_names() -> None:
+    sw = es.parse_study(EXAMPLE_STUDY + SWEEP).sweep
+    assert sw is not None and sw.n_specifications == 12
+    assert [d.name for d in sw.dimensions] == ["level", "min_gap", "kind"]
+    names = [s.name for s in sw.specifications]
+    assert names[:3] == [
+        "level=0.02,min_gap=1,kind=simple",
+        "level=0.02,min_gap=1,kind=log",
+        "level=0.02,min_gap=21,kind=simple",
+    ]
+    spec = sw.specifications[1]
+    assert dict(spec.choices) == {"level": "0.02", "min_gap": "1", "kind": "log"}
+    assert spec.signal["return_kind"] == "log" and spec.return_kind == "log"
+    assert spec.min_gap == 1 and spec.signal["level"] == 0.02
+    explicit = es.parse_study(
+        EXAMPLE_STUDY
+        + '[[sweep.specifications]]\nname = "published"\nset = { "signal.level" = 0.04 }\n'
+        + '[[sweep.specifications]]\nname = "late"\nset = { "events.start" = 2011-01-01 }\n'
+    ).sweep
+    assert explicit is not None
+    assert [s.name for s in explicit.specifications] == ["published", "late"]
+    assert explicit.specifications[1].start == pd.Timestamp("2011-01-01")
+
+
+@pytest.mark.parametrize(
+    ("sweep", "pattern"),
+    [
+        (
+            '[sweep.grid]\n"signal.n" = [5, 0]\n',
+            r"\[sweep\]: specification 'n=0' is invalid: signal: .*n.*on_invalid",
+        ),
+        (
+            '[sweep.grid]\n"events.min_gap" = [0, 21]\n',
+            r"'min_gap=0' is invalid: events.min_gap must be",
+        ),
+        ('[sweep.grid]\n"data.start" = [1, 2]\n', r"cannot sweep 'data.start'; sweepable"),
+        ('[sweep.grid]\n"signal.level" = []\n', r"'signal.level' must be a non-empty list"),
+        ('[sweep.grid]\n"signal.level" = [0.03, 0.03]\n', r"lists a value more than once"),
+        ('[sweep]\ntests = ["ar_t"]\n', r"key 'tests': unknown test 'ar_t'"),
+        ("[sweep]\n", r"give a grid, named choices or specifications"),
+        (
+            '[sweep.grid]\n"signal.level" = [0.03]\n[sweep.choices.x]\na = { "signal.level" = 0.04 }\n',
+            r"dimensions set 'signal.level' twice",
+        ),
+        (
+            '[sweep.grid]\n"signal.level" = [0.03]\n[sweep.choices.level]\na = { "signal.n" = 4 }\n',
+            r"two dimensions are named \['level'\]",
+        ),
+        ('[sweep]\ndirection = "up"\n[sweep.grid]\n"signal.n" = [4]\n', r"key 'direction'"),
+    ],
+)
+def test_invalid_sweeps_name_the_specification_and_parameter(sweep: str, pattern: str) -> None:
+    with pytest.raises(ConfigError, match=pattern):
+        es.parse_study(EXAMPLE_STUDY + sweep, source="s.toml")
+
+
+def test_invalid_combinations_can_be_skipped_and_are_counted() -> None:
+    sw = es.parse_study(
+        EXAMPLE_STUDY + '[sweep]\non_invalid = "skip"\n[sweep.grid]\n"signal.n" = [5, 0, -1]\n'
+    ).sweep
+    assert sw is not None and sw.n_specifications == 1
+    assert [name for name, _ in sw.skipped] == ["n=0", "n=-1"]
+    assert "n must be" in sw.skipped[0][1]
+    with pytest.raises(ConfigError, match="every specification is invalid"):
+        es.parse_study(
+            EXAMPLE_STUDY + '[sweep]\non_invalid = "skip"\n[sweep.grid]\n"signal.n" = [0]\n'
+        )
+
+
+def test_sweep_does_not_mix_with_variants_or_variant_claims() -> None:
+    variants = '[[variants]]\nname = "v2"\nsignal = { level = 0.03 }\n'
+    with pytest.raises(ConfigError, match=r"\[sweep\] and \[\[variants\]\] do not mix"):
+        es.parse_study(EXAMPLE_STUDY + variants + SWEEP)
+    claim = CLAIM + 'variant = "base"\n'
+    with pytest.raises(ConfigError, match=r"\[\[claims\]\] of a sweep name no variant"):
+        es.parse_study(EXAMPLE_STUDY + claim + SWEEP)
+
+
+def test_one_specification_equals_the_plain_study(data_dir: Path) -> None:
+    study = es.parse_study(EXAMPLE_STUDY)
+    plain = es.run_study(study, data_dir=data_dir)
+    one = es.sweep(
+        study,
+        specifications=[{"name": "base", "set": {"signal.level": 0.04}}],
+        tests=list(study.inference.tests),
+        data_dir=data_dir,
+    )
+    base = plain.variants[0]
+    got = one.evaluations["base"]["a"]
+    assert got.horizons == base.evaluations["a"].horizons  # every statistic and test result
+    np.testing.assert_array_equal(one.events["base"].positions, base.events.positions)
+    pd.testing.assert_frame_equal(
+        one.to_frame().drop(
+            columns=["specification", "n_events", "shift_p", "romano_wolf_p", "holm_p", "fdr_bh_p"]
+        ),
+        base.evaluations["a"].to_frame(),
+    )
+
+
+def test_joint_null_is_each_specifications_own_circular_shift_test(swept, data_dir) -> None:
+    fam = swept.search[("a", "1m")]
+    store = es.DataStore(data_dir)
+    level = store.load("test:A").data
+    for spec in swept.specifications[:4]:
+        fwd = es.forward_returns(level.rename("a"), {"1m": 21}, kind=spec.return_kind)["1m"]
+        y = fwd.dropna()
+        pos = np.asarray(swept.events[spec.name].positions)
+        dates = fwd.index[pos]
+        e = np.flatnonzero(y.index.isin(dates))
+        vals = y.to_numpy()
+        obs = vals[e].mean() - vals.mean()
+        t = vals.size
+        shifts = np.unique(np.round(np.linspace(21, t - 21, 400)).astype(int))
+        null = np.array([vals[(e + s) % t].mean() - vals.mean() for s in shifts])
+        assert fam["shifts"] == shifts.size
+        assert fam["excess"][spec.name] == pytest.approx(obs, rel=1e-10)
+        p = (np.sum(np.abs(null / null.std(ddof=1)) >= abs(obs / null.std(ddof=1)) - 1e-12) + 1) / (
+            shifts.size + 1
+        )
+        assert fam["shift_p"][spec.name] == pytest.approx(p, rel=1e-12)
+
+
+def test_result_frame_claims_and_verdict(swept) -> None:
+    f = swept.to_frame()
+    assert len(f) == 12
+    assert list(f.columns[:5]) == ["specification", "level", "min_gap", "kind", "n_events"]
+    for col in ("shift_p", "romano_wolf_p", "holm_p", "fdr_bh_p", "hac_p", "placebo_p"):
+        assert f[col].between(0, 1).all(), col
+    # Holm across the 12 specifications of the family, from the hac p-values
+    from statsmodels.stats.multitest import multipletests
+
+    np.testing.assert_allclose(f["holm_p"], multipletests(f["hac_p"], method="holm")[1], rtol=1e-12)
+    claims = swept.claims_frame()
+    assert claims.loc[0, "specifications"] == 12
+    within = ((f["mean"] - 0.006).abs() <= 0.001).sum()
+    assert claims.loc[0, "within"] == within
+    assert "specifications survive the family-wise control" in swept.verdict()
+    assert (
+        swept.summary().splitlines()[0]
+        == "Sweep example: 12 specifications (level 3 x min_gap 2 x kind 2)"
+    )
+    assert "<table" in swept._repr_html_()
+
+
+def test_cli_writes_sweep_outputs_deterministically(tmp_path: Path, data_dir: Path) -> None:
+    import subprocess
+    import sys
+
+    (tmp_path / "study.toml").write_text(EXAMPLE_STUDY + CLAIM + SWEEP)
+    outs = []
+    for name in ("one", "two"):
+        run = subprocess.run(
+            [
+                sys.executable,
+                "-m",
+                "eventstudy.cli",
+                "run",
+                "study.toml",
+                "--data-dir",
+                str(data_dir),
+                "--out",
+                name,
+                "--quiet",
+            ]
+            + (["--no-figures"] if name == "two" else []),
+            cwd=tmp_path,
+            capture_output=True,
+            text=True,
+        )
+        assert run.returncode == 0, run.stderr
+        outs.append(tmp_path / name)
+    assert (outs[0] / "result.json").read_bytes() == (outs[1] / "result.json").read_bytes()
+    record = json.loads((outs[0] / "result.json").read_text())
+    assert record["sweep"]["specifications"] == 12 and len(record["specifications"]) == 12
+    assert record["search"][0]["shifts"] > 100 and "verdict" in record
+    parquet = pd.read_parquet(outs[0] / "sweep.parquet")
+    text = [
+        c for c in parquet.columns if parquet[c].dtype == object or str(parquet[c].dtype) == "str"
+    ]
+    csv = pd.read_csv(outs[0] / "sweep.csv", dtype=dict.fromkeys(text, str), keep_default_na=False)
+    assert len(csv) == 12 and (outs[0] / "sweep.parquet").exists()
+    pd.testing.assert_frame_equal(parquet, csv, check_dtype=False, atol=1e-9)
+    report = (outs[0] / "report.md").read_text()
+    assert report.index("**Answer.**") < report.index("## Specification curves")
+    assert (outs[0] / "figures" / "curve_a_1m.png").exists()
+    assert not (outs[0] / "events.csv").exists()
