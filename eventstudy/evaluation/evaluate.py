@@ -108,6 +108,10 @@ class EvaluationResult:
         standard deviation; empty otherwise), then per test ``<test>_stat``, ``<test>_p``,
         ``<test>_applicable`` and ``<test>_reason`` (see :meth:`tests_frame` for every field).
         """
+        return pd.DataFrame(self.rows())
+
+    def rows(self) -> list[dict[str, Any]]:
+        """The rows of :meth:`to_frame` as dictionaries (to build larger frames at once)."""
         rows = []
         for hs in self.horizons.values():
             row: dict[str, Any] = {"target": self.target}
@@ -119,7 +123,7 @@ class EvaluationResult:
                 row[f"{name}_applicable"] = tr.applicable
                 row[f"{name}_reason"] = tr.reason
             rows.append(row)
-        return pd.DataFrame(rows)
+        return rows
 
     def tests_frame(self) -> pd.DataFrame:
         """Long frame: one row per (horizon, test) with the full :class:`TestResult` fields."""

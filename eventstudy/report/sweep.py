@@ -65,7 +65,11 @@ def sensitivity_table(result: SweepResult) -> pd.DataFrame:
     order = list(dict.fromkeys(f["column"]))
     parts = []
     for d in result.config.sweep.dimensions:
-        t = f.groupby([d.name, "column"], sort=False)["mean"].mean().unstack("column")[order]
+        t = (
+            f.groupby([f"choice_{d.name}", "column"], sort=False)["mean"]
+            .mean()
+            .unstack("column")[order]
+        )
         t.index = [f"{d.name}={c}" for c in t.index]
         parts.append(t)
     out = pd.concat(parts) if parts else pd.DataFrame()

@@ -24,7 +24,7 @@ from eventstudy.data import DataStore
 from eventstudy.data.study_data import StudyData, load_study_data
 from eventstudy.evaluation import EvaluationResult, evaluate
 from eventstudy.events import DEFAULT_MIN_GAP, EventTable, find_events
-from eventstudy.exceptions import ConfigError, EventStudyWarning
+from eventstudy.exceptions import ConfigError, EventStudyWarning, IncompleteHorizonWarning
 from eventstudy.signals import SignalResult, make_signal
 from eventstudy.timeseries.spec import TimeSeriesStudyConfig
 from eventstudy.timeseries.study import _seed_for, _target_frames
@@ -117,6 +117,7 @@ def _run_specifications(
     out_events: dict[str, EventTable] = {}
     out_eval: dict[str, dict[str, EvaluationResult]] = {}
     total = sweep.n_specifications
+    incomplete: set[str] = set()
     for done, spec in enumerate(sweep.specifications, start=1):  # loop over specifications
         events = _events(spec, prices, signals, event_cache, config.path)
         out_events[spec.name] = events
@@ -127,23 +128,36 @@ def _run_specifications(
             if key not in forward:
                 kind: Any = spec.return_kind
                 forward[key] = _target_frames(target, prices, horizons, kind)[0]
-            ev = evaluate(
-                forward[key],
-                events.positions,
-                target_name=target.name,
-                horizons=horizons,
-                sample=(spec.start, spec.end),
-                min_gap=min_gap,
-                tests=sweep.tests,
-                draws=inf.draws,
-                bootstrap_reps=inf.bootstrap_reps,
-                stratify=stratify,
-                seed=_seed_for(seed, 0, ti),
-            )
+            with warnings.catch_warnings():
+                # counted per specification in n_incomplete and summed up once below
+                warnings.simplefilter("ignore", IncompleteHorizonWarning)
+                ev = evaluate(
+                    forward[key],
+                    events.positions,
+                    target_name=target.name,
+                    horizons=horizons,
+                    sample=(spec.start, spec.end),
+                    min_gap=min_gap,
+                    tests=sweep.tests,
+                    draws=inf.draws,
+                    bootstrap_reps=inf.bootstrap_reps,
+                    stratify=stratify,
+                    seed=_seed_for(seed, 0, ti),
+                )
+            if any(hs.n_incomplete for hs in ev.horizons.values()):
+                incomplete.add(spec.name)
             per_target[target.name] = replace(ev, default_test=sweep.tests[0])
         out_eval[spec.name] = per_target
         if progress is not None:
             progress("specifications", done, total)
+    if incomplete:
+        warnings.warn(
+            f"{len(incomplete)} of {total} specifications have events too recent for a complete "
+            "horizon; those events are excluded from the statistics of that horizon (column "
+            "n_incomplete of sweep.csv)",
+            IncompleteHorizonWarning,
+            stacklevel=3,
+        )
     return out_events, out_eval, forward
 
 
@@ -267,7 +281,7 @@ def search_family(
     masks = {}
     for kind, start, end in groups:
         dates = forward[kind].index
-        m = forward[kind].notna().to_numpy()
+        m = forward[kind].notna().to_numpy().copy()
         if start is not None:
             m &= dates >= start
         if end is not None:

@@ -84,8 +84,8 @@ def plot_specification_curve(result: SweepResult, target: str, horizon: str) -> 
     top.tick_params(labelbottom=False)
     for i, (dname, choice) in enumerate(rows):
         on = (
-            (curve[dname].astype(str) == choice).to_numpy()
-            if dname in curve
+            (curve[f"choice_{dname}"].astype(str) == choice).to_numpy()
+            if f"choice_{dname}" in curve
             else np.zeros(len(curve), bool)
         )
         size = float(np.clip(3000.0 / max(len(curve), 1), 2.0, 25.0))

@@ -54,6 +54,7 @@ class SweepResult:
     seed: int
     warnings: tuple[str, ...] = ()
     search: Mapping[tuple[str, str], Mapping[str, Any]] = field(default_factory=dict)
+    _frame: list[pd.DataFrame] = field(default_factory=list, init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "events", readonly_mapping(self.events))
@@ -75,29 +76,32 @@ class SweepResult:
     def to_frame(self) -> pd.DataFrame:
         """Tidy statistics, one row per specification x target x horizon.
 
-        Columns: ``specification``, one column per sweep dimension (the choice made),
+        Columns: ``specification``, ``choice_<dimension>`` for each sweep dimension (the
+        choice made),
         ``n_events``, then the columns of :meth:`EvaluationResult.to_frame` (``n``, ``mean``,
         ``baseline_mean``, ``excess_mean``, ``n_episodes``, ``applicable``, ``reason`` and
         ``<test>_stat`` / ``_p`` / ``_applicable`` / ``_reason`` for each test), and from the
-        search: ``shift_p``, ``romano_wolf_p``, ``holm_p``, ``fdr_bh_p``.
+        search: ``shift_p``, ``romano_wolf_p``, ``holm_p``, ``fdr_bh_p``.  Built once and
+        kept; each call returns a copy.
         """
+        if not self._frame:
+            self._frame.append(self._build_frame())
+        return self._frame[0].copy()
+
+    def _build_frame(self) -> pd.DataFrame:
         assert self.config.sweep is not None
         dims = [d.name for d in self.config.sweep.dimensions]
-        frames = []
-        for spec in self.specifications:
+        rows = []
+        for spec in self.specifications:  # one dict per specification x target x horizon
+            head: dict[str, Any] = {"specification": spec.name}
+            head.update({f"choice_{d}": spec.choices.get(d, "") for d in dims})
+            head["n_events"] = self.events[spec.name].n_events
             for ev in self.evaluations[spec.name].values():
-                f = ev.to_frame()
-                f.insert(0, "n_events", self.events[spec.name].n_events)
-                for i, d in enumerate(dims):
-                    f.insert(i, d, spec.choices.get(d, ""))
-                f.insert(0, "specification", spec.name)
-                for col in _PER_SPEC:
-                    f[col] = [
-                        self.search.get((ev.target, h), {}).get(col, {}).get(spec.name, np.nan)
-                        for h in f["horizon"]
-                    ]
-                frames.append(f)
-        return pd.concat(frames, ignore_index=True)
+                for row in ev.rows():
+                    fam = self.search.get((ev.target, row["horizon"]), {})
+                    extra = {col: fam.get(col, {}).get(spec.name, np.nan) for col in _PER_SPEC}
+                    rows.append({**head, **row, **extra})
+        return pd.DataFrame(rows)
 
     def curve(self, target: str, horizon: str) -> pd.DataFrame:
         """The specification curve of one target x horizon: one row per specification,
@@ -124,7 +128,11 @@ class SweepResult:
         for c in self.config.claims:
             g = f[(f["target"] == c.target) & (f["horizon"] == c.horizon)]
             hit = g[(g["mean"] - c.value).abs() <= c.tolerance]
-            common = [f"{d}={hit[d].iloc[0]}" for d in dims if len(hit) and hit[d].nunique() == 1]
+            common = [
+                f"{d}={hit[f'choice_{d}'].iloc[0]}"
+                for d in dims
+                if len(hit) and hit[f"choice_{d}"].nunique() == 1
+            ]
             near = g.iloc[int(np.argmin((g["mean"] - c.value).abs().to_numpy()))]
             rows.append(
                 {

@@ -173,7 +173,13 @@ def test_joint_null_is_each_specifications_own_circular_shift_test(swept, data_d
 def test_result_frame_claims_and_verdict(swept) -> None:
     f = swept.to_frame()
     assert len(f) == 12
-    assert list(f.columns[:5]) == ["specification", "level", "min_gap", "kind", "n_events"]
+    assert list(f.columns[:5]) == [
+        "specification",
+        "choice_level",
+        "choice_min_gap",
+        "choice_kind",
+        "n_events",
+    ]
     for col in ("shift_p", "romano_wolf_p", "holm_p", "fdr_bh_p", "hac_p", "placebo_p"):
         assert f[col].between(0, 1).all(), col
     # Holm across the 12 specifications of the family, from the hac p-values
