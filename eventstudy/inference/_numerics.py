@@ -10,7 +10,6 @@ exactly and ``tests/inference/test_numerics.py`` checks it against that routine:
 ``t_quantile``              ``scipy.stats.t.ppf``
 ``binom_two_sided_p``       ``scipy.stats.binomtest(...).pvalue`` (two-sided, "minlike")
 ``wilcoxon_signed_rank``    ``scipy.stats.wilcoxon(d)`` defaults (exact / permutation / normal)
-``ols_hac``                 statsmodels ``OLS.fit(cov_type="HAC", use_correction=True)``
 ``fdr_bh``                  statsmodels ``multipletests(method="fdr_bh")``
 ==========================  ==================================================================
 """
@@ -28,7 +27,6 @@ FloatArray = npt.NDArray[np.float64]
 __all__ = [
     "binom_two_sided_p",
     "fdr_bh",
-    "ols_hac",
     "rank_average",
     "t_quantile",
     "t_two_sided_p",
@@ -126,37 +124,6 @@ def wilcoxon_signed_rank(d: FloatArray) -> tuple[float, float]:
     var = n * (n + 1) * (2 * n + 1) / 24.0 - np.sum(counts**3 - counts) / 48.0
     z = (r_plus - total / 2.0) / np.sqrt(var)
     return statistic, float(min(1.0, 2.0 * special.ndtr(-abs(z))))
-
-
-def ols_hac(
-    y: FloatArray, x: FloatArray, *, nlags: int, kernel: str
-) -> tuple[FloatArray, FloatArray]:
-    """OLS coefficients and their HAC covariance, as statsmodels computes them.
-
-    ``S = sum_{l=-L..L} w_l Gamma_l`` with ``Gamma_l = sum_t u_t u_{t-l}'`` and
-    ``u_t = x_t e_t``; Bartlett ``w_l = 1 - l / (L + 1)``, uniform ``w_l = 1``; covariance
-    ``(X'X)^-1 S (X'X)^-1 * T / (T - k)`` (statsmodels' ``use_correction=True``).
-
-    References
-    ----------
-    Newey & West (1987), Econometrica 55(3); Hansen & Hodrick (1980), JPE 88(5).
-    """
-    xtx_inv = np.linalg.inv(x.T @ x)
-    beta = xtx_inv @ (x.T @ y)
-    u = x * (y - x @ beta)[:, None]
-    if kernel == "bartlett":
-        weights = 1.0 - np.arange(nlags + 1) / (nlags + 1.0)
-    elif kernel == "uniform":
-        weights = np.ones(nlags + 1)
-    else:
-        raise ValueError(f"kernel must be 'bartlett' or 'uniform', got {kernel!r}")
-    s = u.T @ u
-    for lag in range(1, min(nlags, u.shape[0] - 1) + 1):  # loop over lags (<= 1.5 h), not dates
-        g = u[lag:].T @ u[:-lag]
-        s += weights[lag] * (g + g.T)
-    nobs, k = x.shape
-    cov = xtx_inv @ s @ xtx_inv * (nobs / (nobs - k))
-    return beta, cov
 
 
 def fdr_bh(p: FloatArray) -> FloatArray:

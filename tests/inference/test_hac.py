@@ -12,6 +12,7 @@ from scipy import stats
 
 from eventstudy.inference import block_bootstrap_test, default_hac_lags, hac_test
 from eventstudy.inference._common import n_episodes
+from eventstudy.inference.hac import _fit
 
 
 def overlapping(r: np.ndarray, h: int) -> np.ndarray:
@@ -417,3 +418,75 @@ def test_default_lags_validation_and_small_h() -> None:
     with pytest.raises(TypeError, match="^lags must be an integer"):
         hac_test(y, [1, 20, 40], 1, lags=1.5)  # type: ignore[arg-type]
     assert hac_test(y, [1, 20, 40], 1, lags=0).details["lags"] == 0
+
+
+def sandwich(y: np.ndarray, x: np.ndarray, nlags: int, kernel: str) -> np.ndarray:
+    """The HAC covariance written out: (X'X)^-1 S (X'X)^-1 T / (T - k) with
+    S = sum_{|l| <= L} w_l sum_t u_t u_{t-l}', u_t = x_t e_t, Bartlett w_l = 1 - l / (L + 1),
+    uniform w_l = 1 (Newey & West 1987; Hansen & Hodrick 1980)."""
+    t, k = x.shape
+    xtx_inv = np.linalg.inv(x.T @ x)
+    u = x * (y - x @ (xtx_inv @ x.T @ y))[:, None]
+    s = np.zeros((k, k))
+    for i in range(t):
+        for j in range(t):
+            lag = abs(i - j)
+            if lag <= nlags:
+                s += (1 - lag / (nlags + 1) if kernel == "bartlett" else 1.0) * np.outer(u[i], u[j])
+    return xtx_inv @ s @ xtx_inv * t / (t - k)
+
+
+@pytest.mark.parametrize("kernel", ["bartlett", "uniform"])
+def test_fit_matches_statsmodels_ols_hac(kernel: str) -> None:
+    """_fit against statsmodels OLS(...).fit(cov_type="HAC", use_correction=True) at rtol
+    1e-10: T = 2000 with MA(h-1) errors, 40 events."""
+    rng = np.random.default_rng(7)
+    n, h = 2000, 21
+    y = np.convolve(rng.normal(size=n + h - 1), np.ones(h), "valid")
+    d = np.zeros(n)
+    d[rng.choice(n, 40, replace=False)] = 1.0
+    x = np.column_stack([np.ones(n), d])
+    coef, var, intercept = _fit(y, x, h - 1, kernel)
+    fit = sm.OLS(y, x).fit(
+        cov_type="HAC", cov_kwds={"maxlags": h - 1, "kernel": kernel, "use_correction": True}
+    )
+    assert (intercept, coef) == pytest.approx(tuple(fit.params), rel=1e-10)
+    assert var == pytest.approx(fit.cov_params()[1, 1], rel=1e-10)
+
+
+@pytest.mark.parametrize(
+    ("kernel", "nlags"),
+    [
+        ("bartlett", 0),
+        ("bartlett", 1),
+        ("bartlett", 7),
+        ("bartlett", 12),
+        ("uniform", 0),
+        ("uniform", 3),
+        ("uniform", 6),
+    ],
+)
+def test_fit_lags_up_to_and_past_the_sample(kernel: str, nlags: int) -> None:
+    """T = 8: lag 7 is the last with a cross product; 12 lags add nothing more. Checked
+    against statsmodels and against the double sum over all date pairs, at rtol 1e-10."""
+    rng = np.random.default_rng(4)
+    y = rng.normal(size=8)
+    x = np.column_stack([np.ones(8), [1, 0, 0, 1, 0, 0, 0, 1]])
+    coef, var, intercept = _fit(y, x, nlags, kernel)
+    fit = sm.OLS(y, x).fit(
+        cov_type="HAC", cov_kwds={"maxlags": nlags, "kernel": kernel, "use_correction": True}
+    )
+    assert (intercept, coef) == pytest.approx(tuple(fit.params), rel=1e-10)
+    assert var == pytest.approx(fit.cov_params()[1, 1], rel=1e-10)
+    assert var == pytest.approx(sandwich(y, x, nlags, kernel)[1, 1], rel=1e-10)
+    assert coef == pytest.approx(y[x[:, 1] == 1].mean() - y[x[:, 1] == 0].mean(), rel=1e-12)
+
+
+def test_fit_uniform_over_the_whole_sample_is_zero() -> None:
+    """Uniform weights on every lag 0..T-1 sum all cross products: S = (sum u)(sum u)' = 0
+    because OLS residuals are orthogonal to X (X'e = 0)."""
+    rng = np.random.default_rng(4)
+    y = rng.normal(size=8)
+    x = np.column_stack([np.ones(8), [1, 0, 0, 1, 0, 0, 0, 1]])
+    assert abs(_fit(y, x, 7, "uniform")[1]) < 1e-14
+    assert abs(_fit(y, x, 6, "uniform")[1]) > 1e-3  # lag 7 still carries weight
