@@ -490,3 +490,23 @@ def test_fit_uniform_over_the_whole_sample_is_zero() -> None:
     x = np.column_stack([np.ones(8), [1, 0, 0, 1, 0, 0, 0, 1]])
     assert abs(_fit(y, x, 7, "uniform")[1]) < 1e-14
     assert abs(_fit(y, x, 6, "uniform")[1]) > 1e-3  # lag 7 still carries weight
+
+
+def test_hac_imports_statsmodels_sandwich_but_not_scipy_stats() -> None:
+    """The HAC covariance imports statsmodels' sandwich module when first fitted, and that
+    module does not bring scipy.stats (552 ms, benchmarks/bench_libraries.py) onto the
+    time-series path."""
+    import subprocess
+    import sys
+
+    code = (
+        "import sys, numpy as np\n"
+        "from eventstudy.inference import hac_test\n"
+        "assert 'statsmodels' not in sys.modules\n"
+        "y = np.random.default_rng(0).normal(0.0, 0.01, 400)\n"
+        "assert hac_test(y, [20, 120, 220, 320], 5).applicable\n"
+        "print(sorted(m for m in ('scipy.stats', 'statsmodels.stats.sandwich_covariance')"
+        " if m in sys.modules))"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "['statsmodels.stats.sandwich_covariance']"
