@@ -9,7 +9,7 @@ import numpy as np
 from scipy import special
 
 from eventstudy._validation import check_choice, check_int
-from eventstudy.inference._common import MIN_EVENTS, n_episodes, prepare
+from eventstudy.inference._common import MIN_EVENTS, FloatArray, n_episodes, prepare
 from eventstudy.inference._numerics import t_two_sided_p
 from eventstudy.results import TestResult
 
@@ -47,7 +47,7 @@ def default_hac_lags(horizon_days: int, kernel: str = "uniform") -> int:
     return max(h - 1, math.ceil(LAG_MULTIPLE * h))
 
 
-def _fit(y: Any, x: Any, nlags: int, kernel: str) -> tuple[float, float, float]:
+def _fit(y: FloatArray, x: FloatArray, nlags: int, kernel: str) -> tuple[float, float, float]:
     """Slope, its HAC variance and the intercept of the OLS of ``y`` on ``x = [1, dummy]``.
 
     Exactly statsmodels' ``OLS(y, x).fit(cov_type="HAC", cov_kwds={"maxlags": nlags,
@@ -61,7 +61,6 @@ def _fit(y: Any, x: Any, nlags: int, kernel: str) -> tuple[float, float, float]:
     """
     from statsmodels.stats.sandwich_covariance import cov_hac_simple, kernel_dict
 
-    y = np.asarray(y, dtype=np.float64)
     pinv = np.linalg.pinv(x)
     params = pinv @ y
     scores = x * (y - x @ params)[:, None]
