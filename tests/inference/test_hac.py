@@ -413,6 +413,8 @@ def test_default_lags_validation_and_small_h() -> None:
         hac_test(y, [1, 20, 40], 0)
     with pytest.raises(ValueError, match="^horizon_days must be >= 1, got 0$"):
         hac_test(y, [1, 20, 40], 0, lags=3)  # not only through the default lag
+    with pytest.raises(ValueError, match="^horizon_days must be >= 1, got 0$"):
+        hac_test(y, [1, 20, 40], 0, lags=3, episodes="greedy")  # checked before counting
     with pytest.raises(ValueError, match=r"^df must be one of \['episodes', 'normal'\]"):
         hac_test(y, [1, 20, 40], 1, df="student")  # type: ignore[arg-type]
     with pytest.raises(TypeError, match="^lags must be an integer"):
@@ -510,3 +512,23 @@ def test_hac_imports_statsmodels_sandwich_but_not_scipy_stats() -> None:
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "['statsmodels.stats.sandwich_covariance']"
+
+
+def test_fallback_uses_the_bartlett_default_lag() -> None:
+    """h = 4: two runs of six adjacent events with residuals +1, -1, ... around the event
+    mean 0.5, non-event returns 0. With v_t = e_t / 12 on the events, each run contributes
+    6 + 2 sum_{l <= L} w_l (-1)^l (6 - l): the uniform kernel with h - 1 = 3 lags gives
+    2 (6 - 2 * 4) / 144 < 0, so Bartlett with ceil(1.5 h) = 6 lags is used, w_l = 1 - l / 7:
+    2 (6 - 36 / 7) / 144, times T / (T - 2). With statsmodels' automatic lag for T = 60 (3
+    Bartlett lags) it would be 2 (6 - 5) / 144 instead."""
+    y = np.zeros(60)
+    ev = np.r_[np.arange(10, 16), np.arange(30, 36)]
+    y[ev] = 0.5 + np.tile([1.0, -1.0], 6)
+    assert statsmodels_hac(y, ev, 3, "uniform").cov_params()[1, 1] < 0
+    res = hac_test(y, ev, 4)
+    assert res.details["kernel"] == "bartlett (fallback)"
+    assert res.details["lags"] == 6
+    assert res.details["coef"] == pytest.approx(0.5, rel=1e-12)
+    assert res.details["se"] ** 2 == pytest.approx(12 / 7 / 144 * 60 / 58, rel=1e-10)
+    assert res.details["se"] == pytest.approx(statsmodels_hac(y, ev, 6, "bartlett").bse[1])
+    assert statsmodels_hac(y, ev, 3, "bartlett").bse[1] ** 2 == pytest.approx(2 / 144 * 60 / 58)
