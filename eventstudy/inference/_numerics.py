@@ -1,18 +1,28 @@
 """Small numerical routines on the time-series hot path, written against scipy.special only.
 
-Why not scipy.stats / statsmodels here: importing ``scipy.stats`` costs about 0.5 s (it parses
-docstrings at import) and statsmodels another 0.5 s, which together exceed the flagship
-study's 1.5 s budget for a whole CLI run. Each routine below mirrors one library routine
-exactly and ``tests/inference/test_numerics.py`` checks it against that routine:
+Why not scipy.stats here: the time-series path (classical tests, HAC p-value, path bands,
+multiple testing) otherwise never imports it, and importing ``scipy.stats`` costs 552 ms in a
+fresh process on top of numpy, pandas and scipy.special (median of 9 processes,
+``benchmarks/bench_libraries.py``, 2026-11-22), 37 % of the flagship study's 1.5 s target for
+a CLI run without figures (``benchmarks/bench_flagship.py``). The routines below take 3-113 µs
+per call and save that import; the library calls would also be slower per call (49-634 µs).
+``statsmodels.stats.multitest`` imports scipy.stats itself (634 ms), so ``fdr_bh`` stays too.
+Where statsmodels costs little and brings no scipy.stats, it is used: the HAC covariance of
+:mod:`eventstudy.inference.hac` comes from ``statsmodels.stats.sandwich_covariance`` (47 ms).
 
-==========================  ==================================================================
-``t_two_sided_p``           ``scipy.stats.t.sf`` (two-sided), ``ttest_1samp`` p-value
-``t_quantile``              ``scipy.stats.t.ppf``
-``binom_two_sided_p``       ``scipy.stats.binomtest(...).pvalue`` (two-sided, "minlike")
-``wilcoxon_signed_rank``    ``scipy.stats.wilcoxon(d)`` defaults (exact / permutation / normal)
-``ols_hac``                 statsmodels ``OLS.fit(cov_type="HAC", use_correction=True)``
-``fdr_bh``                  statsmodels ``multipletests(method="fdr_bh")``
-==========================  ==================================================================
+Each routine mirrors one library routine exactly and ``tests/inference/test_numerics.py``
+checks it against that routine; time per call, median, same benchmark (library in brackets):
+
+========================  ==========================================================  ============
+routine                   mirrors                                                     µs (library)
+========================  ==========================================================  ============
+``t_two_sided_p``         ``scipy.stats.t.sf`` (two-sided), ``ttest_1samp`` p-value   3 (49)
+``t_quantile``            ``scipy.stats.t.ppf`` (253 degrees of freedom at once)      113 (187)
+``binom_two_sided_p``     ``scipy.stats.binomtest(...).pvalue`` (two-sided, minlike)  21 (299)
+``wilcoxon_signed_rank``  ``scipy.stats.wilcoxon(d)`` defaults (28 differences)       81 (634)
+``fdr_bh``                statsmodels ``multipletests(method="fdr_bh")`` (12 tests)   6 (22)
+``rank_average``          ``scipy.stats.rankdata`` (28 values)                        31 (85)
+========================  ==========================================================  ============
 """
 
 from __future__ import annotations
@@ -28,7 +38,6 @@ FloatArray = npt.NDArray[np.float64]
 __all__ = [
     "binom_two_sided_p",
     "fdr_bh",
-    "ols_hac",
     "rank_average",
     "t_quantile",
     "t_two_sided_p",
@@ -37,12 +46,20 @@ __all__ = [
 
 
 def t_two_sided_p(t: float, df: float) -> float:
-    """Two-sided p-value of a Student-t statistic: ``2 P(T_df > |t|)``."""
+    """Two-sided p-value of a Student-t statistic: ``2 P(T_df > |t|)``.
+
+    Kept instead of ``2 * scipy.stats.t.sf``: 2.6 µs per call vs 49 µs, and no 552 ms import
+    of scipy.stats (``benchmarks/bench_libraries.py``, 2026-11-22).
+    """
     return float(min(1.0, 2.0 * special.stdtr(df, -abs(t))))
 
 
 def t_quantile(q: npt.ArrayLike, df: npt.ArrayLike) -> FloatArray:
-    """Quantile function of Student's t (elementwise)."""
+    """Quantile function of Student's t (elementwise).
+
+    Kept instead of ``scipy.stats.t.ppf``: 113 µs for 253 degrees of freedom vs 187 µs, and no
+    552 ms import of scipy.stats (``benchmarks/bench_libraries.py``, 2026-11-22).
+    """
     return np.asarray(special.stdtrit(df, q), dtype=np.float64)
 
 
@@ -50,7 +67,9 @@ def binom_two_sided_p(k: int, n: int, p: float) -> float:
     """Exact two-sided binomial p-value: total probability of outcomes no more likely than k.
 
     The "minlike" definition scipy's ``binomtest`` uses, with its relative tolerance 1e-7
-    on the comparison of probabilities.
+    on the comparison of probabilities. Kept instead of ``scipy.stats.binomtest``: 21 µs per
+    call vs 299 µs (n = 28), and no 552 ms import of scipy.stats
+    (``benchmarks/bench_libraries.py``, 2026-11-22).
     """
     if not 0 < p < 1:
         raise ValueError(f"p must lie strictly between 0 and 1, got {p}")
@@ -70,7 +89,11 @@ def binom_two_sided_p(k: int, n: int, p: float) -> float:
 
 
 def rank_average(a: FloatArray) -> tuple[FloatArray, bool]:
-    """Ranks 1..n with ties averaged; also whether any tie occurred."""
+    """Ranks 1..n with ties averaged; also whether any tie occurred.
+
+    As ``scipy.stats.rankdata``; kept for :func:`wilcoxon_signed_rank`: 31 µs for 28 values vs
+    85 µs, and no 552 ms import of scipy.stats (``benchmarks/bench_libraries.py``, 2026-11-22).
+    """
     order = np.argsort(a, kind="mergesort")
     sorted_a = a[order]
     new = np.r_[True, sorted_a[1:] != sorted_a[:-1]]
@@ -98,7 +121,9 @@ def wilcoxon_signed_rank(d: FloatArray) -> tuple[float, float]:
     Returns ``(min(R+, R-), p)``. For more than 50 differences (zeros included) the p-value is
     the normal approximation (tie-corrected, no continuity correction). Otherwise it is exact
     without ties or zeros, and with ties or zeros an exhaustive sign-flip permutation p-value
-    for at most 13 differences, else the normal approximation.
+    for at most 13 differences, else the normal approximation. Kept instead of
+    ``scipy.stats.wilcoxon``: 81 µs for 28 differences vs 634 µs, and no 552 ms import of
+    scipy.stats (``benchmarks/bench_libraries.py``, 2026-11-22).
     """
     d = np.asarray(d, dtype=np.float64)
     n_zero = int(np.count_nonzero(d == 0))
@@ -128,39 +153,14 @@ def wilcoxon_signed_rank(d: FloatArray) -> tuple[float, float]:
     return statistic, float(min(1.0, 2.0 * special.ndtr(-abs(z))))
 
 
-def ols_hac(
-    y: FloatArray, x: FloatArray, *, nlags: int, kernel: str
-) -> tuple[FloatArray, FloatArray]:
-    """OLS coefficients and their HAC covariance, as statsmodels computes them.
-
-    ``S = sum_{l=-L..L} w_l Gamma_l`` with ``Gamma_l = sum_t u_t u_{t-l}'`` and
-    ``u_t = x_t e_t``; Bartlett ``w_l = 1 - l / (L + 1)``, uniform ``w_l = 1``; covariance
-    ``(X'X)^-1 S (X'X)^-1 * T / (T - k)`` (statsmodels' ``use_correction=True``).
-
-    References
-    ----------
-    Newey & West (1987), Econometrica 55(3); Hansen & Hodrick (1980), JPE 88(5).
-    """
-    xtx_inv = np.linalg.inv(x.T @ x)
-    beta = xtx_inv @ (x.T @ y)
-    u = x * (y - x @ beta)[:, None]
-    if kernel == "bartlett":
-        weights = 1.0 - np.arange(nlags + 1) / (nlags + 1.0)
-    elif kernel == "uniform":
-        weights = np.ones(nlags + 1)
-    else:
-        raise ValueError(f"kernel must be 'bartlett' or 'uniform', got {kernel!r}")
-    s = u.T @ u
-    for lag in range(1, min(nlags, u.shape[0] - 1) + 1):  # loop over lags (<= 1.5 h), not dates
-        g = u[lag:].T @ u[:-lag]
-        s += weights[lag] * (g + g.T)
-    nobs, k = x.shape
-    cov = xtx_inv @ s @ xtx_inv * (nobs / (nobs - k))
-    return beta, cov
-
-
 def fdr_bh(p: FloatArray) -> FloatArray:
-    """Benjamini–Hochberg adjusted p-values (step-up), capped at 1."""
+    """Benjamini–Hochberg adjusted p-values (step-up), capped at 1.
+
+    Kept instead of statsmodels ``multipletests(method="fdr_bh")``: importing
+    ``statsmodels.stats.multitest`` imports scipy.stats, 634 ms in a fresh process; the
+    routine takes 5.5 µs for 12 p-values vs 22 µs (``benchmarks/bench_libraries.py``,
+    2026-11-22).
+    """
     m = p.size
     order = np.argsort(p, kind="stable")
     scaled = p[order] * m / np.arange(1, m + 1)

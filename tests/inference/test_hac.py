@@ -12,6 +12,7 @@ from scipy import stats
 
 from eventstudy.inference import block_bootstrap_test, default_hac_lags, hac_test
 from eventstudy.inference._common import n_episodes
+from eventstudy.inference.hac import _fit
 
 
 def overlapping(r: np.ndarray, h: int) -> np.ndarray:
@@ -412,8 +413,122 @@ def test_default_lags_validation_and_small_h() -> None:
         hac_test(y, [1, 20, 40], 0)
     with pytest.raises(ValueError, match="^horizon_days must be >= 1, got 0$"):
         hac_test(y, [1, 20, 40], 0, lags=3)  # not only through the default lag
+    with pytest.raises(ValueError, match="^horizon_days must be >= 1, got 0$"):
+        hac_test(y, [1, 20, 40], 0, lags=3, episodes="greedy")  # checked before counting
     with pytest.raises(ValueError, match=r"^df must be one of \['episodes', 'normal'\]"):
         hac_test(y, [1, 20, 40], 1, df="student")  # type: ignore[arg-type]
     with pytest.raises(TypeError, match="^lags must be an integer"):
         hac_test(y, [1, 20, 40], 1, lags=1.5)  # type: ignore[arg-type]
     assert hac_test(y, [1, 20, 40], 1, lags=0).details["lags"] == 0
+
+
+def sandwich(y: np.ndarray, x: np.ndarray, nlags: int, kernel: str) -> np.ndarray:
+    """The HAC covariance written out: (X'X)^-1 S (X'X)^-1 T / (T - k) with
+    S = sum_{|l| <= L} w_l sum_t u_t u_{t-l}', u_t = x_t e_t, Bartlett w_l = 1 - l / (L + 1),
+    uniform w_l = 1 (Newey & West 1987; Hansen & Hodrick 1980)."""
+    t, k = x.shape
+    xtx_inv = np.linalg.inv(x.T @ x)
+    u = x * (y - x @ (xtx_inv @ x.T @ y))[:, None]
+    s = np.zeros((k, k))
+    for i in range(t):
+        for j in range(t):
+            lag = abs(i - j)
+            if lag <= nlags:
+                s += (1 - lag / (nlags + 1) if kernel == "bartlett" else 1.0) * np.outer(u[i], u[j])
+    return xtx_inv @ s @ xtx_inv * t / (t - k)
+
+
+@pytest.mark.parametrize("kernel", ["bartlett", "uniform"])
+def test_fit_matches_statsmodels_ols_hac(kernel: str) -> None:
+    """_fit against statsmodels OLS(...).fit(cov_type="HAC", use_correction=True) at rtol
+    1e-10: T = 2000 with MA(h-1) errors, 40 events."""
+    rng = np.random.default_rng(7)
+    n, h = 2000, 21
+    y = np.convolve(rng.normal(size=n + h - 1), np.ones(h), "valid")
+    d = np.zeros(n)
+    d[rng.choice(n, 40, replace=False)] = 1.0
+    x = np.column_stack([np.ones(n), d])
+    coef, var, intercept = _fit(y, x, h - 1, kernel)
+    fit = sm.OLS(y, x).fit(
+        cov_type="HAC", cov_kwds={"maxlags": h - 1, "kernel": kernel, "use_correction": True}
+    )
+    assert (intercept, coef) == pytest.approx(tuple(fit.params), rel=1e-10)
+    assert var == pytest.approx(fit.cov_params()[1, 1], rel=1e-10)
+
+
+@pytest.mark.parametrize(
+    ("kernel", "nlags"),
+    [
+        ("bartlett", 0),
+        ("bartlett", 1),
+        ("bartlett", 7),
+        ("bartlett", 12),
+        ("uniform", 0),
+        ("uniform", 3),
+        ("uniform", 6),
+    ],
+)
+def test_fit_lags_up_to_and_past_the_sample(kernel: str, nlags: int) -> None:
+    """T = 8: lag 7 is the last with a cross product; 12 lags add nothing more. Checked
+    against statsmodels and against the double sum over all date pairs, at rtol 1e-10."""
+    rng = np.random.default_rng(4)
+    y = rng.normal(size=8)
+    x = np.column_stack([np.ones(8), [1, 0, 0, 1, 0, 0, 0, 1]])
+    coef, var, intercept = _fit(y, x, nlags, kernel)
+    fit = sm.OLS(y, x).fit(
+        cov_type="HAC", cov_kwds={"maxlags": nlags, "kernel": kernel, "use_correction": True}
+    )
+    assert (intercept, coef) == pytest.approx(tuple(fit.params), rel=1e-10)
+    assert var == pytest.approx(fit.cov_params()[1, 1], rel=1e-10)
+    assert var == pytest.approx(sandwich(y, x, nlags, kernel)[1, 1], rel=1e-10)
+    assert coef == pytest.approx(y[x[:, 1] == 1].mean() - y[x[:, 1] == 0].mean(), rel=1e-12)
+
+
+def test_fit_uniform_over_the_whole_sample_is_zero() -> None:
+    """Uniform weights on every lag 0..T-1 sum all cross products: S = (sum u)(sum u)' = 0
+    because OLS residuals are orthogonal to X (X'e = 0)."""
+    rng = np.random.default_rng(4)
+    y = rng.normal(size=8)
+    x = np.column_stack([np.ones(8), [1, 0, 0, 1, 0, 0, 0, 1]])
+    assert abs(_fit(y, x, 7, "uniform")[1]) < 1e-14
+    assert abs(_fit(y, x, 6, "uniform")[1]) > 1e-3  # lag 7 still carries weight
+
+
+def test_hac_imports_statsmodels_sandwich_but_not_scipy_stats() -> None:
+    """The HAC covariance imports statsmodels' sandwich module when first fitted, and that
+    module does not bring scipy.stats (552 ms, benchmarks/bench_libraries.py) onto the
+    time-series path."""
+    import subprocess
+    import sys
+
+    code = (
+        "import sys, numpy as np\n"
+        "from eventstudy.inference import hac_test\n"
+        "assert 'statsmodels' not in sys.modules\n"
+        "y = np.random.default_rng(0).normal(0.0, 0.01, 400)\n"
+        "assert hac_test(y, [20, 120, 220, 320], 5).applicable\n"
+        "print(sorted(m for m in ('scipy.stats', 'statsmodels.stats.sandwich_covariance')"
+        " if m in sys.modules))"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "['statsmodels.stats.sandwich_covariance']"
+
+
+def test_fallback_uses_the_bartlett_default_lag() -> None:
+    """h = 4: two runs of six adjacent events with residuals +1, -1, ... around the event
+    mean 0.5, non-event returns 0. With v_t = e_t / 12 on the events, each run contributes
+    6 + 2 sum_{l <= L} w_l (-1)^l (6 - l): the uniform kernel with h - 1 = 3 lags gives
+    2 (6 - 2 * 4) / 144 < 0, so Bartlett with ceil(1.5 h) = 6 lags is used, w_l = 1 - l / 7:
+    2 (6 - 36 / 7) / 144, times T / (T - 2). With statsmodels' automatic lag for T = 60 (3
+    Bartlett lags) it would be 2 (6 - 5) / 144 instead."""
+    y = np.zeros(60)
+    ev = np.r_[np.arange(10, 16), np.arange(30, 36)]
+    y[ev] = 0.5 + np.tile([1.0, -1.0], 6)
+    assert statsmodels_hac(y, ev, 3, "uniform").cov_params()[1, 1] < 0
+    res = hac_test(y, ev, 4)
+    assert res.details["kernel"] == "bartlett (fallback)"
+    assert res.details["lags"] == 6
+    assert res.details["coef"] == pytest.approx(0.5, rel=1e-12)
+    assert res.details["se"] ** 2 == pytest.approx(12 / 7 / 144 * 60 / 58, rel=1e-10)
+    assert res.details["se"] == pytest.approx(statsmodels_hac(y, ev, 6, "bartlett").bse[1])
+    assert statsmodels_hac(y, ev, 3, "bartlett").bse[1] ** 2 == pytest.approx(2 / 144 * 60 / 58)

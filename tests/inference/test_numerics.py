@@ -7,13 +7,11 @@ import itertools
 import numpy as np
 import pytest
 from scipy import stats
-from statsmodels.regression.linear_model import OLS
 from statsmodels.stats.multitest import multipletests
 
 from eventstudy.inference._numerics import (
     binom_two_sided_p,
     fdr_bh,
-    ols_hac,
     rank_average,
     t_quantile,
     t_two_sided_p,
@@ -61,22 +59,6 @@ def test_wilcoxon_matches_scipy(case: str) -> None:
     statistic, p = wilcoxon_signed_rank(d)
     assert statistic == pytest.approx(expected.statistic, rel=1e-12)
     assert p == pytest.approx(expected.pvalue, rel=1e-9)
-
-
-@pytest.mark.parametrize("kernel", ["bartlett", "uniform"])
-def test_hac_matches_statsmodels(kernel: str) -> None:
-    rng = np.random.default_rng(7)
-    n, h = 2000, 21
-    y = np.convolve(rng.normal(size=n + h - 1), np.ones(h), "valid")  # MA(h-1) errors
-    d = np.zeros(n)
-    d[rng.choice(n, 40, replace=False)] = 1.0
-    x = np.column_stack([np.ones(n), d])
-    beta, cov = ols_hac(y, x, nlags=h - 1, kernel=kernel)
-    fit = OLS(y, x).fit(
-        cov_type="HAC", cov_kwds={"maxlags": h - 1, "kernel": kernel, "use_correction": True}
-    )
-    np.testing.assert_allclose(beta, fit.params, rtol=1e-10)
-    np.testing.assert_allclose(cov, fit.cov_params(), rtol=1e-9)
 
 
 def test_fdr_bh_matches_statsmodels() -> None:
@@ -240,49 +222,6 @@ def test_wilcoxon_all_one_sign_small() -> None:
     assert p == 2 / 32
     statistic, p = wilcoxon_signed_rank(np.array([0.5, 0.1, 0.3, 0.3, 0.4]))  # one tie
     assert p == 2 / 32 == pytest.approx(stats.wilcoxon([0.5, 0.1, 0.3, 0.3, 0.4]).pvalue)
-
-
-@pytest.mark.parametrize(
-    ("kernel", "nlags"),
-    [
-        ("bartlett", 0),
-        ("bartlett", 1),
-        ("bartlett", 7),
-        ("bartlett", 12),
-        ("uniform", 0),
-        ("uniform", 3),
-    ],
-)
-def test_hac_lags_up_to_and_past_the_sample(kernel: str, nlags: int) -> None:
-    """T = 8: lag 7 is the last with a cross product; 12 lags add nothing more (statsmodels
-    sums the empty products too); checked against statsmodels at rtol 1e-10."""
-    rng = np.random.default_rng(4)
-    y = rng.normal(size=8)
-    x = np.column_stack([np.ones(8), [1, 0, 0, 1, 0, 0, 0, 1]])
-    beta, cov = ols_hac(y, x, nlags=nlags, kernel=kernel)
-    fit = OLS(y, x).fit(
-        cov_type="HAC", cov_kwds={"maxlags": nlags, "kernel": kernel, "use_correction": True}
-    )
-    np.testing.assert_allclose(beta, fit.params, rtol=1e-10)
-    np.testing.assert_allclose(cov, fit.cov_params(), rtol=1e-10)
-
-
-def test_hac_uniform_over_the_whole_sample_is_zero() -> None:
-    """Uniform weights on every lag 0..T-1 sum all cross products: S = (sum u)(sum u)' = 0
-    because OLS residuals are orthogonal to X (X'e = 0)."""
-    rng = np.random.default_rng(4)
-    y = rng.normal(size=8)
-    x = np.column_stack([np.ones(8), [1, 0, 0, 1, 0, 0, 0, 1]])
-    _, cov = ols_hac(y, x, nlags=7, kernel="uniform")
-    np.testing.assert_allclose(cov, 0.0, atol=1e-14)
-    _, cov6 = ols_hac(y, x, nlags=6, kernel="uniform")
-    assert abs(cov6[1, 1]) > 1e-3  # lag 7 still carries weight
-
-
-def test_hac_unknown_kernel() -> None:
-    x = np.column_stack([np.ones(5), [1, 0, 1, 0, 0]])
-    with pytest.raises(ValueError, match="kernel must be 'bartlett' or 'uniform', got 'qs'"):
-        ols_hac(np.arange(5.0), x, nlags=1, kernel="qs")
 
 
 def test_fdr_bh_zero_one_and_ties() -> None:
