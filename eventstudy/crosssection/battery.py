@@ -54,7 +54,7 @@ from typing import Any, Literal, TypeAlias
 import numpy as np
 
 from eventstudy.crosssection.engine import EventPanel
-from eventstudy.inference._numerics import _signed_rank_pmf
+from eventstudy.inference._numerics import signed_rank_p
 from eventstudy.registry import TESTS, register_test, tests_for
 from eventstudy.results import TestResult
 
@@ -207,22 +207,9 @@ def _result(
 
 
 def _signrank_p(v: float, n: int) -> float:
-    """Two-sided p of the signed-rank statistic V as R's ``psignrank``: exact for n <= 50 (the
-    no-ties null distribution of :func:`eventstudy.inference._numerics._signed_rank_pmf`, the
-    one the time-series Wilcoxon test uses), else the normal approximation."""
-    if n == 0:
-        return math.nan
-    if n <= 50:
-        maxv = n * (n + 1) // 2
-        cdf = np.cumsum(_signed_rank_pmf(n))
-        vi = math.floor(v + 1e-9)
-        lower = cdf[min(max(vi, 0), maxv)] if vi >= 0 else 0.0
-        vj = math.ceil(v - 1e-9)
-        upper = 1.0 - (cdf[vj - 1] if vj >= 1 else 0.0)
-        return float(min(1.0, 2.0 * min(lower, upper)))
-    mu = n * (n + 1) / 4.0
-    sd = math.sqrt(n * (n + 1) * (2 * n + 1) / 24.0)
-    return _p_norm((v - mu) / sd)
+    """Two-sided p of R's signed-rank statistic V (exact for n <= 50): the package's one
+    signed-rank distribution, :func:`eventstudy.inference._numerics.signed_rank_p`."""
+    return signed_rank_p(v, n)
 
 
 def _wilcoxon_v(x: np.ndarray) -> tuple[float, int]:
