@@ -78,6 +78,9 @@ def run_study(
     seed: int | None = None,
     store: DataStore | None = None,
     progress: Progress | None = None,
+    workers: int | None = None,
+    executor: str = "process",
+    scheduler: str | None = None,
 ) -> StudyResult | SweepResult | CrossSectionStudyResult:
     """Run a study of either kind from its TOML file or parsed config.
 
@@ -94,6 +97,9 @@ def run_study(
         A :class:`~eventstudy.data.DataStore` to read from instead of ``data_dir``.
     progress
         Called as ``progress(label, done, total)`` during long steps (time series).
+    workers, executor, scheduler
+        Where a ``[sweep]`` runs (see :func:`eventstudy.timeseries.sweep.run_sweep`); the
+        numbers never depend on them.
 
     Returns
     -------
@@ -144,7 +150,15 @@ def run_study(
         if config.sweep is not None:
             from eventstudy.timeseries.sweep import run_sweep
 
-            return run_sweep(config, store=store, seed=seed, progress=progress)
+            return run_sweep(
+                config,
+                store=store,
+                seed=seed,
+                progress=progress,
+                workers=workers,
+                executor=executor,
+                scheduler=scheduler,
+            )
         from eventstudy.timeseries.study import run_timeseries_study
 
         return run_timeseries_study(config, store=store, seed=seed, progress=progress)
@@ -165,6 +179,9 @@ def sweep(
     seed: int | None = None,
     store: DataStore | None = None,
     progress: Progress | None = None,
+    workers: int | None = None,
+    executor: str = "process",
+    scheduler: str | None = None,
 ) -> SweepResult:
     """Run a time-series study over a sweep of its conventions.
 
@@ -186,7 +203,7 @@ def sweep(
         Tests run per specification (default: the study's default test).
     on_invalid
         ``"error"`` or ``"skip"`` (drop and count invalid combinations).
-    data_dir, seed, store, progress
+    data_dir, seed, store, progress, workers, executor, scheduler
         As in :func:`run_study`.
 
     Returns
@@ -240,4 +257,12 @@ def sweep(
             f"{config.path}: no [sweep] table; pass grid=, choices= or specifications="
         )
     store = store or DataStore.from_settings(data_dir)
-    return run_sweep(config, store=store, seed=seed, progress=progress)
+    return run_sweep(
+        config,
+        store=store,
+        seed=seed,
+        progress=progress,
+        workers=workers,
+        executor=executor,
+        scheduler=scheduler,
+    )

@@ -57,6 +57,21 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument(
         "--no-figures", action="store_true", help="skip figures (report without pictures; faster)"
     )
+    run.add_argument(
+        "--workers",
+        type=int,
+        default=None,
+        help="processes for a [sweep] (default: 1 below 100 specifications, else all CPUs)",
+    )
+    run.add_argument(
+        "--executor",
+        choices=("process", "dask"),
+        default="process",
+        help="where a [sweep] runs: a local process pool, or dask.distributed (eventstudy[dask])",
+    )
+    run.add_argument(
+        "--scheduler", default=None, help="address of a Dask scheduler (with --executor dask)"
+    )
     verbosity = run.add_mutually_exclusive_group()
     verbosity.add_argument("--quiet", action="store_true", help="print nothing but errors")
     verbosity.add_argument("--verbose", action="store_true", help="print more detail")
@@ -131,7 +146,15 @@ def _cmd_run(args: argparse.Namespace) -> int:
     progress = TerminalProgress(enabled=False if args.quiet else None)
     with warnings.catch_warnings():
         # a study re-issues each data/evaluation warning once; the CLI prints them once
-        result = run_study(config, store=store, seed=args.seed, progress=progress)
+        result = run_study(
+            config,
+            store=store,
+            seed=args.seed,
+            progress=progress,
+            workers=args.workers,
+            executor=args.executor,
+            scheduler=args.scheduler,
+        )
     progress.close()
     paths = write_outputs(result, out_dir, store=store, figures=not args.no_figures)
     seconds = time.perf_counter() - t0

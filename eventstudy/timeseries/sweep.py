@@ -47,6 +47,9 @@ def run_sweep(
     data_dir: str | os.PathLike[str] | None = None,
     seed: int | None = None,
     progress: Progress | None = None,
+    workers: int | None = None,
+    executor: str = "process",
+    scheduler: str | None = None,
 ) -> SweepResult:
     """Run every specification of a study's ``[sweep]``.
 
@@ -59,7 +62,20 @@ def run_sweep(
     seed
         Overrides the study's seed.
     progress
-        Called as ``progress(label, done, total)`` after each specification.
+        Called as ``progress(label, done, total)`` as specifications finish.
+    workers
+        Processes (default: 1 below 100 specifications, else the number of CPUs).  Each
+        runs with one BLAS thread.
+    executor
+        ``"process"`` (a local process pool) or ``"dask"`` (``dask.distributed``; install
+        ``eventstudy[dask]``), which connects to ``scheduler`` or starts a ``LocalCluster``
+        of ``workers`` single-threaded processes.
+    scheduler
+        Address of a running Dask scheduler (``"tcp://host:8786"``).
+
+    The specifications are cut into contiguous chunks; each specification's numbers depend on
+    the study seed and its own settings only, so the result is byte-identical for any worker
+    count and executor.
 
     Returns
     -------
@@ -78,7 +94,27 @@ def run_sweep(
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always", EventStudyWarning)
         data = load_study_data(config.data, store)
-        events, evaluations, forward = _run_specifications(config, data, seed, progress)
+        names = [sp.name for sp in config.sweep.specifications]
+        n_workers = _workers(workers, len(names))
+        chunks = _chunks(names, n_workers)
+        if executor == "dask":
+            parts = _run_dask(config, data, seed, chunks, n_workers, scheduler, progress)
+        elif executor != "process":
+            raise ValueError(f"executor must be 'process' or 'dask', got {executor!r}")
+        elif n_workers == 1:
+            parts = [_run_chunk(config, data, seed, chunk, progress) for chunk in chunks]
+        else:
+            parts = _run_pool(config, data, seed, chunks, n_workers, progress)
+        events, evaluations, incomplete = _merge(parts, names)
+        if incomplete:
+            warnings.warn(
+                f"{incomplete} of {len(names)} specifications have events too recent for a "
+                "complete horizon; those events are excluded from the statistics of that horizon "
+                "(column n_incomplete of sweep.csv)",
+                IncompleteHorizonWarning,
+                stacklevel=2,
+            )
+        forward = _forward(config, data)
         search = _search(config, events, evaluations, forward)
     messages: list[str] = []
     for w in caught:
@@ -97,15 +133,52 @@ def run_sweep(
     )
 
 
-def _run_specifications(
-    config: TimeSeriesStudyConfig, data: StudyData, seed: int, progress: Progress | None
-) -> tuple[
-    dict[str, EventTable],
-    dict[str, dict[str, EvaluationResult]],
-    dict[tuple[str, str], pd.DataFrame],
-]:
+Chunk = tuple[dict[str, EventTable], dict[str, dict[str, EvaluationResult]], int, tuple[str, ...]]
+
+
+def _workers(workers: int | None, n: int) -> int:
+    if workers is None:
+        return 1 if n < 100 else max(1, os.cpu_count() or 1)
+    if isinstance(workers, bool) or not isinstance(workers, int) or workers < 1:
+        raise ValueError(f"workers must be a positive integer, got {workers!r}")
+    return workers
+
+
+def _chunks(names: list[str], workers: int) -> list[tuple[str, ...]]:
+    """Contiguous chunks, about four per worker (the cut never changes any number)."""
+    size = max(1, -(-len(names) // (4 * workers))) if workers > 1 else len(names)
+    return [tuple(names[i : i + size]) for i in range(0, len(names), size)]
+
+
+def _forward(config: TimeSeriesStudyConfig, data: StudyData) -> dict[tuple[str, str], pd.DataFrame]:
+    """Forward returns of every target under every return kind the sweep uses."""
+    assert config.sweep is not None
+    prices = data.aligned.frame
+    horizons = dict(config.evaluation.horizons)
+    kinds = sorted({sp.return_kind for sp in config.sweep.specifications})
+    out = {}
+    for target in config.evaluation.targets:
+        for kind in kinds:
+            k: Any = kind
+            out[(target.name, kind)] = _target_frames(target, prices, horizons, k)[0]
+    return out
+
+
+def _run_chunk(
+    config: TimeSeriesStudyConfig,
+    data: StudyData,
+    seed: int,
+    names: tuple[str, ...],
+    progress: Progress | None = None,
+) -> Chunk:
+    """Events and evaluations of the named specifications (run in a worker or in-process).
+
+    Returns the events, the evaluations, how many of the specifications had events with an
+    incomplete horizon, and the other warnings raised (messages).
+    """
     assert config.sweep is not None
     sweep = config.sweep
+    wanted = set(names)
     prices = data.aligned.frame
     ev_cfg = config.evaluation
     horizons = dict(ev_cfg.horizons)
@@ -116,21 +189,23 @@ def _run_specifications(
     event_cache: dict[tuple[Any, ...], EventTable] = {}
     out_events: dict[str, EventTable] = {}
     out_eval: dict[str, dict[str, EvaluationResult]] = {}
-    total = sweep.n_specifications
-    incomplete: set[str] = set()
-    for done, spec in enumerate(sweep.specifications, start=1):  # loop over specifications
-        events = _events(spec, prices, signals, event_cache, config.path)
-        out_events[spec.name] = events
-        min_gap = spec.min_gap or DEFAULT_MIN_GAP
-        per_target = {}
-        for ti, target in enumerate(ev_cfg.targets):
-            key = (target.name, spec.return_kind)
-            if key not in forward:
-                kind: Any = spec.return_kind
-                forward[key] = _target_frames(target, prices, horizons, kind)[0]
-            with warnings.catch_warnings():
-                # counted per specification in n_incomplete and summed up once below
-                warnings.simplefilter("ignore", IncompleteHorizonWarning)
+    incomplete = 0
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always", EventStudyWarning)
+        # counted per specification in n_incomplete and summed up once by the caller
+        warnings.simplefilter("ignore", IncompleteHorizonWarning)
+        for spec in sweep.specifications:  # loop over specifications
+            if spec.name not in wanted:
+                continue
+            events = _events(spec, prices, signals, event_cache, config.path)
+            out_events[spec.name] = events
+            min_gap = spec.min_gap or DEFAULT_MIN_GAP
+            per_target = {}
+            for ti, target in enumerate(ev_cfg.targets):
+                key = (target.name, spec.return_kind)
+                if key not in forward:
+                    kind: Any = spec.return_kind
+                    forward[key] = _target_frames(target, prices, horizons, kind)[0]
                 ev = evaluate(
                     forward[key],
                     events.positions,
@@ -144,21 +219,125 @@ def _run_specifications(
                     stratify=stratify,
                     seed=_seed_for(seed, 0, ti),
                 )
-            if any(hs.n_incomplete for hs in ev.horizons.values()):
-                incomplete.add(spec.name)
-            per_target[target.name] = replace(ev, default_test=sweep.tests[0])
-        out_eval[spec.name] = per_target
-        if progress is not None:
-            progress("specifications", done, total)
-    if incomplete:
-        warnings.warn(
-            f"{len(incomplete)} of {total} specifications have events too recent for a complete "
-            "horizon; those events are excluded from the statistics of that horizon (column "
-            "n_incomplete of sweep.csv)",
-            IncompleteHorizonWarning,
-            stacklevel=3,
+                per_target[target.name] = replace(ev, default_test=sweep.tests[0])
+            if any(hs.n_incomplete for e in per_target.values() for hs in e.horizons.values()):
+                incomplete += 1
+            out_eval[spec.name] = per_target
+            if progress is not None:
+                progress("specifications", len(out_eval), len(names))
+    messages = tuple(dict.fromkeys(str(w.message) for w in caught))
+    return out_events, out_eval, incomplete, messages
+
+
+def _merge(
+    parts: list[Chunk], names: list[str]
+) -> tuple[dict[str, EventTable], dict[str, dict[str, EvaluationResult]], int]:
+    """Put the chunks back in grid order and re-issue their warnings once each."""
+    events: dict[str, EventTable] = {}
+    evals: dict[str, dict[str, EvaluationResult]] = {}
+    incomplete = 0
+    seen: list[str] = []
+    for ev, out, inc, messages in parts:
+        events.update(ev)
+        evals.update(out)
+        incomplete += inc
+        seen += [m for m in messages if m not in seen]
+    for m in seen:
+        warnings.warn(m, EventStudyWarning, stacklevel=3)
+    return {n: events[n] for n in names}, {n: evals[n] for n in names}, incomplete
+
+
+class _OneThread:
+    """Environment of worker processes: one BLAS/OpenMP thread each (set while they start)."""
+
+    KEYS = ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS")
+
+    def __enter__(self) -> None:
+        self.saved = {k: os.environ.get(k) for k in self.KEYS}
+        os.environ.update(dict.fromkeys(self.KEYS, "1"))
+
+    def __exit__(self, *exc: object) -> None:
+        for k, v in self.saved.items():
+            if v is None:
+                os.environ.pop(k, None)
+            else:
+                os.environ[k] = v
+
+
+def _run_pool(
+    config: TimeSeriesStudyConfig,
+    data: StudyData,
+    seed: int,
+    chunks: list[tuple[str, ...]],
+    workers: int,
+    progress: Progress | None,
+) -> list[Chunk]:
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+
+    total = sum(len(c) for c in chunks)
+    done = 0
+    results: list[Chunk | None] = [None] * len(chunks)
+    with (
+        _OneThread(),
+        ProcessPoolExecutor(
+            max_workers=workers, mp_context=multiprocessing.get_context("spawn")
+        ) as pool,
+    ):
+        futures = {pool.submit(_run_chunk, config, data, seed, c): i for i, c in enumerate(chunks)}
+        from concurrent.futures import as_completed
+
+        for fut in as_completed(futures):  # loop over chunks, not specifications
+            i = futures[fut]
+            results[i] = fut.result()
+            done += len(chunks[i])
+            if progress is not None:
+                progress("specifications", done, total)
+    return [r for r in results if r is not None]
+
+
+def _run_dask(
+    config: TimeSeriesStudyConfig,
+    data: StudyData,
+    seed: int,
+    chunks: list[tuple[str, ...]],
+    workers: int,
+    scheduler: str | None,
+    progress: Progress | None,
+) -> list[Chunk]:
+    try:
+        from dask.distributed import Client, LocalCluster, as_completed
+    except ImportError as exc:
+        raise ImportError(
+            "executor='dask' needs dask.distributed: pip install 'eventstudy[dask]'"
+        ) from exc
+    total = sum(len(c) for c in chunks)
+    with _OneThread():
+        cluster = (
+            None
+            if scheduler
+            else LocalCluster(
+                n_workers=workers, threads_per_worker=1, processes=True, dashboard_address=None
+            )
         )
-    return out_events, out_eval, forward
+        client = Client(scheduler or cluster)
+    try:
+        cfg, dat = client.scatter([config, data], broadcast=True)
+        futures = [client.submit(_run_chunk, cfg, dat, seed, c, pure=False) for c in chunks]
+        index = {f.key: i for i, f in enumerate(futures)}
+        results: list[Chunk | None] = [None] * len(chunks)
+        done = 0
+        for fut in as_completed(futures):  # loop over chunks
+            i = index[fut.key]
+            results[i] = fut.result()
+            done += len(chunks[i])
+            if progress is not None:
+                progress("specifications", done, total)
+    finally:
+        client.close()
+        if cluster is not None:
+            cluster.close()
+    return [r for r in results if r is not None]
 
 
 def _search(

@@ -240,3 +240,23 @@ def test_cli_writes_sweep_outputs_deterministically(tmp_path: Path, data_dir: Pa
     assert report.index("**Answer.**") < report.index("## Specification curves")
     assert (outs[0] / "figures" / "curve_a_1m.png").exists()
     assert not (outs[0] / "events.csv").exists()
+
+
+def _record(result) -> bytes:
+    from eventstudy.report.record import to_json
+    from eventstudy.report.sweep import sweep_record
+
+    return to_json(sweep_record(result)).encode()
+
+
+def test_results_are_byte_identical_for_any_worker_count_and_executor(data_dir: Path) -> None:
+    study = es.parse_study(EXAMPLE_STUDY + CLAIM + SWEEP)
+    one = es.run_study(study, data_dir=data_dir, workers=1)
+    two = es.run_study(study, data_dir=data_dir, workers=2)
+    dask = es.run_study(study, data_dir=data_dir, workers=2, executor="dask")
+    assert _record(one) == _record(two) == _record(dask)
+    assert [s.name for s in two.specifications] == list(two.evaluations)
+    with pytest.raises(ValueError, match="executor must be 'process' or 'dask'"):
+        es.run_study(study, data_dir=data_dir, executor="threads")
+    with pytest.raises(ValueError, match="workers must be a positive integer"):
+        es.run_study(study, data_dir=data_dir, workers=0)
