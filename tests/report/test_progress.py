@@ -15,9 +15,23 @@ def test_silent_when_not_a_terminal() -> None:
     assert stream.getvalue() == ""
 
 
-def test_draws_and_finishes_the_line_when_enabled() -> None:
+def test_tqdm_bar_per_label() -> None:
     stream = io.StringIO()
     bar = TerminalProgress(stream, enabled=True)
+    bar("specifications", 0, 4)
+    bar("specifications", 4, 4)
+    bar("placebo rut", 1, 2)  # a new label closes the previous bar
+    bar.close()
+    text = stream.getvalue()
+    assert "specifications: 100%" in text and "4/4" in text
+    assert "placebo rut" in text and text.count("\n") == 2
+    bar.close()
+    assert stream.getvalue().count("\n") == 2
+
+
+def test_draws_and_finishes_the_line_when_enabled() -> None:
+    stream = io.StringIO()
+    bar = TerminalProgress(stream, enabled=True, use_tqdm=False)
     bar("placebo rut", 0, 4)
     bar("placebo rut", 4, 4)
     text = stream.getvalue()
