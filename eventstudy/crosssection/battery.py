@@ -438,7 +438,6 @@ class _Prep:
     rank_colsum: np.ndarray  # (T,) Σ_available K_it
     p_hat: float
     patell_var: np.ndarray  # (E,) variance of each SAR under H0
-    sigma: np.ndarray  # (E,) σ used for standardisation
 
 
 def _prepare(panel: EventPanel, rules: _Rules) -> _Prep:
@@ -513,7 +512,6 @@ def _prepare(panel: EventPanel, rules: _Rules) -> _Prep:
         rank_colsum=rank_colsum,
         p_hat=p_hat,
         patell_var=patell_var,
-        sigma=sigma,
     )
 
 

@@ -175,3 +175,105 @@ def test_r_bar_leaves_out_a_security_with_zero_residual_variance() -> None:
     ref = daily_tests(p.subset(keep), tests=["ar_adjusted_patell"])[0]["ar_adjusted_patell"]
     assert np.isfinite(got.details["r_bar"])
     assert got.details["r_bar"] == pytest.approx(ref.details["r_bar"], rel=RTOL)
+
+
+def test_selection_errors_and_inputs_defaults() -> None:
+    p = _direct()
+    with pytest.raises(TypeError, match="tests must be a sequence of test names, not a string"):
+        daily_tests(p, tests="ar_t")
+    with pytest.raises(
+        ValueError, match=r"unknown cross-section tests \['hac', 'nope'\]; valid: \['ar_t', "
+    ):
+        window_tests(p, (0, 1), tests=["car_t", "hac", "nope"])
+    x = BatteryInputs(p)
+    assert x.convention == "textbook" and x.rules is CONVENTIONS["textbook"]
+    assert BatteryInputs(p, "estudy2").convention == "estudy2"
+
+    @dataclass(frozen=True)
+    class _Bad(_MaxCar):
+        name: str = "car_bad"
+
+        def run(self, w: WindowInputs) -> TestResult:
+            return 1.0  # type: ignore[return-value]
+
+    register_test(_Bad())
+    try:
+        with pytest.raises(TypeError, match="window test 'car_bad' returned float, not TestResult"):
+            window_tests(p, (0, 1), tests=["car_bad"])
+    finally:
+        TESTS.unregister("car_bad")
+
+
+def test_car_t_with_two_events_and_with_identical_cars() -> None:
+    from scipy import stats
+
+    p = _direct().subset(np.array([0, 1]))
+    car_t = window_tests(p, (0, 1), tests=["car_t"])["car_t"]
+    cars = np.nansum(p.ar_event[:, 2:4], axis=1)
+    assert car_t.statistic == pytest.approx(stats.ttest_1samp(cars, 0.0).statistic, rel=RTOL)
+    # identical CARs have no spread: the t statistic is undefined, not infinite
+    same = p.subset(np.array([0, 0]))
+    assert not window_tests(same, (0, 1), tests=["car_t"])["car_t"].applicable
+
+
+@pytest.mark.parametrize("convention", ["textbook", "estudy2"])
+def test_car_rank_skips_a_day_without_any_return(convention: str) -> None:
+    # a day on which no security has a return has no mean rank: it is left out of S_K, so the
+    # CAR rank test over a window containing it stays defined
+    rng = np.random.default_rng(6)
+    r = rng.normal(0, 0.02, (80, 5))
+    m = rng.normal(0, 0.01, 80)
+    kw = dict(offset=np.zeros(80), design=np.column_stack([np.ones(80), m]))
+    full = estimate_panel(
+        r,
+        m,
+        kw["offset"],
+        kw["design"],
+        np.arange(5),
+        np.full(5, 60),
+        np.arange(-50, -5),
+        np.arange(0, 4),
+    )
+    r2 = r.copy()
+    r2[63, :] = np.nan
+    holed = estimate_panel(
+        r2,
+        m,
+        kw["offset"],
+        kw["design"],
+        np.arange(5),
+        np.full(5, 60),
+        np.arange(-50, -5),
+        np.arange(0, 4),
+    )
+    got = window_tests(holed, (0, 3), convention=convention, tests=["car_rank"])["car_rank"]
+    assert got.applicable and np.isfinite(got.statistic)
+    ref = window_tests(full, (0, 3), convention=convention, tests=["car_rank"])["car_rank"]
+    assert got.statistic != pytest.approx(ref.statistic, rel=1e-6)
+
+
+def test_textbook_patell_without_estimated_parameters() -> None:
+    # market-adjusted model (K = 0): SAR = AR / sigma (no prediction-error term), Patell variance
+    # L / (L - 2)
+    r, m, ev = _panel(n=6)
+    res = run_cross_section(
+        r,
+        m,
+        ev,
+        model="market_adjusted",
+        estimation=(-80, -6),
+        event_window=(0, 1),
+        min_estimation=40,
+        tests=["ar_patell"],
+    )
+    ar = (r.sub(m, axis=0)).to_numpy()
+    i0 = 110
+    sar, var = [], []
+    for j in range(6):
+        est = ar[i0 - 80 : i0 - 5, j]
+        sigma = est.std(ddof=1)
+        sar.append(ar[i0, j] / sigma)
+        var.append(est.size / (est.size - 2))
+    assert res.daily_tests[0]["ar_patell"].statistic == pytest.approx(
+        sum(sar) / np.sqrt(sum(var)), rel=1e-10
+    )
