@@ -89,17 +89,19 @@ def build_sweep_report(
     blocks: list[Block] = [Block("h1", cfg.title)]
     if cfg.question:
         blocks.append(Block("p", f"**Question.** {cfg.question}"))
-    blocks.append(Block("p", f"**Answer.** {result.verdict()}"))
+    blocks.append(Block("p", f"**Answer.** {result.headline()}"))
+    blocks.append(Block("list", result.verdict_lines()))
     if cfg.claims:
+        blocks.append(Block("p", "**Published claims across the specifications.**"))
         blocks.append(Block("list", result.claim_sentences()))
     blocks.append(
         Block(
             "p",
             f"{sw.n_specifications} specifications ("
             + (" x ".join(f"{d.name} {len(d.choices)}" for d in sw.dimensions) or "explicit")
-            + f"), each tested with {', '.join(sw.tests)}; across them a joint null shifts every "
-            f"specification's event dates by the same {shifts} numbers of trading days (circular "
-            "shifts, which keep each specification's clustering): White's reality "
+            + f"), each tested with {', '.join(sw.tests)}; across them a joint null moves every "
+            f"specification's event dates by each of {shifts} common shifts in trading days "
+            "(circular shifts, which keep each specification's clustering): White's reality "
             "check, Hansen's SPA, Romano–Wolf stepdown and specification-curve inference "
             f"(direction: {sw.direction}).",
         )
@@ -108,9 +110,10 @@ def build_sweep_report(
     for path, caption in figs.values():
         blocks.append(Block("figure", path, caption))
     blocks.append(Block("h2", "Tests across the search"))
-    blocks.append(Block("table", search_table(result)))
+    blocks.append(Block("table", _formatted(search_table(result), list(_PCT_COLUMNS))))
     blocks.append(Block("h2", "Sensitivity: mean estimate by choice"))
-    blocks.append(Block("table", sensitivity_table(result)))
+    sens = sensitivity_table(result)
+    blocks.append(Block("table", _formatted(sens, [c for c in sens.columns if c != "choice"])))
     blocks.append(Block("h2", "The grid"))
     blocks.append(
         Block("list", [f"{d.name}: " + ", ".join(c for c, _ in d.choices) for d in sw.dimensions])
@@ -140,6 +143,22 @@ def build_sweep_report(
         )
     )
     return blocks
+
+
+_PCT_COLUMNS = ("lowest", "median", "highest", "baseline")
+
+
+def _formatted(table: pd.DataFrame, pct_columns: list[str]) -> pd.DataFrame:
+    """Percentages for estimates, three significant digits for p-values (report only)."""
+    from eventstudy._frozen import pct, pvalue
+
+    out = table.copy()
+    for col in out.columns:
+        if col in pct_columns:
+            out[col] = [pct(float(x)) for x in out[col]]
+        elif str(col).endswith(" p"):
+            out[col] = [pvalue(float(x)) for x in out[col]]
+    return out
 
 
 def sweep_record(result: SweepResult) -> dict[str, Any]:
@@ -172,7 +191,8 @@ def sweep_record(result: SweepResult) -> dict[str, Any]:
             "shifts": sw.shifts,
             "alpha": cfg.inference.alpha,
         },
-        "verdict": result.verdict(),
+        "verdict": result.headline(),
+        "verdict_by_target": result.verdict_lines(),
         "search": [
             {
                 "target": t,

@@ -175,8 +175,33 @@ class SweepResult:
             out.append(text + ".")
         return out
 
+    def headline(self) -> str:
+        """The answer in one sentence: does any specification survive the search anywhere?"""
+        alpha = self.config.inference.alpha
+        n_spec = len(self.specifications)
+        survivors = {
+            key: int(np.sum(np.array(list(fam.get("romano_wolf_p", {}).values()), float) < alpha))
+            for key, fam in self.search.items()
+        }
+        hit = [f"{t} {h} ({n})" for (t, h), n in survivors.items() if n]
+        if not hit:
+            return (
+                f"Nothing survives the search: in no target x horizon ({len(survivors)} in all) "
+                f"does any of the {n_spec} specifications keep a family-wise (Romano–Wolf) "
+                f"p-value below {alpha:.0%}."
+            )
+        return (
+            f"Some specifications survive the search (Romano–Wolf p < {alpha:.0%}, out of "
+            f"{n_spec}): " + ", ".join(hit) + "."
+        )
+
+    def verdict_lines(self) -> list[str]:
+        """One line per target x horizon: survivors, reality check, specification curve."""
+        return self.verdict().split(" | ")
+
     def verdict(self) -> str:
-        """The answer in one sentence per target x horizon: does anything survive the search?"""
+        """The answer per target x horizon (lines joined by ``" | "``): does anything survive
+        the search?"""
         alpha = self.config.inference.alpha
         lines = []
         for (target, horizon), fam in self.search.items():
@@ -190,7 +215,7 @@ class SweepResult:
                 f"specification-curve median p = {pvalue(fam.get('curve_p_median', np.nan))}, "
                 f"{fam.get('shifts', 0)} common circular shifts)."
             )
-        return " ".join(lines)
+        return " | ".join(lines)
 
     def summary(self) -> str:
         """Text summary: the grid, and per target x horizon the range of the estimates and the
@@ -213,7 +238,8 @@ class SweepResult:
                 f"specifications with {test} p < 0.05"
             )
         if self.search:
-            lines.append("Across the search: " + self.verdict())
+            lines.append(self.headline())
+            lines += ["  " + v for v in self.verdict_lines()]
         lines += self.claim_sentences()
         return "\n".join(lines)
 
