@@ -1,0 +1,134 @@
+"""Benchmark: sweeps of the flagship question (a fresh process per run, one BLAS thread).
+
+Usage: python benchmarks/bench_sweep.py [--specs 1000] [--workers 1 2] [--data-dir DIR]
+
+1. The shipped grid, ``studies/russell_sp_divergence_sweep.toml`` (768 specifications, three
+   targets, 6 and 12 months, HAC per specification), through the CLI without figures, for each
+   worker count.
+2. A grid of about ``--specs`` specifications on the Russell 2000 alone (6 and 12 months) with
+   the HAC test, 1,000 placebo draws and 1,000 bootstrap replications per specification plus
+   the tests across the search -- the issue's target is 1,000 specifications in 5 s.
+
+Prints wall time, seconds per specification and the peak resident memory of the run
+(``ru_maxrss`` of the child process).
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import resource
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+SHIPPED = ROOT / "studies" / "russell_sp_divergence_sweep.toml"
+
+GRID_STUDY = """
+[study]
+name = "bench_sweep"
+seed = 1
+[data.series]
+rut = {{ splice = ["fred:RU2000PR", "yahoo:RUT"] }}
+spx = "yahoo:GSPC"
+[signal]
+type = "divergence"
+a = "rut"
+b = "spx"
+n = 5
+k = 3.0
+direction = "above"
+sigma = "expanding"
+[events]
+min_gap = 21
+start = 1980-01-01
+[evaluation]
+horizons = {{ "6m" = 126, "12m" = 252 }}
+targets = [{{ name = "rut", series = "rut" }}]
+[inference]
+draws = 1000
+bootstrap_reps = 1000
+[sweep]
+tests = ["hac", "placebo", "bootstrap"]
+shifts = 1000
+[sweep.grid]
+"signal.k" = {ks}
+"signal.n" = {ns}
+"events.min_gap" = {gaps}
+"signal.return_kind" = ["simple", "log"]
+"""
+
+
+def grid_for(specs: int) -> tuple[str, int]:
+    """A study whose grid has about ``specs`` specifications."""
+    gaps, ns = [1, 5, 21, 63], [3, 5, 10, 15, 20]
+    per_k = len(gaps) * len(ns) * 2
+    n_k = max(1, round(specs / per_k))
+    ks = [round(1.5 + 0.05 * i, 2) for i in range(n_k)]
+    return GRID_STUDY.format(ks=ks, ns=ns, gaps=gaps), n_k * per_k
+
+
+def run(study: Path, data_dir: str | None, workers: int) -> tuple[float, float]:
+    """Wall seconds and peak RSS (MB) of one CLI run in a child process."""
+    exe = Path(sys.executable).with_name("eventstudy")
+    cmd = [str(exe)] if exe.exists() else [sys.executable, "-m", "eventstudy.cli"]
+    if data_dir:
+        cmd += ["--data-dir", data_dir]
+    env = {**os.environ, "OPENBLAS_NUM_THREADS": "1", "PYTHONWARNINGS": "ignore"}
+    with tempfile.TemporaryDirectory() as tmp:
+        before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+        t0 = time.perf_counter()
+        subprocess.run(
+            [
+                *cmd,
+                "run",
+                str(study),
+                "--out",
+                f"{tmp}/out",
+                "--quiet",
+                "--no-figures",
+                "--workers",
+                str(workers),
+            ],
+            check=True,
+            env=env,
+        )
+        seconds = time.perf_counter() - t0
+        peak = max(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss, before) / 1024
+    return seconds, peak
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--specs", type=int, default=1000)
+    ap.add_argument("--workers", type=int, nargs="+", default=[1, 2])
+    ap.add_argument("--data-dir", default=os.environ.get("EVENTSTUDY_DATA"))
+    ap.add_argument("--skip-grid", action="store_true", help="only the shipped study")
+    args = ap.parse_args()
+    print("| run | specifications | workers | seconds | s / specification | peak MB |")
+    print("|---|---|---|---|---|---|")
+    for w in args.workers:
+        s, mb = run(SHIPPED, args.data_dir, w)
+        print(
+            f"| shipped sweep (HAC, 3 targets) | 768 | {w} | {s:.1f} | {s / 768:.3f} | {mb:.0f} |"
+        )
+    if args.skip_grid:
+        return
+    text, n = grid_for(args.specs)
+    with tempfile.TemporaryDirectory() as tmp:
+        study = Path(tmp) / "grid.toml"
+        study.write_text(text)
+        for w in args.workers:
+            s, mb = run(study, args.data_dir, w)
+            print(
+                f"| RUT grid (HAC + 1,000 placebo + 1,000 bootstrap) | {n} | {w} | {s:.1f} | "
+                f"{s / n:.3f} | {mb:.0f} |"
+            )
+    print("\ntarget: 1,000 specifications <= 5 s on 2 cores (issue 10)")
+
+
+if __name__ == "__main__":
+    main()
