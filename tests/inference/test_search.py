@@ -186,3 +186,95 @@ def test_family_wise_error_is_controlled_and_a_planted_effect_is_found() -> None
     assert rc_any / reps <= 0.05 + 3 * se, rc_any / reps
     assert any_naive / reps > 0.3  # the uncontrolled search finds "something" most times
     assert np.mean(found) > 0.8
+
+
+def test_ties_count_as_at_least_as_extreme() -> None:
+    # a null draw equal to the observed statistic counts (>=), in every test
+    obs = np.array([1.0, 0.0])
+    null = np.array([[1.0, 0.0], [0.0, 0.0], [-1.0, 0.0]])
+    assert reality_check(obs, null) == 2 / 4  # draws 0 (tie) and the observed itself
+    assert spa(obs, null) == 2 / 4
+    np.testing.assert_allclose(romano_wolf(obs, null), [2 / 4, 1.0])
+    res = specification_curve_test(np.array([1.0, 1.0]), np.array([[1.0, 1.0], [0.0, 0.0]]))
+    assert res["p_median"] == 2 / 3
+    # critical value = the higher 95% quantile of each null: 1.0; obs must exceed it strictly
+    assert res["n_significant"] == 0 and res["p_share"] == 1.0
+
+
+def test_nan_specifications_are_left_out_everywhere() -> None:
+    rng = np.random.default_rng(5)
+    null = rng.normal(size=(199, 4))
+    obs = np.array([3.0, 0.5, -0.2, 1.0])
+    null_nan = null.copy()
+    null_nan[7, 1] = np.nan  # a specification whose null has a gap
+    obs_nan = obs.copy()
+    obs_nan[3] = np.nan
+    keep = [0, 2]
+    assert reality_check(obs_nan, null_nan) == reality_check(obs[keep], null[:, keep])
+    assert spa(obs_nan, null_nan) == spa(obs[keep], null[:, keep])
+    rw = romano_wolf(obs_nan, null_nan)
+    assert np.isnan(rw[1]) and np.isnan(rw[3])
+    np.testing.assert_allclose(rw[keep], romano_wolf(obs[keep], null[:, keep]), rtol=RTOL)
+    curve = specification_curve_test(obs_nan, null_nan)
+    assert curve == specification_curve_test(obs[keep], null[:, keep])
+    assert curve["n"] == 2
+    empty = specification_curve_test(np.array([np.nan]), np.zeros((5, 1)))
+    assert empty["n"] == 0 and set(empty) == {"median", "p_median", "n_significant", "p_share", "n"}
+    assert all(math.isnan(empty[k]) for k in ("median", "p_median", "n_significant", "p_share"))
+    assert math.isnan(reality_check([np.nan], np.zeros((5, 1))))
+    assert math.isnan(spa([np.nan], np.zeros((5, 1))))
+    assert np.isnan(romano_wolf([np.nan], np.zeros((5, 1)))).all()
+    # one specification, one draw: still defined
+    assert romano_wolf([2.0], [[1.0]]).tolist() == [0.5]
+    with pytest.raises(ValueError, match="need at least one specification and one null draw"):
+        reality_check(np.zeros(0), np.zeros((3, 0)))
+    with pytest.raises(ValueError, match="need at least one specification and one null draw"):
+        reality_check(np.zeros(2), np.zeros((0, 2)))
+    with pytest.raises(ValueError, match=r"obs must be \(J,\) and null \(D, J\)"):
+        reality_check(np.zeros((2, 1)), np.zeros((3, 2)))
+    with pytest.raises(ValueError, match=r"obs must be \(J,\) and null \(D, J\)"):
+        reality_check(np.zeros(3), np.zeros(3))
+
+
+def test_spa_recentres_only_specifications_far_below_chance() -> None:
+    # Hansen (2005) consistent recentring written out: a specification with a studentized
+    # statistic below -sqrt(2 log log D) has its null shifted down by |obs|
+    rng = np.random.default_rng(8)
+    d = 499
+    null = rng.normal(size=(d, 3))
+    obs = np.array([1.2, -3.0, -1.0])
+    thr = -math.sqrt(2 * math.log(math.log(d)))
+    assert -3.0 < thr < -1.0
+    shifted = null + np.array([0.0, -3.0, 0.0])
+    expect = (np.sum(shifted.max(axis=1) >= 1.2) + 1) / (d + 1)
+    assert spa(obs, null) == expect
+    assert spa(obs, null) < reality_check(obs, null) or spa(obs, null) == reality_check(obs, null)
+    # the threshold follows the sample length given: at 10**300 it is -3.6, below -3.0, so
+    # nothing is recentred and SPA is the reality check
+    assert spa(obs, null, n_draws_threshold=10**6) == expect
+    assert spa(obs, null, n_draws_threshold=10**300) == reality_check(obs, null)
+    # the negative direction mirrors the positive one
+    assert spa(-obs, -null, "negative") == expect
+
+
+def test_circular_shift_null_chunks_casts_and_weights() -> None:
+    # more specifications than one chunk (4e6 / T rows), positions and shifts given as lists
+    # of Python numbers (shifts from np.linspace are floats)
+    rng = np.random.default_rng(9)
+    t = 200_003
+    y = rng.normal(size=t)
+    sets = [sorted(rng.choice(t, size=5, replace=False).tolist()) for _ in range(45)]
+    shifts = np.linspace(10.0, 5000.0, 4)
+    obs, null = circular_shift_null(y, sets, shifts)
+    assert null.shape == (4, 45)
+    for j in (0, 19, 20, 44):  # across the chunk boundary (chunk = 19 rows)
+        e = np.asarray(sets[j])
+        assert obs[j] == pytest.approx(y[e].mean() - y.mean(), rel=1e-9, abs=1e-12)
+        for k, s in enumerate(shifts.astype(int)):
+            assert null[k, j] == pytest.approx(
+                y[(e + s) % t].mean() - y.mean(), rel=1e-9, abs=1e-12
+            )
+    with pytest.raises(ValueError, match="values must be a one-dimensional array without NaN"):
+        circular_shift_null(np.zeros((2, 2)), [[0]], [1])
+    obs1, _ = circular_shift_null(np.arange(4.0), [[]], [1])
+    assert np.isnan(obs1).all()
