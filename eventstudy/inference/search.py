@@ -20,8 +20,8 @@ Why not ``arch.bootstrap.RealityCheck`` / ``SPA`` / ``StepM``: they take a time 
 differentials and resample it themselves; a sweep's statistic is the mean forward return over a
 specification's *event dates* and its null comes from shifting those dates, which is not a
 resampling of rows of a loss matrix.  The maximum and stepdown logic is the same, and
-``tests/inference/test_search.py`` checks :func:`reality_check` and :func:`spa` against arch on
-arch's own simulated values.
+``tests/inference/test_search.py`` checks :func:`reality_check` against arch's SPA and
+:func:`romano_wolf` against arch's StepM, each on arch's own simulated values.
 
 References
 ----------
