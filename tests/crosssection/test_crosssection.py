@@ -246,7 +246,7 @@ def test_parametric_tests_have_nominal_size_under_the_null():
     ones, N(0,1) to O(1/L) for Patell), so each rejection count is Binomial(R, 0.05): the rate
     must lie within 0.05 +- 4 sqrt(0.05 x 0.95 / R) = 0.05 +- 0.0276.
     """
-    from eventstudy.crosssection.battery import daily_tests, window_tests
+    from eventstudy.crosssection.battery import BatteryInputs, daily_tests, window_tests
     from eventstudy.crosssection.engine import estimate_panel
 
     rng = np.random.default_rng(20240607)
@@ -268,8 +268,9 @@ def test_parametric_tests_have_nominal_size_under_the_null():
     rejections = dict.fromkeys(daily + car, 0)
     for k in range(n_rep):  # one cross-section per replication
         sub = panel.subset(np.arange(k * n, (k + 1) * n))
-        dt = daily_tests(sub)
-        wt = window_tests(sub, (0, 2), daily=dt)
+        inputs = BatteryInputs(sub)
+        dt = daily_tests(sub, tests=daily, inputs=inputs)
+        wt = window_tests(sub, (0, 2), tests=car, inputs=inputs)
         for name in daily:
             rejections[name] += dt[0][name].p_value < 0.05
         for name in car:
