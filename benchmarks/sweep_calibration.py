@@ -12,7 +12,7 @@ records, per method, whether it rejects *any* specification at 5% (the family-wi
 * ``bh``: Benjamini–Hochberg (controls the FDR, not the FWER; shown for contrast);
 * ``shift_naive``: any specification's own circular-shift test below 5%;
 * ``reality_check``, ``spa``, ``romano_wolf``: the joint circular-shift null of
-  :mod:`eventstudy.inference.search` (2,000 shifts).
+  :mod:`eventstudy.inference.search` (2,000 shifts spread over the whole circle, as sweeps use).
 
 Target: reality check and Romano–Wolf at or below 5% within Monte Carlo error.
 
@@ -79,7 +79,7 @@ def replication(args: tuple[np.ndarray, int]) -> dict[str, bool]:
     sets = [_events(x, lv, g, t) for lv in THRESHOLDS for g in GAPS]
     sets = [s for s in sets if s.size >= 3]
     p_hac = np.array([hac_test(y, s, H).p_value for s in sets])
-    shifts = np.unique(np.round(np.linspace(H, t - H, SHIFTS)).astype(np.int64))
+    shifts = np.unique(np.round(np.linspace(1, t - 1, SHIFTS)).astype(np.int64))
     obs, null = circular_shift_null(y, sets, shifts)
     sd = null.std(axis=0, ddof=1)
     z, zn = obs / sd, null / sd

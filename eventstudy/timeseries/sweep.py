@@ -360,13 +360,12 @@ def _search(
     test = sweep.tests[0]
     out: dict[tuple[str, str], dict[str, Any]] = {}
     for target in config.evaluation.targets:
-        for label, days in config.evaluation.horizons:
+        for label, _days in config.evaluation.horizons:
             kinds = sorted({sp.return_kind for sp in specs})
             family = search_family(
                 events,
                 specs,
                 {k: forward[(target.name, k)][label] for k in kinds},
-                days,
                 shifts=sweep.shifts,
                 direction=sweep.direction,
             )
@@ -422,20 +421,24 @@ def _events(
     return cache[ekey]
 
 
-def _shifts(t_min: int, h: int, count: int) -> np.ndarray:
-    """``count`` evenly spaced shifts in ``[h, t_min - h]`` (a shifted event window never
-    overlaps its own original window), without randomness."""
-    lo, hi = h, t_min - h
-    if hi < lo:
+def _shifts(t_min: int, count: int) -> np.ndarray:
+    """``count`` evenly spaced shifts in ``[1, t_min - 1]``, without randomness.
+
+    Every non-zero shift of the circle is a candidate: under stationarity the observed event
+    dates are one of the ``T`` equally likely rotations (cyclic exchangeability), so the
+    reference set must be the whole orbit.  Leaving out the shifts near zero (a shifted window
+    overlapping its original) made the family-wise tests over-reject: 6.6% (5.2-8.3%) at 5% in
+    1,000 replications of ``benchmarks/sweep_calibration.py``, against 5.0% with every shift.
+    """
+    if t_min < 2:
         return np.zeros(0, dtype=np.int64)
-    return np.unique(np.round(np.linspace(lo, hi, min(count, hi - lo + 1))).astype(np.int64))
+    return np.unique(np.round(np.linspace(1, t_min - 1, min(count, t_min - 1))).astype(np.int64))
 
 
 def search_family(
     result_events: Mapping[str, EventTable],
     specs: tuple[Specification, ...],
     forward: Mapping[str, pd.Series],
-    horizon_days: int,
     *,
     shifts: int,
     direction: str,
@@ -467,7 +470,7 @@ def search_family(
             m &= dates <= end
         masks[(kind, start, end)] = m
     t_min = min(int(m.sum()) for m in masks.values())
-    s = _shifts(t_min, horizon_days, shifts)
+    s = _shifts(t_min, shifts)
     obs = np.full(len(specs), np.nan)
     null = np.full((s.size, len(specs)), np.nan)
     if s.size:
