@@ -225,7 +225,7 @@ def sweep(
     """
     from dataclasses import replace
 
-    from eventstudy.timeseries.sweep import run_sweep
+    from eventstudy.timeseries.sweep_results import SweepResult
     from eventstudy.timeseries.sweep_spec import parse_sweep
 
     config = study if isinstance(study, StudyConfig) else load_study(study)
@@ -256,13 +256,15 @@ def sweep(
         raise ConfigError(
             f"{config.path}: no [sweep] table; pass grid=, choices= or specifications="
         )
-    store = store or DataStore.from_settings(data_dir)
-    return run_sweep(
+    result = run_study(
         config,
-        store=store,
+        data_dir=data_dir,
         seed=seed,
+        store=store,
         progress=progress,
         workers=workers,
         executor=executor,
         scheduler=scheduler,
     )
+    assert isinstance(result, SweepResult)  # config.sweep is set: run_study ran the sweep
+    return result

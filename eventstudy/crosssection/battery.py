@@ -636,8 +636,24 @@ def _bw_df(x: BatteryInputs) -> np.ndarray:
     return np.full(x.n_days, x.prep.df_bw)
 
 
+class _Described:
+    """Reference (from the shared table) and one-line summary of a table entry."""
+
+    __slots__ = ()
+    ref_key: str
+    method: str
+
+    @property
+    def reference(self) -> str:
+        return _REF[self.ref_key]
+
+    @property
+    def summary(self) -> str:
+        return f"{self.method}."
+
+
 @dataclass(frozen=True, slots=True)
-class _DayTest:
+class _DayTest(_Described):
     """A registered daily test: one statistic per event-window day, from :data:`_DAILY_STAT`.
 
     ``df`` gives Student-t degrees of freedom per day (``None``: standard normal); ``extra``
@@ -653,14 +669,6 @@ class _DayTest:
     scope: str = "day"
     needs: frozenset[str] = frozenset({"panel"})
     null_hypothesis: str = _NULL_DAY
-
-    @property
-    def reference(self) -> str:
-        return _REF[self.ref_key]
-
-    @property
-    def summary(self) -> str:
-        return f"{self.method}."
 
     def run(self, x: BatteryInputs, /) -> tuple[TestResult, ...]:
         stat = x.arrays[self.name]
@@ -925,7 +933,7 @@ def _car_bmp_df(w: WindowInputs) -> float:
 
 
 @dataclass(frozen=True, slots=True)
-class _WindowTest:
+class _WindowTest(_Described):
     """A registered CAR test: one statistic for one window (``df``: Student t, else normal)."""
 
     name: str
@@ -938,14 +946,6 @@ class _WindowTest:
     scope: str = "window"
     needs: frozenset[str] = frozenset({"panel"})
     null_hypothesis: str = _NULL_CAR
-
-    @property
-    def reference(self) -> str:
-        return _REF[self.ref_key]
-
-    @property
-    def summary(self) -> str:
-        return f"{self.method}."
 
     def run(self, w: WindowInputs, /) -> TestResult:
         details = {**w.details, **(self.extra(w) if self.extra is not None else {})}
