@@ -249,6 +249,10 @@ class HorizonInputs:
         ``callable(done, total)`` for long-running tests.
     rng
         The test's own random stream (set by the runner for tests that need ``"rng"``).
+    shared
+        A :class:`~eventstudy.inference.shared.SharedWork` memo of work that repeats across
+        the specifications of a sweep (``None`` outside one).  A test may use it for values
+        that are a deterministic function of their key.
     """
 
     forward_returns: Any
@@ -262,6 +266,7 @@ class HorizonInputs:
     hac_lags: int | None = None
     progress: Any = None
     rng: np.random.Generator | None = field(default=None, compare=False)
+    shared: Any = field(default=None, compare=False)
 
 
 HORIZON_INPUTS: frozenset[str] = frozenset(f.name for f in dataclasses.fields(HorizonInputs))

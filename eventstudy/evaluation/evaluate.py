@@ -5,6 +5,7 @@ from __future__ import annotations
 import warnings
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from functools import partial
 from typing import Any
 
 import numpy as np
@@ -19,6 +20,7 @@ from eventstudy.exceptions import DroppedEventsWarning, IncompleteHorizonWarning
 from eventstudy.inference._common import as_positions, prepare
 from eventstudy.inference.placebo import ProgressCallback, Stratify
 from eventstudy.inference.run import ALL_TESTS, DEFAULT_TEST, run_tests
+from eventstudy.inference.shared import SharedWork
 from eventstudy.results import TestResult
 
 __all__ = ["EvaluationResult", "HorizonStats", "evaluate"]
@@ -212,6 +214,18 @@ def _horizon_reason(hs: HorizonStats) -> str:
     return ""
 
 
+def _baseline(y: np.ndarray) -> dict[str, Any]:
+    """The baseline statistics of every complete date of the sample."""
+    nan = float("nan")
+    return {
+        "baseline_n": int(y.size),
+        "baseline_mean": float(y.mean()) if y.size else nan,
+        "baseline_median": float(np.median(y)) if y.size else nan,
+        "baseline_hit_rate": float(np.mean(y > 0)) if y.size else nan,
+        "baseline_std": float(y.std(ddof=1)) if y.size > 1 else nan,
+    }
+
+
 def _slice_sample(
     fwd: pd.DataFrame, positions: np.ndarray, sample: tuple[Any, Any] | None
 ) -> tuple[pd.DataFrame, np.ndarray]:
@@ -252,6 +266,7 @@ def evaluate(
     stratify: Stratify | None = None,
     seed: Seed = None,
     progress: ProgressCallback | None = None,
+    shared: SharedWork | None = None,
 ) -> EvaluationResult:
     """Per-horizon statistics of event forward returns, the baseline and the tests.
 
@@ -275,6 +290,10 @@ def evaluate(
         Declustering gap of the events (for the placebo draws).
     tests, draws, bootstrap_reps, stratify, seed, progress
         Passed to :func:`eventstudy.inference.run_tests` (one seed stream per horizon).
+    shared
+        A :class:`~eventstudy.inference.shared.SharedWork` memo for work that repeats
+        across the specifications of a sweep (the baseline statistics and the tests' shared
+        draws); the numbers are the same with or without it.
 
     Returns
     -------
@@ -315,11 +334,15 @@ def evaluate(
                 stacklevel=2,
             )
         x = s.values
-        base = s.y
         nan = float("nan")
         qs = np.quantile(x, _QUANTILES) if x.size else np.full(len(_QUANTILES), np.nan)
         mean = float(x.mean()) if x.size else nan
-        bmean = float(base.mean()) if base.size else nan
+        scope = None if shared is None else shared.scoped(y)
+        base = (
+            _baseline(s.y)
+            if scope is None
+            else scope.get(("baseline", scope.data_key(s.y)), partial(_baseline, s.y))
+        )
         results = run_tests(
             y,
             pos_s,
@@ -332,6 +355,7 @@ def evaluate(
             dates=dates,
             seed=rng,
             progress=progress,
+            shared=scope,
         )
         out[label] = HorizonStats(
             horizon=label,
@@ -348,12 +372,8 @@ def evaluate(
             q25=float(qs[1]),
             q75=float(qs[2]),
             q95=float(qs[3]),
-            baseline_n=int(base.size),
-            baseline_mean=bmean,
-            baseline_median=float(np.median(base)) if base.size else nan,
-            baseline_hit_rate=float(np.mean(base > 0)) if base.size else nan,
-            baseline_std=float(base.std(ddof=1)) if base.size > 1 else nan,
-            excess_mean=mean - bmean,
+            **base,
+            excess_mean=mean - base["baseline_mean"],
             n_episodes=episodes(s.event_positions, h),
             tests=results,
         )

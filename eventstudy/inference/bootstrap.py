@@ -11,9 +11,16 @@ from eventstudy._typing import Seed
 from eventstudy._validation import as_generator, check_float, check_int
 from eventstudy.inference._common import MIN_EVENTS, FloatArray, IntArray, n_episodes, prepare
 from eventstudy.inference.block_length import optimal_block_length
+from eventstudy.inference.shared import SharedWork
 from eventstudy.results import TestResult
 
-__all__ = ["block_bootstrap_test", "bootstrap_block_length", "stationary_block_sums"]
+__all__ = [
+    "block_bootstrap_test",
+    "block_sums",
+    "bootstrap_block_length",
+    "stationary_block_sums",
+    "stationary_blocks",
+]
 
 _REF = (
     "Politis, D. N. & Romano, J. P. (1994), 'The stationary bootstrap', JASA 89(428), "
@@ -38,15 +45,59 @@ def bootstrap_block_length(y: FloatArray, horizon_days: int) -> float:
     return float(min(max(opt, float(horizon_days), 1.0), max(y.size / 3.0, 1.0)))
 
 
+def stationary_blocks(
+    t: int, block_length: float, reps: int, rng: np.random.Generator
+) -> tuple[IntArray, IntArray]:
+    """The blocks of ``reps`` circular stationary-bootstrap resamples of ``t`` dates.
+
+    Each resample is a concatenation of blocks with uniform random starts and geometric
+    lengths (mean ``block_length``) wrapped circularly and cut at length ``t``.
+
+    Returns
+    -------
+    (begin, end)
+        Shape ``(reps, blocks)`` each: block ``j`` of resample ``r`` covers positions
+        ``begin[r, j] .. end[r, j] - 1`` of the series repeated twice (so ``end <= 2 t``);
+        blocks past the end of a resample are empty (``begin == end``).
+    """
+    p = 1.0 / block_length
+    nblocks = math.ceil(t * p + 8.0 * math.sqrt(t * p) + 10)
+    lengths: IntArray = rng.geometric(p, size=(reps, nblocks)).astype(np.int64)
+    starts: IntArray = rng.integers(0, t, size=(reps, nblocks))
+    while True:
+        short = lengths.sum(axis=1) < t
+        if not short.any():
+            break
+        lengths = np.hstack([lengths, rng.geometric(p, size=(reps, nblocks)).astype(np.int64)])
+        starts = np.hstack([starts, rng.integers(0, t, size=(reps, nblocks))])
+    begin = np.cumsum(lengths, axis=1) - lengths
+    used = np.clip(t - begin, 0, lengths)
+    used = np.minimum(used, t)
+    return starts, starts + used
+
+
+def block_sums(columns: FloatArray, begin: IntArray, end: IntArray) -> FloatArray:
+    """Column sums of the resamples given by :func:`stationary_blocks`.
+
+    The sum of a block is a difference of prefix sums, so the cost is O(reps x blocks) per
+    column, not O(reps x T).  Each column is summed on its own, so its numbers do not
+    depend on the other columns (a specification's sums are the same alone or in a sweep).
+    """
+    data = np.asarray(columns, dtype=float)
+    out = np.empty((begin.shape[0], data.shape[1]))
+    for j in range(data.shape[1]):  # a few columns
+        prefix = np.concatenate([[0.0], np.cumsum(np.concatenate([data[:, j], data[:, j]]))])
+        out[:, j] = (prefix[end] - prefix[begin]).sum(axis=1)
+    return out
+
+
 def stationary_block_sums(
     columns: FloatArray, block_length: float, reps: int, rng: np.random.Generator
 ) -> FloatArray:
     """Column sums of ``reps`` circular stationary-bootstrap resamples, without resampling.
 
-    Each resample is a concatenation of blocks with uniform random starts and geometric
-    lengths (mean ``block_length``) wrapped circularly and cut at length T.  The sum of a
-    block is a difference of prefix sums, so the cost is O(reps x blocks), not O(reps x T):
-    no Python loop per replication (arch's own ``StationaryBootstrap`` loops in Python).
+    :func:`stationary_blocks` then :func:`block_sums`: no Python loop per replication
+    (arch's own ``StationaryBootstrap`` loops in Python).
 
     Parameters
     ----------
@@ -65,24 +116,8 @@ def stationary_block_sums(
         Shape ``(reps, k)``: per resample, the sum of each column over the T resampled dates.
     """
     data = np.asarray(columns, dtype=float)
-    t = data.shape[0]
-    p = 1.0 / block_length
-    prefix = np.vstack([np.zeros((1, data.shape[1])), np.cumsum(np.vstack([data, data]), axis=0)])
-    nblocks = math.ceil(t * p + 8.0 * math.sqrt(t * p) + 10)
-    lengths: IntArray = rng.geometric(p, size=(reps, nblocks)).astype(np.int64)
-    starts: IntArray = rng.integers(0, t, size=(reps, nblocks))
-    while True:
-        short = lengths.sum(axis=1) < t
-        if not short.any():
-            break
-        lengths = np.hstack([lengths, rng.geometric(p, size=(reps, nblocks)).astype(np.int64)])
-        starts = np.hstack([starts, rng.integers(0, t, size=(reps, nblocks))])
-    begin = np.cumsum(lengths, axis=1) - lengths
-    used = np.clip(t - begin, 0, lengths)
-    used = np.minimum(used, t)
-    sums = prefix[starts + used] - prefix[starts]  # (reps, blocks, k)
-    out: FloatArray = sums.sum(axis=1)
-    return out
+    begin, end = stationary_blocks(data.shape[0], block_length, reps, rng)
+    return block_sums(data, begin, end)
 
 
 def block_bootstrap_test(
@@ -94,6 +129,7 @@ def block_bootstrap_test(
     block_length: float | None = None,
     level: float = 0.95,
     seed: Seed = None,
+    shared: SharedWork | None = None,
 ) -> TestResult:
     """Stationary block bootstrap of the event excess return over the baseline.
 
@@ -118,6 +154,10 @@ def block_bootstrap_test(
         Confidence level of the percentile intervals.
     seed
         Seed or generator.
+    shared
+        A :class:`~eventstudy.inference.shared.SharedWork` memo: the block length, the
+        resampling blocks and the baseline sums are computed once for every specification
+        with the same forward returns and random stream (same numbers as without it).
 
     Returns
     -------
@@ -160,13 +200,29 @@ def block_bootstrap_test(
         return TestResult.not_applicable(
             "bootstrap", "forward returns have zero variance", **common
         )
-    b = (
-        bootstrap_block_length(s.y, h)
-        if block_length is None
-        else check_float("block_length", block_length, minimum=1.0)
-    )
+    t = s.y.size
+    if block_length is not None:
+        b = check_float("block_length", block_length, minimum=1.0)
+    elif shared is None:
+        b = bootstrap_block_length(s.y, h)
+    else:
+        b = shared.get(
+            ("block_length", shared.data_key(s.y), h), lambda: bootstrap_block_length(s.y, h)
+        )
+
+    def resample(r: np.random.Generator) -> tuple[IntArray, IntArray, FloatArray]:
+        begin, end = stationary_blocks(t, b, reps, r)
+        return begin, end, block_sums(s.y[:, None], begin, end)[:, 0]
+
+    if shared is None:
+        begin, end, base = resample(rng)
+    else:
+        begin, end, base = shared.draw(
+            ("stationary_blocks", shared.data_key(s.y), b, reps), rng, resample
+        )
     d = s.dummy
-    sums = stationary_block_sums(np.column_stack([s.y, s.y * d, d]), b, reps, rng)
+    ev = block_sums(np.column_stack([s.y * d, d]), begin, end)
+    sums = np.column_stack([base, ev])
     t = s.y.size
     ok = sums[:, 2] > 0
     ev_mean = sums[ok, 1] / sums[ok, 2]

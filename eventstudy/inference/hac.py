@@ -53,22 +53,46 @@ def default_hac_lags(horizon_days: int, kernel: str = "uniform") -> int:
 def _fit(y: FloatArray, x: FloatArray, nlags: int, kernel: str) -> tuple[float, float, float]:
     """Slope, its HAC variance and the intercept of the OLS of ``y`` on ``x = [1, dummy]``.
 
-    Exactly statsmodels' ``OLS(y, x).fit(cov_type="HAC", cov_kwds={"maxlags": nlags,
-    "kernel": kernel, "use_correction": True})``: the same bread ``pinv(X) pinv(X)'`` and
-    scores ``x_t e_t`` handed to the same ``cov_hac_simple`` (whose ``use_correction``
-    default, True, scales by T / (T - k)), without building a model and results object.
-    ``statsmodels.stats.sandwich_covariance`` is imported here, not at module level: 47 ms on
-    top of numpy, pandas and scipy.special, and no scipy.stats (``benchmarks/bench_libraries.py``,
-    2026-11-22); the hand-written copy it replaced saved 0.2 ms per fit (0.4 vs 0.6 ms at
-    T = 6,000 and 20 lags, 4.9 vs 5.1 ms at 378 lags), not worth a copy to maintain.
-    """
-    from statsmodels.stats.sandwich_covariance import cov_hac_simple, kernel_dict
+    The same numbers as statsmodels' ``OLS(y, x).fit(cov_type="HAC", cov_kwds={"maxlags":
+    nlags, "kernel": kernel, "use_correction": True})`` (checked at rtol 1e-10 in
+    ``tests/inference/test_hac.py``), computed in one pass.  With a dummy regressor the OLS
+    is two group means: intercept ``a = mean(y | d = 0)``, slope ``b = mean(y | d = 1) - a``,
+    and the slope's row of ``(X'X)^{-1}`` applied to ``x_t`` is ``d_t / n_1 - (1 - d_t) / n_0``.
+    So the variance of ``b`` is ``T / (T - 2)`` times the kernel-weighted sum of the
+    autocovariances of the scalar ``u_t = e_t (d_t / n_1 - (1 - d_t) / n_0)``:
 
-    pinv = np.linalg.pinv(x)
-    params = pinv @ y
-    scores = x * (y - x @ params)[:, None]
-    cov = cov_hac_simple((scores, pinv @ pinv.T), nlags=nlags, weights_func=kernel_dict[kernel])
-    return float(params[1]), float(cov[1, 1]), float(params[0])
+    - truncated (uniform) kernel: ``sum_t u_t^2 + 2 sum_t u_t (U_{t-1} - U_{t-L-1})`` with
+      ``U`` the running sum of ``u`` (one cumulative sum, O(T));
+    - Bartlett kernel: the autocovariances from one FFT (O(T log T)).
+
+    Why not statsmodels' ``cov_hac_simple``: it makes one BLAS product per lag (up to 251
+    for a 12-month horizon), whose last digits depend on the number of BLAS threads, so
+    ``result.json`` was not byte-identical across ``OPENBLAS_NUM_THREADS``; and a sweep fits
+    thousands of these regressions.  ``benchmarks/bench_libraries.py`` (T = 11,000, 251
+    lags, one BLAS thread): statsmodels 4.2 ms per fit, this 0.13 ms
+    (2026-11-22).  Everything here is
+    numpy's own summation and pocketfft, identical for any thread count.
+    """
+    d = x[:, 1] != 0
+    t = y.size
+    n1 = int(np.count_nonzero(d))
+    n0 = t - n1
+    m1 = float(y[d].mean())
+    m0 = float(y[~d].mean())
+    u = (y - np.where(d, m1, m0)) * np.where(d, 1.0 / n1, -1.0 / n0)
+    lags = min(int(nlags), t - 1)
+    if kernel == "uniform":
+        c = np.concatenate([[0.0], np.cumsum(u)])
+        lo = np.maximum(np.arange(t) - lags, 0)
+        # sum_{l=0}^{L} u_t u_{t-l} for every t, summed: each pair once plus the squares
+        s = 2.0 * float(np.sum(u * (c[1:] - c[lo]))) - float(np.sum(u * u))
+    else:
+        nfft = 1 << int(2 * t - 1).bit_length()
+        f = np.fft.rfft(u, nfft)
+        gamma = np.fft.irfft(f.real**2 + f.imag**2, nfft)[: lags + 1]
+        w = 1.0 - np.arange(lags + 1) / (nlags + 1.0)
+        s = 2.0 * float(np.sum(w * gamma)) - float(gamma[0])
+    return m1 - m0, s * t / (t - 2.0), m0
 
 
 def hac_test(

@@ -12,7 +12,8 @@ import pandas as pd
 from eventstudy._typing import Seed
 from eventstudy._validation import as_generator, check_choice, check_int
 from eventstudy.exceptions import DataError
-from eventstudy.inference._common import MIN_EVENTS, IntArray, prepare
+from eventstudy.inference._common import MIN_EVENTS, FloatArray, IntArray, prepare
+from eventstudy.inference.shared import SharedWork, digest
 from eventstudy.results import TestResult
 
 __all__ = ["draw_spaced_positions", "placebo_test"]
@@ -33,23 +34,62 @@ REFERENCE = _REF
 _MAX_ROUNDS = 50
 
 
+def _oversample(m: int, n: int) -> int:
+    """Draws with replacement from ``range(m)`` that leave ``n`` distinct values in almost
+    every row: ``n`` plus the expected repeats plus four standard deviations of them."""
+    k = n
+    for _ in range(3):  # fixed point of k = n + repeats(k); converges in two steps
+        repeats = k - m * -math.expm1(k * math.log1p(-1.0 / m))
+        k = n + math.ceil(repeats + 4.0 * math.sqrt(repeats) + 2.0)
+    return k
+
+
 def _distinct_sorted(m: int, n: int, size: int, rng: np.random.Generator) -> IntArray:
     """``size`` rows of ``n`` distinct sorted integers drawn uniformly from ``range(m)``.
 
-    Every n-subset is equally likely.  Sparse case: draw with replacement and redraw the
-    rows with a duplicate (vectorized rejection); dense case: the n smallest of m uniform
-    keys (argpartition), in chunks.
+    Every n-subset is equally likely.  Three exact methods, by density:
+
+    - rare repeats (``n^2 < m / 5``): ``n`` draws with replacement, rows with a repeat
+      redrawn (vectorized rejection; most rows are accepted at once);
+    - ``n <= m / 4``: ``k`` draws with replacement (:func:`_oversample`), repeats removed,
+      and ``n`` of the ``d >= n`` distinct values kept at random (the ``n`` smallest of
+      random keys); rows with ``d < n`` are redrawn.  By symmetry the set of distinct
+      values is uniform given its size, and a uniform ``n``-subset of a uniform
+      ``d``-subset is a uniform ``n``-subset;
+    - denser: the ``n`` smallest of ``m`` uniform keys (argpartition), in chunks.
+
+    The middle method replaced the keys for ``n`` between ``sqrt(m / 5)`` and ``m / 4``: on
+    ``m = 11,000`` dates and 1,000 draws, 9 ms instead of 260 ms for 300 events and 29 ms
+    instead of 210 ms for 1,000 (2026-11-22).
     """
     if n == 0:
         return np.zeros((size, 0), dtype=np.int64)
-    if n * n < 2 * m:
-        out = np.sort(rng.integers(0, m, size=(size, n)), axis=1)
+    # 32-bit draws sort about four times faster than 64-bit ones (numpy's SIMD sort)
+    dtype = np.int32 if m < 2**31 else np.int64
+    if 5 * n * n < m:
+        out = np.sort(rng.integers(0, m, size=(size, n), dtype=dtype), axis=1)
         bad = np.flatnonzero((np.diff(out, axis=1) == 0).any(axis=1))
         while bad.size:
-            redo = np.sort(rng.integers(0, m, size=(bad.size, n)), axis=1)
+            redo = np.sort(rng.integers(0, m, size=(bad.size, n), dtype=dtype), axis=1)
             out[bad] = redo
             bad = bad[(np.diff(redo, axis=1) == 0).any(axis=1)]
         return out.astype(np.int64)
+    if 4 * n <= m:
+        k = _oversample(m, n)
+        out = np.empty((size, n), dtype=np.int64)
+        todo = np.arange(size)
+        while todo.size:  # almost always one round
+            v = np.sort(rng.integers(0, m, size=(todo.size, k), dtype=dtype), axis=1)
+            repeat = np.zeros(v.shape, dtype=bool)
+            repeat[:, 1:] = v[:, 1:] == v[:, :-1]
+            rank: FloatArray = rng.random(v.shape)  # type: ignore[assignment]
+            rank[repeat] = 2.0  # never among the n smallest
+            ok = k - repeat.sum(axis=1) >= n
+            rank, v = rank[ok], v[ok]
+            keep = rank <= np.partition(rank, n - 1, axis=1)[:, n - 1 : n]
+            out[todo[ok]] = v[keep].reshape(-1, n)
+            todo = todo[~ok]
+        return out
     rows = max(1, 4_000_000 // m)
     parts = []
     for start in range(0, size, rows):  # chunks of draws, not one loop per draw
@@ -146,6 +186,7 @@ def placebo_test(
     dates: pd.DatetimeIndex | None = None,
     seed: Seed = None,
     progress: ProgressCallback | None = None,
+    shared: SharedWork | None = None,
 ) -> TestResult:
     """Random-date placebo test of the event mean forward return.
 
@@ -181,6 +222,10 @@ def placebo_test(
         Seed or generator.
     progress
         Optional ``callable(done, total)``.
+    shared
+        A :class:`~eventstudy.inference.shared.SharedWork` memo: specifications with the
+        same forward returns, random stream, event count and gap share one set of draws
+        (the same numbers as without it).
 
     Returns
     -------
@@ -233,19 +278,33 @@ def placebo_test(
                 f"dates must have one entry per forward return ({s.length}), got {len(dates)}"
             )
         codes = _strata_codes(pd.DatetimeIndex(dates)[s.positions], stratify)
-    means = np.empty(draws)
-    chunk = min(math.ceil(draws / 10), max(1, 5_000_000 // s.n))
-    done = 0
-    while done < draws:
-        k = min(chunk, draws - done)
-        if codes is None:
-            pos = draw_spaced_positions(t, s.n, g, k, rng)
-        else:
-            pos = _draw_stratified(codes, s.events, g, k, rng)
-        means[done : done + k] = s.y[pos].mean(axis=1)
-        done += k
-        if progress is not None:
-            progress(done, draws)
+
+    def simulate(r: np.random.Generator) -> FloatArray:
+        means = np.empty(draws)
+        chunk = min(math.ceil(draws / 10), max(1, 5_000_000 // s.n))
+        done = 0
+        while done < draws:
+            k = min(chunk, draws - done)
+            if codes is None:
+                pos = draw_spaced_positions(t, s.n, g, k, r)
+            else:
+                pos = _draw_stratified(codes, s.events, g, k, r)
+            means[done : done + k] = s.y[pos].mean(axis=1)
+            done += k
+            if progress is not None:
+                progress(done, draws)
+        return means
+
+    if shared is None:
+        means = simulate(rng)
+    else:
+        # the draws depend on the events only through their count (and count per stratum)
+        strata = (
+            None
+            if codes is None
+            else digest(codes, *np.unique(codes[s.events], return_counts=True))
+        )
+        means = shared.draw(("placebo", shared.data_key(s.y), s.n, g, draws, strata), rng, simulate)
     extreme = np.count_nonzero(np.abs(means - mu0) >= abs(obs - mu0))
     p = (1.0 + extreme) / (draws + 1.0)
     q025, q975 = np.quantile(means, [0.025, 0.975])

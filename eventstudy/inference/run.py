@@ -12,6 +12,7 @@ from eventstudy._typing import Seed
 from eventstudy._validation import as_generator, check_int
 from eventstudy.inference import bootstrap, classical, hac, placebo
 from eventstudy.inference.placebo import ProgressCallback, Stratify
+from eventstudy.inference.shared import SharedWork
 from eventstudy.registry import (
     TESTS,
     HorizonInputs,
@@ -76,7 +77,12 @@ for _test in (
         bootstrap.REFERENCE,
         "The stationary block bootstrap keeps the serial dependence of returns.",
         lambda x: bootstrap.block_bootstrap_test(
-            x.forward_returns, x.events, x.horizon, reps=x.bootstrap_reps, seed=x.rng
+            x.forward_returns,
+            x.events,
+            x.horizon,
+            reps=x.bootstrap_reps,
+            seed=x.rng,
+            shared=x.shared,
         ),
     ),
     _Builtin(
@@ -96,6 +102,7 @@ for _test in (
             dates=x.dates,
             seed=x.rng,
             progress=x.progress,
+            shared=x.shared,
         ),
     ),
     _Builtin(
@@ -155,6 +162,7 @@ def run_tests(
     hac_lags: int | None = None,
     seed: Seed = None,
     progress: ProgressCallback | None = None,
+    shared: SharedWork | None = None,
 ) -> dict[str, TestResult]:
     """Run the requested registered tests on one horizon's forward returns.
 
@@ -185,6 +193,9 @@ def run_tests(
         another's numbers.
     progress
         ``callable(done, total)`` forwarded to the placebo test.
+    shared
+        A :class:`~eventstudy.inference.shared.SharedWork` memo handed to the tests, for
+        the work that repeats across the specifications of a sweep.
 
     Returns
     -------
@@ -218,6 +229,7 @@ def run_tests(
         stratify=stratify,
         hac_lags=hac_lags,
         progress=progress,
+        shared=shared,
     )
     out: dict[str, TestResult] = {}
     for name in tests:  # loop over a handful of tests, not events

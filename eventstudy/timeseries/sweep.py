@@ -2,7 +2,10 @@
 
 Work is shared across specifications: the data is loaded and aligned once, forward returns are
 computed once per target and return kind, a signal once per distinct signal configuration and
-the events once per distinct (signal, declustering, window).  Each specification's tests draw
+the events once per distinct (signal, declustering, window); inside a worker, the baseline
+statistics, the bootstrap's block length and resampling blocks, and the placebo draws of
+specifications with the same event count and gap are computed once per target x horizon x
+sample (:class:`~eventstudy.inference.shared.SharedWork`).  Each specification's tests draw
 from the same random streams as the plain study (``_seed_for(seed, 0, target)``), so a sweep of
 one specification equals the plain study bit for bit, and the results never depend on the order
 or the process in which specifications run.
@@ -25,6 +28,7 @@ from eventstudy.data.study_data import StudyData, load_study_data
 from eventstudy.evaluation import EvaluationResult, evaluate
 from eventstudy.events import DEFAULT_MIN_GAP, EventTable, find_events
 from eventstudy.exceptions import ConfigError, EventStudyWarning, IncompleteHorizonWarning
+from eventstudy.inference.shared import SharedWork
 from eventstudy.signals import SignalResult, make_signal
 from eventstudy.timeseries.spec import TimeSeriesStudyConfig
 from eventstudy.timeseries.study import _seed_for, _target_frames
@@ -190,6 +194,7 @@ def _run_chunk(
     out_events: dict[str, EventTable] = {}
     out_eval: dict[str, dict[str, EvaluationResult]] = {}
     incomplete = 0
+    shared = SharedWork()
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always", EventStudyWarning)
         # counted per specification in n_incomplete and summed up once by the caller
@@ -218,6 +223,7 @@ def _run_chunk(
                     bootstrap_reps=inf.bootstrap_reps,
                     stratify=stratify,
                     seed=_seed_for(seed, 0, ti),
+                    shared=shared,
                 )
                 per_target[target.name] = replace(ev, default_test=sweep.tests[0])
             if any(hs.n_incomplete for e in per_target.values() for hs in e.horizons.values()):

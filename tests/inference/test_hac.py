@@ -494,24 +494,50 @@ def test_fit_uniform_over_the_whole_sample_is_zero() -> None:
     assert abs(_fit(y, x, 6, "uniform")[1]) > 1e-3  # lag 7 still carries weight
 
 
-def test_hac_imports_statsmodels_sandwich_but_not_scipy_stats() -> None:
-    """The HAC covariance imports statsmodels' sandwich module when first fitted, and that
-    module does not bring scipy.stats (552 ms, benchmarks/bench_libraries.py) onto the
-    time-series path."""
+def test_hac_imports_neither_statsmodels_nor_scipy_stats() -> None:
+    """The one-pass HAC fit needs only numpy: neither statsmodels (whose per-lag BLAS
+    products made results depend on the thread count) nor scipy.stats (552 ms,
+    benchmarks/bench_libraries.py) is imported on the time-series path."""
     import subprocess
     import sys
 
     code = (
         "import sys, numpy as np\n"
         "from eventstudy.inference import hac_test\n"
-        "assert 'statsmodels' not in sys.modules\n"
         "y = np.random.default_rng(0).normal(0.0, 0.01, 400)\n"
         "assert hac_test(y, [20, 120, 220, 320], 5).applicable\n"
-        "print(sorted(m for m in ('scipy.stats', 'statsmodels.stats.sandwich_covariance')"
-        " if m in sys.modules))"
+        "print(sorted(m for m in ('scipy.stats', 'statsmodels') if m in sys.modules))"
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
-    assert out.stdout.strip() == "['statsmodels.stats.sandwich_covariance']"
+    assert out.stdout.strip() == "[]"
+
+
+@pytest.mark.parametrize("kernel", ["bartlett", "uniform"])
+def test_fit_is_identical_for_any_blas_thread_count(kernel: str) -> None:
+    """The same bytes under OPENBLAS_NUM_THREADS=1 and =2 (T = 6,000, 251 lags)."""
+    import subprocess
+    import sys
+
+    code = (
+        "import numpy as np\n"
+        "from eventstudy.inference.hac import _fit\n"
+        "rng = np.random.default_rng(3)\n"
+        "y = np.convolve(rng.normal(size=6251), np.ones(252), 'valid')\n"
+        "x = np.column_stack([np.ones(6000), rng.uniform(size=6000) < 0.05])\n"
+        f"print([float(v).hex() for v in _fit(y, x.astype(float), 251, {kernel!r})])"
+    )
+    outs = {
+        n: subprocess.run(
+            [sys.executable, "-c", code],
+            capture_output=True,
+            text=True,
+            check=True,
+            env={**__import__("os").environ, "OPENBLAS_NUM_THREADS": n},
+        ).stdout
+        for n in ("1", "2")
+    }
+    assert outs["1"] == outs["2"]
+    assert outs["1"].count("0x") == 3
 
 
 def test_fallback_uses_the_bartlett_default_lag() -> None:

@@ -375,3 +375,25 @@ def test_dates_alone_do_not_stratify_and_year_is_not_month() -> None:
     yearly = placebo_test(y, [0, 42, 85], 1, min_gap=42, draws=50, stratify="year", dates=idx)
     assert yearly.applicable
     assert yearly.details["stratify"] == "year"
+
+
+def test_oversampled_branch_is_uniform() -> None:
+    """Middle branch (m / 5 <= n^2, 4 n <= m): 3 of range(40) by oversampling with
+    replacement, dropping repeats and keeping 3 of the distinct values at random. All
+    C(40, 3) = 9,880 subsets appear and none is favoured (chi-square, 200,000 draws); the
+    branch is also exact on a single-row redraw (k draws that leave fewer than n distinct
+    values are redrawn, never padded)."""
+    from eventstudy.inference.placebo import _distinct_sorted, _oversample
+
+    rng = np.random.default_rng(21)
+    assert 5 * 3 * 3 >= 40 and 4 * 3 <= 40  # the middle branch
+    rows = _distinct_sorted(40, 3, 200_000, rng)
+    assert rows.dtype == np.int64
+    assert (np.diff(rows, axis=1) > 0).all()
+    counts = Counter(map(tuple, rows.tolist()))
+    assert len(counts) == 9880
+    assert stats.chisquare(list(counts.values())).pvalue > 0.001
+    # k covers the expected repeats with room: for n = 300 of 11,000 about 4 repeats
+    assert 300 + 4 < _oversample(11_000, 300) < 300 + 20
+    many = _distinct_sorted(10, 2, 5000, rng)  # k is close to m: some rows are redrawn
+    assert (np.diff(many, axis=1) > 0).all() and many.max() <= 9

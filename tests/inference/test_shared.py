@@ -1,0 +1,118 @@
+"""SharedWork: a memo hit returns what a miss computes and leaves the generator where a miss
+would; the bootstrap, placebo and evaluation give the same numbers with and without it."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from eventstudy.evaluation import evaluate
+from eventstudy.inference import block_bootstrap_test, placebo_test
+from eventstudy.inference.shared import SharedWork, digest
+
+
+def test_hit_restores_the_generator_state() -> None:
+    shared = SharedWork()
+    calls: list[int] = []
+
+    def compute(r: np.random.Generator) -> np.ndarray:
+        calls.append(1)
+        return r.normal(size=5)
+
+    a_rng, b_rng = np.random.default_rng(4), np.random.default_rng(4)
+    a = shared.draw("k", a_rng, compute)
+    b = shared.draw("k", b_rng, compute)
+    assert len(calls) == 1 and (shared.hits, shared.misses) == (1, 1)
+    np.testing.assert_array_equal(a, b)
+    assert a_rng.random() == b_rng.random()  # both advanced past the five normals
+    # another generator state is another key
+    c = shared.draw("k", np.random.default_rng(5), compute)
+    assert len(calls) == 2 and not np.array_equal(a, c)
+
+
+def test_eviction_keeps_memory_bounded() -> None:
+    shared = SharedWork(max_bytes=3 * 800)
+    for i in range(10):
+        shared.get(i, lambda: np.zeros(100))  # 800 bytes each
+    assert shared._bytes <= 3 * 800
+    assert len(shared._store) == 3
+    shared.get(9, lambda: pytest.fail("9 is still there"))
+    shared.get(0, lambda: np.ones(100))  # evicted: recomputed
+    assert shared.misses == 11
+
+
+def test_digest_sees_shape_dtype_and_values() -> None:
+    x = np.arange(6.0)
+    assert digest(x) == digest(x.copy())
+    assert digest(x) != digest(x.reshape(2, 3))
+    assert digest(x) != digest(x.astype(np.float32))
+    y = x.copy()
+    y[3] = np.nextafter(y[3], 10)
+    assert digest(x) != digest(y)
+
+
+def _series(seed: int, t: int = 3000) -> np.ndarray:
+    rng = np.random.default_rng(seed)
+    return np.convolve(rng.normal(0, 0.01, t + 20), np.ones(21), "valid")
+
+
+def test_bootstrap_same_numbers_with_shared_blocks() -> None:
+    """Two event sets on the same returns and stream: with a memo, the second reuses the
+    block length, the blocks and the baseline sums (one miss each) and gives exactly the
+    numbers it gives alone."""
+    y = _series(0)
+    sets = [np.arange(30, 2900, 97), np.arange(55, 2900, 131)]
+    shared = SharedWork()
+    with_memo = [block_bootstrap_test(y, ev, 21, reps=300, seed=9, shared=shared) for ev in sets]
+    alone = [block_bootstrap_test(y, ev, 21, reps=300, seed=9) for ev in sets]
+    assert with_memo == alone
+    assert (shared.misses, shared.hits) == (2, 2)  # block length + blocks, then two hits
+    assert with_memo[0].p_value != with_memo[1].p_value
+
+
+def test_placebo_same_numbers_and_shared_draws_for_equal_counts() -> None:
+    """Event sets with the same count and gap share their placebo means; a different count
+    draws anew. Numbers equal those without a memo."""
+    y = _series(1)
+    a, b, c = np.arange(40, 2900, 100), np.arange(41, 2900, 100), np.arange(40, 2900, 120)
+    shared = SharedWork()
+    got = [
+        placebo_test(y, ev, 21, min_gap=21, draws=400, seed=3, shared=shared) for ev in (a, b, c)
+    ]
+    want = [placebo_test(y, ev, 21, min_gap=21, draws=400, seed=3) for ev in (a, b, c)]
+    assert got == want
+    assert (shared.misses, shared.hits) == (2, 1)
+    assert got[0].details["placebo_mean"] == got[1].details["placebo_mean"]
+    assert got[0].statistic != got[1].statistic
+
+
+def test_stratified_placebo_keys_on_counts_per_stratum() -> None:
+    """With stratification the draws depend on the events' count per year: two sets with
+    the same total but different years do not share."""
+    dates = pd.bdate_range("2000-01-03", periods=3000)
+    y = pd.Series(_series(2), index=dates)
+    a = np.array([10, 300, 600, 900, 1200])
+    b = np.array([10, 40, 600, 900, 1200])  # two events in the first year
+    shared = SharedWork()
+    got = [
+        placebo_test(y, ev, 5, min_gap=5, draws=200, stratify="year", seed=1, shared=shared)
+        for ev in (a, b)
+    ]
+    assert shared.misses == 2
+    assert got == [
+        placebo_test(y, ev, 5, min_gap=5, draws=200, stratify="year", seed=1) for ev in (a, b)
+    ]
+
+
+def test_evaluate_same_with_and_without_memo() -> None:
+    y = _series(3)
+    fwd = pd.DataFrame({"1m": y}, index=pd.bdate_range("2001-01-01", periods=y.size))
+    ev = np.arange(25, 2900, 150)
+    kw = {"horizons": {"1m": 21}, "draws": 300, "bootstrap_reps": 300, "seed": 4}
+    shared = SharedWork()
+    a = evaluate(fwd, ev, shared=shared, **kw)
+    b = evaluate(fwd, ev, shared=shared, **kw)  # all hits
+    c = evaluate(fwd, ev, **kw)
+    assert a == b == c
+    assert shared.hits >= 4
