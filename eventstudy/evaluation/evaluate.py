@@ -337,7 +337,11 @@ def evaluate(
         nan = float("nan")
         qs = np.quantile(x, _QUANTILES) if x.size else np.full(len(_QUANTILES), np.nan)
         mean = float(x.mean()) if x.size else nan
-        scope = None if shared is None else shared.scoped(y)
+        scope = (
+            None
+            if shared is None
+            else shared.scoped((shared.fingerprint(fwd), repr(sample), label))
+        )
         base = (
             _baseline(s.y)
             if scope is None

@@ -68,12 +68,29 @@ class SharedWork:
         self.misses = 0
         self._store: OrderedDict[Hashable, tuple[Any, int]] = OrderedDict()
         self._bytes = 0
+        self._objects: dict[int, tuple[Any, bytes]] = {}
 
-    def scoped(self, data: np.ndarray) -> _Scope:
-        """A view of this memo for work on ``data`` (one horizon's forward returns, NaN
-        included): its :meth:`data_key` is ``digest(data)``, computed once here instead of
-        once per test."""
-        return _Scope(self, digest(data))
+    def fingerprint(self, frame: Any) -> bytes:
+        """:func:`digest` of a DataFrame (values, index, columns), computed once per object.
+
+        The object is kept alive by the memo, so its ``id`` cannot be reused; it must not be
+        changed in place while the memo is in use (a sweep never does).
+        """
+        entry = self._objects.get(id(frame))
+        if entry is None or entry[0] is not frame:
+            values = np.asarray(frame.to_numpy(dtype=np.float64, na_value=np.nan))
+            index = np.asarray(frame.index.asi8 if hasattr(frame.index, "asi8") else frame.index)
+            names = np.frombuffer(repr(list(frame.columns)).encode(), dtype=np.uint8)
+            entry = (frame, digest(values, index, names))
+            self._objects[id(frame)] = entry
+        return entry[1]
+
+    def scoped(self, key: Hashable) -> _Scope:
+        """A view of this memo for work on one horizon's forward returns that ``key``
+        identifies (for example a :meth:`fingerprint` of the forward-return frame, the
+        sample and the horizon): its :meth:`data_key` is ``key``, known without hashing
+        the data again for every test."""
+        return _Scope(self, digest(np.frombuffer(repr(key).encode(), dtype=np.uint8)))
 
     def data_key(self, derived: np.ndarray) -> bytes:
         """Key of the data a test works on: ``digest(derived)`` (see :meth:`scoped`)."""
@@ -125,12 +142,15 @@ class _Scope(SharedWork):
     def get(self, key: Hashable, compute: Callable[[], V]) -> V:
         return self._parent.get(key, compute)
 
-    def scoped(self, data: np.ndarray) -> _Scope:
-        return self._parent.scoped(data)
+    def scoped(self, key: Hashable) -> _Scope:
+        return self._parent.scoped(key)
+
+    def fingerprint(self, frame: Any) -> bytes:
+        return self._parent.fingerprint(frame)
 
     def data_key(self, derived: np.ndarray) -> bytes:
-        """The scope's digest: ``derived`` must be a deterministic function of the scoped
-        data (for example its dates with a complete horizon)."""
+        """The scope's key: ``derived`` must be a deterministic function of the data the
+        scope's key identifies (for example its dates with a complete horizon)."""
         return self._key
 
 

@@ -116,3 +116,20 @@ def test_evaluate_same_with_and_without_memo() -> None:
     c = evaluate(fwd, ev, **kw)
     assert a == b == c
     assert shared.hits >= 4
+
+
+def test_fingerprint_once_per_frame_and_by_content() -> None:
+    idx = pd.bdate_range("2020-01-01", periods=5)
+    a = pd.DataFrame({"1m": [0.1, np.nan, 0.3, 0.4, 0.5]}, index=idx)
+    shared = SharedWork()
+    fp = shared.fingerprint(a)
+    assert shared.fingerprint(a) is fp  # memo by object
+    assert shared.fingerprint(a.copy()) == fp  # same content, same key
+    assert shared.fingerprint(a.rename(columns={"1m": "3m"})) != fp
+    assert shared.fingerprint(a.shift(1, freq="B")) != fp  # other dates
+    b = a.copy()
+    b.iloc[0, 0] = 0.2
+    assert shared.fingerprint(b) != fp
+    scope = shared.scoped((fp, "(None, None)", "1m"))
+    assert scope.data_key(np.zeros(3)) == scope.data_key(np.ones(3))  # the scope's own key
+    assert scope.fingerprint(a) is fp and scope.get("x", lambda: 1) == shared.get("x", lambda: 2)
