@@ -1,6 +1,6 @@
 """Benchmark: sweeps of the flagship question (a fresh process per run, one BLAS thread).
 
-Usage: python benchmarks/bench_sweep.py [--specs 1000] [--workers 1 2] [--data-dir DIR]
+Usage: python benchmarks/bench_sweep.py [--specs 1000] [--workers 1 2] [--dask] [--data-dir DIR]
 
 1. The shipped grid, ``studies/russell_sp_divergence_sweep.toml`` (768 specifications, three
    targets, 6 and 12 months, HAC per specification), through the CLI without figures, for each
@@ -9,7 +9,8 @@ Usage: python benchmarks/bench_sweep.py [--specs 1000] [--workers 1 2] [--data-d
    the HAC test, 1,000 placebo draws and 1,000 bootstrap replications per specification plus
    the tests across the search -- the issue's target is 1,000 specifications in 5 s.
 
-Prints wall time, seconds per specification and the peak resident memory of the run
+With ``--dask`` the grid also runs on a Dask ``LocalCluster`` of that many single-threaded
+workers (its start-up included).  Prints wall time, seconds per specification and the peak resident memory of the run
 (``ru_maxrss`` of the child process).
 """
 
@@ -71,7 +72,9 @@ def grid_for(specs: int) -> tuple[str, int]:
     return GRID_STUDY.format(ks=ks, ns=ns, gaps=gaps), n_k * per_k
 
 
-def run(study: Path, data_dir: str | None, workers: int) -> tuple[float, float]:
+def run(
+    study: Path, data_dir: str | None, workers: int, executor: str = "process"
+) -> tuple[float, float]:
     """Wall seconds and peak RSS (MB) of one CLI run in a child process."""
     exe = Path(sys.executable).with_name("eventstudy")
     cmd = [str(exe)] if exe.exists() else [sys.executable, "-m", "eventstudy.cli"]
@@ -92,6 +95,8 @@ def run(study: Path, data_dir: str | None, workers: int) -> tuple[float, float]:
                 "--no-figures",
                 "--workers",
                 str(workers),
+                "--executor",
+                executor,
             ],
             check=True,
             env=env,
@@ -107,6 +112,9 @@ def main() -> None:
     ap.add_argument("--workers", type=int, nargs="+", default=[1, 2])
     ap.add_argument("--data-dir", default=os.environ.get("EVENTSTUDY_DATA"))
     ap.add_argument("--skip-grid", action="store_true", help="only the shipped study")
+    ap.add_argument(
+        "--dask", action="store_true", help="also run the grid on a Dask LocalCluster"
+    )
     args = ap.parse_args()
     print("| run | specifications | workers | seconds | s / specification | peak MB |")
     print("|---|---|---|---|---|---|")
@@ -127,6 +135,13 @@ def main() -> None:
                 f"| RUT grid (HAC + 1,000 placebo + 1,000 bootstrap) | {n} | {w} | {s:.1f} | "
                 f"{s / n:.3f} | {mb:.0f} |"
             )
+        if args.dask:
+            for w in args.workers:
+                s, mb = run(study, args.data_dir, w, "dask")
+                print(
+                    f"| RUT grid on Dask (LocalCluster) | {n} | {w} | {s:.1f} | "
+                    f"{s / n:.3f} | {mb:.0f} |"
+                )
     print("\ntarget: 1,000 specifications <= 5 s on 2 cores (issue 10)")
 
 
