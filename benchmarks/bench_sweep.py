@@ -112,9 +112,7 @@ def main() -> None:
     ap.add_argument("--workers", type=int, nargs="+", default=[1, 2])
     ap.add_argument("--data-dir", default=os.environ.get("EVENTSTUDY_DATA"))
     ap.add_argument("--skip-grid", action="store_true", help="only the shipped study")
-    ap.add_argument(
-        "--dask", action="store_true", help="also run the grid on a Dask LocalCluster"
-    )
+    ap.add_argument("--dask", action="store_true", help="also run the grid on a Dask LocalCluster")
     args = ap.parse_args()
     print("| run | specifications | workers | seconds | s / specification | peak MB |")
     print("|---|---|---|---|---|---|")

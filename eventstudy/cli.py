@@ -1,4 +1,5 @@
-"""Command-line interface: ``eventstudy data list|show``, ``eventstudy run STUDY.toml``.
+"""Command-line interface: ``eventstudy data list|show``, ``eventstudy run STUDY.toml``,
+``eventstudy check NOTE.toml``.
 
 Errors print one line (``error: ...``) and exit with status 2; ``--debug`` shows the traceback.
 """
@@ -76,6 +77,17 @@ def build_parser() -> argparse.ArgumentParser:
     verbosity.add_argument("--quiet", action="store_true", help="print nothing but errors")
     verbosity.add_argument("--verbose", action="store_true", help="print more detail")
     _add_common(run)
+
+    check = sub.add_parser("check", help="check a note's facts against the data: one verdict table")
+    check.add_argument("note", type=Path, help="note TOML file ([note], [data.series], [[facts]])")
+    check.add_argument(
+        "--out",
+        type=Path,
+        default=None,
+        help="also write facts.md, facts.html and facts.json into this directory",
+    )
+    check.add_argument("--quiet", action="store_true", help="print nothing but errors")
+    _add_common(check)
     return parser
 
 
@@ -170,6 +182,33 @@ def _cmd_run(args: argparse.Namespace) -> int:
     return 0
 
 
+def _cmd_check(args: argparse.Namespace) -> int:
+    """Check a note and print its verdict table; with ``--out`` write it as Markdown, HTML
+    and JSON.  Exit status 0 whatever the verdicts (a not-reproduced fact is an answer, not
+    an error)."""
+    import json
+
+    from eventstudy.data import DataStore
+    from eventstudy.facts import check_note, load_note
+
+    note = load_note(args.note)
+    store = DataStore.from_settings(args.data_dir)
+    table = check_note(note, store=store)
+    if args.out is not None:
+        from eventstudy.report.files import write_text_atomic
+
+        args.out.mkdir(parents=True, exist_ok=True)
+        record = {"note": note.path, "note_sha256": note.sha256, **table.to_dict()}
+        write_text_atomic(args.out / "facts.md", table.to_markdown())
+        write_text_atomic(args.out / "facts.html", table.to_html())
+        write_text_atomic(args.out / "facts.json", json.dumps(record, indent=2) + "\n")
+    if not args.quiet:
+        print(table.summary())
+        if args.out is not None:
+            print(f"\nwrote {args.out / 'facts.md'}, facts.html, facts.json")
+    return 0
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the ``eventstudy`` console script."""
     parser = build_parser()
@@ -180,6 +219,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             warnings.showwarning = _show_warning  # restored when catch_warnings exits
             if args.command == "data":
                 return _cmd_data_list(args) if args.data_command == "list" else _cmd_data_show(args)
+            if args.command == "check":
+                return _cmd_check(args)
             return _cmd_run(args)
     except (EventStudyError, OSError, ValueError, TypeError, KeyError) as exc:
         if args.debug:

@@ -223,6 +223,11 @@ class DataStore:
             "Names look like 'yahoo:RUT' or 'fred:DGS10', or give a file path"
         )
 
+    def kind_of(self, name: str) -> SeriesKind:
+        """``"level"`` when the manifest gives the file percent units (yields, rates), else
+        ``"price"`` (the kind :meth:`load` uses by default)."""
+        return self._kind(self.resolve(name)[0], None)
+
     def _kind(self, path: Path, kind: SeriesKind | None) -> SeriesKind:
         if kind is not None:
             return kind

@@ -6,14 +6,14 @@ import hashlib
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-from eventstudy.config.study import DataConfig
+from eventstudy.config.study import DataConfig, SeriesSpec
 from eventstudy.data.align import AlignedData, align
 from eventstudy.data.records import LoadedSeries, SeriesInfo
 from eventstudy.data.splice import SpliceReport, splice_series
 from eventstudy.data.store import DataStore
 from eventstudy.exceptions import DataError
 
-__all__ = ["StudyData", "load_study_data"]
+__all__ = ["StudyData", "load_series", "load_study_data", "series_kind"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -63,6 +63,34 @@ def load_breadth(store: DataStore, *, panel: str, measure: str, window: int) -> 
     return LoadedSeries(data=series, info=info)
 
 
+def load_series(spec: SeriesSpec, store: DataStore) -> tuple[LoadedSeries, SpliceReport | None]:
+    """Load one ``[data.series]`` entry (a name, a splice or a breadth measure; not a ratio,
+    which needs the aligned frame) and its splice report, if it is a splice."""
+    if spec.ratio is not None:
+        raise ValueError(f"{spec.alias}: a ratio is derived from aligned series, not loaded")
+    if spec.splice is not None:
+        early = store.load(spec.splice[0], column=spec.column, kind=spec.kind)
+        late = store.load(spec.splice[1], column=spec.column, kind=spec.kind)
+        return splice_series(early, late)
+    if spec.breadth is not None:
+        return load_breadth(store, **spec.breadth), None
+    assert spec.name is not None  # guaranteed by the config parser
+    return store.load(spec.name, column=spec.column, kind=spec.kind), None
+
+
+def series_kind(spec: SeriesSpec, store: DataStore) -> str:
+    """``"price"`` or ``"level"``: the declared kind, else what the data directory says
+    (percent units are levels); breadth shares are levels, ratios prices."""
+    if spec.kind is not None:
+        return spec.kind
+    if spec.breadth is not None:
+        return "level"
+    name = spec.splice[1] if spec.splice is not None else spec.name
+    if name is None:
+        return "price"
+    return store.kind_of(name)
+
+
 def load_study_data(config: DataConfig, store: DataStore) -> StudyData:
     """Load every series of ``config`` from ``store``, splice where asked, and align them.
 
@@ -74,15 +102,9 @@ def load_study_data(config: DataConfig, store: DataStore) -> StudyData:
     for spec in config.series:
         if spec.ratio is not None:
             continue  # derived after alignment
-        if spec.splice is not None:
-            early = store.load(spec.splice[0], column=spec.column, kind=spec.kind)
-            late = store.load(spec.splice[1], column=spec.column, kind=spec.kind)
-            loaded[spec.alias], splices[spec.alias] = splice_series(early, late)
-        elif spec.breadth is not None:
-            loaded[spec.alias] = load_breadth(store, **spec.breadth)
-        else:
-            assert spec.name is not None  # guaranteed by the config parser
-            loaded[spec.alias] = store.load(spec.name, column=spec.column, kind=spec.kind)
+        loaded[spec.alias], report = load_series(spec, store)
+        if report is not None:
+            splices[spec.alias] = report
     aligned = align(loaded, start=config.start, end=config.end)
     ratios = [spec for spec in config.series if spec.ratio is not None]
     if ratios:

@@ -1,0 +1,416 @@
+"""Check parsed facts against loaded series: one :class:`FactResult` per :class:`FactSpec`."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from eventstudy.data import DataStore
+from eventstudy.data.records import LoadedSeries
+from eventstudy.exceptions import ConfigError, DataError
+from eventstudy.facts import compute as c
+from eventstudy.facts.results import FactResult
+from eventstudy.facts.spec import FactSpec
+
+__all__ = ["STALE_DAYS", "Inputs", "check_fact"]
+
+STALE_DAYS = 4
+"""A series whose last date is more than this many calendar days before a fact's as-of date
+has ended before it (four days cover a weekend and a holiday)."""
+
+
+class Inputs:
+    """What facts are checked against: loaded series by alias, the kinds of the series
+    (``"price"`` or ``"level"``), what could not be loaded, and the data store (for panels).
+
+    Parameters
+    ----------
+    series
+        Alias -> loaded series.
+    kinds
+        Alias -> ``"price"`` or ``"level"``.
+    missing
+        Alias -> why it could not be loaded (e.g. the file is not in the data directory).
+    store
+        The data store, for breadth panels.
+    """
+
+    def __init__(
+        self,
+        series: Mapping[str, LoadedSeries],
+        kinds: Mapping[str, str],
+        missing: Mapping[str, str],
+        store: DataStore | None,
+    ) -> None:
+        self.series = dict(series)
+        self.kinds = dict(kinds)
+        self.missing = dict(missing)
+        self.store = store
+        self._panels: dict[tuple[str, str, int], pd.Series] = {}
+
+    def get(self, alias: str, as_of: pd.Timestamp | None) -> tuple[pd.Series, str]:
+        """The series and its label; raises :class:`DataError` when it ended before ``as_of``."""
+        loaded = self.series[alias]
+        s = loaded.data
+        last = pd.Timestamp(s.index[-1])
+        if as_of is not None and last < as_of - pd.Timedelta(days=STALE_DAYS):
+            raise DataError(
+                f"series {alias!r} ({loaded.info.name}) ends on {last:%Y-%m-%d}, before the "
+                f"as-of date {as_of:%Y-%m-%d}"
+            )
+        return s, f"{alias} ({loaded.info.name})"
+
+    def breadth(self, panel: str, measure: str, window: int) -> pd.Series:
+        """A breadth series from a panel (computed once per panel, measure and window)."""
+        key = (panel, measure, window)
+        if key not in self._panels:
+            from eventstudy.data.study_data import load_breadth
+
+            if self.store is None:
+                raise DataError("breadth facts need a data store")
+            self._panels[key] = load_breadth(
+                self.store, panel=panel, measure=measure, window=window
+            ).data
+        return self._panels[key]
+
+
+_ROUNDING = 1e-12
+"""Slack for floating-point rounding in the comparisons (1.25 * 1.2 / 1.25 - 1 < 0.2)."""
+
+
+def _verdict(checks: list[tuple[str, bool]]) -> str:
+    return "reproduced" if all(ok for _, ok in checks) else "not reproduced"
+
+
+def _size_check(fact: FactSpec, computed: float, fmt: Callable[[float], str]) -> tuple[str, bool]:
+    assert fact.claimed is not None
+    tol = fact.tolerance + _ROUNDING
+    if fact.claim == "at_least":
+        return f"at least {fmt(fact.claimed)}", computed >= fact.claimed - tol
+    if fact.claim == "at_most":
+        return f"at most {fmt(fact.claimed)}", computed <= fact.claimed + tol
+    return (
+        f"within {fmt(tol).lstrip('+')} of {fmt(fact.claimed)}",
+        abs(computed - fact.claimed) <= tol,
+    )
+
+
+def _pct(x: float) -> str:
+    return f"{x:+.2%}"
+
+
+def check_fact(fact: FactSpec, inputs: Inputs) -> FactResult:
+    """Check one fact.
+
+    A fact whose series the data directory lacks is "not checkable" (the series named); a
+    series that ends before the fact's as-of date raises :class:`DataError`.
+    """
+    base: dict[str, Any] = {
+        "id": fact.id,
+        "kind": fact.kind,
+        "text": fact.text,
+        "source": fact.source,
+        "as_of": fact.as_of,
+        "tolerance": fact.tolerance,
+        "claimed": fact.claimed,
+    }
+    p = fact.params
+    if fact.kind == "unverifiable":
+        needs = f" (needs {p['needs']})" if p["needs"] else ""
+        return FactResult(
+            **base,
+            series="",
+            computed=None,
+            unit="",
+            verdict="not checkable",
+            detail=f"{p['reason']}{needs}",
+        )
+    wanted = [p["series"]] if isinstance(p.get("series"), str) else list(p.get("series", []))
+    lacking = [a for a in wanted if a in inputs.missing]
+    if lacking:
+        return FactResult(
+            **base,
+            series=", ".join(wanted),
+            computed=None,
+            unit="",
+            verdict="not checkable",
+            detail="; ".join(inputs.missing[a] for a in lacking),
+        )
+    fn = _KINDS[fact.kind]
+    return fn(fact, inputs, base)
+
+
+def _window_anchors(
+    fact: FactSpec, s: pd.Series, name: str
+) -> tuple[c.Anchor, c.Anchor, list[str], dict[str, Any]]:
+    """Base and end closes of a return or change fact, notes and values for the record."""
+    p = fact.params
+    notes: list[str] = []
+    values: dict[str, Any] = {}
+    if "month" in p:
+        base, end, partial = c.month_bounds(s, p["month"], name=name)
+        if partial:
+            notes.append(f"partial month: data end {end.date:%Y-%m-%d}")
+        values["partial_month"] = partial
+        return base, end, notes, values
+    end = c.close_on(s, p.get("to", fact.as_of), name=name)
+    start = p["from"]
+    if isinstance(start, pd.Timestamp):
+        base = c.close_on(s, start, name=name)
+        if base.date != start:
+            notes.append(
+                f"{start:%Y-%m-%d} is not a trading day: base close of {base.date:%Y-%m-%d}"
+            )
+    elif start in ("low", "high"):
+        base = c.extreme(s, end, start, window=p["window"], since=p["since"], name=name)
+        span = (
+            f"of the last {p['window']} trading days"
+            if p["window"]
+            else f"since {p['since']:%Y-%m-%d}"
+        )
+        notes.append(f"the {start} {span} was {base}")
+        values[f"{start}_date"] = f"{base.date:%Y-%m-%d}"
+    else:
+        base = c.base_of_period(s, end, start.removesuffix("_start"), name=name)
+    return base, end, notes, values
+
+
+def _return(fact: FactSpec, inputs: Inputs, base: dict[str, Any]) -> FactResult:
+    p = fact.params
+    s, label = inputs.get(p["series"], fact.as_of)
+    if inputs.kinds.get(p["series"]) == "level":
+        raise ConfigError(
+            f"fact {fact.id!r}: {p['series']!r} is a level (a yield or a rate): percent returns "
+            "of a level mean nothing; use kind = 'change' (basis points)"
+        )
+    start, end, notes, values = _window_anchors(fact, s, label)
+    computed = end.value / start.value - 1.0
+    checks: list[tuple[str, bool]] = []
+    if fact.claimed is not None:
+        checks.append(_size_check(fact, computed, _pct))
+    if p.get("claimed_date") is not None:
+        when = p["claimed_date"]
+        checks.append((f"{p['from']} on {when:%Y-%m-%d}", start.date == when))
+    detail = f"{start} to {end}"
+    if notes:
+        detail += "; " + "; ".join(notes)
+    values.update({"base_date": f"{start.date:%Y-%m-%d}", "end_date": f"{end.date:%Y-%m-%d}"})
+    return FactResult(
+        **base,
+        series=label,
+        computed=computed,
+        unit="%",
+        verdict=_verdict(checks),
+        checks=tuple(checks),
+        detail=detail,
+        values=values,
+    )
+
+
+def _change(fact: FactSpec, inputs: Inputs, base: dict[str, Any]) -> FactResult:
+    p = fact.params
+    s, label = inputs.get(p["series"], fact.as_of)
+    start, end, notes, values = _window_anchors(fact, s, label)
+    computed = (end.value - start.value) * p["scale"]
+    unit = p["unit"]
+    checks: list[tuple[str, bool]] = []
+    if fact.claimed is not None:
+        checks.append(_size_check(fact, computed, lambda x: f"{x:+.1f} {unit}"))
+    detail = f"{start.value:.3f} on {start.date:%Y-%m-%d} to {end.value:.3f} on {end.date:%Y-%m-%d}"
+    if notes:
+        detail += "; " + "; ".join(notes)
+    values.update({"base_date": f"{start.date:%Y-%m-%d}", "end_date": f"{end.date:%Y-%m-%d}"})
+    return FactResult(
+        **base,
+        series=label,
+        computed=computed,
+        unit=unit,
+        verdict=_verdict(checks),
+        checks=tuple(checks),
+        detail=detail,
+        values=values,
+    )
+
+
+def _move(fact: FactSpec, inputs: Inputs, base: dict[str, Any]) -> FactResult:
+    p = fact.params
+    s, label = inputs.get(p["series"], fact.as_of)
+    on = p["on"] if p["on"] is not None else fact.as_of
+    rec = c.move_record(s, on, p["days"], p["direction"], since=p["since"], name=label)
+    checks: list[tuple[str, bool]] = []
+    if fact.claimed is not None:
+        claimed = fact.claimed
+        signed = rec.move if p["direction"] == "gain" else -rec.move
+        checks.append(_size_check(fact, signed, _pct))
+        base = {**base, "claimed": claimed}
+    word = "gain" if p["direction"] == "gain" else "loss"
+    if p["since"] is not None:
+        since = p["since"]
+        if rec.larger_since:
+            first = rec.larger_since[-1]
+            checks.append(
+                (
+                    f"largest {p['days']}-day {word} since {since:%Y-%m-%d} "
+                    f"(larger on {first[0]:%Y-%m-%d}: {first[1]:+.2%})",
+                    False,
+                )
+            )
+        else:
+            checks.append((f"largest {p['days']}-day {word} since {since:%Y-%m-%d}", True))
+    detail = f"{p['days']}-day move {rec.start.date:%Y-%m-%d} to {rec.end.date:%Y-%m-%d}: {rec.move:+.2%}"
+    if rec.last_larger is not None:
+        detail += f"; last at least as large: {rec.last_larger[1]:+.2%} ending {rec.last_larger[0]:%Y-%m-%d}"
+    else:
+        detail += "; the largest in the data"
+    values = {
+        "start_date": f"{rec.start.date:%Y-%m-%d}",
+        "end_date": f"{rec.end.date:%Y-%m-%d}",
+        "last_larger_date": None if rec.last_larger is None else f"{rec.last_larger[0]:%Y-%m-%d}",
+        "last_larger": None if rec.last_larger is None else rec.last_larger[1],
+        "larger_since": [[f"{d:%Y-%m-%d}", v] for d, v in rec.larger_since],
+    }
+    computed = rec.move if p["direction"] == "gain" else -rec.move
+    return FactResult(
+        **base,
+        series=label,
+        computed=computed,
+        unit="%",
+        verdict=_verdict(checks),
+        checks=tuple(checks),
+        detail=detail,
+        values=values,
+    )
+
+
+def _calendar_rank(fact: FactSpec, inputs: Inputs, base: dict[str, Any]) -> FactResult:
+    p = fact.params
+    s, label = inputs.get(p["series"], fact.as_of)
+    cr = c.calendar_rank(s, p["month"], since=p["since"], order=p["order"], name=label)
+    month_name = cr.month.strftime("%B")
+    checks: list[tuple[str, bool]] = []
+    if fact.claimed is not None:
+        checks.append(_size_check(fact, cr.value, _pct))
+    checks.append(
+        (
+            f"{p['order']} {month_name} since {p['since']} (rank {cr.rank} of {cr.compared})",
+            cr.rank == 1,
+        )
+    )
+    detail = f"{month_name} {cr.month.year}: {cr.value:+.2%}, rank {cr.rank} of {cr.compared} {month_name}s {p['since'] + 1}-{cr.month.year}"
+    if cr.last_better is not None:
+        word = "better" if p["order"] == "best" else "worse"
+        detail += f"; last {word}: {cr.last_better[0]} ({cr.last_better[1]:+.2%})"
+    if cr.partial:
+        detail += "; partial month (month to date)"
+    values = {
+        "rank": cr.rank,
+        "compared": cr.compared,
+        "last_better_year": None if cr.last_better is None else cr.last_better[0],
+        "last_better": None if cr.last_better is None else cr.last_better[1],
+        "partial_month": cr.partial,
+    }
+    return FactResult(
+        **base,
+        series=label,
+        computed=cr.value,
+        unit="%",
+        verdict=_verdict(checks),
+        checks=tuple(checks),
+        detail=detail,
+        values=values,
+    )
+
+
+def _signal(fact: FactSpec, inputs: Inputs, base: dict[str, Any]) -> FactResult:
+    from eventstudy.config import thaw
+    from eventstudy.signals import make_signal
+
+    p = fact.params
+    frames = {}
+    labels = []
+    for alias in p["series"]:
+        s, label = inputs.get(alias, fact.as_of)
+        frames[alias] = s
+        labels.append(label)
+    prices = pd.DataFrame(frames).dropna()
+    try:
+        result = make_signal(thaw(p["signal"])).compute(prices)
+    except (ValueError, TypeError, KeyError) as exc:
+        raise ConfigError(f"fact {fact.id!r}: signal: {exc}") from exc
+    date = p["date"]
+    if date not in result.value.index:
+        raise DataError(
+            f"fact {fact.id!r}: {date:%Y-%m-%d} is not a trading day of the aligned series "
+            f"{p['series']}"
+        )
+    value = float(result.value.loc[date])
+    fired = bool(result.trigger.loc[date])
+    checks: list[tuple[str, bool]] = [(f"an event on {date:%Y-%m-%d}", fired)]
+    if fact.claimed is not None and np.isfinite(value):
+        checks.append(_size_check(fact, value, lambda x: f"{x:.2f}"))
+    thr = "" if result.threshold is None else f" (threshold {result.threshold:g})"
+    detail = f"{result.description}; value on {date:%Y-%m-%d}: {value:.2f}{thr}"
+    if result.look_ahead:
+        detail += "; uses full-sample statistics (look-ahead)"
+    return FactResult(
+        **base,
+        series=", ".join(labels),
+        computed=value,
+        unit="",
+        verdict=_verdict(checks),
+        checks=tuple(checks),
+        detail=detail,
+        look_ahead=result.look_ahead,
+        values={"event": fired, "threshold": result.threshold},
+    )
+
+
+def _breadth(fact: FactSpec, inputs: Inputs, base: dict[str, Any]) -> FactResult:
+    p = fact.params
+    s = inputs.breadth(p["panel"], p["measure"], p["window"])
+    label = f"{p['measure']}({p['window']}) of {p['panel']}"
+    date = p["date"] if p["date"] is not None else fact.as_of
+    if date is not None and s.index[-1] < date - pd.Timedelta(days=STALE_DAYS):
+        raise DataError(
+            f"panel {p['panel']!r} ends on {s.index[-1]:%Y-%m-%d}, before the as-of date "
+            f"{date:%Y-%m-%d}"
+        )
+    at = c.close_on(s, date, name=label)
+    history = s.loc[: at.date]
+    average = float(history.mean())
+    checks: list[tuple[str, bool]] = []
+    if fact.claimed is not None:
+        checks.append(_size_check(fact, at.value, lambda x: f"{x:.1%}"))
+    if p["claimed_average"] is not None:
+        ok = abs(average - p["claimed_average"]) <= fact.tolerance + _ROUNDING
+        checks.append(
+            (f"long-run average within {fact.tolerance:.1%} of {p['claimed_average']:.1%}", ok)
+        )
+    side = "below" if at.value < average else "at or above"
+    detail = (
+        f"{at.value:.1%} on {at.date:%Y-%m-%d}, {side} its average {average:.1%} over "
+        f"{history.index[0]:%Y-%m-%d}..{at.date:%Y-%m-%d}"
+    )
+    return FactResult(
+        **base,
+        series=label,
+        computed=at.value,
+        unit="share",
+        verdict=_verdict(checks),
+        checks=tuple(checks),
+        detail=detail,
+        values={"date": f"{at.date:%Y-%m-%d}", "long_run_average": average},
+    )
+
+
+_KINDS: dict[str, Callable[[FactSpec, Inputs, dict[str, Any]], FactResult]] = {
+    "return": _return,
+    "change": _change,
+    "move": _move,
+    "calendar_rank": _calendar_rank,
+    "signal": _signal,
+    "breadth": _breadth,
+}

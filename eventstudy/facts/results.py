@@ -1,0 +1,241 @@
+"""Frozen results of fact checks: one :class:`FactResult` per fact, a :class:`FactTable`."""
+
+from __future__ import annotations
+
+import html
+import math
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+import pandas as pd
+
+from eventstudy._frozen import readonly_mapping
+
+__all__ = ["VERDICTS", "FactResult", "FactTable"]
+
+VERDICTS = ("reproduced", "not reproduced", "not checkable")
+
+
+def _fmt(value: float | None, unit: str) -> str:
+    if value is None or (isinstance(value, float) and not math.isfinite(value)):
+        return ""
+    if unit == "%":
+        return f"{value:+.2%}"
+    if unit == "share":
+        return f"{value:.1%}"
+    if unit == "rank":
+        return f"{value:.0f}"
+    if unit == "":
+        return f"{value:.2f}"
+    return f"{value:+.1f} {unit}"
+
+
+@dataclass(frozen=True, slots=True)
+class FactResult:
+    """The check of one fact.
+
+    Attributes
+    ----------
+    id, kind, text, source
+        From the fact.
+    as_of
+        The date it speaks of.
+    series
+        What it was computed from (alias and source name).
+    claimed, computed
+        The claimed and computed numbers (``None`` when there is none); ``unit`` says how to
+        read them: ``"%"`` decimal returns, ``"bp"`` basis points, ``"share"`` decimal
+        shares, ``""`` a signal's own scale.
+    tolerance
+        Largest accepted difference.
+    verdict
+        ``"reproduced"``, ``"not reproduced"`` or ``"not checkable"``.
+    checks
+        Each part of the claim and whether it held (e.g. the size, and "nothing larger since
+        2020-04-30").
+    detail
+        What was computed, in words (dates, closes, the last larger move...).
+    look_ahead
+        The number uses data after ``as_of`` (a full-sample statistic).
+    values
+        Extra numbers and dates for ``result.json``.
+    """
+
+    id: str
+    kind: str
+    text: str
+    source: str
+    as_of: pd.Timestamp | None
+    series: str
+    claimed: float | None
+    computed: float | None
+    unit: str
+    tolerance: float
+    verdict: str
+    checks: tuple[tuple[str, bool], ...] = ()
+    detail: str = ""
+    look_ahead: bool = False
+    values: Mapping[str, Any] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        if self.verdict not in VERDICTS:
+            raise ValueError(f"verdict must be one of {VERDICTS}, got {self.verdict!r}")
+        object.__setattr__(self, "values", readonly_mapping(dict(self.values)))
+
+    @property
+    def difference(self) -> float | None:
+        """``computed - claimed`` (``None`` without both)."""
+        if self.claimed is None or self.computed is None:
+            return None
+        return self.computed - self.claimed
+
+    def row(self) -> dict[str, Any]:
+        """Formatted row of the verdict table."""
+        failed = [label for label, ok in self.checks if not ok]
+        verdict = self.verdict + (f" ({'; '.join(failed)})" if failed else "")
+        return {
+            "fact": self.text or self.id,
+            "claimed": _fmt(self.claimed, self.unit),
+            "computed": _fmt(self.computed, self.unit)
+            + (" (look-ahead)" if self.look_ahead else ""),
+            "verdict": verdict,
+            "detail": self.detail,
+            "as of": "" if self.as_of is None else f"{self.as_of:%Y-%m-%d}",
+            "series": self.series,
+        }
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-ready record."""
+        return {
+            "id": self.id,
+            "kind": self.kind,
+            "text": self.text,
+            "source": self.source,
+            "as_of": None if self.as_of is None else f"{self.as_of:%Y-%m-%d}",
+            "series": self.series,
+            "claimed": self.claimed,
+            "computed": self.computed,
+            "unit": self.unit,
+            "tolerance": self.tolerance,
+            "verdict": self.verdict,
+            "checks": [{"check": label, "holds": ok} for label, ok in self.checks],
+            "detail": self.detail,
+            "look_ahead": self.look_ahead,
+            "values": dict(self.values),
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class FactTable:
+    """The checked facts of a note (or a study), in the note's order.
+
+    Attributes
+    ----------
+    title, source
+        The note's title and where it was published.
+    as_of
+        The note's date.
+    facts
+        One :class:`FactResult` per fact.
+    data_last
+        Alias -> last date of each loaded series (``None`` for a series the data lacks).
+    """
+
+    title: str
+    source: str
+    as_of: pd.Timestamp | None
+    facts: tuple[FactResult, ...]
+    data_last: Mapping[str, str | None] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "data_last", readonly_mapping(dict(self.data_last)))
+
+    def counts(self) -> dict[str, int]:
+        """How many facts got each verdict."""
+        return {v: sum(f.verdict == v for f in self.facts) for v in VERDICTS}
+
+    def headline(self) -> str:
+        """The bottom line in one sentence."""
+        c = self.counts()
+        checkable = c["reproduced"] + c["not reproduced"]
+        parts = [f"{c['reproduced']} of {checkable} checkable facts reproduced"]
+        if c["not reproduced"]:
+            missed = ", ".join(f.id for f in self.facts if f.verdict == "not reproduced")
+            parts.append(f"not reproduced: {missed}")
+        if c["not checkable"]:
+            parts.append(f"{c['not checkable']} not checkable with this data")
+        return "; ".join(parts) + "."
+
+    def to_frame(self) -> pd.DataFrame:
+        """The verdict table, formatted (one row per fact)."""
+        return pd.DataFrame([f.row() for f in self.facts])
+
+    def summary(self) -> str:
+        """Terminal text: title, headline, then the table."""
+        head = [self.title]
+        if self.source or self.as_of is not None:
+            when = "" if self.as_of is None else f"as of {self.as_of:%Y-%m-%d}"
+            head.append(", ".join(x for x in (self.source, when) if x))
+        head.append(self.headline())
+        frame = self.to_frame()[["fact", "claimed", "computed", "verdict", "detail"]]
+        with pd.option_context("display.max_colwidth", 80, "display.width", 250):
+            table = frame.to_string(index=False)
+        return "\n".join([*head, "", table])
+
+    def to_markdown(self) -> str:
+        """Markdown: title, headline, the verdict table and the data's last dates."""
+        lines = [f"# {self.title}", ""]
+        if self.source or self.as_of is not None:
+            when = "" if self.as_of is None else f"as of {self.as_of:%Y-%m-%d}"
+            lines += [", ".join(x for x in (self.source, when) if x), ""]
+        lines += [f"**{self.headline()}**", ""]
+        cols = ["fact", "claimed", "computed", "verdict", "detail"]
+        lines.append("| " + " | ".join(cols) + " |")
+        lines.append("|" + "---|" * len(cols))
+        for f in self.facts:
+            row = f.row()
+            lines.append("| " + " | ".join(str(row[c]).replace("|", "\\|") for c in cols) + " |")
+        if self.data_last:
+            lines += [
+                "",
+                "Data: "
+                + "; ".join(
+                    f"{a} to {d}" if d else f"{a} missing" for a, d in self.data_last.items()
+                )
+                + ".",
+            ]
+        return "\n".join(lines) + "\n"
+
+    def to_html(self) -> str:
+        """A standalone HTML page of :meth:`to_markdown`'s content."""
+        cols = ["fact", "claimed", "computed", "verdict", "detail"]
+        head = "".join(f"<th>{c}</th>" for c in cols)
+        rows = "".join(
+            "<tr>" + "".join(f"<td>{html.escape(str(f.row()[c]))}</td>" for c in cols) + "</tr>"
+            for f in self.facts
+        )
+        return (
+            "<!doctype html><html><head><meta charset='utf-8'>"
+            f"<title>{html.escape(self.title)}</title></head><body>"
+            f"<h1>{html.escape(self.title)}</h1><p><strong>{html.escape(self.headline())}"
+            f"</strong></p><table><thead><tr>{head}</tr></thead><tbody>{rows}</tbody></table>"
+            "</body></html>\n"
+        )
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-ready record."""
+        return {
+            "title": self.title,
+            "source": self.source,
+            "as_of": None if self.as_of is None else f"{self.as_of:%Y-%m-%d}",
+            "headline": self.headline(),
+            "counts": self.counts(),
+            "data_last": dict(self.data_last),
+            "facts": [f.to_dict() for f in self.facts],
+        }
+
+    def _repr_html_(self) -> str:
+        return f"<p><strong>{html.escape(self.headline())}</strong></p>" + self.to_frame().to_html(
+            index=False
+        )

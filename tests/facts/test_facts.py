@@ -1,0 +1,334 @@
+"""Each fact kind on small synthetic series with hand-computed answers, and the edge cases:
+a record set on the since-date itself, a month with missing days, a low on the as-of date,
+a series that ends before the as-of date, data the directory lacks."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from eventstudy.data import DataStore
+from eventstudy.exceptions import ConfigError, DataError
+from eventstudy.facts import check_note, parse_note
+from eventstudy.facts.compute import calendar_rank, close_on, month_bounds, move_record
+
+
+def _write(root: Path, provider: str, name: str, s: pd.Series, column: str = "close") -> None:
+    folder = root / "series" / provider
+    folder.mkdir(parents=True, exist_ok=True)
+    frame = pd.DataFrame({"date": s.index.strftime("%Y-%m-%d"), column: s.to_numpy()})
+    frame.to_csv(folder / f"{name}.csv", index=False)
+
+
+def _prices() -> pd.Series:
+    """Business days 2019-12-02 .. 2020-03-31, a close of 100 + day number, except a dip."""
+    idx = pd.bdate_range("2019-12-02", "2020-03-31")
+    s = pd.Series(100.0 + np.arange(idx.size), index=idx)
+    s[pd.Timestamp("2020-02-14")] = 120.0  # the low since January
+    return s
+
+
+@pytest.fixture()
+def store(tmp_path: Path) -> DataStore:
+    _write(tmp_path, "yahoo", "AAA", _prices())
+    y = pd.Series(4.0, index=pd.bdate_range("2020-03-02", "2020-03-31"))
+    y[pd.Timestamp("2020-03-27")] = 3.946  # Friday: -5.4 bp on the week
+    y[pd.Timestamp("2020-03-30")] = 3.946
+    y[pd.Timestamp("2020-03-31")] = 3.946
+    _write(tmp_path, "fred", "YLD", y, column="value")
+    _write(tmp_path, "fred", "OLD", _prices()[:"2020-02-28"], column="value")
+    return DataStore(tmp_path)
+
+
+def note(facts: str, as_of: str = "2020-03-31", series: str = "") -> str:
+    return (
+        f'[note]\ntitle = "t"\nas_of = {as_of}\n[data.series]\naaa = "yahoo:AAA"\n'
+        f'yld = {{ name = "fred:YLD", kind = "level" }}\n{series}' + facts
+    )
+
+
+def run(store: DataStore, facts: str, **kw: str):
+    return check_note(parse_note(note(facts, **kw)), store=store)
+
+
+def test_returns_between_dates_to_date_and_from_the_low(store: DataStore) -> None:
+    """Close = 100 + business-day number (2019-12-02 is day 0: 2019-12-31 closes at 121,
+    2020-03-31 at 186); 2020-02-14 is set to 120, the low since January. Expected values are
+    read off the series directly."""
+    s = _prices()
+    t = run(
+        store,
+        """
+[[facts]]
+id = "ytd"
+kind = "return"
+series = "aaa"
+from = "year_start"
+claimed = 0.537
+tolerance = 0.001
+[[facts]]
+id = "weekend_base"
+kind = "return"
+series = "aaa"
+from = 2020-03-01        # a Sunday: the base is Friday 2020-02-28
+to = 2020-03-06
+[[facts]]
+id = "from_low"
+kind = "return"
+series = "aaa"
+from = "low"
+since = 2020-01-01
+claimed_date = 2020-02-14
+claimed = 0.55
+tolerance = 0.001
+[[facts]]
+id = "qtd"
+kind = "return"
+series = "aaa"
+from = "quarter_start"
+to = 2020-01-31
+""",
+    )
+    ytd, weekend, low, qtd = t.facts
+    assert ytd.computed == pytest.approx(s["2020-03-31"] / s["2019-12-31"] - 1, rel=1e-12)
+    assert ytd.verdict == "reproduced"
+    assert ytd.values["base_date"] == "2019-12-31"
+    assert weekend.computed == pytest.approx(s["2020-03-06"] / s["2020-02-28"] - 1, rel=1e-12)
+    assert "2020-03-01 is not a trading day: base close of 2020-02-28" in weekend.detail
+    assert low.computed == pytest.approx(s["2020-03-31"] / 120 - 1, rel=1e-12)
+    assert low.values["low_date"] == "2020-02-14"
+    assert low.verdict == "reproduced"
+    assert qtd.computed == pytest.approx(s["2020-01-31"] / s["2019-12-31"] - 1, rel=1e-12)
+
+
+def test_low_on_the_as_of_date_and_a_wrong_claimed_date(store: DataStore) -> None:
+    """As of 2020-02-14 the low of the last 10 days is that day itself: the return is 0. The
+    claimed date of the low is checked separately from the size."""
+    t = run(
+        store,
+        """
+[[facts]]
+kind = "return"
+series = "aaa"
+from = "low"
+window = 10
+claimed_date = 2020-02-13
+claimed = 0.0
+""",
+        as_of="2020-02-14",
+    )
+    (f,) = t.facts
+    assert f.computed == 0.0
+    assert f.values["low_date"] == "2020-02-14"
+    assert f.verdict == "not reproduced"
+    assert [ok for _, ok in f.checks] == [True, False]
+    assert "low on 2020-02-13" in f.row()["verdict"]
+
+
+def test_level_change_in_basis_points_and_no_percent_return_of_a_yield(store: DataStore) -> None:
+    t = run(
+        store,
+        """
+[[facts]]
+kind = "change"
+series = "yld"
+from = "week_start"
+claimed = -5.4
+tolerance = 0.05
+""",
+        as_of="2020-03-27",
+    )
+    (f,) = t.facts
+    assert f.computed == pytest.approx((3.946 - 4.0) * 100, abs=1e-9)
+    assert f.unit == "bp" and f.row()["computed"] == "-5.4 bp"
+    assert f.values["base_date"] == "2020-03-20"
+    assert f.verdict == "reproduced"
+    with pytest.raises(ConfigError, match="'yld' is a level .*use kind = 'change'"):
+        run(store, '[[facts]]\nkind = "return"\nseries = "yld"\nfrom = "month_start"\n')
+
+
+def test_move_record_since_date_and_the_record_on_the_since_date_itself() -> None:
+    """Steps on a flat path: x1.30 on 2020-01-10, x1.25 on 2020-02-07, x1.20 on 2020-03-06.
+    A step stays in five 5-day windows, so the +25% move is the move ending on 2020-02-07 ..
+    2020-02-13. Checked: the +20% move ending 2020-03-06. Since 2020-02-13 (a +25% move ends
+    on the since-date itself) the record holds: the since-date is the reference. Since
+    2020-02-12 it fails, the larger move ending 2020-02-13 named."""
+    idx = pd.bdate_range("2020-01-01", "2020-03-31")
+    s = pd.Series(100.0, index=idx)
+    for end, jump in (("2020-01-10", 1.30), ("2020-02-07", 1.25), ("2020-03-06", 1.20)):
+        i = idx.get_loc(pd.Timestamp(end))
+        s.iloc[i:] *= jump
+    rec = move_record(s, "2020-03-06", 5, "gain", since="2020-02-13")
+    assert rec.move == pytest.approx(0.20, rel=1e-12)
+    assert rec.start.date == pd.Timestamp("2020-02-28")
+    assert rec.larger_since == ()
+    assert rec.last_larger is not None
+    assert rec.last_larger[0] == pd.Timestamp("2020-02-13")
+    assert rec.last_larger[1] == pytest.approx(0.25, rel=1e-12)
+    before = move_record(s, "2020-03-06", 5, "gain", since="2020-02-12")
+    assert [d for d, _ in before.larger_since] == [pd.Timestamp("2020-02-13")]
+    loss = move_record(1 / s, "2020-03-06", 5, "loss")
+    assert loss.move == pytest.approx(1 / 1.2 - 1, rel=1e-12)
+    assert loss.last_larger is not None and loss.last_larger[0] == pd.Timestamp("2020-02-13")
+
+
+def test_move_fact_verdict_names_the_larger_move(tmp_path: Path) -> None:
+    idx = pd.bdate_range("2020-01-01", "2020-03-31")
+    s = pd.Series(100.0, index=idx)
+    for end, jump in (("2020-02-07", 1.25), ("2020-03-06", 1.20)):
+        s.iloc[idx.get_loc(pd.Timestamp(end)) :] *= jump
+    _write(tmp_path, "yahoo", "AAA", s)
+    _write(tmp_path, "fred", "YLD", pd.Series(4.0, index=idx), column="value")
+    facts = """
+[[facts]]
+kind = "move"
+series = "aaa"
+days = 5
+on = 2020-03-06
+since = "2020-01"       # end of January 2020
+claimed = 0.2
+claim = "at_least"
+tolerance = 0.0
+"""
+    (f,) = run(DataStore(tmp_path), facts).facts
+    assert f.verdict == "not reproduced"
+    # the most recent larger move is named (the +25% step is in windows ending 02-07..02-13)
+    assert "larger on 2020-02-13: +25.00%" in f.row()["verdict"]
+    assert [ok for _, ok in f.checks] == [True, False]
+
+
+def test_calendar_rank_best_month_since_and_a_month_with_missing_days() -> None:
+    """August returns set by the August-end close over the July-end close: 2000 +8%, 2001 +2%,
+    2002 +5%, 2003 (no August data at all: left out), 2004 +6% (with missing days inside
+    August). 2004 is the best August since 2000 (rank 1 of 2003..2004's one August with data
+    plus itself), and the last better is 2000."""
+    idx = pd.bdate_range("2000-07-03", "2004-09-30")
+    s = pd.Series(100.0, index=idx)
+    for year, ret in ((2000, 0.08), (2001, 0.02), (2002, 0.05), (2004, 0.06)):
+        start = idx.searchsorted(pd.Timestamp(f"{year}-08-01"))
+        s.iloc[start:] *= 1 + ret
+    s = s.drop(s[(s.index.year == 2003) & (s.index.month == 8)].index)
+    s = s.drop(pd.bdate_range("2004-08-10", "2004-08-20"))
+    cr = calendar_rank(s, "2004-08", since=2001)
+    assert cr.value == pytest.approx(0.06, rel=1e-12)
+    assert (cr.rank, cr.compared) == (1, 2)  # 2002 and 2004 (2003 has no August)
+    assert cr.last_better == (2000, pytest.approx(0.08))
+    assert set(cr.history) == {2000, 2001, 2002, 2004}
+    assert not cr.partial
+    worst = calendar_rank(s, "2001-08", since=1999, order="worst")
+    assert (worst.rank, worst.last_better) == (1, None)
+    with pytest.raises(DataError, match="no close in 2003-08"):
+        month_bounds(s, "2003-08")
+
+
+def test_partial_month_is_flagged() -> None:
+    s = pd.Series(1.0 + np.arange(40) / 100, index=pd.bdate_range("2021-07-01", periods=40))
+    base, end, partial = month_bounds(s, "2021-08")
+    assert partial and end.date == s.index[-1]
+    assert base.date == pd.Timestamp("2021-07-30")
+    assert close_on(s, "2021-08-01").date == pd.Timestamp("2021-07-30")
+
+
+def test_signal_fact_value_event_and_look_ahead(store: DataStore) -> None:
+    facts = """
+[[facts]]
+kind = "signal"
+signal = { type = "threshold", series = "aaa", mode = "level", level = 150.0, direction = "above" }
+date = 2020-02-17
+series = ["aaa"]
+claimed = 155.0
+tolerance = 0.5
+"""
+    (f,) = run(store, facts).facts
+    assert f.computed == pytest.approx(_prices()["2020-02-17"])
+    assert f.values["event"] is True and not f.look_ahead
+    assert f.verdict == "reproduced"
+
+
+def test_not_checkable_names_what_is_missing_and_stale_series_raise(store: DataStore) -> None:
+    facts = """
+[[facts]]
+kind = "return"
+series = "gone"
+from = "year_start"
+[[facts]]
+kind = "unverifiable"
+text = "ETF flows"
+reason = "no flow data"
+needs = "flows"
+"""
+    t = run(store, facts, series='gone = "fred:NOPE"\n')
+    missing, text = t.facts
+    assert missing.verdict == text.verdict == "not checkable"
+    assert "fred:NOPE not in the data directory" in missing.detail
+    assert text.detail == "no flow data (needs flows)"
+    assert t.data_last["gone"] is None
+    assert t.counts() == {"reproduced": 0, "not reproduced": 0, "not checkable": 2}
+    stale = '[[facts]]\nkind = "return"\nseries = "old"\nfrom = "year_start"\n'
+    with pytest.raises(
+        DataError,
+        match=r"series 'old' \(fred:OLD\) ends on 2020-02-28, before the as-of date 2020-03-31",
+    ):
+        run(store, stale, series='old = "fred:OLD"\n')
+
+
+def test_breadth_share_and_long_run_average(tmp_path: Path) -> None:
+    """Three stocks, 3-day average: the share above it, and its average over the history,
+    against pandas' own rolling mean."""
+    idx = pd.bdate_range("2021-01-04", periods=8)
+    px = pd.DataFrame(
+        {
+            "A": [1, 2, 3, 4, 5, 4, 3, 2],
+            "B": [5, 4, 3, 2, 1, 2, 3, 4],
+            "C": [1, 1, 2, 2, 3, 3, 2, 2],
+        },
+        index=idx,
+        dtype=float,
+    )
+    (tmp_path / "panel").mkdir()
+    long = px.stack().rename("close").reset_index()
+    long.columns = ["date", "ticker", "close"]
+    long["date"] = long["date"].dt.strftime("%Y-%m-%d")
+    long.to_csv(tmp_path / "panel" / "P.csv", index=False)
+    _write(tmp_path, "yahoo", "AAA", pd.Series(1.0, index=idx))
+    _write(tmp_path, "fred", "YLD", pd.Series(1.0, index=idx), column="value")
+    ma = px.rolling(3).mean()
+    share = (px > ma).where(ma.notna()).mean(axis=1).dropna()
+    facts = """
+[[facts]]
+kind = "breadth"
+panel = "panel:P"
+window = 3
+date = 2021-01-12
+claimed = 0.3333
+claimed_average = 0.5
+tolerance = 0.01
+"""
+    (f,) = run(DataStore(tmp_path), facts, as_of="2021-01-13").facts
+    assert f.computed == pytest.approx(share.loc["2021-01-12"])
+    assert f.values["long_run_average"] == pytest.approx(share.loc[:"2021-01-12"].mean())
+    assert [ok for _, ok in f.checks] == [True, abs(share.loc[:"2021-01-12"].mean() - 0.5) <= 0.01]
+
+
+@pytest.mark.parametrize(
+    ("facts", "message"),
+    [
+        ('kind = "guess"\n', "key 'kind' must be one of"),
+        (
+            'kind = "return"\nseries = "zzz"\nfrom = "year_start"\n',
+            "'zzz' is not a \\[data.series\\] alias",
+        ),
+        ('kind = "return"\nseries = "aaa"\n', "give 'from'"),
+        ('kind = "return"\nseries = "aaa"\nfrom = "low"\n', "exactly one of 'window'"),
+        ('kind = "return"\nseries = "aaa"\nfrom = "yesterday"\n', "key 'from': must be a date"),
+        ('kind = "return"\nseries = "aaa"\nfrom = "year_start"\nwindow = 5\n', "only go with from"),
+        ('kind = "move"\nseries = "aaa"\ndays = 5\ncolour = 1\n', "unknown key 'colour'"),
+        ('kind = "calendar_rank"\nseries = "aaa"\nmonth = "August"\nsince = 2000\n', "'YYYY-MM'"),
+    ],
+)
+def test_bad_facts_name_the_fact_and_key(facts: str, message: str) -> None:
+    with pytest.raises(ConfigError, match=message):
+        parse_note(note("[[facts]]\n" + facts), "n.toml")

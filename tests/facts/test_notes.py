@@ -1,0 +1,144 @@
+"""The shipped notes (studies/notes/*.toml) against values computed independently from the
+snapshot's CSV files with plain pandas, and `eventstudy check` end to end."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from eventstudy.cli import main
+from eventstudy.facts import check_note
+
+pytestmark = pytest.mark.integration
+
+NOTES = Path(__file__).resolve().parents[2] / "studies" / "notes"
+
+
+def _csv(root: Path, rel: str, column: str) -> pd.Series:
+    frame = pd.read_csv(root / rel, parse_dates=["date"], index_col="date")
+    return frame[column].dropna()
+
+
+def _rut(root: Path) -> pd.Series:
+    """FRED's Russell 2000 chained into Yahoo ^RUT at their first common date (recent
+    values are Yahoo's: every fact here is after 2019)."""
+    return _csv(root, "series/yahoo/RUT.csv", "close")
+
+
+def _by_id(path: Path, data: Path) -> dict[str, object]:
+    return {f.id: f for f in check_note(path, data_dir=data).facts}
+
+
+def test_every_shipped_note_checks(snapshot_dir: Path) -> None:
+    notes = sorted(NOTES.glob("*.toml"))
+    assert len(notes) == 5
+    for path in notes:
+        table = check_note(path, data_dir=snapshot_dir)
+        assert table.facts, path
+        for f in table.facts:
+            assert f.verdict in ("reproduced", "not reproduced", "not checkable")
+            if f.kind == "unverifiable":
+                assert f.verdict == "not checkable" and f.detail
+
+
+def test_august_2025_against_pandas(snapshot_dir: Path) -> None:
+    rut = _rut(snapshot_dir)
+    month_end = rut.resample("ME").last()
+    aug = month_end.pct_change()
+    aug = aug[aug.index.month == 8]
+    facts = _by_id(NOTES / "small_caps_august_2025.toml", snapshot_dir)
+    best = facts["august_best_since_2000"]
+    assert best.computed == pytest.approx(aug.loc["2025-08"].iloc[0], rel=1e-12)
+    later = aug["2001":"2024"]
+    assert (later < aug.loc["2025-08"].iloc[0]).all()  # best since 2000 ...
+    assert best.values["last_better_year"] == 2000  # ... and August 2000 was better
+    assert aug.loc["2000-08"].iloc[0] > aug.loc["2025-08"].iloc[0]
+    assert best.verdict == "reproduced"
+    low = facts["up_from_april_low"]
+    since = rut["2025-01-01":"2025-08-29"]
+    assert low.values["low_date"] == f"{since.idxmin():%Y-%m-%d}" == "2025-04-08"
+    assert low.computed == pytest.approx(rut["2025-08-29"] / since.min() - 1, rel=1e-12)
+    assert facts["etf_flows"].verdict == "not checkable"
+
+
+def test_july_2024_record_week_against_pandas(snapshot_dir: Path) -> None:
+    rut = _rut(snapshot_dir)
+    five = rut / rut.shift(5) - 1
+    facts = _by_id(NOTES / "small_caps_record_week_july_2024.toml", snapshot_dir)
+    rec = facts["five_day_record"]
+    assert rec.computed == pytest.approx(five["2024-07-16"], rel=1e-12)
+    between = five["2020-05-01":"2024-07-15"]
+    assert between.max() < five["2024-07-16"]  # nothing larger after April 2020
+    earlier = five[:"2024-07-15"]
+    last = earlier[earlier >= five["2024-07-16"]].index[-1]
+    assert rec.values["last_larger_date"] == f"{last:%Y-%m-%d}"
+    assert last.strftime("%Y-%m") == "2020-04"
+    assert rec.verdict == "reproduced"
+    dgs10 = _csv(snapshot_dir, "series/fred/DGS10.csv", "value")
+    week = facts["ten_year_week"]
+    expected = (dgs10["2024-07-26"] - dgs10[:"2024-07-21"].iloc[-1]) * 100
+    assert week.computed == pytest.approx(expected, abs=1e-9)
+
+
+def test_ytd_july_2025_and_election_against_pandas(snapshot_dir: Path) -> None:
+    rut = _rut(snapshot_dir)
+    spx = _csv(snapshot_dir, "series/yahoo/GSPC.csv", "close")
+    ytd = _by_id(NOTES / "small_caps_ytd_july_2025.toml", snapshot_dir)
+    assert ytd["rut_ytd"].computed == pytest.approx(rut["2025-07-28"] / rut["2024-12-31"] - 1)
+    assert ytd["spx_ytd"].computed == pytest.approx(spx["2025-07-28"] / spx["2024-12-31"] - 1)
+    election = _by_id(NOTES / "election_week_2024.toml", snapshot_dir)
+    # FRED's index rescaled to Yahoo's on Yahoo's first date and used before it; the
+    # five-day simple-return spread z-scored by its mean and sd (ddof 1) since 1980
+    fred = _csv(snapshot_dir, "series/fred/RU2000PR.csv", "value")
+    join = rut.index[0]
+    chained = pd.concat([fred[:join].iloc[:-1] * rut[join] / fred[join], rut])
+    both = pd.concat({"rut": chained, "spx": spx}, axis=1, sort=True).dropna()
+    spread = both["rut"].pct_change(5) - both["spx"].pct_change(5)
+    sample = spread["1980-01-01":]
+    expected = (spread["2024-11-06"] - sample.mean()) / sample.std(ddof=1)
+    z = election["three_sigma_event"]
+    assert z.computed == pytest.approx(expected, rel=1e-9)
+    assert z.look_ahead and "look-ahead" in z.row()["computed"]
+    assert z.computed > 3.0 and z.values["event"] is True
+    assert not election["three_sigma_without_look_ahead"].look_ahead
+    day = election["rut_day"]
+    assert day.computed == pytest.approx(rut["2024-11-06"] / rut["2024-11-05"] - 1, rel=1e-12)
+
+
+def test_breadth_note_reports_the_panel_average(snapshot_dir: Path) -> None:
+    facts = _by_id(NOTES / "sp500_breadth_2015.toml", snapshot_dir)
+    b = facts["breadth_55"]
+    assert b.computed == pytest.approx(0.547, abs=0.001)
+    # the panel's own history (2013-2015) averages far above the note's "long-run 57%"
+    assert b.values["long_run_average"] > 0.6
+    assert b.verdict == "not reproduced"
+    assert facts["russell_3000_breadth"].verdict == "not checkable"
+
+
+def test_cli_check_prints_and_writes_the_table(snapshot_dir: Path, tmp_path: Path, capsys) -> None:
+    note = NOTES / "small_caps_august_2025.toml"
+    code = main(["check", str(note), "--data-dir", str(snapshot_dir), "--out", str(tmp_path)])
+    assert code == 0
+    out = capsys.readouterr().out
+    assert out.splitlines()[2].startswith("2 of 2 checkable facts reproduced")
+    record = json.loads((tmp_path / "facts.json").read_text())
+    assert record["counts"] == {"reproduced": 2, "not reproduced": 0, "not checkable": 1}
+    assert record["note_sha256"]
+    md = (tmp_path / "facts.md").read_text()
+    assert md.startswith("# Small caps: the best August since 2000")
+    assert "| fact | claimed | computed | verdict | detail |" in md
+    assert "<table>" in (tmp_path / "facts.html").read_text()
+    assert not list(tmp_path.glob(".*.tmp"))
+
+
+def test_cli_check_errors_in_one_line(tmp_path: Path, capsys) -> None:
+    bad = tmp_path / "bad.toml"
+    bad.write_text(
+        '[note]\nas_of = 2020-01-01\n[data.series]\na = "yahoo:RUT"\n[[facts]]\nkind = "nope"\n'
+    )
+    assert main(["check", str(bad)]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("error: ") and "key 'kind' must be one of" in err
