@@ -59,6 +59,11 @@ def build_parser() -> argparse.ArgumentParser:
         "--no-figures", action="store_true", help="skip figures (report without pictures; faster)"
     )
     run.add_argument(
+        "--force",
+        action="store_true",
+        help="write into an output folder that holds other files (they are left alone)",
+    )
+    run.add_argument(
         "--workers",
         type=int,
         default=None,
@@ -141,11 +146,11 @@ def _cmd_run(args: argparse.Namespace) -> int:
     """Run the study named on the command line and write its outputs into ``--out``
     (default ``out/<study name>``), plus ``run.json`` (command, output folder, time)."""
     import datetime as dt
-    import json
     import time
 
     from eventstudy.api import load_study, run_study, write_outputs
     from eventstudy.data import DataStore
+    from eventstudy.report.files import check_output_folder
     from eventstudy.report.progress import TerminalProgress
     from eventstudy.report.record import run_record
     from eventstudy.timeseries.results import StudyResult
@@ -155,6 +160,7 @@ def _cmd_run(args: argparse.Namespace) -> int:
     config = load_study(args.study)
     store = DataStore.from_settings(args.data_dir)
     out_dir = args.out or Path("out") / config.name
+    check_output_folder(out_dir, force=args.force)  # before the work, not after
     progress = TerminalProgress(enabled=False if args.quiet else None)
     with warnings.catch_warnings():
         # a study re-issues each data/evaluation warning once; the CLI prints them once
@@ -168,10 +174,12 @@ def _cmd_run(args: argparse.Namespace) -> int:
             scheduler=args.scheduler,
         )
     progress.close()
-    paths = write_outputs(result, out_dir, store=store, figures=not args.no_figures)
     seconds = time.perf_counter() - t0
     run = run_record(argv=sys.argv, out_dir=str(out_dir), started=started, seconds=seconds)
-    (out_dir / "run.json").write_text(json.dumps(run, indent=2) + "\n", encoding="utf-8")
+    paths = write_outputs(
+        result, out_dir, store=store, figures=not args.no_figures, force=args.force, run=run
+    )
+    seconds = time.perf_counter() - t0
     if not args.quiet:
         if isinstance(result, StudyResult):
             print(f"Data ({store.root}):\n{result.data.summary()}\n")

@@ -18,6 +18,7 @@ __all__ = [
     "EventStudyWarning",
     "IncompleteHorizonWarning",
     "LookAheadWarning",
+    "OutputFolderError",
     "SpliceAgreementWarning",
     "SuspiciousJumpWarning",
 ]
@@ -37,6 +38,10 @@ class DataFileNotFoundError(EventStudyError, FileNotFoundError):
 
 class ConfigError(EventStudyError, ValueError):
     """A study configuration is invalid; the message names the file and the key."""
+
+
+class OutputFolderError(EventStudyError, FileExistsError):
+    """An output folder holds files a run did not write (the message lists them)."""
 
 
 # --------------------------------------------------------------------------- warnings

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import copy
 import hashlib
+import re
 import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -130,6 +131,12 @@ def parse_header(doc: Mapping[str, Any], source: str, sha256: str) -> dict[str, 
         doc.get("study", {}), f"{source}: [study]", ("name", "kind", "title", "question", "seed")
     )
     name = st.get_str("name")
+    if not re.fullmatch(r"[A-Za-z0-9][A-Za-z0-9._-]*", name) or ".." in name:
+        raise st.error(
+            "name",
+            f"must be letters, digits, '.', '_' or '-' (it names the output folder out/<name>), "
+            f"got {name!r}",
+        )
     return {
         "path": source,
         "sha256": sha256,

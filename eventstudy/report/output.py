@@ -29,6 +29,8 @@ def write_outputs(
     *,
     store: DataStore | None = None,
     figures: bool = True,
+    force: bool = False,
+    run: dict[str, Any] | None = None,
 ) -> dict[str, Path]:
     """Write the outputs of a study of either kind into ``out_dir``.
 
@@ -46,17 +48,51 @@ def write_outputs(
         The data store the study read, to quote its manifest notes in the report.
     figures
         Draw and embed the figures (matplotlib); ``False`` for the numbers only.
+    force
+        Write into a folder that holds files no run wrote (they are left alone); without it
+        such a folder is refused (:class:`~eventstudy.exceptions.OutputFolderError`).
+    run
+        The content of ``run.json`` (:func:`~eventstudy.report.record.run_record`), written
+        last as the completion marker with the sha256 of every other output file
+        (``outputs``); ``None`` writes none.
+
+    The outputs are written into a staging folder beside ``out_dir`` and then moved in
+    (:func:`eventstudy.report.files.publish`): the previous run's outputs are removed, other
+    files never mixed with new ones, and an interrupted run never leaves a set with a
+    ``run.json`` that is incomplete.
 
     Returns
     -------
     dict
-        ``result``, ``events``, ``markdown``, ``html`` -> the paths written.
+        ``result``, ``events``, ``markdown``, ``html`` (``run`` with ``run=``) -> the paths
+        written.
     """
+    import hashlib
+    import json
+
+    from eventstudy.report.files import MARKER, staged_output
+
+    out = Path(out_dir)
+    with staged_output(out, force=force) as stage:
+        paths = _write_all(result, stage, store=store, figures=figures)
+        if run is not None:
+            outputs = {
+                f.relative_to(stage).as_posix(): hashlib.sha256(f.read_bytes()).hexdigest()
+                for f in sorted(stage.rglob("*"))
+                if f.is_file()
+            }
+            paths["run"] = stage / MARKER
+            record = {**run, "outputs": outputs}
+            paths["run"].write_text(json.dumps(record, indent=2) + "\n", encoding="utf-8")
+    return {key: out / path.relative_to(stage) for key, path in paths.items()}
+
+
+def _write_all(
+    result: Any, out: Path, *, store: DataStore | None, figures: bool
+) -> dict[str, Path]:
     from eventstudy.timeseries.results import StudyResult
     from eventstudy.timeseries.sweep_results import SweepResult
 
-    out = Path(out_dir)
-    out.mkdir(parents=True, exist_ok=True)
     figs: dict[str, tuple[Path, str]] = {}
     if isinstance(result, SweepResult):
         from eventstudy.report.sweep import build_sweep_report, sweep_record

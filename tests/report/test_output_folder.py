@@ -1,0 +1,150 @@
+"""The output folder is managed: reruns never mix two runs' files, unknown files are refused
+unless --force, run.json is the completion marker written last, and a study name cannot
+write outside the output root."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+import eventstudy.report.files as files
+from eventstudy.cli import main
+from eventstudy.exceptions import ConfigError, OutputFolderError
+from eventstudy.report.files import MARKER, check_output_folder, publish, staged_output
+
+ROOT = Path(__file__).resolve().parents[2]
+FLAGSHIP = ROOT / "studies" / "russell_sp_divergence.toml"
+
+
+def complete_or_unmarked(out: Path) -> str:
+    """The invariant: no marker, or a marker whose every listed output is there, unchanged,
+    and nothing else of a run's beside it. Returns which of the two it is."""
+    marker = out / MARKER
+    if not marker.exists():
+        return "unmarked"
+    listed = json.loads(marker.read_text())["outputs"]
+    for rel, digest in listed.items():
+        assert hashlib.sha256((out / rel).read_bytes()).hexdigest() == digest, rel
+    ours = {p.relative_to(out).as_posix() for p in out.rglob("*") if p.is_file()} - {MARKER}
+    assert ours == set(listed)
+    return "complete"
+
+
+def _stage(tmp_path: Path, names: dict[str, str], marker: bool = True) -> Path:
+    stage = tmp_path / "stage"
+    (stage / "figures").mkdir(parents=True)
+    for rel, text in names.items():
+        (stage / rel).write_text(text)
+    if marker:
+        outputs = {rel: hashlib.sha256(text.encode()).hexdigest() for rel, text in names.items()}
+        (stage / MARKER).write_text(json.dumps({"outputs": outputs}))
+    return stage
+
+
+def test_publish_replaces_the_previous_set_and_leaves_no_stale_file(tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    publish(_stage(tmp_path, {"result.json": "1", "events.csv": "e", "figures/a.png": "p"}), out)
+    assert complete_or_unmarked(out) == "complete"
+    publish(_stage(tmp_path, {"result.json": "2", "sweep.csv": "s"}), out)
+    assert complete_or_unmarked(out) == "complete"
+    assert not (out / "events.csv").exists() and not (out / "figures" / "a.png").exists()
+    assert (out / "result.json").read_text() == "2"
+
+
+@pytest.mark.parametrize("fail_at", range(1, 5))
+def test_an_interrupted_publish_leaves_the_old_set_or_no_marker(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, fail_at: int
+) -> None:
+    """Interrupt the publication at each of its four file moves (figures/f.png, report.md,
+    result.json, then run.json; a KeyboardInterrupt from the n-th os.replace): the marker
+    went first, so the folder never holds a marked, incomplete or mixed set."""
+    out = tmp_path / "out"
+    publish(_stage(tmp_path, {"result.json": "old", "events.csv": "old"}), out)
+    calls = {"n": 0}
+    real = os.replace
+
+    def flaky(a: object, b: object) -> None:
+        calls["n"] += 1
+        if calls["n"] == fail_at:
+            raise KeyboardInterrupt
+        real(a, b)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(files.os, "replace", flaky)
+    new = _stage(tmp_path, {"result.json": "new", "report.md": "r", "figures/f.png": "p"})
+    with pytest.raises(KeyboardInterrupt):
+        publish(new, out)
+    assert complete_or_unmarked(out) == "unmarked"  # the marker went first
+
+
+def test_unknown_files_are_refused_unless_forced(tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    out.mkdir()
+    (out / "notes.txt").write_text("mine")
+    (out / "figures").mkdir()
+    with pytest.raises(OutputFolderError, match=r"holds files a run did not write \(notes.txt\)"):
+        check_output_folder(out)
+    (out / "figures" / "sketch.txt").write_text("mine too")
+    with pytest.raises(OutputFolderError, match=r"figures, notes.txt"), staged_output(out):
+        pytest.fail("the block must not run")
+    assert not list(tmp_path.glob(".out.*.partial"))
+    publish(_stage(tmp_path, {"result.json": "1"}), out, force=True)
+    assert (out / "notes.txt").read_text() == "mine"
+    assert (out / "figures" / "sketch.txt").exists()
+
+
+def test_a_failing_run_removes_its_staging_folder(tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    with pytest.raises(RuntimeError), staged_output(out) as stage:
+        (stage / "result.json").write_text("half")
+        raise RuntimeError("boom")
+    assert not out.exists()
+    assert not list(tmp_path.glob(".out.*"))
+
+
+@pytest.mark.parametrize("name", ["../escape", "a/b", "..", ".hidden", "a\\\\b"])
+def test_study_names_cannot_leave_the_output_root(name: str) -> None:
+    from eventstudy import parse_study
+
+    with pytest.raises(ConfigError, match="key 'name': must be letters, digits"):
+        parse_study(f'[study]\nname = "{name}"\n[data.series]\na = "yahoo:RUT"\n')
+
+
+@pytest.mark.integration
+def test_cli_rerun_cleans_and_refuses(snapshot_dir: Path, tmp_path: Path, capsys) -> None:
+    out = tmp_path / "run"
+    args = ["run", str(FLAGSHIP), "--out", str(out), "--data-dir", str(snapshot_dir), "--quiet"]
+    assert main([*args, "--no-figures"]) == 0
+    assert complete_or_unmarked(out) == "complete"
+    (out / "mine.txt").write_text("x")
+    assert main([*args, "--no-figures"]) == 2
+    assert "holds files a run did not write (mine.txt)" in capsys.readouterr().err
+    assert main([*args, "--no-figures", "--force"]) == 0
+    assert (out / "mine.txt").exists()
+
+
+@pytest.mark.integration
+@pytest.mark.slow
+def test_killed_runs_leave_the_old_set_or_no_marker(snapshot_dir: Path, tmp_path: Path) -> None:
+    """SIGKILL `eventstudy run` (with figures) at several moments; after each, the folder
+    holds the previous complete set or no marker."""
+    out = tmp_path / "run"
+    cmd = [sys.executable, "-m", "eventstudy.cli", "run", str(FLAGSHIP), "--out", str(out)]
+    env = {**os.environ, "EVENTSTUDY_DATA": str(snapshot_dir), "PYTHONWARNINGS": "ignore"}
+    subprocess.run([*cmd, "--quiet"], check=True, env=env)
+    assert complete_or_unmarked(out) == "complete"
+    seen = set()
+    for delay in (0.5, 1.5, 2.5, 3.5, 4.5, 6.0):
+        proc = subprocess.Popen([*cmd, "--quiet"], env=env)
+        time.sleep(delay)
+        proc.send_signal(signal.SIGKILL)
+        proc.wait()
+        seen.add(complete_or_unmarked(out))
+    assert "complete" in seen
