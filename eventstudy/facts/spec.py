@@ -173,7 +173,7 @@ def parse_facts(
         params = _params(kind, sec, where, aliases)
         fact_as_of = sec.get_date("as_of", as_of)
         if fact_as_of is None and kind != "unverifiable":
-            raise ConfigError(f"{where}: no as_of date (give one here or in [note])")
+            raise ConfigError(f"{where}: no as_of date (give the fact an as_of, or [note] one)")
         out.append(
             FactSpec(
                 kind=kind,

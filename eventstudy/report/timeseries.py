@@ -13,7 +13,7 @@ from eventstudy.data import DataStore
 from eventstudy.registry import TESTS
 from eventstudy.report.document import Block, _p, _pct
 from eventstudy.report.record import _clean, environment, study_header
-from eventstudy.timeseries.results import StudyResult, events_table
+from eventstudy.timeseries.results import StudyResult, events_table, mean_interval
 
 __all__ = ["build_report", "events_display", "result_record", "statistics_table", "tests_table"]
 
@@ -26,6 +26,7 @@ def statistics_table(result: StudyResult) -> pd.DataFrame:
         for target, ev in v.evaluations.items():
             for h, hs in ev.horizons.items():
                 tr = hs.tests.get(default)
+                lo, hi = mean_interval(hs)
                 rows.append(
                     {
                         "variant": v.name,
@@ -35,6 +36,7 @@ def statistics_table(result: StudyResult) -> pd.DataFrame:
                         "incomplete": hs.n_incomplete,
                         "episodes": hs.n_episodes,
                         "mean": _pct(hs.mean),
+                        "95% CI": f"{_pct(lo)} to {_pct(hi)}" if np.isfinite(lo) else "",
                         "median": _pct(hs.median),
                         "std": _pct(hs.std),
                         "hit rate": f"{hs.hit_rate:.0%}" if np.isfinite(hs.hit_rate) else "",
@@ -118,14 +120,35 @@ def build_report(
     """
     cfg = result.config
     figs = dict(figures or {})
+    frame = result.data.aligned.frame
     blocks: list[Block] = [Block("h1", cfg.title)]
+    # the first screen: the answer, the verdict table and the one figure that shows it
+    blocks.append(
+        Block(
+            "p",
+            f"Data to **{result.data_end():%Y-%m-%d}** (aligned sample "
+            f"{frame.index[0]:%Y-%m-%d} to {frame.index[-1]:%Y-%m-%d}); default test: "
+            f"{cfg.inference.default_test}.",
+        )
+    )
+    blocks.append(Block("p", f"**Bottom line.** {result.headline()}"))
+    table = result.verdict_table()
+    if not table.empty:
+        blocks.append(Block("table", table))
+    else:
+        blocks.append(Block("list", result.verdicts()))
+    main = next((k for k in figs if k.startswith("path")), None)
+    if main is not None:
+        blocks.append(Block("figure", *figs.pop(main)))
     if cfg.question:
         blocks.append(Block("p", f"**Question.** {cfg.question}"))
     blocks.append(
         Block(
             "p",
             f"**Default test: {cfg.inference.default_test}.** "
-            + TESTS[cfg.inference.default_test].summary,
+            + TESTS[cfg.inference.default_test].summary
+            + " Intervals of the event means are 95% intervals from the HAC standard error "
+            "of the excess over the baseline with t(G - 1) quantiles.",
         )
     )
     blocks.append(Block("h2", "Verdicts"))
@@ -323,6 +346,16 @@ def result_record(result: StudyResult) -> dict[str, Any]:
                 "n": c.n,
                 "reproduced": c.reproduced,
                 "source": c.source,
+                "ci_low": c.ci_low,
+                "ci_high": c.ci_high,
+                "look_ahead": c.look_ahead,
+                "baseline": c.baseline,
+                "test": c.test,
+                "p_value": c.p_value,
             }
         )
+    record["headline"] = result.headline()
+    record["data_end"] = f"{result.data_end():%Y-%m-%d}"
+    if result.facts is not None:
+        record["facts"] = result.facts.to_dict()["facts"]
     return _clean(record)

@@ -11,13 +11,14 @@ import pandas as pd
 
 from eventstudy._frozen import pct, pvalue, readonly_mapping
 from eventstudy.data.study_data import StudyData
-from eventstudy.evaluation import EvaluationResult, PathResult
+from eventstudy.evaluation import EvaluationResult, HorizonStats, PathResult
 from eventstudy.evaluation.placebo_path import PlaceboPathBand
 from eventstudy.events import EventTable
+from eventstudy.facts.results import FactTable
 from eventstudy.signals import SignalResult
 from eventstudy.timeseries.spec import TimeSeriesStudyConfig
 
-__all__ = ["ClaimCheck", "StudyResult", "VariantResult", "events_table"]
+__all__ = ["ClaimCheck", "StudyResult", "VariantResult", "events_table", "mean_interval"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -68,13 +69,22 @@ class ClaimCheck:
     test: str = ""
     p_value: float = float("nan")
     alpha: float = 0.05
+    look_ahead: bool = False
+    ci_low: float = float("nan")
+    ci_high: float = float("nan")
 
     def sentence(self) -> str:
         """Plain-language verdict: reproduced or not, and different from the baseline or not."""
         verb = "reproduced" if self.reproduced else "NOT reproduced"
+        ci = (
+            f", 95% CI {self.ci_low:+.2%} to {self.ci_high:+.2%}"
+            if self.ci_low == self.ci_low
+            else ""
+        )
+        flag = " (look-ahead: computed with full-sample statistics)" if self.look_ahead else ""
         text = (
             f"Claim {self.claimed:+.1%} for {self.target} over {self.horizon} ({self.variant}): "
-            f"{verb}; estimate {self.estimate:+.2%} from {self.n} events "
+            f"{verb}; estimate {self.estimate:+.2%}{flag} from {self.n} events{ci} "
             f"(tolerance ±{self.tolerance:.1%})."
         )
         if self.test and self.p_value == self.p_value:  # not NaN
@@ -104,6 +114,8 @@ class StudyResult:
         ``(variant, target, horizon, test) -> {method: adjusted p}`` across the whole study.
     claims
         Published figures checked against the estimates.
+    facts
+        The ``[[facts]]`` of the study checked against the data (``None`` without any).
     warnings
         Distinct warning messages raised while running (data, evaluation).
     seed
@@ -122,9 +134,99 @@ class StudyResult:
     warnings: tuple[str, ...]
     seed: int
     caveats: tuple[str, ...] = field(default_factory=tuple)
+    facts: FactTable | None = None
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "adjusted", readonly_mapping(self.adjusted))
+
+    def data_end(self) -> pd.Timestamp:
+        """The last date of the aligned data."""
+        return pd.Timestamp(self.data.aligned.frame.index[-1])
+
+    def verdict_table(self) -> pd.DataFrame:
+        """Claims and facts in one table: claimed against computed, reproduced or not, and
+        for forward-return claims whether the event mean differs from the baseline once
+        overlap is accounted for (the default test), with "look-ahead" right beside a number
+        computed with full-sample statistics."""
+        rows = []
+        for c in self.claims:
+            differs = ""
+            if c.test and c.p_value == c.p_value:
+                word = "yes" if c.p_value < c.alpha else "no"
+                differs = f"{word} ({c.test} p={c.p_value:.3g})"
+            computed = f"{c.estimate:+.2%}"
+            if c.ci_low == c.ci_low:
+                computed += f" [{c.ci_low:+.1%}, {c.ci_high:+.1%}]"
+            if c.look_ahead:
+                computed += " (look-ahead)"
+            rows.append(
+                {
+                    "claim": f"{c.target} mean over {c.horizon} after the events ({c.variant})"
+                    + (f"; {c.source}" if c.source else ""),
+                    "claimed": f"{c.claimed:+.1%}",
+                    "computed": computed,
+                    "verdict": "reproduced" if c.reproduced else "not reproduced",
+                    "differs from baseline": differs,
+                }
+            )
+        if self.facts is not None:
+            for f in self.facts.facts:
+                row = f.row()
+                rows.append(
+                    {
+                        "claim": row["fact"],
+                        "claimed": row["claimed"],
+                        "computed": row["computed"],
+                        "verdict": row["verdict"],
+                        "differs from baseline": "",
+                    }
+                )
+        return pd.DataFrame(
+            rows, columns=["claim", "claimed", "computed", "verdict", "differs from baseline"]
+        )
+
+    def headline(self) -> str:
+        """The bottom line in one sentence: the claims (and facts) reproduced or not, and
+        whether any event mean differs from the baseline under the default test."""
+        cfg = self.config
+        default = cfg.inference.default_test
+        tested = [
+            (v.name, ev.target, h, tr.p_value)
+            for v in self.variants
+            for ev in v.evaluations.values()
+            for h, hs in ev.horizons.items()
+            if (tr := hs.tests.get(default)) is not None and tr.applicable
+        ]
+        sig = [c for c in tested if c[3] < cfg.inference.alpha]
+        parts = []
+        if self.claims:
+            ok = sum(c.reproduced for c in self.claims)
+            parts.append(f"{ok} of {len(self.claims)} published figures reproduced")
+        if self.facts is not None:
+            n = self.facts.counts()
+            parts.append(
+                f"{n['reproduced']} of {n['reproduced'] + n['not reproduced']} checkable facts "
+                "reproduced"
+            )
+        if not tested:
+            parts.append(f"the {default} test could not run")
+        elif not sig:
+            parts.append(
+                f"no event mean differs from the baseline at {cfg.inference.alpha:.0%} once "
+                f"overlap is accounted for ({default}, {len(tested)} target x horizon cells)"
+            )
+        else:
+            where = ", ".join(
+                f"{t} {h}" + (f" ({v})" if len(self.variants) > 1 else "") for v, t, h, _ in sig
+            )
+            parts.append(
+                f"{len(sig)} of {len(tested)} event means differ from the baseline at "
+                f"{cfg.inference.alpha:.0%} ({default}): {where}"
+            )
+        if any(c.look_ahead for c in self.claims):
+            parts.append("the published convention uses full-sample statistics (look-ahead)")
+        text = "; ".join(parts)
+        return text[0].upper() + text[1:] + "."
 
     def to_frame(self) -> pd.DataFrame:
         """Tidy statistics, one row per variant x target x horizon: the columns of
@@ -154,9 +256,15 @@ class StudyResult:
                 f"Variant {v.name}: {v.signal.description}; {v.events.n_events} events "
                 f"({v.events.n_triggers} trigger days, min_gap {v.events.min_gap})"
             )
+        lines.append(f"Bottom line (data to {self.data_end():%Y-%m-%d}): {self.headline()}")
         lines += ["Verdicts (default test: " + cfg.inference.default_test + "):"]
         lines += ["  " + s for s in self.verdicts()]
         lines += [c.sentence() for c in self.claims]
+        if self.facts is not None:
+            lines += [
+                f"Fact: {r['fact']}: {r['verdict']} ({r['computed']})"
+                for r in (f.row() for f in self.facts.facts)
+            ]
         lines += [f"Caveat: {c}" for c in self.caveats]
         return "\n".join(lines)
 
@@ -220,6 +328,20 @@ class StudyResult:
         from eventstudy.timeseries.plots import study_figures
 
         return [fig for _, fig in study_figures(self, variant=variant)]
+
+
+def mean_interval(hs: HorizonStats, level: float = 0.95) -> tuple[float, float]:
+    """Confidence interval of the event mean from the HAC test: ``mean +- t(G-1) se(b)``, where
+    ``se(b)`` is the HAC standard error of the excess over the baseline (the baseline mean,
+    over thousands of dates, is taken as known).  NaN without an applicable HAC test."""
+    from eventstudy.inference._numerics import t_quantile
+
+    tr = hs.tests.get("hac")
+    if tr is None or not tr.applicable or tr.details.get("n_episodes", 0) < 2:
+        return float("nan"), float("nan")
+    q = float(t_quantile(0.5 + level / 2.0, tr.details["n_episodes"] - 1))
+    half = q * float(tr.details["se"])
+    return float(hs.mean - half), float(hs.mean + half)
 
 
 def events_table(v: VariantResult) -> pd.DataFrame:

@@ -15,6 +15,7 @@ import pandas as pd
 from eventstudy.config import StudyConfig, freeze
 from eventstudy.config._reader import Section
 from eventstudy.exceptions import ConfigError
+from eventstudy.facts.spec import FactSpec, parse_facts
 from eventstudy.inference.run import ALL_TESTS, timeseries_tests
 from eventstudy.registry import TESTS
 from eventstudy.timeseries.sweep_spec import SweepSpec, parse_sweep
@@ -33,7 +34,16 @@ __all__ = [
 ]
 
 DEFAULT_HORIZONS: tuple[tuple[str, int], ...] = (("1m", 21), ("3m", 63), ("6m", 126), ("12m", 252))
-SECTIONS = ("signal", "variants", "events", "evaluation", "inference", "claims", "sweep")
+SECTIONS = (
+    "signal",
+    "variants",
+    "events",
+    "evaluation",
+    "inference",
+    "claims",
+    "facts",
+    "sweep",
+)
 """The top-level tables of a time-series study besides ``[study]`` and ``[data]``."""
 
 
@@ -112,6 +122,7 @@ class TimeSeriesStudyConfig(StudyConfig):
     inference: InferenceConfig = field(default_factory=InferenceConfig)
     claims: tuple[Claim, ...] = ()
     sweep: SweepSpec | None = None
+    facts: tuple[FactSpec, ...] = ()
 
 
 def parse_time_series(
@@ -137,6 +148,11 @@ def parse_time_series(
     sweep = parse_sweep(
         doc, source, variants[0].signal, events, evaluation.return_kind, inference.default_test
     )
+    facts = (
+        parse_facts(doc["facts"], source, aliases=sorted(aliases), as_of=None)
+        if "facts" in doc
+        else ()
+    )
     return TimeSeriesStudyConfig(
         **common,
         variants=variants,
@@ -145,6 +161,7 @@ def parse_time_series(
         inference=inference,
         claims=claims,
         sweep=sweep,
+        facts=facts,
     )
 
 

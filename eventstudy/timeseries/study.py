@@ -28,7 +28,7 @@ from eventstudy.events import DEFAULT_MIN_GAP, find_events
 from eventstudy.exceptions import ConfigError, EventStudyWarning
 from eventstudy.inference import adjust_pvalues
 from eventstudy.signals import SignalResult, make_signal
-from eventstudy.timeseries.results import ClaimCheck, StudyResult, VariantResult
+from eventstudy.timeseries.results import ClaimCheck, StudyResult, VariantResult, mean_interval
 from eventstudy.timeseries.spec import TargetSpec, TimeSeriesStudyConfig
 
 __all__ = ["run_timeseries_study"]
@@ -66,7 +66,9 @@ def _check_claims(
     by_name = {v.name: v for v in result_variants}
     for c in config.claims:
         vname = c.variant or result_variants[0].name
-        hs = by_name[vname].evaluations[c.target].horizons[c.horizon]
+        variant = by_name[vname]
+        hs = variant.evaluations[c.target].horizons[c.horizon]
+        lo, hi = mean_interval(hs)
         out.append(
             ClaimCheck(
                 target=c.target,
@@ -82,6 +84,9 @@ def _check_claims(
                 test=config.inference.default_test,
                 p_value=_p_or_nan(hs.tests.get(config.inference.default_test)),
                 alpha=config.inference.alpha,
+                look_ahead=variant.signal.look_ahead,
+                ci_low=lo,
+                ci_high=hi,
             )
         )
     return tuple(out)
@@ -194,6 +199,11 @@ def run_timeseries_study(
         elif not issubclass(w.category, EventStudyWarning):
             warnings.warn_explicit(w.message, w.category, w.filename, w.lineno)
     adjusted = _adjust(variants, config.inference.multiple_testing)
+    facts = None
+    if config.facts:
+        from eventstudy.facts import check_facts
+
+        facts = check_facts(config.facts, config.data, store, title=config.title)
     return StudyResult(
         config=config,
         data=data,
@@ -203,6 +213,7 @@ def run_timeseries_study(
         warnings=tuple(messages),
         seed=seed,
         caveats=_caveats(config, variants, data),
+        facts=facts,
     )
 
 

@@ -1,0 +1,124 @@
+"""Claims and facts in one verdict table, intervals of the event means, and a report whose
+first screen holds the answer."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+import statsmodels.api as sm
+from scipy import stats
+
+import eventstudy as es
+from eventstudy.evaluation import evaluate
+from eventstudy.report.timeseries import build_report, result_record
+from eventstudy.timeseries.results import mean_interval
+
+
+def test_mean_interval_against_statsmodels_and_scipy() -> None:
+    """mean +- t_{0.975}(G - 1) x se(b), se(b) from statsmodels' OLS HAC (uniform kernel, h - 1
+    lags, small-sample correction) and the quantile from scipy.stats.t."""
+    rng = np.random.default_rng(2)
+    h, t = 21, 3000
+    y = np.convolve(rng.normal(0.0, 0.01, t + h - 1), np.ones(h), "valid")
+    ev = np.arange(40, 2900, 180)
+    fwd = pd.DataFrame({"1m": y}, index=pd.bdate_range("2001-01-01", periods=t))
+    hs = evaluate(fwd, ev, horizons={"1m": h}, tests=["hac"]).horizons["1m"]
+    d = np.zeros(t)
+    d[ev] = 1.0
+    fit = sm.OLS(y, sm.add_constant(d)).fit(
+        cov_type="HAC", cov_kwds={"maxlags": h - 1, "kernel": "uniform", "use_correction": True}
+    )
+    half = stats.t.ppf(0.975, hs.n_episodes - 1) * fit.bse[1]
+    lo, hi = mean_interval(hs)
+    assert (lo, hi) == pytest.approx((hs.mean - half, hs.mean + half), rel=1e-9)
+    no_hac = evaluate(fwd, ev, horizons={"1m": h}, tests=["naive_t"]).horizons["1m"]
+    assert all(np.isnan(mean_interval(no_hac)))
+
+
+STUDY = """
+[study]
+name = "facts_and_claims"
+seed = 3
+[data.series]
+rut = {{ splice = ["fred:RU2000PR", "yahoo:RUT"] }}
+spx = "yahoo:GSPC"
+[signal]
+type = "divergence"
+a = "rut"
+b = "spx"
+n = 5
+return_kind = "simple"
+k = 3.0
+direction = "above"
+sigma = "full"
+sigma_start = 1980-01-01
+[events]
+min_gap = 21
+start = 1980-01-01
+[evaluation]
+horizons = {{ "6m" = 126 }}
+targets = [{{ name = "rut", series = "rut" }}]
+[inference]
+tests = ["hac"]
+[[claims]]
+target = "rut"
+horizon = "6m"
+value = 0.07
+source = "a note"
+[[facts]]
+id = "aug"
+kind = "calendar_rank"
+text = "best August since 2000"
+series = "rut"
+month = "2025-08"
+since = 2000
+as_of = 2025-08-29
+claimed = 0.07
+[[facts]]
+kind = "return"
+series = "{missing}"
+from = "year_start"
+as_of = 2025-08-29
+"""
+
+
+@pytest.mark.integration
+def test_claims_and_facts_in_one_table_and_the_first_screen(snapshot_dir: Path) -> None:
+    text = STUDY.format(missing="gone").replace(
+        'spx = "yahoo:GSPC"', 'spx = "yahoo:GSPC"\ngone = "fred:NOT_THERE"'
+    )
+    with pytest.raises(Exception, match="NOT_THERE"):  # a study still needs all its series
+        es.run_study(es.parse_study(text), data_dir=snapshot_dir)
+    result = es.run_study(es.parse_study(STUDY.format(missing="spx")), data_dir=snapshot_dir)
+    table = result.verdict_table()
+    assert list(table.columns) == [
+        "claim",
+        "claimed",
+        "computed",
+        "verdict",
+        "differs from baseline",
+    ]
+    claim, aug, ytd = table.to_dict("records")
+    c = result.claims[0]
+    assert c.look_ahead  # full-sample sigma
+    assert claim["computed"].endswith("(look-ahead)")
+    assert f"[{c.ci_low:+.1%}, {c.ci_high:+.1%}]" in claim["computed"]
+    assert claim["differs from baseline"].startswith(("yes (hac p=", "no (hac p="))
+    assert aug["claim"] == "best August since 2000" and aug["verdict"] == "reproduced"
+    assert aug["differs from baseline"] == ""
+    assert result.facts is not None and len(result.facts.facts) == 2
+    assert "checkable facts reproduced" in result.headline()
+    assert "look-ahead" in result.headline()
+    record = result_record(result)
+    assert record["claims"][0]["look_ahead"] is True
+    assert record["facts"][0]["id"] == "aug"
+    assert record["data_end"] == f"{result.data_end():%Y-%m-%d}"
+    blocks = build_report(result, figures={"path_x": (Path("figures/p.png"), "the path")})
+    kinds = [b.kind for b in blocks]
+    # first screen: title, data line, bottom line, verdict table, the figure; then the rest
+    assert kinds[:5] == ["h1", "p", "p", "table", "figure"]
+    assert "Data to **" in blocks[1].content
+    assert blocks[2].content.startswith("**Bottom line.**")
