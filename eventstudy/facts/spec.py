@@ -171,6 +171,16 @@ def parse_facts(
         where = f"{source}: [[facts]] {fid!r}"
         sec = Section(entry, where, _COMMON + own)
         params = _params(kind, sec, where, aliases)
+        needs = {
+            "return": ("claimed", "claimed_date"),
+            "change": ("claimed",),
+            "move": ("claimed", "since"),
+            "breadth": ("claimed", "claimed_average"),
+        }.get(kind, ())
+        if needs and not any(sec.has(k) for k in needs):
+            raise ConfigError(
+                f"{where}: nothing to check: give {' or '.join(repr(k) for k in needs)}"
+            )
         fact_as_of = sec.get_date("as_of", as_of)
         if fact_as_of is None and kind != "unverifiable":
             raise ConfigError(f"{where}: no as_of date (give the fact an as_of, or [note] one)")

@@ -75,6 +75,8 @@ kind = "return"
 series = "aaa"
 from = 2020-03-01        # a Sunday: the base is Friday 2020-02-28
 to = 2020-03-06
+claimed = 0.0
+tolerance = 1.0
 [[facts]]
 id = "from_low"
 kind = "return"
@@ -90,6 +92,8 @@ kind = "return"
 series = "aaa"
 from = "quarter_start"
 to = 2020-01-31
+claimed = 0.0
+tolerance = 1.0
 """,
     )
     ytd, weekend, low, qtd = t.facts
@@ -147,7 +151,10 @@ tolerance = 0.05
     assert f.values["base_date"] == "2020-03-20"
     assert f.verdict == "reproduced"
     with pytest.raises(ConfigError, match="'yld' is a level .*use kind = 'change'"):
-        run(store, '[[facts]]\nkind = "return"\nseries = "yld"\nfrom = "month_start"\n')
+        run(
+            store,
+            '[[facts]]\nkind = "return"\nseries = "yld"\nfrom = "month_start"\nclaimed = 0.0\n',
+        )
 
 
 def test_move_record_since_date_and_the_record_on_the_since_date_itself() -> None:
@@ -254,6 +261,7 @@ def test_not_checkable_names_what_is_missing_and_stale_series_raise(store: DataS
 kind = "return"
 series = "gone"
 from = "year_start"
+claimed = 0.1
 [[facts]]
 kind = "unverifiable"
 text = "ETF flows"
@@ -267,7 +275,7 @@ needs = "flows"
     assert text.detail == "no flow data (needs flows)"
     assert t.data_last["gone"] is None
     assert t.counts() == {"reproduced": 0, "not reproduced": 0, "not checkable": 2}
-    stale = '[[facts]]\nkind = "return"\nseries = "old"\nfrom = "year_start"\n'
+    stale = '[[facts]]\nkind = "return"\nseries = "old"\nfrom = "year_start"\nclaimed = 0.1\n'
     with pytest.raises(
         DataError,
         match=r"series 'old' \(fred:OLD\) ends on 2020-02-28, before the as-of date 2020-03-31",
@@ -326,6 +334,10 @@ tolerance = 0.01
         ('kind = "return"\nseries = "aaa"\nfrom = "yesterday"\n', "key 'from': must be a date"),
         ('kind = "return"\nseries = "aaa"\nfrom = "year_start"\nwindow = 5\n', "only go with from"),
         ('kind = "move"\nseries = "aaa"\ndays = 5\ncolour = 1\n', "unknown key 'colour'"),
+        (
+            'kind = "move"\nseries = "aaa"\ndays = 5\n',
+            "nothing to check: give 'claimed' or 'since'",
+        ),
         ('kind = "calendar_rank"\nseries = "aaa"\nmonth = "August"\nsince = 2000\n', "'YYYY-MM'"),
     ],
 )
