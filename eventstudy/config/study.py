@@ -64,6 +64,12 @@ class SeriesSpec:
     kind: Literal["price", "level"] | None = None
     breadth: Mapping[str, Any] | None = None
     ratio: tuple[str, str] | None = None
+    title: str | None = None
+
+    @property
+    def display(self) -> str:
+        """The readable name (``label`` in the config), else the alias."""
+        return self.title or self.alias
 
     @property
     def label(self) -> str:
@@ -163,7 +169,7 @@ def _parse_data(doc: Mapping[str, Any], source: str) -> DataConfig:
         if isinstance(value, str):
             specs.append(SeriesSpec(alias=alias, name=value))
             continue
-        s = Section(value, where, ("name", "splice", "column", "kind", "breadth", "ratio"))
+        s = Section(value, where, ("name", "splice", "column", "kind", "breadth", "ratio", "label"))
         if sum(s.has(k) for k in ("name", "splice", "breadth", "ratio")) != 1:
             raise ConfigError(
                 f"{where}: give exactly one of 'name', 'splice', 'breadth' or 'ratio'"
@@ -201,6 +207,7 @@ def _parse_data(doc: Mapping[str, Any], source: str) -> DataConfig:
                 kind=s.get_str("kind", None, choices=("price", "level")),
                 breadth=breadth,
                 ratio=ratio,
+                title=s.get_str("label", None),
             )
         )
     loaded = {sp.alias for sp in specs if sp.ratio is None}

@@ -20,6 +20,8 @@ _CAPTIONS = {
     "series": "Target series (log scale); triangles mark events, shading marks trigger episodes.",
     "signal": "Signal value and threshold; dots mark the declustered events.",
     "path": "Average cumulative return around events with its band, the random-date placebo band and the unconditional drift.",
+    "recent": "The last three events' realized paths so far against the average path after "
+    "events (with its band) and the unconditional drift.",
     "distribution": "Event forward returns (dots) against the distribution over all dates (box: "
     "quartiles and median; whiskers at the most extreme dates within 1.5 times the "
     "interquartile range of the box, Tukey's rule; dates beyond them are not drawn).",

@@ -15,7 +15,15 @@ from eventstudy.report.document import Block, _p, _pct
 from eventstudy.report.record import _clean, environment, study_header
 from eventstudy.timeseries.results import StudyResult, events_table, mean_interval
 
-__all__ = ["build_report", "events_display", "result_record", "statistics_table", "tests_table"]
+__all__ = [
+    "build_report",
+    "events_display",
+    "recent_display",
+    "result_record",
+    "statistics_table",
+    "subperiods_display",
+    "tests_table",
+]
 
 
 def statistics_table(result: StudyResult) -> pd.DataFrame:
@@ -30,7 +38,7 @@ def statistics_table(result: StudyResult) -> pd.DataFrame:
                 rows.append(
                     {
                         "variant": v.name,
-                        "target": target,
+                        "target": result.label(target),
                         "horizon": h,
                         "n": hs.n,
                         "incomplete": hs.n_incomplete,
@@ -47,6 +55,37 @@ def statistics_table(result: StudyResult) -> pd.DataFrame:
                     }
                 )
     return pd.DataFrame(rows)
+
+
+def recent_display(result: StudyResult, count: int = 3) -> pd.DataFrame:
+    """:meth:`StudyResult.recent_events`, formatted."""
+    t = result.recent_events(count)
+    t["target"] = t["target"].map(result.label)
+    t["date"] = t["date"].dt.strftime("%Y-%m-%d")
+    for col in ("realized", "realized_at", "average", "drift"):
+        t[col] = t[col].map(_pct)
+    return t.rename(
+        columns={
+            "days": "days so far",
+            "realized": "realized so far",
+            "at": "at day",
+            "realized_at": "realized at that day",
+            "average": "average after events",
+        }
+    )
+
+
+def subperiods_display(result: StudyResult) -> pd.DataFrame:
+    """The sub-period table, formatted (percentages, p-values, readable target names)."""
+    assert result.subperiods is not None
+    t = result.subperiods.copy()
+    t["target"] = t["target"].map(result.label)
+    for col in ("mean", "baseline_mean", "excess_mean"):
+        t[col] = t[col].map(_pct)
+    t["hac_p"] = t["hac_p"].map(_p)
+    return t.rename(
+        columns={"baseline_mean": "baseline", "excess_mean": "excess", "hac_p": "p (hac)"}
+    )
 
 
 def tests_table(result: StudyResult) -> pd.DataFrame:
@@ -173,6 +212,20 @@ def build_report(
     for key, (path, caption) in figs.items():
         if key.startswith(("path", "distribution")):
             blocks.append(Block("figure", path, caption))
+    blocks.append(Block("h2", "Recent events"))
+    blocks.append(
+        Block(
+            "p",
+            f"The last events and where they stand at the data's last date "
+            f"({result.data_end():%Y-%m-%d}): the realized return so far, and at the same "
+            "day after the event (the average path's last day for older events) the event's "
+            "own return against the average path after events and the unconditional drift.",
+        )
+    )
+    blocks.append(Block("table", recent_display(result)))
+    for key, (path, caption) in figs.items():
+        if key.startswith("recent"):
+            blocks.append(Block("figure", path, caption))
     blocks.append(Block("h2", "Statistics"))
     blocks.append(
         Block(
@@ -185,6 +238,17 @@ def build_report(
         )
     )
     blocks.append(Block("table", statistics_table(result)))
+    if result.subperiods is not None and not result.subperiods.empty:
+        blocks.append(Block("h2", "Sub-periods"))
+        blocks.append(
+            Block(
+                "p",
+                "The same statistics inside each sub-period: events in it against the baseline "
+                "of its own dates, with the HAC test run inside it. Few events per period make "
+                "these noisy; they show whether one period carries the result.",
+            )
+        )
+        blocks.append(Block("table", subperiods_display(result)))
     blocks.append(Block("h2", "Tests"))
     blocks.append(
         Block(
@@ -354,6 +418,11 @@ def result_record(result: StudyResult) -> dict[str, Any]:
                 "p_value": c.p_value,
             }
         )
+    if result.subperiods is not None:
+        record["subperiods"] = result.subperiods.to_dict("records")
+    recent = result.recent_events()
+    recent["date"] = recent["date"].dt.strftime("%Y-%m-%d")
+    record["recent_events"] = recent.to_dict("records")
     record["headline"] = result.headline()
     record["data_end"] = f"{result.data_end():%Y-%m-%d}"
     if result.facts is not None:

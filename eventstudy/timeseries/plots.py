@@ -160,6 +160,48 @@ def plot_average_path(
     return fig
 
 
+def plot_recent_events(
+    result: StudyResult,
+    *,
+    variant: str | None = None,
+    target: str | None = None,
+    count: int = 3,
+    ax: Axes | None = None,
+) -> Figure:
+    """The last ``count`` events' realized paths so far against the average path after
+    events (with its band) and the drift."""
+    v = _variant(result, variant)
+    tname = target or next(iter(v.paths))
+    p = v.paths[tname]
+    fig, ax = _axes(ax)
+    x = np.asarray(p.offsets)
+    after = x >= 0
+    ax.fill_between(x[after], p.lower[after], p.upper[after], color="#1f77b4", alpha=0.15, lw=0)
+    ax.plot(x[after], p.mean[after], color="#1f77b4", lw=1.8, label="average after events")
+    ax.plot(x[after], p.drift[after], color="#2ca02c", ls="--", lw=1.2, label="drift")
+    level = result.target_level(tname).to_numpy(dtype=float)
+    dates = result.data.aligned.frame.index
+    log = result.config.evaluation.return_kind == "log"
+    for i, pos in enumerate(np.asarray(v.events.positions, dtype=np.int64)[-count:]):
+        stop = min(level.size, pos + int(x[-1]) + 1)
+        ratio = level[pos:stop] / level[pos]
+        path = np.log(ratio) if log else ratio - 1.0
+        ax.plot(
+            np.arange(path.size),
+            path,
+            lw=1.3,
+            color=("#d62728", "#ff7f0e", "#9467bd", "#8c564b")[i % 4],
+            label=f"{dates[pos]:%Y-%m-%d} ({level.size - 1 - pos} days so far)",
+        )
+    ax.axhline(0, color="black", lw=0.6)
+    ax.yaxis.set_major_formatter(_pct_formatter())
+    ax.set_xlabel("trading days after the event")
+    ax.set_ylabel(f"cumulative return of {tname}")
+    ax.set_title(f"{result.label(tname)}: the last {v.name} events so far", fontsize=9)
+    ax.legend(loc="upper left", fontsize=7, framealpha=0.6)
+    return fig
+
+
 def plot_distribution(
     result: StudyResult,
     *,
@@ -233,6 +275,10 @@ def study_figures(
         for ax, t in zip(axes[0], targets, strict=True):
             plot_average_path(result, variant=v.name, target=t, ax=ax)
         yield f"path_{v.name}", fig
+        fig, axes = _grid(1, len(targets), (5.5, 4))
+        for ax, t in zip(axes[0], targets, strict=True):
+            plot_recent_events(result, variant=v.name, target=t, ax=ax)
+        yield f"recent_{v.name}", fig
         horizons = list(next(iter(v.evaluations.values())).horizons)
         fig, axes = _grid(len(targets), len(horizons), (3.6, 3.2))
         for r, t in enumerate(targets):

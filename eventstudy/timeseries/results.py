@@ -116,6 +116,9 @@ class StudyResult:
         Published figures checked against the estimates.
     facts
         The ``[[facts]]`` of the study checked against the data (``None`` without any).
+    subperiods
+        With ``[evaluation] split``: per variant x target x sub-period x horizon, the event
+        mean against that sub-period's baseline and the HAC p-value (the result's own frame).
     warnings
         Distinct warning messages raised while running (data, evaluation).
     seed
@@ -135,9 +138,76 @@ class StudyResult:
     seed: int
     caveats: tuple[str, ...] = field(default_factory=tuple)
     facts: FactTable | None = None
+    subperiods: pd.DataFrame | None = None
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "adjusted", readonly_mapping(self.adjusted))
+
+    def label(self, target: str) -> str:
+        """The readable name of a target or series alias, from ``[data.series] label``
+        (``"Russell 2000 minus S&P 500"`` for a spread); the name itself without labels."""
+        titles = {sp.alias: sp.title for sp in self.config.data.series if sp.title}
+        if target in titles:
+            return str(titles[target])
+        spec = next((t for t in self.config.evaluation.targets if t.name == target), None)
+        if spec is None or not titles:
+            return target
+        a = titles.get(spec.series, spec.series)
+        if spec.relative_to is None:
+            return a
+        b = titles.get(spec.relative_to, spec.relative_to)
+        return f"{a} minus {b}" if spec.relative == "difference" else f"{a} / {b}"
+
+    def target_level(self, target: str) -> pd.Series:
+        """The level whose cumulative return the average path follows: the target's series,
+        or the ratio of its two series for a relative target."""
+        prices = self.data.aligned.frame
+        spec = next(t for t in self.config.evaluation.targets if t.name == target)
+        a = prices[spec.series]
+        return a if spec.relative_to is None else (a / prices[spec.relative_to]).rename(target)
+
+    def recent_events(self, count: int = 3) -> pd.DataFrame:
+        """The last ``count`` events of each variant x target with their realized path so far.
+
+        Columns: ``variant``, ``target``, ``date``, ``days`` (trading days from the event to
+        the data's last date), ``realized`` (the cumulative return over those days, in the
+        study's return kind), ``at`` (``days``, or the average path's last offset when the
+        event is older), ``realized_at``, ``average`` and ``drift``: the event's own
+        cumulative return, the average path after events and the unconditional drift, all at
+        offset ``at``.
+        """
+        rows = []
+        log = self.config.evaluation.return_kind == "log"
+
+        def cum(level: np.ndarray, start: int, stop: int) -> float:
+            ratio = level[stop] / level[start]
+            return float(np.log(ratio) if log else ratio - 1.0)
+
+        for v in self.variants:
+            pos = np.asarray(v.events.positions, dtype=np.int64)[-count:]
+            for target, path in v.paths.items():
+                level = self.target_level(target).to_numpy(dtype=float)
+                last = level.size - 1
+                offsets = np.asarray(path.offsets)
+                for p in pos:
+                    days = int(last - p)
+                    at = min(days, int(offsets[-1]))
+                    k = int(np.flatnonzero(offsets == at)[0])
+                    rows.append(
+                        {
+                            "variant": v.name,
+                            "target": target,
+                            "date": pd.Timestamp(self.data.aligned.frame.index[p]),
+                            "days": days,
+                            "realized": cum(level, int(p), last),
+                            "at": at,
+                            "realized_at": cum(level, int(p), int(p) + at),
+                            "average": float(path.mean[k]),
+                            "drift": float(path.drift[k]),
+                        }
+                    )
+        columns = ["variant", "target", "date", "days", "realized", "at", "realized_at"]
+        return pd.DataFrame(rows, columns=[*columns, "average", "drift"])
 
     def data_end(self) -> pd.Timestamp:
         """The last date of the aligned data."""
@@ -161,8 +231,8 @@ class StudyResult:
                 computed += " (look-ahead)"
             rows.append(
                 {
-                    "claim": f"{c.target} mean over {c.horizon} after the events ({c.variant})"
-                    + (f"; {c.source}" if c.source else ""),
+                    "claim": f"{self.label(c.target)} mean over {c.horizon} after the events "
+                    f"({c.variant})" + (f"; {c.source}" if c.source else ""),
                     "claimed": f"{c.claimed:+.1%}",
                     "computed": computed,
                     "verdict": "reproduced" if c.reproduced else "not reproduced",

@@ -76,6 +76,7 @@ class EvaluationConfig:
     return_kind: Literal["simple", "log"] = "simple"
     path_pre: int = 21
     path_post: int = 252
+    split: tuple[pd.Timestamp, ...] | Literal["decade"] | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -206,7 +207,9 @@ def _parse_events(doc: Mapping[str, Any], source: str) -> EventsConfig:
 
 def _parse_evaluation(doc: Mapping[str, Any], source: str, aliases: set[str]) -> EvaluationConfig:
     where = f"{source}: [evaluation]"
-    s = Section(doc.get("evaluation", {}), where, ("targets", "horizons", "return_kind", "path"))
+    s = Section(
+        doc.get("evaluation", {}), where, ("targets", "horizons", "return_kind", "path", "split")
+    )
     targets: list[TargetSpec] = []
     raw_targets = s.get_list("targets")
     if not raw_targets:
@@ -243,12 +246,28 @@ def _parse_evaluation(doc: Mapping[str, Any], source: str, aliases: set[str]) ->
                 )
         horizons = tuple(sorted(((str(k), int(v)) for k, v in h.items()), key=lambda kv: kv[1]))
     path = Section(s.get_table("path", {}), f"{where} path", ("pre", "post"))
+    split: Any = None
+    if s.has("split"):
+        raw = s.get_raw("split")
+        if raw == "decade":
+            split = "decade"
+        else:
+            dates = raw if isinstance(raw, list) else [raw]
+            try:
+                split = tuple(sorted(Section({"d": d}, where, ("d",)).get_date("d") for d in dates))
+            except ConfigError:
+                raise s.error(
+                    "split", f'must be "decade", a date or a list of dates, got {raw!r}'
+                ) from None
+            if not split:
+                raise s.error("split", "name at least one date")
     return EvaluationConfig(
         targets=tuple(targets),
         horizons=horizons,
         return_kind=s.get_str("return_kind", "simple", choices=("simple", "log")),
         path_pre=path.get_int("pre", 21, minimum=0),
         path_post=path.get_int("post", max(d for _, d in horizons), minimum=1),
+        split=split,
     )
 
 

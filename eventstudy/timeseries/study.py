@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import os
 import warnings
 from collections.abc import Callable, Mapping
@@ -90,6 +91,69 @@ def _check_claims(
             )
         )
     return tuple(out)
+
+
+def _periods(split: Any, dates: pd.DatetimeIndex) -> list[tuple[str, pd.Timestamp, pd.Timestamp]]:
+    """(label, first, last) of each sub-period: calendar decades, or the spans between the
+    configured dates (each date starts a new period)."""
+    first, last = pd.Timestamp(dates[0]), pd.Timestamp(dates[-1])
+    if split == "decade":
+        starts = [pd.Timestamp(y, 1, 1) for y in range(first.year // 10 * 10, last.year + 1, 10)]
+        bounds = [max(first, b) for b in starts] + [last + pd.Timedelta(days=1)]
+        return [
+            (f"{b.year // 10 * 10}s", b, e - pd.Timedelta(days=1))
+            for b, e in itertools.pairwise(bounds)
+        ]
+    cuts = [d for d in split if first < d <= last]
+    bounds = [first, *cuts, last + pd.Timedelta(days=1)]
+    out = []
+    for b, e in itertools.pairwise(bounds):
+        end = e - pd.Timedelta(days=1)
+        out.append((f"{b:%Y-%m-%d} to {end:%Y-%m-%d}", b, end))
+    return out
+
+
+def _subperiods(config: TimeSeriesStudyConfig, variants: tuple[VariantResult, ...]) -> pd.DataFrame:
+    """Event means against the baseline of each sub-period, with the HAC test run inside it
+    (``[evaluation] split``)."""
+    rows = []
+    horizons = dict(config.evaluation.horizons)
+    for v in variants:
+        for target, fwd in v.forward.items():
+            dates = pd.DatetimeIndex(fwd.index)
+            pos = np.asarray(v.events.positions, dtype=np.int64)
+            for label, start, end in _periods(config.evaluation.split, dates):
+                inside = pos[(dates[pos] >= start) & (dates[pos] <= end)]
+                lo = int(dates.searchsorted(start))
+                with warnings.catch_warnings():
+                    warnings.simplefilter("ignore", EventStudyWarning)
+                    ev = evaluate(
+                        fwd,
+                        inside,
+                        target_name=target,
+                        horizons=horizons,
+                        sample=(start, end),
+                        min_gap=v.events.min_gap,
+                        tests=["hac"],
+                    )
+                for h, hs in ev.horizons.items():
+                    tr = hs.tests["hac"]
+                    rows.append(
+                        {
+                            "variant": v.name,
+                            "target": target,
+                            "period": label,
+                            "horizon": h,
+                            "first": f"{dates[lo]:%Y-%m-%d}",
+                            "n": hs.n,
+                            "episodes": hs.n_episodes,
+                            "mean": hs.mean,
+                            "baseline_mean": hs.baseline_mean,
+                            "excess_mean": hs.excess_mean,
+                            "hac_p": tr.p_value if tr.applicable else float("nan"),
+                        }
+                    )
+    return pd.DataFrame(rows)
 
 
 def _p_or_nan(test: Any) -> float:
@@ -199,6 +263,7 @@ def run_timeseries_study(
         elif not issubclass(w.category, EventStudyWarning):
             warnings.warn_explicit(w.message, w.category, w.filename, w.lineno)
     adjusted = _adjust(variants, config.inference.multiple_testing)
+    subperiods = _subperiods(config, variants) if config.evaluation.split is not None else None
     facts = None
     if config.facts:
         from eventstudy.facts import check_facts
@@ -214,6 +279,7 @@ def run_timeseries_study(
         seed=seed,
         caveats=_caveats(config, variants, data),
         facts=facts,
+        subperiods=subperiods,
     )
 
 

@@ -62,6 +62,8 @@ def test_flagship_figures(flagship: Path, snapshot_dir: Path) -> None:
         "distribution_trailing_sigma.png",
         "path_full_sigma.png",
         "path_trailing_sigma.png",
+        "recent_full_sigma.png",
+        "recent_trailing_sigma.png",
         "series.png",
         "signal_full_sigma.png",
         "signal_trailing_sigma.png",
@@ -72,7 +74,13 @@ def test_flagship_figures(flagship: Path, snapshot_dir: Path) -> None:
     result = run_study(
         ROOT / "studies" / "russell_sp_divergence.toml", store=DataStore(snapshot_dir)
     )
+    from eventstudy.timeseries.plots import plot_recent_events
+
     for v in result.variants:
+        recent = plot_recent_events(result, variant=v.name, target="rut").axes[0]
+        # average, drift and one line per recent event (the last three)
+        assert len(recent.lines) == 2 + 3 + 1  # + the zero line
+        assert recent.get_title().startswith("Russell 2000: the last")
         ax = plot_series_events(result, variant=v.name).axes[0]
         assert ax.get_yscale() == "log" and ax.get_xlabel() == "date"
         assert len(ax.collections[-1].get_offsets()) == v.events.n_events

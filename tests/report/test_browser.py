@@ -116,5 +116,5 @@ def test_html_report_loads_without_errors_and_images_decode(tmp_path: Path) -> N
         f"probe did not report; stdout: {proc.stdout[-500:]} stderr: {proc.stderr[-1500:]}"
     )
     images, decoded, errors = int(match[1]), int(match[2]), match[3]
-    assert images == 4 and decoded == images
+    assert images == 5 and decoded == images  # series, signal, path, recent, distribution
     assert errors == "[]"

@@ -122,7 +122,7 @@ def test_distribution_figure_title_has_n_and_p(result: tuple[StudyResult, DataSt
 def test_saved_pngs_have_size(result: tuple[StudyResult, DataStore], tmp_path: Path) -> None:
     res, _ = result
     figs = save_study_figures(res, tmp_path)
-    assert set(figs) == {"series", "signal_base", "path_base", "distribution_base"}
+    assert set(figs) == {"series", "signal_base", "path_base", "recent_base", "distribution_base"}
     for path, caption in figs.values():
         data = path.read_bytes()
         assert data[:8] == b"\x89PNG\r\n\x1a\n" and len(data) > 10_000
@@ -145,7 +145,7 @@ def test_report_content(result: tuple[StudyResult, DataStore], tmp_path: Path) -
     assert "| p Holm | p BH |" in tests_section
     assert "![" in md and "(figures/series.png)" in md
     html = paths["html"].read_text()
-    assert html.count("<img ") == 4
+    assert html.count("<img ") == 5  # series, signal, path (first screen), recent, distribution
     assert not re.search(r"(src|href)=\"(https?:)?//", html)  # self-contained: no external URL
     assert "data:image/png;base64," in html
     assert all(f"<li>{line.replace('&', '&amp;')}</li>" in html for line in res.verdicts())
@@ -169,5 +169,5 @@ def test_notebook_rendering(result: tuple[StudyResult, DataStore]) -> None:
     html = res._repr_html_()
     assert "<table" in html and "Synthetic figure study" in html
     figs = res.plot()
-    assert len(figs) == 4
+    assert len(figs) == 5
     assert render_html(build_report(res), title="x").startswith("<!DOCTYPE html>")
