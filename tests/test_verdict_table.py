@@ -202,3 +202,47 @@ def test_split_by_dates_and_bad_split() -> None:
             '[study]\nname = "x"\n[data.series]\na = "yahoo:RUT"\n[signal]\ntype = "threshold"\n'
             'series = "a"\nlevel = 1.0\n[evaluation]\ntargets = [{ series = "a" }]\nsplit = "year"\n'
         )
+
+
+FACT = """
+[[facts]]
+id = "spx_2016"
+kind = "return"
+text = "The S&P 500 rose 9.5% in 2016"
+series = "spx"
+from = 2015-12-31
+to = 2016-12-30
+as_of = 2016-12-30
+claimed = 0.095
+"""
+
+
+@pytest.mark.integration
+@pytest.mark.filterwarnings("ignore::eventstudy.exceptions.DroppedEventsWarning")
+@pytest.mark.filterwarnings("ignore::eventstudy.exceptions.EventStudyWarning")
+def test_facts_in_a_cross_section_study_and_a_sweep(snapshot_dir: Path) -> None:
+    """[[facts]] work in any study: a cross-section study and a sweep check them too, and
+    their reports and result.json carry the table."""
+    from eventstudy.report.cross_section import build_cross_section_report, cross_section_record
+    from eventstudy.report.sweep import build_sweep_report, sweep_record
+
+    root = Path(__file__).resolve().parents[1] / "studies"
+    cs_text = (root / "election_2016_cross_section.toml").read_text() + FACT
+    cs = es.run_study(es.parse_study(cs_text), data_dir=snapshot_dir)
+    spx = pd.read_csv(snapshot_dir / "series/yahoo/GSPC.csv", index_col="date")["close"]
+    expected = spx["2016-12-30"] / spx["2015-12-31"] - 1
+    assert cs.facts is not None
+    (fact,) = cs.facts.facts
+    assert fact.computed == pytest.approx(expected, rel=1e-12)
+    assert fact.verdict == "reproduced"
+    assert cross_section_record(cs)["facts"][0]["id"] == "spx_2016"
+    assert any(b.kind == "h2" and b.content == "Facts" for b in build_cross_section_report(cs))
+    sweep_text = (
+        STUDY.format(missing="spx")
+        + ('[sweep]\ngrid = { "signal.k" = [2.5, 3.0] }\n')
+        + FACT.replace('id = "spx_2016"', 'id = "spx_2016_again"')
+    )
+    sw = es.run_study(es.parse_study(sweep_text), data_dir=snapshot_dir)
+    assert sw.facts is not None and len(sw.facts.facts) == 3
+    assert sweep_record(sw)["facts"][-1]["computed"] == pytest.approx(expected, rel=1e-12)
+    assert any(b.kind == "h2" and b.content == "Facts" for b in build_sweep_report(sw))

@@ -11,6 +11,7 @@ from eventstudy._frozen import readonly_mapping
 from eventstudy.crosssection.api import CrossSectionResult
 from eventstudy.crosssection.spec import CrossSectionStudyConfig
 from eventstudy.data.records import SeriesInfo
+from eventstudy.facts.results import FactTable
 
 __all__ = ["CrossSectionStudyResult", "per_event_frame"]
 
@@ -27,6 +28,7 @@ class CrossSectionStudyResult:
     data: Mapping[str, SeriesInfo]
     car_windows: tuple[tuple[int, int], ...]
     warnings: tuple[str, ...]
+    facts: FactTable | None = None
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "data", readonly_mapping(self.data))

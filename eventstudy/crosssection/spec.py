@@ -13,11 +13,12 @@ from eventstudy.config import StudyConfig, freeze
 from eventstudy.config._reader import Section
 from eventstudy.crosssection.models import MODELS, needs_factors
 from eventstudy.exceptions import ConfigError
+from eventstudy.facts.spec import FactSpec, parse_facts
 from eventstudy.registry import TESTS, tests_for
 
 __all__ = ["SECTIONS", "CrossSectionSpec", "CrossSectionStudyConfig", "parse_cross_section"]
 
-SECTIONS = ("cross_section",)
+SECTIONS = ("cross_section", "facts")
 """The top-level tables of a cross-section study besides ``[study]`` and ``[data]``."""
 
 
@@ -55,6 +56,7 @@ class CrossSectionStudyConfig(StudyConfig):
     """A validated ``kind = "cross_section"`` study."""
 
     cross_section: CrossSectionSpec
+    facts: tuple[FactSpec, ...] = ()
 
 
 def parse_cross_section(
@@ -65,7 +67,14 @@ def parse_cross_section(
         if key in doc:
             raise ConfigError(f"{source}: [{key}] does not apply to kind = 'cross_section'")
     aliases = {s.alias for s in common["data"].series}
-    return CrossSectionStudyConfig(**common, cross_section=_parse_table(doc, source, aliases))
+    facts = (
+        parse_facts(doc["facts"], source, aliases=sorted(aliases), as_of=None)
+        if "facts" in doc
+        else ()
+    )
+    return CrossSectionStudyConfig(
+        **common, cross_section=_parse_table(doc, source, aliases), facts=facts
+    )
 
 
 _CS_KEYS = (

@@ -171,10 +171,16 @@ def run_cross_section_study(
         if str(w.message) not in messages:
             messages.append(str(w.message))
             warnings.warn(w.message, w.category, stacklevel=2)
+    facts = None
+    if config.facts:
+        from eventstudy.facts import check_facts
+
+        facts = check_facts(config.facts, config.data, store, title=config.title)
     return CrossSectionStudyResult(
         config=config,
         result=result,
         data=infos,
         car_windows=tuple(result.window_tests),
         warnings=tuple(messages),
+        facts=facts,
     )

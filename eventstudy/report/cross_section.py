@@ -10,6 +10,7 @@ import numpy as np
 import pandas as pd
 
 from eventstudy.report.document import Block, _p
+from eventstudy.report.facts import facts_blocks
 from eventstudy.report.record import _clean, environment, study_header
 
 if TYPE_CHECKING:
@@ -60,6 +61,8 @@ def cross_section_record(res: CrossSectionStudyResult) -> dict[str, Any]:
         "events": events.to_dict(orient="records"),
         "warnings": list(res.warnings),
     }
+    if res.facts is not None:
+        record["facts"] = res.facts.to_dict()["facts"]
     return _clean(record)
 
 
@@ -102,6 +105,8 @@ def build_cross_section_report(
             f"trading day. Test conventions: {r.convention}.",
         )
     )
+    if res.facts is not None:
+        blocks += facts_blocks(res.facts)
     blocks.append(Block("h2", "Verdicts"))
     lines = []
     for w, tests in r.window_tests.items():

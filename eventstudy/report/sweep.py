@@ -11,6 +11,7 @@ import numpy as np
 import pandas as pd
 
 from eventstudy.report.document import Block
+from eventstudy.report.facts import facts_blocks
 from eventstudy.report.record import _clean, environment, study_header
 
 if TYPE_CHECKING:
@@ -106,6 +107,8 @@ def build_sweep_report(
             f"(direction: {sw.direction}).",
         )
     )
+    if result.facts is not None:
+        blocks += facts_blocks(result.facts)
     blocks.append(Block("h2", "Specification curves"))
     for path, caption in figs.values():
         blocks.append(Block("figure", path, caption))
@@ -205,4 +208,6 @@ def sweep_record(result: SweepResult) -> dict[str, Any]:
         "specifications": frame.to_dict("records"),
         "warnings": list(result.warnings),
     }
+    if result.facts is not None:
+        record["facts"] = result.facts.to_dict()["facts"]
     return _clean(record)

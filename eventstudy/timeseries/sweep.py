@@ -126,6 +126,11 @@ def run_sweep(
             messages.append(str(w.message))
     for m in messages:
         warnings.warn(m, EventStudyWarning, stacklevel=2)
+    facts = None
+    if config.facts:
+        from eventstudy.facts import check_facts
+
+        facts = check_facts(config.facts, config.data, store, title=config.title)
     return SweepResult(
         config=config,
         data=data,
@@ -134,6 +139,7 @@ def run_sweep(
         seed=seed,
         warnings=tuple(messages),
         search=search,
+        facts=facts,
     )
 
 

@@ -13,6 +13,7 @@ from eventstudy._frozen import pct, pvalue, readonly_mapping
 from eventstudy.data.study_data import StudyData
 from eventstudy.evaluation import EvaluationResult
 from eventstudy.events import EventTable
+from eventstudy.facts.results import FactTable
 from eventstudy.timeseries.spec import TimeSeriesStudyConfig
 from eventstudy.timeseries.sweep_spec import Specification
 
@@ -45,6 +46,8 @@ class SweepResult:
         ``spa_p``, specification-curve ``curve_*`` numbers, the number of ``shifts`` of the joint
         null, and per specification (name -> value) ``shift_p`` (its own circular-shift test),
         ``romano_wolf_p``, ``holm_p`` and ``fdr_bh_p`` (of the default test).
+    facts
+        The study's ``[[facts]]`` checked against the data (``None`` without any).
     """
 
     config: TimeSeriesStudyConfig
@@ -54,6 +57,7 @@ class SweepResult:
     seed: int
     warnings: tuple[str, ...] = ()
     search: Mapping[tuple[str, str], Mapping[str, Any]] = field(default_factory=dict)
+    facts: FactTable | None = None
     _frame: list[pd.DataFrame] = field(default_factory=list, init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
