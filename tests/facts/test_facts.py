@@ -319,6 +319,14 @@ tolerance = 0.01
     assert f.computed == pytest.approx(share.loc["2021-01-12"])
     assert f.values["long_run_average"] == pytest.approx(share.loc[:"2021-01-12"].mean())
     assert [ok for _, ok in f.checks] == [True, abs(share.loc[:"2021-01-12"].mean() - 0.5) <= 0.01]
+    # at N-day highs: the close equals the maximum of the last N closes
+    high = px.rolling(3).max()
+    at_high = (px == high).where(high.notna()).mean(axis=1).dropna()
+    facts_high = facts.replace("window = 3", 'measure = "share_at_high"\nwindow = 3')
+    facts_high = facts_high.replace("claimed_average = 0.5\n", "")
+    (g,) = run(DataStore(tmp_path), facts_high, as_of="2021-01-13").facts
+    assert g.computed == pytest.approx(at_high.loc["2021-01-12"])
+    assert g.values["long_run_average"] == pytest.approx(at_high.loc[:"2021-01-12"].mean())
 
 
 @pytest.mark.parametrize(
