@@ -46,8 +46,9 @@ def optimal_block_length(x: npt.ArrayLike) -> tuple[float, float]:
     m_max = int(np.ceil(np.sqrt(nobs))) + kn
     cv = 2 * np.sqrt(np.log10(nobs) / nobs)
     lags = np.arange(m_max + 1)
-    # cross products eps[i:] . eps[:-i] for every lag, and the two partial sums of squares
-    cross = np.array([eps[i:] @ eps[: nobs - i] for i in lags])  # m_max ~ sqrt(T): cheap
+    # cross products eps[i:] . eps[:-i] for every lag (m_max ~ sqrt(T) of them), summed by
+    # numpy itself: a BLAS dot per lag gave last digits that depended on the thread count
+    cross = np.array([np.sum(eps[i:] * eps[: nobs - i]) for i in lags])
     sq = np.cumsum(eps[::-1] ** 2)[::-1]  # sq[j] = sum_{k>=j} eps_k^2
     head = np.cumsum(eps**2)  # head[j] = sum_{k<=j} eps_k^2
     v1 = sq[lags + 1]  # m_max + 1 < nobs for nobs >= 30

@@ -211,3 +211,42 @@ def test_shipped_sweep_contains_the_flagship(snapshot_dir: Path) -> None:
     claims = sweep.claims_frame()
     assert list(claims["specifications"]) == [768, 768]
     assert sweep.headline().startswith(("Nothing survives the search", "Some specifications"))
+
+
+@pytest.mark.slow
+def test_flagship_result_is_identical_for_any_blas_thread_count(
+    snapshot_dir: Path, tmp_path: Path
+) -> None:
+    """result.json has the same bytes under OPENBLAS_NUM_THREADS=1 and =2: the HAC fit, the
+    block length and the search sum with numpy itself, never a threaded BLAS product."""
+    import os
+    import subprocess
+    import sys
+
+    outs = {}
+    for n in ("1", "2"):
+        out = tmp_path / n
+        env = {
+            **os.environ,
+            "EVENTSTUDY_DATA": str(snapshot_dir),
+            "OPENBLAS_NUM_THREADS": n,
+            "OMP_NUM_THREADS": n,
+            "PYTHONWARNINGS": "ignore",
+        }
+        subprocess.run(
+            [
+                sys.executable,
+                "-m",
+                "eventstudy.cli",
+                "run",
+                str(ROOT / "studies" / "russell_sp_divergence.toml"),
+                "--out",
+                str(out),
+                "--no-figures",
+                "--quiet",
+            ],
+            check=True,
+            env=env,
+        )
+        outs[n] = (out / "result.json").read_bytes()
+    assert outs["1"] == outs["2"]
