@@ -203,3 +203,38 @@ def test_bootstrap_episode_boundary_defaults_and_labels() -> None:
     )
     with pytest.raises(ValueError, match="horizon_days must be >= 1"):
         block_bootstrap_test(y, [10, 100, 200], 0)
+
+
+class _ShortFirst:
+    """A generator whose first geometric draw is all ones, so the first set of blocks is too
+    short to cover the sample and stationary_blocks must extend every resample."""
+
+    def __init__(self, seed: int) -> None:
+        self.rng = np.random.default_rng(seed)
+        self.first = True
+
+    def geometric(self, p: float, size: tuple[int, int]) -> np.ndarray:
+        if self.first:
+            self.first = False
+            return np.ones(size, dtype=np.int64)
+        return self.rng.geometric(p, size=size)
+
+    def integers(self, low: int, high: int, size: tuple[int, int]) -> np.ndarray:
+        return self.rng.integers(low, high, size=size)
+
+
+def test_blocks_are_extended_until_they_cover_the_sample() -> None:
+    """Every resample covers exactly T dates with blocks inside the doubled series, even when
+    the first set of blocks falls short (forced here); column sums of ones are T."""
+    from eventstudy.inference.bootstrap import block_sums, stationary_blocks
+
+    t = 400
+    begin, end = stationary_blocks(t, 5.0, 30, _ShortFirst(3))  # type: ignore[arg-type]
+    nblocks = int(np.ceil(t / 5.0 + 8.0 * np.sqrt(t / 5.0) + 10))
+    assert begin.shape == end.shape and begin.shape[0] == 30
+    assert begin.shape[1] > nblocks  # extended
+    assert ((end - begin) >= 0).all() and (begin >= 0).all() and (begin < t).all()
+    assert (end <= 2 * t).all()
+    np.testing.assert_array_equal((end - begin).sum(axis=1), t)
+    sums = block_sums(np.ones((t, 1)), begin, end)
+    np.testing.assert_array_equal(sums[:, 0], t)

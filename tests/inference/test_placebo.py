@@ -397,3 +397,33 @@ def test_oversampled_branch_is_uniform() -> None:
     assert 300 + 4 < _oversample(11_000, 300) < 300 + 20
     many = _distinct_sorted(10, 2, 5000, rng)  # k is close to m: some rows are redrawn
     assert (np.diff(many, axis=1) > 0).all() and many.max() <= 9
+
+
+def test_sparse_branch_redraws_rows_with_repeats() -> None:
+    """Sparse branch (5 n^2 < m): 10 of range(600) draw a repeat in about 7% of rows; every
+    row comes out strictly increasing and every position is equally likely (chi-square over
+    600 cells, 6,000 rows)."""
+    from eventstudy.inference.placebo import _distinct_sorted
+
+    rng = np.random.default_rng(31)
+    rows = _distinct_sorted(600, 10, 6000, rng)
+    assert rows.shape == (6000, 10) and rows.dtype == np.int64
+    assert (np.diff(rows, axis=1) > 0).all()
+    counts = np.bincount(rows.ravel(), minlength=600)
+    assert stats.chisquare(counts).pvalue > 0.001
+    assert rows.min() == 0 and rows.max() == 599
+
+
+def test_oversampled_branch_redraws_short_rows(monkeypatch: pytest.MonkeyPatch) -> None:
+    """With the oversampling margin removed (k = n draws), most rows hold a repeat and fewer
+    than n distinct values: they are redrawn, never padded, and the subsets stay uniform
+    (chi-square over the C(12, 3) = 220 subsets)."""
+    import eventstudy.inference.placebo as placebo
+
+    monkeypatch.setattr(placebo, "_oversample", lambda m, n: n + 1)
+    rng = np.random.default_rng(5)
+    rows = placebo._distinct_sorted(12, 3, 44_000, rng)
+    assert (np.diff(rows, axis=1) > 0).all()
+    counts = Counter(map(tuple, rows.tolist()))
+    assert len(counts) == 220
+    assert stats.chisquare(list(counts.values())).pvalue > 0.001

@@ -133,3 +133,68 @@ def test_fingerprint_once_per_frame_and_by_content() -> None:
     scope = shared.scoped((fp, "(None, None)", "1m"))
     assert scope.data_key(np.zeros(3)) == scope.data_key(np.ones(3))  # the scope's own key
     assert scope.fingerprint(a) is fp and scope.get("x", lambda: 1) == shared.get("x", lambda: 2)
+
+
+@pytest.mark.filterwarnings("ignore::eventstudy.exceptions.DroppedEventsWarning")
+def test_one_memo_across_many_different_calls_changes_no_number() -> None:
+    """One SharedWork across calls that differ in data, horizon, replications, draws, event
+    count, gap, stratification and sample gives exactly the numbers of calls without it: no
+    key collides (a key that ignored any of these would hand one call another's draws)."""
+    dates = pd.bdate_range("2001-01-01", periods=2500)
+    ys = [_series(10, 2500), _series(11, 2500)]
+    shared = SharedWork()
+    calls = []
+    for y in ys:
+        for h in (5, 21):
+            for ev in (np.arange(30, 2400, 90), np.arange(31, 2400, 120)):
+                calls.append(("boot", y, ev, h, {"reps": 200}))
+                calls.append(("boot", y, ev, h, {"reps": 150}))
+                calls.append(("plac", y, ev, h, {"draws": 200, "min_gap": 21}))
+                calls.append(("plac", y, ev, h, {"draws": 150, "min_gap": 30}))
+                calls.append(("strat", y, ev, h, {"draws": 100, "min_gap": 21}))
+    for kind, y, ev, h, kw in calls:
+        if kind == "boot":
+            got = block_bootstrap_test(y, ev, h, seed=5, shared=shared, **kw)
+            want = block_bootstrap_test(y, ev, h, seed=5, **kw)
+        else:
+            s = pd.Series(y, index=dates)
+            strat = {"stratify": "year"} if kind == "strat" else {}
+            got = placebo_test(s, ev, h, seed=5, shared=shared, **strat, **kw)
+            want = placebo_test(s, ev, h, seed=5, **strat, **kw)
+        assert got == want, (kind, h, kw)
+    assert shared.hits > 0
+    frames = [pd.DataFrame({"1m": y, "3m": y[::-1].copy()}, index=dates) for y in ys]
+    kw2 = {"horizons": {"1m": 21, "3m": 63}, "draws": 150, "bootstrap_reps": 150, "seed": 2}
+    for fwd in frames:
+        for sample in (None, ("2002-01-01", None), (None, "2008-12-31")):
+            ev = np.arange(300, 2200, 97)
+            got_e = evaluate(fwd, ev, sample=sample, shared=shared, **kw2)
+            assert got_e == evaluate(fwd, ev, sample=sample, **kw2)
+
+
+def test_eviction_goes_by_bytes_oldest_first_and_keeps_the_newest() -> None:
+    shared = SharedWork(max_bytes=1000)
+    shared.get("a", lambda: np.zeros(50))  # 400 bytes
+    shared.get("b", lambda: (np.zeros(50), {"x": np.zeros(25)}))  # 600 bytes
+    assert list(shared._store) == ["a", "b"] and shared._bytes == 1000
+    shared.get("a", lambda: pytest.fail("a is cached"))  # a becomes the newest
+    shared.get("c", lambda: [np.zeros(10), 3])  # 80 + 64 bytes: b (the oldest) goes
+    assert list(shared._store) == ["a", "c"] and shared._bytes == 400 + 144
+    big = SharedWork(max_bytes=10)
+    big.get("only", lambda: np.zeros(100))  # larger than the bound: kept, alone
+    assert list(big._store) == ["only"]
+    big.get("next", lambda: np.zeros(100))
+    assert list(big._store) == ["next"]
+
+
+def test_fingerprint_of_other_indexes_and_object_columns() -> None:
+    """A frame on a plain integer index and one with ints are keyed by their values too."""
+    shared = SharedWork()
+    a = pd.DataFrame({"x": [1.0, np.nan, 3.0]})
+    assert shared.fingerprint(a) == shared.fingerprint(pd.DataFrame({"x": [1.0, np.nan, 3.0]}))
+    assert shared.fingerprint(a) != shared.fingerprint(a.set_axis([5, 6, 7]))
+    ints = pd.DataFrame({"x": [1, 2, 3]})
+    assert shared.fingerprint(ints) == shared.fingerprint(pd.DataFrame({"x": [1.0, 2.0, 3.0]}))
+    assert shared.scoped("k").data_key(np.zeros(1)) != shared.scoped("j").data_key(np.zeros(1))
+    assert shared.scoped("k").data_key(np.zeros(1)) == shared.scoped("k").data_key(np.ones(2))
+    assert shared.data_key(np.zeros(2)) != shared.data_key(np.ones(2))
