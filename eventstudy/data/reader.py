@@ -49,6 +49,7 @@ class ParsedTable:
     path: Path
     sha256: str
     dropped: dict[str, int] = field(default_factory=dict)
+    notes: tuple[str, ...] = ()
 
 
 def file_sha256(path: Path) -> str:
@@ -81,13 +82,30 @@ def _read_raw(path: Path, usecols: Sequence[str] | None = None) -> pd.DataFrame:
     raise DataError(f"{path}: unsupported file type {suffix!r}; use .csv or .parquet")
 
 
-def _read_header(path: Path) -> pd.DataFrame:
-    """An empty frame with the file's columns (reads only the header of a CSV)."""
+def _read_header(path: Path, shown: Path | None = None) -> pd.DataFrame:
+    """An empty frame with the file's columns (reads only the header of a CSV).
+
+    Raises :class:`DataError` on a repeated column name: pandas would rename the second
+    ``close`` to ``close.1`` and the first would be read silently.
+    """
+    shown = shown or path
     if path.suffix.lower() in {".csv", ".txt"} and path.exists():
+        import csv
+
         try:
-            return pd.read_csv(path, nrows=0, skipinitialspace=True)
-        except (ValueError, OSError) as exc:
-            raise DataError(f"{path}: cannot be read as csv: {exc}") from exc
+            with path.open(newline="", encoding="utf-8-sig") as fh:
+                names = next(csv.reader(fh), [])
+            header = pd.read_csv(path, nrows=0, skipinitialspace=True)
+        except (ValueError, OSError, csv.Error) as exc:
+            raise DataError(f"{shown}: cannot be read as csv: {exc}") from exc
+        names = [n.strip() for n in names]
+        repeated = sorted({n for n in names if names.count(n) > 1})
+        if repeated:
+            raise DataError(
+                f"{shown}: duplicate column name(s) {repeated} in the header; each column "
+                "needs its own name"
+            )
+        return header
     return _read_raw(path).iloc[:0]
 
 
@@ -103,14 +121,42 @@ def _date_column(raw: pd.DataFrame, path: Path) -> str:
     return str(matches[0])
 
 
-def _parse_dates(raw: pd.Series, path: Path, column: str) -> pd.DatetimeIndex:
+def _to_dates(
+    index: pd.DatetimeIndex, path: Path, column: str, notes: list[str]
+) -> pd.DatetimeIndex:
+    """Exchange dates from time-stamped or time-zone-aware stamps.
+
+    A time zone is dropped (the local date is kept) and a time of day is dropped when every
+    date then appears once; either is recorded in ``notes``.  Two stamps on one date are
+    ambiguous (which is the close?) and raise, naming the file, column and date.
+    """
+    if index.tz is not None:
+        notes.append(f"column {column!r}: time zone {index.tz} dropped (local dates kept)")
+        index = index.tz_localize(None)
+    if len(index) and bool((index != index.normalize()).any()):
+        days = index.normalize()
+        dup = days.duplicated()
+        if dup.any():
+            first = days[np.flatnonzero(dup)[0]]
+            raise DataError(
+                f"{path}: column {column!r}: more than one time stamp on {first:%Y-%m-%d} "
+                f"({int(dup.sum())} such rows); give one row (the close) per date"
+            )
+        notes.append(f"column {column!r}: times of day dropped ({len(index)} rows, one per date)")
+        index = days
+    return pd.DatetimeIndex(index)
+
+
+def _parse_dates(
+    raw: pd.Series, path: Path, column: str, notes: list[str] | None = None
+) -> pd.DatetimeIndex:
+    notes = [] if notes is None else notes
     if pd.api.types.is_datetime64_any_dtype(raw.dtype):
         index = pd.DatetimeIndex(raw)
-        if index.tz is not None:
-            index = index.tz_localize(None)
         bad = np.flatnonzero(index.isna())
         if bad.size:
             raise DataError(f"{path}: column {column!r} has a missing date at row {bad[0] + 2}")
+        index = _to_dates(index, path, column, notes)
         return pd.DatetimeIndex(index.astype("datetime64[ns]"))
     text = raw.astype(str).str.strip()
     monthly = text.str.fullmatch(r"\d{4}-\d{2}")
@@ -118,7 +164,10 @@ def _parse_dates(raw: pd.Series, path: Path, column: str) -> pd.DatetimeIndex:
     if bool(monthly.all()) and len(text):
         parsed = pd.to_datetime(text, format="%Y-%m", errors="coerce") + pd.offsets.MonthEnd(0)
     else:
-        parsed = pd.to_datetime(text, format="ISO8601", errors="coerce")
+        try:
+            parsed = pd.to_datetime(text, format="ISO8601", errors="coerce")
+        except ValueError as exc:  # mixed time zones cannot share one index
+            raise DataError(f"{path}: column {column!r}: dates in mixed time zones: {exc}") from exc
     bad = np.flatnonzero(parsed.isna().to_numpy())
     if bad.size:
         row = int(bad[0])
@@ -126,7 +175,8 @@ def _parse_dates(raw: pd.Series, path: Path, column: str) -> pd.DatetimeIndex:
             f"{path}: column {column!r}: unparsable date {text.iloc[row]!r} at line {row + 2} "
             f"({bad.size} bad dates in all); expected ISO YYYY-MM-DD"
         )
-    return pd.DatetimeIndex(pd.DatetimeIndex(parsed).astype("datetime64[ns]"))
+    index = _to_dates(pd.DatetimeIndex(parsed), path, column, notes)
+    return pd.DatetimeIndex(index.astype("datetime64[ns]"))
 
 
 def _check_order(index: pd.DatetimeIndex, path: Path, column: str) -> None:
@@ -165,6 +215,15 @@ def _numeric_column(
                 f"{path}: column {column!r}: non-numeric value {text.iloc[i]!r} on "
                 f"{dates[i]:%Y-%m-%d} (line {i + 2}; {bad_text.size} such cells)"
             )
+    infinite = np.flatnonzero(np.isinf(values))
+    if infinite.size:
+        i = int(infinite[0])
+        cell = raw.iloc[i]
+        raise DataError(
+            f"{path}: column {column!r}: non-finite value {str(cell).strip()!r} on "
+            f"{dates[i]:%Y-%m-%d} (line {i + 2}; {infinite.size} such cells): infinite or beyond "
+            "the range of a float"
+        )
     missing = np.flatnonzero(np.isnan(values) & ~marker)
     if missing.size:
         i = int(missing[0])
@@ -236,14 +295,15 @@ def read_table(
     """
     path = Path(path)
     shown = Path(display) if display else path
-    header = _read_header(path)
+    header = _read_header(path, shown)
     date_col = _date_column(header, shown)
     if all_columns:
         value_cols = [str(c) for c in header.columns if str(c) != date_col]
     else:
         value_cols = _choose_value_columns(header, date_col, columns, shown)
     raw = _read_raw(path, usecols=[date_col, *value_cols])
-    dates = _parse_dates(raw[date_col], shown, date_col)
+    notes: list[str] = []
+    dates = _parse_dates(raw[date_col], shown, date_col, notes)
     _check_order(dates, shown, date_col)
     parsed: dict[str, np.ndarray] = {}
     markers = np.zeros(len(dates), dtype=bool)
@@ -266,7 +326,9 @@ def read_table(
         raise DataError(f"{shown}: no observations in column(s) {value_cols}")
     if kind == "price":
         _check_prices(frame, shown)
-    return ParsedTable(frame=frame, path=path, sha256=file_sha256(path), dropped=dropped)
+    return ParsedTable(
+        frame=frame, path=path, sha256=file_sha256(path), dropped=dropped, notes=tuple(notes)
+    )
 
 
 def _check_prices(frame: pd.DataFrame, shown: Path) -> None:

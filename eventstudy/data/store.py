@@ -275,6 +275,7 @@ class DataStore:
             column=str(table.frame.columns[0]),
             sha256=table.sha256,
             dropped=table.dropped,
+            notes=table.notes,
         )
         return LoadedSeries(data=series, info=info)
 

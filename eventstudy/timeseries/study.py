@@ -56,6 +56,32 @@ def _target_frames(
     return fwd, (a / b).rename(target.name)
 
 
+def check_target_kinds(config: TimeSeriesStudyConfig, store: DataStore) -> None:
+    """Refuse a level series (a yield, a rate, a breadth share) as a forward-return target:
+    the percent change of a yield from 4% to 4.4% is not a return (the study would report a
+    "mean +9.7%").  Declare the series' ``kind = "price"`` in ``[data.series]`` when it
+    really is a price.
+
+    Raises
+    ------
+    ConfigError
+        Naming the target, its series and what the data directory says about its units.
+    """
+    from eventstudy.data.study_data import series_kind
+
+    specs = {sp.alias: sp for sp in config.data.series}
+    for target in config.evaluation.targets:
+        for alias in filter(None, (target.series, target.relative_to)):
+            spec = specs[alias]
+            if spec.ratio is None and series_kind(spec, store) == "level":
+                raise ConfigError(
+                    f"{config.path}: [evaluation] target {target.name!r}: series {alias!r} "
+                    f"({spec.label}) is a level (percent units or a breadth share), and percent "
+                    "returns of a level mean nothing; choose a price series as the target, or "
+                    f"declare kind = \"price\" in [data.series.{alias}] if it is one"
+                )
+
+
 def _seed_for(seed: int, *keys: int) -> np.random.Generator:
     return np.random.default_rng(np.random.SeedSequence([seed, *keys]))
 
@@ -251,6 +277,7 @@ def run_timeseries_study(
         raise TypeError(f"config must be a TimeSeriesStudyConfig, got {type(config).__name__}")
     store = store or DataStore.from_settings(data_dir)
     seed = config.seed if seed is None else seed
+    check_target_kinds(config, store)
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always", EventStudyWarning)
         data = load_study_data(config.data, store)

@@ -31,7 +31,7 @@ from eventstudy.exceptions import ConfigError, EventStudyWarning, IncompleteHori
 from eventstudy.inference.shared import SharedWork
 from eventstudy.signals import SignalResult, make_signal
 from eventstudy.timeseries.spec import TimeSeriesStudyConfig
-from eventstudy.timeseries.study import _seed_for, _target_frames
+from eventstudy.timeseries.study import _seed_for, _target_frames, check_target_kinds
 from eventstudy.timeseries.sweep_results import SweepResult
 from eventstudy.timeseries.sweep_spec import Specification
 
@@ -95,6 +95,7 @@ def run_sweep(
         raise ConfigError(f"{getattr(config, 'path', config)}: the study has no [sweep] table")
     store = store or DataStore.from_settings(data_dir)
     seed = config.seed if seed is None else seed
+    check_target_kinds(config, store)
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always", EventStudyWarning)
         data = load_study_data(config.data, store)

@@ -164,3 +164,72 @@ def test_unsupported_suffix(tmp_path: Path) -> None:
     p = write(tmp_path, "x", name="x.xlsx")
     with pytest.raises(DataError, match="unsupported file type '.xlsx'"):
         read_table(p)
+
+
+@pytest.mark.parametrize("cell", ["inf", "-inf", "Infinity", "1e400", "-1e999"])
+def test_non_finite_values_are_rejected_with_date_and_line(tmp_path: Path, cell: str) -> None:
+    """An infinite price (or one beyond float range) is an error naming the column, the
+    date, the line and the cell, for prices and levels alike."""
+    p = write(tmp_path, f"date,close\n2020-01-02,100\n2020-01-03,{cell}\n2020-01-06,99\n")
+    for kind in ("price", "level"):
+        with pytest.raises(
+            DataError,
+            match=rf"x.csv: column 'close': non-finite value '{cell}' on 2020-01-03 \(line 3; 1 such cells\)",
+        ):
+            read_table(p, kind=kind)  # type: ignore[arg-type]
+    q = tmp_path / "x.parquet"
+    frame = pd.DataFrame(
+        {"date": pd.to_datetime(["2020-01-02", "2020-01-03"]), "close": [1.0, np.inf]}
+    )
+    frame.to_parquet(q)
+    with pytest.raises(DataError, match="non-finite value 'inf' on 2020-01-03"):
+        read_table(q, kind="level")
+
+
+def test_duplicate_column_names_are_rejected(tmp_path: Path) -> None:
+    """pandas would read the first 'close' and rename the second 'close.1': refuse instead."""
+    p = write(tmp_path, "date,close,close\n2020-01-02,100,200\n2020-01-03,101,202\n")
+    with pytest.raises(DataError, match=r"x.csv: duplicate column name\(s\) \['close'\]"):
+        read_table(p, kind="price")
+    q = write(tmp_path, "date, close,volume,close \n2020-01-02,1,5,2\n", "y.csv")
+    with pytest.raises(DataError, match=r"duplicate column name\(s\) \['close'\]"):
+        read_table(q, columns=["volume"])
+
+
+def test_time_stamps_within_a_day_are_rejected(tmp_path: Path) -> None:
+    """Two rows on one date (an intraday file) would become two observations: rejected,
+    naming the date."""
+    p = write(
+        tmp_path,
+        "date,close\n2020-01-02 10:00,100\n2020-01-02 16:00,101\n2020-01-03 16:00,102\n",
+    )
+    with pytest.raises(
+        DataError, match="column 'date': more than one time stamp on 2020-01-02 \\(1 such rows\\)"
+    ):
+        read_table(p, kind="price")
+
+
+def test_one_time_stamp_per_date_and_time_zones_are_normalized_and_recorded(
+    tmp_path: Path,
+) -> None:
+    """A close stamped 16:00 (or carrying a time zone) on every date keeps its date; the
+    normalization is recorded in the series' notes (which go to result.json)."""
+    p = write(
+        tmp_path,
+        "date,close\n2020-01-02T16:00:00-05:00,100\n2020-01-03T16:00:00-05:00,101\n",
+    )
+    t = read_table(p, kind="price")
+    assert list(t.frame.index) == [pd.Timestamp("2020-01-02"), pd.Timestamp("2020-01-03")]
+    assert any("time zone" in n for n in t.notes)
+    assert any("times of day dropped (2 rows, one per date)" in n for n in t.notes)
+    (tmp_path / "series" / "test").mkdir(parents=True)
+    write(tmp_path / "series" / "test", p.read_text(), "A.csv")
+    info = DataStore(tmp_path).load("test:A").info
+    assert any("times of day dropped" in n for n in info.notes)
+    plain = read_table(write(tmp_path, "date,close\n2020-01-02,1\n", "z.csv"), kind="price")
+    assert plain.notes == ()
+    mixed = write(
+        tmp_path, "date,close\n2020-01-02T16:00:00-05:00,1\n2020-01-03T16:00:00+01:00,2\n", "m.csv"
+    )
+    with pytest.raises(DataError, match="m.csv: column 'date'"):
+        read_table(mixed, kind="price")
