@@ -11,6 +11,7 @@ import sys
 import warnings
 from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
 
@@ -18,6 +19,22 @@ from eventstudy._version import __version__
 from eventstudy.exceptions import EventStudyError, EventStudyWarning
 
 __all__ = ["main"]
+
+
+def _count(minimum: int) -> Any:
+    """An argparse type: an integer >= ``minimum`` (the error names the value and the bound;
+    argparse adds the argument's name)."""
+
+    def parse(text: str) -> int:
+        try:
+            value = int(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"must be an integer, got {text!r}") from None
+        if value < minimum:
+            raise argparse.ArgumentTypeError(f"must be >= {minimum}, got {value}")
+        return value
+
+    return parse
 
 
 def _add_common(p: argparse.ArgumentParser) -> None:
@@ -48,13 +65,15 @@ def build_parser() -> argparse.ArgumentParser:
     p_show = dsub.add_parser("show", help="summary, head/tail and gaps of one series")
     p_show.add_argument("name", help="series name (yahoo:RUT, fred:DGS10, ...) or file path")
     p_show.add_argument("--column", default=None, help="value column (for multi-column files)")
-    p_show.add_argument("--rows", type=int, default=5, help="rows of head and tail (default 5)")
+    p_show.add_argument(
+        "--rows", type=_count(0), default=5, help="rows of head and tail (default 5)"
+    )
     _add_common(p_show)
 
     run = sub.add_parser("run", help="run a study config")
     run.add_argument("study", type=Path, help="study TOML file (see docs/study-config.md)")
     run.add_argument("--out", type=Path, default=None, help="output directory")
-    run.add_argument("--seed", type=int, default=None, help="override the study's seed")
+    run.add_argument("--seed", type=_count(0), default=None, help="override the study's seed")
     run.add_argument(
         "--no-figures", action="store_true", help="skip figures (report without pictures; faster)"
     )
@@ -65,7 +84,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     run.add_argument(
         "--workers",
-        type=int,
+        type=_count(1),
         default=None,
         help="processes for a [sweep] (default: 1 below 100 specifications, else all CPUs)",
     )

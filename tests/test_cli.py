@@ -80,3 +80,21 @@ def test_debug_shows_traceback(tmp_path: Path) -> None:
 def test_run_missing_study_file(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["run", str(tmp_path / "nope.toml"), "--data-dir", str(tmp_path)]) == 2
     assert "cannot read study file" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize(
+    ("argv", "message"),
+    [
+        (["run", "x.toml", "--seed", "-5"], "argument --seed: must be >= 0, got -5"),
+        (["run", "x.toml", "--workers", "0"], "argument --workers: must be >= 1, got 0"),
+        (["run", "x.toml", "--seed", "1.5"], "argument --seed: must be an integer, got '1.5'"),
+        (["data", "show", "yahoo:RUT", "--rows", "-3"], "argument --rows: must be >= 0, got -3"),
+    ],
+)
+def test_out_of_range_arguments_name_the_argument(
+    argv: list[str], message: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    with pytest.raises(SystemExit) as exc:
+        main(argv)
+    assert exc.value.code == 2
+    assert message in capsys.readouterr().err

@@ -62,6 +62,9 @@ def align(
     start, end
         Inclusive date bounds applied after the join. The joined data must cover them:
         a ``start`` before the first common date (or ``end`` after the last) raises.
+        Without ``end``, a series that ends more than a week before the others raises
+        (naming it and its last date): it would cut the whole sample short unseen; an
+        explicit ``end`` accepts the shorter sample.
 
     Raises
     ------
@@ -88,6 +91,20 @@ def align(
             raise DataError(
                 f"series {alias!r} ({s.info.name}) ends {last:%Y-%m-%d}, before the requested "
                 f"end {hi:%Y-%m-%d}"
+            )
+    if hi is None and len(series) > 1:
+        # without an explicit end, one series that stops early would cut every other short
+        lasts = {alias: s.data.index[-1] for alias, s in series.items()}
+        latest = max(lasts.values())
+        short = {a: d for a, d in lasts.items() if d < latest - pd.Timedelta(days=7)}
+        if short:
+            alias = min(short, key=lambda a: short[a])
+            info = series[alias].info
+            raise DataError(
+                f"series {alias!r} ({info.name}) ends on {short[alias]:%Y-%m-%d}, before the "
+                f"others (latest {latest:%Y-%m-%d}): the aligned sample would stop there. Set "
+                f"[data] end = {short[alias]:%Y-%m-%d} to accept the shorter sample, or use a "
+                "longer source (e.g. a splice)"
             )
     if lo is not None:
         frame = frame.loc[frame.index >= lo]
