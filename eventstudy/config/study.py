@@ -14,6 +14,7 @@ import re
 import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass
+from pathlib import Path
 from types import MappingProxyType
 from typing import Any, Literal
 
@@ -55,7 +56,10 @@ def thaw(value: Any) -> Any:
 
 @dataclass(frozen=True, slots=True)
 class SeriesSpec:
-    """One aliased input series: a name/path, or a splice of two sources."""
+    """One aliased input series: a name/path, or a splice of two sources.
+
+    ``folder`` is the folder of the study file it came from: a relative file path is looked
+    for there first, then in the data directory, never in the current directory."""
 
     alias: str
     name: str | None = None
@@ -65,6 +69,7 @@ class SeriesSpec:
     breadth: Mapping[str, Any] | None = None
     ratio: tuple[str, str] | None = None
     title: str | None = None
+    folder: str | None = None
 
     @property
     def display(self) -> str:
@@ -159,6 +164,9 @@ BREADTH_MEASURES = ("share_above_ma", "share_at_high", "share_at_low", "advance_
 
 
 def _parse_data(doc: Mapping[str, Any], source: str) -> DataConfig:
+    """``[data]``. Relative file paths are resolved next to the study file first, then in the
+    data directory (by the store), never in the current directory."""
+    folder = str(Path(source).resolve().parent) if source and Path(source).is_file() else None
     sec = Section(doc.get("data", {}), f"{source}: [data]", ("series", "start", "end"))
     series_tab = sec.get_table("series")
     if not series_tab:
@@ -167,7 +175,7 @@ def _parse_data(doc: Mapping[str, Any], source: str) -> DataConfig:
     for alias, value in series_tab.items():
         where = f"{source}: [data.series.{alias}]"
         if isinstance(value, str):
-            specs.append(SeriesSpec(alias=alias, name=value))
+            specs.append(SeriesSpec(alias=alias, name=value, folder=folder))
             continue
         s = Section(value, where, ("name", "splice", "column", "kind", "breadth", "ratio", "label"))
         if sum(s.has(k) for k in ("name", "splice", "breadth", "ratio")) != 1:
@@ -202,6 +210,7 @@ def _parse_data(doc: Mapping[str, Any], source: str) -> DataConfig:
             SeriesSpec(
                 alias=alias,
                 name=s.get_str("name", None),
+                folder=folder,
                 splice=splice,
                 column=s.get_str("column", None),
                 kind=s.get_str("kind", None, choices=("price", "level")),

@@ -176,8 +176,15 @@ class DataStore:
         return {str(k): str(v) for k, v in manifest.loc[rel].items()}
 
     # ------------------------------------------------------------------ resolution
-    def resolve(self, name: str) -> tuple[Path, str | None]:
+    def resolve(
+        self, name: str, *, cwd: bool = True, folder: str | os.PathLike[str] | None = None
+    ) -> tuple[Path, str | None]:
         """Map a name or path to ``(file, column or None)``.
+
+        A relative file path is looked up in ``folder`` (the study file's folder) when given,
+        then in the current directory unless ``cwd=False``, then in the data directory.
+        Paths from a study or note file use ``cwd=False``, so the same config reads the same
+        files from any working directory.
 
         Raises
         ------
@@ -188,7 +195,7 @@ class DataStore:
             raise TypeError(f"series name must be a non-empty string, got {name!r}")
         name = name.strip()
         m = _NAME.match(name)
-        if m and not Path(name).exists():
+        if m and not (cwd and Path(name).exists()):
             provider, symbol, column = m["provider"], m["symbol"], m["column"]
             for folder in (self.root / "series" / provider, self.root / provider):
                 for stem in dict.fromkeys((symbol, symbol.upper(), symbol.lower())):
@@ -200,8 +207,12 @@ class DataStore:
         pm = _PATH_COL.match(name)
         path_text, column = (pm["path"], pm["column"]) if pm else (name, None)
         path = Path(path_text)
-        if not path.is_absolute() and not path.exists():
-            path = self.root / path
+        if not path.is_absolute():
+            beside = Path(folder) / path if folder is not None else None
+            if beside is not None and beside.is_file():
+                path = beside
+            elif not (cwd and path.exists()):
+                path = self.root / path
         if path.is_file():
             return path, column
         raise DataFileNotFoundError(self._not_found(name, None))
@@ -223,10 +234,12 @@ class DataStore:
             "Names look like 'yahoo:RUT' or 'fred:DGS10', or give a file path"
         )
 
-    def kind_of(self, name: str) -> SeriesKind:
+    def kind_of(
+        self, name: str, *, cwd: bool = True, folder: str | os.PathLike[str] | None = None
+    ) -> SeriesKind:
         """``"level"`` when the manifest gives the file percent units (yields, rates), else
         ``"price"`` (the kind :meth:`load` uses by default)."""
-        return self._kind(self.resolve(name)[0], None)
+        return self._kind(self.resolve(name, cwd=cwd, folder=folder)[0], None)
 
     def _kind(self, path: Path, kind: SeriesKind | None) -> SeriesKind:
         if kind is not None:
@@ -242,7 +255,13 @@ class DataStore:
 
     # ------------------------------------------------------------------ loading
     def load(
-        self, name: str, *, column: str | None = None, kind: SeriesKind | None = None
+        self,
+        name: str,
+        *,
+        column: str | None = None,
+        kind: SeriesKind | None = None,
+        cwd: bool = True,
+        folder: str | os.PathLike[str] | None = None,
     ) -> LoadedSeries:
         """Load one validated series.
 
@@ -255,13 +274,16 @@ class DataStore:
         kind
             ``"price"`` (must be > 0, jumps flagged) or ``"level"`` (any value, e.g. yields).
             Default: ``"level"`` when the manifest gives percent units, else ``"price"``.
+        cwd, folder
+            Where a relative path is looked for besides the data directory (see
+            :meth:`resolve`).
 
         Returns
         -------
         LoadedSeries
             float64 values on an ascending ``DatetimeIndex``, with provenance.
         """
-        path, bracket = self.resolve(name)
+        path, bracket = self.resolve(name, cwd=cwd, folder=folder)
         col = column or bracket
         display = self._display(path)
         table = read_table(

@@ -65,17 +65,26 @@ def load_breadth(store: DataStore, *, panel: str, measure: str, window: int) -> 
 
 def load_series(spec: SeriesSpec, store: DataStore) -> tuple[LoadedSeries, SpliceReport | None]:
     """Load one ``[data.series]`` entry (a name, a splice or a breadth measure; not a ratio,
-    which needs the aligned frame) and its splice report, if it is a splice."""
+    which needs the aligned frame) and its splice report, if it is a splice.
+
+    A relative file path is read from the study file's folder, then the data directory,
+    never the current directory."""
     if spec.ratio is not None:
         raise ValueError(f"{spec.alias}: a ratio is derived from aligned series, not loaded")
     if spec.splice is not None:
-        early = store.load(spec.splice[0], column=spec.column, kind=spec.kind)
-        late = store.load(spec.splice[1], column=spec.column, kind=spec.kind)
+        early = store.load(
+            spec.splice[0], column=spec.column, kind=spec.kind, cwd=False, folder=spec.folder
+        )
+        late = store.load(
+            spec.splice[1], column=spec.column, kind=spec.kind, cwd=False, folder=spec.folder
+        )
         return splice_series(early, late)
     if spec.breadth is not None:
         return load_breadth(store, **spec.breadth), None
     assert spec.name is not None  # guaranteed by the config parser
-    return store.load(spec.name, column=spec.column, kind=spec.kind), None
+    return store.load(
+        spec.name, column=spec.column, kind=spec.kind, cwd=False, folder=spec.folder
+    ), None
 
 
 def series_kind(spec: SeriesSpec, store: DataStore) -> str:
@@ -88,7 +97,7 @@ def series_kind(spec: SeriesSpec, store: DataStore) -> str:
     name = spec.splice[1] if spec.splice is not None else spec.name
     if name is None:
         return "price"
-    return store.kind_of(name)
+    return store.kind_of(name, cwd=False, folder=spec.folder)
 
 
 def load_study_data(config: DataConfig, store: DataStore) -> StudyData:

@@ -78,7 +78,7 @@ def check_target_kinds(config: TimeSeriesStudyConfig, store: DataStore) -> None:
                     f"{config.path}: [evaluation] target {target.name!r}: series {alias!r} "
                     f"({spec.label}) is a level (percent units or a breadth share), and percent "
                     "returns of a level mean nothing; choose a price series as the target, or "
-                    f"declare kind = \"price\" in [data.series.{alias}] if it is one"
+                    f'declare kind = "price" in [data.series.{alias}] if it is one'
                 )
 
 
