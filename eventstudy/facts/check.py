@@ -85,6 +85,31 @@ def _verdict(checks: list[tuple[str, bool]]) -> str:
     return "reproduced" if all(ok for _, ok in checks) else "not reproduced"
 
 
+def _checked(
+    base: dict[str, Any],
+    series: str,
+    computed: float,
+    unit: str,
+    checks: list[tuple[str, bool]],
+    detail: str,
+    values: dict[str, Any],
+    *,
+    look_ahead: bool = False,
+) -> FactResult:
+    """The result of a checked fact: the verdict is that of its checks."""
+    return FactResult(
+        **base,
+        series=series,
+        computed=computed,
+        unit=unit,
+        verdict=_verdict(checks),
+        checks=tuple(checks),
+        detail=detail,
+        look_ahead=look_ahead,
+        values=values,
+    )
+
+
 def _size_check(fact: FactSpec, computed: float, fmt: Callable[[float], str]) -> tuple[str, bool]:
     assert fact.claimed is not None
     tol = fact.tolerance + _ROUNDING
@@ -198,16 +223,7 @@ def _return(fact: FactSpec, inputs: Inputs, base: dict[str, Any]) -> FactResult:
     if notes:
         detail += "; " + "; ".join(notes)
     values.update({"base_date": f"{start.date:%Y-%m-%d}", "end_date": f"{end.date:%Y-%m-%d}"})
-    return FactResult(
-        **base,
-        series=label,
-        computed=computed,
-        unit="%",
-        verdict=_verdict(checks),
-        checks=tuple(checks),
-        detail=detail,
-        values=values,
-    )
+    return _checked(base, label, computed, "%", checks, detail, values)
 
 
 def _change(fact: FactSpec, inputs: Inputs, base: dict[str, Any]) -> FactResult:
@@ -223,16 +239,7 @@ def _change(fact: FactSpec, inputs: Inputs, base: dict[str, Any]) -> FactResult:
     if notes:
         detail += "; " + "; ".join(notes)
     values.update({"base_date": f"{start.date:%Y-%m-%d}", "end_date": f"{end.date:%Y-%m-%d}"})
-    return FactResult(
-        **base,
-        series=label,
-        computed=computed,
-        unit=unit,
-        verdict=_verdict(checks),
-        checks=tuple(checks),
-        detail=detail,
-        values=values,
-    )
+    return _checked(base, label, computed, unit, checks, detail, values)
 
 
 def _move(fact: FactSpec, inputs: Inputs, base: dict[str, Any]) -> FactResult:
@@ -273,16 +280,7 @@ def _move(fact: FactSpec, inputs: Inputs, base: dict[str, Any]) -> FactResult:
         "larger_since": [[f"{d:%Y-%m-%d}", v] for d, v in rec.larger_since],
     }
     computed = rec.move if p["direction"] == "gain" else -rec.move
-    return FactResult(
-        **base,
-        series=label,
-        computed=computed,
-        unit="%",
-        verdict=_verdict(checks),
-        checks=tuple(checks),
-        detail=detail,
-        values=values,
-    )
+    return _checked(base, label, computed, "%", checks, detail, values)
 
 
 def _calendar_rank(fact: FactSpec, inputs: Inputs, base: dict[str, Any]) -> FactResult:
@@ -312,16 +310,7 @@ def _calendar_rank(fact: FactSpec, inputs: Inputs, base: dict[str, Any]) -> Fact
         "last_better": None if cr.last_better is None else cr.last_better[1],
         "partial_month": cr.partial,
     }
-    return FactResult(
-        **base,
-        series=label,
-        computed=cr.value,
-        unit="%",
-        verdict=_verdict(checks),
-        checks=tuple(checks),
-        detail=detail,
-        values=values,
-    )
+    return _checked(base, label, cr.value, "%", checks, detail, values)
 
 
 def _signal(fact: FactSpec, inputs: Inputs, base: dict[str, Any]) -> FactResult:
@@ -355,16 +344,15 @@ def _signal(fact: FactSpec, inputs: Inputs, base: dict[str, Any]) -> FactResult:
     detail = f"{result.description}; value on {date:%Y-%m-%d}: {value:.2f}{thr}"
     if result.look_ahead:
         detail += "; uses full-sample statistics (look-ahead)"
-    return FactResult(
-        **base,
-        series=", ".join(labels),
-        computed=value,
-        unit="",
-        verdict=_verdict(checks),
-        checks=tuple(checks),
-        detail=detail,
+    return _checked(
+        base,
+        ", ".join(labels),
+        value,
+        "",
+        checks,
+        detail,
+        {"event": fired, "threshold": result.threshold},
         look_ahead=result.look_ahead,
-        values={"event": fired, "threshold": result.threshold},
     )
 
 
@@ -394,15 +382,14 @@ def _breadth(fact: FactSpec, inputs: Inputs, base: dict[str, Any]) -> FactResult
         f"{at.value:.1%} on {at.date:%Y-%m-%d}, {side} its average {average:.1%} over "
         f"{history.index[0]:%Y-%m-%d}..{at.date:%Y-%m-%d}"
     )
-    return FactResult(
-        **base,
-        series=label,
-        computed=at.value,
-        unit="share",
-        verdict=_verdict(checks),
-        checks=tuple(checks),
-        detail=detail,
-        values={"date": f"{at.date:%Y-%m-%d}", "long_run_average": average},
+    return _checked(
+        base,
+        label,
+        at.value,
+        "share",
+        checks,
+        detail,
+        {"date": f"{at.date:%Y-%m-%d}", "long_run_average": average},
     )
 
 
