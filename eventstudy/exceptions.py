@@ -10,6 +10,7 @@ from __future__ import annotations
 
 __all__ = [
     "ConfigError",
+    "ConstantSeriesWarning",
     "DataCoverageWarning",
     "DataError",
     "DataFileNotFoundError",
@@ -61,6 +62,10 @@ class SpliceAgreementWarning(EventStudyWarning):
 
 class DataCoverageWarning(EventStudyWarning):
     """Dates were dropped when aligning series, or data is sparser than expected."""
+
+
+class ConstantSeriesWarning(EventStudyWarning):
+    """A series has the same value on every date of the sample: it carries no information."""
 
 
 class LookAheadWarning(EventStudyWarning):

@@ -11,7 +11,7 @@ import pytest
 
 import eventstudy as es
 from eventstudy.data import DataStore
-from eventstudy.exceptions import ConfigError
+from eventstudy.exceptions import ConfigError, DataError
 
 STUDY = """
 [study]
@@ -78,3 +78,28 @@ def test_a_treasury_yield_from_the_manifest_is_a_level(snapshot_dir: Path) -> No
     )
     with pytest.raises(ConfigError, match="series 'dgs10' \\(fred:DGS10\\) is a level"):
         es.run_study(es.parse_study(text), data_dir=snapshot_dir)
+
+
+def test_a_sample_shorter_than_the_longest_horizon_is_an_error(store: DataStore) -> None:
+    text = STUDY.format(yld='{ name = "test:YLD", kind = "level" }', target="px").replace(
+        '{ "1m" = 21 }', '{ "1m" = 21, "3y" = 756 }'
+    )
+    with pytest.raises(
+        DataError,
+        match=r"the aligned sample has 600 dates .*shortest series 'px', test:PX, 600 rows\), "
+        r"not more than the longest horizon '3y' = 756 trading days",
+    ):
+        es.run_study(es.parse_study(text), store=store)
+
+
+def test_a_constant_series_warns(store: DataStore, tmp_path: Path) -> None:
+    from eventstudy.exceptions import ConstantSeriesWarning
+
+    folder = tmp_path / "series" / "test"
+    dates = pd.bdate_range("2015-01-01", periods=600).strftime("%Y-%m-%d")
+    pd.DataFrame({"date": dates, "value": 4.0}).to_csv(folder / "FLAT.csv", index=False)
+    text = STUDY.format(yld='{ name = "test:FLAT", kind = "level" }', target="px")
+    with pytest.warns(
+        ConstantSeriesWarning, match=r"series 'yld' is constant \(4 on all 600 dates"
+    ):
+        es.run_study(es.parse_study(text), store=store)

@@ -73,14 +73,23 @@ def _events(
         if not path.is_absolute():
             path = Path(config.path).parent / path
         try:
-            frame = pd.read_csv(path, dtype=str)
+            frame = pd.read_csv(path, dtype=str, keep_default_na=False)
         except OSError as exc:
             raise ConfigError(
                 f"{where}: key 'events_file': cannot read {path}: {exc.strerror}"
             ) from exc
+        except pd.errors.EmptyDataError:
+            raise DataError(f"{path}: the event list is empty (no header, no rows)") from None
         missing = [c for c in ("ticker", "date") if c not in frame.columns]
         if missing:
             raise DataError(f"{path}: event list needs columns ticker, date; missing {missing}")
+        if frame.empty:
+            raise DataError(f"{path}: the event list has a header but no events")
+        blank = np.flatnonzero(frame["ticker"].str.strip().eq("").to_numpy())
+        if blank.size:
+            raise DataError(
+                f"{path}: blank ticker at line {int(blank[0]) + 2} ({blank.size} such rows)"
+            )
         dates = pd.to_datetime(frame["date"], format="ISO8601", errors="coerce")
         if dates.isna().any():
             i = int(np.flatnonzero(dates.isna().to_numpy())[0])

@@ -56,6 +56,34 @@ def _target_frames(
     return fwd, (a / b).rename(target.name)
 
 
+def check_sample(config: TimeSeriesStudyConfig, data: StudyData) -> None:
+    """The aligned sample must be longer than the longest horizon (else no forward return is
+    complete: an error naming the shortest series and the horizon); a constant series gets a
+    :class:`~eventstudy.exceptions.ConstantSeriesWarning`."""
+    from eventstudy.exceptions import ConstantSeriesWarning, DataError
+
+    frame = data.aligned.frame
+    label, days = max(config.evaluation.horizons, key=lambda kv: kv[1])
+    if len(frame) <= days:
+        alias = min(data.aligned.infos, key=lambda a: data.aligned.infos[a].rows)
+        info = data.aligned.infos[alias]
+        raise DataError(
+            f"{config.path}: the aligned sample has {len(frame)} dates "
+            f"({frame.index[0]:%Y-%m-%d}..{frame.index[-1]:%Y-%m-%d}; shortest series "
+            f"{alias!r}, {info.name}, {info.rows} rows), not more than the longest horizon "
+            f"{label!r} = {days} trading days: no forward return would be complete"
+        )
+    for alias in frame.columns:
+        values = frame[alias].to_numpy()
+        if values.size and bool((values == values[0]).all()):
+            warnings.warn(
+                f"series {alias!r} is constant ({values[0]:g} on all {values.size} dates of the "
+                "sample): its signal and returns carry no information",
+                ConstantSeriesWarning,
+                stacklevel=3,
+            )
+
+
 def check_target_kinds(config: TimeSeriesStudyConfig, store: DataStore) -> None:
     """Refuse a level series (a yield, a rate, a breadth share) as a forward-return target:
     the percent change of a yield from 4% to 4.4% is not a return (the study would report a
@@ -281,6 +309,7 @@ def run_timeseries_study(
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always", EventStudyWarning)
         data = load_study_data(config.data, store)
+        check_sample(config, data)
         variants = _run_variants(config, data, seed, progress)
     messages: list[str] = []
     for w in caught:

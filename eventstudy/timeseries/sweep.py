@@ -31,7 +31,12 @@ from eventstudy.exceptions import ConfigError, EventStudyWarning, IncompleteHori
 from eventstudy.inference.shared import SharedWork
 from eventstudy.signals import SignalResult, make_signal
 from eventstudy.timeseries.spec import TimeSeriesStudyConfig
-from eventstudy.timeseries.study import _seed_for, _target_frames, check_target_kinds
+from eventstudy.timeseries.study import (
+    _seed_for,
+    _target_frames,
+    check_sample,
+    check_target_kinds,
+)
 from eventstudy.timeseries.sweep_results import SweepResult
 from eventstudy.timeseries.sweep_spec import Specification
 
@@ -99,6 +104,7 @@ def run_sweep(
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always", EventStudyWarning)
         data = load_study_data(config.data, store)
+        check_sample(config, data)
         names = [sp.name for sp in config.sweep.specifications]
         n_workers = _workers(workers, len(names))
         chunks = _chunks(names, n_workers)

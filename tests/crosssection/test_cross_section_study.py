@@ -15,7 +15,7 @@ from eventstudy.crosssection import run_cross_section
 from eventstudy.crosssection.study import run_cross_section_study
 from eventstudy.data import DataStore
 from eventstudy.data.study_data import load_breadth
-from eventstudy.exceptions import ConfigError
+from eventstudy.exceptions import ConfigError, DataError
 
 pytestmark = pytest.mark.filterwarnings("ignore::eventstudy.exceptions.DroppedEventsWarning")
 
@@ -110,6 +110,27 @@ def test_events_file(store: DataStore, tmp_path: Path) -> None:
     text = STUDY.replace("event_date = 2010-06-15", 'events_file = "ev.csv"')
     res = run_cross_section_study(parse_study(text, source=str(tmp_path / "s.toml")), store=store)
     assert res.result.n_moved == 1  # Sunday -> Monday 2010-06-14
+
+
+@pytest.mark.parametrize(
+    ("content", "message"),
+    [
+        ("", r"ev.csv: the event list is empty \(no header, no rows\)"),
+        ("ticker,date\n", r"ev.csv: the event list has a header but no events"),
+        (
+            "ticker,date\nAA,2010-06-15\n  ,2010-06-15\n",
+            r"ev.csv: blank ticker at line 3 \(1 such rows\)",
+        ),
+        ("ticker,date\nAA,2010-06-15\n,2010-06-15\n", r"ev.csv: blank ticker at line 3"),
+    ],
+)
+def test_bad_events_file_names_the_file_and_row(
+    store: DataStore, tmp_path: Path, content: str, message: str
+) -> None:
+    (tmp_path / "ev.csv").write_text(content)
+    text = STUDY.replace("event_date = 2010-06-15", 'events_file = "ev.csv"')
+    with pytest.raises(DataError, match=message):
+        run_cross_section_study(parse_study(text, source=str(tmp_path / "s.toml")), store=store)
 
 
 @pytest.mark.parametrize(
