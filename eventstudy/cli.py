@@ -62,6 +62,12 @@ def build_parser() -> argparse.ArgumentParser:
     dsub = data.add_subparsers(dest="data_command", required=True)
     p_list = dsub.add_parser("list", help="what the data directory holds, with date ranges")
     _add_common(p_list)
+    p_fetch = dsub.add_parser(
+        "fetch", help="fetch series from a provider into the data directory's cache"
+    )
+    p_fetch.add_argument("names", nargs="+", help="provider:SYMBOL, e.g. fred:DGS10")
+    p_fetch.add_argument("--start", default="1900-01-01", help="first date asked for")
+    _add_common(p_fetch)
     p_show = dsub.add_parser("show", help="summary, head/tail and gaps of one series")
     p_show.add_argument("name", help="series name (yahoo:RUT, fred:DGS10, ...) or file path")
     p_show.add_argument("--column", default=None, help="value column (for multi-column files)")
@@ -127,6 +133,26 @@ def _cmd_data_list(args: argparse.Namespace) -> int:
     with pd.option_context("display.max_rows", None, "display.width", 200):
         print(table[["name", "first", "last", "rows", "frequency"]].to_string(index=False))
     return 0
+
+
+def _cmd_data_fetch(args: argparse.Namespace) -> int:
+    """Fetch each name into ``<data dir>/cache`` and print what was written."""
+    from eventstudy.data.providers import fetch_series
+
+    root = Path(args.data_dir) if args.data_dir else _fetch_root()
+    for name in args.names:
+        print(fetch_series(name, root, start=args.start).summary())
+    return 0
+
+
+def _fetch_root() -> Path:
+    """Where fetched data goes without --data-dir: $EVENTSTUDY_DATA, else the project's data/."""
+    import os
+
+    from eventstudy.data.store import DATA_ENV_VAR
+
+    value = os.environ.get(DATA_ENV_VAR)
+    return Path(value) if value else Path(__file__).resolve().parents[1] / "data"
 
 
 def _cmd_data_show(args: argparse.Namespace) -> int:
@@ -245,11 +271,16 @@ def main(argv: Sequence[str] | None = None) -> int:
             warnings.simplefilter("default", EventStudyWarning)
             warnings.showwarning = _show_warning  # restored when catch_warnings exits
             if args.command == "data":
-                return _cmd_data_list(args) if args.data_command == "list" else _cmd_data_show(args)
+                commands = {
+                    "list": _cmd_data_list,
+                    "show": _cmd_data_show,
+                    "fetch": _cmd_data_fetch,
+                }
+                return commands[args.data_command](args)
             if args.command == "check":
                 return _cmd_check(args)
             return _cmd_run(args)
-    except (EventStudyError, OSError, ValueError, TypeError, KeyError) as exc:
+    except (EventStudyError, OSError, ValueError, TypeError, KeyError, ImportError) as exc:
         if args.debug:
             raise
         print(f"error: {exc}", file=sys.stderr)

@@ -96,8 +96,13 @@ class DataStore:
         # one canonical root: files are matched to MANIFEST rows by their path relative to it,
         # so a directory reached through a symlink (or given as a str) must resolve first
         object.__setattr__(self, "root", Path(self.root).expanduser().resolve())
-        # MANIFEST.csv is parsed once per store: every load and report caveat consults it
-        object.__setattr__(self, "_manifest", _read_manifest(Path(self.root) / "MANIFEST.csv"))
+        # MANIFEST.csv is parsed once per store: every load and report caveat consults it;
+        # fetched series have their rows in cache/MANIFEST.csv (paths relative to the root)
+        manifest = _read_manifest(Path(self.root) / "MANIFEST.csv")
+        cached = _read_manifest(Path(self.root) / "cache" / "MANIFEST.csv")
+        if cached is not None:
+            manifest = cached if manifest is None else pd.concat([manifest, cached])
+        object.__setattr__(self, "_manifest", manifest)
 
     @classmethod
     def from_settings(cls, data_dir: str | os.PathLike[str] | None = None) -> DataStore:
@@ -110,7 +115,10 @@ class DataStore:
         out = [
             p
             for p in self.root.rglob("*")
-            if p.suffix.lower() in _SUFFIXES and p.is_file() and p.name != "MANIFEST.csv"
+            if p.suffix.lower() in _SUFFIXES
+            and p.is_file()
+            and p.name != "MANIFEST.csv"
+            and not p.name.startswith(".")
         ]
         return sorted(out)
 
@@ -118,7 +126,7 @@ class DataStore:
         """The ``provider:SYMBOL`` name of a file in the store."""
         rel = path.relative_to(self.root)
         parts = rel.parts
-        if len(parts) == 3 and parts[0] == "series":
+        if len(parts) == 3 and parts[0] in ("series", "cache"):
             return f"{parts[1]}:{Path(parts[2]).stem}"
         if len(parts) == 2:
             return f"{parts[0]}:{Path(parts[1]).stem}"
@@ -197,7 +205,11 @@ class DataStore:
         m = _NAME.match(name)
         if m and not (cwd and Path(name).exists()):
             provider, symbol, column = m["provider"], m["symbol"], m["column"]
-            for folder in (self.root / "series" / provider, self.root / provider):
+            for folder in (
+                self.root / "series" / provider,
+                self.root / provider,
+                self.root / "cache" / provider,  # fetched (eventstudy data fetch)
+            ):
                 for stem in dict.fromkeys((symbol, symbol.upper(), symbol.lower())):
                     for suffix in _SUFFIXES:
                         candidate = folder / f"{stem}{suffix}"

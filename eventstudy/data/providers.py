@@ -1,0 +1,180 @@
+"""Fetch series from data providers into a Parquet cache inside the data directory.
+
+``fetch_series("fred:DGS10", root)`` downloads with the library made for the provider, writes
+``<root>/cache/<provider>/<SYMBOL>.parquet`` (columns ``date``, ``value``) atomically and a row
+of ``<root>/cache/MANIFEST.csv`` (provider, symbol, fetched at, first and last date, rows,
+rows dropped, sha256, units, library and version).  The store then loads the series like any
+snapshot file (``DataStore.load("fred:DGS10")``), with the units from that manifest.
+
+Providers so far:
+
+- ``fred``: FRED through ``pandas-datareader``'s FRED reader (no API key); FRED's "." (no
+  value that day) rows are dropped and counted; units from the series' known list, else
+  unknown.
+
+Install them with ``pip install 'eventstudy[providers]'``; without the library, or offline, the
+error says what to install or fetch.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import io
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from eventstudy._atomic import write_bytes_atomic, write_text_atomic
+from eventstudy.exceptions import DataError
+
+__all__ = ["CACHE", "FetchRecord", "fetch_series"]
+
+CACHE = "cache"
+"""Folder of fetched series inside the data directory."""
+
+_FRED_PERCENT = ("DGS", "DTB", "DFF", "FEDFUNDS", "T10Y", "BAA", "AAA", "UNRATE", "VIX")
+"""FRED series prefixes quoted in percent (yields, rates, spreads, VIX points as levels)."""
+
+
+@dataclass(frozen=True, slots=True)
+class FetchRecord:
+    """What one fetch wrote: the file and its manifest row."""
+
+    path: Path
+    row: dict[str, Any]
+
+    def summary(self) -> str:
+        r = self.row
+        return (
+            f"{r['provider']}:{r['symbol']}: {r['rows']} rows {r['first']}..{r['last']} "
+            f"({r['dropped']} without a value dropped) -> {self.path}"
+        )
+
+
+def _fred(symbol: str, start: str, session: Any) -> tuple[pd.Series, int, str]:
+    try:
+        import pandas_datareader
+        from pandas_datareader.base import RemoteDataError
+        from pandas_datareader.fred import FredReader
+    except ImportError as exc:
+        raise ImportError(
+            "fetching from FRED needs pandas-datareader: pip install 'eventstudy[providers]'"
+        ) from exc
+    reader = FredReader(symbol, start=start, session=session, retry_count=2, pause=0.0)
+    try:
+        frame = reader.read()
+    except RemoteDataError as exc:
+        status = getattr(getattr(exc, "response", None), "status_code", None)
+        first = str(exc).splitlines()[0]
+        raise DataError(
+            f"fred:{symbol}: FRED did not answer ({first}); check the symbol, or fetch later"
+            + (f" (HTTP {status})" if status else "")
+        ) from exc
+    except OSError as exc:  # an empty answer
+        raise DataError(f"fred:{symbol}: FRED returned no data ({exc})") from exc
+    except (ValueError, TypeError) as exc:  # not FRED's CSV (an HTML error page, a new format)
+        raise DataError(
+            f"fred:{symbol}: the answer is not FRED's CSV (DATE,{symbol}): {exc}"
+        ) from exc
+    if list(frame.columns) != [symbol] or not isinstance(frame.index, pd.DatetimeIndex):
+        raise DataError(
+            f"fred:{symbol}: the answer is not FRED's CSV: columns {list(frame.columns)}, "
+            f"index {type(frame.index).__name__}"
+        )
+    values = pd.to_numeric(frame[symbol], errors="coerce")
+    missing = int(values.isna().sum())
+    series = values.dropna()
+    if series.empty:
+        raise DataError(f"fred:{symbol}: FRED returned no observations")
+    return series, missing, f"pandas-datareader {pandas_datareader.__version__}"
+
+
+_PROVIDERS: dict[str, Callable[[str, str, Any], tuple[pd.Series, int, str]]] = {"fred": _fred}
+
+
+def _units(provider: str, symbol: str) -> str:
+    if provider == "fred" and symbol.upper().startswith(_FRED_PERCENT):
+        return "percent"
+    return ""
+
+
+def fetch_series(
+    name: str,
+    root: str | Path,
+    *,
+    start: str = "1900-01-01",
+    session: Any = None,
+    now: dt.datetime | None = None,
+) -> FetchRecord:
+    """Fetch ``provider:SYMBOL`` into the cache of the data directory ``root``.
+
+    Parameters
+    ----------
+    name
+        ``"fred:DGS10"``.
+    root
+        The data directory (created if missing).
+    start
+        First date asked for.
+    session
+        A ``requests.Session`` to use (tests pass one that answers offline).
+    now
+        The fetch time recorded (default: the current UTC time).
+
+    Raises
+    ------
+    ValueError
+        An unknown provider or a malformed name.
+    ImportError
+        The provider's library is not installed (the message says what to install).
+    DataError
+        The provider failed (no answer, rate limit, unknown symbol, a changed format).
+    """
+    provider, sep, symbol = name.partition(":")
+    if not sep or not symbol or provider not in _PROVIDERS:
+        raise ValueError(
+            f"cannot fetch {name!r}: names look like 'fred:DGS10'; providers: {sorted(_PROVIDERS)}"
+        )
+    series, dropped, library = _PROVIDERS[provider](symbol, start, session)
+    folder = Path(root) / CACHE / provider
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / f"{symbol}.parquet"
+    frame = pd.DataFrame(
+        {
+            "date": pd.DatetimeIndex(series.index).astype("datetime64[ns]"),
+            "value": series.to_numpy(),
+        }
+    )
+    buffer = io.BytesIO()
+    frame.to_parquet(buffer, index=False)
+    data = buffer.getvalue()
+    write_bytes_atomic(path, data)
+    when = (now or dt.datetime.now(dt.UTC)).astimezone(dt.UTC)
+    row = {
+        "path": path.relative_to(Path(root)).as_posix(),
+        "provider": provider,
+        "symbol": symbol,
+        "fetched_at": when.isoformat(timespec="seconds"),
+        "first": f"{series.index[0]:%Y-%m-%d}",
+        "last": f"{series.index[-1]:%Y-%m-%d}",
+        "rows": len(series),
+        "dropped": dropped,
+        "sha256": hashlib.sha256(data).hexdigest(),
+        "units": _units(provider, symbol),
+        "library": library,
+    }
+    _write_manifest_row(Path(root) / CACHE / "MANIFEST.csv", row)
+    return FetchRecord(path=path, row=row)
+
+
+def _write_manifest_row(path: Path, row: dict[str, Any]) -> None:
+    old = pd.read_csv(path, dtype=str, keep_default_na=False) if path.exists() else None
+    new = pd.DataFrame([{k: str(v) for k, v in row.items()}])
+    if old is not None:
+        old = old[old["path"] != row["path"]]
+        new = pd.concat([old, new], ignore_index=True).sort_values("path")
+    write_text_atomic(path, new.to_csv(index=False))

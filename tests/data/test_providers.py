@@ -1,0 +1,126 @@
+"""Providers, offline: FRED answered by a session built in the test in FRED's exact CSV
+format, including its failure modes; the fetched series then loads like a snapshot file."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+import pandas as pd
+import pytest
+import requests
+
+from eventstudy.cli import main
+from eventstudy.data import DataStore
+from eventstudy.data.providers import fetch_series
+from eventstudy.exceptions import DataError
+
+FRED_CSV = (
+    "observation_date,DGS10\n2020-01-02,1.88\n2020-01-03,.\n2020-01-06,1.81\n2020-01-07,1.83\n"
+)
+
+
+class FakeSession(requests.Session):
+    """A requests session that answers every GET with one canned response (and counts)."""
+
+    def __init__(self, body: str | bytes, status: int = 200) -> None:
+        super().__init__()
+        self.body = body.encode() if isinstance(body, str) else body
+        self.status = status
+        self.urls: list[str] = []
+
+    def get(self, url: str, **kwargs: object) -> requests.Response:  # type: ignore[override]
+        self.urls.append(url)
+        r = requests.Response()
+        r.status_code = self.status
+        r._content = self.body
+        r.encoding = "utf-8"
+        r.url = url
+        return r
+
+
+NOW = dt.datetime(2026, 11, 22, 9, 0, tzinfo=dt.UTC)
+
+
+def test_fred_fetch_writes_parquet_and_manifest_and_loads_as_a_level(tmp_path: Path) -> None:
+    session = FakeSession(FRED_CSV)
+    rec = fetch_series("fred:DGS10", tmp_path, session=session, now=NOW)
+    assert session.urls == ["https://fred.stlouisfed.org/graph/fredgraph.csv?id=DGS10"]
+    assert rec.path == tmp_path / "cache" / "fred" / "DGS10.parquet"
+    row = rec.row
+    assert (row["first"], row["last"], row["rows"], row["dropped"]) == (
+        "2020-01-02",
+        "2020-01-07",
+        3,
+        1,
+    )
+    assert row["units"] == "percent" and row["library"].startswith("pandas-datareader ")
+    assert row["fetched_at"] == "2026-11-22T09:00:00+00:00"
+    manifest = pd.read_csv(tmp_path / "cache" / "MANIFEST.csv", dtype=str)
+    assert manifest["path"].tolist() == ["cache/fred/DGS10.parquet"]
+    import hashlib
+
+    assert manifest["sha256"][0] == hashlib.sha256(rec.path.read_bytes()).hexdigest()
+    store = DataStore(tmp_path)
+    loaded = store.load("fred:DGS10")
+    assert loaded.data.tolist() == [1.88, 1.81, 1.83]
+    assert store.kind_of("fred:DGS10") == "level"  # percent units from the cache manifest
+    assert "fred:DGS10" in store.available()
+    # a second fetch replaces the row, never duplicates it
+    fetch_series("fred:DGS10", tmp_path, session=FakeSession(FRED_CSV), now=NOW)
+    assert len(pd.read_csv(tmp_path / "cache" / "MANIFEST.csv")) == 1
+
+
+@pytest.mark.parametrize(
+    ("body", "status", "message"),
+    [
+        ("", 200, "fred:NOPE: FRED returned no data"),
+        ("Too Many Requests", 429, "fred:NOPE: FRED did not answer"),
+        (
+            "<html><body>Error: series does not exist</body></html>",
+            404,
+            "fred:NOPE: FRED did not answer",
+        ),
+        ("observation_date,NOPE\n2020-01-02,.\n", 200, "fred:NOPE: FRED returned no observations"),
+        ("date,a,b\n2020-01-02,1,2\n", 200, "fred:NOPE: the answer is not FRED's CSV"),
+    ],
+)
+def test_fred_failures_name_the_symbol(
+    tmp_path: Path, body: str, status: int, message: str
+) -> None:
+    with pytest.raises(DataError, match=message):
+        fetch_series("fred:NOPE", tmp_path, session=FakeSession(body, status), now=NOW)
+    assert not (tmp_path / "cache" / "fred" / "NOPE.parquet").exists()
+
+
+def test_unknown_provider_and_cli(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    with pytest.raises(ValueError, match="providers: \\['fred'\\]"):
+        fetch_series("bloomberg:SPX", tmp_path)
+    import eventstudy.data.providers as providers
+
+    real = providers._fred
+    monkeypatch.setattr(
+        providers,
+        "_PROVIDERS",
+        {"fred": lambda s, start, session: real(s, start, FakeSession(FRED_CSV))},
+    )
+    assert main(["data", "fetch", "fred:DGS10", "--data-dir", str(tmp_path)]) == 0
+    assert (
+        "fred:DGS10: 3 rows 2020-01-02..2020-01-07 (1 without a value dropped)"
+        in capsys.readouterr().out
+    )
+    assert main(["data", "fetch", "nope:X", "--data-dir", str(tmp_path)]) == 2
+    assert "cannot fetch 'nope:X'" in capsys.readouterr().err
+
+
+@pytest.mark.network
+def test_fred_live_smoke(tmp_path: Path) -> None:
+    """One live fetch; skipped offline."""
+    try:
+        requests.head("https://fred.stlouisfed.org", timeout=5)
+    except requests.RequestException:
+        pytest.skip("offline")
+    rec = fetch_series("fred:DGS10", tmp_path, start="2024-01-01")
+    assert rec.row["rows"] > 100
