@@ -1,7 +1,7 @@
 """Fetch series from data providers into a Parquet cache inside the data directory.
 
 ``fetch_series("fred:DGS10", root)`` downloads with the library made for the provider, writes
-``<root>/cache/<provider>/<SYMBOL>.parquet`` (columns ``date``, ``value``) atomically and a row
+``<root>/cache/<provider>/<SYMBOL>.parquet`` (``date`` and the value columns) atomically and a row
 of ``<root>/cache/MANIFEST.csv`` (provider, symbol, fetched at, first and last date, rows,
 rows dropped, sha256, units, library and version).  The store then loads the series like any
 snapshot file (``DataStore.load("fred:DGS10")``), with the units from that manifest.
@@ -11,6 +11,11 @@ Providers so far:
 - ``fred``: FRED through ``pandas-datareader``'s FRED reader (no API key); FRED's "." (no
   value that day) rows are dropped and counted; units from the series' known list, else
   unknown.
+- ``french``: Kenneth French's data library through ``pandas-datareader``'s famafrench
+  reader; the first table of the zip, every column, in percent as published (declared in
+  the manifest, so the series load as levels); rows with the library's missing codes
+  (-99.99, -999) are dropped and counted.  Load a column as
+  ``french:F-F_Research_Data_Factors_daily[Mkt-RF]``.
 
 Install them with ``pip install 'eventstudy[providers]'``; without the library, or offline, the
 error says what to install or fetch.
@@ -21,6 +26,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import io
+import zipfile
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -55,7 +61,7 @@ class FetchRecord:
         )
 
 
-def _fred(symbol: str, start: str, session: Any) -> tuple[pd.Series, int, str]:
+def _fred(symbol: str, start: str, session: Any) -> tuple[pd.DataFrame, int, str]:
     try:
         import pandas_datareader
         from pandas_datareader.base import RemoteDataError
@@ -90,15 +96,61 @@ def _fred(symbol: str, start: str, session: Any) -> tuple[pd.Series, int, str]:
     series = values.dropna()
     if series.empty:
         raise DataError(f"fred:{symbol}: FRED returned no observations")
-    return series, missing, f"pandas-datareader {pandas_datareader.__version__}"
+    return series.to_frame("value"), missing, f"pandas-datareader {pandas_datareader.__version__}"
 
 
-_PROVIDERS: dict[str, Callable[[str, str, Any], tuple[pd.Series, int, str]]] = {"fred": _fred}
+_FRENCH_MISSING = (-99.99, -999.0)
+"""Kenneth French's codes for a missing value."""
+
+
+def _french(symbol: str, start: str, session: Any) -> tuple[pd.DataFrame, int, str]:
+    """The first table of a Fama/French data-library zip, in percent as published."""
+    try:
+        import pandas_datareader
+        from pandas_datareader.base import RemoteDataError
+        from pandas_datareader.famafrench import FamaFrenchReader
+    except ImportError as exc:
+        raise ImportError(
+            "fetching from the French data library needs pandas-datareader: "
+            "pip install 'eventstudy[providers]'"
+        ) from exc
+    reader = FamaFrenchReader(symbol, start=start, session=session, retry_count=2, pause=0.0)
+    try:
+        tables = reader.read()
+    except RemoteDataError as exc:
+        first = str(exc).splitlines()[0]
+        raise DataError(
+            f"french:{symbol}: the data library did not answer ({first}); check the name"
+        ) from exc
+    except (OSError, ValueError, TypeError, KeyError, zipfile.BadZipFile) as exc:  # no usual zip
+        raise DataError(
+            f"french:{symbol}: the answer is not a French data-library zip: {exc}"
+        ) from exc
+    table = tables.get(0) if isinstance(tables, dict) else None
+    if table is None or table.empty:
+        raise DataError(f"french:{symbol}: the zip holds no table")
+    index = table.index
+    dates = index.to_timestamp(how="end").normalize() if hasattr(index, "to_timestamp") else index
+    frame = table.set_axis(pd.DatetimeIndex(dates), axis=0).astype("float64")
+    frame.columns = [str(c).strip() for c in frame.columns]
+    missing = frame.isin(_FRENCH_MISSING).any(axis=1)
+    frame = frame[~missing]
+    if frame.empty:
+        raise DataError(f"french:{symbol}: the table has no complete row")
+    return frame, int(missing.sum()), f"pandas-datareader {pandas_datareader.__version__}"
+
+
+_PROVIDERS: dict[str, Callable[[str, str, Any], tuple[pd.DataFrame, int, str]]] = {
+    "fred": _fred,
+    "french": _french,
+}
 
 
 def _units(provider: str, symbol: str) -> str:
     if provider == "fred" and symbol.upper().startswith(_FRED_PERCENT):
         return "percent"
+    if provider == "french":
+        return "percent (as published)"
     return ""
 
 
@@ -139,16 +191,12 @@ def fetch_series(
         raise ValueError(
             f"cannot fetch {name!r}: names look like 'fred:DGS10'; providers: {sorted(_PROVIDERS)}"
         )
-    series, dropped, library = _PROVIDERS[provider](symbol, start, session)
+    table, dropped, library = _PROVIDERS[provider](symbol, start, session)
     folder = Path(root) / CACHE / provider
     folder.mkdir(parents=True, exist_ok=True)
     path = folder / f"{symbol}.parquet"
-    frame = pd.DataFrame(
-        {
-            "date": pd.DatetimeIndex(series.index).astype("datetime64[ns]"),
-            "value": series.to_numpy(),
-        }
-    )
+    frame = table.reset_index(drop=True)
+    frame.insert(0, "date", pd.DatetimeIndex(table.index).astype("datetime64[ns]"))
     buffer = io.BytesIO()
     frame.to_parquet(buffer, index=False)
     data = buffer.getvalue()
@@ -159,9 +207,9 @@ def fetch_series(
         "provider": provider,
         "symbol": symbol,
         "fetched_at": when.isoformat(timespec="seconds"),
-        "first": f"{series.index[0]:%Y-%m-%d}",
-        "last": f"{series.index[-1]:%Y-%m-%d}",
-        "rows": len(series),
+        "first": f"{table.index[0]:%Y-%m-%d}",
+        "last": f"{table.index[-1]:%Y-%m-%d}",
+        "rows": len(table),
         "dropped": dropped,
         "sha256": hashlib.sha256(data).hexdigest(),
         "units": _units(provider, symbol),

@@ -96,7 +96,7 @@ def test_fred_failures_name_the_symbol(
 def test_unknown_provider_and_cli(
     tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    with pytest.raises(ValueError, match="providers: \\['fred'\\]"):
+    with pytest.raises(ValueError, match="providers: \\['fred', 'french'\\]"):
         fetch_series("bloomberg:SPX", tmp_path)
     import eventstudy.data.providers as providers
 
@@ -124,3 +124,52 @@ def test_fred_live_smoke(tmp_path: Path) -> None:
         pytest.skip("offline")
     rec = fetch_series("fred:DGS10", tmp_path, start="2024-01-01")
     assert rec.row["rows"] > 100
+
+
+def french_zip(rows: list[str], *, name: str = "F-F_Research_Data_Factors_daily.CSV") -> bytes:
+    """A zip in the data library's format: header text, a blank line, the table (a line
+    starting with a comma holds the column names; dates YYYYMMDD), a blank line, the
+    copyright footer; CRLF line ends."""
+    import io
+    import zipfile
+
+    lines = [
+        "This file was created by CMPT_ME_BEME_RETS_DAILY using the 202604 CRSP database.",
+        "The 1-month TBill return is from Ibbotson and Associates, Inc.",
+        "",
+        ",Mkt-RF,SMB,HML,RF",
+        *rows,
+        "",
+        "Copyright 2026 Eugene F. Fama and Kenneth R. French",
+        "",
+    ]
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as zf:
+        zf.writestr(name, "\r\n".join(lines))
+    return buffer.getvalue()
+
+
+def _rows(n: int) -> list[str]:
+    days = pd.bdate_range("2020-01-02", periods=n)
+    return [
+        f"{d:%Y%m%d},   0.{i % 9}1,  -0.1{i % 7},   0.0{i % 5},   0.01" for i, d in enumerate(days)
+    ]
+
+
+def test_french_fetch_keeps_percent_as_published_and_loads_a_column(tmp_path: Path) -> None:
+    rows = _rows(40)  # the reader takes chunks of 800+ characters as tables
+    rows[5] = rows[5].replace("   0.01", " -99.99")  # the library's missing code
+    session = FakeSession(french_zip(rows))
+    rec = fetch_series("french:F-F_Research_Data_Factors_daily", tmp_path, session=session, now=NOW)
+    assert session.urls[0].endswith("ftp/F-F_Research_Data_Factors_daily_CSV.zip")
+    assert (rec.row["rows"], rec.row["dropped"]) == (39, 1)
+    assert rec.row["units"] == "percent (as published)"
+    store = DataStore(tmp_path)
+    mkt = store.load("french:F-F_Research_Data_Factors_daily[Mkt-RF]")
+    assert mkt.data.iloc[0] == 0.01 and mkt.data.index[0] == pd.Timestamp("2020-01-02")
+    assert mkt.data.size == 39
+    assert store.kind_of("french:F-F_Research_Data_Factors_daily") == "level"  # percent units
+    with pytest.raises(DataError, match="not a French data-library zip"):
+        fetch_series("french:Broken", tmp_path, session=FakeSession(b"PK not a zip"), now=NOW)
+    with pytest.raises(DataError, match="french:Gone: the data library did not answer"):
+        fetch_series("french:Gone", tmp_path, session=FakeSession("Not Found", 404), now=NOW)
