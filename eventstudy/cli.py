@@ -84,6 +84,11 @@ def build_parser() -> argparse.ArgumentParser:
         "--no-figures", action="store_true", help="skip figures (report without pictures; faster)"
     )
     run.add_argument(
+        "--fetch",
+        action="store_true",
+        help="first fetch the series the data directory lacks (eventstudy[providers])",
+    )
+    run.add_argument(
         "--force",
         action="store_true",
         help="write into an output folder that holds other files (they are left alone)",
@@ -206,6 +211,13 @@ def _cmd_run(args: argparse.Namespace) -> int:
     store = DataStore.from_settings(args.data_dir)
     out_dir = args.out or Path("out") / config.name
     check_output_folder(out_dir, force=args.force)  # before the work, not after
+    if args.fetch:
+        from eventstudy.data.providers import fetch_missing
+
+        for record in fetch_missing(config.data, store):
+            if not args.quiet:
+                print(record.summary())
+        store = DataStore(store.root)  # re-read the cache manifest
     progress = TerminalProgress(enabled=False if args.quiet else None)
     with warnings.catch_warnings():
         # a study re-issues each data/evaluation warning once; the CLI prints them once

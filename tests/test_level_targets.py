@@ -103,3 +103,18 @@ def test_a_constant_series_warns(store: DataStore, tmp_path: Path) -> None:
         ConstantSeriesWarning, match=r"series 'yld' is constant \(4 on all 600 dates"
     ):
         es.run_study(es.parse_study(text), store=store)
+
+
+@pytest.mark.filterwarnings("ignore::eventstudy.exceptions.EventStudyWarning")
+def test_a_study_without_events_still_writes_its_report(store: DataStore, tmp_path: Path) -> None:
+    """No trigger: the recent-events table is empty (with a date column), the report and
+    result.json are written."""
+    text = STUDY.format(yld='{ name = "test:YLD", kind = "level" }', target="px").replace(
+        "level = 4.5", "level = 1000.0"
+    )
+    res = es.run_study(es.parse_study(text), store=store)
+    assert res.variants[0].events.n_events == 0
+    recent = res.recent_events()
+    assert recent.empty and str(recent["date"].dtype).startswith("datetime64")
+    paths = es.write_outputs(res, tmp_path / "out", figures=False)
+    assert paths["result"].exists() and "## Recent events" in paths["markdown"].read_text()

@@ -37,7 +37,7 @@ import pandas as pd
 from eventstudy._atomic import write_bytes_atomic, write_text_atomic
 from eventstudy.exceptions import DataError
 
-__all__ = ["CACHE", "FetchRecord", "fetch_series"]
+__all__ = ["CACHE", "FetchRecord", "fetch_missing", "fetch_series"]
 
 CACHE = "cache"
 """Folder of fetched series inside the data directory."""
@@ -226,3 +226,30 @@ def _write_manifest_row(path: Path, row: dict[str, Any]) -> None:
         old = old[old["path"] != row["path"]]
         new = pd.concat([old, new], ignore_index=True).sort_values("path")
     write_text_atomic(path, new.to_csv(index=False))
+
+
+def fetch_missing(data: Any, store: Any, *, session: Any = None) -> list[FetchRecord]:
+    """Fetch every series of a ``[data]`` table that the store lacks (``eventstudy run
+    --fetch``); the records say what was written.
+
+    Raises
+    ------
+    DataError
+        A missing series no provider can fetch (all of them named, before any download).
+    """
+    from eventstudy.exceptions import DataFileNotFoundError
+
+    names: list[str] = []
+    for spec in data.series:
+        for name in (spec.splice or ()) + ((spec.name,) if spec.name else ()):
+            try:
+                store.resolve(name, cwd=False, folder=spec.folder)
+            except DataFileNotFoundError:
+                names.append(name.split("[")[0])
+    unknown = [n for n in names if n.partition(":")[0] not in _PROVIDERS]
+    if unknown:
+        raise DataError(
+            f"the data directory {store.root} lacks {unknown} and no provider fetches them "
+            f"(providers: {sorted(_PROVIDERS)}); add the files to the data directory"
+        )
+    return [fetch_series(n, store.root, session=session) for n in dict.fromkeys(names)]

@@ -302,6 +302,15 @@ class DataStore:
             path, columns=[col] if col else None, kind=self._kind(path, kind), display=display
         )
         series = table.frame.iloc[:, 0].rename(name)
+        entry = self.manifest_entry(path)
+        fetched = (
+            (
+                f"fetched from {entry.get('provider', '?')} on {entry['fetched_at']} with "
+                f"{entry.get('library', '?')} (cache/MANIFEST.csv)",
+            )
+            if entry.get("fetched_at")
+            else ()
+        )
         info = SeriesInfo.of(
             name,
             series.index,
@@ -309,7 +318,7 @@ class DataStore:
             column=str(table.frame.columns[0]),
             sha256=table.sha256,
             dropped=table.dropped,
-            notes=table.notes,
+            notes=table.notes + fetched,
         )
         return LoadedSeries(data=series, info=info)
 

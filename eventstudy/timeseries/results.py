@@ -207,7 +207,9 @@ class StudyResult:
                         }
                     )
         columns = ["variant", "target", "date", "days", "realized", "at", "realized_at"]
-        return pd.DataFrame(rows, columns=[*columns, "average", "drift"])
+        out = pd.DataFrame(rows, columns=[*columns, "average", "drift"])
+        out["date"] = pd.to_datetime(out["date"])  # datetime even without events
+        return out
 
     def data_end(self) -> pd.Timestamp:
         """The last date of the aligned data."""

@@ -173,3 +173,53 @@ def test_french_fetch_keeps_percent_as_published_and_loads_a_column(tmp_path: Pa
         fetch_series("french:Broken", tmp_path, session=FakeSession(b"PK not a zip"), now=NOW)
     with pytest.raises(DataError, match="french:Gone: the data library did not answer"):
         fetch_series("french:Gone", tmp_path, session=FakeSession("Not Found", 404), now=NOW)
+
+
+def test_run_fetch_gets_what_the_study_lacks_and_records_it(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """`eventstudy run --fetch` fetches the missing fred:DGS10 into the cache, runs, and the
+    series' provenance (provider, time, library) is in result.json; a missing series no
+    provider serves is named before any download."""
+    import json
+
+    import numpy as np
+
+    import eventstudy.data.providers as providers
+
+    data = tmp_path / "data"
+    (data / "series" / "test").mkdir(parents=True)
+    days = pd.bdate_range("2019-01-01", periods=400)
+    px = 100 * np.exp(np.cumsum(np.random.default_rng(1).normal(0, 0.01, days.size)))
+    pd.DataFrame({"date": days.strftime("%Y-%m-%d"), "close": px}).to_csv(
+        data / "series" / "test" / "PX.csv", index=False
+    )
+    rates = np.round(2 + np.cumsum(np.random.default_rng(2).normal(0, 0.03, days.size)), 2)
+    body = "observation_date,DGS10\n" + "".join(
+        f"{d:%Y-%m-%d},{r:.2f}\n" for d, r in zip(days, rates, strict=True)
+    )
+    real = providers._fred
+    monkeypatch.setattr(
+        providers,
+        "_PROVIDERS",
+        {"fred": lambda s, start, session: real(s, start, FakeSession(body))},
+    )
+    study = tmp_path / "s.toml"
+    study.write_text(
+        '[study]\nname = "fetched"\n[data.series]\npx = "test:PX"\ndgs10 = "fred:DGS10"\n'
+        '[signal]\ntype = "threshold"\nseries = "dgs10"\nmode = "level"\nlevel = 2.2\n'
+        'direction = "above"\n[evaluation]\nhorizons = { "1m" = 21 }\n'
+        'targets = [{ series = "px" }]\n[inference]\ntests = ["hac"]\n'
+    )
+    out = tmp_path / "out"
+    argv = ["run", str(study), "--data-dir", str(data), "--out", str(out), "--no-figures"]
+    assert main(argv) == 2  # without --fetch: the missing series is an error
+    assert "no data named 'fred:DGS10'" in capsys.readouterr().err
+    assert main([*argv, "--fetch", "--force"]) == 0
+    assert "fred:DGS10: 400 rows" in capsys.readouterr().out
+    record = json.loads((out / "result.json").read_text())
+    notes = json.dumps(record["data"])
+    assert "fetched from fred on" in notes and "pandas-datareader" in notes
+    (study).write_text(study.read_text().replace('"test:PX"', '"yahoo:NOPE"'))
+    assert main([*argv, "--fetch", "--force"]) == 2
+    assert "lacks ['yahoo:NOPE'] and no provider fetches them" in capsys.readouterr().err
