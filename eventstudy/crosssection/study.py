@@ -180,11 +180,9 @@ def run_cross_section_study(
         if str(w.message) not in messages:
             messages.append(str(w.message))
             warnings.warn(w.message, w.category, stacklevel=2)
-    facts = None
-    if config.facts:
-        from eventstudy.facts import check_facts
+    from eventstudy.facts import check_study_facts
 
-        facts = check_facts(config.facts, config.data, store, title=config.title)
+    facts = check_study_facts(config, store)
     return CrossSectionStudyResult(
         config=config,
         result=result,

@@ -5,7 +5,14 @@
 frozen :class:`FactTable` of :class:`FactResult` rows.
 """
 
-from eventstudy.facts.note import NoteConfig, check_facts, check_note, load_note, parse_note
+from eventstudy.facts.note import (
+    NoteConfig,
+    check_facts,
+    check_note,
+    check_study_facts,
+    load_note,
+    parse_note,
+)
 from eventstudy.facts.results import VERDICTS, FactResult, FactTable
 from eventstudy.facts.spec import FACT_KINDS, FactSpec, parse_facts
 
@@ -18,6 +25,7 @@ __all__ = [
     "NoteConfig",
     "check_facts",
     "check_note",
+    "check_study_facts",
     "load_note",
     "parse_facts",
     "parse_note",

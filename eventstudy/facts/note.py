@@ -42,7 +42,14 @@ from eventstudy.facts.check import Inputs, check_fact
 from eventstudy.facts.results import FactTable
 from eventstudy.facts.spec import FactSpec, parse_facts
 
-__all__ = ["NoteConfig", "check_facts", "check_note", "load_note", "parse_note"]
+__all__ = [
+    "NoteConfig",
+    "check_facts",
+    "check_note",
+    "check_study_facts",
+    "load_note",
+    "parse_note",
+]
 
 
 @dataclass(frozen=True, slots=True)
@@ -172,6 +179,15 @@ def check_facts(
         for spec in data.series
     }
     return FactTable(title=title, source=source, as_of=as_of, facts=results, data_last=last)
+
+
+def check_study_facts(config: Any, store: DataStore) -> FactTable | None:
+    """The ``[[facts]]`` of a study of any kind checked against its ``[data]`` (``None``
+    when it has none)."""
+    facts = getattr(config, "facts", ())
+    if not facts:
+        return None
+    return check_facts(facts, config.data, store, title=config.title)
 
 
 def check_note(

@@ -320,11 +320,9 @@ def run_timeseries_study(
             warnings.warn_explicit(w.message, w.category, w.filename, w.lineno)
     adjusted = _adjust(variants, config.inference.multiple_testing)
     subperiods = _subperiods(config, variants) if config.evaluation.split is not None else None
-    facts = None
-    if config.facts:
-        from eventstudy.facts import check_facts
+    from eventstudy.facts import check_study_facts
 
-        facts = check_facts(config.facts, config.data, store, title=config.title)
+    facts = check_study_facts(config, store)
     return StudyResult(
         config=config,
         data=data,

@@ -133,11 +133,9 @@ def run_sweep(
             messages.append(str(w.message))
     for m in messages:
         warnings.warn(m, EventStudyWarning, stacklevel=2)
-    facts = None
-    if config.facts:
-        from eventstudy.facts import check_facts
+    from eventstudy.facts import check_study_facts
 
-        facts = check_facts(config.facts, config.data, store, title=config.title)
+    facts = check_study_facts(config, store)
     return SweepResult(
         config=config,
         data=data,
