@@ -21,7 +21,7 @@ $(STAMP): pyproject.toml
 setup: $(STAMP)
 
 run: $(STAMP)  ## run the flagship study (or STUDY=...) into out/
-	$(BIN)/eventstudy run $(STUDY) --out $(OUT)
+	$(BIN)/eventstudy run $(STUDY) --out $(OUT) --fetch
 
 test: $(STAMP)  ## the whole suite, slow tier included
 	$(BIN)/python -m pytest

@@ -65,9 +65,27 @@ def build_parser() -> argparse.ArgumentParser:
     p_fetch = dsub.add_parser(
         "fetch", help="fetch series from a provider into the data directory's cache"
     )
-    p_fetch.add_argument("names", nargs="+", help="provider:SYMBOL, e.g. fred:DGS10")
+    p_fetch.add_argument(
+        "names",
+        nargs="+",
+        help="provider:SYMBOL, e.g. yahoo:^RUT fred:DGS10 french:F-F_Research_Data_Factors_daily",
+    )
     p_fetch.add_argument("--start", default="1900-01-01", help="first date asked for")
     _add_common(p_fetch)
+    p_update = dsub.add_parser(
+        "update",
+        help="bring cached series up to date (re-fetch an overlap, check it, append the rest)",
+    )
+    p_update.add_argument(
+        "names", nargs="*", help="provider:SYMBOL (default: every series in the cache)"
+    )
+    p_update.add_argument(
+        "--overlap",
+        type=_count(1),
+        default=30,
+        help="calendar days before the cache's last date to re-fetch and check (default 30)",
+    )
+    _add_common(p_update)
     p_show = dsub.add_parser("show", help="summary, head/tail and gaps of one series")
     p_show.add_argument("name", help="series name (yahoo:RUT, fred:DGS10, ...) or file path")
     p_show.add_argument("--column", default=None, help="value column (for multi-column files)")
@@ -150,6 +168,20 @@ def _cmd_data_fetch(args: argparse.Namespace) -> int:
     return 0
 
 
+def _cmd_data_update(args: argparse.Namespace) -> int:
+    """Update each named (default: every cached) series and print what changed."""
+    from eventstudy.data.providers import cached_names, update_series
+
+    root = Path(args.data_dir) if args.data_dir else _fetch_root()
+    names = args.names or cached_names(root)
+    if not names:
+        print(f"the cache of {root} is empty: fetch first (eventstudy data fetch yahoo:^RUT)")
+        return 0
+    for name in names:
+        print(update_series(name, root, overlap_days=args.overlap).summary())
+    return 0
+
+
 def _fetch_root() -> Path:
     """Where fetched data goes without --data-dir: $EVENTSTUDY_DATA, else the project's data/."""
     import os
@@ -214,10 +246,14 @@ def _cmd_run(args: argparse.Namespace) -> int:
     if args.fetch:
         from eventstudy.data.providers import fetch_missing
 
-        for record in fetch_missing(config.data, store):
-            if not args.quiet:
+        outcome = fetch_missing(config.data, store)
+        if not args.quiet:
+            for record in outcome.records:
                 print(record.summary())
-        store = DataStore(store.root)  # re-read the cache manifest
+            for name, why in outcome.unavailable.items():
+                print(f"{name}: could not be had ({why}); its splice runs without it")
+        # re-read the cache manifest; what could not be had is run without, and said so
+        store = DataStore(store.root, unavailable=outcome.unavailable)
     progress = TerminalProgress(enabled=False if args.quiet else None)
     with warnings.catch_warnings():
         # a study re-issues each data/evaluation warning once; the CLI prints them once
@@ -287,6 +323,7 @@ def main(argv: Sequence[str] | None = None) -> int:
                     "list": _cmd_data_list,
                     "show": _cmd_data_show,
                     "fetch": _cmd_data_fetch,
+                    "update": _cmd_data_update,
                 }
                 return commands[args.data_command](args)
             if args.command == "check":

@@ -14,6 +14,7 @@ __all__ = [
     "DataCoverageWarning",
     "DataError",
     "DataFileNotFoundError",
+    "DataRevisionWarning",
     "DroppedEventsWarning",
     "EventStudyError",
     "EventStudyWarning",
@@ -87,3 +88,7 @@ class DroppedEventsWarning(EventStudyWarning):
 
 
 # --- cross-section (reserved section) -------------------------------------------------
+
+
+class DataRevisionWarning(EventStudyWarning):
+    """A provider's new answer changed values the cache already held (``data update``)."""

@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import numpy as np
@@ -118,3 +119,151 @@ def test_a_study_without_events_still_writes_its_report(store: DataStore, tmp_pa
     assert recent.empty and str(recent["date"].dtype).startswith("datetime64")
     paths = es.write_outputs(res, tmp_path / "out", figures=False)
     assert paths["result"].exists() and "## Recent events" in paths["markdown"].read_text()
+
+
+def _percent_manifest(root: Path) -> None:
+    pd.DataFrame(
+        {"path": ["series/test/YLD.csv"], "units": ["percent per annum"], "notes": [""]}
+    ).to_csv(root / "MANIFEST.csv", index=False)
+
+
+LEVEL_TARGET = STUDY.replace(
+    'targets = [{{ series = "{target}" }}]',
+    'targets = [{{ series = "yld", kind = "level" }}, {{ series = "px" }}]\n'
+    '[[claims]]\ntarget = "yld"\nhorizon = "1m"\nvalue = 10.0\ntolerance = 5.0',
+).replace("level = 4.5", "level = 3.5")
+
+
+@pytest.mark.filterwarnings("ignore::eventstudy.exceptions.EventStudyWarning")
+def test_a_declared_level_target_moves_in_basis_points(store: DataStore, tmp_path: Path) -> None:
+    """A yield in percent declared ``kind = "level"`` as a target: its forward moves are
+    changes in basis points, 100 x (y[t+21] - y[t]) computed here with pandas' shift, and the
+    report, claims and result.json say bp."""
+    _percent_manifest(store.root)
+    store = DataStore(store.root)
+    config = es.parse_study(LEVEL_TARGET.format(yld='"test:YLD"', target=""), source="l.toml")
+    res = es.run_study(config, store=store)
+    y = store.load("test:YLD").data
+    expected = (100 * (y.shift(-21) - y)).to_numpy()
+    fwd = res.variants[0].forward["yld"]["1m"].to_numpy()
+    np.testing.assert_allclose(fwd, expected, rtol=1e-12, atol=1e-9, equal_nan=True)
+    ev = res.variants[0].evaluations["yld"]
+    assert (ev.units, ev.scale, res.units("px")) == ("bp", 100.0, "return")
+    pos = np.asarray(res.variants[0].events.positions)
+    complete = expected[pos][np.isfinite(expected[pos])]
+    assert ev.horizons["1m"].mean == pytest.approx(complete.mean(), rel=1e-12)
+    assert " bp vs baseline " in ev.verdict("1m") and "%" not in ev.verdict("1m").split(";")[0]
+    claim = res.claims[0]
+    assert claim.units == "bp" and "Claim +10 bp for yld" in claim.sentence()
+    assert "(tolerance ±5 bp)" in claim.sentence()
+    assert res.verdict_table()["claimed"].tolist() == ["+10 bp"]
+    # the path is the change from the event day, in bp (0 at offset 0)
+    path = res.variants[0].paths["yld"]
+    k = int(np.flatnonzero(np.asarray(path.offsets) == 5)[0])
+    moves = 100 * (y.to_numpy()[pos + 5] - y.to_numpy()[pos])
+    ok = pos + 5 < y.size
+    assert path.mean[k] == pytest.approx(moves[ok].mean(), rel=1e-12)
+    recent = res.recent_events(1)
+    row = recent[recent["target"] == "yld"].iloc[0]
+    p = int(pos[-1])
+    assert row["realized"] == pytest.approx(100 * (y.iloc[-1] - y.iloc[p]), rel=1e-12)
+    paths = es.write_outputs(res, tmp_path / "out", store=store)
+    report = paths["markdown"].read_text()
+    assert " bp " in report and "+10 bp" in report
+    record = json.loads(paths["result"].read_text())
+    assert record["targets"]["yld"] == {
+        "series": "yld",
+        "relative_to": None,
+        "kind": "level",
+        "units": "bp",
+        "scale": 100.0,
+    }
+
+
+@pytest.mark.filterwarnings("ignore::eventstudy.exceptions.EventStudyWarning")
+def test_a_level_without_percent_units_moves_in_points(store: DataStore) -> None:
+    res = es.run_study(
+        es.parse_study(LEVEL_TARGET.format(yld='"test:YLD"', target="")), store=store
+    )
+    y = store.load("test:YLD").data
+    ev = res.variants[0].evaluations["yld"]
+    assert (ev.units, ev.scale) == ("points", 1.0)
+    np.testing.assert_allclose(
+        res.variants[0].forward["yld"]["1m"].to_numpy(),
+        (y.shift(-21) - y).to_numpy(),
+        equal_nan=True,
+    )
+    assert " pt vs baseline " in ev.verdict("1m")
+
+
+def test_a_level_target_is_not_relative_and_sweeps_refuse_it(store: DataStore) -> None:
+    bad = LEVEL_TARGET.format(yld='"test:YLD"', target="").replace(
+        '{ series = "yld", kind = "level" }',
+        '{ series = "yld", kind = "level", relative_to = "px" }',
+    )
+    with pytest.raises(ConfigError, match="a level target's moves are changes; it takes no"):
+        es.parse_study(bad)
+    with pytest.raises(ConfigError, match="kind.*must be one of \\['return', 'level'\\]"):
+        es.parse_study(
+            LEVEL_TARGET.format(yld='"test:YLD"', target="").replace(
+                'kind = "level" }', 'kind = "yield" }'
+            )
+        )
+    sweep = LEVEL_TARGET.format(yld='"test:YLD"', target="") + (
+        '\n[sweep]\ngrid = { "signal.level" = [4.4, 4.5] }\n'
+    )
+    with pytest.raises(ConfigError, match="target 'yld' is a level .*a sweep studies returns"):
+        es.run_study(es.parse_study(sweep), store=store)
+
+
+def test_store_level_units() -> None:
+    import tempfile
+
+    with tempfile.TemporaryDirectory() as d:
+        root = Path(d)
+        (root / "series" / "t").mkdir(parents=True)
+        rows = {
+            "A": "percent per annum",
+            "B": "basis points",
+            "C": "index points (percent)",
+            "D": "",
+        }
+        for name in rows:
+            (root / "series" / "t" / f"{name}.csv").write_text("date,value\n2020-01-02,1\n")
+        pd.DataFrame(
+            {"path": [f"series/t/{n}.csv" for n in rows], "units": list(rows.values())}
+        ).to_csv(root / "MANIFEST.csv", index=False)
+        store = DataStore(root)
+        got = {n: store.level_units(f"t:{n}") for n in rows}
+    assert got == {
+        "A": ("bp", 100.0),
+        "B": ("bp", 1.0),
+        "C": ("points", 1.0),
+        "D": ("points", 1.0),
+    }
+
+
+@pytest.mark.filterwarnings("ignore::eventstudy.exceptions.EventStudyWarning")
+def test_a_data_end_that_cuts_the_sample_short_is_said(store: DataStore, tmp_path: Path) -> None:
+    """``[data] end`` before the series end: the sample ends there and the report says so
+    on its first screen and in result.json."""
+    text = STUDY.format(yld='{ name = "test:YLD", kind = "level" }', target="px").replace(
+        "[signal]", "[data]\nend = 2016-06-30\n[signal]"
+    )
+    res = es.run_study(es.parse_study(text), store=store)
+    last = store.load("test:PX").info.last
+    assert res.data.notes == (
+        "The study's [data] end = 2016-06-30 ends the sample before the data do "
+        f"(px to {last}, yld to {last}): later dates are not used.",
+    )
+    assert res.data.aligned.frame.index[-1] == pd.Timestamp("2016-06-30")
+    paths = es.write_outputs(res, tmp_path / "out", figures=False)
+    report = paths["markdown"].read_text()
+    assert report.index("**Data.** The study's [data] end") < report.index("**Bottom line.**")
+    assert json.loads(paths["result"].read_text())["data_notes"] == list(res.data.notes)
+    # without an end, no note
+    plain = es.run_study(
+        es.parse_study(STUDY.format(yld='{ name = "test:YLD", kind = "level" }', target="px")),
+        store=store,
+    )
+    assert plain.data.notes == ()

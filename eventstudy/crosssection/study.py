@@ -188,6 +188,6 @@ def run_cross_section_study(
         result=result,
         data=infos,
         car_windows=tuple(result.window_tests),
-        warnings=tuple(messages),
+        warnings=tuple(messages) + series.notes,
         facts=facts,
     )

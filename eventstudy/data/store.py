@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import os
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -75,6 +76,9 @@ class DataStore:
     ----------
     root
         Directory with the snapshot layout (see module docstring).
+    unavailable
+        Names that could not be fetched (name -> reason; ``eventstudy run --fetch``): a splice
+        whose earlier source is among them runs on its later source alone, and says so.
 
     Examples
     --------
@@ -88,6 +92,7 @@ class DataStore:
     """
 
     root: Path
+    unavailable: Mapping[str, str] = field(default_factory=dict, repr=False, compare=False)
     _manifest: pd.DataFrame | None = field(default=None, init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
@@ -210,7 +215,10 @@ class DataStore:
                 self.root / provider,
                 self.root / "cache" / provider,  # fetched (eventstudy data fetch)
             ):
-                for stem in dict.fromkeys((symbol, symbol.upper(), symbol.lower())):
+                bare = symbol.replace("^", "")  # carets are dropped from file names
+                for stem in dict.fromkeys(
+                    (symbol, symbol.upper(), symbol.lower(), bare, bare.upper(), bare.lower())
+                ):
                     for suffix in _SUFFIXES:
                         candidate = folder / f"{stem}{suffix}"
                         if candidate.is_file():
@@ -252,6 +260,22 @@ class DataStore:
         """``"level"`` when the manifest gives the file percent units (yields, rates), else
         ``"price"`` (the kind :meth:`load` uses by default)."""
         return self._kind(self.resolve(name, cwd=cwd, folder=folder)[0], None)
+
+    def level_units(
+        self, name: str, *, folder: str | os.PathLike[str] | None = None
+    ) -> tuple[str, float]:
+        """How a change of this level is shown: ``("bp", 100.0)`` for percent units (a
+        yield of 4.25 moving to 4.30 is +5 bp), ``("bp", 1.0)`` for basis points, else
+        ``("points", 1.0)`` (index points, a spread, unknown units)."""
+        units = self.manifest_entry(self.resolve(name, cwd=False, folder=folder)[0]).get(
+            "units", ""
+        )
+        units = units.lower()
+        if "basis points" in units:
+            return "bp", 1.0
+        if "points" in units or "percent" not in units:
+            return "points", 1.0
+        return "bp", 100.0
 
     def _kind(self, path: Path, kind: SeriesKind | None) -> SeriesKind:
         if kind is not None:

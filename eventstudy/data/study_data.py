@@ -6,6 +6,8 @@ import hashlib
 from collections.abc import Mapping
 from dataclasses import dataclass
 
+import pandas as pd
+
 from eventstudy.config.study import DataConfig, SeriesSpec
 from eventstudy.data.align import AlignedData, align
 from eventstudy.data.records import LoadedSeries, SeriesInfo
@@ -18,15 +20,19 @@ __all__ = ["StudyData", "load_series", "load_study_data", "series_kind"]
 
 @dataclass(frozen=True, slots=True)
 class StudyData:
-    """Aligned study inputs with the splice reports made on the way."""
+    """Aligned study inputs with the splice reports made on the way, and the notes a
+    reader must see next to the numbers (a splice run without its earlier source, a sample
+    that the config's ``[data] end`` cut short)."""
 
     aligned: AlignedData
     splices: Mapping[str, SpliceReport]
+    notes: tuple[str, ...] = ()
 
     def summary(self) -> str:
-        """Alignment summary plus one line per splice."""
+        """Alignment summary plus one line per splice and per note."""
         lines = [self.aligned.summary()]
         lines += [f"  splice {alias}: {rep.summary()}" for alias, rep in self.splices.items()]
+        lines += [f"  note: {note}" for note in self.notes]
         return "\n".join(lines)
 
 
@@ -71,6 +77,10 @@ def load_series(spec: SeriesSpec, store: DataStore) -> tuple[LoadedSeries, Splic
     never the current directory."""
     if spec.ratio is not None:
         raise ValueError(f"{spec.alias}: a ratio is derived from aligned series, not loaded")
+    if spec.splice is not None and _unavailable(spec, store):
+        return store.load(
+            spec.splice[1], column=spec.column, kind=spec.kind, cwd=False, folder=spec.folder
+        ), None
     if spec.splice is not None:
         early = store.load(
             spec.splice[0], column=spec.column, kind=spec.kind, cwd=False, folder=spec.folder
@@ -85,6 +95,12 @@ def load_series(spec: SeriesSpec, store: DataStore) -> tuple[LoadedSeries, Splic
     return store.load(
         spec.name, column=spec.column, kind=spec.kind, cwd=False, folder=spec.folder
     ), None
+
+
+def _unavailable(spec: SeriesSpec, store: DataStore) -> str | None:
+    """Why the earlier source of a splice could not be had, if it could not."""
+    assert spec.splice is not None
+    return store.unavailable.get(spec.splice[0].split("[")[0])
 
 
 def series_kind(spec: SeriesSpec, store: DataStore) -> str:
@@ -108,13 +124,32 @@ def load_study_data(config: DataConfig, store: DataStore) -> StudyData:
     """
     loaded: dict[str, LoadedSeries] = {}
     splices: dict[str, SpliceReport] = {}
+    notes: list[str] = []
     for spec in config.series:
         if spec.ratio is not None:
             continue  # derived after alignment
         loaded[spec.alias], report = load_series(spec, store)
         if report is not None:
             splices[spec.alias] = report
+        if spec.splice is not None and (why := _unavailable(spec, store)):
+            notes.append(
+                f"{spec.display}: the earlier source of the splice, {spec.splice[0]}, could not "
+                f"be had ({why}); the series is {spec.splice[1]} alone and starts "
+                f"{loaded[spec.alias].info.first}, so the sample starts no earlier."
+            )
     aligned = align(loaded, start=config.start, end=config.end)
+    if config.end is not None:
+        longer = {
+            alias: s.info.last
+            for alias, s in loaded.items()
+            if s.data.index[-1] > pd.Timestamp(config.end)
+        }
+        if longer:
+            runs = ", ".join(f"{alias} to {last}" for alias, last in longer.items())
+            notes.append(
+                f"The study's [data] end = {pd.Timestamp(config.end):%Y-%m-%d} ends the sample "
+                f"before the data do ({runs}): later dates are not used."
+            )
     ratios = [spec for spec in config.series if spec.ratio is not None]
     if ratios:
         frame = aligned.frame.copy()
@@ -132,4 +167,4 @@ def load_study_data(config: DataConfig, store: DataStore) -> StudyData:
                 sha256=digest,
             )
         aligned = AlignedData(frame=frame, infos=infos, dropped=dict(aligned.dropped))
-    return StudyData(aligned=aligned, splices=splices)
+    return StudyData(aligned=aligned, splices=splices, notes=tuple(notes))

@@ -13,6 +13,7 @@ import pandas as pd
 
 from eventstudy._frozen import pct, pvalue, readonly_mapping
 from eventstudy._typing import Seed
+from eventstudy._units import fmt_value
 from eventstudy._validation import as_generator, check_int
 from eventstudy.evaluation.returns import HORIZON_ATTR, validate_horizons
 from eventstudy.events import episodes
@@ -88,6 +89,12 @@ class EvaluationResult:
         First and last date of the evaluation sample.
     default_test
         Name of the test behind :meth:`verdict`.
+    units
+        ``"return"`` (moves are returns, shown in percent), ``"bp"`` or ``"points"`` (moves
+        are changes of a level), for display.
+    scale
+        Factor from the target series' units to its moves' (100 for a yield in percent whose
+        changes are in basis points, else 1).
     """
 
     target: str
@@ -96,6 +103,8 @@ class EvaluationResult:
     sample_start: pd.Timestamp
     sample_end: pd.Timestamp
     default_test: str = DEFAULT_TEST
+    units: str = "return"
+    scale: float = 1.0
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "horizons", readonly_mapping(self.horizons))
@@ -143,14 +152,16 @@ class EvaluationResult:
         """One-line verdict for ``horizon`` from the default test."""
         hs = self.horizons[horizon]
         tr = hs.tests.get(self.default_test)
+        u = self.units
         if hs.n == 0:
             return (
                 f"{self.target} {horizon}: no complete events "
-                f"({hs.n_incomplete} incomplete); baseline {hs.baseline_mean:+.2%}"
+                f"({hs.n_incomplete} incomplete); baseline {fmt_value(hs.baseline_mean, u)}"
             )
         head = (
-            f"{self.target} {horizon}: mean {hs.mean:+.2%} vs baseline {hs.baseline_mean:+.2%} "
-            f"(excess {hs.excess_mean:+.2%}, n={hs.n}, episodes={hs.n_episodes})"
+            f"{self.target} {horizon}: mean {fmt_value(hs.mean, u)} vs baseline "
+            f"{fmt_value(hs.baseline_mean, u)} (excess {fmt_value(hs.excess_mean, u)}, "
+            f"n={hs.n}, episodes={hs.n_episodes})"
         )
         if tr is None:
             return head

@@ -10,9 +10,9 @@ import numpy.typing as npt
 import pandas as pd
 
 from eventstudy._frozen import pct, readonly_array
-from eventstudy._typing import ReturnKind
+from eventstudy._typing import ChangeKind
 from eventstudy._validation import check_choice, check_float, check_int
-from eventstudy.evaluation.returns import validate_prices
+from eventstudy.evaluation.returns import KINDS, move, validate_prices
 from eventstudy.inference._common import as_positions
 from eventstudy.inference._numerics import t_quantile
 
@@ -120,13 +120,14 @@ def average_path(
     *,
     pre: int = 21,
     post: int = 252,
-    kind: ReturnKind = "simple",
+    kind: ChangeKind = "simple",
     band: float = 0.95,
 ) -> PathResult:
     """Mean cumulative return from ``-pre`` to ``+post`` trading days around each event.
 
     For event at t and offset k the path value is ``P[t+k] / P[t] - 1`` (``log`` for
-    ``kind="log"``), so it is 0 at offset 0.  Events near the edges contribute where data
+    ``kind="log"``, ``P[t+k] - P[t]`` for the level of ``kind="change"``), so it is 0 at
+    offset 0.  Events near the edges contribute where data
     exists (per-offset ``n``).  The band is ``mean +/- t_{(1+band)/2, n-1} * sd / sqrt(n)``
     per offset: it treats events as independent (overlapping events make it too narrow).
 
@@ -139,7 +140,7 @@ def average_path(
     pre, post
         Days before and after the event (>= 0).
     kind
-        ``"simple"`` or ``"log"``.
+        ``"simple"``, ``"log"`` or ``"change"``.
     band
         Band level in (0, 1).
 
@@ -148,10 +149,10 @@ def average_path(
     PathResult
         Offsets with fewer than 2 events have NaN std and band.
     """
-    p = validate_prices("prices", prices).to_numpy()
+    check_choice("kind", kind, KINDS)
+    p = validate_prices("prices", prices, positive=kind != "change").to_numpy()
     pre = check_int("pre", pre, minimum=0)
     post = check_int("post", post, minimum=0)
-    check_choice("kind", kind, ("simple", "log"))
     band = check_float("band", band, minimum=0.0, maximum=1.0, strict_minimum=True)
     if band >= 1.0:
         raise ValueError(f"band must be < 1, got {band}")
@@ -160,8 +161,7 @@ def average_path(
     idx = pos[:, None] + offsets[None, :]  # (n_events, K)
     valid = (idx >= 0) & (idx < p.size)
     levels = np.where(valid, p[np.clip(idx, 0, p.size - 1)], np.nan)
-    ratio = levels / p[pos][:, None]
-    paths = np.log(ratio) if kind == "log" else ratio - 1.0
+    paths = move(levels, p[pos][:, None], kind)
     n = valid.sum(axis=0).astype(np.int64)
     with np.errstate(invalid="ignore", divide="ignore"):
         total = np.nansum(paths, axis=0)
@@ -188,7 +188,8 @@ def average_path(
 
 
 def _drift(p: FloatArray, offsets: npt.NDArray[np.int64], kind: str) -> FloatArray:
-    """Mean of ``P[t+k] / P[t] - 1`` over every t where both exist, per offset k.
+    """Mean of ``P[t+k] / P[t] - 1`` (or its log, or ``P[t+k] - P[t]``) over every t where
+    both exist, per offset k.
 
     Uses prefix sums of the price levels in the log case and a loop over offsets (not over
     dates) in the simple case.
@@ -199,6 +200,5 @@ def _drift(p: FloatArray, offsets: npt.NDArray[np.int64], kind: str) -> FloatArr
         if abs(k) >= t:
             continue
         a, b = (p[: t - k], p[k:]) if k >= 0 else (p[-k:], p[: t + k])
-        r = b / a
-        out[j] = float(np.mean(np.log(r) if kind == "log" else r - 1.0))
+        out[j] = float(np.mean(move(b, a, kind)))
     return out

@@ -8,9 +8,9 @@ import numpy as np
 import pandas as pd
 
 from eventstudy._frozen import readonly_array
-from eventstudy._typing import ReturnKind, Seed
+from eventstudy._typing import ChangeKind, Seed
 from eventstudy._validation import as_generator, check_choice, check_float, check_int
-from eventstudy.evaluation.returns import validate_prices
+from eventstudy.evaluation.returns import KINDS, move, validate_prices
 from eventstudy.inference.placebo import draw_spaced_positions
 
 __all__ = ["PlaceboPathBand", "placebo_path_band"]
@@ -56,14 +56,15 @@ def placebo_path_band(
     end: pd.Timestamp | None = None,
     draws: int = 500,
     level: float = 0.9,
-    kind: ReturnKind = "simple",
+    kind: ChangeKind = "simple",
     seed: Seed = None,
 ) -> PlaceboPathBand:
     """Band of mean cumulative paths around ``n_events`` random dates spaced ``>= min_gap``.
 
     Pseudo-event dates are drawn uniformly (as in the placebo test) among the dates of
     ``[start, end]`` whose whole window ``-pre .. post`` lies inside the data; each draw's
-    path is the mean over its events of ``P[t+k] / P[t] - 1`` (log for ``kind="log"``).
+    path is the mean over its events of ``P[t+k] / P[t] - 1`` (log for ``kind="log"``,
+    ``P[t+k] - P[t]`` for ``kind="change"``).
     Vectorized over draws x events x offsets.
 
     Returns
@@ -71,14 +72,14 @@ def placebo_path_band(
     PlaceboPathBand
         Empty arrays (no band) when fewer than two events or no room for them.
     """
-    values = validate_prices("prices", prices).to_numpy(dtype=np.float64)
+    check_choice("kind", kind, KINDS)
+    values = validate_prices("prices", prices, positive=kind != "change").to_numpy(dtype=np.float64)
     n = check_int("n_events", n_events, minimum=0)
     pre = check_int("pre", pre, minimum=0)
     post = check_int("post", post, minimum=0)
     min_gap = check_int("min_gap", min_gap, minimum=1)
     draws = check_int("draws", draws, minimum=1)
     level = check_float("level", level, minimum=0.0, maximum=1.0, strict_minimum=True)
-    check_choice("kind", kind, ("simple", "log"))
     offsets = np.arange(-pre, post + 1)
     empty = PlaceboPathBand(offsets, np.array([]), np.array([]), 0, level)
     idx = pd.DatetimeIndex(prices.index)
@@ -97,8 +98,9 @@ def placebo_path_band(
     for start_draw in range(0, draws, chunk):
         k = min(chunk, draws - start_draw)
         pos = lo + draw_spaced_positions(slots, n, min_gap, k, rng)  # (k, n)
-        ratio = values[pos[:, :, None] + offsets[None, None, :]] / values[pos][:, :, None]
-        paths = np.log(ratio) if kind == "log" else ratio - 1.0
+        paths = move(
+            values[pos[:, :, None] + offsets[None, None, :]], values[pos][:, :, None], kind
+        )
         mean_paths[start_draw : start_draw + k] = paths.mean(axis=1)
     q = (1 - level) / 2
     lower, upper = np.quantile(mean_paths, [q, 1 - q], axis=0)

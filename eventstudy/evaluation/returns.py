@@ -9,7 +9,7 @@ from typing import Literal
 import numpy as np
 import pandas as pd
 
-from eventstudy._typing import ReturnKind
+from eventstudy._typing import ChangeKind, ReturnKind
 from eventstudy._validation import check_choice, check_int
 from eventstudy.exceptions import DataCoverageWarning, DataError
 
@@ -28,8 +28,9 @@ HORIZON_ATTR = "horizon_days"
 """Key in ``DataFrame.attrs`` holding the label -> days mapping of a forward-return frame."""
 
 
-def validate_prices(name: str, prices: object) -> pd.Series:
-    """Check a price series: float Series, ascending unique DatetimeIndex, finite and > 0."""
+def validate_prices(name: str, prices: object, *, positive: bool = True) -> pd.Series:
+    """Check a price series: float Series, ascending unique DatetimeIndex, finite and > 0
+    (any finite value for a level, ``positive=False``)."""
     if not isinstance(prices, pd.Series):
         raise TypeError(f"{name} must be a pandas Series of prices, got {type(prices).__name__}")
     if not isinstance(prices.index, pd.DatetimeIndex):
@@ -37,10 +38,11 @@ def validate_prices(name: str, prices: object) -> pd.Series:
     if not prices.index.is_monotonic_increasing or not prices.index.is_unique:
         raise DataError(f"{name}: the index must be ascending trading dates without duplicates")
     values = prices.to_numpy(dtype=float, na_value=np.nan)
-    bad = ~np.isfinite(values) | (values <= 0)
+    bad = ~np.isfinite(values) | ((values <= 0) if positive else False)
     if bad.any():
         first = prices.index[np.flatnonzero(bad)[0]]
-        raise DataError(f"{name}: prices must be finite and > 0; first bad value on {first.date()}")
+        what = "prices must be finite and > 0" if positive else "levels must be finite"
+        raise DataError(f"{name}: {what}; first bad value on {first.date()}")
     return pd.Series(values, index=prices.index, name=prices.name)
 
 
@@ -60,11 +62,23 @@ def validate_horizons(horizons: Mapping[str, int]) -> dict[str, int]:
     return out
 
 
+KINDS = ("simple", "log", "change")
+"""Simple return, log return, or change of a level (``P[t+h] - P[t]``)."""
+
+
+def move(later: np.ndarray, earlier: np.ndarray, kind: str) -> np.ndarray:
+    """``later / earlier - 1`` (simple), ``log(later / earlier)`` (log) or ``later - earlier``
+    (change), elementwise: how a target moved between two closes."""
+    if kind == "change":
+        return later - earlier
+    ratio = later / earlier
+    return np.log(ratio) if kind == "log" else ratio - 1.0
+
+
 def _forward(values: np.ndarray, h: int, kind: str) -> np.ndarray:
     out = np.full(values.size, np.nan)
     if h < values.size:
-        ratio = values[h:] / values[:-h]
-        out[: values.size - h] = np.log(ratio) if kind == "log" else ratio - 1.0
+        out[: values.size - h] = move(values[h:], values[:-h], kind)
     return out
 
 
@@ -72,7 +86,7 @@ def forward_returns(
     prices: pd.Series,
     horizons: Mapping[str, int] = DEFAULT_HORIZONS,
     *,
-    kind: ReturnKind = "simple",
+    kind: ChangeKind = "simple",
 ) -> pd.DataFrame:
     """Return from the close at t to the close h trading days later, for each horizon.
 
@@ -83,7 +97,8 @@ def forward_returns(
     horizons
         Label -> trading days; default ``{"1m": 21, "3m": 63, "6m": 126, "12m": 252}``.
     kind
-        ``"simple"`` (``P[t+h] / P[t] - 1``) or ``"log"`` (``log(P[t+h] / P[t])``).
+        ``"simple"`` (``P[t+h] / P[t] - 1``), ``"log"`` (``log(P[t+h] / P[t])``) or
+        ``"change"`` (``P[t+h] - P[t]``, for a level such as a yield; any finite values).
 
     Returns
     -------
@@ -108,9 +123,9 @@ def forward_returns(
     2024-01-03  0.1   NaN
     2024-01-04  NaN   NaN
     """
-    p = validate_prices("prices", prices)
+    check_choice("kind", kind, KINDS)
+    p = validate_prices("prices", prices, positive=kind != "change")
     hz = validate_horizons(horizons)
-    check_choice("kind", kind, ("simple", "log"))
     values = p.to_numpy()
     out = pd.DataFrame({label: _forward(values, h, kind) for label, h in hz.items()}, index=p.index)
     out.attrs[HORIZON_ATTR] = hz

@@ -9,9 +9,10 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from eventstudy._units import fmt_value
 from eventstudy.data import DataStore
 from eventstudy.registry import TESTS
-from eventstudy.report.document import Block, _p, _pct
+from eventstudy.report.document import Block, _p
 from eventstudy.report.record import _clean, environment, study_header
 from eventstudy.timeseries.results import StudyResult, events_table, mean_interval
 
@@ -35,6 +36,7 @@ def statistics_table(result: StudyResult) -> pd.DataFrame:
             for h, hs in ev.horizons.items():
                 tr = hs.tests.get(default)
                 lo, hi = mean_interval(hs)
+                u = ev.units
                 rows.append(
                     {
                         "variant": v.name,
@@ -43,14 +45,16 @@ def statistics_table(result: StudyResult) -> pd.DataFrame:
                         "n": hs.n,
                         "incomplete": hs.n_incomplete,
                         "episodes": hs.n_episodes,
-                        "mean": _pct(hs.mean),
-                        "95% CI": f"{_pct(lo)} to {_pct(hi)}" if np.isfinite(lo) else "",
-                        "median": _pct(hs.median),
-                        "std": _pct(hs.std),
+                        "mean": fmt_value(hs.mean, u),
+                        "95% CI": f"{fmt_value(lo, u)} to {fmt_value(hi, u)}"
+                        if np.isfinite(lo)
+                        else "",
+                        "median": fmt_value(hs.median, u),
+                        "std": fmt_value(hs.std, u),
                         "hit rate": f"{hs.hit_rate:.0%}" if np.isfinite(hs.hit_rate) else "",
-                        "baseline": _pct(hs.baseline_mean),
+                        "baseline": fmt_value(hs.baseline_mean, u),
                         "baseline hit rate": f"{hs.baseline_hit_rate:.0%}",
-                        "excess": _pct(hs.excess_mean),
+                        "excess": fmt_value(hs.excess_mean, u),
                         f"p ({default})": _p(tr.p_value) if tr is not None else "n/a",
                     }
                 )
@@ -60,10 +64,11 @@ def statistics_table(result: StudyResult) -> pd.DataFrame:
 def recent_display(result: StudyResult, count: int = 3) -> pd.DataFrame:
     """:meth:`StudyResult.recent_events`, formatted."""
     t = result.recent_events(count)
+    units = [result.units(g) for g in t["target"]]
+    for col in ("realized", "realized_at", "average", "drift"):
+        t[col] = [fmt_value(x, u) for x, u in zip(t[col], units, strict=True)]
     t["target"] = t["target"].map(result.label)
     t["date"] = t["date"].dt.strftime("%Y-%m-%d")
-    for col in ("realized", "realized_at", "average", "drift"):
-        t[col] = t[col].map(_pct)
     return t.rename(
         columns={
             "days": "days so far",
@@ -79,9 +84,10 @@ def subperiods_display(result: StudyResult) -> pd.DataFrame:
     """The sub-period table, formatted (percentages, p-values, readable target names)."""
     assert result.subperiods is not None
     t = result.subperiods.copy()
-    t["target"] = t["target"].map(result.label)
+    units = [result.units(g) for g in t["target"]]
     for col in ("mean", "baseline_mean", "excess_mean"):
-        t[col] = t[col].map(_pct)
+        t[col] = [fmt_value(x, u) for x, u in zip(t[col], units, strict=True)]
+    t["target"] = t["target"].map(result.label)
     t["hac_p"] = t["hac_p"].map(_p)
     return t.rename(
         columns={"baseline_mean": "baseline", "excess_mean": "excess", "hac_p": "p (hac)"}
@@ -113,7 +119,7 @@ def tests_table(result: StudyResult) -> pd.DataFrame:
 
 
 def events_display(result: StudyResult) -> pd.DataFrame:
-    """Events of all variants, returns as percentages."""
+    """Events of all variants, returns as percentages (changes of a level in bp or points)."""
     frames = []
     for v in result.variants:
         t = events_table(v)
@@ -123,7 +129,9 @@ def events_display(result: StudyResult) -> pd.DataFrame:
             if col.startswith("complete_"):
                 t[col] = t[col].map({True: "yes", False: "no"})
             elif col not in ("variant", "date", "value"):
-                t[col] = t[col].map(_pct)
+                target = col.rsplit("_", 1)[0]
+                units = v.evaluations[target].units if target in v.evaluations else "return"
+                t[col] = t[col].map(lambda x, u=units: fmt_value(x, u))
         frames.append(t)
     return pd.concat(frames, ignore_index=True)
 
@@ -170,6 +178,8 @@ def build_report(
             f"{cfg.inference.default_test}.",
         )
     )
+    for note in result.data.notes:  # a shorter sample than the config asks for, first
+        blocks.append(Block("p", f"**Data.** {note}"))
     blocks.append(Block("p", f"**Bottom line.** {result.headline()}"))
     table = result.verdict_table()
     if not table.empty:
@@ -341,6 +351,7 @@ def result_record(result: StudyResult) -> dict[str, Any]:
             }
             for alias, rep in data.splices.items()
         },
+        "data_notes": list(data.notes),
         "inference": {
             "default_test": cfg.inference.default_test,
             "tests": list(cfg.inference.tests),
@@ -349,6 +360,16 @@ def result_record(result: StudyResult) -> dict[str, Any]:
             "placebo_stratify": cfg.inference.placebo_stratify,
             "multiple_testing": list(cfg.inference.multiple_testing),
             "multiple_testing_family": "per test, across all variants x targets x horizons",
+        },
+        "targets": {
+            t.name: {
+                "series": t.series,
+                "relative_to": t.relative_to,
+                "kind": t.kind,
+                "units": result.units(t.name),
+                "scale": result.scale(t.name),
+            }
+            for t in cfg.evaluation.targets
         },
         "variants": [],
         "events": [],

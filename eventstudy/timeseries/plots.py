@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import pandas as pd
 
+from eventstudy.evaluation.returns import move
 from eventstudy.events import trigger_runs
 
 if TYPE_CHECKING:
@@ -152,9 +153,10 @@ def plot_average_path(
     ax.plot(x, p.drift, color="#2ca02c", ls="--", lw=1.2, label="drift (all dates)")
     ax.axhline(0, color="black", lw=0.6)
     ax.axvline(0, color="black", lw=0.6, ls=":")
-    ax.yaxis.set_major_formatter(_pct_formatter())
+    units = result.units(tname)
+    ax.yaxis.set_major_formatter(_pct_formatter(units))
     ax.set_xlabel("trading days from event")
-    ax.set_ylabel(f"cumulative return of {tname}")
+    ax.set_ylabel(f"{_moves(units)} of {tname}")
     ax.set_title(f"{tname} around {v.name} events", fontsize=9)
     ax.legend(loc="upper left", fontsize=7, framealpha=0.6)
     return fig
@@ -181,11 +183,11 @@ def plot_recent_events(
     ax.plot(x[after], p.drift[after], color="#2ca02c", ls="--", lw=1.2, label="drift")
     level = result.target_level(tname).to_numpy(dtype=float)
     dates = result.data.aligned.frame.index
-    log = result.config.evaluation.return_kind == "log"
+    units = result.units(tname)
+    kind = "change" if units != "return" else result.config.evaluation.return_kind
     for i, pos in enumerate(np.asarray(v.events.positions, dtype=np.int64)[-count:]):
         stop = min(level.size, pos + int(x[-1]) + 1)
-        ratio = level[pos:stop] / level[pos]
-        path = np.log(ratio) if log else ratio - 1.0
+        path = move(level[pos:stop], level[pos], kind)
         ax.plot(
             np.arange(path.size),
             path,
@@ -194,9 +196,9 @@ def plot_recent_events(
             label=f"{dates[pos]:%Y-%m-%d} ({level.size - 1 - pos} days so far)",
         )
     ax.axhline(0, color="black", lw=0.6)
-    ax.yaxis.set_major_formatter(_pct_formatter())
+    ax.yaxis.set_major_formatter(_pct_formatter(units))
     ax.set_xlabel("trading days after the event")
-    ax.set_ylabel(f"cumulative return of {tname}")
+    ax.set_ylabel(f"{_moves(units)} of {tname}")
     ax.set_title(f"{result.label(tname)}: the last {v.name} events so far", fontsize=9)
     ax.legend(loc="upper left", fontsize=7, framealpha=0.6)
     return fig
@@ -240,8 +242,9 @@ def plot_distribution(
     ptxt = f"{default} p={tr.p_value:.3g}" if tr is not None and tr.applicable else f"{default} n/a"
     ax.set_title(f"{tname} {h}: n={hs.n}, {ptxt}", fontsize=9)
     ax.axhline(0, color="black", lw=0.5)
-    ax.yaxis.set_major_formatter(_pct_formatter())
-    ax.set_ylabel(f"{h} forward return")
+    units = result.units(tname)
+    ax.yaxis.set_major_formatter(_pct_formatter(units))
+    ax.set_ylabel(f"{h} forward {'return' if units == 'return' else 'change'}")
     return fig
 
 
@@ -251,10 +254,22 @@ def _grid(nrows: int, ncols: int, cell: tuple[float, float]) -> tuple[Figure, An
     return fig, fig.subplots(nrows, ncols, squeeze=False)
 
 
-def _pct_formatter() -> Any:
-    from matplotlib.ticker import PercentFormatter
+def _pct_formatter(units: str = "return") -> Any:
+    """Percent ticks for returns; ``+12 bp`` / ``+1.5 pt`` ticks for changes of a level."""
+    from matplotlib.ticker import FuncFormatter, PercentFormatter
 
-    return PercentFormatter(1.0, decimals=0)
+    if units == "return":
+        return PercentFormatter(1.0, decimals=0)
+    suffix = " bp" if units == "bp" else " pt"
+    return FuncFormatter(lambda y, _pos: f"{y:g}{suffix}")
+
+
+def _moves(units: str) -> str:
+    return (
+        "cumulative return"
+        if units == "return"
+        else f"change ({'bp' if units == 'bp' else 'points'})"
+    )
 
 
 def study_figures(

@@ -10,6 +10,7 @@ import numpy as np
 import pandas as pd
 
 from eventstudy._frozen import pct, pvalue, readonly_mapping
+from eventstudy._units import fmt_value
 from eventstudy.data.study_data import StudyData
 from eventstudy.evaluation import EvaluationResult, HorizonStats, PathResult
 from eventstudy.evaluation.placebo_path import PlaceboPathBand
@@ -72,27 +73,33 @@ class ClaimCheck:
     look_ahead: bool = False
     ci_low: float = float("nan")
     ci_high: float = float("nan")
+    units: str = "return"
+
+    def fmt(self, x: float, digits: int = 2) -> str:
+        """A value in the claim's units (``+1.23%``, ``+12.3 bp``, ``+1.23 pt``)."""
+        return fmt_value(x, self.units, digits)
 
     def sentence(self) -> str:
         """Plain-language verdict: reproduced or not, and different from the baseline or not."""
         verb = "reproduced" if self.reproduced else "NOT reproduced"
         ci = (
-            f", 95% CI {self.ci_low:+.2%} to {self.ci_high:+.2%}"
+            f", 95% CI {self.fmt(self.ci_low)} to {self.fmt(self.ci_high)}"
             if self.ci_low == self.ci_low
             else ""
         )
         flag = " (look-ahead: computed with full-sample statistics)" if self.look_ahead else ""
+        tolerance = self.fmt(self.tolerance, 1).lstrip("+")
         text = (
-            f"Claim {self.claimed:+.1%} for {self.target} over {self.horizon} ({self.variant}): "
-            f"{verb}; estimate {self.estimate:+.2%}{flag} from {self.n} events{ci} "
-            f"(tolerance ±{self.tolerance:.1%})."
+            f"Claim {self.fmt(self.claimed, 1)} for {self.target} over {self.horizon} "
+            f"({self.variant}): {verb}; estimate {self.fmt(self.estimate)}{flag} from {self.n} "
+            f"events{ci} (tolerance ±{tolerance})."
         )
         if self.test and self.p_value == self.p_value:  # not NaN
             excess = self.estimate - self.baseline
             differs = "differs" if self.p_value < self.alpha else "does not differ"
             text += (
-                f" Against the unconditional {self.baseline:+.2%} over all dates, the excess of "
-                f"{excess:+.2%} {differs} significantly once overlap is accounted for "
+                f" Against the unconditional {self.fmt(self.baseline)} over all dates, the excess "
+                f"of {self.fmt(excess)} {differs} significantly once overlap is accounted for "
                 f"({self.test} p={self.p_value:.3g})."
             )
         return text
@@ -164,7 +171,19 @@ class StudyResult:
         prices = self.data.aligned.frame
         spec = next(t for t in self.config.evaluation.targets if t.name == target)
         a = prices[spec.series]
+        if spec.kind == "level":
+            return (a * self.scale(target)).rename(target)
         return a if spec.relative_to is None else (a / prices[spec.relative_to]).rename(target)
+
+    def units(self, target: str) -> str:
+        """``"return"``, or ``"bp"`` / ``"points"`` for a target whose moves are changes of a
+        level."""
+        return self.variants[0].evaluations[target].units
+
+    def scale(self, target: str) -> float:
+        """Factor from the target series' units to its moves' (100 for a level in percent
+        whose changes are in basis points, else 1)."""
+        return self.variants[0].evaluations[target].scale
 
     def recent_events(self, count: int = 3) -> pd.DataFrame:
         """The last ``count`` events of each variant x target with their realized path so far.
@@ -178,8 +197,11 @@ class StudyResult:
         """
         rows = []
         log = self.config.evaluation.return_kind == "log"
+        changes = {t.name for t in self.config.evaluation.targets if t.kind == "level"}
 
-        def cum(level: np.ndarray, start: int, stop: int) -> float:
+        def cum(level: np.ndarray, start: int, stop: int, change: bool = False) -> float:
+            if change:
+                return float(level[stop] - level[start])
             ratio = level[stop] / level[start]
             return float(np.log(ratio) if log else ratio - 1.0)
 
@@ -199,9 +221,9 @@ class StudyResult:
                             "target": target,
                             "date": pd.Timestamp(self.data.aligned.frame.index[p]),
                             "days": days,
-                            "realized": cum(level, int(p), last),
+                            "realized": cum(level, int(p), last, target in changes),
                             "at": at,
-                            "realized_at": cum(level, int(p), int(p) + at),
+                            "realized_at": cum(level, int(p), int(p) + at, target in changes),
                             "average": float(path.mean[k]),
                             "drift": float(path.drift[k]),
                         }
@@ -226,16 +248,16 @@ class StudyResult:
             if c.test and c.p_value == c.p_value:
                 word = "yes" if c.p_value < c.alpha else "no"
                 differs = f"{word} ({c.test} p={c.p_value:.3g})"
-            computed = f"{c.estimate:+.2%}"
+            computed = c.fmt(c.estimate)
             if c.ci_low == c.ci_low:
-                computed += f" [{c.ci_low:+.1%}, {c.ci_high:+.1%}]"
+                computed += f" [{c.fmt(c.ci_low, 1)}, {c.fmt(c.ci_high, 1)}]"
             if c.look_ahead:
                 computed += " (look-ahead)"
             rows.append(
                 {
                     "claim": f"{self.label(c.target)} mean over {c.horizon} after the events "
                     f"({c.variant})" + (f"; {c.source}" if c.source else ""),
-                    "claimed": f"{c.claimed:+.1%}",
+                    "claimed": c.fmt(c.claimed, 1),
                     "computed": computed,
                     "verdict": "reproduced" if c.reproduced else "not reproduced",
                     "differs from baseline": differs,

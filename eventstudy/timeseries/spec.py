@@ -65,6 +65,9 @@ class TargetSpec:
     series: str
     relative_to: str | None = None
     relative: Literal["difference", "ratio"] = "difference"
+    kind: Literal["return", "level"] = "return"
+    """``"level"``: the series is a level (a yield, a spread, a share) and its moves are
+    changes, in basis points for percent units, else in points."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -215,7 +218,9 @@ def _parse_evaluation(doc: Mapping[str, Any], source: str, aliases: set[str]) ->
     if not raw_targets:
         raise s.error("targets", "name at least one target")
     for i, t in enumerate(raw_targets):
-        ts = Section(t, f"{where} targets #{i + 1}", ("name", "series", "relative_to", "relative"))
+        ts = Section(
+            t, f"{where} targets #{i + 1}", ("name", "series", "relative_to", "relative", "kind")
+        )
         series = ts.get_str("series")
         rel_to = ts.get_str("relative_to", None)
         for key, alias in (("series", series), ("relative_to", rel_to)):
@@ -223,6 +228,11 @@ def _parse_evaluation(doc: Mapping[str, Any], source: str, aliases: set[str]) ->
                 raise ts.error(
                     key, f"{alias!r} is not a series alias; aliases are {sorted(aliases)}"
                 )
+        kind = ts.get_str("kind", "return", choices=("return", "level"))
+        if kind == "level" and rel_to is not None:
+            raise ts.error(
+                "relative_to", "a level target's moves are changes; it takes no relative_to"
+            )
         tname = ts.get_str("name", series if rel_to is None else f"{series}_minus_{rel_to}")
         if tname in {x.name for x in targets}:
             raise ts.error("name", f"duplicate target name {tname!r}")
@@ -232,6 +242,7 @@ def _parse_evaluation(doc: Mapping[str, Any], source: str, aliases: set[str]) ->
                 series=series,
                 relative_to=rel_to,
                 relative=ts.get_str("relative", "difference", choices=("difference", "ratio")),
+                kind=kind,
             )
         )
     horizons = DEFAULT_HORIZONS

@@ -46,9 +46,15 @@ def _target_frames(
     prices: pd.DataFrame,
     horizons: Mapping[str, int],
     kind: ReturnKind,
+    units: tuple[str, float] = ("return", 1.0),
 ) -> tuple[pd.DataFrame, pd.Series]:
-    """Forward returns of a target and the level series used for its average path."""
+    """Forward moves of a target and the level series its average path follows: returns of
+    a price (or of one relative to another), or changes of a level in ``units`` (name and
+    scale: a level in percent moves in basis points, scale 100)."""
     a = prices[target.series]
+    if units[0] != "return":
+        level = (a * units[1]).rename(target.name)
+        return forward_returns(level, horizons, kind="change"), level
     if target.relative_to is None:
         return forward_returns(a, horizons, kind=kind), a
     b = prices[target.relative_to]
@@ -84,11 +90,20 @@ def check_sample(config: TimeSeriesStudyConfig, data: StudyData) -> None:
             )
 
 
-def check_target_kinds(config: TimeSeriesStudyConfig, store: DataStore) -> None:
-    """Refuse a level series (a yield, a rate, a breadth share) as a forward-return target:
-    the percent change of a yield from 4% to 4.4% is not a return (the study would report a
-    "mean +9.7%").  Declare the series' ``kind = "price"`` in ``[data.series]`` when it
-    really is a price.
+def check_target_kinds(
+    config: TimeSeriesStudyConfig, store: DataStore
+) -> dict[str, tuple[str, float]]:
+    """The units of each target's moves, refusing a level series (a yield, a rate, a breadth
+    share) as a forward-return target: the percent change of a yield from 4% to 4.4% is not a
+    return (the study would report a "mean +9.7%").  A target declared ``kind = "level"``
+    moves in basis points when its series is in percent, else in points; declare the series'
+    ``kind = "price"`` in ``[data.series]`` when it really is a price.
+
+    Returns
+    -------
+    dict
+        Target name -> (units, scale): ``("return", 1.0)``, ``("bp", 100.0)`` for a level
+        in percent, ``("bp", 1.0)``, or ``("points", 1.0)``.
 
     Raises
     ------
@@ -98,16 +113,28 @@ def check_target_kinds(config: TimeSeriesStudyConfig, store: DataStore) -> None:
     from eventstudy.data.study_data import series_kind
 
     specs = {sp.alias: sp for sp in config.data.series}
+    units: dict[str, tuple[str, float]] = {}
     for target in config.evaluation.targets:
+        if target.kind == "level":
+            spec = specs[target.series]
+            name = spec.splice[1] if spec.splice is not None else spec.name
+            units[target.name] = (
+                store.level_units(name, folder=spec.folder) if name else ("points", 1.0)
+            )
+            continue
+        units[target.name] = ("return", 1.0)
         for alias in filter(None, (target.series, target.relative_to)):
             spec = specs[alias]
             if spec.ratio is None and series_kind(spec, store) == "level":
                 raise ConfigError(
                     f"{config.path}: [evaluation] target {target.name!r}: series {alias!r} "
                     f"({spec.label}) is a level (percent units or a breadth share), and percent "
-                    "returns of a level mean nothing; choose a price series as the target, or "
-                    f'declare kind = "price" in [data.series.{alias}] if it is one'
+                    'returns of a level mean nothing; declare the target\'s kind = "level" '
+                    "to study its changes (basis points for a level in percent, else points), "
+                    'choose a price series as the target, or declare kind = "price" in '
+                    f"[data.series.{alias}] if it is one"
                 )
+    return units
 
 
 def _seed_for(seed: int, *keys: int) -> np.random.Generator:
@@ -142,6 +169,7 @@ def _check_claims(
                 look_ahead=variant.signal.look_ahead,
                 ci_low=lo,
                 ci_high=hi,
+                units=variant.evaluations[c.target].units,
             )
         )
     return tuple(out)
@@ -264,6 +292,7 @@ def _caveats(
     )
     for alias, rep in data.splices.items():
         out.append(f"Series {alias} is spliced: {rep.summary()}.")
+    out.extend(data.notes)
     return tuple(out)
 
 
@@ -305,12 +334,12 @@ def run_timeseries_study(
         raise TypeError(f"config must be a TimeSeriesStudyConfig, got {type(config).__name__}")
     store = store or DataStore.from_settings(data_dir)
     seed = config.seed if seed is None else seed
-    check_target_kinds(config, store)
+    units = check_target_kinds(config, store)
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always", EventStudyWarning)
         data = load_study_data(config.data, store)
         check_sample(config, data)
-        variants = _run_variants(config, data, seed, progress)
+        variants = _run_variants(config, data, seed, progress, units)
     messages: list[str] = []
     for w in caught:
         if issubclass(w.category, EventStudyWarning) and str(w.message) not in messages:
@@ -338,7 +367,11 @@ def run_timeseries_study(
 
 
 def _run_variants(
-    config: TimeSeriesStudyConfig, data: StudyData, seed: int, progress: Progress | None
+    config: TimeSeriesStudyConfig,
+    data: StudyData,
+    seed: int,
+    progress: Progress | None,
+    units: Mapping[str, tuple[str, float]],
 ) -> tuple[VariantResult, ...]:
     ev_cfg = config.evaluation
     prices = data.aligned.frame
@@ -347,7 +380,11 @@ def _run_variants(
     min_gap = ev.min_gap or DEFAULT_MIN_GAP
     sample = (ev.start, ev.end)
     targets = {
-        t.name: _target_frames(t, prices, horizons, ev_cfg.return_kind) for t in ev_cfg.targets
+        t.name: _target_frames(t, prices, horizons, ev_cfg.return_kind, units[t.name])
+        for t in ev_cfg.targets
+    }
+    kinds = {
+        name: "change" if units[name][0] != "return" else ev_cfg.return_kind for name in targets
     }
     inf = config.inference
     stratify = None if inf.placebo_stratify == "none" else inf.placebo_stratify
@@ -399,13 +436,18 @@ def _run_variants(
                 seed=_seed_for(seed, vi, ti),
                 progress=cb,
             )
-            evaluations[tname] = replace(evaluations[tname], default_test=inf.default_test)
+            evaluations[tname] = replace(
+                evaluations[tname],
+                default_test=inf.default_test,
+                units=units[tname][0],
+                scale=units[tname][1],
+            )
             paths[tname] = average_path(
                 level,
                 events.positions,
                 pre=ev_cfg.path_pre,
                 post=ev_cfg.path_post,
-                kind=ev_cfg.return_kind,
+                kind=kinds[tname],  # type: ignore[arg-type]
             )
             bands[tname] = placebo_path_band(
                 level,
@@ -415,7 +457,7 @@ def _run_variants(
                 post=ev_cfg.path_post,
                 start=ev.start,
                 end=ev.end,
-                kind=ev_cfg.return_kind,
+                kind=kinds[tname],  # type: ignore[arg-type]
                 draws=PATH_BAND_DRAWS,
                 seed=_seed_for(seed, vi, ti, 1),
             )

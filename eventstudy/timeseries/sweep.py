@@ -100,7 +100,12 @@ def run_sweep(
         raise ConfigError(f"{getattr(config, 'path', config)}: the study has no [sweep] table")
     store = store or DataStore.from_settings(data_dir)
     seed = config.seed if seed is None else seed
-    check_target_kinds(config, store)
+    for name, (units, _) in check_target_kinds(config, store).items():
+        if units != "return":
+            raise ConfigError(
+                f'{config.path}: [evaluation] target {name!r} is a level (kind = "level"); a '
+                "sweep studies returns only so far: run the level target as a plain study"
+            )
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always", EventStudyWarning)
         data = load_study_data(config.data, store)
@@ -142,7 +147,7 @@ def run_sweep(
         events=events,
         evaluations=evaluations,
         seed=seed,
-        warnings=tuple(messages),
+        warnings=tuple(messages) + data.notes,
         search=search,
         facts=facts,
     )

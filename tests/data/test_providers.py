@@ -96,15 +96,13 @@ def test_fred_failures_name_the_symbol(
 def test_unknown_provider_and_cli(
     tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    with pytest.raises(ValueError, match="providers: \\['fred', 'french'\\]"):
+    with pytest.raises(ValueError, match="providers: \\['fred', 'french', 'stooq', 'yahoo'\\]"):
         fetch_series("bloomberg:SPX", tmp_path)
     import eventstudy.data.providers as providers
 
-    real = providers._fred
-    monkeypatch.setattr(
-        providers,
-        "_PROVIDERS",
-        {"fred": lambda s, start, session: real(s, start, FakeSession(FRED_CSV))},
+    real = providers.fred.fetch
+    monkeypatch.setitem(
+        providers.PROVIDERS, "fred", lambda s, start, session: real(s, start, FakeSession(FRED_CSV))
     )
     assert main(["data", "fetch", "fred:DGS10", "--data-dir", str(tmp_path)]) == 0
     assert (
@@ -198,11 +196,9 @@ def test_run_fetch_gets_what_the_study_lacks_and_records_it(
     body = "observation_date,DGS10\n" + "".join(
         f"{d:%Y-%m-%d},{r:.2f}\n" for d, r in zip(days, rates, strict=True)
     )
-    real = providers._fred
-    monkeypatch.setattr(
-        providers,
-        "_PROVIDERS",
-        {"fred": lambda s, start, session: real(s, start, FakeSession(body))},
+    real = providers.fred.fetch
+    monkeypatch.setitem(
+        providers.PROVIDERS, "fred", lambda s, start, session: real(s, start, FakeSession(body))
     )
     study = tmp_path / "s.toml"
     study.write_text(
@@ -220,6 +216,6 @@ def test_run_fetch_gets_what_the_study_lacks_and_records_it(
     record = json.loads((out / "result.json").read_text())
     notes = json.dumps(record["data"])
     assert "fetched from fred on" in notes and "pandas-datareader" in notes
-    (study).write_text(study.read_text().replace('"test:PX"', '"yahoo:NOPE"'))
+    (study).write_text(study.read_text().replace('"test:PX"', '"bloomberg:NOPE"'))
     assert main([*argv, "--fetch", "--force"]) == 2
-    assert "lacks ['yahoo:NOPE'] and no provider fetches them" in capsys.readouterr().err
+    assert "lacks ['bloomberg:NOPE'] and no provider fetches them" in capsys.readouterr().err

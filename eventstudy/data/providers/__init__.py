@@ -1,0 +1,429 @@
+"""Fetch series from data providers into a Parquet cache inside the data directory.
+
+``fetch_series("fred:DGS10", root)`` downloads with the library made for the provider, writes
+``<root>/cache/<provider>/<SYMBOL>.parquet`` (``date`` and the value columns; carets dropped
+from the file name, ``yahoo:^RUT`` -> ``RUT.parquet``) atomically and a row of
+``<root>/cache/MANIFEST.csv`` (name, provider, symbol, fetched at, first and last date, rows,
+rows dropped, sha256, units, library and version, notes).  The store then loads the series
+like any snapshot file (``DataStore.load("fred:DGS10")``), with the units from that manifest.
+``update_series`` re-fetches the last weeks of a cached series, checks the overlap against
+the cache (a :class:`~eventstudy.exceptions.DataRevisionWarning` says what changed and by how
+much) and appends what is new.
+
+Providers:
+
+- ``yahoo``: Yahoo Finance through ``yfinance`` (open, high, low, close, adj_close, volume;
+  indexes such as ``^RUT`` in index points).  When Yahoo fails for an index Stooq also
+  carries (``^GSPC``, ``^DJI``, ``^NDX``, ``^IXIC``), Stooq's series stands in and the
+  manifest says so.
+- ``fred``: FRED through ``pandas-datareader``'s FRED reader (no API key); FRED's "." (no
+  value that day) rows are dropped and counted; units from the series' known list.
+- ``french``: Kenneth French's data library through ``pandas-datareader``'s famafrench
+  reader; the first table of the zip, every column, in percent as published (declared in
+  the manifest, so the series load as levels); rows with the library's missing codes
+  (-99.99, -999) are dropped and counted.  Load a column as
+  ``french:F-F_Research_Data_Factors_daily[Mkt-RF]``.
+- ``stooq``: Stooq's keyless daily CSV (``stooq:^SPX``).
+
+Install them with ``pip install 'eventstudy[providers]'``; without the library, or offline, the
+error says what to install or fetch.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import io
+import warnings
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from eventstudy._atomic import write_bytes_atomic, write_text_atomic
+from eventstudy.data.providers import fred, french, stooq, yahoo
+from eventstudy.data.providers._table import Fetched, file_stem
+from eventstudy.exceptions import DataError, DataRevisionWarning
+
+__all__ = [
+    "CACHE",
+    "PROVIDERS",
+    "FetchOutcome",
+    "FetchRecord",
+    "UpdateRecord",
+    "cached_names",
+    "fetch_missing",
+    "fetch_series",
+    "update_series",
+]
+
+CACHE = "cache"
+"""Folder of fetched series inside the data directory."""
+
+PROVIDERS: dict[str, Callable[[str, str, Any], Fetched]] = {
+    "yahoo": yahoo.fetch,
+    "fred": fred.fetch,
+    "french": french.fetch,
+    "stooq": stooq.fetch,
+}
+"""Provider name -> ``fetch(symbol, start, session)``."""
+
+_MANIFEST_COLUMNS = (
+    "path", "name", "provider", "symbol", "fetched_at", "first", "last", "rows", "dropped",
+    "sha256", "units", "library", "notes",
+)  # fmt: skip
+
+
+@dataclass(frozen=True, slots=True)
+class FetchRecord:
+    """What one fetch wrote: the file and its manifest row."""
+
+    path: Path
+    row: dict[str, Any]
+
+    def summary(self) -> str:
+        r = self.row
+        via = (
+            f" via {r['provider']}:{r['symbol']}"
+            if r["name"] != f"{r['provider']}:{r['symbol']}"
+            else ""
+        )
+        return (
+            f"{r['name']}{via}: {r['rows']} rows {r['first']}..{r['last']} "
+            f"({r['dropped']} without a value dropped) -> {self.path}"
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class FetchOutcome:
+    """What ``fetch_missing`` did: the records written, and the earlier parts of splices that
+    could not be had (name -> reason), which the study then runs without."""
+
+    records: tuple[FetchRecord, ...] = ()
+    unavailable: Mapping[str, str] = field(default_factory=dict)
+
+
+@dataclass(frozen=True, slots=True)
+class UpdateRecord:
+    """What ``update_series`` did to one cached series.
+
+    Attributes
+    ----------
+    name
+        ``provider:SYMBOL``.
+    added
+        Rows after the cache's last date.
+    overlap
+        Dates the new answer and the cache share (checked against each other).
+    revised
+        Values on those dates that changed (relative tolerance 1e-9).
+    largest
+        The largest change, in words (empty when nothing was revised).
+    record
+        The file and manifest row written.
+    """
+
+    name: str
+    added: int
+    overlap: int
+    revised: int
+    largest: str
+    record: FetchRecord
+
+    def summary(self) -> str:
+        r = self.record.row
+        text = (
+            f"{self.name}: {self.added} new rows, now {r['first']}..{r['last']}; "
+            f"{self.overlap} overlapping dates checked"
+        )
+        return text + (
+            f", {self.revised} revised ({self.largest})" if self.revised else ", no revision"
+        )
+
+
+def _split(name: str) -> tuple[str, str]:
+    provider, sep, symbol = name.partition(":")
+    if not sep or not symbol.strip() or provider not in PROVIDERS:
+        raise ValueError(
+            f"cannot fetch {name!r}: names look like 'yahoo:^RUT' or 'fred:DGS10'; "
+            f"providers: {sorted(PROVIDERS)}"
+        )
+    return provider, symbol.strip()
+
+
+def _fetch(provider: str, symbol: str, start: str, session: Any) -> Fetched:
+    """One provider's answer; a Yahoo index that Yahoo fails on is fetched from Stooq."""
+    try:
+        return PROVIDERS[provider](symbol, start, session)
+    except DataError as exc:
+        alias = stooq.YAHOO_INDEXES.get(symbol.upper()) if provider == "yahoo" else None
+        if alias is None:
+            raise
+        try:
+            got = PROVIDERS["stooq"](alias, start, session)
+        except DataError as second:
+            raise DataError(f"{exc}; the Stooq fallback failed too: {second}") from second
+        return Fetched(
+            got.frame,
+            got.dropped,
+            got.library,
+            got.units,
+            source=f"stooq:{alias}",
+        ).with_note(f"Yahoo failed ({exc}); Stooq's {alias}, the same index, stands in")
+
+
+def _path(root: Path, provider: str, symbol: str) -> Path:
+    return root / CACHE / provider / f"{file_stem(symbol)}.parquet"
+
+
+def _write(
+    root: Path,
+    name: str,
+    fetched: Fetched,
+    frame: pd.DataFrame,
+    *,
+    dropped: int,
+    now: dt.datetime | None,
+) -> FetchRecord:
+    provider, symbol = _split(name)
+    path = _path(root, provider, symbol)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    table = frame.reset_index(drop=True)
+    table.insert(0, "date", pd.DatetimeIndex(frame.index).astype("datetime64[ns]"))
+    buffer = io.BytesIO()
+    table.to_parquet(buffer, index=False)
+    data = buffer.getvalue()
+    write_bytes_atomic(path, data)
+    when = (now or dt.datetime.now(dt.UTC)).astimezone(dt.UTC)
+    real_provider, _, real_symbol = (fetched.source or name).partition(":")
+    row = {
+        "path": path.relative_to(root).as_posix(),
+        "name": name,
+        "provider": real_provider,
+        "symbol": real_symbol,
+        "fetched_at": when.isoformat(timespec="seconds"),
+        "first": f"{frame.index[0]:%Y-%m-%d}",
+        "last": f"{frame.index[-1]:%Y-%m-%d}",
+        "rows": len(frame),
+        "dropped": dropped,
+        "sha256": hashlib.sha256(data).hexdigest(),
+        "units": fetched.units,
+        "library": fetched.library,
+        "notes": fetched.note,
+    }
+    _write_manifest_row(root / CACHE / "MANIFEST.csv", row)
+    return FetchRecord(path=path, row=row)
+
+
+def fetch_series(
+    name: str,
+    root: str | Path,
+    *,
+    start: str = "1900-01-01",
+    session: Any = None,
+    now: dt.datetime | None = None,
+) -> FetchRecord:
+    """Fetch ``provider:SYMBOL`` into the cache of the data directory ``root``.
+
+    Parameters
+    ----------
+    name
+        ``"yahoo:^RUT"``, ``"fred:DGS10"``, ``"french:F-F_Research_Data_Factors_daily"``,
+        ``"stooq:^SPX"``.
+    root
+        The data directory (created if missing).
+    start
+        First date asked for.
+    session
+        A session to use (tests pass one that answers offline).
+    now
+        The fetch time recorded (default: the current UTC time).
+
+    Raises
+    ------
+    ValueError
+        An unknown provider or a malformed name.
+    ImportError
+        The provider's library is not installed (the message says what to install).
+    DataError
+        The provider failed (no answer, rate limit, unknown symbol, a changed format).
+    """
+    provider, symbol = _split(name)
+    file_stem(symbol)  # a symbol that names no file fails before the download
+    fetched = _fetch(provider, symbol, start, session)
+    return _write(
+        Path(root), f"{provider}:{symbol}", fetched, fetched.frame, dropped=fetched.dropped, now=now
+    )
+
+
+def _read_manifest(root: Path) -> pd.DataFrame:
+    path = root / CACHE / "MANIFEST.csv"
+    if not path.exists():
+        return pd.DataFrame(columns=list(_MANIFEST_COLUMNS), dtype=str)
+    frame = pd.read_csv(path, dtype=str, keep_default_na=False)
+    for col in _MANIFEST_COLUMNS:
+        if col not in frame.columns:
+            frame[col] = ""
+    named = frame["name"] == ""
+    frame.loc[named, "name"] = frame.loc[named, "provider"] + ":" + frame.loc[named, "symbol"]
+    return frame
+
+
+def _write_manifest_row(path: Path, row: dict[str, Any]) -> None:
+    old = _read_manifest(path.parent.parent)
+    new = pd.DataFrame([{k: str(row.get(k, "")) for k in _MANIFEST_COLUMNS}])
+    old = old[old["path"] != row["path"]]
+    frame = pd.concat([old[list(_MANIFEST_COLUMNS)], new], ignore_index=True).sort_values("path")
+    write_text_atomic(path, frame.to_csv(index=False))
+
+
+def cached_names(root: str | Path) -> list[str]:
+    """The names of the series in the cache of ``root`` (as fetched, e.g. ``yahoo:^RUT``)."""
+    return _read_manifest(Path(root))["name"].tolist()
+
+
+def update_series(
+    name: str,
+    root: str | Path,
+    *,
+    overlap_days: int = 30,
+    session: Any = None,
+    now: dt.datetime | None = None,
+) -> UpdateRecord:
+    """Bring a cached series up to date: re-fetch from ``overlap_days`` calendar days before
+    its last date, check the overlap against the cache, keep the cache before it and the new
+    answer from it on.
+
+    A value on the overlap that changed by more than a relative 1e-9 is a revision: a
+    :class:`~eventstudy.exceptions.DataRevisionWarning` gives their number and the largest
+    (column, date, old and new value), and the new value is kept.
+
+    Raises
+    ------
+    DataError
+        The series is not in the cache (fetch it first), or the new answer shares no date with
+        the cache (nothing to check it against: fetch it again in full).
+    """
+    if overlap_days < 1:
+        raise ValueError(f"overlap_days must be at least 1, got {overlap_days}")
+    root = Path(root)
+    provider, symbol = _split(name)
+    name = f"{provider}:{symbol}"
+    path = _path(root, provider, symbol)
+    manifest = _read_manifest(root)
+    rows = manifest[manifest["path"] == path.relative_to(root).as_posix()]
+    if rows.empty or not path.is_file():
+        raise DataError(
+            f"{name} is not in the cache of {root}; fetch it first: eventstudy data fetch {name}"
+        )
+    old_row = rows.iloc[0]
+    old = pd.read_parquet(path).set_index("date")
+    old.index = pd.DatetimeIndex(old.index)
+    last = old.index[-1]
+    start = (last - pd.Timedelta(days=overlap_days)).strftime("%Y-%m-%d")
+    fetched = _fetch(provider, symbol, start, session)
+    new = fetched.frame
+    common = pd.DatetimeIndex(old.index.intersection(pd.DatetimeIndex(new.index)))
+    common = common[common >= pd.Timestamp(start)]
+    if common.empty:
+        raise DataError(
+            f"{name}: the new answer ({new.index[0]:%Y-%m-%d}..{new.index[-1]:%Y-%m-%d}) shares no "
+            f"date with the cache's last {overlap_days} days (to {last:%Y-%m-%d}); fetch it again "
+            f"in full: eventstudy data fetch {name}"
+        )
+    columns = [c for c in old.columns if c in new.columns]
+    if not columns:
+        raise DataError(
+            f"{name}: the new answer's columns {list(new.columns)} share none with the cache's "
+            f"{list(old.columns)}"
+        )
+    a = old.loc[common, columns].to_numpy(dtype=np.float64)
+    b = new.loc[common, columns].to_numpy(dtype=np.float64)
+    changed = ~np.isclose(b, a, rtol=1e-9, atol=0.0, equal_nan=True)
+    revised = int(changed.sum())
+    largest = ""
+    if revised:
+        diff = np.where(changed, np.abs(b - a), -1.0)
+        diff = np.nan_to_num(diff, nan=np.inf)
+        i, j = (int(k) for k in np.unravel_index(int(np.argmax(diff)), diff.shape))
+        rel = (b[i, j] - a[i, j]) / abs(a[i, j]) if a[i, j] else float("nan")
+        largest = (
+            f"largest: {columns[j]} on {common[i]:%Y-%m-%d} {a[i, j]:.6g} -> {b[i, j]:.6g}"
+            + (f" ({rel:+.3%})" if np.isfinite(rel) else "")
+        )
+        warnings.warn(
+            f"{name}: {revised} value(s) on the {len(common)} overlapping dates "
+            f"{common[0]:%Y-%m-%d}..{common[-1]:%Y-%m-%d} differ from the cache ({largest}); "
+            "the provider's new values are kept",
+            DataRevisionWarning,
+            stacklevel=2,
+        )
+    first_new = new.index[0]
+    merged = pd.concat([old[old.index < first_new], new[old.columns.intersection(new.columns)]])
+    record = _write(
+        root,
+        name,
+        fetched,
+        merged,
+        dropped=int(old_row["dropped"] or 0) + fetched.dropped,
+        now=now,
+    )
+    return UpdateRecord(
+        name=name,
+        added=int((new.index > last).sum()),
+        overlap=len(common),
+        revised=revised,
+        largest=largest,
+        record=record,
+    )
+
+
+def fetch_missing(
+    data: Any, store: Any, *, session: Any = None, now: dt.datetime | None = None
+) -> FetchOutcome:
+    """Fetch every series of a ``[data]`` table that the store lacks (``eventstudy run
+    --fetch``).
+
+    The earlier source of a splice is optional: when it cannot be had (FRED's Russell series
+    stop in 2019), the outcome names it with the reason, and the study runs on the later
+    source alone and says so.
+
+    Raises
+    ------
+    DataError
+        A missing series no provider can fetch (all of them named, before any download), or
+        a required series whose fetch failed.
+    """
+    from eventstudy.exceptions import DataFileNotFoundError
+
+    required: list[str] = []
+    optional: list[str] = []
+    for spec in data.series:
+        parts = list(spec.splice or ()) + ([spec.name] if spec.name else [])
+        for i, name in enumerate(parts):
+            try:
+                store.resolve(name, cwd=False, folder=spec.folder)
+            except DataFileNotFoundError:
+                (optional if spec.splice and i == 0 else required).append(name.split("[")[0])
+    unknown = [n for n in required if n.partition(":")[0] not in PROVIDERS]
+    if unknown:
+        raise DataError(
+            f"the data directory {store.root} lacks {unknown} and no provider fetches them "
+            f"(providers: {sorted(PROVIDERS)}); add the files to the data directory"
+        )
+    records = [
+        fetch_series(n, store.root, session=session, now=now) for n in dict.fromkeys(required)
+    ]
+    unavailable: dict[str, str] = {}
+    for name in dict.fromkeys(optional):
+        if name.partition(":")[0] not in PROVIDERS:
+            unavailable[name] = f"no provider serves {name}"
+            continue
+        try:
+            records.append(fetch_series(name, store.root, session=session, now=now))
+        except DataError as exc:
+            unavailable[name] = str(exc)
+    return FetchOutcome(records=tuple(records), unavailable=unavailable)

@@ -1,0 +1,126 @@
+"""Yahoo Finance through ``yfinance``; index symbols fall back to Stooq when Yahoo fails."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+import pandas as pd
+
+from eventstudy.data.providers._table import Fetched
+from eventstudy.exceptions import DataError
+
+__all__ = ["FIELDS", "fetch"]
+
+FIELDS = {
+    "Open": "open",
+    "High": "high",
+    "Low": "low",
+    "Close": "close",
+    "Adj Close": "adj_close",
+    "Volume": "volume",
+}
+"""yfinance's price fields and the cache's column names (the snapshot's Yahoo layout)."""
+
+
+class _Collect(logging.Handler):
+    """Keeps the messages yfinance logs: ``download`` reports failures (a delisted symbol,
+    a rate limit) only there and returns an empty frame."""
+
+    def __init__(self) -> None:
+        super().__init__(logging.WARNING)
+        self.messages: list[str] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.messages.append(record.getMessage().strip())
+
+
+def _download(symbol: str, start: str, session: Any) -> tuple[pd.DataFrame | None, list[str]]:
+    try:
+        import yfinance
+    except ImportError as exc:
+        raise ImportError(
+            "fetching from Yahoo Finance needs yfinance: pip install 'eventstudy[providers]'"
+        ) from exc
+    logger = logging.getLogger("yfinance")
+    collect = _Collect()
+    logger.addHandler(collect)
+    try:
+        frame = yfinance.download(
+            symbol,
+            start=start,
+            auto_adjust=False,  # keep Close as traded and Adj Close beside it
+            actions=False,
+            progress=False,
+            threads=False,
+            multi_level_index=True,
+            session=session,
+        )
+    except Exception as exc:  # yfinance raises its own and its HTTP stack's exceptions
+        collect.messages.append(f"{type(exc).__name__}: {exc}")
+        frame = None
+    finally:
+        logger.removeHandler(collect)
+    return frame, [m for m in collect.messages if m and m != "1 Failed download:"]
+
+
+def _version() -> str:
+    import yfinance
+
+    return f"yfinance {yfinance.__version__}"
+
+
+def fetch(symbol: str, start: str, session: Any) -> Fetched:
+    """Daily open, high, low, close, adjusted close and volume of one Yahoo symbol.
+
+    ``download``'s frame has column levels (Price, Ticker); rows without a close are
+    dropped and counted.  Indexes (``^RUT``) are in index points; other symbols in their
+    listing currency, ``close`` split-adjusted and ``adj_close`` also dividend-adjusted.
+
+    References
+    ----------
+    yfinance, https://github.com/ranaroussi/yfinance (``yfinance.download``)
+    """
+    frame, messages = _download(symbol, start, session)
+    if frame is None or frame.empty or frame.dropna(how="all").empty:
+        why = "; ".join(messages) or "an empty answer"
+        hint = (
+            "Yahoo is rate-limiting this machine; fetch later"
+            if "rate" in why.lower() and "limit" in why.lower()
+            else "check the symbol (indexes start with ^, e.g. yahoo:^RUT)"
+        )
+        raise DataError(f"yahoo:{symbol}: Yahoo returned no prices ({why}); {hint}")
+    columns = frame.columns
+    if isinstance(columns, pd.MultiIndex):
+        tickers = columns.get_level_values(-1)
+        wanted = symbol.upper()
+        if wanted not in set(tickers):
+            raise DataError(
+                f"yahoo:{symbol}: the answer holds tickers {sorted(set(tickers))}, not {wanted}"
+            )
+        frame = pd.DataFrame(frame.xs(wanted, axis=1, level=-1))
+    missing = [f for f in ("Close",) if f not in frame.columns]
+    unknown = [str(c) for c in frame.columns if c not in FIELDS]
+    if missing or unknown:
+        raise DataError(
+            f"yahoo:{symbol}: yfinance's frame changed: columns {[str(c) for c in frame.columns]} "
+            f"(expected {list(FIELDS)})"
+        )
+    frame = frame.rename(columns=FIELDS)[[v for k, v in FIELDS.items() if k in frame.columns]]
+    index = pd.DatetimeIndex(frame.index)
+    if index.tz is not None:
+        index = index.tz_localize(None)
+    frame = frame.set_axis(index.normalize(), axis=0).astype("float64").sort_index()
+    if frame.index.has_duplicates:
+        day = frame.index[frame.index.duplicated()][0]
+        raise DataError(f"yahoo:{symbol}: the answer has two rows on {day:%Y-%m-%d}")
+    empty = frame["close"].isna()
+    frame = frame[~empty]
+    if frame.empty:
+        raise DataError(f"yahoo:{symbol}: Yahoo returned no closes")
+    units = (
+        "index points"
+        if symbol.startswith("^")
+        else "price in the listing currency (close split-adjusted; adj_close also for dividends)"
+    )
+    return Fetched(frame, int(empty.sum()), _version(), units)

@@ -1,0 +1,476 @@
+"""Yahoo (yfinance), Stooq, ``data update`` and the fetch a study runs, all offline.
+
+yfinance is answered by a stand-in for ``yfinance.download`` that returns a frame in the
+library's exact format (columns with levels ``Price`` and ``Ticker``, a ``Date`` index) and,
+on failure, logs to the ``yfinance`` logger and returns an empty frame, as ``download`` does
+(yfinance 1.7, ``multi.py``: errors are collected, logged, and the ticker's frame is empty).
+Stooq and FRED are answered by a requests session built here in their CSV formats.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import logging
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+import pytest
+import requests
+
+import eventstudy.data.providers as providers
+from eventstudy.cli import main
+from eventstudy.data import DataStore
+from eventstudy.data.providers import fetch_series, update_series
+from eventstudy.exceptions import DataError, DataRevisionWarning
+
+yfinance = pytest.importorskip("yfinance")
+
+NOW = dt.datetime(2026, 11, 22, 9, 0, tzinfo=dt.UTC)
+
+
+def yf_frame(symbol: str, days: pd.DatetimeIndex, close: np.ndarray) -> pd.DataFrame:
+    """A frame as ``yfinance.download(symbol, auto_adjust=False, multi_level_index=True)``
+    returns it: fields sorted, ticker upper-case, index named Date."""
+    fields = {
+        "Adj Close": close,
+        "Close": close,
+        "High": close * 1.01,
+        "Low": close * 0.99,
+        "Open": close,
+        "Volume": np.full(close.size, 1e6),
+    }
+    columns = pd.MultiIndex.from_tuples(
+        [(f, symbol.upper()) for f in fields], names=["Price", "Ticker"]
+    )
+    frame = pd.DataFrame(np.column_stack(list(fields.values())), index=days, columns=columns)
+    frame.index.name = "Date"
+    return frame
+
+
+def yf_failure(symbol: str, message: str) -> pd.DataFrame:
+    """What ``download`` does when a ticker fails: log, and return its empty frame."""
+    logger = logging.getLogger("yfinance")
+    logger.error("\n1 Failed download:")
+    logger.error(f"['{symbol.upper()}']: {message}")
+    empty = yfinance.utils.empty_df()
+    empty.columns = pd.MultiIndex.from_tuples(
+        [(c, symbol.upper()) for c in empty.columns], names=["Price", "Ticker"]
+    )
+    return empty
+
+
+class FakeYahoo:
+    """Stands in for ``yfinance.download``: a frame per symbol, else a logged failure."""
+
+    def __init__(self, frames: dict[str, pd.DataFrame], failure: str = "possibly delisted") -> None:
+        self.frames = frames
+        self.failure = failure
+        self.calls: list[tuple[str, dict[str, Any]]] = []
+
+    def __call__(self, tickers: str, **kwargs: Any) -> pd.DataFrame:
+        self.calls.append((tickers, kwargs))
+        start = pd.Timestamp(kwargs.get("start") or "1900-01-01")
+        frame = self.frames.get(tickers)
+        if frame is None:
+            return yf_failure(tickers, self.failure)
+        return frame[frame.index >= start]
+
+
+class FakeSession(requests.Session):
+    """Answers every GET with a canned body (by URL prefix) and records the URLs."""
+
+    def __init__(self, answers: dict[str, tuple[str, int]]) -> None:
+        super().__init__()
+        self.answers = answers
+        self.urls: list[str] = []
+
+    def get(self, url: str, **kwargs: Any) -> requests.Response:  # type: ignore[override]
+        params = kwargs.get("params") or {}
+        full = url + ("?" + "&".join(f"{k}={v}" for k, v in params.items()) if params else "")
+        self.urls.append(full)
+        body, status = next(
+            (a for prefix, a in self.answers.items() if full.startswith(prefix)), ("", 404)
+        )
+        r = requests.Response()
+        r.status_code = status
+        r._content = body.encode()
+        r.encoding = "utf-8"
+        r.url = full
+        return r
+
+
+def _prices(
+    n: int, start: str = "2020-01-02", seed: int = 1
+) -> tuple[pd.DatetimeIndex, np.ndarray]:
+    days = pd.bdate_range(start, periods=n)
+    rng = np.random.default_rng(seed)
+    return days, np.round(1000 * np.exp(np.cumsum(rng.normal(0, 0.01, n))), 4)
+
+
+# --- Yahoo -------------------------------------------------------------------------------
+
+
+def test_yahoo_index_lands_in_the_cache_without_its_caret_and_loads_like_the_snapshot(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    days, close = _prices(30)
+    frame = yf_frame("^RUT", days, close)
+    frame.iloc[4, :] = np.nan  # a row without values (yfinance keeps it with keepna)
+    fake = FakeYahoo({"^RUT": frame})
+    monkeypatch.setattr(yfinance, "download", fake)
+    rec = fetch_series("yahoo:^RUT", tmp_path, start="2019-01-01", now=NOW)
+    symbol, kwargs = fake.calls[0]
+    assert symbol == "^RUT" and kwargs["start"] == "2019-01-01"
+    assert kwargs["auto_adjust"] is False and kwargs["progress"] is False
+    assert rec.path == tmp_path / "cache" / "yahoo" / "RUT.parquet"
+    assert (rec.row["name"], rec.row["rows"], rec.row["dropped"]) == ("yahoo:^RUT", 29, 1)
+    assert rec.row["units"] == "index points"
+    assert rec.row["library"] == f"yfinance {yfinance.__version__}"
+    stored = pd.read_parquet(rec.path)
+    assert list(stored.columns) == ["date", "open", "high", "low", "close", "adj_close", "volume"]
+    store = DataStore(tmp_path)
+    for name in ("yahoo:^RUT", "yahoo:RUT"):  # the snapshot's spelling finds it too
+        loaded = store.load(name)
+        expected = np.delete(close, 4)
+        np.testing.assert_array_equal(loaded.data.to_numpy(), expected)
+        assert loaded.info.column == "close"
+    assert store.kind_of("yahoo:^RUT") == "price"
+    # a stock is priced in its currency
+    monkeypatch.setattr(yfinance, "download", FakeYahoo({"AAPL": yf_frame("AAPL", days, close)}))
+    rec = fetch_series("yahoo:AAPL", tmp_path, now=NOW)
+    assert rec.row["units"].startswith("price in the listing currency")
+
+
+@pytest.mark.parametrize(
+    ("logged", "match"),
+    [
+        (
+            "possibly delisted; no price data found  (1d 1900-01-01 -> 2026-11-22)",
+            r"yahoo:\^XYZ: Yahoo returned no prices \(\['\^XYZ'\]: possibly delisted.*check the "
+            r"symbol \(indexes start with \^",
+        ),
+        (
+            "YFRateLimitError('Too Many Requests. Rate limited. Try after a while.')",
+            "Yahoo is rate-limiting this machine; fetch later",
+        ),
+    ],
+)
+def test_yahoo_failures_name_the_symbol_and_the_reason(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, logged: str, match: str
+) -> None:
+    monkeypatch.setattr(yfinance, "download", FakeYahoo({}, failure=logged))
+    with pytest.raises(DataError, match=match):
+        fetch_series("yahoo:^XYZ", tmp_path, now=NOW)
+    assert not (tmp_path / "cache" / "yahoo").exists() or not list(
+        (tmp_path / "cache" / "yahoo").iterdir()
+    )
+
+
+def test_yahoo_changed_columns_and_raised_errors(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    days, close = _prices(10)
+    changed = yf_frame("^RUT", days, close).rename(columns={"Close": "Last"}, level=0)
+    monkeypatch.setattr(yfinance, "download", FakeYahoo({"^RUT": changed}))
+    with pytest.raises(DataError, match=r"yahoo:\^RUT: yfinance's frame changed: columns"):
+        fetch_series("yahoo:^RUT", tmp_path, now=NOW)
+    other = yf_frame("^SPX", days, close)
+    monkeypatch.setattr(yfinance, "download", FakeYahoo({"^RUT": other}))
+    with pytest.raises(DataError, match=r"holds tickers \['\^SPX'\], not \^RUT"):
+        fetch_series("yahoo:^RUT", tmp_path, now=NOW)
+
+    def boom(*args: Any, **kwargs: Any) -> pd.DataFrame:
+        raise ConnectionError("Could not resolve host: query2.finance.yahoo.com")
+
+    monkeypatch.setattr(yfinance, "download", boom)
+    with pytest.raises(DataError, match="ConnectionError: Could not resolve host"):
+        fetch_series("yahoo:^RUT", tmp_path, now=NOW)
+    with pytest.raises(ValueError, match="does not name a file"):
+        fetch_series("yahoo:../x", tmp_path, now=NOW)
+
+
+# --- Stooq -------------------------------------------------------------------------------
+
+STOOQ = "https://stooq.com/q/d/l/"
+
+
+def _stooq_csv(days: pd.DatetimeIndex, close: np.ndarray, volume: bool = False) -> str:
+    head = "Date,Open,High,Low,Close" + (",Volume" if volume else "")
+    rows = [
+        f"{d:%Y-%m-%d},{c:.2f},{c * 1.01:.2f},{c * 0.99:.2f},{c:.2f}" + (",123" if volume else "")
+        for d, c in zip(days, close, strict=True)
+    ]
+    return "\r\n".join([head, *rows]) + "\r\n"
+
+
+def test_stooq_csv_loads_and_its_failures_are_named(tmp_path: Path) -> None:
+    days, close = _prices(12)
+    session = FakeSession({STOOQ: (_stooq_csv(days, close, volume=True), 200)})
+    rec = fetch_series("stooq:^SPX", tmp_path, start="2020-01-01", session=session, now=NOW)
+    assert session.urls[0].startswith(STOOQ + "?s=^spx&i=d&d1=20200101&d2=")
+    assert rec.path.name == "SPX.parquet" and rec.row["units"] == "index points"
+    assert rec.row["library"].startswith("requests ")
+    loaded = DataStore(tmp_path).load("stooq:^SPX")
+    np.testing.assert_allclose(loaded.data.to_numpy(), np.round(close, 2))
+    cases = [
+        ("No data", 200, "Stooq has no data for this symbol"),
+        ("Exceeded the daily hits limit", 200, "Stooq refused .*Exceeded the daily hits limit"),
+        ("<html><body>Get your apikey</body></html>", 200, "the answer is not Stooq's CSV"),
+        ("", 200, "Stooq returned no data"),
+        ("oops", 503, r"Stooq did not answer \(HTTP 503\)"),
+    ]
+    for body, status, match in cases:
+        with pytest.raises(DataError, match="stooq:\\^NOPE: " + match):
+            fetch_series(
+                "stooq:^NOPE", tmp_path, session=FakeSession({STOOQ: (body, status)}), now=NOW
+            )
+
+
+def test_a_yahoo_index_yahoo_fails_on_comes_from_stooq_and_the_manifest_says_so(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    days, close = _prices(12)
+    monkeypatch.setattr(yfinance, "download", FakeYahoo({}, failure="YFRateLimitError('Too Many')"))
+    session = FakeSession({STOOQ: (_stooq_csv(days, close), 200)})
+    rec = fetch_series("yahoo:^GSPC", tmp_path, session=session, now=NOW)
+    assert session.urls[0].startswith(STOOQ + "?s=^spx&")
+    assert rec.path == tmp_path / "cache" / "yahoo" / "GSPC.parquet"
+    assert (rec.row["name"], rec.row["provider"], rec.row["symbol"]) == (
+        "yahoo:^GSPC",
+        "stooq",
+        "^SPX",
+    )
+    assert "Yahoo failed" in rec.row["notes"] and "Stooq's ^SPX" in rec.row["notes"]
+    assert "via stooq:^SPX" in rec.summary()
+    store = DataStore(tmp_path)
+    loaded = store.load("yahoo:^GSPC")
+    assert any("fetched from stooq" in n for n in loaded.info.notes)
+    # both failing names both reasons; an index Stooq lacks has no fallback
+    with pytest.raises(DataError, match="Too Many.*the Stooq fallback failed too: .*no data"):
+        fetch_series("yahoo:^GSPC", tmp_path, session=FakeSession({STOOQ: ("No data", 200)}))
+    with pytest.raises(DataError, match=r"^yahoo:\^RUT: Yahoo returned no prices"):
+        fetch_series("yahoo:^RUT", tmp_path, session=session)
+
+
+# --- update ------------------------------------------------------------------------------
+
+FRED = "https://fred.stlouisfed.org/graph/fredgraph.csv"
+
+
+def _fred_csv(days: pd.DatetimeIndex, values: np.ndarray) -> str:
+    return "observation_date,DGS10\n" + "".join(
+        f"{d:%Y-%m-%d},{v:.2f}\n" for d, v in zip(days, values, strict=True)
+    )
+
+
+def test_update_checks_the_overlap_warns_on_revisions_and_appends(tmp_path: Path) -> None:
+    days = pd.bdate_range("2026-06-01", periods=60)
+    values = np.round(4 + np.arange(60) / 100, 2)
+    fetch_series(
+        "fred:DGS10",
+        tmp_path,
+        session=FakeSession({FRED: (_fred_csv(days[:50], values[:50]), 200)}),
+        now=NOW,
+    )
+    # the new answer: from 30 days before the cached last date, one value revised, 10 new rows
+    revised = values.copy()
+    revised[45] += 0.07
+    later = NOW + dt.timedelta(days=14)
+    session = FakeSession({FRED: (_fred_csv(days, revised), 200)})
+    with pytest.warns(DataRevisionWarning) as caught:
+        up = update_series("fred:DGS10", tmp_path, session=session, now=later)
+    message = str(caught[0].message)
+    last = days[49]
+    overlap = days[(days >= last - pd.Timedelta(days=30)) & (days <= last)]
+    assert f"1 value(s) on the {overlap.size} overlapping dates" in message
+    assert f"value on {days[45]:%Y-%m-%d} {values[45]:.6g} -> {revised[45]:.6g}" in message
+    assert (up.added, up.overlap, up.revised) == (10, overlap.size, 1)
+    loaded = DataStore(tmp_path).load("fred:DGS10")
+    assert loaded.data.size == 60 and loaded.info.last == f"{days[-1]:%Y-%m-%d}"
+    np.testing.assert_allclose(loaded.data.to_numpy(), revised)  # new values kept
+    row = pd.read_csv(tmp_path / "cache" / "MANIFEST.csv", dtype=str).iloc[0]
+    assert (row["first"], row["last"], row["rows"]) == ("2026-06-01", f"{days[-1]:%Y-%m-%d}", "60")
+    assert row["fetched_at"] == later.isoformat(timespec="seconds")
+    assert "1 revised (largest: value on" in up.summary()
+    # nothing new and nothing revised: no warning
+    same = update_series(
+        "fred:DGS10", tmp_path, session=FakeSession({FRED: (_fred_csv(days, revised), 200)})
+    )
+    assert (same.added, same.revised) == (0, 0) and "no revision" in same.summary()
+
+
+def test_update_refuses_what_it_cannot_check(tmp_path: Path) -> None:
+    with pytest.raises(
+        DataError, match="fred:DGS10 is not in the cache .*eventstudy data fetch fred:DGS10"
+    ):
+        update_series("fred:DGS10", tmp_path)
+    days = pd.bdate_range("2026-01-01", periods=20)
+    vals = np.linspace(4, 5, 20)
+    fetch_series("fred:DGS10", tmp_path, session=FakeSession({FRED: (_fred_csv(days, vals), 200)}))
+    gap = pd.bdate_range("2026-06-01", periods=5)
+    with pytest.raises(DataError, match="shares no date with the cache's last 30 days"):
+        update_series(
+            "fred:DGS10", tmp_path, session=FakeSession({FRED: (_fred_csv(gap, vals[:5]), 200)})
+        )
+    with pytest.raises(ValueError, match="overlap_days must be at least 1"):
+        update_series("fred:DGS10", tmp_path, overlap_days=0)
+
+
+def test_data_update_cli(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["data", "update", "--data-dir", str(tmp_path)]) == 0
+    assert "the cache of" in capsys.readouterr().out
+    days, close = _prices(40)
+    monkeypatch.setattr(
+        yfinance, "download", FakeYahoo({"^RUT": yf_frame("^RUT", days[:30], close[:30])})
+    )
+    assert main(["data", "fetch", "yahoo:^RUT", "--data-dir", str(tmp_path)]) == 0
+    monkeypatch.setattr(yfinance, "download", FakeYahoo({"^RUT": yf_frame("^RUT", days, close)}))
+    assert main(["data", "update", "--data-dir", str(tmp_path), "--overlap", "10"]) == 0
+    out = capsys.readouterr().out
+    assert "yahoo:^RUT: 10 new rows" in out and "no revision" in out
+    with pytest.raises(SystemExit):
+        main(["data", "update", "--overlap", "0", "--data-dir", str(tmp_path)])
+    assert "argument --overlap: must be >= 1, got 0" in capsys.readouterr().err
+
+
+# --- a study fetches what it lacks --------------------------------------------------------
+
+
+def _fake_market(monkeypatch: pytest.MonkeyPatch, start: str, n: int) -> None:
+    days, rut = _prices(n, start, seed=3)
+    _, spx = _prices(n, start, seed=4)
+    monkeypatch.setattr(
+        yfinance,
+        "download",
+        FakeYahoo({"^RUT": yf_frame("^RUT", days, rut), "^GSPC": yf_frame("^GSPC", days, spx)}),
+    )
+    real = providers.fred.fetch
+    gone = FakeSession({FRED: ("<html>Error: series does not exist</html>", 404)})
+    monkeypatch.setitem(providers.PROVIDERS, "fred", lambda s, st, session: real(s, st, gone))
+
+
+def test_run_fetch_runs_a_splice_without_an_earlier_source_it_cannot_have_and_says_so(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    _fake_market(monkeypatch, "2015-01-02", 700)
+    data = tmp_path / "data"
+    data.mkdir()
+    study = tmp_path / "s.toml"
+    study.write_text(
+        '[study]\nname = "fetched"\nseed = 1\n'
+        '[data.series]\nrut = { splice = ["fred:RU2000PR", "yahoo:^RUT"], label = "Russell 2000" }\n'
+        'spx = "yahoo:^GSPC"\n'
+        '[signal]\ntype = "divergence"\na = "rut"\nb = "spx"\nn = 5\nk = 2.0\n'
+        'sigma = "expanding"\nmin_periods = 100\n[events]\nmin_gap = 21\n'
+        '[evaluation]\nhorizons = { "1m" = 21 }\ntargets = [{ series = "rut" }]\n'
+        '[inference]\ntests = ["hac"]\n'
+    )
+    out = tmp_path / "out"
+    argv = ["run", str(study), "--data-dir", str(data), "--out", str(out), "--no-figures"]
+    assert main([*argv, "--fetch"]) == 0
+    printed = capsys.readouterr().out
+    assert "yahoo:^RUT: 700 rows" in printed and "yahoo:^GSPC: 700 rows" in printed
+    assert "fred:RU2000PR: could not be had (fred:RU2000PR: FRED did not answer" in printed
+    record = json.loads((out / "result.json").read_text())
+    note = record["data_notes"][0]
+    assert note.startswith("Russell 2000: the earlier source of the splice, fred:RU2000PR")
+    assert "the series is yahoo:^RUT alone and starts 2015-01-02" in note
+    report = (out / "report.md").read_text()
+    first_screen = report[: report.index("**Bottom line.**")]
+    assert "**Data.** Russell 2000: the earlier source" in first_screen
+    assert "fetched from yahoo" in json.dumps(record["data"])
+    # a second run finds everything in the cache; without --fetch the missing FRED part errors
+    assert main([*argv, "--force"]) == 2
+    assert "no data named 'fred:RU2000PR'" in capsys.readouterr().err
+
+
+def test_run_fetch_fails_when_a_required_series_cannot_be_had(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    _fake_market(monkeypatch, "2015-01-02", 50)
+    study = tmp_path / "s.toml"
+    study.write_text(
+        '[study]\nname = "x"\n[data.series]\ny = "fred:DGS10"\n'
+        '[signal]\ntype = "threshold"\nseries = "y"\nmode = "level"\nlevel = 2.2\n'
+        'direction = "above"\n[evaluation]\nhorizons = { "1m" = 21 }\n'
+        'targets = [{ series = "y" }]\n'
+    )
+    argv = ["run", str(study), "--data-dir", str(tmp_path), "--out", str(tmp_path / "o"), "--fetch"]
+    assert main(argv) == 2
+    assert "fred:DGS10: FRED did not answer" in capsys.readouterr().err
+
+
+@pytest.mark.network
+def test_yahoo_and_stooq_live_smoke(tmp_path: Path) -> None:
+    """One live fetch each; skipped offline."""
+    try:
+        requests.head("https://query1.finance.yahoo.com", timeout=5)
+    except requests.RequestException:
+        pytest.skip("offline")
+    rec = fetch_series("yahoo:^GSPC", tmp_path, start="2024-01-01")
+    assert rec.row["rows"] > 100
+    try:
+        rec = fetch_series("stooq:^SPX", tmp_path, start="2024-01-01")
+    except DataError as exc:  # Stooq may ask for a key or cap daily hits
+        pytest.skip(f"Stooq refused: {exc}")
+    assert rec.row["rows"] > 100
+
+
+def test_make_run_on_a_machine_without_data_fetches_the_flagship_and_says_what_it_lacks(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The README's main command (``make run``: the Makefile's run line) on an empty data
+    directory: Yahoo's ^RUT and ^GSPC are fetched (fake yfinance, synthetic prices over
+    Yahoo's real ranges), FRED's Russell series is gone (404), so the flagship runs from
+    1987-09-10 on Yahoo alone and its report says so first."""
+    import re
+    import shlex
+
+    root = Path(__file__).resolve().parents[2]
+    line = next(
+        ln.strip()
+        for ln in (root / "Makefile").read_text().splitlines()
+        if ln.strip().startswith("$(BIN)/eventstudy run ")
+    )
+    out = tmp_path / "out"
+    command = (
+        line.replace("$(BIN)/eventstudy ", "")
+        .replace("$(STUDY)", str(root / "studies" / "russell_sp_divergence.toml"))
+        .replace("$(OUT)", str(out))
+    )
+    assert "$(" not in command and "--fetch" in command
+    days = pd.bdate_range("1987-09-10", "2026-08-21")
+    rng = np.random.default_rng(11)
+    common = rng.normal(0.0003, 0.01, days.size)
+    rut = 120 * np.exp(np.cumsum(common + rng.normal(0, 0.006, days.size)))
+    spx = 320 * np.exp(np.cumsum(common))
+    monkeypatch.setattr(
+        yfinance,
+        "download",
+        FakeYahoo({"^RUT": yf_frame("^RUT", days, rut), "^GSPC": yf_frame("^GSPC", days, spx)}),
+    )
+    real = providers.fred.fetch
+    gone = FakeSession({FRED: ("<html>Error: series does not exist</html>", 404)})
+    monkeypatch.setitem(providers.PROVIDERS, "fred", lambda s, st, session: real(s, st, gone))
+    data = tmp_path / "data"
+    data.mkdir()
+    argv = [*shlex.split(command), "--data-dir", str(data), "--no-figures", "--quiet"]
+    assert main(argv) == 0, capsys.readouterr().err
+    report = (out / "report.md").read_text()
+    first = report[: report.index("**Bottom line.**")]
+    assert re.search(
+        r"\*\*Data\.\*\* Russell 2000: the earlier source of the splice, fred:RU2000PR, could "
+        r"not be had \(fred:RU2000PR: FRED did not answer.*\); the series is yahoo:\^RUT alone "
+        r"and starts 1987-09-10",
+        first,
+    )
+    record = json.loads((out / "result.json").read_text())
+    assert record["alignment"]["first"].startswith("1987-09-10")
+    assert "fetched from yahoo" in json.dumps(record["data"])
+    manifest = pd.read_csv(data / "cache" / "MANIFEST.csv")
+    assert sorted(manifest["name"]) == ["yahoo:^GSPC", "yahoo:^RUT"]
