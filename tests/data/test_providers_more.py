@@ -156,6 +156,11 @@ def test_yahoo_index_lands_in_the_cache_without_its_caret_and_loads_like_the_sna
             "YFRateLimitError('Too Many Requests. Rate limited. Try after a while.')",
             "Yahoo is rate-limiting this machine; fetch later",
         ),
+        (
+            "CurlError('Failed to perform, curl: (6) Could not resolve host: "
+            "query2.finance.yahoo.com')",
+            "no connection to Yahoo; fetch when online",
+        ),
     ],
 )
 def test_yahoo_failures_name_the_symbol_and_the_reason(
@@ -474,3 +479,28 @@ def test_make_run_on_a_machine_without_data_fetches_the_flagship_and_says_what_i
     assert "fetched from yahoo" in json.dumps(record["data"])
     manifest = pd.read_csv(data / "cache" / "MANIFEST.csv")
     assert sorted(manifest["name"]) == ["yahoo:^GSPC", "yahoo:^RUT"]
+
+
+def test_without_the_library_the_error_names_the_extra(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    import sys
+
+    monkeypatch.setitem(sys.modules, "yfinance", None)  # import yfinance -> ImportError
+    monkeypatch.setitem(sys.modules, "pandas_datareader", None)
+    for name in ("yahoo:^RUT", "fred:DGS10", "french:F-F_Research_Data_Factors_daily"):
+        with pytest.raises(ImportError, match=r"pip install 'eventstudy\[providers\]'"):
+            fetch_series(name, tmp_path)
+    assert main(["data", "fetch", "yahoo:^RUT", "--data-dir", str(tmp_path)]) == 2
+    assert "needs yfinance: pip install 'eventstudy[providers]'" in capsys.readouterr().err
+
+
+@pytest.mark.network
+def test_french_live_smoke(tmp_path: Path) -> None:
+    """One live fetch; skipped offline."""
+    try:
+        requests.head("https://mba.tuck.dartmouth.edu", timeout=5)
+    except requests.RequestException:
+        pytest.skip("offline")
+    rec = fetch_series("french:F-F_Research_Data_Factors_daily", tmp_path, start="2024-01-01")
+    assert rec.row["rows"] > 100

@@ -84,11 +84,15 @@ def fetch(symbol: str, start: str, session: Any) -> Fetched:
     frame, messages = _download(symbol, start, session)
     if frame is None or frame.empty or frame.dropna(how="all").empty:
         why = "; ".join(messages) or "an empty answer"
-        hint = (
-            "Yahoo is rate-limiting this machine; fetch later"
-            if "rate" in why.lower() and "limit" in why.lower()
-            else "check the symbol (indexes start with ^, e.g. yahoo:^RUT)"
-        )
+        low = why.lower()
+        if "rate" in low and "limit" in low:
+            hint = "Yahoo is rate-limiting this machine; fetch later"
+        elif any(w in low for w in ("resolve", "connect", "timed out", "timeout", "network")):
+            hint = (
+                "no connection to Yahoo; fetch when online, or add the file to the data directory"
+            )
+        else:
+            hint = "check the symbol (indexes start with ^, e.g. yahoo:^RUT)"
         raise DataError(f"yahoo:{symbol}: Yahoo returned no prices ({why}); {hint}")
     columns = frame.columns
     if isinstance(columns, pd.MultiIndex):
