@@ -79,3 +79,41 @@ def test_change_placebo_band_is_the_log_band_of_the_exponential(spread: pd.Serie
     np.testing.assert_allclose(change.upper, log.upper, rtol=1e-10)
     with pytest.raises(DataError, match="prices must be finite and > 0"):
         placebo_path_band(spread, 4, kind="simple", seed=3, **args)
+
+
+def test_validate_prices_refuses_non_positive_prices_by_default(spread: pd.Series) -> None:
+    from eventstudy.evaluation.returns import validate_prices
+
+    with pytest.raises(DataError, match="p: prices must be finite and > 0; first bad value"):
+        validate_prices("p", spread)
+    assert validate_prices("p", spread, positive=False).equals(spread)
+
+
+@pytest.mark.parametrize(("units", "suffix"), [("bp", " bp"), ("points", " pt"), ("return", "%")])
+def test_verdict_shows_every_value_in_the_target_units(
+    spread: pd.Series, units: str, suffix: str
+) -> None:
+    """mean, baseline and excess (and the baseline of a horizon without complete events) in
+    the target's units."""
+    from dataclasses import replace
+
+    from eventstudy.evaluation import evaluate
+
+    fwd = forward_returns(spread, {"1w": 5, "1y": 280}, kind="change")
+    ev = replace(evaluate(fwd, [3, 8, 13], tests=("hac",), seed=1), units=units)
+    hs = ev.horizons["1w"]
+    from eventstudy._units import fmt_value
+
+    mean, base, excess = (fmt_value(x, units) for x in (hs.mean, hs.baseline_mean, hs.excess_mean))
+    assert all(v.endswith(suffix) for v in (mean, base, excess))
+    assert ev.verdict("1w").startswith(
+        f"target 1w: mean {mean} vs baseline {base} (excess {excess}, n=3, episodes="
+    )
+    with pytest.warns(Warning):
+        empty = replace(evaluate(fwd, [295], tests=("hac",), seed=1), units=units)
+    line = empty.verdict("1y")
+    assert line == (
+        "target 1y: no complete events (1 incomplete); baseline "
+        + fmt_value(empty.horizons["1y"].baseline_mean, units)
+    )
+    assert line.endswith(suffix)
