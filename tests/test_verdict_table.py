@@ -121,10 +121,12 @@ def test_claims_and_facts_in_one_table_and_the_first_screen(snapshot_dir: Path) 
     assert record["data_end"] == f"{result.data_end():%Y-%m-%d}"
     blocks = build_report(result, figures={"path_x": (Path("figures/p.png"), "the path")})
     kinds = [b.kind for b in blocks]
-    # first screen: title, data line, bottom line, verdict table, the figure; then the rest
-    assert kinds[:5] == ["h1", "p", "p", "table", "figure"]
+    # first screen: title, data line, bottom line, verdict table, the default test's size on
+    # this data, the figure; then the rest
+    assert kinds[:6] == ["h1", "p", "p", "table", "p", "figure"]
     assert "Data to **" in blocks[1].content
     assert blocks[2].content.startswith("**Bottom line.**")
+    assert blocks[4].content.startswith("**How often would the test be fooled on this data?**")
 
 
 @pytest.mark.integration

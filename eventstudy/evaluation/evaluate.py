@@ -22,6 +22,7 @@ from eventstudy.inference._common import as_positions, prepare
 from eventstudy.inference.placebo import ProgressCallback, Stratify
 from eventstudy.inference.run import ALL_TESTS, DEFAULT_TEST, run_tests
 from eventstudy.inference.shared import SharedWork
+from eventstudy.inference.size import SizeResult, size_on_data
 from eventstudy.results import TestResult
 
 __all__ = ["EvaluationResult", "HorizonStats", "evaluate"]
@@ -39,7 +40,8 @@ class HorizonStats:
     clusters of events whose h-day windows overlap (:func:`eventstudy.events.episodes`: an
     event h or more days after the previous one starts a new episode), the G of the HAC
     test's t(G - 1) reference.  ``tests`` (test name -> :class:`TestResult`) is a read-only
-    mapping.
+    mapping; ``size`` (test name -> :class:`~eventstudy.inference.size.SizeResult`) holds the
+    tests' rejection rates over circular shifts of these events when they were asked for.
     """
 
     horizon: str
@@ -64,13 +66,17 @@ class HorizonStats:
     excess_mean: float
     n_episodes: int
     tests: Mapping[str, TestResult] = field(default_factory=dict)
+    size: Mapping[str, SizeResult] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "tests", readonly_mapping(self.tests))
+        object.__setattr__(self, "size", readonly_mapping(self.size))
 
     def stats_dict(self) -> dict[str, Any]:
-        """The scalar statistics (no tests) as a dict."""
-        return {k: getattr(self, k) for k in self.__dataclass_fields__ if k != "tests"}
+        """The scalar statistics (no tests, no size) as a dict."""
+        return {
+            k: getattr(self, k) for k in self.__dataclass_fields__ if k not in ("tests", "size")
+        }
 
 
 @dataclass(frozen=True, slots=True)
@@ -117,7 +123,9 @@ class EvaluationResult:
         ``applicable`` (``False`` when the horizon has no complete event) and ``reason`` (why a
         statistic of the row is NaN: no complete events, or a single one, which has no
         standard deviation; empty otherwise), then per test ``<test>_stat``, ``<test>_p``,
-        ``<test>_applicable`` and ``<test>_reason`` (see :meth:`tests_frame` for every field).
+        ``<test>_applicable`` and ``<test>_reason`` (see :meth:`tests_frame` for every field),
+        and where the size on this data was measured ``<test>_size``, ``<test>_size_flagged``
+        (and ``<test>_power`` against a stated effect).
         """
         return pd.DataFrame(self.rows())
 
@@ -133,6 +141,11 @@ class EvaluationResult:
                 row[f"{name}_p"] = tr.p_value
                 row[f"{name}_applicable"] = tr.applicable
                 row[f"{name}_reason"] = tr.reason
+            for name, sr in hs.size.items():
+                row[f"{name}_size"] = sr.rate
+                row[f"{name}_size_flagged"] = sr.flagged
+                if sr.effect == sr.effect:
+                    row[f"{name}_power"] = sr.power
             rows.append(row)
         return rows
 
@@ -278,6 +291,9 @@ def evaluate(
     seed: Seed = None,
     progress: ProgressCallback | None = None,
     shared: SharedWork | None = None,
+    size_draws: int = 0,
+    alpha: float = 0.05,
+    power_effect: float | Mapping[str, float] | None = None,
 ) -> EvaluationResult:
     """Per-horizon statistics of event forward returns, the baseline and the tests.
 
@@ -332,9 +348,13 @@ def evaluate(
     pos = as_positions(event_positions, len(fwd.index))
     fwd_s, pos_s = _slice_sample(fwd, pos, sample)
     dates = pd.DatetimeIndex(fwd_s.index)
-    seeds = as_generator(seed).spawn(len(hz))
+    size_draws = check_int("size_draws", size_draws, minimum=0)
+    # the first len(hz) children are the tests' streams (as without size draws)
+    streams = as_generator(seed).spawn((2 if size_draws else 1) * len(hz))
+    seeds = streams[: len(hz)]
+    size_seeds: list[np.random.Generator | None] = list(streams[len(hz) :]) or [None] * len(hz)
     out: dict[str, HorizonStats] = {}
-    for (label, h), rng in zip(hz.items(), seeds, strict=True):  # loop over horizons only
+    for (label, h), rng, size_rng in zip(hz.items(), seeds, size_seeds, strict=True):
         y = fwd_s[label].to_numpy(dtype=float, na_value=np.nan)
         s = prepare(y, pos_s)
         if s.n_incomplete:
@@ -391,6 +411,23 @@ def evaluate(
             excess_mean=mean - base["baseline_mean"],
             n_episodes=episodes(s.event_positions, h),
             tests=results,
+            size=(
+                size_on_data(
+                    y,
+                    pos_s,
+                    h,
+                    alpha=alpha,
+                    draws=size_draws,
+                    effect=(
+                        power_effect.get(label)
+                        if isinstance(power_effect, Mapping)
+                        else power_effect
+                    ),
+                    seed=size_rng,
+                )
+                if size_draws
+                else {}
+            ),
         )
     return EvaluationResult(
         target=target_name,

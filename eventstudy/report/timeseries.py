@@ -94,6 +94,42 @@ def subperiods_display(result: StudyResult) -> pd.DataFrame:
     )
 
 
+SIZE_METHOD = (
+    "rejection rate at alpha over circular shifts of the events on the complete dates "
+    "(each shift k uniform in h..T-h; gaps between events kept except at the wrap), with a 95% "
+    "Clopper-Pearson interval; power: the same with the effect added to the shifted events"
+)
+
+
+def size_display(result: StudyResult) -> pd.DataFrame:
+    """:meth:`StudyResult.size_table`, formatted."""
+    t = result.size_table()
+    if t.empty:
+        return t
+    out = pd.DataFrame(
+        {
+            "variant": t["variant"],
+            "target": t["target"].map(result.label),
+            "horizon": t["horizon"],
+            "test": t["test"],
+            "rejects": [f"{r:.1%}" if r == r else "n/a" for r in t["rate"]],
+            "95% CI": [
+                f"{lo:.1%} to {hi:.1%}" if lo == lo else ""
+                for lo, hi in zip(t["ci_low"], t["ci_high"], strict=True)
+            ],
+            "null sets": t["applicable"],
+            "in [3%, 7%]": ["no" if f else "yes" for f in t["flagged"]],
+        }
+    )
+    if t["effect"].notna().any():
+        units = [result.units(g) for g in t["target"]]
+        out["power"] = [
+            f"{p:.0%} against {fmt_value(e, u)}" if e == e else ""
+            for p, e, u in zip(t["power"], t["effect"], units, strict=True)
+        ]
+    return out
+
+
 def tests_table(result: StudyResult) -> pd.DataFrame:
     """Every test of every variant x target x horizon, with Holm and BH adjusted p-values."""
     rows = []
@@ -186,6 +222,11 @@ def build_report(
         blocks.append(Block("table", table))
     else:
         blocks.append(Block("list", result.verdicts()))
+    size_line = result.size_sentence()
+    if size_line:
+        blocks.append(
+            Block("p", f"**How often would the test be fooled on this data?** {size_line}")
+        )
     main = next((k for k in figs if k.startswith("path")), None)
     if main is not None:
         blocks.append(Block("figure", *figs.pop(main)))
@@ -271,6 +312,28 @@ def build_report(
     )
     blocks.append(Block("table", tests_table(result)))
     blocks.append(Block("list", _test_notes(cfg.inference.tests)))
+    sizes = size_display(result)
+    if not sizes.empty:
+        blocks.append(Block("h2", "Size and power on this data"))
+        blocks.append(
+            Block(
+                "p",
+                "How often each test rejects at "
+                f"{cfg.inference.alpha:.0%} when the events carry no information, measured on "
+                "this data: the study's own events moved together by a random circular shift "
+                f"({cfg.inference.size_draws} shifts), which keeps their bursts and episodes and "
+                "lands them on the data's own forward returns. A test whose rate is far from "
+                f"{cfg.inference.alpha:.0%} gives p-values that cannot be taken at face value "
+                "here. Neighbouring shifts overlap, so the intervals (exact binomial) are if "
+                "anything too narrow."
+                + (
+                    " Power: the rate when the stated effect is added to the shifted events."
+                    if cfg.inference.power_effect
+                    else ""
+                ),
+            )
+        )
+        blocks.append(Block("table", sizes))
     blocks.append(Block("h2", "Events"))
     blocks.append(Block("table", events_display(result)))
     blocks.append(Block("h2", "Caveats"))
@@ -360,6 +423,10 @@ def result_record(result: StudyResult) -> dict[str, Any]:
             "placebo_stratify": cfg.inference.placebo_stratify,
             "multiple_testing": list(cfg.inference.multiple_testing),
             "multiple_testing_family": "per test, across all variants x targets x horizons",
+            "alpha": cfg.inference.alpha,
+            "size_draws": cfg.inference.size_draws,
+            "power_effect": dict(cfg.inference.power_effect),
+            "size_method": SIZE_METHOD,
         },
         "targets": {
             t.name: {
@@ -417,6 +484,7 @@ def result_record(result: StudyResult) -> dict[str, Any]:
                     d["method"] = tr.method
                     tests[tname] = d
                 entry["tests"] = tests
+                entry["size_on_this_data"] = {n: sr.to_dict() for n, sr in hs.size.items()}
                 entry["verdict"] = ev.verdict(h)
                 record["results"].append(entry)
     for c in result.claims:

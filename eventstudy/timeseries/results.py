@@ -322,6 +322,58 @@ class StudyResult:
         text = "; ".join(parts)
         return text[0].upper() + text[1:] + "."
 
+    def size_table(self) -> pd.DataFrame:
+        """Size (and power) on this data: one row per variant x target x horizon x test with
+        the fields of :class:`~eventstudy.inference.size.SizeResult` (empty when
+        ``[inference] size_draws = 0``)."""
+        rows = [
+            {"variant": v.name, "target": ev.target, "horizon": h, **sr.to_dict()}
+            for v in self.variants
+            for ev in v.evaluations.values()
+            for h, hs in ev.horizons.items()
+            for sr in hs.size.values()
+        ]
+        return pd.DataFrame(rows)
+
+    def size_sentence(self) -> str:
+        """The default test's size on this data in one sentence ("" when not computed)."""
+        t = self.size_table()
+        default = self.config.inference.default_test
+        if t.empty or default not in set(t["test"]):
+            return (
+                ""
+                if t.empty
+                else f"(size on this data is measured for hac and naive_t, not {default})"
+            )
+        d = t[(t["test"] == default) & (t["applicable"] > 0)]
+        if d.empty:
+            return f"The {default} test could not run on the shifted event sets."
+        alpha = self.config.inference.alpha
+        lo, hi = float(d["rate"].min()), float(d["rate"].max())
+        span = f"{lo:.1%}" if lo == hi else f"{lo:.1%} to {hi:.1%}"
+        text = (
+            f"On {int(d['draws'].iloc[0])} circular shifts of these events (same bursts, "
+            f"no information) the {default} test rejected {span} of the time at {alpha:.0%} "
+            f"across the {len(d)} target x horizon cells"
+        )
+        bad = d[d["flagged"]]
+        if bad.empty:
+            text += ", inside [3%, 7%]: its p-values can be taken as stated."
+        else:
+            cells = ", ".join(
+                f"{self.label(str(r.target))} {r.horizon} {r.rate:.1%}"
+                + (f" ({r.variant})" if len(self.variants) > 1 else "")
+                for r in bad.itertuples()
+            )
+            text += f"; outside [3%, 7%] in {len(bad)}: {cells}. Read those p-values with care."
+        naive = t[(t["test"] == "naive_t") & (t["applicable"] > 0)]
+        if default != "naive_t" and not naive.empty:
+            text += (
+                f" The naive t-test, for contrast, rejected {naive['rate'].min():.0%} to "
+                f"{naive['rate'].max():.0%}."
+            )
+        return text
+
     def to_frame(self) -> pd.DataFrame:
         """Tidy statistics, one row per variant x target x horizon: the columns of
         :meth:`VariantResult.to_frame` (with ``applicable`` and ``reason``)."""

@@ -435,6 +435,9 @@ def _run_variants(
                 stratify=stratify,
                 seed=_seed_for(seed, vi, ti),
                 progress=cb,
+                size_draws=inf.size_draws,
+                alpha=inf.alpha,
+                power_effect=dict(inf.power_effect) or None,
             )
             evaluations[tname] = replace(
                 evaluations[tname],

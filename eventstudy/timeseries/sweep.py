@@ -240,6 +240,9 @@ def _run_chunk(
                     stratify=stratify,
                     seed=_seed_for(seed, 0, ti),
                     shared=shared,
+                    size_draws=inf.size_draws,
+                    alpha=inf.alpha,
+                    power_effect=dict(inf.power_effect) or None,
                 )
                 per_target[target.name] = replace(ev, default_test=sweep.tests[0])
             if any(hs.n_incomplete for e in per_target.values() for hs in e.horizons.values()):

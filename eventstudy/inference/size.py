@@ -1,0 +1,312 @@
+"""How often a test would be fooled on this very data: its rejection rate over null event
+sets that keep the study's own clustering, and its power against a stated effect.
+
+The calibration table (``docs/calibration.md``) measures the size of each test on simulated
+event designs; a user's own events cluster in their own way, and size depends on that.
+:func:`size_on_data` takes the study's actual events and moves them all by one circular shift
+of the sample (event ``i`` at ``t_i`` goes to ``(t_i + k) mod T`` on the complete dates): the
+gaps between events, hence their bursts and episodes, are kept except at the one place where
+the shift wraps around, and the forward returns they land on are the data's own.  Under the
+null that the events carry no information, a test of nominal level ``alpha`` should reject
+on about ``alpha`` of these shifted sets.  Power is the rejection rate when ``effect`` is
+added to the forward returns of the shifted events.
+
+The HAC test (uniform kernel, h - 1 lags, t(G - 1) reference, as :func:`hac_test` with its
+defaults) and the naive t-test are computed for all shifts at once (a matrix of draws x
+dates, in chunks); ``tests/inference/test_size.py`` checks every p-value against a loop of
+the tests themselves.
+
+References
+----------
+Brown, S. J. & Warner, J. B. (1985), 'Using daily stock returns: the case of event studies',
+Journal of Financial Economics 14(1), 3-31 (size and power by simulation on the data).
+Clopper, C. J. & Pearson, E. S. (1934), 'The use of confidence or fiducial limits illustrated
+in the case of the binomial', Biometrika 26(4), 404-413 (the interval of a rejection rate).
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import numpy.typing as npt
+from scipy import special
+
+from eventstudy._typing import Seed
+from eventstudy._validation import as_generator, check_float, check_int
+from eventstudy.inference._common import MIN_EVENTS, FloatArray, IntArray, prepare
+from eventstudy.inference.hac import default_hac_lags
+
+__all__ = ["SIZE_BAND", "SIZE_TESTS", "SizeResult", "size_on_data"]
+
+SIZE_TESTS = ("hac", "naive_t")
+"""Tests whose size on the user's data is computed (vectorized over the shifts)."""
+
+SIZE_BAND = (0.03, 0.07)
+"""A rejection rate at 5% outside this band is flagged (scaled by alpha / 0.05)."""
+
+_CHUNK = 4_000_000
+"""Elements (draws x dates) per chunk: about 32 MB per float array."""
+
+
+@dataclass(frozen=True, slots=True)
+class SizeResult:
+    """Rejection rate of one test over circularly shifted event sets.
+
+    Attributes
+    ----------
+    test
+        The test's name.
+    alpha
+        The nominal level.
+    draws
+        Shifted event sets drawn.
+    applicable
+        Draws on which the test could run (enough complete events and episodes).
+    rejections
+        Draws with ``p < alpha``.
+    rate, ci_low, ci_high
+        ``rejections / applicable`` and its 95% Clopper–Pearson interval.
+    effect, power, power_low, power_high
+        The effect added to the shifted events' forward returns (NaN when none was stated),
+        the rejection rate then, and its interval.
+    """
+
+    test: str
+    alpha: float
+    draws: int
+    applicable: int
+    rejections: int
+    rate: float
+    ci_low: float
+    ci_high: float
+    effect: float = float("nan")
+    power: float = float("nan")
+    power_low: float = float("nan")
+    power_high: float = float("nan")
+
+    @property
+    def flagged(self) -> bool:
+        """True when the rate falls outside ``[3%, 7%]`` (for alpha 5%; scaled otherwise)."""
+        lo, hi = (b * self.alpha / 0.05 for b in SIZE_BAND)
+        return bool(self.applicable) and not lo <= self.rate <= hi
+
+    def sentence(self) -> str:
+        """``"hac rejected 5.2% of 1000 null event sets (95% CI 3.9-6.7%)"`` and the flag."""
+        if not self.applicable:
+            return f"{self.test}: could not run on the shifted event sets"
+        text = (
+            f"{self.test} rejected {self.rate:.1%} of {self.applicable} shifted null event sets "
+            f"at {self.alpha:.0%} (95% CI {self.ci_low:.1%} to {self.ci_high:.1%})"
+        )
+        if self.flagged:
+            lo, hi = (b * self.alpha / 0.05 for b in SIZE_BAND)
+            text += f", outside [{lo:.0%}, {hi:.0%}]: its p-values on this data are not reliable"
+        if self.effect == self.effect:
+            text += (
+                f"; power against an effect of {self.effect:+.4g}: {self.power:.0%} "
+                f"({self.power_low:.0%} to {self.power_high:.0%})"
+            )
+        return text
+
+    def to_dict(self) -> dict[str, Any]:
+        """Every field, plus ``flagged``."""
+        out = {k: getattr(self, k) for k in self.__dataclass_fields__}
+        out["flagged"] = self.flagged
+        return out
+
+
+def _clopper_pearson(k: int, n: int) -> tuple[float, float]:
+    """95% Clopper–Pearson interval of ``k`` successes in ``n`` trials."""
+    if n == 0:
+        return float("nan"), float("nan")
+    lo = float(special.betaincinv(k, n - k + 1, 0.025)) if k > 0 else 0.0
+    hi = float(special.betaincinv(k + 1, n - k, 0.975)) if k < n else 1.0
+    return lo, hi
+
+
+def _t_p(t: FloatArray, df: FloatArray) -> FloatArray:
+    """Two-sided Student-t p-values, elementwise (as ``t_two_sided_p``)."""
+    with np.errstate(invalid="ignore"):
+        return np.minimum(1.0, 2.0 * special.stdtr(df, -np.abs(t)))
+
+
+def _hac_t(
+    y: FloatArray, events: IntArray, lags: int, h: int, effect: float
+) -> tuple[FloatArray, FloatArray]:
+    """t-statistics of the event-dummy slope (uniform kernel, Bartlett where its variance is
+    not positive, as :func:`hac_test`) for each row of ``events``, without and with
+    ``effect`` added to the event rows.  Adding a constant to the event group moves its mean
+    and leaves the residuals, hence the variance, unchanged."""
+    s, t = events.shape[0], y.size
+    n1 = events.shape[1]
+    n0 = t - n1
+    d = np.zeros((s, t), dtype=bool)
+    np.put_along_axis(d, events, True, axis=1)
+    sum1 = y[events].sum(axis=1)
+    m1 = sum1 / n1
+    m0 = (y.sum() - sum1) / n0
+    u = (y[None, :] - np.where(d, m1[:, None], m0[:, None])) * np.where(d, 1.0 / n1, -1.0 / n0)
+    lag = min(lags, t - 1)
+    c = np.concatenate([np.zeros((s, 1)), np.cumsum(u, axis=1)], axis=1)
+    lo = np.maximum(np.arange(t) - lag, 0)
+    acc = 2.0 * np.sum(u * (c[:, 1:] - c[:, lo]), axis=1) - np.sum(u * u, axis=1)
+    bad = ~(acc > 0)
+    if bad.any():  # the Bartlett fallback of hac_test, for those rows only
+        nl = default_hac_lags(h, "bartlett")
+        lb = min(nl, t - 1)
+        nfft = 1 << int(2 * t - 1).bit_length()
+        f = np.fft.rfft(u[bad], nfft, axis=1)
+        gamma = np.fft.irfft(f.real**2 + f.imag**2, nfft, axis=1)[:, : lb + 1]
+        w = 1.0 - np.arange(lb + 1) / (nl + 1.0)
+        acc[bad] = 2.0 * np.sum(w * gamma, axis=1) - gamma[:, 0]
+    var = acc * t / (t - 2.0)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        se = np.where(var > 0, np.sqrt(np.where(var > 0, var, 1.0)), np.nan)
+        return (m1 - m0) / se, (m1 - m0 + effect) / se
+
+
+def _naive_t(y: FloatArray, events: IntArray, effect: float) -> tuple[FloatArray, FloatArray]:
+    """t-statistics of the naive test (event mean against the mean of all complete dates),
+    without and with ``effect`` added to the event rows."""
+    x = y[events]
+    n = events.shape[1]
+    mean = x.mean(axis=1)
+    sd = x.std(axis=1, ddof=1)
+    base = y.mean()
+    with np.errstate(invalid="ignore", divide="ignore"):
+        se = np.where(np.ptp(x, axis=1) > 0, sd / math.sqrt(n), np.nan)
+        return (mean - base) / se, (mean + effect - (base + effect * n / y.size)) / se
+
+
+def _draw_pvalues(
+    y: FloatArray,
+    positions: IntArray,
+    events: IntArray,
+    shifts: IntArray,
+    h: int,
+    tests: tuple[str, ...],
+    effect: float | None,
+) -> dict[str, tuple[FloatArray, FloatArray, npt.NDArray[np.bool_]]]:
+    """Per shift and test: the p-value (NaN where the test cannot run), the p-value with
+    ``effect`` added to the shifted events, and whether the test could run."""
+    t = y.size
+    lags = default_hac_lags(h, "uniform")
+    eff = 0.0 if effect is None else float(effect)
+    parts: dict[str, list[tuple[FloatArray, FloatArray, npt.NDArray[np.bool_]]]] = {
+        k: [] for k in tests
+    }
+    rows = max(1, _CHUNK // t)
+    for start in range(0, shifts.size, rows):  # chunks of draws, vectorized inside
+        k = shifts[start : start + rows]
+        ev = np.sort((events[None, :] + k[:, None]) % t, axis=1)
+        if "hac" in tests:
+            g = 1 + np.count_nonzero(np.diff(positions[ev], axis=1) >= h, axis=1)
+            t0, t1 = _hac_t(y, ev, lags, h, eff)
+            df = (g - 1).astype(np.float64)
+            ok = (g >= 2) & np.isfinite(t0)
+            parts["hac"].append((np.where(ok, _t_p(t0, df), np.nan), _t_p(t1, df), ok))
+        if "naive_t" in tests:
+            t0, t1 = _naive_t(y, ev, eff)
+            df = np.full(t0.shape, events.size - 1.0)
+            ok = np.isfinite(t0)
+            parts["naive_t"].append((np.where(ok, _t_p(t0, df), np.nan), _t_p(t1, df), ok))
+    return {
+        name: (
+            np.concatenate([a for a, _, _ in chunks]),
+            np.concatenate([b for _, b, _ in chunks]),
+            np.concatenate([c for _, _, c in chunks]),
+        )
+        for name, chunks in parts.items()
+    }
+
+
+def size_on_data(
+    fwd_h: Any,
+    event_positions: Any,
+    horizon_days: int,
+    *,
+    alpha: float = 0.05,
+    draws: int = 1000,
+    effect: float | None = None,
+    tests: tuple[str, ...] = SIZE_TESTS,
+    seed: Seed = None,
+) -> dict[str, SizeResult]:
+    """Rejection rates of ``tests`` over circular shifts of the events (see module docstring).
+
+    Parameters
+    ----------
+    fwd_h
+        Forward returns of one horizon on every date (NaN = incomplete), as the tests take.
+    event_positions
+        Sorted unique positions of the events into ``fwd_h``.
+    horizon_days
+        The horizon h.
+    alpha
+        Nominal level.
+    draws
+        Shifted event sets; each shift ``k`` is drawn uniformly from ``h .. T_c - h`` (so no
+        shifted event lands within h days of its own original date), ``T_c`` complete dates.
+    effect
+        Effect added to the shifted events' forward returns for the power (``None``: no power).
+    tests
+        Names among :data:`SIZE_TESTS`.
+    seed
+        Seed of the shifts.
+
+    Returns
+    -------
+    dict
+        Test name -> :class:`SizeResult`; empty when there are fewer than 3 complete events
+        or too few complete dates to shift them.
+    """
+    h = check_int("horizon_days", horizon_days, minimum=1)
+    draws = check_int("draws", draws, minimum=1)
+    alpha = check_float("alpha", alpha, minimum=0.0, maximum=1.0, strict_minimum=True)
+    unknown = [t for t in tests if t not in SIZE_TESTS]
+    if unknown:
+        raise ValueError(f"size on the data is computed for {list(SIZE_TESTS)}, not {unknown}")
+    s = prepare(fwd_h, event_positions)
+    t = s.y.size
+    if s.n < MIN_EVENTS or t - 2 * h < 1 or s.n >= t:
+        return {}
+    rng = as_generator(seed)
+    shifts = rng.integers(h, t - h + 1, size=draws)
+    pvalues = _draw_pvalues(s.y, s.positions, s.events, shifts, h, tests, effect)
+    out: dict[str, SizeResult] = {}
+    eff = 0.0 if effect is None else float(effect)
+    for name, (p0, p1, ok) in pvalues.items():
+        n_ok = int(ok.sum())
+        rej = int(np.count_nonzero(p0[ok] < alpha))
+        lo, hi = _clopper_pearson(rej, n_ok)
+        fields: dict[str, Any] = {}
+        if effect is not None:
+            k1 = int(np.count_nonzero(p1[ok] < alpha))
+            plo, phi = _clopper_pearson(k1, n_ok)
+            fields = {
+                "effect": eff,
+                "power": k1 / n_ok if n_ok else float("nan"),
+                "power_low": plo,
+                "power_high": phi,
+            }
+        out[name] = SizeResult(
+            test=name,
+            alpha=alpha,
+            draws=draws,
+            applicable=n_ok,
+            rejections=rej,
+            rate=rej / n_ok if n_ok else float("nan"),
+            ci_low=lo,
+            ci_high=hi,
+            **fields,
+        )
+    return out
+
+
+def shifted_events(fwd_h: Any, event_positions: Any, shift: int) -> IntArray:
+    """The positions (into ``fwd_h``) of the events moved by ``shift`` complete dates, as
+    :func:`size_on_data` moves them (for checks and plots)."""
+    s = prepare(fwd_h, event_positions)
+    return np.sort(s.positions[(s.events + int(shift)) % s.y.size])

@@ -1,0 +1,115 @@
+"""Size and power on the user's own data (circular shifts of the study's events), checked
+against a brute-force loop that shifts the events and runs the tests themselves
+(:func:`hac_test`, :func:`naive_t_test`) on each shifted set."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from eventstudy.inference._common import prepare
+from eventstudy.inference.classical import naive_t_test
+from eventstudy.inference.hac import hac_test
+from eventstudy.inference.size import SizeResult, _draw_pvalues, shifted_events, size_on_data
+
+
+def _data(t: int = 900, h: int = 21, seed: int = 0) -> tuple[np.ndarray, np.ndarray]:
+    """Overlapping h-day sums of AR(1) daily returns (so the forward returns are strongly
+    autocorrelated), NaN for the last h dates, and bursty events."""
+    rng = np.random.default_rng(seed)
+    e = rng.normal(0, 0.01, t + h)
+    r = np.empty_like(e)
+    r[0] = e[0]
+    for i in range(1, r.size):
+        r[i] = 0.2 * r[i - 1] + e[i]
+    c = np.concatenate([[0.0], np.cumsum(r)])
+    fwd = c[h : h + t] - c[:t]
+    fwd[t - h :] = np.nan
+    events = np.array([30, 33, 40, 200, 205, 420, 600, 603, 606, 610, 750])
+    return fwd, events
+
+
+def _brute(fwd: np.ndarray, events: np.ndarray, h: int, shifts: np.ndarray, effect: float):
+    s = prepare(fwd, events)
+    out = {"hac": ([], []), "naive_t": ([], [])}
+    for k in shifts:
+        pos = shifted_events(fwd, events, int(k))
+        moved = fwd.copy()
+        moved[pos] += effect
+        for name, run in (
+            ("hac", lambda y, p: hac_test(y, p, h)),
+            ("naive_t", lambda y, p: naive_t_test(y, p)),
+        ):
+            r0, r1 = run(fwd, pos), run(moved, pos)
+            out[name][0].append(r0.p_value if r0.applicable else np.nan)
+            out[name][1].append(r1.p_value if r1.applicable else np.nan)
+    assert s.n == events.size
+    return out
+
+
+@pytest.mark.parametrize("h", [5, 21])
+def test_every_shifted_p_value_equals_the_test_run_on_the_shifted_events(h: int) -> None:
+    fwd, events = _data(h=h)
+    s = prepare(fwd, events)
+    shifts = np.random.default_rng(1).integers(h, s.y.size - h + 1, size=60)
+    got = _draw_pvalues(s.y, s.positions, s.events, shifts, h, ("hac", "naive_t"), 0.01)
+    want = _brute(fwd, events, h, shifts, 0.01)
+    for name in ("hac", "naive_t"):
+        p0, p1, ok = got[name]
+        np.testing.assert_allclose(p0, want[name][0], rtol=1e-9, equal_nan=True)
+        np.testing.assert_allclose(p1[ok], np.asarray(want[name][1])[ok], rtol=1e-9)
+        assert ok.all() == np.isfinite(want[name][0]).all()
+
+
+def test_the_shifts_keep_the_gaps_but_at_the_wrap() -> None:
+    from collections import Counter
+
+    fwd, events = _data()
+    s = prepare(fwd, events)
+    np.testing.assert_array_equal(shifted_events(fwd, events, 100), events + 100)
+    k = s.y.size - 35  # events from 40 on wrap past the end to the start
+    wrapped = shifted_events(fwd, events, k)
+    assert wrapped.tolist() == sorted((int(e) + k) % s.y.size for e in events)
+    assert wrapped[0] == 5 and wrapped[-1] == 33 + k
+    lost = Counter(np.diff(events).tolist()) - Counter(np.diff(wrapped).tolist())
+    assert sum(lost.values()) == 1  # one gap replaced by the gap across the wrap
+
+
+def test_size_on_data_aggregates_with_clopper_pearson_intervals() -> None:
+    from scipy.stats import binomtest
+
+    fwd, events = _data(h=21)
+    res = size_on_data(fwd, events, 21, draws=400, effect=0.02, seed=5)
+    assert set(res) == {"hac", "naive_t"}
+    s = prepare(fwd, events)
+    shifts = np.random.default_rng(5).integers(21, s.y.size - 21 + 1, size=400)
+    got = _draw_pvalues(s.y, s.positions, s.events, shifts, 21, ("hac", "naive_t"), 0.02)
+    for name, r in res.items():
+        p0, p1, ok = got[name]
+        k = int(np.count_nonzero(p0[ok] < 0.05))
+        assert (r.draws, r.applicable, r.rejections) == (400, int(ok.sum()), k)
+        assert r.rate == k / ok.sum()
+        ci = binomtest(k, int(ok.sum())).proportion_ci(0.95, method="exact")
+        assert (r.ci_low, r.ci_high) == pytest.approx((ci.low, ci.high), rel=1e-9)
+        k1 = int(np.count_nonzero(p1[ok] < 0.05))
+        assert r.power == k1 / ok.sum() and r.effect == 0.02
+    # autocorrelated overlapping returns and bursty events: the naive t over-rejects
+    assert res["naive_t"].rate > res["hac"].rate + 0.05
+    assert res["naive_t"].flagged
+    assert "outside [3%, 7%]" in res["naive_t"].sentence()
+    assert "power against an effect of +0.02" in res["hac"].sentence()
+
+
+def test_size_result_flag_scales_with_alpha_and_edge_cases() -> None:
+    r = SizeResult("hac", 0.10, 100, 100, 12, 0.12, 0.06, 0.2)
+    assert not r.flagged  # [6%, 14%] at alpha 10%
+    assert SizeResult("hac", 0.05, 100, 100, 8, 0.08, 0.04, 0.15).flagged
+    assert not SizeResult("hac", 0.05, 100, 0, 0, float("nan"), 0, 0).flagged
+    assert "could not run" in SizeResult("hac", 0.05, 100, 0, 0, float("nan"), 0, 0).sentence()
+    fwd, events = _data()
+    assert size_on_data(fwd, events[:2], 21, draws=10) == {}  # fewer than 3 events
+    with pytest.raises(ValueError, match="not \\['bootstrap'\\]"):
+        size_on_data(fwd, events, 21, tests=("bootstrap",))
+    a = size_on_data(fwd, events, 21, draws=50, seed=3)
+    b = size_on_data(fwd, events, 21, draws=50, seed=3)
+    assert a == b and np.isnan(a["hac"].power)

@@ -1,0 +1,120 @@
+"""Size and power on the study's own data in the study: configuration, result.json, the
+report's first screen and its table; the tests' own numbers do not move."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+import eventstudy as es
+from eventstudy.data import DataStore
+from eventstudy.exceptions import ConfigError
+from eventstudy.inference.size import size_on_data
+
+STUDY = """
+[study]
+name = "sized"
+seed = 7
+[data.series]
+px = "test:PX"
+[signal]
+type = "move"
+series = "px"
+n = 5
+mode = "below"
+level = -0.03
+[events]
+min_gap = 5
+[evaluation]
+horizons = {{ "1m" = 21, "3m" = 63 }}
+targets = [{{ series = "px" }}]
+[inference]
+tests = ["naive_t", "hac"]
+{inference}
+"""
+
+
+@pytest.fixture()
+def store(tmp_path: Path) -> DataStore:
+    folder = tmp_path / "series" / "test"
+    folder.mkdir(parents=True)
+    days = pd.bdate_range("2012-01-02", periods=1500)
+    rng = np.random.default_rng(3)
+    px = 100 * np.exp(np.cumsum(rng.normal(0.0003, 0.012, days.size)))
+    pd.DataFrame({"date": days.strftime("%Y-%m-%d"), "close": px}).to_csv(
+        folder / "PX.csv", index=False
+    )
+    return DataStore(tmp_path)
+
+
+def _run(store: DataStore, inference: str = "") -> es.StudyResult:
+    return es.run_study(es.parse_study(STUDY.format(inference=inference)), store=store)
+
+
+@pytest.mark.filterwarnings("ignore::eventstudy.exceptions.EventStudyWarning")
+def test_size_is_measured_by_default_and_leaves_the_tests_alone(
+    store: DataStore, tmp_path: Path
+) -> None:
+    res = _run(store, 'power_effect = { "1m" = 0.03 }')
+    off = _run(store, "size_draws = 0")
+    for h in ("1m", "3m"):
+        a = res.variants[0].evaluations["px"].horizons[h]
+        b = off.variants[0].evaluations["px"].horizons[h]
+        assert a.tests == b.tests and b.size == {}
+        assert set(a.size) == {"hac", "naive_t"} and a.size["hac"].draws == 1000
+    # the same numbers as size_on_data on the study's forward returns and events
+    ev = res.variants[0]
+    h1 = ev.evaluations["px"].horizons["1m"]
+    direct = size_on_data(
+        ev.forward["px"]["1m"].to_numpy(), ev.events.positions, 21, draws=1000, effect=0.03, seed=1
+    )
+    assert direct["hac"].applicable == h1.size["hac"].applicable  # same events, other shifts
+    assert h1.size["hac"].effect == 0.03 and np.isnan(
+        ev.evaluations["px"].horizons["3m"].size["hac"].power
+    )
+    table = res.size_table()
+    assert len(table) == 4 and set(table["test"]) == {"hac", "naive_t"}
+    sentence = res.size_sentence()
+    assert sentence.startswith("On 1000 circular shifts of these events")
+    assert "the hac test rejected" in sentence and "naive t-test, for contrast" in sentence
+    frame = res.to_frame()
+    assert {"hac_size", "hac_size_flagged", "naive_t_size", "hac_power"} <= set(frame.columns)
+    paths = es.write_outputs(res, tmp_path / "out", figures=False)
+    report = paths["markdown"].read_text()
+    assert report.index("**How often would the test be fooled") < report.index("## Verdicts")
+    assert "## Size and power on this data" in report and "against +3.00%" in report
+    record = json.loads(paths["result"].read_text())
+    entry = record["results"][0]["size_on_this_data"]["hac"]
+    assert entry["draws"] == 1000 and entry["rate"] == h1.size["hac"].rate
+    assert record["inference"]["size_draws"] == 1000
+    assert record["inference"]["power_effect"] == {"1m": 0.03}
+    assert "circular shifts" in record["inference"]["size_method"]
+    # a default test without a measured size says so
+    placebo = es.run_study(
+        es.parse_study(
+            STUDY.format(inference='default_test = "placebo"\ndraws = 200').replace(
+                'tests = ["naive_t", "hac"]', 'tests = ["naive_t", "hac", "placebo"]'
+            )
+        ),
+        store=store,
+    )
+    assert (
+        placebo.size_sentence()
+        == "(size on this data is measured for hac and naive_t, not placebo)"
+    )
+
+
+def test_size_configuration_errors() -> None:
+    with pytest.raises(ConfigError, match="size_draws.*must be 0 \\(off\\) or at least 100"):
+        es.parse_study(STUDY.format(inference="size_draws = 50"))
+    with pytest.raises(ConfigError, match="power_effect.*'6m' is not a horizon"):
+        es.parse_study(STUDY.format(inference='power_effect = { "6m" = 0.02 }'))
+    with pytest.raises(ConfigError, match="power_effect.*must be a number"):
+        es.parse_study(STUDY.format(inference='power_effect = { "1m" = "big" }'))
+    both = es.parse_study(STUDY.format(inference="power_effect = 0.01"))
+    assert both.inference.power_effect == (("1m", 0.01), ("3m", 0.01))
+    assert es.parse_study(STUDY.format(inference="")).inference.size_draws == 1000
