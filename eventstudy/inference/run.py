@@ -10,7 +10,7 @@ import pandas as pd
 
 from eventstudy._typing import Seed
 from eventstudy._validation import as_generator, check_int
-from eventstudy.inference import bootstrap, classical, hac, placebo
+from eventstudy.inference import bootstrap, classical, ewc, hac, im, placebo
 from eventstudy.inference.placebo import ProgressCallback, Stratify
 from eventstudy.inference.shared import SharedWork
 from eventstudy.registry import (
@@ -123,6 +123,26 @@ for _test in (
         "Wilcoxon signed-rank test of event returns minus the baseline mean." + _IGNORES,
         lambda x: classical.wilcoxon_test(x.forward_returns, x.events),
         overlap_robust=False,
+    ),
+    _Builtin(
+        "ewc",
+        _BASE | {"horizon"},
+        ewc.NULL_HYPOTHESIS,
+        ewc.REFERENCE,
+        "OLS of forward returns on an event dummy with the equal-weighted cosine long-run "
+        "variance (T / 2h cosines) and its fixed-b t reference (Lazarus, Lewis, Stock & "
+        "Watson 2018). Opt-in: tests = [..., \"ewc\"].",
+        lambda x: ewc.ewc_test(x.forward_returns, x.events, x.horizon),
+    ),
+    _Builtin(
+        "im",
+        _BASE | {"horizon"},
+        im.NULL_HYPOTHESIS,
+        im.REFERENCE,
+        "Ibragimov–Müller t-test across the episodes of events: one estimate per cluster of "
+        "overlapping event windows, a t-test over them with G − 1 degrees of freedom, valid "
+        "for any G ≥ 2 with unequal variances. Opt-in: tests = [..., \"im\"].",
+        lambda x: im.im_test(x.forward_returns, x.events, x.horizon),
     ),
 ):
     register_test(_test)
