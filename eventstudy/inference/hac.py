@@ -159,7 +159,8 @@ def hac_test(
     TestResult
         ``statistic`` = t of ``b``; ``details`` = {coef, se, intercept, lags, kernel,
         n_obs, n_events, n_episodes}.  Not applicable with fewer than 3 complete events,
-        fewer than 2 episodes (with ``df="episodes"``), or a non-positive variance.
+        fewer than 2 episodes (with ``df="episodes"``), constant forward returns, or a
+        non-positive variance.
         ``details["episode_rule"]`` records ``episodes``.
 
     References
@@ -230,6 +231,10 @@ def hac_test(
     if s.n == s.y.size:
         return TestResult.not_applicable(
             "hac", "every complete date is an event: no comparison dates", details=details, **common
+        )
+    if np.ptp(s.y) == 0:
+        return TestResult.not_applicable(
+            "hac", "the forward returns have no variation", details=details, **common
         )
     x = np.column_stack([np.ones(s.y.size), s.dummy])
     coef, var, intercept = _fit(s.y, x, nlags, kernel)

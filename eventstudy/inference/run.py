@@ -131,7 +131,7 @@ for _test in (
         ewc.REFERENCE,
         "OLS of forward returns on an event dummy with the equal-weighted cosine long-run "
         "variance (T / 2h cosines) and its fixed-b t reference (Lazarus, Lewis, Stock & "
-        "Watson 2018). Opt-in: tests = [..., \"ewc\"].",
+        'Watson 2018). Opt-in: tests = [..., "ewc"].',
         lambda x: ewc.ewc_test(x.forward_returns, x.events, x.horizon),
     ),
     _Builtin(
@@ -141,7 +141,7 @@ for _test in (
         im.REFERENCE,
         "Ibragimov–Müller t-test across the episodes of events: one estimate per cluster of "
         "overlapping event windows, a t-test over them with G − 1 degrees of freedom, valid "
-        "for any G ≥ 2 with unequal variances. Opt-in: tests = [..., \"im\"].",
+        'for any G ≥ 2 with unequal variances. Opt-in: tests = [..., "im"].',
         lambda x: im.im_test(x.forward_returns, x.events, x.horizon),
     ),
 ):

@@ -364,10 +364,15 @@ def test_uniform_kernel_falls_back_to_bartlett() -> None:
 
 @pytest.mark.parametrize("kernel", ["bartlett", "uniform"])
 def test_non_positive_variance_not_applicable(kernel: str) -> None:
-    """Constant forward returns: zero residuals, zero HAC variance under either kernel."""
-    res = hac_test(np.zeros(50), [5, 20, 40], 3, kernel=kernel)  # type: ignore[arg-type]
+    """Forward returns constant within each group (events 1, other dates 0): zero residuals,
+    zero HAC variance under either kernel; constant forward returns do not run at all."""
+    y = np.zeros(50)
+    y[[5, 20, 40]] = 1.0
+    res = hac_test(y, [5, 20, 40], 3, kernel=kernel)  # type: ignore[arg-type]
     assert not res.applicable
     assert res.reason == "non-positive HAC variance (0)"
+    flat = hac_test(np.zeros(50), [5, 20, 40], 3, kernel=kernel)  # type: ignore[arg-type]
+    assert flat.reason == "the forward returns have no variation"
     assert res.name == "hac"
     if kernel == "uniform":  # tried the Bartlett fallback first
         assert res.details["kernel"] == "bartlett (fallback)"

@@ -47,18 +47,58 @@ def _brute(fwd: np.ndarray, events: np.ndarray, h: int, shifts: np.ndarray, effe
     return out
 
 
-@pytest.mark.parametrize("h", [5, 21])
-def test_every_shifted_p_value_equals_the_test_run_on_the_shifted_events(h: int) -> None:
-    fwd, events = _data(h=h)
+def _alternating(t: int = 400) -> tuple[np.ndarray, np.ndarray]:
+    """A series that flips sign every day: with h = 2 the truncated kernel's variance
+    (lag 1) is negative and hac_test falls back to Bartlett."""
+    rng = np.random.default_rng(2)
+    y = 0.01 * (-1.0) ** np.arange(t) + rng.normal(0, 1e-4, t)
+    y[-2:] = np.nan
+    return y, np.arange(150, 170, 2)  # every other day: negative lag-1 terms, G = 10
+
+
+def _flat_stretch() -> tuple[np.ndarray, np.ndarray]:
+    """Constant forward returns over the first 500 dates: shifted tight events landing
+    there have no variance (the naive test cannot run), elsewhere they do."""
+    fwd, _ = _data(t=900, h=5)
+    fwd[:500] = 0.01
+    return fwd, np.array([100, 101, 103, 600])
+
+
+def _one_episode() -> tuple[np.ndarray, np.ndarray]:
+    """Three events inside one 21-day window (G = 1 unless the shift splits them), and a
+    second set with two episodes."""
+    fwd, _ = _data(t=900, h=21)
+    return fwd, np.array([100, 104, 108])
+
+
+@pytest.mark.parametrize(
+    ("case", "h"),
+    [("ar1", 5), ("ar1", 21), ("alternating", 2), ("flat", 5), ("one_episode", 21)],
+)
+def test_every_shifted_p_value_equals_the_test_run_on_the_shifted_events(case: str, h: int) -> None:
+    fwd, events = {
+        "ar1": lambda: _data(h=h),
+        "alternating": _alternating,
+        "flat": _flat_stretch,
+        "one_episode": _one_episode,
+    }[case]()
     s = prepare(fwd, events)
     shifts = np.random.default_rng(1).integers(h, s.y.size - h + 1, size=60)
+    if case == "one_episode":  # include the shifts that split the three events at the wrap
+        shifts = np.r_[shifts, s.y.size - 101, s.y.size - 105]
     got = _draw_pvalues(s.y, s.positions, s.events, shifts, h, ("hac", "naive_t"), 0.01)
     want = _brute(fwd, events, h, shifts, 0.01)
     for name in ("hac", "naive_t"):
         p0, p1, ok = got[name]
         np.testing.assert_allclose(p0, want[name][0], rtol=1e-9, equal_nan=True)
         np.testing.assert_allclose(p1[ok], np.asarray(want[name][1])[ok], rtol=1e-9)
-        assert ok.all() == np.isfinite(want[name][0]).all()
+        np.testing.assert_array_equal(ok, np.isfinite(want[name][0]))
+    if case == "alternating":  # the Bartlett fallback ran
+        assert hac_test(fwd, events, 2).details["kernel"] == "bartlett (fallback)"
+    if case == "flat":
+        assert 0 < got["naive_t"][2].sum() < shifts.size
+    if case == "one_episode":
+        assert 0 < got["hac"][2].sum() < shifts.size
 
 
 def test_the_shifts_keep_the_gaps_but_at_the_wrap() -> None:
@@ -96,8 +136,51 @@ def test_size_on_data_aggregates_with_clopper_pearson_intervals() -> None:
     # autocorrelated overlapping returns and bursty events: the naive t over-rejects
     assert res["naive_t"].rate > res["hac"].rate + 0.05
     assert res["naive_t"].flagged
-    assert "outside [3%, 7%]" in res["naive_t"].sentence()
+    text = res["naive_t"].sentence()
+    assert text.startswith(f"naive_t rejected {res['naive_t'].rate:.1%} of 400 shifted null")
+    assert "outside [3%, 7%]" in text and "power against" in text
     assert "power against an effect of +0.02" in res["hac"].sentence()
+
+
+def test_clopper_pearson_against_scipy() -> None:
+    from scipy.stats import binomtest
+
+    from eventstudy.inference.size import _clopper_pearson
+
+    for k, n in ((0, 20), (20, 20), (7, 20), (1, 1), (0, 1)):
+        ci = binomtest(k, n).proportion_ci(0.95, method="exact")
+        assert _clopper_pearson(k, n) == pytest.approx((ci.low, ci.high), rel=1e-9, abs=1e-15)
+    lo, hi = _clopper_pearson(0, 0)
+    assert np.isnan(lo) and np.isnan(hi)
+
+
+def test_size_on_data_validates_and_handles_edges() -> None:
+    fwd, events = _data()
+    for kwargs, match in (
+        ({"horizon_days": 0}, "horizon_days"),
+        ({"draws": 0}, "draws"),
+        ({"alpha": 0.0}, "alpha"),
+        ({"alpha": 1.5}, "alpha"),
+    ):
+        args = {"horizon_days": 21, **kwargs}
+        with pytest.raises(ValueError, match=match):
+            size_on_data(fwd, events, args.pop("horizon_days"), **args)
+    assert size_on_data(fwd, events, 21, alpha=1.0, draws=5)["hac"].rate == 1.0
+    assert size_on_data(fwd, events, 21, draws=1)["hac"].draws == 1
+    assert size_on_data(fwd, events, 1, draws=3)["hac"].applicable == 3
+    assert size_on_data(fwd, events[:3], 21, draws=5)["hac"].draws == 5  # 3 events suffice
+    assert size_on_data(fwd, events, 21)["hac"].draws == 1000  # the default
+    # 2h + 1 complete dates leave one shift; 2h leave none
+    short = np.r_[np.random.default_rng(0).normal(0, 0.01, 9), np.nan]
+    assert size_on_data(short, [0, 1, 2], 4, draws=3)["naive_t"].draws == 3
+    assert size_on_data(short[1:], [0, 1, 2], 4, draws=3) == {}
+    assert size_on_data(short[:9], list(range(9)), 1, draws=3) == {}  # every date an event
+    # a test that can never run: rates and power are NaN, and the sentence says so
+    flat = np.where(np.isfinite(fwd), 0.01, np.nan)
+    res = size_on_data(flat, events, 21, draws=20, effect=0.01)
+    for r in res.values():
+        assert r.applicable == 0 and np.isnan(r.rate) and np.isnan(r.power)
+        assert r.sentence() == f"{r.test}: could not run on the shifted event sets"
 
 
 def test_size_result_flag_scales_with_alpha_and_edge_cases() -> None:
