@@ -117,6 +117,7 @@ class TestResult:
         out: dict[str, Any] = {
             "statistic": clean(float(self.statistic)),
             "p_value": clean(float(self.p_value)),
+            "distribution": self.distribution,  # the reference: t(G - 1), N(0,1), t(nu), ...
         }
         out.update({k: clean(v) for k, v in self.details.items()})
         out["applicable"] = self.applicable
