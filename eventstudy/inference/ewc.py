@@ -44,7 +44,7 @@ def _ewc_terms(u: FloatArray, nu: int) -> FloatArray:
     """``Lambda_j = sqrt(2 / T) sum_t cos(pi j (t - 1/2) / T) u_t`` for ``j = 1..nu``, from
     one type-II DCT (``dct(u)[j] = 2 sum_t cos(pi j (t - 1/2) / T) u_t``)."""
     t = u.size
-    return math.sqrt(2.0 / t) * fft.dct(u, type=2)[1 : nu + 1] / 2.0
+    return math.sqrt(2.0 / t) * fft.dct(u)[1 : nu + 1] / 2.0  # scipy's default: type II
 
 
 def ewc_test(
@@ -125,9 +125,16 @@ def ewc_test(
     lam = _ewc_terms(u, nu)
     var = t * float(np.sum(lam * lam)) / nu
     coef = m1 - m0
-    if not var > 0 or np.ptp(s.y) == 0:
+    if np.ptp(s.y) == 0:
         return TestResult.not_applicable(
             "ewc", "the forward returns have no variation", details=details, **common
+        )
+    if not var > 0:
+        return TestResult.not_applicable(
+            "ewc",
+            "zero long-run variance (constant within events and other dates)",
+            details=details,
+            **common,
         )
     se = math.sqrt(var)
     stat = coef / se

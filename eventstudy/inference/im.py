@@ -88,8 +88,8 @@ def im_test(fwd_h: Any, event_positions: Any, horizon_days: int) -> TestResult:
             "im", f"only {g} episode(s) (need >= 2)", details=details, **common
         )
     base = s.baseline_mean
-    sums = np.bincount(labels, weights=s.values, minlength=g)
-    counts = np.bincount(labels, minlength=g)
+    sums = np.bincount(labels, weights=s.values)  # labels run 0..G-1
+    counts = np.bincount(labels)
     est = sums / counts - base
     sd = float(est.std(ddof=1))
     details.update({"episode_means": est.tolist(), "baseline_mean": base})

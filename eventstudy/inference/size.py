@@ -155,10 +155,10 @@ def _hac_t(
     bad = ~(acc > 0)
     if bad.any():  # the Bartlett fallback of hac_test, for those rows only
         nl = default_hac_lags(h, "bartlett")
-        lb = min(nl, t - 1)
+        lb = nl  # < T_c - 2: size_on_data needs T_c > 2h > ceil(1.5 h)
         nfft = 1 << int(2 * t - 1).bit_length()
-        f = np.fft.rfft(u[bad], nfft, axis=1)
-        gamma = np.fft.irfft(f.real**2 + f.imag**2, nfft, axis=1)[:, : lb + 1]
+        f = np.fft.rfft(u[bad], nfft)  # along the dates (the last axis)
+        gamma = np.fft.irfft(f.real**2 + f.imag**2, nfft)[:, : lb + 1]
         w = 1.0 - np.arange(lb + 1) / (nl + 1.0)
         acc[bad] = 2.0 * np.sum(w * gamma, axis=1) - gamma[:, 0]
     var = acc * t / (t - 2.0)
@@ -190,7 +190,7 @@ def _draw_pvalues(
     """Per shift and test: the p-value (NaN where the test cannot run), the p-value with
     ``effect`` added to the shifted events, and whether the test could run."""
     t = y.size
-    lags = default_hac_lags(h, "uniform")
+    lags = default_hac_lags(h)  # the uniform kernel's h - 1
     eff = 0.0 if effect is None else float(effect)
     parts: dict[str, list[tuple[FloatArray, FloatArray, npt.NDArray[np.bool_]]]] = {
         k: [] for k in tests

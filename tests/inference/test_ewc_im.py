@@ -49,6 +49,8 @@ def test_ewc_against_a_cosine_matrix_and_statsmodels_ols() -> None:
     lam = math.sqrt(2.0 / t) * (np.cos(math.pi * j * (tt - 0.5) / t) @ z)
     var = t * np.sum(lam**2) / nu
     assert res.details["coef"] == pytest.approx(fit.params[1], rel=1e-10)
+    assert res.statistic == pytest.approx(fit.params[1] / math.sqrt(var), rel=1e-9)
+    assert res.name == "ewc" and res.method.startswith("OLS of forward return on an event")
     assert res.details["se"] == pytest.approx(math.sqrt(var), rel=1e-9)
     assert res.details["cosines"] == nu == default_ewc_cosines(t, 21)
     assert res.distribution == f"t({nu})"
@@ -58,18 +60,60 @@ def test_ewc_against_a_cosine_matrix_and_statsmodels_ols() -> None:
     assert other.distribution == "t(7)" and other.details["cosines"] == 7
 
 
+def _na(res, name: str, reason: str, **details: object) -> None:  # type: ignore[no-untyped-def]
+    assert not res.applicable and res.name == name and res.reason == reason
+    for key, value in details.items():
+        assert res.details[key] == value
+
+
+def test_argument_errors_name_the_argument() -> None:
+    fwd, events = _data()
+    for call, match in (
+        (lambda: ewc_test(fwd, events, 0), "^horizon_days must be >= 1"),
+        (lambda: ewc_test(fwd, events, 21, cosines=0), "^cosines must be >= 1"),
+        (lambda: default_ewc_cosines(0, 5), "^n_obs must be >= 1"),
+        (lambda: default_ewc_cosines(5, 0), "^horizon_days must be >= 1"),
+        (lambda: im_test(fwd, events, 0), "^horizon_days must be >= 1"),
+    ):
+        with pytest.raises(ValueError, match=match):
+            call()
+    assert (
+        default_ewc_cosines(1, 1) == 2
+        and ewc_test(fwd, events, 21, cosines=1).distribution == "t(1)"
+    )
+    assert im_test(fwd, events, 1).applicable
+
+
 def test_ewc_defaults_and_edge_cases() -> None:
     assert default_ewc_cosines(11000, 126) == 43
     assert default_ewc_cosines(11000, 252) == 21
     assert default_ewc_cosines(100, 126) == 2
     fwd, events = _data()
-    assert not ewc_test(fwd, events[:2], 21).applicable
-    assert "only 2 complete events" in ewc_test(fwd, events[:2], 21).reason
+    nu = default_ewc_cosines(int(np.isfinite(fwd).sum()), 21)
+    _na(ewc_test(fwd, events[:2], 21), "ewc", "only 2 complete events (need >= 3)", cosines=nu)
     flat = np.where(np.isfinite(fwd), 0.01, np.nan)
-    assert "no variation" in ewc_test(flat, events, 21).reason
-    every = np.full(5, 0.01)
-    assert "no comparison dates" in ewc_test(every, [0, 1, 2, 3, 4], 1).reason
-    assert "cosines need more than" in ewc_test(fwd[:60], [1, 2, 3], 1, cosines=60).reason
+    _na(ewc_test(flat, events, 21), "ewc", "the forward returns have no variation", n_events=12)
+    grouped = np.where(np.isfinite(fwd), 0.0, np.nan)
+    grouped[events] = 1.0  # exactly representable: zero residuals
+    _na(
+        ewc_test(grouped, events, 21),
+        "ewc",
+        "zero long-run variance (constant within events and other dates)",
+        cosines=nu,
+    )
+    every = np.array([0.01, 0.02, 0.03, 0.04, 0.05])
+    _na(
+        ewc_test(every, [0, 1, 2, 3, 4], 1),
+        "ewc",
+        "every complete date is an event: no comparison dates",
+        n_events=5,
+    )
+    _na(
+        ewc_test(fwd[:60], [1, 2, 3], 1, cosines=60),
+        "ewc",
+        "60 cosines need more than 60 dates",
+        cosines=60,
+    )
     with pytest.raises(ValueError):
         ewc_test(fwd, events, 21, cosines=0)
 
@@ -92,11 +136,19 @@ def test_im_against_scipy_over_pandas_episode_means() -> None:
 
 def test_im_edge_cases() -> None:
     fwd, events = _data()
-    assert "only 2 complete events" in im_test(fwd, events[:2], 21).reason
-    assert "only 1 episode(s)" in im_test(fwd, events[:3], 21).reason
+    _na(im_test(fwd, events[:2], 21), "im", "only 2 complete events (need >= 3)", n_episodes=1)
+    _na(im_test(fwd, [], 21), "im", "only 0 complete events (need >= 3)", n_episodes=0)
+    _na(im_test(fwd, events[:3], 21), "im", "only 1 episode(s) (need >= 2)", n_events=3)
     flat = np.where(np.isfinite(fwd), 0.01, np.nan)
-    assert "no variance" in im_test(flat, events, 21).reason
-    assert im_test(fwd, events, 21).details["n_events"] == events.size
+    _na(im_test(flat, events, 21), "im", "the episode estimates have no variance", n_episodes=7)
+    two = im_test(fwd, [40, 45, 300], 21)  # exactly two episodes: t(1)
+    assert two.applicable and two.distribution == "t(1)" and two.name == "im"
+    res = im_test(fwd, events, 21)
+    assert res.details["n_events"] == events.size
+    assert res.method == (
+        "one-sample t-test of the per-episode mean excess forward returns (episodes: clusters "
+        "of events with overlapping h-day windows), t(G - 1) reference"
+    )
 
 
 def test_both_are_registered_and_run_in_a_study_by_name() -> None:

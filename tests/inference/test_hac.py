@@ -372,7 +372,8 @@ def test_non_positive_variance_not_applicable(kernel: str) -> None:
     assert not res.applicable
     assert res.reason == "non-positive HAC variance (0)"
     flat = hac_test(np.zeros(50), [5, 20, 40], 3, kernel=kernel)  # type: ignore[arg-type]
-    assert flat.reason == "the forward returns have no variation"
+    assert flat.reason == "the forward returns have no variation" and flat.name == "hac"
+    assert flat.details["lags"] == {"uniform": 2, "bartlett": 5}[kernel] and not flat.applicable
     assert res.name == "hac"
     if kernel == "uniform":  # tried the Bartlett fallback first
         assert res.details["kernel"] == "bartlett (fallback)"

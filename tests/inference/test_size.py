@@ -157,10 +157,10 @@ def test_clopper_pearson_against_scipy() -> None:
 def test_size_on_data_validates_and_handles_edges() -> None:
     fwd, events = _data()
     for kwargs, match in (
-        ({"horizon_days": 0}, "horizon_days"),
-        ({"draws": 0}, "draws"),
-        ({"alpha": 0.0}, "alpha"),
-        ({"alpha": 1.5}, "alpha"),
+        ({"horizon_days": 0}, "^horizon_days must be >= 1"),
+        ({"draws": 0}, "^draws must be >= 1"),
+        ({"alpha": 0.0}, "^alpha must be > 0"),
+        ({"alpha": 1.5}, "^alpha must be <= 1"),
     ):
         args = {"horizon_days": 21, **kwargs}
         with pytest.raises(ValueError, match=match):
