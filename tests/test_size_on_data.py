@@ -118,3 +118,21 @@ def test_size_configuration_errors() -> None:
     both = es.parse_study(STUDY.format(inference="power_effect = 0.01"))
     assert both.inference.power_effect == (("1m", 0.01), ("3m", 0.01))
     assert es.parse_study(STUDY.format(inference="")).inference.size_draws == 1000
+
+
+@pytest.mark.filterwarnings("ignore::eventstudy.exceptions.EventStudyWarning")
+def test_a_sweep_measures_size_only_when_asked_and_puts_it_in_sweep_csv(store: DataStore) -> None:
+    grid = (
+        '\n[sweep]\ntests = ["hac"]\nshifts = 200\n[sweep.grid]\n"signal.level" = [-0.03, -0.04]\n'
+    )
+    off = es.parse_study(STUDY.format(inference="") + grid)
+    assert off.inference.size_draws == 0  # a sweep's default
+    on = es.run_study(
+        es.parse_study(STUDY.format(inference="size_draws = 100") + grid), store=store
+    )
+    frame = on.to_frame()
+    assert frame["hac_size"].between(0, 1).all() and "hac_size_flagged" in frame.columns
+    plain = _run(store, "size_draws = 100")
+    first = frame[(frame["specification"] == frame["specification"].iloc[0])]
+    h1 = plain.variants[0].evaluations["px"].horizons["1m"].size["hac"]
+    assert first[first["horizon"] == "1m"]["hac_size"].iloc[0] == h1.rate
