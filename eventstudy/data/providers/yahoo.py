@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import warnings
 from typing import Any
 
 import pandas as pd
@@ -46,22 +47,29 @@ def _download(symbol: str, start: str, session: Any) -> tuple[pd.DataFrame | Non
     collect = _Collect()
     logger.addHandler(collect)
     try:
-        frame = yfinance.download(
-            symbol,
-            start=start,
-            auto_adjust=False,  # keep Close as traded and Adj Close beside it
-            actions=False,
-            progress=False,
-            threads=False,
-            multi_level_index=True,
-            session=session,
-        )
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # yfinance's own deprecation noise (pandas 3)
+            frame = _call_download(yfinance, symbol, start, session)
     except Exception as exc:  # yfinance raises its own and its HTTP stack's exceptions
         collect.messages.append(f"{type(exc).__name__}: {exc}")
         frame = None
     finally:
         logger.removeHandler(collect)
-    return frame, [m for m in collect.messages if m and m != "1 Failed download:"]
+    messages = [m for m in collect.messages if m and m != "1 Failed download:"]
+    return frame, list(dict.fromkeys(messages))
+
+
+def _call_download(yfinance: Any, symbol: str, start: str, session: Any) -> pd.DataFrame | None:
+    return yfinance.download(
+        symbol,
+        start=start,
+        auto_adjust=False,  # keep Close as traded and Adj Close beside it
+        actions=False,
+        progress=False,
+        threads=False,
+        multi_level_index=True,
+        session=session,
+    )
 
 
 def _version() -> str:
