@@ -196,3 +196,22 @@ def test_size_result_flag_scales_with_alpha_and_edge_cases() -> None:
     a = size_on_data(fwd, events, 21, draws=50, seed=3)
     b = size_on_data(fwd, events, 21, draws=50, seed=3)
     assert a == b and np.isnan(a["hac"].power)
+
+
+def test_to_dict_is_every_field_and_the_flag() -> None:
+    r = SizeResult("hac", 0.05, 100, 90, 9, 0.1, 0.05, 0.18, 0.02, 0.5, 0.4, 0.6)
+    assert r.to_dict() == {
+        "test": "hac",
+        "alpha": 0.05,
+        "draws": 100,
+        "applicable": 90,
+        "rejections": 9,
+        "rate": 0.1,
+        "ci_low": 0.05,
+        "ci_high": 0.18,
+        "effect": 0.02,
+        "power": 0.5,
+        "power_low": 0.4,
+        "power_high": 0.6,
+        "flagged": True,
+    }

@@ -1,0 +1,65 @@
+"""evaluate(..., size_draws=...) attaches each horizon's size on the data, drawn from a seed
+stream of its own: the numbers equal size_on_data called with that stream, and the tests'
+own numbers do not move."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from eventstudy.evaluation import evaluate, forward_returns
+from eventstudy.inference.size import size_on_data
+
+
+@pytest.fixture()
+def fwd() -> pd.DataFrame:
+    days = pd.bdate_range("2015-01-01", periods=800)
+    rng = np.random.default_rng(5)
+    px = pd.Series(100 * np.exp(np.cumsum(rng.normal(0.0002, 0.01, days.size))), index=days)
+    return forward_returns(px, {"1w": 5, "1m": 21})
+
+
+EVENTS = [30, 34, 90, 200, 260, 261, 400, 555, 700]
+
+
+def test_size_uses_its_own_stream_and_leaves_the_tests_alone(fwd: pd.DataFrame) -> None:
+    kw = {"tests": ("hac", "naive_t"), "seed": 11}
+    plain = evaluate(fwd, EVENTS, **kw)
+    sized = evaluate(fwd, EVENTS, size_draws=150, alpha=0.1, power_effect={"1w": 0.01}, **kw)
+    streams = np.random.default_rng(11).spawn(4)  # tests: children 0, 1; size: 2, 3
+    for i, (label, h) in enumerate((("1w", 5), ("1m", 21))):
+        a, b = plain.horizons[label], sized.horizons[label]
+        assert a.tests == b.tests and a.size == {}
+        want = size_on_data(
+            fwd[label].to_numpy(),
+            EVENTS,
+            h,
+            alpha=0.1,
+            draws=150,
+            effect=0.01 if label == "1w" else None,
+            seed=streams[2 + i],
+        )
+        assert dict(b.size) == want
+    assert sized.horizons["1w"].size["hac"].effect == 0.01
+    assert np.isnan(sized.horizons["1m"].size["hac"].power)  # no effect stated for 1m
+    # one number applies to every horizon; alpha defaults to 5%
+    flat = evaluate(fwd, EVENTS, size_draws=100, power_effect=0.02, **kw)
+    assert all(hs.size["hac"].effect == 0.02 for hs in flat.horizons.values())
+    assert all(hs.size["hac"].alpha == 0.05 for hs in flat.horizons.values())
+    with pytest.raises(ValueError, match="^size_draws must be >= 0"):
+        evaluate(fwd, EVENTS, size_draws=-1, **kw)
+
+
+def test_rows_carry_the_size_and_stats_do_not(fwd: pd.DataFrame) -> None:
+    ev = evaluate(fwd, EVENTS, tests=("hac",), seed=1, size_draws=100, power_effect={"1w": 0.01})
+    frame = ev.to_frame()
+    assert "size" not in frame.columns
+    row = frame.set_index("horizon")
+    for label in ("1w", "1m"):
+        sr = ev.horizons[label].size["hac"]
+        assert row.loc[label, "hac_size"] == sr.rate
+        assert row.loc[label, "hac_size_flagged"] == sr.flagged
+    assert row.loc["1w", "hac_power"] == ev.horizons["1w"].size["hac"].power
+    assert np.isnan(row.loc["1m", "hac_power"])  # no power column value without an effect
+    assert "size" not in ev.horizons["1w"].stats_dict()
