@@ -71,9 +71,22 @@ def _one_episode() -> tuple[np.ndarray, np.ndarray]:
     return fwd, np.array([100, 104, 108])
 
 
+def _many() -> tuple[np.ndarray, np.ndarray]:
+    """25 events on 295 complete dates: n^2 > T, so the dense path runs."""
+    fwd, _ = _data(t=300, h=5)
+    return fwd, np.arange(10, 260, 10)
+
+
 @pytest.mark.parametrize(
     ("case", "h"),
-    [("ar1", 5), ("ar1", 21), ("alternating", 2), ("flat", 5), ("one_episode", 21)],
+    [
+        ("ar1", 5),
+        ("ar1", 21),
+        ("alternating", 2),
+        ("flat", 5),
+        ("one_episode", 21),
+        ("many", 5),
+    ],
 )
 def test_every_shifted_p_value_equals_the_test_run_on_the_shifted_events(case: str, h: int) -> None:
     fwd, events = {
@@ -81,6 +94,7 @@ def test_every_shifted_p_value_equals_the_test_run_on_the_shifted_events(case: s
         "alternating": _alternating,
         "flat": _flat_stretch,
         "one_episode": _one_episode,
+        "many": _many,
     }[case]()
     s = prepare(fwd, events)
     shifts = np.random.default_rng(1).integers(h, s.y.size - h + 1, size=60)
@@ -215,3 +229,19 @@ def test_to_dict_is_every_field_and_the_flag() -> None:
         "power_high": 0.6,
         "flagged": True,
     }
+
+
+@pytest.mark.parametrize("case", ["ar1", "alternating", "many"])
+def test_the_sparse_and_dense_variances_agree(case: str) -> None:
+    """u'Ku from the O(n^2) split equals the O(T) cumulative sum of the dense score."""
+    from eventstudy.inference.size import _hac_t
+
+    fwd, events = {"ar1": _data, "alternating": _alternating, "many": _many}[case]()
+    h = {"ar1": 21, "alternating": 2, "many": 5}[case]
+    s = prepare(fwd, events)
+    k = np.random.default_rng(3).integers(h, s.y.size - h + 1, size=40)
+    ev = np.sort((s.events[None, :] + k[:, None]) % s.y.size)
+    sparse = _hac_t(s.y, ev, h - 1, h, 0.01, sparse=True)
+    dense = _hac_t(s.y, ev, h - 1, h, 0.01, sparse=False)
+    for a, b in zip(sparse, dense, strict=True):
+        np.testing.assert_allclose(a, b, rtol=1e-9, equal_nan=True)
