@@ -1,0 +1,36 @@
+"""A reduced run of benchmarks/calibration.py (the slow tier): every design and every test
+appears, the rates are rates, the intervals hold them, and the default-test choice is made
+from the table."""
+
+from __future__ import annotations
+
+import importlib.util
+import re
+from pathlib import Path
+
+import pytest
+
+
+@pytest.mark.slow
+@pytest.mark.integration
+@pytest.mark.filterwarnings("ignore::eventstudy.exceptions.EventStudyWarning")
+def test_reduced_calibration_run(snapshot_dir: Path, tmp_path: Path) -> None:
+    path = Path(__file__).resolve().parents[1] / "benchmarks" / "calibration.py"
+    spec = importlib.util.spec_from_file_location("calibration", path)
+    assert spec is not None and spec.loader is not None
+    cal = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(cal)
+    out = tmp_path / "c.md"
+    argv = ["--reps", "3", "--draws", "100", "--boot", "100", "--workers", "1"]
+    assert cal.main([*argv, "--data-dir", str(snapshot_dir), "--out", str(out)]) == 0
+    text = out.read_text()
+    for design in cal.DESIGNS:
+        assert f"## {design}" in text
+    for test in cal.TESTS:
+        assert f" {test} |" in text.split("## ar1_crossings", 1)[1].splitlines()[2]
+    cells = re.findall(r"(\d+\.\d)% \((\d+\.\d)%-(\d+\.\d)%\)", text)
+    assert len(cells) >= len(cal.DESIGNS) * len(cal.TESTS) * 8
+    for rate, lo, hi in cells:
+        assert 0.0 <= float(lo) <= float(rate) <= float(hi) <= 100.0
+    assert "## Choice of the default test" in text and "The package default is `hac`" in text
+    assert "--reps 3 --draws 100 --boot 100 --workers 1" in text
