@@ -76,7 +76,8 @@ class FakeYahoo:
         frame = self.frames.get(tickers)
         if frame is None:
             return yf_failure(tickers, self.failure)
-        return frame[frame.index >= start]
+        idx = pd.DatetimeIndex(frame.index)
+        return frame[(idx.tz_localize(None) if idx.tz is not None else idx) >= start]
 
 
 class FakeSession(requests.Session):
@@ -504,3 +505,23 @@ def test_french_live_smoke(tmp_path: Path) -> None:
         pytest.skip("offline")
     rec = fetch_series("french:F-F_Research_Data_Factors_daily", tmp_path, start="2024-01-01")
     assert rec.row["rows"] > 100
+
+
+def test_two_rows_on_one_date_or_a_time_zone(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A time-zone-aware answer lands on its exchange dates; two rows on one date are an
+    error naming the date."""
+    days, close = _prices(5)
+    frame = yf_frame("^RUT", days, close)
+    aware = frame.copy()
+    aware.index = (days + pd.Timedelta(hours=16)).tz_localize("America/New_York")
+    monkeypatch.setattr(yfinance, "download", FakeYahoo({"^RUT": aware}))
+    rec = fetch_series("yahoo:^RUT", tmp_path, now=NOW)
+    assert pd.read_parquet(rec.path)["date"].tolist() == list(days)
+    doubled = pd.concat([frame, frame.iloc[[2]]])
+    monkeypatch.setattr(yfinance, "download", FakeYahoo({"^RUT": doubled}))
+    with pytest.raises(
+        DataError, match=f"yahoo:\\^RUT: the answer has two rows on {days[2]:%Y-%m-%d}"
+    ):
+        fetch_series("yahoo:^RUT", tmp_path, now=NOW)

@@ -6,7 +6,9 @@ from dataclasses import dataclass, replace
 
 import pandas as pd
 
-__all__ = ["Fetched", "file_stem"]
+from eventstudy.exceptions import DataError
+
+__all__ = ["Fetched", "daily_closes", "file_stem"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -56,3 +58,27 @@ def file_stem(symbol: str) -> str:
     if not stem or any(c in stem for c in '/\\:*?"<>|') or stem in (".", ".."):
         raise ValueError(f"symbol {symbol!r} does not name a file")
     return stem
+
+
+def daily_closes(frame: pd.DataFrame, name: str, provider: str) -> tuple[pd.DataFrame, int]:
+    """A provider's daily price table made strict: dates tz-naive and normalized, ascending,
+    one row per date (else an error naming the date), float columns, and the rows without a
+    ``close`` dropped and counted.
+
+    Raises
+    ------
+    DataError
+        Two rows on one date, or no close at all.
+    """
+    index = pd.DatetimeIndex(frame.index)
+    if index.tz is not None:
+        index = index.tz_localize(None)
+    out = frame.set_axis(index.normalize(), axis=0).astype("float64").sort_index()
+    if out.index.has_duplicates:
+        day = out.index[out.index.duplicated()][0]
+        raise DataError(f"{name}: the answer has two rows on {day:%Y-%m-%d}")
+    empty = out["close"].isna()
+    out = out[~empty]
+    if out.empty:
+        raise DataError(f"{name}: {provider} returned no closes")
+    return out, int(empty.sum())

@@ -9,7 +9,7 @@ from typing import Any
 
 import pandas as pd
 
-from eventstudy.data.providers._table import Fetched
+from eventstudy.data.providers._table import Fetched, daily_closes
 from eventstudy.exceptions import DataError
 
 __all__ = ["URL", "YAHOO_INDEXES", "fetch"]
@@ -57,13 +57,7 @@ def fetch(symbol: str, start: str, session: Any) -> Fetched:
         )
     frame = pd.read_csv(io.StringIO(text), index_col="Date", parse_dates=["Date"])
     frame.columns = [c.strip().lower() for c in frame.columns]
-    frame = frame.apply(pd.to_numeric, errors="coerce").astype("float64").sort_index()
-    if frame.index.has_duplicates:
-        day = frame.index[frame.index.duplicated()][0]
-        raise DataError(f"stooq:{symbol}: the answer has two rows on {day:%Y-%m-%d}")
-    empty = frame["close"].isna()
-    frame = frame[~empty]
-    if frame.empty:
-        raise DataError(f"stooq:{symbol}: Stooq returned no closes")
+    frame = frame.apply(pd.to_numeric, errors="coerce")
+    frame, dropped = daily_closes(frame, f"stooq:{symbol}", "Stooq")
     units = "index points" if symbol.startswith("^") else "price in the listing currency"
-    return Fetched(frame, int(empty.sum()), f"requests {requests.__version__}", units)
+    return Fetched(frame, dropped, f"requests {requests.__version__}", units)

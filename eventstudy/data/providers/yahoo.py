@@ -8,7 +8,7 @@ from typing import Any
 
 import pandas as pd
 
-from eventstudy.data.providers._table import Fetched
+from eventstudy.data.providers._table import Fetched, daily_closes
 from eventstudy.exceptions import DataError
 
 __all__ = ["FIELDS", "fetch"]
@@ -119,20 +119,10 @@ def fetch(symbol: str, start: str, session: Any) -> Fetched:
             f"(expected {list(FIELDS)})"
         )
     frame = frame.rename(columns=FIELDS)[[v for k, v in FIELDS.items() if k in frame.columns]]
-    index = pd.DatetimeIndex(frame.index)
-    if index.tz is not None:
-        index = index.tz_localize(None)
-    frame = frame.set_axis(index.normalize(), axis=0).astype("float64").sort_index()
-    if frame.index.has_duplicates:
-        day = frame.index[frame.index.duplicated()][0]
-        raise DataError(f"yahoo:{symbol}: the answer has two rows on {day:%Y-%m-%d}")
-    empty = frame["close"].isna()
-    frame = frame[~empty]
-    if frame.empty:
-        raise DataError(f"yahoo:{symbol}: Yahoo returned no closes")
+    frame, dropped = daily_closes(frame, f"yahoo:{symbol}", "Yahoo")
     units = (
         "index points"
         if symbol.startswith("^")
         else "price in the listing currency (close split-adjusted; adj_close also for dividends)"
     )
-    return Fetched(frame, int(empty.sum()), _version(), units)
+    return Fetched(frame, dropped, _version(), units)
