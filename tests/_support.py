@@ -18,3 +18,13 @@ def missing(reason: str) -> NoReturn:
     if on_ci():
         pytest.fail(f"{reason} (CI=true: a missing snapshot or reference file is a failure)")
     pytest.skip(reason)
+
+
+def require_online(url: str) -> None:
+    """Skip a live (``network``) test when ``url`` does not answer: the machines are offline."""
+    import requests
+
+    try:
+        requests.head(url, timeout=5)
+    except requests.RequestException:
+        pytest.skip(f"offline ({url} does not answer)")

@@ -14,6 +14,7 @@ from eventstudy.cli import main
 from eventstudy.data import DataStore
 from eventstudy.data.providers import fetch_series
 from eventstudy.exceptions import DataError
+from tests._support import require_online
 
 FRED_CSV = (
     "observation_date,DGS10\n2020-01-02,1.88\n2020-01-03,.\n2020-01-06,1.81\n2020-01-07,1.83\n"
@@ -116,10 +117,7 @@ def test_unknown_provider_and_cli(
 @pytest.mark.network
 def test_fred_live_smoke(tmp_path: Path) -> None:
     """One live fetch; skipped offline."""
-    try:
-        requests.head("https://fred.stlouisfed.org", timeout=5)
-    except requests.RequestException:
-        pytest.skip("offline")
+    require_online("https://fred.stlouisfed.org")
     rec = fetch_series("fred:DGS10", tmp_path, start="2024-01-01")
     assert rec.row["rows"] > 100
 

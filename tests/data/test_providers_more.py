@@ -25,6 +25,7 @@ from eventstudy.cli import main
 from eventstudy.data import DataStore
 from eventstudy.data.providers import fetch_series, update_series
 from eventstudy.exceptions import DataError, DataRevisionWarning
+from tests._support import require_online
 
 yfinance = pytest.importorskip("yfinance")
 
@@ -414,10 +415,7 @@ def test_run_fetch_fails_when_a_required_series_cannot_be_had(
 @pytest.mark.network
 def test_yahoo_and_stooq_live_smoke(tmp_path: Path) -> None:
     """One live fetch each; skipped offline."""
-    try:
-        requests.head("https://query1.finance.yahoo.com", timeout=5)
-    except requests.RequestException:
-        pytest.skip("offline")
+    require_online("https://query1.finance.yahoo.com")
     rec = fetch_series("yahoo:^GSPC", tmp_path, start="2024-01-01")
     assert rec.row["rows"] > 100
     try:
@@ -499,10 +497,7 @@ def test_without_the_library_the_error_names_the_extra(
 @pytest.mark.network
 def test_french_live_smoke(tmp_path: Path) -> None:
     """One live fetch; skipped offline."""
-    try:
-        requests.head("https://mba.tuck.dartmouth.edu", timeout=5)
-    except requests.RequestException:
-        pytest.skip("offline")
+    require_online("https://mba.tuck.dartmouth.edu")
     rec = fetch_series("french:F-F_Research_Data_Factors_daily", tmp_path, start="2024-01-01")
     assert rec.row["rows"] > 100
 
