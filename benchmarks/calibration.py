@@ -138,9 +138,9 @@ def burst_events(
     return np.asarray(kept, dtype=np.int64)
 
 
-def flagship_positions(data_dir: Path, dates: pd.DatetimeIndex) -> np.ndarray:
+def flagship_positions(data_dir: Path, dates: pd.DatetimeIndex) -> tuple[np.ndarray, int]:
     """The flagship study's base-variant event dates as positions into ``dates`` (the
-    calibration's return dates); dates it lacks are left out."""
+    calibration's return dates; dates it lacks are left out) and the study's event count."""
     import dataclasses
 
     import eventstudy as es
@@ -157,7 +157,7 @@ def flagship_positions(data_dir: Path, dates: pd.DatetimeIndex) -> np.ndarray:
     when = pd.DatetimeIndex(result.data.aligned.frame.index[np.asarray(v.events.positions)])
     pos = dates.searchsorted(when)
     ok = (pos < dates.size) & (dates[np.minimum(pos, dates.size - 1)] == when)
-    return np.asarray(pos[ok], dtype=np.int64)
+    return np.asarray(pos[ok], dtype=np.int64), int(when.size)
 
 
 def design_events(
@@ -318,8 +318,25 @@ def choose_default(df: pd.DataFrame) -> pd.DataFrame:
     return out.sort_values(["worst |size - 5%|", "mean power"], ascending=[True, False])
 
 
-def table(df: pd.DataFrame, reps: int, draws: int, boot: int, elapsed: float, command: str) -> str:
+def table(
+    df: pd.DataFrame,
+    reps: int,
+    draws: int,
+    boot: int,
+    elapsed: float,
+    command: str,
+    flagship: tuple[int, int] | None = None,
+) -> str:
+    """The Markdown report; ``flagship`` = (events used, events in the study) when the
+    ``flagship_shifts`` design ran."""
     import datetime as dt
+
+    flag = (
+        f" ({flagship[0]} of the study's {flagship[1]} base-variant events fall on the return "
+        "dates)"
+        if flagship is not None
+        else ""
+    )
 
     se = np.sqrt(0.05 * 0.95 / reps)
     lines = [
@@ -338,9 +355,17 @@ def table(df: pd.DataFrame, reps: int, draws: int, boot: int, elapsed: float, co
         "",
         "Designs (see the script's docstring): `ar1_crossings` = upward crossings of an "
         f"independent AR(1) (phi={PHI}, threshold {THRESHOLD} sd) declustered with "
-        f"min_gap={MIN_GAP}; `bursty` = clusters (mean 3 events, 21-63 days apart); "
-        "`heavy_bursts` = few long clusters (mean 8 events, 21-40 days apart); "
-        "`flagship_shifts` = the flagship's own events under random circular shifts.",
+        f"min_gap={MIN_GAP}; `bursty` = Poisson(15) cluster starts uniform in time, each a "
+        "geometric number of events (mean 3) 21-63 trading days apart; `heavy_bursts` = "
+        "Poisson(6) long clusters (mean 8 events, 21-40 days apart). Both burst designs are "
+        f"declustered with min_gap={MIN_GAP} like the study; their gaps start at {MIN_GAP} days "
+        "because clusters with gaps of 1-10 days would be declustered to one event each (an "
+        "unclustered design). `flagship_shifts` = the flagship study's own events (base "
+        f"variant){flag} moved together by a circular shift k, uniform in [{max(HORIZONS)}, "
+        f"T - {max(HORIZONS)}), on each resampled history.",
+        "",
+        "Mean events: events with an h-day forward return, averaged over both horizons; G: "
+        "clusters of events whose h-day windows overlap (the `hac` and `im` G).",
         "",
         "| design | mean events | mean episodes G, h=126 | G, h=252 |",
         "|---|---|---|---|",
@@ -423,10 +448,10 @@ def main(argv: list[str] | None = None) -> int:
         ap.error(f"unknown designs {unknown}; designs are {list(DESIGNS)}")
     rets, dates = load_returns(Path(args.data_dir))
     d0 = pd.DatetimeIndex(dates.insert(0, dates[0] - pd.Timedelta(days=1)))
-    flagship = (
+    flagship, n_study = (
         flagship_positions(Path(args.data_dir), d0)
         if "flagship_shifts" in designs
-        else np.zeros(0, dtype=np.int64)
+        else (np.zeros(0, dtype=np.int64), 0)
     )
     t0 = time.time()
     jobs = [
@@ -440,12 +465,15 @@ def main(argv: list[str] | None = None) -> int:
     else:
         chunks = [one_rep(j) for j in jobs]
     df = pd.DataFrame([row for rows in chunks for row in rows])
+    threads = os.environ.get("OPENBLAS_NUM_THREADS")
     command = (
-        f"EVENTSTUDY_DATA=<data> python benchmarks/calibration.py --reps {args.reps} "
+        (f"OPENBLAS_NUM_THREADS={threads} " if threads else "")
+        + f"EVENTSTUDY_DATA=<data> python benchmarks/calibration.py --reps {args.reps} "
         f"--draws {args.draws} --boot {args.boot} --workers {args.workers} "
         f"--designs {','.join(designs)}"
     )
-    md = table(df, args.reps, args.draws, args.boot, time.time() - t0, command)
+    info = (int(flagship.size), n_study) if "flagship_shifts" in designs else None
+    md = table(df, args.reps, args.draws, args.boot, time.time() - t0, command, info)
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_text(md)
     if args.csv is not None:
