@@ -332,8 +332,7 @@ def table(
     import datetime as dt
 
     flag = (
-        f" ({flagship[0]} of the study's {flagship[1]} base-variant events fall on the return "
-        "dates)"
+        f" ({flagship[0]} of its {flagship[1]} fall on the return dates)"
         if flagship is not None
         else ""
     )
@@ -360,8 +359,8 @@ def table(
         "Poisson(6) long clusters (mean 8 events, 21-40 days apart). Both burst designs are "
         f"declustered with min_gap={MIN_GAP} like the study; their gaps start at {MIN_GAP} days "
         "because clusters with gaps of 1-10 days would be declustered to one event each (an "
-        "unclustered design). `flagship_shifts` = the flagship study's own events (base "
-        f"variant){flag} moved together by a circular shift k, uniform in [{max(HORIZONS)}, "
+        "unclustered design). `flagship_shifts` = the flagship study's own base-variant "
+        f"events{flag} moved together by a circular shift k, uniform in [{max(HORIZONS)}, "
         f"T - {max(HORIZONS)}), on each resampled history.",
         "",
         "Mean events: events with an h-day forward return, averaged over both horizons; G: "
