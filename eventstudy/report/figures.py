@@ -22,6 +22,8 @@ _CAPTIONS = {
     "path": "Average cumulative return around events with its band, the random-date placebo band and the unconditional drift.",
     "recent": "The last three events' realized paths so far against the average path after "
     "events (with its band) and the unconditional drift.",
+    "backtest": "The signal traded: wealth of the strategy and of buy-and-hold (log scale), "
+    "holdings shaded, events as triangles; the strategy's drawdown underneath.",
     "distribution": "Event forward returns (dots) against the distribution over all dates (box: "
     "quartiles and median; whiskers at the most extreme dates within 1.5 times the "
     "interquartile range of the box, Tukey's rule; dates beyond them are not drawn).",

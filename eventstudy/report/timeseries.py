@@ -227,6 +227,8 @@ def build_report(
         blocks.append(
             Block("p", f"**How often would the test be fooled on this data?** {size_line}")
         )
+    for b in result.backtests:
+        blocks.append(Block("p", f"**Traded ({b.name}).** {b.verdict()}"))
     main = next((k for k in figs if k.startswith("path")), None)
     if main is not None:
         blocks.append(Block("figure", *figs.pop(main)))
@@ -263,6 +265,44 @@ def build_report(
     for key, (path, caption) in figs.items():
         if key.startswith(("path", "distribution")):
             blocks.append(Block("figure", path, caption))
+    if result.backtests:
+        spec = cfg.backtest
+        assert spec is not None
+        blocks.append(Block("h2", "Backtest"))
+        first = result.backtests[0]
+        blocks.append(
+            Block(
+                "p",
+                f"The events traded: {first.rule}. Entry at the "
+                + (
+                    "close of the event day itself (**optimistic**: the signal is only known "
+                    "at that close)"
+                    if spec.entry == "same_close"
+                    else "close after the event day (an event known at the close of day t "
+                    "trades at the close of t + 1)"
+                )
+                + f"; {spec.cost_bps:g} bp per unit traded per leg; cash earns {first.cash}. "
+                "Sharpe ratios are of the returns in excess of cash, with a standard error "
+                "robust to fat tails and autocorrelation (Lo 2002). The placebo moves the "
+                "same holdings to random dates (same trades, exposure and turnover). The "
+                "deflated Sharpe ratio (Bailey & López de Prado 2014) is the probability that "
+                "the true Sharpe ratio is positive once the number of strategies tried and the "
+                "spread of their Sharpe ratios are accounted for; "
+                + (
+                    f"the config declares {spec.trials} trials."
+                    if spec.trials is not None
+                    else "the trials here are the study's variants."
+                ),
+            )
+        )
+        for b in result.backtests:
+            blocks.append(Block("p", f"**{b.name}.** {b.verdict()}"))
+            blocks.append(Block("table", b.table()))
+            for key, (path, caption) in figs.items():
+                if key == f"backtest_{b.name}":
+                    blocks.append(Block("figure", path, caption))
+            if b.notes:
+                blocks.append(Block("list", list(b.notes)))
     blocks.append(Block("h2", "Recent events"))
     blocks.append(
         Block(
@@ -514,6 +554,12 @@ def result_record(result: StudyResult) -> dict[str, Any]:
     record["recent_events"] = recent.to_dict("records")
     record["headline"] = result.headline()
     record["data_end"] = f"{result.data_end():%Y-%m-%d}"
+    if result.backtests:
+        assert cfg.backtest is not None
+        record["backtest"] = {
+            "spec": cfg.backtest.to_dict(),
+            "results": [b.to_dict() for b in result.backtests],
+        }
     if result.facts is not None:
         record["facts"] = result.facts.to_dict()["facts"]
     return _clean(record)

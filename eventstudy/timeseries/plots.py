@@ -300,3 +300,6 @@ def study_figures(
             for c, h in enumerate(horizons):
                 plot_distribution(result, variant=v.name, target=t, horizon=h, ax=axes[r][c])
         yield f"distribution_{v.name}", fig
+    for b in result.backtests:
+        if variant is None or b.name == variant:
+            yield f"backtest_{b.name}", b.plot()

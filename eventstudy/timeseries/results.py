@@ -11,6 +11,7 @@ import pandas as pd
 
 from eventstudy._frozen import pct, pvalue, readonly_mapping
 from eventstudy._units import fmt_value
+from eventstudy.backtest.results import BacktestResult
 from eventstudy.data.study_data import StudyData
 from eventstudy.evaluation import EvaluationResult, HorizonStats, PathResult
 from eventstudy.evaluation.placebo_path import PlaceboPathBand
@@ -123,6 +124,9 @@ class StudyResult:
         Published figures checked against the estimates.
     facts
         The ``[[facts]]`` of the study checked against the data (``None`` without any).
+    backtests
+        With ``[backtest]``: each traded variant's :class:`~eventstudy.backtest.BacktestResult`,
+        deflated together.
     subperiods
         With ``[evaluation] split``: per variant x target x sub-period x horizon, the event
         mean against that sub-period's baseline and the HAC p-value (the result's own frame).
@@ -146,6 +150,7 @@ class StudyResult:
     caveats: tuple[str, ...] = field(default_factory=tuple)
     facts: FactTable | None = None
     subperiods: pd.DataFrame | None = None
+    backtests: tuple[BacktestResult, ...] = ()
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "adjusted", readonly_mapping(self.adjusted))

@@ -12,6 +12,7 @@ from typing import Any, Literal
 
 import pandas as pd
 
+from eventstudy.backtest.spec import BacktestSpec, parse_backtest
 from eventstudy.config import StudyConfig, freeze
 from eventstudy.config._reader import Section
 from eventstudy.exceptions import ConfigError
@@ -43,6 +44,7 @@ SECTIONS = (
     "claims",
     "facts",
     "sweep",
+    "backtest",
 )
 """The top-level tables of a time-series study besides ``[study]`` and ``[data]``."""
 
@@ -132,6 +134,7 @@ class TimeSeriesStudyConfig(StudyConfig):
     claims: tuple[Claim, ...] = ()
     sweep: SweepSpec | None = None
     facts: tuple[FactSpec, ...] = ()
+    backtest: BacktestSpec | None = None
 
 
 def parse_time_series(
@@ -162,6 +165,19 @@ def parse_time_series(
         if "facts" in doc
         else ()
     )
+    if "backtest" in doc and "sweep" in doc:
+        raise ConfigError(f"{source}: [backtest] in a sweep is not supported yet")
+    trade = (
+        parse_backtest(
+            doc["backtest"],
+            source,
+            aliases=sorted(aliases),
+            horizons=dict(evaluation.horizons),
+            variants=[v.name for v in variants],
+        )
+        if "backtest" in doc
+        else None
+    )
     return TimeSeriesStudyConfig(
         **common,
         variants=variants,
@@ -171,6 +187,7 @@ def parse_time_series(
         claims=claims,
         sweep=sweep,
         facts=facts,
+        backtest=trade,
     )
 
 

@@ -13,6 +13,7 @@ import numpy as np
 import pandas as pd
 
 from eventstudy._typing import ReturnKind
+from eventstudy.backtest.results import BacktestResult
 from eventstudy.config import thaw
 from eventstudy.data import DataStore
 from eventstudy.data.study_data import StudyData, load_study_data
@@ -335,6 +336,10 @@ def run_timeseries_study(
     store = store or DataStore.from_settings(data_dir)
     seed = config.seed if seed is None else seed
     units = check_target_kinds(config, store)
+    if config.backtest is not None:  # a level to hold is refused before any work
+        from eventstudy.timeseries.trade import check_backtest_series
+
+        check_backtest_series(config.backtest, config.data, store, str(config.path))
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always", EventStudyWarning)
         data = load_study_data(config.data, store)
@@ -352,6 +357,7 @@ def run_timeseries_study(
     from eventstudy.facts import check_study_facts
 
     facts = check_study_facts(config, store)
+    backtests = _backtests(config, data, variants, store, seed)
     return StudyResult(
         config=config,
         data=data,
@@ -363,6 +369,38 @@ def run_timeseries_study(
         caveats=_caveats(config, variants, data),
         facts=facts,
         subperiods=subperiods,
+        backtests=backtests,
+    )
+
+
+def _backtests(
+    config: TimeSeriesStudyConfig,
+    data: StudyData,
+    variants: tuple[VariantResult, ...],
+    store: DataStore,
+    seed: int,
+) -> tuple[BacktestResult, ...]:
+    """Trade the chosen variants' events as ``[backtest]`` says (nothing without it)."""
+    spec = config.backtest
+    if spec is None:
+        return ()
+    from eventstudy.timeseries.trade import load_cash, run_backtest
+
+    chosen = [
+        (i, v) for i, v in enumerate(variants) if not spec.variants or v.name in spec.variants
+    ]
+    frame = data.aligned.frame
+    cash = load_cash(spec, store, pd.DatetimeIndex(frame.index), str(config.path))
+    titles = {sp.alias: sp.title or sp.alias for sp in config.data.series}
+    return run_backtest(
+        spec,
+        data,
+        [(v.name, v.events) for _, v in chosen],
+        cash,
+        start=config.events.start,
+        end=config.events.end,
+        seeds=[_seed_for(seed, i, 1_000) for i, _ in chosen],
+        labels=(titles[spec.long], titles.get(spec.short or "", spec.short or "")),
     )
 
 

@@ -1,0 +1,77 @@
+"""Figures of a backtest: equity curves with the events and the drawdown underneath; in a
+sweep, the distribution of Sharpe ratios across specifications.
+
+matplotlib is imported inside the functions (Agg backend), so importing eventstudy does not
+import it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+if TYPE_CHECKING:
+    from matplotlib.figure import Figure
+
+    from eventstudy.backtest.results import BacktestResult
+
+__all__ = ["equity_figure", "sharpe_distribution_figure"]
+
+
+def _figure(figsize: tuple[float, float]) -> Figure:
+    import matplotlib
+
+    matplotlib.use("Agg", force=False)
+    from matplotlib.figure import Figure
+
+    return Figure(figsize=figsize, layout="tight")
+
+
+def equity_figure(result: BacktestResult) -> Figure:
+    """Wealth of the strategy and of buy-and-hold (log scale) with the trades shaded and the
+    events marked; the strategy's drawdown underneath."""
+    fig = _figure((10, 5.5))
+    top, bottom = fig.subplots(2, 1, sharex=True, height_ratios=[3, 1])
+    eq = result.equity()
+    top.plot(eq.index, eq["strategy"], color="C0", lw=1.2, label="strategy")
+    top.plot(eq.index, eq["buy_and_hold"], color="0.45", lw=1.0, label="buy and hold")
+    top.set_yscale("log")
+    from matplotlib.ticker import FuncFormatter, NullFormatter
+
+    top.yaxis.set_major_formatter(FuncFormatter(lambda v, _: f"{v:g}"))
+    top.yaxis.set_minor_formatter(NullFormatter())
+    for entry, exit_ in zip(result.trades["entry"], result.trades["exit"], strict=True):
+        top.axvspan(entry, exit_, color="C0", alpha=0.08, lw=0)
+    ev = result.events[result.events.isin(eq.index)]
+    if len(ev):
+        top.plot(ev, eq["strategy"].reindex(ev), "v", color="C3", ms=5, label="events")
+    top.set_ylabel("wealth (log scale)")
+    top.set_title(f"{result.name}: {result.holding}, {result.hold} days after each event")
+    top.legend(loc="upper left", frameon=False)
+    wealth = np.concatenate([[1.0], eq["strategy"].to_numpy()])
+    dd = (wealth / np.maximum.accumulate(wealth) - 1.0)[1:]
+    bottom.fill_between(eq.index, dd * 100, 0, color="C3", alpha=0.4, lw=0)
+    bottom.set_ylabel("drawdown, %")
+    return fig
+
+
+def sharpe_distribution_figure(
+    sharpes: Sequence[float], selected: Sequence[tuple[str, float]], sr0: float
+) -> Figure:
+    """Histogram of the specifications' annual Sharpe ratios with the selected ones marked and
+    the Sharpe ratio the best of them would show by luck (``sr0``)."""
+    fig = _figure((8, 3.5))
+    ax = fig.add_subplot()
+    x = np.asarray(sharpes, dtype=float)
+    x = x[np.isfinite(x)]
+    ax.hist(x, bins=min(40, max(10, x.size // 10)), color="0.7")
+    for i, (label, value) in enumerate(selected):
+        ax.axvline(value, color=f"C{i}", lw=1.5, label=f"{label}: {value:.2f}")
+    if np.isfinite(sr0):
+        ax.axvline(sr0, color="k", ls="--", lw=1, label=f"expected best by luck: {sr0:.2f}")
+    ax.set_xlabel("annual Sharpe ratio")
+    ax.set_ylabel("specifications")
+    ax.legend(frameon=False, fontsize=8)
+    return fig

@@ -1,0 +1,262 @@
+"""The frozen result of a backtest, with ``summary()``, ``to_frame()`` and ``_repr_html_``."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+import pandas as pd
+
+from eventstudy._frozen import pct, pvalue, readonly_mapping
+from eventstudy.inference.sharpe import SharpeStats
+
+__all__ = ["DSR_BAR", "BacktestResult"]
+
+DSR_BAR = 0.95
+"""The deflated Sharpe ratio a strategy must reach to count as more than luck of the search."""
+
+_ROWS = (
+    ("total_return", "Total return", "pct"),
+    ("annual_return", "Annual return", "pct"),
+    ("volatility", "Volatility (annual)", "share"),
+    ("sharpe", "Sharpe ratio (annual)", "num"),
+    ("sortino", "Sortino ratio (annual)", "num"),
+    ("max_drawdown", "Maximum drawdown", "pct"),
+    ("drawdown_peak", "Drawdown peak", "date"),
+    ("drawdown_trough", "Drawdown trough", "date"),
+    ("drawdown_recovery", "Recovered on", "date"),
+)
+
+
+def _share(x: float) -> str:
+    """An unsigned share: ``"17.4%"``."""
+    return f"{x:.1%}" if math.isfinite(x) else "n/a"
+
+
+def _fmt(value: Any, kind: str) -> str:
+    if kind == "date":
+        return "not recovered" if value is None else f"{pd.Timestamp(value):%Y-%m-%d}"
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return "n/a"
+    if kind == "share":
+        return _share(value)
+    return pct(value) if kind == "pct" else f"{value:.2f}"
+
+
+@dataclass(frozen=True, slots=True)
+class BacktestResult:
+    """A signal traded: daily returns, trades, metrics and the statistics of its Sharpe ratio.
+
+    Attributes
+    ----------
+    name
+        Label of the strategy (the study's variant or specification).
+    long, short, cash
+        What is held (``short`` None for long-only) and what cash earns.
+    hold, overlap, max_slices, entry, cost_bps, rule
+        The trading rules, ``rule`` in words.
+    daily
+        Per day: ``strategy`` and ``buy_and_hold`` returns, ``cash`` return, ``exposure``
+        (weight held over the day) and ``cost``.
+    trades
+        One row per position: event, entry and exit closes, days, weight, return (gross,
+        and net of the round trip's costs), and whether it is still open at the end.
+    performance
+        ``{"strategy": {...}, "buy_and_hold": {...}}``: total and annual return,
+        volatility, Sharpe and Sortino ratios, maximum drawdown with its dates.
+    activity
+        Exposure (share of days invested), average weight, annual turnover, trades, hit
+        rate (share of trades with a positive net return), total costs, years.
+    sharpe
+        Per-day Sharpe statistics of the returns in excess of cash (robust standard
+        error, skewness, kurtosis); None when the excess returns are constant.
+    sharpe_annual, sharpe_se_annual
+        The annualized Sharpe ratio and its standard error (``sqrt(252)`` times the daily).
+    psr
+        Probabilistic Sharpe ratio: probability that the true Sharpe ratio is above zero.
+    dsr, sr0_annual, n_trials, trials_variance
+        Deflated Sharpe ratio against the expected best annualized Sharpe ratio ``sr0`` of
+        ``n_trials`` unskilled strategies whose per-day Sharpe ratios vary by
+        ``trials_variance``.
+    placebo
+        The random-entry placebo: draws, the observed annual excess over buy-and-hold, its
+        one-sided add-one p-value, and the placebo median and 5%/95% quantiles.
+    events
+        The event dates inside the backtest.
+    notes
+        What the reader must know (optimistic entry, events dropped or skipped).
+    """
+
+    name: str
+    long: str
+    short: str | None
+    cash: str
+    hold: int
+    overlap: str
+    max_slices: int
+    entry: str
+    cost_bps: float
+    rule: str
+    daily: pd.DataFrame
+    trades: pd.DataFrame
+    performance: Mapping[str, Mapping[str, Any]]
+    activity: Mapping[str, float]
+    sharpe: SharpeStats | None
+    sharpe_annual: float
+    sharpe_se_annual: float
+    psr: float
+    dsr: float
+    sr0_annual: float
+    n_trials: int
+    trials_variance: float | None
+    placebo: Mapping[str, Any]
+    events: pd.DatetimeIndex
+    notes: tuple[str, ...] = field(default_factory=tuple)
+
+    def __post_init__(self) -> None:
+        for f in ("performance", "activity", "placebo"):
+            object.__setattr__(self, f, readonly_mapping(getattr(self, f)))
+
+    @property
+    def holding(self) -> str:
+        """What is held, in words."""
+        return self.long if self.short is None else f"{self.long} minus {self.short}"
+
+    def equity(self) -> pd.DataFrame:
+        """Wealth of the strategy and of buy-and-hold (1 before the first day)."""
+        return (1.0 + self.daily[["strategy", "buy_and_hold"]]).cumprod()
+
+    def to_frame(self) -> pd.DataFrame:
+        """The metrics table: one row per metric, columns ``strategy`` and ``buy_and_hold``
+        (raw numbers and dates)."""
+        rows = {
+            label: [self.performance[c][k] for c in ("strategy", "buy_and_hold")]
+            for k, label, _ in _ROWS
+        }
+        return pd.DataFrame.from_dict(rows, orient="index", columns=["strategy", "buy_and_hold"])
+
+    def table(self) -> pd.DataFrame:
+        """The metrics table formatted for reading (percentages, dates), with the strategy's
+        exposure, turnover, trades and hit rate."""
+        rows = {
+            label: [_fmt(self.performance[c][k], kind) for c in ("strategy", "buy_and_hold")]
+            for k, label, kind in _ROWS
+        }
+        a = self.activity
+        rows["Exposure (days invested)"] = [_share(a["exposure"]), "100.0%"]
+        rows["Turnover (capital traded a year)"] = [f"{a['turnover']:.2f}x", "0.00x"]
+        rows["Trades"] = [str(int(a["trades"])), "1"]
+        rows["Hit rate (trades with a gain)"] = [_share(a["hit_rate"]), ""]
+        return pd.DataFrame.from_dict(rows, orient="index", columns=["Strategy", "Buy and hold"])
+
+    def verdict(self) -> str:
+        """The answer in one sentence: returns, Sharpe with its error, the placebo and the
+        deflated Sharpe ratio."""
+        s, b = self.performance["strategy"], self.performance["buy_and_hold"]
+        text = (
+            f"Holding {self.holding} for {self.hold} trading days after each event "
+            f"({int(self.activity['trades'])} trades, invested {_share(self.activity['exposure'])} "
+            f"of days, {self.cost_bps:g} bp per trade) returned {pct(s['annual_return'])} a "
+            f"year with a Sharpe ratio of {_fmt(self.sharpe_annual, 'num')} "
+            f"(standard error {_fmt(self.sharpe_se_annual, 'num')}), against "
+            f"{pct(b['annual_return'])} and {_fmt(b['sharpe'], 'num')} for buy-and-hold."
+        )
+        pl = self.placebo
+        if "p_value" in pl:
+            text += (
+                f" Random entries with the same trades and exposure matched its excess over "
+                f"buy-and-hold in {_share(pl['beaten_by'])} of {pl['draws']} draws "
+                f"(p={pvalue(pl['p_value'])})."
+            )
+        if not math.isnan(self.dsr):
+            if self.n_trials > 1:
+                text += (
+                    f" Deflated for the {self.n_trials} specifications tried (the best of them "
+                    f"would show a Sharpe ratio of {_fmt(self.sr0_annual, 'num')} by luck), the "
+                    f"probability that its true Sharpe ratio is positive is {self.dsr:.2f}"
+                )
+            else:
+                text += (
+                    f" The probability that its true Sharpe ratio is positive is "
+                    f"{self.dsr:.2f} (one strategy tried)"
+                )
+            text += "; that passes the 0.95 bar." if self.dsr >= DSR_BAR else "; below 0.95."
+        return text
+
+    def to_dict(self) -> dict[str, Any]:
+        """Everything but the daily series, JSON-ready (dates as ISO strings)."""
+
+        def clean(v: Any) -> Any:
+            if isinstance(v, pd.Timestamp):
+                return f"{v:%Y-%m-%d}"
+            if isinstance(v, float) and math.isnan(v):
+                return None
+            if isinstance(v, Mapping):
+                return {k: clean(x) for k, x in v.items()}
+            return v
+
+        return {
+            "name": self.name,
+            "holding": self.holding,
+            "cash": self.cash,
+            "hold_days": self.hold,
+            "overlap": self.overlap,
+            "max_slices": self.max_slices,
+            "entry": self.entry,
+            "optimistic_entry": self.entry == "same_close",
+            "cost_bps": self.cost_bps,
+            "rule": self.rule,
+            "performance": clean(dict(self.performance)),
+            "activity": clean(dict(self.activity)),
+            "sharpe": None if self.sharpe is None else clean(self.sharpe.to_dict()),
+            "sharpe_annual": clean(self.sharpe_annual),
+            "sharpe_se_annual": clean(self.sharpe_se_annual),
+            "probabilistic_sharpe": clean(self.psr),
+            "deflated_sharpe": clean(self.dsr),
+            "expected_max_sharpe_annual": clean(self.sr0_annual),
+            "n_trials": self.n_trials,
+            "trials_variance": self.trials_variance,
+            "placebo": clean(dict(self.placebo)),
+            "trades": [
+                {k: clean(v) if not isinstance(v, bool) else v for k, v in row.items()}
+                for row in self.trades.astype(object).to_dict(orient="records")
+            ],
+            "notes": list(self.notes),
+        }
+
+    def summary(self) -> str:
+        """Plain-text summary: the verdict, the rules, the metrics table and the notes."""
+        lines = [
+            f"Backtest: {self.name}",
+            self.verdict(),
+            "",
+            f"Rules: {self.rule}; entry {self.entry.replace('_', ' ')}; cash earns {self.cash}.",
+            "",
+            self.table().to_string(),
+        ]
+        if self.notes:
+            lines += ["", *(f"Note: {n}" for n in self.notes)]
+        return "\n".join(lines)
+
+    def __str__(self) -> str:
+        return self.summary()
+
+    def _repr_html_(self) -> str:
+        import html
+
+        notes = "".join(f"<li>{html.escape(n)}</li>" for n in self.notes)
+        return (
+            f"<h4>Backtest: {html.escape(self.name)}</h4>"
+            f"<p>{html.escape(self.verdict())}</p>"
+            f"<p><em>{html.escape(self.rule)}</em></p>"
+            + self.table().to_html(escape=True)
+            + (f"<ul>{notes}</ul>" if notes else "")
+        )
+
+    def plot(self) -> Any:
+        """Equity curves, drawdown and the events (a matplotlib figure)."""
+        from eventstudy.backtest.plots import equity_figure
+
+        return equity_figure(self)

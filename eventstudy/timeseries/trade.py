@@ -1,0 +1,164 @@
+"""The ``[backtest]`` of a time-series study: each variant's events traded, and the deflated
+Sharpe ratio across the variants (or the trials the config declares)."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from dataclasses import replace
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from eventstudy.backtest import BacktestResult, backtest, cash_from_yield
+from eventstudy.backtest.metrics import PERIODS
+from eventstudy.backtest.spec import BacktestSpec
+from eventstudy.data.store import DataStore
+from eventstudy.data.study_data import StudyData, series_kind
+from eventstudy.exceptions import ConfigError, DataError
+from eventstudy.inference.sharpe import deflated_sharpe
+
+__all__ = ["CashSeries", "deflate", "load_cash", "run_backtest"]
+
+
+class CashSeries:
+    """A daily cash return on the data's own dates, with how it was made (for the notes)."""
+
+    def __init__(self, returns: pd.Series | None, label: str, notes: Sequence[str] = ()) -> None:
+        self.returns = returns
+        self.label = label
+        self.notes = tuple(notes)
+
+
+def load_cash(
+    spec: BacktestSpec, store: DataStore, dates: pd.DatetimeIndex, path: str
+) -> CashSeries:
+    """The ``cash`` series of the backtest as a daily return on ``dates``.
+
+    A yield in percent a year (FRED ``DGS3MO``) earns the previous close's quote over
+    ``100 x 252`` per day; a return in percent a day (Fama–French ``rf``) is that day's
+    return.  Dates the series does not quote (bond-market holidays, or after its last date)
+    carry the last quote forward, and the report says for how many days.
+    """
+    if spec.cash == "zero":
+        return CashSeries(None, "zero")
+    where = f"{path}: [backtest] key 'cash'"
+    try:
+        loaded = store.load(spec.cash, kind="level")
+        units = str(store.manifest_entry(store.resolve(spec.cash, cwd=False)[0]).get("units", ""))
+    except (DataError, FileNotFoundError, KeyError) as exc:
+        raise ConfigError(f"{where}: {exc}") from exc
+    u = units.lower()
+    raw = loaded.data
+    # quotes carried forward onto every date first, so a yield is always the previous
+    # trading day's quote (or the last one before it)
+    full = raw.reindex(raw.index.union(dates)).ffill()
+    if "percent per day" in u:
+        daily = full / 100.0
+        how = "its daily return (percent a day)"
+    elif "percent" in u:
+        daily = cash_from_yield(full)
+        how = "the previous close's yield / (100 x 252) a day"
+    else:
+        raise ConfigError(
+            f"{where}: {spec.cash!r} has units {units or 'unknown'!r}; cash needs a yield in "
+            "percent a year (fred:DGS3MO) or a return in percent a day "
+            "(fama_french:ff3_factors_daily[rf])"
+        )
+    inside = dates[(dates >= raw.index[0])]
+    carried = int((~inside.isin(raw.index)).sum())
+    filled = daily.reindex(dates)
+    notes = []
+    if carried:
+        notes.append(
+            f"Cash ({spec.cash}) has no quote on {carried} of the backtest's dates (holidays, or "
+            f"after its last date {raw.index[-1]:%Y-%m-%d}): the last quote is carried forward."
+        )
+    return CashSeries(filled, f"{spec.cash}, {how}", notes)
+
+
+def check_backtest_series(spec: BacktestSpec, data: Any, store: DataStore, path: str) -> None:
+    """Refuse a level (a yield, a breadth share) as the series to hold."""
+    specs = {sp.alias: sp for sp in data.series}
+    for key in ("long", "short"):
+        alias = getattr(spec, key)
+        if alias is None:
+            continue
+        sp = specs[alias]
+        if sp.ratio is None and series_kind(sp, store) == "level":
+            raise ConfigError(
+                f"{path}: [backtest] key {key!r}: series {alias!r} ({sp.label}) is a level "
+                "(percent units or a breadth share), not a price one could hold"
+            )
+
+
+def run_backtest(
+    spec: BacktestSpec,
+    data: StudyData,
+    events: Sequence[tuple[str, Any]],
+    cash: CashSeries,
+    *,
+    start: Any,
+    end: Any,
+    seeds: Sequence[np.random.Generator],
+    labels: tuple[str, str],
+) -> tuple[BacktestResult, ...]:
+    """Backtest each ``(name, events)`` pair, then deflate their Sharpe ratios together."""
+    prices = data.aligned.frame
+    out = []
+    for (name, ev), rng in zip(events, seeds, strict=True):
+        r = backtest(
+            prices[spec.long],
+            ev,
+            hold=spec.hold,
+            short=prices[spec.short] if spec.short else None,
+            overlap=spec.overlap,  # type: ignore[arg-type]
+            max_slices=spec.max_slices,
+            entry=spec.entry,  # type: ignore[arg-type]
+            cost_bps=spec.cost_bps,
+            cash=cash.returns,
+            start=start,
+            end=end,
+            placebo_draws=spec.placebo_draws,
+            seed=rng,
+            names=labels,
+            cash_name=cash.label,
+            name=name,
+        )
+        out.append(replace(r, notes=(*r.notes, *cash.notes)))
+    return deflate(out, spec.trials, spec.trials_sharpe_std)
+
+
+def deflate(
+    results: Sequence[BacktestResult], trials: int | None = None, sharpe_std: float | None = None
+) -> tuple[BacktestResult, ...]:
+    """The deflated Sharpe ratio of each result against the search that produced them.
+
+    With ``trials`` (and the annual standard deviation ``sharpe_std`` of their Sharpe
+    ratios) declared, those are the search; otherwise the results themselves are: their
+    number, and the variance of their daily Sharpe ratios.
+    """
+    if trials is not None:
+        n, var = trials, (float(sharpe_std or 0.0) / math.sqrt(PERIODS)) ** 2
+    else:
+        srs = [r.sharpe.sharpe for r in results if r.sharpe is not None]
+        n = len(results)
+        var = float(np.var(srs, ddof=1)) if len(srs) > 1 else 0.0
+    out = []
+    for r in results:
+        if r.sharpe is None:
+            out.append(replace(r, n_trials=n, trials_variance=var))
+            continue
+        s = r.sharpe
+        dsr, sr0 = deflated_sharpe(s.sharpe, s.n_obs, n, var, s.skew, s.kurtosis)
+        out.append(
+            replace(
+                r,
+                dsr=dsr,
+                sr0_annual=sr0 * math.sqrt(PERIODS),
+                n_trials=n,
+                trials_variance=var,
+            )
+        )
+    return tuple(out)

@@ -1,0 +1,188 @@
+"""``[backtest]`` in a study: parsing, the run, the outputs, and no look-ahead."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+import eventstudy as es
+from eventstudy.backtest import backtest, cash_from_yield
+from eventstudy.data import DataStore
+from eventstudy.exceptions import ConfigError
+
+STUDY = """
+[study]
+name = "bt"
+seed = 7
+[data.series]
+px = "test:PX"
+py = "test:PY"
+[signal]
+type = "threshold"
+series = "px"
+mode = "change"
+n = 5
+level = 0.02
+direction = "above"
+[events]
+min_gap = 5
+[evaluation]
+horizons = {{ "1m" = 21 }}
+targets = [{{ series = "px" }}]
+[inference]
+tests = ["hac"]
+size_draws = 0
+[backtest]
+{backtest}
+"""
+BASE = 'long = "px"\nshort = "py"\nhold = "1m"\ncash = "test:RF"\nplacebo_draws = 200'
+
+
+def _write(folder: Path, px: np.ndarray, py: np.ndarray, n: int) -> None:
+    dates = pd.bdate_range("2010-01-01", periods=n).strftime("%Y-%m-%d")
+    pd.DataFrame({"date": dates, "close": px}).to_csv(folder / "PX.csv", index=False)
+    pd.DataFrame({"date": dates, "close": py}).to_csv(folder / "PY.csv", index=False)
+    rf = 2.0 + 0.5 * np.sin(np.arange(n) / 200)
+    keep = np.arange(n) % 50 != 7  # a quote missing now and then, like a bond holiday
+    pd.DataFrame({"date": dates[keep], "value": rf[keep]}).to_csv(folder / "RF.csv", index=False)
+    pd.DataFrame({"date": dates, "value": rf / 250}).to_csv(folder / "RFD.csv", index=False)
+
+
+@pytest.fixture()
+def store(tmp_path: Path) -> DataStore:
+    folder = tmp_path / "series" / "test"
+    folder.mkdir(parents=True)
+    rng = np.random.default_rng(0)
+    n = 1500
+    px = 100 * np.exp(np.cumsum(rng.normal(0.0003, 0.012, n)))
+    py = 100 * np.exp(np.cumsum(rng.normal(0.0002, 0.01, n)))
+    _write(folder, px, py, n)
+    pd.DataFrame(
+        {
+            "path": ["series/test/RF.csv", "series/test/RFD.csv", "series/test/PX.csv"],
+            "units": ["percent per annum", "percent per day", "index points"],
+        }
+    ).to_csv(tmp_path / "MANIFEST.csv", index=False)
+    return DataStore(tmp_path)
+
+
+def _study(backtest_keys: str = BASE) -> es.TimeSeriesStudyConfig:
+    return es.parse_study(STUDY.format(backtest=backtest_keys), source="bt.toml")
+
+
+@pytest.mark.parametrize(
+    "keys,message",
+    [
+        ("hold = 5", "key 'long': missing"),
+        ('long = "qq"\nhold = 5', "key 'long': unknown series 'qq'"),
+        ('long = "px"', "key 'hold': missing"),
+        ('long = "px"\nhold = "2m"', "'2m' is not a horizon"),
+        ('long = "px"\nhold = 0', "key 'hold': must be >= 1"),
+        ('long = "px"\nshort = "px"\nhold = 5', "must differ from long"),
+        ('long = "px"\nhold = 5\nmax_slices = 3', "only applies with overlap = 'stack'"),
+        ('long = "px"\nhold = 5\noverlap = "merge"', "key 'overlap': must be one of"),
+        ('long = "px"\nhold = 5\nentry = "open"', "key 'entry': must be one of"),
+        ('long = "px"\nhold = 5\ncost_bps = -1', "key 'cost_bps': must be >= 0"),
+        ('long = "px"\nhold = 5\ntrials = 10', "go together"),
+        ('long = "px"\nhold = 5\nplacebo_draws = 50', "at least 100"),
+        ('long = "px"\nhold = 5\nvariants = ["nope"]', "unknown variant 'nope'"),
+        ('long = "px"\nhold = 5\nlevered = true', "unknown key 'levered'"),
+    ],
+)
+def test_bad_backtest_keys_are_named(keys: str, message: str) -> None:
+    with pytest.raises(ConfigError, match=rf"bt.toml: \[backtest\].*{message}"):
+        _study(keys)
+
+
+def test_defaults() -> None:
+    spec = _study('long = "px"\nhold = "1m"').backtest
+    assert spec is not None
+    assert (spec.hold, spec.overlap, spec.max_slices, spec.entry) == (21, "extend", 1, "next_close")
+    assert (spec.cost_bps, spec.cash, spec.placebo_draws) == (5.0, "zero", 1000)
+    stack = _study('long = "px"\nhold = 5\noverlap = "stack"').backtest
+    assert stack is not None and stack.max_slices == 4
+
+
+@pytest.mark.filterwarnings("ignore::eventstudy.exceptions.EventStudyWarning")
+def test_study_backtest_equals_the_engine_and_is_written(store: DataStore, tmp_path: Path) -> None:
+    result = es.run_study(_study(), store=store)
+    (b,) = result.backtests
+    frame = result.data.aligned.frame
+    rf_raw = store.load("test:RF", kind="level").data
+    rf = cash_from_yield(rf_raw.reindex(rf_raw.index.union(frame.index)).ffill()).reindex(
+        frame.index
+    )
+    direct = backtest(
+        frame["px"],
+        result.variants[0].events,
+        hold=21,
+        short=frame["py"],
+        cost_bps=5,
+        cash=rf,
+        placebo_draws=0,
+    )
+    pd.testing.assert_series_equal(b.daily["strategy"], direct.daily["strategy"])
+    assert b.n_trials == 1 and b.dsr == pytest.approx(b.psr)
+    assert any("no quote on" in n for n in b.notes)  # the missing cash quotes are said
+    out = tmp_path / "out"
+    es.write_outputs(result, out, figures=True)
+    record = json.loads((out / "result.json").read_text())
+    assert record["backtest"]["spec"]["hold"] == 21
+    assert record["backtest"]["results"][0]["trades"]
+    report = (out / "report.md").read_text()
+    assert "## Backtest" in report and "**Traded (base).**" in report
+    assert (out / "figures" / "backtest_base.png").is_file()
+
+
+@pytest.mark.filterwarnings("ignore::eventstudy.exceptions.EventStudyWarning")
+def test_cash_units_are_checked(store: DataStore) -> None:
+    daily = es.run_study(_study(BASE.replace("test:RF", "test:RFD")), store=store)
+    expected = 2.0 + 0.5 * np.sin(np.arange(1500) / 200)
+    np.testing.assert_allclose(
+        daily.backtests[0].daily["cash"].to_numpy(), expected[1:] / 250 / 100, rtol=1e-12
+    )
+    with pytest.raises(ConfigError, match="'test:PX' has units 'index points'"):
+        es.run_study(_study(BASE.replace("test:RF", "test:PX")), store=store)
+
+
+@pytest.mark.filterwarnings("ignore::eventstudy.exceptions.EventStudyWarning")
+def test_declared_trials_deflate(store: DataStore) -> None:
+    result = es.run_study(_study(BASE + "\ntrials = 200\ntrials_sharpe_std = 0.5"), store=store)
+    (b,) = result.backtests
+    assert b.n_trials == 200
+    assert b.trials_variance == pytest.approx(0.25 / 252)
+    assert b.dsr < b.psr
+
+
+@pytest.mark.filterwarnings("ignore::eventstudy.exceptions.EventStudyWarning")
+def test_no_look_ahead(tmp_path: Path) -> None:
+    """Changing the prices after a date never changes a position held before it."""
+    rng = np.random.default_rng(1)
+    n = 1500
+    px = 100 * np.exp(np.cumsum(rng.normal(0.0003, 0.012, n)))
+    py = 100 * np.exp(np.cumsum(rng.normal(0.0002, 0.01, n)))
+    exposures = []
+    for k, seed in enumerate((2, 3)):
+        root = tmp_path / f"d{k}"
+        folder = root / "series" / "test"
+        folder.mkdir(parents=True)
+        changed = px.copy()
+        changed[900:] *= np.exp(np.cumsum(np.random.default_rng(seed).normal(0, 0.02, n - 900)))
+        _write(folder, changed, py, n)
+        result = es.run_study(_study(BASE.replace("test:RF", "zero")), store=DataStore(root))
+        exposures.append(result.backtests[0].daily["exposure"])
+    a, b = exposures
+    assert (a.iloc[900:] != b.iloc[900:]).any()  # the later data do change later positions
+    pd.testing.assert_series_equal(a.iloc[:900], b.iloc[:900])
+
+
+def test_a_level_cannot_be_held(store: DataStore) -> None:
+    text = STUDY.format(backtest='long = "rf"\nhold = 5').replace(
+        'py = "test:PY"', 'py = "test:PY"\nrf = { name = "test:RF", kind = "level" }'
+    )
+    with pytest.raises(ConfigError, match="key 'long': series 'rf'.*is a level"):
+        es.run_study(es.parse_study(text, source="bt.toml"), store=store)
