@@ -13,6 +13,8 @@ Research-script entry points::
     events = es.find_events(signal.compute(data), min_gap=21)
     fwd = es.forward_returns(data["rut"], {"6m": 126, "12m": 252})
     print(es.evaluate(fwd, events.positions, target_name="rut", min_gap=21, seed=0).summary())
+    trade = es.backtest(data["rut"], events, hold=126, short=data["spx"], cost_bps=5, seed=0)
+    print(trade.summary())                                        # the signal traded
 """
 
 from __future__ import annotations
@@ -25,6 +27,8 @@ from eventstudy._version import __version__
 # Public name -> defining module. Imported on first access (PEP 562), so that
 # ``import eventstudy`` and the CLI load only what they use.
 _LAZY = {
+    "BacktestResult": "eventstudy.backtest",
+    "backtest": "eventstudy.backtest",
     "CrossSectionResult": "eventstudy.crosssection",
     "run_cross_section": "eventstudy.crosssection",
     "StudyConfig": "eventstudy.config",
@@ -53,6 +57,7 @@ _LAZY = {
 }
 
 __all__ = [
+    "BacktestResult",
     "CrossSectionResult",
     "CrossSectionStudyResult",
     "DataStore",
@@ -65,6 +70,7 @@ __all__ = [
     "adjust_pvalues",
     "align",
     "average_path",
+    "backtest",
     "evaluate",
     "find_events",
     "forward_returns",
@@ -83,6 +89,7 @@ __all__ = [
 
 if TYPE_CHECKING:
     from eventstudy.api import load_study, parse_study, run_study, sweep, write_outputs
+    from eventstudy.backtest import BacktestResult, backtest
     from eventstudy.config import StudyConfig
     from eventstudy.crosssection import CrossSectionResult, run_cross_section
     from eventstudy.crosssection.results import CrossSectionStudyResult

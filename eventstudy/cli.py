@@ -246,12 +246,19 @@ def _cmd_run(args: argparse.Namespace) -> int:
     if args.fetch:
         from eventstudy.data.providers import fetch_missing
 
-        outcome = fetch_missing(config.data, store)
+        bt = getattr(config, "backtest", None)
+        cash = [bt.cash] if bt is not None and bt.cash != "zero" else []
+        outcome = fetch_missing(config.data, store, optional=cash)
         if not args.quiet:
             for record in outcome.records:
                 print(record.summary())
             for name, why in outcome.unavailable.items():
-                print(f"{name}: could not be had ({why}); its splice runs without it")
+                use = (
+                    "the backtest's cash earns zero"
+                    if cash and name == cash[0].split("[")[0]
+                    else "its splice runs without it"
+                )
+                print(f"{name}: could not be had ({why}); {use}")
         # re-read the cache manifest; what could not be had is run without, and said so
         store = DataStore(store.root, unavailable=outcome.unavailable)
     progress = TerminalProgress(enabled=False if args.quiet else None)

@@ -37,6 +37,7 @@ GROUPS = {
     "evaluation": "eventstudy/evaluation/",
     "signals": "eventstudy/signals/",
     "crosssection": "eventstudy/crosssection/",
+    "backtest": "eventstudy/backtest/",
 }
 
 _ROW = re.compile(r"^\|\s*`([^`\s]+__mutmut_\d+)`\s*\|")

@@ -62,7 +62,7 @@ def sharpe_distribution_figure(
 ) -> Figure:
     """Histogram of the specifications' annual Sharpe ratios with the selected ones marked and
     the Sharpe ratio the best of them would show by luck (``sr0``)."""
-    fig = _figure((8, 3.5))
+    fig = _figure((8, 4.2))
     ax = fig.add_subplot()
     x = np.asarray(sharpes, dtype=float)
     x = x[np.isfinite(x)]
@@ -73,5 +73,5 @@ def sharpe_distribution_figure(
         ax.axvline(sr0, color="k", ls="--", lw=1, label=f"expected best by luck: {sr0:.2f}")
     ax.set_xlabel("annual Sharpe ratio")
     ax.set_ylabel("specifications")
-    ax.legend(frameon=False, fontsize=8)
+    ax.legend(frameon=False, fontsize=8, loc="upper center", bbox_to_anchor=(0.5, -0.18))
     return fig

@@ -7,12 +7,13 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from eventstudy._frozen import pct, pvalue, readonly_mapping
 from eventstudy.inference.sharpe import SharpeStats
 
-__all__ = ["DSR_BAR", "BacktestResult"]
+__all__ = ["DSR_BAR", "BacktestResult", "SweepBacktest"]
 
 DSR_BAR = 0.95
 """The deflated Sharpe ratio a strategy must reach to count as more than luck of the search."""
@@ -151,6 +152,12 @@ class BacktestResult:
         rows["Hit rate (trades with a gain)"] = [_share(a["hit_rate"]), ""]
         return pd.DataFrame.from_dict(rows, orient="index", columns=["Strategy", "Buy and hold"])
 
+    def _cash_clause(self) -> str:
+        if self.cash == "zero":
+            return ""
+        c = self.daily["cash"].to_numpy()
+        return f" (cash: {pct(float(np.prod(1.0 + c)) ** (252 / c.size) - 1.0)})"
+
     def verdict(self) -> str:
         """The answer in one sentence: returns, Sharpe with its error, the placebo and the
         deflated Sharpe ratio."""
@@ -159,7 +166,8 @@ class BacktestResult:
             f"Holding {self.holding} for {self.hold} trading days after each event "
             f"({int(self.activity['trades'])} trades, invested {_share(self.activity['exposure'])} "
             f"of days, {self.cost_bps:g} bp per trade) returned {pct(s['annual_return'])} a "
-            f"year with a Sharpe ratio of {_fmt(self.sharpe_annual, 'num')} "
+            f"year{self._cash_clause()} with a Sharpe ratio of "
+            f"{_fmt(self.sharpe_annual, 'num')} "
             f"(standard error {_fmt(self.sharpe_se_annual, 'num')}), against "
             f"{pct(b['annual_return'])} and {_fmt(b['sharpe'], 'num')} for buy-and-hold."
         )
@@ -173,8 +181,9 @@ class BacktestResult:
         if not math.isnan(self.dsr):
             if self.n_trials > 1:
                 text += (
-                    f" Deflated for the {self.n_trials} specifications tried (the best of them "
-                    f"would show a Sharpe ratio of {_fmt(self.sr0_annual, 'num')} by luck), the "
+                    f" Deflated for {self.n_trials} trials (the best of that many unskilled "
+                    f"strategies would show a Sharpe ratio of {_fmt(self.sr0_annual, 'num')} by "
+                    "luck), the "
                     f"probability that its true Sharpe ratio is positive is {self.dsr:.2f}"
                 )
             else:
@@ -260,3 +269,91 @@ class BacktestResult:
         from eventstudy.backtest.plots import equity_figure
 
         return equity_figure(self)
+
+
+@dataclass(frozen=True, slots=True)
+class SweepBacktest:
+    """Every specification of a sweep traded, and the pick deflated by the search.
+
+    Attributes
+    ----------
+    table
+        One row per specification: ``specification``, annual ``sharpe``, ``annual_return``,
+        ``max_drawdown``, ``exposure``, ``trades`` and the per-day ``sharpe_daily`` used for
+        the deflation (NaN when a specification never traded).
+    best
+        The specification with the highest Sharpe ratio, backtested in full (placebo
+        included) and deflated by the search: the one a searcher would report.
+    selected
+        The specification the config names (``[backtest] select``), likewise; None without.
+    n_trials, trials_variance
+        The search the deflation accounts for: the number of distinct strategies among the
+        specifications (or the trials the config declares) and the variance of their per-day
+        Sharpe ratios.
+    n_specifications, distinct_strategies
+        Specifications traded, and how many distinct strategies they are (specifications with
+        identical daily returns count once).  Correlated but distinct strategies each count:
+        with the variance of their Sharpe ratios measured across them, this is the count
+        Bailey & López de Prado (2014) use; strongly clustered ones make it conservative.
+    """
+
+    table: pd.DataFrame
+    best: BacktestResult
+    selected: BacktestResult | None
+    n_trials: int
+    trials_variance: float
+    n_specifications: int = 0
+    distinct_strategies: int = 0
+
+    def verdict(self) -> str:
+        """The answer in one sentence."""
+        sr = self.table["sharpe"].dropna()
+        text = (
+            f"Holding {self.best.holding} for {self.best.hold} trading days after each event, "
+            f"the {sr.size} specifications' annual Sharpe ratios range from {sr.min():.2f} to "
+            f"{sr.max():.2f} (median {sr.median():.2f}); the best, {self.best.name}, would "
+            f"need {self.best.sr0_annual:.2f} just to match the luck of the best of "
+            f"{self.n_trials} tries"
+            + (
+                f" (the {self.n_specifications} specifications are {self.distinct_strategies} "
+                "distinct strategies)"
+                if self.n_trials == self.distinct_strategies
+                and self.distinct_strategies != self.n_specifications
+                else ""
+            )
+            + ", and the probability that its true Sharpe ratio is "
+            f"positive is {self.best.dsr:.2f}"
+        )
+        text += " (passes the 0.95 bar)." if self.best.dsr >= DSR_BAR else " (below 0.95)."
+        if self.selected is not None:
+            text += (
+                f" The selected specification {self.selected.name}: Sharpe ratio "
+                f"{_fmt(self.selected.sharpe_annual, 'num')}, deflated {self.selected.dsr:.2f}."
+            )
+        return text
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "n_trials": self.n_trials,
+            "trials_variance": self.trials_variance,
+            "n_specifications": self.n_specifications,
+            "distinct_strategies": self.distinct_strategies,
+            "best": self.best.to_dict(),
+            "selected": None if self.selected is None else self.selected.to_dict(),
+            "specifications": [
+                {k: (None if isinstance(v, float) and math.isnan(v) else v) for k, v in row.items()}
+                for row in self.table.to_dict(orient="records")
+            ],
+            "verdict": self.verdict(),
+        }
+
+    def plot(self) -> Any:
+        """The distribution of the specifications' Sharpe ratios with the picks marked."""
+        from eventstudy.backtest.plots import sharpe_distribution_figure
+
+        marks = [(f"best: {self.best.name}", self.best.sharpe_annual)]
+        if self.selected is not None:
+            marks.append((f"selected: {self.selected.name}", self.selected.sharpe_annual))
+        return sharpe_distribution_figure(
+            self.table["sharpe"].to_numpy(dtype=float).tolist(), marks, self.best.sr0_annual
+        )

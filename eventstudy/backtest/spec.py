@@ -16,6 +16,9 @@ Example (trade the flagship signal as small minus large caps for six months)::
     placebo_draws = 1000
     trials = 200             # optional: strategies tried before this one (deflated Sharpe)
     trials_sharpe_std = 0.3  #   and the standard deviation of their annual Sharpe ratios
+    select = "k=3,n=5,..."   # in a sweep: the specification to report beside the best
+
+In a sweep every specification is traded; the deflation then counts the specifications.
 """
 
 from __future__ import annotations
@@ -46,6 +49,7 @@ _KEYS = (
     "variants",
     "trials",
     "trials_sharpe_std",
+    "select",
 )
 
 
@@ -65,6 +69,7 @@ class BacktestSpec:
     variants: tuple[str, ...] = ()
     trials: int | None = None
     trials_sharpe_std: float | None = None
+    select: str | None = None
 
     def to_dict(self) -> dict[str, Any]:
         return {k: getattr(self, k) for k in self.__slots__}
@@ -140,4 +145,5 @@ def parse_backtest(
         variants=chosen,
         trials=trials,
         trials_sharpe_std=std,
+        select=s.get_str("select", None),
     )

@@ -80,20 +80,21 @@ class SharpeStats:
         return {k: getattr(self, k) for k in self.__slots__}
 
 
-def _bartlett_long_run(g: FloatArray, lags: int) -> FloatArray:
-    """``Gamma_0 + sum_{j=1}^{L} (1 - j / (L + 1)) (Gamma_j + Gamma_j')`` of the centred
-    moment columns ``g`` (T x k), with ``Gamma_j = g[j:]' g[:-j] / T``.
+def _bartlett_long_run(v: FloatArray, lags: int) -> float:
+    """``gamma_0 + 2 sum_{j=1}^{L} (1 - j / (L + 1)) gamma_j`` of a centred scalar series,
+    ``gamma_j = sum_t v_t v_{t-j} / T``.
 
-    statsmodels' ``S_hac_simple`` computes the same sum (without the ``1 / T``; the tests
-    compare the two), but importing ``statsmodels.stats.sandwich_covariance`` costs 0.82 s
-    in a fresh process (measured 2026-11-22) for a dozen lines of arithmetic.
+    statsmodels' ``S_hac_simple`` computes the matrix version (the tests compare ``a' S a / T``
+    with this on ``v = g a``).  It is not used because its BLAS products make the last digits
+    depend on the number of BLAS threads (``result.json`` must not), and importing
+    ``statsmodels.stats.sandwich_covariance`` costs 0.82 s in a fresh process (measured
+    2026-11-22); here every sum is numpy's own pairwise summation.
     """
-    t = g.shape[0]
-    omega = g.T @ g / t
-    for j in range(1, lags + 1):  # a handful of lags, each one product
-        gamma = g[j:].T @ g[:-j] / t
-        omega = omega + (1.0 - j / (lags + 1.0)) * (gamma + gamma.T)
-    return np.asarray(omega)
+    t = v.size
+    total = float(np.sum(v * v))
+    for j in range(1, lags + 1):  # a dozen lags or so
+        total += 2.0 * (1.0 - j / (lags + 1.0)) * float(np.sum(v[j:] * v[:-j]))
+    return total / t
 
 
 def sharpe_stats(excess: Any, *, lags: int | None = None) -> SharpeStats:
@@ -135,13 +136,12 @@ def sharpe_stats(excess: Any, *, lags: int | None = None) -> SharpeStats:
         raise ValueError("returns are constant: the Sharpe ratio is undefined")
     mu = float(r.mean())
     d = r - mu
-    var = float(d @ d / t)
+    var = float(np.sum(d * d)) / t  # numpy summation, not BLAS: the same for any thread count
     sigma = math.sqrt(var)
     sr = mu / sigma
-    g = np.column_stack([d, d * d - var])
-    omega = _bartlett_long_run(g, q)
-    grad = np.array([1.0 / sigma, -mu / (2.0 * sigma**3)])
-    v = float(grad @ omega @ grad) / t
+    # the delta method on the scalar grad' g_t: its long-run variance is grad' Omega grad
+    score = d / sigma - mu / (2.0 * sigma**3) * (d * d - var)
+    v = _bartlett_long_run(score, q) / t
     skew = float(np.mean(d**3)) / sigma**3
     kurt = float(np.mean(d**4)) / var**2
     return SharpeStats(

@@ -70,6 +70,16 @@ def save_sweep_figures(
     for name, fig in sweep_figures(result):
         path = directory / f"{name}.png"
         fig.savefig(path, dpi=dpi, metadata={"Software": None})
-        label = name.removeprefix("curve_").replace("_", " ")
-        out[name] = (path, f"{label}: {_FIGURE_CAPTION}")
+        if name == "backtest_sharpes":
+            caption = (
+                "Annual Sharpe ratios of every specification traded; the best (and the "
+                "selected) one marked, and the Sharpe ratio the best of that many unskilled "
+                "tries would show by luck (dashed)."
+            )
+        elif name.startswith("backtest_"):
+            caption = f"{name.removeprefix('backtest_')} specification: " + _CAPTIONS["backtest"]
+        else:
+            label = name.removeprefix("curve_").replace("_", " ")
+            caption = f"{label}: {_FIGURE_CAPTION}"
+        out[name] = (path, caption)
     return out

@@ -109,9 +109,38 @@ def build_sweep_report(
     )
     if result.facts is not None:
         blocks += facts_blocks(result.facts)
+    bt = result.backtest
+    if bt is not None:
+        blocks.append(Block("p", f"**Traded.** {bt.verdict()}"))
     blocks.append(Block("h2", "Specification curves"))
-    for path, caption in figs.values():
-        blocks.append(Block("figure", path, caption))
+    for name, (path, caption) in figs.items():
+        if not name.startswith("backtest_"):
+            blocks.append(Block("figure", path, caption))
+    if bt is not None:
+        blocks.append(Block("h2", "Backtest across the specifications"))
+        blocks.append(
+            Block(
+                "p",
+                f"Every specification's events traded: {bt.best.rule}; {bt.best.cost_bps:g} bp "
+                f"per unit traded per leg; cash earns {bt.best.cash}. The deflated Sharpe "
+                "ratio (Bailey & López de Prado 2014) of the best specification accounts for "
+                f"the {bt.n_trials} tried and the spread of their Sharpe ratios: it is the "
+                "probability that its true Sharpe ratio is positive.",
+            )
+        )
+        for name, (path, caption) in figs.items():
+            if name == "backtest_sharpes":
+                blocks.append(Block("figure", path, caption))
+        for label, b in (("best", bt.best), ("selected", bt.selected)):
+            if b is None:
+                continue
+            blocks.append(Block("p", f"**The {label} specification, {b.name}.** {b.verdict()}"))
+            blocks.append(Block("table", b.table()))
+            for name, (path, caption) in figs.items():
+                if name == f"backtest_{label}":
+                    blocks.append(Block("figure", path, caption))
+            if b.notes:
+                blocks.append(Block("list", list(b.notes)))
     blocks.append(Block("h2", "Tests across the search"))
     blocks.append(Block("table", _formatted(search_table(result), list(_PCT_COLUMNS))))
     blocks.append(Block("h2", "Sensitivity: mean estimate by choice"))
@@ -210,4 +239,7 @@ def sweep_record(result: SweepResult) -> dict[str, Any]:
     }
     if result.facts is not None:
         record["facts"] = result.facts.to_dict()["facts"]
+    if result.backtest is not None:
+        assert cfg.backtest is not None
+        record["backtest"] = {"spec": cfg.backtest.to_dict(), **result.backtest.to_dict()}
     return _clean(record)

@@ -165,8 +165,6 @@ def parse_time_series(
         if "facts" in doc
         else ()
     )
-    if "backtest" in doc and "sweep" in doc:
-        raise ConfigError(f"{source}: [backtest] in a sweep is not supported yet")
     trade = (
         parse_backtest(
             doc["backtest"],
@@ -178,6 +176,17 @@ def parse_time_series(
         if "backtest" in doc
         else None
     )
+    if trade is not None and trade.select is not None:
+        names = [sp.name for sp in sweep.specifications] if sweep is not None else []
+        if trade.select not in names:
+            raise ConfigError(
+                f"{source}: [backtest]: key 'select': "
+                + (
+                    f"{trade.select!r} is not a specification of the sweep, e.g. {names[0]!r}"
+                    if names
+                    else "only applies to a sweep (it names the specification to report)"
+                )
+            )
     return TimeSeriesStudyConfig(
         **common,
         variants=variants,

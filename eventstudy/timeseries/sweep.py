@@ -22,6 +22,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from eventstudy.backtest.results import SweepBacktest
 from eventstudy.config import thaw
 from eventstudy.data import DataStore
 from eventstudy.data.study_data import StudyData, load_study_data
@@ -106,6 +107,10 @@ def run_sweep(
                 f'{config.path}: [evaluation] target {name!r} is a level (kind = "level"); a '
                 "sweep studies returns only so far: run the level target as a plain study"
             )
+    if config.backtest is not None:  # a level to hold is refused before any work
+        from eventstudy.timeseries.trade import check_backtest_series
+
+        check_backtest_series(config.backtest, config.data, store, str(config.path))
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always", EventStudyWarning)
         data = load_study_data(config.data, store)
@@ -132,6 +137,7 @@ def run_sweep(
             )
         forward = _forward(config, data)
         search = _search(config, events, evaluations, forward)
+        traded = _backtest(config, data, events, store, seed)
     messages: list[str] = []
     for w in caught:
         if issubclass(w.category, EventStudyWarning) and str(w.message) not in messages:
@@ -150,6 +156,34 @@ def run_sweep(
         warnings=tuple(messages) + data.notes,
         search=search,
         facts=facts,
+        backtest=traded,
+    )
+
+
+def _backtest(
+    config: TimeSeriesStudyConfig,
+    data: StudyData,
+    events: Mapping[str, EventTable],
+    store: DataStore,
+    seed: int,
+) -> SweepBacktest | None:
+    """Every specification traded as ``[backtest]`` says (None without it)."""
+    spec = config.backtest
+    if spec is None:
+        return None
+    from eventstudy.timeseries.trade import load_cash, sweep_backtests
+
+    assert config.sweep is not None
+    cash = load_cash(spec, store, pd.DatetimeIndex(data.aligned.frame.index), str(config.path))
+    titles = {sp.alias: sp.title or sp.alias for sp in config.data.series}
+    return sweep_backtests(
+        spec,
+        data,
+        config.sweep.specifications,
+        events,
+        cash,
+        seed=seed,
+        labels=(titles[spec.long], titles.get(spec.short or "", spec.short or "")),
     )
 
 

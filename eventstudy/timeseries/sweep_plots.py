@@ -125,3 +125,8 @@ def sweep_figures(result: SweepResult) -> Iterator[tuple[str, Figure]]:
                 f"curve_{target.name}_{label}",
                 plot_specification_curve(result, target.name, label),
             )
+    if result.backtest is not None:
+        yield "backtest_sharpes", result.backtest.plot()
+        yield "backtest_best", result.backtest.best.plot()
+        if result.backtest.selected is not None:
+            yield "backtest_selected", result.backtest.selected.plot()

@@ -10,6 +10,7 @@ import numpy as np
 import pandas as pd
 
 from eventstudy._frozen import pct, pvalue, readonly_mapping
+from eventstudy.backtest.results import SweepBacktest
 from eventstudy.data.study_data import StudyData
 from eventstudy.evaluation import EvaluationResult
 from eventstudy.events import EventTable
@@ -48,6 +49,9 @@ class SweepResult:
         ``romano_wolf_p``, ``holm_p`` and ``fdr_bh_p`` (of the default test).
     facts
         The study's ``[[facts]]`` checked against the data (``None`` without any).
+    backtest
+        With ``[backtest]``: every specification traded, and the best (and the selected)
+        one deflated by the search (:class:`~eventstudy.backtest.results.SweepBacktest`).
     """
 
     config: TimeSeriesStudyConfig
@@ -58,6 +62,7 @@ class SweepResult:
     warnings: tuple[str, ...] = ()
     search: Mapping[tuple[str, str], Mapping[str, Any]] = field(default_factory=dict)
     facts: FactTable | None = None
+    backtest: SweepBacktest | None = None
     _frame: list[pd.DataFrame] = field(default_factory=list, init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:

@@ -4,7 +4,7 @@ Sharpe ratio across the variants (or the trials the config declares)."""
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import replace
 from typing import Any
 
@@ -12,14 +12,22 @@ import numpy as np
 import pandas as pd
 
 from eventstudy.backtest import BacktestResult, backtest, cash_from_yield
+from eventstudy.backtest.many import trade_many
 from eventstudy.backtest.metrics import PERIODS
+from eventstudy.backtest.results import SweepBacktest
 from eventstudy.backtest.spec import BacktestSpec
 from eventstudy.data.store import DataStore
 from eventstudy.data.study_data import StudyData, series_kind
 from eventstudy.exceptions import ConfigError, DataError
 from eventstudy.inference.sharpe import deflated_sharpe
 
-__all__ = ["CashSeries", "deflate", "load_cash", "run_backtest"]
+__all__ = [
+    "CashSeries",
+    "deflate",
+    "load_cash",
+    "run_backtest",
+    "sweep_backtests",
+]
 
 
 class CashSeries:
@@ -43,6 +51,9 @@ def load_cash(
     """
     if spec.cash == "zero":
         return CashSeries(None, "zero")
+    why = store.unavailable.get(spec.cash.split("[")[0])
+    if why is not None:  # --fetch could not get it: said, not hidden
+        return CashSeries(None, "zero", [f"Cash earns zero: {spec.cash} could not be had ({why})."])
     where = f"{path}: [backtest] key 'cash'"
     try:
         loaded = store.load(spec.cash, kind="level")
@@ -162,3 +173,83 @@ def deflate(
             )
         )
     return tuple(out)
+
+
+def sweep_backtests(
+    spec: BacktestSpec,
+    data: StudyData,
+    specifications: Sequence[Any],
+    events: Mapping[str, Any],
+    cash: CashSeries,
+    *,
+    seed: int,
+    labels: tuple[str, str],
+) -> SweepBacktest:
+    """Trade every specification of a sweep (:func:`~eventstudy.backtest.many.trade_many`,
+    without placebo), then the best and the selected one in full, deflated by the number of
+    distinct strategies and the spread of their Sharpe ratios."""
+    prices = data.aligned.frame
+    common: dict[str, Any] = {
+        "hold": spec.hold,
+        "short": prices[spec.short] if spec.short else None,
+        "overlap": spec.overlap,
+        "max_slices": spec.max_slices,
+        "entry": spec.entry,
+        "cost_bps": spec.cost_bps,
+        "cash": cash.returns,
+        "names": labels,
+        "cash_name": cash.label,
+    }
+    table, keys = trade_many(
+        prices[spec.long],
+        [events[sp.name] for sp in specifications],
+        [sp.start for sp in specifications],
+        [sp.end for sp in specifications],
+        hold=spec.hold,
+        short=common["short"],
+        overlap=spec.overlap,  # type: ignore[arg-type]
+        max_slices=spec.max_slices,
+        entry=spec.entry,  # type: ignore[arg-type]
+        cost_bps=spec.cost_bps,
+        cash=cash.returns,
+    )
+    table.insert(0, "specification", [sp.name for sp in specifications])
+    if table["sharpe"].isna().all():
+        raise DataError("[backtest]: no specification of the sweep traded (no events to trade)")
+    daily = table["sharpe_daily"].to_numpy(dtype=float)
+    first = np.zeros(len(keys), dtype=bool)
+    first[np.unique(keys, return_index=True)[1]] = True  # identical returns: one strategy
+    first &= np.isfinite(daily)  # a specification that never traded is no strategy
+    distinct = int(first.sum())
+    if spec.trials is not None:
+        n, var = spec.trials, (float(spec.trials_sharpe_std or 0.0) / math.sqrt(PERIODS)) ** 2
+    else:
+        ok = daily[first]
+        n, var = distinct, float(np.var(ok, ddof=1)) if ok.size > 1 else 0.0
+    index = {sp.name: i for i, sp in enumerate(specifications)}
+
+    def full(name: str) -> BacktestResult:
+        sp = specifications[index[name]]
+        r = backtest(
+            prices[spec.long],
+            events[name],
+            start=sp.start,
+            end=sp.end,
+            placebo_draws=spec.placebo_draws,
+            seed=np.random.default_rng([seed, index[name], 1_000]),
+            name=name,
+            **common,
+        )
+        r = replace(r, notes=(*r.notes, *cash.notes))
+        return deflate([r], n, math.sqrt(var * PERIODS))[0]
+
+    best_name = str(table["specification"].iloc[int(np.nanargmax(table["sharpe"].to_numpy()))])
+    return SweepBacktest(
+        table=table,
+        best=full(best_name),
+        selected=full(spec.select) if spec.select is not None else None,
+        n_trials=n,
+        trials_variance=var,
+        n_specifications=len(specifications),
+        distinct_strategies=distinct,
+    )

@@ -190,7 +190,7 @@ def test_sharpe_statistics_and_deflation() -> None:
     assert r.dsr == pytest.approx(dsr, rel=1e-12)
     assert r.sr0_annual == pytest.approx(sr0 * math.sqrt(252), rel=1e-12)
     assert r.dsr < r.psr  # the search costs confidence
-    assert "50 specifications tried" in r.verdict()
+    assert "Deflated for 50 trials" in r.verdict()
 
 
 def test_bad_input_is_named() -> None:

@@ -478,6 +478,10 @@ def test_make_run_on_a_machine_without_data_fetches_the_flagship_and_says_what_i
     assert "fetched from yahoo" in json.dumps(record["data"])
     manifest = pd.read_csv(data / "cache" / "MANIFEST.csv")
     assert sorted(manifest["name"]) == ["yahoo:^GSPC", "yahoo:^RUT"]
+    # the backtest's cash (the snapshot's Fama-French file) has no provider: cash earns
+    # zero, and the report and result.json say why
+    assert "Cash earns zero: fama_french:ff3_factors_daily[rf] could not be had" in report
+    assert record["backtest"]["results"][0]["cash"] == "zero"
 
 
 def test_without_the_library_the_error_names_the_extra(

@@ -46,17 +46,18 @@ def test_no_lags_is_mertens_formula() -> None:
 
 
 def test_long_run_covariance_matches_statsmodels() -> None:
-    """The Bartlett long-run covariance equals statsmodels' S_hac_simple / T (Newey & West
-    1987), lag by lag, and the default lags are its rule of thumb."""
+    """The Bartlett long-run variance of a' g_t equals a' (S_hac_simple / T) a with
+    statsmodels' matrix (Newey & West 1987), lag by lag, and the default lags are its rule of
+    thumb."""
     from statsmodels.stats.sandwich_covariance import S_hac_simple
 
     rng = np.random.default_rng(3)
     g = rng.normal(size=(400, 2)).cumsum(axis=0) * 0.1
     g -= g.mean(axis=0)
+    a = np.array([1.7, -0.4])
     for lags in (0, 1, 5, 13):
-        np.testing.assert_allclose(
-            _bartlett_long_run(g, lags), S_hac_simple(g, nlags=lags) / 400, rtol=1e-12
-        )
+        s = S_hac_simple(g, nlags=lags) / 400
+        assert _bartlett_long_run(g @ a, lags) == pytest.approx(a @ s @ a, rel=1e-12)
     for t in (10, 100, 1500, 11_000):
         assert newey_west_lags(t) == int(np.floor(4 * (t / 100.0) ** (2.0 / 9.0)))
 

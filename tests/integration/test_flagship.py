@@ -58,6 +58,8 @@ def test_flagship_figures(flagship: Path, snapshot_dir: Path) -> None:
 
     pngs = sorted(p.name for p in (flagship / "figures").glob("*.png"))
     assert pngs == [
+        "backtest_full_sigma.png",
+        "backtest_trailing_sigma.png",
         "distribution_full_sigma.png",
         "distribution_trailing_sigma.png",
         "path_full_sigma.png",
@@ -84,6 +86,74 @@ def test_flagship_figures(flagship: Path, snapshot_dir: Path) -> None:
         ax = plot_series_events(result, variant=v.name).axes[0]
         assert ax.get_yscale() == "log" and ax.get_xlabel() == "date"
         assert len(ax.collections[-1].get_offsets()) == v.events.n_events
+    for b in result.backtests:
+        top, bottom = b.plot().axes
+        assert top.get_yscale() == "log" and bottom.get_ylabel() == "drawdown, %"
+        labels = [line.get_label() for line in top.lines]
+        assert labels == ["strategy", "buy and hold", "events"]
+        assert len(top.lines[2].get_xdata()) == len(b.events)
+        assert len(top.patches) == len(b.trades)  # one shaded span per holding
+
+
+def test_flagship_backtest_against_the_data(flagship: Path, snapshot_dir: Path) -> None:
+    """Each trade of the shipped backtest (long Russell 2000, short S&P 500, 126 days,
+    bought at the close after the event) recomputed from the aligned prices with pandas, and
+    the cash from the Fama-French file read directly."""
+    import numpy as np
+    import pandas as pd
+
+    from eventstudy.api import run_study
+    from eventstudy.data import DataStore
+
+    result = run_study(
+        ROOT / "studies" / "russell_sp_divergence.toml", store=DataStore(snapshot_dir)
+    )
+    frame = result.data.aligned.frame
+    ff = (
+        pd.read_csv(
+            snapshot_dir / "fama_french" / "ff3_factors_daily.csv",
+            index_col="date",
+            parse_dates=True,
+        )["rf"]
+        / 100
+    )
+    assert [b.name for b in result.backtests] == ["full_sigma", "trailing_sigma"]
+    for b, v in zip(result.backtests, result.variants, strict=True):
+        dates = frame.index
+        for _, trade in b.trades.iterrows():
+            e = dates.get_loc(trade["event"])
+            assert trade["entry"] == dates[e + 1]  # the close after the event day
+            assert trade["event"] in set(v.events.dates)
+            rut, spx = frame["rut"], frame["spx"]
+            expected = (rut[trade["exit"]] / rut[trade["entry"]]) - (
+                spx[trade["exit"]] / spx[trade["entry"]]
+            )
+            assert trade["return"] == pytest.approx(expected, rel=1e-12)
+            if not trade["open"]:
+                assert dates.get_loc(trade["exit"]) - dates.get_loc(trade["entry"]) >= 126
+        cash = b.daily["cash"]
+        common = cash.index.intersection(ff.index)
+        np.testing.assert_allclose(cash[common], ff[common], rtol=1e-12)
+        wealth = (1 + b.daily["strategy"]).prod() - 1
+        assert b.performance["strategy"]["total_return"] == pytest.approx(wealth, rel=1e-12)
+    # docs/backtest.md quotes these numbers
+    doc = " ".join((ROOT / "docs" / "backtest.md").read_text().split())
+    full, trailing = result.backtests
+    assert (
+        f"cash of {full.sharpe_annual:.2f} (full-sample σ) and {trailing.sharpe_annual:.2f} "
+        f"(trailing σ), each with a standard error of {full.sharpe_se_annual:.2f}" in doc
+    )
+    assert f"{trailing.sharpe_se_annual:.2f}" == f"{full.sharpe_se_annual:.2f}"
+    assert (
+        f"matched the excess over buy-and-hold in {full.placebo['beaten_by']:.0%} and "
+        f"{trailing.placebo['beaten_by']:.0%} of draws" in doc
+    )
+    md = (flagship / "report.md").read_text()
+    first = md[: md.index("## Verdicts")]
+    assert "**Traded (full_sigma).**" in first and "**Traded (trailing_sigma).**" in first
+    record = json.loads((flagship / "result.json").read_text())
+    assert record["backtest"]["spec"]["cash"] == "fama_french:ff3_factors_daily[rf]"
+    assert record["backtest"]["results"][0]["entry"] == "next_close"
 
 
 def test_every_shipped_study_validates() -> None:
@@ -211,6 +281,18 @@ def test_shipped_sweep_contains_the_flagship(snapshot_dir: Path) -> None:
     claims = sweep.claims_frame()
     assert list(claims["specifications"]) == [768, 768]
     assert sweep.headline().startswith(("Nothing survives the search", "Some specifications"))
+    # the backtest of every specification: the selected one is the flagship's full_sigma
+    bt = sweep.backtest
+    assert bt is not None and bt.selected is not None and bt.selected.name == name
+    flag = flagship.backtests[0]
+    pd_equal = bt.selected.daily["strategy"].equals(flag.daily["strategy"])
+    assert pd_equal and bt.selected.sharpe_annual == flag.sharpe_annual
+    assert bt.best.sharpe_annual == bt.table["sharpe"].max()
+    doc = " ".join((ROOT / "docs" / "backtest.md").read_text().split())
+    sr = bt.table["sharpe"]
+    assert f"annual Sharpe ratios from {sr.min():.2f} to {sr.max():.2f}" in doc
+    assert f"the best needs {bt.best.sr0_annual:.2f} just to match" in doc
+    assert f"its deflated Sharpe ratio is {bt.best.dsr:.2f}" in doc
 
 
 @pytest.mark.slow

@@ -35,7 +35,7 @@ import datetime as dt
 import hashlib
 import io
 import warnings
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -382,14 +382,20 @@ def update_series(
 
 
 def fetch_missing(
-    data: Any, store: Any, *, session: Any = None, now: dt.datetime | None = None
+    data: Any,
+    store: Any,
+    *,
+    session: Any = None,
+    now: dt.datetime | None = None,
+    optional: Sequence[str] = (),
 ) -> FetchOutcome:
     """Fetch every series of a ``[data]`` table that the store lacks (``eventstudy run
     --fetch``).
 
     The earlier source of a splice is optional: when it cannot be had (FRED's Russell series
     stop in 2019), the outcome names it with the reason, and the study runs on the later
-    source alone and says so.
+    source alone and says so.  So are the ``optional`` names (a backtest's cash series,
+    without which cash earns zero and the report says so).
 
     Raises
     ------
@@ -400,14 +406,19 @@ def fetch_missing(
     from eventstudy.exceptions import DataFileNotFoundError
 
     required: list[str] = []
-    optional: list[str] = []
+    maybe: list[str] = []
     for spec in data.series:
         parts = list(spec.splice or ()) + ([spec.name] if spec.name else [])
         for i, name in enumerate(parts):
             try:
                 store.resolve(name, cwd=False, folder=spec.folder)
             except DataFileNotFoundError:
-                (optional if spec.splice and i == 0 else required).append(name.split("[")[0])
+                (maybe if spec.splice and i == 0 else required).append(name.split("[")[0])
+    for name in optional:
+        try:
+            store.resolve(name, cwd=False)
+        except DataFileNotFoundError:
+            maybe.append(name.split("[")[0])
     unknown = [n for n in required if n.partition(":")[0] not in PROVIDERS]
     if unknown:
         raise DataError(
@@ -418,7 +429,7 @@ def fetch_missing(
         fetch_series(n, store.root, session=session, now=now) for n in dict.fromkeys(required)
     ]
     unavailable: dict[str, str] = {}
-    for name in dict.fromkeys(optional):
+    for name in dict.fromkeys(maybe):
         if name.partition(":")[0] not in PROVIDERS:
             unavailable[name] = f"no provider serves {name}"
             continue
