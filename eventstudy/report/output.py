@@ -64,8 +64,9 @@ def write_outputs(
     Returns
     -------
     dict
-        ``result``, ``events``, ``markdown``, ``html`` (``run`` with ``run=``) -> the paths
-        written.
+        ``result``, ``events``, ``markdown``, ``html`` (``run`` with ``run=``;
+        ``backtest_csv`` with ``[backtest]``: the daily series of each traded strategy, in a
+        sweep of the best and the selected one) -> the paths written.
     """
     import hashlib
     import json
@@ -113,6 +114,12 @@ def _write_all(
         frame.to_csv(paths["sweep_csv"], index=False, float_format="%.10g")
         paths["sweep_parquet"] = out / "sweep.parquet"
         frame.to_parquet(paths["sweep_parquet"], index=False)
+        if result.backtest is not None:
+            bt = result.backtest
+            picks = [bt.best]
+            if bt.selected is not None and bt.selected.name != bt.best.name:
+                picks.append(bt.selected)
+            paths["backtest_csv"] = _write_backtest_csv(picks, out)
         return paths
     if isinstance(result, StudyResult):
         from eventstudy.report.timeseries import build_report, result_record
@@ -122,9 +129,12 @@ def _write_all(
 
             figs = save_study_figures(result, out / "figures")
         blocks = build_report(result, figures=figs, store=store)
-        return write_report_files(
+        paths = write_report_files(
             result_record(result), result.events_frame(), blocks, out, title=result.config.title
         )
+        if result.backtests:
+            paths["backtest_csv"] = _write_backtest_csv(result.backtests, out)
+        return paths
     # imported only here: the cross-section package brings scipy.stats (~0.5 s)
     from eventstudy.crosssection.results import CrossSectionStudyResult
 
@@ -147,6 +157,19 @@ def _write_all(
         "write_outputs needs the result of eventstudy.run_study (StudyResult or "
         f"CrossSectionStudyResult), got {type(result).__name__}"
     )
+
+
+def _write_backtest_csv(results: Any, out: Path) -> Path:
+    """``backtest.csv``: per traded strategy and day, the strategy's and buy-and-hold's
+    returns, cash, the weight held and the cost paid (the series behind the equity curves)."""
+    frames = []
+    for b in results:
+        f = b.daily.copy()
+        f.insert(0, "strategy_name", b.name)
+        frames.append(f.rename_axis("date").reset_index())
+    path = out / "backtest.csv"
+    pd.concat(frames).to_csv(path, index=False, date_format="%Y-%m-%d", float_format="%.10g")
+    return path
 
 
 def write_report_files(

@@ -136,6 +136,17 @@ def test_study_backtest_equals_the_engine_and_is_written(store: DataStore, tmp_p
     report = (out / "report.md").read_text()
     assert "## Backtest" in report and "**Traded (base).**" in report
     assert (out / "figures" / "backtest_base.png").is_file()
+    daily = pd.read_csv(out / "backtest.csv", parse_dates=["date"])
+    assert list(daily.columns) == [
+        "date",
+        "strategy_name",
+        "strategy",
+        "buy_and_hold",
+        "cash",
+        "exposure",
+        "cost",
+    ]
+    np.testing.assert_allclose(daily["strategy"], b.daily["strategy"], rtol=1e-9)
 
 
 @pytest.mark.filterwarnings("ignore::eventstudy.exceptions.EventStudyWarning")

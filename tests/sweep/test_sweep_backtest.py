@@ -106,6 +106,10 @@ def test_outputs_and_determinism(swept, data_dir: Path, tmp_path: Path) -> None:
     report = (tmp_path / "out" / "report.md").read_text()
     assert report.index("**Traded.**") < report.index("## Specification curves")
     assert "## Backtest across the specifications" in report
+    import pandas as pd
+
+    daily = pd.read_csv(tmp_path / "out" / "backtest.csv")
+    assert set(daily["strategy_name"]) == {swept.backtest.best.name, swept.backtest.selected.name}
     for name in ("backtest_sharpes", "backtest_best", "backtest_selected"):
         assert (tmp_path / "out" / "figures" / f"{name}.png").is_file()
     again = es.run_study(
