@@ -252,6 +252,14 @@ def sweep(
             config.inference.default_test,
         )
         config = replace(config, sweep=spec)
+        bt = config.backtest
+        if bt is not None and bt.select is not None:
+            names = [sp.name for sp in spec.specifications]
+            if bt.select not in names:
+                raise ConfigError(
+                    f"{config.path}: [backtest] select {bt.select!r} is not a specification of "
+                    f"this sweep, e.g. {names[0]!r}"
+                )
     elif config.sweep is None:
         raise ConfigError(
             f"{config.path}: no [sweep] table; pass grid=, choices= or specifications="

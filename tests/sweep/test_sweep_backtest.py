@@ -87,6 +87,15 @@ def test_every_specification_traded_and_the_best_deflated(swept) -> None:
     assert bt.trials_variance == pytest.approx(np.var(unique, ddof=1), rel=1e-10)
 
 
+def test_python_sweep_keeps_the_backtest(data_dir: Path) -> None:
+    study = es.parse_study(EXAMPLE_STUDY + '[backtest]\nlong = "a"\nhold = 10\n')
+    result = es.sweep(study, grid={"signal.level": [0.03, 0.04]}, data_dir=data_dir)
+    assert result.backtest is not None and len(result.backtest.table) == 2
+    chosen = es.parse_study(EXAMPLE_STUDY + SWEEP + SELECT)
+    with pytest.raises(ConfigError, match="select 'level=0.04,min_gap=21,kind=simple' is not"):
+        es.sweep(chosen, grid={"signal.level": [0.03]}, data_dir=data_dir)
+
+
 def test_select_must_name_a_specification() -> None:
     with pytest.raises(ConfigError, match="key 'select': 'nope' is not a specification"):
         es.parse_study(EXAMPLE_STUDY + SWEEP + 'select = "nope"\n')
