@@ -243,7 +243,7 @@ def backtest(
     net = gross - legs * c * np.where(is_open, 1.0, 2.0)
     trades = pd.DataFrame(
         {
-            "event": dates[p.used] if p.used.size == p.entries.size else pd.NaT,
+            "event": dates[p.used],
             "entry": dates[p.entries],
             "exit": dates[p.exits],
             "days": p.exits - p.entries,
@@ -333,7 +333,7 @@ def backtest(
         sharpe_se_annual=stats_s.se * ann if stats_s is not None else math.nan,
         psr=psr,
         dsr=dsr,
-        sr0_annual=sr0 * ann if stats_s is not None else math.nan,
+        sr0_annual=sr0 * ann,
         n_trials=n_trials,
         trials_variance=trials_variance,
         placebo=placebo,

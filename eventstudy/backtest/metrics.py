@@ -83,7 +83,7 @@ def performance(
     return {
         "total_return": float(np.prod(1.0 + r) - 1.0),
         "annual_return": annual_return(r, periods),
-        "volatility": float(np.std(r, ddof=1)) * math.sqrt(periods),
+        "volatility": float(np.std(r, ddof=1)) * math.sqrt(periods) if r.size > 1 else math.nan,
         "sharpe": float(ex.mean()) / sd * math.sqrt(periods) if sd > 0 else math.nan,
         "sortino": float(ex.mean()) * math.sqrt(periods) / down if down > 0 else math.nan,
         "max_drawdown": dd.depth,
