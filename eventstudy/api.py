@@ -253,7 +253,7 @@ def sweep(
         )
         config = replace(config, sweep=spec)
         bt = config.backtest
-        if bt is not None and bt.select is not None:
+        if bt is not None and bt.select is not None and spec is not None:
             names = [sp.name for sp in spec.specifications]
             if bt.select not in names:
                 raise ConfigError(
