@@ -135,7 +135,7 @@ def build_sweep_report(
             if b is None:
                 continue
             blocks.append(Block("p", f"**The {label} specification, {b.name}.** {b.verdict()}"))
-            blocks.append(Block("table", b.table()))
+            blocks.append(Block("table", b.table().rename_axis("Metric").reset_index()))
             for name, (path, caption) in figs.items():
                 if name == f"backtest_{label}":
                     blocks.append(Block("figure", path, caption))

@@ -297,7 +297,7 @@ def build_report(
         )
         for b in result.backtests:
             blocks.append(Block("p", f"**{b.name}.** {b.verdict()}"))
-            blocks.append(Block("table", b.table()))
+            blocks.append(Block("table", b.table().rename_axis("Metric").reset_index()))
             for key, (path, caption) in figs.items():
                 if key == f"backtest_{b.name}":
                     blocks.append(Block("figure", path, caption))

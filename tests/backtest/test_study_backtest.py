@@ -135,6 +135,9 @@ def test_study_backtest_equals_the_engine_and_is_written(store: DataStore, tmp_p
     assert record["backtest"]["results"][0]["trades"]
     report = (out / "report.md").read_text()
     assert "## Backtest" in report and "**Traded (base).**" in report
+    assert (
+        "| Metric | Strategy | Buy and hold |" in report and "| Sharpe ratio (annual) |" in report
+    )
     assert (out / "figures" / "backtest_base.png").is_file()
     daily = pd.read_csv(out / "backtest.csv", parse_dates=["date"])
     assert list(daily.columns) == [
