@@ -239,6 +239,9 @@ def test_same_close_on_the_first_date_and_open_trades() -> None:
 
 def test_hit_rate_counts_gains_only() -> None:
     flat = pd.Series(100.0, index=DATES)
+    # the trial count is checked even when no Sharpe ratio can be computed
+    with pytest.raises(ValueError, match=exactly("n_trials must be >= 1, got 0")):
+        backtest(flat, DATES[[2]], hold=3, n_trials=0)
     r = backtest(flat, DATES[[2]], hold=3, placebo_draws=0)
     assert r.activity["hit_rate"] == 0.0  # a zero return is not a gain
     # constant excess returns: no Sharpe statistics, and the verdict says what it can
@@ -365,4 +368,68 @@ def test_trade_many_edges() -> None:
         [None, None],
         hold=3,
     )
+    assert k[0] != k[1]
+
+
+def test_more_edges_named_by_mutation() -> None:
+    a = _geometric(0.01)
+    cash = pd.Series(0.0001, index=DATES)
+    cash.iloc[4] = np.nan
+    with pytest.raises(
+        DataError,
+        match=exactly(
+            "backtest: cash (zero) has no rate for 2001-01-05; start the backtest later or use "
+            "cash = 'zero'"
+        ),
+    ):
+        backtest(a, DATES[[2]], hold=3, cash=cash)
+    down = backtest(_geometric(-0.01), DATES[[2]], hold=3, placebo_draws=0)
+    bh = down.performance["buy_and_hold"]
+    assert (bh["drawdown_peak"], bh["drawdown_trough"]) == (DATES[1], DATES[11])
+    assert down.sharpe_annual == down.performance["strategy"]["sharpe"]
+    r = backtest(a, DATES[[2]], hold=3, n_trials=4, trials_variance=0.0009, placebo_draws=0)
+    assert r.trials_variance == 0.0009 and r.n_trials == 4
+    # a position that ends exactly on the last date is not said to be open
+    exact = backtest(a, DATES[[5]], hold=5, placebo_draws=0)
+    assert not any("still open" in n for n in exact.notes)
+    # same-close entry on the first date held one day: bought at close 0, sold at close 1,
+    # both trades paid on day 1
+    one_day = backtest(a, DATES[[0]], hold=1, entry="same_close", cost_bps=10, placebo_draws=0)
+    assert one_day.daily["cost"].iloc[0] == pytest.approx(0.002)
+    table, _ = trade_many(a, [DATES[[0]]], [None], [None], hold=1, entry="same_close", cost_bps=10)
+    assert table["annual_return"].iloc[0] == pytest.approx(
+        one_day.performance["strategy"]["annual_return"], rel=1e-12
+    )
+    # a long-short day that loses more than the capital: the annual return is -100%
+    b = pd.Series([100.0, 100, 100, 100, 300, 300, 300, 300, 300, 300, 300, 300], index=DATES)
+    wiped = backtest(_geometric(0.0), DATES[[1]], hold=3, short=b, placebo_draws=0)
+    assert wiped.performance["strategy"]["annual_return"] == -1.0
+    many, _ = trade_many(_geometric(0.0), [DATES[[1]]], [None], [None], hold=3, short=b)
+    assert many["annual_return"].iloc[0] == -1.0
+    assert annual_return(np.array([-2.0, 0.1])) == -1.0
+    two = performance(np.array([0.01, 0.03]), np.zeros(2), periods=4)
+    assert two["volatility"] == pytest.approx(np.std([0.01, 0.03], ddof=1) * 2)
+
+
+def test_placebo_with_a_holding_on_the_first_day() -> None:
+    exposure = np.array([1.0, 1.0, 0.5, 0, 0, 0, 0, 1, 0, 0])
+    sums = random_entry_placebo(exposure, np.full(10, 0.01), 300, np.random.default_rng(5))
+    np.testing.assert_allclose(sums, exposure.sum() * 0.01, rtol=1e-12)
+
+
+def test_trade_many_reads_its_own_dates() -> None:
+    rng = np.random.default_rng(6)
+    n = 60
+    dates = pd.bdate_range("2004-01-01", periods=n)
+    a = pd.Series(100 * np.cumprod(1 + rng.normal(0.001, 0.01, n)), index=dates)
+    wide = pd.Series(0.0002, index=pd.bdate_range("2003-12-01", periods=n + 40))  # a superset
+    ev = dates[[10, 48, 49, 52]]  # 49: one day before the sample's end; 52: after it
+    rules = {"hold": 1, "cash": wide, "entry": "same_close", "cost_bps": 5.0, "overlap": "ignore"}
+    table, _ = trade_many(a, [ev], [None], [dates[50]], **rules)  # type: ignore[arg-type]
+    one = backtest(a, ev, end=dates[50], placebo_draws=0, **rules)  # type: ignore[arg-type]
+    assert table["trades"].iloc[0] == one.activity["trades"] == 3
+    assert table["sharpe"].iloc[0] == pytest.approx(one.performance["strategy"]["sharpe"])
+    # equal (zero) excess returns over samples of the same length but different dates
+    flat = pd.Series(100.0, index=dates)
+    _, k = trade_many(flat, [dates[[5]], dates[[5]]], [None, dates[1]], [dates[58], None], hold=3)
     assert k[0] != k[1]
