@@ -423,7 +423,7 @@ def test_trade_many_reads_its_own_dates() -> None:
     dates = pd.bdate_range("2004-01-01", periods=n)
     a = pd.Series(100 * np.cumprod(1 + rng.normal(0.001, 0.01, n)), index=dates)
     wide = pd.Series(0.0002, index=pd.bdate_range("2003-12-01", periods=n + 40))  # a superset
-    ev = dates[[10, 48, 49, 52]]  # 49: one day before the sample's end; 52: after it
+    ev = dates[[10, 48, 49, 51]]  # 49: one day before the sample's end; 51: the day after
     rules = {"hold": 1, "cash": wide, "entry": "same_close", "cost_bps": 5.0, "overlap": "ignore"}
     table, _ = trade_many(a, [ev], [None], [dates[50]], **rules)  # type: ignore[arg-type]
     one = backtest(a, ev, end=dates[50], placebo_draws=0, **rules)  # type: ignore[arg-type]
