@@ -39,6 +39,7 @@ OUTPUT_FILES = frozenset(
         "events.csv",
         "sweep.csv",
         "sweep.parquet",
+        "backtest.csv",
         "report.md",
         "report.html",
         MARKER,
