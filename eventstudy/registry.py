@@ -253,6 +253,10 @@ class HorizonInputs:
         A :class:`~eventstudy.inference.shared.SharedWork` memo of work that repeats across
         the specifications of a sweep (``None`` outside one).  A test may use it for values
         that are a deterministic function of their key.
+    daily_returns
+        One-day moves of the target, shape ``(T + h,)``: entry ``s`` from the close of date
+        ``s - 1`` to the close of date ``s``, the last h past the forward returns' dates
+        (``None`` when the caller has none; the Hodrick test then does not apply).
     """
 
     forward_returns: Any
@@ -267,6 +271,7 @@ class HorizonInputs:
     progress: Any = None
     rng: np.random.Generator | None = field(default=None, compare=False)
     shared: Any = field(default=None, compare=False)
+    daily_returns: Any = field(default=None, compare=False)
 
 
 HORIZON_INPUTS: frozenset[str] = frozenset(f.name for f in dataclasses.fields(HorizonInputs))

@@ -276,6 +276,27 @@ def _slice_sample(
     return fwd.iloc[lo:hi], positions[inside] - lo
 
 
+def _one_day(daily: Any, fwd: pd.DataFrame, fwd_s: pd.DataFrame) -> np.ndarray | None:
+    """The one-day moves from the sample's first date on (None without them)."""
+    if daily is None:
+        return None
+    arr = np.asarray(daily, dtype=float).ravel()
+    if arr.size != len(fwd.index):
+        raise ValueError(
+            f"daily must have one entry per date of fwd ({len(fwd.index)}), got {arr.size}"
+        )
+    lo = int(fwd.index.searchsorted(fwd_s.index[0])) if len(fwd_s.index) else 0
+    return arr[lo:]
+
+
+def _window(one_day: np.ndarray, t: int, h: int) -> np.ndarray:
+    """The sample's T dates and the h days after, NaN past the data."""
+    out = np.full(t + h, np.nan)
+    n = min(one_day.size, t + h)
+    out[:n] = one_day[:n]
+    return out
+
+
 def evaluate(
     fwd: pd.DataFrame,
     event_positions: Sequence[int] | np.ndarray,
@@ -294,6 +315,7 @@ def evaluate(
     size_draws: int = 0,
     alpha: float = 0.05,
     power_effect: float | Mapping[str, float] | None = None,
+    daily: Any = None,
 ) -> EvaluationResult:
     """Per-horizon statistics of event forward returns, the baseline and the tests.
 
@@ -321,6 +343,10 @@ def evaluate(
         A :class:`~eventstudy.inference.shared.SharedWork` memo for work that repeats
         across the specifications of a sweep (the baseline statistics and the tests' shared
         draws); the numbers are the same with or without it.
+    daily
+        The target's one-day moves on the dates of ``fwd`` (entry ``s`` from the close of
+        date ``s - 1`` to that of ``s``; a study passes the log changes of the target's level,
+        or the level's changes for a level target), for the ``hodrick`` test.
 
     Returns
     -------
@@ -348,6 +374,7 @@ def evaluate(
     pos = as_positions(event_positions, len(fwd.index))
     fwd_s, pos_s = _slice_sample(fwd, pos, sample)
     dates = pd.DatetimeIndex(fwd_s.index)
+    one_day = _one_day(daily, fwd, fwd_s)
     size_draws = check_int("size_draws", size_draws, minimum=0)
     # the first len(hz) children are the tests' streams (as without size draws)
     streams = as_generator(seed).spawn((2 if size_draws else 1) * len(hz))
@@ -391,6 +418,7 @@ def evaluate(
             seed=rng,
             progress=progress,
             shared=scope,
+            daily_returns=None if one_day is None else _window(one_day, len(fwd_s), h),
         )
         out[label] = HorizonStats(
             horizon=label,

@@ -10,7 +10,7 @@ import pandas as pd
 
 from eventstudy._typing import Seed
 from eventstudy._validation import as_generator, check_int
-from eventstudy.inference import bootstrap, classical, ewc, hac, im, placebo
+from eventstudy.inference import bootstrap, classical, ewc, hac, hodrick, im, placebo
 from eventstudy.inference.placebo import ProgressCallback, Stratify
 from eventstudy.inference.shared import SharedWork
 from eventstudy.registry import (
@@ -146,8 +146,33 @@ for _test in (
         'for any G ≥ 2 with unequal variances. Opt-in: tests = [..., "im"].',
         lambda x: im.im_test(x.forward_returns, x.events, x.horizon),
     ),
+    _Builtin(
+        "hodrick",
+        _BASE | {"horizon", "daily_returns"},
+        hodrick.NULL_HYPOTHESIS,
+        hodrick.REFERENCE,
+        "OLS of forward returns on an event dummy with Hodrick's (1992) 1B standard error: "
+        "the overlap is carried by summing the regressors over the h dates whose windows hold "
+        "each one-day return, so no autocovariance is estimated; N(0, 1) reference. Needs the "
+        'target\'s one-day moves (a study supplies them). Opt-in: tests = [..., "hodrick"].',
+        lambda x: _hodrick(x),
+    ),
 ):
     register_test(_test)
+
+
+def _hodrick(x: HorizonInputs) -> TestResult:
+    if x.daily_returns is None:
+        return TestResult.not_applicable(
+            "hodrick",
+            "no one-day returns were given (evaluate(..., daily=...) or a study supplies them)",
+            null_hypothesis=hodrick.NULL_HYPOTHESIS,
+            method="Hodrick (1992) 1B",
+            reference=hodrick.REFERENCE,
+            distribution="N(0, 1)",
+        )
+    return hodrick.hodrick_test(x.forward_returns, x.events, x.horizon, x.daily_returns)
+
 
 ALL_TESTS: tuple[str, ...] = ("naive_t", "hac", "bootstrap", "placebo", "sign", "wilcoxon")
 """The built-in time-series tests, in report order (plugins: :func:`timeseries_tests`)."""
@@ -188,6 +213,7 @@ def run_tests(
     seed: Seed = None,
     progress: ProgressCallback | None = None,
     shared: SharedWork | None = None,
+    daily_returns: Any = None,
 ) -> dict[str, TestResult]:
     """Run the requested registered tests on one horizon's forward returns.
 
@@ -221,6 +247,9 @@ def run_tests(
     shared
         A :class:`~eventstudy.inference.shared.SharedWork` memo handed to the tests, for
         the work that repeats across the specifications of a sweep.
+    daily_returns
+        One-day moves, shape ``(T + h,)`` (see :class:`~eventstudy.registry.HorizonInputs`);
+        needed by the ``hodrick`` test only.
 
     Returns
     -------
@@ -255,6 +284,7 @@ def run_tests(
         hac_lags=hac_lags,
         progress=progress,
         shared=shared,
+        daily_returns=daily_returns,
     )
     out: dict[str, TestResult] = {}
     for name in tests:  # loop over a handful of tests, not events

@@ -138,6 +138,19 @@ def check_target_kinds(
     return units
 
 
+def _one_day_moves(level: pd.Series, kind: str) -> np.ndarray:
+    """One-day moves behind a target's forward moves: changes of a level, log changes of a
+    price or ratio (exact for log returns, first order for simple ones)."""
+    x = level.to_numpy(dtype=float)
+    out = np.full(x.size, np.nan)
+    if kind == "change":
+        out[1:] = np.diff(x)
+    else:
+        with np.errstate(divide="ignore", invalid="ignore"):
+            out[1:] = np.diff(np.log(x))
+    return out
+
+
 def _seed_for(seed: int, *keys: int) -> np.random.Generator:
     return np.random.default_rng(np.random.SeedSequence([seed, *keys]))
 
@@ -476,6 +489,7 @@ def _run_variants(
                 size_draws=inf.size_draws,
                 alpha=inf.alpha,
                 power_effect=dict(inf.power_effect) or None,
+                daily=_one_day_moves(level, kinds[tname]),
             )
             evaluations[tname] = replace(
                 evaluations[tname],

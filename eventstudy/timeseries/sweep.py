@@ -33,6 +33,7 @@ from eventstudy.inference.shared import SharedWork
 from eventstudy.signals import SignalResult, make_signal
 from eventstudy.timeseries.spec import TimeSeriesStudyConfig
 from eventstudy.timeseries.study import (
+    _one_day_moves,
     _seed_for,
     _target_frames,
     check_sample,
@@ -239,6 +240,7 @@ def _run_chunk(
     inf = config.inference
     stratify = None if inf.placebo_stratify == "none" else inf.placebo_stratify
     forward: dict[tuple[str, str], pd.DataFrame] = {}
+    moves: dict[tuple[str, str], np.ndarray | None] = {}
     signals: dict[str, SignalResult] = {}
     event_cache: dict[tuple[Any, ...], EventTable] = {}
     out_events: dict[str, EventTable] = {}
@@ -260,7 +262,9 @@ def _run_chunk(
                 key = (target.name, spec.return_kind)
                 if key not in forward:
                     kind: Any = spec.return_kind
-                    forward[key] = _target_frames(target, prices, horizons, kind)[0]
+                    forward[key], level = _target_frames(target, prices, horizons, kind)
+                    # the one-day moves only when the Hodrick test asks for them
+                    moves[key] = _one_day_moves(level, kind) if "hodrick" in sweep.tests else None
                 ev = evaluate(
                     forward[key],
                     events.positions,
@@ -277,6 +281,7 @@ def _run_chunk(
                     size_draws=inf.size_draws,
                     alpha=inf.alpha,
                     power_effect=dict(inf.power_effect) or None,
+                    daily=moves[key],
                 )
                 per_target[target.name] = replace(ev, default_test=sweep.tests[0])
             if any(hs.n_incomplete for e in per_target.values() for hs in e.horizons.values()):
