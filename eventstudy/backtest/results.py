@@ -165,7 +165,7 @@ class BacktestResult:
         text = (
             f"Holding {self.holding} for {self.hold} trading days after each event "
             f"({int(self.activity['trades'])} trades, invested {_share(self.activity['exposure'])} "
-            f"of days, {self.cost_bps:g} bp per trade) returned {pct(s['annual_return'])} a "
+            f"of days, costs {self.cost_bps:g} bp per leg traded) returned {pct(s['annual_return'])} a "
             f"year{self._cash_clause()} with a Sharpe ratio of "
             f"{_fmt(self.sharpe_annual, 'num')} "
             f"(standard error {_fmt(self.sharpe_se_annual, 'num')}), against "
