@@ -153,7 +153,9 @@ for _test in (
         hodrick.REFERENCE,
         "OLS of forward returns on an event dummy with Hodrick's (1992) 1B standard error: "
         "the overlap is carried by summing the regressors over the h dates whose windows hold "
-        "each one-day return, so no autocovariance is estimated; N(0, 1) reference. Needs the "
+        "each one-day return, so no autocovariance is estimated; N(0, 1) reference. In the "
+        "calibration benchmark its size at 5% was 3.5–6.1% in all four event designs, the "
+        "closest to 5% of every overlap-robust test, with more power than hac. Needs the "
         'target\'s one-day moves (a study supplies them). Opt-in: tests = [..., "hodrick"].',
         lambda x: _hodrick(x),
     ),
@@ -184,11 +186,14 @@ In ``benchmarks/calibration.py`` (block-resampled RUT/GSPC returns; four designs
 uninformative events: persistent-signal crossings, bursty clusters, a few long bursts, and
 the flagship's own events under circular shifts; h = 126 and 252; 2,000 replications each)
 the HAC regression test (Hansen-Hodrick kernel, h-1 lags, t(G - 1) with G the clusters of
-overlapping event windows) had the size closest to 5% in the worst case of every
-overlap-robust test: 4.6-6.0% in three designs, 2.1-3.0% (conservative) with a few long
-bursts.  The alternatives: Ibragimov-Mueller 1.4-3.6% (conservative, half the power), EWC
-5.5-14.6%, the block bootstrap 6.7-12.9%, the random-date placebo 9.6-40.6% (uniform
-pseudo-event sets do not reproduce the clustering of real events), the naive t 7-39%.
+overlapping event windows) rejected 4.6-6.0% at 5% in three designs and 2.1-3.0%
+(conservative) with a few long bursts.  Hodrick's (1992) 1B test (``hodrick``, opt-in) did
+better: 3.5-6.1% in every design with more power (27% against 24% on average, 18% against
+10% with a few long bursts), so by the calibration's own rule it is the best test; it stays
+opt-in until it becomes the default, which needs the target's one-day returns wherever the
+default test runs.  The alternatives: Ibragimov-Mueller 1.4-3.6% (conservative, half the
+power), EWC 5.5-14.6%, the block bootstrap 6.7-12.9%, the random-date placebo 9.6-40.6%
+(uniform pseudo-event sets do not reproduce the clustering of real events), the naive t 7-39%.
 See docs/calibration.md ("Choice of the default test").
 """
 
