@@ -183,3 +183,40 @@ def test_a_study_can_ask_for_it(tmp_path: Path) -> None:
     es.write_outputs(result, tmp_path / "out", figures=False)
     record = json.loads((tmp_path / "out" / "result.json").read_text())
     assert record["results"][0]["tests"]["hodrick"]["distribution"] == "N(0, 1)"
+
+
+def test_labels_details_and_messages_are_exact() -> None:
+    from eventstudy.inference import hodrick
+
+    r, fwd, ev = _series(200, 5, 9)
+    res = hodrick_test(fwd, ev, 5, r)
+    assert res.name == "hodrick"
+    assert res.method == (
+        "OLS of forward returns on an event dummy over all complete dates; Hodrick (1992) 1B "
+        "variance from the one-day returns and the regressors summed over the h dates whose "
+        "windows hold each day; N(0, 1) reference"
+    )
+    # 195 complete dates (0..194), whose windows hold days 1..199
+    assert res.details == {
+        "coef": res.details["coef"],
+        "se": res.details["se"],
+        "n_obs": 195,
+        "horizon": 5,
+        "days": 199,
+    }
+    for bad in (
+        hodrick_test(fwd, ev[:2], 5, r),
+        hodrick_test(fwd, np.flatnonzero(np.isfinite(fwd)), 5, r),
+        hodrick_test(np.where(np.isfinite(fwd), 0.0, np.nan), ev, 5, np.zeros(205)),
+        hodrick_test(fwd, ev, 5, np.where(np.arange(205) == 50, np.nan, r)),
+    ):
+        assert bad.name == "hodrick" and bad.distribution == "N(0, 1)" and not bad.applicable
+    with pytest.raises(ValueError, match="^horizon_days must be >= 1, got 0$"):
+        hodrick_test(fwd, ev, 0, r)
+    none = run_tests(fwd, ev, 5, tests=["hodrick"])["hodrick"]
+    assert none.name == "hodrick" and none.method == "Hodrick (1992) 1B"
+    assert none.distribution == "N(0, 1)" and none.null_hypothesis == hodrick.NULL_HYPOTHESIS
+    assert none.reference == hodrick.REFERENCE
+    assert none.reason == (
+        "no one-day returns were given (evaluate(..., daily=...) or a study supplies them)"
+    )
