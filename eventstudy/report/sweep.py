@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import pandas as pd
 
+from eventstudy.report.backtest import backtest_blocks
 from eventstudy.report.document import Block
 from eventstudy.report.facts import facts_blocks
 from eventstudy.report.record import _clean, environment, study_header
@@ -134,13 +135,8 @@ def build_sweep_report(
         for label, b in (("best", bt.best), ("selected", bt.selected)):
             if b is None:
                 continue
-            blocks.append(Block("p", f"**The {label} specification, {b.name}.** {b.verdict()}"))
-            blocks.append(Block("table", b.table().rename_axis("Metric").reset_index()))
-            for name, (path, caption) in figs.items():
-                if name == f"backtest_{label}":
-                    blocks.append(Block("figure", path, caption))
-            if b.notes:
-                blocks.append(Block("list", list(b.notes)))
+            heading = f"The {label} specification, {b.name}"
+            blocks += backtest_blocks(b, heading, figs.get(f"backtest_{label}"))
     blocks.append(Block("h2", "Tests across the search"))
     blocks.append(Block("table", _formatted(search_table(result), list(_PCT_COLUMNS))))
     blocks.append(Block("h2", "Sensitivity: mean estimate by choice"))

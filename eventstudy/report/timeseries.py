@@ -12,6 +12,7 @@ import pandas as pd
 from eventstudy._units import fmt_value
 from eventstudy.data import DataStore
 from eventstudy.registry import TESTS
+from eventstudy.report.backtest import backtest_blocks
 from eventstudy.report.document import Block, _p
 from eventstudy.report.record import _clean, environment, study_header
 from eventstudy.timeseries.results import StudyResult, events_table, mean_interval
@@ -296,13 +297,7 @@ def build_report(
             )
         )
         for b in result.backtests:
-            blocks.append(Block("p", f"**{b.name}.** {b.verdict()}"))
-            blocks.append(Block("table", b.table().rename_axis("Metric").reset_index()))
-            for key, (path, caption) in figs.items():
-                if key == f"backtest_{b.name}":
-                    blocks.append(Block("figure", path, caption))
-            if b.notes:
-                blocks.append(Block("list", list(b.notes)))
+            blocks += backtest_blocks(b, b.name, figs.get(f"backtest_{b.name}"))
     blocks.append(Block("h2", "Recent events"))
     blocks.append(
         Block(
