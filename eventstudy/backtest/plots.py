@@ -8,14 +8,12 @@ import it.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 if TYPE_CHECKING:
     from matplotlib.figure import Figure
-
-    from eventstudy.backtest.results import BacktestResult
 
 __all__ = ["equity_figure", "sharpe_distribution_figure"]
 
@@ -29,9 +27,10 @@ def _figure(figsize: tuple[float, float]) -> Figure:
     return Figure(figsize=figsize, layout="tight")
 
 
-def equity_figure(result: BacktestResult) -> Figure:
+def equity_figure(result: Any) -> Figure:
     """Wealth of the strategy and of buy-and-hold (log scale) with the trades shaded and the
-    events marked; the strategy's drawdown underneath."""
+    events marked; the strategy's drawdown underneath.  ``result`` is a
+    :class:`~eventstudy.backtest.results.BacktestResult` (which draws it with ``plot()``)."""
     fig = _figure((10, 5.5))
     top, bottom = fig.subplots(2, 1, sharex=True, height_ratios=[3, 1])
     eq = result.equity()
