@@ -39,9 +39,11 @@ def make_data(seed: int = 0) -> tuple[pd.DataFrame, pd.Series]:
 
 
 def make_events(returns: pd.DataFrame, n: int, seed: int = 1) -> pd.DataFrame:
+    """``n`` distinct (ticker, date) events (the inputs refuse an event listed twice)."""
     rng = np.random.default_rng(seed)
-    day = rng.integers(260, len(returns) - 6, n)
-    tick = rng.integers(0, returns.shape[1], n)
+    days = len(returns) - 6 - 260
+    cell = rng.choice(days * returns.shape[1], size=n, replace=False)
+    day, tick = 260 + cell // returns.shape[1], cell % returns.shape[1]
     return pd.DataFrame({"ticker": returns.columns[tick], "date": returns.index[day]})
 
 

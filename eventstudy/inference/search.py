@@ -107,7 +107,8 @@ def circular_shift_null(
     Notes
     -----
     All T shifts of one event set are the circular cross-correlation of its indicator with
-    ``values``, computed by FFT in O(T log T) per specification; the requested shifts are then
+    ``values``, computed by FFT in O(T log T) per specification (of the series repeated twice,
+    zero-padded to a fast length); the requested shifts are then
     read off.  The shifted mean is exact to rounding (about 1e-15 relative).
 
     Examples
@@ -123,7 +124,13 @@ def circular_shift_null(
     t = y.size
     s = np.asarray(shifts, dtype=np.int64) % t
     base = float(y.mean())
-    fy = np.fft.rfft(y)
+    from scipy import fft
+
+    # circular correlation of length t as a linear one of the doubled series, padded to a
+    # length with small prime factors: the dates' count is often prime-rich, and a
+    # length-11,629 transform took 1.8x as long as this one (2026-11-22)
+    size = fft.next_fast_len(2 * t - 1, real=True)
+    fy = fft.rfft(np.concatenate([y, y]), size)
     obs = np.full(len(events), np.nan)
     null = np.full((s.size, len(events)), np.nan)
     chunk = max(1, 4_000_000 // max(t, 1))
@@ -135,7 +142,7 @@ def circular_shift_null(
                 raise ValueError(f"event positions must lie in 0..{t - 1}")
             ind[i, e] = 1.0
         counts = ind.sum(axis=1)
-        corr = np.fft.irfft(np.conj(np.fft.rfft(ind, axis=1)) * fy, n=t, axis=1)
+        corr = fft.irfft(np.conj(fft.rfft(ind, size, axis=1)) * fy, size, axis=1)[:, :t]
         with np.errstate(invalid="ignore", divide="ignore"):
             means = corr / counts[:, None]
             # numpy's own sums, not a BLAS product: the same digits for any thread count

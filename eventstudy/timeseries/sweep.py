@@ -40,6 +40,7 @@ from eventstudy.timeseries.study import (
     check_target_kinds,
 )
 from eventstudy.timeseries.sweep_results import SweepResult
+from eventstudy.timeseries.sweep_search import ShiftPlan, family_tests, shift_null, shift_plans
 from eventstudy.timeseries.sweep_spec import Specification
 
 __all__ = ["run_sweep"]
@@ -119,15 +120,24 @@ def run_sweep(
         names = [sp.name for sp in config.sweep.specifications]
         n_workers = _workers(workers, len(names))
         chunks = _chunks(names, n_workers)
+        forward = _forward(config, data)
+        plans = shift_plans(
+            config.sweep.specifications,
+            forward,
+            [t.name for t in config.evaluation.targets],
+            [label for label, _ in config.evaluation.horizons],
+            config.sweep.shifts,
+        )
+        work = (config, data, seed, plans)
         if executor == "dask":
-            parts = _run_dask(config, data, seed, chunks, n_workers, scheduler, progress)
+            parts = _run_dask(work, chunks, n_workers, scheduler, progress)
         elif executor != "process":
             raise ValueError(f"executor must be 'process' or 'dask', got {executor!r}")
         elif n_workers == 1:
-            parts = [_run_chunk(config, data, seed, chunk, progress) for chunk in chunks]
+            parts = [_run_chunk(*work, chunk, progress) for chunk in chunks]
         else:
-            parts = _run_pool(config, data, seed, chunks, n_workers, progress)
-        events, evaluations, incomplete = _merge(parts, names)
+            parts = _run_pool(work, chunks, n_workers, progress)
+        events, evaluations, incomplete, nulls = _merge(parts, names)
         if incomplete:
             warnings.warn(
                 f"{incomplete} of {len(names)} specifications have events too recent for a "
@@ -136,8 +146,7 @@ def run_sweep(
                 IncompleteHorizonWarning,
                 stacklevel=2,
             )
-        forward = _forward(config, data)
-        search = _search(config, events, evaluations, forward)
+        search = _search(config, evaluations, nulls)
         traded = _backtest(config, data, events, store, seed)
     messages: list[str] = []
     for w in caught:
@@ -188,7 +197,11 @@ def _backtest(
     )
 
 
-Chunk = tuple[dict[str, EventTable], dict[str, dict[str, EvaluationResult]], int, tuple[str, ...]]
+Nulls = dict[tuple[str, str], tuple[np.ndarray, np.ndarray]]
+Chunk = tuple[
+    dict[str, EventTable], dict[str, dict[str, EvaluationResult]], int, tuple[str, ...], Nulls
+]
+Work = tuple[TimeSeriesStudyConfig, StudyData, int, dict[tuple[str, str], ShiftPlan]]
 
 
 def _workers(workers: int | None, n: int) -> int:
@@ -223,13 +236,17 @@ def _run_chunk(
     config: TimeSeriesStudyConfig,
     data: StudyData,
     seed: int,
+    plans: Mapping[tuple[str, str], ShiftPlan],
     names: tuple[str, ...],
     progress: Progress | None = None,
 ) -> Chunk:
-    """Events and evaluations of the named specifications (run in a worker or in-process).
+    """Events, evaluations and joint-null columns of the named specifications (run in a
+    worker or in-process).
 
     Returns the events, the evaluations, how many of the specifications had events with an
-    incomplete horizon, and the other warnings raised (messages).
+    incomplete horizon, the other warnings raised (messages), and per target x horizon the
+    specifications' observed excess and shifted excesses (:func:`shift_null`, columns in the
+    order of ``names``).
     """
     assert config.sweep is not None
     sweep = config.sweep
@@ -290,25 +307,39 @@ def _run_chunk(
             if progress is not None:
                 progress("specifications", len(out_eval), len(names))
     messages = tuple(dict.fromkeys(str(w.message) for w in caught))
-    return out_events, out_eval, incomplete, messages
+    mine = [spec for spec in sweep.specifications if spec.name in wanted]
+    nulls: Nulls = {}
+    for (target, label), plan in plans.items():
+        series = {
+            kind: forward[(target, kind)][label] for kind in {spec.return_kind for spec in mine}
+        }
+        nulls[(target, label)] = shift_null(plan, mine, out_events, series)
+    return out_events, out_eval, incomplete, messages, nulls
 
 
 def _merge(
     parts: list[Chunk], names: list[str]
-) -> tuple[dict[str, EventTable], dict[str, dict[str, EvaluationResult]], int]:
+) -> tuple[dict[str, EventTable], dict[str, dict[str, EvaluationResult]], int, Nulls]:
     """Put the chunks back in grid order and re-issue their warnings once each."""
     events: dict[str, EventTable] = {}
     evals: dict[str, dict[str, EvaluationResult]] = {}
     incomplete = 0
     seen: list[str] = []
-    for ev, out, inc, messages in parts:
+    columns: dict[tuple[str, str], list[tuple[np.ndarray, np.ndarray]]] = {}
+    for ev, out, inc, messages, nulls in parts:  # chunks arrive in grid order
         events.update(ev)
         evals.update(out)
         incomplete += inc
         seen += [m for m in messages if m not in seen]
+        for key, pair in nulls.items():
+            columns.setdefault(key, []).append(pair)
     for m in seen:
         warnings.warn(m, EventStudyWarning, stacklevel=3)
-    return {n: events[n] for n in names}, {n: evals[n] for n in names}, incomplete
+    merged = {
+        key: (np.concatenate([o for o, _ in pairs]), np.hstack([n for _, n in pairs]))
+        for key, pairs in columns.items()
+    }
+    return {n: events[n] for n in names}, {n: evals[n] for n in names}, incomplete, merged
 
 
 class _OneThread:
@@ -329,9 +360,7 @@ class _OneThread:
 
 
 def _run_pool(
-    config: TimeSeriesStudyConfig,
-    data: StudyData,
-    seed: int,
+    work: Work,
     chunks: list[tuple[str, ...]],
     workers: int,
     progress: Progress | None,
@@ -348,7 +377,7 @@ def _run_pool(
             max_workers=workers, mp_context=multiprocessing.get_context("spawn")
         ) as pool,
     ):
-        futures = {pool.submit(_run_chunk, config, data, seed, c): i for i, c in enumerate(chunks)}
+        futures = {pool.submit(_run_chunk, *work, c): i for i, c in enumerate(chunks)}
         from concurrent.futures import as_completed
 
         for fut in as_completed(futures):  # loop over chunks, not specifications
@@ -379,9 +408,7 @@ def _local_cluster(workers: int) -> Any:
 
 
 def _run_dask(
-    config: TimeSeriesStudyConfig,
-    data: StudyData,
-    seed: int,
+    work: Work,
     chunks: list[tuple[str, ...]],
     workers: int,
     scheduler: str | None,
@@ -398,8 +425,9 @@ def _run_dask(
         cluster = None if scheduler else _local_cluster(workers)
         client = Client(scheduler or cluster)
     try:
-        cfg, dat = client.scatter([config, data], broadcast=True)
-        futures = [client.submit(_run_chunk, cfg, dat, seed, c, pure=False) for c in chunks]
+        config, data, seed, plans = work
+        cfg, dat, pln = client.scatter([config, data, plans], broadcast=True)
+        futures = [client.submit(_run_chunk, cfg, dat, seed, pln, c, pure=False) for c in chunks]
         index = {f.key: i for i, f in enumerate(futures)}
         results: list[Chunk | None] = [None] * len(chunks)
         done = 0
@@ -418,33 +446,28 @@ def _run_dask(
 
 def _search(
     config: TimeSeriesStudyConfig,
-    events: Mapping[str, EventTable],
     evaluations: Mapping[str, Mapping[str, EvaluationResult]],
-    forward: Mapping[tuple[str, str], pd.DataFrame],
+    nulls: Nulls,
 ) -> dict[tuple[str, str], dict[str, Any]]:
     """Tests across the specifications, per target x horizon.
 
     The joint null shifts the events of every specification together (each in its own forward
-    returns and sample, see :func:`search_family`).  Holm and Benjamini-Hochberg adjust the default test's p-values
-    across the specifications of the family.
+    returns and sample; the columns were computed with the specifications, see
+    :mod:`eventstudy.timeseries.sweep_search`).  Holm and Benjamini-Hochberg adjust the
+    default test's p-values across the specifications of the family.
     """
     from eventstudy.inference import adjust_pvalues
 
     assert config.sweep is not None
     sweep = config.sweep
     specs = sweep.specifications
+    names = [sp.name for sp in specs]
     test = sweep.tests[0]
     out: dict[tuple[str, str], dict[str, Any]] = {}
     for target in config.evaluation.targets:
         for label, _days in config.evaluation.horizons:
-            kinds = sorted({sp.return_kind for sp in specs})
-            family = search_family(
-                events,
-                specs,
-                {k: forward[(target.name, k)][label] for k in kinds},
-                shifts=sweep.shifts,
-                direction=sweep.direction,
-            )
+            obs, null = nulls[(target.name, label)]
+            family = family_tests(names, obs, null, sweep.direction)
             p = np.array(
                 [
                     _p(evaluations[sp.name][target.name].horizons[label].tests.get(test))
@@ -495,102 +518,3 @@ def _events(
     )
     cache[ekey] = find_events(windowed, min_gap=spec.min_gap or DEFAULT_MIN_GAP, mode=spec.mode)  # type: ignore[arg-type]
     return cache[ekey]
-
-
-def _shifts(t_min: int, count: int) -> np.ndarray:
-    """``count`` evenly spaced shifts in ``[1, t_min - 1]``, without randomness.
-
-    Every non-zero shift of the circle is a candidate: under stationarity the observed event
-    dates are one of the ``T`` equally likely rotations (cyclic exchangeability), so the
-    reference set must be the whole orbit.  Leaving out the shifts near zero (a shifted window
-    overlapping its original) made the family-wise tests over-reject: 6.6% (5.2-8.3%) at 5% in
-    1,000 replications of ``benchmarks/sweep_calibration.py``, against 5.0% with every shift.
-    """
-    if t_min < 2:
-        return np.zeros(0, dtype=np.int64)
-    return np.unique(np.round(np.linspace(1, t_min - 1, min(count, t_min - 1))).astype(np.int64))
-
-
-def search_family(
-    result_events: Mapping[str, EventTable],
-    specs: tuple[Specification, ...],
-    forward: Mapping[str, pd.Series],
-    *,
-    shifts: int,
-    direction: str,
-) -> dict[str, Any]:
-    """The joint circular-shift null of one target x horizon and the tests across the search.
-
-    ``forward`` maps each return kind to the target's forward returns of the horizon.
-    Specifications are grouped by return kind and evaluation sample (``events.start``/``end``);
-    the same shifts (in trading days) move every specification's events inside its own sample.
-    """
-    from eventstudy.inference.search import (
-        circular_shift_null,
-        reality_check,
-        romano_wolf,
-        spa,
-        specification_curve_test,
-    )
-
-    groups: dict[tuple[Any, Any, Any], list[int]] = {}
-    for j, spec in enumerate(specs):
-        groups.setdefault((spec.return_kind, spec.start, spec.end), []).append(j)
-    masks = {}
-    for kind, start, end in groups:
-        dates = forward[kind].index
-        m = forward[kind].notna().to_numpy().copy()
-        if start is not None:
-            m &= dates >= start
-        if end is not None:
-            m &= dates <= end
-        masks[(kind, start, end)] = m
-    t_min = min(int(m.sum()) for m in masks.values())
-    s = _shifts(t_min, shifts)
-    obs = np.full(len(specs), np.nan)
-    null = np.full((s.size, len(specs)), np.nan)
-    if s.size:
-        for key, members in groups.items():  # a handful of distinct samples
-            values = forward[key[0]].to_numpy(dtype=np.float64)
-            m = masks[key]
-            where = np.cumsum(m) - 1  # full position -> position in the sample
-            sets = []
-            for j in members:
-                pos = np.asarray(result_events[specs[j].name].positions, dtype=np.int64)
-                pos = pos[m[pos]] if pos.size else pos
-                sets.append(where[pos])
-            o, n = circular_shift_null(values[m], sets, s)
-            obs[members] = o
-            null[:, members] = n
-    with np.errstate(invalid="ignore", divide="ignore"):
-        sd = null.std(axis=0, ddof=1) if s.size > 1 else np.full(len(specs), np.nan)
-        t_obs, t_null = obs / sd, null / sd
-    dirn: Any = direction
-    ok = np.isfinite(t_obs)
-    two = np.abs(t_null) >= np.abs(t_obs)[None, :]
-    shift_p = np.where(ok, (two.sum(axis=0) + 1.0) / (s.size + 1.0), np.nan)
-    if s.size and ok.any():
-        rc = reality_check(t_obs, t_null, dirn)
-        spa_p = spa(t_obs, t_null, dirn)
-        rw = romano_wolf(t_obs, t_null, dirn)
-        curve = specification_curve_test(obs, null, dirn)
-    else:
-        rc = spa_p = float("nan")
-        rw = np.full(len(specs), np.nan)
-        curve = {
-            "median": float("nan"),
-            "p_median": float("nan"),
-            "n_significant": 0,
-            "p_share": float("nan"),
-            "n": 0,
-        }
-    return {
-        "shifts": int(s.size),
-        "direction": direction,
-        "reality_check_p": rc,
-        "spa_p": spa_p,
-        **{f"curve_{k}": v for k, v in curve.items()},
-        "excess": {sp.name: float(obs[j]) for j, sp in enumerate(specs)},
-        "shift_p": {sp.name: float(shift_p[j]) for j, sp in enumerate(specs)},
-        "romano_wolf_p": {sp.name: float(rw[j]) for j, sp in enumerate(specs)},
-    }
