@@ -14,9 +14,10 @@ or the process in which specifications run.
 from __future__ import annotations
 
 import os
+import uuid
 import warnings
 from collections.abc import Callable, Mapping
-from dataclasses import replace
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 import numpy as np
@@ -128,15 +129,18 @@ def run_sweep(
             [label for label, _ in config.evaluation.horizons],
             config.sweep.shifts,
         )
-        work = (config, data, seed, plans)
-        if executor == "dask":
-            parts = _run_dask(work, chunks, n_workers, scheduler, progress)
-        elif executor != "process":
-            raise ValueError(f"executor must be 'process' or 'dask', got {executor!r}")
-        elif n_workers == 1:
-            parts = [_run_chunk(*work, chunk, progress) for chunk in chunks]
-        else:
-            parts = _run_pool(work, chunks, n_workers, progress)
+        work: Work = (config, data, seed, plans, uuid.uuid4().hex)
+        try:
+            if executor == "dask":
+                parts = _run_dask(work, chunks, n_workers, scheduler, progress)
+            elif executor != "process":
+                raise ValueError(f"executor must be 'process' or 'dask', got {executor!r}")
+            elif n_workers == 1:
+                parts = [_run_chunk(*work, chunk, progress) for chunk in chunks]
+            else:
+                parts = _run_pool(work, chunks, n_workers, progress)
+        finally:
+            _drop_state()
         events, evaluations, incomplete, nulls = _merge(parts, names)
         if incomplete:
             warnings.warn(
@@ -201,7 +205,7 @@ Nulls = dict[tuple[str, str], tuple[np.ndarray, np.ndarray]]
 Chunk = tuple[
     dict[str, EventTable], dict[str, dict[str, EvaluationResult]], int, tuple[str, ...], Nulls
 ]
-Work = tuple[TimeSeriesStudyConfig, StudyData, int, dict[tuple[str, str], ShiftPlan]]
+Work = tuple[TimeSeriesStudyConfig, StudyData, int, dict[tuple[str, str], ShiftPlan], str | None]
 
 
 def _workers(workers: int | None, n: int) -> int:
@@ -213,8 +217,8 @@ def _workers(workers: int | None, n: int) -> int:
 
 
 def _chunks(names: list[str], workers: int) -> list[tuple[str, ...]]:
-    """Contiguous chunks, about four per worker (the cut never changes any number)."""
-    size = max(1, -(-len(names) // (4 * workers))) if workers > 1 else len(names)
+    """Contiguous chunks, about eight per worker (the cut never changes any number)."""
+    size = max(1, -(-len(names) // (8 * workers))) if workers > 1 else len(names)
     return [tuple(names[i : i + size]) for i in range(0, len(names), size)]
 
 
@@ -232,11 +236,44 @@ def _forward(config: TimeSeriesStudyConfig, data: StudyData) -> dict[tuple[str, 
     return out
 
 
+@dataclass
+class _RunState:
+    """What a process keeps between the chunks of one sweep run: forward returns, one-day
+    moves, signals and events computed so far, and the tests' :class:`SharedWork` memo.
+    Every entry is a deterministic function of its key, so a chunk computes the same numbers
+    whatever ran before it in the process."""
+
+    forward: dict[tuple[str, str], pd.DataFrame] = field(default_factory=dict)
+    moves: dict[tuple[str, str], np.ndarray | None] = field(default_factory=dict)
+    signals: dict[str, SignalResult] = field(default_factory=dict)
+    events: dict[tuple[Any, ...], EventTable] = field(default_factory=dict)
+    shared: SharedWork = field(default_factory=SharedWork)
+
+
+_STATE: tuple[str, _RunState] | None = None
+
+
+def _state(token: str | None) -> _RunState:
+    """This process's state for the run ``token`` (a fresh one for ``None`` or a new run)."""
+    global _STATE
+    if token is None:
+        return _RunState()
+    if _STATE is None or _STATE[0] != token:
+        _STATE = (token, _RunState())
+    return _STATE[1]
+
+
+def _drop_state() -> None:
+    global _STATE
+    _STATE = None
+
+
 def _run_chunk(
     config: TimeSeriesStudyConfig,
     data: StudyData,
     seed: int,
     plans: Mapping[tuple[str, str], ShiftPlan],
+    token: str | None,
     names: tuple[str, ...],
     progress: Progress | None = None,
 ) -> Chunk:
@@ -246,7 +283,8 @@ def _run_chunk(
     Returns the events, the evaluations, how many of the specifications had events with an
     incomplete horizon, the other warnings raised (messages), and per target x horizon the
     specifications' observed excess and shifted excesses (:func:`shift_null`, columns in the
-    order of ``names``).
+    order of ``names``).  Chunks of the same run (``token``) in the same process share their
+    work (:func:`_state`).
     """
     assert config.sweep is not None
     sweep = config.sweep
@@ -256,14 +294,12 @@ def _run_chunk(
     horizons = dict(ev_cfg.horizons)
     inf = config.inference
     stratify = None if inf.placebo_stratify == "none" else inf.placebo_stratify
-    forward: dict[tuple[str, str], pd.DataFrame] = {}
-    moves: dict[tuple[str, str], np.ndarray | None] = {}
-    signals: dict[str, SignalResult] = {}
-    event_cache: dict[tuple[Any, ...], EventTable] = {}
+    state = _state(token)
+    forward, moves, shared = state.forward, state.moves, state.shared
+    signals, event_cache = state.signals, state.events
     out_events: dict[str, EventTable] = {}
     out_eval: dict[str, dict[str, EvaluationResult]] = {}
     incomplete = 0
-    shared = SharedWork()
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always", EventStudyWarning)
         # counted per specification in n_incomplete and summed up once by the caller
@@ -309,11 +345,11 @@ def _run_chunk(
     messages = tuple(dict.fromkeys(str(w.message) for w in caught))
     mine = [spec for spec in sweep.specifications if spec.name in wanted]
     nulls: Nulls = {}
-    for (target, label), plan in plans.items():
+    for (tname, label), plan in plans.items():
         series = {
-            kind: forward[(target, kind)][label] for kind in {spec.return_kind for spec in mine}
+            kind: forward[(tname, kind)][label] for kind in {spec.return_kind for spec in mine}
         }
-        nulls[(target, label)] = shift_null(plan, mine, out_events, series)
+        nulls[(tname, label)] = shift_null(plan, mine, out_events, series)
     return out_events, out_eval, incomplete, messages, nulls
 
 
@@ -365,8 +401,14 @@ def _run_pool(
     workers: int,
     progress: Progress | None,
 ) -> list[Chunk]:
+    """The chunks on ``workers - 1`` spawned processes and on this one.
+
+    This process does not wait idle while the others start (about a second of imports each):
+    it takes chunks from the back of the queue that no worker has started yet, until it
+    meets one that has; the workers take them from the front.
+    """
     import multiprocessing
-    from concurrent.futures import ProcessPoolExecutor
+    from concurrent.futures import ProcessPoolExecutor, as_completed
 
     total = sum(len(c) for c in chunks)
     done = 0
@@ -374,14 +416,20 @@ def _run_pool(
     with (
         _OneThread(),
         ProcessPoolExecutor(
-            max_workers=workers, mp_context=multiprocessing.get_context("spawn")
+            max_workers=workers - 1, mp_context=multiprocessing.get_context("spawn")
         ) as pool,
     ):
-        futures = {pool.submit(_run_chunk, *work, c): i for i, c in enumerate(chunks)}
-        from concurrent.futures import as_completed
-
-        for fut in as_completed(futures):  # loop over chunks, not specifications
-            i = futures[fut]
+        futures = [pool.submit(_run_chunk, *work, c) for c in chunks]
+        for i in reversed(range(len(chunks))):  # loop over chunks, not specifications
+            if not futures[i].cancel():
+                break
+            results[i] = _run_chunk(*work, chunks[i])
+            done += len(chunks[i])
+            if progress is not None:
+                progress("specifications", done, total)
+        index = {fut: i for i, fut in enumerate(futures) if not fut.cancelled()}
+        for fut in as_completed(index):  # loop over chunks
+            i = index[fut]
             results[i] = fut.result()
             done += len(chunks[i])
             if progress is not None:
@@ -425,9 +473,14 @@ def _run_dask(
         cluster = None if scheduler else _local_cluster(workers)
         client = Client(scheduler or cluster)
     try:
-        config, data, seed, plans = work
+        config, data, seed, plans, token = work
+        # a cluster of our own shares work between a worker's chunks; a remote one's workers
+        # outlive the run, so they keep nothing
+        token = None if scheduler else token
         cfg, dat, pln = client.scatter([config, data, plans], broadcast=True)
-        futures = [client.submit(_run_chunk, cfg, dat, seed, pln, c, pure=False) for c in chunks]
+        futures = [
+            client.submit(_run_chunk, cfg, dat, seed, pln, token, c, pure=False) for c in chunks
+        ]
         index = {f.key: i for i, f in enumerate(futures)}
         results: list[Chunk | None] = [None] * len(chunks)
         done = 0
