@@ -238,3 +238,37 @@ def test_blocks_are_extended_until_they_cover_the_sample() -> None:
     np.testing.assert_array_equal((end - begin).sum(axis=1), t)
     sums = block_sums(np.ones((t, 1)), begin, end)
     np.testing.assert_array_equal(sums[:, 0], t)
+
+
+def test_compact_blocks_keep_every_date_and_pair_sums_match_block_sums() -> None:
+    """The compact blocks cover the same dates as the drawn ones (the empty blocks dropped),
+    their sums equal a direct sum over the resampled dates, and the paired sums of two columns
+    have exactly the digits of each column summed alone."""
+    from eventstudy.inference.bootstrap import (
+        block_sums,
+        compact_blocks,
+        pair_sums,
+        stationary_blocks,
+    )
+
+    rng = np.random.default_rng(11)
+    t = 300
+    x, d = rng.normal(size=t), (rng.random(t) < 0.1).astype(float)
+    begin, end = stationary_blocks(t, 7.0, 40, rng)
+    first, last, offsets = compact_blocks(begin, end)
+    assert (last > first).all() and first.size == int((end > begin).sum())
+    for r in (0, 17, 39):  # the resample's dates, block by block
+        stop = offsets[r + 1] if r + 1 < offsets.size else first.size
+        dates = np.concatenate(
+            [
+                np.arange(a, b) % t
+                for a, b in zip(first[offsets[r] : stop], last[offsets[r] : stop], strict=True)
+            ]
+        )
+        assert dates.size == t
+        np.testing.assert_allclose(
+            block_sums(x[:, None], begin, end)[r, 0], x[dates].sum(), rtol=1e-12
+        )
+    xs, ds = pair_sums(x * d, d, (first, last, offsets))
+    alone = block_sums(np.column_stack([x * d, d]), begin, end)
+    assert np.array_equal(xs, alone[:, 0]) and np.array_equal(ds, alone[:, 1])

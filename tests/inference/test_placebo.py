@@ -67,8 +67,7 @@ def test_planted_effect_small_p_and_seeds() -> None:
     b = placebo_test(y, ev, 1, min_gap=21, draws=2000, seed=5)
     assert a == b
     assert a.p_value == pytest.approx(1 / 2001)  # add-one rule: never zero
-    assert calls[-1] == (2000, 2000)
-    assert 3 <= len(calls) <= 20
+    assert calls == [(2000, 2000)]  # 2,000 sets of 40 events: one chunk
     assert a.details["placebo_mean"] == pytest.approx(np.mean(y), abs=0.003)
 
 
@@ -308,11 +307,18 @@ def test_dense_draws_in_several_chunks() -> None:
 
 
 def test_progress_chunks_and_single_draw() -> None:
-    """About ten chunks: ceil(draws / 10) draws each, progress after every chunk."""
+    """Chunks of 100,000 positions (33,333 sets of 3 events), progress after every chunk."""
     y = np.random.default_rng(9).normal(size=300)
     calls: list[tuple[int, int]] = []
-    placebo_test(y, [10, 100, 200], 1, draws=95, seed=1, progress=lambda d, t: calls.append((d, t)))
-    assert calls == [(10 * i, 95) for i in range(1, 10)] + [(95, 95)]
+    many = placebo_test(
+        y, [10, 100, 200], 1, draws=70_000, seed=1, progress=lambda d, t: calls.append((d, t))
+    )
+    assert calls == [(33_333, 70_000), (66_666, 70_000), (70_000, 70_000)]
+    small = placebo_test(
+        y, [10, 100, 200], 1, draws=95, seed=1, progress=lambda d, t: calls.append((d, t))
+    )
+    assert calls[-1] == (95, 95) and len(calls) == 4
+    assert small.p_value != many.p_value
     one = placebo_test(y, [10, 100, 200], 1, draws=1, seed=1)
     assert one.details["draws"] == 1
     assert np.isnan(one.details["placebo_std"])
@@ -378,25 +384,43 @@ def test_dates_alone_do_not_stratify_and_year_is_not_month() -> None:
 
 
 def test_oversampled_branch_is_uniform() -> None:
-    """Middle branch (m / 5 <= n^2, 4 n <= m): 3 of range(40) by oversampling with
-    replacement, dropping repeats and keeping 3 of the distinct values at random. All
-    C(40, 3) = 9,880 subsets appear and none is favoured (chi-square, 200,000 draws); the
-    branch is also exact on a single-row redraw (k draws that leave fewer than n distinct
-    values are redrawn, never padded)."""
+    """Middle branch (m <= n^2, 4 n <= m): 4 of range(16) by oversampling with replacement,
+    dropping repeats and then the extra distinct values at random. All C(16, 4) = 1,820
+    subsets appear and none is favoured (chi-square, 200,000 draws); the branch is also exact
+    on a single-row redraw (k draws that leave fewer than n distinct values are redrawn,
+    never padded)."""
     from eventstudy.inference.placebo import _distinct_sorted, _oversample
 
     rng = np.random.default_rng(21)
-    assert 5 * 3 * 3 >= 40 and 4 * 3 <= 40  # the middle branch
-    rows = _distinct_sorted(40, 3, 200_000, rng)
+    assert 4 * 4 >= 16 and 4 * 4 <= 16  # the middle branch
+    rows = _distinct_sorted(16, 4, 200_000, rng)
     assert rows.dtype == np.int64
     assert (np.diff(rows, axis=1) > 0).all()
     counts = Counter(map(tuple, rows.tolist()))
-    assert len(counts) == 9880
+    assert len(counts) == 1820
     assert stats.chisquare(list(counts.values())).pvalue > 0.001
     # k covers the expected repeats with room: for n = 300 of 11,000 about 4 repeats
     assert 300 + 4 < _oversample(11_000, 300) < 300 + 20
     many = _distinct_sorted(10, 2, 5000, rng)  # k is close to m: some rows are redrawn
     assert (np.diff(many, axis=1) > 0).all() and many.max() <= 9
+
+
+def test_drop_columns_picks_distinct_values_uniformly() -> None:
+    """_drop_columns draws each row's e distinct values (one column per value, the first
+    copy) without replacement and uniformly: in a row with values a a b c c c d, dropping 2
+    picks each of the C(4, 2) = 6 pairs equally often, whatever the copies (chi-square)."""
+    from eventstudy.inference.placebo import _drop_columns
+
+    fresh = np.array([[1, 0, 1, 1, 0, 0, 1], [1, 1, 1, 1, 1, 1, 1]], dtype=bool)
+    e = np.array([2, 0])
+    rng = np.random.default_rng(4)
+    picks = _drop_columns(np.repeat(fresh, 3000, axis=0), np.repeat(e, 3000), rng)
+    first, second = picks[:3000], picks[3000:]
+    assert (second == -1).all()  # nothing to drop in the second row
+    assert fresh[0][first].all() and (first[:, 0] != first[:, 1]).all()
+    counts = Counter(tuple(sorted(r)) for r in first.tolist())
+    assert set(counts) == {(0, 2), (0, 3), (0, 6), (2, 3), (2, 6), (3, 6)}
+    assert stats.chisquare(list(counts.values())).pvalue > 0.001
 
 
 def test_sparse_branch_redraws_rows_with_repeats() -> None:
@@ -415,15 +439,15 @@ def test_sparse_branch_redraws_rows_with_repeats() -> None:
 
 
 def test_oversampled_branch_redraws_short_rows(monkeypatch: pytest.MonkeyPatch) -> None:
-    """With the oversampling margin removed (k = n draws), most rows hold a repeat and fewer
-    than n distinct values: they are redrawn, never padded, and the subsets stay uniform
-    (chi-square over the C(12, 3) = 220 subsets)."""
+    """With the oversampling margin removed (k = n + 1 draws), most rows hold a repeat and
+    many fewer than n distinct values: they are redrawn, never padded, and the subsets stay
+    uniform (chi-square over the C(16, 4) = 1,820 subsets)."""
     import eventstudy.inference.placebo as placebo
 
     monkeypatch.setattr(placebo, "_oversample", lambda m, n: n + 1)
     rng = np.random.default_rng(5)
-    rows = placebo._distinct_sorted(12, 3, 44_000, rng)
+    rows = placebo._distinct_sorted(16, 4, 182_000, rng)
     assert (np.diff(rows, axis=1) > 0).all()
     counts = Counter(map(tuple, rows.tolist()))
-    assert len(counts) == 220
+    assert len(counts) == 1820
     assert stats.chisquare(list(counts.values())).pvalue > 0.001
