@@ -238,6 +238,9 @@ def _cmd_run(args: argparse.Namespace) -> int:
     from eventstudy.timeseries.results import StudyResult
 
     started = dt.datetime.now(dt.UTC)
+    from eventstudy._memory import keep_freed_memory
+
+    keep_freed_memory()  # our own process: numpy temporaries reuse freed memory
     t0 = time.perf_counter()
     config = load_study(args.study)
     store = DataStore.from_settings(args.data_dir)

@@ -18,11 +18,12 @@ import uuid
 import warnings
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
-from typing import Any
+from typing import Any, ClassVar
 
 import numpy as np
 import pandas as pd
 
+from eventstudy._memory import ALLOCATOR_ENV
 from eventstudy.backtest.results import SweepBacktest
 from eventstudy.config import thaw
 from eventstudy.data import DataStore
@@ -379,13 +380,17 @@ def _merge(
 
 
 class _OneThread:
-    """Environment of worker processes: one BLAS/OpenMP thread each (set while they start)."""
+    """Environment of worker processes (set while they start): one BLAS/OpenMP thread each,
+    and glibc keeping freed memory for reuse (:mod:`eventstudy._memory`)."""
 
-    KEYS = ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS")
+    SETTINGS: ClassVar[dict[str, str]] = {
+        **dict.fromkeys(("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"), "1"),
+        **ALLOCATOR_ENV,
+    }
 
     def __enter__(self) -> None:
-        self.saved = {k: os.environ.get(k) for k in self.KEYS}
-        os.environ.update(dict.fromkeys(self.KEYS, "1"))
+        self.saved = {k: os.environ.get(k) for k in self.SETTINGS}
+        os.environ.update(self.SETTINGS)
 
     def __exit__(self, *exc: object) -> None:
         for k, v in self.saved.items():
@@ -443,13 +448,14 @@ def _local_cluster(workers: int) -> Any:
     Dask's nanny starts workers with ``MALLOC_TRIM_THRESHOLD_=65536``, which turns off glibc's
     adaptive mmap threshold: every large numpy temporary is then a fresh mmap with its page
     faults, and a sweep ran 1.4-2.3x slower in a worker than in a plain process (measured
-    2026-11-22).  These workers start without it (a remote cluster's workers keep their own
-    settings).
+    2026-11-22).  These workers start with the allocator settings of the process pool's
+    instead (:mod:`eventstudy._memory`; a remote cluster's workers keep their own settings).
     """
     import dask
     from dask.distributed import LocalCluster
 
-    with dask.config.set({"distributed.nanny.pre-spawn-environ.MALLOC_TRIM_THRESHOLD_": None}):
+    environ = {f"distributed.nanny.pre-spawn-environ.{k}": v for k, v in ALLOCATOR_ENV.items()}
+    with dask.config.set(environ):
         return LocalCluster(
             n_workers=workers, threads_per_worker=1, processes=True, dashboard_address=None
         )
