@@ -218,9 +218,23 @@ def _workers(workers: int | None, n: int) -> int:
 
 
 def _chunks(names: list[str], workers: int) -> list[tuple[str, ...]]:
-    """Contiguous chunks, about eight per worker (the cut never changes any number)."""
-    size = max(1, -(-len(names) // (8 * workers))) if workers > 1 else len(names)
-    return [tuple(names[i : i + size]) for i in range(0, len(names), size)]
+    """Contiguous chunks, shrinking along the grid (the cut never changes any number).
+
+    Each chunk holds a quarter of a worker's share of what is left, and at least four
+    specifications: the workers start on the large chunks at the front, the calling process
+    takes the small ones from the back, and where they meet at most a couple of small chunks
+    remain to wait for.  (With chunks of an eighth of the share, the caller of a 1,000-
+    specification sweep on 2 workers waited 1.4 s at the end.)
+    """
+    if workers == 1:
+        return [tuple(names)]
+    out: list[tuple[str, ...]] = []
+    i = 0
+    while i < len(names):
+        size = max(4, -(-(len(names) - i) // (4 * workers)))
+        out.append(tuple(names[i : i + size]))
+        i += size
+    return out
 
 
 def _forward(config: TimeSeriesStudyConfig, data: StudyData) -> dict[tuple[str, str], pd.DataFrame]:
@@ -400,6 +414,20 @@ class _OneThread:
                 os.environ[k] = v
 
 
+_WORK: Work | None = None
+
+
+def _receive(work: Work) -> None:
+    """Worker start-up: keep the run's inputs (sent once per worker, not once per chunk)."""
+    global _WORK
+    _WORK = work
+
+
+def _run_received(names: tuple[str, ...]) -> Chunk:
+    assert _WORK is not None, "the worker was started without the run's inputs"
+    return _run_chunk(*_WORK, names)
+
+
 def _run_pool(
     work: Work,
     chunks: list[tuple[str, ...]],
@@ -421,10 +449,13 @@ def _run_pool(
     with (
         _OneThread(),
         ProcessPoolExecutor(
-            max_workers=workers - 1, mp_context=multiprocessing.get_context("spawn")
+            max_workers=workers - 1,
+            mp_context=multiprocessing.get_context("spawn"),
+            initializer=_receive,
+            initargs=(work,),
         ) as pool,
     ):
-        futures = [pool.submit(_run_chunk, *work, c) for c in chunks]
+        futures = [pool.submit(_run_received, c) for c in chunks]
         for i in reversed(range(len(chunks))):  # loop over chunks, not specifications
             if not futures[i].cancel():
                 break
