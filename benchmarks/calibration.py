@@ -57,6 +57,7 @@ from eventstudy.inference import (
 from eventstudy.inference.ewc import ewc_test
 from eventstudy.inference.hodrick import hodrick_test
 from eventstudy.inference.im import im_test
+from eventstudy.inference.shift import shift_test
 
 HORIZONS = (126, 252)
 MIN_GAP = 21
@@ -79,10 +80,11 @@ TESTS = (
     "ewc",
     "im",
     "hodrick",
+    "shift",
 )
 
 DESIGNS = ("ar1_crossings", "bursty", "heavy_bursts", "flagship_shifts")
-OVERLAP_ROBUST = ("hac", "ewc", "im", "hodrick", "bootstrap", "placebo", "placebo_year")
+OVERLAP_ROBUST = ("hac", "ewc", "im", "hodrick", "shift", "bootstrap", "placebo", "placebo_year")
 """Candidates for the default test (the others ignore overlap and are shown for contrast)."""
 SEED = 20261121
 
@@ -215,6 +217,7 @@ def run_tests(
         "ewc": lambda: ewc_test(y, ev, h),
         "im": lambda: im_test(y, ev, h),
         "hodrick": lambda: hodrick_test(y, ev, h, _after(daily, y.size, h)),
+        "shift": lambda: shift_test(y, ev, h),
     }
     out: dict[str, float] = {}
     for name, run in runs.items():  # in this order: the random streams stay as they were

@@ -10,7 +10,7 @@ import pandas as pd
 
 from eventstudy._typing import Seed
 from eventstudy._validation import as_generator, check_int
-from eventstudy.inference import bootstrap, classical, ewc, hac, hodrick, im, placebo
+from eventstudy.inference import bootstrap, classical, ewc, hac, hodrick, im, placebo, shift
 from eventstudy.inference.placebo import ProgressCallback, Stratify
 from eventstudy.inference.shared import SharedWork
 from eventstudy.registry import (
@@ -158,6 +158,18 @@ for _test in (
         "closest to 5% of every overlap-robust test, with more power than hac. Needs the "
         'target\'s one-day moves (a study supplies them). Opt-in: tests = [..., "hodrick"].',
         lambda x: _hodrick(x),
+    ),
+    _Builtin(
+        "shift",
+        _BASE | {"horizon"},
+        shift.NULL_HYPOTHESIS,
+        shift.REFERENCE,
+        "Randomization test: the event dates moved together through every circular shift "
+        "of the sample, which keeps their count, gaps and overlap and the serial dependence "
+        "of returns; the p-value is the share of shifts with an excess at least as large. "
+        "Exact when the event timing is independent of stationary returns, whatever the "
+        'clustering. Opt-in: tests = [..., "shift"].',
+        lambda x: shift.shift_test(x.forward_returns, x.events, x.horizon),
     ),
 ):
     register_test(_test)
