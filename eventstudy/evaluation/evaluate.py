@@ -451,6 +451,8 @@ def evaluate(
                         if isinstance(power_effect, Mapping)
                         else power_effect
                     ),
+                    # the default's and the naive t's, and the shift test's when it runs
+                    tests=("hac", "naive_t", *(("shift",) if "shift" in tests else ())),
                     seed=size_rng,
                 )
                 if size_draws

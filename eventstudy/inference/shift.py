@@ -50,7 +50,8 @@ def shift_test(fwd_h: Any, event_positions: Any, horizon_days: int) -> TestResul
     TestResult
         ``statistic`` = observed excess (event mean minus the mean over all complete dates);
         ``details`` = {shifts, null_std (the excess's spread over the rotations),
-        null_q025, null_q975, percentile}.  Not applicable with fewer than 3 complete events.
+        null_q025, null_q975, percentile}.  Not applicable with fewer than 3 complete events
+        or constant forward returns.
 
     References
     ----------
@@ -81,6 +82,8 @@ def shift_test(fwd_h: Any, event_positions: Any, horizon_days: int) -> TestResul
         return TestResult.not_applicable(
             "shift", f"only {s.n} complete events (need >= {MIN_EVENTS})", **common
         )
+    if np.ptp(s.y) == 0:
+        return TestResult.not_applicable("shift", "forward returns have zero variance", **common)
     t = s.y.size
     rotations = np.arange(t, dtype=np.int64)
     obs_arr, null = circular_shift_null(s.y, [s.events], rotations)

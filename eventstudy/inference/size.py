@@ -12,9 +12,9 @@ on about ``alpha`` of these shifted sets.  Power is the rejection rate when ``ef
 added to the forward returns of the shifted events.
 
 The HAC test (uniform kernel, h - 1 lags, t(G - 1) reference, as :func:`hac_test` with its
-defaults) and the naive t-test are computed for all shifts at once (a matrix of draws x
-dates, in chunks); ``tests/inference/test_size.py`` checks every p-value against a loop of
-the tests themselves.
+defaults), the naive t-test and the circular-shift test are computed for all shifts at once
+(a matrix of draws x dates, in chunks); ``tests/inference/test_size.py`` checks every p-value
+against a loop of the tests themselves.
 
 References
 ----------
@@ -41,7 +41,7 @@ from eventstudy.inference.hac import default_hac_lags
 
 __all__ = ["SIZE_BAND", "SIZE_TESTS", "SizeResult", "size_on_data"]
 
-SIZE_TESTS = ("hac", "naive_t")
+SIZE_TESTS = ("hac", "naive_t", "shift")
 """Tests whose size on the user's data is computed (vectorized over the shifts)."""
 
 SIZE_BAND = (0.03, 0.07)
@@ -232,6 +232,39 @@ def _naive_t(y: FloatArray, events: IntArray, effect: float) -> tuple[FloatArray
     return (mean - base) / se, (mean + effect - (base + effect * n / y.size)) / se
 
 
+def _shift_p(
+    y: FloatArray, events: IntArray, shifts: IntArray, effect: float
+) -> tuple[FloatArray, FloatArray]:
+    """p-values of :func:`~eventstudy.inference.shift.shift_test` for the events moved by each
+    of ``shifts``, without and with ``effect`` added to the moved events' forward returns.
+
+    Every shifted set has the same orbit of rotations as the actual one, so one FFT gives the
+    excess ``x_j`` of every rotation ``j``, and the set moved by ``k`` has p-value
+    ``#{j : |x_j| >= |x_k|} / T``.  With the effect added to the set moved by ``k``, its
+    rotation by ``s`` gains ``effect * (c_s / n - n / T)``, ``c_s`` the events the rotation
+    shares with the set (the indicator's circular autocorrelation, the same for every ``k``).
+    """
+    from eventstudy.inference.search import circular_shift_null
+
+    t, n = y.size, events.size
+    rot = np.arange(t, dtype=np.int64)
+    x = circular_shift_null(y, [events], rot)[1][:, 0]
+    ind = np.zeros(t)
+    ind[events] = 1.0
+    shared = np.rint(circular_shift_null(ind, [events], rot)[1][:, 0] * n + n * n / t)
+    gain = effect * (shared / n - n / t)  # gain[0] = effect * (1 - n / T)
+    tol = 1e-9 * max(float(np.abs(x).max()), abs(effect), 1e-300)
+    order = np.sort(np.abs(x))
+    p0 = (t - np.searchsorted(order, np.abs(x[shifts]) - tol, side="left")) / t
+    p1 = np.empty(shifts.size)
+    rows = max(1, _CHUNK // t)
+    for start in range(0, shifts.size, rows):  # chunks of draws, vectorized inside
+        k = shifts[start : start + rows]
+        moved = np.abs(x[(k[:, None] + rot[None, :]) % t] + gain[None, :])
+        p1[start : start + rows] = np.mean(moved >= moved[:, :1] - tol, axis=1)
+    return p0, p1
+
+
 def _draw_pvalues(
     y: FloatArray,
     positions: IntArray,
@@ -260,6 +293,10 @@ def _draw_pvalues(
             df = g - 1.0
             ok = (g >= 2) & np.isfinite(t0) & varies
             parts["hac"].append((np.where(ok, _t_p(t0, df), np.nan), _t_p(t1, df), ok))
+        if "shift" in tests:
+            p0, p1 = _shift_p(y, events, k, eff)
+            ok = np.full(k.size, varies)  # shift_test does not run on constant returns
+            parts["shift"].append((np.where(ok, p0, np.nan), p1, ok))
         if "naive_t" in tests:
             t0, t1 = _naive_t(y, ev, eff)
             df = np.full(t0.shape, events.size - 1.0)
@@ -283,7 +320,7 @@ def size_on_data(
     alpha: float = 0.05,
     draws: int = 1000,
     effect: float | None = None,
-    tests: tuple[str, ...] = SIZE_TESTS,
+    tests: tuple[str, ...] = ("hac", "naive_t"),
     seed: Seed = None,
 ) -> dict[str, SizeResult]:
     """Rejection rates of ``tests`` over circular shifts of the events (see module docstring).
@@ -304,7 +341,7 @@ def size_on_data(
     effect
         Effect added to the shifted events' forward returns for the power (``None``: no power).
     tests
-        Names among :data:`SIZE_TESTS`.
+        Names among :data:`SIZE_TESTS` (by default the HAC and the naive t-test).
     seed
         Seed of the shifts.
 

@@ -63,3 +63,15 @@ def test_rows_carry_the_size_and_stats_do_not(fwd: pd.DataFrame) -> None:
     assert row.loc["1w", "hac_power"] == ev.horizons["1w"].size["hac"].power
     assert np.isnan(row.loc["1m", "hac_power"])  # no power column value without an effect
     assert "size" not in ev.horizons["1w"].stats_dict()
+
+
+def test_the_shift_test_gets_its_size_when_it_runs(fwd: pd.DataFrame) -> None:
+    """With "shift" among the tests its size on the data is computed too, from the same
+    shifted sets as the HAC's (same stream); it is about alpha by construction."""
+    with_shift = evaluate(fwd, EVENTS, tests=("hac", "shift"), seed=3, size_draws=300)
+    without = evaluate(fwd, EVENTS, tests=("hac",), seed=3, size_draws=300)
+    for label in ("1w", "1m"):
+        a, b = with_shift.horizons[label].size, without.horizons[label].size
+        assert set(a) == {"hac", "naive_t", "shift"} and set(b) == {"hac", "naive_t"}
+        assert a["hac"] == b["hac"]
+        assert abs(a["shift"].rate - 0.05) < 4 * np.sqrt(0.05 * 0.95 / 300)

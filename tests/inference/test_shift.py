@@ -72,3 +72,5 @@ def test_planted_effect_is_found_and_not_applicable() -> None:
     assert res.details["null_q025"] < 0 < res.details["null_q975"]
     none = shift_test(y, [5, 9], 1)
     assert not none.applicable and "only 2 complete events" in none.reason
+    flat = shift_test(np.full(50, 0.01), [5, 9, 30], 1)
+    assert not flat.applicable and "zero variance" in flat.reason

@@ -10,7 +10,14 @@ import pytest
 from eventstudy.inference._common import prepare
 from eventstudy.inference.classical import naive_t_test
 from eventstudy.inference.hac import hac_test
-from eventstudy.inference.size import SizeResult, _draw_pvalues, shifted_events, size_on_data
+from eventstudy.inference.shift import shift_test
+from eventstudy.inference.size import (
+    SIZE_TESTS,
+    SizeResult,
+    _draw_pvalues,
+    shifted_events,
+    size_on_data,
+)
 
 
 def _data(t: int = 900, h: int = 21, seed: int = 0) -> tuple[np.ndarray, np.ndarray]:
@@ -31,7 +38,7 @@ def _data(t: int = 900, h: int = 21, seed: int = 0) -> tuple[np.ndarray, np.ndar
 
 def _brute(fwd: np.ndarray, events: np.ndarray, h: int, shifts: np.ndarray, effect: float):
     s = prepare(fwd, events)
-    out = {"hac": ([], []), "naive_t": ([], [])}
+    out = {"hac": ([], []), "naive_t": ([], []), "shift": ([], [])}
     for k in shifts:
         pos = shifted_events(fwd, events, int(k))
         moved = fwd.copy()
@@ -39,6 +46,7 @@ def _brute(fwd: np.ndarray, events: np.ndarray, h: int, shifts: np.ndarray, effe
         for name, run in (
             ("hac", lambda y, p: hac_test(y, p, h)),
             ("naive_t", lambda y, p: naive_t_test(y, p)),
+            ("shift", lambda y, p: shift_test(y, p, h)),
         ):
             r0, r1 = run(fwd, pos), run(moved, pos)
             out[name][0].append(r0.p_value if r0.applicable else np.nan)
@@ -100,9 +108,9 @@ def test_every_shifted_p_value_equals_the_test_run_on_the_shifted_events(case: s
     shifts = np.random.default_rng(1).integers(h, s.y.size - h + 1, size=60)
     if case == "one_episode":  # include the shifts that split the three events at the wrap
         shifts = np.r_[shifts, s.y.size - 101, s.y.size - 105]
-    got = _draw_pvalues(s.y, s.positions, s.events, shifts, h, ("hac", "naive_t"), 0.01)
+    got = _draw_pvalues(s.y, s.positions, s.events, shifts, h, ("hac", "naive_t", "shift"), 0.01)
     want = _brute(fwd, events, h, shifts, 0.01)
-    for name in ("hac", "naive_t"):
+    for name in ("hac", "naive_t", "shift"):
         p0, p1, ok = got[name]
         np.testing.assert_allclose(p0, want[name][0], rtol=1e-9, equal_nan=True)
         np.testing.assert_allclose(p1[ok], np.asarray(want[name][1])[ok], rtol=1e-9)
@@ -133,11 +141,12 @@ def test_size_on_data_aggregates_with_clopper_pearson_intervals() -> None:
     from scipy.stats import binomtest
 
     fwd, events = _data(h=21)
-    res = size_on_data(fwd, events, 21, draws=400, effect=0.02, seed=5)
-    assert set(res) == {"hac", "naive_t"}
+    assert set(size_on_data(fwd, events, 21, draws=10)) == {"hac", "naive_t"}
+    res = size_on_data(fwd, events, 21, draws=400, effect=0.02, tests=SIZE_TESTS, seed=5)
+    assert set(res) == {"hac", "naive_t", "shift"}
     s = prepare(fwd, events)
     shifts = np.random.default_rng(5).integers(21, s.y.size - 21 + 1, size=400)
-    got = _draw_pvalues(s.y, s.positions, s.events, shifts, 21, ("hac", "naive_t"), 0.02)
+    got = _draw_pvalues(s.y, s.positions, s.events, shifts, 21, SIZE_TESTS, 0.02)
     for name, r in res.items():
         p0, p1, ok = got[name]
         k = int(np.count_nonzero(p0[ok] < 0.05))
@@ -154,6 +163,8 @@ def test_size_on_data_aggregates_with_clopper_pearson_intervals() -> None:
     assert text.startswith(f"naive_t rejected {res['naive_t'].rate:.1%} of 400 shifted null")
     assert "outside [3%, 7%]" in text and "power against" in text
     assert "power against an effect of +0.02" in res["hac"].sentence()
+    # the shift test is a randomization test over the very shifts drawn: about 5%
+    assert abs(res["shift"].rate - 0.05) < 4 * np.sqrt(0.05 * 0.95 / 400)
 
 
 def test_clopper_pearson_against_scipy() -> None:
