@@ -449,7 +449,9 @@ def table(
         "with the equal-weighted cosine variance, T/2h cosines, t(nu) (Lazarus et al. 2018); "
         "im = Ibragimov-Mueller t-test over the per-episode estimates, t(G-1); hodrick = the "
         "event-dummy regression with Hodrick's (1992) 1B standard error from the one-day log "
-        "returns (of RUT, or of RUT/GSPC for the spread), N(0, 1).",
+        "returns (of RUT, or of RUT/GSPC for the spread), N(0, 1); shift = the event excess "
+        "against its value under every circular shift of the event dates (randomization "
+        "test, no random numbers).",
         HAC_VARIANTS_NOTE,
     ]
     return "\n".join(lines) + "\n"
