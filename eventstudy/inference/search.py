@@ -133,7 +133,7 @@ def circular_shift_null(
     fy = fft.rfft(np.concatenate([y, y]), size)
     obs = np.full(len(events), np.nan)
     null = np.full((s.size, len(events)), np.nan)
-    chunk = max(1, 4_000_000 // max(t, 1))
+    chunk = max(1, 2_000_000 // size)  # rows of the padded transform: about 32 MB a temporary
     for lo in range(0, len(events), chunk):  # chunks of specifications, FFT over all shifts
         sets = [np.asarray(e, dtype=np.int64) for e in events[lo : lo + chunk]]
         ind = np.zeros((len(sets), t))
