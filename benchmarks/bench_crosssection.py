@@ -69,8 +69,9 @@ _OTHER = textwrap.dedent(
     import eventstudy as es
     d = np.load(sys.argv[1], allow_pickle=True)
     data = {"date": d["dates"]}
+    returns = d["returns"]  # an NpzFile reads the array from disk on every d["returns"]
     for i, c in enumerate(d["cols"]):
-        data[str(c)] = d["returns"][:, i]
+        data[str(c)] = returns[:, i]
     data["MKT"] = d["market"]
     es.Single._save_parameter("returns", data)
     evs = [{"event_date": t, "security_ticker": str(s), "market_ticker": "MKT"}
