@@ -8,10 +8,15 @@ import pytest
 from eventstudy.inference.shift import shift_test
 
 
+def _rotations(y: np.ndarray, ev: np.ndarray) -> np.ndarray:
+    """The excess of the event set moved by every rotation, by hand."""
+    t = y.size
+    return np.array([y[(ev + s) % t].mean() - y.mean() for s in range(t)])
+
+
 def _brute(y: np.ndarray, ev: np.ndarray) -> tuple[float, float]:
     """Excess and p-value by moving the event set through every rotation by hand."""
-    t = y.size
-    excess = np.array([y[(ev + s) % t].mean() - y.mean() for s in range(t)])
+    excess = _rotations(y, ev)
     return float(excess[0]), float(np.mean(np.abs(excess) >= abs(excess[0]) - 1e-12))
 
 
@@ -25,7 +30,18 @@ def test_matches_every_rotation_by_hand() -> None:
         obs, p = _brute(y, ev)
         assert res.statistic == pytest.approx(obs, abs=1e-12)
         assert res.p_value == pytest.approx(p, abs=1e-15)
-        assert res.details["shifts"] == t
+        excess = _rotations(y, ev)
+        d = res.details
+        assert d["shifts"] == t
+        assert d["null_std"] == pytest.approx(excess.std(ddof=1), rel=1e-9)
+        lo, hi = np.quantile(excess, [0.025, 0.975])
+        assert (d["null_q025"], d["null_q975"]) == pytest.approx((lo, hi), rel=1e-9, abs=1e-12)
+        assert d["percentile"] == pytest.approx(np.mean(excess <= obs + 1e-12), abs=1e-15)
+        assert (
+            res.name == "shift"
+            and res.distribution == f"excess over {t} circular shifts of the event dates"
+        )
+        assert f"over the {t} complete dates" in res.method
 
 
 def test_only_complete_dates_rotate() -> None:
@@ -71,6 +87,9 @@ def test_planted_effect_is_found_and_not_applicable() -> None:
     assert res.p_value < 0.01 and res.statistic > 0.05
     assert res.details["null_q025"] < 0 < res.details["null_q975"]
     none = shift_test(y, [5, 9], 1)
-    assert not none.applicable and "only 2 complete events" in none.reason
+    assert not none.applicable and none.name == "shift"
+    assert none.reason == "only 2 complete events (need >= 3)"
     flat = shift_test(np.full(50, 0.01), [5, 9, 30], 1)
-    assert not flat.applicable and "zero variance" in flat.reason
+    assert not flat.applicable and flat.name == "shift"
+    assert flat.reason == "forward returns have zero variance"
+    assert flat.method.endswith("two-sided randomization p-value of the excess")
