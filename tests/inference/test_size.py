@@ -256,3 +256,19 @@ def test_the_sparse_and_dense_variances_agree(case: str) -> None:
     dense = _hac_t(s.y, ev, h - 1, h, 0.01, sparse=False)
     for a, b in zip(sparse, dense, strict=True):
         np.testing.assert_allclose(a, b, rtol=1e-9, equal_nan=True)
+
+
+def test_chunks_of_draws_give_the_same_p_values(monkeypatch: pytest.MonkeyPatch) -> None:
+    """With a chunk budget of a few rows the draws run in many chunks (the last one short);
+    every test's p-values equal those of one chunk."""
+    import eventstudy.inference.size as size
+
+    fwd, events = _data(h=21)
+    s = prepare(fwd, events)
+    shifts = np.random.default_rng(9).integers(21, s.y.size - 21 + 1, size=50)
+    one = _draw_pvalues(s.y, s.positions, s.events, shifts, 21, SIZE_TESTS, 0.01)
+    monkeypatch.setattr(size, "_CHUNK", 7 * s.y.size)
+    many = _draw_pvalues(s.y, s.positions, s.events, shifts, 21, SIZE_TESTS, 0.01)
+    for name in SIZE_TESTS:
+        for a, b in zip(one[name], many[name], strict=True):
+            np.testing.assert_array_equal(a, b)
