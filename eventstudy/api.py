@@ -81,6 +81,7 @@ def run_study(
     workers: int | None = None,
     executor: str = "process",
     scheduler: str | None = None,
+    path_bands: bool = True,
 ) -> StudyResult | SweepResult | CrossSectionStudyResult:
     """Run a study of either kind from its TOML file or parsed config.
 
@@ -100,6 +101,9 @@ def run_study(
     workers, executor, scheduler
         Where a ``[sweep]`` runs (see :func:`eventstudy.timeseries.sweep.run_sweep`); the
         numbers never depend on them.
+    path_bands
+        Time series: compute the random-date placebo band of each average path, which only
+        the path figure draws (``False`` when no figures are written; no other number moves).
 
     Returns
     -------
@@ -161,7 +165,9 @@ def run_study(
             )
         from eventstudy.timeseries.study import run_timeseries_study
 
-        return run_timeseries_study(config, store=store, seed=seed, progress=progress)
+        return run_timeseries_study(
+            config, store=store, seed=seed, progress=progress, path_bands=path_bands
+        )
     raise TypeError(
         f"study must be a path or a config from eventstudy.parse_study, got {type(config).__name__}"
     )

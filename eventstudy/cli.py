@@ -275,6 +275,7 @@ def _cmd_run(args: argparse.Namespace) -> int:
             workers=args.workers,
             executor=args.executor,
             scheduler=args.scheduler,
+            path_bands=not args.no_figures,
         )
     progress.close()
     seconds = time.perf_counter() - t0

@@ -136,3 +136,17 @@ def test_a_sweep_measures_size_only_when_asked_and_puts_it_in_sweep_csv(store: D
     first = frame[(frame["specification"] == frame["specification"].iloc[0])]
     h1 = plain.variants[0].evaluations["px"].horizons["1m"].size["hac"]
     assert first[first["horizon"] == "1m"]["hac_size"].iloc[0] == h1.rate
+
+
+@pytest.mark.filterwarnings("ignore::eventstudy.exceptions.EventStudyWarning")
+def test_without_path_bands_only_the_band_is_missing(store: DataStore, tmp_path: Path) -> None:
+    """path_bands=False (the CLI's --no-figures) skips the placebo band of the average path,
+    which only the path figure draws: the band is empty and result.json has the same bytes."""
+    config = es.parse_study(STUDY.format(inference=""))
+    full = es.run_study(config, store=store)
+    lean = es.run_study(config, store=store, path_bands=False)
+    v_full, v_lean = full.variants[0], lean.variants[0]
+    assert v_full.placebo_paths["px"].draws > 0 and dict(v_lean.placebo_paths) == {}
+    a = es.write_outputs(full, tmp_path / "a", figures=False)
+    b = es.write_outputs(lean, tmp_path / "b", figures=False)
+    assert a["result"].read_bytes() == b["result"].read_bytes()

@@ -317,6 +317,7 @@ def run_timeseries_study(
     data_dir: str | os.PathLike[str] | None = None,
     seed: int | None = None,
     progress: Progress | None = None,
+    path_bands: bool = True,
 ) -> StudyResult:
     """Run a time-series study.
 
@@ -331,6 +332,10 @@ def run_timeseries_study(
         Overrides the study's seed (placebo draws and bootstrap).
     progress
         Called as ``progress(label, done, total)`` during long steps.
+    path_bands
+        Compute the random-date placebo band of each average path
+        (``VariantResult.placebo_paths``), which only the path figure draws; ``False`` (the
+        command line's ``--no-figures``) leaves it empty and changes no other number.
 
     Returns
     -------
@@ -357,7 +362,7 @@ def run_timeseries_study(
         warnings.simplefilter("always", EventStudyWarning)
         data = load_study_data(config.data, store)
         check_sample(config, data)
-        variants = _run_variants(config, data, seed, progress, units)
+        variants = _run_variants(config, data, seed, progress, units, path_bands)
     messages: list[str] = []
     for w in caught:
         if issubclass(w.category, EventStudyWarning) and str(w.message) not in messages:
@@ -423,6 +428,7 @@ def _run_variants(
     seed: int,
     progress: Progress | None,
     units: Mapping[str, tuple[str, float]],
+    path_bands: bool = True,
 ) -> tuple[VariantResult, ...]:
     ev_cfg = config.evaluation
     prices = data.aligned.frame
@@ -504,18 +510,19 @@ def _run_variants(
                 post=ev_cfg.path_post,
                 kind=kinds[tname],  # type: ignore[arg-type]
             )
-            bands[tname] = placebo_path_band(
-                level,
-                events.n_events,
-                min_gap=min_gap,
-                pre=ev_cfg.path_pre,
-                post=ev_cfg.path_post,
-                start=ev.start,
-                end=ev.end,
-                kind=kinds[tname],  # type: ignore[arg-type]
-                draws=PATH_BAND_DRAWS,
-                seed=_seed_for(seed, vi, ti, 1),
-            )
+            if path_bands:  # drawn by the path figure only; its own seed stream
+                bands[tname] = placebo_path_band(
+                    level,
+                    events.n_events,
+                    min_gap=min_gap,
+                    pre=ev_cfg.path_pre,
+                    post=ev_cfg.path_post,
+                    start=ev.start,
+                    end=ev.end,
+                    kind=kinds[tname],  # type: ignore[arg-type]
+                    draws=PATH_BAND_DRAWS,
+                    seed=_seed_for(seed, vi, ti, 1),
+                )
             done += 1
             if progress is not None:
                 progress("evaluation", done, total)
