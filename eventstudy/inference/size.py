@@ -283,7 +283,11 @@ def _draw_pvalues(
         k: [] for k in tests
     }
     rows = max(1, _CHUNK // t)
-    varies = bool(np.ptp(y) > 0)  # hac_test does not run on constant forward returns
+    varies = bool(np.ptp(y) > 0)  # hac_test and shift_test do not run on constant returns
+    if "shift" in tests:  # one FFT for all the draws (chunked inside)
+        p0, p1 = _shift_p(y, events, shifts, eff)
+        ok = np.full(shifts.size, varies)
+        parts["shift"].append((np.where(ok, p0, np.nan), p1, ok))
     for start in range(0, shifts.size, rows):  # chunks of draws, vectorized inside
         k = shifts[start : start + rows]
         ev = np.sort((events[None, :] + k[:, None]) % t)
@@ -293,10 +297,6 @@ def _draw_pvalues(
             df = g - 1.0
             ok = (g >= 2) & np.isfinite(t0) & varies
             parts["hac"].append((np.where(ok, _t_p(t0, df), np.nan), _t_p(t1, df), ok))
-        if "shift" in tests:
-            p0, p1 = _shift_p(y, events, k, eff)
-            ok = np.full(k.size, varies)  # shift_test does not run on constant returns
-            parts["shift"].append((np.where(ok, p0, np.nan), p1, ok))
         if "naive_t" in tests:
             t0, t1 = _naive_t(y, ev, eff)
             df = np.full(t0.shape, events.size - 1.0)
