@@ -249,10 +249,18 @@ def _record(result) -> bytes:
     return to_json(sweep_record(result)).encode()
 
 
-def test_results_are_byte_identical_for_any_worker_count_and_executor(data_dir: Path) -> None:
+def test_results_are_byte_identical_for_any_worker_count_and_executor(
+    data_dir: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import tempfile
+
     study = es.parse_study(EXAMPLE_STUDY + CLAIM + SWEEP)
     one = es.run_study(study, data_dir=data_dir, workers=1)
+    # the pool's workers read the run's inputs from a file that is gone after the run
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
     two = es.run_study(study, data_dir=data_dir, workers=2)
+    monkeypatch.undo()
+    assert list(tmp_path.iterdir()) == []
     dask = es.run_study(study, data_dir=data_dir, workers=2, executor="dask")
     assert _record(one) == _record(two) == _record(dask)
     assert [s.name for s in two.specifications] == list(two.evaluations)
