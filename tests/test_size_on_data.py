@@ -104,7 +104,7 @@ def test_size_is_measured_by_default_and_leaves_the_tests_alone(
     )
     assert (
         placebo.size_sentence()
-        == "(size on this data is measured for hac and naive_t, not placebo)"
+        == "(size on this data is measured for hac, naive_t, shift, not placebo)"
     )
 
 
@@ -150,3 +150,33 @@ def test_without_path_bands_only_the_band_is_missing(store: DataStore, tmp_path:
     a = es.write_outputs(full, tmp_path / "a", figures=False)
     b = es.write_outputs(lean, tmp_path / "b", figures=False)
     assert a["result"].read_bytes() == b["result"].read_bytes()
+
+
+@pytest.mark.filterwarnings("ignore::eventstudy.exceptions.EventStudyWarning")
+def test_the_shift_default_is_said_to_pass_by_construction_and_hac_is_shown(
+    store: DataStore,
+) -> None:
+    """With the default test, ``shift``, the sentence says why its size over shifts is near
+    alpha (the shifts are its own null) and gives the HAC test's rates for contrast."""
+    study = STUDY.format(inference="").replace(
+        'tests = ["naive_t", "hac"]', 'tests = ["naive_t", "hac", "shift"]'
+    )
+    res = es.run_study(es.parse_study(study), store=store)
+    assert res.config.inference.default_test == "shift"  # the default when it runs
+    table = res.size_table()
+    assert set(table["test"]) == {"hac", "naive_t", "shift"}
+    shift = table[table["test"] == "shift"]
+    hac = table[table["test"] == "hac"]
+    text = res.size_sentence()
+    lo, hi = shift["rate"].min(), shift["rate"].max()
+    span = f"{lo:.1%}" if lo == hi else f"{lo:.1%} to {hi:.1%}"
+    assert f"the shift test rejected {span} of the time at 5%" in text
+    assert "That is no check of it" in text and "docs/calibration.md" in text
+    hac_part = (
+        f"The HAC test, whose interval the report shows, rejected {hac['rate'].min():.1%} "
+        f"to {hac['rate'].max():.1%} here"
+    )
+    assert hac_part in text
+    flagged = int(hac["flagged"].sum())
+    assert text.count("outside [3%, 7%]") == (1 if flagged else 0)
+    assert ("Read those p-values with care" in text) is False  # not said of the shift test

@@ -14,6 +14,7 @@ from eventstudy.api import parse_study, run_study
 from eventstudy.cli import main
 from eventstudy.data import DataStore
 from eventstudy.exceptions import ConfigError, IncompleteHorizonWarning
+from eventstudy.inference import ALL_TESTS
 
 pytestmark = pytest.mark.filterwarnings("ignore::eventstudy.exceptions.IncompleteHorizonWarning")
 
@@ -131,10 +132,10 @@ def test_claim_check(store: DataStore) -> None:
     assert claim.estimate == hs.mean
     assert claim.reproduced is (abs(hs.mean - 0.5) <= 0.01)
     assert "NOT reproduced" in claim.sentence()
-    hac = hs.tests["hac"].p_value
-    assert claim.p_value == hac and claim.baseline == hs.baseline_mean
-    differs = "does not differ" if hac >= 0.05 else "differs significantly"
-    assert differs in claim.sentence() and f"hac p={hac:.3g}" in claim.sentence()
+    p = hs.tests["shift"].p_value  # the default test's
+    assert claim.p_value == p and claim.baseline == hs.baseline_mean
+    differs = "does not differ" if p >= 0.05 else "differs significantly"
+    assert differs in claim.sentence() and f"shift p={p:.3g}" in claim.sentence()
 
 
 def test_unknown_series_in_signal(store: DataStore) -> None:
@@ -191,7 +192,7 @@ def test_cli_outputs_are_byte_identical(store: DataStore, tmp_path: Path) -> Non
         "excess_mean",
     ):
         assert key in res
-    assert set(res["tests"]) == {"naive_t", "hac", "bootstrap", "placebo", "sign", "wilcoxon"}
+    assert set(res["tests"]) == set(ALL_TESTS)
     assert {"statistic", "p_value", "lags"} <= set(res["tests"]["hac"])
     assert {"p_value", "ci_low", "ci_high", "block_length"} <= set(res["tests"]["bootstrap"])
     assert {"p_value", "draws"} <= set(res["tests"]["placebo"])

@@ -20,7 +20,7 @@ from eventstudy.events import episodes
 from eventstudy.exceptions import DroppedEventsWarning, IncompleteHorizonWarning
 from eventstudy.inference._common import as_positions, prepare
 from eventstudy.inference.placebo import ProgressCallback, Stratify
-from eventstudy.inference.run import ALL_TESTS, DEFAULT_TEST, run_tests
+from eventstudy.inference.run import ALL_TESTS, DEFAULT_TEST, default_for, run_tests
 from eventstudy.inference.shared import SharedWork
 from eventstudy.inference.size import SizeResult, size_on_data
 from eventstudy.results import TestResult
@@ -338,7 +338,9 @@ def evaluate(
     min_gap
         Declustering gap of the events (for the placebo draws).
     tests, draws, bootstrap_reps, stratify, seed, progress
-        Passed to :func:`eventstudy.inference.run_tests` (one seed stream per horizon).
+        Passed to :func:`eventstudy.inference.run_tests` (one seed stream per horizon).  The
+        verdicts use :func:`~eventstudy.inference.run.default_for` of ``tests``: the default
+        test (``shift``) when it runs, else ``hac`` when it runs, else the first.
     shared
         A :class:`~eventstudy.inference.shared.SharedWork` memo for work that repeats
         across the specifications of a sweep (the baseline statistics and the tests' shared
@@ -451,7 +453,7 @@ def evaluate(
                         if isinstance(power_effect, Mapping)
                         else power_effect
                     ),
-                    # the default's and the naive t's, and the shift test's when it runs
+                    # HAC's and the naive t's, and the shift test's (the default) when it runs
                     tests=("hac", "naive_t", *(("shift",) if "shift" in tests else ())),
                     seed=size_rng,
                 )
@@ -465,4 +467,5 @@ def evaluate(
         n_events=int(pos_s.size),
         sample_start=pd.Timestamp(dates[0]),
         sample_end=pd.Timestamp(dates[-1]),
+        default_test=default_for(tuple(tests)),
     )

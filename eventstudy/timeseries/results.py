@@ -17,6 +17,7 @@ from eventstudy.evaluation import EvaluationResult, HorizonStats, PathResult
 from eventstudy.evaluation.placebo_path import PlaceboPathBand
 from eventstudy.events import EventTable
 from eventstudy.facts.results import FactTable
+from eventstudy.inference.size import SIZE_TESTS
 from eventstudy.signals import SignalResult
 from eventstudy.timeseries.spec import TimeSeriesStudyConfig
 
@@ -348,7 +349,7 @@ class StudyResult:
             return (
                 ""
                 if t.empty
-                else f"(size on this data is measured for hac and naive_t, not {default})"
+                else f"(size on this data is measured for {', '.join(SIZE_TESTS)}, not {default})"
             )
         d = t[(t["test"] == default) & (t["applicable"] > 0)]
         if d.empty:
@@ -362,7 +363,27 @@ class StudyResult:
             f"across the {len(d)} target x horizon cells"
         )
         bad = d[d["flagged"]]
-        if bad.empty:
+        if default == "shift":
+            # its p-value is the rank of the events among their own rotations: a shifted copy
+            # has the same rotations, so these draws cannot find fault with it
+            text += (
+                ". That is no check of it: its p-value ranks the events among all their circular "
+                "shifts, and a shifted copy has the same shifts, so this rate only reflects which "
+                "shifts the draws leave out (those within h days of the actual dates). Its size "
+                "on other event designs is in the calibration benchmark (docs/calibration.md)."
+            )
+            hac = t[(t["test"] == "hac") & (t["applicable"] > 0)]
+            if not hac.empty:
+                text += (
+                    f" The HAC test, whose interval the report shows, rejected "
+                    f"{hac['rate'].min():.1%} to {hac['rate'].max():.1%} here"
+                    + (
+                        f" (outside [3%, 7%] in {int(hac['flagged'].sum())} cells)."
+                        if hac["flagged"].any()
+                        else "."
+                    )
+                )
+        elif bad.empty:
             text += ", inside [3%, 7%]: its p-values can be taken as stated."
         else:
             cells = ", ".join(

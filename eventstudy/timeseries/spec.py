@@ -17,7 +17,7 @@ from eventstudy.config import StudyConfig, freeze
 from eventstudy.config._reader import Section
 from eventstudy.exceptions import ConfigError
 from eventstudy.facts.spec import FactSpec, parse_facts
-from eventstudy.inference.run import ALL_TESTS, timeseries_tests
+from eventstudy.inference.run import ALL_TESTS, DEFAULT_TEST, default_for, timeseries_tests
 from eventstudy.registry import TESTS
 from eventstudy.timeseries.sweep_spec import SweepSpec, parse_sweep
 
@@ -89,7 +89,7 @@ class InferenceConfig:
     """``[inference]``: which tests, how many draws, the default test and the adjustments."""
 
     tests: tuple[str, ...] = ALL_TESTS
-    default_test: str = "hac"
+    default_test: str = DEFAULT_TEST
     draws: int = 10_000
     bootstrap_reps: int = 2_000
     placebo_stratify: Literal["none", "year", "month"] = "none"
@@ -341,7 +341,10 @@ def _parse_inference(
         if t not in valid:
             hint = " (a cross-section test: use it in a cross-section study)" if t in TESTS else ""
             raise s.error("tests", f"unknown test {t!r}{hint}; valid tests are {list(valid)}")
-    default = s.get_str("default_test", "hac", choices=valid)
+    if not tests:
+        raise s.error("tests", "name at least one test")
+    # unset: the package's default test when it runs, else HAC when it runs, else the first
+    default = s.get_str("default_test", default_for(tests), choices=valid)
     if default not in tests:
         raise s.error("default_test", f"{default!r} must be one of the tests run {list(tests)}")
     mt = tuple(s.get_list("multiple_testing", ["holm", "fdr_bh"]))

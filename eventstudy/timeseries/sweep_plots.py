@@ -49,7 +49,7 @@ def plot_specification_curve(result: SweepResult, target: str, horizon: str) -> 
     mean = curve["mean"].to_numpy(dtype=float)
     p = curve[f"{test}_p"].to_numpy(dtype=float)
     sig = p < alpha
-    if test == "hac":
+    if "hac" in result.config.sweep.tests:
         lo, hi = _hac_band(result, curve, target, horizon)
         top.vlines(x, lo, hi, color="0.75", lw=0.8, zorder=1, label="95% interval (HAC)")
     top.scatter(x[~sig], mean[~sig], s=10, color="0.45", zorder=2, label=f"{test} p ≥ {alpha:g}")

@@ -20,7 +20,7 @@ from eventstudy.timeseries.sweep_spec import Specification
 
 __all__ = ["SweepResult"]
 
-_PER_SPEC = ("shift_p", "romano_wolf_p", "holm_p", "fdr_bh_p")
+_PER_SPEC = ("family_shift_p", "romano_wolf_p", "holm_p", "fdr_bh_p")
 
 
 @dataclass(frozen=True, slots=True)
@@ -45,7 +45,7 @@ class SweepResult:
     search
         ``(target, horizon)`` -> inference across the specifications: ``reality_check_p``,
         ``spa_p``, specification-curve ``curve_*`` numbers, the number of ``shifts`` of the joint
-        null, and per specification (name -> value) ``shift_p`` (its own circular-shift test),
+        null, and per specification (name -> value) ``family_shift_p`` (its own test under the common shifts),
         ``romano_wolf_p``, ``holm_p`` and ``fdr_bh_p`` (of the default test).
     facts
         The study's ``[[facts]]`` checked against the data (``None`` without any).
@@ -90,7 +90,7 @@ class SweepResult:
         ``n_events``, then the columns of :meth:`EvaluationResult.to_frame` (``n``, ``mean``,
         ``baseline_mean``, ``excess_mean``, ``n_episodes``, ``applicable``, ``reason`` and
         ``<test>_stat`` / ``_p`` / ``_applicable`` / ``_reason`` for each test), and from the
-        search: ``shift_p``, ``romano_wolf_p``, ``holm_p``, ``fdr_bh_p``.  Built once and
+        search: ``family_shift_p``, ``romano_wolf_p``, ``holm_p``, ``fdr_bh_p``.  Built once and
         kept; each call returns a copy.
         """
         if not self._frame:

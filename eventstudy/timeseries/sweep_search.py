@@ -184,7 +184,7 @@ def family_tests(
         "spa_p": spa_p,
         **{f"curve_{k}": v for k, v in curve.items()},
         "excess": {n: float(obs[j]) for j, n in enumerate(names)},
-        "shift_p": {n: float(shift_p[j]) for j, n in enumerate(names)},
+        "family_shift_p": {n: float(shift_p[j]) for j, n in enumerate(names)},
         "romano_wolf_p": {n: float(rw[j]) for j, n in enumerate(names)},
     }
 

@@ -6,7 +6,8 @@ tables, named by their path (``"signal.k"``, ``"events.min_gap"``, ``"evaluation
 .. code-block:: toml
 
     [sweep]
-    tests = ["hac"]                 # per-specification tests (default: the default test)
+    tests = ["shift", "hac"]        # per-specification tests; the first gives the verdicts
+                                    # (default: the default test, and HAC for the intervals)
     on_invalid = "error"            # or "skip": drop invalid combinations, counted
     direction = "positive"          # claimed sign of the effect (default "two-sided")
     shifts = 2000                   # common circular shifts of the joint null
@@ -43,7 +44,7 @@ import pandas as pd
 from eventstudy.config import freeze, thaw
 from eventstudy.config._reader import Section
 from eventstudy.exceptions import ConfigError
-from eventstudy.inference.run import timeseries_tests
+from eventstudy.inference.run import DEFAULT_TEST, timeseries_tests
 
 __all__ = ["Dimension", "Specification", "SweepSpec", "parse_sweep"]
 
@@ -101,7 +102,7 @@ class SweepSpec:
     skipped
         ``(name, reason)`` of the invalid combinations dropped (``on_invalid = "skip"``).
     tests
-        Tests run for each specification.
+        Tests run for each specification; the first gives each specification's verdict.
     on_invalid
         ``"error"`` or ``"skip"``.
     direction
@@ -113,7 +114,7 @@ class SweepSpec:
     dimensions: tuple[Dimension, ...]
     specifications: tuple[Specification, ...]
     skipped: tuple[tuple[str, str], ...] = ()
-    tests: tuple[str, ...] = ("hac",)
+    tests: tuple[str, ...] = (DEFAULT_TEST, "hac")
     on_invalid: Literal["error", "skip"] = "error"
     direction: Literal["positive", "negative", "two-sided"] = "two-sided"
     shifts: int = 2000
@@ -177,7 +178,9 @@ def parse_sweep(
     shifts = s.get_int("shifts", 2000, minimum=99)
     on_invalid = s.get_str("on_invalid", "error", choices=("error", "skip"))
     valid_tests = timeseries_tests()
-    tests = tuple(s.get_list("tests", [default_test]))
+    # by default the study's default test, and HAC, whose standard error gives the intervals
+    # of the specification curve
+    tests = tuple(s.get_list("tests", list(dict.fromkeys([default_test, "hac"]))))
     for t in tests:
         if t not in valid_tests:
             raise s.error("tests", f"unknown test {t!r}; valid tests are {list(valid_tests)}")

@@ -61,6 +61,27 @@ def test_valid_study_parses() -> None:
     assert len(cfg.sha256) == 64
 
 
+@pytest.mark.parametrize(
+    ("inference", "default"),
+    [
+        ("", "shift"),  # every test runs: the package default (docs/calibration.md)
+        ('tests = ["naive_t", "hac", "placebo"]', "hac"),  # no shift: HAC when it runs
+        ('tests = ["placebo", "sign"]', "placebo"),  # else the first test listed
+        ('tests = ["hac", "shift"]\ndefault_test = "hac"', "hac"),  # as written
+    ],
+)
+def test_default_test_when_unset(inference: str, default: str) -> None:
+    cfg = parse_study(BASE.replace("[events]", f"[inference]\n{inference}\n[events]"))
+    assert cfg.inference.default_test == default
+    if not inference:
+        assert cfg.inference.tests[:3] == ("naive_t", "hac", "shift")
+
+
+def test_an_empty_test_list_is_refused() -> None:
+    with pytest.raises(ConfigError, match=r"\[inference\]: key 'tests': name at least one test"):
+        parse_study(BASE.replace("[events]", "[inference]\ntests = []\n[events]"))
+
+
 def test_config_is_frozen() -> None:
     cfg = parse_study(BASE)
     with pytest.raises(AttributeError):

@@ -16,6 +16,7 @@ from scipy import stats
 
 from eventstudy.evaluation import evaluate, forward_returns
 from eventstudy.exceptions import DataError, DroppedEventsWarning, IncompleteHorizonWarning
+from eventstudy.inference import ALL_TESTS
 
 FAST = ("naive_t", "hac", "sign", "wilcoxon")
 # the module (the package attribute `evaluate` is the function of the same name)
@@ -89,8 +90,8 @@ def test_result_objects_and_reproducibility() -> None:
     frame = a.to_frame()
     assert list(frame[["target", "horizon", "horizon_days"]].iloc[0]) == ["X", "1m", 21]
     assert {"hac_p", "placebo_p", "bootstrap_p", "baseline_mean", "n_episodes"} <= set(frame)
-    assert len(a.tests_frame()) == 2 * 6
-    assert "hac p=" in a.summary()
+    assert len(a.tests_frame()) == 2 * len(ALL_TESTS)
+    assert "shift p=" in a.summary()  # the default test gives the verdicts
     assert "<table" in a._repr_html_()
 
 
@@ -167,7 +168,8 @@ def test_event_and_baseline_statistics_against_direct_computation() -> None:
     assert list(res.horizons) == ["short", "long"]
     assert res.n_events == len(events)
     assert res.sample_start == f.index[0] and res.sample_end == f.index[-1]
-    assert res.target == "Z" and res.default_test == "hac"
+    # the verdict's test: the default when it runs, else hac when it runs, else the first
+    assert res.target == "Z" and res.default_test == "naive_t"
     for label, h in hz.items():
         hs = res.horizons[label]
         col = f[label]
@@ -462,7 +464,8 @@ def test_display_frame_branches() -> None:
         none = evaluate(_fwd(y, 1), [6, 7], target_name="T", tests=("hac",))
     row = none.display_frame().iloc[0]
     assert row["verdict (5%)"] == "no complete events (2 incomplete)" and row["mean"] == "n/a"
-    absent = evaluate(_fwd(y, 1), [1, 3], target_name="T", tests=("sign",)).display_frame()
+    ran_sign = evaluate(_fwd(y, 1), [1, 3], target_name="T", tests=("sign",))
+    absent = replace(ran_sign, default_test="hac").display_frame()
     assert absent["verdict (5%)"].iloc[0] == "hac not run" and absent["hac p"].iloc[0] == "n/a"
     assert absent["n"].iloc[0] == 2 and absent["target"].iloc[0] == "T"
     na = evaluate(_fwd(y, 1), [1, 3], target_name="T", tests=("hac",))
@@ -480,7 +483,7 @@ def test_display_frame_branches() -> None:
 def test_verdict_branches_without_and_not_applicable_default_test() -> None:
     """Default test absent: the head only; default test not applicable: its reason."""
     y = [0.01, 0.03, -0.02, 0.04, 0.0, 0.02, np.nan]
-    r1 = evaluate(_fwd(y, 1), [1, 3], target_name="T", tests=("sign",))
+    r1 = replace(evaluate(_fwd(y, 1), [1, 3], target_name="T", tests=("sign",)), default_test="hac")
     hs = r1.horizons["h"]
     assert r1.verdict("h") == (
         f"T h: mean +3.50% vs baseline {hs.baseline_mean * 100:+.2f}% "

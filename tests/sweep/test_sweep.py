@@ -48,6 +48,18 @@ def swept(data_dir: Path) -> es.timeseries.SweepResult:
     return es.run_study(es.parse_study(EXAMPLE_STUDY + CLAIM + SWEEP), data_dir=data_dir)
 
 
+def test_per_specification_tests_default_to_the_default_test_and_hac() -> None:
+    """Unset, a sweep runs the study's default test (its verdicts) and HAC (the intervals of
+    the specification curve), once each."""
+    unset = SWEEP.replace('tests = ["hac", "placebo"]\n', "")
+    sw = es.parse_study(EXAMPLE_STUDY + unset).sweep
+    assert sw is not None and sw.tests == ("shift", "hac")
+    hac = es.parse_study(
+        EXAMPLE_STUDY.replace("[inference]\n", '[inference]\ndefault_test = "hac"\n') + unset
+    )
+    assert hac.sweep is not None and hac.sweep.tests == ("hac",)
+
+
 def test_grid_expands_in_order_with_names() -> None:
     sw = es.parse_study(EXAMPLE_STUDY + SWEEP).sweep
     assert sw is not None and sw.n_specifications == 12
@@ -141,7 +153,14 @@ def test_one_specification_equals_the_plain_study(data_dir: Path) -> None:
     np.testing.assert_array_equal(one.events["base"].positions, base.events.positions)
     pd.testing.assert_frame_equal(
         one.to_frame().drop(
-            columns=["specification", "n_events", "shift_p", "romano_wolf_p", "holm_p", "fdr_bh_p"]
+            columns=[
+                "specification",
+                "n_events",
+                "family_shift_p",
+                "romano_wolf_p",
+                "holm_p",
+                "fdr_bh_p",
+            ]
         ),
         base.evaluations["a"].to_frame(),
     )
@@ -167,7 +186,7 @@ def test_joint_null_is_each_specifications_own_circular_shift_test(swept, data_d
         p = (np.sum(np.abs(null / null.std(ddof=1)) >= abs(obs / null.std(ddof=1)) - 1e-12) + 1) / (
             shifts.size + 1
         )
-        assert fam["shift_p"][spec.name] == pytest.approx(p, rel=1e-12)
+        assert fam["family_shift_p"][spec.name] == pytest.approx(p, rel=1e-12)
 
 
 def test_result_frame_claims_and_verdict(swept) -> None:
@@ -180,7 +199,7 @@ def test_result_frame_claims_and_verdict(swept) -> None:
         "choice_kind",
         "n_events",
     ]
-    for col in ("shift_p", "romano_wolf_p", "holm_p", "fdr_bh_p", "hac_p", "placebo_p"):
+    for col in ("family_shift_p", "romano_wolf_p", "holm_p", "fdr_bh_p", "hac_p", "placebo_p"):
         assert f[col].between(0, 1).all(), col
     # Holm across the 12 specifications of the family, from the hac p-values
     from statsmodels.stats.multitest import multipletests
