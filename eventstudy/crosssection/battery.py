@@ -54,7 +54,7 @@ from typing import Any, Literal, TypeAlias
 import numpy as np
 
 from eventstudy.crosssection.engine import EventPanel
-from eventstudy.inference._numerics import signed_rank_p
+from eventstudy.inference._numerics import rank_average, signed_rank_p, t_two_sided_p
 from eventstudy.registry import TESTS, register_test, tests_for
 from eventstudy.results import TestResult
 
@@ -156,17 +156,19 @@ def _col_sd(a: np.ndarray) -> np.ndarray:
 
 
 def _p_norm(z: float) -> float:
-    from scipy import stats
+    """``2 * scipy.stats.norm.sf(|z|)``, which is ``2 * ndtr(-|z|)``: the same digits without
+    importing scipy.stats (0.55 s, most of a cross-section's first call; 2026-11-22)."""
+    from scipy import special
 
-    return float(2.0 * stats.norm.sf(abs(z))) if math.isfinite(z) else math.nan
+    return float(2.0 * special.ndtr(-abs(z))) if math.isfinite(z) else math.nan
 
 
 def _p_t(x: float, df: float) -> float:
-    from scipy import stats
-
+    """``2 * scipy.stats.t.sf(|x|, df)``, i.e. ``2 * stdtr(df, -|x|)``
+    (:func:`eventstudy.inference._numerics.t_two_sided_p`)."""
     if not (math.isfinite(x) and df > 0):
         return math.nan
-    return float(2.0 * stats.t.sf(abs(x), df))
+    return t_two_sided_p(x, df)
 
 
 def _result(
@@ -213,13 +215,11 @@ def _signrank_p(v: float, n: int) -> float:
 
 
 def _wilcoxon_v(x: np.ndarray) -> tuple[float, int]:
-    from scipy import stats
-
     x = x[np.isfinite(x)]
     x = x[x != 0]
     if x.size == 0:
         return math.nan, 0
-    r = stats.rankdata(np.abs(x))
+    r, _ = rank_average(np.abs(x))  # scipy.stats.rankdata's average ranks
     return float(r[x > 0].sum()), int(x.size)
 
 

@@ -348,3 +348,28 @@ def test_convention_is_validated(make_panel):
     r, m = make_panel(3, 300)
     with pytest.raises(ValueError, match="textbook"):
         run_cross_section(r, m, _events(r, 280), convention="R")  # type: ignore[arg-type]
+
+
+def test_a_cross_section_does_not_import_scipy_stats() -> None:
+    """The battery's p-values come from scipy.special (the same digits as scipy.stats, checked
+    in tests/crosssection/test_battery_edges.py): importing scipy.stats took 0.55 s, most of a
+    cross-section's first call."""
+    import subprocess
+    import sys
+
+    code = (
+        "import sys, numpy as np, pandas as pd\n"
+        "from eventstudy.crosssection import run_cross_section\n"
+        "rng = np.random.default_rng(0)\n"
+        "d = pd.bdate_range('2020-01-01', periods=400)\n"
+        "m = pd.Series(rng.normal(0, 0.01, 400), index=d)\n"
+        "r = pd.DataFrame({'A': m + rng.normal(0, 0.01, 400), 'B': m + rng.normal(0, 0.01, 400),"
+        " 'C': m + rng.normal(0, 0.01, 400)}, index=d)\n"
+        "ev = pd.DataFrame({'ticker': ['A', 'B', 'C'], 'date': [d[300], d[320], d[340]]})\n"
+        "res = run_cross_section(r, m, ev, estimation=(-250, -11), event_window=(-5, 5))\n"
+        "assert res.n_events == 3 and res.window_tests[(-5, 5)]['car_t'].p_value == "
+        "res.window_tests[(-5, 5)]['car_t'].p_value\n"
+        "print('scipy.stats' in sys.modules)"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip().splitlines()[-1] == "False"
