@@ -295,15 +295,19 @@ def test_dense_draws_uniform_and_exact_fit() -> None:
 
 
 def test_dense_draws_in_several_chunks() -> None:
-    """M = 2000 dense slots: 2,500 draws span two chunks of keys; every row is n distinct
-    sorted positions and each position is equally likely (70 / 2000 per row: 4 sd band)."""
-    rng = np.random.default_rng(8)
-    pos = draw_spaced_positions(2000, 70, 1, 2500, rng)
-    assert pos.shape == (2500, 70)
-    assert pos.dtype == np.int64
-    assert (np.diff(pos, axis=1) >= 1).all()
-    first_half = np.mean(pos < 1000)
-    assert abs(first_half - 0.5) < 4 * np.sqrt(0.25 / (2500 * 70))
+    """M = 2000 slots: 2,500 draws span two chunks of 2,000 rows of keys in the dense branch
+    (600 events, 4n > M), and the middle branch (70 events) draws them at once; every row is n
+    distinct sorted positions and each position is equally likely (4 sd band)."""
+    for n in (600, 70):
+        rng = np.random.default_rng(8)
+        pos = draw_spaced_positions(2000, n, 1, 2500, rng)
+        assert pos.shape == (2500, n)
+        assert pos.dtype == np.int64
+        assert (np.diff(pos, axis=1) >= 1).all()
+        first_half = np.mean(pos < 1000)
+        # positions in a row are negatively correlated (sampling without replacement), so
+        # the binomial band is conservative
+        assert abs(first_half - 0.5) < 4 * np.sqrt(0.25 / (2500 * n))
 
 
 def test_progress_chunks_and_single_draw() -> None:
