@@ -294,6 +294,18 @@ def test_dense_draws_uniform_and_exact_fit() -> None:
         draw_spaced_positions(8, 5, 2, 1, rng)
 
 
+def test_dense_branch_keeps_the_n_smallest_keys() -> None:
+    """The dense branch is "the n smallest of m uniform keys" (its docstring): the same keys
+    drawn again and fully sorted give the same sets, chunk after chunk (2,000 rows each)."""
+    from eventstudy.inference.placebo import _distinct_sorted
+
+    m, n, size = 2000, 600, 2500
+    got = _distinct_sorted(m, n, size, np.random.default_rng(11))
+    keys = np.random.default_rng(11).random((size, m))  # the chunks take consecutive rows
+    expected = np.sort(np.argsort(keys, axis=1)[:, :n], axis=1)
+    np.testing.assert_array_equal(got, expected)
+
+
 def test_dense_draws_in_several_chunks() -> None:
     """M = 2000 slots: 2,500 draws span two chunks of 2,000 rows of keys in the dense branch
     (600 events, 4n > M), and the middle branch (70 events) draws them at once; every row is n
