@@ -6,15 +6,25 @@ The figures themselves are drawn by :mod:`eventstudy.timeseries.plots` and
 
 from __future__ import annotations
 
+import os
+import threading
+from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from eventstudy.crosssection.results import CrossSectionStudyResult
     from eventstudy.timeseries.results import StudyResult
     from eventstudy.timeseries.sweep_results import SweepResult
 
-__all__ = ["save_cross_section_figures", "save_study_figures", "save_sweep_figures"]
+Plan = Sequence[tuple[str, Callable[[], Any]]]
+
+__all__ = [
+    "draw_figures",
+    "save_cross_section_figures",
+    "save_study_figures",
+    "save_sweep_figures",
+]
 
 _CAPTIONS = {
     "series": "Target series (log scale); triangles mark events, shading marks trigger episodes.",
@@ -30,19 +40,85 @@ _CAPTIONS = {
 }
 
 
-def save_study_figures(
-    result: StudyResult, directory: Path, *, dpi: int = 90
-) -> dict[str, tuple[Path, str]]:
-    """Save every figure as PNG; returns name -> (path, caption)."""
-    from eventstudy.timeseries.plots import study_figures
+def _draw(plan: Plan, directory: Path, dpi: int) -> None:
+    for name, build in plan:  # loop over figures
+        build().savefig(directory / f"{name}.png", dpi=dpi, metadata={"Software": None})
 
+
+def _forks(workers: int | None, n_figures: int) -> int:
+    """Processes to draw with: ``workers``, or by default two when the machine has two cores,
+    there are four figures or more, and forking is safe (POSIX fork, this process runs one
+    thread: a fork copies only the calling thread, so another thread's locks could hang the
+    copy)."""
+    if workers is not None:
+        return max(1, int(workers))
+    if (
+        n_figures < 4
+        or (os.cpu_count() or 1) < 2
+        or threading.active_count() > 1
+        or not hasattr(os, "fork")
+    ):
+        return 1
+    return 2
+
+
+def draw_figures(plan: Plan, directory: Path, *, dpi: int = 90, workers: int | None = None) -> None:
+    """Draw and save every figure of ``plan`` as ``directory/<name>.png``.
+
+    With two processes (see :func:`_forks`) a forked copy of this one draws figures too: both
+    take the next undrawn figure from a shared counter until none is left.  Each figure is
+    drawn whole by one process, so the files are the same bytes as when one process draws them
+    all; a figure the copy did not finish (it failed) is drawn here afterwards.  Saving is
+    most of a report's time (the flagship's 11 figures: 3.5 s of drawing, 2026-11-22).
+    """
     directory.mkdir(parents=True, exist_ok=True)
+    if _forks(workers, len(plan)) < 2:
+        _draw(plan, directory, dpi)
+        return
+    import multiprocessing
+
+    # imported once, before the fork, instead of in each process
+    import matplotlib.backends.backend_agg
+    import matplotlib.figure  # noqa: F401
+
+    ctx = multiprocessing.get_context("fork")
+    counter = ctx.Value("i", 0)
+    done = ctx.Array("b", len(plan))  # 1 where a process finished the figure
+
+    def share() -> None:
+        while True:  # loop over figures: take the next one not yet taken
+            with counter.get_lock():
+                i = int(counter.value)
+                counter.value = i + 1
+            if i >= len(plan):
+                return
+            _draw([plan[i]], directory, dpi)
+            done[i] = 1
+
+    child = ctx.Process(target=share, daemon=True)
+    child.start()
+    try:
+        share()
+    finally:
+        child.join()
+    _draw([plan[i] for i in range(len(plan)) if not done[i]], directory, dpi)
+
+
+def save_study_figures(
+    result: StudyResult, directory: Path, *, dpi: int = 90, workers: int | None = None
+) -> dict[str, tuple[Path, str]]:
+    """Save every figure as PNG; returns name -> (path, caption).
+
+    ``workers``: processes drawing them (default: two when that is safe and useful, see
+    :func:`draw_figures`)."""
+    from eventstudy.timeseries.plots import study_figure_plan
+
+    plan = study_figure_plan(result)
+    draw_figures(plan, directory, dpi=dpi, workers=workers)
     out = {}
-    for name, fig in study_figures(result):
-        path = directory / f"{name}.png"
-        fig.savefig(path, dpi=dpi, metadata={"Software": None})
+    for name, _ in plan:
         caption = _CAPTIONS[name.split("_")[0]]
-        out[name] = (path, f"{name.replace('_', ' ')}: {caption}")
+        out[name] = (directory / f"{name}.png", f"{name.replace('_', ' ')}: {caption}")
     return out
 
 
@@ -59,17 +135,17 @@ def save_cross_section_figures(
 
 
 def save_sweep_figures(
-    result: SweepResult, directory: Path, *, dpi: int = 90
+    result: SweepResult, directory: Path, *, dpi: int = 90, workers: int | None = None
 ) -> dict[str, tuple[Path, str]]:
     """Save one specification curve per target x horizon; returns name -> (path, caption)."""
     from eventstudy.report.sweep import _FIGURE_CAPTION
-    from eventstudy.timeseries.sweep_plots import sweep_figures
+    from eventstudy.timeseries.sweep_plots import sweep_figure_plan
 
-    directory.mkdir(parents=True, exist_ok=True)
+    plan = sweep_figure_plan(result)
+    draw_figures(plan, directory, dpi=dpi, workers=workers)
     out = {}
-    for name, fig in sweep_figures(result):
+    for name, _ in plan:
         path = directory / f"{name}.png"
-        fig.savefig(path, dpi=dpi, metadata={"Software": None})
         if name == "backtest_sharpes":
             caption = (
                 "Annual Sharpe ratios of every specification traded; the best (and the "

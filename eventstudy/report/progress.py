@@ -78,4 +78,7 @@ def _tqdm() -> Any:
         from tqdm import tqdm
     except ImportError:  # pragma: no cover - tqdm is a dependency
         return None
+    # no monitor thread: it only tunes the refresh of stalled bars, and a second thread keeps
+    # the report from drawing its figures in a forked process (eventstudy.report.figures)
+    tqdm.monitor_interval = 0
     return tqdm

@@ -7,7 +7,8 @@ eventstudy does not import matplotlib.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from functools import partial
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -27,6 +28,7 @@ __all__ = [
     "plot_distribution",
     "plot_series_events",
     "plot_signal",
+    "study_figure_plan",
     "study_figures",
 ]
 
@@ -280,26 +282,51 @@ def study_figures(
     Per variant: the signal, the average paths (one panel per target) and the return
     distributions (targets x horizons); once: the first target's series with events.
     """
+    for name, build in study_figure_plan(result, variant=variant):
+        yield name, build()
+
+
+def study_figure_plan(
+    result: StudyResult, *, variant: str | None = None
+) -> list[tuple[str, Callable[[], Figure]]]:
+    """The figures of :func:`study_figures` as (name, function that draws it), in order,
+    so that they can be drawn apart (for example in two processes)."""
     variants = [_variant(result, variant)] if variant else list(result.variants)
+    plan: list[tuple[str, Callable[[], Figure]]] = []
     for i, v in enumerate(variants):
         if i == 0:
-            yield "series", plot_series_events(result, variant=v.name)
-        yield f"signal_{v.name}", plot_signal(result, variant=v.name)
-        targets = list(v.paths)
-        fig, axes = _grid(1, len(targets), (5.5, 4))
-        for ax, t in zip(axes[0], targets, strict=True):
-            plot_average_path(result, variant=v.name, target=t, ax=ax)
-        yield f"path_{v.name}", fig
-        fig, axes = _grid(1, len(targets), (5.5, 4))
-        for ax, t in zip(axes[0], targets, strict=True):
-            plot_recent_events(result, variant=v.name, target=t, ax=ax)
-        yield f"recent_{v.name}", fig
-        horizons = list(next(iter(v.evaluations.values())).horizons)
-        fig, axes = _grid(len(targets), len(horizons), (3.6, 3.2))
-        for r, t in enumerate(targets):
-            for c, h in enumerate(horizons):
-                plot_distribution(result, variant=v.name, target=t, horizon=h, ax=axes[r][c])
-        yield f"distribution_{v.name}", fig
+            plan.append(("series", partial(plot_series_events, result, variant=v.name)))
+        plan.append((f"signal_{v.name}", partial(plot_signal, result, variant=v.name)))
+        plan.append((f"path_{v.name}", partial(_paths_figure, result, v)))
+        plan.append((f"recent_{v.name}", partial(_recent_figure, result, v)))
+        plan.append((f"distribution_{v.name}", partial(_distributions_figure, result, v)))
     for b in result.backtests:
         if variant is None or b.name == variant:
-            yield f"backtest_{b.name}", b.plot()
+            plan.append((f"backtest_{b.name}", b.plot))
+    return plan
+
+
+def _paths_figure(result: StudyResult, v: VariantResult) -> Figure:
+    targets = list(v.paths)
+    fig, axes = _grid(1, len(targets), (5.5, 4))
+    for ax, t in zip(axes[0], targets, strict=True):
+        plot_average_path(result, variant=v.name, target=t, ax=ax)
+    return fig
+
+
+def _recent_figure(result: StudyResult, v: VariantResult) -> Figure:
+    targets = list(v.paths)
+    fig, axes = _grid(1, len(targets), (5.5, 4))
+    for ax, t in zip(axes[0], targets, strict=True):
+        plot_recent_events(result, variant=v.name, target=t, ax=ax)
+    return fig
+
+
+def _distributions_figure(result: StudyResult, v: VariantResult) -> Figure:
+    targets = list(v.paths)
+    horizons = list(next(iter(v.evaluations.values())).horizons)
+    fig, axes = _grid(len(targets), len(horizons), (3.6, 3.2))
+    for r, t in enumerate(targets):
+        for c, h in enumerate(horizons):
+            plot_distribution(result, variant=v.name, target=t, horizon=h, ax=axes[r][c])
+    return fig

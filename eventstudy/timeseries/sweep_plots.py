@@ -5,7 +5,8 @@ matplotlib is imported inside the function (Agg backend), as in :mod:`eventstudy
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from functools import partial
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -16,7 +17,7 @@ if TYPE_CHECKING:
 
     from eventstudy.timeseries.sweep_results import SweepResult
 
-__all__ = ["plot_specification_curve", "sweep_figures"]
+__all__ = ["plot_specification_curve", "sweep_figure_plan", "sweep_figures"]
 
 
 def plot_specification_curve(result: SweepResult, target: str, horizon: str) -> Figure:
@@ -119,14 +120,23 @@ def _hac_band(
 
 def sweep_figures(result: SweepResult) -> Iterator[tuple[str, Figure]]:
     """The report's figures: one specification curve per target x horizon."""
-    for target in result.config.evaluation.targets:
-        for label, _ in result.config.evaluation.horizons:
-            yield (
-                f"curve_{target.name}_{label}",
-                plot_specification_curve(result, target.name, label),
-            )
+    for name, build in sweep_figure_plan(result):
+        yield name, build()
+
+
+def sweep_figure_plan(result: SweepResult) -> list[tuple[str, Callable[[], Figure]]]:
+    """The figures of :func:`sweep_figures` as (name, function that draws it), in order."""
+    plan: list[tuple[str, Callable[[], Figure]]] = [
+        (
+            f"curve_{target.name}_{label}",
+            partial(plot_specification_curve, result, target.name, label),
+        )
+        for target in result.config.evaluation.targets
+        for label, _ in result.config.evaluation.horizons
+    ]
     if result.backtest is not None:
-        yield "backtest_sharpes", result.backtest.plot()
-        yield "backtest_best", result.backtest.best.plot()
+        plan.append(("backtest_sharpes", result.backtest.plot))
+        plan.append(("backtest_best", result.backtest.best.plot))
         if result.backtest.selected is not None:
-            yield "backtest_selected", result.backtest.selected.plot()
+            plan.append(("backtest_selected", result.backtest.selected.plot))
+    return plan

@@ -131,6 +131,50 @@ def test_saved_pngs_have_size(result: tuple[StudyResult, DataStore], tmp_path: P
         assert caption
 
 
+def test_two_drawing_processes_write_the_same_files(
+    result: tuple[StudyResult, DataStore], tmp_path: Path
+) -> None:
+    """Figures drawn by this process and a forked copy (a shared counter hands them out) are
+    the same bytes as drawn by one process; a figure the copy fails to draw is drawn here."""
+    import os
+    import threading
+
+    from eventstudy.report.figures import _forks, draw_figures
+    from eventstudy.timeseries.plots import study_figure_plan
+
+    res, _ = result
+    plan = study_figure_plan(res)
+    draw_figures(plan, tmp_path / "one", workers=1)
+    draw_figures(plan, tmp_path / "two", workers=2)
+    parent = os.getpid()
+
+    def only_here(build):
+        def run():
+            if os.getpid() != parent:
+                raise RuntimeError("drawn in the copy")
+            return build()
+
+        return run
+
+    draw_figures([(n, only_here(b)) for n, b in plan], tmp_path / "fallback", workers=2)
+    for name, _ in plan:
+        one = (tmp_path / "one" / f"{name}.png").read_bytes()
+        assert (tmp_path / "two" / f"{name}.png").read_bytes() == one
+        assert (tmp_path / "fallback" / f"{name}.png").read_bytes() == one
+    assert _forks(3, 11) == 3 and _forks(None, 3) == 1  # as asked; too few figures to split
+    assert _forks(None, 11) == (
+        2 if threading.active_count() == 1 and (os.cpu_count() or 1) > 1 else 1
+    )
+    stop = threading.Event()
+    waiting = threading.Thread(target=stop.wait)
+    waiting.start()
+    try:
+        assert _forks(None, 11) == 1  # another thread: no fork
+    finally:
+        stop.set()
+        waiting.join()
+
+
 def test_report_content(result: tuple[StudyResult, DataStore], tmp_path: Path) -> None:
     res, store = result
     paths = write_outputs(res, tmp_path, store=store)
