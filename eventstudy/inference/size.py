@@ -256,12 +256,28 @@ def _shift_p(
     tol = 1e-9 * max(float(np.abs(x).max()), abs(effect), 1e-300)
     order = np.sort(np.abs(x))
     p0 = (t - np.searchsorted(order, np.abs(x[shifts]) - tol, side="left")) / t
+    # the rotations that share no event with the set all gain the same c0: for them the count
+    # is one search among the sorted |x + c0| (every rotation of the moved set runs over all
+    # of x once), corrected on the few rotations that do share events (at most n^2 - n + 1 of
+    # them) -- 11,500 dates and 28 events: 0.07 instead of 0.9 s for 1,000 draws x 12 cells
+    lone = shared == 0
+    if lone.any():
+        c0 = gain[np.argmax(lone)]
+        order0 = np.sort(np.abs(x + c0))
+        near = np.flatnonzero(~lone)
+    else:  # every rotation shares an event: count them all one by one
+        c0, order0, near = 0.0, np.zeros(0), rot
     p1 = np.empty(shifts.size)
-    rows = max(1, _CHUNK // t)
+    rows = max(1, _CHUNK // max(near.size, 1))
     for start in range(0, shifts.size, rows):  # chunks of draws, vectorized inside
         k = shifts[start : start + rows]
-        moved = np.abs(x[(k[:, None] + rot[None, :]) % t] + gain[None, :])
-        p1[start : start + rows] = np.mean(moved >= moved[:, :1] - tol, axis=1)
+        level = np.abs(x[k] + gain[0]) - tol  # the moved set itself, rotation 0
+        count = order0.size - np.searchsorted(order0, level, side="left")
+        at = x[(k[:, None] + near[None, :]) % t]
+        if lone.any():
+            count -= np.count_nonzero(np.abs(at + c0) >= level[:, None], axis=1)
+        count += np.count_nonzero(np.abs(at + gain[near][None, :]) >= level[:, None], axis=1)
+        p1[start : start + rows] = count / t
     return p0, p1
 
 

@@ -267,8 +267,24 @@ def test_chunks_of_draws_give_the_same_p_values(monkeypatch: pytest.MonkeyPatch)
     s = prepare(fwd, events)
     shifts = np.random.default_rng(9).integers(21, s.y.size - 21 + 1, size=50)
     one = _draw_pvalues(s.y, s.positions, s.events, shifts, 21, SIZE_TESTS, 0.01)
-    monkeypatch.setattr(size, "_CHUNK", 7 * s.y.size)
-    many = _draw_pvalues(s.y, s.positions, s.events, shifts, 21, SIZE_TESTS, 0.01)
-    for name in SIZE_TESTS:
-        for a, b in zip(one[name], many[name], strict=True):
-            np.testing.assert_array_equal(a, b)
+    for budget in (7 * s.y.size, 200):  # the shift test's rows are its overlapping rotations
+        monkeypatch.setattr(size, "_CHUNK", budget)
+        many = _draw_pvalues(s.y, s.positions, s.events, shifts, 21, SIZE_TESTS, 0.01)
+        for name in SIZE_TESTS:
+            for a, b in zip(one[name], many[name], strict=True):
+                np.testing.assert_array_equal(a, b)
+
+
+def test_shift_power_when_every_rotation_shares_an_event() -> None:
+    """30 events on 38 complete dates: every rotation of the set meets it, so no rotation
+    takes the common gain; the p-values with the effect added still equal the shift test
+    run on each moved set (and those without it too)."""
+    rng = np.random.default_rng(4)
+    fwd = np.r_[rng.normal(0.0, 0.02, 38), np.nan, np.nan]
+    events = np.sort(rng.choice(38, 30, replace=False))
+    s = prepare(fwd, events)
+    shifts = np.arange(2, s.y.size - 1)
+    got = _draw_pvalues(s.y, s.positions, s.events, shifts, 2, ("shift",), 0.01)["shift"]
+    want = _brute(fwd, events, 2, shifts, 0.01)["shift"]
+    np.testing.assert_allclose(got[0], want[0], rtol=1e-12)
+    np.testing.assert_allclose(got[1], want[1], rtol=1e-12)
