@@ -297,8 +297,8 @@ def study_figure_plan(
         if i == 0:
             plan.append(("series", partial(plot_series_events, result, variant=v.name)))
         plan.append((f"signal_{v.name}", partial(plot_signal, result, variant=v.name)))
-        plan.append((f"path_{v.name}", partial(_paths_figure, result, v)))
-        plan.append((f"recent_{v.name}", partial(_recent_figure, result, v)))
+        plan.append((f"path_{v.name}", partial(_target_panels, result, v, plot_average_path)))
+        plan.append((f"recent_{v.name}", partial(_target_panels, result, v, plot_recent_events)))
         plan.append((f"distribution_{v.name}", partial(_distributions_figure, result, v)))
     for b in result.backtests:
         if variant is None or b.name == variant:
@@ -306,19 +306,12 @@ def study_figure_plan(
     return plan
 
 
-def _paths_figure(result: StudyResult, v: VariantResult) -> Figure:
+def _target_panels(result: StudyResult, v: VariantResult, plot: Callable[..., Any]) -> Figure:
+    """One panel per target, side by side, each drawn by ``plot``."""
     targets = list(v.paths)
     fig, axes = _grid(1, len(targets), (5.5, 4))
     for ax, t in zip(axes[0], targets, strict=True):
-        plot_average_path(result, variant=v.name, target=t, ax=ax)
-    return fig
-
-
-def _recent_figure(result: StudyResult, v: VariantResult) -> Figure:
-    targets = list(v.paths)
-    fig, axes = _grid(1, len(targets), (5.5, 4))
-    for ax, t in zip(axes[0], targets, strict=True):
-        plot_recent_events(result, variant=v.name, target=t, ax=ax)
+        plot(result, variant=v.name, target=t, ax=ax)
     return fig
 
 
