@@ -7,6 +7,7 @@ The figures themselves are drawn by :mod:`eventstudy.timeseries.plots` and
 from __future__ import annotations
 
 import os
+import sys
 import threading
 from collections.abc import Callable, Sequence
 from pathlib import Path
@@ -18,6 +19,8 @@ if TYPE_CHECKING:
     from eventstudy.timeseries.sweep_results import SweepResult
 
 Plan = Sequence[tuple[str, Callable[[], Any]]]
+_WAIT_SECONDS = 120.0
+"""How long the run waits for the forked copy's last figure (one figure takes under a second)."""
 
 __all__ = [
     "draw_figures",
@@ -47,8 +50,9 @@ def _draw(plan: Plan, directory: Path, dpi: int) -> None:
 
 def _forks(workers: int | None, n_figures: int) -> int:
     """Processes to draw with: ``workers``, or by default two when the machine has two cores,
-    there are four figures or more, and forking is safe (POSIX fork, this process runs one
-    thread: a fork copies only the calling thread, so another thread's locks could hang the
+    there are four figures or more, and forking is safe: on Linux (macOS frameworks do not
+    survive a fork, which is why Python spawns there) and with this process running one
+    thread (a fork copies only the calling thread, so another thread's locks could hang the
     copy)."""
     if workers is not None:
         return max(1, int(workers))
@@ -56,7 +60,7 @@ def _forks(workers: int | None, n_figures: int) -> int:
         n_figures < 4
         or (os.cpu_count() or 1) < 2
         or threading.active_count() > 1
-        or not hasattr(os, "fork")
+        or not sys.platform.startswith("linux")
     ):
         return 1
     return 2
@@ -100,7 +104,12 @@ def draw_figures(plan: Plan, directory: Path, *, dpi: int = 90, workers: int | N
     try:
         share()
     finally:
-        child.join()
+        # the copy has at most one figure left once the counter has run out; one that hangs
+        # is stopped, and its figure drawn here
+        child.join(_WAIT_SECONDS)
+        if child.is_alive():
+            child.terminate()
+            child.join()
     _draw([plan[i] for i in range(len(plan)) if not done[i]], directory, dpi)
 
 

@@ -132,13 +132,17 @@ def test_saved_pngs_have_size(result: tuple[StudyResult, DataStore], tmp_path: P
 
 
 def test_two_drawing_processes_write_the_same_files(
-    result: tuple[StudyResult, DataStore], tmp_path: Path
+    result: tuple[StudyResult, DataStore], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """Figures drawn by this process and a forked copy (a shared counter hands them out) are
-    the same bytes as drawn by one process; a figure the copy fails to draw is drawn here."""
+    the same bytes as drawn by one process; a figure the copy fails to draw, or hangs on, is
+    drawn here (the hung copy is stopped after the wait)."""
     import os
+    import sys
     import threading
+    import time
 
+    from eventstudy.report import figures
     from eventstudy.report.figures import _forks, draw_figures
     from eventstudy.timeseries.plots import study_figure_plan
 
@@ -157,14 +161,31 @@ def test_two_drawing_processes_write_the_same_files(
         return run
 
     draw_figures([(n, only_here(b)) for n, b in plan], tmp_path / "fallback", workers=2)
+
+    def hangs_there(build):
+        def run():
+            if os.getpid() != parent:
+                time.sleep(600)  # the copy hangs: it is stopped and the figure drawn here
+            return build()
+
+        return run
+
+    monkeypatch.setattr(figures, "_WAIT_SECONDS", 1.0)
+    t0 = time.perf_counter()
+    draw_figures([(n, hangs_there(b)) for n, b in plan], tmp_path / "hung", workers=2)
+    assert time.perf_counter() - t0 < 60
     for name, _ in plan:
         one = (tmp_path / "one" / f"{name}.png").read_bytes()
         assert (tmp_path / "two" / f"{name}.png").read_bytes() == one
         assert (tmp_path / "fallback" / f"{name}.png").read_bytes() == one
+        assert (tmp_path / "hung" / f"{name}.png").read_bytes() == one
     assert _forks(3, 11) == 3 and _forks(None, 3) == 1  # as asked; too few figures to split
     assert _forks(None, 11) == (
         2 if threading.active_count() == 1 and (os.cpu_count() or 1) > 1 else 1
     )
+    monkeypatch.setattr(sys, "platform", "darwin")
+    assert _forks(None, 11) == 1  # no fork outside Linux
+    monkeypatch.undo()
     stop = threading.Event()
     waiting = threading.Thread(target=stop.wait)
     waiting.start()
