@@ -104,7 +104,7 @@ def test_size_is_measured_by_default_and_leaves_the_tests_alone(
     )
     assert (
         placebo.size_sentence()
-        == "(size on this data is measured for hac, naive_t, shift, not placebo)"
+        == "(size on this data is measured for hac, naive_t, not placebo)"
     )
 
 

@@ -339,8 +339,8 @@ def evaluate(
         Declustering gap of the events (for the placebo draws).
     tests, draws, bootstrap_reps, stratify, seed, progress
         Passed to :func:`eventstudy.inference.run_tests` (one seed stream per horizon).  The
-        verdicts use :func:`~eventstudy.inference.run.default_for` of ``tests``: the default
-        test (``shift``) when it runs, else ``hac`` when it runs, else the first.
+        verdicts use :func:`~eventstudy.inference.run.default_for` of ``tests``: the first
+        of them in the calibration's order (``shift``, ``hodrick``, ``hac``, ...).
     shared
         A :class:`~eventstudy.inference.shared.SharedWork` memo for work that repeats
         across the specifications of a sweep (the baseline statistics and the tests' shared

@@ -222,16 +222,22 @@ See docs/calibration.md ("Choice of the default test").
 """
 
 
+_BY_CALIBRATION = (DEFAULT_TEST, "hodrick", "hac", "im", "bootstrap", "ewc", "placebo")
+"""Overlap-robust tests in the order of the calibration's rule (docs/calibration.md)."""
+
+
 def default_for(tests: Sequence[str]) -> str:
-    """The verdict's test among ``tests``: :data:`DEFAULT_TEST` when it runs, else ``hac``
-    when it runs, else the first (:data:`DEFAULT_TEST` when none runs).
+    """The verdict's test among ``tests``: the first of them in the calibration's order
+    (``shift``, ``hodrick``, ``hac``, ``im``, ``bootstrap``, ``ewc``, ``placebo``), so that
+    a test that ignores overlap (``naive_t``, ``sign``, ``wilcoxon``) is picked only when no
+    other runs; then the first listed (:data:`DEFAULT_TEST` when none runs).
 
     >>> default_for(("naive_t", "hac"))
     'hac'
+    >>> default_for(("naive_t", "placebo", "hodrick"))
+    'hodrick'
     """
-    return next(
-        (t for t in (DEFAULT_TEST, "hac") if t in tests), tests[0] if tests else DEFAULT_TEST
-    )
+    return next((t for t in _BY_CALIBRATION if t in tests), tests[0] if tests else DEFAULT_TEST)
 
 
 def timeseries_tests() -> tuple[str, ...]:

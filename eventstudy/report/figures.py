@@ -49,21 +49,24 @@ def _draw(plan: Plan, directory: Path, dpi: int) -> None:
 
 
 def _forks(workers: int | None, n_figures: int) -> int:
-    """Processes to draw with: ``workers``, or by default two when the machine has two cores,
-    there are four figures or more, and forking is safe: on Linux (macOS frameworks do not
-    survive a fork, which is why Python spawns there) and with this process running one
-    thread (a fork copies only the calling thread, so another thread's locks could hang the
-    copy)."""
-    if workers is not None:
-        return max(1, int(workers))
-    if (
-        n_figures < 4
-        or (os.cpu_count() or 1) < 2
-        or threading.active_count() > 1
-        or not sys.platform.startswith("linux")
-    ):
+    """Processes to draw with, one or two: two when asked for (``workers >= 2``) or by default
+    when the machine has two cores and there are four figures or more -- and only when
+    forking is safe: on Linux (macOS frameworks do not survive a fork, which is why Python
+    spawns there), in a process that runs one thread (a fork copies only the calling thread,
+    so another thread's locks could hang the copy) and that may have children (a
+    ``multiprocessing.Pool`` worker is a daemon and may not)."""
+    import multiprocessing
+
+    safe = (
+        sys.platform.startswith("linux")
+        and threading.active_count() == 1
+        and not multiprocessing.current_process().daemon
+    )
+    if not safe:
         return 1
-    return 2
+    if workers is not None:
+        return 2 if int(workers) >= 2 else 1
+    return 2 if n_figures >= 4 and (os.cpu_count() or 1) >= 2 else 1
 
 
 def draw_figures(plan: Plan, directory: Path, *, dpi: int = 90, workers: int | None = None) -> None:
@@ -100,15 +103,26 @@ def draw_figures(plan: Plan, directory: Path, *, dpi: int = 90, workers: int | N
             done[i] = 1
 
     child = ctx.Process(target=share, daemon=True)
-    child.start()
+    try:
+        child.start()
+    except (OSError, AssertionError):  # no child after all: draw them all here
+        _draw(plan, directory, dpi)
+        return
     try:
         share()
+    except BaseException:
+        with counter.get_lock():  # the copy stops after its current figure
+            counter.value = len(plan)
+        raise
     finally:
         # the copy has at most one figure left once the counter has run out; one that hangs
-        # is stopped, and its figure drawn here
+        # is stopped (killed if it ignores SIGTERM), and its figure drawn here
         child.join(_WAIT_SECONDS)
         if child.is_alive():
             child.terminate()
+            child.join(5.0)
+        if child.is_alive():
+            child.kill()
             child.join()
     _draw([plan[i] for i in range(len(plan)) if not done[i]], directory, dpi)
 
@@ -118,8 +132,8 @@ def save_study_figures(
 ) -> dict[str, tuple[Path, str]]:
     """Save every figure as PNG; returns name -> (path, caption).
 
-    ``workers``: processes drawing them (default: two when that is safe and useful, see
-    :func:`draw_figures`)."""
+    ``workers``: 1 or 2 processes drawing them (default: two when that is safe and useful,
+    see :func:`draw_figures`)."""
     from eventstudy.timeseries.plots import study_figure_plan
 
     plan = study_figure_plan(result)

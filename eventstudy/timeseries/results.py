@@ -349,7 +349,7 @@ class StudyResult:
             return (
                 ""
                 if t.empty
-                else f"(size on this data is measured for {', '.join(SIZE_TESTS)}, not {default})"
+                else f"(size on this data is measured for {', '.join(_measured(t))}, not {default})"
             )
         d = t[(t["test"] == default) & (t["applicable"] > 0)]
         if d.empty:
@@ -533,3 +533,9 @@ def events_table(v: VariantResult) -> pd.DataFrame:
     for label in first.columns:
         frame[f"complete_{label}"] = ~np.isnan(first[label].to_numpy()[pos])
     return frame
+
+
+def _measured(table: pd.DataFrame) -> list[str]:
+    """The tests of a size table, in :data:`SIZE_TESTS` order."""
+    present = set(table["test"])
+    return [t for t in SIZE_TESTS if t in present]

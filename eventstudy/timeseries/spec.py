@@ -343,7 +343,7 @@ def _parse_inference(
             raise s.error("tests", f"unknown test {t!r}{hint}; valid tests are {list(valid)}")
     if not tests:
         raise s.error("tests", "name at least one test")
-    # unset: the package's default test when it runs, else HAC when it runs, else the first
+    # unset: the first test listed in the calibration's order (default_for)
     default = s.get_str("default_test", default_for(tests), choices=valid)
     if default not in tests:
         raise s.error("default_test", f"{default!r} must be one of the tests run {list(tests)}")
