@@ -103,8 +103,7 @@ def test_size_is_measured_by_default_and_leaves_the_tests_alone(
         store=store,
     )
     assert (
-        placebo.size_sentence()
-        == "(size on this data is measured for hac, naive_t, not placebo)"
+        placebo.size_sentence() == "(size on this data is measured for hac, naive_t, not placebo)"
     )
 
 
