@@ -4,7 +4,12 @@ Usage: python benchmarks/bench_flagship.py [--repeat 7] [--data-dir DIR]
 
 Prints the wall time of ``eventstudy run studies/russell_sp_divergence.toml`` with
 10,000 placebo draws and the block bootstrap (the study's settings), with and without the
-report figures. Targets (issue 14): <= 0.7 s with --no-figures and <= 1.5 s with every
+report figures, and beside them the plain pandas/statsmodels script of
+``benchmarks/bench_ratios.py`` that answers the study's headline question (the Russell 2000
+after a 3-sigma divergence, 6 and 12 months, HAC test) for one variant and one target: the
+CLI computes far more (two variants, three targets, seven tests, 10,000 placebo draws, the
+size on the data, two backtests and the report), so the ratio says what all of that costs
+against the hand-written answer.  Targets (issue 14): <= 0.7 s with --no-figures and <= 1.5 s with every
 figure, on a 2-core machine (docs/speed.md has the measured numbers).
 """
 
@@ -47,16 +52,31 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=7)
     parser.add_argument("--data-dir", default=None)
     args = parser.parse_args()
+    medians: list[float] = []
     print(f"flagship study: {STUDY.name} (10,000 placebo draws + block bootstrap per test)")
     for label, extra in (
         ("statistics, result.json, report (no figures)", ["--no-figures"]),
         ("full report with figures", []),
     ):
         times = time_cli(extra, args.data_dir, args.repeat)
+        medians.append(statistics.median(times))
         print(
             f"  {label:<48} median {statistics.median(times):.2f} s  "
             f"(runs: {', '.join(f'{t:.2f}' for t in times)})"
         )
+    if args.data_dir or os.environ.get("EVENTSTUDY_DATA"):
+        sys.path.insert(0, str(Path(__file__).resolve().parent))
+        from bench_ratios import _child
+
+        data_dir = args.data_dir or os.environ["EVENTSTUDY_DATA"]
+        plain = [_child("plain", "--data-dir", data_dir, "--k", "3")[1] for _ in range(args.repeat)]
+        p = statistics.median(plain)
+        print(
+            f"  {'plain pandas/statsmodels script, headline only':<48} median {p:.2f} s  "
+            f"(runs: {', '.join(f'{t:.2f}' for t in plain)})"
+        )
+        for label, t in (("no figures", medians[0]), ("with figures", medians[1])):
+            print(f"  ratio CLI ({label}) / plain script: {t / p:.2f}")
     print("targets: <= 0.7 s without figures, <= 1.5 s with them, on this 2-core machine")
 
 

@@ -27,6 +27,15 @@ tickers): the market model fitted over days -250..-11 of each event, abnormal re
 the CAR over -5..+5, and the cross-sectional t-test of the mean CAR.  The plain side fits one
 statsmodels OLS per event in a loop (the usual script); the numbers compared are the mean CAR
 and the t statistic (to 1e-9).  Its sizes: the number of events, and the number of days.
+
+A third question, a sweep of the flagship's conventions (issue 10): the time-series question
+above for every specification of a grid over the threshold k, the return window n, the
+declustering gap and the signal's return kind (simple or log), HAC test per specification.
+The plain side loops over the specifications (the loop a user writes today); eventstudy runs
+:func:`eventstudy.sweep` on one worker (so the ratio is per core), which also computes the
+tests across the search (Holm, BH, Romano-Wolf, the joint circular-shift null) that the plain
+side does not.  Both give the same event count, mean and HAC t per specification and
+horizon (to 1e-9).  Its size: the number of specifications.
 """
 
 from __future__ import annotations
@@ -47,9 +56,10 @@ MIN_GAP = 21
 N_DAYS = 5
 
 
-def _load(data_dir: Path, rows: int):
-    """Closes of ^RUT and ^GSPC on their common dates; ``rows`` > available repeats the
-    daily log returns end to end (a longer series with the same moves)."""
+def _load(data_dir: Path, rows: int | None = None):
+    """Closes of ^RUT and ^GSPC on their common dates (all of them when ``rows`` is None, else
+    the last ``rows``); ``rows`` > available repeats the daily log returns end to end (a longer
+    series with the same moves)."""
     import numpy as np
     import pandas as pd
 
@@ -58,6 +68,8 @@ def _load(data_dir: Path, rows: int):
         return f.set_index("date")["close"].astype(float)
 
     px = pd.concat({"rut": close("RUT"), "spx": close("GSPC")}, axis=1, join="inner").dropna()
+    if rows is None:
+        return px
     if rows <= len(px):
         return px.iloc[-rows:]
     r = np.log(px).diff().iloc[1:].to_numpy()
@@ -68,7 +80,7 @@ def _load(data_dir: Path, rows: int):
     return pd.DataFrame(level, index=days, columns=["rut", "spx"])
 
 
-def plain(data_dir: Path, rows: int, k: float) -> dict[str, object]:
+def plain(data_dir: Path, rows: int | None, k: float) -> dict[str, object]:
     """The question in pandas and statsmodels, as written by hand."""
     import numpy as np
     import pandas as pd
@@ -103,7 +115,7 @@ def plain(data_dir: Path, rows: int, k: float) -> dict[str, object]:
     return out
 
 
-def eventstudy_side(data_dir: Path, rows: int, k: float) -> dict[str, object]:
+def eventstudy_side(data_dir: Path, rows: int | None, k: float) -> dict[str, object]:
     """The same question through eventstudy's signal, events and evaluation layers."""
     from eventstudy.evaluation import evaluate, forward_returns
     from eventstudy.events import find_events
@@ -206,6 +218,133 @@ def cs_eventstudy(days: int, n_events: int) -> dict[str, object]:
     }
 
 
+SWEEP_NS = (3, 5, 10)
+SWEEP_GAPS = (1, 21)
+SWEEP_KINDS = ("simple", "log")
+SWEEP_STUDY = """
+[study]
+name = "bench_ratios_sweep"
+seed = 1
+[data.series]
+rut = "yahoo:RUT"
+spx = "yahoo:GSPC"
+[signal]
+type = "divergence"
+a = "rut"
+b = "spx"
+n = 5
+k = 3.0
+direction = "above"
+sigma = "full"
+[events]
+min_gap = 21
+[evaluation]
+horizons = {{ "126" = 126, "252" = 252 }}
+targets = [{{ name = "rut", series = "rut" }}]
+[inference]
+tests = ["hac"]
+[sweep]
+tests = ["hac"]
+[sweep.grid]
+"signal.k" = {ks}
+"signal.n" = {ns}
+"events.min_gap" = {gaps}
+"signal.return_kind" = {kinds}
+"""
+
+
+def _sweep_ks(specs: int) -> list[float]:
+    """Thresholds giving ``specs`` specifications (12 per threshold)."""
+    per_k = len(SWEEP_NS) * len(SWEEP_GAPS) * len(SWEEP_KINDS)
+    return [round(2.0 + 0.25 * i, 2) for i in range(max(1, specs // per_k))]
+
+
+def sweep_plain(data_dir: Path, specs: int) -> dict[str, object]:
+    """Every specification of the grid in turn, in pandas and statsmodels, as written by hand."""
+    import numpy as np
+    import pandas as pd
+    import statsmodels.api as sm
+
+    t0 = time.perf_counter()
+    px = _load(data_dir)
+    fwd = {h: px["rut"].shift(-h) / px["rut"] - 1.0 for h in HORIZONS}
+    out: dict[str, object] = {}
+    for k in _sweep_ks(specs):  # one specification after another
+        for n in SWEEP_NS:
+            for gap in SWEEP_GAPS:
+                for kind in SWEEP_KINDS:
+                    if kind == "log":
+                        x = np.log(px["rut"]).diff(n) - np.log(px["spx"]).diff(n)
+                    else:
+                        x = px["rut"].pct_change(n) - px["spx"].pct_change(n)
+                    z = (x - x.mean()) / x.std(ddof=1)
+                    events: list[int] = []
+                    for p in np.flatnonzero((z > k).to_numpy()):
+                        if not events or p - events[-1] >= gap:
+                            events.append(int(p))
+                    row: dict[str, object] = {"n_events": len(events)}
+                    for h in HORIZONS:
+                        f = fwd[h]
+                        dummy = pd.Series(0.0, index=px.index)
+                        dummy.iloc[events] = 1.0
+                        ok = f.notna()
+                        fit = sm.OLS(f[ok], sm.add_constant(dummy[ok])).fit(
+                            cov_type="HAC",
+                            cov_kwds={
+                                "maxlags": h - 1,
+                                "kernel": "uniform",
+                                "use_correction": True,
+                            },
+                        )
+                        row[str(h)] = {
+                            "mean": float(f.iloc[events].dropna().mean()),
+                            "t": float(fit.tvalues.iloc[1]),
+                        }
+                    out[f"k={k:g},n={n},min_gap={gap},return_kind={kind}"] = row
+    return {"specs": out, "seconds": time.perf_counter() - t0}
+
+
+def sweep_eventstudy(data_dir: Path, specs: int) -> dict[str, object]:
+    """The same grid through :func:`eventstudy.sweep` (one worker)."""
+    import eventstudy.api as es
+    import eventstudy.inference.run
+    import eventstudy.timeseries.sweep  # noqa: F401  (imports before the clock, as plain's)
+
+    text = SWEEP_STUDY.format(
+        ks=_sweep_ks(specs), ns=list(SWEEP_NS), gaps=list(SWEEP_GAPS), kinds=list(SWEEP_KINDS)
+    )
+    t0 = time.perf_counter()
+    res = es.sweep(es.parse_study(text), data_dir=data_dir, workers=1)
+    out: dict[str, object] = {}
+    for name, per_target in res.evaluations.items():
+        ev = per_target["rut"]
+        row: dict[str, object] = {"n_events": len(res.events[name].positions)}
+        for h in HORIZONS:
+            hs = ev.horizons[str(h)]
+            tr = hs.tests["hac"]
+            row[str(h)] = {
+                "mean": hs.mean,
+                "t": tr.statistic,
+                "kernel": tr.details.get("kernel"),
+            }
+        out[name] = row
+    return {"specs": out, "seconds": time.perf_counter() - t0}
+
+
+def _same_sweep(a: dict[str, object], b: dict[str, object]) -> None:
+    pa, pb = a["specs"], b["specs"]
+    assert isinstance(pa, dict) and isinstance(pb, dict)
+    assert set(pa) == set(pb), sorted(set(pa) ^ set(pb))[:5]
+    for name, x in pa.items():
+        y = pb[name]
+        assert x["n_events"] == y["n_events"], (name, x["n_events"], y["n_events"])
+        for h in HORIZONS:
+            u, v = x[str(h)], y[str(h)]
+            assert _close(u["mean"], v["mean"], 1e-12), (name, h, u["mean"], v["mean"])
+            if v["t"] == v["t"] and v.get("kernel", "uniform") == "uniform":
+                assert _close(u["t"], v["t"], 1e-9), (name, h, u["t"], v["t"])
+
+
 def _child(side: str, *args: str) -> tuple[dict[str, object], float, float]:
     """One fresh process: its answer, its wall seconds and its peak memory (MB)."""
     env = {**os.environ, "OPENBLAS_NUM_THREADS": "1", "PYTHONWARNINGS": "ignore"}
@@ -273,7 +412,7 @@ def _pair(
             statistics.median(w for _, w, _ in g),
             statistics.median(float(a["seconds"]) for a, _, _ in g),  # type: ignore[arg-type]
             max(m for _, _, m in g),
-            len(size) if isinstance(size, list) else int(size),  # type: ignore[arg-type]
+            len(size) if isinstance(size, list | dict) else int(size),  # type: ignore[arg-type]
         )
     return out
 
@@ -285,11 +424,12 @@ def _table(
     repeat: int,
     same: Any,
     size_key: str,
+    size_label: str = "events",
 ) -> list[dict[str, Row]]:
     """One row per case; returns each case's medians per side."""
     print(f"\n{title}\n")
     print(
-        "| case | events | plain: process s (after set-up) | eventstudy: process s (after "
+        f"| case | {size_label} | plain: process s (after set-up) | eventstudy: process s (after "
         "set-up) | ratio, process | ratio, after set-up | plain MB | eventstudy MB |"
     )
     print("|---|---|---|---|---|---|---|---|")
@@ -318,12 +458,27 @@ def main() -> None:
     ap.add_argument("--data-dir", default=os.environ.get("EVENTSTUDY_DATA"))
     ap.add_argument(
         "--side",
-        choices=("plain", "eventstudy", "cs-plain", "cs-eventstudy"),
+        choices=(
+            "plain",
+            "eventstudy",
+            "cs-plain",
+            "cs-eventstudy",
+            "sweep-plain",
+            "sweep-eventstudy",
+        ),
         help=argparse.SUPPRESS,
     )
     ap.add_argument("--rows", type=int, default=0, help=argparse.SUPPRESS)
     ap.add_argument("--k", type=float, default=3.0, help=argparse.SUPPRESS)
     ap.add_argument("--events", type=int, default=0, help=argparse.SUPPRESS)
+    ap.add_argument("--specs", type=int, default=0, help=argparse.SUPPRESS)
+    ap.add_argument(
+        "--only",
+        nargs="+",
+        choices=("time-series", "cross-section", "sweep"),
+        default=("time-series", "cross-section", "sweep"),
+        help="the questions to run (all by default)",
+    )
     args = ap.parse_args()
     if args.side in ("cs-plain", "cs-eventstudy"):
         fn_cs = cs_plain if args.side == "cs-plain" else cs_eventstudy
@@ -331,61 +486,88 @@ def main() -> None:
         return
     if args.data_dir is None:
         ap.error("--data-dir or EVENTSTUDY_DATA is required")
+    if args.side in ("sweep-plain", "sweep-eventstudy"):
+        fn_sw = sweep_plain if args.side == "sweep-plain" else sweep_eventstudy
+        print(json.dumps(fn_sw(Path(args.data_dir), args.specs)))
+        return
     if args.side:
         fn = plain if args.side == "plain" else eventstudy_side
-        print(json.dumps(fn(Path(args.data_dir), args.rows or 10**9, args.k)))
+        print(json.dumps(fn(Path(args.data_dir), args.rows or None, args.k)))
         return
 
     print(f"Medians of {args.repeat} fresh processes per side, one BLAS thread. 'After set-up':")
     print("the seconds after the imports and the data (read or generated). Both sides give the")
     print("same numbers (checked to 1e-9).")
     d = args.data_dir
-    lengths = (2_500, 5_000, 9_800, 19_600, 39_200)
-    ks = (3.0, 2.0, 1.0, 0.5)
-    by_length = _table(
-        "Time series: the Russell 2000 after its 5-day return beat the S&P 500's by k sigma "
-        "(HAC test, 126 and 252 days)",
-        ("plain", "eventstudy"),
-        [(f"{n:,} days, k = 3", ["--data-dir", d, "--rows", str(n), "--k", "3"]) for n in lengths],
-        args.repeat,
-        _same_ts,
-        "events",
-    )
-    by_k = _table(
-        "The same on 9,800 days with lower thresholds (more events)",
-        ("plain", "eventstudy"),
-        [
-            (f"9,800 days, k = {k:g}", ["--data-dir", d, "--rows", "9800", "--k", str(k)])
-            for k in ks
-        ],
-        args.repeat,
-        _same_ts,
-        "events",
-    )
-    n_events = (500, 1_000, 2_000, 4_000)
-    days = (1_500, 3_000, 6_000)
-    cs = ("cs-plain", "cs-eventstudy")
-    cs_events = _table(
-        "Cross-section: market model, CAR -5..+5, t-test of the mean CAR (500 tickers)",
-        cs,
-        [(f"{n:,} events, 3,000 days", ["--rows", "3000", "--events", str(n)]) for n in n_events],
-        args.repeat,
-        _same_cs,
-        "n",
-    )
-    cs_days = _table(
-        "The same with 1,000 events and more days",
-        cs,
-        [(f"1,000 events, {t:,} days", ["--rows", str(t), "--events", "1000"]) for t in days],
-        args.repeat,
-        _same_cs,
-        "n",
-    )
+    fits: list[tuple[str, list[float], list[dict[str, Row]]]] = []
+    if "time-series" in args.only:
+        lengths = (2_500, 5_000, 9_800, 19_600, 39_200)
+        by_length = _table(
+            "Time series: the Russell 2000 after its 5-day return beat the S&P 500's by k sigma "
+            "(HAC test, 126 and 252 days)",
+            ("plain", "eventstudy"),
+            [
+                (f"{n:,} days, k = 3", ["--data-dir", d, "--rows", str(n), "--k", "3"])
+                for n in lengths
+            ],
+            args.repeat,
+            _same_ts,
+            "events",
+        )
+        by_k = _table(
+            "The same on 9,800 days with lower thresholds (more events)",
+            ("plain", "eventstudy"),
+            [
+                (f"9,800 days, k = {k:g}", ["--data-dir", d, "--rows", "9800", "--k", str(k)])
+                for k in (3.0, 2.0, 1.0, 0.5)
+            ],
+            args.repeat,
+            _same_ts,
+            "events",
+        )
+        fits.append(("time series, data length", [float(n) for n in lengths], by_length))
+        fits.append(("time series, events", [float(r["eventstudy"][3]) for r in by_k], by_k))
+    if "cross-section" in args.only:
+        n_events = (500, 1_000, 2_000, 4_000)
+        days = (1_500, 3_000, 6_000)
+        cs = ("cs-plain", "cs-eventstudy")
+        cs_events = _table(
+            "Cross-section: market model, CAR -5..+5, t-test of the mean CAR (500 tickers)",
+            cs,
+            [
+                (f"{n:,} events, 3,000 days", ["--rows", "3000", "--events", str(n)])
+                for n in n_events
+            ],
+            args.repeat,
+            _same_cs,
+            "n",
+        )
+        cs_days = _table(
+            "The same with 1,000 events and more days",
+            cs,
+            [(f"1,000 events, {t:,} days", ["--rows", str(t), "--events", "1000"]) for t in days],
+            args.repeat,
+            _same_cs,
+            "n",
+        )
+        fits.append(("cross-section, events", [float(n) for n in n_events], cs_events))
+        fits.append(("cross-section, days", [float(t) for t in days], cs_days))
+    if "sweep" in args.only:
+        n_specs = (12, 24, 48)
+        sweeps = _table(
+            "Sweep: the time-series question for every specification of a grid over k, n, the "
+            "declustering gap and the return kind (HAC test; one worker)",
+            ("sweep-plain", "sweep-eventstudy"),
+            [(f"{n} specifications", ["--data-dir", d, "--specs", str(n)]) for n in n_specs],
+            args.repeat,
+            _same_sweep,
+            "specs",
+            "specifications",
+        )
+        fits.append(("sweep, specifications", [float(n) for n in n_specs], sweeps))
     print("\nFitted exponent b of the time after set-up ~ size^b (issue 14: b <= 1):")
-    _fit("time series, data length", [float(n) for n in lengths], by_length)
-    _fit("time series, events", [float(r["eventstudy"][3]) for r in by_k], by_k)
-    _fit("cross-section, events", [float(n) for n in n_events], cs_events)
-    _fit("cross-section, days", [float(t) for t in days], cs_days)
+    for label, sizes, rows in fits:
+        _fit(label, sizes, rows)
 
 
 if __name__ == "__main__":
