@@ -52,6 +52,10 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=7)
     parser.add_argument("--data-dir", default=None)
     args = parser.parse_args()
+    sys.path.insert(0, str(Path(__file__).resolve().parent))
+    from _bytecode import compile_package
+
+    compile_package()
     medians: list[float] = []
     print(f"flagship study: {STUDY.name} (10,000 placebo draws + block bootstrap per test)")
     for label, extra in (
@@ -65,7 +69,6 @@ def main() -> None:
             f"(runs: {', '.join(f'{t:.2f}' for t in times)})"
         )
     if args.data_dir or os.environ.get("EVENTSTUDY_DATA"):
-        sys.path.insert(0, str(Path(__file__).resolve().parent))
         from bench_ratios import _child
 
         data_dir = args.data_dir or os.environ["EVENTSTUDY_DATA"]

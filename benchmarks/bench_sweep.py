@@ -149,6 +149,10 @@ def main() -> None:
     ap.add_argument("--skip-grid", action="store_true", help="only the shipped study")
     ap.add_argument("--dask", action="store_true", help="also run the grid on a Dask LocalCluster")
     args = ap.parse_args()
+    sys.path.insert(0, str(Path(__file__).resolve().parent))
+    from _bytecode import compile_package
+
+    compile_package()
     print("| run | specifications | workers | seconds | s / specification | peak MB |")
     print("|---|---|---|---|---|---|")
     for w in args.workers:
