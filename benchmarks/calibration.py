@@ -284,8 +284,10 @@ def one_rep(args: Job) -> list[dict[str, object]]:
 HAC_VARIANTS_NOTE = """
 ## Choice of the default HAC reference distribution
 
-HAC-only experiment, 2,000 replications of the same null world (Monte Carlo s.e. 0.5%), same
-statistic (Hansen-Hodrick truncated kernel, h-1 lags) unless stated; size at 5%:
+Not computed by this script: a record of the one-off HAC-only experiment of 2026-11-21 (commit
+c6e48be) that chose the `hac` test's reference distribution, copied into every regenerated
+page unchanged. It ran 2,000 replications of the `ar1_crossings` null world (Monte Carlo s.e.
+0.5%), same statistic (Hansen-Hodrick truncated kernel, h-1 lags) unless stated; size at 5%:
 
 | variant | RUT 126 | RUT 252 | RUT-GSPC 126 | RUT-GSPC 252 |
 |---|---|---|---|---|

@@ -135,6 +135,54 @@ def test_a_sweep_measures_size_only_when_asked_and_puts_it_in_sweep_csv(store: D
     first = frame[(frame["specification"] == frame["specification"].iloc[0])]
     h1 = plain.variants[0].evaluations["px"].horizons["1m"].size["hac"]
     assert first[first["horizon"] == "1m"]["hac_size"].iloc[0] == h1.rate
+    assert first[first["horizon"] == "1m"]["hac_size_low"].iloc[0] == h1.ci_low
+    assert first[first["horizon"] == "1m"]["hac_size_draws"].iloc[0] == h1.applicable
+
+
+@pytest.mark.filterwarnings("ignore::eventstudy.exceptions.EventStudyWarning")
+def test_a_sweep_reports_size_across_its_specifications(store: DataStore, tmp_path: Path) -> None:
+    """The sweep report's "Size on this data" table summarizes each specification's size
+    (lowest / median / highest rate, flagged count, median power), recomputed here from
+    sweep.csv by pandas; result.json records the draws, the effect and the method; without
+    size_draws the section is absent."""
+    from eventstudy.report.sweep import size_table
+
+    grid = (
+        '\n[sweep]\ntests = ["hac"]\nshifts = 200\n[sweep.grid]\n'
+        '"signal.level" = [-0.03, -0.04, -0.05]\n'
+    )
+    text = STUDY.format(inference='size_draws = 100\npower_effect = {"1m" = 0.02}') + grid
+    res = es.run_study(es.parse_study(text), store=store)
+    table = size_table(res).set_index(["horizon", "test"])
+    frame = res.to_frame()
+    for (horizon, test), row in table.iterrows():
+        g = frame[frame["horizon"] == horizon]
+        rate = g[f"{test}_size"]
+        assert row["specifications"] == 3
+        assert (row["lowest"], row["median"], row["highest"]) == (
+            rate.min(),
+            rate.median(),
+            rate.max(),
+        )
+        assert row["flagged"] == int(((rate < 0.03) | (rate > 0.07)).sum())
+        if horizon == "1m":
+            assert row["median power"] == g[f"{test}_power"].median()
+        else:
+            assert np.isnan(row["median power"])  # no effect stated for 3m
+    assert set(table.index.get_level_values("test")) == {"hac", "naive_t"}
+    es.write_outputs(res, tmp_path / "on", store=store, figures=False)
+    report = (tmp_path / "on" / "report.md").read_text()
+    assert "## Size on this data" in report and "100 random circular shifts" in report
+    record = json.loads((tmp_path / "on" / "result.json").read_text())["sweep"]
+    assert record["size_draws"] == 100 and record["power_effect"] == {"1m": 0.02}
+    assert record["size_method"].startswith("rejection rate at alpha over circular shifts")
+    off = es.run_study(es.parse_study(STUDY.format(inference="") + grid), store=store)
+    assert size_table(off).empty
+    es.write_outputs(off, tmp_path / "off", store=store, figures=False)
+    assert "Size on this data" not in (tmp_path / "off" / "report.md").read_text()
+    assert (
+        json.loads((tmp_path / "off" / "result.json").read_text())["sweep"]["size_method"] is None
+    )
 
 
 @pytest.mark.filterwarnings("ignore::eventstudy.exceptions.EventStudyWarning")

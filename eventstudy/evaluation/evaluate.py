@@ -124,8 +124,10 @@ class EvaluationResult:
         statistic of the row is NaN: no complete events, or a single one, which has no
         standard deviation; empty otherwise), then per test ``<test>_stat``, ``<test>_p``,
         ``<test>_applicable`` and ``<test>_reason`` (see :meth:`tests_frame` for every field),
-        and where the size on this data was measured ``<test>_size``, ``<test>_size_flagged``
-        (and ``<test>_power`` against a stated effect).
+        and where the size on this data was measured ``<test>_size`` with its 95% interval
+        ``<test>_size_low`` / ``_size_high``, the shifted sets it counts ``<test>_size_draws``
+        and ``<test>_size_flagged`` (and against a stated effect ``<test>_power``,
+        ``_power_low``, ``_power_high`` and the effect, ``<test>_power_effect``).
         """
         return pd.DataFrame(self.rows())
 
@@ -143,9 +145,15 @@ class EvaluationResult:
                 row[f"{name}_reason"] = tr.reason
             for name, sr in hs.size.items():
                 row[f"{name}_size"] = sr.rate
+                row[f"{name}_size_low"] = sr.ci_low
+                row[f"{name}_size_high"] = sr.ci_high
+                row[f"{name}_size_draws"] = sr.applicable
                 row[f"{name}_size_flagged"] = sr.flagged
                 if sr.effect == sr.effect:
                     row[f"{name}_power"] = sr.power
+                    row[f"{name}_power_low"] = sr.power_low
+                    row[f"{name}_power_high"] = sr.power_high
+                    row[f"{name}_power_effect"] = sr.effect
             rows.append(row)
         return rows
 

@@ -10,15 +10,23 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import pandas as pd
 
+from eventstudy.inference.size import SIZE_BAND
 from eventstudy.report.backtest import backtest_blocks
 from eventstudy.report.document import Block
 from eventstudy.report.facts import facts_blocks
 from eventstudy.report.record import _clean, environment, study_header
+from eventstudy.report.timeseries import SIZE_METHOD
 
 if TYPE_CHECKING:
     from eventstudy.timeseries.sweep_results import SweepResult
 
-__all__ = ["build_sweep_report", "search_table", "sensitivity_table", "sweep_record"]
+__all__ = [
+    "build_sweep_report",
+    "search_table",
+    "sensitivity_table",
+    "size_table",
+    "sweep_record",
+]
 
 _FIGURE_CAPTION = (
     "Specification curve: every specification's mean forward return, sorted, with its 95% "
@@ -56,6 +64,39 @@ def search_table(result: SweepResult) -> pd.DataFrame:
                 "curve share p": fam["curve_p_share"],
             }
         )
+    return pd.DataFrame(rows)
+
+
+def size_table(result: SweepResult) -> pd.DataFrame:
+    """Per target x horizon and measured test: how its size on this data (each
+    specification's own events under circular shifts, ``[inference] size_draws``) spreads over
+    the specifications -- lowest, median and highest rejection rate, how many specifications
+    fall outside the band (``flagged``) -- and the median power where an effect was stated.
+    Empty when the size was not measured (``size_draws = 0``, the default in a sweep)."""
+    f = result.to_frame()
+    tests = [c[: -len("_size")] for c in f.columns if c.endswith("_size")]
+    rows = []
+    for (target, horizon), g in f.groupby(["target", "horizon"], sort=False):
+        for test in tests:
+            rate = g[f"{test}_size"].to_numpy(dtype=float)
+            ok = rate == rate
+            if not ok.any():
+                continue
+            row: dict[str, Any] = {
+                "target": target,
+                "horizon": horizon,
+                "test": test,
+                "specifications": int(ok.sum()),
+                "lowest": float(rate[ok].min()),
+                "median": float(np.median(rate[ok])),
+                "highest": float(rate[ok].max()),
+                "flagged": int(g[f"{test}_size_flagged"].fillna(False).astype(bool).sum()),
+            }
+            if f"{test}_power" in g:
+                power = g[f"{test}_power"].to_numpy(dtype=float)
+                power = power[power == power]  # NaN where no effect was stated
+                row["median power"] = float(np.median(power)) if power.size else float("nan")
+            rows.append(row)
     return pd.DataFrame(rows)
 
 
@@ -139,6 +180,27 @@ def build_sweep_report(
             blocks += backtest_blocks(b, heading, figs.get(f"backtest_{label}"))
     blocks.append(Block("h2", "Tests across the search"))
     blocks.append(Block("table", _formatted(search_table(result), list(_PCT_COLUMNS))))
+    size = size_table(result)
+    if not size.empty:
+        inf = cfg.inference
+        lo, hi = (b * inf.alpha / 0.05 for b in SIZE_BAND)
+        blocks.append(Block("h2", "Size on this data"))
+        blocks.append(
+            Block(
+                "p",
+                f"Each specification's own events moved together by {inf.size_draws} random "
+                f"circular shifts of the sample (no information left, their clustering kept): "
+                f"the share of shifted sets each test rejects at {inf.alpha:.0%}, across the "
+                f"specifications; flagged: specifications outside [{lo:.0%}, {hi:.0%}]. "
+                "Per specification, with its interval: sweep.csv (`<test>_size`, "
+                "`_size_low`, `_size_high`, `_size_draws`).",
+            )
+        )
+        shown = size.copy()
+        for col in ("lowest", "median", "highest", "median power"):
+            if col in shown:
+                shown[col] = [f"{x:.1%}" if x == x else "" for x in shown[col]]
+        blocks.append(Block("table", shown))
     blocks.append(Block("h2", "Sensitivity: mean estimate by choice"))
     sens = sensitivity_table(result)
     blocks.append(Block("table", _formatted(sens, [c for c in sens.columns if c != "choice"])))
@@ -218,6 +280,9 @@ def sweep_record(result: SweepResult) -> dict[str, Any]:
             "direction": sw.direction,
             "shifts": sw.shifts,
             "alpha": cfg.inference.alpha,
+            "size_draws": cfg.inference.size_draws,
+            "power_effect": dict(cfg.inference.power_effect),
+            "size_method": SIZE_METHOD if cfg.inference.size_draws else None,
         },
         "verdict": result.headline(),
         "verdict_by_target": result.verdict_lines(),

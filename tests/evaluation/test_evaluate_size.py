@@ -59,9 +59,21 @@ def test_rows_carry_the_size_and_stats_do_not(fwd: pd.DataFrame) -> None:
     for label in ("1w", "1m"):
         sr = ev.horizons[label].size["hac"]
         assert row.loc[label, "hac_size"] == sr.rate
+        assert row.loc[label, "hac_size_low"] == sr.ci_low
+        assert row.loc[label, "hac_size_high"] == sr.ci_high
+        assert row.loc[label, "hac_size_draws"] == sr.applicable
         assert row.loc[label, "hac_size_flagged"] == sr.flagged
-    assert row.loc["1w", "hac_power"] == ev.horizons["1w"].size["hac"].power
-    assert np.isnan(row.loc["1m", "hac_power"])  # no power column value without an effect
+        # the interval brackets the rate, and the count is the shifted sets the test ran on
+        assert sr.ci_low <= sr.rate <= sr.ci_high and 0 < sr.applicable <= 100
+    w = ev.horizons["1w"].size["hac"]
+    assert row.loc["1w", "hac_power"] == w.power
+    assert (row.loc["1w", "hac_power_low"], row.loc["1w", "hac_power_high"]) == (
+        w.power_low,
+        w.power_high,
+    )
+    assert row.loc["1w", "hac_power_effect"] == 0.01
+    # no power values without an effect
+    assert np.isnan(row.loc["1m", ["hac_power", "hac_power_low", "hac_power_effect"]]).all()
     assert "size" not in ev.horizons["1w"].stats_dict()
 
 
