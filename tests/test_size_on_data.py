@@ -3,6 +3,7 @@ report's first screen and its table; the tests' own numbers do not move."""
 
 from __future__ import annotations
 
+import dataclasses
 import json
 from pathlib import Path
 
@@ -93,7 +94,10 @@ def test_size_is_measured_by_default_and_leaves_the_tests_alone(
     assert record["inference"]["size_draws"] == 1000
     assert record["inference"]["power_effect"] == {"1m": 0.03}
     assert "circular shifts" in record["inference"]["size_method"]
-    # a default test without a measured size says so
+    # a default test without a vectorized size is measured on the first LOOP_DRAWS shifts,
+    # its own code run on each (the loop itself: tests/inference/test_size.py)
+    from eventstudy.inference.size import LOOP_DRAWS
+
     placebo = es.run_study(
         es.parse_study(
             STUDY.format(inference='default_test = "placebo"\ndraws = 200').replace(
@@ -102,8 +106,26 @@ def test_size_is_measured_by_default_and_leaves_the_tests_alone(
         ),
         store=store,
     )
+    table = placebo.size_table()
+    mine = table[table["test"] == "placebo"]
+    assert len(mine) == 2 and (mine["draws"] == LOOP_DRAWS).all()
+    assert (table[table["test"] == "hac"]["draws"] == 1000).all()
+    lo, hi = mine["rate"].min(), mine["rate"].max()
+    assert placebo.size_sentence().startswith(
+        f"On {LOOP_DRAWS} circular shifts of these events (same bursts, no information) the "
+        f"placebo test rejected {lo:.1%} to {hi:.1%} of the time at 5%"
+    )
+    # a result whose verdict test was not measured (set after the run) says so
+    other = dataclasses.replace(
+        placebo,
+        config=dataclasses.replace(
+            placebo.config,
+            inference=dataclasses.replace(placebo.config.inference, default_test="sign"),
+        ),
+    )
     assert (
-        placebo.size_sentence() == "(size on this data is measured for hac, naive_t, not placebo)"
+        other.size_sentence()
+        == "(size on this data is measured for hac, naive_t, placebo, not sign)"
     )
 
 

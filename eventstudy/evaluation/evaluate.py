@@ -324,6 +324,7 @@ def evaluate(
     alpha: float = 0.05,
     power_effect: float | Mapping[str, float] | None = None,
     daily: Any = None,
+    default_test: str | None = None,
 ) -> EvaluationResult:
     """Per-horizon statistics of event forward returns, the baseline and the tests.
 
@@ -357,6 +358,12 @@ def evaluate(
         The target's one-day moves on the dates of ``fwd`` (entry ``s`` from the close of
         date ``s - 1`` to that of ``s``; a study passes the log changes of the target's level,
         or the level's changes for a level target), for the ``hodrick`` test.
+    default_test
+        The verdict test (one of ``tests``; default :func:`~eventstudy.inference.run.
+        default_for` of them).  With ``size_draws`` its size on the data is measured with the
+        HAC's and the naive t's (and the shift test's when it runs): the tests without a
+        vectorized size (:data:`~eventstudy.inference.size.SIZE_TESTS`) on fewer shifted sets
+        (see :func:`~eventstudy.inference.size.size_on_data`).
 
     Returns
     -------
@@ -382,6 +389,13 @@ def evaluate(
     if missing:
         raise ValueError(f"fwd has no column(s) {missing}; columns: {list(fwd.columns)}")
     pos = as_positions(event_positions, len(fwd.index))
+    if default_test is not None and default_test not in tests:
+        raise ValueError(f"default_test {default_test!r} must be one of the tests {list(tests)}")
+    verdict = default_for(tuple(tests)) if default_test is None else default_test
+    # HAC's and the naive t's, the shift test's when it runs, and the verdict test's
+    measured = tuple(
+        dict.fromkeys(("hac", "naive_t", *(t for t in ("shift", verdict) if t in tests)))
+    )
     fwd_s, pos_s = _slice_sample(fwd, pos, sample)
     dates = pd.DatetimeIndex(fwd_s.index)
     one_day = _one_day(daily, fwd, fwd_s)
@@ -461,9 +475,18 @@ def evaluate(
                         if isinstance(power_effect, Mapping)
                         else power_effect
                     ),
-                    # HAC's and the naive t's, and the shift test's (the default) when it runs
-                    tests=("hac", "naive_t", *(("shift",) if "shift" in tests else ())),
+                    tests=measured,
                     seed=size_rng,
+                    options={
+                        "min_gap": min_gap,
+                        "draws": draws,
+                        "bootstrap_reps": bootstrap_reps,
+                        "stratify": stratify,
+                        "dates": dates,
+                        "daily_returns": None
+                        if one_day is None
+                        else _window(one_day, len(fwd_s), h),
+                    },
                 )
                 if size_draws
                 else {}
@@ -475,5 +498,5 @@ def evaluate(
         n_events=int(pos_s.size),
         sample_start=pd.Timestamp(dates[0]),
         sample_end=pd.Timestamp(dates[-1]),
-        default_test=default_for(tuple(tests)),
+        default_test=verdict,
     )

@@ -536,6 +536,6 @@ def events_table(v: VariantResult) -> pd.DataFrame:
 
 
 def _measured(table: pd.DataFrame) -> list[str]:
-    """The tests of a size table, in :data:`SIZE_TESTS` order."""
-    present = set(table["test"])
-    return [t for t in SIZE_TESTS if t in present]
+    """The tests of a size table: :data:`SIZE_TESTS` order, then the others as measured."""
+    present = list(dict.fromkeys(table["test"]))
+    return [t for t in SIZE_TESTS if t in present] + [t for t in present if t not in SIZE_TESTS]

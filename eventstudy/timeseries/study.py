@@ -496,6 +496,7 @@ def _run_variants(
                 alpha=inf.alpha,
                 power_effect=dict(inf.power_effect) or None,
                 daily=_one_day_moves(level, kinds[tname]),
+                default_test=inf.default_test,
             )
             evaluations[tname] = replace(
                 evaluations[tname],

@@ -17,7 +17,7 @@ import os
 import uuid
 import warnings
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from typing import Any, ClassVar
 
 import numpy as np
@@ -350,8 +350,9 @@ def _run_chunk(
                     alpha=inf.alpha,
                     power_effect=dict(inf.power_effect) or None,
                     daily=moves[key],
+                    default_test=sweep.tests[0],
                 )
-                per_target[target.name] = replace(ev, default_test=sweep.tests[0])
+                per_target[target.name] = ev
             if any(hs.n_incomplete for e in per_target.values() for hs in e.horizons.values()):
                 incomplete += 1
             out_eval[spec.name] = per_target

@@ -87,3 +87,35 @@ def test_the_shift_test_gets_its_size_when_it_runs(fwd: pd.DataFrame) -> None:
         assert set(a) == {"hac", "naive_t", "shift"} and set(b) == {"hac", "naive_t"}
         assert a["hac"] == b["hac"]
         assert abs(a["shift"].rate - 0.05) < 4 * np.sqrt(0.05 * 0.95 / 300)
+
+
+def test_the_verdict_test_is_measured_with_its_own_settings(fwd: pd.DataFrame) -> None:
+    """default_test names the verdict test; its size is measured with the HAC's and the naive
+    t's (as size_on_data with the evaluation's settings, on the same stream), and a verdict
+    test that is not run is an error."""
+    kw = {"tests": ("hac", "naive_t", "im"), "seed": 12, "size_draws": 120, "min_gap": 1}
+    ev = evaluate(fwd, EVENTS, default_test="im", **kw)
+    assert ev.default_test == "im"
+    assert evaluate(fwd, EVENTS, tests=("naive_t", "hac"), seed=1).default_test == "hac"
+    streams = np.random.default_rng(12).spawn(4)
+    y = fwd["1m"].to_numpy()
+    want = size_on_data(
+        y,
+        EVENTS,
+        21,
+        draws=120,
+        tests=("hac", "naive_t", "im"),
+        seed=streams[3],
+        options={
+            "min_gap": 1,
+            "draws": 10_000,
+            "bootstrap_reps": 2000,
+            "stratify": None,
+            "dates": fwd.index,
+            "daily_returns": None,
+        },
+    )
+    assert dict(ev.horizons["1m"].size) == want and list(want) == ["hac", "naive_t", "im"]
+    assert evaluate(fwd, EVENTS, **kw).horizons["1m"].size.keys() == {"hac", "naive_t"}
+    with pytest.raises(ValueError, match="default_test 'shift' must be one of the tests"):
+        evaluate(fwd, EVENTS, default_test="shift", **kw)

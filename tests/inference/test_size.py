@@ -216,8 +216,8 @@ def test_size_result_flag_scales_with_alpha_and_edge_cases() -> None:
     assert "could not run" in SizeResult("hac", 0.05, 100, 0, 0, float("nan"), 0, 0).sentence()
     fwd, events = _data()
     assert size_on_data(fwd, events[:2], 21, draws=10) == {}  # fewer than 3 events
-    with pytest.raises(ValueError, match="not \\['bootstrap'\\]"):
-        size_on_data(fwd, events, 21, tests=("bootstrap",))
+    with pytest.raises(ValueError, match="no registered time-series test \\['nope'\\]"):
+        size_on_data(fwd, events, 21, tests=("nope",))
     a = size_on_data(fwd, events, 21, draws=50, seed=3)
     b = size_on_data(fwd, events, 21, draws=50, seed=3)
     assert a == b and np.isnan(a["hac"].power)
@@ -288,3 +288,79 @@ def test_shift_power_when_every_rotation_shares_an_event() -> None:
     want = _brute(fwd, events, 2, shifts, 0.01)["shift"]
     np.testing.assert_allclose(got[0], want[0], rtol=1e-12)
     np.testing.assert_allclose(got[1], want[1], rtol=1e-12)
+
+
+def test_a_test_without_a_vectorized_size_runs_on_the_first_shifted_sets() -> None:
+    """Any other registered test is run by its own code on the first LOOP_DRAWS shifted sets
+    (the same shifts as the vectorized tests', drawn first), with its resampling capped at
+    LOOP_RESAMPLES: the p-values equal a loop of run_tests on shifted_events, with and without
+    the effect, and the vectorized tests' numbers do not move when one is added."""
+    from eventstudy.inference.run import run_tests
+    from eventstudy.inference.size import LOOP_DRAWS, LOOP_RESAMPLES, _looped_pvalues
+
+    fwd, events = _data()
+    h, draws = 21, LOOP_DRAWS + 40
+    options = {"min_gap": 3, "draws": 5000, "bootstrap_reps": 100}
+    both = size_on_data(
+        fwd,
+        events,
+        h,
+        draws=draws,
+        effect=0.02,
+        tests=("hac", "im", "bootstrap"),
+        seed=4,
+        options=options,
+    )
+    alone = size_on_data(fwd, events, h, draws=draws, effect=0.02, tests=("hac",), seed=4)
+    assert both["hac"] == alone["hac"] and both["hac"].draws == draws
+    assert both["im"].draws == both["bootstrap"].draws == LOOP_DRAWS
+    rng = np.random.default_rng(4)
+    shifts = rng.integers(h, prepare(fwd, events).y.size - h + 1, size=draws)[:LOOP_DRAWS]
+    seeds = rng.integers(0, 2**63 - 1, size=LOOP_DRAWS)
+    capped = {"min_gap": 3, "draws": LOOP_RESAMPLES, "bootstrap_reps": 100}
+    for name in ("im", "bootstrap"):
+        want0, want1 = [], []
+        for k, sd in zip(shifts[:25], seeds[:25], strict=True):  # the first 25 by brute force
+            pos = shifted_events(fwd, events, int(k))
+            moved = fwd.copy()
+            moved[pos] += 0.02
+            r0 = run_tests(fwd, pos, h, tests=(name,), seed=int(sd), **capped)[name]
+            r1 = run_tests(moved, pos, h, tests=(name,), seed=int(sd), **capped)[name]
+            want0.append(r0.p_value if r0.applicable else np.nan)
+            want1.append(r1.p_value if r1.applicable else np.nan)
+        s = prepare(fwd, events)
+        p0, p1, ok = _looped_pvalues(
+            fwd, s.positions, s.events, shifts[:25], h, name, 0.02, capped, seeds[:25]
+        )
+        np.testing.assert_array_equal(p0, want0)
+        np.testing.assert_array_equal(p1, want1)
+        assert ok.tolist() == [w == w for w in want0]
+    im = both["im"]
+    assert im.rate == im.rejections / im.applicable and 0 < im.applicable <= LOOP_DRAWS
+
+
+def test_a_looped_test_counts_a_refused_set_as_not_applicable() -> None:
+    """The placebo refuses a shifted set whose spacing breaks where the shift wraps (a
+    DataError): that set is not applicable, the others are counted."""
+    from eventstudy.inference.size import _looped_pvalues
+
+    fwd, _ = _data()
+    events = np.array([5, 100, 300, 500, 860])
+    s = prepare(fwd, events)
+    t = s.y.size  # 879 complete dates
+    # a shift k >= 19 wraps 860 to k - 19, 24 days before 5 + k: closer than min_gap = 40
+    shifts = np.array([10, 30, 5], dtype=np.int64)
+    p0, _, ok = _looped_pvalues(
+        fwd,
+        s.positions,
+        s.events,
+        shifts,
+        21,
+        "placebo",
+        None,
+        {"min_gap": 40, "draws": 99},
+        np.arange(3, dtype=np.int64),
+    )
+    gaps = [np.diff(np.sort((s.events + k) % t)).min() for k in shifts]
+    assert ok.tolist() == [g >= 40 for g in gaps] == [True, False, True]
+    assert np.isnan(p0[~ok]).all() and (p0[ok] > 0).all()
