@@ -1,0 +1,44 @@
+"""The calibration numbers quoted outside docs/calibration.md are the page's own: the default
+test is the winner of the page's rule, the calibration order of the overlap-robust tests is the
+page's, and the size ranges the README, the test descriptions (report text) and the default's
+docstring quote are the ones in its "Choice of the default test" table.  Regenerating the page
+(benchmarks/calibration.py) without updating them fails here."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+
+from eventstudy.inference import run
+from eventstudy.registry import TESTS
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def _choice_table() -> list[tuple[str, str, str]]:
+    """(test, low, high) per row of the "Choice of the default test" table, in order."""
+    text = (ROOT / "docs" / "calibration.md").read_text()
+    section = text.split("## Choice of the default test", 1)[1].split("\n## ", 1)[0]
+    rows = re.findall(r"^\| (\w+) \| [\d.]+% \| ([\d.]+)%-([\d.]+)% \| [\d.]+% \|$", section, re.M)
+    assert rows, "no rows in the page's 'Choice of the default test' table"
+    return rows
+
+
+def test_the_default_and_the_order_are_the_pages() -> None:
+    rows = _choice_table()
+    assert run.DEFAULT_TEST == rows[0][0]
+    assert run._BY_CALIBRATION == tuple(t for t, _, _ in rows if t != "placebo_year")
+
+
+@pytest.mark.parametrize("test", ["shift", "hodrick", "hac"])
+def test_quoted_size_ranges_are_the_pages(test: str) -> None:
+    ranges = {t: (lo, hi) for t, lo, hi in _choice_table()}
+    lo, hi = ranges[test]
+    readme = (ROOT / "README.md").read_text().replace("\n", " ")
+    assert f"{lo}–{hi}%" in readme, f"README does not quote {test}'s {lo}–{hi}%"
+    if test in ("shift", "hodrick"):  # their descriptions quote the whole range
+        assert f"{lo}–{hi}%" in TESTS[test].summary
+    # the DEFAULT_TEST docstring (an attribute docstring: in the source only)
+    assert f"{lo}-{hi}%" in Path(run.__file__).read_text()
