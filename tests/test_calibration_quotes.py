@@ -28,8 +28,8 @@ def _choice_table() -> list[tuple[str, str, str]]:
 
 def test_the_default_and_the_order_are_the_pages() -> None:
     rows = _choice_table()
-    assert run.DEFAULT_TEST == rows[0][0]
-    assert run._BY_CALIBRATION == tuple(t for t, _, _ in rows if t != "placebo_year")
+    assert rows[0][0] == run.DEFAULT_TEST
+    assert tuple(t for t, _, _ in rows if t != "placebo_year") == run._BY_CALIBRATION
 
 
 @pytest.mark.parametrize("test", ["shift", "hodrick", "hac"])
