@@ -121,12 +121,12 @@ def hac_test(
     is concentrated on the event windows, so the HAC variance of ``b`` is in effect a
     cluster-robust variance from ``G`` independent clusters, and t(G - 1) is the reference
     Bester, Conley & Hansen (2011) derive for such estimators (cf. Cameron & Miller 2015).
-    In ``benchmarks/calibration.py`` (2,000 replications per design, h = 126 and 252) this
-    kept the size at 4.6-6.0% for persistent-signal crossings, bursty clusters and the
-    flagship's own events under circular shifts, and at 2.1-3.0% (conservative) when the
+    In ``benchmarks/calibration.py`` (5,000 replications per design, h = 126 and 252) this
+    kept the size at 4.5-6.5% for persistent-signal crossings, bursty clusters and the
+    flagship's own events under circular shifts, and at 2.5-3.3% (conservative) when the
     events came in a few long bursts (G about 5); the earlier greedy episode count
     (``episodes="greedy"``, more and hence too many degrees of freedom for clustered events)
-    gave 5.1-7.8%.
+    gave 5.4-7.5%.
 
     Parameters
     ----------
