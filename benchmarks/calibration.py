@@ -154,7 +154,12 @@ def flagship_positions(data_dir: Path, dates: pd.DatetimeIndex) -> tuple[np.ndar
     root = Path(__file__).resolve().parents[1]
     config = es.load_study(root / "studies" / "russell_sp_divergence.toml")
     inference = dataclasses.replace(
-        config.inference, tests=("hac",), draws=100, bootstrap_reps=100, size_draws=0
+        config.inference,
+        tests=("hac",),
+        default_test="hac",
+        draws=100,
+        bootstrap_reps=100,
+        size_draws=0,
     )
     config = dataclasses.replace(config, inference=inference, claims=(), facts=())
     result = es.run_study(config)
