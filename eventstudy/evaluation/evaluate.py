@@ -123,6 +123,7 @@ class EvaluationResult:
         ``applicable`` (``False`` when the horizon has no complete event) and ``reason`` (why a
         statistic of the row is NaN: no complete events, or a single one, which has no
         standard deviation; empty otherwise), then per test ``<test>_stat``, ``<test>_p``,
+        ``<test>_distribution`` (the p-value's reference, e.g. ``t(16)``),
         ``<test>_applicable`` and ``<test>_reason`` (see :meth:`tests_frame` for every field),
         and where the size on this data was measured ``<test>_size`` with its 95% interval
         ``<test>_size_low`` / ``_size_high``, the shifted sets it counts ``<test>_size_draws``
@@ -141,6 +142,7 @@ class EvaluationResult:
             for name, tr in hs.tests.items():
                 row[f"{name}_stat"] = tr.statistic
                 row[f"{name}_p"] = tr.p_value
+                row[f"{name}_distribution"] = tr.distribution
                 row[f"{name}_applicable"] = tr.applicable
                 row[f"{name}_reason"] = tr.reason
             for name, sr in hs.size.items():

@@ -379,7 +379,7 @@ def test_to_frame_columns_and_values() -> None:
     test_cols = [
         f"{t}_{c}"
         for t in ("naive_t", "hac", "sign")
-        for c in ("stat", "p", "applicable", "reason")
+        for c in ("stat", "p", "distribution", "applicable", "reason")
     ]
     assert list(frame.columns) == ["target", *stat_cols, "applicable", "reason", *test_cols]
     assert frame["applicable"].tolist() == [True, True] and frame["reason"].tolist() == ["", ""]
@@ -394,6 +394,8 @@ def test_to_frame_columns_and_values() -> None:
             assert row[f"{name}_stat"] == tr.statistic and row[f"{name}_p"] == tr.p_value
             assert row[f"{name}_applicable"] == tr.applicable
             assert row[f"{name}_reason"] == tr.reason
+            assert row[f"{name}_distribution"] == tr.distribution
+        assert row["hac_distribution"] == f"t({hs.tests['hac'].details['n_episodes'] - 1})"
 
 
 def test_to_frame_says_why_a_statistic_is_missing() -> None:
