@@ -120,7 +120,11 @@ def test_size_is_measured_by_default_and_leaves_the_tests_alone(
         placebo,
         config=dataclasses.replace(
             placebo.config,
-            inference=dataclasses.replace(placebo.config.inference, default_test="sign"),
+            inference=dataclasses.replace(
+                placebo.config.inference,
+                tests=(*placebo.config.inference.tests, "sign"),
+                default_test="sign",
+            ),
         ),
     )
     assert (
@@ -158,7 +162,7 @@ def test_a_sweep_measures_size_only_when_asked_and_puts_it_in_sweep_csv(store: D
     h1 = plain.variants[0].evaluations["px"].horizons["1m"].size["hac"]
     assert first[first["horizon"] == "1m"]["hac_size"].iloc[0] == h1.rate
     assert first[first["horizon"] == "1m"]["hac_size_low"].iloc[0] == h1.ci_low
-    assert first[first["horizon"] == "1m"]["hac_size_draws"].iloc[0] == h1.applicable
+    assert first[first["horizon"] == "1m"]["hac_size_applicable"].iloc[0] == h1.applicable
 
 
 @pytest.mark.filterwarnings("ignore::eventstudy.exceptions.EventStudyWarning")
@@ -195,6 +199,7 @@ def test_a_sweep_reports_size_across_its_specifications(store: DataStore, tmp_pa
     es.write_outputs(res, tmp_path / "on", store=store, figures=False)
     report = (tmp_path / "on" / "report.md").read_text()
     assert "## Size on this data" in report and "100 random circular shifts" in report
+    assert "200 of them for a test run set by set: none" in report
     record = json.loads((tmp_path / "on" / "result.json").read_text())["sweep"]
     assert record["size_draws"] == 100 and record["power_effect"] == {"1m": 0.02}
     assert record["size_method"].startswith("rejection rate at alpha over circular shifts")
@@ -249,3 +254,15 @@ def test_the_shift_default_is_said_to_pass_by_construction_and_hac_is_shown(
     flagged = int(hac["flagged"].sum())
     assert text.count("outside [3%, 7%]") == (1 if flagged else 0)
     assert ("Read those p-values with care" in text) is False  # not said of the shift test
+
+
+def test_an_inference_config_refuses_a_verdict_test_it_does_not_run() -> None:
+    """Built in code, [inference] must name a verdict test among its tests (a study file picks
+    one itself); a clear error at construction, not deep inside the evaluation."""
+    from eventstudy.timeseries.spec import InferenceConfig
+
+    assert InferenceConfig(tests=("hac",), default_test="hac").default_test == "hac"
+    with pytest.raises(
+        ValueError, match=r"default_test 'shift' is not among the tests run \['hac'\]"
+    ):
+        InferenceConfig(tests=("hac",))

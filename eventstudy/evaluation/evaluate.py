@@ -126,7 +126,8 @@ class EvaluationResult:
         ``<test>_distribution`` (the p-value's reference, e.g. ``t(16)``),
         ``<test>_applicable`` and ``<test>_reason`` (see :meth:`tests_frame` for every field),
         and where the size on this data was measured ``<test>_size`` with its 95% interval
-        ``<test>_size_low`` / ``_size_high``, the shifted sets it counts ``<test>_size_draws``
+        ``<test>_size_low`` / ``_size_high``, the shifted sets the test ran on
+        ``<test>_size_applicable``
         and ``<test>_size_flagged`` (and against a stated effect ``<test>_power``,
         ``_power_low``, ``_power_high`` and the effect, ``<test>_power_effect``).
         """
@@ -149,7 +150,7 @@ class EvaluationResult:
                 row[f"{name}_size"] = sr.rate
                 row[f"{name}_size_low"] = sr.ci_low
                 row[f"{name}_size_high"] = sr.ci_high
-                row[f"{name}_size_draws"] = sr.applicable
+                row[f"{name}_size_applicable"] = sr.applicable
                 row[f"{name}_size_flagged"] = sr.flagged
                 if sr.effect == sr.effect:
                     row[f"{name}_power"] = sr.power

@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import pandas as pd
 
-from eventstudy.inference.size import SIZE_BAND
+from eventstudy.inference.size import LOOP_DRAWS, SIZE_BAND, SIZE_TESTS
 from eventstudy.report.backtest import backtest_blocks
 from eventstudy.report.document import Block
 from eventstudy.report.facts import facts_blocks
@@ -189,11 +189,14 @@ def build_sweep_report(
             Block(
                 "p",
                 f"Each specification's own events moved together by {inf.size_draws} random "
-                f"circular shifts of the sample (no information left, their clustering kept): "
+                f"circular shifts of the sample (no information left, their clustering kept; "
+                f"{LOOP_DRAWS} of them for a test run set by set: "
+                f"{', '.join(t for t in dict.fromkeys(size['test']) if t not in SIZE_TESTS) or 'none'}): "
                 f"the share of shifted sets each test rejects at {inf.alpha:.0%}, across the "
                 f"specifications; flagged: specifications outside [{lo:.0%}, {hi:.0%}]. "
                 "Per specification, with its interval: sweep.csv (`<test>_size`, "
-                "`_size_low`, `_size_high`, `_size_draws`).",
+                "`_size_low`, `_size_high`, and `_size_applicable`, the shifted sets the "
+                "test ran on).",
             )
         )
         shown = size.copy()

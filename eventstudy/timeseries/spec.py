@@ -101,6 +101,14 @@ class InferenceConfig:
     power_effect: tuple[tuple[str, float], ...] = ()
     """Horizon label -> the effect (in the target's units) the power is computed against."""
 
+    def __post_init__(self) -> None:
+        if self.default_test not in self.tests:
+            raise ValueError(
+                f"default_test {self.default_test!r} is not among the tests run "
+                f"{list(self.tests)}: name one of them (a study file picks the first of them "
+                "in the calibration's order when it names none)"
+            )
+
 
 @dataclass(frozen=True, slots=True)
 class Variant:

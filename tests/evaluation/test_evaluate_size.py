@@ -61,7 +61,7 @@ def test_rows_carry_the_size_and_stats_do_not(fwd: pd.DataFrame) -> None:
         assert row.loc[label, "hac_size"] == sr.rate
         assert row.loc[label, "hac_size_low"] == sr.ci_low
         assert row.loc[label, "hac_size_high"] == sr.ci_high
-        assert row.loc[label, "hac_size_draws"] == sr.applicable
+        assert row.loc[label, "hac_size_applicable"] == sr.applicable
         assert row.loc[label, "hac_size_flagged"] == sr.flagged
         # the interval brackets the rate, and the count is the shifted sets the test ran on
         assert sr.ci_low <= sr.rate <= sr.ci_high and 0 < sr.applicable <= 100
