@@ -167,19 +167,17 @@ def test_a_sweep_measures_size_only_when_asked_and_puts_it_in_sweep_csv(store: D
 
 @pytest.mark.filterwarnings("ignore::eventstudy.exceptions.EventStudyWarning")
 def test_a_sweep_reports_size_across_its_specifications(store: DataStore, tmp_path: Path) -> None:
-    """The sweep report's "Size on this data" table summarizes each specification's size
+    """The sweep's size_table (the report's "Size on this data") summarizes each specification's size
     (lowest / median / highest rate, flagged count, median power), recomputed here from
     sweep.csv by pandas; result.json records the draws, the effect and the method; without
     size_draws the section is absent."""
-    from eventstudy.report.sweep import size_table
-
     grid = (
         '\n[sweep]\ntests = ["hac"]\nshifts = 200\n[sweep.grid]\n'
         '"signal.level" = [-0.03, -0.04, -0.05]\n'
     )
     text = STUDY.format(inference='size_draws = 100\npower_effect = {"1m" = 0.02}') + grid
     res = es.run_study(es.parse_study(text), store=store)
-    table = size_table(res).set_index(["horizon", "test"])
+    table = res.size_table().set_index(["horizon", "test"])
     frame = res.to_frame()
     for (horizon, test), row in table.iterrows():
         g = frame[frame["horizon"] == horizon]
@@ -198,18 +196,30 @@ def test_a_sweep_reports_size_across_its_specifications(store: DataStore, tmp_pa
     assert set(table.index.get_level_values("test")) == {"hac", "naive_t"}
     es.write_outputs(res, tmp_path / "on", store=store, figures=False)
     report = (tmp_path / "on" / "report.md").read_text()
-    assert "## Size on this data" in report and "100 random circular shifts" in report
-    assert "200 of them for a test run set by set: none" in report
+    assert "## Size on this data" in report and "random circular shifts" in report
+    assert (table["shifts"] == 100).all()  # hac and naive_t: all the shifts at once
     record = json.loads((tmp_path / "on" / "result.json").read_text())["sweep"]
     assert record["size_draws"] == 100 and record["power_effect"] == {"1m": 0.02}
     assert record["size_method"].startswith("rejection rate at alpha over circular shifts")
     off = es.run_study(es.parse_study(STUDY.format(inference="") + grid), store=store)
-    assert size_table(off).empty
+    assert off.size_table().empty
     es.write_outputs(off, tmp_path / "off", store=store, figures=False)
     assert "Size on this data" not in (tmp_path / "off" / "report.md").read_text()
     assert (
         json.loads((tmp_path / "off" / "result.json").read_text())["sweep"]["size_method"] is None
     )
+    # a verdict test without a vectorized size runs on the first LOOP_DRAWS shifts only
+    looped = es.run_study(
+        es.parse_study(
+            STUDY.format(inference="size_draws = 300").replace(
+                'tests = ["naive_t", "hac"]', 'tests = ["naive_t", "hac", "im"]'
+            )
+            + grid.replace('tests = ["hac"]', 'tests = ["im", "hac"]')
+        ),
+        store=store,
+    )
+    shifts = looped.size_table().groupby("test")["shifts"].unique()
+    assert {t: list(v) for t, v in shifts.items()} == {"hac": [300], "im": [200], "naive_t": [300]}
 
 
 @pytest.mark.filterwarnings("ignore::eventstudy.exceptions.EventStudyWarning")

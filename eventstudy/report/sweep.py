@@ -10,7 +10,6 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import pandas as pd
 
-from eventstudy.inference.size import LOOP_DRAWS, SIZE_BAND, SIZE_TESTS
 from eventstudy.report.backtest import backtest_blocks
 from eventstudy.report.document import Block
 from eventstudy.report.facts import facts_blocks
@@ -24,7 +23,6 @@ __all__ = [
     "build_sweep_report",
     "search_table",
     "sensitivity_table",
-    "size_table",
     "sweep_record",
 ]
 
@@ -64,39 +62,6 @@ def search_table(result: SweepResult) -> pd.DataFrame:
                 "curve share p": fam["curve_p_share"],
             }
         )
-    return pd.DataFrame(rows)
-
-
-def size_table(result: SweepResult) -> pd.DataFrame:
-    """Per target x horizon and measured test: how its size on this data (each
-    specification's own events under circular shifts, ``[inference] size_draws``) spreads over
-    the specifications -- lowest, median and highest rejection rate, how many specifications
-    fall outside the band (``flagged``) -- and the median power where an effect was stated.
-    Empty when the size was not measured (``size_draws = 0``, the default in a sweep)."""
-    f = result.to_frame()
-    tests = [c[: -len("_size")] for c in f.columns if c.endswith("_size")]
-    rows = []
-    for (target, horizon), g in f.groupby(["target", "horizon"], sort=False):
-        for test in tests:
-            rate = g[f"{test}_size"].to_numpy(dtype=float)
-            ok = rate == rate
-            if not ok.any():
-                continue
-            row: dict[str, Any] = {
-                "target": target,
-                "horizon": horizon,
-                "test": test,
-                "specifications": int(ok.sum()),
-                "lowest": float(rate[ok].min()),
-                "median": float(np.median(rate[ok])),
-                "highest": float(rate[ok].max()),
-                "flagged": int(g[f"{test}_size_flagged"].fillna(False).astype(bool).sum()),
-            }
-            if f"{test}_power" in g:
-                power = g[f"{test}_power"].to_numpy(dtype=float)
-                power = power[power == power]  # NaN where no effect was stated
-                row["median power"] = float(np.median(power)) if power.size else float("nan")
-            rows.append(row)
     return pd.DataFrame(rows)
 
 
@@ -180,23 +145,21 @@ def build_sweep_report(
             blocks += backtest_blocks(b, heading, figs.get(f"backtest_{label}"))
     blocks.append(Block("h2", "Tests across the search"))
     blocks.append(Block("table", _formatted(search_table(result), list(_PCT_COLUMNS))))
-    size = size_table(result)
+    size = result.size_table()
     if not size.empty:
         inf = cfg.inference
-        lo, hi = (b * inf.alpha / 0.05 for b in SIZE_BAND)
+        lo, hi = result.size_band()
         blocks.append(Block("h2", "Size on this data"))
         blocks.append(
             Block(
                 "p",
-                f"Each specification's own events moved together by {inf.size_draws} random "
-                f"circular shifts of the sample (no information left, their clustering kept; "
-                f"{LOOP_DRAWS} of them for a test run set by set: "
-                f"{', '.join(t for t in dict.fromkeys(size['test']) if t not in SIZE_TESTS) or 'none'}): "
-                f"the share of shifted sets each test rejects at {inf.alpha:.0%}, across the "
-                f"specifications; flagged: specifications outside [{lo:.0%}, {hi:.0%}]. "
-                "Per specification, with its interval: sweep.csv (`<test>_size`, "
-                "`_size_low`, `_size_high`, and `_size_applicable`, the shifted sets the "
-                "test ran on).",
+                "Each specification's own events moved together by random circular shifts of "
+                "the sample (no information left, their clustering kept; `shifts`: how many, "
+                f"fewer for a test run set by set): the share of shifted sets each test rejects "
+                f"at {inf.alpha:.0%}, across the specifications; flagged: specifications outside "
+                f"[{lo:.0%}, {hi:.0%}]. Per specification, with its interval: sweep.csv "
+                "(`<test>_size`, `_size_low`, `_size_high`, and `_size_applicable`, the shifted "
+                "sets the test ran on).",
             )
         )
         shown = size.copy()

@@ -11,7 +11,6 @@ import pandas as pd
 
 from eventstudy._units import fmt_value
 from eventstudy.data import DataStore
-from eventstudy.inference.size import LOOP_DRAWS
 from eventstudy.registry import TESTS
 from eventstudy.report.backtest import backtest_blocks
 from eventstudy.report.document import Block, _p
@@ -357,8 +356,8 @@ def build_report(
                 "How often each test rejects at "
                 f"{cfg.inference.alpha:.0%} when the events carry no information, measured on "
                 "this data: the study's own events moved together by a random circular shift "
-                f"({cfg.inference.size_draws} shifts; {LOOP_DRAWS} for a test run set by set, "
-                "see the table's null sets), which keeps their bursts and episodes and "
+                f"({cfg.inference.size_draws} shifts; fewer for a test run set by set, as the "
+                "table's null sets say), which keeps their bursts and episodes and "
                 "lands them on the data's own forward returns. A test whose rate is far from "
                 f"{cfg.inference.alpha:.0%} gives p-values that cannot be taken at face value "
                 "here. Neighbouring shifts overlap, so the intervals (exact binomial) are if "

@@ -119,6 +119,53 @@ class SweepResult:
         f = f[(f["target"] == target) & (f["horizon"] == horizon)]
         return f.sort_values(["mean", "specification"], kind="stable").reset_index(drop=True)
 
+    def size_band(self) -> tuple[float, float]:
+        """The band outside which a rejection rate on the data is flagged: [3%, 7%] at a 5%
+        alpha, scaled with the study's alpha."""
+        from eventstudy.inference.size import SIZE_BAND
+
+        alpha = self.config.inference.alpha
+        lo, hi = SIZE_BAND
+        return lo * alpha / 0.05, hi * alpha / 0.05
+
+    def size_table(self) -> pd.DataFrame:
+        """Per target x horizon and measured test: how its size on this data (each
+        specification's own events under circular shifts, ``[inference] size_draws``) spreads
+        over the specifications -- ``shifts`` drawn (``size_draws``, or
+        :data:`~eventstudy.inference.size.LOOP_DRAWS` for a test run set by set), lowest,
+        median and highest rejection rate, how many specifications fall outside
+        :meth:`size_band` (``flagged``) -- and the median power where an effect was stated.
+        Empty when the size was not measured (``size_draws = 0``, the default in a sweep)."""
+        from eventstudy.inference.size import LOOP_DRAWS, SIZE_TESTS
+
+        f = self.to_frame()
+        draws = self.config.inference.size_draws
+        tests = [c[: -len("_size")] for c in f.columns if c.endswith("_size")]
+        rows = []
+        for (target, horizon), g in f.groupby(["target", "horizon"], sort=False):
+            for test in tests:
+                rate = g[f"{test}_size"].to_numpy(dtype=float)
+                ok = rate == rate
+                if not ok.any():
+                    continue
+                row: dict[str, Any] = {
+                    "target": target,
+                    "horizon": horizon,
+                    "test": test,
+                    "shifts": draws if test in SIZE_TESTS else min(draws, LOOP_DRAWS),
+                    "specifications": int(ok.sum()),
+                    "lowest": float(rate[ok].min()),
+                    "median": float(np.median(rate[ok])),
+                    "highest": float(rate[ok].max()),
+                    "flagged": int(g[f"{test}_size_flagged"].fillna(False).astype(bool).sum()),
+                }
+                if f"{test}_power" in g:
+                    power = g[f"{test}_power"].to_numpy(dtype=float)
+                    power = power[power == power]  # NaN where no effect was stated
+                    row["median power"] = float(np.median(power)) if power.size else float("nan")
+                rows.append(row)
+        return pd.DataFrame(rows)
+
     def claims_frame(self) -> pd.DataFrame:
         """Each ``[[claims]]`` entry across the specifications, one row per claim.
 
