@@ -364,3 +364,67 @@ def test_a_looped_test_counts_a_refused_set_as_not_applicable() -> None:
     gaps = [np.diff(np.sort((s.events + k) % t)).min() for k in shifts]
     assert ok.tolist() == [g >= 40 for g in gaps] == [True, False, True]
     assert np.isnan(p0[~ok]).all() and (p0[ok] > 0).all()
+
+
+def test_looped_tests_use_their_own_seeds_settings_and_effect() -> None:
+    """size_on_data's looped numbers are _looped_pvalues on the first LOOP_DRAWS shifts with
+    the seeds drawn right after them (0 .. 2^63 - 2), the caller's options (resampling capped
+    at LOOP_RESAMPLES, which is also the default) and the effect: its rejection counts and
+    power are those of the brute-force p-values."""
+    from eventstudy.inference.size import LOOP_DRAWS, LOOP_RESAMPLES, _looped_pvalues
+
+    fwd, events = _data()
+    h = 21
+    s = prepare(fwd, events)
+    rng = np.random.default_rng(9)
+    shifts = rng.integers(h, s.y.size - h + 1, size=LOOP_DRAWS)
+    seeds = rng.integers(0, 2**63 - 1, size=LOOP_DRAWS)
+    opts = {"min_gap": 2, "draws": LOOP_RESAMPLES, "bootstrap_reps": 60}
+    p0, p1, ok = _looped_pvalues(
+        fwd, s.positions, s.events, shifts, h, "bootstrap", 0.03, opts, seeds
+    )
+    got = size_on_data(
+        fwd,
+        events,
+        h,
+        draws=LOOP_DRAWS,
+        effect=0.03,
+        tests=("bootstrap",),
+        seed=9,
+        options={"min_gap": 2, "draws": 10_000, "bootstrap_reps": 60},
+    )["bootstrap"]
+    assert got.applicable == int(ok.sum()) > 0
+    assert got.rejections == int(np.count_nonzero(p0[ok] < 0.05))
+    assert got.power == np.count_nonzero(p1[ok] < 0.05) / ok.sum()
+    assert got.power > got.rate  # the effect reaches the looped test
+    # without options the resampling defaults to LOOP_RESAMPLES too
+    plain = size_on_data(fwd, events, h, draws=30, tests=("placebo",), seed=2)["placebo"]
+    capped = size_on_data(
+        fwd, events, h, draws=30, tests=("placebo",), seed=2, options={"draws": 10**6}
+    )["placebo"]
+    assert plain == capped and plain.applicable == 30
+
+
+def test_a_looped_test_goes_on_after_a_set_it_cannot_run_on() -> None:
+    """A shifted set on which the test does not apply (HAC: one cluster of windows, G = 1) is
+    skipped and the next sets still run; without an effect no power p-value is computed
+    (NaN, float); the forward returns are taken as float64 (a float32 series gives the float64
+    numbers of its values, power included)."""
+    from eventstudy.inference.size import _looped_pvalues
+
+    fwd, _ = _data()
+    events = np.array([0, 10, 20])  # one cluster at h = 21: hac_test does not apply
+    s = prepare(fwd, events)
+    # shift 100 keeps the cluster; shift 870 wraps 20 to 11 and splits it in two
+    shifts = np.array([100, 870], dtype=np.int64)
+    seeds = np.arange(2, dtype=np.int64)
+    p0, p1, ok = _looped_pvalues(fwd, s.positions, s.events, shifts, 21, "hac", None, {}, seeds)
+    assert ok.tolist() == [False, True] and np.isnan(p0[0]) and 0 < p0[1] <= 1
+    assert p1.dtype == np.float64 and np.isnan(p1).all()
+    f32 = fwd.astype(np.float32)
+    a = _looped_pvalues(f32, s.positions, s.events, shifts, 21, "hac", 0.01, {}, seeds)
+    b = _looped_pvalues(
+        f32.astype(np.float64), s.positions, s.events, shifts, 21, "hac", 0.01, {}, seeds
+    )
+    np.testing.assert_array_equal(a[0], b[0])
+    np.testing.assert_array_equal(a[1], b[1])
