@@ -17,7 +17,9 @@ def fwd() -> pd.DataFrame:
     days = pd.bdate_range("2015-01-01", periods=800)
     rng = np.random.default_rng(5)
     px = pd.Series(100 * np.exp(np.cumsum(rng.normal(0.0002, 0.01, days.size))), index=days)
-    return forward_returns(px, {"1w": 5, "1m": 21})
+    fwd = forward_returns(px, {"1w": 5, "1m": 21})
+    fwd.attrs["px"] = px  # the prices, for the one-day moves
+    return fwd
 
 
 EVENTS = [30, 34, 90, 200, 260, 261, 400, 555, 700]
@@ -90,32 +92,45 @@ def test_the_shift_test_gets_its_size_when_it_runs(fwd: pd.DataFrame) -> None:
 
 
 def test_the_verdict_test_is_measured_with_its_own_settings(fwd: pd.DataFrame) -> None:
-    """default_test names the verdict test; its size is measured with the HAC's and the naive
-    t's (as size_on_data with the evaluation's settings, on the same stream), and a verdict
-    test that is not run is an error."""
-    kw = {"tests": ("hac", "naive_t", "im"), "seed": 12, "size_draws": 120, "min_gap": 1}
-    ev = evaluate(fwd, EVENTS, default_test="im", **kw)
-    assert ev.default_test == "im"
+    """default_test names the verdict test; its size is measured with the HAC's, the naive
+    t's and the shift test's (when it runs) -- as size_on_data with the evaluation's own
+    settings (gap, placebo draws, the one-day moves) on the same stream -- and a verdict test
+    that is not run is an error."""
+    tests = ("hac", "naive_t", "shift", "placebo")
+    kw = {"tests": tests, "seed": 12, "size_draws": 120, "min_gap": 2, "draws": 300}
+    ev = evaluate(fwd, EVENTS_SPACED, default_test="placebo", **kw)
+    assert ev.default_test == "placebo"
     assert evaluate(fwd, EVENTS, tests=("naive_t", "hac"), seed=1).default_test == "hac"
     streams = np.random.default_rng(12).spawn(4)
-    y = fwd["1m"].to_numpy()
     want = size_on_data(
-        y,
-        EVENTS,
+        fwd["1m"].to_numpy(),
+        EVENTS_SPACED,
         21,
         draws=120,
-        tests=("hac", "naive_t", "im"),
+        tests=("hac", "naive_t", "shift", "placebo"),
         seed=streams[3],
         options={
-            "min_gap": 1,
-            "draws": 10_000,
+            "min_gap": 2,
+            "draws": 300,
             "bootstrap_reps": 2000,
             "stratify": None,
             "dates": fwd.index,
             "daily_returns": None,
         },
     )
-    assert dict(ev.horizons["1m"].size) == want and list(want) == ["hac", "naive_t", "im"]
-    assert evaluate(fwd, EVENTS, **kw).horizons["1m"].size.keys() == {"hac", "naive_t"}
-    with pytest.raises(ValueError, match="default_test 'shift' must be one of the tests"):
-        evaluate(fwd, EVENTS, default_test="shift", **kw)
+    assert dict(ev.horizons["1m"].size) == want
+    assert list(want) == ["hac", "naive_t", "shift", "placebo"]
+    with pytest.raises(ValueError, match="default_test 'im' must be one of the tests"):
+        evaluate(fwd, EVENTS_SPACED, default_test="im", **kw)
+    # the one-day moves reach a looped hodrick test (without them it cannot run)
+    px = fwd.attrs.get("px")
+    daily = np.log(px).diff().to_numpy()
+    hod = (
+        evaluate(fwd, EVENTS, tests=("hac", "hodrick"), seed=3, size_draws=100, daily=daily)
+        .horizons["1m"]
+        .size["hodrick"]
+    )
+    assert hod.applicable > 0 and hod.draws == 100
+
+
+EVENTS_SPACED = [30, 90, 200, 260, 400, 555, 700]
