@@ -115,6 +115,22 @@ def plain(data_dir: Path, rows: int | None, k: float) -> dict[str, object]:
     return out
 
 
+def _hac_answers(res: Any) -> dict[str, object]:
+    """Per horizon of an evaluation: the event mean, the baseline and the HAC test's t (and
+    its kernel: the uniform one unless it fell back to Bartlett)."""
+    out: dict[str, object] = {}
+    for h in HORIZONS:
+        hs = res.horizons[str(h)]
+        tr = hs.tests["hac"]
+        out[str(h)] = {
+            "mean": hs.mean,
+            "baseline": hs.baseline_mean,
+            "t": tr.statistic,
+            "kernel": tr.details.get("kernel"),
+        }
+    return out
+
+
 def eventstudy_side(data_dir: Path, rows: int | None, k: float) -> dict[str, object]:
     """The same question through eventstudy's signal, events and evaluation layers."""
     from eventstudy.evaluation import evaluate, forward_returns
@@ -130,15 +146,7 @@ def eventstudy_side(data_dir: Path, rows: int | None, k: float) -> dict[str, obj
     fwd = forward_returns(px["rut"], {str(h): h for h in HORIZONS})
     res = evaluate(fwd, table.positions, tests=("hac",), min_gap=MIN_GAP)
     out: dict[str, object] = {"events": [str(d.date()) for d in table.dates]}
-    for h in HORIZONS:
-        hs = res.horizons[str(h)]
-        tr = hs.tests["hac"]
-        out[str(h)] = {
-            "mean": hs.mean,
-            "baseline": hs.baseline_mean,
-            "t": tr.statistic,
-            "kernel": tr.details.get("kernel"),
-        }
+    out.update(_hac_answers(res))
     out["seconds"] = time.perf_counter() - t0
     return out
 
@@ -318,16 +326,7 @@ def sweep_eventstudy(data_dir: Path, specs: int) -> dict[str, object]:
     out: dict[str, object] = {}
     for name, per_target in res.evaluations.items():
         ev = per_target["rut"]
-        row: dict[str, object] = {"n_events": len(res.events[name].positions)}
-        for h in HORIZONS:
-            hs = ev.horizons[str(h)]
-            tr = hs.tests["hac"]
-            row[str(h)] = {
-                "mean": hs.mean,
-                "t": tr.statistic,
-                "kernel": tr.details.get("kernel"),
-            }
-        out[name] = row
+        out[name] = {"n_events": len(res.events[name].positions), **_hac_answers(ev)}
     return {"specs": out, "seconds": time.perf_counter() - t0}
 
 
