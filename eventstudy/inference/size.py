@@ -42,7 +42,7 @@ from eventstudy._validation import as_generator, check_float, check_int
 from eventstudy.inference._common import MIN_EVENTS, FloatArray, IntArray, prepare
 from eventstudy.inference.hac import default_hac_lags
 
-__all__ = ["SIZE_BAND", "SIZE_TESTS", "SizeResult", "size_on_data"]
+__all__ = ["LOOP_DRAWS", "LOOP_RESAMPLES", "SIZE_BAND", "SIZE_TESTS", "SizeResult", "size_on_data"]
 
 SIZE_TESTS = ("hac", "naive_t", "shift")
 """Tests whose size on the user's data is computed vectorized over all the shifts; any other
