@@ -410,6 +410,7 @@ def evaluate(
     out: dict[str, HorizonStats] = {}
     for (label, h), rng, size_rng in zip(hz.items(), seeds, size_seeds, strict=True):
         y = fwd_s[label].to_numpy(dtype=float, na_value=np.nan)
+        daily_h = None if one_day is None else _window(one_day, len(fwd_s), h)
         s = prepare(y, pos_s)
         if s.n_incomplete:
             warnings.warn(
@@ -445,7 +446,7 @@ def evaluate(
             seed=rng,
             progress=progress,
             shared=scope,
-            daily_returns=None if one_day is None else _window(one_day, len(fwd_s), h),
+            daily_returns=daily_h,
         )
         out[label] = HorizonStats(
             horizon=label,
@@ -486,9 +487,7 @@ def evaluate(
                         "bootstrap_reps": bootstrap_reps,
                         "stratify": stratify,
                         "dates": dates,
-                        "daily_returns": None
-                        if one_day is None
-                        else _window(one_day, len(fwd_s), h),
+                        "daily_returns": daily_h,
                     },
                 )
                 if size_draws

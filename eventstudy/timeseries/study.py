@@ -500,7 +500,6 @@ def _run_variants(
             )
             evaluations[tname] = replace(
                 evaluations[tname],
-                default_test=inf.default_test,
                 units=units[tname][0],
                 scale=units[tname][1],
             )
