@@ -16,7 +16,7 @@ from eventstudy.inference._common import MIN_EVENTS, FloatArray, IntArray, prepa
 from eventstudy.inference.shared import SharedWork, digest
 from eventstudy.results import TestResult
 
-__all__ = ["draw_spaced_positions", "placebo_test"]
+__all__ = ["draw_spaced_positions", "nested_draws", "placebo_test"]
 
 Stratify = Literal["year", "month"]
 ProgressCallback = Callable[[int, int], object]
@@ -33,6 +33,7 @@ NULL_HYPOTHESIS = (
 REFERENCE = _REF
 _MAX_ROUNDS = 50
 _CHUNK = 100_000  # positions drawn per chunk of placebo sets
+_NESTED_BUDGET = 1 << 22  # draws x columns of nested partial sums (32 MB of float64)
 
 
 def _oversample(m: int, n: int) -> int:
@@ -171,6 +172,73 @@ def draw_spaced_positions(
     return out
 
 
+def _first_in_order(a: np.ndarray, m: int) -> np.ndarray:
+    """True where ``a[r, c]`` is the first occurrence of its value in row ``r`` (values in
+    ``range(m)``): one sort of the rows' (value, column) pairs packed into one integer."""
+    rows, k = a.shape
+    bits = max(1, (k - 1).bit_length())
+    dtype = np.int32 if m <= 1 << (31 - bits) else np.int64
+    key = (a.astype(dtype) << bits) | np.arange(k, dtype=dtype)
+    key.sort(axis=1)
+    value = key >> bits
+    start = np.empty(key.shape, dtype=bool)
+    start[:, 0] = True
+    np.not_equal(value[:, 1:], value[:, :-1], out=start[:, 1:])
+    ri, ci = np.nonzero(start)
+    first = np.zeros((rows, k), dtype=bool)
+    first[ri, key[ri, ci] & ((1 << bits) - 1)] = True
+    return first
+
+
+def nested_draws(m: int, cap: int, size: int, rng: np.random.Generator) -> IntArray:
+    """``size`` rows of ``cap`` distinct values of ``range(m)`` in the order a uniform
+    sampling without replacement picks them: for every ``n <= cap`` the first ``n`` columns
+    of a row are a uniform random ``n``-subset (in a uniform random order).
+
+    One set of rows therefore serves every event count up to ``cap`` (a sweep's
+    specifications with different counts share it, see :func:`placebo_test`).  Two exact
+    methods, by density:
+
+    - ``4 cap <= m``: a row's stream of uniform draws with replacement, read in order,
+      keeping the first occurrence of each value until ``cap`` distinct values are kept --
+      sequential sampling without replacement.  :func:`_oversample` draws are enough for
+      almost every row; if a row has fewer distinct values, every row's stream is extended
+      by the same number of draws, so the numbers depend on the rows' streams only;
+    - denser: the values in increasing order of ``m`` uniform keys (a uniform random
+      permutation), of which the first ``cap`` are kept (partition, then sort).
+
+    Returns
+    -------
+    numpy.ndarray
+        Shape ``(size, cap)``, int64.
+    """
+    if not 1 <= cap <= m:
+        raise ValueError(f"cap must be in [1, {m}], got {cap}")
+    if 4 * cap <= m:
+        dtype = np.int32 if m < 2**31 else np.int64
+        k = _oversample(m, cap)
+        a = rng.integers(0, m, size=(size, k), dtype=dtype)
+        first = _first_in_order(a, m)
+        while first.sum(axis=1).min() < cap:  # rare: a row with too many repeats
+            more = rng.integers(0, m, size=(size, max(8, k // 8)), dtype=dtype)
+            a = np.hstack([a, more])
+            first = _first_in_order(a, m)
+        keep = first & (np.cumsum(first, axis=1, dtype=np.int32) <= cap)
+        return a[keep].reshape(size, cap).astype(np.int64)
+    keys = rng.random((size, m))
+    idx = np.argpartition(keys, cap - 1, axis=1)[:, :cap] if cap < m else np.argsort(keys, axis=1)
+    order = np.argsort(np.take_along_axis(keys, idx, axis=1), axis=1)
+    out: IntArray = np.take_along_axis(idx, order, axis=1).astype(np.int64)
+    return out
+
+
+def _capacity(n: int, m: int) -> int:
+    """Columns of nested draws kept for ``n`` events among ``m`` dates: ``n`` rounded up to a
+    power of two, at least 16 and at most ``m`` (the counts of a sweep fall in a few such
+    classes, each drawn once)."""
+    return min(m, max(16, 1 << (n - 1).bit_length()))
+
+
 def _strata_codes(dates: pd.DatetimeIndex, stratify: str) -> IntArray:
     if stratify == "year":
         return np.asarray(dates.year, dtype=np.int64)
@@ -239,6 +307,14 @@ def placebo_test(
     month as the true events.  Draws are a ``(draws, n)`` matrix processed in chunks of
     about 100,000 positions (``progress(done, total)`` is called after each).
 
+    Without spacing or strata (``min_gap=1``, ``stratify=None``) a draw is the first ``n``
+    dates of a uniform sampling without replacement (:func:`nested_draws`), kept to
+    ``cap >= n`` dates (``n`` rounded up to a power of two) whenever ``draws x cap`` is at
+    most 4,194,304: the placebo mean of every count up to ``cap`` is then one column of the
+    draws' partial sums, so a sweep's specifications whose counts fall in the same class
+    share their draws.  This is what makes declustering-free specifications cheap: in the
+    1,000-specification benchmark they hold 62% of all placebo positions (2026-12-07).
+
     Parameters
     ----------
     fwd_h
@@ -267,7 +343,8 @@ def placebo_test(
     shared
         A :class:`~eventstudy.inference.shared.SharedWork` memo: specifications with the
         same forward returns, random stream, event count and gap share one set of draws
-        (the same numbers as without it).
+        (the same numbers as without it); with ``min_gap=1`` and no strata, every count in
+        the same power-of-two class shares them.
 
     Returns
     -------
@@ -340,7 +417,28 @@ def placebo_test(
                 progress(done, draws)
         return means
 
-    if shared is None:
+    cap = _capacity(s.n, t)
+    if codes is None and g == 1 and draws * cap <= _NESTED_BUDGET:
+        # nested draws: the placebo means of every count up to ``cap`` from one set of rows
+        def partial_sums(r: np.random.Generator) -> FloatArray:
+            sums = np.empty((draws, cap))
+            rows = max(1, _CHUNK // cap)
+            done = 0
+            while done < draws:
+                k = min(rows, draws - done)
+                np.cumsum(s.y[nested_draws(t, cap, k, r)], axis=1, out=sums[done : done + k])
+                done += k
+                if progress is not None:
+                    progress(done, draws)
+            return sums
+
+        if shared is None:
+            sums = partial_sums(rng)
+        else:
+            key = ("placebo-nested", shared.data_key(s.y), cap, draws)
+            sums = shared.draw(key, rng, partial_sums)
+        means = sums[:, s.n - 1] / s.n
+    elif shared is None:
         means = simulate(rng)
     else:
         # the draws depend on the events only through their count (and count per stratum)

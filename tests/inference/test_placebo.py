@@ -327,11 +327,23 @@ def test_progress_chunks_and_single_draw() -> None:
     y = np.random.default_rng(9).normal(size=300)
     calls: list[tuple[int, int]] = []
     many = placebo_test(
-        y, [10, 100, 200], 1, draws=70_000, seed=1, progress=lambda d, t: calls.append((d, t))
+        y,
+        [10, 100, 200],
+        1,
+        min_gap=2,
+        draws=70_000,
+        seed=1,
+        progress=lambda d, t: calls.append((d, t)),
     )
     assert calls == [(33_333, 70_000), (66_666, 70_000), (70_000, 70_000)]
     small = placebo_test(
-        y, [10, 100, 200], 1, draws=95, seed=1, progress=lambda d, t: calls.append((d, t))
+        y,
+        [10, 100, 200],
+        1,
+        min_gap=2,
+        draws=95,
+        seed=1,
+        progress=lambda d, t: calls.append((d, t)),
     )
     assert calls[-1] == (95, 95) and len(calls) == 4
     assert small.p_value != many.p_value
@@ -467,3 +479,123 @@ def test_oversampled_branch_redraws_short_rows(monkeypatch: pytest.MonkeyPatch) 
     counts = Counter(map(tuple, rows.tolist()))
     assert len(counts) == 1820
     assert stats.chisquare(list(counts.values())).pvalue > 0.001
+
+
+def test_nested_draws_every_prefix_uniform() -> None:
+    """nested_draws: the first n columns of a row are a uniform random n-subset in a uniform
+    random order, for every n up to cap, by both methods -- the stream of draws with
+    replacement read in order (16 values, cap 4: 4 cap <= m) and the key permutation (6
+    values, cap 4).  Chi-square over all ordered n-tuples of distinct values (16 * 15 = 240
+    pairs, 6 * 5 * 4 = 120 triples) and all subsets of the full row (C(6, 4) = 15)."""
+    from eventstudy.inference.placebo import nested_draws
+
+    for m, cap, n_rows in ((16, 4, 60_000), (6, 4, 24_000)):
+        rows = nested_draws(m, cap, n_rows, np.random.default_rng(m))
+        assert rows.shape == (n_rows, cap) and rows.dtype == np.int64
+        assert rows.min() == 0 and rows.max() == m - 1
+        assert all(len(set(r)) == cap for r in rows[:2000].tolist())
+        assert stats.chisquare(np.bincount(rows[:, 0], minlength=m)).pvalue > 0.001
+        pairs = Counter(map(tuple, rows[:, :2].tolist()))
+        assert len(pairs) == m * (m - 1)
+        assert stats.chisquare(list(pairs.values())).pvalue > 0.001
+        if m == 6:
+            triples = Counter(map(tuple, rows[:, :3].tolist()))
+            assert len(triples) == 120
+            assert stats.chisquare(list(triples.values())).pvalue > 0.001
+            subsets = Counter(tuple(sorted(r)) for r in rows.tolist())
+            assert len(subsets) == 15
+            assert stats.chisquare(list(subsets.values())).pvalue > 0.001
+    whole = nested_draws(5, 5, 100, np.random.default_rng(0))  # a full permutation per row
+    assert (np.sort(whole, axis=1) == np.arange(5)).all()
+    assert len({tuple(r) for r in whole.tolist()}) > 50
+    with pytest.raises(ValueError, match=r"^cap must be in \[1, 5\], got 6$"):
+        nested_draws(5, 6, 1, np.random.default_rng(0))
+    with pytest.raises(ValueError, match=r"^cap must be in \[1, 5\], got 0$"):
+        nested_draws(5, 0, 1, np.random.default_rng(0))
+
+
+def test_nested_draws_extend_short_streams(monkeypatch: pytest.MonkeyPatch) -> None:
+    """With no oversampling margin (k = cap draws), most rows repeat a value and hold fewer
+    than cap distinct ones: every row's stream is extended, the rows stay distinct, and
+    their prefixes stay uniform (chi-square over the 20 * 19 ordered pairs of range(20))."""
+    import eventstudy.inference.placebo as placebo
+
+    monkeypatch.setattr(placebo, "_oversample", lambda m, n: n)
+    rows = placebo.nested_draws(20, 5, 38_000, np.random.default_rng(8))
+    assert all(len(set(r)) == 5 for r in rows.tolist())
+    pairs = Counter(map(tuple, rows[:, :2].tolist()))
+    assert len(pairs) == 380
+    assert stats.chisquare(list(pairs.values())).pvalue > 0.001
+
+
+def test_first_in_order_matches_a_loop() -> None:
+    """_first_in_order marks the first copy of each value along a row, as a loop over the
+    row does, with 32-bit packed keys and with 64-bit ones (values too large to share 32
+    bits with the column)."""
+    from eventstudy.inference.placebo import _first_in_order
+
+    rng = np.random.default_rng(3)
+    for m, k in ((7, 12), (2**30, 5), (50, 1)):
+        a = rng.integers(0, min(m, 9), size=(200, k)) * (m // min(m, 9))
+        want = np.zeros(a.shape, dtype=bool)
+        for r, row in enumerate(a.tolist()):
+            seen: set[int] = set()
+            for c, v in enumerate(row):
+                want[r, c] = v not in seen
+                seen.add(v)
+        np.testing.assert_array_equal(_first_in_order(a, m), want)
+
+
+def test_nested_placebo_without_spacing_matches_enumeration() -> None:
+    """min_gap = 1 (the nested draws): p-value, percentile and mean of the placebo
+    distribution within 4 binomial sd of the exact values from all C(11, 3) = 165 sets."""
+    y = np.array([0.3, -1.2, 0.8, 2.0, -0.4, 0.1, 1.5, -0.7, 0.9, -0.2, 0.6])
+    ev = [1, 4, 8]
+    mu0, obs = y.mean(), y[ev].mean()
+    means = admissible_means(y, 3, 1)
+    assert means.size == 165
+    q = float(np.mean(np.abs(means - mu0) >= abs(obs - mu0)))
+    d = 20_000
+    res = placebo_test(y, ev, 1, draws=d, seed=3)
+    extreme = res.p_value * (d + 1) - 1
+    assert abs(extreme - d * q) <= 4 * np.sqrt(d * q * (1 - q))
+    below = float(np.mean(means <= obs))
+    assert abs(res.details["percentile"] - below) <= 4 * np.sqrt(below * (1 - below) / d)
+    assert abs(res.details["placebo_mean"] - means.mean()) <= 4 * means.std() / np.sqrt(d)
+    assert res.details["min_gap"] == 1
+
+
+def test_nested_placebo_chunks_and_budget() -> None:
+    """Nested draws come in chunks of 100,000 // cap rows (3 events: cap 16, 6,250 rows);
+    above draws x cap = 4,194,304 the spaced draws are used (600 events: cap 1,024, 10,000
+    draws; chunks of 100,000 // 600 = 166 rows)."""
+    y = np.random.default_rng(9).normal(size=3000)
+    calls: list[tuple[int, int]] = []
+    placebo_test(
+        y, [10, 100, 200], 1, draws=70_000, seed=1, progress=lambda d, t: calls.append((d, t))
+    )
+    assert calls == [(min(6250 * i, 70_000), 70_000) for i in range(1, 13)]
+    calls.clear()
+    ev = np.arange(0, 3000, 5)
+    placebo_test(y, ev, 1, draws=10_000, seed=1, progress=lambda d, t: calls.append((d, t)))
+    assert calls[0] == (166, 10_000)
+    calls.clear()
+    placebo_test(y, ev, 1, draws=4096, seed=1, progress=lambda d, t: calls.append((d, t)))
+    assert calls[0] == (97, 4096)  # 4,096 x 1,024 is within the budget: nested
+
+
+def test_nested_placebo_mean_is_the_mean_of_the_first_dates() -> None:
+    """Each placebo mean is the mean of y over the first n dates of its nested row (the
+    draws of the same stream, recomputed here), so counts in one class share rows."""
+    from eventstudy.inference.placebo import _capacity, nested_draws
+
+    y = np.random.default_rng(2).normal(size=500)
+    assert [_capacity(n, 500) for n in (3, 16, 17, 32, 33, 400)] == [16, 16, 32, 32, 64, 500]
+    assert _capacity(5, 10) == 10
+    for ev in ([5, 50, 90], np.arange(0, 500, 25), np.arange(1, 500, 26)):
+        n = len(ev)
+        res = placebo_test(y, ev, 1, draws=300, seed=np.random.default_rng(4))
+        rows = nested_draws(500, _capacity(n, 500), 300, np.random.default_rng(4))
+        means = y[rows[:, :n]].mean(axis=1)
+        assert res.details["placebo_mean"] == pytest.approx(means.mean(), rel=1e-12)
+        assert res.details["placebo_q025"] == pytest.approx(np.quantile(means, 0.025), rel=1e-12)

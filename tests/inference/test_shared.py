@@ -87,6 +87,20 @@ def test_placebo_same_numbers_and_shared_draws_for_equal_counts() -> None:
     assert got[0].statistic != got[1].statistic
 
 
+def test_nested_placebo_shares_draws_across_counts_of_a_class() -> None:
+    """min_gap = 1: counts 20 and 30 (both in the class of 32) share one set of nested
+    draws, 40 (class 64) draws anew; the numbers equal those without a memo."""
+    y = _series(2)
+    sets = [np.arange(40, 2900, 143), np.arange(7, 2900, 97), np.arange(3, 2900, 73)]
+    assert [len(ev) for ev in sets] == [20, 30, 40]
+    shared = SharedWork()
+    got = [placebo_test(y, ev, 21, draws=400, seed=3, shared=shared) for ev in sets]
+    want = [placebo_test(y, ev, 21, draws=400, seed=3) for ev in sets]
+    assert got == want
+    assert (shared.misses, shared.hits) == (2, 1)
+    assert got[0].details["placebo_mean"] != got[1].details["placebo_mean"]
+
+
 def test_stratified_placebo_keys_on_counts_per_stratum() -> None:
     """With stratification the draws depend on the events' count per year: two sets with
     the same total but different years do not share."""
