@@ -7,8 +7,6 @@ The figures themselves are drawn by :mod:`eventstudy.timeseries.plots` and
 from __future__ import annotations
 
 import os
-import sys
-import threading
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -55,14 +53,9 @@ def _forks(workers: int | None, n_figures: int) -> int:
     spawns there), in a process that runs one thread (a fork copies only the calling thread,
     so another thread's locks could hang the copy) and that may have children (a
     ``multiprocessing.Pool`` worker is a daemon and may not)."""
-    import multiprocessing
+    from eventstudy._fork import fork_is_safe
 
-    safe = (
-        sys.platform.startswith("linux")
-        and threading.active_count() == 1
-        and not multiprocessing.current_process().daemon
-    )
-    if not safe:
+    if not fork_is_safe():
         return 1
     if workers is not None:
         return 2 if int(workers) >= 2 else 1

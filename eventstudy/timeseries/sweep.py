@@ -23,7 +23,8 @@ from typing import Any, ClassVar
 import numpy as np
 import pandas as pd
 
-from eventstudy._memory import ALLOCATOR_ENV
+from eventstudy._fork import fork_is_safe
+from eventstudy._memory import ALLOCATOR_ENV, keep_freed_memory
 from eventstudy.backtest.results import SweepBacktest
 from eventstudy.config import thaw
 from eventstudy.data import DataStore
@@ -433,6 +434,11 @@ def _receive(path: str) -> None:
         _WORK = pickle.load(f)
 
 
+def _forked() -> None:
+    """Worker start-up in a forked copy: the run's inputs came with the copy."""
+    keep_freed_memory()
+
+
 def _run_received(names: tuple[str, ...]) -> Chunk:
     assert _WORK is not None, "the worker was started without the run's inputs"
     return _run_chunk(*_WORK, names)
@@ -444,18 +450,38 @@ def _run_pool(
     workers: int,
     progress: Progress | None,
 ) -> list[Chunk]:
-    """The chunks on ``workers - 1`` spawned processes and on this one.
+    """The chunks on ``workers - 1`` other processes and on this one.
 
-    This process does not wait idle while the others start (about a second of imports each):
-    it takes chunks from the back of the queue that no worker has started yet, until it
-    meets one that has; the workers take them from the front.
+    The workers are forked copies of this process where that is safe
+    (:func:`~eventstudy._fork.fork_is_safe`): they start at once, with the run's inputs and
+    everything imported.  Otherwise they are spawned (about a second of imports each), and
+    this process does not wait idle meanwhile: it takes chunks from the back of the queue
+    that no worker has started yet, until it meets one that has; the workers take them from
+    the front.  (Forked workers made the 1,000-specification benchmark 0.5 s faster on 2
+    workers: 7.3 s instead of 7.85 s, 2026-12-07.)
     """
     import multiprocessing
     import pickle
     import tempfile
     from concurrent.futures import ProcessPoolExecutor
 
+    global _WORK
     results: list[Chunk | None] = [None] * len(chunks)
+    if fork_is_safe():
+        _WORK = work  # the copies see it; they are forked at the first submit
+        try:
+            with (
+                _OneThread(),
+                ProcessPoolExecutor(
+                    max_workers=workers - 1,
+                    mp_context=multiprocessing.get_context("fork"),
+                    initializer=_forked,
+                ) as pool,
+            ):
+                _share(pool, work, chunks, results, progress)
+        finally:
+            _WORK = None
+        return [r for r in results if r is not None]
     with tempfile.TemporaryDirectory(prefix="eventstudy-sweep-") as tmp:
         inputs = os.path.join(tmp, "work.pickle")
         with open(inputs, "wb") as f:
