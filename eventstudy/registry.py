@@ -257,6 +257,10 @@ class HorizonInputs:
         One-day moves of the target, shape ``(T + h,)``: entry ``s`` from the close of date
         ``s - 1`` to the close of date ``s``, the last h past the forward returns' dates
         (``None`` when the caller has none; the Hodrick test then does not apply).
+    sample
+        ``forward_returns`` and ``events`` split into complete dates and complete events
+        (an :class:`~eventstudy.inference.EventSample`, set by the runner), which the
+        built-in tests read instead of splitting them again each.
     """
 
     forward_returns: Any
@@ -272,6 +276,7 @@ class HorizonInputs:
     rng: np.random.Generator | None = field(default=None, compare=False)
     shared: Any = field(default=None, compare=False)
     daily_returns: Any = field(default=None, compare=False)
+    sample: Any = field(default=None, compare=False)
 
 
 HORIZON_INPUTS: frozenset[str] = frozenset(f.name for f in dataclasses.fields(HorizonInputs))

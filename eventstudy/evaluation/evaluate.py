@@ -19,6 +19,7 @@ from eventstudy.evaluation.returns import HORIZON_ATTR, validate_horizons
 from eventstudy.events import episodes
 from eventstudy.exceptions import DroppedEventsWarning, IncompleteHorizonWarning
 from eventstudy.inference._common import as_positions, prepare
+from eventstudy.inference._numerics import quantiles
 from eventstudy.inference.placebo import ProgressCallback, Stratify
 from eventstudy.inference.run import ALL_TESTS, DEFAULT_TEST, default_for, run_tests
 from eventstudy.inference.shared import SharedWork
@@ -421,7 +422,7 @@ def evaluate(
             )
         x = s.values
         nan = float("nan")
-        qs = np.quantile(x, _QUANTILES) if x.size else np.full(len(_QUANTILES), np.nan)
+        qs = quantiles(x, _QUANTILES) if x.size else np.full(len(_QUANTILES), np.nan)
         mean = float(x.mean()) if x.size else nan
         scope = (
             None

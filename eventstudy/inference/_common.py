@@ -101,7 +101,12 @@ def prepare(fwd_h: Any, event_positions: Any) -> EventSample:
     NaN policy: a NaN forward return marks an incomplete horizon; such dates leave the
     baseline and such events count in ``n_incomplete``.  Infinite values raise
     :class:`~eventstudy.exceptions.DataError`.
+
+    An :class:`EventSample` passed as ``fwd_h`` is returned as it is (``event_positions``
+    is then ignored): the test runner splits a horizon once for all the built-in tests.
     """
+    if isinstance(fwd_h, EventSample):
+        return fwd_h
     arr = as_float_array("fwd_h", fwd_h)
     if np.isinf(arr).any():
         raise DataError("fwd_h contains infinite forward returns")

@@ -22,13 +22,19 @@ routine                   mirrors                                               
 ``wilcoxon_signed_rank``  ``scipy.stats.wilcoxon(d)`` defaults (28 differences)       81 (634)
 ``fdr_bh``                statsmodels ``multipletests(method="fdr_bh")`` (12 tests)   6 (22)
 ``rank_average``          ``scipy.stats.rankdata`` (28 values)                        31 (85)
+``quantiles``             ``numpy.quantile`` (linear, 1,000 values, two quantiles)    8 (40)
 ========================  ==========================================================  ============
+
+``quantiles`` is numpy's own routine without its generality: a sweep asks for about 8,000
+pairs of quantiles of 1,000 placebo or bootstrap values, and numpy's dispatch was 8% of the
+CPU of the 1,000-specification benchmark (2026-12-07).
 """
 
 from __future__ import annotations
 
 import itertools
 import math
+from collections.abc import Sequence
 
 import numpy as np
 import numpy.typing as npt
@@ -39,6 +45,7 @@ FloatArray = npt.NDArray[np.float64]
 __all__ = [
     "binom_two_sided_p",
     "fdr_bh",
+    "quantiles",
     "rank_average",
     "signed_rank_p",
     "t_quantile",
@@ -189,3 +196,40 @@ def fdr_bh(p: FloatArray) -> FloatArray:
     out = np.empty(m)
     out[order] = np.minimum(stepped, 1.0)
     return out
+
+
+def quantiles(a: npt.ArrayLike, q: Sequence[float]) -> FloatArray:
+    """``numpy.quantile(a, q)`` (method ``"linear"``) of a 1-D array, bit for bit.
+
+    The same steps as numpy's ``_quantile``: the virtual index ``(n - 1) q``, the order
+    statistics on either side of it (one partition), and numpy's ``_lerp``, which
+    interpolates from the nearer side -- in Python floats, which are the same IEEE doubles.
+    Arrays with NaN, empty or not 1-D go to ``numpy.quantile`` itself.
+
+    Examples
+    --------
+    >>> quantiles([3.0, 1.0, 2.0, 4.0], [0.25, 0.5]).tolist()
+    [1.75, 2.5]
+    """
+    arr = np.asarray(a, dtype=np.float64)
+    n = arr.size
+    if arr.ndim != 1 or n == 0 or np.isnan(arr).any():
+        out: FloatArray = np.quantile(arr, q)
+        return out
+    top = n - 1
+    spots = []
+    for p in q:  # a few quantiles
+        p = float(p)
+        if not 0.0 <= p <= 1.0:
+            raise ValueError("Quantiles must be in the range [0, 1]")
+        virtual = top * p
+        below = math.floor(virtual)
+        lo = top if virtual >= top else below
+        spots.append((lo, min(lo + 1, top), virtual - below))
+    part = np.partition(arr, sorted({k for lo, hi, _ in spots for k in (lo, hi)}))
+    res = np.empty(len(spots))
+    for j, (lo, hi, gamma) in enumerate(spots):
+        left, right = float(part[lo]), float(part[hi])
+        diff = right - left
+        res[j] = right - diff * (1.0 - gamma) if gamma >= 0.5 else left + diff * gamma
+    return res

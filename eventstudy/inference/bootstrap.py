@@ -10,6 +10,7 @@ import numpy as np
 from eventstudy._typing import Seed
 from eventstudy._validation import as_generator, check_float, check_int
 from eventstudy.inference._common import MIN_EVENTS, FloatArray, IntArray, n_episodes, prepare
+from eventstudy.inference._numerics import quantiles
 from eventstudy.inference.block_length import optimal_block_length
 from eventstudy.inference.shared import SharedWork
 from eventstudy.results import TestResult
@@ -279,8 +280,8 @@ def block_bootstrap_test(
     valid = int(ok.sum())
     alpha = (1.0 - level) / 2.0
     p = (1.0 + np.count_nonzero(np.abs(excess - obs) >= abs(obs))) / (valid + 1.0)
-    # one call for both distributions: the same quantiles as two calls, row by row
-    (lo, mlo), (hi, mhi) = np.quantile(np.vstack([excess, ev_mean]), [alpha, 1.0 - alpha], axis=1)
+    lo, hi = quantiles(excess, (alpha, 1.0 - alpha))
+    mlo, mhi = quantiles(ev_mean, (alpha, 1.0 - alpha))
     return TestResult(
         name="bootstrap",
         statistic=obs,

@@ -13,6 +13,7 @@ from eventstudy._typing import Seed
 from eventstudy._validation import as_generator, check_choice, check_int
 from eventstudy.exceptions import DataError
 from eventstudy.inference._common import MIN_EVENTS, FloatArray, IntArray, prepare
+from eventstudy.inference._numerics import quantiles
 from eventstudy.inference.shared import SharedWork, digest
 from eventstudy.results import TestResult
 
@@ -450,7 +451,7 @@ def placebo_test(
         means = shared.draw(("placebo", shared.data_key(s.y), s.n, g, draws, strata), rng, simulate)
     extreme = np.count_nonzero(np.abs(means - mu0) >= abs(obs - mu0))
     p = (1.0 + extreme) / (draws + 1.0)
-    q025, q975 = np.quantile(means, [0.025, 0.975])
+    q025, q975 = quantiles(means, (0.025, 0.975))
     return TestResult(
         name="placebo",
         statistic=obs,

@@ -7,6 +7,7 @@ from typing import Any
 import numpy as np
 
 from eventstudy.inference._common import MIN_EVENTS, prepare
+from eventstudy.inference._numerics import quantiles
 from eventstudy.results import TestResult
 
 __all__ = ["NULL_HYPOTHESIS", "REFERENCE", "shift_test"]
@@ -92,7 +93,7 @@ def shift_test(fwd_h: Any, event_positions: Any, horizon_days: int) -> TestResul
     # comparisons allow a tolerance relative to the largest excess
     tol = 1e-9 * float(np.abs(excess).max())
     p = float(np.count_nonzero(np.abs(excess) >= abs(obs) - tol) / t)
-    q025, q975 = np.quantile(excess, [0.025, 0.975])
+    q025, q975 = quantiles(excess, (0.025, 0.975))
     return TestResult(
         name="shift",
         statistic=obs,

@@ -12,6 +12,7 @@ from statsmodels.stats.multitest import multipletests
 from eventstudy.inference._numerics import (
     binom_two_sided_p,
     fdr_bh,
+    quantiles,
     rank_average,
     t_quantile,
     t_two_sided_p,
@@ -230,3 +231,40 @@ def test_fdr_bh_zero_one_and_ties() -> None:
         np.testing.assert_allclose(
             fdr_bh(arr), multipletests(arr, method="fdr_bh")[1], rtol=1e-12, atol=0
         )
+
+
+def test_quantiles_match_numpy_bit_for_bit() -> None:
+    """quantiles mirrors numpy.quantile (method "linear") exactly: random sizes (1-3,000),
+    scales (1e-8 to 1e7), ties, infinities, the end points and the interpolation from either
+    side (gamma below and above 1/2); NaN, empty and 2-D inputs go to numpy itself."""
+    rng = np.random.default_rng(0)
+    for i in range(3000):
+        n = int(rng.integers(1, 60)) if i % 2 else int(rng.integers(1, 3000))
+        x = rng.normal(size=n) * 10.0 ** int(rng.integers(-8, 8))
+        if i % 5 == 0:
+            x = np.round(x, 1)  # ties
+        q = rng.random(int(rng.integers(1, 4)))
+        if i % 7 == 0:
+            q = np.array([0.0, 1.0, 0.025, 0.975, 0.5])
+        np.testing.assert_array_equal(quantiles(x, q), np.quantile(x, q))
+    # gamma = 0.25 and 0.75 on 0..4 at q = 0.0625 and 0.1875 of 5 values: both branches
+    x = np.array([0.0, 1.0, 10.0, 100.0, 1000.0])
+    np.testing.assert_array_equal(quantiles(x, [0.0625, 0.1875]), [0.25, 0.75])
+    np.testing.assert_array_equal(quantiles(x, [0.625, 0.6875]), [55.0, 77.5])
+    with np.errstate(invalid="ignore"):
+        inf = np.array([1.0, np.inf, -np.inf, 2.0])
+        np.testing.assert_array_equal(
+            quantiles(inf, [0.1, 0.5, 0.9]), np.quantile(inf, [0.1, 0.5, 0.9])
+        )
+    nan = np.array([1.0, np.nan, 3.0])
+    assert np.isnan(quantiles(nan, [0.5])).all()
+    with pytest.raises(IndexError):  # numpy's own error for an empty array
+        quantiles(np.array([]), [0.5])
+    np.testing.assert_array_equal(
+        quantiles(np.arange(6.0).reshape(2, 3), [0.5]),
+        np.quantile(np.arange(6.0).reshape(2, 3), [0.5]),
+    )
+    with pytest.raises(ValueError, match=r"^Quantiles must be in the range \[0, 1\]$"):
+        quantiles(x, [0.5, 1.5])
+    with pytest.raises(ValueError, match=r"^Quantiles must be in the range \[0, 1\]$"):
+        quantiles(x, [-0.1])
