@@ -27,7 +27,9 @@ __all__ = [
     "EventTable",
     "episode_labels",
     "episodes",
+    "events_from_triggers",
     "find_events",
+    "trigger_positions",
     "trigger_runs",
 ]
 
@@ -190,6 +192,16 @@ def find_events(
     """
     min_gap = check_int("min_gap", min_gap, minimum=1)
     check_choice("mode", mode, ("first", "episode"))
+    pos, idx, value, desc = trigger_positions(signal)
+    return events_from_triggers(pos, idx, value, min_gap=min_gap, mode=mode, description=desc)
+
+
+def trigger_positions(
+    signal: SignalResult | pd.Series,
+) -> tuple[np.ndarray, pd.DatetimeIndex, np.ndarray | None, str]:
+    """The checks of :func:`find_events` on a signal or trigger series, and what it needs of
+    it: trigger positions, dates, values per date (``None`` for a bare trigger series) and
+    the description."""
     if isinstance(signal, SignalResult):
         trig, value, desc = signal.trigger, signal.value.to_numpy(dtype=float), signal.description
     elif isinstance(signal, pd.Series):
@@ -207,17 +219,31 @@ def find_events(
         raise DataError(f"trigger must have a DatetimeIndex, got {type(idx).__name__}")
     if not idx.is_monotonic_increasing or not idx.is_unique:
         raise DataError("trigger index must be strictly ascending dates")
-    pos = np.flatnonzero(trig.to_numpy(dtype=bool))
+    return np.flatnonzero(trig.to_numpy(dtype=bool)), idx, value, desc
+
+
+def events_from_triggers(
+    pos: np.ndarray,
+    index: pd.DatetimeIndex,
+    value: np.ndarray | None,
+    *,
+    min_gap: int,
+    mode: EventMode,
+    description: str,
+) -> EventTable:
+    """:func:`find_events` on trigger positions already checked: ``pos`` ascending
+    positions into ``index`` (ascending unique dates), ``value`` the signal per date or
+    ``None``.  A sweep checks a signal once and declusters it many times."""
     kept = _decluster_first(pos, min_gap) if mode == "first" else trigger_runs(pos, min_gap)[0]
     vals = value[kept] if value is not None else np.full(len(kept), np.nan)
     return EventTable(
-        dates=pd.DatetimeIndex(idx[kept]),
+        dates=pd.DatetimeIndex(index[kept]),
         positions=kept.astype(np.int64),
         values=np.asarray(vals, dtype=float),
         n_triggers=len(pos),
         min_gap=min_gap,
         mode=mode,
-        description=desc,
+        description=description,
     )
 
 

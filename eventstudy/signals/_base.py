@@ -117,10 +117,23 @@ class Signal(abc.ABC):
 
     __slots__ = ()
     kind: ClassVar[str]
+    threshold_params: ClassVar[tuple[str, ...]] = ()
+    """Parameters that set only the threshold, not the value.  A signal that names them
+    implements :meth:`values` and :meth:`from_values` (``compute`` is the two in turn), so
+    that a sweep computes the value once for every threshold it tries."""
 
     @abc.abstractmethod
     def compute(self, data: pd.DataFrame) -> SignalResult:
         """Compute the signal on aligned data (see module docstring for the contract)."""
+
+    def values(self, data: pd.DataFrame) -> pd.Series:
+        """The value per date, which does not depend on :attr:`threshold_params`."""
+        raise NotImplementedError(f"{type(self).__name__} has no threshold-free value")
+
+    def from_values(self, value: pd.Series) -> SignalResult:
+        """The result for a value computed by :meth:`values` (of this signal or of one that
+        differs from it only in :attr:`threshold_params`)."""
+        raise NotImplementedError(f"{type(self).__name__} has no threshold-free value")
 
     def to_config(self) -> dict[str, Any]:
         """Config mapping that :func:`eventstudy.signals.make_signal` turns back into ``self``."""

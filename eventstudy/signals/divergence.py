@@ -123,8 +123,14 @@ class Divergence(Signal):
                 raise ValueError("window only applies to sigma='rolling'")
             check_int("window", self.window, minimum=2)
 
+    threshold_params: ClassVar[tuple[str, ...]] = ("k", "direction")
+
     def compute(self, data: pd.DataFrame) -> SignalResult:
         """Compute ``z`` per date; see the class docstring."""
+        return self.from_values(self.values(data))
+
+    def values(self, data: pd.DataFrame) -> pd.Series:
+        """``z`` per date (it does not depend on ``k`` or ``direction``)."""
         pa = get_column(data, self.a)
         pb = get_column(data, self.b)
         x = nday_return(pa, self.n, self.return_kind) - nday_return(pb, self.n, self.return_kind)
@@ -156,7 +162,10 @@ class Divergence(Signal):
         valid = np.isfinite(s) & (s > 1e-12)
         z = np.full(len(x), np.nan)
         z[valid] = num.to_numpy(dtype=float)[valid] / s[valid]
-        value = pd.Series(z, index=x.index)
+        return pd.Series(z, index=x.index)
+
+    def from_values(self, value: pd.Series) -> SignalResult:
+        """The trigger ``z`` beyond ``k`` in ``direction``, for ``z`` from :meth:`values`."""
         level = -self.k if self.direction == "below" else self.k
         trig = compare(value, level, self.direction)
         return make_result(

@@ -30,10 +30,15 @@ from eventstudy.config import thaw
 from eventstudy.data import DataStore
 from eventstudy.data.study_data import StudyData, load_study_data
 from eventstudy.evaluation import EvaluationResult, evaluate
-from eventstudy.events import DEFAULT_MIN_GAP, EventTable, find_events
+from eventstudy.events import (
+    DEFAULT_MIN_GAP,
+    EventTable,
+    events_from_triggers,
+    trigger_positions,
+)
 from eventstudy.exceptions import ConfigError, EventStudyWarning, IncompleteHorizonWarning
 from eventstudy.inference.shared import SharedWork
-from eventstudy.signals import SignalResult, make_signal
+from eventstudy.signals import make_signal
 from eventstudy.timeseries.spec import TimeSeriesStudyConfig
 from eventstudy.timeseries.study import (
     _one_day_moves,
@@ -261,7 +266,10 @@ class _RunState:
 
     forward: dict[tuple[str, str], pd.DataFrame] = field(default_factory=dict)
     moves: dict[tuple[str, str], np.ndarray | None] = field(default_factory=dict)
-    signals: dict[str, SignalResult] = field(default_factory=dict)
+    signals: dict[str, tuple[np.ndarray, pd.DatetimeIndex, np.ndarray | None, str]] = field(
+        default_factory=dict
+    )
+    values: dict[str, pd.Series] = field(default_factory=dict)
     events: dict[tuple[Any, ...], EventTable] = field(default_factory=dict)
     shared: SharedWork = field(default_factory=SharedWork)
 
@@ -323,7 +331,7 @@ def _run_chunk(
         for spec in sweep.specifications:  # loop over specifications
             if spec.name not in wanted:
                 continue
-            events = _events(spec, prices, signals, event_cache, config.path)
+            events = _events(spec, prices, signals, event_cache, config.path, state.values)
             out_events[spec.name] = events
             min_gap = spec.min_gap or DEFAULT_MIN_GAP
             per_target = {}
@@ -635,32 +643,45 @@ def _p(tr: Any) -> float:
 def _events(
     spec: Specification,
     prices: pd.DataFrame,
-    signals: dict[str, SignalResult],
+    signals: dict[str, tuple[np.ndarray, pd.DatetimeIndex, np.ndarray | None, str]],
     cache: dict[tuple[Any, ...], EventTable],
     path: Any,
+    values: dict[str, pd.Series] | None = None,
 ) -> EventTable:
+    """The events of a specification: its signal computed (and checked) once per distinct
+    signal configuration -- its value once for all the thresholds tried, for a signal that
+    names its :attr:`~eventstudy.signals.Signal.threshold_params` -- then windowed and
+    declustered (the numbers of :func:`~eventstudy.events.find_events` on the windowed
+    signal)."""
     skey = _key(spec.signal)
     ekey = (skey, spec.min_gap, spec.mode, spec.start, spec.end)
     if ekey in cache:
         return cache[ekey]
     if skey not in signals:
         try:
-            signals[skey] = make_signal(thaw(spec.signal)).compute(prices)
+            signal = make_signal(thaw(spec.signal))
+            shared = type(signal).threshold_params
+            if shared and values is not None:
+                vkey = _key({k: v for k, v in spec.signal.items() if k not in shared})
+                if vkey not in values:
+                    values[vkey] = signal.values(prices)
+                result = signal.from_values(values[vkey])
+            else:
+                result = signal.compute(prices)
         except (ValueError, TypeError, KeyError) as exc:
             raise ConfigError(f"{path}: [sweep] specification {spec.name!r}: {exc}") from exc
-    sig = signals[skey]
-    trigger = sig.trigger
-    in_window = np.ones(len(trigger), dtype=bool)
+        signals[skey] = trigger_positions(result)
+    pos, index, value, description = signals[skey]
     if spec.start is not None:
-        in_window &= trigger.index >= spec.start
+        pos = pos[index[pos] >= spec.start]
     if spec.end is not None:
-        in_window &= trigger.index <= spec.end
-    windowed = SignalResult(
-        value=sig.value,
-        trigger=sig.trigger & pd.Series(in_window, index=trigger.index),
-        threshold=sig.threshold,
-        look_ahead=sig.look_ahead,
-        description=sig.description,
+        pos = pos[index[pos] <= spec.end]
+    cache[ekey] = events_from_triggers(
+        pos,
+        index,
+        value,
+        min_gap=spec.min_gap or DEFAULT_MIN_GAP,
+        mode=spec.mode,  # type: ignore[arg-type]
+        description=description,
     )
-    cache[ekey] = find_events(windowed, min_gap=spec.min_gap or DEFAULT_MIN_GAP, mode=spec.mode)  # type: ignore[arg-type]
     return cache[ekey]

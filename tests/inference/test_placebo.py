@@ -599,3 +599,70 @@ def test_nested_placebo_mean_is_the_mean_of_the_first_dates() -> None:
         means = y[rows[:, :n]].mean(axis=1)
         assert res.details["placebo_mean"] == pytest.approx(means.mean(), rel=1e-12)
         assert res.details["placebo_q025"] == pytest.approx(np.quantile(means, 0.025), rel=1e-12)
+
+
+def _stream_reference(m: int, cap: int, size: int, rng: np.random.Generator, extra: int) -> list:
+    """nested_draws' stream method, row by row: int32 draws read in order, first copies
+    kept; while a row lacks cap distinct values, every row gets ``extra`` more draws."""
+    a = rng.integers(0, m, size=(size, _oversample_ref(m, cap)), dtype=np.int32)
+    while min(len(dict.fromkeys(r)) for r in a.tolist()) < cap:
+        a = np.hstack([a, rng.integers(0, m, size=(size, extra), dtype=np.int32)])
+    return [list(dict.fromkeys(r))[:cap] for r in a.tolist()]
+
+
+def _oversample_ref(m: int, n: int) -> int:
+    from eventstudy.inference.placebo import _oversample
+
+    return _oversample(m, n)
+
+
+def test_nested_draws_are_the_documented_streams(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The exact numbers of both methods, recomputed from the same seed: the stream method
+    reads int32 draws in order (4 cap <= m, so 8 of 32 values), extended by max(8, k // 8)
+    draws when a row lacks values (forced by k = cap); the key method keeps the values with
+    the cap smallest of m uniform keys, in key order (4 cap > m, so 9 of 32).  The generator
+    is left where the reference leaves it."""
+    import eventstudy.inference.placebo as placebo
+
+    for m, cap in ((32, 8), (32, 1), (400, 100)):
+        rng, ref = np.random.default_rng(m + cap), np.random.default_rng(m + cap)
+        got = placebo.nested_draws(m, cap, 300, rng)
+        k = placebo._oversample(m, cap)
+        assert got.tolist() == _stream_reference(m, cap, 300, ref, max(8, k // 8))
+        assert rng.random() == ref.random()
+    rng, ref = np.random.default_rng(1), np.random.default_rng(1)
+    got = placebo.nested_draws(32, 9, 300, rng)
+    want = np.argsort(ref.random((300, 32)), axis=1)[:, :9]
+    np.testing.assert_array_equal(got, want)
+    assert rng.random() == ref.random()
+    rng = np.random.default_rng(2)
+    got = placebo.nested_draws(12, 3, 500, rng)  # the boundary 4 cap = m: the stream method
+    ref = np.random.default_rng(2)
+    assert got.tolist() == _stream_reference(12, 3, 500, ref, 8)
+    monkeypatch.setattr(placebo, "_oversample", lambda m, n: n)
+    for m, cap in ((40, 5), (400, 80)):  # extensions of 8 and of 80 // 8 = 10 draws
+        rng, ref = np.random.default_rng(3), np.random.default_rng(3)
+        got = placebo.nested_draws(m, cap, 200, rng)
+        assert got.tolist() == _stream_reference(m, cap, 200, ref, max(8, cap // 8))
+        assert rng.random() == ref.random()
+
+
+def test_nested_draws_beyond_32_bits() -> None:
+    """From 2^31 values on the draws are 64-bit integers (int32 cannot hold them)."""
+    from eventstudy.inference.placebo import _oversample, nested_draws
+
+    for m in (2**31, 2**31 + 5):
+        rng, ref = np.random.default_rng(7), np.random.default_rng(7)
+        got = nested_draws(m, 2, 3, rng)
+        want = ref.integers(0, m, size=(3, _oversample(m, 2)), dtype=np.int64)[:, :2]
+        np.testing.assert_array_equal(got, want)
+        assert got.max() < m
+
+
+def test_first_in_order_does_not_overflow_packed_keys() -> None:
+    """Values that agree in their low 29 bits (0 and 2^29 among 2^30) stay apart: packed
+    with 3 column bits they would collide in 32-bit integers."""
+    from eventstudy.inference.placebo import _first_in_order
+
+    a = np.array([[0, 2**29, 0, 2**29, 5]])
+    np.testing.assert_array_equal(_first_in_order(a, 2**30), [[True, True, False, False, True]])

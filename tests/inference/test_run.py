@@ -102,3 +102,44 @@ def test_defaults_reach_placebo_and_bootstrap() -> None:
     assert out["placebo"].details["draws"] == 10_000
     assert out["placebo"].details["min_gap"] == 1
     assert out["bootstrap"].details["reps"] == 2000
+
+
+def test_builtin_tests_read_one_split_of_the_horizon(monkeypatch: pytest.MonkeyPatch) -> None:
+    """run_tests splits the horizon once and the built-in tests read that split (prepare
+    returns an EventSample as it is): the same results as each test called alone, one split
+    per call; a Series' own dates still stratify the placebo when no dates are given."""
+    from eventstudy.inference import _common, hac_test, placebo_test
+
+    idx = pd.bdate_range("2010-01-01", periods=900)
+    rng = np.random.default_rng(4)
+    y = pd.Series(np.r_[rng.normal(0.001, 0.02, 890), np.full(10, np.nan)], index=idx)
+    ev = np.arange(25, 880, 50)
+    sample = _common.prepare(y, ev)
+    assert _common.prepare(sample, None) is sample
+    splits: list[int] = []
+    prepare = _common.prepare
+
+    def counted(fwd: object, positions: object) -> _common.EventSample:
+        if not isinstance(fwd, _common.EventSample):
+            splits.append(1)
+        return prepare(fwd, positions)
+
+    for module in ("_common", "classical", "hac", "shift", "bootstrap", "placebo", "ewc", "im"):
+        import importlib
+
+        monkeypatch.setattr(
+            importlib.import_module(f"eventstudy.inference.{module}"), "prepare", counted
+        )
+    import eventstudy.inference.run as run
+
+    monkeypatch.setattr(run, "prepare", counted)
+    out = run_tests(y, ev, 10, min_gap=25, draws=300, bootstrap_reps=150, seed=2)
+    assert splits == [1]
+    monkeypatch.undo()
+    assert out["hac"] == hac_test(y, ev, 10)
+    strat = run_tests(y, ev, 10, min_gap=25, tests=("placebo",), draws=300, stratify="year", seed=2)
+    assert strat["placebo"].details["stratify"] == "year"
+    placebo_rng = np.random.default_rng(2).spawn(2)[1]
+    assert strat["placebo"] == placebo_test(
+        y, ev, 10, min_gap=25, draws=300, stratify="year", seed=placebo_rng
+    )

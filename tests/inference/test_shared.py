@@ -212,3 +212,32 @@ def test_fingerprint_of_other_indexes_and_object_columns() -> None:
     assert shared.scoped("k").data_key(np.zeros(1)) != shared.scoped("j").data_key(np.zeros(1))
     assert shared.scoped("k").data_key(np.zeros(1)) == shared.scoped("k").data_key(np.ones(2))
     assert shared.data_key(np.zeros(2)) != shared.data_key(np.ones(2))
+
+
+def test_nested_placebo_memo_keys_on_the_returns() -> None:
+    """Two different series with counts in the same class do not share nested draws."""
+    shared = SharedWork()
+    ev = np.arange(40, 2900, 143)
+    got = [placebo_test(_series(s), ev, 21, draws=300, seed=3, shared=shared) for s in (4, 5)]
+    want = [placebo_test(_series(s), ev, 21, draws=300, seed=3) for s in (4, 5)]
+    assert got == want
+    assert shared.misses == 2
+
+
+def test_stratified_placebo_keys_on_strata_and_counts() -> None:
+    """Stratified draws are shared only with the same strata and the same count per stratum:
+    the same values on dates that start two months later (other year boundaries, the same
+    event years) draw anew, and so do events with the same years but other counts."""
+    y = _series(6)
+    early = pd.Series(y, index=pd.bdate_range("2000-01-03", periods=y.size))
+    late = pd.Series(y, index=pd.bdate_range("2000-03-01", periods=y.size))
+    a = np.array([10, 40, 300, 600, 900])  # 2000, 2000, 2001, 2002, 2003 in both
+    b = np.array([10, 300, 330, 600, 900])  # 2000, 2001, 2001, 2002, 2003
+    assert [d.year for d in early.index[a]] == [d.year for d in late.index[a]]
+    shared = SharedWork()
+    kw = {"min_gap": 5, "draws": 200, "stratify": "year", "seed": 1}
+    cases = [(early, a), (late, a), (early, b)]
+    got = [placebo_test(s, ev, 5, shared=shared, **kw) for s, ev in cases]  # type: ignore[arg-type]
+    want = [placebo_test(s, ev, 5, **kw) for s, ev in cases]  # type: ignore[arg-type]
+    assert got == want
+    assert shared.misses == 3

@@ -414,3 +414,25 @@ def test_more_bad_parameters(params, exc, match):
     kw = {"a": "a", "b": "b", **params}
     with pytest.raises(exc, match=match):
         Divergence(**kw)
+
+
+def test_values_and_from_values_split_compute() -> None:
+    """compute is from_values(values): the value does not depend on k or direction, so a
+    value computed once serves every threshold (what a sweep does)."""
+    idx = pd.bdate_range("2020-01-01", periods=400)
+    rng = np.random.default_rng(0)
+    data = pd.DataFrame(
+        {"a": 100 * np.exp(np.cumsum(rng.normal(0, 0.01, 400))), "b": 100 + np.arange(400.0)},
+        index=idx,
+    )
+    base = Divergence(a="a", b="b", n=5, k=1.0, sigma="rolling", window=60)
+    assert Divergence.threshold_params == ("k", "direction")
+    z = base.values(data)
+    for k, direction in ((1.0, "above"), (0.5, "below"), (1.5, "both")):
+        other = Divergence(a="a", b="b", n=5, k=k, direction=direction, sigma="rolling", window=60)
+        pd.testing.assert_series_equal(other.values(data), z)
+        got, want = other.from_values(z), other.compute(data)
+        pd.testing.assert_series_equal(got.trigger, want.trigger)
+        pd.testing.assert_series_equal(got.value, want.value)
+        assert (got.threshold, got.description) == (want.threshold, want.description)
+    assert base.from_values(z).trigger.any()

@@ -314,3 +314,52 @@ def test_local_dask_workers_keep_the_adaptive_malloc_threshold() -> None:
     assert list(env.values()) == [
         {"MALLOC_TRIM_THRESHOLD_": str(256 * 2**20), "OPENBLAS_NUM_THREADS": "1"}
     ]
+
+
+@pytest.mark.filterwarnings("ignore:.*events too recent")
+def test_a_divergence_value_is_computed_once_for_every_threshold(
+    data_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Specifications that differ only in k and direction share the divergence value (one
+    call of Divergence.values per n), and each one's events are those of find_events on
+    its own signal, windowed to the sample."""
+    from eventstudy.config import thaw
+    from eventstudy.data.study_data import load_study_data
+    from eventstudy.events import find_events
+    from eventstudy.signals import Divergence, SignalResult, make_signal
+
+    calls: list[int] = []
+    values = Divergence.values
+
+    def counted(self: Divergence, data: pd.DataFrame) -> pd.Series:
+        calls.append(self.n)
+        return values(self, data)
+
+    monkeypatch.setattr(Divergence, "values", counted)
+    study = es.parse_study(
+        EXAMPLE_STUDY.replace(
+            'type = "move"\nseries = "a"\nn = 5\nmode = "above"\nlevel = 0.04',
+            'type = "divergence"\na = "a"\nb = "b"\nn = 5\nk = 1.0\nsigma = "expanding"\n'
+            "min_periods = 60",
+        ).replace("min_gap = 21", "min_gap = 21\nstart = 2010-06-01")
+        + '[sweep.grid]\n"signal.k" = [1.0, 1.5, 2.0]\n"signal.n" = [3, 5]\n'
+        '"signal.direction" = ["above", "below"]\n'
+    )
+    swept = es.run_study(study, data_dir=data_dir)
+    assert sorted(calls) == [3, 5]
+    prices = load_study_data(study.data, es.DataStore(data_dir)).aligned.frame
+    assert len(study.sweep.specifications) == 12
+    found: list[int] = []
+    for spec in study.sweep.specifications:
+        one = make_signal(thaw(spec.signal)).compute(prices)
+        window = one.trigger & (one.trigger.index >= pd.Timestamp("2010-06-01"))
+        want = find_events(
+            SignalResult(one.value, window, one.threshold, one.look_ahead, one.description),
+            min_gap=21,
+        )
+        got = swept.events[spec.name]
+        found.append(want.n_events)
+        np.testing.assert_array_equal(got.positions, want.positions)
+        np.testing.assert_array_equal(got.values, want.values)
+        assert (got.n_triggers, got.description) == (want.n_triggers, want.description)
+    assert sum(n > 0 for n in found) >= 8
