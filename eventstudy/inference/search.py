@@ -80,6 +80,9 @@ def _p(count: npt.ArrayLike, draws: int) -> FloatArray:
     return (np.asarray(count, dtype=np.float64) + 1.0) / (draws + 1.0)
 
 
+_DIRECT = 150_000  # events x shifts up to which the shifted sums are gathered, not transformed
+
+
 def circular_shift_null(
     values: npt.ArrayLike,
     events: Sequence[npt.ArrayLike],
@@ -109,7 +112,9 @@ def circular_shift_null(
     All T shifts of one event set are the circular cross-correlation of its indicator with
     ``values``, computed by FFT in O(T log T) per specification (of the series repeated twice,
     zero-padded to a fast length); the requested shifts are then
-    read off.  The shifted mean is exact to rounding (about 1e-15 relative).
+    read off.  The shifted mean is exact to rounding (about 1e-15 relative).  An event set
+    whose events times shifts number at most 150,000 is summed directly at the requested
+    shifts instead, which is cheaper (O(events x shifts)).
 
     Examples
     --------
@@ -130,24 +135,42 @@ def circular_shift_null(
     # length with small prime factors: the dates' count is often prime-rich, and a
     # length-11,629 transform took 1.8x as long as this one (2026-11-22)
     size = fft.next_fast_len(2 * t - 1, real=True)
-    fy = fft.rfft(np.concatenate([y, y]), size)
+    doubled = np.concatenate([y, y])
     obs = np.full(len(events), np.nan)
     null = np.full((s.size, len(events)), np.nan)
+    sets = [np.asarray(e, dtype=np.int64) for e in events]
+    for e in sets:  # one check per specification
+        if e.size and (e.min() < 0 or e.max() >= t):
+            raise ValueError(f"event positions must lie in 0..{t - 1}")
+    # few events x shifts: the shifted sums gathered directly (40 events x 1,000 shifts:
+    # 0.08 ms against 0.5 ms for the transform of 11,000 dates; they cost the same near
+    # 250,000 event-shifts, and gathering slows down beyond, 2026-12-07)
+    direct = [j for j, e in enumerate(sets) if e.size > 0 and e.size * (s.size + 1) <= _DIRECT]
+    at = np.concatenate([[0], s])
+    for j in direct:  # loop over specifications
+        e = sets[j]
+        # numpy's row-by-row sum over the events, not a BLAS product: the same digits for
+        # any thread count; shift 0 first, so that the observed excess is a shift's
+        sums = doubled[e[:, None] + at].sum(axis=0) / e.size - base
+        obs[j] = sums[0]
+        null[:, j] = sums[1:]
+    gathered = set(direct)
+    rest = [j for j, e in enumerate(sets) if e.size and j not in gathered]
+    if not rest:
+        return obs, null
+    fy = fft.rfft(doubled, size)
     chunk = max(1, 2_000_000 // size)  # rows of the padded transform: about 32 MB a temporary
-    for lo in range(0, len(events), chunk):  # chunks of specifications, FFT over all shifts
-        sets = [np.asarray(e, dtype=np.int64) for e in events[lo : lo + chunk]]
-        ind = np.zeros((len(sets), t))
-        for i, e in enumerate(sets):
-            if e.size and (e.min() < 0 or e.max() >= t):
-                raise ValueError(f"event positions must lie in 0..{t - 1}")
-            ind[i, e] = 1.0
+    for lo in range(0, len(rest), chunk):  # chunks of specifications, FFT over all shifts
+        cols = rest[lo : lo + chunk]
+        ind = np.zeros((len(cols), t))
+        for i, j in enumerate(cols):
+            ind[i, sets[j]] = 1.0
         counts = ind.sum(axis=1)
         corr = fft.irfft(np.conj(fft.rfft(ind, size, axis=1)) * fy, size, axis=1)[:, :t]
-        with np.errstate(invalid="ignore", divide="ignore"):
-            means = corr / counts[:, None]
-            # numpy's own sums, not a BLAS product: the same digits for any thread count
-            obs[lo : lo + len(sets)] = np.sum(ind * y, axis=1) / counts - base
-        null[:, lo : lo + len(sets)] = means[:, s].T - base
+        means = corr / counts[:, None]
+        # numpy's own sums, not a BLAS product: the same digits for any thread count
+        obs[cols] = np.sum(ind * y, axis=1) / counts - base
+        null[:, cols] = means[:, s].T - base
     return obs, null
 
 

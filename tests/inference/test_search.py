@@ -19,7 +19,18 @@ from eventstudy.inference.search import (
 RTOL = 1e-12
 
 
-def test_circular_shift_null_equals_shifting_by_hand() -> None:
+@pytest.fixture(params=["as configured", "transform only"])
+def _method(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> str:
+    """Each test of circular_shift_null runs as configured (small sets summed directly) and
+    with every set transformed by FFT."""
+    if request.param == "transform only":
+        import eventstudy.inference.search as search
+
+        monkeypatch.setattr(search, "_DIRECT", 0)
+    return str(request.param)
+
+
+def test_circular_shift_null_equals_shifting_by_hand(_method: str) -> None:
     rng = np.random.default_rng(0)
     y = rng.normal(size=257)
     sets = [
@@ -257,7 +268,7 @@ def test_spa_recentres_only_specifications_far_below_chance() -> None:
     assert spa(-obs, -null, "negative") == expect
 
 
-def test_circular_shift_null_chunks_casts_and_weights() -> None:
+def test_circular_shift_null_chunks_casts_and_weights(_method: str) -> None:
     # more specifications than one chunk (4e6 / T rows), positions and shifts given as lists
     # of Python numbers (shifts from np.linspace are floats)
     rng = np.random.default_rng(9)
@@ -296,3 +307,33 @@ def test_romano_wolf_rejects_the_models_arch_stepm_finds() -> None:
     obs = (benchmark[:, None] - models).mean(axis=0)
     ours = np.flatnonzero(romano_wolf(obs, sim) < 0.05).tolist()
     assert ours == sorted(int(i) for i in stepm.superior_models) == [2, 4]
+
+
+def test_circular_shift_null_sums_few_event_shifts_directly(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Up to 150,000 events x (shifts + 1) a set's shifted sums are gathered (its observed
+    excess is then exactly its excess at shift 0); beyond, the sets share one FFT pass."""
+    from scipy import fft
+
+    rng = np.random.default_rng(4)
+    y = rng.normal(size=5000)
+    shifts = np.r_[0, rng.integers(1, 5000, 1499)]  # 1,500 shifts
+    small = np.sort(rng.choice(5000, 99, replace=False))  # 99 x 1,501 = 148,599
+    large = np.sort(rng.choice(5000, 100, replace=False))  # 100 x 1,501 = 150,100
+    transforms: list[int] = []
+    rfft = fft.rfft
+
+    def counted(*args: object, **kwargs: object) -> np.ndarray:
+        transforms.append(1)
+        return rfft(*args, **kwargs)
+
+    monkeypatch.setattr(fft, "rfft", counted)
+    obs, null = circular_shift_null(y, [small], shifts)
+    assert transforms == [] and obs[0] == null[0, 0]
+    obs, null = circular_shift_null(y, [small, large], shifts)
+    assert len(transforms) == 2  # the values' transform and the large set's
+    assert obs[0] == null[0, 0]
+    for j, e in enumerate((small, large)):
+        want = np.array([y[(e + s) % 5000].mean() for s in shifts]) - y.mean()
+        np.testing.assert_allclose(null[:, j], want, rtol=1e-10, atol=1e-13)
