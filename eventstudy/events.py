@@ -120,6 +120,8 @@ def _decluster_first(pos: np.ndarray, min_gap: int) -> np.ndarray:
     Jumps from kept event to the next candidate with :func:`numpy.searchsorted`, so the loop
     runs once per *kept event* (O(events · log triggers)), never once per trigger or date.
     """
+    if min_gap <= 1:  # ascending distinct positions are all at least a day apart
+        return pos
     keep: list[int] = []
     i, n = 0, len(pos)
     while i < n:
