@@ -448,6 +448,7 @@ def evaluate(
             progress=progress,
             shared=scope,
             daily_returns=daily_h,
+            sample=s,
         )
         out[label] = HorizonStats(
             horizon=label,

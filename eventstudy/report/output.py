@@ -102,14 +102,14 @@ def _write_all(
             from eventstudy.report.figures import save_sweep_figures
 
             figs = save_sweep_figures(result, out / "figures")
+        frame = result.to_frame()
         paths = write_report_files(
-            sweep_record(result),
+            sweep_record(result, frame),
             None,
             build_sweep_report(result, figures=figs),
             out,
             title=result.config.title,
         )
-        frame = result.to_frame()
         paths["sweep_csv"] = out / "sweep.csv"
         frame.to_csv(paths["sweep_csv"], index=False, float_format="%.10g")
         paths["sweep_parquet"] = out / "sweep.parquet"

@@ -47,6 +47,11 @@ def _environment() -> tuple[tuple[str, str], ...]:
 
 def _clean(x: Any) -> Any:
     """JSON-ready: NaN/inf -> None, numpy scalars -> Python, timestamps -> ISO dates."""
+    kind = type(x)
+    if kind is float:  # most values of a sweep's record: checked first
+        return x if math.isfinite(x) else None
+    if kind is str:
+        return x
     if isinstance(x, dict):
         return {str(k): _clean(v) for k, v in x.items()}
     if isinstance(x, list | tuple):

@@ -217,13 +217,14 @@ def _formatted(table: pd.DataFrame, pct_columns: list[str]) -> pd.DataFrame:
     return out
 
 
-def sweep_record(result: SweepResult) -> dict[str, Any]:
+def sweep_record(result: SweepResult, frame: pd.DataFrame | None = None) -> dict[str, Any]:
     """The content of ``result.json``: the grid, counts, every specification's estimates and
-    p-values, and the tests across the search; nothing that differs between identical runs."""
+    p-values, and the tests across the search; nothing that differs between identical runs.
+    ``frame`` is ``result.to_frame()`` when the caller has it already."""
     cfg = result.config
     assert cfg.sweep is not None
     sw = cfg.sweep
-    frame = result.to_frame()
+    frame = result.to_frame() if frame is None else frame
     record: dict[str, Any] = {
         "study": study_header(cfg, result.seed),
         "environment": environment(),

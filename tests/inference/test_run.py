@@ -135,6 +135,8 @@ def test_builtin_tests_read_one_split_of_the_horizon(monkeypatch: pytest.MonkeyP
     monkeypatch.setattr(run, "prepare", counted)
     out = run_tests(y, ev, 10, min_gap=25, draws=300, bootstrap_reps=150, seed=2)
     assert splits == [1]
+    given = run_tests(y, ev, 10, min_gap=25, draws=300, bootstrap_reps=150, seed=2, sample=sample)
+    assert splits == [1] and given == out  # a caller's split is used as it is
     monkeypatch.undo()
     assert out["hac"] == hac_test(y, ev, 10)
     strat = run_tests(y, ev, 10, min_gap=25, tests=("placebo",), draws=300, stratify="year", seed=2)
