@@ -14,6 +14,7 @@ or the process in which specifications run.
 from __future__ import annotations
 
 import os
+import threading
 import uuid
 import warnings
 from collections.abc import Callable, Mapping
@@ -274,22 +275,29 @@ class _RunState:
     shared: SharedWork = field(default_factory=SharedWork)
 
 
-_STATE: tuple[str, _RunState] | None = None
+_STATES: dict[int, tuple[str, _RunState]] = {}
+_STATES_LOCK = threading.Lock()
 
 
 def _state(token: str | None) -> _RunState:
-    """This process's state for the run ``token`` (a fresh one for ``None`` or a new run)."""
-    global _STATE
+    """This thread's state for the run ``token`` (a fresh one for ``None`` or a new run).
+
+    One state per thread: a Dask worker may run several chunks at once in threads, and they
+    must not share a memo while it changes."""
     if token is None:
         return _RunState()
-    if _STATE is None or _STATE[0] != token:
-        _STATE = (token, _RunState())
-    return _STATE[1]
+    with _STATES_LOCK:
+        entry = _STATES.get(threading.get_ident())
+        if entry is None or entry[0] != token:
+            entry = (token, _RunState())
+            _STATES[threading.get_ident()] = entry
+        return entry[1]
 
 
 def _drop_state() -> None:
-    global _STATE
-    _STATE = None
+    """Forget every thread's state in this process (at the end of a run)."""
+    with _STATES_LOCK:
+        _STATES.clear()
 
 
 def _run_chunk(
@@ -613,9 +621,8 @@ def _run_dask(
         client = Client(scheduler or cluster)
     try:
         config, data, seed, plans, token = work
-        # a cluster of our own shares work between a worker's chunks; a remote one's workers
-        # outlive the run, so they keep nothing
-        token = None if scheduler else token
+        # a worker shares work between the chunks of the run (its signals, events and memo);
+        # a running cluster's workers outlive the run, so they are told to drop it at the end
         cfg, dat, pln = client.scatter([config, data, plans], broadcast=True)
         futures = [
             client.submit(_run_chunk, cfg, dat, seed, pln, token, c, pure=False) for c in chunks
@@ -630,6 +637,8 @@ def _run_dask(
             if progress is not None:
                 progress("specifications", done, total)
     finally:
+        if cluster is None:
+            client.run(_drop_state)  # on every worker
         client.close()
         if cluster is not None:
             cluster.close()
