@@ -13,7 +13,7 @@ import pandas as pd
 from eventstudy.report.backtest import backtest_blocks
 from eventstudy.report.document import Block
 from eventstudy.report.facts import facts_blocks
-from eventstudy.report.record import _clean, environment, study_header
+from eventstudy.report.record import Rows, _clean, environment, study_header
 from eventstudy.report.timeseries import SIZE_METHOD
 
 if TYPE_CHECKING:
@@ -262,7 +262,7 @@ def sweep_record(result: SweepResult, frame: pd.DataFrame | None = None) -> dict
             for (t, h), fam in result.search.items()
         ],
         "claims": result.claims_frame().to_dict("records"),
-        "specifications": frame.to_dict("records"),
+        "specifications": Rows(frame),
         "warnings": list(result.warnings),
     }
     if result.facts is not None:
