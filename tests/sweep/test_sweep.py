@@ -273,20 +273,60 @@ def test_results_are_byte_identical_for_any_worker_count_and_executor(
 ) -> None:
     import tempfile
 
+    import eventstudy.timeseries.sweep as sweep_module
+
     study = es.parse_study(EXAMPLE_STUDY + CLAIM + SWEEP)
     one = es.run_study(study, data_dir=data_dir, workers=1)
-    # the pool's workers read the run's inputs from a file that is gone after the run
+    forked = es.run_study(study, data_dir=data_dir, workers=2)  # pytest runs one thread
+    # spawned workers read the run's inputs from a file that is gone after the run
     monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
+    monkeypatch.setattr(sweep_module, "fork_is_safe", lambda: False)
     two = es.run_study(study, data_dir=data_dir, workers=2)
     monkeypatch.undo()
     assert list(tmp_path.iterdir()) == []
     dask = es.run_study(study, data_dir=data_dir, workers=2, executor="dask")
-    assert _record(one) == _record(two) == _record(dask)
+    assert _record(one) == _record(forked) == _record(two) == _record(dask)
+    assert sweep_module._STATES == {}
     assert [s.name for s in two.specifications] == list(two.evaluations)
     with pytest.raises(ValueError, match="executor must be 'process' or 'dask'"):
         es.run_study(study, data_dir=data_dir, executor="threads")
     with pytest.raises(ValueError, match="workers must be a positive integer"):
         es.run_study(study, data_dir=data_dir, workers=0)
+
+
+@pytest.mark.slow
+def test_a_running_dask_cluster_shares_work_within_a_run_and_drops_it_after(
+    data_dir: Path,
+) -> None:
+    """On a cluster that outlives the run (--scheduler) each worker keeps its signals,
+    events and memo for the chunks of one run and forgets them at its end: two runs give
+    the bytes of the in-process run and leave no state in the workers."""
+    from dask.distributed import Client
+
+    import eventstudy.timeseries.sweep as sweep_module
+    from eventstudy.timeseries.sweep import _local_cluster, _OneThread
+
+    study = es.parse_study(EXAMPLE_STUDY + CLAIM + SWEEP)
+    one = es.run_study(study, data_dir=data_dir, workers=1)
+    with _OneThread():
+        cluster = _local_cluster(2)
+    try:
+        runs = [
+            es.run_study(
+                study,
+                data_dir=data_dir,
+                workers=2,
+                executor="dask",
+                scheduler=cluster.scheduler_address,
+            )
+            for _ in range(2)
+        ]
+        with Client(cluster) as client:
+            left = client.run(lambda: len(sweep_module._STATES))
+    finally:
+        cluster.close()
+    assert _record(runs[0]) == _record(runs[1]) == _record(one)
+    assert list(left.values()) == [0, 0]
 
 
 @pytest.mark.slow
