@@ -595,7 +595,10 @@ def _local_cluster(workers: int) -> Any:
     import dask
     from dask.distributed import LocalCluster
 
-    environ = {f"distributed.nanny.pre-spawn-environ.{k}": v for k, v in ALLOCATOR_ENV.items()}
+    environ: dict[str, Any] = {
+        f"distributed.nanny.pre-spawn-environ.{k}": v for k, v in ALLOCATOR_ENV.items()
+    }
+    environ["distributed.worker.profile.enabled"] = False
     with dask.config.set(environ):
         return LocalCluster(
             n_workers=workers, threads_per_worker=1, processes=True, dashboard_address=None
@@ -623,7 +626,7 @@ def _run_dask(
         config, data, seed, plans, token = work
         # a worker shares work between the chunks of the run (its signals, events and memo);
         # a running cluster's workers outlive the run, so they are told to drop it at the end
-        cfg, dat, pln = client.scatter([config, data, plans], broadcast=True)
+        cfg, dat, pln = client.scatter([config, data, plans], broadcast=False)
         futures = [
             client.submit(_run_chunk, cfg, dat, seed, pln, token, c, pure=False) for c in chunks
         ]
