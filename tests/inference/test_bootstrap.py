@@ -178,6 +178,9 @@ def test_validation_and_not_applicable_reasons() -> None:
         block_bootstrap_test(y, [1, 20, 40], 0)
     full = block_bootstrap_test(y, [1, 20, 40], 1, reps=50, level=1.0, seed=0)
     assert full.details["level"] == 1.0  # level 1: min and max of the resamples
+    # 2,000 replications by default (every resample holds an event: one date in five is one)
+    dense = block_bootstrap_test(y, np.arange(0, 100, 5), 1, seed=0)
+    assert dense.details["reps"] == 2000
 
 
 def test_bootstrap_episode_boundary_defaults_and_labels() -> None:

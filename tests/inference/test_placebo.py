@@ -624,17 +624,18 @@ def test_nested_draws_are_the_documented_streams(monkeypatch: pytest.MonkeyPatch
     is left where the reference leaves it."""
     import eventstudy.inference.placebo as placebo
 
-    for m, cap in ((32, 8), (32, 1), (400, 100)):
+    for m, cap in ((32, 8), (32, 1), (400, 100), (4, 1)):  # (4, 1): rows of one value
         rng, ref = np.random.default_rng(m + cap), np.random.default_rng(m + cap)
         got = placebo.nested_draws(m, cap, 300, rng)
         k = placebo._oversample(m, cap)
         assert got.tolist() == _stream_reference(m, cap, 300, ref, max(8, k // 8))
         assert rng.random() == ref.random()
-    rng, ref = np.random.default_rng(1), np.random.default_rng(1)
-    got = placebo.nested_draws(32, 9, 300, rng)
-    want = np.argsort(ref.random((300, 32)), axis=1)[:, :9]
-    np.testing.assert_array_equal(got, want)
-    assert rng.random() == ref.random()
+    for m, cap in ((32, 9), (400, 150)):  # 400 keys: the partition does not sort them all
+        rng, ref = np.random.default_rng(1), np.random.default_rng(1)
+        got = placebo.nested_draws(m, cap, 300, rng)
+        want = np.argsort(ref.random((300, m)), axis=1)[:, :cap]
+        np.testing.assert_array_equal(got, want)
+        assert rng.random() == ref.random()
     rng = np.random.default_rng(2)
     got = placebo.nested_draws(12, 3, 500, rng)  # the boundary 4 cap = m: the stream method
     ref = np.random.default_rng(2)

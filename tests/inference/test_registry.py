@@ -135,3 +135,41 @@ def test_runner_checks_names_and_plugin_results() -> None:
             run_tests(y, ev, 21, tests=("bad",))
     finally:
         TESTS.unregister("bad")
+
+
+@dataclass(frozen=True)
+class _Seen:
+    """A plugin that reports the mean of the forward returns at the events it is given."""
+
+    name: str = "seen"
+    design: str = "timeseries"
+    scope: str = "horizon"
+    needs: frozenset[str] = frozenset({"forward_returns", "events"})
+    null_hypothesis: str = "none"
+    reference: str = "none"
+    summary: str = "the events' mean"
+
+    def run(self, x: HorizonInputs) -> TestResult:
+        y = np.asarray(x.forward_returns, dtype=float)
+        return TestResult(self.name, float(np.nanmean(y[np.asarray(x.events)])), 0.5, "", "", "")
+
+
+def test_evaluate_hands_plugins_the_forward_returns_and_events() -> None:
+    """Built-in tests read the evaluation's split of the horizon; a plugin still gets the
+    forward returns and event positions themselves (of the sample), and a built-in test run
+    on inputs without a split splits them itself."""
+    import pandas as pd
+
+    from eventstudy.evaluation import evaluate
+    from eventstudy.inference import hac_test
+
+    y, ev = _series(4)
+    fwd = pd.DataFrame({"1m": y}, index=pd.bdate_range("2001-01-01", periods=y.size))
+    register_test(_Seen())
+    try:
+        res = evaluate(fwd, ev, horizons={"1m": 21}, tests=("hac", "seen"), seed=1)
+    finally:
+        TESTS.unregister("seen")
+    assert res.horizons["1m"].tests["seen"].statistic == pytest.approx(float(np.mean(y[ev])))
+    x = HorizonInputs(forward_returns=y, events=ev, horizon=21)
+    assert TESTS["hac"].run(x) == hac_test(y, ev, 21)

@@ -268,6 +268,24 @@ def test_spa_recentres_only_specifications_far_below_chance() -> None:
     assert spa(-obs, -null, "negative") == expect
 
 
+def test_circular_shift_null_at_every_shift_of_an_odd_transform_length(_method: str) -> None:
+    """313 dates: the doubled series pads to 625 = 5^4 points, an odd length, which the
+    inverse transform must be told (by default it would return 624); every shift matches
+    shifting by hand, and float positions are cast to integers."""
+    from scipy import fft
+
+    assert fft.next_fast_len(2 * 313 - 1, real=True) == 625
+    rng = np.random.default_rng(2)
+    y = rng.normal(size=313)
+    e = np.array([0.0, 5.0, 77.0, 300.0, 312.0])
+    shifts = np.arange(313)
+    obs, null = circular_shift_null(y, [e], shifts)
+    idx = e.astype(int)
+    want = np.array([y[(idx + s) % 313].mean() for s in shifts]) - y.mean()
+    np.testing.assert_allclose(null[:, 0], want, rtol=1e-10, atol=1e-13)
+    assert obs[0] == pytest.approx(want[0], rel=1e-12, abs=1e-14)
+
+
 def test_circular_shift_null_chunks_casts_and_weights(_method: str) -> None:
     # more specifications than one chunk (4e6 / T rows), positions and shifts given as lists
     # of Python numbers (shifts from np.linspace are floats)
@@ -318,9 +336,9 @@ def test_circular_shift_null_sums_few_event_shifts_directly(
 
     rng = np.random.default_rng(4)
     y = rng.normal(size=5000)
-    shifts = np.r_[0, rng.integers(1, 5000, 1499)]  # 1,500 shifts
-    small = np.sort(rng.choice(5000, 99, replace=False))  # 99 x 1,501 = 148,599
-    large = np.sort(rng.choice(5000, 100, replace=False))  # 100 x 1,501 = 150,100
+    shifts = np.r_[0, rng.integers(1, 5000, 1498)]  # 1,499 shifts
+    small = np.sort(rng.choice(5000, 100, replace=False))  # 100 x 1,500 = 150,000
+    large = np.sort(rng.choice(5000, 101, replace=False))  # 101 x 1,500 = 151,500
     transforms: list[int] = []
     rfft = fft.rfft
 
@@ -337,3 +355,5 @@ def test_circular_shift_null_sums_few_event_shifts_directly(
     for j, e in enumerate((small, large)):
         want = np.array([y[(e + s) % 5000].mean() for s in shifts]) - y.mean()
         np.testing.assert_allclose(null[:, j], want, rtol=1e-10, atol=1e-13)
+    one, one_null = circular_shift_null(y, [np.array([7])], shifts)  # one event: summed
+    assert len(transforms) == 2 and one[0] == one_null[0, 0] == y[7] - y.mean()
