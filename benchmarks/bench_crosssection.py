@@ -134,7 +134,8 @@ def main() -> None:
     print(f"eventstudy.crosssection, 5,000 events, market model + full battery: {t5:.3f} s")
     runs = [time_ours(returns, market, ev100) for _ in range(3)]
     t100 = min(runs)
-    flag = "OK" if t100 <= 3.0 else "ABOVE 3 s TARGET"
+    # issue 14: <= 0.5 s warm and <= 1.0 s on a process's first call (the first run here)
+    flag = "OK" if t100 <= 0.5 and runs[0] <= 1.0 else "above the 0.5 s warm / 1.0 s first targets"
     print(
         f"eventstudy.crosssection, 100,000 events, market model + full battery: best "
         f"{t100:.3f} s ({flag}); runs {', '.join(f'{t:.2f}' for t in runs)} (the first pays "
