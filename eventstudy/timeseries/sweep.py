@@ -476,42 +476,48 @@ def _run_pool(
     the front.  (Forked workers made the 1,000-specification benchmark 0.5 s faster on 2
     workers: 7.3 s instead of 7.85 s, 2026-12-07.)
     """
-    import multiprocessing
     import pickle
     import tempfile
-    from concurrent.futures import ProcessPoolExecutor
 
     global _WORK
-    results: list[Chunk | None] = [None] * len(chunks)
     if fork_is_safe():
         _WORK = work  # the copies see it; they are forked at the first submit
         try:
-            with (
-                _OneThread(),
-                ProcessPoolExecutor(
-                    max_workers=workers - 1,
-                    mp_context=multiprocessing.get_context("fork"),
-                    initializer=_forked,
-                ) as pool,
-            ):
-                _share(pool, work, chunks, results, progress)
+            return _pooled(work, chunks, workers, progress, "fork", _forked, ())
         finally:
             _WORK = None
-        return [r for r in results if r is not None]
     with tempfile.TemporaryDirectory(prefix="eventstudy-sweep-") as tmp:
         inputs = os.path.join(tmp, "work.pickle")
         with open(inputs, "wb") as f:
             pickle.dump(work, f, protocol=pickle.HIGHEST_PROTOCOL)
-        with (
-            _OneThread(),
-            ProcessPoolExecutor(
-                max_workers=workers - 1,
-                mp_context=multiprocessing.get_context("spawn"),
-                initializer=_receive,
-                initargs=(inputs,),
-            ) as pool,
-        ):
-            _share(pool, work, chunks, results, progress)
+        return _pooled(work, chunks, workers, progress, "spawn", _receive, (inputs,))
+
+
+def _pooled(
+    work: Work,
+    chunks: list[tuple[str, ...]],
+    workers: int,
+    progress: Progress | None,
+    context: str,
+    initializer: Callable[..., None],
+    initargs: tuple[Any, ...],
+) -> list[Chunk]:
+    """The chunks on a pool of ``workers - 1`` processes started by ``context`` and on this
+    one (:func:`_share`)."""
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+
+    results: list[Chunk | None] = [None] * len(chunks)
+    with (
+        _OneThread(),
+        ProcessPoolExecutor(
+            max_workers=workers - 1,
+            mp_context=multiprocessing.get_context(context),
+            initializer=initializer,
+            initargs=initargs,
+        ) as pool,
+    ):
+        _share(pool, work, chunks, results, progress)
     return [r for r in results if r is not None]
 
 
