@@ -199,27 +199,36 @@ def fdr_bh(p: FloatArray) -> FloatArray:
 
 
 def quantiles(a: npt.ArrayLike, q: Sequence[float]) -> FloatArray:
-    """``numpy.quantile(a, q)`` (method ``"linear"``) of a 1-D array, bit for bit.
+    """``numpy.quantile(a, q)`` (method ``"linear"``) of a 1-D float64 array, bit for bit.
 
     The same steps as numpy's ``_quantile``: the virtual index ``(n - 1) q``, the order
     statistics on either side of it (one partition), and numpy's ``_lerp``, which
     interpolates from the nearer side -- in Python floats, which are the same IEEE doubles.
-    Arrays with NaN, empty or not 1-D go to ``numpy.quantile`` itself.
+    Anything else goes to ``numpy.quantile`` itself: input that is not a 1-D float64 array, or
+    is empty or holds NaN; ``q`` that is not a sequence of Python floats (or a float64 array);
+    and a result that is zero, whose sign depends on where numpy's partition leaves -0.0.
 
     Examples
     --------
     >>> quantiles([3.0, 1.0, 2.0, 4.0], [0.25, 0.5]).tolist()
     [1.75, 2.5]
     """
-    arr = np.asarray(a, dtype=np.float64)
+    arr = np.asarray(a)
+    qs = np.asarray(q)
     n = arr.size
-    if arr.ndim != 1 or n == 0 or np.isnan(arr).any():
+    if (
+        arr.dtype != np.float64
+        or qs.dtype != np.float64
+        or arr.ndim != 1
+        or qs.ndim != 1
+        or n == 0
+        or np.isnan(arr).any()
+    ):
         out: FloatArray = np.quantile(arr, q)
         return out
     top = n - 1
     spots = []
-    for p in q:  # a few quantiles
-        p = float(p)
+    for p in qs.tolist():  # a few quantiles
         if not 0.0 <= p <= 1.0:
             raise ValueError("Quantiles must be in the range [0, 1]")
         virtual = top * p
@@ -232,4 +241,7 @@ def quantiles(a: npt.ArrayLike, q: Sequence[float]) -> FloatArray:
         left, right = float(part[lo]), float(part[hi])
         diff = right - left
         res[j] = right - diff * (1.0 - gamma) if gamma >= 0.5 else left + diff * gamma
+    if not res.all():  # a zero: numpy's own, with its sign
+        zero: FloatArray = np.quantile(arr, q)
+        return zero
     return res

@@ -138,9 +138,10 @@ def circular_shift_null(
     doubled = np.concatenate([y, y])
     obs = np.full(len(events), np.nan)
     null = np.full((s.size, len(events)), np.nan)
-    sets = [np.asarray(e, dtype=np.int64) for e in events]
+    # each date once (an event listed twice is one event, as in the FFT's indicator)
+    sets = [np.unique(np.asarray(e, dtype=np.int64)) for e in events]
     for e in sets:  # one check per specification
-        if e.size and (e.min() < 0 or e.max() >= t):
+        if e.size and (e[0] < 0 or e[-1] >= t):
             raise ValueError(f"event positions must lie in 0..{t - 1}")
     # few events x shifts: the shifted sums gathered directly (40 events x 1,000 shifts:
     # 0.08 ms against 0.5 ms for the transform of 11,000 dates; they cost the same near

@@ -470,11 +470,11 @@ def _run_pool(
 
     The workers are forked copies of this process where that is safe
     (:func:`~eventstudy._fork.fork_is_safe`): they start at once, with the run's inputs and
-    everything imported.  Otherwise they are spawned (about a second of imports each), and
-    this process does not wait idle meanwhile: it takes chunks from the back of the queue
-    that no worker has started yet, until it meets one that has; the workers take them from
-    the front.  (Forked workers made the 1,000-specification benchmark 0.5 s faster on 2
-    workers: 7.3 s instead of 7.85 s, 2026-12-07.)
+    everything imported (and with this process's BLAS thread settings).
+    Otherwise they are spawned, with one BLAS thread, and import for about a second while
+    this process works.  Every process takes the next chunk when it finishes one
+    (:func:`_share`).  (Forked workers made the 1,000-specification benchmark 0.5 s faster
+    on 2 workers: 7.3 s instead of 7.85 s, 2026-12-07.)
     """
     import pickle
     import tempfile
@@ -554,7 +554,11 @@ def _share(
                 failed.append(True)
             if failed or ends[0] >= ends[1]:
                 return
-            fut = pool.submit(_run_received, chunks[ends[0]])
+            try:
+                fut = pool.submit(_run_received, chunks[ends[0]])
+            except RuntimeError:  # the pool is shutting down: this process failed
+                failed.append(True)
+                return
             futures[fut] = ends[0]
             ends[0] += 1
         fut.add_done_callback(hand_out)
@@ -575,7 +579,12 @@ def _share(
                 break
             i = ends[0]
             ends[0] += 1
-        results[i] = _run_chunk(*work, chunks[i])
+        try:
+            results[i] = _run_chunk(*work, chunks[i])
+        except BaseException:
+            with lock:
+                failed.append(True)  # no more chunks for the workers
+            raise
         mine += len(chunks[i])
         report()
     while True:  # the workers' last chunks
@@ -628,6 +637,7 @@ def _run_dask(
     with _OneThread():
         cluster = None if scheduler else _local_cluster(workers)
         client = Client(scheduler or cluster)
+    futures: list[Any] = []
     try:
         config, data, seed, plans, token = work
         # a worker shares work between the chunks of the run (its signals, events and memo);
@@ -646,11 +656,16 @@ def _run_dask(
             if progress is not None:
                 progress("specifications", done, total)
     finally:
-        if cluster is None:
-            client.run(_drop_state)  # on every worker
-        client.close()
-        if cluster is not None:
-            cluster.close()
+        try:
+            if cluster is None:
+                client.cancel(futures)  # none left to start after the states are dropped
+                client.run(_drop_state)  # on every worker
+        except Exception:
+            pass
+        finally:
+            client.close()
+            if cluster is not None:
+                cluster.close()
     return [r for r in results if r is not None]
 
 

@@ -279,3 +279,22 @@ def test_quantiles_do_not_dispatch_to_numpy(monkeypatch: pytest.MonkeyPatch) -> 
     monkeypatch.setattr(np, "quantile", boom)
     assert quantiles(np.array([2.0]), [0.25, 1.0]).tolist() == [2.0, 2.0]
     assert quantiles(np.array([1.0, 3.0]), [0.5]).tolist() == [2.0]
+
+
+def test_quantiles_signed_zeros_and_other_dtypes_are_numpys() -> None:
+    """Outside float64 input and float quantiles, and for a zero result (whose sign depends
+    on numpy's partition), the result is numpy's own (helper review, 2026-12-07)."""
+    rng = np.random.default_rng(5)
+    for _ in range(500):
+        x = rng.choice(np.array([-0.0, 0.0, 1.0, -1.0]), size=int(rng.integers(1, 9)))
+        q = rng.random(2)
+        got, want = quantiles(x, q), np.quantile(x, q)
+        np.testing.assert_array_equal(got, want)
+        assert (np.signbit(got) == np.signbit(want)).all()
+    x32 = rng.normal(size=50).astype(np.float32)
+    got, want = quantiles(x32, [0.3]), np.quantile(x32, [0.3])
+    assert got.dtype == want.dtype and got.tolist() == want.tolist()
+    x = rng.normal(size=50)
+    q32 = np.array([0.3], dtype=np.float32)
+    assert quantiles(x, q32).tolist() == np.quantile(x, q32).tolist()
+    assert quantiles(np.arange(5), [0.5]).tolist() == [2.0]

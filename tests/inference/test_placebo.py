@@ -670,3 +670,24 @@ def test_first_in_order_does_not_overflow_packed_keys() -> None:
 
     a = np.array([[0, 2**29, 0, 2**29, 5]])
     np.testing.assert_array_equal(_first_in_order(a, 2**30), [[True, True, False, False, True]])
+
+
+def test_ties_count_however_the_sums_are_rounded(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Twelve dates whose 3-date sums tie often: the exact p-value (all 220 sets, sums in
+    exact arithmetic) is matched within 4 binomial sd by the nested draws and by the
+    spaced draws, which add the same dates in other orders (helper review, 2026-12-07)."""
+    import math
+
+    import eventstudy.inference.placebo as placebo
+
+    y = np.array([0.7, 0.34, 0.45, 0.7, 0.35, 0.09, -0.07, 0.81, 0.17, 0.32, -0.01, 0.31])
+    ev = np.array([2, 4, 11])
+    mu0, obs = y.mean(), y[ev].mean()
+    sums = [math.fsum(y[list(c)]) / 3 for c in itertools.combinations(range(12), 3)]
+    q = float(np.mean([abs(m - mu0) >= abs(obs - mu0) - 1e-12 for m in sums]))
+    d = 20_000
+    for budget in (placebo._NESTED_BUDGET, 0):  # nested, then spaced
+        monkeypatch.setattr(placebo, "_NESTED_BUDGET", budget)
+        res = placebo_test(y, ev, 1, draws=d, seed=1)
+        extreme = res.p_value * (d + 1) - 1
+        assert abs(extreme - d * q) <= 4 * np.sqrt(d * q * (1 - q)), budget

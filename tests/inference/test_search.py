@@ -357,3 +357,12 @@ def test_circular_shift_null_sums_few_event_shifts_directly(
         np.testing.assert_allclose(null[:, j], want, rtol=1e-10, atol=1e-13)
     one, one_null = circular_shift_null(y, [np.array([7])], shifts)  # one event: summed
     assert len(transforms) == 2 and one[0] == one_null[0, 0] == y[7] - y.mean()
+
+
+def test_circular_shift_null_counts_a_repeated_position_once(_method: str) -> None:
+    """An event listed twice is one event, in both methods (helper review, 2026-12-07)."""
+    y = np.arange(10.0)
+    obs, null = circular_shift_null(y, [np.array([1, 1, 2])], [1, 7])
+    once, once_null = circular_shift_null(y, [np.array([1, 2])], [1, 7])
+    assert obs[0] == pytest.approx(once[0], abs=1e-12) and obs[0] == pytest.approx(-3.0)
+    np.testing.assert_allclose(null, once_null, atol=1e-12)

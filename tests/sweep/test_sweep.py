@@ -403,3 +403,38 @@ def test_a_divergence_value_is_computed_once_for_every_threshold(
         np.testing.assert_array_equal(got.values, want.values)
         assert (got.n_triggers, got.description) == (want.n_triggers, want.description)
     assert sum(n > 0 for n in found) >= 8
+
+
+def test_an_error_in_the_calling_process_stops_the_workers_quietly(
+    monkeypatch: pytest.MonkeyPatch, capfd: pytest.CaptureFixture[str]
+) -> None:
+    """When the calling process's own chunk fails, the error is raised, no worker is handed
+    another chunk, and nothing is printed about callbacks (helper review, 2026-12-07)."""
+    import multiprocessing
+    import os
+    import time
+    from concurrent.futures import ProcessPoolExecutor
+
+    import eventstudy.timeseries.sweep as sweep_module
+
+    parent = os.getpid()
+
+    def fake(*args: object) -> tuple[str, ...]:
+        names = args[-1]
+        assert isinstance(names, tuple)
+        if os.getpid() == parent and names != ("c0",):
+            raise RuntimeError("chunk failed here")
+        time.sleep(0.2)
+        return names
+
+    monkeypatch.setattr(sweep_module, "_run_chunk", fake)
+    monkeypatch.setattr(sweep_module, "_WORK", (None,))
+    chunks = [(f"c{i}",) for i in range(8)]
+    results: list[object] = [None] * len(chunks)
+    with (
+        pytest.raises(RuntimeError, match="chunk failed here"),
+        ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("fork")) as pool,
+    ):
+        sweep_module._share(pool, (None,), chunks, results, None)  # type: ignore[arg-type]
+    time.sleep(0.5)  # the worker's chunk ends after the failure
+    assert "exception calling callback" not in capfd.readouterr().err
