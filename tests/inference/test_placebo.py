@@ -680,14 +680,18 @@ def test_ties_count_however_the_sums_are_rounded(monkeypatch: pytest.MonkeyPatch
 
     import eventstudy.inference.placebo as placebo
 
-    y = np.array([0.7, 0.34, 0.45, 0.7, 0.35, 0.09, -0.07, 0.81, 0.17, 0.32, -0.01, 0.31])
+    base = np.array([0.7, 0.34, 0.45, 0.7, 0.35, 0.09, -0.07, 0.81, 0.17, 0.32, -0.01, 0.31])
     ev = np.array([2, 4, 11])
-    mu0, obs = y.mean(), y[ev].mean()
-    sums = [math.fsum(y[list(c)]) / 3 for c in itertools.combinations(range(12), 3)]
-    q = float(np.mean([abs(m - mu0) >= abs(obs - mu0) - 1e-12 for m in sums]))
     d = 20_000
-    for budget in (placebo._NESTED_BUDGET, 0):  # nested, then spaced
-        monkeypatch.setattr(placebo, "_NESTED_BUDGET", budget)
-        res = placebo_test(y, ev, 1, draws=d, seed=1)
-        extreme = res.p_value * (d + 1) - 1
-        assert abs(extreme - d * q) <= 4 * np.sqrt(d * q * (1 - q)), budget
+    # the tolerance follows the deviations' scale (2^20: the same roundings, larger numbers)
+    # and not the level (an offset of 1e7 leaves the deviations as they were)
+    for y in (base, base * 2.0**20, base + 1e7):
+        mu0, obs = y.mean(), y[ev].mean()
+        sums = [math.fsum(y[list(c)]) / 3 for c in itertools.combinations(range(12), 3)]
+        scale = max(abs(m - mu0) for m in sums)
+        q = float(np.mean([abs(m - mu0) >= abs(obs - mu0) - 1e-12 * scale for m in sums]))
+        for budget in (placebo._NESTED_BUDGET, 0):  # nested, then spaced
+            monkeypatch.setattr(placebo, "_NESTED_BUDGET", budget)
+            res = placebo_test(y, ev, 1, draws=d, seed=1)
+            extreme = res.p_value * (d + 1) - 1
+            assert abs(extreme - d * q) <= 4 * np.sqrt(d * q * (1 - q)), (budget, y[0])

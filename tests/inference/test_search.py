@@ -357,6 +357,9 @@ def test_circular_shift_null_sums_few_event_shifts_directly(
         np.testing.assert_allclose(null[:, j], want, rtol=1e-10, atol=1e-13)
     one, one_null = circular_shift_null(y, [np.array([7])], shifts)  # one event: summed
     assert len(transforms) == 2 and one[0] == one_null[0, 0] == y[7] - y.mean()
+    # 7 events x (21,428 + 1) shifts = 150,003: transformed
+    circular_shift_null(y, [small[:7]], np.arange(21_428))
+    assert len(transforms) == 4
 
 
 def test_circular_shift_null_counts_a_repeated_position_once(_method: str) -> None:
