@@ -517,7 +517,7 @@ def _pooled(
             initargs=initargs,
         ) as pool,
     ):
-        _share(pool, work, chunks, results, progress)
+        _share(pool, work, chunks, results, progress, workers - 1)
     return [r for r in results if r is not None]
 
 
@@ -527,9 +527,10 @@ def _share(
     chunks: list[tuple[str, ...]],
     results: list[Chunk | None],
     progress: Progress | None,
+    workers: int = 1,
 ) -> None:
-    """Fill ``results``: the pool's workers and this process take the next chunk in grid
-    order whenever they finish one.
+    """Fill ``results``: the pool's ``workers`` workers and this process take the next chunk
+    in grid order whenever they finish one.
 
     The chunks shrink along the grid, so the last ones to finish are small.  A worker is
     handed its next chunk only when it has finished one.  (Handing them all out at once, with
@@ -571,7 +572,7 @@ def _share(
                 theirs = sum(len(chunks[i]) for f, i in futures.items() if f.done())
             progress("specifications", mine + theirs, total)
 
-    for _ in range(max(1, pool._max_workers)):  # one chunk per worker to start with
+    for _ in range(workers):  # one chunk per worker to start with
         hand_out()
     while True:  # loop over chunks, not specifications
         with lock:
