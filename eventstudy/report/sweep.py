@@ -220,7 +220,9 @@ def _formatted(table: pd.DataFrame, pct_columns: list[str]) -> pd.DataFrame:
 def sweep_record(result: SweepResult, frame: pd.DataFrame | None = None) -> dict[str, Any]:
     """The content of ``result.json``: the grid, counts, every specification's estimates and
     p-values, and the tests across the search; nothing that differs between identical runs.
-    ``frame`` is ``result.to_frame()`` when the caller has it already."""
+    ``frame`` is ``result.to_frame()`` when the caller has it already.  The specifications
+    are a :class:`~eventstudy.report.record.Rows` (a sequence of dicts): write the record
+    with :func:`~eventstudy.report.record.to_json`, which writes them column by column."""
     cfg = result.config
     assert cfg.sweep is not None
     sw = cfg.sweep
