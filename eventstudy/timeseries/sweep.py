@@ -643,7 +643,8 @@ def _run_dask(
         config, data, seed, plans, token = work
         # a worker shares work between the chunks of the run (its signals, events and memo);
         # a running cluster's workers outlive the run, so they are told to drop it at the end
-        cfg, dat, pln = client.scatter([config, data, plans], broadcast=False)
+        # random keys: hashing the inputs to name them took 0.1 s of the calling process
+        cfg, dat, pln = client.scatter([config, data, plans], broadcast=False, hash=False)
         futures = [
             client.submit(_run_chunk, cfg, dat, seed, pln, token, c, pure=False) for c in chunks
         ]
