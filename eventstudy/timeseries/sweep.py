@@ -228,10 +228,8 @@ def _chunks(names: list[str], workers: int) -> list[tuple[str, ...]]:
     """Contiguous chunks, shrinking along the grid (the cut never changes any number).
 
     Each chunk holds a quarter of a worker's share of what is left, and at least four
-    specifications: the workers start on the large chunks at the front, the calling process
-    takes the small ones from the back, and where they meet at most a couple of small chunks
-    remain to wait for.  (With chunks of an eighth of the share, the caller of a 1,000-
-    specification sweep on 2 workers waited 1.4 s at the end.)
+    specifications: the processes start on the large chunks at the front and take the next
+    one as they finish (:func:`_share`), so the last ones to finish are small.
     """
     if workers == 1:
         return [tuple(names)]
@@ -539,29 +537,28 @@ def _share(
     then waited 1.1 s of a 5 s run, 2026-12-07.)  A worker's error stops the handing out
     and is raised here.
     """
-    import threading
     from concurrent.futures import FIRST_COMPLETED, Future, wait
 
     total = sum(len(c) for c in chunks)
     lock = threading.Lock()
-    ends = [0, len(chunks)]  # the next chunk to hand out; the number of chunks
+    following = [0]  # the next chunk to hand out
     futures: dict[Future[Chunk], int] = {}
-    failed: list[bool] = []
+    failed = threading.Event()
 
     def hand_out(finished: Future[Chunk] | None = None) -> None:
         """Submit the next chunk from the front (called back as a worker's chunk ends)."""
         with lock:
             if finished is not None and (finished.cancelled() or finished.exception()):
-                failed.append(True)
-            if failed or ends[0] >= ends[1]:
+                failed.set()
+            if failed.is_set() or following[0] >= len(chunks):
                 return
             try:
-                fut = pool.submit(_run_received, chunks[ends[0]])
+                fut = pool.submit(_run_received, chunks[following[0]])
             except RuntimeError:  # the pool is shutting down: this process failed
-                failed.append(True)
+                failed.set()
                 return
-            futures[fut] = ends[0]
-            ends[0] += 1
+            futures[fut] = following[0]
+            following[0] += 1
         fut.add_done_callback(hand_out)
 
     mine = 0
@@ -576,15 +573,14 @@ def _share(
         hand_out()
     while True:  # loop over chunks, not specifications
         with lock:
-            if failed or ends[1] <= ends[0]:
+            if failed.is_set() or following[0] >= len(chunks):
                 break
-            i = ends[0]
-            ends[0] += 1
+            i = following[0]
+            following[0] += 1
         try:
             results[i] = _run_chunk(*work, chunks[i])
         except BaseException:
-            with lock:
-                failed.append(True)  # no more chunks for the workers
+            failed.set()  # no more chunks for the workers
             raise
         mine += len(chunks[i])
         report()
@@ -719,7 +715,7 @@ def _events(
     signals: dict[str, tuple[np.ndarray, pd.DatetimeIndex, np.ndarray | None, str]],
     cache: dict[tuple[Any, ...], EventTable],
     path: Any,
-    values: dict[str, pd.Series] | None = None,
+    values: dict[str, pd.Series],
 ) -> EventTable:
     """The events of a specification: its signal computed (and checked) once per distinct
     signal configuration -- its value once for all the thresholds tried, for a signal that
@@ -734,7 +730,7 @@ def _events(
         try:
             signal = make_signal(thaw(spec.signal))
             shared = type(signal).threshold_params
-            if shared and values is not None:
+            if shared:
                 vkey = _key({k: v for k, v in spec.signal.items() if k not in shared})
                 if vkey not in values:
                     values[vkey] = signal.values(prices)
