@@ -25,7 +25,6 @@ from eventstudy.crosssection.battery import (
     _p_norm,
     _p_t,
     _result,
-    _row_ranks,
     _signrank_p,
     _wilcoxon_v,
     car_variance,
@@ -313,19 +312,6 @@ def test_window_tests_defaults_and_window_errors():
         window_tests(p, (-9, -3))
 
 
-def test_row_ranks_without_ties_and_with_an_empty_row():
-    a = np.array([[0.3, -1.0, 2.0, np.nan], [np.nan, np.nan, np.nan, np.nan], [4.0, 3.0, 2.0, 1.0]])
-    ranks, n, med = _row_ranks(a)
-    np.testing.assert_array_equal(ranks[0, :3], stats.rankdata(a[0, :3]))
-    np.testing.assert_array_equal(ranks[2], [4.0, 3.0, 2.0, 1.0])
-    np.testing.assert_array_equal(n, [3, 0, 4])
-    assert med[0] == 0.3 and math.isnan(med[1]) and med[2] == 2.5
-    b = np.array([[1.0, 1.0, 1.0, 2.0, 2.0, 0.0]])
-    rb, nb, mb = _row_ranks(b)
-    np.testing.assert_array_equal(rb[0], stats.rankdata(b[0]))
-    assert nb[0] == 6 and mb[0] == 1.0
-
-
 @pytest.mark.parametrize("convention", ["textbook", "estudy2"])
 def test_event_day_without_any_return_is_not_applicable(convention):
     # day 3 has no return for any security: every daily test and every CAR test over 3..3 is
@@ -483,10 +469,3 @@ def test_two_events_have_a_kolari_pynnonen_correlation():
     )
 
 
-def test_row_ranks_tie_at_the_minimum_and_a_single_value():
-    a = np.array([[1.0, 1.0, 2.0, np.nan], [np.nan, 5.0, np.nan, np.nan]])
-    ranks, n, med = _row_ranks(a)
-    np.testing.assert_array_equal(ranks[0, :3], stats.rankdata(a[0, :3]))  # 1.5, 1.5, 3
-    assert ranks[1, 1] == 1.0
-    np.testing.assert_array_equal(n, [3, 1])
-    np.testing.assert_array_equal(med, [1.0, 5.0])

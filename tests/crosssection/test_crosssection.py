@@ -314,22 +314,6 @@ def test_plot_caar_agg_safe(make_panel):
     assert fig.axes and len(fig.axes[0].lines) >= 1
 
 
-def test_row_ranks_average_ties_and_median():
-    from scipy.stats import rankdata
-
-    from eventstudy.crosssection.battery import _row_ranks
-
-    a = np.array(
-        [[3.0, 1.0, 2.0, 2.0, np.nan], [5.0, 5.0, 5.0, 1.0, 0.0], [1.0, 2.0, 3.0, 4.0, 5.0]]
-    )
-    ranks, n, med = _row_ranks(a)
-    for i in range(3):
-        ok = np.isfinite(a[i])
-        np.testing.assert_array_equal(ranks[i, ok], rankdata(a[i, ok]))
-    np.testing.assert_array_equal(n, [4, 5, 5])
-    np.testing.assert_array_equal(med, [2.0, 5.0, 3.0])
-
-
 def test_missing_event_day_textbook_sums_over_available(make_panel):
     # a stock without a return on day 0: N_t drops, the CAR sums the available days
     r, m = make_panel(10, 300, seed=11)
