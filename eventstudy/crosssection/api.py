@@ -388,7 +388,6 @@ def _build_result(
     from scipy import special  # not scipy.stats: 552 ms, benchmarks/bench_libraries.py
 
     days = panel.event_days
-    lw = panel.lw
     ev = pd.DataFrame(
         {
             "ticker": aligned.tickers[keep],
@@ -409,7 +408,7 @@ def _build_result(
     car_arr[~np.isfinite(a).cumsum(axis=1).astype(bool)] = np.nan
     car = pd.DataFrame(car_arr, index=ev.index, columns=cols)
     r = panel.returns
-    m = panel.market[:, lw:]
+    m = panel.market
     if return_kind == "log":
         gross_r, gross_m = np.exp(np.cumsum(r, axis=1)), np.exp(np.cumsum(m, axis=1))
     else:

@@ -308,14 +308,9 @@ class _Estudy2(_Rules):
     def standardisation(
         self, panel: EventPanel, avail: np.ndarray
     ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-        lw = panel.lw
         L = panel.n_est.astype(float)
-        m_est = panel.market[:, :lw]
-        m_evt = panel.market[:, lw:]
-        ok = np.isfinite(m_est)
-        cnt = ok.sum(axis=1)
-        mbar = _div(np.where(ok, m_est, 0.0).sum(axis=1), cnt)
-        ss = np.where(ok, (m_est - mbar[:, None]) ** 2, 0.0).sum(axis=1)
+        m_evt = panel.market
+        mbar, ss = panel.market_est_mean, panel.market_est_ss
         factor = 1.0 + 1.0 / L[:, None] + _div((m_evt - mbar[:, None]) ** 2, ss[:, None])
         lamb_factor = np.sqrt(1.0 + 1.0 / L.mean() + _div((m_evt[0] - mbar[0]) ** 2, ss[0]))
         return factor, panel.sd_ddof1, L - 2.0, lamb_factor

@@ -25,7 +25,10 @@ from eventstudy._frozen import readonly_array
 
 __all__ = ["EventPanel", "estimate_panel"]
 
-_CHUNK_ELEMENTS = 4_000_000  # elements of the events x days x regressors array per chunk
+# elements of the events x days x regressors array per chunk: each of the chunk's events x
+# days temporaries then fits in a core's cache (about 1 MB); 100,000 events x 251 days with
+# the market model took 0.85 s against 1.05 s with 4,000,000 (medians, 2026-12-07)
+_CHUNK_ELEMENTS = 500_000
 
 
 @dataclass(frozen=True, slots=True)
@@ -43,7 +46,11 @@ class EventPanel:
     returns
         Raw stock returns of the event window (E, D).
     market
-        Market returns on the full grid (E, T) (NaN outside the data).
+        Market returns of the event window (E, D) (NaN outside the data).
+    market_est_mean, market_est_ss
+        Mean and sum of squared deviations from it of the market returns over the
+        estimation window (E,): every calendar day of the window with a market return,
+        whether or not the stock has one (estudy2's Patell factor).
     n_est
         Estimation observations L_i (E,).
     params
@@ -67,6 +74,8 @@ class EventPanel:
     ar: np.ndarray
     returns: np.ndarray
     market: np.ndarray
+    market_est_mean: np.ndarray
+    market_est_ss: np.ndarray
     n_est: np.ndarray
     params: np.ndarray
     xtx_inv: np.ndarray
@@ -82,6 +91,8 @@ class EventPanel:
             "ar",
             "returns",
             "market",
+            "market_est_mean",
+            "market_est_ss",
             "n_est",
             "params",
             "xtx_inv",
@@ -124,6 +135,8 @@ class EventPanel:
             ar=self.ar[keep],
             returns=self.returns[keep],
             market=self.market[keep],
+            market_est_mean=self.market_est_mean[keep],
+            market_est_ss=self.market_est_ss[keep],
             n_est=self.n_est[keep],
             params=self.params[keep],
             xtx_inv=self.xtx_inv[keep],
@@ -174,7 +187,9 @@ def estimate_panel(
 
     ar = np.empty((e_total, t_full))
     ret = np.empty((e_total, event_days.size))
-    mkt = np.empty((e_total, t_full))
+    mkt = np.empty((e_total, event_days.size))
+    mkt_mean = np.empty(e_total)
+    mkt_ss = np.empty(e_total)
     n_est = np.empty(e_total, dtype=np.int64)
     params = np.full((e_total, k), np.nan)
     xtx_inv = np.full((e_total, k, k), np.nan)
@@ -263,7 +278,13 @@ def estimate_panel(
             s2 = ssr / (cnt - k) if k else var1
         ar[lo:hi] = a
         ret[lo:hi] = r[:, lw:]
-        mkt[lo:hi] = m
+        mkt[lo:hi] = m[:, lw:]
+        m_est = m[:, :lw]
+        m_ok = np.isfinite(m_est)
+        with np.errstate(invalid="ignore", divide="ignore"):
+            m_bar = np.where(m_ok, m_est, 0.0).sum(axis=1) / m_ok.sum(axis=1)
+        mkt_mean[lo:hi] = m_bar
+        mkt_ss[lo:hi] = np.where(m_ok, (m_est - m_bar[:, None]) ** 2, 0.0).sum(axis=1)
         n_est[lo:hi] = cnt
         params[lo:hi] = b
         xtx_inv[lo:hi] = inv
@@ -277,6 +298,8 @@ def estimate_panel(
         ar=ar,
         returns=ret,
         market=mkt,
+        market_est_mean=mkt_mean,
+        market_est_ss=mkt_ss,
         n_est=n_est,
         params=params,
         xtx_inv=xtx_inv,

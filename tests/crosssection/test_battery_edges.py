@@ -467,5 +467,3 @@ def test_two_events_have_a_kolari_pynnonen_correlation():
     assert day["ar_adjusted_patell"].statistic == pytest.approx(
         day["ar_patell"].statistic * kp, rel=RTOL
     )
-
-

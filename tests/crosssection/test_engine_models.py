@@ -97,7 +97,11 @@ def test_estimate_panel_matches_per_event_ols(model, chunk, monkeypatch):
         np.testing.assert_allclose(p.ar[e], ref["ar"], rtol=RTOL, atol=1e-15)
         np.testing.assert_array_equal(np.isnan(p.ar[e]), np.isnan(ref["ar"]))
         np.testing.assert_array_equal(p.returns[e], ref["returns"])
-        np.testing.assert_array_equal(p.market[e], ref["market"])
+        np.testing.assert_array_equal(p.market[e], ref["market"][EST.size :])
+        m_est = ref["market"][: EST.size]
+        m_est = m_est[np.isfinite(m_est)]  # every market return of the window
+        assert p.market_est_mean[e] == pytest.approx(m_est.mean(), rel=RTOL)
+        assert p.market_est_ss[e] == pytest.approx(((m_est - m_est.mean()) ** 2).sum(), rel=RTOL)
         assert p.sigma2[e] == pytest.approx(ref["sigma2"], rel=RTOL)
         assert p.sd_ddof1[e] == pytest.approx(ref["sd1"], rel=RTOL)
         if k:
@@ -121,8 +125,10 @@ def test_subset_keeps_rows_of_every_array():
     p = estimate_panel(r, m, offset, design, columns, positions, EST, EVT)
     keep = np.array([False, True, False, True, True, False, True])
     s = p.subset(keep)
-    for name in ("ar", "returns", "market", "n_est", "params", "xtx_inv", "x_event"):
+    for name in ("ar", "returns", "market", "market_est_mean", "market_est_ss", "n_est", "params"):
         np.testing.assert_array_equal(getattr(s, name), getattr(p, name)[keep])
+    np.testing.assert_array_equal(s.xtx_inv, p.xtx_inv[keep])
+    np.testing.assert_array_equal(s.x_event, p.x_event[keep])
     np.testing.assert_array_equal(s.sigma2, p.sigma2[keep])
     np.testing.assert_array_equal(s.sd_ddof1, p.sd_ddof1[keep])
     np.testing.assert_array_equal(s.est_days, p.est_days)
