@@ -125,6 +125,34 @@ def time_pypi_eventstudy(
         return None
 
 
+_PEAK = textwrap.dedent(
+    """
+    import resource, sys
+    sys.path.insert(0, sys.argv[1])
+    import bench_crosssection as b
+    returns, market = b.make_data()
+    events = b.make_events(returns, 100_000)
+    before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    if sys.argv[2] == "run":
+        b.time_ours(returns, market, events)
+    print(before, resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)
+    """
+)
+
+
+def peak_mb() -> tuple[float, float]:
+    """Peak resident memory (MB) of a fresh process that makes the data and runs one
+    100,000-event call, and of one that only makes the data (imports and inputs)."""
+    here = str(Path(__file__).resolve().parent)
+    out = {}
+    for mode in ("run", "inputs"):
+        text = subprocess.run(
+            [sys.executable, "-c", _PEAK, here, mode], check=True, capture_output=True, text=True
+        ).stdout
+        out[mode] = int(text.split()[-1]) / 1024
+    return out["run"], out["inputs"]
+
+
 def main() -> None:
     returns, market = make_data()
     ev5 = make_events(returns, 5_000)
@@ -140,6 +168,11 @@ def main() -> None:
         f"eventstudy.crosssection, 100,000 events, market model + full battery: best "
         f"{t100:.3f} s ({flag}); runs {', '.join(f'{t:.2f}' for t in runs)} (the first pays "
         "for fresh memory pages; shared VMs vary by +-50%)"
+    )
+    run_mb, inputs_mb = peak_mb()
+    print(
+        f"peak memory, fresh process, one 100,000-event call: {run_mb:.0f} MB (target <= 500 MB); "
+        f"imports and inputs alone: {inputs_mb:.0f} MB"
     )
     other = time_pypi_eventstudy(returns, market, ev5)
     if other is None:

@@ -404,16 +404,24 @@ def _build_result(
     cols = pd.Index(days, name="relative_day")
     ar = pd.DataFrame(panel.ar_event, index=ev.index, columns=cols)
     a = panel.ar_event
-    car_arr = np.where(np.isfinite(a), a, 0.0).cumsum(axis=1)
+    car_arr = np.where(np.isfinite(a), a, 0.0)
+    np.cumsum(car_arr, axis=1, out=car_arr)  # in place: one (E, D) array less at the peak
     car_arr[~np.isfinite(a).cumsum(axis=1).astype(bool)] = np.nan
     car = pd.DataFrame(car_arr, index=ev.index, columns=cols)
     r = panel.returns
     m = panel.market
+    # buy-and-hold abnormal returns, computed in place (two (E, D) arrays in all)
     if return_kind == "log":
-        gross_r, gross_m = np.exp(np.cumsum(r, axis=1)), np.exp(np.cumsum(m, axis=1))
+        gross_r, gross_m = np.cumsum(r, axis=1), np.cumsum(m, axis=1)
+        np.exp(gross_r, out=gross_r)
+        np.exp(gross_m, out=gross_m)
     else:
-        gross_r, gross_m = np.cumprod(1.0 + r, axis=1), np.cumprod(1.0 + m, axis=1)
-    bhar = pd.DataFrame(gross_r - gross_m, index=ev.index, columns=cols)
+        gross_r, gross_m = 1.0 + r, 1.0 + m
+        np.cumprod(gross_r, axis=1, out=gross_r)
+        np.cumprod(gross_m, axis=1, out=gross_m)
+    gross_r -= gross_m
+    del gross_m
+    bhar = pd.DataFrame(gross_r, index=ev.index, columns=cols)
     # CAAR path with band
     n_t = np.isfinite(a).sum(axis=0)
     with np.errstate(invalid="ignore", divide="ignore"):

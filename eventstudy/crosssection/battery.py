@@ -904,13 +904,15 @@ def car_variance_path(panel: EventPanel) -> np.ndarray:
     """Var(CAR_i) from the first event-window day to each day (E, D); see :func:`car_variance`."""
     a = panel.ar_event
     ok = np.isfinite(a)
-    d_i = np.cumsum(ok, axis=1).astype(float)
+    # in place where it can be: the (E, D) and (E, D, K) arrays are a run's peak memory
+    out = np.cumsum(ok, axis=1, dtype=float)
     if panel.n_params:
-        x = np.cumsum(np.where(ok[..., None], panel.x_event, 0.0), axis=1)
-        quad = np.einsum("edk,ekl,edl->ed", x, panel.xtx_inv, x)
-    else:
-        quad = np.zeros(a.shape)
-    return panel.sigma2[:, None] * (d_i + quad)
+        x = np.where(ok[..., None], panel.x_event, 0.0)
+        np.cumsum(x, axis=1, out=x)
+        out += np.einsum("edk,ekl,edl->ed", x, panel.xtx_inv, x)
+        del x
+    out *= panel.sigma2[:, None]
+    return out
 
 
 class WindowInputs:
