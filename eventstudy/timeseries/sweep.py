@@ -17,7 +17,7 @@ import os
 import threading
 import uuid
 import warnings
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, ClassVar
 
@@ -94,9 +94,9 @@ def run_sweep(
     scheduler
         Address of a running Dask scheduler (``"tcp://host:8786"``).
 
-    The specifications are cut into contiguous chunks; each specification's numbers depend on
-    the study seed and its own settings only, so the result is byte-identical for any worker
-    count and executor.
+    The specifications are cut into chunks (:func:`_chunks`); each specification's numbers
+    depend on the study seed and its own settings only, so the result is byte-identical for
+    any worker count and executor.
 
     Returns
     -------
@@ -128,7 +128,7 @@ def run_sweep(
         check_sample(config, data)
         names = [sp.name for sp in config.sweep.specifications]
         n_workers = _workers(workers, len(names))
-        chunks = _chunks(names, n_workers)
+        chunks = _chunks(_by_shared_work(config.sweep.specifications), n_workers)
         forward = _forward(config, data)
         plans = shift_plans(
             config.sweep.specifications,
@@ -149,7 +149,7 @@ def run_sweep(
                 parts = _run_pool(work, chunks, n_workers, progress)
         finally:
             _drop_state()
-        events, evaluations, incomplete, nulls = _merge(parts, names)
+        events, evaluations, incomplete, nulls = _merge(parts, names, chunks)
         if incomplete:
             warnings.warn(
                 f"{incomplete} of {len(names)} specifications have events too recent for a "
@@ -224,8 +224,25 @@ def _workers(workers: int | None, n: int) -> int:
     return workers
 
 
+def _by_shared_work(specs: Sequence[Specification]) -> list[str]:
+    """The specifications' names, those that share work next to each other (grid order within).
+
+    A process's memo (:class:`_RunState`) serves the specifications with the same return kind,
+    sample and declustering: the same forward returns, and placebo draws for the same event
+    counts and gap.  Cut in this order, the chunks of two processes share little, and each
+    process builds less of what the other builds too: on the 1,000-specification benchmark
+    grid, 0.28 s of work done twice instead of 0.45 s (2026-12-07).
+    """
+    key = {
+        sp.name: (sp.return_kind, str(sp.start), str(sp.end), sp.min_gap or 0, sp.mode)
+        for sp in specs
+    }
+    return sorted(key, key=key.__getitem__)  # stable: grid order within a group
+
+
 def _chunks(names: list[str], workers: int) -> list[tuple[str, ...]]:
-    """Contiguous chunks, shrinking along the grid (the cut never changes any number).
+    """Chunks of ``names`` in their order, shrinking along it (the cut never changes any
+    number).
 
     Each chunk holds a quarter of a worker's share of what is left, and at least four
     specifications: the processes start on the large chunks at the front and take the next
@@ -385,25 +402,35 @@ def _run_chunk(
 
 
 def _merge(
-    parts: list[Chunk], names: list[str]
+    parts: list[Chunk], names: list[str], chunks: list[tuple[str, ...]]
 ) -> tuple[dict[str, EventTable], dict[str, dict[str, EvaluationResult]], int, Nulls]:
-    """Put the chunks back in grid order and re-issue their warnings once each."""
+    """Put the chunks' specifications back in grid order and re-issue their warnings once
+    each, sorted (which process warned first depends on what it ran before).
+
+    ``parts[i]`` is the result of ``chunks[i]``; its joint-null columns are in grid order
+    within the chunk (:func:`_run_chunk`)."""
     events: dict[str, EventTable] = {}
     evals: dict[str, dict[str, EvaluationResult]] = {}
     incomplete = 0
     seen: list[str] = []
     columns: dict[tuple[str, str], list[tuple[np.ndarray, np.ndarray]]] = {}
-    for ev, out, inc, messages, nulls in parts:  # chunks arrive in grid order
+    for ev, out, inc, messages, nulls in parts:  # loop over chunks, in the order of chunks
         events.update(ev)
         evals.update(out)
         incomplete += inc
         seen += [m for m in messages if m not in seen]
         for key, pair in nulls.items():
             columns.setdefault(key, []).append(pair)
-    for m in seen:
+    for m in sorted(seen):
         warnings.warn(m, EventStudyWarning, stacklevel=3)
+    where = {n: i for i, n in enumerate(names)}
+    placed = [where[n] for c in chunks for n in sorted(c, key=where.__getitem__)]
+    back = np.argsort(placed)  # column j of the concatenation holds specification placed[j]
     merged = {
-        key: (np.concatenate([o for o, _ in pairs]), np.hstack([n for _, n in pairs]))
+        key: (
+            np.concatenate([o for o, _ in pairs])[back],
+            np.hstack([n for _, n in pairs])[:, back],
+        )
         for key, pairs in columns.items()
     }
     return {n: events[n] for n in names}, {n: evals[n] for n in names}, incomplete, merged
@@ -528,9 +555,9 @@ def _share(
     workers: int = 1,
 ) -> None:
     """Fill ``results``: the pool's ``workers`` workers and this process take the next chunk
-    in grid order whenever they finish one.
+    whenever they finish one.
 
-    The chunks shrink along the grid, so the last ones to finish are small.  A worker is
+    The chunks shrink along their order, so the last ones to finish are small.  A worker is
     handed its next chunk only when it has finished one.  (Handing them all out at once, with
     this process taking chunks from the back, let the pool queue a chunk or two ahead in each
     worker, out of this process's reach: on the 1,000-specification benchmark this process

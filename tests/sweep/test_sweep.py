@@ -438,3 +438,51 @@ def test_an_error_in_the_calling_process_stops_the_workers_quietly(
         sweep_module._share(pool, (None,), chunks, results, None)  # type: ignore[arg-type]
     time.sleep(0.5)  # the worker's chunk ends after the failure
     assert "exception calling callback" not in capfd.readouterr().err
+
+
+def test_chunks_group_the_specifications_that_share_work() -> None:
+    from eventstudy.timeseries.sweep import _by_shared_work, _chunks
+
+    study = es.parse_study(EXAMPLE_STUDY + SWEEP)
+    specs = study.sweep.specifications
+    order = _by_shared_work(specs)
+    assert sorted(order) == sorted(sp.name for sp in specs)
+    rank = {sp.name: i for i, sp in enumerate(specs)}
+    by_name = {sp.name: sp for sp in specs}
+    groups = [(by_name[n].return_kind, by_name[n].min_gap) for n in order]
+    # each (return kind, gap) together, in grid order within
+    assert groups == sorted(groups, key=lambda g: (g[0], g[1] or 0))
+    for g in set(groups):
+        members = [rank[n] for n in order if (by_name[n].return_kind, by_name[n].min_gap) == g]
+        assert members == sorted(members) and len(members) == 3
+    chunks = _chunks(order, 2)
+    assert [n for c in chunks for n in c] == order and min(map(len, chunks)) >= 4
+
+
+def test_merge_puts_chunks_back_in_grid_order() -> None:
+    from eventstudy.timeseries.sweep import _merge
+
+    names = ["a", "b", "c", "d", "e"]
+    chunks = [("d", "b"), ("e", "a", "c")]  # a chunk's columns come in grid order: b, d
+    key = ("t", "1m")
+
+    def part(cols: list[str], message: str):
+        obs = np.array([names.index(n) for n in cols], dtype=float)
+        shifted = np.vstack([obs, obs + 10.0])
+        return (
+            {n: n for n in cols},
+            {n: {"t": n} for n in cols},
+            1,
+            (message,),
+            {key: (obs, shifted)},
+        )
+
+    parts = [part(["b", "d"], "z warning"), part(["a", "c", "e"], "a warning")]
+    with pytest.warns(es.exceptions.EventStudyWarning) as record:
+        events, evals, incomplete, nulls = _merge(parts, names, chunks)
+    assert list(events) == names and list(evals) == names and incomplete == 2
+    obs, shifted = nulls[key]
+    np.testing.assert_array_equal(obs, np.arange(5.0))
+    np.testing.assert_array_equal(shifted, [np.arange(5.0), np.arange(5.0) + 10.0])
+    # which process warned first depends on what it ran before: sorted
+    assert [str(w.message) for w in record] == ["a warning", "z warning"]
