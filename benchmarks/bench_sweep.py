@@ -13,7 +13,8 @@ Usage: python benchmarks/bench_sweep.py [--specs 1000] [--workers 1 2] [--dask] 
 With ``--dask`` the grid also runs on Dask with that many single-threaded workers, twice: on
 a ``LocalCluster`` the run starts itself (its start-up, about 3 s, included), and on a cluster
 that is already running, reached through ``--scheduler`` (how a user who outgrows one machine
-runs it; the cluster is started before the clock and its workers' memory is not counted), and
+runs it; the cluster is started before the clock and its workers' memory is not counted); it
+times ``es.run_study`` on a running cluster from one Python session (:func:`in_session`), and
 measures the ceiling this machine puts on any 2-worker speed-up (:func:`ceiling`).  Prints wall time, seconds per specification and the peak resident memory of the run's
 largest process (``ru_maxrss``, measured in a fresh wrapper process per run).
 """
@@ -144,6 +145,42 @@ def on_running_cluster(study: Path, data_dir: str | None, workers: int, repeat: 
     return statistics.median(times)
 
 
+_SESSION = """
+import os, statistics, sys, time
+os.environ["OPENBLAS_NUM_THREADS"] = "1"
+if __name__ == "__main__":
+    import eventstudy as es
+    from eventstudy.timeseries.sweep import _local_cluster
+    study, data_dir, workers, repeat = sys.argv[1], sys.argv[2] or None, int(sys.argv[3]), int(sys.argv[4])
+    config = es.load_study(study)
+    cluster = _local_cluster(workers)
+    try:
+        def once():
+            t0 = time.perf_counter()
+            es.run_study(config, data_dir=data_dir, workers=workers, executor="dask",
+                         scheduler=cluster.scheduler_address)
+            return time.perf_counter() - t0
+        once()  # warms the workers (their imports) and this process
+        print(statistics.median(once() for _ in range(repeat)))
+    finally:
+        cluster.close()
+"""
+
+
+def in_session(study: Path, data_dir: str | None, workers: int, repeat: int = 5) -> float:
+    """Median seconds of ``es.run_study`` on a running Dask cluster of ``workers``
+    single-threaded workers, called from one Python session (a research script or notebook:
+    the imports, the data's first read and the writing of outputs are not in the clock)."""
+    out = subprocess.run(
+        [sys.executable, "-c", _SESSION, str(study), data_dir or "", str(workers), str(repeat)],
+        check=True,
+        capture_output=True,
+        text=True,
+        env={**os.environ, "OPENBLAS_NUM_THREADS": "1", "PYTHONWARNINGS": "ignore"},
+    )
+    return float(out.stdout.split()[-1])
+
+
 def ceiling(study: Path, data_dir: str | None, repeat: int = 3) -> float:
     """Throughput of this machine's two cores on this run: twice the seconds of one
     1-worker run alone over the seconds of two such runs started together (median of
@@ -213,10 +250,18 @@ def main() -> None:
                     f"| RUT grid on a running Dask cluster (--scheduler) | {n} | {w} | "
                     f"{s:.1f} | {s / n:.3f} | -- |"
                 )
+            session = {}
+            for w in args.workers:
+                s = session[w] = in_session(study, args.data_dir, w)
+                print(
+                    f"| RUT grid, `es.run_study` in a Python session on a running cluster | {n} | "
+                    f"{w} | {s:.1f} | {s / n:.3f} | -- |"
+                )
             if {1, 2} <= set(args.workers):
                 speedups = [
                     f"LocalCluster {local[1] / local[2]:.2f}x",
                     f"running cluster {running[1] / running[2]:.2f}x",
+                    f"Python session {session[1] / session[2]:.2f}x",
                 ]
     print("\ntarget: 1,000 specifications <= 5 s on 2 cores (issue 10)")
     if args.dask and speedups:
