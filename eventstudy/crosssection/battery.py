@@ -456,11 +456,18 @@ class _RankAccumulator:
         avg = _sorted_rank_values(s)
         avg[np.arange(t)[None, :] >= n[:, None]] = 0.0  # the missing values, sorted last
         cols = order.ravel()
-        self.rank += np.bincount(cols, weights=avg.ravel(), minlength=t)
-        self.u += np.bincount(cols, weights=(avg / (n + 1.0)[:, None]).ravel(), minlength=t)
-        self.n_full += fin.sum(axis=0)
-        self.kbar += (n + 1.0) / 2.0 @ fin
-        self.g += np.sign(np.where(fin, blk, 0.0) - np.where(fin, med[:, None], 0.0)).sum(axis=0)
+        rank = np.bincount(cols, weights=avg.ravel(), minlength=t)
+        self.rank += rank
+        count = fin.sum(axis=0)
+        self.n_full += count
+        if n.min() == n.max():  # as many values in every row (no missing days): one scale
+            self.u += rank / (n[0] + 1.0)
+            self.kbar += (n[0] + 1.0) / 2.0 * count
+        else:
+            self.u += np.bincount(cols, weights=(avg / (n + 1.0)[:, None]).ravel(), minlength=t)
+            self.kbar += (n + 1.0) / 2.0 @ fin
+        # sign(AR - median): NaN compares False both ways, so a missing value counts 0
+        self.g += (blk > med[:, None]).sum(axis=0) - (blk < med[:, None]).sum(axis=0)
 
     def result(self) -> _RankSums:
         return _RankSums(
