@@ -210,6 +210,22 @@ def _prepare_returns(returns: pd.DataFrame) -> pd.DataFrame:
     return returns
 
 
+def _refuse_infinite(
+    values: np.ndarray, dates: pd.DatetimeIndex, names: Sequence[str], what: str
+) -> None:
+    """A :class:`DataError` naming the first infinite value (a missing return must be NaN)."""
+    bad = np.isinf(values)
+    if not bad.any():
+        return
+    row, col = (int(i[0]) for i in np.nonzero(bad.reshape(len(dates), -1)))
+    more = int(bad.sum()) - 1
+    raise DataError(
+        f"{what} has an infinite value: {names[col]!r} on {dates[row]:%Y-%m-%d}"
+        + (f" (and {more} more)" if more else "")
+        + "; a missing return must be NaN"
+    )
+
+
 def run_cross_section(
     returns: pd.DataFrame,
     market: pd.Series,
@@ -317,9 +333,12 @@ def run_cross_section(
     aligned = align_events(events, calendar, returns.columns)
     est_days = np.arange(est[0], est[1] + 1)
     ev_days = np.arange(evw[0], evw[1] + 1)
+    values, market_values = returns.to_numpy(dtype=float), mkt.to_numpy(dtype=float)
+    _refuse_infinite(values, calendar, [str(c) for c in returns.columns], "returns")
+    _refuse_infinite(market_values, calendar, [str(market.name)], "market")
     panel = estimate_panel(
-        returns.to_numpy(dtype=float),
-        mkt.to_numpy(dtype=float),
+        values,
+        market_values,
         np.asarray(offset, dtype=float),
         np.asarray(design, dtype=float),
         aligned.columns,

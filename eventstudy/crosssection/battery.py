@@ -414,7 +414,6 @@ class _FullSample:
 
     est_sum: np.ndarray  # (Lw,) Σ_i AR_it over available estimation days
     est_count: np.ndarray  # (Lw,) events available per estimation day
-    row_mean: np.ndarray  # (E,) Σ_t AR_it / L_i over the estimation window
     z_sum: np.ndarray  # (Lw,) Σ_i (AR_it - mean_i) / sd_i  (events with sd_i > 0)
     positives: np.ndarray  # (E,) estimation days with AR > 0
     ranks: _RankSums
@@ -427,7 +426,7 @@ class _RankSums:
     n_full: np.ndarray  # (T,) events with an AR per day
     t_i: np.ndarray  # (E,) ARs per event
     rank_colsum: np.ndarray  # (T,) Σ_i K_it
-    u_colsum: np.ndarray  # (T,) Σ_i K_it / (T_i + 1)
+    u_colsum: np.ndarray  # (T,) Σ_i (K_it / (T_i + 1) - 1/2)
     kbar_colsum: np.ndarray  # (T,) Σ_i (T_i + 1) / 2 over the events with an AR on the day
     g_colsum: np.ndarray  # (T,) Σ_i sign(AR_it - median_i)
 
@@ -461,10 +460,13 @@ class _RankAccumulator:
         count = fin.sum(axis=0)
         self.n_full += count
         if n.min() == n.max():  # as many values in every row (no missing days): one scale
-            self.u += rank / (n[0] + 1.0)
-            self.kbar += (n[0] + 1.0) / 2.0 * count
+            kbar = (n[0] + 1.0) / 2.0 * count
+            self.u += (rank - kbar) / (n[0] + 1.0)  # both multiples of 1/2: an exact difference
+            self.kbar += kbar
         else:
-            self.u += np.bincount(cols, weights=(avg / (n + 1.0)[:, None]).ravel(), minlength=t)
+            half = np.where(avg > 0.0, (n + 1.0)[:, None] / 2.0, 0.0)  # 0 for the missing
+            dev = (avg - half) / (n + 1.0)[:, None]
+            self.u += np.bincount(cols, weights=dev.ravel(), minlength=t)
             self.kbar += (n + 1.0) / 2.0 @ fin
         # sign(AR - median): NaN compares False both ways, so a missing value counts 0
         self.g += (blk > med[:, None]).sum(axis=0) - (blk < med[:, None]).sum(axis=0)
@@ -523,7 +525,6 @@ def _full_sample(panel: EventPanel) -> _FullSample:
     est_sum = np.zeros(lw)
     est_count = np.zeros(lw, dtype=np.int64)
     z_sum = np.zeros(lw)
-    row_mean = np.empty(e)
     positives = np.empty(e, dtype=np.int64)
     acc = _RankAccumulator(e, t)
     le = panel.n_est
@@ -536,7 +537,6 @@ def _full_sample(panel: EventPanel) -> _FullSample:
         est_sum += est.sum(axis=0)
         est_count += ok.sum(axis=0)
         mu = _div(est.sum(axis=1), le[lo:hi])
-        row_mean[lo:hi] = mu
         # z_it = (AR_it - mean_i) / sd_i on available days
         w = np.where(has_sd[lo:hi], _div(mu, np.where(has_sd[lo:hi], sd[lo:hi], 1.0)), 0.0)
         z_sum += inv_sd[lo:hi] @ est - w @ ok
@@ -545,7 +545,6 @@ def _full_sample(panel: EventPanel) -> _FullSample:
     return _FullSample(
         est_sum=est_sum,
         est_count=est_count,
-        row_mean=row_mean,
         z_sum=z_sum,
         positives=positives,
         ranks=acc.result(),
@@ -603,7 +602,7 @@ def _prepare(panel: EventPanel, rules: _Rules) -> _Prep:
         n_full=n_full,
         g_colsum=rk.g_colsum,
         dev_colsum=rk.rank_colsum - rk.kbar_colsum,
-        u_colsum=rk.u_colsum - 0.5 * n_full,
+        u_colsum=rk.u_colsum,
         rank_colsum=rk.rank_colsum,
         p_hat=p_hat,
         patell_var=patell_var,

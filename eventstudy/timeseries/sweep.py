@@ -234,7 +234,13 @@ def _by_shared_work(specs: Sequence[Specification]) -> list[str]:
     grid, 0.28 s of work done twice instead of 0.45 s (2026-12-07).
     """
     key = {
-        sp.name: (sp.return_kind, str(sp.start), str(sp.end), sp.min_gap or 0, sp.mode)
+        sp.name: (
+            sp.return_kind,
+            str(sp.start),
+            str(sp.end),
+            sp.min_gap or DEFAULT_MIN_GAP,
+            sp.mode,
+        )
         for sp in specs
     }
     return sorted(key, key=key.__getitem__)  # stable: grid order within a group
@@ -329,8 +335,8 @@ def _run_chunk(
 
     Returns the events, the evaluations, how many of the specifications had events with an
     incomplete horizon, the other warnings raised (messages), and per target x horizon the
-    specifications' observed excess and shifted excesses (:func:`shift_null`, columns in the
-    order of ``names``).  Chunks of the same run (``token``) in the same process share their
+    specifications' observed excess and shifted excesses (:func:`shift_null`, columns in grid
+    order).  Chunks of the same run (``token``) in the same process share their
     work (:func:`_state`).
     """
     assert config.sweep is not None

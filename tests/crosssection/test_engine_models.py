@@ -276,3 +276,33 @@ def test_designs_are_float_even_for_integer_inputs():
     assert o.dtype == np.float64 and x.dtype == np.float64
     with pytest.raises(DataError, match=r"\(decimals: see factors_from_percent\)$"):
         FactorModel("one", ("a",)).design(mk, None)
+
+
+@pytest.mark.parametrize("chunk", [None, 1])
+@pytest.mark.parametrize(
+    ("model", "make"),
+    [
+        # market-adjusted (K = 0): the abnormal return is a constant 0.001
+        ("market_adjusted", lambda m: m + 0.001),
+        # market model: the return is exactly 0.0005 + 1.2 m, a perfect fit
+        ("market_model", lambda m: 0.0005 + 1.2 * m),
+        # mean-adjusted: a constant return
+        ("mean_adjusted", lambda m: np.full_like(m, 0.0031)),
+    ],
+)
+def test_a_dispersion_within_rounding_is_zero_whatever_the_order_of_the_sums(
+    model, make, chunk, monkeypatch
+):
+    # the residue the sums leave (1e-19 or so) depends on their order (chunks, einsum): it is
+    # zero, so that the tests that divide by it all see the same thing
+    if chunk is not None:
+        monkeypatch.setattr(engine, "_CHUNK_ELEMENTS", chunk)
+    r, m, offset, design, columns, positions = _inputs(model)
+    m = np.nan_to_num(m, nan=0.0004)
+    r[:, 3] = make(m)
+    offset, design = get_model(model).design(pd.Series(m), None)
+    p = estimate_panel(r, m, offset, design, columns, positions, EST, EVT)
+    flat = columns == 3
+    assert p.sd_ddof1[flat].tolist() == [0.0] and p.sigma2[flat].tolist() == [0.0]
+    # the other events keep their dispersion
+    assert (p.sd_ddof1[~flat] > 1e-3).all() and (p.sigma2[~flat] > 1e-6).all()

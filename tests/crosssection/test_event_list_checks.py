@@ -64,3 +64,21 @@ def test_event_day_without_any_return_gives_nan_means_silently() -> None:
     expected = res.bhar.mean(axis=0).to_numpy(dtype=float)
     np.testing.assert_allclose(res.caar["mean_bhar"].to_numpy(dtype=float), expected, rtol=1e-12)
     assert np.isfinite(expected[:2]).all()
+
+
+def test_an_infinite_return_is_refused_naming_ticker_and_date() -> None:
+    # an infinite return is not a missing one: the rank tests would place it (a -inf ranks
+    # first), so it is refused instead of being read as NaN
+    r, m = panel()
+    events = pd.DataFrame({"ticker": ["AA"], "date": [r.index[200]]})
+    bad = r.copy()
+    bad.iloc[150, 1] = -np.inf
+    bad.iloc[160, 2] = np.inf
+    with pytest.raises(
+        DataError, match=r"returns has an infinite value: 'BB' on 2020-07-29 \(and 1 more\)"
+    ):
+        run_cross_section(bad, m, events, estimation=(-120, -11), event_window=(-2, 2))
+    m_bad = m.rename("SPX").copy()
+    m_bad.iloc[10] = np.inf
+    with pytest.raises(DataError, match=r"market has an infinite value: 'SPX' on 2020-01-15;"):
+        run_cross_section(r, m_bad, events, estimation=(-120, -11), event_window=(-2, 2))
