@@ -329,6 +329,12 @@ def run_cross_section(
     if factors is not None:
         factors = factors.copy()
         factors.index = pd.DatetimeIndex(pd.to_datetime(factors.index))
+        _refuse_infinite(
+            factors.to_numpy(dtype=float),
+            factors.index,
+            [str(c) for c in factors.columns],
+            "factors",
+        )
     offset, design = mdl.design(mkt, factors)
     aligned = align_events(events, calendar, returns.columns)
     est_days = np.arange(est[0], est[1] + 1)

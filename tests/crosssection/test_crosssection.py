@@ -157,6 +157,10 @@ def test_ff3_equals_regression_on_excess_returns(make_panel):
     np.testing.assert_allclose(got, fit.params.to_numpy(), rtol=1e-9)
     ar0 = r.iloc[280, 0] - 0.0001 - fit.params @ np.r_[1.0, fac[["mkt_rf", "smb", "hml"]].iloc[280]]
     assert res.ar.loc[0, 0] == pytest.approx(ar0, rel=1e-9)
+    bad = fac.copy()
+    bad.iloc[7, 1] = np.inf
+    with pytest.raises(DataError, match=r"factors has an infinite value: 'smb' on "):
+        run_cross_section(r, m, _events(r, 280), model="ff3", factors=bad)
     with pytest.raises(DataError, match="needs factors"):
         run_cross_section(r, m, _events(r, 280), model="carhart4")
 
