@@ -306,3 +306,88 @@ def test_a_dispersion_within_rounding_is_zero_whatever_the_order_of_the_sums(
     assert p.sd_ddof1[flat].tolist() == [0.0] and p.sigma2[flat].tolist() == [0.0]
     # the other events keep their dispersion
     assert (p.sd_ddof1[~flat] > 1e-3).all() and (p.sigma2[~flat] > 1e-6).all()
+
+
+def test_counts_are_integers_and_unavailable_design_rows_are_zero():
+    r, m, offset, design, columns, positions = _inputs()
+    p = estimate_panel(r, m, offset, design, columns, positions, EST, EVT)
+    assert p.n_est.dtype.kind == "i"
+    # row 50 has no market return: the event at row 51 sees it on its day -1
+    assert p.x_event[0].shape == (EVT.size, 2)
+    e = int(np.nonzero(positions == 62)[0][0])  # rows 60..64; none missing
+    assert np.isfinite(p.x_event[e]).all()
+    r2 = r.copy()
+    p2 = estimate_panel(r2, m, offset, design, columns[:1], np.array([51]), EST, EVT)
+    # day -1 is row 50, without a market return: the constant stays 1, the market is 0
+    assert p2.x_event[0, 1].tolist() == [1.0, 0.0]
+    assert p2.x_event[0, 0].tolist() == [1.0, m[49]]
+
+
+def test_a_constant_regressor_in_any_column():
+    # the engine finds the constant column wherever it is: the design reversed gives the
+    # reversed coefficients and the same abnormal returns
+    r, m, offset, design, columns, positions = _inputs()
+    p = estimate_panel(r, m, offset, design, columns, positions, EST, EVT)
+    q = estimate_panel(r, m, offset, design[:, ::-1].copy(), columns, positions, EST, EVT)
+    np.testing.assert_allclose(q.params, p.params[:, ::-1], rtol=1e-12)
+    np.testing.assert_allclose(q.ar, p.ar, rtol=1e-12, atol=1e-16)
+    np.testing.assert_allclose(q.sigma2, p.sigma2, rtol=1e-12)
+
+
+def test_exactly_k_observations_raise_no_warning():
+    # with exactly K estimation observations the fit is exact and SSR / (L - K) is x / 0:
+    # NaN for the event, and no RuntimeWarning (pytest turns warnings into errors)
+    rng = np.random.default_rng(12)
+    t_cal, n = 60, 40
+    m = rng.normal(0, 0.01, t_cal)
+    r = rng.normal(0, 0.02, (t_cal, n))
+    pos = np.full(n, 45)
+    keep = pos[0] + np.array([-20, -9])  # two estimation days of -30..-5 per event
+    mask = np.ones(t_cal, dtype=bool)
+    mask[keep] = False
+    mask[pos[0] + EVT] = False
+    r[mask, :] = np.nan
+    offset, design = get_model("market_model").design(pd.Series(m), None)
+    p = estimate_panel(r, m, offset, design, np.arange(n), pos, EST, EVT)
+    assert (p.n_est == 2).all() and np.isnan(p.sigma2).all()
+
+
+def _small_noise_panel(scale: float, sd: float, seed: int = 21):
+    """Market model returns r = 0.0005 * scale + 1.2 m + sd * e: an exact fit plus noise."""
+    rng = np.random.default_rng(seed)
+    t_cal = 90
+    m = rng.normal(0, 0.01 * scale, t_cal)
+    e = rng.normal(0, 1.0, t_cal)
+    r = (0.0005 * scale + 1.2 * m + sd * e)[:, None]
+    offset, design = get_model("market_model").design(pd.Series(m), None)
+    p = estimate_panel(r, m, offset, design, np.array([0]), np.array([60]), EST, EVT)
+    est = r[60 + EST, 0]
+    return p, float(np.abs(est).max())
+
+
+def test_a_small_real_dispersion_is_kept_relative_to_the_events_own_scale():
+    # returns of about 1e-3 with residuals of 1e-13: 1e-10 of the scale, far above rounding
+    p, top = _small_noise_panel(0.1, 1e-13)
+    assert 10 * engine._ZERO_SCALE * top < 1e-13
+    assert p.sigma2[0] == pytest.approx(1e-26, rel=0.6) and p.sd_ddof1[0] > 0.0
+    # the threshold is each event's own: an event of returns 1,000 times larger in the same
+    # chunk does not zero it
+    rng = np.random.default_rng(3)
+    m = rng.normal(0, 0.001, 90)
+    small = 0.00005 + 1.2 * m + 1e-13 * rng.normal(0, 1.0, 90)
+    large = 50.0 + 1000.0 * rng.normal(0, 0.01, 90)
+    r = np.column_stack([small, large])
+    offset, design = get_model("market_model").design(pd.Series(m), None)
+    q = estimate_panel(r, m, offset, design, np.array([0, 1]), np.array([60, 60]), EST, EVT)
+    assert q.sigma2[0] > 0.0 and q.sd_ddof1[0] > 0.0
+
+
+@pytest.mark.parametrize(("ratio", "zero"), [(0.5, True), (1.08, False)])
+def test_the_zero_threshold_is_on_the_residual_variance(ratio, zero):
+    # SSR / (L - K) at `ratio` times (1e-12 x the largest |return|)^2, set exactly: the
+    # residuals are linear in the noise, so scaling the noise scales SSR by its square
+    p, top = _small_noise_panel(1.0, 1e-11)
+    noise = (engine._ZERO_SCALE * top) ** 2
+    sd = 1e-11 * np.sqrt(ratio * noise / p.sigma2[0])
+    q, _ = _small_noise_panel(1.0, float(sd))
+    assert q.sigma2[0] == 0.0 if zero else q.sigma2[0] > noise

@@ -141,3 +141,20 @@ def test_full_sample_pass_matches_the_whole_array_formulas(monkeypatch, block):
     np.testing.assert_array_equal(got.ranks.rank_colsum, ref["rank_colsum"])
     np.testing.assert_array_equal(got.ranks.g_colsum, ref["g_colsum"])
     assert math.isfinite(float(got.ranks.u_colsum.sum()))
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_one_standardised_security_has_no_average_cross_correlation(seed):
+    # r̄ averages over pairs of securities: with one there is none.  (Its z's squares sum to
+    # L - 1 only up to rounding, so a formula divided by N (N - 1) = 0 would give ±inf.)
+    import pandas as pd
+
+    from eventstudy.crosssection import run_cross_section
+
+    rng = np.random.default_rng(seed)
+    dates = pd.bdate_range("2020-01-01", periods=200)
+    m = pd.Series(rng.normal(0, 0.01, 200), index=dates)
+    r = pd.DataFrame({"A": 0.9 * m + rng.normal(0, 0.02, 200)}, index=dates)
+    events = pd.DataFrame({"ticker": ["A"], "date": [dates[150]]})
+    res = run_cross_section(r, m, events, estimation=(-120, -6), event_window=(0, 1))
+    assert math.isnan(res.daily_tests[0]["ar_adjusted_patell"].details["r_bar"])
