@@ -243,26 +243,18 @@ def main() -> None:
                     f"| RUT grid on Dask (LocalCluster, start-up included) | {n} | {w} | "
                     f"{s:.1f} | {s / n:.3f} | {mb:.0f} |"
                 )
-            running = {}
-            for w in args.workers:
-                s = running[w] = on_running_cluster(study, args.data_dir, w)
-                print(
-                    f"| RUT grid on a running Dask cluster (--scheduler) | {n} | {w} | "
-                    f"{s:.1f} | {s / n:.3f} | -- |"
-                )
-            session = {}
-            for w in args.workers:
-                s = session[w] = in_session(study, args.data_dir, w)
-                print(
-                    f"| RUT grid, `es.run_study` in a Python session on a running cluster | {n} | "
-                    f"{w} | {s:.1f} | {s / n:.3f} | -- |"
-                )
+            timers = {
+                "running cluster": ("on a running Dask cluster (--scheduler)", on_running_cluster),
+                "Python session": ("`es.run_study` from Python on a running cluster", in_session),
+            }
+            timed: dict[str, dict[int, float]] = {"LocalCluster": local}
+            for key, (label, timer) in timers.items():
+                timed[key] = {}
+                for w in args.workers:
+                    s = timed[key][w] = timer(study, args.data_dir, w)
+                    print(f"| RUT grid {label} | {n} | {w} | {s:.1f} | {s / n:.3f} | -- |")
             if {1, 2} <= set(args.workers):
-                speedups = [
-                    f"LocalCluster {local[1] / local[2]:.2f}x",
-                    f"running cluster {running[1] / running[2]:.2f}x",
-                    f"Python session {session[1] / session[2]:.2f}x",
-                ]
+                speedups = [f"{key} {t[1] / t[2]:.2f}x" for key, t in timed.items()]
     print("\ntarget: 1,000 specifications <= 5 s on 2 cores (issue 10)")
     if args.dask and speedups:
         print(f"Dask speed-up from 1 to 2 workers (target >= 1.6x): {', '.join(speedups)}")
