@@ -467,3 +467,41 @@ def test_two_events_have_a_kolari_pynnonen_correlation():
     assert day["ar_adjusted_patell"].statistic == pytest.approx(
         day["ar_patell"].statistic * kp, rel=RTOL
     )
+
+
+def test_two_events_give_a_car_boehmer_statistic():
+    # BMP needs the sd of the standardised CARs: two of them are enough (ddof 1)
+    r, m, ev = _panel(2)
+    res = run_cross_section(r, m, ev, estimation=(-60, -6), event_window=(0, 1), min_estimation=20)
+    got = res.window_tests[(0, 1)]["car_boehmer"]
+    assert got.applicable and math.isfinite(got.statistic) and got.distribution == "t(1)"
+
+
+def test_estudy2_keeps_a_day_with_just_over_90_percent_of_securities():
+    # 10 of 11 securities on each window day is 90.9 %: more than 90 %, so both days count
+    r, m, ev = _panel(11)
+    r.iloc[100, 0] = np.nan
+    r.iloc[101, 1] = np.nan
+    res = run_cross_section(
+        r, m, ev, estimation=(-60, -6), event_window=(0, 1), min_estimation=20, convention="estudy2"
+    )
+    wt = res.window_tests[(0, 1)]
+    daily = [res.daily_tests[d]["ar_brown_warner_1985"].statistic for d in (0, 1)]
+    assert wt["car_brown_warner_1985"].statistic == pytest.approx(sum(daily) / math.sqrt(2))
+
+
+def test_estudy2_car_brown_warner_without_an_estimation_sd_is_not_applicable():
+    # one estimation day: no σ_BW85, so every daily statistic is NaN and the CAR sum is too
+    r, m, ev = _panel(5)
+    res = run_cross_section(
+        r,
+        m,
+        ev,
+        model="market_adjusted",
+        estimation=(-1, -1),
+        event_window=(0, 0),
+        min_estimation=1,
+        convention="estudy2",
+    )
+    wt = res.window_tests[(0, 0)]
+    assert not wt["car_brown_warner_1985"].applicable and not wt["car_lamb"].applicable
