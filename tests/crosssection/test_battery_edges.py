@@ -195,7 +195,8 @@ def test_estudy2_car_window_without_a_day_above_90_percent():
     assert tb.window_tests[(0, 1)]["car_brown_warner_1985"].applicable
 
 
-def test_one_estimation_day_leaves_brown_warner_1985_undefined():
+@pytest.mark.parametrize("convention", ["textbook", "estudy2"])
+def test_one_estimation_day_leaves_brown_warner_1985_undefined(convention):
     # σ_BW85 is the sd of estimation-day mean ARs: undefined with a single estimation day
     r, m, ev = _panel(5)
     res = run_cross_section(
@@ -206,6 +207,7 @@ def test_one_estimation_day_leaves_brown_warner_1985_undefined():
         estimation=(-1, -1),
         event_window=(0, 0),
         min_estimation=1,
+        convention=convention,
     )
     day = res.daily_tests[0]
     assert not day["ar_brown_warner_1985"].applicable and not day["ar_lamb"].applicable
@@ -217,6 +219,9 @@ def test_one_estimation_day_leaves_brown_warner_1985_undefined():
     assert day["ar_t"].statistic == pytest.approx(
         stats.ttest_1samp(res.ar[0], 0.0).statistic, rel=RTOL
     )
+    # estudy2's CAR Brown–Warner and Lamb sum the daily statistics, all NaN here: not applicable
+    wt = res.window_tests[(0, 0)]
+    assert not wt["car_brown_warner_1985"].applicable and not wt["car_lamb"].applicable
 
 
 def _direct_panel(seed: int = 4):
@@ -488,20 +493,3 @@ def test_estudy2_keeps_a_day_with_just_over_90_percent_of_securities():
     wt = res.window_tests[(0, 1)]
     daily = [res.daily_tests[d]["ar_brown_warner_1985"].statistic for d in (0, 1)]
     assert wt["car_brown_warner_1985"].statistic == pytest.approx(sum(daily) / math.sqrt(2))
-
-
-def test_estudy2_car_brown_warner_without_an_estimation_sd_is_not_applicable():
-    # one estimation day: no σ_BW85, so every daily statistic is NaN and the CAR sum is too
-    r, m, ev = _panel(5)
-    res = run_cross_section(
-        r,
-        m,
-        ev,
-        model="market_adjusted",
-        estimation=(-1, -1),
-        event_window=(0, 0),
-        min_estimation=1,
-        convention="estudy2",
-    )
-    wt = res.window_tests[(0, 0)]
-    assert not wt["car_brown_warner_1985"].applicable and not wt["car_lamb"].applicable
