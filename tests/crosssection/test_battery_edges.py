@@ -178,16 +178,22 @@ def test_single_event_marks_cross_sectional_tests_not_applicable(convention):
     )
 
 
-def test_estudy2_car_window_without_a_day_above_90_percent():
-    # 10 securities, one missing on every window day: 90 % is not "more than 90 %", so estudy2's
-    # CAR Brown–Warner and Lamb statistics have no day to sum and are not applicable
-    r, m, ev = _panel(10)
+@pytest.mark.parametrize("n", [10, 11])
+def test_estudy2_car_window_days_need_more_than_90_percent(n):
+    # one security missing on every window day: 9 of 10 is 90 %, not "more than 90 %", so
+    # estudy2's CAR Brown–Warner and Lamb statistics have no day to sum and are not applicable;
+    # 10 of 11 is 90.9 %, and both days count
+    r, m, ev = _panel(n)
     r.iloc[100, 0] = np.nan
     r.iloc[101, 1] = np.nan
     res = run_cross_section(
         r, m, ev, estimation=(-60, -6), event_window=(0, 1), min_estimation=20, convention="estudy2"
     )
     wt = res.window_tests[(0, 1)]
+    if n == 11:
+        daily = [res.daily_tests[d]["ar_brown_warner_1985"].statistic for d in (0, 1)]
+        assert wt["car_brown_warner_1985"].statistic == pytest.approx(sum(daily) / math.sqrt(2))
+        return
     for name in ("car_brown_warner_1985", "car_lamb"):
         assert not wt[name].applicable and wt[name].reason == UNDEFINED
     assert wt["car_t"].applicable and wt["car_rank"].applicable
@@ -480,16 +486,3 @@ def test_two_events_give_a_car_boehmer_statistic():
     res = run_cross_section(r, m, ev, estimation=(-60, -6), event_window=(0, 1), min_estimation=20)
     got = res.window_tests[(0, 1)]["car_boehmer"]
     assert got.applicable and math.isfinite(got.statistic) and got.distribution == "t(1)"
-
-
-def test_estudy2_keeps_a_day_with_just_over_90_percent_of_securities():
-    # 10 of 11 securities on each window day is 90.9 %: more than 90 %, so both days count
-    r, m, ev = _panel(11)
-    r.iloc[100, 0] = np.nan
-    r.iloc[101, 1] = np.nan
-    res = run_cross_section(
-        r, m, ev, estimation=(-60, -6), event_window=(0, 1), min_estimation=20, convention="estudy2"
-    )
-    wt = res.window_tests[(0, 1)]
-    daily = [res.daily_tests[d]["ar_brown_warner_1985"].statistic for d in (0, 1)]
-    assert wt["car_brown_warner_1985"].statistic == pytest.approx(sum(daily) / math.sqrt(2))
