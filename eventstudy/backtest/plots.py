@@ -12,26 +12,19 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from eventstudy._figure import new_figure
+
 if TYPE_CHECKING:
     from matplotlib.figure import Figure
 
 __all__ = ["equity_figure", "sharpe_distribution_figure"]
 
 
-def _figure(figsize: tuple[float, float]) -> Figure:
-    import matplotlib
-
-    matplotlib.use("Agg", force=False)
-    from matplotlib.figure import Figure
-
-    return Figure(figsize=figsize, layout="tight")
-
-
 def equity_figure(result: Any) -> Figure:
     """Wealth of the strategy and of buy-and-hold (log scale) with the trades shaded and the
     events marked; the strategy's drawdown underneath.  ``result`` is a
     :class:`~eventstudy.backtest.results.BacktestResult` (which draws it with ``plot()``)."""
-    fig = _figure((10, 5.5))
+    fig = new_figure((10, 5.5), 2, 1, hspace=0.2)
     top, bottom = fig.subplots(2, 1, sharex=True, height_ratios=[3, 1])
     eq = result.equity()
     top.plot(eq.index, eq["strategy"], color="C0", lw=1.2, label="strategy")
@@ -61,7 +54,7 @@ def sharpe_distribution_figure(
 ) -> Figure:
     """Histogram of the specifications' annual Sharpe ratios with the selected ones marked and
     the Sharpe ratio the best of them would show by luck (``sr0``)."""
-    fig = _figure((8, 4.2))
+    fig = new_figure((8, 4.2), bottom=1.2)  # the legend sits under the axes
     ax = fig.add_subplot()
     x = np.asarray(sharpes, dtype=float)
     x = x[np.isfinite(x)]

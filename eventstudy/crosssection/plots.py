@@ -27,10 +27,10 @@ def plot_caar(result: CrossSectionResult, ax: Any = None) -> Figure:
     matplotlib.figure.Figure
         Never shown (safe with the Agg backend).
     """
-    from matplotlib.figure import Figure as _Figure
+    from eventstudy._figure import new_figure
 
     if ax is None:
-        fig = _Figure(figsize=(7, 4))
+        fig = new_figure((7, 4))
         ax = fig.add_subplot(1, 1, 1)
     else:
         fig = ax.figure

@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import pandas as pd
 
+from eventstudy._figure import new_figure
 from eventstudy.evaluation.returns import move
 from eventstudy.events import trigger_runs
 
@@ -34,14 +35,9 @@ __all__ = [
 
 
 def _axes(ax: Axes | None, figsize: tuple[float, float] = (10, 4)) -> tuple[Figure, Axes]:
-    import matplotlib
-
-    matplotlib.use("Agg", force=False)
-    from matplotlib.figure import Figure
-
     if ax is not None:
         return ax.get_figure(), ax  # type: ignore[return-value]
-    fig = Figure(figsize=figsize, layout="tight")
+    fig = new_figure(figsize)
     return fig, fig.add_subplot()
 
 
@@ -251,8 +247,7 @@ def plot_distribution(
 
 
 def _grid(nrows: int, ncols: int, cell: tuple[float, float]) -> tuple[Figure, Any]:
-    fig, _ = _axes(None, figsize=(cell[0] * ncols, cell[1] * nrows))
-    fig.clear()
+    fig = new_figure((cell[0] * ncols, cell[1] * nrows), nrows, ncols)
     return fig, fig.subplots(nrows, ncols, squeeze=False)
 
 

@@ -86,6 +86,11 @@ def test_flagship_figures(flagship: Path, snapshot_dir: Path) -> None:
         ax = plot_series_events(result, variant=v.name).axes[0]
         assert ax.get_yscale() == "log" and ax.get_xlabel() == "date"
         assert len(ax.collections[-1].get_offsets()) == v.events.n_events
+    from eventstudy.timeseries.plots import study_figure_plan
+    from tests.test_figure import text_fits
+
+    for name, build in study_figure_plan(result):  # fixed margins leave room for every label
+        assert text_fits(build()) == [], name
     for b in result.backtests:
         top, bottom = b.plot().axes
         assert top.get_yscale() == "log" and bottom.get_ylabel() == "drawdown, %"

@@ -131,6 +131,18 @@ def test_saved_pngs_have_size(result: tuple[StudyResult, DataStore], tmp_path: P
         assert caption
 
 
+def test_figures_keep_their_text_inside(result: tuple[StudyResult, DataStore]) -> None:
+    """Fixed margins (no tight layout) leave room for every label, title and legend."""
+    from eventstudy.timeseries.plots import study_figure_plan
+    from tests.test_figure import text_fits
+
+    res, _ = result
+    for name, build in study_figure_plan(res):
+        fig = build()
+        assert fig.get_layout_engine() is None, name
+        assert text_fits(fig) == [], name
+
+
 def test_two_drawing_processes_write_the_same_files(
     result: tuple[StudyResult, DataStore], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
