@@ -27,8 +27,9 @@ def equity_figure(result: Any) -> Figure:
     fig = new_figure((10, 5.5), 2, 1, hspace=0.2)
     top, bottom = fig.subplots(2, 1, sharex=True, height_ratios=[3, 1])
     eq = result.equity()
-    top.plot(eq.index, eq["strategy"], color="C0", lw=1.2, label="strategy")
-    top.plot(eq.index, eq["buy_and_hold"], color="0.45", lw=1.0, label="buy and hold")
+    days = eq.index.to_numpy()  # datetime64: no Timestamp objects made for matplotlib
+    top.plot(days, eq["strategy"].to_numpy(), color="C0", lw=1.2, label="strategy")
+    top.plot(days, eq["buy_and_hold"].to_numpy(), color="0.45", lw=1.0, label="buy and hold")
     top.set_yscale("log")
     from matplotlib.ticker import FuncFormatter, NullFormatter
 
@@ -38,13 +39,13 @@ def equity_figure(result: Any) -> Figure:
         top.axvspan(entry, exit_, color="C0", alpha=0.08, lw=0)
     ev = result.events[result.events.isin(eq.index)]
     if len(ev):
-        top.plot(ev, eq["strategy"].reindex(ev), "v", color="C3", ms=5, label="events")
+        top.plot(ev.to_numpy(), eq["strategy"].reindex(ev).to_numpy(), "v", color="C3", ms=5, label="events")
     top.set_ylabel("wealth (log scale)")
     top.set_title(f"{result.name}: {result.holding}, {result.hold} days after each event")
     top.legend(loc="upper left", frameon=False)
     wealth = np.concatenate([[1.0], eq["strategy"].to_numpy()])
     dd = (wealth / np.maximum.accumulate(wealth) - 1.0)[1:]
-    bottom.fill_between(eq.index, dd * 100, 0, color="C3", alpha=0.4, lw=0)
+    bottom.fill_between(days, dd * 100, 0, color="C3", alpha=0.4, lw=0)
     bottom.set_ylabel("drawdown, %")
     return fig
 

@@ -77,13 +77,15 @@ def plot_series_events(
     )
     s = frame[alias]
     fig, ax = _axes(ax)
-    ax.plot(s.index, s.to_numpy(), lw=0.8, color="#1f4e79", label=alias)
+    # datetime64 values, not a DatetimeIndex: matplotlib converts those without making
+    # 12,000 Timestamp objects (0.1 s of the flagship's figures)
+    ax.plot(s.index.to_numpy(), s.to_numpy(), lw=0.8, color="#1f4e79", label=alias)
     ax.set_yscale("log")
     for lo, hi in _trigger_spans(pd.DatetimeIndex(frame.index), v.signal.trigger, v.events.min_gap):
         ax.axvspan(lo, hi + pd.Timedelta(days=3), color="#f4a261", alpha=0.35, lw=0)  # type: ignore[arg-type]
     ev_dates = v.events.dates
     ax.scatter(
-        ev_dates,
+        ev_dates.to_numpy(),
         s.loc[ev_dates].to_numpy(),
         marker="v",
         color="#c0392b",
@@ -105,14 +107,14 @@ def plot_signal(
     v = _variant(result, variant)
     fig, ax = _axes(ax)
     value = v.signal.value
-    ax.plot(value.index, value.to_numpy(), lw=0.6, color="#555555", label="signal value")
+    ax.plot(value.index.to_numpy(), value.to_numpy(), lw=0.6, color="#555555", label="signal value")
     thr = v.signal.threshold
     if thr is not None and np.isfinite(thr):
         ax.axhline(thr, color="#c0392b", ls="--", lw=1, label=f"threshold {thr:g}")
         if str(v.signal.description).endswith("both") or "both" in v.signal.description:
             ax.axhline(-thr, color="#c0392b", ls="--", lw=1)
     ev = v.events.dates
-    ax.scatter(ev, value.loc[ev].to_numpy(), color="#c0392b", s=14, zorder=3, label="events")
+    ax.scatter(ev.to_numpy(), value.loc[ev].to_numpy(), color="#c0392b", s=14, zorder=3, label="events")
     ax.set_title(v.signal.description, fontsize=9)
     ax.set_xlabel("date")
     ax.set_ylabel("signal value")
