@@ -265,24 +265,41 @@ def _cmd_run(args: argparse.Namespace) -> int:
         # re-read the cache manifest; what could not be had is run without, and said so
         store = DataStore(store.root, unavailable=outcome.unavailable)
     progress = TerminalProgress(enabled=False if args.quiet else None)
-    with warnings.catch_warnings():
-        # a study re-issues each data/evaluation warning once; the CLI prints them once
-        result = run_study(
-            config,
+    helper = None
+    if not args.no_figures and config.kind == "time_series":
+        from eventstudy.report.figures import DrawingHelper
+
+        # a forked copy that imports matplotlib while the study computes, then draws half of
+        # the figures; None where forking is unsafe or a second core would not help
+        helper = DrawingHelper.start()
+    try:
+        with warnings.catch_warnings():
+            # a study re-issues each data/evaluation warning once; the CLI prints them once
+            result = run_study(
+                config,
+                store=store,
+                seed=args.seed,
+                progress=progress,
+                workers=args.workers,
+                executor=args.executor,
+                scheduler=args.scheduler,
+                path_bands=not args.no_figures,
+            )
+        progress.close()
+        seconds = time.perf_counter() - t0
+        run = run_record(argv=sys.argv, out_dir=str(out_dir), started=started, seconds=seconds)
+        paths = write_outputs(
+            result,
+            out_dir,
             store=store,
-            seed=args.seed,
-            progress=progress,
-            workers=args.workers,
-            executor=args.executor,
-            scheduler=args.scheduler,
-            path_bands=not args.no_figures,
+            figures=not args.no_figures,
+            force=args.force,
+            run=run,
+            helper=helper,
         )
-    progress.close()
-    seconds = time.perf_counter() - t0
-    run = run_record(argv=sys.argv, out_dir=str(out_dir), started=started, seconds=seconds)
-    paths = write_outputs(
-        result, out_dir, store=store, figures=not args.no_figures, force=args.force, run=run
-    )
+    finally:
+        if helper is not None:
+            helper.close()
     seconds = time.perf_counter() - t0
     if not args.quiet:
         if isinstance(result, StudyResult):

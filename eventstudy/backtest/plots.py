@@ -39,7 +39,14 @@ def equity_figure(result: Any) -> Figure:
         top.axvspan(entry, exit_, color="C0", alpha=0.08, lw=0)
     ev = result.events[result.events.isin(eq.index)]
     if len(ev):
-        top.plot(ev.to_numpy(), eq["strategy"].reindex(ev).to_numpy(), "v", color="C3", ms=5, label="events")
+        top.plot(
+            ev.to_numpy(),
+            eq["strategy"].reindex(ev).to_numpy(),
+            "v",
+            color="C3",
+            ms=5,
+            label="events",
+        )
     top.set_ylabel("wealth (log scale)")
     top.set_title(f"{result.name}: {result.holding}, {result.hold} days after each event")
     top.legend(loc="upper left", frameon=False)

@@ -6,6 +6,7 @@ The figures themselves are drawn by :mod:`eventstudy.timeseries.plots` and
 
 from __future__ import annotations
 
+import contextlib
 import os
 from collections.abc import Callable, Sequence
 from pathlib import Path
@@ -21,10 +22,14 @@ _WAIT_SECONDS = 120.0
 """How long the run waits for the forked copy's last figure (one figure takes under a second)."""
 
 __all__ = [
+    "Drawing",
+    "DrawingHelper",
     "draw_figures",
     "save_cross_section_figures",
     "save_study_figures",
     "save_sweep_figures",
+    "start_study_figures",
+    "start_sweep_figures",
 ]
 
 _CAPTIONS = {
@@ -62,85 +67,238 @@ def _forks(workers: int | None, n_figures: int) -> int:
     return 2 if n_figures >= 4 and (os.cpu_count() or 1) >= 2 else 1
 
 
-def draw_figures(plan: Plan, directory: Path, *, dpi: int = 90, workers: int | None = None) -> None:
+def _plan_of(kind: str, result: Any) -> Plan:
+    """The figure plan of a result, the same list in every process that builds it."""
+    if kind == "study":
+        from eventstudy.timeseries.plots import study_figure_plan
+
+        return study_figure_plan(result)
+    from eventstudy.timeseries.sweep_plots import sweep_figure_plan
+
+    return sweep_figure_plan(result)
+
+
+def _take(counter: Any, n: int) -> int | None:
+    """The next figure not yet taken from the shared counter, or None when none is left."""
+    with counter.get_lock():
+        i = int(counter.value)
+        counter.value = i + 1
+    return i if i < n else None
+
+
+def _serve(conn: Any, counter: Any, job: tuple[Plan, Path, int] | None) -> None:
+    """The drawing copy: draw figures from the shared counter and report each one finished.
+
+    Started with its job (forked when the figures are due) or without (forked before the
+    study ran: it imports matplotlib while the study computes, then waits for the job).
+    """
+    import matplotlib
+
+    matplotlib.use("Agg", force=False)
+    import matplotlib.backends.backend_agg
+    import matplotlib.figure
+
+    if job is None:
+        import eventstudy.backtest.plots
+        import eventstudy.timeseries.plots  # noqa: F401
+
+        sent = conn.recv()
+        if sent is None:  # no figures after all
+            return
+        kind, result, where, dpi = sent
+        plan, directory = _plan_of(kind, result), Path(where)
+    else:
+        plan, directory, dpi = job
+    while (i := _take(counter, len(plan))) is not None:  # loop over figures
+        _draw([plan[i]], directory, dpi)
+        conn.send(i)
+
+
+class DrawingHelper:
+    """A forked copy of this process that draws report figures beside it.
+
+    Started before a study runs (:meth:`start`; the command line does this), the copy imports
+    matplotlib while the study computes -- a third of a second the report no longer waits for
+    -- and then waits for the figures to draw.  Both processes take the next undrawn figure
+    from a shared counter; each figure is drawn whole by one process, so the files are the same
+    bytes as when one process draws them all.  :meth:`close` ends the copy whether or not it
+    drew anything.
+    """
+
+    def __init__(self, job: tuple[Plan, Path, int] | None = None) -> None:
+        import multiprocessing
+
+        ctx = multiprocessing.get_context("fork")
+        self._counter = ctx.Value("i", 0)
+        self._conn, child_end = ctx.Pipe()
+        self._process = ctx.Process(
+            target=_serve, args=(child_end, self._counter, job), daemon=True
+        )
+        self._process.start()  # OSError or AssertionError when no child can be had
+        child_end.close()
+        self._used = False
+        self._closed = False
+
+    @classmethod
+    def start(cls) -> DrawingHelper | None:
+        """A helper, or None where a second process would not help or is unsafe to fork (see
+        :func:`draw_figures`)."""
+        if _forks(None, 4) < 2:
+            return None
+        try:
+            return cls()
+        except (OSError, AssertionError):
+            return None
+
+    def close(self, wait: float = _WAIT_SECONDS) -> None:
+        """End the copy: it is told there is nothing to draw if it was never used, and one still
+        running after ``wait`` seconds is stopped (killed if it ignores SIGTERM)."""
+        if self._closed:
+            return
+        self._closed = True
+        if not self._used:
+            self._used = True
+            with contextlib.suppress(OSError):
+                self._conn.send(None)
+        self._process.join(wait)
+        if self._process.is_alive():
+            self._process.terminate()
+            self._process.join(5.0)
+        if self._process.is_alive():
+            self._process.kill()
+            self._process.join()
+        self._conn.close()
+
+
+class Drawing:
+    """Figures being drawn: by a second process from the start, and by this one when
+    :meth:`finish` is called -- in between, this process is free to write the other outputs."""
+
+    def __init__(
+        self,
+        plan: Plan,
+        directory: Path,
+        dpi: int,
+        *,
+        workers: int | None = None,
+        helper: DrawingHelper | None = None,
+        job: tuple[str, Any] | None = None,
+    ) -> None:
+        directory.mkdir(parents=True, exist_ok=True)
+        self.plan, self.directory, self.dpi = plan, directory, dpi
+        self._helper: DrawingHelper | None = None
+        if helper is not None and not helper._used and job is not None and plan:
+            try:
+                helper._conn.send((job[0], job[1], str(directory), dpi))
+                helper._used = True
+                self._helper = helper
+            except OSError:  # the copy is gone: draw here
+                helper._used = True
+            except Exception:  # a result that does not pickle: draw here
+                pass  # and the copy is told there is nothing to draw when closed
+        elif _forks(workers, len(plan)) >= 2:
+            try:
+                self._helper = DrawingHelper((plan, directory, dpi))
+                self._helper._used = True
+            except (OSError, AssertionError):  # no child after all: draw them all here
+                self._helper = None
+
+    def finish(self) -> None:
+        """Draw the figures no process has taken, wait for the copy's last one, and draw here
+        whatever the copy did not finish (it failed or hung)."""
+        import time
+
+        helper = self._helper
+        if helper is None:
+            _draw(self.plan, self.directory, self.dpi)
+            return
+        done: set[int] = set()
+        try:
+            while (i := _take(helper._counter, len(self.plan))) is not None:
+                _draw([self.plan[i]], self.directory, self.dpi)
+                done.add(i)
+        except BaseException:
+            with helper._counter.get_lock():  # the copy stops after its current figure
+                helper._counter.value = len(self.plan)
+            helper.close(wait=5.0)
+            raise
+        # the copy has at most one figure left once the counter has run out
+        deadline = time.monotonic() + _WAIT_SECONDS
+        while len(done) < len(self.plan):
+            left = deadline - time.monotonic()
+            try:
+                if left <= 0 or not helper._conn.poll(left):
+                    break  # it hangs: stopped below
+                done.add(int(helper._conn.recv()))
+            except (EOFError, OSError):  # it has ended (or failed)
+                break
+        # it has nothing left to take: it ends at once, or is stopped when it hangs
+        helper.close(wait=0.0 if len(done) < len(self.plan) else 5.0)
+        self._helper = None
+        _draw([p for i, p in enumerate(self.plan) if i not in done], self.directory, self.dpi)
+
+
+def draw_figures(
+    plan: Plan,
+    directory: Path,
+    *,
+    dpi: int = 90,
+    workers: int | None = None,
+    helper: DrawingHelper | None = None,
+    job: tuple[str, Any] | None = None,
+) -> None:
     """Draw and save every figure of ``plan`` as ``directory/<name>.png``.
 
     With two processes (see :func:`_forks`) a forked copy of this one draws figures too: both
     take the next undrawn figure from a shared counter until none is left.  Each figure is
     drawn whole by one process, so the files are the same bytes as when one process draws them
-    all; a figure the copy did not finish (it failed) is drawn here afterwards.  Saving is
-    most of a report's time (the flagship's 11 figures: 3.5 s of drawing, 2026-11-22).
+    all; a figure the copy did not finish (it failed) is drawn here afterwards.  ``helper``
+    (with ``job``, the kind of plan and the result it is built from) is a copy started
+    earlier (:class:`DrawingHelper`).  Saving is most of a report's time.
     """
-    directory.mkdir(parents=True, exist_ok=True)
-    if _forks(workers, len(plan)) < 2:
-        _draw(plan, directory, dpi)
-        return
-    import multiprocessing
-
-    # imported once, before the fork, instead of in each process
-    import matplotlib.backends.backend_agg
-    import matplotlib.figure  # noqa: F401
-
-    ctx = multiprocessing.get_context("fork")
-    counter = ctx.Value("i", 0)
-    done = ctx.Array("b", len(plan))  # 1 where a process finished the figure
-
-    def share() -> None:
-        while True:  # loop over figures: take the next one not yet taken
-            with counter.get_lock():
-                i = int(counter.value)
-                counter.value = i + 1
-            if i >= len(plan):
-                return
-            _draw([plan[i]], directory, dpi)
-            done[i] = 1
-
-    child = ctx.Process(target=share, daemon=True)
-    try:
-        child.start()
-    except (OSError, AssertionError):  # no child after all: draw them all here
-        _draw(plan, directory, dpi)
-        return
-    try:
-        share()
-    except BaseException:
-        with counter.get_lock():  # the copy stops after its current figure
-            counter.value = len(plan)
-        raise
-    finally:
-        # the copy has at most one figure left once the counter has run out; one that hangs
-        # is stopped (killed if it ignores SIGTERM), and its figure drawn here
-        child.join(_WAIT_SECONDS)
-        if child.is_alive():
-            child.terminate()
-            child.join(5.0)
-        if child.is_alive():
-            child.kill()
-            child.join()
-    _draw([plan[i] for i in range(len(plan)) if not done[i]], directory, dpi)
+    Drawing(plan, directory, dpi, workers=workers, helper=helper, job=job).finish()
 
 
-def save_study_figures(
-    result: StudyResult, directory: Path, *, dpi: int = 90, workers: int | None = None
-) -> dict[str, tuple[Path, str]]:
-    """Save every figure as PNG; returns name -> (path, caption).
+Captioned = dict[str, tuple[Path, str]]
 
-    ``workers``: 1 or 2 processes drawing them (default: two when that is safe and useful,
-    see :func:`draw_figures`)."""
+
+def start_study_figures(
+    result: StudyResult,
+    directory: Path,
+    *,
+    dpi: int = 90,
+    workers: int | None = None,
+    helper: DrawingHelper | None = None,
+) -> tuple[Drawing, Captioned]:
+    """Start drawing every figure of a study; returns the drawing (call ``finish()``) and
+    name -> (path, caption).  Between the two this process may write the other outputs
+    while a second one draws (see :class:`Drawing`)."""
     from eventstudy.timeseries.plots import study_figure_plan
 
     plan = study_figure_plan(result)
-    draw_figures(plan, directory, dpi=dpi, workers=workers)
+    drawing = Drawing(plan, directory, dpi, workers=workers, helper=helper, job=("study", result))
     out = {}
     for name, _ in plan:
         caption = _CAPTIONS[name.split("_")[0]]
         out[name] = (directory / f"{name}.png", f"{name.replace('_', ' ')}: {caption}")
+    return drawing, out
+
+
+def save_study_figures(
+    result: StudyResult, directory: Path, *, dpi: int = 90, workers: int | None = None
+) -> Captioned:
+    """Save every figure as PNG; returns name -> (path, caption).
+
+    ``workers``: 1 or 2 processes drawing them (default: two when that is safe and useful,
+    see :func:`draw_figures`)."""
+    drawing, out = start_study_figures(result, directory, dpi=dpi, workers=workers)
+    drawing.finish()
     return out
 
 
 def save_cross_section_figures(
     result: CrossSectionStudyResult, directory: Path, *, dpi: int = 90
-) -> dict[str, tuple[Path, str]]:
+) -> Captioned:
     """Save the CAAR figure as PNG; returns name -> (path, caption)."""
     from eventstudy.crosssection.plots import plot_caar
 
@@ -150,15 +308,21 @@ def save_cross_section_figures(
     return {"caar": (path, f"CAAR over the event window with its {result.result.level:.0%} band.")}
 
 
-def save_sweep_figures(
-    result: SweepResult, directory: Path, *, dpi: int = 90, workers: int | None = None
-) -> dict[str, tuple[Path, str]]:
-    """Save one specification curve per target x horizon; returns name -> (path, caption)."""
+def start_sweep_figures(
+    result: SweepResult,
+    directory: Path,
+    *,
+    dpi: int = 90,
+    workers: int | None = None,
+    helper: DrawingHelper | None = None,
+) -> tuple[Drawing, Captioned]:
+    """Start drawing one specification curve per target x horizon (and the backtest figures);
+    returns the drawing (call ``finish()``) and name -> (path, caption)."""
     from eventstudy.report.sweep import _FIGURE_CAPTION
     from eventstudy.timeseries.sweep_plots import sweep_figure_plan
 
     plan = sweep_figure_plan(result)
-    draw_figures(plan, directory, dpi=dpi, workers=workers)
+    drawing = Drawing(plan, directory, dpi, workers=workers, helper=helper, job=("sweep", result))
     out = {}
     for name, _ in plan:
         path = directory / f"{name}.png"
@@ -174,4 +338,13 @@ def save_sweep_figures(
             label = name.removeprefix("curve_").replace("_", " ")
             caption = f"{label}: {_FIGURE_CAPTION}"
         out[name] = (path, caption)
+    return drawing, out
+
+
+def save_sweep_figures(
+    result: SweepResult, directory: Path, *, dpi: int = 90, workers: int | None = None
+) -> Captioned:
+    """Save one specification curve per target x horizon; returns name -> (path, caption)."""
+    drawing, out = start_sweep_figures(result, directory, dpi=dpi, workers=workers)
+    drawing.finish()
     return out

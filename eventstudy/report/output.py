@@ -14,13 +14,15 @@ from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
+from eventstudy.report._csv import write_csv
 from eventstudy.report.document import Block, render_html, render_markdown
 from eventstudy.report.record import to_json
 
 if TYPE_CHECKING:
     from eventstudy.data import DataStore
+    from eventstudy.report.figures import DrawingHelper
 
-__all__ = ["write_outputs", "write_report_files"]
+__all__ = ["write_data_files", "write_documents", "write_outputs", "write_report_files"]
 
 
 def write_outputs(
@@ -31,6 +33,7 @@ def write_outputs(
     figures: bool = True,
     force: bool = False,
     run: dict[str, Any] | None = None,
+    helper: DrawingHelper | None = None,
 ) -> dict[str, Path]:
     """Write the outputs of a study of either kind into ``out_dir``.
 
@@ -55,6 +58,11 @@ def write_outputs(
         The content of ``run.json`` (:func:`~eventstudy.report.record.run_record`), written
         last as the completion marker with the sha256 of every other output file
         (``outputs``); ``None`` writes none.
+    helper
+        A process started before the study ran to draw figures beside this one
+        (:class:`~eventstudy.report.figures.DrawingHelper`; the command line starts one);
+        without it a second process is forked when the figures are due, where that is safe.
+        Either way this process writes the other files while the other one draws.
 
     The outputs are written into a staging folder beside ``out_dir`` and then moved in
     (:func:`eventstudy.report.files.publish`): the previous run's outputs are removed, other
@@ -75,7 +83,7 @@ def write_outputs(
 
     out = Path(out_dir)
     with staged_output(out, force=force) as stage:
-        paths = _write_all(result, stage, store=store, figures=figures)
+        paths = _write_all(result, stage, store=store, figures=figures, helper=helper)
         if run is not None:
             outputs = {
                 f.relative_to(stage).as_posix(): hashlib.sha256(f.read_bytes()).hexdigest()
@@ -89,7 +97,12 @@ def write_outputs(
 
 
 def _write_all(
-    result: Any, out: Path, *, store: DataStore | None, figures: bool
+    result: Any,
+    out: Path,
+    *,
+    store: DataStore | None,
+    figures: bool,
+    helper: DrawingHelper | None = None,
 ) -> dict[str, Path]:
     from eventstudy.timeseries.results import StudyResult
     from eventstudy.timeseries.sweep_results import SweepResult
@@ -99,19 +112,13 @@ def _write_all(
         from eventstudy.report.sweep import build_sweep_report, sweep_record
 
         if figures:
-            from eventstudy.report.figures import save_sweep_figures
+            from eventstudy.report.figures import start_sweep_figures
 
-            figs = save_sweep_figures(result, out / "figures")
+            drawing, figs = start_sweep_figures(result, out / "figures", helper=helper)
         frame = result.to_frame()
-        paths = write_report_files(
-            sweep_record(result, frame),
-            None,
-            build_sweep_report(result, figures=figs),
-            out,
-            title=result.config.title,
-        )
+        paths = write_data_files(sweep_record(result, frame), None, out)
         paths["sweep_csv"] = out / "sweep.csv"
-        frame.to_csv(paths["sweep_csv"], index=False, float_format="%.10g")
+        write_csv(frame, paths["sweep_csv"])
         paths["sweep_parquet"] = out / "sweep.parquet"
         frame.to_parquet(paths["sweep_parquet"], index=False)
         if result.backtest is not None:
@@ -120,21 +127,24 @@ def _write_all(
             if bt.selected is not None and bt.selected.name != bt.best.name:
                 picks.append(bt.selected)
             paths["backtest_csv"] = _write_backtest_csv(picks, out)
-        return paths
+        if figures:
+            drawing.finish()  # the figures a second process has not drawn meanwhile
+        blocks = build_sweep_report(result, figures=figs)
+        return {**paths, **write_documents(blocks, out, title=result.config.title)}
     if isinstance(result, StudyResult):
         from eventstudy.report.timeseries import build_report, result_record
 
         if figures:
-            from eventstudy.report.figures import save_study_figures
+            from eventstudy.report.figures import start_study_figures
 
-            figs = save_study_figures(result, out / "figures")
-        blocks = build_report(result, figures=figs, store=store)
-        paths = write_report_files(
-            result_record(result), result.events_frame(), blocks, out, title=result.config.title
-        )
+            drawing, figs = start_study_figures(result, out / "figures", helper=helper)
+        paths = write_data_files(result_record(result), result.events_frame(), out)
         if result.backtests:
             paths["backtest_csv"] = _write_backtest_csv(result.backtests, out)
-        return paths
+        if figures:
+            drawing.finish()
+        blocks = build_report(result, figures=figs, store=store)
+        return {**paths, **write_documents(blocks, out, title=result.config.title)}
     # imported only here: the cross-section package brings scipy.stats (~0.5 s)
     from eventstudy.crosssection.results import CrossSectionStudyResult
 
@@ -168,7 +178,7 @@ def _write_backtest_csv(results: Any, out: Path) -> Path:
         f.insert(0, "strategy_name", b.name)
         frames.append(f.rename_axis("date").reset_index())
     path = out / "backtest.csv"
-    pd.concat(frames).to_csv(path, index=False, date_format="%Y-%m-%d", float_format="%.10g")
+    write_csv(pd.concat(frames), path)
     return path
 
 
@@ -182,15 +192,26 @@ def write_report_files(
 ) -> dict[str, Path]:
     """Write ``result.json``, ``events.csv`` (unless ``events`` is None), ``report.md`` and
     ``report.html`` into ``out_dir``."""
-    paths = {
-        "result": out_dir / "result.json",
-        "markdown": out_dir / "report.md",
-        "html": out_dir / "report.html",
-    }
+    paths = write_data_files(record, events, out_dir)
+    return {**paths, **write_documents(blocks, out_dir, title=title)}
+
+
+def write_data_files(
+    record: dict[str, Any], events: pd.DataFrame | None, out_dir: Path
+) -> dict[str, Path]:
+    """Write ``result.json`` and ``events.csv`` (unless ``events`` is None) into ``out_dir``."""
+    paths = {"result": out_dir / "result.json"}
     paths["result"].write_text(to_json(record), encoding="utf-8")
     if events is not None:
         paths["events"] = out_dir / "events.csv"
-        events.to_csv(paths["events"], index=False, date_format="%Y-%m-%d", float_format="%.10g")
+        write_csv(events, paths["events"])
+    return paths
+
+
+def write_documents(blocks: list[Block], out_dir: Path, *, title: str) -> dict[str, Path]:
+    """Write ``report.md`` and the self-contained ``report.html`` (figures embedded) into
+    ``out_dir``."""
+    paths = {"markdown": out_dir / "report.md", "html": out_dir / "report.html"}
     paths["markdown"].write_text(render_markdown(blocks, relative_to=out_dir), encoding="utf-8")
     paths["html"].write_text(render_html(blocks, title=title), encoding="utf-8")
     return paths

@@ -114,7 +114,9 @@ def plot_signal(
         if str(v.signal.description).endswith("both") or "both" in v.signal.description:
             ax.axhline(-thr, color="#c0392b", ls="--", lw=1)
     ev = v.events.dates
-    ax.scatter(ev.to_numpy(), value.loc[ev].to_numpy(), color="#c0392b", s=14, zorder=3, label="events")
+    ax.scatter(
+        ev.to_numpy(), value.loc[ev].to_numpy(), color="#c0392b", s=14, zorder=3, label="events"
+    )
     ax.set_title(v.signal.description, fontsize=9)
     ax.set_xlabel("date")
     ax.set_ylabel("signal value")

@@ -213,6 +213,77 @@ def test_two_drawing_processes_write_the_same_files(
         waiting.join()
 
 
+def test_a_helper_started_before_the_study_draws_the_same_files(
+    result: tuple[StudyResult, DataStore], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The command line forks a drawing copy before the study runs and hands it the result
+    when the figures are due: the files are the same bytes as one process draws them, a helper
+    never used ends when closed, and what a failing or vanished helper did not draw is drawn
+    here."""
+    import os
+
+    from eventstudy.report import figures
+    from eventstudy.report.figures import DrawingHelper, draw_figures
+    from eventstudy.timeseries.plots import study_figure_plan
+
+    res, store = result
+    plan = study_figure_plan(res)
+    draw_figures(plan, tmp_path / "one", workers=1)
+
+    helper = DrawingHelper()
+    draw_figures(plan, tmp_path / "helped", helper=helper, job=("study", res))
+    helper.close()
+    assert helper._process.exitcode == 0
+
+    idle = DrawingHelper()  # never used: told so, and it ends
+    idle.close()
+    assert idle._process.exitcode == 0
+
+    parent = os.getpid()
+
+    def failing_there(kind: str, r: object) -> list:
+        def fail() -> None:
+            raise RuntimeError("drawn in the copy")
+
+        built = study_figure_plan(r)  # type: ignore[arg-type]
+        return [(n, b if os.getpid() == parent else fail) for n, b in built]
+
+    monkeypatch.setattr(figures, "_plan_of", failing_there)  # the copy inherits it at the fork
+    failing = DrawingHelper()
+    draw_figures(plan, tmp_path / "failed", helper=failing, job=("study", res))
+    failing.close()
+    monkeypatch.undo()
+
+    unpicklable = DrawingHelper()  # a result the pipe cannot carry: drawn here, copy told so
+    draw_figures(plan, tmp_path / "unpicklable", helper=unpicklable, job=("study", lambda: 0))
+    unpicklable.close(wait=10.0)
+    assert unpicklable._process.exitcode == 0
+
+    gone = DrawingHelper()
+    gone._process.kill()
+    gone._process.join()
+    draw_figures(plan, tmp_path / "gone", helper=gone, job=("study", res))
+    gone.close()
+
+    for name, _ in plan:
+        one = (tmp_path / "one" / f"{name}.png").read_bytes()
+        for other in ("helped", "failed", "unpicklable", "gone"):
+            assert (tmp_path / other / f"{name}.png").read_bytes() == one, (other, name)
+
+    helper = DrawingHelper()
+    with_helper = write_outputs(res, tmp_path / "out_helper", store=store, helper=helper)
+    helper.close()
+    alone = write_outputs(res, tmp_path / "out_alone", store=store)
+    assert set(with_helper) == set(alone)
+    for key, path in alone.items():
+        assert with_helper[key].read_bytes() == path.read_bytes(), key
+    pngs = sorted(p.name for p in (tmp_path / "out_alone" / "figures").iterdir())
+    for name in pngs:
+        assert (tmp_path / "out_helper" / "figures" / name).read_bytes() == (
+            tmp_path / "out_alone" / "figures" / name
+        ).read_bytes()
+
+
 def test_report_content(result: tuple[StudyResult, DataStore], tmp_path: Path) -> None:
     res, store = result
     paths = write_outputs(res, tmp_path, store=store)
