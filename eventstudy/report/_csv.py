@@ -67,6 +67,6 @@ def write_csv(
     if columns is None or any(c is None for c in columns):
         frame.to_csv(path, index=False, float_format=float_format, date_format=date_format)
         return
-    body = "".join(",".join(row) + "\n" for row in zip(*columns, strict=True))  # type: ignore[arg-type]
+    body = "".join(",".join(row) + "\n" for row in zip(*columns, strict=True))
     with open(path, "w", encoding="utf-8", newline="") as fh:
         fh.write(",".join(names) + "\n" + body)

@@ -86,12 +86,14 @@ def _take(counter: Any, n: int) -> int | None:
     return i if i < n else None
 
 
-def _serve(conn: Any, counter: Any, job: tuple[Plan, Path, int] | None) -> None:
+def _serve(conn: Any, parent_end: Any, counter: Any, job: tuple[Plan, Path, int] | None) -> None:
     """The drawing copy: draw figures from the shared counter and report each one finished.
 
     Started with its job (forked when the figures are due) or without (forked before the
-    study ran: it imports matplotlib while the study computes, then waits for the job).
+    study ran: it imports matplotlib while the study computes, then waits for the job, and
+    ends when the pipe closes because the run has ended without one).
     """
+    parent_end.close()  # the run's end of the pipe: its closing is how a killed run is seen
     import matplotlib
 
     matplotlib.use("Agg", force=False)
@@ -102,7 +104,10 @@ def _serve(conn: Any, counter: Any, job: tuple[Plan, Path, int] | None) -> None:
         import eventstudy.backtest.plots
         import eventstudy.timeseries.plots  # noqa: F401
 
-        sent = conn.recv()
+        try:
+            sent = conn.recv()
+        except EOFError:  # the run has ended (or was killed) without figures
+            return
         if sent is None:  # no figures after all
             return
         kind, result, where, dpi = sent
@@ -111,7 +116,10 @@ def _serve(conn: Any, counter: Any, job: tuple[Plan, Path, int] | None) -> None:
         plan, directory, dpi = job
     while (i := _take(counter, len(plan))) is not None:  # loop over figures
         _draw([plan[i]], directory, dpi)
-        conn.send(i)
+        try:
+            conn.send(i)
+        except OSError:  # the run has gone: nothing to report to
+            return
 
 
 class DrawingHelper:
@@ -132,7 +140,7 @@ class DrawingHelper:
         self._counter = ctx.Value("i", 0)
         self._conn, child_end = ctx.Pipe()
         self._process = ctx.Process(
-            target=_serve, args=(child_end, self._counter, job), daemon=True
+            target=_serve, args=(child_end, self._conn, self._counter, job), daemon=True
         )
         self._process.start()  # OSError or AssertionError when no child can be had
         child_end.close()

@@ -284,6 +284,44 @@ def test_a_helper_started_before_the_study_draws_the_same_files(
         ).read_bytes()
 
 
+def test_a_helper_ends_when_its_run_is_killed(tmp_path: Path) -> None:
+    """A run killed while its drawing copy waits (SIGKILL: no cleanup runs) leaves no process
+    behind: the copy sees the pipe close and ends."""
+    import os
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    script = (
+        "import os, signal, time\n"
+        "from eventstudy.report.figures import DrawingHelper\n"
+        "h = DrawingHelper()\n"
+        "print(h._process.pid, flush=True)\n"
+        "time.sleep(0.5)\n"
+        "os.kill(os.getpid(), signal.SIGKILL)\n"
+    )
+    run = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, timeout=60, check=False
+    )
+    assert run.returncode == -signal.SIGKILL
+    pid = int(run.stdout.split()[0])
+
+    def alive() -> bool:
+        try:
+            state = Path(f"/proc/{pid}/status").read_text()
+        except FileNotFoundError:
+            return False
+        return "State:\tZ" not in state  # a zombie has ended
+
+    deadline = time.monotonic() + 30
+    while alive() and time.monotonic() < deadline:
+        time.sleep(0.05)
+    if alive():
+        os.kill(pid, signal.SIGKILL)
+        raise AssertionError("the drawing copy outlived its killed run")
+
+
 def test_report_content(result: tuple[StudyResult, DataStore], tmp_path: Path) -> None:
     res, store = result
     paths = write_outputs(res, tmp_path, store=store)
