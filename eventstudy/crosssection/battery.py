@@ -447,7 +447,10 @@ class _RankAccumulator:
     def add(self, lo: int, blk: np.ndarray, fin: np.ndarray) -> None:
         """Rows ``lo:lo + len(blk)`` (``fin``: their finite entries)."""
         t = self.t
-        order = np.argsort(blk, axis=1)  # NaN last; the order of ties is averaged away
+        # missing values last; the order of ties is averaged away.  numpy's SIMD sort does
+        # not take NaN: with 1% missing, argsort took 1.2 s over 100,000 rows of 251 against
+        # 0.3 s once they are +inf (2026-12-07); s keeps the NaN
+        order = np.argsort(blk if fin.all() else np.where(fin, blk, np.inf), axis=1)
         s = np.take_along_axis(blk, order, axis=1)
         n = fin.sum(axis=1)
         self.t_i[lo : lo + blk.shape[0]] = n

@@ -122,6 +122,19 @@ def test_binomial_near_tie_uses_relative_tolerance() -> None:
         )
 
 
+def test_rank_average_of_many_ties_matches_rankdata() -> None:
+    """Long arrays (numpy's default sort is not stable there, and tied values land in any
+    order) with heavy ties and both zeros: the same ranks as scipy.stats.rankdata."""
+    rng = np.random.default_rng(11)
+    a = np.round(rng.normal(0.0, 0.01, 100_000), 4)  # about 800 distinct values
+    a[rng.choice(a.size, 500, replace=False)] = -0.0
+    ranks, ties = rank_average(a)
+    np.testing.assert_array_equal(ranks, stats.rankdata(a))
+    assert ties
+    b = rng.permutation(np.arange(70_000.0))
+    np.testing.assert_array_equal(rank_average(b)[0], b + 1.0)
+
+
 def test_rank_average_edges() -> None:
     for a in ([5.0], [2.0, 2.0, 2.0], [1.0, 1.0, 3.0, 4.0, 4.0], [0.3, 0.1, 0.2]):
         arr = np.array(a)
