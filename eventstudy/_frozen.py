@@ -33,7 +33,7 @@ from typing import Any
 
 import numpy as np
 
-__all__ = ["hashable", "pct", "pvalue", "readonly_array", "readonly_mapping"]
+__all__ = ["hashable", "pct", "pvalue", "readonly_array", "readonly_mapping", "refreeze"]
 
 
 def _proxy(d: dict[Any, Any]) -> types.MappingProxyType[Any, Any]:
@@ -90,6 +90,40 @@ def readonly_mapping(m: Mapping[Any, Any] | None) -> types.MappingProxyType[Any,
     TypeError: 'mappingproxy' object does not support item assignment
     """
     return types.MappingProxyType({k: _freeze(v) for k, v in (m or {}).items()})
+
+
+def refreeze(x: Any) -> Any:
+    """Make every array inside ``x`` read-only again; returns ``x``.
+
+    A result that comes back through a pipe (pickled, as from a forked copy of the process)
+    holds writeable arrays: numpy does not pickle the flag.  Walks dataclass fields, mappings,
+    lists and tuples; pandas objects are left as they are (see the module docstring).
+
+    Examples
+    --------
+    >>> import pickle
+    >>> back = pickle.loads(pickle.dumps(readonly_mapping({"a": np.arange(2)})))
+    >>> back["a"].flags.writeable, refreeze(back)["a"].flags.writeable
+    (True, False)
+    """
+    import dataclasses
+
+    seen: set[int] = set()
+    stack = [x]
+    while stack:  # loop over the objects inside x, depth first
+        v = stack.pop()
+        if id(v) in seen:
+            continue
+        seen.add(id(v))
+        if isinstance(v, np.ndarray):
+            v.flags.writeable = False
+        elif isinstance(v, Mapping):
+            stack.extend(v.values())
+        elif isinstance(v, list | tuple):
+            stack.extend(v)
+        elif dataclasses.is_dataclass(v) and not isinstance(v, type):
+            stack.extend(getattr(v, f.name) for f in dataclasses.fields(v))
+    return x
 
 
 def hashable(x: Any) -> Any:

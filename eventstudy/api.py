@@ -99,8 +99,10 @@ def run_study(
     progress
         Called as ``progress(label, done, total)`` during long steps (time series).
     workers, executor, scheduler
-        Where a ``[sweep]`` runs (see :func:`eventstudy.timeseries.sweep.run_sweep`); the
-        numbers never depend on them.
+        Where a ``[sweep]`` runs (see :func:`eventstudy.timeseries.sweep.run_sweep`); for a
+        time-series study without one, ``workers`` (1 or 2) is how many processes compute its
+        variants (see :func:`eventstudy.timeseries.study.run_timeseries_study`).  The numbers
+        never depend on them.
     path_bands
         Time series: compute the random-date placebo band of each average path, which only
         the path figure draws (``False`` when no figures are written; no other number moves).
@@ -166,7 +168,12 @@ def run_study(
         from eventstudy.timeseries.study import run_timeseries_study
 
         return run_timeseries_study(
-            config, store=store, seed=seed, progress=progress, path_bands=path_bands
+            config,
+            store=store,
+            seed=seed,
+            progress=progress,
+            path_bands=path_bands,
+            workers=workers,
         )
     raise TypeError(
         f"study must be a path or a config from eventstudy.parse_study, got {type(config).__name__}"

@@ -202,6 +202,40 @@ def test_cli_outputs_are_byte_identical(store: DataStore, tmp_path: Path) -> Non
     assert str(outs[0]) not in first.decode()
 
 
+@pytest.mark.filterwarnings("error::eventstudy.exceptions.IncompleteHorizonWarning")
+def test_variants_in_two_processes_give_the_same_study(
+    store: DataStore, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A forked copy computing every second variant changes nothing: the same record bytes,
+    the same warnings in the same order, read-only arrays in what the copy sent back."""
+    import eventstudy._fork
+    from eventstudy.report.record import to_json
+
+    # a Dask client of an earlier test leaves an idle thread that would veto the fork
+    monkeypatch.setattr(eventstudy._fork, "fork_is_safe", lambda: True)
+    from eventstudy.report.timeseries import result_record
+
+    text = STUDY + '\n[[variants]]\nname = "deep"\nsignal = { mode = "below", level = -0.06 }\n'
+    cfg = parse_study(text)
+    runs = {}
+    for workers in (1, 2):
+        with pytest.warns(IncompleteHorizonWarning) as caught:
+            result = run_study(cfg, store=store, workers=workers)
+        runs[workers] = (result, [(w.category, str(w.message)) for w in caught])
+    (one, warned_one), (two, warned_two) = runs[1], runs[2]
+    assert [v.name for v in two.variants] == ["up", "down", "deep"]
+    assert to_json(result_record(two)) == to_json(result_record(one))
+    assert two.warnings == one.warnings and warned_two == warned_one
+    copied = two.variants[1]  # computed by the copy
+    assert not copied.paths["a"].mean.flags.writeable
+    assert not np.asarray(copied.events.positions).flags.writeable
+    steps: list[tuple[str, int, int]] = []
+    run_study(cfg, store=store, workers=2, progress=lambda *a: steps.append(a))
+    done = [d for label, d, _ in steps if label == "evaluation"]
+    # variant 1 (targets 3 and 4 of 6) ran in the copy, which reports nothing; the end is
+    assert done == [1, 2, 5, 6, 6]
+
+
 def test_seed_changes_placebo_only(store: DataStore) -> None:
     cfg = parse_study(STUDY)
     r1 = run_study(cfg, store=store, seed=1)

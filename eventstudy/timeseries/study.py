@@ -12,6 +12,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from eventstudy._fork import map_forked
+from eventstudy._frozen import refreeze
 from eventstudy._typing import ReturnKind
 from eventstudy.backtest.results import BacktestResult
 from eventstudy.config import thaw
@@ -40,6 +42,10 @@ PATH_BAND_DRAWS = 200
 
 Progress = Callable[[str, int, int], object]
 """Progress callback: (step label, done, total)."""
+
+
+_Caught = tuple[str, type[Warning], str, int]
+"""A warning recorded while a variant ran: message, category, file and line."""
 
 
 def _target_frames(
@@ -318,6 +324,7 @@ def run_timeseries_study(
     seed: int | None = None,
     progress: Progress | None = None,
     path_bands: bool = True,
+    workers: int | None = None,
 ) -> StudyResult:
     """Run a time-series study.
 
@@ -336,6 +343,11 @@ def run_timeseries_study(
         Compute the random-date placebo band of each average path
         (``VariantResult.placebo_paths``), which only the path figure draws; ``False`` (the
         command line's ``--no-figures``) leaves it empty and changes no other number.
+    workers
+        Processes computing the variants, 1 or 2: with 2 a forked copy of this process
+        computes every second variant (default: 2 on a machine with two cores when the study
+        has two variants or more and forking is safe -- Linux, one thread, not a daemon).  The
+        numbers do not depend on it.
 
     Returns
     -------
@@ -362,7 +374,7 @@ def run_timeseries_study(
         warnings.simplefilter("always", EventStudyWarning)
         data = load_study_data(config.data, store)
         check_sample(config, data)
-        variants = _run_variants(config, data, seed, progress, units, path_bands)
+        variants = _run_variants(config, data, seed, progress, units, path_bands, workers)
     messages: list[str] = []
     for w in caught:
         if issubclass(w.category, EventStudyWarning) and str(w.message) not in messages:
@@ -429,7 +441,12 @@ def _run_variants(
     progress: Progress | None,
     units: Mapping[str, tuple[str, float]],
     path_bands: bool = True,
+    workers: int | None = None,
 ) -> tuple[VariantResult, ...]:
+    """Every variant of the study, in order; with two processes (``workers``, see
+    :func:`_variant_processes`) a forked copy computes every second variant.  The numbers are
+    the same either way (each variant has its own seeds); the warnings are re-issued in the
+    variants' order."""
     ev_cfg = config.evaluation
     prices = data.aligned.frame
     horizons = dict(ev_cfg.horizons)
@@ -446,9 +463,20 @@ def _run_variants(
     inf = config.inference
     stratify = None if inf.placebo_stratify == "none" else inf.placebo_stratify
     total = len(config.variants) * len(targets)
-    done = 0
-    out = []
-    for vi, variant in enumerate(config.variants):
+    parent = os.getpid()
+
+    def report(label: str, done: int, of: int) -> None:
+        if progress is not None and os.getpid() == parent:  # a forked copy stays quiet
+            progress(label, done, of)
+
+    def one(vi: int) -> tuple[VariantResult, list[_Caught]]:
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always", EventStudyWarning)
+            result = _variant(vi)
+        return result, [(str(w.message), w.category, w.filename, w.lineno) for w in caught]
+
+    def _variant(vi: int) -> VariantResult:
+        variant = config.variants[vi]
         try:
             signal = make_signal(thaw(variant.signal))
             sig = signal.compute(prices)
@@ -476,8 +504,7 @@ def _run_variants(
             label = f"{variant.name}/{tname}"
 
             def cb(d: int, t: int, label: str = label) -> None:
-                if progress is not None:
-                    progress(f"placebo {label}", d, t)
+                report(f"placebo {label}", d, t)
 
             evaluations[tname] = evaluate(
                 fwd,
@@ -523,19 +550,34 @@ def _run_variants(
                     draws=PATH_BAND_DRAWS,
                     seed=_seed_for(seed, vi, ti, 1),
                 )
-            done += 1
-            if progress is not None:
-                progress("evaluation", done, total)
-        out.append(
-            VariantResult(
-                name=variant.name,
-                description=variant.description,
-                signal=sig,
-                events=events,
-                evaluations=evaluations,
-                paths=paths,
-                forward={k: v[0] for k, v in targets.items()},
-                placebo_paths=bands,
-            )
+            if report is not None:
+                report("evaluation", vi * len(targets) + ti + 1, total)
+        return VariantResult(
+            name=variant.name,
+            description=variant.description,
+            signal=sig,
+            events=events,
+            evaluations=evaluations,
+            paths=paths,
+            forward={k: v[0] for k, v in targets.items()},
+            placebo_paths=bands,
         )
+
+    n = len(config.variants)
+    done = map_forked(one, n, processes=_variant_processes(workers, n))
+    out = []
+    for result, caught in done:  # in the variants' order, as one process would warn
+        for message, category, filename, lineno in caught:
+            warnings.warn_explicit(message, category, filename, lineno)
+        out.append(refreeze(result))
+    if progress is not None:
+        progress("evaluation", total, total)
     return tuple(out)
+
+
+def _variant_processes(workers: int | None, n: int) -> int:
+    """Processes computing a study's variants: 1 or 2 (``workers``; by default 2 when there
+    are two variants or more and two cores, and forking is safe)."""
+    if workers is not None:
+        return 2 if int(workers) >= 2 else 1
+    return 2 if n >= 2 and (os.cpu_count() or 1) >= 2 else 1

@@ -1,0 +1,74 @@
+"""A loop shared with a forked copy of the process (eventstudy._fork.map_forked): the plain
+loop's values and errors, whatever the copy does."""
+
+from __future__ import annotations
+
+import os
+import pickle
+
+import pytest
+
+from eventstudy._fork import map_forked
+
+
+@pytest.fixture(autouse=True)
+def may_fork(monkeypatch: pytest.MonkeyPatch) -> None:
+    """An earlier test's Dask client leaves a thread behind ("Dask-Offload_0", idle for the
+    rest of the process), which makes forking unsafe and map_forked run the plain loop; here
+    the copy is wanted, so forking is allowed (the idle thread holds no lock)."""
+    import eventstudy._fork
+
+    monkeypatch.setattr(eventstudy._fork, "fork_is_safe", lambda: True)
+
+
+def test_the_plain_loops_values_and_who_computed_them() -> None:
+    here = os.getpid()
+    for n in range(6):
+        got = map_forked(lambda i: (i * i, os.getpid()), n, processes=2)
+        assert [v for v, _ in got] == [i * i for i in range(n)]
+        if n >= 2:  # every second item by the copy
+            assert {p for i, (_, p) in enumerate(got) if i % 2} != {here}
+            assert {p for i, (_, p) in enumerate(got) if i % 2 == 0} == {here}
+    got = map_forked(lambda i: os.getpid(), 4, processes=1)
+    assert got == [here] * 4  # one process: no copy
+
+
+def test_the_first_error_in_order_is_raised_here() -> None:
+    """The copy fails at 1, this process at 2: the plain loop would raise at 1, and so does
+    this one -- computed here, with this process's traceback."""
+    here = os.getpid()
+
+    def fn(i: int) -> int:
+        if i in (1, 2):
+            raise ValueError(f"item {i} in {'this process' if os.getpid() == here else 'the copy'}")
+        return i
+
+    with pytest.raises(ValueError, match="item 1 in this process"):
+        map_forked(fn, 4, processes=2)
+
+    def late(i: int) -> int:
+        if i == 2:
+            raise KeyError("two")
+        return i
+
+    with pytest.raises(KeyError, match="two"):
+        map_forked(late, 5, processes=2)
+
+
+def test_what_the_copy_cannot_send_is_computed_here() -> None:
+    """A value that does not pickle, and a copy that dies: both computed here."""
+    here = os.getpid()
+
+    def unpicklable(i: int) -> object:
+        return (lambda: i) if os.getpid() != here else i
+
+    assert map_forked(unpicklable, 4, processes=2) == [0, 1, 2, 3]
+
+    def dies(i: int) -> int:
+        if os.getpid() != here and i == 3:
+            os._exit(3)  # the copy dies after sending item 1
+        return 10 * i
+
+    assert map_forked(dies, 6, processes=2) == [0, 10, 20, 30, 40, 50]
+    with pytest.raises((pickle.PicklingError, AttributeError)):
+        pickle.dumps(lambda: 0)  # what the first case relies on
