@@ -217,6 +217,16 @@ def estimate_panel(
     is_const = [bool(np.all(des_c[row_ok, j] == 1.0)) for j in range(k)]  # loop over regressors
     # each regressor as its own contiguous column: a 1-D take per chunk, not a strided gather
     des_cols = [np.ascontiguousarray(des_c[:, j]) for j in range(k)]  # loop over regressors
+    # shortcuts that skip copies, never change a value: every calendar row usable, a
+    # regressor that is the market itself (the market model: gathered once, not twice), a
+    # market without gaps; and, per chunk below, windows inside the data without a missing
+    # return.  On 100,000 events these copies were about a fifth of the engine (2026-12-07).
+    rows_all_ok = bool(row_ok.all())
+    market_full = bool(np.isfinite(market).all())
+    is_market = [  # loop over regressors
+        rows_all_ok and not is_const[j] and np.array_equal(des_cols[j], market) for j in range(k)
+    ]
+    ones = np.ones((min(chunk, e_total), lw))  # the mask of a chunk without missing returns
 
     for lo in range(0, e_total, chunk):  # loop over chunks of events, not events
         hi = min(e_total, lo + chunk)
@@ -225,17 +235,23 @@ def estimate_panel(
         rows_c = np.clip(rows, 0, t_cal - 1)
         r = returns_t[columns[lo:hi, None], rows_c]
         m = market[rows_c]
-        if not inside.all():
+        all_inside = bool(inside.all())
+        if not all_inside:
             r[~inside] = np.nan
             m[~inside] = np.nan
-        y = r - off_c[rows_c] if off_nonzero else np.where(row_ok[rows_c], r, np.nan)
+        if off_nonzero:
+            y = r - off_c[rows_c]
+        else:
+            y = r if rows_all_ok else np.where(row_ok[rows_c], r, np.nan)
         valid = np.isfinite(y)
-        y0 = np.where(valid, y, 0.0)
+        complete = bool(valid.all())  # no missing return in the chunk's windows
+        y0 = y if complete else np.where(valid, y, 0.0)
         mask = valid[:, :lw]
-        maskf = mask.astype(float)
-        cnt = mask.sum(axis=1)
-        zs: list[np.ndarray | None] = [
-            None if is_const[j] else des_cols[j][rows_c] for j in range(k)
+        maskf = ones[: hi - lo] if complete else mask.astype(float)
+        cnt = np.full(hi - lo, lw, dtype=np.int64) if complete else mask.sum(axis=1)
+        zs: list[np.ndarray | None] = [  # loop over regressors
+            None if is_const[j] else (m if is_market[j] and all_inside else des_cols[j][rows_c])
+            for j in range(k)
         ]
         if k:
             xtx = np.empty((hi - lo, k, k))
@@ -286,11 +302,13 @@ def estimate_panel(
             xe = np.empty((hi - lo, event_days.size, 0))
             a = ar[lo:hi]
             np.copyto(a, y)
-        a_est = np.where(mask, a[:, :lw], 0.0)
+        a_est = np.ascontiguousarray(a[:, :lw]) if complete else np.where(mask, a[:, :lw], 0.0)
         with np.errstate(invalid="ignore", divide="ignore"):
             ssr = _rowdot(a_est, a_est)
             mean_e = a_est.sum(axis=1) / cnt
-            dev = np.where(mask, a[:, :lw] - mean_e[:, None], 0.0)  # two passes: no cancellation
+            dev = a_est - mean_e[:, None]  # two passes: no cancellation
+            if not complete:
+                dev[~mask] = 0.0
             var1 = _rowdot(dev, dev) / (cnt - 1)
             # a dispersion below the rounding of the returns themselves is zero (a constant
             # abnormal return, a model that fits exactly): which rounding residue is left
@@ -301,11 +319,16 @@ def estimate_panel(
         ret[lo:hi] = r[:, lw:]
         mkt[lo:hi] = m[:, lw:]
         m_est = m[:, :lw]
-        m_ok = np.isfinite(m_est)
-        with np.errstate(invalid="ignore", divide="ignore"):
-            m_bar = np.where(m_ok, m_est, 0.0).sum(axis=1) / m_ok.sum(axis=1)
+        if market_full and all_inside:  # no missing market return in the chunk
+            m_est = np.ascontiguousarray(m_est)
+            m_bar = m_est.sum(axis=1) / lw
+            m_dev = m_est - m_bar[:, None]
+        else:
+            m_ok = np.isfinite(m_est)
+            with np.errstate(invalid="ignore", divide="ignore"):
+                m_bar = np.where(m_ok, m_est, 0.0).sum(axis=1) / m_ok.sum(axis=1)
+            m_dev = np.where(m_ok, m_est - m_bar[:, None], 0.0)
         mkt_mean[lo:hi] = m_bar
-        m_dev = np.where(m_ok, m_est - m_bar[:, None], 0.0)
         mkt_ss[lo:hi] = _rowdot(m_dev, m_dev)
         n_est[lo:hi] = cnt
         params[lo:hi] = b

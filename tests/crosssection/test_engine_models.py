@@ -32,14 +32,15 @@ EST = np.arange(-30, -4)
 EVT = np.arange(-2, 3)
 
 
-def _inputs(k_model: str = "market_model", seed: int = 3):
+def _inputs(k_model: str = "market_model", seed: int = 3, gaps: bool = True):
     rng = np.random.default_rng(seed)
     t_cal, n = 90, 6
     m = rng.normal(0.0005, 0.01, t_cal)
     r = 0.0003 + np.outer(m, rng.uniform(0.5, 1.5, n)) + rng.normal(0, 0.02, (t_cal, n))
-    r[40:45, 1] = np.nan  # missing estimation returns
-    r[61, 2] = np.nan  # missing event-window return
-    m[50] = np.nan  # missing market return: excluded for every event
+    if gaps:
+        r[40:45, 1] = np.nan  # missing estimation returns
+        r[61, 2] = np.nan  # missing event-window return
+        m[50] = np.nan  # missing market return: excluded for every event
     mk = pd.Series(m)
     offset, design = get_model(k_model).design(mk, None)
     # events: normal, near the start (estimation runs before row 0), at the end (event window
@@ -82,10 +83,13 @@ def _ols_reference(r, m, offset, design, col, pos):
 
 @pytest.mark.parametrize("model", ["market_model", "mean_adjusted", "market_adjusted"])
 @pytest.mark.parametrize("chunk", [None, 1])
-def test_estimate_panel_matches_per_event_ols(model, chunk, monkeypatch):
+@pytest.mark.parametrize("gaps", [True, False])
+def test_estimate_panel_matches_per_event_ols(model, chunk, gaps, monkeypatch):
+    """With gaps in the data, and without: then one event per chunk takes the engine's
+    shortcuts for complete windows inside the data (no masks, the market gathered once)."""
     if chunk is not None:  # one event per chunk: the chunk loop must not mix events
         monkeypatch.setattr(engine, "_CHUNK_ELEMENTS", chunk)
-    r, m, offset, design, columns, positions = _inputs(model)
+    r, m, offset, design, columns, positions = _inputs(model, gaps=gaps)
     p = estimate_panel(r, m, offset, design, columns, positions, EST, EVT)
     k = design.shape[1]
     assert p.n_params == k and p.n_events == 7 and p.lw == EST.size
@@ -118,6 +122,51 @@ def test_estimate_panel_matches_per_event_ols(model, chunk, monkeypatch):
     assert p.n_est[3] == 16
     assert np.isnan(p.ar[4, -1]) and np.isnan(p.market[4, -1]) and np.isnan(p.returns[4, -1])
     assert np.isfinite(p.ar[4, -2]) and np.isfinite(p.market[3, -1])
+
+
+@pytest.mark.parametrize("model", ["market_model", "mean_adjusted", "market_adjusted"])
+@pytest.mark.parametrize(
+    "spoiler",
+    ["missing_return", "outside_the_data", "missing_market", "missing_regressor", "none"],
+)
+def test_an_events_numbers_do_not_depend_on_its_chunk(model, spoiler):
+    """The shortcuts for a chunk of complete windows inside the data (no masks, the market
+    gathered once) give bit for bit the numbers of the general path that a chunk takes when
+    one of its events has a missing return, runs off the data, or meets a missing market
+    return or regressor: the same events alone, and beside such an event."""
+    rng = np.random.default_rng(8)
+    t_cal, n = 200, 5
+    m = rng.normal(0.0005, 0.01, t_cal)
+    r = 0.0003 + np.outer(m, rng.uniform(0.5, 1.5, n)) + rng.normal(0, 0.02, (t_cal, n))
+    columns = np.array([0, 1, 2, 3, 4, 0])
+    positions = np.array([60, 80, 100, 120, 140, 170])
+    offset, design = get_model(model).design(pd.Series(m), None)
+    alone = estimate_panel(r, m, offset, design, columns, positions, EST, EVT)
+    r2, m2, design2 = r.copy(), m.copy(), np.array(design, dtype=float)
+    extra_col, extra_pos = 4, 190
+    if spoiler == "missing_return":
+        r2[185, 4] = np.nan
+    elif spoiler == "outside_the_data":
+        extra_pos = 198  # its event window runs past the last date
+    elif spoiler == "missing_market":
+        m2[5] = np.nan  # before every window: no number of these events may change
+        offset, design2 = get_model(model).design(pd.Series(m2), None)
+    elif spoiler == "missing_regressor" and design2.shape[1]:
+        design2[5, -1] = np.nan
+    both = estimate_panel(
+        r2,
+        m2,
+        offset,
+        design2,
+        np.r_[columns, extra_col],
+        np.r_[positions, extra_pos],
+        EST,
+        EVT,
+    )
+    for field in ("ar", "returns", "market", "market_est_mean", "market_est_ss", "n_est"):
+        np.testing.assert_array_equal(getattr(both, field)[:6], getattr(alone, field), field)
+    for field in ("params", "xtx_inv", "x_event", "sigma2", "sd_ddof1"):
+        np.testing.assert_array_equal(getattr(both, field)[:6], getattr(alone, field), field)
 
 
 def test_subset_keeps_rows_of_every_array():
