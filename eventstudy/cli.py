@@ -115,7 +115,8 @@ def build_parser() -> argparse.ArgumentParser:
         "--workers",
         type=_count(1),
         default=None,
-        help="processes for a [sweep] (default: 1 below 100 specifications, else all CPUs)",
+        help="processes for a [sweep] (default: 1 below 100 specifications, else all CPUs); "
+        "without one, 1 or 2 processes for the study's variants (default: 2 on two cores)",
     )
     run.add_argument(
         "--executor",

@@ -129,11 +129,17 @@ def test_estimate_panel_matches_per_event_ols(model, chunk, gaps, monkeypatch):
     "spoiler",
     ["missing_return", "outside_the_data", "missing_market", "missing_regressor", "none"],
 )
-def test_an_events_numbers_do_not_depend_on_its_chunk(model, spoiler):
+@pytest.mark.parametrize("chunk_elements", [None, 400])
+def test_an_events_numbers_do_not_depend_on_its_chunk(
+    model, spoiler, chunk_elements, monkeypatch
+):
     """The shortcuts for a chunk of complete windows inside the data (no masks, the market
     gathered once) give bit for bit the numbers of the general path that a chunk takes when
     one of its events has a missing return, runs off the data, or meets a missing market
-    return or regressor: the same events alone, and beside such an event."""
+    return or regressor: the same events alone, and beside such an event.  In one chunk, and
+    in chunks of 3 to 6 events (400 elements), the last one shorter."""
+    if chunk_elements is not None:
+        monkeypatch.setattr(engine, "_CHUNK_ELEMENTS", chunk_elements)
     rng = np.random.default_rng(8)
     t_cal, n = 200, 5
     m = rng.normal(0.0005, 0.01, t_cal)
