@@ -130,9 +130,7 @@ def test_estimate_panel_matches_per_event_ols(model, chunk, gaps, monkeypatch):
     ["missing_return", "outside_the_data", "missing_market", "missing_regressor", "none"],
 )
 @pytest.mark.parametrize("chunk_elements", [None, 400])
-def test_an_events_numbers_do_not_depend_on_its_chunk(
-    model, spoiler, chunk_elements, monkeypatch
-):
+def test_an_events_numbers_do_not_depend_on_its_chunk(model, spoiler, chunk_elements, monkeypatch):
     """The shortcuts for a chunk of complete windows inside the data (no masks, the market
     gathered once) give bit for bit the numbers of the general path that a chunk takes when
     one of its events has a missing return, runs off the data, or meets a missing market
