@@ -170,6 +170,11 @@ def test_a_declared_level_target_moves_in_basis_points(store: DataStore, tmp_pat
     paths = es.write_outputs(res, tmp_path / "out", store=store)
     report = paths["markdown"].read_text()
     assert " bp " in report and "+10 bp" in report
+    from eventstudy.timeseries.plots import study_figure_plan
+    from tests.test_figure import text_fits
+
+    for name, build in study_figure_plan(res):  # "+150 bp" ticks fit the fixed margins
+        assert text_fits(build()) == [], name
     record = json.loads(paths["result"].read_text())
     assert record["targets"]["yld"] == {
         "series": "yld",
