@@ -1,12 +1,14 @@
 """New matplotlib figures with fixed margins, for every figure eventstudy draws.
 
-Margins are set in inches once, when the figure is made, instead of by matplotlib's tight
-layout.  Tight layout measures every tick label, title and legend before the figure is drawn,
-which is a second layout pass over the text: on the flagship study's 11 report figures it was
-45% of ``savefig`` (2.3 of 5.1 profiled seconds, 2026-12-07).  Fixed margins cost nothing and
-keep the plotting area the same from one run to the next.  They are sized for the labels
-eventstudy writes (10-point tick labels of up to about six characters, one axis label, a
-title of one line).
+Margins are set in inches when the figure is made, instead of by matplotlib's tight layout.
+Tight layout measures every tick label, title and legend before the figure is drawn, a second
+layout pass over the text: on the flagship study's 11 report figures it was 45% of ``savefig``
+(2.3 of 5.1 profiled seconds, 2026-12-07).  The defaults fit the labels eventstudy writes (one
+axis label, a title of one line, tick labels of about six characters); when the figure is
+drawn, a layout engine measures the y axes' tick and axis labels only (not the x axes, titles
+or legends: a third of tight layout's cost) and widens the left margin or the gaps between
+columns where wider labels need it (a log axis over less than a decade labels its minor ticks
+as ``2.8×10³``).
 
 matplotlib is imported inside :func:`new_figure`, so importing this module does not import it.
 """
@@ -19,6 +21,9 @@ if TYPE_CHECKING:
     from matplotlib.figure import Figure
 
 __all__ = ["Margins", "new_figure"]
+
+_PAD = 0.08
+"""Inches kept between a tick or axis label and the figure's edge or the next panel."""
 
 Margins = dict[str, float]
 """Inches: ``left``, ``right``, ``bottom``, ``top`` around the grid, ``wspace`` and ``hspace``
@@ -79,7 +84,19 @@ def new_figure(
             f"inside margins {m}"
         )
     fig = Figure(figsize=figsize)
-    adjust: dict[str, Any] = {
+    fig.set_layout_engine(_engine()(m, nrows, ncols))
+    fig.subplots_adjust(**_fractions(m, figsize, nrows, ncols))
+    return fig
+
+
+def _fractions(
+    m: Margins, figsize: tuple[float, float], nrows: int, ncols: int
+) -> dict[str, float]:
+    """``subplots_adjust`` arguments for margins ``m`` in inches."""
+    width, height = figsize
+    cell_w = (width - m["left"] - m["right"] - (ncols - 1) * m["wspace"]) / ncols
+    cell_h = (height - m["bottom"] - m["top"] - (nrows - 1) * m["hspace"]) / nrows
+    return {
         "left": m["left"] / width,
         "right": 1.0 - m["right"] / width,
         "bottom": m["bottom"] / height,
@@ -87,5 +104,101 @@ def new_figure(
         "wspace": m["wspace"] / cell_w,
         "hspace": m["hspace"] / cell_h,
     }
-    fig.subplots_adjust(**adjust)
-    return fig
+
+
+def _y_labels_width(ax: Any, renderer: Any) -> float:
+    """Pixels that the y axis' tick labels and axis label take left of ``ax``.
+
+    The labels are formatted and the widest one measured, without making the axis' tick
+    objects (most of what measuring the drawn axis costs): the tick length and padding, the
+    widest visible tick label, the label padding and the axis label's line.
+    """
+    import matplotlib as mpl
+    from matplotlib.font_manager import FontProperties
+    from matplotlib.text import Text
+
+    axis = ax.yaxis
+    lo, hi = sorted(axis.get_view_interval())
+    texts: list[str] = []
+    for locator, formatter in (  # the major then the minor ticks
+        (axis.get_major_locator(), axis.get_major_formatter()),
+        (axis.get_minor_locator(), axis.get_minor_formatter()),
+    ):
+        locs = [x for x in locator() if lo <= x <= hi]
+        texts += [t for t in formatter.format_ticks(locs) if t]
+    # the tick labels' size as set by tick_params, else the rc default
+    prop = FontProperties(
+        size=axis._major_tick_kw.get("labelsize", mpl.rcParams["ytick.labelsize"])
+    )
+    probe: Any = Text()  # its _preprocess_math tells mathtext from plain text
+    widest = 0.0
+    for t in set(texts):  # loop over the distinct labels
+        s, ismath = probe._preprocess_math(t)
+        widest = max(widest, renderer.get_text_width_height_descent(s, prop, ismath=ismath)[0])
+    px = renderer.points_to_pixels
+    ticks = px(mpl.rcParams["ytick.major.size"] + mpl.rcParams["ytick.major.pad"])
+    label = axis.label
+    line = 0.0
+    if label.get_visible() and label.get_text():
+        lprop = label.get_fontproperties()
+        s, ismath = label._preprocess_math(label.get_text())
+        _, h, _ = renderer.get_text_width_height_descent(s, lprop, ismath=ismath)
+        # a line is at least as tall as "lp" (matplotlib's Text aligns lines on it)
+        _, lp, _ = renderer.get_text_width_height_descent("lp", lprop, ismath=False)
+        line = max(h, lp) + px(axis.labelpad)
+    return float(ticks + widest + line)
+
+
+_ENGINE: Any = None
+
+
+def _engine() -> Any:
+    """The layout engine class (made on first use: matplotlib is imported lazily)."""
+    global _ENGINE
+    if _ENGINE is None:
+        from matplotlib.layout_engine import LayoutEngine
+
+        class _WidenForTicks(LayoutEngine):
+            """Fixed margins, widened at draw time where the y axes' labels need more room
+            (see the module docstring)."""
+
+            _adjust_compatible = True
+            _colorbar_gridspec = True
+
+            def __init__(self, margins: Margins, nrows: int, ncols: int) -> None:
+                super().__init__()
+                self._margins = dict(margins)
+                self._shape = (nrows, ncols)
+                self._params = {"margins": dict(margins), "nrows": nrows, "ncols": ncols}
+
+            def set(self, **kwargs: Any) -> None:
+                """``margins=`` (inches, as :func:`new_figure` takes them)."""
+                self._margins.update(kwargs.get("margins", {}))
+                self._params["margins"] = dict(self._margins)
+
+            def execute(self, fig: Any) -> None:
+                m = dict(self._margins)
+                nrows, ncols = self._shape
+                renderer = fig._get_renderer()
+                dpi = fig.dpi
+                left = gap = 0.0  # inches the y labels need left of the axes
+                for ax in fig.axes:  # loop over panels
+                    spec = ax.get_subplotspec()
+                    if spec is None or not ax.get_visible():
+                        continue
+                    over = _y_labels_width(ax, renderer) / dpi
+                    if spec.colspan.start == 0:
+                        left = max(left, over)
+                    else:
+                        gap = max(gap, over)
+                wider = {
+                    "left": max(m["left"], left + _PAD),
+                    "wspace": max(m["wspace"], gap + _PAD),
+                }
+                if any(wider[k] > m[k] + 1e-9 for k in wider):
+                    m.update(wider)
+                    size = (fig.get_figwidth(), fig.get_figheight())
+                    fig.subplots_adjust(**_fractions(m, size, nrows, ncols))
+
+        _ENGINE = _WidenForTicks
+    return _ENGINE

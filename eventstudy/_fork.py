@@ -38,8 +38,9 @@ def map_forked(fn: Callable[[int], T], n: int, *, processes: int = 1) -> list[T]
     ``fn(i)`` must not depend on which process runs it, and its value must pickle (it comes
     back through a pipe).  Errors are those of the plain loop: the copy never sends one, it
     stops at its first failing ``i`` and that ``i`` is computed here, where it raises with its
-    own traceback before any later ``i`` does; what the copy could not send (a value that does
-    not pickle, or the copy died) is computed here too.  A copy is worth its start (a fork,
+    own traceback before any later ``i`` does, and the copy is stopped as soon as nothing it
+    computes can come first; what the copy could not send (a value that does not pickle, or the
+    copy died) is computed here too.  A copy is worth its start (a fork,
     about 10 ms) when each ``fn(i)`` takes a tenth of a second or more.
     """
     if processes < 2 or n < 2 or not fork_is_safe():
@@ -48,8 +49,6 @@ def map_forked(fn: Callable[[int], T], n: int, *, processes: int = 1) -> list[T]
 
     ctx = multiprocessing.get_context("fork")
     here, there = ctx.Pipe(duplex=False)
-    sys.stdout.flush()  # or the copy would write what is buffered a second time
-    sys.stderr.flush()
 
     def copy() -> None:
         here.close()
@@ -59,7 +58,7 @@ def map_forked(fn: Callable[[int], T], n: int, *, processes: int = 1) -> list[T]
             except BaseException:  # computed again here, where it raises
                 return
 
-    proc = ctx.Process(target=copy, daemon=True)
+    proc = ctx.Process(target=copy, daemon=True)  # multiprocessing flushes stdout first
     try:
         proc.start()
     except (OSError, AssertionError):  # no copy after all
@@ -74,15 +73,17 @@ def map_forked(fn: Callable[[int], T], n: int, *, processes: int = 1) -> list[T]
             except Exception as exc:  # raised below, unless an earlier i fails first
                 failed = (i, exc)
                 break
-        while True:
+        while True:  # the copy's values, in the order it sends them (ascending)
             try:
                 i, value = here.recv()
             except (EOFError, OSError):  # the copy has finished (or died)
                 break
             done[i] = value
-    finally:  # the copy has sent its last value (or this process is interrupted)
+            if failed is not None and i > failed[0]:
+                break  # nothing after the failure is needed: the copy is stopped below
+    finally:  # the copy has sent what is needed (or this process is interrupted)
         here.close()
-        proc.join(1.0)
+        proc.join(1.0 if failed is None else 0.0)
         if proc.is_alive():
             proc.terminate()
             proc.join()

@@ -272,7 +272,7 @@ def _cmd_run(args: argparse.Namespace) -> int:
 
         # a forked copy that imports matplotlib while the study computes, then draws half of
         # the figures; None where forking is unsafe or a second core would not help
-        helper = DrawingHelper.start()
+        helper = DrawingHelper.start(args.workers)
     try:
         with warnings.catch_warnings():
             # a study re-issues each data/evaluation warning once; the CLI prints them once
@@ -297,6 +297,7 @@ def _cmd_run(args: argparse.Namespace) -> int:
             force=args.force,
             run=run,
             helper=helper,
+            workers=args.workers,
         )
     finally:
         if helper is not None:

@@ -62,18 +62,70 @@ def test_bad_margins_are_refused() -> None:
         new_figure((2.5, 4), 1, 3)
 
 
-def test_fit_check_sees_a_label_outside() -> None:
-    """The check the report tests rely on: a y label pushed out of a figure is caught."""
-    fig = new_figure((4, 3), left=0.05)
-    ax = fig.add_subplot()
-    ax.plot([0, 1], [10_000, 20_000])
-    ax.set_ylabel("a long label")
-    assert any("reaches past the figure" in p for p in text_fits(fig))
-    fig = new_figure((6, 3), 1, 2, wspace=0.05)
-    for ax in fig.subplots(1, 2):
+def test_fit_check_sees_a_label_outside_and_the_engine_makes_room() -> None:
+    """The check the report tests rely on catches a y label pushed out of a figure, or over
+    its neighbour, when nothing makes room (no layout engine); the figure's engine widens the
+    left margin and the gap so that the same figures fit."""
+
+    def squeezed(engine: bool) -> list[Any]:
+        fig = new_figure((4, 3), left=0.05)
+        ax = fig.add_subplot()
         ax.plot([0, 1], [10_000, 20_000])
-        ax.set_ylabel("level")
-    assert "axes 1 overlaps axes 0" in text_fits(fig)
+        ax.set_ylabel("a long label")
+        two = new_figure((6, 3), 1, 2, wspace=0.05)
+        for ax in two.subplots(1, 2):
+            ax.plot([0, 1], [10_000, 20_000])
+            ax.set_ylabel("level")
+        if not engine:
+            fig.set_layout_engine("none")
+            two.set_layout_engine("none")
+        return [fig, two]
+
+    fig, two = squeezed(engine=False)
+    assert any("reaches past the figure" in p for p in text_fits(fig))
+    assert "axes 1 overlaps axes 0" in text_fits(two)
+    fig, two = squeezed(engine=True)
+    assert text_fits(fig) == [] and text_fits(two) == []
+    assert fig.axes[0].get_position().x0 * 4 > 0.5  # widened from 0.05 inch
+
+
+@pytest.mark.parametrize(
+    ("values", "scale", "setup"),
+    [
+        ([1800.0, 2900.0], "log", None),  # under a decade: minor labels as 2.8x10^3
+        ([0.5, 40_000.0], "log", None),
+        ([-12345.0, 0.000125], "linear", None),
+        ([-0.3, 0.45], "linear", "percent"),
+        ([-150.0, 90.0], "linear", "bp"),
+        ([1.0, 2.0], "linear", "big_ticks"),
+    ],
+)
+def test_y_label_width_is_what_matplotlib_draws(values, scale, setup) -> None:
+    """The engine's estimate of the room left of the axes (formatted tick labels, measured
+    once each) against matplotlib's own measure of the drawn y axis, to two pixels; and the
+    widened margin keeps it inside the figure."""
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from matplotlib.ticker import FuncFormatter, PercentFormatter
+
+    from eventstudy._figure import _y_labels_width
+
+    fig = new_figure((6, 4))
+    ax = fig.add_subplot()
+    ax.plot([0, 1], values)
+    ax.set_yscale(scale)
+    ax.set_ylabel("level of the series")
+    if setup == "percent":
+        ax.yaxis.set_major_formatter(PercentFormatter(1.0, decimals=0))
+    elif setup == "bp":
+        ax.yaxis.set_major_formatter(FuncFormatter(lambda y, _: f"{y:g} bp"))
+    elif setup == "big_ticks":
+        ax.tick_params(axis="y", labelsize=16)
+    canvas = FigureCanvasAgg(fig)
+    canvas.draw()
+    renderer = canvas.get_renderer()
+    drawn = ax.get_position().x0 * fig.bbox.width - ax.yaxis.get_tightbbox(renderer).x0
+    assert _y_labels_width(ax, renderer) == pytest.approx(drawn, abs=2.0)
+    assert text_fits(fig) == []
 
 
 def test_backtest_and_cross_section_figures_fit() -> None:

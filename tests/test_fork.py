@@ -72,3 +72,30 @@ def test_what_the_copy_cannot_send_is_computed_here() -> None:
     assert map_forked(dies, 6, processes=2) == [0, 10, 20, 30, 40, 50]
     with pytest.raises((pickle.PicklingError, AttributeError)):
         pickle.dumps(lambda: 0)  # what the first case relies on
+
+
+def test_an_early_error_does_not_wait_for_the_copys_whole_share() -> None:
+    """Item 0 fails here at once: the copy's later items cannot come first, so it is stopped
+    after the one item below... none is below 0, so after its first (0.4 s), not its four."""
+    import time
+
+    def fn(i: int) -> int:
+        if i == 0:
+            raise ValueError("item 0")
+        if i % 2:
+            time.sleep(0.4)
+        return i
+
+    t0 = time.perf_counter()
+    with pytest.raises(ValueError, match="item 0"):
+        map_forked(fn, 8, processes=2)
+    assert time.perf_counter() - t0 < 1.2  # the copy's share would take 1.6 s
+
+
+def test_no_standard_output(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A process started without stdout and stderr (``>&-``, pythonw) shares its loop too."""
+    import sys
+
+    monkeypatch.setattr(sys, "stdout", None)
+    monkeypatch.setattr(sys, "stderr", None)
+    assert map_forked(lambda i: i + 1, 4, processes=2) == [1, 2, 3, 4]

@@ -24,7 +24,13 @@ def equity_figure(result: Any) -> Figure:
     """Wealth of the strategy and of buy-and-hold (log scale) with the trades shaded and the
     events marked; the strategy's drawdown underneath.  ``result`` is a
     :class:`~eventstudy.backtest.results.BacktestResult` (which draws it with ``plot()``)."""
-    fig = new_figure((10, 5.5), 2, 1, hspace=0.2)
+    import textwrap
+
+    # a sweep's specification names run long: the title wraps, and the top margin grows
+    title = textwrap.wrap(
+        f"{result.name}: {result.holding}, {result.hold} days after each event", 95
+    )
+    fig = new_figure((10, 5.5), 2, 1, hspace=0.2, top=0.35 + 0.22 * (len(title) - 1))
     top, bottom = fig.subplots(2, 1, sharex=True, height_ratios=[3, 1])
     eq = result.equity()
     days = eq.index.to_numpy()  # datetime64: no Timestamp objects made for matplotlib
@@ -48,7 +54,7 @@ def equity_figure(result: Any) -> Figure:
             label="events",
         )
     top.set_ylabel("wealth (log scale)")
-    top.set_title(f"{result.name}: {result.holding}, {result.hold} days after each event")
+    top.set_title("\n".join(title))
     top.legend(loc="upper left", frameon=False)
     wealth = np.concatenate([[1.0], eq["strategy"].to_numpy()])
     dd = (wealth / np.maximum.accumulate(wealth) - 1.0)[1:]

@@ -224,7 +224,10 @@ def estimate_panel(
     rows_all_ok = bool(row_ok.all())
     market_full = bool(np.isfinite(market).all())
     is_market = [  # loop over regressors
-        rows_all_ok and not is_const[j] and np.array_equal(des_cols[j], market) for j in range(k)
+        rows_all_ok
+        and not is_const[j]
+        and np.array_equal(des_cols[j].view(np.int64), market.view(np.int64))  # bits: -0.0
+        for j in range(k)
     ]
     ones = np.ones((min(chunk, e_total), lw))  # the mask of a chunk without missing returns
 

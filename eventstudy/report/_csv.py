@@ -4,11 +4,13 @@
 through pandas' formatter objects: the flagship's ``backtest.csv`` (23,508 rows x 7 columns)
 took 0.11 s, an f-string per value and one join take 0.04 s (2026-12-07, the same bytes).  Frames
 this writer would have to quote (a separator, quote or line break in a string or a column
-name), with missing dates, or with columns of another type go to pandas unchanged.
+name), with column labels that are not strings (pandas formats those), with missing dates, or
+with columns of another type go to pandas unchanged.
 """
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import numpy as np
@@ -62,11 +64,13 @@ def write_csv(
     """
     names = [str(c) for c in frame.columns]
     columns = None
-    if len(names) > 1 and frame.columns.is_unique and not any(_needs_quotes(n) for n in names):
+    plain = all(isinstance(c, str) for c in frame.columns)  # pandas formats other labels
+    if plain and len(names) > 1 and frame.columns.is_unique and not any(map(_needs_quotes, names)):
         columns = [_column(frame.iloc[:, j], float_format, date_format) for j in range(len(names))]
     if columns is None or any(c is None for c in columns):
         frame.to_csv(path, index=False, float_format=float_format, date_format=date_format)
         return
-    body = "".join(",".join(row) + "\n" for row in zip(*columns, strict=True))
+    end = os.linesep  # pandas' line terminator
+    body = "".join(",".join(row) + end for row in zip(*columns, strict=True))
     with open(path, "w", encoding="utf-8", newline="") as fh:
-        fh.write(",".join(names) + "\n" + body)
+        fh.write(",".join(names) + end + body)

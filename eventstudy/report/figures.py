@@ -94,6 +94,10 @@ def _serve(conn: Any, parent_end: Any, counter: Any, job: tuple[Plan, Path, int]
     ends when the pipe closes because the run has ended without one).
     """
     parent_end.close()  # the run's end of the pipe: its closing is how a killed run is seen
+    import signal
+
+    # Ctrl-C is the run's to handle: it stops this copy through the counter and the pipe
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
     import matplotlib
 
     matplotlib.use("Agg", force=False)
@@ -148,10 +152,10 @@ class DrawingHelper:
         self._closed = False
 
     @classmethod
-    def start(cls) -> DrawingHelper | None:
-        """A helper, or None where a second process would not help or is unsafe to fork (see
-        :func:`draw_figures`)."""
-        if _forks(None, 4) < 2:
+    def start(cls, workers: int | None = None) -> DrawingHelper | None:
+        """A helper, or None where a second process would not help, is not wanted
+        (``workers=1``) or is unsafe to fork (see :func:`draw_figures`)."""
+        if _forks(workers, 4) < 2:
             return None
         try:
             return cls()
@@ -210,6 +214,14 @@ class Drawing:
                 self._helper._used = True
             except (OSError, AssertionError):  # no child after all: draw them all here
                 self._helper = None
+
+    def abort(self) -> None:
+        """Stop the second process (after its current figure): the outputs are not wanted."""
+        helper, self._helper = self._helper, None
+        if helper is not None:
+            with helper._counter.get_lock():
+                helper._counter.value = len(self.plan)
+            helper.close(wait=5.0)
 
     def finish(self) -> None:
         """Draw the figures no process has taken, wait for the copy's last one, and draw here

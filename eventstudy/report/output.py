@@ -34,6 +34,7 @@ def write_outputs(
     force: bool = False,
     run: dict[str, Any] | None = None,
     helper: DrawingHelper | None = None,
+    workers: int | None = None,
 ) -> dict[str, Path]:
     """Write the outputs of a study of either kind into ``out_dir``.
 
@@ -63,6 +64,9 @@ def write_outputs(
         (:class:`~eventstudy.report.figures.DrawingHelper`; the command line starts one);
         without it a second process is forked when the figures are due, where that is safe.
         Either way this process writes the other files while the other one draws.
+    workers
+        Processes drawing the figures, 1 or 2 (default: 2 when that is safe and useful, see
+        :func:`eventstudy.report.figures.draw_figures`).
 
     The outputs are written into a staging folder beside ``out_dir`` and then moved in
     (:func:`eventstudy.report.files.publish`): the previous run's outputs are removed, other
@@ -83,7 +87,9 @@ def write_outputs(
 
     out = Path(out_dir)
     with staged_output(out, force=force) as stage:
-        paths = _write_all(result, stage, store=store, figures=figures, helper=helper)
+        paths = _write_all(
+            result, stage, store=store, figures=figures, helper=helper, workers=workers
+        )
         if run is not None:
             outputs = {
                 f.relative_to(stage).as_posix(): hashlib.sha256(f.read_bytes()).hexdigest()
@@ -103,30 +109,27 @@ def _write_all(
     store: DataStore | None,
     figures: bool,
     helper: DrawingHelper | None = None,
+    workers: int | None = None,
 ) -> dict[str, Path]:
     from eventstudy.timeseries.results import StudyResult
     from eventstudy.timeseries.sweep_results import SweepResult
 
     figs: dict[str, tuple[Path, str]] = {}
     if isinstance(result, SweepResult):
-        from eventstudy.report.sweep import build_sweep_report, sweep_record
+        from eventstudy.report.sweep import build_sweep_report
 
         if figures:
             from eventstudy.report.figures import start_sweep_figures
 
-            drawing, figs = start_sweep_figures(result, out / "figures", helper=helper)
-        frame = result.to_frame()
-        paths = write_data_files(sweep_record(result, frame), None, out)
-        paths["sweep_csv"] = out / "sweep.csv"
-        write_csv(frame, paths["sweep_csv"])
-        paths["sweep_parquet"] = out / "sweep.parquet"
-        frame.to_parquet(paths["sweep_parquet"], index=False)
-        if result.backtest is not None:
-            bt = result.backtest
-            picks = [bt.best]
-            if bt.selected is not None and bt.selected.name != bt.best.name:
-                picks.append(bt.selected)
-            paths["backtest_csv"] = _write_backtest_csv(picks, out)
+            drawing, figs = start_sweep_figures(
+                result, out / "figures", helper=helper, workers=workers
+            )
+        try:
+            paths = _write_sweep_data(result, out)
+        except BaseException:
+            if figures:
+                drawing.abort()  # the stage is about to go: the other process stops drawing
+            raise
         if figures:
             drawing.finish()  # the figures a second process has not drawn meanwhile
         blocks = build_sweep_report(result, figures=figs)
@@ -137,10 +140,17 @@ def _write_all(
         if figures:
             from eventstudy.report.figures import start_study_figures
 
-            drawing, figs = start_study_figures(result, out / "figures", helper=helper)
-        paths = write_data_files(result_record(result), result.events_frame(), out)
-        if result.backtests:
-            paths["backtest_csv"] = _write_backtest_csv(result.backtests, out)
+            drawing, figs = start_study_figures(
+                result, out / "figures", helper=helper, workers=workers
+            )
+        try:
+            paths = write_data_files(result_record(result), result.events_frame(), out)
+            if result.backtests:
+                paths["backtest_csv"] = _write_backtest_csv(result.backtests, out)
+        except BaseException:
+            if figures:
+                drawing.abort()
+            raise
         if figures:
             drawing.finish()
         blocks = build_report(result, figures=figs, store=store)
@@ -167,6 +177,25 @@ def _write_all(
         "write_outputs needs the result of eventstudy.run_study (StudyResult or "
         f"CrossSectionStudyResult), got {type(result).__name__}"
     )
+
+
+def _write_sweep_data(result: Any, out: Path) -> dict[str, Path]:
+    """A sweep's ``result.json``, ``sweep.csv``, ``sweep.parquet`` and ``backtest.csv``."""
+    from eventstudy.report.sweep import sweep_record
+
+    frame = result.to_frame()
+    paths = write_data_files(sweep_record(result, frame), None, out)
+    paths["sweep_csv"] = out / "sweep.csv"
+    write_csv(frame, paths["sweep_csv"])
+    paths["sweep_parquet"] = out / "sweep.parquet"
+    frame.to_parquet(paths["sweep_parquet"], index=False)
+    if result.backtest is not None:
+        bt = result.backtest
+        picks = [bt.best]
+        if bt.selected is not None and bt.selected.name != bt.best.name:
+            picks.append(bt.selected)
+        paths["backtest_csv"] = _write_backtest_csv(picks, out)
+    return paths
 
 
 def _write_backtest_csv(results: Any, out: Path) -> Path:

@@ -337,3 +337,30 @@ def test_flagship_result_is_identical_for_any_blas_thread_count(
         )
         outs[n] = (out / "result.json").read_bytes()
     assert outs["1"] == outs["2"]
+
+
+STUDIES = sorted(p.name for p in (ROOT / "studies").glob("*.toml"))
+
+
+@pytest.mark.filterwarnings("ignore::eventstudy.exceptions.EventStudyWarning")
+@pytest.mark.parametrize("name", STUDIES)
+def test_every_shipped_studys_figures_fit(name: str, snapshot_dir: Path) -> None:
+    """Each shipped study's report figures keep every label inside the figure and off its
+    neighbours (the fixed margins widen for wide tick labels, such as the minor labels of a
+    log axis over less than a decade in the breadth study's series figure)."""
+    import dataclasses
+
+    from eventstudy.api import load_study, run_study
+    from eventstudy.data import DataStore
+    from eventstudy.report.figures import _plan_of
+    from tests.test_figure import text_fits
+
+    config = load_study(ROOT / "studies" / name)
+    if config.kind != "time_series":  # the cross-section's one CAAR plot: tests/test_figure.py
+        return
+    inference = dataclasses.replace(config.inference, draws=200, bootstrap_reps=100, size_draws=0)
+    config = dataclasses.replace(config, inference=inference)
+    result = run_study(config, store=DataStore(snapshot_dir))
+    kind = "sweep" if getattr(config, "sweep", None) is not None else "study"
+    for figure, build in _plan_of(kind, result):
+        assert text_fits(build()) == [], figure

@@ -66,6 +66,9 @@ def _refuse(*args: object, **kwargs: object) -> None:
         lambda f: f.rename(columns={"x": "x,y"}),  # a column name to quote
         lambda f: f[["x"]],  # one column (pandas quotes an empty field there)
         lambda f: f.set_axis(["x"] * f.shape[1], axis=1),  # repeated names
+        lambda f: f.rename(columns={"x": 1 / 3}),  # a float label: pandas formats it
+        lambda f: f.rename(columns={"x": None}),  # a missing label: an empty field
+        lambda f: f.rename(columns={"x": pd.Timestamp("2020-01-01")}),  # by the date format
     ],
 )
 def test_what_pandas_must_write_goes_to_pandas(tmp_path: Path, change: object) -> None:
@@ -90,3 +93,14 @@ def test_fields_of_the_odd_floats_and_the_dates() -> None:
     assert _csv._column(frame["x"], "%.3e", "%Y-%m-%d")[5] == "1.235e+11"
     assert _csv._column(frame["date"], "%.10g", "%d/%m/%Y")[:2] == ["30/12/1999", "31/12/1999"]
     assert _csv._column(frame.assign(d=[pd.NaT] * 6)["d"], "%.10g", "%Y-%m-%d") is None
+
+
+def test_the_line_ending_is_pandas(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """pandas ends lines with ``os.linesep`` (``\\r\\n`` on Windows), and so does the writer."""
+    import os
+
+    monkeypatch.setattr(os, "linesep", "\r\n")
+    frame = mixed(8)
+    expected = pandas_bytes(frame, tmp_path / "pandas.csv")
+    write_csv(frame, tmp_path / "ours.csv")
+    assert b"\r\n" in expected and (tmp_path / "ours.csv").read_bytes() == expected

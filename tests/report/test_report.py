@@ -139,7 +139,7 @@ def test_figures_keep_their_text_inside(result: tuple[StudyResult, DataStore]) -
     res, _ = result
     for name, build in study_figure_plan(res):
         fig = build()
-        assert fig.get_layout_engine() is None, name
+        assert type(fig.get_layout_engine()).__name__ == "_WidenForTicks", name
         assert text_fits(fig) == [], name
 
 
@@ -282,6 +282,31 @@ def test_a_helper_started_before_the_study_draws_the_same_files(
         assert (tmp_path / "out_helper" / "figures" / name).read_bytes() == (
             tmp_path / "out_alone" / "figures" / name
         ).read_bytes()
+
+
+def test_a_failed_output_stops_the_drawing_copy(
+    result: tuple[StudyResult, DataStore], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """An error while this process writes the other files stops the drawing copy before the
+    staging folder goes (it would draw into a deleted folder and print a traceback); and
+    ``workers=1`` forks no copy at all."""
+    import multiprocessing
+
+    from eventstudy.report import output
+    from eventstudy.report.figures import DrawingHelper
+
+    res, store = result
+
+    def fails(*args: object, **kwargs: object) -> None:
+        raise RuntimeError("disk full")
+
+    monkeypatch.setattr(output, "write_data_files", fails)
+    with pytest.raises(RuntimeError, match="disk full"):
+        write_outputs(res, tmp_path / "out", store=store, workers=2)
+    assert multiprocessing.active_children() == []
+    assert not (tmp_path / "out").exists()
+    monkeypatch.undo()
+    assert DrawingHelper.start(1) is None
 
 
 def test_a_helper_ends_when_its_run_is_killed(tmp_path: Path) -> None:
