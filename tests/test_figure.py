@@ -62,12 +62,16 @@ def test_bad_margins_are_refused() -> None:
         new_figure((2.5, 4), 1, 3)
 
 
-def test_fit_check_sees_a_label_outside_and_the_engine_makes_room() -> None:
+def test_fit_check_sees_a_label_outside_and_the_figure_makes_room(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
     """The check the report tests rely on catches a y label pushed out of a figure, or over
-    its neighbour, when nothing makes room (no layout engine); the figure's engine widens the
-    left margin and the gap so that the same figures fit."""
+    its neighbour, when nothing makes room; the figure's own draw widens the left margin and
+    the gap so that the same figures fit, without a layout engine (with one, ``savefig``
+    draws twice)."""
+    import eventstudy._figure as figure_module
 
-    def squeezed(engine: bool) -> list[Any]:
+    def squeezed() -> list[Any]:
         fig = new_figure((4, 3), left=0.05)
         ax = fig.add_subplot()
         ax.plot([0, 1], [10_000, 20_000])
@@ -76,17 +80,17 @@ def test_fit_check_sees_a_label_outside_and_the_engine_makes_room() -> None:
         for ax in two.subplots(1, 2):
             ax.plot([0, 1], [10_000, 20_000])
             ax.set_ylabel("level")
-        if not engine:
-            fig.set_layout_engine("none")
-            two.set_layout_engine("none")
         return [fig, two]
 
-    fig, two = squeezed(engine=False)
-    assert any("reaches past the figure" in p for p in text_fits(fig))
-    assert "axes 1 overlaps axes 0" in text_fits(two)
-    fig, two = squeezed(engine=True)
+    with monkeypatch.context() as m:
+        m.setattr(figure_module, "_widen", lambda fig, renderer: None)
+        fig, two = squeezed()
+        assert any("reaches past the figure" in p for p in text_fits(fig))
+        assert "axes 1 overlaps axes 0" in text_fits(two)
+    fig, two = squeezed()
     assert text_fits(fig) == [] and text_fits(two) == []
     assert fig.axes[0].get_position().x0 * 4 > 0.5  # widened from 0.05 inch
+    assert fig.get_layout_engine() is None
 
 
 @pytest.mark.parametrize(

@@ -139,7 +139,7 @@ def test_figures_keep_their_text_inside(result: tuple[StudyResult, DataStore]) -
     res, _ = result
     for name, build in study_figure_plan(res):
         fig = build()
-        assert type(fig.get_layout_engine()).__name__ == "_WidenForTicks", name
+        assert fig.get_layout_engine() is None, name  # savefig would draw twice with one
         assert text_fits(fig) == [], name
 
 
