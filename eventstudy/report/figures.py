@@ -282,6 +282,19 @@ def draw_figures(
 Captioned = dict[str, tuple[Path, str]]
 
 
+def _start(
+    kind: str,
+    result: Any,
+    directory: Path,
+    dpi: int,
+    workers: int | None,
+    helper: DrawingHelper | None,
+) -> Drawing:
+    """Start drawing the figures of a ``kind`` ("study" or "sweep") result."""
+    plan = _plan_of(kind, result)
+    return Drawing(plan, directory, dpi, workers=workers, helper=helper, job=(kind, result))
+
+
 def start_study_figures(
     result: StudyResult,
     directory: Path,
@@ -293,12 +306,9 @@ def start_study_figures(
     """Start drawing every figure of a study; returns the drawing (call ``finish()``) and
     name -> (path, caption).  Between the two this process may write the other outputs
     while a second one draws (see :class:`Drawing`)."""
-    from eventstudy.timeseries.plots import study_figure_plan
-
-    plan = study_figure_plan(result)
-    drawing = Drawing(plan, directory, dpi, workers=workers, helper=helper, job=("study", result))
+    drawing = _start("study", result, directory, dpi, workers, helper)
     out = {}
-    for name, _ in plan:
+    for name, _ in drawing.plan:
         caption = _CAPTIONS[name.split("_")[0]]
         out[name] = (directory / f"{name}.png", f"{name.replace('_', ' ')}: {caption}")
     return drawing, out
@@ -339,12 +349,10 @@ def start_sweep_figures(
     """Start drawing one specification curve per target x horizon (and the backtest figures);
     returns the drawing (call ``finish()``) and name -> (path, caption)."""
     from eventstudy.report.sweep import _FIGURE_CAPTION
-    from eventstudy.timeseries.sweep_plots import sweep_figure_plan
 
-    plan = sweep_figure_plan(result)
-    drawing = Drawing(plan, directory, dpi, workers=workers, helper=helper, job=("sweep", result))
+    drawing = _start("sweep", result, directory, dpi, workers, helper)
     out = {}
-    for name, _ in plan:
+    for name, _ in drawing.plan:
         path = directory / f"{name}.png"
         if name == "backtest_sharpes":
             caption = (
