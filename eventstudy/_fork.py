@@ -3,6 +3,7 @@ a loop whose items are shared with such a copy."""
 
 from __future__ import annotations
 
+import os
 import sys
 import threading
 from collections.abc import Callable
@@ -50,8 +51,11 @@ def map_forked(fn: Callable[[int], T], n: int, *, processes: int = 1) -> list[T]
     ctx = multiprocessing.get_context("fork")
     here, there = ctx.Pipe(duplex=False)
 
+    parent = os.getpid()
+
     def copy() -> None:
         here.close()
+        _die_with_parent(parent)
         for i in range(1, n, 2):  # loop over the copy's share
             try:
                 there.send((i, fn(i)))
@@ -93,3 +97,19 @@ def map_forked(fn: Callable[[int], T], n: int, *, processes: int = 1) -> list[T]
             raise failed[1]
         out.append(done[i] if i in done else fn(i))
     return out
+
+
+def _die_with_parent(parent: int) -> None:
+    """Ask Linux to kill this process when its parent dies (``prctl(PR_SET_PDEATHSIG)``): a
+    run killed mid-study must not leave its copy computing (and holding the drawing copy's
+    pipe open) until the copy's current item ends.  Elsewhere, or without glibc, nothing."""
+    import ctypes
+    import signal
+
+    try:
+        libc = ctypes.CDLL("libc.so.6", use_errno=True)
+        libc.prctl(1, int(signal.SIGKILL), 0, 0, 0)  # PR_SET_PDEATHSIG = 1
+    except (OSError, AttributeError):
+        return
+    if os.getppid() != parent:  # it died before the request took effect
+        os._exit(0)

@@ -99,3 +99,50 @@ def test_no_standard_output(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(sys, "stdout", None)
     monkeypatch.setattr(sys, "stderr", None)
     assert map_forked(lambda i: i + 1, 4, processes=2) == [1, 2, 3, 4]
+
+
+def test_the_copy_dies_with_its_killed_parent(tmp_path) -> None:
+    """A run killed mid-study (SIGKILL: no cleanup) takes its copy with it at once, instead
+    of leaving it computing its current item (here 60 s)."""
+    import signal
+    import subprocess
+    import sys
+    import time
+    from pathlib import Path
+
+    mark = tmp_path / "copy.pid"
+    script = f"""
+import os, signal, time
+from pathlib import Path
+import eventstudy._fork as f
+f.fork_is_safe = lambda: True
+mark = Path({str(mark)!r})
+def fn(i):
+    if i == 1:  # the copy: says who it is, then computes for a minute
+        mark.write_text(str(os.getpid()))
+        time.sleep(60)
+    else:  # this process: killed once the copy is at work
+        while not mark.exists():
+            time.sleep(0.01)
+        os.kill(os.getpid(), signal.SIGKILL)
+    return i
+f.map_forked(fn, 2, processes=2)
+"""
+    run = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, timeout=50, check=False
+    )
+    assert run.returncode == -signal.SIGKILL, run.stderr
+    pid = int(mark.read_text())
+
+    def alive() -> bool:
+        try:
+            return "State:\tZ" not in Path(f"/proc/{pid}/status").read_text()
+        except FileNotFoundError:
+            return False
+
+    deadline = time.monotonic() + 10
+    while alive() and time.monotonic() < deadline:
+        time.sleep(0.05)
+    if alive():
+        os.kill(pid, signal.SIGKILL)
+        raise AssertionError("the copy outlived its killed parent")
