@@ -28,3 +28,26 @@ def require_online(url: str) -> None:
         requests.head(url, timeout=5)
     except requests.RequestException:
         pytest.skip(f"offline ({url} does not answer)")
+
+
+def ends_within(pid: int, seconds: float) -> bool:
+    """Whether process ``pid`` ends (or is a zombie) within ``seconds``; one that does not is
+    killed, so that a failing test leaves nothing behind."""
+    import signal
+    import time
+    from pathlib import Path
+
+    def alive() -> bool:
+        try:
+            state = Path(f"/proc/{pid}/status").read_text()
+        except FileNotFoundError:
+            return False
+        return "State:\tZ" not in state  # a zombie has ended
+
+    deadline = time.monotonic() + seconds
+    while alive() and time.monotonic() < deadline:
+        time.sleep(0.05)
+    if alive():
+        os.kill(pid, signal.SIGKILL)
+        return False
+    return True

@@ -107,8 +107,6 @@ def test_the_copy_dies_with_its_killed_parent(tmp_path) -> None:
     import signal
     import subprocess
     import sys
-    import time
-    from pathlib import Path
 
     mark = tmp_path / "copy.pid"
     script = f"""
@@ -134,15 +132,6 @@ f.map_forked(fn, 2, processes=2)
     assert run.returncode == -signal.SIGKILL, run.stderr
     pid = int(mark.read_text())
 
-    def alive() -> bool:
-        try:
-            return "State:\tZ" not in Path(f"/proc/{pid}/status").read_text()
-        except FileNotFoundError:
-            return False
+    from tests._support import ends_within
 
-    deadline = time.monotonic() + 10
-    while alive() and time.monotonic() < deadline:
-        time.sleep(0.05)
-    if alive():
-        os.kill(pid, signal.SIGKILL)
-        raise AssertionError("the copy outlived its killed parent")
+    assert ends_within(pid, 10), "the copy outlived its killed parent"

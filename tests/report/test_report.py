@@ -312,11 +312,9 @@ def test_a_failed_output_stops_the_drawing_copy(
 def test_a_helper_ends_when_its_run_is_killed(tmp_path: Path) -> None:
     """A run killed while its drawing copy waits (SIGKILL: no cleanup runs) leaves no process
     behind: the copy sees the pipe close and ends."""
-    import os
     import signal
     import subprocess
     import sys
-    import time
 
     script = (
         "import os, signal, time\n"
@@ -332,19 +330,9 @@ def test_a_helper_ends_when_its_run_is_killed(tmp_path: Path) -> None:
     assert run.returncode == -signal.SIGKILL
     pid = int(run.stdout.split()[0])
 
-    def alive() -> bool:
-        try:
-            state = Path(f"/proc/{pid}/status").read_text()
-        except FileNotFoundError:
-            return False
-        return "State:\tZ" not in state  # a zombie has ended
+    from tests._support import ends_within
 
-    deadline = time.monotonic() + 30
-    while alive() and time.monotonic() < deadline:
-        time.sleep(0.05)
-    if alive():
-        os.kill(pid, signal.SIGKILL)
-        raise AssertionError("the drawing copy outlived its killed run")
+    assert ends_within(pid, 30), "the drawing copy outlived its killed run"
 
 
 def test_report_content(result: tuple[StudyResult, DataStore], tmp_path: Path) -> None:
