@@ -101,8 +101,9 @@ def run_study(
     workers, executor, scheduler
         Where a ``[sweep]`` runs (see :func:`eventstudy.timeseries.sweep.run_sweep`); for a
         time-series study without one, ``workers`` (1 or 2) is how many processes compute its
-        variants (see :func:`eventstudy.timeseries.study.run_timeseries_study`).  The numbers
-        never depend on them.
+        variants (see :func:`eventstudy.timeseries.study.run_timeseries_study`); for a
+        cross-section study, how many threads fit and rank its events (see
+        :func:`eventstudy.crosssection.run_cross_section`).  The numbers never depend on them.
     path_bands
         Time series: compute the random-date placebo band of each average path, which only
         the path figure draws (``False`` when no figures are written; no other number moves).
@@ -151,7 +152,7 @@ def run_study(
             raise ConfigError(
                 f"{config.path}: a cross-section study draws nothing at random (no seed)"
             )
-        return run_cross_section_study(config, store=store)
+        return run_cross_section_study(config, store=store, workers=workers)
     if isinstance(config, ts_spec.TimeSeriesStudyConfig):
         if config.sweep is not None:
             from eventstudy.timeseries.sweep import run_sweep

@@ -116,7 +116,8 @@ def build_parser() -> argparse.ArgumentParser:
         type=_count(1),
         default=None,
         help="processes for a [sweep] (default: 1 below 100 specifications, else all CPUs); "
-        "without one, 1 or 2 processes for the study's variants (default: 2 on two cores)",
+        "without one, 1 or 2 processes for the study's variants (default: 2 on two cores); "
+        "threads for a cross-section study (default: one per core, up to 8)",
     )
     run.add_argument(
         "--executor",

@@ -10,6 +10,7 @@ import numpy as np
 import pandas as pd
 
 from eventstudy._frozen import pct, pvalue, readonly_mapping
+from eventstudy._threads import resolve_threads
 from eventstudy._typing import ReturnKind
 from eventstudy._validation import check_choice, check_float, check_int
 from eventstudy.crosssection.battery import (
@@ -241,6 +242,7 @@ def run_cross_section(
     return_kind: ReturnKind = "simple",
     level: float = 0.95,
     tests: Sequence[str] | None = None,
+    workers: int | None = None,
 ) -> CrossSectionResult:
     """Classical cross-sectional event study (Campbell, Lo & MacKinlay 1997, ch. 4).
 
@@ -277,6 +279,11 @@ def run_cross_section(
     tests
         Names of registered cross-section tests to run (``ar_*`` daily, ``car_*`` per CAR
         window; see ``eventstudy.inference.tests_for("cross_section")``); default: all.
+    workers
+        Threads that share the passes over blocks of events (fitting the models, the
+        full-sample ranks and sums); default: one per core, up to 8.  The results are the
+        same bits for any count: each block computes its own events, and sums over blocks
+        are added in block order.
 
     Returns
     -------
@@ -288,7 +295,8 @@ def run_cross_section(
         Unknown ticker or event outside the data (message names ticker and date); no event
         left after dropping.
     ValueError
-        Bad windows (overlapping, estimation shorter than ``min_estimation``), unknown model.
+        Bad windows (overlapping, estimation shorter than ``min_estimation``), unknown model,
+        ``workers`` not a positive integer.
 
     References
     ----------
@@ -304,6 +312,7 @@ def run_cross_section(
     if est[1] >= evw[0]:
         raise ValueError(f"estimation window {est} must end before the event window {evw} starts")
     min_est = check_int("min_estimation", min_estimation, minimum=len(mdl.regressors) + 1)
+    threads = resolve_threads(workers, max(1, len(events)))
     if est[1] - est[0] + 1 < min_est:
         raise ValueError(
             f"estimation window {est} has {est[1] - est[0] + 1} trading days, fewer than "
@@ -351,6 +360,7 @@ def run_cross_section(
         aligned.positions,
         est_days,
         ev_days,
+        workers=threads,
     )
     short = panel.n_est < min_est
     no_event = ~np.isfinite(panel.ar_event).any(axis=1)
@@ -379,7 +389,7 @@ def run_cross_section(
         raise DataError(f"no event left after dropping: {reasons} (min_estimation={min_est})")
     if not keep.all():
         panel = panel.subset(keep)
-    inputs = BatteryInputs(panel, conv)
+    inputs = BatteryInputs(panel, conv, workers=threads)
     daily = daily_tests(panel, tests=tests, inputs=inputs)
     wt = {w: window_tests(panel, w, tests=tests, inputs=inputs) for w in windows}
     return _build_result(

@@ -6,7 +6,9 @@ days ``pos_e + offset`` for the estimation offsets followed by the event-window 
 model design matrix, giving a 3-D array events x days x regressors.  The OLS normal equations
 X'X b = X'y are formed with batched matrix products under a NaN mask and solved with
 :func:`numpy.linalg.solve` on the stacked K x K systems.  Events are processed in chunks of
-bounded memory; there is no Python loop per event.
+bounded memory, by several threads when asked (numpy releases the GIL in its loops; each
+chunk writes only its own rows, so any thread count gives the same bits); there is no Python
+loop per event.
 
 References
 ----------
@@ -22,6 +24,7 @@ from typing import cast
 import numpy as np
 
 from eventstudy._frozen import readonly_array
+from eventstudy._threads import map_blocks, resolve_threads
 
 __all__ = ["EventPanel", "estimate_panel"]
 
@@ -166,6 +169,8 @@ def estimate_panel(
     positions: np.ndarray,
     est_days: np.ndarray,
     event_days: np.ndarray,
+    *,
+    workers: int | None = 1,
 ) -> EventPanel:
     """Fit the model of every event by batched OLS and compute abnormal returns.
 
@@ -182,6 +187,9 @@ def estimate_panel(
         Ticker column and day-0 calendar row of each event (E,).
     est_days, event_days
         Relative trading days of the two windows (ascending, disjoint).
+    workers
+        Threads that fit chunks of events side by side (None: one per core, up to 8); the
+        numbers are the same bits for any count.
 
     Returns
     -------
@@ -231,7 +239,7 @@ def estimate_panel(
     ]
     ones = np.ones((min(chunk, e_total), lw))  # the mask of a chunk without missing returns
 
-    for lo in range(0, e_total, chunk):  # loop over chunks of events, not events
+    def fit(lo: int) -> None:  # the events lo:lo + chunk, written in their rows only
         hi = min(e_total, lo + chunk)
         rows = positions[lo:hi, None] + rel[None, :]
         inside = (rows >= 0) & (rows < t_cal)
@@ -339,6 +347,9 @@ def estimate_panel(
         x_event[lo:hi] = xe
         sigma2[lo:hi] = np.where(ok, s2, np.nan)
         sd1[lo:hi] = np.where(ok, np.sqrt(var1), np.nan)
+
+    starts = range(0, e_total, chunk)
+    map_blocks(fit, starts, resolve_threads(workers, len(starts)))  # loop over chunks
 
     return EventPanel(
         est_days=np.asarray(est_days),

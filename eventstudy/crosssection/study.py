@@ -115,12 +115,15 @@ def run_cross_section_study(
     *,
     store: DataStore | None = None,
     data_dir: str | os.PathLike[str] | None = None,
+    workers: int | None = None,
 ) -> CrossSectionStudyResult:
     """Load the panel, market and factors a cross-section study names and run the battery.
 
     The trading calendar is the panel's dates that the market series also has; stock and
     market returns are both computed on it (a date missing from the panel gives a two-day
-    return to every series alike).
+    return to every series alike).  ``workers`` threads fit and rank the events (default: one
+    per core, up to 8; see :func:`~eventstudy.crosssection.run_cross_section`): the numbers
+    do not depend on it.
     """
     if not isinstance(config, CrossSectionStudyConfig):
         raise TypeError(f"config must be a CrossSectionStudyConfig, got {type(config).__name__}")
@@ -170,6 +173,7 @@ def run_cross_section_study(
                 return_kind=cs.return_kind,
                 level=cs.level,
                 tests=cs.tests,
+                workers=workers,
             )
         except (ValueError, TypeError) as exc:
             if isinstance(exc, DataError):

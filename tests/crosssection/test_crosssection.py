@@ -361,3 +361,75 @@ def test_a_cross_section_does_not_import_scipy_stats() -> None:
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip().splitlines()[-1] == "False"
+
+
+@pytest.mark.parametrize("convention", ["textbook", "estudy2"])
+@pytest.mark.parametrize("workers", [2, 3])
+def test_threads_give_the_same_result_bit_for_bit(make_panel, monkeypatch, workers, convention):
+    """Chunks of events fitted, and blocks ranked and summed, by several threads: every
+    frame and test statistic equal to one thread's, with missing returns, a short CAR window
+    (ranked on its own columns) and many small chunks and blocks."""
+    from eventstudy.crosssection import battery, engine
+
+    monkeypatch.setattr(engine, "_CHUNK_ELEMENTS", 2_000)
+    monkeypatch.setattr(battery, "_BLOCK", 7)
+    returns, market = make_panel(40, 420, seed=5)
+    returns = returns.mask(np.random.default_rng(5).random(returns.shape) < 0.03)
+    rng = np.random.default_rng(6)
+    events = pd.DataFrame(
+        {
+            "ticker": rng.choice(returns.columns, 90),
+            "date": returns.index[rng.choice(np.arange(300, 400), 90, replace=False)],
+        }
+    ).drop_duplicates()
+    kw = dict(estimation=(-250, -11), event_window=(-5, 5), car_windows=[(-5, 5), (0, 2)])
+    kw["convention"] = convention
+    one = run_cross_section(returns, market, events, workers=1, **kw)
+    many = run_cross_section(returns, market, events, workers=workers, **kw)
+    for name in ("events", "ar", "car", "bhar", "caar"):
+        pd.testing.assert_frame_equal(getattr(many, name), getattr(one, name), check_exact=True)
+    pd.testing.assert_series_equal(many.car_variance, one.car_variance, check_exact=True)
+    assert repr(many.daily_tests) == repr(one.daily_tests)
+    assert repr(many.window_tests) == repr(one.window_tests)
+
+
+def test_workers_is_checked(make_panel):
+    returns, market = make_panel()
+    with pytest.raises(ValueError, match="workers must be a positive integer, got 0"):
+        run_cross_section(returns, market, _events(returns, 300), workers=0)
+
+
+def test_workers_reach_every_pass_over_blocks(make_panel, monkeypatch):
+    """The fit, the full-sample pass and the ranks of a CAR sub-window each share their
+    blocks among the threads asked for (capped at one per chunk or block)."""
+    from eventstudy.crosssection import battery, engine
+
+    monkeypatch.setattr(engine, "_CHUNK_ELEMENTS", 2_000)
+    monkeypatch.setattr(battery, "_BLOCK", 5)
+    asked: list[tuple[str, int, int]] = []
+
+    def spy(where, real):
+        def map_blocks(fn, items, threads):
+            asked.append((where, threads, len(items)))
+            return real(fn, items, threads)
+
+        return map_blocks
+
+    monkeypatch.setattr(engine, "map_blocks", spy("engine", engine.map_blocks))
+    monkeypatch.setattr(battery, "map_blocks", spy("battery", battery.map_blocks))
+    returns, market = make_panel(30, 400, seed=2)
+    rng = np.random.default_rng(3)
+    events = pd.DataFrame(
+        {"ticker": returns.columns[:20], "date": returns.index[rng.choice(110, 20) + 280]}
+    )
+    run_cross_section(  # estudy2 ranks a CAR sub-window on its own columns
+        returns,
+        market,
+        events,
+        workers=3,
+        estimation=(-250, -11),
+        car_windows=[(0, 2)],
+        convention="estudy2",
+    )
+    assert [(w, t) for w, t, _ in asked] == [("engine", 3), ("battery", 3), ("battery", 3)]
+    assert all(n > 3 for _, _, n in asked)  # several chunks or blocks each
