@@ -430,7 +430,7 @@ def _run_cross_section(
     daily = daily_tests(panel, tests=tests, inputs=inputs)
     wt = {w: window_tests(panel, w, tests=tests, inputs=inputs) for w in windows}
     return _build_result(
-        panel, aligned, keep, mdl, conv, est, evw, level, daily, wt, reasons, return_kind
+        panel, aligned, keep, mdl, conv, est, evw, level, daily, wt, reasons, return_kind, threads
     )
 
 
@@ -456,6 +456,7 @@ def _build_result(
     wt: dict[tuple[int, int], dict[str, TestResult]],
     reasons: dict[str, int],
     return_kind: str,
+    threads: int,
 ) -> CrossSectionResult:
     from scipy import special  # not scipy.stats: 552 ms, benchmarks/bench_libraries.py
 
@@ -503,7 +504,7 @@ def _build_result(
     with np.errstate(invalid="ignore", divide="ignore"):
         aar = np.add.reduce(a, axis=0, where=fin, initial=0.0) / n_t
     caar = np.cumsum(np.nan_to_num(aar))
-    var_paths = car_variance_path(panel)
+    var_paths = car_variance_path(panel, threads)
     okv = np.isfinite(var_paths)
     with np.errstate(invalid="ignore", divide="ignore"):
         se = np.sqrt(np.add.reduce(var_paths, axis=0, where=okv, initial=0.0)) / okv.sum(axis=0)

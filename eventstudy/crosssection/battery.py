@@ -964,15 +964,17 @@ def car_variance(panel: EventPanel, cols: np.ndarray) -> np.ndarray:
     return panel.sigma2 * (d_i + quad)
 
 
-def car_variance_path(panel: EventPanel) -> np.ndarray:
+def car_variance_path(panel: EventPanel, workers: int = 1) -> np.ndarray:
     """Var(CAR_i) from the first event-window day to each day (E, D); see :func:`car_variance`.
 
-    On blocks of events, as :func:`car_variance`: the (E, D) and (E, D, K) temporaries were
-    the peak memory of a 100,000-event call (2026-12-07).
+    On blocks of events, as :func:`car_variance`, shared by ``workers`` threads (each block
+    writes its own rows): the (E, D) and (E, D, K) temporaries were the peak memory of a
+    100,000-event call (2026-12-07).
     """
     e = panel.n_events
     out = np.empty(panel.ar_event.shape)
-    for lo in range(0, e, _BLOCK):  # loop over blocks of events, not events
+
+    def block(lo: int) -> None:
         hi = min(e, lo + _BLOCK)
         ok = np.isfinite(panel.ar_event[lo:hi])
         o = out[lo:hi]
@@ -982,6 +984,8 @@ def car_variance_path(panel: EventPanel) -> np.ndarray:
             np.cumsum(x, axis=1, out=x)
             o += np.einsum("edk,ekl,edl->ed", x, panel.xtx_inv[lo:hi], x)
         o *= panel.sigma2[lo:hi, None]
+
+    map_blocks(block, range(0, e, _BLOCK), workers)  # loop over blocks of events
     return out
 
 

@@ -259,6 +259,7 @@ def test_car_variance_is_the_clm_prediction_error_variance(monkeypatch, block):
     monkeypatch.setattr(battery, "_BLOCK", block)
     p = _direct_panel()
     path = car_variance_path(p)
+    np.testing.assert_array_equal(car_variance_path(p, 3), path)  # three threads: the same bits
     for i in range(p.n_events):
         ok = np.isfinite(p.ar_event[i])
         for j in range(p.event_days.size):

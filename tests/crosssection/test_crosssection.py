@@ -401,8 +401,8 @@ def test_workers_is_checked(make_panel):
 
 
 def test_workers_reach_every_pass_over_blocks(make_panel, monkeypatch):
-    """The fit, the full-sample pass and the ranks of a CAR sub-window each share their
-    blocks among the threads asked for (capped at one per chunk or block)."""
+    """The fit, the full-sample pass, the ranks of a CAR sub-window and the CAR variance
+    path each share their blocks among the threads asked for."""
     from eventstudy.crosssection import battery, engine
 
     monkeypatch.setattr(engine, "_CHUNK_ELEMENTS", 2_000)
@@ -432,5 +432,6 @@ def test_workers_reach_every_pass_over_blocks(make_panel, monkeypatch):
         car_windows=[(0, 2)],
         convention="estudy2",
     )
-    assert [(w, t) for w, t, _ in asked] == [("engine", 3), ("battery", 3), ("battery", 3)]
+    # the fit, the full-sample pass, the sub-window's ranks, the CAR variance path
+    assert [(w, t) for w, t, _ in asked] == [("engine", 3)] + [("battery", 3)] * 3
     assert all(n > 3 for _, _, n in asked)  # several chunks or blocks each
