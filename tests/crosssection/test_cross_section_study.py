@@ -105,6 +105,28 @@ def test_cli_writes_cross_section_outputs(store: DataStore, tmp_path: Path) -> N
     assert "Kolari–Pynnönen" in (out / "report.md").read_text()
 
 
+
+@pytest.mark.parametrize(("argv", "expected"), [([], None), (["--workers", "3"], 3)])
+def test_cli_workers_are_the_cross_sections_threads(
+    store: DataStore, tmp_path: Path, monkeypatch, argv, expected
+) -> None:
+    from eventstudy.crosssection import study as cs_study
+
+    asked: list[int | None] = []
+    real = cs_study.run_cross_section
+
+    def spy(*args, **kwargs):
+        asked.append(kwargs["workers"])
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(cs_study, "run_cross_section", spy)
+    study = tmp_path / "cs.toml"
+    study.write_text(STUDY)
+    out = tmp_path / "out"
+    cmd = ["run", str(study), "--out", str(out), "--data-dir", str(store.root), "--quiet"]
+    assert main([*cmd, "--no-figures", *argv]) == 0
+    assert asked == [expected]
+
 def test_events_file(store: DataStore, tmp_path: Path) -> None:
     (tmp_path / "ev.csv").write_text("ticker,date\nAA,2010-06-15\nBB,2010-06-13\n")  # a Sunday
     text = STUDY.replace("event_date = 2010-06-15", 'events_file = "ev.csv"')

@@ -432,6 +432,6 @@ def test_workers_reach_every_pass_over_blocks(make_panel, monkeypatch):
         car_windows=[(0, 2)],
         convention="estudy2",
     )
-    # the fit, the full-sample pass, the sub-window's ranks, the CAR variance path
-    assert [(w, t) for w, t, _ in asked] == [("engine", 3)] + [("battery", 3)] * 3
-    assert all(n > 3 for _, _, n in asked)  # several chunks or blocks each
+    # the fit (20 events: chunks of 2,000 // (251 days x 4) = 1 event), then the full-sample
+    # pass, the sub-window's ranks and the CAR variance path (blocks of 5 events)
+    assert asked == [("engine", 3, 20)] + [("battery", 3, 4)] * 3
