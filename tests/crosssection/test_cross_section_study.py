@@ -105,7 +105,6 @@ def test_cli_writes_cross_section_outputs(store: DataStore, tmp_path: Path) -> N
     assert "Kolari–Pynnönen" in (out / "report.md").read_text()
 
 
-
 @pytest.mark.parametrize(("argv", "expected"), [([], None), (["--workers", "3"], 3)])
 def test_cli_workers_are_the_cross_sections_threads(
     store: DataStore, tmp_path: Path, monkeypatch, argv, expected
@@ -126,6 +125,7 @@ def test_cli_workers_are_the_cross_sections_threads(
     cmd = ["run", str(study), "--out", str(out), "--data-dir", str(store.root), "--quiet"]
     assert main([*cmd, "--no-figures", *argv]) == 0
     assert asked == [expected]
+
 
 def test_events_file(store: DataStore, tmp_path: Path) -> None:
     (tmp_path / "ev.csv").write_text("ticker,date\nAA,2010-06-15\nBB,2010-06-13\n")  # a Sunday
