@@ -15,11 +15,14 @@ Setting the thresholds fixes them (glibc then stops adapting them).  The process
 from __future__ import annotations
 
 import ctypes
+import importlib
 import sys
-from collections.abc import Iterator
+import threading
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from typing import cast
 
-__all__ = ["ALLOCATOR_ENV", "keep_freed_memory", "small_pages"]
+__all__ = ["ALLOCATOR_ENV", "hugepage_setter", "keep_freed_memory", "small_pages"]
 
 MMAP_THRESHOLD = 32 * 2**20  # glibc's largest allowed value on 64-bit systems
 TRIM_THRESHOLD = 256 * 2**20
@@ -53,6 +56,24 @@ def keep_freed_memory() -> bool:
     )
 
 
+def hugepage_setter() -> Callable[[bool], bool] | None:
+    """numpy's switch for its huge-page requests (it returns the setting before), or None
+    where this numpy has none."""
+    for where in ("numpy._core.multiarray", "numpy.core.multiarray"):  # numpy 2, numpy 1.26
+        try:
+            module = importlib.import_module(where)
+        except ImportError:
+            continue
+        setter = getattr(module, "_set_madvise_hugepage", None)
+        if setter is not None:
+            return cast("Callable[[bool], bool]", setter)
+    return None
+
+
+_PAGES_LOCK = threading.Lock()
+_PAGES = {"depth": 0, "before": True}  # small_pages blocks open; numpy's setting before them
+
+
 @contextmanager
 def small_pages() -> Iterator[None]:
     """Within the block, numpy does not ask Linux for transparent huge pages for its arrays.
@@ -62,9 +83,13 @@ def small_pages() -> Iterator[None]:
     kernel may then compact memory inside the page fault to find 2 MiB pages: on 100,000
     events (a 200 MB panel) the call's system time went from 0.05 s to 0.45-0.85 s in about
     half the calls, and its wall time from 1.04 s to 1.3-1.5 s; with ordinary pages every
-    call took 1.04-1.11 s, of which 0.1-0.18 s system (medians of 6, 2026-12-07).  The
-    setting is numpy's, for the whole process (``NUMPY_MADVISE_HUGEPAGE``), and is put back
-    when the block ends; where numpy does not offer it, nothing changes.
+    call took 1.04-1.11 s, of which 0.1-0.18 s system (medians of 6, 2026-12-07).
+
+    The setting is numpy's, for the whole process (``NUMPY_MADVISE_HUGEPAGE``): unlike
+    :func:`keep_freed_memory`, a library call (a cross-section) changes it, for its duration
+    only.  Blocks may overlap (threads running cross-sections side by side): the first to open
+    turns the requests off and the last to close puts numpy's setting back.  Where numpy has
+    no such switch, nothing changes.
 
     References
     ----------
@@ -73,13 +98,18 @@ def small_pages() -> Iterator[None]:
     .. [2] Linux, "Transparent Hugepage Support",
        https://docs.kernel.org/admin-guide/mm/transhuge.html
     """
-    try:
-        from numpy._core.multiarray import _set_madvise_hugepage  # type: ignore[attr-defined]
-    except ImportError:  # pragma: no cover - another numpy layout
+    setter = hugepage_setter()
+    if setter is None:  # pragma: no cover - another numpy layout
         yield
         return
-    before = _set_madvise_hugepage(False)
+    with _PAGES_LOCK:
+        if _PAGES["depth"] == 0:
+            _PAGES["before"] = bool(setter(False))
+        _PAGES["depth"] += 1
     try:
         yield
     finally:
-        _set_madvise_hugepage(before)
+        with _PAGES_LOCK:
+            _PAGES["depth"] -= 1
+            if _PAGES["depth"] == 0:
+                setter(bool(_PAGES["before"]))

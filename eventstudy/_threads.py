@@ -30,20 +30,28 @@ def cores() -> int:
         return os.cpu_count() or 1
 
 
-def resolve_threads(workers: int | None, blocks: int) -> int:
-    """Threads for ``blocks`` blocks of work: ``workers`` when given (at most one per block),
-    else one per core up to 8.
+def resolve_threads(workers: int | None, blocks: int | None = None) -> int:
+    """Threads for ``blocks`` blocks of work: ``workers`` when given, else one per core up to 8;
+    at most one per block when ``blocks`` is given.
 
     Raises
     ------
+    TypeError
+        ``workers`` is not an integer (numpy integers are).
     ValueError
-        ``workers`` is not a positive integer.
+        ``workers`` is below 1.
     """
+    import numbers
+
     if workers is None:
         workers = min(cores(), _MAX_DEFAULT)
-    elif isinstance(workers, bool) or not isinstance(workers, int) or workers < 1:
-        raise ValueError(f"workers must be a positive integer, got {workers!r}")
-    return max(1, min(workers, blocks))
+    elif isinstance(workers, bool) or not isinstance(workers, numbers.Integral):
+        # the messages of eventstudy._validation.check_int (a sibling module: not imported)
+        raise TypeError(f"workers must be an integer, got {type(workers).__name__} {workers!r}")
+    elif workers < 1:
+        raise ValueError(f"workers must be >= 1, got {workers}")
+    workers = int(workers)
+    return workers if blocks is None else max(1, min(workers, blocks))
 
 
 def map_blocks(fn: Callable[[T], R], items: Sequence[T], threads: int) -> list[R]:
@@ -52,7 +60,10 @@ def map_blocks(fn: Callable[[T], R], items: Sequence[T], threads: int) -> list[R
 
     Items are handed out in their order and the results come back in it.  When an item's
     ``fn`` raises, no later item is started, and the error raised (once every thread has
-    stopped) is that of the first failing item in order.  With one thread, or one item, no
+    stopped) is that of the first failing item in order; a ``KeyboardInterrupt`` (or another
+    exception that is not an ``Exception``) in this thread is raised as it is, once the helpers
+    have finished their current item.  Helpers run in a copy of this thread's context, so an
+    ``np.errstate`` around the call holds in them too.  With one thread, or one item, no
     thread is started.
 
     The calling thread takes its share: what its blocks allocated and freed is then kept by
@@ -63,6 +74,7 @@ def map_blocks(fn: Callable[[T], R], items: Sequence[T], threads: int) -> list[R
     n = len(items)
     if threads < 2 or n < 2:
         return [fn(item) for item in items]
+    import contextvars
     import threading
 
     results: list[Any] = [None] * n
@@ -70,7 +82,7 @@ def map_blocks(fn: Callable[[T], R], items: Sequence[T], threads: int) -> list[R
     lock = threading.Lock()
     state = {"next": 0, "end": n}  # the next item to hand out; none from "end" on
 
-    def work() -> None:
+    def work(catch: type[BaseException]) -> None:
         while True:  # loop over the items this thread takes
             with lock:
                 i = state["next"]
@@ -79,27 +91,49 @@ def map_blocks(fn: Callable[[T], R], items: Sequence[T], threads: int) -> list[R
                 state["next"] = i + 1
             try:
                 results[i] = fn(items[i])
-            except BaseException as exc:  # re-raised below, the first in order
+            except catch as exc:  # re-raised below, the first in order
                 with lock:
                     errors[i] = exc
                     state["end"] = min(state["end"], i)
                 return
 
-    helpers = [
-        threading.Thread(target=work, name=f"eventstudy-{k}", daemon=True)
-        for k in range(min(threads, n) - 1)
-    ]
-    for h in helpers:
-        h.start()
-    try:
-        work()
-    except BaseException:  # e.g. KeyboardInterrupt between two items: the helpers stop too
+    def stop() -> None:
         with lock:
             state["end"] = -1
+
+    helpers = [
+        threading.Thread(
+            target=contextvars.copy_context().run,
+            args=(work, BaseException),  # a helper records whatever its item raises
+            name=f"eventstudy-{k}",
+            daemon=True,
+        )
+        for k in range(min(threads, n) - 1)
+    ]
+    try:
+        for h in helpers:  # loop over helpers
+            h.start()
+        work(Exception)
+    except BaseException:  # e.g. KeyboardInterrupt: the helpers stop after their current item
+        stop()
         raise
     finally:
-        for h in helpers:  # loop over helpers
-            h.join()
+        _join(helpers, stop)
     if errors:
         raise errors[min(errors)]
     return results
+
+
+def _join(helpers: list[Any], stop: Callable[[], None]) -> None:
+    """Wait for the started ``helpers``; a ``KeyboardInterrupt`` while waiting stops them
+    handing out items and is raised once they have stopped."""
+    interrupt: BaseException | None = None
+    for h in helpers:  # loop over helpers
+        while h.ident is not None and h.is_alive():  # started and not finished
+            try:
+                h.join()
+            except BaseException as exc:  # a Ctrl-C while waiting
+                stop()
+                interrupt = interrupt or exc
+    if interrupt is not None:
+        raise interrupt

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import threading
 import time
+import warnings
 
+import numpy as np
 import pytest
 
 from eventstudy import _threads
@@ -69,11 +71,13 @@ def test_threads_default_to_the_cores_up_to_eight_and_at_most_one_per_block(monk
     monkeypatch.setattr(_threads, "cores", lambda: 2)
     assert resolve_threads(None, 100) == 2
     assert resolve_threads(None, 1) == 1
+    assert resolve_threads(None) == 2
     monkeypatch.setattr(_threads, "cores", lambda: 64)
     assert resolve_threads(None, 100) == 8
     assert resolve_threads(3, 100) == 3
     assert resolve_threads(3, 2) == 2
     assert resolve_threads(1, 100) == 1
+    assert resolve_threads(np.int64(5)) == 5 and type(resolve_threads(np.int64(5))) is int
 
 
 def test_cores_is_this_process_affinity():
@@ -82,7 +86,62 @@ def test_cores_is_this_process_affinity():
     assert _threads.cores() == len(os.sched_getaffinity(0))
 
 
-@pytest.mark.parametrize("bad", [0, -1, 1.5, True, "2"])
-def test_workers_must_be_a_positive_integer(bad):
-    with pytest.raises(ValueError, match="workers must be a positive integer"):
+@pytest.mark.parametrize("bad", [0, -1])
+def test_workers_below_one_are_refused(bad):
+    with pytest.raises(ValueError, match=f"workers must be >= 1, got {bad}"):
         resolve_threads(bad, 10)
+
+
+@pytest.mark.parametrize("bad", [1.5, True, "2"])
+def test_workers_must_be_an_integer(bad):
+    with pytest.raises(TypeError, match="workers must be an integer"):
+        resolve_threads(bad, 10)
+
+
+def test_helpers_run_in_the_callers_errstate():
+    """numpy keeps np.errstate in a context variable, which a new thread does not inherit."""
+
+    def fn(i: int) -> float:
+        time.sleep(0.01)  # every thread takes items
+        return float(np.float64(1.0) / np.float64(0.0))
+
+    with np.errstate(divide="raise"), pytest.raises(FloatingPointError):
+        map_blocks(fn, range(6), 3)
+    with np.errstate(divide="ignore"), warnings.catch_warnings():
+        warnings.simplefilter("error")
+        assert map_blocks(fn, range(6), 3) == [np.inf] * 6
+
+
+def test_an_interrupt_in_this_thread_wins_and_the_helpers_stop():
+    """A Ctrl-C in the calling thread's item is raised as it is, not a helper item's error
+    (whichever item each took), after the helpers have finished their current item; no later
+    item starts."""
+    started: list[int] = []
+    here_started, helper_failed = threading.Event(), threading.Event()
+
+    def fn(i: int) -> int:
+        started.append(i)
+        if threading.current_thread() is threading.main_thread():
+            here_started.set()
+            helper_failed.wait(10)
+            raise KeyboardInterrupt
+        here_started.wait(10)
+        helper_failed.set()
+        raise ValueError("a helper's item")
+
+    before = threading.active_count()
+    with pytest.raises(KeyboardInterrupt):
+        map_blocks(fn, range(100), 2)
+    assert threading.active_count() == before
+    assert len(started) == 2
+
+
+def test_what_a_helper_raises_is_raised_even_if_not_an_exception():
+    def fn(i: int) -> int:
+        if threading.current_thread() is not threading.main_thread():
+            raise SystemExit(3)
+        time.sleep(0.01)
+        return i
+
+    with pytest.raises(SystemExit):
+        map_blocks(fn, range(10), 2)

@@ -297,7 +297,9 @@ def run_cross_section(
         left after dropping.
     ValueError
         Bad windows (overlapping, estimation shorter than ``min_estimation``), unknown model,
-        ``workers`` not a positive integer.
+        ``workers`` below 1.
+    TypeError
+        ``workers`` not an integer.
 
     References
     ----------
@@ -349,7 +351,7 @@ def _run_cross_section(
     if est[1] >= evw[0]:
         raise ValueError(f"estimation window {est} must end before the event window {evw} starts")
     min_est = check_int("min_estimation", min_estimation, minimum=len(mdl.regressors) + 1)
-    threads = resolve_threads(workers, max(1, len(events)))
+    threads = resolve_threads(workers)
     if est[1] - est[0] + 1 < min_est:
         raise ValueError(
             f"estimation window {est} has {est[1] - est[0] + 1} trading days, fewer than "
@@ -497,17 +499,17 @@ def _build_result(
     del gross_m
     bhar = pd.DataFrame(gross_r, index=ev.index, columns=cols)
     # CAAR path with band
-    # column sums over the finite entries by reductions with a mask (x + 0.0 is x: the same
-    # sums as of the entries zeroed) and deviations squared in place: the (E, D) temporaries
-    # were 25 MB of a 100,000-event call's peak (2026-12-07)
+    # (not np.add.reduce(..., where=): on one column numpy sums pairwise, and a mask splits
+    # the pairs, so the bits would differ from the sums of the zeroed entries)
     n_t = fin.sum(axis=0)
     with np.errstate(invalid="ignore", divide="ignore"):
-        aar = np.add.reduce(a, axis=0, where=fin, initial=0.0) / n_t
+        aar = np.where(fin, a, 0.0).sum(axis=0) / n_t
     caar = np.cumsum(np.nan_to_num(aar))
     var_paths = car_variance_path(panel, threads)
     okv = np.isfinite(var_paths)
     with np.errstate(invalid="ignore", divide="ignore"):
-        se = np.sqrt(np.add.reduce(var_paths, axis=0, where=okv, initial=0.0)) / okv.sum(axis=0)
+        se = np.sqrt(np.where(okv, var_paths, 0.0).sum(axis=0)) / okv.sum(axis=0)
+        # the deviations squared in place (one (E, D) temporary less)
         cm = _column_mean(car_arr) if car_arr.size else caar
         cfin = np.isfinite(car_arr)
         cdev = np.subtract(car_arr, cm, out=np.zeros_like(car_arr), where=cfin)

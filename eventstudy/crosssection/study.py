@@ -11,6 +11,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from eventstudy._threads import resolve_threads
 from eventstudy.config import thaw
 from eventstudy.crosssection.api import run_cross_section
 from eventstudy.crosssection.inputs import factors_from_percent, returns_from_prices
@@ -127,6 +128,7 @@ def run_cross_section_study(
     """
     if not isinstance(config, CrossSectionStudyConfig):
         raise TypeError(f"config must be a CrossSectionStudyConfig, got {type(config).__name__}")
+    resolve_threads(workers)  # a bad count is the caller's error, found before any data is read
     cs = config.cross_section
     store = store or DataStore.from_settings(data_dir)
     where = f"{config.path}: [cross_section]"

@@ -32,7 +32,7 @@ from eventstudy.crosssection.battery import (
     daily_tests,
     window_tests,
 )
-from eventstudy.crosssection.engine import estimate_panel
+from eventstudy.crosssection.engine import EventPanel, estimate_panel
 
 RTOL = 1e-10
 UNDEFINED = "statistic undefined (too few securities, zero variance or no data)"
@@ -496,3 +496,47 @@ def test_two_events_give_a_car_boehmer_statistic():
     res = run_cross_section(r, m, ev, estimation=(-60, -6), event_window=(0, 1), min_estimation=20)
     got = res.window_tests[(0, 1)]["car_boehmer"]
     assert got.applicable and math.isfinite(got.statistic) and got.distribution == "t(1)"
+
+
+def test_car_variances_on_blocks_are_the_whole_arrays_bits(monkeypatch):
+    """Blocks of events give each event the bits of the whole-array formula (the code before
+    the blocks), also when the events are one more than a multiple of the block: numpy's einsum
+    sums a lone event's quadratic form in another order (one ulp apart in about a fifth of the
+    rows, 2026-12-07), so the last event joins the block before it."""
+    from eventstudy.crosssection import battery
+
+    monkeypatch.setattr(battery, "_BLOCK", 2)
+    for seed in range(40):  # loop over random panels: 7 events, blocks of 2, 2 and 3
+        rng = np.random.default_rng(seed)
+        e, d, k = 7, 4, 2
+        x = rng.normal(size=(e, d, k)) * 10 ** rng.uniform(-3, 3, size=(e, d, k))
+        inv = rng.normal(size=(e, k, k))
+        inv = inv @ inv.transpose(0, 2, 1)
+        ar = rng.normal(size=(e, 3 + d))
+        ar[:, 3:][rng.random((e, d)) < 0.2] = np.nan
+        p = EventPanel(
+            est_days=np.arange(-5, -2),
+            event_days=np.arange(d),
+            ar=ar,
+            returns=np.zeros((e, d)),
+            market=np.zeros((e, d)),
+            market_est_mean=np.zeros(e),
+            market_est_ss=np.ones(e),
+            n_est=np.full(e, 3),
+            params=np.zeros((e, k)),
+            xtx_inv=inv,
+            x_event=x,
+            sigma2=rng.uniform(0.5, 2.0, e),
+            sd_ddof1=np.ones(e),
+            n_params=k,
+        )
+        ok = np.isfinite(p.ar_event)
+        xx = np.where(ok[..., None], x, 0.0)
+        np.cumsum(xx, axis=1, out=xx)
+        path = np.cumsum(ok, axis=1, dtype=float)
+        path += np.einsum("edk,ekl,edl->ed", xx, inv, xx)
+        path *= p.sigma2[:, None]
+        assert car_variance_path(p).tobytes() == path.tobytes(), seed
+        s = np.where(ok[..., None], x, 0.0).sum(axis=1)
+        whole = p.sigma2 * (ok.sum(axis=1) + np.einsum("ek,ekl,el->e", s, inv, s))
+        assert car_variance(p, np.arange(d)).tobytes() == whole.tobytes(), seed

@@ -127,6 +127,22 @@ def test_cli_workers_are_the_cross_sections_threads(
     assert asked == [expected]
 
 
+def test_a_bad_worker_count_is_the_callers_error_found_before_the_data(
+    store: DataStore, monkeypatch
+) -> None:
+    """Not a ConfigError naming the study file, and raised before any data is read."""
+    from eventstudy.crosssection import study as cs_study
+
+    def no_data(*args, **kwargs):
+        raise AssertionError("data read")
+
+    monkeypatch.setattr(cs_study, "load_study_data", no_data)
+    config = parse_study(STUDY, source="cs.toml")
+    with pytest.raises(ValueError, match="workers must be >= 1, got 0") as caught:
+        run_cross_section_study(config, store=store, workers=0)
+    assert not isinstance(caught.value, ConfigError)
+
+
 def test_events_file(store: DataStore, tmp_path: Path) -> None:
     (tmp_path / "ev.csv").write_text("ticker,date\nAA,2010-06-15\nBB,2010-06-13\n")  # a Sunday
     text = STUDY.replace("event_date = 2010-06-15", 'events_file = "ev.csv"')
