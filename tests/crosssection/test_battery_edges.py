@@ -506,9 +506,10 @@ def test_car_variances_on_blocks_are_the_whole_arrays_bits(monkeypatch):
     from eventstudy.crosssection import battery
 
     monkeypatch.setattr(battery, "_BLOCK", 2)
-    for seed in range(40):  # loop over random panels: 7 events, blocks of 2, 2 and 3
+    # loop over random panels: 7 events in blocks of 2, 2 and 3; 3 events in one block
+    for seed, e in itertools.product(range(40), (3, 7)):
         rng = np.random.default_rng(seed)
-        e, d, k = 7, 4, 2
+        d, k = 4, 2
         x = rng.normal(size=(e, d, k)) * 10 ** rng.uniform(-3, 3, size=(e, d, k))
         inv = rng.normal(size=(e, k, k))
         inv = inv @ inv.transpose(0, 2, 1)
