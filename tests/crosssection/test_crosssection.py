@@ -416,7 +416,7 @@ def test_workers_reach_every_pass_over_blocks(make_panel, monkeypatch):
     path each share their blocks among the threads asked for."""
     from eventstudy.crosssection import battery, engine
 
-    monkeypatch.setattr(engine, "_CHUNK_ELEMENTS", 2_000)
+    monkeypatch.setattr(engine, "_CHUNK_ELEMENTS", 3 * 251 * 4)  # chunks of 3 events
     monkeypatch.setattr(battery, "_BLOCK", 5)
     asked: list[tuple[str, int, int]] = []
 
@@ -443,6 +443,6 @@ def test_workers_reach_every_pass_over_blocks(make_panel, monkeypatch):
         car_windows=[(0, 2)],
         convention="estudy2",
     )
-    # the fit (20 events: chunks of 2,000 // (251 days x 4) = 1 event), then the full-sample
+    # the fit (20 events in chunks of 3: 251 days x 4 elements each), then the full-sample
     # pass, the sub-window's ranks and the CAR variance path (blocks of 5 events)
-    assert asked == [("engine", 3, 20)] + [("battery", 3, 4)] * 3
+    assert asked == [("engine", 3, 7)] + [("battery", 3, 4)] * 3
