@@ -411,12 +411,13 @@ def test_events_that_are_not_a_frame_are_named_as_such(make_panel):
         run_cross_section(returns, market, None)
 
 
-def test_workers_reach_every_pass_over_blocks(make_panel, monkeypatch):
+@pytest.mark.parametrize(("chunk", "chunks"), [(1, 20), (3, 7)])
+def test_workers_reach_every_pass_over_blocks(make_panel, monkeypatch, chunk, chunks):
     """The fit, the full-sample pass, the ranks of a CAR sub-window and the CAR variance
     path each share their blocks among the threads asked for."""
     from eventstudy.crosssection import battery, engine
 
-    monkeypatch.setattr(engine, "_CHUNK_ELEMENTS", 3 * 251 * 4)  # chunks of 3 events
+    monkeypatch.setattr(engine, "_CHUNK_ELEMENTS", chunk * 251 * 4)  # 251 days x 4 each
     monkeypatch.setattr(battery, "_BLOCK", 5)
     asked: list[tuple[str, int, int]] = []
 
@@ -443,6 +444,6 @@ def test_workers_reach_every_pass_over_blocks(make_panel, monkeypatch):
         car_windows=[(0, 2)],
         convention="estudy2",
     )
-    # the fit (20 events in chunks of 3: 251 days x 4 elements each), then the full-sample
-    # pass, the sub-window's ranks and the CAR variance path (blocks of 5 events)
-    assert asked == [("engine", 3, 7)] + [("battery", 3, 4)] * 3
+    # the fit (20 events in chunks of 1 or 3), then the full-sample pass, the sub-window's
+    # ranks and the CAR variance path (blocks of 5 events)
+    assert asked == [("engine", 3, chunks)] + [("battery", 3, 4)] * 3
