@@ -101,14 +101,19 @@ def map_blocks(fn: Callable[[T], R], items: Sequence[T], threads: int) -> list[R
         with lock:
             state["end"] = -1
 
+    m = min(threads, n) - 1
+    contexts = [contextvars.copy_context() for _ in range(m)]  # one each: a Context runs once
+    done = [threading.Event() for _ in range(m)]
+
+    def helper(k: int) -> None:
+        try:
+            contexts[k].run(work, BaseException)  # a helper records whatever its item raises
+        finally:
+            done[k].set()
+
     helpers = [
-        threading.Thread(
-            target=contextvars.copy_context().run,
-            args=(work, BaseException),  # a helper records whatever its item raises
-            name=f"eventstudy-{k}",
-            daemon=True,
-        )
-        for k in range(min(threads, n) - 1)
+        threading.Thread(target=helper, args=(k,), name=f"eventstudy-{k}", daemon=True)
+        for k in range(m)
     ]
     try:
         for h in helpers:  # loop over helpers
@@ -118,20 +123,28 @@ def map_blocks(fn: Callable[[T], R], items: Sequence[T], threads: int) -> list[R
         stop()
         raise
     finally:
-        _join(helpers, stop)
+        _join(helpers, done, stop)
     if errors:
         raise errors[min(errors)]
     return results
 
 
-def _join(helpers: list[Any], stop: Callable[[], None]) -> None:
-    """Wait for the started ``helpers``; a ``KeyboardInterrupt`` while waiting stops them
-    handing out items and is raised once they have stopped."""
+def _join(helpers: list[Any], done: list[Any], stop: Callable[[], None]) -> None:
+    """Wait until the started ``helpers`` have finished; a ``KeyboardInterrupt`` while waiting
+    stops them handing out items and is raised once they have finished their current item.
+
+    Each helper's ``done`` event is waited on, not only ``Thread.join``: on Python 3.11 and
+    3.12 an interrupted ``join`` marks the thread as stopped while it still runs.  A helper
+    whose ``start`` was interrupted before it ran is not waited for; it finds the hand-out
+    stopped and takes no item.
+    """
     interrupt: BaseException | None = None
-    for h in helpers:  # loop over helpers
-        while h.ident is not None and h.is_alive():  # started and not finished
+    for h, finished in zip(helpers, done, strict=True):  # loop over helpers
+        while h.ident is not None:  # started
             try:
+                finished.wait()
                 h.join()
+                break
             except BaseException as exc:  # a Ctrl-C while waiting
                 stop()
                 interrupt = interrupt or exc

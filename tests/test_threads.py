@@ -145,3 +145,65 @@ def test_what_a_helper_raises_is_raised_even_if_not_an_exception():
 
     with pytest.raises(SystemExit):
         map_blocks(fn, range(10), 2)
+
+
+def test_an_interrupt_in_this_thread_stops_helpers_that_are_not_failing():
+    """The hand-out stops at the interrupt itself, not at a helper's error."""
+    started: list[int] = []
+
+    def fn(i: int) -> int:
+        started.append(i)
+        if threading.current_thread() is threading.main_thread():
+            time.sleep(0.05)  # the helper takes a few items meanwhile
+            raise KeyboardInterrupt
+        time.sleep(0.01)
+        return i
+
+    with pytest.raises(KeyboardInterrupt):
+        map_blocks(fn, range(200), 2)
+    assert len(started) < 20
+
+
+def test_a_ctrl_c_while_waiting_for_a_helper_is_raised_once_it_has_finished_its_item():
+    """On Python 3.11 and 3.12 an interrupted Thread.join marks the thread as stopped while it
+    still runs: the wait must not end there."""
+    import os
+    import signal
+
+    finished: list[float] = []
+
+    def fn(i: int) -> int:
+        if threading.current_thread() is not threading.main_thread():
+            time.sleep(0.6)  # the calling thread is waiting for it when the Ctrl-C comes
+            finished.append(time.perf_counter())
+        return i
+
+    timer = threading.Timer(0.2, lambda: os.kill(os.getpid(), signal.SIGINT))
+    before = threading.active_count()
+    timer.start()
+    try:
+        with pytest.raises(KeyboardInterrupt):
+            map_blocks(fn, range(2), 2)
+        raised = time.perf_counter()
+    finally:
+        timer.cancel()
+        timer.join()
+    assert len(finished) == 1 and finished[0] <= raised
+    assert threading.active_count() == before
+
+
+def test_a_helper_that_cannot_start_is_an_error_after_the_others_finish(monkeypatch):
+    real = threading.Thread.start
+    calls: list[str] = []
+
+    def start(self):
+        calls.append(self.name)
+        if len(calls) == 2:
+            raise RuntimeError("can't start new thread")
+        real(self)
+
+    monkeypatch.setattr(threading.Thread, "start", start)
+    before = threading.active_count()
+    with pytest.raises(RuntimeError, match="can't start new thread"):
+        map_blocks(lambda i: time.sleep(0.01) or i, range(10), 3)
+    assert threading.active_count() == before
