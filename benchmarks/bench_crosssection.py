@@ -169,7 +169,7 @@ def main() -> None:
     print(f"eventstudy.crosssection, 5,000 events, market model + full battery: {t5:.3f} s")
     from eventstudy._threads import cores, resolve_threads
 
-    threads = resolve_threads(None, len(ev100))
+    threads = resolve_threads(None)
     runs = [time_ours(returns, market, ev100) for _ in range(3)]
     t100 = min(runs)
     # issue 14: <= 0.5 s warm, <= 1.0 s on a first call (here: the first 100,000-event run)

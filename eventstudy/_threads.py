@@ -30,9 +30,9 @@ def cores() -> int:
         return os.cpu_count() or 1
 
 
-def resolve_threads(workers: int | None, blocks: int | None = None) -> int:
-    """Threads for ``blocks`` blocks of work: ``workers`` when given, else one per core up to 8;
-    at most one per block when ``blocks`` is given.
+def resolve_threads(workers: int | None) -> int:
+    """Threads to use: ``workers`` when given, else one per core up to 8 (:func:`map_blocks`
+    starts at most one per item).
 
     Raises
     ------
@@ -44,14 +44,13 @@ def resolve_threads(workers: int | None, blocks: int | None = None) -> int:
     import numbers
 
     if workers is None:
-        workers = min(cores(), _MAX_DEFAULT)
-    elif isinstance(workers, bool) or not isinstance(workers, numbers.Integral):
+        return min(cores(), _MAX_DEFAULT)
+    if isinstance(workers, bool) or not isinstance(workers, numbers.Integral):
         # the messages of eventstudy._validation.check_int (a sibling module: not imported)
         raise TypeError(f"workers must be an integer, got {type(workers).__name__} {workers!r}")
-    elif workers < 1:
+    if workers < 1:
         raise ValueError(f"workers must be >= 1, got {workers}")
-    workers = int(workers)
-    return workers if blocks is None else max(1, min(workers, blocks))
+    return int(workers)
 
 
 def map_blocks(fn: Callable[[T], R], items: Sequence[T], threads: int) -> list[R]:

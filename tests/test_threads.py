@@ -67,17 +67,19 @@ def test_items_not_started_when_the_error_comes_are_not_run():
     assert len(ran) < 20
 
 
-def test_threads_default_to_the_cores_up_to_eight_and_at_most_one_per_block(monkeypatch):
+def test_threads_default_to_the_cores_up_to_eight(monkeypatch):
     monkeypatch.setattr(_threads, "cores", lambda: 2)
-    assert resolve_threads(None, 100) == 2
-    assert resolve_threads(None, 1) == 1
     assert resolve_threads(None) == 2
     monkeypatch.setattr(_threads, "cores", lambda: 64)
-    assert resolve_threads(None, 100) == 8
-    assert resolve_threads(3, 100) == 3
-    assert resolve_threads(3, 2) == 2
-    assert resolve_threads(1, 100) == 1
+    assert resolve_threads(None) == 8
+    assert resolve_threads(3) == 3
+    assert resolve_threads(1) == 1
     assert resolve_threads(np.int64(5)) == 5 and type(resolve_threads(np.int64(5))) is int
+
+
+def test_one_item_starts_no_thread_whatever_the_count():
+    here = threading.get_ident()
+    assert map_blocks(lambda i: threading.get_ident(), range(1), resolve_threads(8)) == [here]
 
 
 def test_cores_is_this_process_affinity():
@@ -89,13 +91,13 @@ def test_cores_is_this_process_affinity():
 @pytest.mark.parametrize("bad", [0, -1])
 def test_workers_below_one_are_refused(bad):
     with pytest.raises(ValueError, match=f"workers must be >= 1, got {bad}"):
-        resolve_threads(bad, 10)
+        resolve_threads(bad)
 
 
 @pytest.mark.parametrize("bad", [1.5, True, "2"])
 def test_workers_must_be_an_integer(bad):
     with pytest.raises(TypeError, match="workers must be an integer"):
-        resolve_threads(bad, 10)
+        resolve_threads(bad)
 
 
 def test_helpers_run_in_the_callers_errstate():

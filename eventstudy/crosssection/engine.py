@@ -349,7 +349,7 @@ def estimate_panel(
         sd1[lo:hi] = np.where(ok, np.sqrt(var1), np.nan)
 
     starts = range(0, e_total, chunk)
-    map_blocks(fit, starts, resolve_threads(workers, len(starts)))  # loop over chunks
+    map_blocks(fit, starts, resolve_threads(workers))  # loop over chunks
 
     return EventPanel(
         est_days=np.asarray(est_days),
