@@ -13,7 +13,7 @@ import os
 from collections.abc import Callable, Sequence
 from typing import Any, TypeVar
 
-__all__ = ["cores", "map_blocks", "resolve_threads"]
+__all__ = ["beside", "cores", "map_blocks", "resolve_threads"]
 
 T = TypeVar("T")
 R = TypeVar("R")
@@ -126,6 +126,45 @@ def map_blocks(fn: Callable[[T], R], items: Sequence[T], threads: int) -> list[R
     if errors:
         raise errors[min(errors)]
     return results
+
+
+def beside(main: Callable[[], T], side: Callable[[], R], threads: int) -> tuple[T, R]:
+    """``(main(), side())``, ``side`` computed by a helper thread while this one computes ``main``.
+
+    ``main`` always runs in the calling thread (its warnings point at the caller's code, and a
+    callback it runs sees the caller's thread).  An error of ``main`` is raised before one of
+    ``side``, as in the serial order; either is raised once the helper has finished, and a
+    ``KeyboardInterrupt`` in this thread waits for ``side`` to finish too.  The helper runs in
+    a copy of this thread's context (``np.errstate`` holds in it).  With one thread, ``main``
+    then ``side`` run here, in that order.
+    """
+    if threads < 2:
+        first = main()
+        return first, side()
+    import contextvars
+    import threading
+
+    context = contextvars.copy_context()
+    done = threading.Event()
+    box: dict[str, Any] = {}
+
+    def helper() -> None:
+        try:
+            box["value"] = context.run(side)
+        except BaseException as exc:  # re-raised in the calling thread
+            box["error"] = exc
+        finally:
+            done.set()
+
+    thread = threading.Thread(target=helper, name="eventstudy-beside", daemon=True)
+    try:
+        thread.start()
+        first = main()
+    finally:
+        _join([thread], [done], lambda: None)
+    if "error" in box:
+        raise box["error"]
+    return first, box["value"]
 
 
 def _join(helpers: list[Any], done: list[Any], stop: Callable[[], None]) -> None:

@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 
 from eventstudy import _threads
-from eventstudy._threads import map_blocks, resolve_threads
+from eventstudy._threads import beside, map_blocks, resolve_threads
 
 
 @pytest.mark.parametrize("threads", [2, 3])
@@ -208,4 +208,82 @@ def test_a_helper_that_cannot_start_is_an_error_after_the_others_finish(monkeypa
     before = threading.active_count()
     with pytest.raises(RuntimeError, match="can't start new thread"):
         map_blocks(lambda i: time.sleep(0.01) or i, range(10), 3)
+    assert threading.active_count() == before
+
+
+# ------------------------------------------------------------------ beside
+
+
+def test_beside_runs_main_here_and_side_in_a_helper_at_once():
+    barrier = threading.Barrier(2, timeout=10)  # passes only when both run side by side
+
+    def main() -> int:
+        barrier.wait()
+        return threading.get_ident()
+
+    def side() -> int:
+        barrier.wait()
+        return threading.get_ident()
+
+    before = threading.active_count()
+    here, there = beside(main, side, 2)
+    assert here == threading.get_ident() and there != here
+    assert threading.active_count() == before
+
+
+def test_beside_on_one_thread_runs_main_then_side_here():
+    order: list[tuple[str, int]] = []
+    out = beside(
+        lambda: order.append(("main", threading.get_ident())) or 1,
+        lambda: order.append(("side", threading.get_ident())) or 2,
+        1,
+    )
+    assert out == (1, 2)
+    assert order == [("main", threading.get_ident()), ("side", threading.get_ident())]
+
+
+def test_beside_raises_mains_error_before_sides_once_side_has_finished():
+    finished = threading.Event()
+
+    def side() -> None:
+        time.sleep(0.2)
+        finished.set()
+        raise ValueError("side")
+
+    with pytest.raises(KeyError, match="main"):
+        beside(lambda: (_ for _ in ()).throw(KeyError("main")), side, 2)
+    assert finished.is_set()
+
+
+def test_beside_raises_sides_error_when_main_succeeds():
+    def side() -> None:
+        raise SystemExit(4)  # not an Exception: still raised here
+
+    with pytest.raises(SystemExit):
+        beside(lambda: 1, side, 2)
+
+
+def test_beside_side_runs_in_the_callers_errstate():
+    def side() -> float:
+        return float(np.float64(1.0) / np.float64(0.0))
+
+    with np.errstate(divide="raise"), pytest.raises(FloatingPointError):
+        beside(lambda: 0, side, 2)
+
+
+def test_beside_an_interrupt_in_main_waits_for_side():
+    finished = threading.Event()
+
+    def main() -> None:
+        time.sleep(0.05)
+        raise KeyboardInterrupt
+
+    def side() -> None:
+        time.sleep(0.3)
+        finished.set()
+
+    before = threading.active_count()
+    with pytest.raises(KeyboardInterrupt):
+        beside(main, side, 2)
+    assert finished.is_set()
     assert threading.active_count() == before

@@ -5,13 +5,14 @@ from __future__ import annotations
 import warnings
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 import pandas as pd
 
 from eventstudy._frozen import pct, pvalue, readonly_mapping
 from eventstudy._memory import small_pages
-from eventstudy._threads import resolve_threads
+from eventstudy._threads import beside, resolve_threads
 from eventstudy._typing import ReturnKind
 from eventstudy._validation import check_choice, check_float, check_int
 from eventstudy.crosssection.battery import (
@@ -429,10 +430,36 @@ def _run_cross_section(
     if not keep.all():
         panel = panel.subset(keep)
     inputs = BatteryInputs(panel, conv, workers=threads)
-    daily = daily_tests(panel, tests=tests, inputs=inputs)
-    wt = {w: window_tests(panel, w, tests=tests, inputs=inputs) for w in windows}
-    return _build_result(
-        panel, aligned, keep, mdl, conv, est, evw, level, daily, wt, reasons, return_kind, threads
+    # the shared intermediates first: their passes over the panel keep every thread busy
+    if threads > 1:
+        _ = inputs.prep
+
+    def battery() -> tuple[
+        dict[int, dict[str, TestResult]], dict[tuple[int, int], dict[str, TestResult]]
+    ]:
+        daily = daily_tests(panel, tests=tests, inputs=inputs)
+        return daily, {w: window_tests(panel, w, tests=tests, inputs=inputs) for w in windows}
+
+    # the result's tables need the panel only: a helper thread makes them while this one runs
+    # the tests (whose warnings and plugins stay in the caller's thread)
+    (daily, wt), tables = beside(
+        battery,
+        lambda: _result_tables(panel, aligned, keep, mdl, level, return_kind, threads),
+        threads,
+    )
+    return CrossSectionResult(
+        model=mdl.name,
+        convention=conv,
+        estimation=est,
+        event_window=evw,
+        level=level,
+        daily_tests=daily,
+        window_tests=wt,
+        n_events_input=int(keep.size),
+        n_dropped=int((~keep).sum()),
+        n_moved=int(aligned.moved.sum()),
+        dropped_reasons={k: v for k, v in reasons.items() if v},
+        **tables,
     )
 
 
@@ -445,21 +472,17 @@ def _column_mean(a: np.ndarray) -> np.ndarray:
     return np.divide(total, n, out=np.full(total.shape, np.nan), where=n > 0)
 
 
-def _build_result(
+def _result_tables(
     panel: EventPanel,
     aligned: AlignedEvents,
     keep: np.ndarray,
     mdl: NormalReturnModel,
-    conv: str,
-    est: tuple[int, int],
-    evw: tuple[int, int],
     level: float,
-    daily: dict[int, dict[str, TestResult]],
-    wt: dict[tuple[int, int], dict[str, TestResult]],
-    reasons: dict[str, int],
     return_kind: str,
     threads: int,
-) -> CrossSectionResult:
+) -> dict[str, Any]:
+    """The result's per-event and per-day tables (events, AR, CAR, BHAR, CAR variances, the
+    CAAR path with its band), keyed by their :class:`CrossSectionResult` field."""
     from scipy import special  # not scipy.stats: 552 ms, benchmarks/bench_libraries.py
 
     days = panel.event_days
@@ -477,38 +500,22 @@ def _build_result(
         ev[f"param_{name}"] = panel.params[:, j]
     ev.index = pd.RangeIndex(len(ev), name="event")
     cols = pd.Index(days, name="relative_day")
-    ar = pd.DataFrame(panel.ar_event, index=ev.index, columns=cols)
+    ar = pd.DataFrame(panel.ar_event, index=ev.index, columns=cols, copy=True)  # not the panel
     a = panel.ar_event
     fin = np.isfinite(a)
-    car_arr = np.where(fin, a, 0.0)
-    np.cumsum(car_arr, axis=1, out=car_arr)  # in place: one (E, D) array less at the peak
-    car_arr[~np.logical_or.accumulate(fin, axis=1)] = np.nan  # before the first AR
-    car = pd.DataFrame(car_arr, index=ev.index, columns=cols)
-    r = panel.returns
-    m = panel.market
-    # buy-and-hold abnormal returns, computed in place (two (E, D) arrays in all)
-    if return_kind == "log":
-        gross_r, gross_m = np.cumsum(r, axis=1), np.cumsum(m, axis=1)
-        np.exp(gross_r, out=gross_r)
-        np.exp(gross_m, out=gross_m)
-    else:
-        gross_r, gross_m = 1.0 + r, 1.0 + m
-        np.cumprod(gross_r, axis=1, out=gross_r)
-        np.cumprod(gross_m, axis=1, out=gross_m)
-    gross_r -= gross_m
-    del gross_m
-    bhar = pd.DataFrame(gross_r, index=ev.index, columns=cols)
-    # CAAR path with band
+    # the CAAR path
     # (not np.add.reduce(..., where=): on one column numpy sums pairwise, and a mask splits
     # the pairs, so the bits would differ from the sums of the zeroed entries)
     n_t = fin.sum(axis=0)
     with np.errstate(invalid="ignore", divide="ignore"):
         aar = np.where(fin, a, 0.0).sum(axis=0) / n_t
     caar = np.cumsum(np.nan_to_num(aar))
-    var_paths = car_variance_path(panel, threads)
-    okv = np.isfinite(var_paths)
+    # CARs, and their cross-sectional band before the frame's copy is made: at most two
+    # (E, D) arrays at once
+    car_arr = np.where(fin, a, 0.0)
+    np.cumsum(car_arr, axis=1, out=car_arr)  # in place: one (E, D) array less at the peak
+    car_arr[~np.logical_or.accumulate(fin, axis=1)] = np.nan  # before the first AR
     with np.errstate(invalid="ignore", divide="ignore"):
-        se = np.sqrt(np.where(okv, var_paths, 0.0).sum(axis=0)) / okv.sum(axis=0)
         # the deviations squared in place (one (E, D) temporary less)
         cm = _column_mean(car_arr) if car_arr.size else caar
         cfin = np.isfinite(car_arr)
@@ -517,6 +524,34 @@ def _build_result(
         cn = cfin.sum(axis=0)
         se_cs = np.sqrt(cdev.sum(axis=0) / (cn - 1)) / np.sqrt(cn)
         del cdev
+    car = pd.DataFrame(car_arr, index=ev.index, columns=cols)
+    del car_arr
+    r = panel.returns
+    m = panel.market
+    # buy-and-hold abnormal returns, computed in place (two (E, D) arrays in all)
+    # gross_r in column order, the layout of the copy pandas would make of it (below)
+    gross_r, gross_m = np.empty(r.shape, order="F"), np.empty(m.shape)
+    if return_kind == "log":
+        np.cumsum(r, axis=1, out=gross_r)
+        np.cumsum(m, axis=1, out=gross_m)
+        np.exp(gross_r, out=gross_r)
+        np.exp(gross_m, out=gross_m)
+    else:
+        np.add(1.0, r, out=gross_r)
+        np.add(1.0, m, out=gross_m)
+        np.cumprod(gross_r, axis=1, out=gross_r)
+        np.cumprod(gross_m, axis=1, out=gross_m)
+    gross_r -= gross_m
+    del gross_m
+    # the frame takes this call's own array without the copy pandas 3 makes by default (one
+    # (E, D) array less at the call's peak); in column order, as that copy was, its column
+    # means are summed in the same order
+    bhar = pd.DataFrame(gross_r, index=ev.index, columns=cols, copy=False)
+    # the band of the CAAR path from the CAR variances
+    var_paths = car_variance_path(panel, threads)
+    okv = np.isfinite(var_paths)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        se = np.sqrt(np.where(okv, var_paths, 0.0).sum(axis=0)) / okv.sum(axis=0)
     z = float(special.ndtri(0.5 + level / 2.0))  # scipy.stats.norm.ppf
     caar_df = pd.DataFrame(
         {
@@ -532,23 +567,11 @@ def _build_result(
         index=cols,
     )
     car_var = pd.Series(var_paths[:, -1], index=ev.index, name="car_variance")
-    n_input = int(keep.size)
-    return CrossSectionResult(
-        model=mdl.name,
-        convention=conv,
-        estimation=est,
-        event_window=evw,
-        level=level,
-        events=ev,
-        ar=ar,
-        car=car,
-        bhar=bhar,
-        car_variance=car_var,
-        caar=caar_df,
-        daily_tests=daily,
-        window_tests=wt,
-        n_events_input=n_input,
-        n_dropped=int((~keep).sum()),
-        n_moved=int(aligned.moved.sum()),
-        dropped_reasons={k: v for k, v in reasons.items() if v},
-    )
+    return {
+        "events": ev,
+        "ar": ar,
+        "car": car,
+        "bhar": bhar,
+        "car_variance": car_var,
+        "caar": caar_df,
+    }

@@ -450,12 +450,20 @@ def _block_ranks(blk: np.ndarray, fin: np.ndarray) -> _BlockRanks:
     # missing values last; the order of ties is averaged away.  numpy's SIMD sort does
     # not take NaN: with 1% missing, argsort took 1.2 s over 100,000 rows of 251 against
     # 0.3 s once they are +inf (2026-12-07); s keeps the NaN
-    order = np.argsort(blk if fin.all() else np.where(fin, blk, np.inf), axis=1)
-    s = np.take_along_axis(blk, order, axis=1)
+    complete = bool(fin.all())
+    keys = blk if complete else np.where(fin, blk, np.inf)
+    order = np.argsort(keys, axis=1)
+    # the sorted values by a second (SIMD) sort, not gathered by ``order``: 0.5 ms against
+    # 0.9 ms per block of 1,024 x 251 (2026-12-07); ties hold equal values in either order
+    s = np.sort(keys, axis=1)
     n = fin.sum(axis=1)
+    if not complete:
+        tail = np.arange(t)[None, :] >= n[:, None]  # the missing values, sorted last
+        s[tail] = np.nan
     med = _median_sorted(s, n)
     avg = _sorted_rank_values(s)
-    avg[np.arange(t)[None, :] >= n[:, None]] = 0.0  # the missing values, sorted last
+    if not complete:
+        avg[tail] = 0.0
     cols = order.ravel()
     rank = np.bincount(cols, weights=avg.ravel(), minlength=t)
     count = fin.sum(axis=0)
@@ -853,8 +861,11 @@ class _DayWilcoxon:
 
     def run(self, x: BatteryInputs, /) -> tuple[TestResult, ...]:
         out = []
+        a = x.prep.ar_evt
+        # the days' rankings side by side on the battery's threads (each day its own numbers)
+        day_v = map_blocks(lambda j: _wilcoxon_v(a[:, j]), range(a.shape[1]), x.workers)
         for j, base in enumerate(_day_details(x)):  # loop over event-window days
-            v, nv = _wilcoxon_v(x.prep.ar_evt[:, j])
+            v, nv = day_v[j]
             out.append(
                 _result(
                     self.name,

@@ -195,7 +195,11 @@ def align_events(
     if ev_dates.hasnans:
         i = int(np.flatnonzero(ev_dates.isna())[0])
         raise DataError(f"events['date'] is missing for ticker {ev_tickers[i]!r} (row {i})")
-    col = pd.Index([str(t) for t in tickers]).get_indexer(pd.Index(ev_tickers))
+    # object indexes: pandas 3's default string index looked 100,000 tickers up in 15 ms,
+    # object in 5 ms (2026-12-07)
+    col = pd.Index([str(t) for t in tickers], dtype=object).get_indexer(
+        pd.Index(ev_tickers, dtype=object)
+    )
     if (col < 0).any():
         i = int(np.flatnonzero(col < 0)[0])
         raise DataError(

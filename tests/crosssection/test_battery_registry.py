@@ -112,6 +112,39 @@ def test_plugins_run_in_the_battery() -> None:
         TESTS.unregister("ar_short")
 
 
+@dataclass(frozen=True)
+class _Where:
+    """Records the thread it runs in."""
+
+    seen: list = None  # type: ignore[assignment]
+    name: str = "car_where"
+    design: str = "cross_section"
+    scope: str = "window"
+    needs: frozenset[str] = frozenset({"panel"})
+    null_hypothesis: str = "none"
+    reference: str = "none"
+    summary: str = "the thread a plugin runs in"
+
+    def run(self, w: WindowInputs) -> TestResult:
+        import threading
+
+        self.seen.append(threading.get_ident())
+        return TestResult(self.name, 0.0, 1.0, "", "", "")
+
+
+def test_plugins_run_in_the_callers_thread_while_a_helper_makes_the_tables() -> None:
+    import threading
+
+    seen: list[int] = []
+    register_test(_Where(seen=seen))
+    try:
+        res = _run(tests=["car_where", "car_t"], workers=2)
+    finally:
+        TESTS.unregister("car_where")
+    assert seen == [threading.get_ident()]
+    assert res.car.shape == (12, 6) and np.isfinite(res.caar["se"]).all()
+
+
 @pytest.mark.parametrize("model", ["market_model", "mean_adjusted"])
 def test_estudy2_car_rank_over_a_sub_window_ranks_estimation_plus_that_window(model) -> None:
     # estudy2's car_nonparametric_tests ranks over the estimation window and the CAR window

@@ -93,6 +93,22 @@ def test_rank_sums_without_ties_and_with_a_tie_at_the_minimum():
     np.testing.assert_array_equal(got.g_colsum, [1.0, 0.0, 1.0, -1.0])
 
 
+def test_the_sorted_values_keep_nan_for_the_missing_so_untied_rows_stay_on_the_fast_path(
+    monkeypatch,
+):
+    """Missing values are sorted as +inf, then marked NaN again: +inf would tie with +inf and
+    send every block with a missing value down the tie path of the average ranks."""
+    seen: list[np.ndarray] = []
+    real = battery._sorted_rank_values
+    monkeypatch.setattr(battery, "_sorted_rank_values", lambda s: seen.append(s.copy()) or real(s))
+    a = np.random.default_rng(2).normal(size=(6, 8))
+    a[1, [2, 5]] = np.nan
+    _rank_sums(a)
+    (s,) = seen
+    np.testing.assert_array_equal(s[1, :6], np.sort(a[1, np.isfinite(a[1])]))
+    assert np.isnan(s[1, 6:]).all() and np.isfinite(np.delete(s, 1, axis=0)).all()
+
+
 def _panel(a: np.ndarray, lw: int) -> EventPanel:
     e, t = a.shape
     est = a[:, :lw]
