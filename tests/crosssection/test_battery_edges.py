@@ -541,3 +541,5 @@ def test_car_variances_on_blocks_are_the_whole_arrays_bits(monkeypatch):
         s = np.where(ok[..., None], x, 0.0).sum(axis=1)
         whole = p.sigma2 * (ok.sum(axis=1) + np.einsum("ek,ekl,el->e", s, inv, s))
         assert car_variance(p, np.arange(d)).tobytes() == whole.tobytes(), seed
+        h = battery._prediction_factor(p, 2)  # the textbook standardisation's, on two threads
+        assert h.tobytes() == p.prediction_factor.tobytes(), seed
