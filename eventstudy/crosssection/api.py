@@ -285,7 +285,8 @@ def run_cross_section(
         Threads that share the passes over blocks of events (fitting the models, the
         full-sample ranks and sums); default: one per core, up to 8.  The results are the
         same bits for any count: each block computes its own events, and sums over blocks
-        are added in block order.
+        are added in block order.  With more than one, a helper thread also makes the
+        result's tables while this thread runs the tests (registered tests included).
 
     Returns
     -------

@@ -217,7 +217,6 @@ def estimate_panel(
     t_cal = returns.shape[0]
     eye = np.eye(k)
     returns_t = np.ascontiguousarray(returns.T)  # (N, T_cal): each event's window is contiguous
-    returns_flat = returns_t.reshape(-1)
     col_start = columns.astype(np.intp) * t_cal  # each event's ticker's first calendar day
     # calendar-level cleaning: a date is usable only if offset and every regressor exist
     row_ok = np.isfinite(offset) & (np.isfinite(design).all(axis=1) if k else True)
@@ -246,8 +245,9 @@ def estimate_panel(
         rows = positions[lo:hi, None] + rel[None, :]
         inside = (rows >= 0) & (rows < t_cal)
         rows_c = np.clip(rows, 0, t_cal - 1)
-        # 1-D takes from the flat array: a (rows, columns) fancy index costs twice as much
-        r = returns_flat.take(rows_c + col_start[lo:hi, None])
+        # a take without an axis indexes the flattened (N, T_cal) array: a (rows, columns) fancy
+        # index cost twice as much (2026-12-07)
+        r = returns_t.take(rows_c + col_start[lo:hi, None])
         m = market.take(rows_c)
         all_inside = bool(inside.all())
         if not all_inside:
