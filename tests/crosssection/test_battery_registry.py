@@ -113,16 +113,11 @@ def test_plugins_run_in_the_battery() -> None:
 
 
 @dataclass(frozen=True)
-class _Where:
+class _Where(_MaxCar):
     """Records the thread it runs in."""
 
     seen: list = None  # type: ignore[assignment]
     name: str = "car_where"
-    design: str = "cross_section"
-    scope: str = "window"
-    needs: frozenset[str] = frozenset({"panel"})
-    null_hypothesis: str = "none"
-    reference: str = "none"
     summary: str = "the thread a plugin runs in"
 
     def run(self, w: WindowInputs) -> TestResult:
