@@ -176,9 +176,9 @@ def _window_anchors(
     notes: list[str] = []
     values: dict[str, Any] = {}
     if "month" in p:
-        base, end, partial = c.month_bounds(s, p["month"], name=name)
+        base, end, partial = c.month_bounds(s, p["month"], as_of=fact.as_of, name=name)
         if partial:
-            notes.append(f"partial month: data end {end.date:%Y-%m-%d}")
+            notes.append(f"partial month: the month to date, to {end.date:%Y-%m-%d}")
         values["partial_month"] = partial
         return base, end, notes, values
     end = c.close_on(s, p.get("to", fact.as_of), name=name)
@@ -286,17 +286,27 @@ def _move(fact: FactSpec, inputs: Inputs, base: dict[str, Any]) -> FactResult:
 def _calendar_rank(fact: FactSpec, inputs: Inputs, base: dict[str, Any]) -> FactResult:
     p = fact.params
     s, label = inputs.get(p["series"], fact.as_of)
-    cr = c.calendar_rank(s, p["month"], since=p["since"], order=p["order"], name=label)
+    cr = c.calendar_rank(
+        s, p["month"], since=p["since"], order=p["order"], as_of=fact.as_of, name=label
+    )
     month_name = cr.month.strftime("%B")
     checks: list[tuple[str, bool]] = []
     if fact.claimed is not None:
         checks.append(_size_check(fact, cr.value, _pct))
+    tie = f", tied with {', '.join(map(str, cr.tied))}" if cr.tied else ""
     checks.append(
         (
-            f"{p['order']} {month_name} since {p['since']} (rank {cr.rank} of {cr.compared})",
-            cr.rank == 1,
+            f"{p['order']} {month_name} since {p['since']} (rank {cr.rank} of {cr.compared}{tie})",
+            cr.rank == 1 and not cr.tied,
         )
     )
+    if cr.partial:  # a month to date is not ranked among whole months
+        checks.append(
+            (
+                f"a whole {month_name} (only the month to date is known, to {cr.end.date:%Y-%m-%d})",
+                False,
+            )
+        )
     detail = f"{month_name} {cr.month.year}: {cr.value:+.2%}, rank {cr.rank} of {cr.compared} {month_name}s {p['since'] + 1}-{cr.month.year}"
     if cr.last_better is not None:
         word = "better" if p["order"] == "best" else "worse"

@@ -7,7 +7,8 @@ Conventions, stated once:
 - A *period return* runs from the base close to the end close: the base of "year to date" is
   the last close of the previous year, of "this month" the last close of the previous month,
   and so on; ``"2025-08"`` (a calendar month) runs from the last close of July to the last close
-  of August (or the last close available, flagged as a partial month).
+  of August known on the fact's as-of date (a date inside August, or data that end there, give
+  the month to date, flagged as a partial month).
 - An *N-day move* ending on day t is ``close[t] / close[t - N] - 1`` in trading days.
 - A *level change* is ``(level_end - level_base) * scale``; with yields in percent, ``scale =
   100`` gives basis points.  Levels have no percent returns.
@@ -31,6 +32,7 @@ __all__ = [
     "calendar_rank",
     "close_on",
     "extreme",
+    "last_session",
     "month_bounds",
     "move_record",
 ]
@@ -83,22 +85,64 @@ def base_of_period(s: pd.Series, end: Anchor, period: Period, *, name: str = "se
     return close_on(s, start - pd.Timedelta(days=1), name=name)
 
 
-def month_bounds(s: pd.Series, month: str, *, name: str = "series") -> tuple[Anchor, Anchor, bool]:
-    """Base and end close of a calendar month ``"YYYY-MM"`` and whether the month is partial
-    (the series ends before the month's last weekday)."""
+def last_session(period: pd.Period) -> pd.Timestamp:
+    """The last trading day of a calendar month on the New York exchanges: its last weekday,
+    or the weekday before when that is Memorial Day (May) or Good Friday (March).
+
+    These are the only exchange holidays that can fall on a month's last weekday: New Year's
+    Eve, Juneteenth, Independence Day, Labor Day, Thanksgiving and Christmas never do, and a
+    Saturday New Year's Day is not observed on the Friday before.
+    """
+    from pandas.tseries.holiday import GoodFriday, USMemorialDay
+
+    day = period.end_time.normalize()
+    day -= pd.Timedelta(days=max(0, day.weekday() - 4))
+    holidays = {
+        pd.Timestamp(d)
+        for rule in (GoodFriday, USMemorialDay)
+        for d in rule.dates(period.start_time.normalize(), day)
+    }
+    while day in holidays:
+        day -= pd.offsets.BDay(1)
+    return pd.Timestamp(day)
+
+
+def month_bounds(
+    s: pd.Series, month: str, *, as_of: Any = None, name: str = "series"
+) -> tuple[Anchor, Anchor, bool]:
+    """Base and end close of a calendar month ``"YYYY-MM"`` as known on ``as_of``, and whether
+    the month is partial.
+
+    The end is the month's last close on or before ``as_of`` (default: the data's end): a fact
+    dated inside the month speaks of the month to date, never of closes after its date.  The
+    month is partial when ``as_of`` or the data's last date is before the month's last trading
+    day (:func:`last_session`).
+
+    Raises
+    ------
+    DataError
+        ``as_of`` is before the month begins, or the series has no close in the month by then.
+    """
     try:
         period = pd.Period(month, freq="M")
     except (ValueError, TypeError) as exc:
         raise ValueError(f"month must look like 'YYYY-MM', got {month!r}") from exc
     first = period.start_time.normalize()
-    last = period.end_time.normalize()
-    inside = s.loc[first:last]
+    known = pd.Timestamp(s.index[-1])
+    if as_of is not None:
+        cut = pd.Timestamp(as_of)
+        if cut < first:
+            raise DataError(f"the as-of date {cut:%Y-%m-%d} is before {period} begins")
+        known = min(known, cut)
+    inside = s.loc[first : min(period.end_time.normalize(), known)]
     if inside.empty:
-        raise DataError(f"{name} has no close in {period} (last date {s.index[-1]:%Y-%m-%d})")
+        raise DataError(
+            f"{name} has no close in {period} up to {known:%Y-%m-%d} "
+            f"(last date {s.index[-1]:%Y-%m-%d})"
+        )
     base = close_on(s, first - pd.Timedelta(days=1), name=name)
     end = Anchor(pd.Timestamp(inside.index[-1]), float(inside.iloc[-1]))
-    last_weekday = last - pd.Timedelta(days=max(0, last.weekday() - 4))
-    partial = bool(end.date < last_weekday and s.index[-1] <= end.date)
+    partial = bool(known < last_session(period))
     return base, end, partial
 
 
@@ -112,10 +156,21 @@ def extreme(
     name: str = "series",
 ) -> Anchor:
     """Lowest (highest) close in the ``window`` trading days ending at ``end`` (inclusive), or
-    from ``since`` (inclusive) to ``end``; the earliest date when it is tied."""
+    from ``since`` (inclusive) to ``end``; the earliest date when it is tied.
+
+    Raises
+    ------
+    DataError
+        The series has fewer than ``window`` closes up to ``end``, or none from ``since``.
+    """
     stop = int(s.index.searchsorted(end.date, side="right"))
     if window is not None:
-        start = max(0, stop - int(window))
+        if stop < int(window):
+            raise DataError(
+                f"{name} has {stop} closes up to {end.date:%Y-%m-%d}, fewer than the "
+                f"{int(window)} trading days asked for"
+            )
+        start = stop - int(window)
     elif since is not None:
         start = int(s.index.searchsorted(pd.Timestamp(since), side="left"))
     else:
@@ -200,11 +255,16 @@ class CalendarRank:
         The month (``pd.Period``).
     value
         Its return (last close of the month over the last close of the month before, minus 1).
+    end
+        The month's last close that ``value`` uses.
     partial
         The data end inside the month: a month-to-date return.
     rank
-        1 = best (or worst, as asked) among the same month of the years after ``since`` up to
-        the month's own year.
+        1 + the number of years after ``since`` (up to the month's own) whose same month was
+        strictly better (worse, as asked).
+    tied
+        The years in that span whose same month had exactly the same return.  A tie is not a
+        new best: "the best August since 2000" needs ``rank == 1`` and no tie.
     compared
         How many months it was ranked among (itself included).
     last_better
@@ -216,8 +276,10 @@ class CalendarRank:
 
     month: pd.Period
     value: float
+    end: Anchor
     partial: bool
     rank: int
+    tied: tuple[int, ...]
     compared: int
     last_better: tuple[int, float] | None
     history: dict[int, float]
@@ -229,16 +291,18 @@ def calendar_rank(
     *,
     since: int,
     order: Literal["best", "worst"] = "best",
+    as_of: Any = None,
     name: str = "series",
 ) -> CalendarRank:
     """Rank ``month`` (``"YYYY-MM"``) among the same calendar month of the years after
     ``since`` ("the best August since 2000": better than every August from 2001 on).
 
     Month returns are month-end close over the previous month-end close; a month of the
-    history missing either close is left out (it is not in ``history``).
+    history missing either close is left out (it is not in ``history``).  The month itself is
+    taken as known on ``as_of`` (:func:`month_bounds`): inside the month, its month to date.
     """
     period = pd.Period(month, freq="M")
-    base, end, partial = month_bounds(s, month, name=name)
+    base, end, partial = month_bounds(s, month, as_of=as_of, name=name)
     value = end.value / base.value - 1.0
     months = pd.DatetimeIndex(s.index).to_period("M")
     month_end = s.groupby(months).last()
@@ -252,14 +316,18 @@ def calendar_rank(
     history[period.year] = value
     sign = 1.0 if order == "best" else -1.0
     window = {y: v for y, v in history.items() if since < y <= period.year}
-    rank = 1 + sum(sign * v > sign * value for y, v in window.items() if y != period.year)
+    others = {y: v for y, v in window.items() if y != period.year}
+    rank = 1 + sum(sign * v > sign * value for v in others.values())
+    tied = tuple(y for y, v in others.items() if v == value)
     better = [(y, v) for y, v in history.items() if y < period.year and sign * v > sign * value]
     last_better = max(better) if better else None
     return CalendarRank(
         month=period,
         value=value,
+        end=end,
         partial=partial,
         rank=rank,
+        tied=tied,
         compared=len(window),
         last_better=last_better,
         history=history,

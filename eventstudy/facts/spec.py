@@ -86,7 +86,8 @@ class FactSpec:
         The claimed number (decimal for returns and shares, basis points for changes, the
         signal's value for signals); ``None`` when only the verdict parts are claimed.
     tolerance
-        Largest accepted |computed - claimed|.
+        Largest accepted |computed - claimed|: the kind's default for ``claim = "about"``,
+        0 for a bound unless given.
     claim
         ``"about"`` (within tolerance), ``"at_least"`` ("more than 11.5%": computed >=
         claimed - tolerance) or ``"at_most"``.
@@ -181,6 +182,9 @@ def parse_facts(
             raise ConfigError(
                 f"{where}: nothing to check: give {' or '.join(repr(k) for k in needs)}"
             )
+        # a bound ("more than 11.5%") is exact unless the note gives a tolerance: the kind's
+        # default is for rounded figures ("about 7%")
+        claim = sec.get_str("claim", "about", choices=("about", "at_least", "at_most"))
         fact_as_of = sec.get_date("as_of", as_of)
         if fact_as_of is None and kind != "unverifiable":
             raise ConfigError(f"{where}: no as_of date (give the fact an as_of, or [note] one)")
@@ -192,8 +196,8 @@ def parse_facts(
                 source=sec.get_str("source", ""),
                 as_of=fact_as_of,
                 claimed=sec.get_float("claimed", None),
-                tolerance=sec.get_float("tolerance", default_tol),
-                claim=sec.get_str("claim", "about", choices=("about", "at_least", "at_most")),
+                tolerance=sec.get_float("tolerance", default_tol if claim == "about" else 0.0),
+                claim=claim,
                 params=freeze(params),
             )
         )

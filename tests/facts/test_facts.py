@@ -13,7 +13,14 @@ import pytest
 from eventstudy.data import DataStore
 from eventstudy.exceptions import ConfigError, DataError
 from eventstudy.facts import check_note, parse_note
-from eventstudy.facts.compute import calendar_rank, close_on, month_bounds, move_record
+from eventstudy.facts.compute import (
+    calendar_rank,
+    close_on,
+    extreme,
+    last_session,
+    month_bounds,
+    move_record,
+)
 
 
 def _write(root: Path, provider: str, name: str, s: pd.Series, column: str = "close") -> None:
@@ -237,6 +244,129 @@ def test_partial_month_is_flagged() -> None:
     assert partial and end.date == s.index[-1]
     assert base.date == pd.Timestamp("2021-07-30")
     assert close_on(s, "2021-08-01").date == pd.Timestamp("2021-07-30")
+
+
+def test_a_month_is_read_as_known_on_the_as_of_date(store: DataStore) -> None:
+    """A fact dated inside its month speaks of the month to date: the closes after its as-of
+    date are not read (close = 100 + business-day number; March 2020's base is 2020-02-28)."""
+    s = _prices()
+    base, end, partial = month_bounds(s, "2020-03", as_of="2020-03-13")
+    assert (base.date, end.date, partial) == (
+        pd.Timestamp("2020-02-28"),
+        pd.Timestamp("2020-03-13"),
+        True,
+    )
+    whole = month_bounds(s, "2020-02", as_of="2020-03-13")
+    assert (whole[1].date, whole[2]) == (pd.Timestamp("2020-02-28"), False)
+    with pytest.raises(DataError, match="2020-02-27 is before 2020-03 begins"):
+        month_bounds(s, "2020-03", as_of="2020-02-27")
+    facts = """
+[[facts]]
+kind = "return"
+series = "aaa"
+month = "2020-03"
+claimed = 0.0
+tolerance = 1.0
+"""
+    (f,) = run(store, facts, as_of="2020-03-13").facts
+    assert f.computed == pytest.approx(s["2020-03-13"] / s["2020-02-28"] - 1, rel=1e-12)
+    assert f.values["partial_month"] is True and f.values["end_date"] == "2020-03-13"
+    assert "partial month: the month to date, to 2020-03-13" in f.detail
+    (g,) = run(store, facts).facts  # as of 2020-03-31, the month's last day
+    assert g.computed == pytest.approx(s["2020-03-31"] / s["2020-02-28"] - 1, rel=1e-12)
+    assert g.values["partial_month"] is False
+
+
+def _augusts(rets: dict[int, float], end: str) -> pd.Series:
+    """Business-day closes from 2008-07-01 to ``end``, flat at 128 except that each August
+    listed returns its value (the whole move on the month's first business day).  Returns of
+    +25% and +6.25% keep every close and every ratio exact in binary floating point."""
+    idx = pd.bdate_range("2008-07-01", end)
+    s = pd.Series(128.0, index=idx)
+    for year, r in rets.items():
+        s.iloc[idx.searchsorted(pd.Timestamp(f"{year}-08-01")) :] *= 1 + r
+    return s
+
+
+def test_best_month_since_needs_a_whole_month_and_no_tie(tmp_path: Path) -> None:
+    """Augusts 2009 and 2011 return +25% and 2010 +6.25%. August 2012, +25% too, ties them:
+    not "the best since 2008" (a tie is not a new best, as in the calendar signal). Stopped on
+    2012-08-15, a +50% August is ranked first but is only the month to date."""
+    tie = _augusts({2009: 0.25, 2010: 0.0625, 2011: 0.25, 2012: 0.25}, "2012-09-28")
+    cr = calendar_rank(tie, "2012-08", since=2008)
+    assert (cr.value, cr.rank, cr.compared, cr.partial, cr.tied) == (
+        0.25,
+        1,
+        4,
+        False,
+        (2009, 2011),
+    )
+    early = _augusts({2009: 0.25, 2010: 0.0625, 2011: 0.25, 2012: 0.5}, "2012-09-28")
+    mtd = calendar_rank(early, "2012-08", since=2008, as_of="2012-08-15")
+    assert (mtd.rank, mtd.tied, mtd.partial) == (1, (), True)
+    assert mtd.end.date == pd.Timestamp("2012-08-15")
+    facts = """
+[[facts]]
+kind = "calendar_rank"
+series = "aaa"
+month = "2012-08"
+since = 2008
+"""
+    for series, as_of, failed in (
+        (tie, "2012-08-31", "(rank 1 of 4, tied with 2009, 2011)"),
+        (early, "2012-08-15", "a whole August (only the month to date is known, to 2012-08-15)"),
+        (early, "2012-08-31", None),
+    ):
+        _write(tmp_path, "yahoo", "AAA", series)
+        _write(tmp_path, "fred", "YLD", pd.Series(4.0, index=series.index), column="value")
+        (f,) = run(DataStore(tmp_path), facts, as_of=as_of).facts
+        assert f.values["rank"] == 1
+        if failed is None:
+            assert f.verdict == "reproduced", f.row()
+        else:
+            assert f.verdict == "not reproduced" and failed in f.row()["verdict"], f.row()
+
+
+def test_a_bound_is_exact_unless_a_tolerance_is_given(store: DataStore) -> None:
+    """ "More than X" is a bound: the kind's default tolerance (0.005 for returns) is for
+    rounded figures and must not let a smaller number pass."""
+    s = _prices()
+    ytd = s["2020-03-31"] / s["2019-12-31"] - 1
+    fact = (
+        '[[facts]]\nkind = "return"\nseries = "aaa"\nfrom = "year_start"\n'
+        'claim = "at_least"\nclaimed = {claimed}\n{extra}'
+    )
+    (f,) = run(store, fact.format(claimed=ytd + 0.004, extra="")).facts
+    assert f.tolerance == 0.0 and f.verdict == "not reproduced"
+    (g,) = run(store, fact.format(claimed=ytd + 0.004, extra="tolerance = 0.005\n")).facts
+    assert g.verdict == "reproduced"
+    (h,) = run(store, fact.format(claimed=ytd, extra="")).facts
+    assert h.verdict == "reproduced"
+    (about,) = run(
+        store, '[[facts]]\nkind = "return"\nseries = "aaa"\nfrom = "year_start"\nclaimed = 0.5\n'
+    ).facts
+    assert about.tolerance == 0.005
+
+
+def test_the_last_session_of_a_month_skips_month_end_holidays() -> None:
+    """NYSE holiday calendars: Memorial Day was Monday 2021-05-31 and Good Friday 2024-03-29,
+    each its month's last weekday; 2021-07-31 was a Saturday."""
+    assert last_session(pd.Period("2021-05", "M")) == pd.Timestamp("2021-05-28")
+    assert last_session(pd.Period("2024-03", "M")) == pd.Timestamp("2024-03-28")
+    assert last_session(pd.Period("2021-07", "M")) == pd.Timestamp("2021-07-30")
+    assert last_session(pd.Period("2024-04", "M")) == pd.Timestamp("2024-04-30")
+    may = pd.Series(1.0, index=pd.bdate_range("2021-04-01", "2021-05-28"))
+    assert month_bounds(may, "2021-05")[2] is False  # whole: May 31 was a holiday
+    assert month_bounds(may.iloc[:-1], "2021-05")[2] is True
+
+
+def test_a_window_longer_than_the_data_is_an_error() -> None:
+    """December 2019 has 22 business days from the 2nd and January 2020 has 23: 45 closes."""
+    s = _prices()
+    end = close_on(s, "2020-01-31")
+    assert extreme(s, end, "low", window=20).date == s.index[s.index.get_loc(end.date) - 19]
+    with pytest.raises(DataError, match="has 45 closes up to 2020-01-31, fewer than the 252"):
+        extreme(s, end, "low", window=252)
 
 
 def test_signal_fact_value_event_and_look_ahead(store: DataStore) -> None:

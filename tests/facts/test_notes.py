@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 import pytest
 
@@ -32,16 +33,47 @@ def _by_id(path: Path, data: Path) -> dict[str, object]:
     return {f.id: f for f in check_note(path, data_dir=data).facts}
 
 
+# Each note's verdicts, as the claims' numbers and the values the tests below compute with
+# plain pandas imply (the one "not reproduced": the breadth note's "long-run 57%", against the
+# panel's own average above 70%; "not checkable": the unverifiable facts).
+VERDICTS = {
+    "election_week_2024": {
+        "three_sigma_event": "reproduced",
+        "three_sigma_without_look_ahead": "reproduced",
+        "rut_day": "reproduced",
+    },
+    "small_caps_august_2025": {
+        "august_best_since_2000": "reproduced",
+        "up_from_april_low": "reproduced",
+        "etf_flows": "not checkable",
+    },
+    "small_caps_record_week_july_2024": {
+        "five_day_record": "reproduced",
+        "ten_year_week": "reproduced",
+    },
+    "small_caps_ytd_july_2025": {
+        "rut_ytd": "reproduced",
+        "spx_ytd": "reproduced",
+        "valuation_spread": "not checkable",
+        "earnings_revisions": "not checkable",
+    },
+    "sp500_breadth_2015": {
+        "breadth_55": "not reproduced",
+        "spx_ytd": "reproduced",
+        "russell_3000_breadth": "not checkable",
+    },
+}
+
+
 def test_every_shipped_note_checks(snapshot_dir: Path) -> None:
     notes = sorted(NOTES.glob("*.toml"))
-    assert len(notes) == 5
+    assert [p.stem for p in notes] == sorted(VERDICTS)
     for path in notes:
         table = check_note(path, data_dir=snapshot_dir)
-        assert table.facts, path
+        assert {f.id: f.verdict for f in table.facts} == VERDICTS[path.stem], path
         for f in table.facts:
-            assert f.verdict in ("reproduced", "not reproduced", "not checkable")
             if f.kind == "unverifiable":
-                assert f.verdict == "not checkable" and f.detail
+                assert f.detail
 
 
 def test_august_2025_against_pandas(snapshot_dir: Path) -> None:
@@ -108,10 +140,24 @@ def test_ytd_july_2025_and_election_against_pandas(snapshot_dir: Path) -> None:
     assert day.computed == pytest.approx(rut["2024-11-06"] / rut["2024-11-05"] - 1, rel=1e-12)
 
 
+def _share_above_200(px: np.ndarray, t: int) -> float:
+    """The definition, row by row: of the stocks with a close on row ``t`` and closes on all of
+    the 200 rows ending there, the share whose close is above the mean of those 200."""
+    window = px[t - 199 : t + 1]
+    full = ~np.isnan(window).any(axis=0)
+    return float(np.mean(px[t, full] > window[:, full].mean(axis=0)))
+
+
 def test_breadth_note_reports_the_panel_average(snapshot_dir: Path) -> None:
     facts = _by_id(NOTES / "sp500_breadth_2015.toml", snapshot_dir)
     b = facts["breadth_55"]
-    assert b.computed == pytest.approx(0.547, abs=0.001)
+    long = pd.read_csv(snapshot_dir / "panel/sp500_pit_daily_2013_2018.csv", parse_dates=["date"])
+    wide = long.pivot(index="date", columns="ticker", values="close").sort_index()
+    px = wide.to_numpy(dtype=float)
+    day = int(wide.index.get_loc(pd.Timestamp("2015-08-07")))
+    assert b.computed == pytest.approx(_share_above_200(px, day), rel=1e-12)
+    history = [_share_above_200(px, t) for t in range(199, day + 1)]
+    assert b.values["long_run_average"] == pytest.approx(np.mean(history), rel=1e-12)
     # the panel's own history (2013-2015) averages far above the note's "long-run 57%"
     assert b.values["long_run_average"] > 0.6
     assert b.verdict == "not reproduced"
