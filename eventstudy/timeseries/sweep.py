@@ -710,7 +710,10 @@ def _search(
     The joint null shifts the events of every specification together (each in its own forward
     returns and sample; the columns were computed with the specifications, see
     :mod:`eventstudy.timeseries.sweep_search`).  Holm and Benjamini-Hochberg adjust the
-    default test's p-values across the specifications of the family.
+    default test's p-values across the specifications of the family.  The per-specification
+    tests are two-sided; in a one-sided search a specification whose excess has the other sign
+    enters the adjustments with p = 1, and the others with their two-sided p-value, a valid
+    (conservative) one-sided p-value: P(p <= a and the sign claimed) <= P(p <= a) <= a.
     """
     from eventstudy.inference import adjust_pvalues
 
@@ -724,12 +727,12 @@ def _search(
         for label, _days in config.evaluation.horizons:
             obs, null = nulls[(target.name, label)]
             family = family_tests(names, obs, null, sweep.direction)
-            p = np.array(
-                [
-                    _p(evaluations[sp.name][target.name].horizons[label].tests.get(test))
-                    for sp in specs
-                ]
-            )
+            stats = [evaluations[sp.name][target.name].horizons[label] for sp in specs]
+            p = np.array([_p(hs.tests.get(test)) for hs in stats])
+            sign = {"positive": 1.0, "negative": -1.0}.get(sweep.direction)
+            if sign is not None:  # the other sign is no discovery of a one-sided search
+                excess = np.array([hs.excess_mean for hs in stats], dtype=float)
+                p = np.where(np.isnan(p) | np.isnan(excess) | (sign * excess > 0), p, 1.0)
             for method in ("holm", "fdr_bh"):
                 adj = adjust_pvalues(p, method=method)
                 family[f"{method}_p"] = {sp.name: float(adj[j]) for j, sp in enumerate(specs)}

@@ -146,7 +146,13 @@ def shift_null(
 def family_tests(
     names: Sequence[str], obs: np.ndarray, null: np.ndarray, direction: str
 ) -> dict[str, Any]:
-    """The tests across one target x horizon's specifications (``names`` in column order)."""
+    """The tests across one target x horizon's specifications (``names`` in column order).
+
+    Every test takes the claimed ``direction``: ``family_shift_p`` counts the shifts whose
+    studentized excess is at least the observed one (at most, for ``"negative"``; at least
+    as large in absolute value, two-sided), as the reality check, SPA, Romano-Wolf and the
+    specification-curve test do.
+    """
     from eventstudy.inference.search import (
         reality_check,
         romano_wolf,
@@ -160,8 +166,12 @@ def family_tests(
         t_obs, t_null = obs / sd, null / sd
     dirn: Any = direction
     ok = np.isfinite(t_obs)
-    two = np.abs(t_null) >= np.abs(t_obs)[None, :]
-    shift_p = np.where(ok, (two.sum(axis=0) + 1.0) / (d + 1.0), np.nan)
+    sign = {"positive": 1.0, "negative": -1.0}.get(direction)
+    if sign is None:  # two-sided
+        extreme = np.abs(t_null) >= np.abs(t_obs)[None, :]
+    else:
+        extreme = sign * t_null >= sign * t_obs[None, :]
+    shift_p = np.where(ok, (extreme.sum(axis=0) + 1.0) / (d + 1.0), np.nan)
     if d and ok.any():
         rc = reality_check(t_obs, t_null, dirn)
         spa_p = spa(t_obs, t_null, dirn)

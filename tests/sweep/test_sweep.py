@@ -183,10 +183,36 @@ def test_joint_null_is_each_specifications_own_circular_shift_test(swept, data_d
         null = np.array([vals[(e + s) % t].mean() - vals.mean() for s in shifts])
         assert fam["shifts"] == shifts.size
         assert fam["excess"][spec.name] == pytest.approx(obs, rel=1e-10)
-        p = (np.sum(np.abs(null / null.std(ddof=1)) >= abs(obs / null.std(ddof=1)) - 1e-12) + 1) / (
+        # the sweep's direction is "positive": the shifts with a studentized excess at least
+        # the observed one
+        assert fam["direction"] == "positive"
+        p = (np.sum(null / null.std(ddof=1) >= obs / null.std(ddof=1) - 1e-12) + 1) / (
             shifts.size + 1
         )
         assert fam["family_shift_p"][spec.name] == pytest.approx(p, rel=1e-12)
+
+
+def test_family_shift_p_takes_the_claimed_direction() -> None:
+    """Add-one shift p-values counted by hand, per direction, on a null where the three
+    directions give three different answers."""
+    from eventstudy.timeseries.sweep_search import family_tests
+
+    rng = np.random.default_rng(5)
+    null = rng.normal(size=(199, 3))
+    obs = np.array([1.5, -1.5, 0.2]) * null.std(axis=0, ddof=1)
+    for direction, extreme in (
+        ("positive", lambda z, o: z >= o),
+        ("negative", lambda z, o: z <= o),
+        ("two-sided", lambda z, o: abs(z) >= abs(o)),
+    ):
+        fam = family_tests(["a", "b", "c"], obs, null, direction)
+        for j, name in enumerate("abc"):
+            sd = null[:, j].std(ddof=1)
+            count = sum(extreme(z / sd, obs[j] / sd) for z in null[:, j])
+            assert fam["family_shift_p"][name] == pytest.approx((count + 1) / 200, rel=1e-12)
+    pos = family_tests(["a", "b", "c"], obs, null, "positive")["family_shift_p"]
+    neg = family_tests(["a", "b", "c"], obs, null, "negative")["family_shift_p"]
+    assert pos["a"] < 0.2 < neg["a"] and neg["b"] < 0.2 < pos["b"]
 
 
 def test_result_frame_claims_and_verdict(swept) -> None:
@@ -204,17 +230,52 @@ def test_result_frame_claims_and_verdict(swept) -> None:
     # Holm across the 12 specifications of the family, from the hac p-values
     from statsmodels.stats.multitest import multipletests
 
-    np.testing.assert_allclose(f["holm_p"], multipletests(f["hac_p"], method="holm")[1], rtol=1e-12)
+    # (the sweep claims a positive effect: a specification with a negative excess is no
+    # discovery and enters with p = 1; here every excess is negative)
+    for (_, _), g in f.groupby(["target", "horizon"], sort=False):
+        gated = np.where(g["excess_mean"] > 0, g["hac_p"], 1.0)
+        np.testing.assert_allclose(g["holm_p"], multipletests(gated, method="holm")[1], rtol=1e-12)
+        np.testing.assert_allclose(
+            g["fdr_bh_p"], multipletests(gated, method="fdr_bh")[1], rtol=1e-12
+        )
     claims = swept.claims_frame()
     assert claims.loc[0, "specifications"] == 12
     within = ((f["mean"] - 0.006).abs() <= 0.001).sum()
     assert claims.loc[0, "within"] == within
-    assert "specifications survive the family-wise control" in swept.verdict()
+    alpha = swept.config.inference.alpha
+    lines = set(swept.verdict_lines())
+    for (target, horizon), g in f.groupby(["target", "horizon"], sort=False):
+        rw = g["romano_wolf_p"]
+        head = f"{target} {horizon}: {(rw < alpha).sum()} of {rw.notna().sum()} specifications"
+        assert (
+            sum(line.startswith(head + " survive the family-wise control") for line in lines) == 1
+        )
     assert (
         swept.summary().splitlines()[0]
         == "Sweep example: 12 specifications (level 3 x min_gap 2 x kind 2)"
     )
     assert "<table" in swept._repr_html_()
+
+
+def test_holm_and_bh_take_the_claimed_direction(swept, data_dir: Path) -> None:
+    """Claimed negative, the same specifications (every excess negative) enter Holm and BH
+    with their two-sided HAC p-values; claimed positive (``swept``), none is a discovery."""
+    from statsmodels.stats.multitest import multipletests
+
+    neg = es.run_study(
+        es.parse_study(EXAMPLE_STUDY + SWEEP.replace('"positive"', '"negative"')),
+        data_dir=data_dir,
+    ).to_frame()
+    pos = swept.to_frame()
+    assert (neg["excess_mean"] < 0).all() and (pos["holm_p"] == 1.0).all()
+    for (_, _), g in neg.groupby(["target", "horizon"], sort=False):
+        np.testing.assert_allclose(
+            g["holm_p"], multipletests(g["hac_p"], method="holm")[1], rtol=1e-12
+        )
+        np.testing.assert_allclose(
+            g["fdr_bh_p"], multipletests(g["hac_p"], method="fdr_bh")[1], rtol=1e-12
+        )
+        assert (g["fdr_bh_p"] < 1.0).all()  # not the positive claim's p = 1
 
 
 def test_cli_writes_sweep_outputs_deterministically(tmp_path: Path, data_dir: Path) -> None:
