@@ -284,3 +284,44 @@ def test_ratio_needs_loaded_aliases() -> None:
     text = STUDY.replace('b = "test:B"', 'b = "test:B"\nab = { ratio = ["a", "zz"] }')
     with pytest.raises(ConfigError, match=r"key 'ratio': 'zz' is not a loaded series alias"):
         parse_study(text, source="s.toml")
+
+
+def test_relative_target_paths_follow_its_returns_in_the_sample(store: DataStore) -> None:
+    """The average path, its drift, the recent events and the sub-periods of a relative target
+    (difference mode, simple returns) inside ``[events] start``, computed by hand: the path
+    of an event is ``a[t+k]/a[t] - b[t+k]/b[t]`` (not the ratio a/b's return), the drift is
+    the mean of that over the sample's dates, so at a horizon the path is the event mean and
+    the drift the baseline mean; no sub-period starts before the sample."""
+    text = STUDY.replace("[events]\nmin_gap = 10\n", "[events]\nmin_gap = 10\nstart = 2001-06-01\n")
+    text = text.replace(
+        "path = { pre = 5, post = 63 }", 'path = { pre = 5, post = 63 }\nsplit = "decade"'
+    )
+    result = run_study(parse_study(text), store=store)
+    a = store.load("test:A").data.to_numpy()
+    b = store.load("test:B").data.to_numpy()
+    dates = store.load("test:A").data.index
+    lo = int(dates.searchsorted(pd.Timestamp("2001-06-01")))
+
+    def rel(t: int, k: int) -> float:
+        return (a[t + k] / a[t] - 1) - (b[t + k] / b[t] - 1)
+
+    for v in result.variants:
+        path = v.paths["a_vs_b"]
+        pos = np.asarray(v.events.positions)
+        assert pos.size > 3 and pos.min() >= lo
+        for j, k in enumerate(path.offsets.tolist()):
+            inside = [int(t) for t in pos if 0 <= t + k < a.size]
+            assert path.mean[j] == pytest.approx(np.mean([rel(t, k) for t in inside]), rel=1e-12)
+            ts = range(max(lo, -k), min(a.size, a.size - k))
+            assert path.drift[j] == pytest.approx(np.mean([rel(t, k) for t in ts]), rel=1e-9)
+        h = v.evaluations["a_vs_b"].horizons["3m"]
+        assert path.mean[-1] == pytest.approx(h.mean, rel=1e-12)
+        assert path.drift[-1] == pytest.approx(h.baseline_mean, rel=1e-9)
+        recent = result.recent_events()
+        for row in recent[(recent.variant == v.name) & (recent.target == "a_vs_b")].itertuples():
+            t = int(dates.get_loc(row.date))
+            assert row.realized == pytest.approx(rel(t, a.size - 1 - t), rel=1e-12)
+            assert row.realized_at == pytest.approx(rel(t, row.at), rel=1e-12)
+    periods = result.subperiods
+    assert periods is not None and set(periods["period"]) == {"2000s"}
+    assert (periods["first"] == f"{dates[lo]:%Y-%m-%d}").all()

@@ -34,8 +34,8 @@ class PathResult:
     n
         Events with data at each offset, shape ``(K,)``.
     drift
-        Unconditional mean k-day return over all dates (``P[t+k] / P[t] - 1``) per offset k,
-        shape ``(K,)``: the path of a random date.
+        Unconditional mean k-day return over the dates t of the sample (``P[t+k] / P[t] -
+        1``) per offset k, shape ``(K,)``: the path of a random date.
     band
         Band level, e.g. 0.95.
     band_method
@@ -122,12 +122,17 @@ def average_path(
     post: int = 252,
     kind: ChangeKind = "simple",
     band: float = 0.95,
+    relative_to: pd.Series | None = None,
+    start: Any = None,
+    end: Any = None,
 ) -> PathResult:
     """Mean cumulative return from ``-pre`` to ``+post`` trading days around each event.
 
     For event at t and offset k the path value is ``P[t+k] / P[t] - 1`` (``log`` for
     ``kind="log"``, ``P[t+k] - P[t]`` for the level of ``kind="change"``), so it is 0 at
-    offset 0.  Events near the edges contribute where data
+    offset 0; with ``relative_to`` (B), ``P[t+k] / P[t] - B[t+k] / B[t]``: the difference of
+    the two returns, the path of a relative target in ``"difference"`` mode (a path of the
+    ratio P / B is the ``"ratio"`` mode's).  Events near the edges contribute where data
     exists (per-offset ``n``).  The band is ``mean +/- t_{(1+band)/2, n-1} * sd / sqrt(n)``
     per offset: it treats events as independent (overlapping events make it too narrow).
 
@@ -143,6 +148,13 @@ def average_path(
         ``"simple"``, ``"log"`` or ``"change"``.
     band
         Band level in (0, 1).
+    relative_to
+        Prices of a second series on the same dates: the path is then the difference of the
+        two series' returns (``kind`` ``"simple"`` or ``"log"``).
+    start, end
+        The evaluation sample (dates, None for open ends): the drift is the mean path of the
+        dates inside it, as the baseline of :func:`~eventstudy.evaluation.evaluate` is, so at
+        offset h it equals the baseline mean of horizon h.
 
     Returns
     -------
@@ -151,6 +163,7 @@ def average_path(
     """
     check_choice("kind", kind, KINDS)
     p = validate_prices("prices", prices, positive=kind != "change").to_numpy()
+    q = relative_prices(prices, relative_to, kind)
     pre = check_int("pre", pre, minimum=0)
     post = check_int("post", post, minimum=0)
     band = check_float("band", band, minimum=0.0, maximum=1.0, strict_minimum=True)
@@ -160,8 +173,10 @@ def average_path(
     offsets = np.arange(-pre, post + 1, dtype=np.int64)
     idx = pos[:, None] + offsets[None, :]  # (n_events, K)
     valid = (idx >= 0) & (idx < p.size)
-    levels = np.where(valid, p[np.clip(idx, 0, p.size - 1)], np.nan)
-    paths = move(levels, p[pos][:, None], kind)
+    safe = np.clip(idx, 0, p.size - 1)
+    paths = np.where(valid, move(p[safe], p[pos][:, None], kind), np.nan)
+    if q is not None:
+        paths -= move(q[safe], q[pos][:, None], kind)
     n = valid.sum(axis=0).astype(np.int64)
     with np.errstate(invalid="ignore", divide="ignore"):
         total = np.nansum(paths, axis=0)
@@ -170,7 +185,12 @@ def average_path(
         std = np.where(n > 1, np.sqrt(dev2 / np.maximum(n - 1, 1)), np.nan)
         tq = t_quantile(0.5 + band / 2.0, np.maximum(n - 1, 1))
         half = np.where(n > 1, tq * std / np.sqrt(np.maximum(n, 1)), np.nan)
-    drift = _drift(p, offsets, kind)
+    dates = pd.DatetimeIndex(prices.index)
+    lo = 0 if start is None else int(dates.searchsorted(pd.Timestamp(start)))
+    hi = p.size if end is None else int(dates.searchsorted(pd.Timestamp(end), side="right"))
+    drift = _drift(p, offsets, kind, lo, hi)
+    if q is not None:
+        drift = drift - _drift(q, offsets, kind, lo, hi)
     return PathResult(
         offsets=offsets,
         mean=mean,
@@ -187,18 +207,34 @@ def average_path(
     )
 
 
-def _drift(p: FloatArray, offsets: npt.NDArray[np.int64], kind: str) -> FloatArray:
-    """Mean of ``P[t+k] / P[t] - 1`` (or its log, or ``P[t+k] - P[t]``) over every t where
-    both exist, per offset k.
+def relative_prices(
+    prices: pd.Series, relative_to: pd.Series | None, kind: str
+) -> npt.NDArray[np.float64] | None:
+    """The prices of ``relative_to`` (checked: prices on the same dates), or None."""
+    if relative_to is None:
+        return None
+    if kind == "change":
+        raise ValueError("relative_to goes with returns (kind 'simple' or 'log'), not changes")
+    q = validate_prices("relative_to", relative_to)
+    if not q.index.equals(prices.index):
+        raise ValueError("relative_to must be on the same dates as prices")
+    return q.to_numpy(dtype=np.float64)
 
-    Uses prefix sums of the price levels in the log case and a loop over offsets (not over
-    dates) in the simple case.
+
+def _drift(
+    p: FloatArray, offsets: npt.NDArray[np.int64], kind: str, lo: int = 0, hi: int | None = None
+) -> FloatArray:
+    """Mean of ``P[t+k] / P[t] - 1`` (or its log, or ``P[t+k] - P[t]``) over every t in
+    ``lo .. hi - 1`` where both exist, per offset k.
+
+    A loop over offsets (not over dates), each one vectorized pass.
     """
     out = np.full(offsets.size, np.nan)
     t = p.size
+    hi = t if hi is None else hi
     for j, k in enumerate(offsets.tolist()):  # one vectorized pass per offset
-        if abs(k) >= t:
+        first, stop = max(lo, -k), min(hi, t - k)
+        if stop <= first:
             continue
-        a, b = (p[: t - k], p[k:]) if k >= 0 else (p[-k:], p[: t + k])
-        out[j] = float(np.mean(move(b, a, kind)))
+        out[j] = float(np.mean(move(p[first + k : stop + k], p[first:stop], kind)))
     return out

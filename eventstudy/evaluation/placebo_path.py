@@ -10,6 +10,7 @@ import pandas as pd
 from eventstudy._frozen import readonly_array
 from eventstudy._typing import ChangeKind, Seed
 from eventstudy._validation import as_generator, check_choice, check_float, check_int
+from eventstudy.evaluation.path import relative_prices
 from eventstudy.evaluation.returns import KINDS, move, validate_prices
 from eventstudy.inference.placebo import draw_spaced_positions
 
@@ -58,13 +59,15 @@ def placebo_path_band(
     level: float = 0.9,
     kind: ChangeKind = "simple",
     seed: Seed = None,
+    relative_to: pd.Series | None = None,
 ) -> PlaceboPathBand:
     """Band of mean cumulative paths around ``n_events`` random dates spaced ``>= min_gap``.
 
     Pseudo-event dates are drawn uniformly (as in the placebo test) among the dates of
     ``[start, end]`` whose whole window ``-pre .. post`` lies inside the data; each draw's
     path is the mean over its events of ``P[t+k] / P[t] - 1`` (log for ``kind="log"``,
-    ``P[t+k] - P[t]`` for ``kind="change"``).
+    ``P[t+k] - P[t]`` for ``kind="change"``; minus ``B[t+k] / B[t] - 1`` with
+    ``relative_to`` B, as :func:`~eventstudy.evaluation.average_path`).
     Vectorized over draws x events x offsets.
 
     Returns
@@ -74,6 +77,7 @@ def placebo_path_band(
     """
     check_choice("kind", kind, KINDS)
     values = validate_prices("prices", prices, positive=kind != "change").to_numpy(dtype=np.float64)
+    second = relative_prices(prices, relative_to, kind)
     n = check_int("n_events", n_events, minimum=0)
     pre = check_int("pre", pre, minimum=0)
     post = check_int("post", post, minimum=0)
@@ -98,9 +102,10 @@ def placebo_path_band(
     for start_draw in range(0, draws, chunk):
         k = min(chunk, draws - start_draw)
         pos = lo + draw_spaced_positions(slots, n, min_gap, k, rng)  # (k, n)
-        paths = move(
-            values[pos[:, :, None] + offsets[None, None, :]], values[pos][:, :, None], kind
-        )
+        window = pos[:, :, None] + offsets[None, None, :]
+        paths = move(values[window], values[pos][:, :, None], kind)
+        if second is not None:
+            paths -= move(second[window], second[pos][:, :, None], kind)
         mean_paths[start_draw : start_draw + k] = paths.mean(axis=1)
     q = (1 - level) / 2
     lower, upper = np.quantile(mean_paths, [q, 1 - q], axis=0)

@@ -15,7 +15,6 @@ import numpy as np
 import pandas as pd
 
 from eventstudy._figure import new_figure
-from eventstudy.evaluation.returns import move
 from eventstudy.events import trigger_runs
 
 if TYPE_CHECKING:
@@ -152,7 +151,7 @@ def plot_average_path(
             lw=0,
             label=f"random dates {band.level:.0%}",
         )
-    ax.plot(x, p.drift, color="#2ca02c", ls="--", lw=1.2, label="drift (all dates)")
+    ax.plot(x, p.drift, color="#2ca02c", ls="--", lw=1.2, label="drift (all sample dates)")
     ax.axhline(0, color="black", lw=0.6)
     ax.axvline(0, color="black", lw=0.6, ls=":")
     units = result.units(tname)
@@ -183,19 +182,16 @@ def plot_recent_events(
     ax.fill_between(x[after], p.lower[after], p.upper[after], color="#1f77b4", alpha=0.15, lw=0)
     ax.plot(x[after], p.mean[after], color="#1f77b4", lw=1.8, label="average after events")
     ax.plot(x[after], p.drift[after], color="#2ca02c", ls="--", lw=1.2, label="drift")
-    level = result.target_level(tname).to_numpy(dtype=float)
     dates = result.data.aligned.frame.index
     units = result.units(tname)
-    kind = "change" if units != "return" else result.config.evaluation.return_kind
     for i, pos in enumerate(np.asarray(v.events.positions, dtype=np.int64)[-count:]):
-        stop = min(level.size, pos + int(x[-1]) + 1)
-        path = move(level[pos:stop], level[pos], kind)
+        path = result.event_path(tname, int(pos), int(x[-1]))
         ax.plot(
             np.arange(path.size),
             path,
             lw=1.3,
             color=("#d62728", "#ff7f0e", "#9467bd", "#8c564b")[i % 4],
-            label=f"{dates[pos]:%Y-%m-%d} ({level.size - 1 - pos} days so far)",
+            label=f"{dates[pos]:%Y-%m-%d} ({dates.size - 1 - pos} days so far)",
         )
     ax.axhline(0, color="black", lw=0.6)
     ax.yaxis.set_major_formatter(_pct_formatter(units))

@@ -15,13 +15,34 @@ from eventstudy.backtest.results import BacktestResult
 from eventstudy.data.study_data import StudyData
 from eventstudy.evaluation import EvaluationResult, HorizonStats, PathResult
 from eventstudy.evaluation.placebo_path import PlaceboPathBand
+from eventstudy.evaluation.returns import move
 from eventstudy.events import EventTable
 from eventstudy.facts.results import FactTable
 from eventstudy.inference.size import SIZE_TESTS
 from eventstudy.signals import SignalResult
-from eventstudy.timeseries.spec import TimeSeriesStudyConfig
+from eventstudy.timeseries.spec import TargetSpec, TimeSeriesStudyConfig
 
-__all__ = ["ClaimCheck", "StudyResult", "VariantResult", "events_table", "mean_interval"]
+__all__ = [
+    "ClaimCheck",
+    "StudyResult",
+    "VariantResult",
+    "events_table",
+    "mean_interval",
+    "path_levels",
+]
+
+
+def path_levels(
+    target: TargetSpec, prices: pd.DataFrame, level: pd.Series, kind: str
+) -> tuple[pd.Series, pd.Series | None]:
+    """The series the average path of a target follows, and the one whose returns it
+    subtracts: for a relative target in ``"difference"`` mode with simple returns, the two
+    series (the path of ``fwd_a - fwd_b``); else the target's level (a price, a ratio whose
+    simple returns are the ``"ratio"`` mode's and whose log returns are ``log_a - log_b``, or a
+    level's changes) and None."""
+    if kind == "simple" and target.relative_to is not None and target.relative == "difference":
+        return prices[target.series], prices[target.relative_to]
+    return level, None
 
 
 @dataclass(frozen=True, slots=True)
@@ -181,6 +202,22 @@ class StudyResult:
             return (a * self.scale(target)).rename(target)
         return a if spec.relative_to is None else (a / prices[spec.relative_to]).rename(target)
 
+    def event_path(self, target: str, position: int, days: int) -> np.ndarray:
+        """The target's cumulative move from the close at ``position`` over the next ``days``
+        trading days (offsets 0 .. ``days``, fewer at the data's end), as the average path
+        measures it: the return in the study's return kind, the difference of the two returns
+        for a relative target in ``"difference"`` mode, or the change of a level."""
+        spec = next(t for t in self.config.evaluation.targets if t.name == target)
+        kind = "change" if spec.kind == "level" else self.config.evaluation.return_kind
+        along, minus = path_levels(spec, self.data.aligned.frame, self.target_level(target), kind)
+        stop = min(len(along), position + days + 1)
+        a = along.to_numpy(dtype=float)
+        out = move(a[position:stop], a[position], kind)
+        if minus is not None:
+            b = minus.to_numpy(dtype=float)
+            out = out - move(b[position:stop], b[position], kind)
+        return out
+
     def units(self, target: str) -> str:
         """``"return"``, or ``"bp"`` / ``"points"`` for a target whose moves are changes of a
         level."""
@@ -202,34 +239,25 @@ class StudyResult:
         offset ``at``.
         """
         rows = []
-        log = self.config.evaluation.return_kind == "log"
-        changes = {t.name for t in self.config.evaluation.targets if t.kind == "level"}
-
-        def cum(level: np.ndarray, start: int, stop: int, change: bool = False) -> float:
-            if change:
-                return float(level[stop] - level[start])
-            ratio = level[stop] / level[start]
-            return float(np.log(ratio) if log else ratio - 1.0)
-
+        last = len(self.data.aligned.frame) - 1
         for v in self.variants:
             pos = np.asarray(v.events.positions, dtype=np.int64)[-count:]
             for target, path in v.paths.items():
-                level = self.target_level(target).to_numpy(dtype=float)
-                last = level.size - 1
                 offsets = np.asarray(path.offsets)
                 for p in pos:
                     days = int(last - p)
                     at = min(days, int(offsets[-1]))
                     k = int(np.flatnonzero(offsets == at)[0])
+                    so_far = self.event_path(target, int(p), days)
                     rows.append(
                         {
                             "variant": v.name,
                             "target": target,
                             "date": pd.Timestamp(self.data.aligned.frame.index[p]),
                             "days": days,
-                            "realized": cum(level, int(p), last, target in changes),
+                            "realized": float(so_far[-1]),
                             "at": at,
-                            "realized_at": cum(level, int(p), int(p) + at, target in changes),
+                            "realized_at": float(so_far[at]),
                             "average": float(path.mean[k]),
                             "drift": float(path.drift[k]),
                         }

@@ -32,7 +32,13 @@ from eventstudy.events import DEFAULT_MIN_GAP, find_events
 from eventstudy.exceptions import ConfigError, EventStudyWarning
 from eventstudy.inference import adjust_pvalues
 from eventstudy.signals import SignalResult, make_signal
-from eventstudy.timeseries.results import ClaimCheck, StudyResult, VariantResult, mean_interval
+from eventstudy.timeseries.results import (
+    ClaimCheck,
+    StudyResult,
+    VariantResult,
+    mean_interval,
+    path_levels,
+)
 from eventstudy.timeseries.spec import TargetSpec, TimeSeriesStudyConfig
 
 __all__ = ["run_timeseries_study"]
@@ -217,14 +223,21 @@ def _periods(split: Any, dates: pd.DatetimeIndex) -> list[tuple[str, pd.Timestam
 
 def _subperiods(config: TimeSeriesStudyConfig, variants: tuple[VariantResult, ...]) -> pd.DataFrame:
     """Event means against the baseline of each sub-period, with the HAC test run inside it
-    (``[evaluation] split``)."""
+    (``[evaluation] split``): the periods cut the study's sample (``[events] start``/``end``),
+    so a period's baseline never reaches outside it."""
     rows = []
     horizons = dict(config.evaluation.horizons)
+    ev_cfg = config.events
     for v in variants:
         for target, fwd in v.forward.items():
             dates = pd.DatetimeIndex(fwd.index)
             pos = np.asarray(v.events.positions, dtype=np.int64)
-            for label, start, end in _periods(config.evaluation.split, dates):
+            inside_sample = np.ones(dates.size, dtype=bool)  # the study's [events] window
+            if ev_cfg.start is not None:
+                inside_sample &= dates >= ev_cfg.start
+            if ev_cfg.end is not None:
+                inside_sample &= dates <= ev_cfg.end
+            for label, start, end in _periods(config.evaluation.split, dates[inside_sample]):
                 inside = pos[(dates[pos] >= start) & (dates[pos] <= end)]
                 lo = int(dates.searchsorted(start))
                 with warnings.catch_warnings():
@@ -460,6 +473,9 @@ def _run_variants(
     kinds = {
         name: "change" if units[name][0] != "return" else ev_cfg.return_kind for name in targets
     }
+    bases = {
+        t.name: path_levels(t, prices, targets[t.name][1], kinds[t.name]) for t in ev_cfg.targets
+    }
     inf = config.inference
     stratify = None if inf.placebo_stratify == "none" else inf.placebo_stratify
     total = len(config.variants) * len(targets)
@@ -502,6 +518,7 @@ def _run_variants(
         bands: dict[str, PlaceboPathBand] = {}
         for ti, (tname, (fwd, level)) in enumerate(targets.items()):
             label = f"{variant.name}/{tname}"
+            along, minus = bases[tname]
 
             def cb(d: int, t: int, label: str = label) -> None:
                 report(f"placebo {label}", d, t)
@@ -531,15 +548,18 @@ def _run_variants(
                 scale=units[tname][1],
             )
             paths[tname] = average_path(
-                level,
+                along,
                 events.positions,
                 pre=ev_cfg.path_pre,
                 post=ev_cfg.path_post,
                 kind=kinds[tname],  # type: ignore[arg-type]
+                relative_to=minus,
+                start=ev.start,
+                end=ev.end,
             )
             if path_bands:  # drawn by the path figure only; its own seed stream
                 bands[tname] = placebo_path_band(
-                    level,
+                    along,
                     events.n_events,
                     min_gap=min_gap,
                     pre=ev_cfg.path_pre,
@@ -549,6 +569,7 @@ def _run_variants(
                     kind=kinds[tname],  # type: ignore[arg-type]
                     draws=PATH_BAND_DRAWS,
                     seed=_seed_for(seed, vi, ti, 1),
+                    relative_to=minus,
                 )
             if report is not None:
                 report("evaluation", vi * len(targets) + ti + 1, total)

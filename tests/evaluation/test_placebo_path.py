@@ -192,3 +192,25 @@ def test_band_is_the_quantile_of_the_drawn_mean_paths(draws: int | None, level: 
     q = (1 - level) / 2
     np.testing.assert_allclose(band.lower, np.quantile(paths, q, axis=0), rtol=1e-10)
     np.testing.assert_allclose(band.upper, np.quantile(paths, 1 - q, axis=0), rtol=1e-10)
+
+
+def test_a_relative_band_subtracts_the_second_series_returns() -> None:
+    """B growing at 1.001 a day: every draw's path moves down by exactly 1.001^k - 1 against
+    the band of A alone (the same seed draws the same dates); B equal to A: a band of zeros.
+    A second series on other dates, or with changes, is refused."""
+    rng = np.random.default_rng(0)
+    idx = pd.bdate_range("2000-01-03", periods=1200)
+    a = pd.Series(100 * np.exp(np.cumsum(rng.normal(0, 0.01, idx.size))), index=idx)
+    b = pd.Series(1.001 ** np.arange(idx.size), index=idx)
+    kw: dict[str, Any] = {"min_gap": 21, "pre": 5, "post": 60, "draws": 200, "seed": 3}
+    alone = placebo_path_band(a, 10, **kw)
+    rel = placebo_path_band(a, 10, relative_to=b, **kw)
+    growth = 1.001 ** np.arange(-5, 61) - 1
+    np.testing.assert_allclose(rel.lower, alone.lower - growth, atol=1e-12)
+    np.testing.assert_allclose(rel.upper, alone.upper - growth, atol=1e-12)
+    same = placebo_path_band(a, 10, relative_to=a, **kw)
+    assert not same.lower.any() and not same.upper.any()
+    with pytest.raises(ValueError, match="same dates"):
+        placebo_path_band(a, 10, relative_to=b.iloc[1:], **kw)
+    with pytest.raises(ValueError, match="not changes"):
+        placebo_path_band(a, 10, relative_to=b, kind="change", **kw)

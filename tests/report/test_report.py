@@ -105,7 +105,7 @@ def test_path_figure_shows_mean_band_placebo_and_drift(
     labels = [t.get_text() for t in ax.get_legend().get_texts()]
     assert labels[0] == "95% band"
     assert any(lbl.startswith("after events (n=") for lbl in labels)
-    assert "random dates 90%" in labels and "drift (all dates)" in labels
+    assert "random dates 90%" in labels and "drift (all sample dates)" in labels
     assert ax.get_xlabel() == "trading days from event"
     mean_line = next(line for line in ax.get_lines() if line.get_label().startswith("after events"))
     np.testing.assert_allclose(mean_line.get_ydata(), res.variants[0].paths["a"].mean)
