@@ -109,6 +109,51 @@ def _read_header(path: Path, shown: Path | None = None) -> pd.DataFrame:
     return _read_raw(path).iloc[:0]
 
 
+def _check_fields(path: Path, shown: Path, n_fields: int) -> None:
+    """Every non-blank line of a CSV has the header's number of fields.
+
+    pandas reads only the asked-for columns (``usecols``) without counting a row's fields: a
+    row with one field too many or too few was read with its values shifted into other
+    columns, silently.  Counted on the bytes (one pass, separators per line); a file with
+    quotes is counted by the :mod:`csv` module instead.
+
+    Raises
+    ------
+    DataError
+        Naming the first line (1-based, the header is line 1) whose count differs.
+    """
+    data = path.read_bytes()
+    if b'"' in data:
+        import csv
+        import io
+
+        rows = csv.reader(io.StringIO(data.decode("utf-8-sig", errors="replace"), newline=""))
+        for line, row in enumerate(rows, start=1):
+            if row and len(row) != n_fields and any(cell.strip() for cell in row):
+                _wrong_fields(shown, line, len(row), n_fields)
+        return
+    raw = np.frombuffer(data, dtype=np.uint8)
+    ends = np.flatnonzero(raw == ord("\n"))
+    if not data.endswith(b"\n"):
+        ends = np.append(ends, raw.size)
+    commas = np.bincount(
+        np.searchsorted(ends, np.flatnonzero(raw == ord(","))), minlength=ends.size
+    )[: ends.size]
+    starts = np.r_[0, ends[:-1] + 1]
+    length = ends - starts - (raw[np.maximum(ends - 1, 0)] == ord("\r"))
+    bad = np.flatnonzero((commas != n_fields - 1) & (length > 0))
+    if bad.size:
+        line = int(bad[0])
+        _wrong_fields(shown, line + 1, int(commas[line]) + 1, n_fields)
+
+
+def _wrong_fields(shown: Path, line: int, got: int, n_fields: int) -> None:
+    raise DataError(
+        f"{shown}: line {line} has {got} fields, the header {n_fields}: a separator too many "
+        "or missing would shift its values into other columns"
+    )
+
+
 def _date_column(raw: pd.DataFrame, path: Path) -> str:
     matches = [c for c in raw.columns if str(c).strip().lower() in _DATE_NAMES]
     if not matches:
@@ -301,6 +346,8 @@ def read_table(
         value_cols = [str(c) for c in header.columns if str(c) != date_col]
     else:
         value_cols = _choose_value_columns(header, date_col, columns, shown)
+    if path.suffix.lower() in {".csv", ".txt"}:
+        _check_fields(path, shown, len(header.columns))
     raw = _read_raw(path, usecols=[date_col, *value_cols])
     notes: list[str] = []
     dates = _parse_dates(raw[date_col], shown, date_col, notes)

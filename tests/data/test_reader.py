@@ -233,3 +233,28 @@ def test_one_time_stamp_per_date_and_time_zones_are_normalized_and_recorded(
     )
     with pytest.raises(DataError, match="m.csv: column 'date'"):
         read_table(mixed, kind="price")
+
+
+@pytest.mark.parametrize(
+    ("row", "got"),
+    [
+        ("2020-01-03,9.99,101,5", 4),  # a field inserted: close would read 9.99
+        ("2020-01-03,101", 2),  # a field missing: volume would be empty, or a shifted value
+    ],
+)
+@pytest.mark.parametrize("quoted", [False, True])
+def test_a_row_with_a_field_too_many_or_too_few_names_its_line(
+    tmp_path: Path, row: str, got: int, quoted: bool
+) -> None:
+    """pandas reads only the columns asked for and would shift such a row's values into the
+    wrong column without a word (the close of 2020-01-03 read as 9.99). Line 3 of the file."""
+    head = '"date",close,volume' if quoted else "date,close,volume"
+    p = write(tmp_path, f"{head}\n2020-01-02,100,5\n{row}\n2020-01-06,102,5\n")
+    with pytest.raises(DataError, match=rf"x.csv: line 3 has {got} fields, the header 3"):
+        read_table(p, kind="price", columns=["close"])
+
+
+def test_blank_lines_crlf_and_no_final_newline_are_fine(tmp_path: Path) -> None:
+    p = tmp_path / "x.csv"
+    p.write_bytes(b"date,close\r\n2020-01-02,100\r\n\r\n2020-01-03,101")
+    assert read_table(p, kind="price").frame["close"].tolist() == [100.0, 101.0]
