@@ -25,7 +25,7 @@ from eventstudy.crosssection.battery import (
 from eventstudy.crosssection.engine import EventPanel, estimate_panel
 from eventstudy.crosssection.inputs import AlignedEvents, align_events
 from eventstudy.crosssection.models import NormalReturnModel, get_model
-from eventstudy.exceptions import DataError, DroppedEventsWarning
+from eventstudy.exceptions import DataCoverageWarning, DataError, DroppedEventsWarning
 from eventstudy.results import TestResult
 
 __all__ = ["CrossSectionResult", "run_cross_section"]
@@ -211,6 +211,38 @@ def _prepare_returns(returns: pd.DataFrame) -> pd.DataFrame:
     if not returns.index.is_monotonic_increasing or returns.index.has_duplicates:
         raise DataError("returns index must be strictly increasing trading dates")
     return returns
+
+
+def _warn_window_gaps(
+    ar_event: np.ndarray,
+    rows: np.ndarray,
+    offset: Any,
+    design: Any,
+    calendar: pd.DatetimeIndex,
+) -> None:
+    """Warn when the model's market return or a factor is missing on a date inside the kept
+    events' windows: every event over that date loses its abnormal return there, and CARs
+    and BHARs sum the days that have one, so a hole in the market series would silently
+    remove the event day itself.  (A stock's own missing return is its data's gap, counted
+    in the per-day ``n`` of the tables.)"""
+    design = np.asarray(design, dtype=float)
+    row_ok = np.isfinite(np.asarray(offset, dtype=float))
+    if design.ndim == 2 and design.shape[1]:
+        row_ok &= np.isfinite(design).all(axis=1)
+    model = ~np.isfinite(ar_event) & ~row_ok[rows]
+    if not model.any():
+        return
+    days = np.unique(rows[model])
+    shown = ", ".join(f"{d:%Y-%m-%d}" for d in calendar[days[:3]])
+    more = f" and {days.size - 3} more" if days.size > 3 else ""
+    events = int(model.any(axis=1).sum())
+    warnings.warn(
+        f"the model's market return or factors are missing on {shown}{more}, inside the "
+        f"event windows of {events} of {ar_event.shape[0]} events: their abnormal returns "
+        "there are missing, and CARs and BHARs sum the days that have one",
+        DataCoverageWarning,
+        stacklevel=4,  # the caller of run_cross_section
+    )
 
 
 def _refuse_infinite(
@@ -430,6 +462,13 @@ def _run_cross_section(
         raise DataError(f"no event left after dropping: {reasons} (min_estimation={min_est})")
     if not keep.all():
         panel = panel.subset(keep)
+    _warn_window_gaps(
+        panel.ar_event,
+        aligned.positions[keep][:, None] + ev_days[None, :],
+        offset,
+        design,
+        calendar,
+    )
     inputs = BatteryInputs(panel, conv, workers=threads)
     # the shared intermediates first: their passes over the panel keep every thread busy
     if threads > 1:

@@ -3,12 +3,14 @@ dropped and counted, never summed over fewer days under the full window's label.
 
 from __future__ import annotations
 
+import warnings
+
 import numpy as np
 import pandas as pd
 import pytest
 
 from eventstudy.crosssection import run_cross_section
-from eventstudy.exceptions import DataError, DroppedEventsWarning
+from eventstudy.exceptions import DataCoverageWarning, DataError, DroppedEventsWarning
 
 
 def panel(n_days: int = 300) -> tuple[pd.DataFrame, pd.Series]:
@@ -82,3 +84,31 @@ def test_an_infinite_return_is_refused_naming_ticker_and_date() -> None:
     m_bad.iloc[10] = np.inf
     with pytest.raises(DataError, match=r"market has an infinite value: 'SPX' on 2020-01-15;"):
         run_cross_section(r, m_bad, events, estimation=(-120, -11), event_window=(-2, 2))
+
+
+def test_a_market_hole_inside_the_event_windows_is_warned_with_its_date() -> None:
+    """A missing market return on the event day removes every event's day-0 abnormal return,
+    and the CARs sum the other days: warned, naming the date and the events. A hole in the
+    estimation window only (one observation fewer), or a stock's own missing return
+    (counted in the tables' n), is not."""
+    r, m = panel()
+    events = pd.DataFrame({"ticker": ["AA", "BB", "CC"], "date": [r.index[209]] * 3})
+    kw = {"estimation": (-120, -11), "event_window": (-2, 2)}
+    hole = m.copy()
+    hole.iloc[209] = np.nan
+    with pytest.warns(DataCoverageWarning) as caught:
+        res = run_cross_section(r, hole, events, **kw)
+    (w,) = caught
+    assert str(w.message).startswith(
+        f"the model's market return or factors are missing on {r.index[209]:%Y-%m-%d}, inside "
+        "the event windows of 3 of 3 events"
+    )
+    assert res.caar.loc[0, "n"] == 0
+    quiet = m.copy()
+    quiet.iloc[150] = np.nan
+    own = r.copy()
+    own.iloc[209, 0] = np.nan
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", DataCoverageWarning)
+        run_cross_section(r, quiet, events, **kw)
+        run_cross_section(own, m, events, **kw)
