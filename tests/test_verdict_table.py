@@ -245,3 +245,28 @@ def test_facts_in_a_cross_section_study_and_a_sweep(snapshot_dir: Path) -> None:
     assert sw.facts is not None and len(sw.facts.facts) == 3
     assert sweep_record(sw)["facts"][-1]["computed"] == pytest.approx(expected, rel=1e-12)
     assert any(b.kind == "h2" and b.content == "Facts" for b in build_sweep_report(sw))
+
+
+@pytest.mark.integration
+def test_the_headline_says_how_many_rejections_survive_the_correction(snapshot_dir: Path) -> None:
+    """The treasury study tests 24 cells (2 variants x 2 targets x 6 horizons): the headline
+    counts the default test's rejections and then those that survive Holm (1979) across the
+    24, as statsmodels' multipletests computes it from the same p-values."""
+    from statsmodels.stats.multitest import multipletests
+
+    root = Path(__file__).resolve().parents[1]
+    result = es.run_study(root / "studies" / "treasury_10y_50bp.toml", data_dir=snapshot_dir)
+    test, alpha = result.config.inference.default_test, result.config.inference.alpha
+    cells = [
+        (v.name, ev.target, h, hs.tests[test].p_value)
+        for v in result.variants
+        for ev in v.evaluations.values()
+        for h, hs in ev.horizons.items()
+    ]
+    p = np.array([c[3] for c in cells])
+    holm = multipletests(p, method="holm")[1]
+    raw, kept = int((p < alpha).sum()), int((holm < alpha).sum())
+    assert 0 < kept < raw  # the case the headline must not blur
+    headline = result.headline()
+    assert f"{raw} of {len(cells)} event means differ from the baseline at 5% ({test})" in headline
+    assert f"; {kept} survive Holm's correction for the {len(cells)} tests: " in headline

@@ -350,11 +350,38 @@ class StudyResult:
             parts.append(
                 f"{len(sig)} of {len(tested)} event means differ from the baseline at "
                 f"{cfg.inference.alpha:.0%} ({default}): {where}"
+                + self._corrected(sig, len(tested))
             )
         if any(c.look_ahead for c in self.claims):
             parts.append("the published convention uses full-sample statistics (look-ahead)")
         text = "; ".join(parts)
         return text[0].upper() + text[1:] + "."
+
+    def _corrected(self, sig: list[tuple[str, str, str, float]], n_tests: int) -> str:
+        """How many of the rejections ``sig`` survive the study's first multiple-testing
+        correction across its ``n_tests`` cells ("" for a single cell)."""
+        if n_tests < 2:
+            return ""
+        methods = self.config.inference.multiple_testing
+        if not methods:
+            return f" (not corrected for the {n_tests} tests)"
+        method = methods[0]
+        name = {"holm": "Holm's", "fdr_bh": "Benjamini-Hochberg's"}.get(method, method)
+        default = self.config.inference.default_test
+        alpha = self.config.inference.alpha
+        keep = [
+            (v, t, h)
+            for v, t, h, _ in sig
+            if self.adjusted.get((v, t, h, default), {}).get(method, np.nan) < alpha
+        ]
+        if not keep:
+            return f"; none survives {name} correction for the {n_tests} tests"
+        if len(keep) == len(sig):
+            return f"; all survive {name} correction for the {n_tests} tests"
+        where = ", ".join(
+            f"{t} {h}" + (f" ({v})" if len(self.variants) > 1 else "") for v, t, h in keep
+        )
+        return f"; {len(keep)} survive {name} correction for the {n_tests} tests: {where}"
 
     def size_table(self) -> pd.DataFrame:
         """Size (and power) on this data: one row per variant x target x horizon x test with
