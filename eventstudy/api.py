@@ -50,6 +50,13 @@ def parse_study(
         Invalid TOML, unknown or missing keys, wrong types or values; the message names the
         file and the key.
     """
+    if not isinstance(raw, bytes | str):
+        hint = (
+            " (a file: use load_study(path) or run_study(path))"
+            if isinstance(raw, os.PathLike)
+            else ""
+        )
+        raise TypeError(f"parse_study takes TOML text or bytes, got {type(raw).__name__}{hint}")
     doc, sha = read_toml(raw, source)
     Section(doc, f"{source}: top level", ("study", "data", *ts_spec.SECTIONS, *cs_spec.SECTIONS))
     common = parse_header(doc, source, sha)
@@ -143,6 +150,11 @@ def run_study(
     Each jump keeps the five-day return above 4 % for five days (15 trigger days); ``min_gap =
     21`` keeps the first day of each burst.
     """
+    if not isinstance(study, StudyConfig | str | os.PathLike):
+        raise TypeError(
+            "run_study takes the path of a study TOML file or a parsed config "
+            f"(es.parse_study(text)), got {type(study).__name__}"
+        )
     config = study if isinstance(study, StudyConfig) else load_study(study)
     store = store or DataStore.from_settings(data_dir)
     if isinstance(config, cs_spec.CrossSectionStudyConfig):

@@ -325,3 +325,89 @@ def test_relative_target_paths_follow_its_returns_in_the_sample(store: DataStore
     periods = result.subperiods
     assert periods is not None and set(periods["period"]) == {"2000s"}
     assert (periods["first"] == f"{dates[lo]:%Y-%m-%d}").all()
+
+
+def test_a_signal_that_never_fires_is_said_and_one_never_defined_is_an_error(
+    store: DataStore,
+) -> None:
+    """A level no 5-day move reaches: the headline says the variant never fired, the claim
+    has no estimate ("no events", not a blank). A signal undefined on every date (a trailing
+    window longer than the data) is a configuration error naming the variant."""
+    never = STUDY.replace("level = 0.04", "level = 5.0")
+    result = run_study(parse_study(never), store=store)
+    up = next(v for v in result.variants if v.name == "up")
+    assert up.events.n_events == 0
+    assert "the signal of up never fired in the sample (0 events)" in result.headline()
+    (claim,) = result.claims
+    assert claim.n == 0 and "no event with a complete 1m to estimate it from" in claim.sentence()
+    assert result.verdict_table().loc[0, "computed"] == "no events"
+    undefined = STUDY.replace(
+        'signal = { mode = "below", level = -0.04 }',
+        'signal = { type = "divergence", a = "a", b = "b", n = 5, k = 3.0, sigma = "expanding", '
+        "min_periods = 5000 }",
+    )
+    with pytest.raises(ConfigError, match=r"variant 'down'\): the signal has no value on any of"):
+        run_study(parse_study(undefined), store=store)
+
+
+def test_dates_outside_the_data_are_named_or_warned(store: DataStore) -> None:
+    """The synthetic data cover 2000-01-03..2005-09-30. An [events] window after them is an
+    error naming the key; one that begins before them, or a signal's sigma_start before
+    them, is warned (the sample, or the statistic, starts at the data); end < start is
+    refused when the study is read."""
+    from eventstudy.exceptions import DataCoverageWarning, DataError
+
+    late = STUDY.replace("[events]\n", "[events]\nstart = 2030-01-01\n")
+    with pytest.raises(
+        DataError,
+        match=r"\[events\] start = 2030-01-01 is after the data: the "
+        r"aligned data cover 2000-01-03\.\.2005-09-30",
+    ):
+        run_study(parse_study(late), store=store)
+    early = STUDY.replace("[events]\n", "[events]\nstart = 1990-01-01\n").replace(
+        'signal = { mode = "below", level = -0.04 }',
+        'signal = { type = "divergence", a = "a", b = "b", n = 5, k = 2.0, sigma = "full", '
+        "sigma_start = 1995-01-01 }",
+    )
+    with pytest.warns(DataCoverageWarning) as caught:
+        run_study(parse_study(early), store=store)
+    said = [str(w.message) for w in caught if issubclass(w.category, DataCoverageWarning)]
+    assert any(
+        "[events] start = 1990-01-01 is before the data's first date 2000-01-03" in s for s in said
+    )
+    assert any("sigma_start = 1995-01-01 (variant 'down') is before" in s for s in said)
+    backwards = STUDY.replace("[events]\n", "[events]\nstart = 2003-01-01\nend = 2002-01-01\n")
+    with pytest.raises(
+        ConfigError, match=r"s.toml: \[events\]: key 'end': 2002-01-01 is before start 2003-01-01"
+    ):
+        parse_study(backwards, source="s.toml")
+
+
+def test_the_api_names_the_argument_it_wants(tmp_path: Path) -> None:
+    (tmp_path / "s.toml").write_text(STUDY)
+    with pytest.raises(
+        TypeError, match=r"TOML text or bytes, got PosixPath \(a file: use load_study"
+    ):
+        parse_study(tmp_path / "s.toml")  # type: ignore[arg-type]
+    with pytest.raises(
+        TypeError, match="run_study takes the path of a study TOML file or a parsed config"
+    ):
+        run_study({"study": {"name": "x"}})  # type: ignore[arg-type]
+
+
+def test_a_hole_in_one_series_is_warned(store: DataStore) -> None:
+    """B without 2002: the common dates (weekdays) jump from 2001-12-31 to 2003-01-01, 366 calendar
+    days, and the 5-day moves would run across the gap; warned with A's dropped dates."""
+    from eventstudy.exceptions import DataCoverageWarning
+
+    path = store.root / "series" / "test" / "B.csv"
+    b = pd.read_csv(path)
+    b[~b["date"].str.startswith("2002")].to_csv(path, index=False)
+    dropped = int(
+        pd.read_csv(store.root / "series" / "test" / "A.csv")["date"].str.startswith("2002").sum()
+    )
+    with pytest.warns(DataCoverageWarning) as caught:
+        run_study(parse_study(STUDY), store=DataStore(store.root))
+    (msg,) = [str(w.message) for w in caught if "jump" in str(w.message)]
+    assert "the aligned dates jump from 2001-12-31 to 2003-01-01 (366 calendar days)" in msg
+    assert f"{{'a': {dropped}}}" in msg

@@ -106,12 +106,19 @@ def align(
                 f"[data] end = {short[alias]:%Y-%m-%d} to accept the shorter sample, or use a "
                 "longer source (e.g. a splice)"
             )
+    joined = frame.index
     if lo is not None:
         frame = frame.loc[frame.index >= lo]
     if hi is not None:
         frame = frame.loc[frame.index <= hi]
     if frame.empty:
-        raise DataError(f"no common dates between {start} and {end}")
+        asked = (
+            f"{'' if lo is None else f'{lo:%Y-%m-%d}'}..{'' if hi is None else f'{hi:%Y-%m-%d}'}"
+        )
+        raise DataError(
+            f"the requested start/end {asked} hold no common date of the series, which have "
+            f"common dates {joined[0]:%Y-%m-%d}..{joined[-1]:%Y-%m-%d}"
+        )
     dropped = {}
     for alias, s in series.items():
         idx = s.data.index

@@ -112,6 +112,12 @@ class ClaimCheck:
         )
         flag = " (look-ahead: computed with full-sample statistics)" if self.look_ahead else ""
         tolerance = self.fmt(self.tolerance, 1).lstrip("+")
+        if self.n == 0:
+            return (
+                f"Claim {self.fmt(self.claimed, 1)} for {self.target} over {self.horizon} "
+                f"({self.variant}): {verb}; no event with a complete {self.horizon} to "
+                "estimate it from."
+            )
         text = (
             f"Claim {self.fmt(self.claimed, 1)} for {self.target} over {self.horizon} "
             f"({self.variant}): {verb}; estimate {self.fmt(self.estimate)}{flag} from {self.n} "
@@ -121,7 +127,7 @@ class ClaimCheck:
             excess = self.estimate - self.baseline
             differs = "differs" if self.p_value < self.alpha else "does not differ"
             text += (
-                f" Against the unconditional {self.fmt(self.baseline)} over all dates, the excess "
+                f" Against the unconditional {self.fmt(self.baseline)} over the sample's dates, the excess "
                 f"of {self.fmt(excess)} {differs} significantly once overlap is accounted for "
                 f"({self.test} p={self.p_value:.3g})."
             )
@@ -282,7 +288,7 @@ class StudyResult:
             if c.test and c.p_value == c.p_value:
                 word = "yes" if c.p_value < c.alpha else "no"
                 differs = f"{word} ({c.test} p={c.p_value:.3g})"
-            computed = c.fmt(c.estimate)
+            computed = c.fmt(c.estimate) if c.n else "no events"
             if c.ci_low == c.ci_low:
                 computed += f" [{c.fmt(c.ci_low, 1)}, {c.fmt(c.ci_high, 1)}]"
             if c.look_ahead:
@@ -336,6 +342,10 @@ class StudyResult:
                 f"{n['reproduced']} of {n['reproduced'] + n['not reproduced']} checkable facts "
                 "reproduced"
             )
+        silent = [v.name for v in self.variants if v.events.n_events == 0]
+        if silent:
+            who = "its signal" if len(self.variants) == 1 else "the signal of " + ", ".join(silent)
+            parts.append(f"{who} never fired in the sample (0 events)")
         if not tested:
             parts.append(f"the {default} test could not run")
         elif not sig:

@@ -239,11 +239,14 @@ def _parse_variants(doc: Mapping[str, Any], source: str) -> tuple[Variant, ...]:
 
 def _parse_events(doc: Mapping[str, Any], source: str) -> EventsConfig:
     s = Section(doc.get("events", {}), f"{source}: [events]", ("min_gap", "mode", "start", "end"))
+    start, end = s.get_date("start", None), s.get_date("end", None)
+    if start is not None and end is not None and end < start:
+        raise s.error("end", f"{end:%Y-%m-%d} is before start {start:%Y-%m-%d}")
     return EventsConfig(
         min_gap=s.get_int("min_gap", None, minimum=1),
         mode=s.get_str("mode", "first", choices=("first", "episode")),
-        start=s.get_date("start", None),
-        end=s.get_date("end", None),
+        start=start,
+        end=end,
     )
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime
 import itertools
 import os
 import warnings
@@ -92,6 +93,8 @@ def check_sample(config: TimeSeriesStudyConfig, data: StudyData) -> None:
             f"{alias!r}, {info.name}, {info.rows} rows), not more than the longest horizon "
             f"{label!r} = {days} trading days: no forward return would be complete"
         )
+    _check_dates(config, pd.DatetimeIndex(frame.index))
+    _check_holes(config, data)
     for alias in frame.columns:
         values = frame[alias].to_numpy()
         if values.size and bool((values == values[0]).all()):
@@ -101,6 +104,68 @@ def check_sample(config: TimeSeriesStudyConfig, data: StudyData) -> None:
                 ConstantSeriesWarning,
                 stacklevel=3,
             )
+
+
+def _check_holes(config: TimeSeriesStudyConfig, data: StudyData) -> None:
+    """Warn of a hole in the aligned dates: a span more than 14 calendar days (and five
+    typical spacings) without a common date, where one series has no data.  Forward returns,
+    signals and paths then run across it as if it were one day."""
+    from eventstudy.exceptions import DataCoverageWarning
+
+    dates = pd.DatetimeIndex(data.aligned.frame.index)
+    if dates.size < 3:
+        return
+    step = np.diff(dates.asi8) / 86_400e9  # calendar days between common dates
+    limit = max(14.0, 5.0 * float(np.median(step)))
+    holes = np.flatnonzero(step > limit)
+    if not holes.size:
+        return
+    widest = int(holes[np.argmax(step[holes])])
+    dropped = {a: n for a, n in data.aligned.dropped.items() if n}
+    more = f" and {holes.size - 1} more" if holes.size > 1 else ""
+    warnings.warn(
+        f"{config.path}: the aligned dates jump from {dates[widest]:%Y-%m-%d} to "
+        f"{dates[widest + 1]:%Y-%m-%d} ({step[widest]:.0f} calendar days){more}: a series has "
+        f"no data there (dates dropped in alignment: {dropped or 'none'}); returns, signals "
+        "and paths run across the gap as if it were one day",
+        DataCoverageWarning,
+        stacklevel=4,
+    )
+
+
+def _check_dates(config: TimeSeriesStudyConfig, dates: pd.DatetimeIndex) -> None:
+    """The ``[events]`` window must meet the aligned data (an error naming the key); a window,
+    or a signal's ``*_start`` date, that begins before the data is warned: the sample, or the
+    statistic, then starts at the data's first date, not at the date the config names."""
+    from eventstudy.exceptions import DataCoverageWarning, DataError
+
+    first, last = pd.Timestamp(dates[0]), pd.Timestamp(dates[-1])
+    span = f"the aligned data cover {first:%Y-%m-%d}..{last:%Y-%m-%d}"
+    ev = config.events
+    if ev.start is not None and ev.start > last:
+        raise DataError(
+            f"{config.path}: [events] start = {ev.start:%Y-%m-%d} is after the data: {span}"
+        )
+    if ev.end is not None and ev.end < first:
+        raise DataError(
+            f"{config.path}: [events] end = {ev.end:%Y-%m-%d} is before the data: {span}"
+        )
+    early = []
+    if ev.start is not None and ev.start < first:
+        early.append(f"[events] start = {ev.start:%Y-%m-%d}")
+    for variant in config.variants:
+        for key, value in variant.signal.items():
+            if key.endswith("_start") and isinstance(value, datetime.date | pd.Timestamp):
+                when = pd.Timestamp(value)
+                if when < first:
+                    early.append(f"the signal's {key} = {when:%Y-%m-%d} (variant {variant.name!r})")
+    for what in dict.fromkeys(early):
+        warnings.warn(
+            f"{config.path}: {what} is before the data's first date {first:%Y-%m-%d} ({span}): "
+            f"it starts there, not at the date given",
+            DataCoverageWarning,
+            stacklevel=4,
+        )
 
 
 def check_target_kinds(
@@ -498,6 +563,12 @@ def _run_variants(
             sig = signal.compute(prices)
         except (ValueError, TypeError, KeyError) as exc:
             raise ConfigError(f"{config.path}: [signal] (variant {variant.name!r}): {exc}") from exc
+        if not np.isfinite(sig.value.to_numpy(dtype=float)).any():
+            raise ConfigError(
+                f"{config.path}: [signal] (variant {variant.name!r}): the signal has no value "
+                f"on any of the {len(prices):,} aligned dates ({sig.description}): is a window "
+                "or min_periods longer than the data?"
+            )
         trigger = sig.trigger
         in_window = np.ones(len(trigger), dtype=bool)
         if ev.start is not None:
