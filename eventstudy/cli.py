@@ -198,6 +198,8 @@ def _cmd_data_show(args: argparse.Namespace) -> int:
     from eventstudy.data import DataStore, find_gaps
 
     store = DataStore.from_settings(args.data_dir)
+    if str(args.name).startswith("panel:"):
+        return _show_panel(store, args)
     loaded = store.load(args.name, column=args.column)
     s = loaded.data
     print(loaded.summary())
@@ -223,6 +225,28 @@ def _cmd_data_show(args: argparse.Namespace) -> int:
         )
         if len(gaps) > 20:
             print(f"... ({len(gaps) - 20} more)")
+    return 0
+
+
+def _show_panel(store: Any, args: argparse.Namespace) -> int:
+    """``data show panel:NAME``: a long ``date,ticker,<column>`` stock panel, as a study loads
+    it: its dates, tickers and how many have a value on each date."""
+    panel = store.load_panel(args.name, field=args.column or "close")
+    frame = panel.data
+    print(panel.summary())
+    entry = store.manifest_entry(store.resolve(args.name)[0])
+    if entry.get("description"):
+        print(f"description: {entry['description']}")
+    members = frame.notna().sum(axis=1)
+    print(
+        f"\n{frame.shape[1]} tickers on {frame.shape[0]} dates; tickers with a value per date: "
+        f"median {int(members.median())}, min {int(members.min())} "
+        f"({members.idxmin():%Y-%m-%d}), max {int(members.max())}"
+    )
+    print("\nhead:")
+    print(frame.iloc[: args.rows, :8].to_string())
+    print("tail:")
+    print(frame.iloc[-args.rows :, :8].to_string())
     return 0
 
 

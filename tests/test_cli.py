@@ -57,6 +57,25 @@ def test_data_show_reports_gaps(tmp_path: Path, capsys: pytest.CaptureFixture[st
     assert "2020-01-03" in out and "2020-01-13" in out
 
 
+def test_data_show_reads_a_panel_as_a_study_does(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A long date,ticker,close panel: its tickers and members per date (three dates; BB
+    lists on the second), not a 'duplicate date' error from reading it as one series."""
+    root = make_data(tmp_path)
+    (root / "panel").mkdir()
+    (root / "panel" / "p.csv").write_text(
+        "date,ticker,close\n2020-01-02,AA,10\n2020-01-03,AA,11\n2020-01-03,BB,5\n"
+        "2020-01-06,AA,12\n2020-01-06,BB,6\n"
+    )
+    assert main(["data", "show", "panel:p", "--data-dir", str(root)]) == 0
+    out = capsys.readouterr().out
+    assert (
+        "2 tickers on 3 dates; tickers with a value per date: median 2, min 1 (2020-01-02), max 2"
+        in out
+    )
+
+
 def test_error_is_one_line_without_traceback(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:

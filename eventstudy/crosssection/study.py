@@ -19,7 +19,7 @@ from eventstudy.crosssection.results import CrossSectionStudyResult
 from eventstudy.crosssection.spec import CrossSectionSpec, CrossSectionStudyConfig
 from eventstudy.data import DataStore
 from eventstudy.data.records import SeriesInfo
-from eventstudy.data.study_data import load_study_data
+from eventstudy.data.study_data import load_study_data, series_kind
 from eventstudy.exceptions import ConfigError, DataError, EventStudyWarning
 
 __all__ = ["CrossSectionStudyResult", "run_cross_section_study"]
@@ -95,7 +95,16 @@ def _events(
         if dates.isna().any():
             i = int(np.flatnonzero(dates.isna().to_numpy())[0])
             raise DataError(f"{path}: unparsable date {frame['date'].iloc[i]!r} at line {i + 2}")
-        return pd.DataFrame({"ticker": frame["ticker"].str.strip(), "date": dates})
+        out = pd.DataFrame({"ticker": frame["ticker"].str.strip(), "date": dates})
+        twice = np.flatnonzero(out.duplicated(keep=False).to_numpy())
+        if twice.size:
+            first = out.iloc[int(twice[0])]
+            lines = [int(i) + 2 for i in twice if out.iloc[int(i)].equals(first)]
+            raise DataError(
+                f"{path}: event listed more than once: ticker {first['ticker']!r} on "
+                f"{first['date']:%Y-%m-%d} (lines {lines}; {twice.size} lines in all are repeats)"
+            )
+        return out
     date = cs.event_date
     assert date is not None  # parse_study guarantees exactly one event source
     if cs.tickers != "all":
@@ -134,6 +143,12 @@ def run_cross_section_study(
     where = f"{config.path}: [cross_section]"
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always", EventStudyWarning)
+        spec = next((s for s in config.data.series if s.alias == cs.market), None)
+        if spec is not None and series_kind(spec, store) == "level":
+            raise ConfigError(
+                f"{where} key 'market': {cs.market!r} is a level (a yield or a rate): its "
+                "percent returns mean nothing; the models need a market price index"
+            )
         series = load_study_data(config.data, store)
         panel = store.load_panel(cs.panel)
         market_level = series.aligned.frame[cs.market]

@@ -296,8 +296,8 @@ def _choose_value_columns(
         if name in lowered:
             return [lowered[name]]
     raise DataError(
-        f"{path}: ambiguous value column: {others}; choose one with column=... "
-        f'(in a study: `column = "..."`)'
+        f"{path}: ambiguous value column: {others}; choose one: NAME[column] on the command "
+        f'line, column=... in Python, `column = "..."` in a study'
     )
 
 

@@ -229,6 +229,11 @@ def _return(fact: FactSpec, inputs: Inputs, base: dict[str, Any]) -> FactResult:
 def _change(fact: FactSpec, inputs: Inputs, base: dict[str, Any]) -> FactResult:
     p = fact.params
     s, label = inputs.get(p["series"], fact.as_of)
+    if inputs.kinds.get(p["series"]) == "price" and p["unit"] == "bp":
+        raise ConfigError(
+            f"fact {fact.id!r}: {p['series']!r} is a price: basis points of a price mean "
+            "nothing; use kind = 'return' (percent), or unit = 'pt' and scale = 1 (index points)"
+        )
     start, end, notes, values = _window_anchors(fact, s, label)
     computed = (end.value - start.value) * p["scale"]
     unit = p["unit"]
@@ -385,7 +390,11 @@ def _breadth(fact: FactSpec, inputs: Inputs, base: dict[str, Any]) -> FactResult
     if p["claimed_average"] is not None:
         ok = abs(average - p["claimed_average"]) <= fact.tolerance + _ROUNDING
         checks.append(
-            (f"long-run average within {fact.tolerance:.1%} of {p['claimed_average']:.1%}", ok)
+            (
+                f"long-run average {average:.1%} within {fact.tolerance:.1%} of "
+                f"{p['claimed_average']:.1%}",
+                ok,
+            )
         )
     side = "below" if at.value < average else "at or above"
     detail = (

@@ -177,7 +177,10 @@ def extreme(
         raise ValueError("give window= (trading days) or since= (a date)")
     part = s.iloc[start:stop]
     if part.empty:
-        raise DataError(f"{name} has no close between {since} and {end.date:%Y-%m-%d}")
+        raise DataError(
+            f"{name} has no close between since = {pd.Timestamp(since):%Y-%m-%d} and "
+            f"{end.date:%Y-%m-%d}"
+        )
     values = part.to_numpy(dtype=float)
     i = int(np.argmin(values) if which == "low" else np.argmax(values))
     return Anchor(pd.Timestamp(part.index[i]), float(values[i]))

@@ -37,9 +37,9 @@ from eventstudy.config.study import DataConfig, _parse_data, read_toml
 from eventstudy.data import DataStore
 from eventstudy.data.records import LoadedSeries
 from eventstudy.data.study_data import load_series, series_kind
-from eventstudy.exceptions import ConfigError, DataFileNotFoundError
+from eventstudy.exceptions import ConfigError, DataError, DataFileNotFoundError
 from eventstudy.facts.check import Inputs, check_fact
-from eventstudy.facts.results import FactTable
+from eventstudy.facts.results import FactResult, FactTable
 from eventstudy.facts.spec import FactSpec, parse_facts
 
 __all__ = [
@@ -158,6 +158,14 @@ def _inputs(data: DataConfig, store: DataStore) -> Inputs:
     return Inputs(series, kinds, missing, store)
 
 
+def _checked(fact: FactSpec, inputs: Any) -> FactResult:
+    """:func:`check_fact`, with a data error naming the fact it stopped at."""
+    try:
+        return check_fact(fact, inputs)
+    except DataError as exc:
+        raise DataError(f"fact {fact.id!r}: {exc}") from exc
+
+
 def check_facts(
     facts: tuple[FactSpec, ...],
     data: DataConfig,
@@ -169,7 +177,7 @@ def check_facts(
 ) -> FactTable:
     """Check facts against the series of ``data`` (each loaded on its own)."""
     inputs = _inputs(data, store)
-    results = tuple(check_fact(f, inputs) for f in facts)
+    results = tuple(_checked(f, inputs) for f in facts)
     last: dict[str, Any] = {
         spec.alias: (
             f"{inputs.series[spec.alias].data.index[-1]:%Y-%m-%d}"

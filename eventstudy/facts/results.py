@@ -93,7 +93,7 @@ class FactResult:
     def row(self) -> dict[str, Any]:
         """Formatted row of the verdict table."""
         failed = [label for label, ok in self.checks if not ok]
-        verdict = self.verdict + (f" ({'; '.join(failed)})" if failed else "")
+        verdict = self.verdict + (f" (fails: {'; '.join(failed)})" if failed else "")
         return {
             "fact": self.text or self.id,
             "claimed": _fmt(self.claimed, self.unit),

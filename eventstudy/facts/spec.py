@@ -196,12 +196,19 @@ def parse_facts(
                 source=sec.get_str("source", ""),
                 as_of=fact_as_of,
                 claimed=sec.get_float("claimed", None),
-                tolerance=sec.get_float("tolerance", default_tol if claim == "about" else 0.0),
+                tolerance=_tolerance(sec, default_tol if claim == "about" else 0.0),
                 claim=claim,
                 params=freeze(params),
             )
         )
     return tuple(out)
+
+
+def _tolerance(sec: Section, default: float) -> float:
+    tol = float(sec.get_float("tolerance", default))
+    if tol < 0:
+        raise sec.error("tolerance", f"must be >= 0, got {tol:g}")
+    return tol
 
 
 def _series(sec: Section, aliases: Sequence[str]) -> str:
@@ -229,6 +236,9 @@ def _params(kind: str, sec: Section, where: str, aliases: Sequence[str]) -> dict
             )
         if sec.has("to"):
             p["to"] = _date_or(sec.get_raw("to"), where, "to")
+            start, stop = p.get("from"), p["to"]
+            if isinstance(start, pd.Timestamp) and isinstance(stop, pd.Timestamp) and stop <= start:
+                raise sec.error("to", f"{stop:%Y-%m-%d} is not after from = {start:%Y-%m-%d}")
         if p.get("from") in ("low", "high"):
             if sec.has("window") == sec.has("since"):
                 raise ConfigError(

@@ -160,6 +160,10 @@ def test_events_file(store: DataStore, tmp_path: Path) -> None:
             r"ev.csv: blank ticker at line 3 \(1 such rows\)",
         ),
         ("ticker,date\nAA,2010-06-15\n,2010-06-15\n", r"ev.csv: blank ticker at line 3"),
+        (
+            "ticker,date\nAA,2010-06-15\nBB,2010-06-15\nAA, 2010-06-15\n",
+            r"ev.csv: event listed more than once: ticker 'AA' on 2010-06-15 \(lines \[2, 4\]",
+        ),
     ],
 )
 def test_bad_events_file_names_the_file_and_row(
@@ -191,6 +195,10 @@ def test_bad_events_file_names_the_file_and_row(
             r"key 'estimation': must be two integers",
         ),
         (("min_estimation = 60", "min_estimation = 60\nbogus = 1"), r"unknown key 'bogus'"),
+        (
+            ('mkt = "test:MKT"', 'mkt = { name = "test:MKT", kind = "level" }'),
+            r"\[cross_section\] key 'market': 'mkt' is a level \(a yield or a rate\)",
+        ),
     ],
 )
 def test_cross_section_config_errors(store: DataStore, edit: tuple[str, str], pattern: str) -> None:

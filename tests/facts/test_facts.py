@@ -162,6 +162,19 @@ tolerance = 0.05
             store,
             '[[facts]]\nkind = "return"\nseries = "yld"\nfrom = "month_start"\nclaimed = 0.0\n',
         )
+    # the mirror image: basis points of a price (index points are fine)
+    with pytest.raises(ConfigError, match="'aaa' is a price: basis points of a price mean nothing"):
+        run(
+            store,
+            '[[facts]]\nkind = "change"\nseries = "aaa"\nfrom = "month_start"\nclaimed = 0.0\n',
+        )
+    s = _prices()
+    (pts,) = run(
+        store,
+        '[[facts]]\nkind = "change"\nseries = "aaa"\nfrom = "month_start"\nunit = "pt"\n'
+        "scale = 1.0\nclaimed = 21.0\ntolerance = 0.5\n",
+    ).facts
+    assert pts.computed == pytest.approx(s["2020-03-31"] - s["2020-02-28"], abs=1e-9)
 
 
 def test_move_record_since_date_and_the_record_on_the_since_date_itself() -> None:
@@ -477,8 +490,31 @@ tolerance = 0.01
             "nothing to check: give 'claimed' or 'since'",
         ),
         ('kind = "calendar_rank"\nseries = "aaa"\nmonth = "August"\nsince = 2000\n', "'YYYY-MM'"),
+        (
+            'kind = "return"\nseries = "aaa"\nfrom = "year_start"\nclaimed = 0.1\ntolerance = -0.01\n',
+            "key 'tolerance': must be >= 0, got -0.01",
+        ),
+        (
+            'kind = "return"\nseries = "aaa"\nfrom = 2020-03-02\nto = 2020-02-03\nclaimed = 0.1\n',
+            "key 'to': 2020-02-03 is not after from = 2020-03-02",
+        ),
     ],
 )
 def test_bad_facts_name_the_fact_and_key(facts: str, message: str) -> None:
     with pytest.raises(ConfigError, match=message):
         parse_note(note("[[facts]]\n" + facts), "n.toml")
+
+
+def test_a_data_error_names_the_fact(store: DataStore) -> None:
+    """"Up from the low since 2020-03-10" as of 2020-03-06: no close in between; the error
+    names the fact and the since date as written."""
+    facts = (
+        '[[facts]]\nid = "late_low"\nkind = "return"\nseries = "aaa"\nfrom = "low"\n'
+        "since = 2020-03-10\nclaimed = 0.0\n"
+    )
+    with pytest.raises(
+        DataError,
+        match=r"fact 'late_low': aaa \(yahoo:AAA\) has no close between since = 2020-03-10 "
+        r"and 2020-03-06",
+    ):
+        run(store, facts, as_of="2020-03-06")

@@ -161,6 +161,9 @@ def test_breadth_note_reports_the_panel_average(snapshot_dir: Path) -> None:
     # the panel's own history (2013-2015) averages far above the note's "long-run 57%"
     assert b.values["long_run_average"] > 0.6
     assert b.verdict == "not reproduced"
+    assert b.row()["verdict"] == (
+        f"not reproduced (fails: long-run average {np.mean(history):.1%} within 1.0% of 57.0%)"
+    )
     assert facts["russell_3000_breadth"].verdict == "not checkable"
 
 
