@@ -158,7 +158,7 @@ def run_sweep(
                 IncompleteHorizonWarning,
                 stacklevel=2,
             )
-        search = _search(config, evaluations, nulls)
+        search = _search(config, evaluations, nulls, plans)
         traded = _backtest(config, data, events, store, seed)
     messages: list[str] = []
     for w in caught:
@@ -704,6 +704,7 @@ def _search(
     config: TimeSeriesStudyConfig,
     evaluations: Mapping[str, Mapping[str, EvaluationResult]],
     nulls: Nulls,
+    plans: Mapping[tuple[str, str], ShiftPlan],
 ) -> dict[tuple[str, str], dict[str, Any]]:
     """Tests across the specifications, per target x horizon.
 
@@ -726,7 +727,9 @@ def _search(
     for target in config.evaluation.targets:
         for label, _days in config.evaluation.horizons:
             obs, null = nulls[(target.name, label)]
-            family = family_tests(names, obs, null, sweep.direction)
+            family = family_tests(
+                names, obs, null, sweep.direction, n_obs=plans[(target.name, label)].n_obs
+            )
             stats = [evaluations[sp.name][target.name].horizons[label] for sp in specs]
             p = np.array([_p(hs.tests.get(test)) for hs in stats])
             sign = {"positive": 1.0, "negative": -1.0}.get(sweep.direction)

@@ -46,6 +46,11 @@ class ShiftPlan:
     shifts: np.ndarray
     masks: Mapping[Sample, np.ndarray]
 
+    @property
+    def n_obs(self) -> int:
+        """Dates of the shortest sample (the series length behind the shifts)."""
+        return min((int(m.sum()) for m in self.masks.values()), default=0)
+
 
 def _sample(spec: Specification) -> Sample:
     return (spec.return_kind, spec.start, spec.end)
@@ -144,14 +149,21 @@ def shift_null(
 
 
 def family_tests(
-    names: Sequence[str], obs: np.ndarray, null: np.ndarray, direction: str
+    names: Sequence[str],
+    obs: np.ndarray,
+    null: np.ndarray,
+    direction: str,
+    *,
+    n_obs: int | None = None,
 ) -> dict[str, Any]:
     """The tests across one target x horizon's specifications (``names`` in column order).
 
     Every test takes the claimed ``direction``: ``family_shift_p`` counts the shifts whose
     studentized excess is at least the observed one (at most, for ``"negative"``; at least
     as large in absolute value, two-sided), as the reality check, SPA, Romano-Wolf and the
-    specification-curve test do.
+    specification-curve test do.  ``n_obs``, the length of the shortest sample, sets
+    Hansen's SPA threshold ``-sqrt(2 log log n)`` (his n is the sample length, not the number
+    of draws; default: the number of shifts).
     """
     from eventstudy.inference.search import (
         reality_check,
@@ -174,7 +186,7 @@ def family_tests(
     shift_p = np.where(ok, (extreme.sum(axis=0) + 1.0) / (d + 1.0), np.nan)
     if d and ok.any():
         rc = reality_check(t_obs, t_null, dirn)
-        spa_p = spa(t_obs, t_null, dirn)
+        spa_p = spa(t_obs, t_null, dirn, n_draws_threshold=n_obs)
         rw = romano_wolf(t_obs, t_null, dirn)
         curve = specification_curve_test(obs, null, dirn)
     else:
@@ -216,4 +228,4 @@ def search_family(
     """
     plan = shift_plan(specs, forward, shifts)
     obs, null = shift_null(plan, specs, result_events, forward)
-    return family_tests([sp.name for sp in specs], obs, null, direction)
+    return family_tests([sp.name for sp in specs], obs, null, direction, n_obs=plan.n_obs)

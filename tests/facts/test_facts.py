@@ -506,7 +506,7 @@ def test_bad_facts_name_the_fact_and_key(facts: str, message: str) -> None:
 
 
 def test_a_data_error_names_the_fact(store: DataStore) -> None:
-    """"Up from the low since 2020-03-10" as of 2020-03-06: no close in between; the error
+    """ "Up from the low since 2020-03-10" as of 2020-03-06: no close in between; the error
     names the fact and the since date as written."""
     facts = (
         '[[facts]]\nid = "late_low"\nkind = "return"\nseries = "aaa"\nfrom = "low"\n'

@@ -547,3 +547,30 @@ def test_merge_puts_chunks_back_in_grid_order() -> None:
     np.testing.assert_array_equal(shifted, [np.arange(5.0), np.arange(5.0) + 10.0])
     # which process warned first depends on what it ran before: sorted
     assert [str(w.message) for w in record] == ["a warning", "z warning"]
+
+
+def test_spa_threshold_uses_the_sample_length() -> None:
+    """Hansen (2005, eq. 11 ff.): a specification is left out of the null maximum (recentred
+    by its own value) when its studentized statistic is below -sqrt(2 log log n), n the
+    sample length. With 199 shifts that is -1.83, with 11,000 dates -2.11: a specification at
+    -2.0 is recentred under the first only. Computed here by hand, draw by draw."""
+    from eventstudy.timeseries.sweep_search import family_tests
+
+    rng = np.random.default_rng(11)
+    null = rng.normal(size=(199, 3))
+    sd = null.std(axis=0, ddof=1)
+    z = null / sd
+    obs = np.array([1.0, -2.0, 0.5]) * sd
+
+    def hansen(n: int) -> float:
+        floor = -np.sqrt(2 * np.log(np.log(n)))
+        zo = obs / sd
+        shift = np.where(zo < floor, zo, 0.0)
+        hits = sum(max(z[d, j] + shift[j] for j in range(3)) >= zo.max() for d in range(199))
+        return (hits + 1) / 200
+
+    long = family_tests(["a", "b", "c"], obs, null, "positive", n_obs=11_000)["spa_p"]
+    short = family_tests(["a", "b", "c"], obs, null, "positive")["spa_p"]
+    assert long == pytest.approx(hansen(11_000), rel=1e-12)
+    assert short == pytest.approx(hansen(199), rel=1e-12)
+    assert long != short
