@@ -49,19 +49,39 @@ def test_path_log_and_validation() -> None:
 # --- brute force over events and offsets --------------------------------------------------------
 
 
-def _brute_path(vals: np.ndarray, events: list[int], pre: int, post: int, kind: str, band: float):
-    """Loop over offsets and events: path values where t+k exists, then mean, sd (ddof 1),
-    the t band from scipy.stats.t, and the unconditional drift by a loop over all dates."""
+def _brute_path(
+    vals: np.ndarray,
+    events: list[int],
+    pre: int,
+    post: int,
+    kind: str,
+    band: float,
+    second: np.ndarray | None = None,
+    lo: int = 0,
+    hi: int | None = None,
+):
+    """Loop over offsets and events: path values where t+k exists (minus the second series'
+    return over the same days when given), then mean, sd (ddof 1), the t band from
+    scipy.stats.t, and the unconditional drift by a loop over the dates lo..hi-1."""
     T = len(vals)
+    hi = T if hi is None else hi
     offsets = list(range(-pre, post + 1))
     out = {k: np.full(len(offsets), np.nan) for k in ("mean", "std", "lower", "upper", "drift")}
     n = np.zeros(len(offsets), dtype=np.int64)
+
+    def ret(t: int, k: int) -> float:
+        r = vals[t + k] / vals[t]
+        x = np.log(r) if kind == "log" else r - 1.0
+        if second is not None:
+            s = second[t + k] / second[t]
+            x -= np.log(s) if kind == "log" else s - 1.0
+        return float(x)
+
     for j, k in enumerate(offsets):
         xs = []
         for t in events:
             if 0 <= t + k < T:
-                r = vals[t + k] / vals[t]
-                xs.append(np.log(r) if kind == "log" else r - 1.0)
+                xs.append(ret(t, k))
         n[j] = len(xs)
         if xs:
             out["mean"][j] = np.mean(xs)
@@ -72,10 +92,9 @@ def _brute_path(vals: np.ndarray, events: list[int], pre: int, post: int, kind: 
             out["lower"][j] = np.mean(xs) - half
             out["upper"][j] = np.mean(xs) + half
         ds = []
-        for t in range(T):
+        for t in range(lo, hi):
             if 0 <= t + k < T:
-                r = vals[t + k] / vals[t]
-                ds.append(np.log(r) if kind == "log" else r - 1.0)
+                ds.append(ret(t, k))
         if ds:
             out["drift"][j] = np.mean(ds)
     return np.array(offsets), n, out
@@ -104,6 +123,58 @@ def test_path_brute_force_with_edges(kind: str, band: float) -> None:
         np.testing.assert_allclose(got, exp[name], rtol=1e-10, atol=1e-15, err_msg=name)
     assert res.kind == kind and res.band == band and res.n_events == len(events)
     assert f"({band:.0%}, events treated as independent)" in res.band_method
+
+
+@pytest.mark.parametrize("kind", ["simple", "log"])
+def test_a_relative_path_in_a_sample_by_brute_force(kind: str) -> None:
+    """With a second series B and the sample 2020-01-10..2020-02-07 (rows 7..27): each event's
+    path is its return minus B's over the same days, the drift the mean of that over the
+    sample's dates (events at and past both edges; against the loop, rtol 1e-10)."""
+    rng = np.random.default_rng(23)
+    T = 40
+    idx = pd.bdate_range("2020-01-01", periods=T)
+    a = 20 * np.exp(np.cumsum(rng.normal(0, 0.03, T)))
+    b = 50 * np.exp(np.cumsum(rng.normal(0, 0.02, T)))
+    events = [7, 9, 15, 26, 27]
+    pre, post = 9, 14
+    res = average_path(
+        pd.Series(a, index=idx),
+        events,
+        pre=pre,
+        post=post,
+        kind=kind,  # type: ignore[arg-type]
+        band=0.9,
+        relative_to=pd.Series(b, index=idx),
+        start=idx[7],
+        end=idx[27],
+    )
+    offsets, n, exp = _brute_path(a, events, pre, post, kind, 0.9, second=b, lo=7, hi=28)
+    np.testing.assert_array_equal(res.offsets, offsets)
+    np.testing.assert_array_equal(res.n, n)
+    for name in ("mean", "std", "lower", "upper", "drift"):
+        got = getattr(res, name)
+        np.testing.assert_array_equal(np.isnan(got), np.isnan(exp[name]), err_msg=name)
+        np.testing.assert_allclose(got, exp[name], rtol=1e-10, atol=1e-15, err_msg=name)
+    # open ends: every date counts
+    whole = average_path(pd.Series(a, index=idx), events, pre=pre, post=post, kind=kind)  # type: ignore[arg-type]
+    np.testing.assert_allclose(
+        whole.drift, _brute_path(a, events, pre, post, kind, 0.95)[2]["drift"], rtol=1e-10
+    )
+
+
+def test_relative_to_is_checked() -> None:
+    idx = pd.bdate_range("2020-01-01", periods=5)
+    a = pd.Series([1.0, 2.0, 3.0, 4.0, 5.0], index=idx)
+    with pytest.raises(ValueError, match="relative_to must be on the same dates as prices"):
+        average_path(a, [1], pre=0, post=1, relative_to=a.iloc[1:])
+    with pytest.raises(
+        ValueError, match=r"relative_to goes with returns \(kind 'simple' or 'log'\)"
+    ):
+        average_path(a, [1], pre=0, post=1, kind="change", relative_to=a)
+    with pytest.raises(DataError, match="relative_to"):
+        average_path(a, [1], pre=0, post=1, relative_to=a * 0.0)  # not positive prices
+    same = average_path(a, [1, 2], pre=1, post=2, relative_to=a)
+    assert not np.nanmax(np.abs(same.mean)) and not np.nanmax(np.abs(same.drift))
 
 
 def test_path_defaults_and_no_events() -> None:
