@@ -222,7 +222,7 @@ def relative_prices(
 
 
 def _drift(
-    p: FloatArray, offsets: npt.NDArray[np.int64], kind: str, lo: int = 0, hi: int | None = None
+    p: FloatArray, offsets: npt.NDArray[np.int64], kind: str, lo: int, hi: int
 ) -> FloatArray:
     """Mean of ``P[t+k] / P[t] - 1`` (or its log, or ``P[t+k] - P[t]``) over every t in
     ``lo .. hi - 1`` where both exist, per offset k.
@@ -231,7 +231,6 @@ def _drift(
     """
     out = np.full(offsets.size, np.nan)
     t = p.size
-    hi = t if hi is None else hi
     for j, k in enumerate(offsets.tolist()):  # one vectorized pass per offset
         first, stop = max(lo, -k), min(hi, t - k)
         if stop <= first:

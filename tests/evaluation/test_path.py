@@ -165,14 +165,14 @@ def test_a_relative_path_in_a_sample_by_brute_force(kind: str) -> None:
 def test_relative_to_is_checked() -> None:
     idx = pd.bdate_range("2020-01-01", periods=5)
     a = pd.Series([1.0, 2.0, 3.0, 4.0, 5.0], index=idx)
-    with pytest.raises(ValueError, match="relative_to must be on the same dates as prices"):
+    with pytest.raises(ValueError, match="^relative_to must be on the same dates as prices$"):
         average_path(a, [1], pre=0, post=1, relative_to=a.iloc[1:])
     with pytest.raises(
-        ValueError, match=r"relative_to goes with returns \(kind 'simple' or 'log'\)"
+        ValueError, match=r"^relative_to goes with returns \(kind 'simple' or 'log'\), not changes$"
     ):
         average_path(a, [1], pre=0, post=1, kind="change", relative_to=a)
-    with pytest.raises(DataError, match="relative_to"):
-        average_path(a, [1], pre=0, post=1, relative_to=a * 0.0)  # not positive prices
+    with pytest.raises(DataError, match="^relative_to: prices must be finite and > 0"):
+        average_path(a, [1], pre=0, post=1, relative_to=a * 0.0)
     same = average_path(a, [1, 2], pre=1, post=2, relative_to=a)
     assert not np.nanmax(np.abs(same.mean)) and not np.nanmax(np.abs(same.drift))
 

@@ -208,6 +208,11 @@ def test_a_relative_band_subtracts_the_second_series_returns() -> None:
     growth = 1.001 ** np.arange(-5, 61) - 1
     np.testing.assert_allclose(rel.lower, alone.lower - growth, atol=1e-12)
     np.testing.assert_allclose(rel.upper, alone.upper - growth, atol=1e-12)
+    log_alone = placebo_path_band(a, 10, kind="log", **kw)
+    log_rel = placebo_path_band(a, 10, kind="log", relative_to=b, **kw)
+    np.testing.assert_allclose(
+        log_rel.lower, log_alone.lower - np.arange(-5, 61) * np.log(1.001), atol=1e-12
+    )
     same = placebo_path_band(a, 10, relative_to=a, **kw)
     assert not same.lower.any() and not same.upper.any()
     with pytest.raises(ValueError, match="same dates"):
