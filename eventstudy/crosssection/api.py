@@ -59,8 +59,9 @@ class CrossSectionResult:
     window_tests
         (first, last) -> test name -> TestResult, for each CAR window.
     n_events_input, n_dropped, n_moved
-        Counts: events given, dropped (``dropped_reasons`` says why), moved to the next
-        trading day because their date was not a trading day.
+        Counts: events given, dropped (``dropped_reasons`` says why), and of the events
+        used, those moved to the next trading day because their date was not a trading day
+        (the ``moved`` column of ``events``).
 
     ``daily_tests``, ``window_tests`` and ``dropped_reasons`` are read-only mappings; the
     frames and the series are the result's own (see :mod:`eventstudy._frozen` for the pandas
@@ -497,7 +498,7 @@ def _run_cross_section(
         window_tests=wt,
         n_events_input=int(keep.size),
         n_dropped=int((~keep).sum()),
-        n_moved=int(aligned.moved.sum()),
+        n_moved=int(aligned.moved[keep].sum()),  # of the events used, as the events table
         dropped_reasons={k: v for k, v in reasons.items() if v},
         **tables,
     )

@@ -196,10 +196,12 @@ def _wilcoxon_v(x: np.ndarray) -> tuple[float, int]:
     return float(r[x > 0].sum()), int(x.size)
 
 
-def _kp_factor(r_bar: float, n: float) -> float:
-    return (
-        math.sqrt((1.0 - r_bar) / (1.0 + (n - 1.0) * r_bar)) if math.isfinite(r_bar) else math.nan
-    )
+def _kp_factor(r_bar: float, n: Any) -> Any:
+    """``sqrt((1 - r̄) / (1 + (n - 1) r̄))`` for a count ``n`` (a number or an array)."""
+    if not math.isfinite(r_bar):
+        return np.full(np.shape(n), np.nan) if np.ndim(n) else math.nan
+    with np.errstate(invalid="ignore"):  # 1 + (n - 1) r̄ <= 0: no factor (NaN)
+        return np.sqrt(_div(1.0 - r_bar, 1.0 + (np.asarray(n, dtype=float) - 1.0) * r_bar))[()]
 
 
 # ------------------------------------------------------------------ conventions
@@ -273,8 +275,11 @@ class _Textbook(_Rules):
         return _div(np.sqrt(x.prep.avail.T.astype(float) @ var_i), x.prep.n_t)
 
     def patell_den(self, x: BatteryInputs) -> np.ndarray:
+        # the SARs the numerator sums: a security without dispersion (or Patell variance)
+        # has none, so it is out of the denominator too
         p = x.prep
-        return np.sqrt(p.avail.T.astype(float) @ np.nan_to_num(p.patell_var))
+        used = np.isfinite(self.patell_sar(x))
+        return np.sqrt(used.T.astype(float) @ np.nan_to_num(p.patell_var))
 
     def patell_sar(self, x: BatteryInputs) -> np.ndarray:
         # an event whose Patell variance is undefined (L - K <= 2) is out of the denominator,
@@ -391,6 +396,7 @@ class _Prep:
     n_t: np.ndarray
     aar: np.ndarray
     sar: np.ndarray  # (E, D)
+    n_sar: np.ndarray  # (D,) finite SARs per day (a security with no dispersion has none)
     sigma_bw85: float
     df_bw: float
     r_bar: float
@@ -416,6 +422,7 @@ class _FullSample:
     est_sum: np.ndarray  # (Lw,) Σ_i AR_it over available estimation days
     est_count: np.ndarray  # (Lw,) events available per estimation day
     z_sum: np.ndarray  # (Lw,) Σ_i (AR_it - mean_i) / sd_i  (events with sd_i > 0)
+    z_count: np.ndarray  # (Lw,) events with sd_i > 0 available per estimation day
     positives: np.ndarray  # (E,) estimation days with AR > 0
     ranks: _RankSums
 
@@ -552,6 +559,7 @@ class _BlockSums:
     est_sum: np.ndarray
     est_count: np.ndarray
     z_sum: np.ndarray
+    z_count: np.ndarray
     ranks: _BlockRanks
 
 
@@ -587,6 +595,7 @@ def _full_sample(panel: EventPanel, workers: int = 1) -> _FullSample:
             est_sum=est.sum(axis=0),
             est_count=ok.sum(axis=0),
             z_sum=inv_sd[lo:hi] @ est - w @ ok,
+            z_count=np.count_nonzero(ok[has_sd[lo:hi]], axis=0),
             ranks=_block_ranks(blk, fin),
         )
 
@@ -594,16 +603,19 @@ def _full_sample(panel: EventPanel, workers: int = 1) -> _FullSample:
     est_sum = np.zeros(lw)
     est_count = np.zeros(lw, dtype=np.int64)
     z_sum = np.zeros(lw)
+    z_count = np.zeros(lw, dtype=np.int64)
     acc = _RankAccumulator(e, t)
     for lo, part in zip(starts, map_blocks(sums, starts, workers), strict=True):
         est_sum += part.est_sum  # loop over blocks of events, not events
         est_count += part.est_count
         z_sum += part.z_sum
+        z_count += part.z_count
         acc.add(lo, part.ranks)
     return _FullSample(
         est_sum=est_sum,
         est_count=est_count,
         z_sum=z_sum,
+        z_count=z_count,
         positives=positives,
         ranks=acc.result(),
     )
@@ -630,14 +642,21 @@ def _prepare(panel: EventPanel, rules: _Rules, workers: int = 1) -> _Prep:
     # Kolari–Pynnönen average cross-correlation of estimation residuals (relative-day aligned)
     # z_it = (AR_it - mean_i)/sd_i on available days; sum_t z_it^2 = L_i - 1 exactly.  A
     # security with zero residual variance (its return equals the model's) has no z: it is
-    # left out of r̄ rather than dividing by zero.
+    # left out of r̄ rather than dividing by zero.  The cross-products of a pair run over the
+    # days both have, so the pairs are weighted by their common days less one: the
+    # denominator sum_{i != j} (L_ij - 1) = sum_t c_t (c_t - 1) - n (n - 1), c_t the securities
+    # with a z on day t.  With every window complete it is (L - 1) n (n - 1); dividing by the
+    # mean L there instead biased r̄ towards 0 when windows differ (a pair sharing half its
+    # days counted half its correlation).
     le = panel.n_est
     has_sd = panel.sd_ddof1 > 0
     zcol = full.z_sum
     n_z = int(has_sd.sum())
     if n_z > 1:
         cross = float((zcol**2).sum() - (le[has_sd] - 1.0).sum())
-        r_bar = float(_div(cross, (float(np.mean(le[has_sd])) - 1.0) * n_z * (n_z - 1)))
+        c = full.z_count.astype(np.int64)
+        pairs = int((c * (c - 1)).sum()) - n_z * (n_z - 1)
+        r_bar = float(_div(cross, float(pairs)))
     else:
         r_bar = math.nan
     # ranks / signs over the full sample (estimation ∪ event window)
@@ -651,6 +670,7 @@ def _prepare(panel: EventPanel, rules: _Rules, workers: int = 1) -> _Prep:
         avail=avail,
         n_t=n_t,
         aar=aar,
+        n_sar=np.isfinite(sar).sum(axis=0),
         sar=sar,
         sigma_bw85=sigma_bw85,
         df_bw=df_bw,
@@ -732,8 +752,9 @@ def _patell(x: BatteryInputs) -> np.ndarray:
 
 
 def _boehmer(x: BatteryInputs) -> np.ndarray:
+    # over the finite SARs: a security with no residual dispersion has none to standardise
     p = x.prep
-    return _div(_col_mean(p.sar), _div(_col_sd(p.sar), np.sqrt(p.n_t)))
+    return _div(_col_mean(p.sar), _div(_col_sd(p.sar), np.sqrt(p.n_sar)))
 
 
 def _positives(x: BatteryInputs) -> np.ndarray:
@@ -757,8 +778,9 @@ def _full_sample_stat(x: BatteryInputs, colsum: np.ndarray, scale_sqrt_n: bool) 
     return _div(mean[lw:], s)
 
 
-def _kp(x: BatteryInputs) -> float:
-    return _kp_factor(x.prep.r_bar, x.prep.n)
+def _kp(x: BatteryInputs) -> np.ndarray:
+    """Kolari–Pynnönen's factor per day, n the day's securities with a standardised AR."""
+    return _kp_factor(x.prep.r_bar, x.prep.n_sar)
 
 
 _DAILY_STAT: dict[str, Callable[[BatteryInputs], np.ndarray]] = {
@@ -786,6 +808,10 @@ _DAILY_STAT: dict[str, Callable[[BatteryInputs], np.ndarray]] = {
 
 def _t_df(x: BatteryInputs) -> np.ndarray:
     return x.prep.n_t - 1.0
+
+
+def _sar_df(x: BatteryInputs) -> np.ndarray:
+    return x.prep.n_sar - 1.0
 
 
 def _bw_df(x: BatteryInputs) -> np.ndarray:
@@ -909,20 +935,20 @@ _DAY_TABLE: tuple[_DayTest | _DayWilcoxon, ...] = (
         "sum of prediction-error standardized ARs / sqrt(sum (L-K)/(L-K-2))",
     ),
     _DayTest(
-        "ar_boehmer", "boehmer", "mean SAR / (cross-sectional sd of SAR / sqrt(N_t))", df=_t_df
+        "ar_boehmer", "boehmer", "mean SAR / (cross-sectional sd of SAR / sqrt(N_t))", df=_sar_df
     ),
     _DayTest(
         "ar_adjusted_patell",
         "adjusted_patell",
-        "Patell x sqrt((1 - r̄)/(1 + (N-1) r̄)), r̄ = mean cross-correlation of "
-        "estimation residuals (relative-day aligned)",
+        "Patell x sqrt((1 - r̄)/(1 + (N_t-1) r̄)), r̄ = mean cross-correlation of "
+        "estimation residuals (relative-day aligned, pairs weighted by their common days)",
         extra=lambda x: {"r_bar": x.prep.r_bar},
     ),
     _DayTest(
         "ar_adjusted_boehmer",
         "adjusted_boehmer",
-        "BMP x sqrt((1 - r̄)/(1 + (N-1) r̄))",
-        df=_t_df,
+        "BMP x sqrt((1 - r̄)/(1 + (N_t-1) r̄))",
+        df=_sar_df,
         extra=lambda x: {"r_bar": x.prep.r_bar},
     ),
     _DayTest("ar_lamb", "lamb", "AAR / (BW1985 sigma x prediction-error factor)"),

@@ -36,7 +36,9 @@ def plot_caar(result: CrossSectionResult, ax: Any = None) -> Figure:
         fig = ax.figure
     c = result.caar
     x = c.index.to_numpy()
-    ax.fill_between(x, c["lower"], c["upper"], alpha=0.25, label=f"{result.level:.0%} band")
+    ax.fill_between(
+        x, c["lower"], c["upper"], alpha=0.25, label=f"{result.level:.0%} band (events independent)"
+    )
     ax.plot(x, c["caar"], marker="o", label="CAAR")
     ax.axhline(0.0, color="grey", lw=0.8)
     ax.axvline(0.0, color="grey", lw=0.8, ls=":")

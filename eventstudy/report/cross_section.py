@@ -100,9 +100,10 @@ def build_cross_section_report(
             "p",
             f"**Design.** {r.model.replace('_', ' ')} fitted on trading days "
             f"{r.estimation[0]}..{r.estimation[1]} relative to each event; event window "
-            f"{r.event_window[0]}..{r.event_window[1]}; {r.n_events_input} events given, {used} used, "
-            f"{r.n_dropped} dropped {dict(r.dropped_reasons) or ''}, {r.n_moved} moved to the next "
-            f"trading day. Test conventions: {r.convention}.",
+            f"{r.event_window[0]}..{r.event_window[1]}; {r.n_events_input} events given, {used} used "
+            f"({r.n_moved} of them moved to the next trading day), "
+            f"{r.n_dropped} dropped {dict(r.dropped_reasons) or ''}. Test conventions: "
+            f"{r.convention}.",
         )
     )
     if res.facts is not None:

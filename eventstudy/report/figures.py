@@ -335,7 +335,12 @@ def save_cross_section_figures(
     directory.mkdir(parents=True, exist_ok=True)
     path = directory / "caar.png"
     plot_caar(result.result).savefig(path, dpi=dpi, metadata={"Software": None})
-    return {"caar": (path, f"CAAR over the event window with its {result.result.level:.0%} band.")}
+    return {
+        "caar": (
+            path,
+            f"CAAR over the event window with its {result.result.level:.0%} band, which treats the events as independent (too narrow when they share dates: see the adjusted tests).",
+        )
+    }
 
 
 def start_sweep_figures(

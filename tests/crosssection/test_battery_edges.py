@@ -369,8 +369,11 @@ METHODS = {  # the formula each test reports (summary / to_frame): its start and
     "ar_brown_warner_1985": ("AAR / sd of the estimation-window mean AR", "adjustment)"),
     "ar_patell": ("sum of prediction-error standardized ARs", "sqrt(sum (L-K)/(L-K-2))"),
     "ar_boehmer": ("mean SAR / (cross-sectional sd of SAR", "sqrt(N_t))"),
-    "ar_adjusted_patell": ("Patell x sqrt((1 - r̄)/(1 + (N-1) r̄))", "(relative-day aligned)"),
-    "ar_adjusted_boehmer": ("BMP x sqrt((1 - r̄)", "(N-1) r̄))"),
+    "ar_adjusted_patell": (
+        "Patell x sqrt((1 - r̄)/(1 + (N_t-1) r̄))",
+        "(relative-day aligned, pairs weighted by their common days)",
+    ),
+    "ar_adjusted_boehmer": ("BMP x sqrt((1 - r̄)", "(N_t-1) r̄))"),
     "ar_lamb": ("AAR / (BW1985 sigma", "prediction-error factor)"),
     "ar_sign": ("(#positive - N_t/2)", "sqrt(N_t/4)"),
     "ar_generalized_sign": ("(#positive - N_t p̂)", "p̂ from the estimation window"),
@@ -464,7 +467,8 @@ def test_too_short_estimation_leaves_the_event_out_of_the_car_patell(convention)
 
 
 def test_two_events_have_a_kolari_pynnonen_correlation():
-    # r̄ = Σ_t z_1t z_2t / (L̄ - 1), z = standardised estimation ARs (ddof 1); two events suffice
+    # r̄ = Σ_t z_1t z_2t / (L_12 - 1) over the L_12 days both have, z = standardised estimation
+    # ARs (ddof 1); two events suffice (event 1 misses one day: 44 in common, not the mean 44.5)
     rng = np.random.default_rng(12)
     m = rng.normal(0, 0.01, 80)
     r = m[:, None] + rng.normal(0, 0.02, (80, 2))
@@ -481,7 +485,9 @@ def test_two_events_have_a_kolari_pynnonen_correlation():
     )
     a = p.ar_est
     z = (a - np.nanmean(a, axis=1)[:, None]) / np.nanstd(a, axis=1, ddof=1)[:, None]
-    r_bar = np.nansum(z[0] * z[1]) / (p.n_est.mean() - 1)
+    common = int(np.sum(np.isfinite(z[0]) & np.isfinite(z[1])))
+    assert common == 44 and p.n_est.tolist() == [45, 44]
+    r_bar = np.nansum(z[0] * z[1]) / (common - 1)
     day = daily_tests(p)[0]
     assert day["ar_adjusted_patell"].details["r_bar"] == pytest.approx(r_bar, rel=RTOL)
     kp = math.sqrt((1 - r_bar) / (1 + r_bar))
@@ -543,3 +549,26 @@ def test_car_variances_on_blocks_are_the_whole_arrays_bits(monkeypatch):
         assert car_variance(p, np.arange(d)).tobytes() == whole.tobytes(), seed
         h = battery._prediction_factor(p, 2)  # the textbook standardisation's, on two threads
         assert h.tobytes() == p.prediction_factor.tobytes(), seed
+
+
+def test_a_security_without_dispersion_leaves_the_standardised_tests():
+    """S0's returns are exactly zero through its estimation window (sigma = 0) and move in the
+    event window: its standardised AR is undefined (+-inf), so Patell, BMP and their
+    Kolari-Pynnonen versions are those of the other seven securities (textbook convention;
+    the same statistics with S0 left out of the event list), and a one-day CAR's BMP equals
+    the day's."""
+    r, m, ev = _panel(8, seed=3)
+    r.iloc[:95, 0] = 0.0
+    kw = {"estimation": (-60, -6), "event_window": (0, 1), "min_estimation": 20}
+    res = run_cross_section(r, m, ev, **kw)
+    rest = run_cross_section(r, m, ev[ev.ticker != "S0"], **kw)
+    for name in ("ar_patell", "ar_boehmer", "ar_adjusted_patell", "ar_adjusted_boehmer"):
+        got, want = res.daily_tests[0][name], rest.daily_tests[0][name]
+        assert got.statistic == pytest.approx(want.statistic, rel=1e-12), name
+        assert got.distribution == want.distribution, name
+    assert res.daily_tests[0]["ar_boehmer"].distribution == "t(6)"
+    assert res.daily_tests[0]["ar_t"].distribution == "t(7)"  # S0's AR itself is there
+    one = run_cross_section(r, m, ev, car_windows=[(0, 0)], **kw)
+    assert one.window_tests[(0, 0)]["car_boehmer"].statistic == pytest.approx(
+        one.daily_tests[0]["ar_boehmer"].statistic, rel=1e-12
+    )

@@ -155,14 +155,17 @@ def _reference(model: str, conv: str, window: tuple[int, int]) -> _Ref:
         pvar = (L - K) / (L - K - 2)
         lamb_f = np.array([np.sqrt(np.mean(fac[np.isfinite(A_evt[:, j]), j])) for j in range(D)])
     SAR = A_evt / (sig[:, None] * np.sqrt(fac))
-    # Kolari & Pynnönen (2010): mean pairwise correlation of the estimation residuals
+    # Kolari & Pynnönen (2010): mean pairwise correlation of the estimation residuals, each
+    # pair's sum of z_i z_j over the days both have, over those days less one (the pairs
+    # weighted by their common days: event 0's IPO leaves it 30 days in common with the others)
     z = (A_est - np.nanmean(A_est, axis=1)[:, None]) / s1[:, None]
-    tot = 0.0
+    tot = den = 0.0
     for i in range(E):
         for j in range(E):
             if i != j:
                 tot += np.nansum(z[i] * z[j])
-    r_bar = tot / ((L.mean() - 1) * E * (E - 1))
+                den += np.sum(np.isfinite(z[i]) & np.isfinite(z[j])) - 1
+    r_bar = tot / den
 
     def kp(n: float) -> float:
         return math.sqrt((1 - r_bar) / (1 + (n - 1) * r_bar))
@@ -222,8 +225,8 @@ def _reference(model: str, conv: str, window: tuple[int, int]) -> _Ref:
             "ar_brown_warner_1985": aar / sigma85,
             "ar_patell": patell,
             "ar_boehmer": bmp,
-            "ar_adjusted_patell": patell * kp(E),
-            "ar_adjusted_boehmer": bmp * kp(E),
+            "ar_adjusted_patell": patell * kp(n_t),  # n: the day's securities
+            "ar_adjusted_boehmer": bmp * kp(n_t),
             "ar_lamb": aar / (sigma85 * lamb_f[j]),
             "ar_sign": (npos - 0.5 * n_t) / math.sqrt(0.25 * n_t),
             "ar_generalized_sign": (npos - n_t * p_hat) / math.sqrt(n_t * p_hat * (1 - p_hat)),

@@ -222,6 +222,13 @@ def test_weekend_event_moves_to_next_trading_day(make_panel):
     assert (res.events["trading_date"] == day0).all()
     assert res.n_moved == 1
     assert res.events["moved"].tolist() == [True, False]
+    # a moved event that is then dropped (T000 lists too late) is not counted as moved: the
+    # count is of the events used, as the events table's column
+    late = r.copy()
+    late.iloc[:200, 0] = np.nan
+    with pytest.warns(DroppedEventsWarning):
+        res = run_cross_section(late, m, ev)
+    assert res.n_dropped == 1 and res.n_moved == 0 and not res.events["moved"].any()
 
 
 def test_battery_all_applicable_with_summary_and_html(make_panel):
