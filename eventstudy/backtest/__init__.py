@@ -4,6 +4,10 @@ random-entry placebo."""
 
 from __future__ import annotations
 
+import sys
+import types
+from typing import Any
+
 from eventstudy.backtest.engine import backtest, cash_from_yield, random_entry_placebo
 from eventstudy.backtest.positions import Positions, positions_from_events
 from eventstudy.backtest.results import BacktestResult
@@ -16,3 +20,19 @@ __all__ = [
     "positions_from_events",
     "random_entry_placebo",
 ]
+
+
+class _CallableModule(types.ModuleType):
+    """This package, callable as :func:`backtest`.
+
+    ``eventstudy`` exports the function :func:`backtest` under the package's own name: once
+    the package is imported (a study with a ``[backtest]`` imports it), Python binds
+    ``eventstudy.backtest`` to the package, and ``es.backtest(...)`` would call a module.
+    Calling the package calls the function, whichever of the two the name holds.
+    """
+
+    def __call__(self, *args: Any, **kwargs: Any) -> BacktestResult:
+        return backtest(*args, **kwargs)
+
+
+sys.modules[__name__].__class__ = _CallableModule

@@ -220,7 +220,7 @@ def backtest(
             )
     x = p.exposure[1:]  # weight over days 1 .. T-1
     c = cost_bps / 1e4
-    traded = np.abs(np.diff(np.r_[p.exposure, p.exposure[-1]]))  # at the close of 0 .. T-1
+    traded = np.abs(np.diff(np.r_[p.exposure, p.exposure_after]))  # at the close of 0 .. T-1
     cost = np.zeros(t - 1)
     cost[:] = legs * c * traded[1:]
     cost[0] += legs * c * traded[0]  # a trade at the first close is paid on day 1
@@ -239,7 +239,10 @@ def backtest(
     gross = pa[p.exits] / pa[p.entries] - 1.0
     if short is not None:
         gross = gross - (pb[p.exits] / pb[p.entries] - 1.0)
-    is_open = (p.entries + hold > t - 1) & (p.exits == t - 1)
+    # still held after the last close: valued at it with no exit cost (a merged 'extend' run
+    # by its last slice, not its first entry); a hold ending exactly there is sold and paid
+    # for, in this table as in the daily series
+    is_open = p.is_open
     net = gross - legs * c * np.where(is_open, 1.0, 2.0)
     trades = pd.DataFrame(
         {
@@ -298,7 +301,7 @@ def backtest(
         notes.append(f"{p.too_late} event(s) too close to the end of the data to trade.")
     if p.skipped:
         notes.append(f"{p.skipped} event(s) fell while invested and opened no new position.")
-    if p.open_at_end:
+    if is_open.any():
         notes.append("The last position is still open on the last date (valued at its close).")
     extra = {
         "exposure": float(np.mean(x > 0)),

@@ -21,12 +21,31 @@ import pandas as pd
 from eventstudy.backtest.engine import _prices
 from eventstudy.backtest.metrics import PERIODS
 from eventstudy.backtest.positions import Entry, Overlap, positions_from_events
+from eventstudy.exceptions import DataError
 from eventstudy.inference.shared import digest
 
 __all__ = ["trade_many"]
 
 _CHUNK = 128
 """Specifications per block of rows (128 x 11,000 doubles = 11 MB per array)."""
+
+
+def _check_cash(rf: np.ndarray, dates: pd.DatetimeIndex, first: list[int], last: list[int]) -> None:
+    """Every strategy's sample has a cash rate on each day (as :func:`backtest` requires): a
+    gap would give its metrics NaN, and the strategy would pass for one never traded."""
+    bad = ~np.isfinite(rf)
+    if not bad.any():
+        return
+    seen = np.r_[0, np.cumsum(bad)]  # rf[j] is the return of day j + 1
+    lo, hi = np.asarray(first), np.maximum(np.asarray(last), np.asarray(first))
+    hit = np.flatnonzero(seen[hi] > seen[lo])
+    if hit.size:
+        f = int(lo[hit[0]])
+        gap = f + int(np.flatnonzero(bad[f:])[0])
+        raise DataError(
+            f"backtest: cash has no rate for {dates[gap + 1]:%Y-%m-%d}, inside a sample that "
+            f"starts {dates[f]:%Y-%m-%d}; start the samples later or use cash = 'zero'"
+        )
 
 
 def trade_many(
@@ -76,6 +95,7 @@ def trade_many(
         rb = pb[1:] / pb[:-1] - 1.0
         legs = 2
     rf = np.zeros(t_all - 1) if cash is None else np.asarray(cash.reindex(dates), float)[1:]
+    _check_cash(rf, dates, first, last)
     c = cost_bps / 1e4
     rows: list[dict[str, Any]] = []
     keys: list[bytes] = []
@@ -95,7 +115,7 @@ def trade_many(
                 b - a + 1, pos, hold, overlap=overlap, max_slices=max_slices, entry=entry
             )
             x[row, a : b + 1] = p.exposure
-            traded = np.abs(np.diff(np.r_[p.exposure, p.exposure[-1]]))
+            traded = np.abs(np.diff(np.r_[p.exposure, p.exposure_after]))
             cost[row, a + 1 : b + 1] = legs * c * traded[1:]
             cost[row, a + 1] += legs * c * traded[0]
             valid[row, a + 1 : b + 1] = True

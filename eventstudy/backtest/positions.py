@@ -63,6 +63,13 @@ class Positions:
         Events whose entry falls on or after the last date (nothing left to hold).
     open_at_end
         Whether the last slice is still open on the last date.
+    is_open
+        Per slice: still held after the last close (its hold runs past the data), so it is
+        valued at that close and never sold; a slice whose hold ends exactly on the last date
+        is sold at its close.
+    exposure_after
+        The weight held after the last close: the last day's, less the slices sold at it (the
+        sale the daily series charges on the last day).
     """
 
     exposure: np.ndarray
@@ -73,6 +80,8 @@ class Positions:
     skipped: int
     too_late: int
     open_at_end: bool
+    is_open: np.ndarray
+    exposure_after: float
 
 
 def _first_kept(c: IntArray, hold: int) -> IntArray:
@@ -166,14 +175,21 @@ def positions_from_events(
     np.add.at(delta, entries + 1, weight)
     np.add.at(delta, exits + 1, -weight)
     exposure = np.cumsum(delta[:t])
+    # the weight after the last close: the slices whose hold ends exactly there are sold at it
+    after = (float(exposure[-1]) if t else 0.0) - weight * int(np.sum(entries + hold == t - 1))
+    slice_open = entries + hold > t - 1
     if overlap == "extend":
         exposure = np.minimum(exposure, 1.0)
+        after = min(after, 1.0)
         # a slice per maximal run: its first entry, its last exit
         held = exposure > 0
         starts = np.flatnonzero(held & ~np.r_[False, held[:-1]])  # first day held
         ends = np.flatnonzero(held & ~np.r_[held[1:], False])  # last day held
         entries, exits = starts - 1, ends
         used = ev[np.searchsorted(c, entries)]
+        # a run is open when it is still held after the last close (its last slice's hold
+        # runs past the data), not by its first entry's hold
+        slice_open = (exits == t - 1) & (round(after, 12) > 0)
     else:
         used = ev[idx]
     exposure = np.round(exposure, 12)  # the difference array's float noise
@@ -186,4 +202,6 @@ def positions_from_events(
         skipped=int(ev.size - used.size),
         too_late=too_late,
         open_at_end=open_at_end,
+        is_open=np.asarray(slice_open, dtype=bool),
+        exposure_after=round(max(after, 0.0), 12),
     )

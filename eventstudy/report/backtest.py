@@ -14,12 +14,12 @@ __all__ = ["backtest_blocks"]
 
 
 def backtest_blocks(
-    b: BacktestResult, heading: str, figure: tuple[Path, str] | None
+    b: BacktestResult, heading: str, figure: tuple[Path, str] | None, *, caveat: str = ""
 ) -> list[Block]:
-    """The verdict under ``heading``, the metrics table beside buy-and-hold, the equity
-    figure and the notes."""
+    """The verdict under ``heading`` (then ``caveat``), the metrics table beside buy-and-hold,
+    the equity figure and the notes."""
     blocks = [
-        Block("p", f"**{heading}.** {b.verdict()}"),
+        Block("p", f"**{heading}.** {b.verdict()}" + (f" {caveat}" if caveat else "")),
         Block("table", b.table().rename_axis("Metric").reset_index()),
     ]
     if figure is not None:

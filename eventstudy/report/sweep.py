@@ -14,7 +14,7 @@ from eventstudy.report.backtest import backtest_blocks
 from eventstudy.report.document import Block
 from eventstudy.report.facts import facts_blocks
 from eventstudy.report.record import Rows, _clean, environment, study_header
-from eventstudy.report.timeseries import SIZE_METHOD
+from eventstudy.report.timeseries import LOOK_AHEAD_TRADE, SIZE_METHOD
 
 if TYPE_CHECKING:
     from eventstudy.timeseries.sweep_results import SweepResult
@@ -28,9 +28,10 @@ __all__ = [
 
 _FIGURE_CAPTION = (
     "Specification curve: every specification's mean forward return, sorted, with its 95% "
-    "interval; filled red markers are significant with the default test, rings survive the "
-    "Romano–Wolf family-wise control; dashed: the baseline over all dates; dotted: the claimed "
-    "value. Underneath, the choices each specification makes."
+    "interval; filled red markers are significant with the default test (two-sided), rings "
+    "survive the Romano–Wolf family-wise control; dashed: the median of the specifications' "
+    "baselines (each is tested against its own); dotted: the claimed value. Underneath, the "
+    "choices each specification makes."
 )
 
 
@@ -39,10 +40,17 @@ def search_table(result: SweepResult) -> pd.DataFrame:
     f = result.to_frame()
     test = result.default_test
     alpha = result.config.inference.alpha
+    assert result.config.sweep is not None
+    direction = result.config.sweep.direction
+    sign = {"positive": 1.0, "negative": -1.0}.get(direction)
+    # the default test's rejections in the claimed direction, as Holm and BH count them
+    label = f"{test} p<{alpha:g}" + ("" if sign is None else f" ({direction})")
     rows = []
     for (target, horizon), fam in result.search.items():
         g = f[(f["target"] == target) & (f["horizon"] == horizon)]
         p = g[f"{test}_p"].to_numpy(dtype=float)
+        if sign is not None:
+            p = np.where(sign * g["excess_mean"].to_numpy(dtype=float) > 0, p, np.nan)
         rows.append(
             {
                 "target": target,
@@ -51,8 +59,8 @@ def search_table(result: SweepResult) -> pd.DataFrame:
                 "lowest": g["mean"].min(),
                 "median": g["mean"].median(),
                 "highest": g["mean"].max(),
-                "baseline": g["baseline_mean"].median(),
-                f"{test} p<{alpha:g}": int(np.sum(p < alpha)),
+                "median baseline": g["baseline_mean"].median(),
+                label: int(np.sum(p < alpha)),
                 f"Holm p<{alpha:g}": int(np.sum(g["holm_p"] < alpha)),
                 f"BH q<{alpha:g}": int(np.sum(g["fdr_bh_p"] < alpha)),
                 "Romano–Wolf survivors": int(np.sum(g["romano_wolf_p"] < alpha)),
@@ -118,7 +126,13 @@ def build_sweep_report(
         blocks += facts_blocks(result.facts)
     bt = result.backtest
     if bt is not None:
-        blocks.append(Block("p", f"**Traded.** {bt.verdict()}"))
+        ahead = (
+            " The best specification's events use full-sample statistics (look-ahead): no "
+            "trader had them on the day, so its Sharpe ratio is not a tradable result."
+            if result.look_ahead(bt.best.name)
+            else ""
+        )
+        blocks.append(Block("p", f"**Traded.** {bt.verdict()}{ahead}"))
     blocks.append(Block("h2", "Specification curves"))
     for name, (path, caption) in figs.items():
         if not name.startswith("backtest_"):
@@ -142,7 +156,13 @@ def build_sweep_report(
             if b is None:
                 continue
             heading = f"The {label} specification, {b.name}"
-            blocks += backtest_blocks(b, heading, figs.get(f"backtest_{label}"))
+            uses = result.look_ahead(b.name)
+            blocks += backtest_blocks(
+                b,
+                heading + (" (look-ahead)" if uses else ""),
+                figs.get(f"backtest_{label}"),
+                caveat=LOOK_AHEAD_TRADE if uses else "",
+            )
     blocks.append(Block("h2", "Tests across the search"))
     blocks.append(Block("table", _formatted(search_table(result), list(_PCT_COLUMNS))))
     size = result.size_table()
@@ -201,7 +221,7 @@ def build_sweep_report(
     return blocks
 
 
-_PCT_COLUMNS = ("lowest", "median", "highest", "baseline")
+_PCT_COLUMNS = ("lowest", "median", "highest", "median baseline")
 
 
 def _formatted(table: pd.DataFrame, pct_columns: list[str]) -> pd.DataFrame:

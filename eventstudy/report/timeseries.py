@@ -27,6 +27,11 @@ __all__ = [
     "tests_table",
 ]
 
+LOOK_AHEAD_TRADE = (
+    "Its events use full-sample statistics (look-ahead): no trader had them on the day, so "
+    "this is not a tradable result."
+)
+
 
 def statistics_table(result: StudyResult) -> pd.DataFrame:
     """Per variant x target x horizon: the statistics and the default test's p-value."""
@@ -228,8 +233,10 @@ def build_report(
         blocks.append(
             Block("p", f"**How often would the test be fooled on this data?** {size_line}")
         )
+    ahead = {v.name for v in result.variants if v.signal.look_ahead}
     for b in result.backtests:
-        blocks.append(Block("p", f"**Traded ({b.name}).** {b.verdict()}"))
+        caveat = f" {LOOK_AHEAD_TRADE}" if b.name in ahead else ""
+        blocks.append(Block("p", f"**Traded ({b.name}).** {b.verdict()}{caveat}"))
     main = next((k for k in figs if k.startswith("path")), None)
     if main is not None:
         blocks.append(Block("figure", *figs.pop(main)))

@@ -28,7 +28,8 @@ def plot_specification_curve(result: SweepResult, target: str, horizon: str) -> 
     default test when it reports a standard error (HAC: the event excess ± t quantile x SE,
     shifted by the baseline); filled markers are significant at the study's alpha with the
     default test, a ring marks the specifications that survive the Romano–Wolf family-wise
-    control.  The dashed line is the median baseline (the mean over all dates), dotted lines
+    control.  The dashed line is the median of the specifications' baselines (each is tested
+    against its own: the mean over its sample's dates), dotted lines
     the claimed values.  The bottom panel has one row per dimension x choice.
     """
     import matplotlib
@@ -71,7 +72,7 @@ def plot_specification_curve(result: SweepResult, target: str, horizon: str) -> 
         color="k",
         ls="--",
         lw=1,
-        label="baseline (all dates)",
+        label="median baseline",
     )
     for c in result.config.claims:
         if c.target == target and c.horizon == horizon:

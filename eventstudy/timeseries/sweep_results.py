@@ -70,6 +70,15 @@ class SweepResult:
         object.__setattr__(self, "evaluations", readonly_mapping(self.evaluations))
         object.__setattr__(self, "search", readonly_mapping(self.search))
 
+    def look_ahead(self, name: str) -> bool:
+        """Whether specification ``name``'s signal uses full-sample statistics (look-ahead):
+        its signal computed again on the study's data (a few milliseconds)."""
+        from eventstudy.config import thaw
+        from eventstudy.signals import make_signal
+
+        spec = next(s for s in self.specifications if s.name == name)
+        return bool(make_signal(thaw(spec.signal)).compute(self.data.aligned.frame).look_ahead)
+
     @property
     def specifications(self) -> tuple[Specification, ...]:
         """The specifications run, in grid order."""

@@ -46,6 +46,31 @@ def test_long_only_returns_costs_and_cash_by_hand() -> None:
     assert r.activity["costs"] == pytest.approx(0.002)
 
 
+def test_a_position_held_past_the_last_date_is_open_and_one_ending_on_it_is_sold() -> None:
+    """12 days (last close 11), hold 3, 10 bp a leg. Extend: events at 5 and 8 merge into one
+    run bought at the close of 6 whose second slice would run to 12: open at the end, one leg
+    paid, in the trade table as in the daily series. Ignore, event at 5: sold at the close of
+    9, two legs. Event at 7: bought at 8, its hold ends exactly at the last close, where it is
+    sold: two legs, the sale charged on the last day of the daily series too."""
+    a = _geometric(0.01)
+    for events, rule, want_open, legs_paid in (
+        ([5, 8], "extend", True, 1),
+        ([5], "ignore", False, 2),
+        ([7], "ignore", False, 2),
+    ):
+        r = backtest(a, DATES[events], hold=3, cost_bps=10, overlap=rule, placebo_draws=0)
+        assert len(r.trades) == 1
+        trade = r.trades.iloc[0]
+        assert trade["open"] == want_open, events
+        assert trade["net_return"] == pytest.approx(trade["return"] - 0.001 * legs_paid, rel=1e-12)
+        assert r.daily["cost"].sum() == pytest.approx(0.001 * legs_paid, rel=1e-12), events
+        assert ("still open on the last date" in " ".join(r.notes)) == want_open
+    assert r.daily["cost"].iloc[-1] == pytest.approx(0.001)  # the sale at the last close
+    merged = backtest(a, DATES[[5, 8]], hold=3, overlap="extend", placebo_draws=0)
+    assert merged.trades["entry"].tolist() == [DATES[6]]
+    assert merged.trades["return"].iloc[0] == pytest.approx(1.01**5 - 1, rel=1e-12)
+
+
 def test_long_short_collateral_earns_cash() -> None:
     """Long A short B: the spread's return plus cash on the capital; costs on both legs."""
     a, b = _geometric(0.01), _geometric(0.004)

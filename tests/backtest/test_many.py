@@ -50,3 +50,24 @@ def test_equals_one_backtest_each(rule: str, slices: int, short: bool, cash: boo
         assert row["max_drawdown"] == pytest.approx(perf["max_drawdown"], rel=1e-10, abs=1e-14)
         assert row["exposure"] == pytest.approx(one.activity["exposure"], rel=1e-12)
         assert row["trades"] == one.activity["trades"]
+
+
+def test_a_cash_gap_inside_a_sample_is_an_error_as_in_one_backtest() -> None:
+    """Cash quoted from 2001-03-01 on (as FRED's DGS3MO starts in 1981): a strategy whose
+    sample starts earlier is refused, as backtest() refuses it, instead of a NaN Sharpe that
+    the sweep took for a strategy never traded; samples inside the quotes are fine."""
+    from eventstudy.exceptions import DataError
+
+    n = 300
+    dates = pd.bdate_range("2001-01-01", periods=n)
+    a = pd.Series(100 * np.cumprod(np.full(n, 1.0004)), index=dates)
+    cash = pd.Series(0.0001, index=dates[dates >= "2001-03-01"])
+    events = [dates[[100, 150]], dates[[120]]]
+    with pytest.raises(DataError, match="no rate for 2001-01-02"):
+        backtest(a, events[0], hold=20, cash=cash, placebo_draws=0)
+    with pytest.raises(
+        DataError, match="cash has no rate for 2001-01-02, inside a sample that starts 2001-01-01"
+    ):
+        trade_many(a, events, [None, dates[60]], [None, None], hold=20, cash=cash)
+    table, _ = trade_many(a, events, [dates[50], dates[60]], [None, None], hold=20, cash=cash)
+    assert np.isfinite(table["sharpe"]).all()

@@ -81,6 +81,25 @@ def test_end_of_data() -> None:
     assert p.entries.tolist() == [8] and p.exits.tolist() == [9]
     assert p.open_at_end
     assert not positions_from_events(10, [1], 3).open_at_end
+    # held after the last close (9): the slice bought at 8 would be sold at 13
+    assert p.is_open.tolist() == [True] and p.exposure_after == 1.0
+    exact = positions_from_events(10, [3], 5)  # bought at 4, sold at the last close, 9
+    assert exact.exits.tolist() == [9] and exact.is_open.tolist() == [False]
+    assert exact.exposure_after == 0.0 and exact.exposure[-1] == 1.0
+    # stacked halves (12 dates, last close 11, hold 3): bought at 6 and 9, sold at 9 and 12
+    stk = positions_from_events(12, [5, 8], 3, overlap="stack", max_slices=2)
+    assert stk.is_open.tolist() == [False, True] and stk.exposure_after == 0.5
+    both = positions_from_events(12, [5, 7], 3, overlap="stack", max_slices=2)  # sold 9, 11
+    assert both.is_open.tolist() == [False, False] and both.exposure_after == 0.0
+    # an extended run is open by its last slice: bought at 6, slices to 9 and 12
+    run = positions_from_events(12, [5, 8], 3, overlap="extend")
+    assert run.entries.tolist() == [6] and run.is_open.tolist() == [True]
+    assert run.exposure_after == 1.0
+    ends = positions_from_events(12, [5, 7], 3, overlap="extend")  # slices to 9 and 11
+    assert ends.exits.tolist() == [11] and ends.is_open.tolist() == [False]
+    assert ends.exposure_after == 0.0
+    over = positions_from_events(12, [6, 7], 4, overlap="extend")  # to 11 and 12: held on
+    assert over.is_open.tolist() == [True] and over.exposure_after == 1.0
 
 
 def test_no_look_ahead_in_positions() -> None:

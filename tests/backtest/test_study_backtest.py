@@ -200,3 +200,23 @@ def test_a_level_cannot_be_held(store: DataStore) -> None:
     )
     with pytest.raises(ConfigError, match="key 'long': series 'rf'.*is a level"):
         es.run_study(es.parse_study(text, source="bt.toml"), store=store)
+
+
+def test_es_backtest_stays_callable_after_the_package_is_imported() -> None:
+    """Importing the package eventstudy.backtest (as a study with a [backtest] does) binds it
+    to es.backtest, the name of the exported function: a fresh interpreter checks that
+    es.backtest(...) still trades (docs/backtest.md's flow: a study, then es.backtest)."""
+    import subprocess
+    import sys
+
+    code = (
+        "import numpy as np, pandas as pd, eventstudy as es, eventstudy.backtest.many\n"
+        "idx = pd.bdate_range('2020-01-01', periods=300)\n"
+        "px = pd.Series(100 * np.exp(np.cumsum(np.full(300, 0.001))), index=idx)\n"
+        "t = es.backtest(px, [10, 100], hold=20, seed=0)\n"
+        "direct = eventstudy.backtest.backtest(px, [10, 100], hold=20, seed=0)\n"
+        "assert type(t).__name__ == 'BacktestResult' and t.daily.equals(direct.daily)\n"
+        "print('ok')\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=False)
+    assert out.returncode == 0 and out.stdout.strip() == "ok", out.stderr

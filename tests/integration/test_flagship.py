@@ -298,6 +298,21 @@ def test_shipped_sweep_contains_the_flagship(snapshot_dir: Path) -> None:
     assert f"annual Sharpe ratios from {sr.min():.2f} to {sr.max():.2f}" in doc
     assert f"the best needs {bt.best.sr0_annual:.2f} just to match" in doc
     assert f"its deflated Sharpe ratio is {bt.best.dsr:.2f}" in doc
+    # the search table counts the default test's rejections in the claimed (positive)
+    # direction: the spread's 6-month specifications all have a negative excess
+    from eventstudy.report.sweep import search_table
+
+    test = sweep.default_test
+    table = search_table(sweep).set_index(["target", "horizon"])
+    f = sweep.to_frame()
+    g = f[(f["target"] == "rut_minus_spx") & (f["horizon"] == "6m")]
+    two_sided = int((g[f"{test}_p"] < 0.05).sum())
+    signed = int(((g[f"{test}_p"] < 0.05) & (g["excess_mean"] > 0)).sum())
+    assert table.loc[("rut_minus_spx", "6m"), f"{test} p<0.05 (positive)"] == signed
+    assert signed < two_sided  # the two-sided count would report wrong-sign 'discoveries'
+    # best and selected are full-sample-sigma specifications: the report says look-ahead
+    assert sweep.look_ahead(bt.best.name) and sweep.look_ahead(name)
+    assert not sweep.look_ahead(name.replace("sigma=full_since_1980", "sigma=expanding"))
 
 
 @pytest.mark.slow

@@ -574,3 +574,26 @@ def test_spa_threshold_uses_the_sample_length() -> None:
     assert long == pytest.approx(hansen(11_000), rel=1e-12)
     assert short == pytest.approx(hansen(199), rel=1e-12)
     assert long != short
+
+
+def test_search_table_counts_in_the_claimed_direction(swept) -> None:
+    """The sweep claims a positive effect and every excess is negative: no specification is a
+    rejection in the claimed direction (whatever its two-sided p), as Holm and BH count; the
+    baseline column is the median of the specifications' own baselines."""
+    from eventstudy.report.sweep import search_table
+
+    table = search_table(swept)
+    f = swept.to_frame()
+    assert "hac p<0.05 (positive)" in table.columns and "median baseline" in table.columns
+    for row in table.itertuples(index=False):
+        g = f[(f["target"] == row.target) & (f["horizon"] == row.horizon)]
+        signed = ((g["hac_p"] < 0.05) & (g["excess_mean"] > 0)).sum()
+        assert (
+            table.loc[
+                (table.target == row.target) & (table.horizon == row.horizon),
+                "hac p<0.05 (positive)",
+            ].item()
+            == signed
+            == 0
+        )
+        assert row[table.columns.get_loc("median baseline")] == g["baseline_mean"].median()
