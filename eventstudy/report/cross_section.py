@@ -82,6 +82,46 @@ def _tests_table(tests: Mapping[Any, Mapping[str, Any]], label: str) -> pd.DataF
     return pd.DataFrame(rows)
 
 
+def _window_cars(r: Any) -> list[tuple[tuple[int, int], float, Any]]:
+    """Per CAR window: the mean CAR and the verdict test (adjusted BMP, else the first)."""
+    out = []
+    for w, tests in r.window_tests.items():
+        days = [c for c in r.ar.columns if w[0] <= int(c) <= w[1]]
+        car = float(r.ar[days].sum(axis=1, min_count=1).mean())
+        out.append((w, car, tests.get("car_adjusted_boehmer") or next(iter(tests.values()))))
+    return out
+
+
+def bottom_line(r: Any) -> str:
+    """The answer in one sentence: which CAR windows' means differ from zero under the
+    verdict test at ``1 - level``."""
+    alpha = 1.0 - r.level
+    rows = _window_cars(r)
+    tested = [(w, car, t) for w, car, t in rows if t.applicable]
+    if not tested:
+        return "The verdict test could not run on any CAR window."
+    name = tested[0][2].name
+    sig = [(w, car, t) for w, car, t in tested if t.p_value < alpha]
+    extra = f" (not corrected for the {len(tested)} windows)" if len(tested) > 1 else ""
+    if not sig:
+        w, car, t = max(tested, key=lambda x: abs(x[1]))
+        robust = (
+            " once event-induced variance and cross-correlation are accounted for"
+            if name == "car_adjusted_boehmer"
+            else ""
+        )
+        return (
+            f"No CAR window's mean differs from zero at {alpha:.0%}{robust} ({name}, "
+            f"{len(tested)} windows); the largest mean CAR is {car:+.2%} over {_window_key(w)} "
+            f"(p={_p(t.p_value)})."
+        )
+    where = ", ".join(f"{_window_key(w)} ({car:+.2%}, p={_p(t.p_value)})" for w, car, t in sig)
+    return (
+        f"{len(sig)} of {len(tested)} CAR windows' means differ from zero at {alpha:.0%} "
+        f"({name}){extra}: {where}."
+    )
+
+
 def build_cross_section_report(
     res: CrossSectionStudyResult,
     *,
@@ -94,6 +134,7 @@ def build_cross_section_report(
     blocks = [Block("h1", cfg.title)]
     if cfg.question:
         blocks.append(Block("p", f"**Question.** {cfg.question}"))
+    blocks.append(Block("p", f"**Bottom line.** {bottom_line(r)}"))
     used = r.n_events_input - r.n_dropped
     blocks.append(
         Block(
@@ -110,10 +151,7 @@ def build_cross_section_report(
         blocks += facts_blocks(res.facts)
     blocks.append(Block("h2", "Verdicts"))
     lines = []
-    for w, tests in r.window_tests.items():
-        days = [c for c in r.ar.columns if w[0] <= int(c) <= w[1]]
-        car = float(r.ar[days].sum(axis=1, min_count=1).mean())
-        t = tests.get("car_adjusted_boehmer") or next(iter(tests.values()))
+    for w, car, t in _window_cars(r):
         head = f"CAR {_window_key(w)}: mean {car:+.2%}"
         lines.append(
             f"{head}; {t.name} statistic {t.statistic:.3g}, p={_p(t.p_value)}"

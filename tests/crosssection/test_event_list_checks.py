@@ -112,3 +112,31 @@ def test_a_market_hole_inside_the_event_windows_is_warned_with_its_date() -> Non
         warnings.simplefilter("error", DataCoverageWarning)
         run_cross_section(r, quiet, events, **kw)
         run_cross_section(own, m, events, **kw)
+
+
+def test_the_report_leads_with_the_windows_that_differ_from_zero() -> None:
+    """The bottom line counts and names the CAR windows whose verdict test (adjusted BMP)
+    rejects at 1 - level, as read off the window tests: a +4% jump on day 0 for every stock
+    is found in the one-day window; without the jump, the windows the tests reject (if any)."""
+    from eventstudy.report.cross_section import bottom_line
+
+    r, m = panel()
+    events = pd.DataFrame({"ticker": ["AA", "BB", "CC"], "date": [r.index[209]] * 3})
+    kw = {"estimation": (-120, -11), "event_window": (-2, 2), "level": 0.9}
+    windows = [(-2, -1), (0, 0), (-2, 2)]
+    jump = r.copy()
+    jump.iloc[209] += 0.04
+    for returns in (jump, r):
+        res = run_cross_section(returns, m, events, car_windows=windows, **kw)
+        p = {w: res.window_tests[w]["car_adjusted_boehmer"].p_value for w in windows}
+        sig = [w for w in windows if p[w] < 0.1]
+        line = bottom_line(res)
+        if returns is jump:
+            assert (0, 0) in sig
+        if sig:
+            assert line.startswith(f"{len(sig)} of 3 CAR windows' means differ from zero at 10% ")
+            assert "(car_adjusted_boehmer) (not corrected for the 3 windows): " in line
+            for w in windows:
+                assert (f"{w[0]}..{w[1]} (" in line) == (w in sig), w
+        else:
+            assert line.startswith("No CAR window's mean differs from zero at 10% once")
