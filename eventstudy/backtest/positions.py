@@ -169,14 +169,13 @@ def positions_from_events(
         weight = 1.0
     entries = c[idx]
     exits = np.minimum(entries + hold, t - 1)
-    open_at_end = bool(entries.size and int(entries.max()) + hold > t - 1)
     # +w from day c+1 through day exit: a difference array, one cumulative sum
     delta = np.zeros(t + 1)
     np.add.at(delta, entries + 1, weight)
     np.add.at(delta, exits + 1, -weight)
     exposure = np.cumsum(delta[:t])
     # the weight after the last close: the slices whose hold ends exactly there are sold at it
-    after = (float(exposure[-1]) if t else 0.0) - weight * int(np.sum(entries + hold == t - 1))
+    after = float(exposure[-1]) - weight * int(np.sum(entries + hold == t - 1))
     slice_open = entries + hold > t - 1
     if overlap == "extend":
         exposure = np.minimum(exposure, 1.0)
@@ -189,7 +188,7 @@ def positions_from_events(
         used = ev[np.searchsorted(c, entries)]
         # a run is open when it is still held after the last close (its last slice's hold
         # runs past the data), not by its first entry's hold
-        slice_open = (exits == t - 1) & (round(after, 12) > 0)
+        slice_open = (exits == t - 1) & (after > 0)  # weights of 1: an exact count
     else:
         used = ev[idx]
     exposure = np.round(exposure, 12)  # the difference array's float noise
@@ -201,7 +200,7 @@ def positions_from_events(
         used=used.astype(np.int64),
         skipped=int(ev.size - used.size),
         too_late=too_late,
-        open_at_end=open_at_end,
-        is_open=np.asarray(slice_open, dtype=bool),
+        open_at_end=bool(slice_open.any()),
+        is_open=slice_open,
         exposure_after=round(max(after, 0.0), 12),
     )

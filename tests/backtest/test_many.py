@@ -70,4 +70,14 @@ def test_a_cash_gap_inside_a_sample_is_an_error_as_in_one_backtest() -> None:
     ):
         trade_many(a, events, [None, dates[60]], [None, None], hold=20, cash=cash)
     table, _ = trade_many(a, events, [dates[50], dates[60]], [None, None], hold=20, cash=cash)
-    assert np.isfinite(table["sharpe"]).all()
+    assert np.isfinite(table["sharpe"]).all() and table["trades"].dtype == np.int64
+    # one missing rate, the first return day's (2001-01-02), and one inside a later sample
+    first_only = pd.Series(0.0001, index=dates.delete(1))
+    with pytest.raises(DataError, match="no rate for 2001-01-02, inside a sample that starts 2001"):
+        trade_many(a, events[:1], [None], [None], hold=20, cash=first_only)
+    hole = pd.Series(0.0001, index=dates.delete(150))
+    with pytest.raises(
+        DataError,
+        match=f"no rate for {dates[150]:%Y-%m-%d}, inside a sample that starts {dates[60]:%Y-%m-%d}",
+    ):
+        trade_many(a, events, [dates[160], dates[60]], [None, None], hold=20, cash=hole)

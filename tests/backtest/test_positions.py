@@ -100,6 +100,17 @@ def test_end_of_data() -> None:
     assert ends.exposure_after == 0.0
     over = positions_from_events(12, [6, 7], 4, overlap="extend")  # to 11 and 12: held on
     assert over.is_open.tolist() == [True] and over.exposure_after == 1.0
+    both_on = positions_from_events(12, [6, 7], 5, overlap="extend")  # to 12 and 13: weight 1
+    assert both_on.exposure[-1] == 1.0 and both_on.exposure_after == 1.0
+    assert [q.open_at_end for q in (exact, stk, both, run, ends)] == [
+        False,
+        True,
+        False,
+        True,
+        False,
+    ]
+    edge = positions_from_events(10, [4], 5)  # bought at 5, to 10: one day past the last close
+    assert edge.open_at_end and edge.is_open.tolist() == [True]
 
 
 def test_no_look_ahead_in_positions() -> None:

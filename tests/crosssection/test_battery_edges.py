@@ -464,6 +464,19 @@ def test_too_short_estimation_leaves_the_event_out_of_the_car_patell(convention)
     )
     assert wt["car_boehmer"].distribution == "t(5)"
     assert wt["car_t"].distribution == "t(6)"  # the CAR t test keeps all 7 events
+    if convention == "estudy2":
+        # the daily Patell denominator sums (L-2)/(L-4) over the events that have it, so the
+        # L = 4 event (an infinite variance) is not in it; the numerator is estudy2's, the mean
+        # SAR over the day's securities times N
+        day = daily_tests(q, convention="estudy2")[0]
+        mbar, ss = q.market_est_mean, q.market_est_ss
+        j = list(q.event_days).index(0)
+        fac = 1 + 1 / q.n_est + (q.market[:, j] - mbar) ** 2 / ss
+        sar = q.ar_event[:, j] / (q.sd_ddof1 * np.sqrt(fac))
+        ok = np.isfinite(sar)
+        num = sar[ok].mean() * 7
+        den = np.sqrt(np.sum((q.n_est[:6] - 2.0) / (q.n_est[:6] - 4.0)))
+        assert day["ar_patell"].statistic == pytest.approx(num / den, rel=RTOL)
 
 
 def test_two_events_have_a_kolari_pynnonen_correlation():

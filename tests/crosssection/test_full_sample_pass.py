@@ -155,6 +155,8 @@ def test_full_sample_pass_matches_the_whole_array_formulas(monkeypatch, block):
     z = np.zeros_like(est)
     z[keep] = np.where(ok[keep], (est[keep] - mu[keep, None]) / p.sd_ddof1[keep, None], 0.0)
     np.testing.assert_allclose(got.z_sum, z.sum(axis=0), rtol=1e-12, atol=1e-12)
+    # the securities with a z on each day (r̄'s pairs of common days), over every block
+    np.testing.assert_array_equal(got.z_count, (ok & keep[:, None]).sum(axis=0))
     # Kolari–Pynnönen: Σ_t z_it² = L_i - 1 on each standardised row
     assert (z[keep] ** 2).sum(axis=1) == pytest.approx(p.n_est[keep] - 1.0, rel=1e-12)
     np.testing.assert_array_equal(got.positives, (np.nan_to_num(est) > 0).sum(axis=1))
