@@ -411,3 +411,22 @@ def test_a_hole_in_one_series_is_warned(store: DataStore) -> None:
     (msg,) = [str(w.message) for w in caught if "jump" in str(w.message)]
     assert "the aligned dates jump from 2001-12-31 to 2003-01-01 (366 calendar days)" in msg
     assert f"{{'a': {dropped}}}" in msg
+
+
+def test_the_size_band_follows_alpha(store: DataStore) -> None:
+    """At alpha = 10% the flags use [6%, 14%] (the 5% band [3%, 7%] scaled), and the report's
+    sentence and table say so, not [3%, 7%]."""
+    from eventstudy.report.timeseries import size_display
+
+    text = STUDY.replace(
+        "[inference]\n", '[inference]\nalpha = 0.10\nsize_draws = 200\ndefault_test = "hac"\n'
+    )
+    result = run_study(parse_study(text), store=store)
+    sentence = result.size_sentence()
+    assert "[3%, 7%]" not in sentence
+    table = result.size_table()
+    if table["flagged"].any():
+        assert "outside [6%, 14%]" in sentence
+    else:
+        assert "inside [6%, 14%]" in sentence
+    assert "in [6%, 14%]" in size_display(result).columns

@@ -7,8 +7,8 @@ fresh process on top of numpy, pandas and scipy.special (median of 9 processes,
 a CLI run without figures (``benchmarks/bench_flagship.py``). The routines below take 3-113 µs
 per call and save that import; the library calls would also be slower per call (49-634 µs).
 ``statsmodels.stats.multitest`` imports scipy.stats itself (634 ms), so ``fdr_bh`` stays too.
-Where statsmodels costs little and brings no scipy.stats, it is used: the HAC covariance of
-:mod:`eventstudy.inference.hac` comes from ``statsmodels.stats.sandwich_covariance`` (47 ms).
+(The HAC covariance of :mod:`eventstudy.inference.hac` is computed there in one pass, the same
+numbers as statsmodels' ``cov_type="HAC"``, checked against it: see its ``_fit``.)
 
 Each routine mirrors one library routine exactly and ``tests/inference/test_numerics.py``
 checks it against that routine; time per call, median, same benchmark (library in brackets):

@@ -107,9 +107,10 @@ def hac_test(
 ) -> TestResult:
     """OLS ``fwd_t = a + b * event_t + e_t`` over all complete dates with HAC standard errors.
 
-    ``b`` is the event excess return over non-event dates; its t-statistic uses a HAC
-    covariance from statsmodels (``cov_type="HAC"``, small-sample correction
-    ``use_correction=True``, i.e. the covariance is scaled by T / (T - 2)).  The default is
+    ``b`` is the event excess return over non-event dates; its t-statistic uses the HAC
+    covariance of statsmodels' ``cov_type="HAC"`` with the small-sample correction
+    ``use_correction=True`` (scaled by T / (T - 2)), computed in one pass by :func:`_fit`
+    (the same numbers, checked against statsmodels).  The default is
     the Hansen-Hodrick truncated kernel with h-1 lags, which matches the MA(h-1) overlap
     exactly and had the best size in ``benchmarks/calibration.py``; when it yields a
     non-positive variance the Newey-West Bartlett kernel with ``ceil(1.5 h)`` lags is used
@@ -145,9 +146,10 @@ def hac_test(
         (Newey-West, positive semi-definite).
     df
         Reference distribution of the t-statistic: ``"episodes"`` (default) uses a Student t
-        with ``n_episodes - 1`` degrees of freedom, where ``n_episodes`` is the effective
-        number of non-overlapping h-day windows among the events: the HAC variance of ``b``
-        is essentially estimated from that many independent clusters (cf. cluster-robust
+        with ``n_episodes - 1`` degrees of freedom, where ``n_episodes`` is the number G of
+        episodes (by default, clusters of events whose h-day windows overlap; see
+        ``episodes``): the HAC variance of ``b`` is essentially estimated from that many
+        independent clusters (cf. cluster-robust
         inference with G clusters, Bester, Conley & Hansen 2011); ``"normal"`` uses the
         asymptotic N(0, 1).
     episodes

@@ -117,7 +117,8 @@ for _test in (
         placebo.NULL_HYPOTHESIS,
         placebo.REFERENCE,
         "The random-date placebo compares the event mean with the means of random event sets "
-        "spaced by the same declustering rule, so overlap and clustering are in the null.",
+        "spaced by the same declustering rule. The random sets do not keep the events' bursts: "
+        "when events cluster it over-rejects (9.8-40.6% at 5% in the calibration benchmark).",
         lambda x: placebo.placebo_test(
             # a Series' own dates stratify when no dates are given
             x.forward_returns if x.stratify and x.dates is None else _fwd(x),

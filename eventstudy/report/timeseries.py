@@ -11,6 +11,7 @@ import pandas as pd
 
 from eventstudy._units import fmt_value
 from eventstudy.data import DataStore
+from eventstudy.inference.size import SIZE_BAND
 from eventstudy.registry import TESTS
 from eventstudy.report.backtest import backtest_blocks
 from eventstudy.report.document import Block, _p
@@ -112,6 +113,9 @@ def size_display(result: StudyResult) -> pd.DataFrame:
     t = result.size_table()
     if t.empty:
         return t
+    alpha = result.config.inference.alpha
+    lo, hi = (b * alpha / 0.05 for b in SIZE_BAND)  # the band the flags use
+    band = f"in [{lo:.0%}, {hi:.0%}]"
     out = pd.DataFrame(
         {
             "variant": t["variant"],
@@ -124,7 +128,7 @@ def size_display(result: StudyResult) -> pd.DataFrame:
                 for lo, hi in zip(t["ci_low"], t["ci_high"], strict=True)
             ],
             "null sets": t["applicable"],
-            "in [3%, 7%]": ["no" if f else "yes" for f in t["flagged"]],
+            band: ["no" if f else "yes" for f in t["flagged"]],
         }
     )
     if t["effect"].notna().any():

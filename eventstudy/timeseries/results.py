@@ -18,7 +18,7 @@ from eventstudy.evaluation.placebo_path import PlaceboPathBand
 from eventstudy.evaluation.returns import move
 from eventstudy.events import EventTable
 from eventstudy.facts.results import FactTable
-from eventstudy.inference.size import SIZE_TESTS
+from eventstudy.inference.size import SIZE_BAND, SIZE_TESTS
 from eventstudy.signals import SignalResult
 from eventstudy.timeseries.spec import TargetSpec, TimeSeriesStudyConfig
 
@@ -428,6 +428,8 @@ class StudyResult:
             f"across the {len(d)} target x horizon cells"
         )
         bad = d[d["flagged"]]
+        lo, hi = (b * alpha / 0.05 for b in SIZE_BAND)  # the band the flags use
+        band = f"[{lo:.0%}, {hi:.0%}]"
         if default == "shift":
             # its p-value is the rank of the events among their own rotations: a shifted copy
             # has the same rotations, so these draws cannot find fault with it
@@ -443,20 +445,20 @@ class StudyResult:
                     f" The HAC test, whose interval the report shows, rejected "
                     f"{hac['rate'].min():.1%} to {hac['rate'].max():.1%} here"
                     + (
-                        f" (outside [3%, 7%] in {int(hac['flagged'].sum())} cells)."
+                        f" (outside {band} in {int(hac['flagged'].sum())} cells)."
                         if hac["flagged"].any()
                         else "."
                     )
                 )
         elif bad.empty:
-            text += ", inside [3%, 7%]: its p-values can be taken as stated."
+            text += f", inside {band}: its p-values can be taken as stated."
         else:
             cells = ", ".join(
                 f"{self.label(str(r.target))} {r.horizon} {r.rate:.1%}"
                 + (f" ({r.variant})" if len(self.variants) > 1 else "")
                 for r in bad.itertuples()
             )
-            text += f"; outside [3%, 7%] in {len(bad)}: {cells}. Read those p-values with care."
+            text += f"; outside {band} in {len(bad)}: {cells}. Read those p-values with care."
         naive = t[(t["test"] == "naive_t") & (t["applicable"] > 0)]
         if default != "naive_t" and not naive.empty:
             text += (
