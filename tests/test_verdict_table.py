@@ -19,8 +19,10 @@ from eventstudy.timeseries.results import mean_interval
 
 
 def test_mean_interval_against_statsmodels_and_scipy() -> None:
-    """mean +- t_{0.975}(G - 1) x se(b), se(b) from statsmodels' OLS HAC (uniform kernel, h - 1
-    lags, small-sample correction) and the quantile from scipy.stats.t."""
+    """mean +- t_{0.975}(G - 1) x se(mean), se(mean) from statsmodels' OLS HAC (uniform kernel,
+    h - 1 lags, small-sample correction) of the event mean, the first coefficient of the design
+    [d, 1 - d], and the quantile from scipy.stats.t (not the excess's se, which the event and
+    comparison means' shared dates make smaller)."""
     rng = np.random.default_rng(2)
     h, t = 21, 3000
     y = np.convolve(rng.normal(0.0, 0.01, t + h - 1), np.ones(h), "valid")
@@ -29,10 +31,11 @@ def test_mean_interval_against_statsmodels_and_scipy() -> None:
     hs = evaluate(fwd, ev, horizons={"1m": h}, tests=["hac"]).horizons["1m"]
     d = np.zeros(t)
     d[ev] = 1.0
-    fit = sm.OLS(y, sm.add_constant(d)).fit(
+    fit = sm.OLS(y, np.column_stack([d, 1 - d])).fit(
         cov_type="HAC", cov_kwds={"maxlags": h - 1, "kernel": "uniform", "use_correction": True}
     )
-    half = stats.t.ppf(0.975, hs.n_episodes - 1) * fit.bse[1]
+    assert fit.params[0] == pytest.approx(hs.mean, rel=1e-12)
+    half = stats.t.ppf(0.975, hs.n_episodes - 1) * fit.bse[0]
     lo, hi = mean_interval(hs)
     assert (lo, hi) == pytest.approx((hs.mean - half, hs.mean + half), rel=1e-9)
     no_hac = evaluate(fwd, ev, horizons={"1m": h}, tests=["naive_t"]).horizons["1m"]

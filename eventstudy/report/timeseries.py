@@ -251,8 +251,10 @@ def build_report(
             "p",
             f"**Default test: {cfg.inference.default_test}.** "
             + TESTS[cfg.inference.default_test].summary
-            + " Intervals of the event means are 95% intervals from the HAC standard error "
-            "of the excess over the baseline with t(G - 1) quantiles.",
+            + " Intervals of the event means are nominal 95% intervals from the HAC standard "
+            "error of the event mean with t(G - 1) quantiles; with few episodes they run narrow "
+            "(92-93% coverage on the flagship's event dates in simulated returns, "
+            "docs/study-config.md).",
         )
     )
     blocks.append(Block("h2", "Verdicts"))

@@ -67,6 +67,17 @@ def test_matches_direct_statsmodels_and_numpy_sandwich() -> None:
     cov = xtx_inv @ s @ xtx_inv * n_obs / (n_obs - 2)
     assert hh.details["kernel"] == "uniform"
     assert hh.details["se"] == pytest.approx(np.sqrt(cov[1, 1]), rel=1e-10)
+    # the event mean a + b: its variance [1, 1] cov [1, 1]', and statsmodels' HAC standard
+    # error of the first coefficient of the design [d, 1 - d] (the event mean itself)
+    assert hh.details["se_mean"] == pytest.approx(np.sqrt(cov.sum()), rel=1e-10)
+    d = x[:, 1]
+    for kernel, lags, r in (("uniform", h - 1, hh), ("bartlett", 30, res)):
+        two = sm.OLS(y, np.column_stack([d, 1 - d])).fit(
+            cov_type="HAC", cov_kwds={"maxlags": lags, "kernel": kernel, "use_correction": True}
+        )
+        assert r.details["se_mean"] == pytest.approx(two.bse[0], rel=1e-10), kernel
+        assert two.params[0] == pytest.approx(r.details["intercept"] + r.details["coef"], rel=1e-12)
+    assert hh.details["se_mean"] > hh.details["se"]  # the shared dates' covariance
 
 
 def test_hac_and_bootstrap_se_match_exact_overlap_variance() -> None:
@@ -454,12 +465,14 @@ def test_fit_matches_statsmodels_ols_hac(kernel: str) -> None:
     d = np.zeros(n)
     d[rng.choice(n, 40, replace=False)] = 1.0
     x = np.column_stack([np.ones(n), d])
-    coef, var, intercept = _fit(y, x, h - 1, kernel)
-    fit = sm.OLS(y, x).fit(
-        cov_type="HAC", cov_kwds={"maxlags": h - 1, "kernel": kernel, "use_correction": True}
-    )
+    coef, var, intercept, var_mean = _fit(y, x, h - 1, kernel)
+    kw = {"maxlags": h - 1, "kernel": kernel, "use_correction": True}
+    fit = sm.OLS(y, x).fit(cov_type="HAC", cov_kwds=kw)
     assert (intercept, coef) == pytest.approx(tuple(fit.params), rel=1e-10)
     assert var == pytest.approx(fit.cov_params()[1, 1], rel=1e-10)
+    # the event mean: the first coefficient of the two-indicator design
+    two = sm.OLS(y, np.column_stack([d, 1 - d])).fit(cov_type="HAC", cov_kwds=kw)
+    assert var_mean == pytest.approx(two.cov_params()[0, 0], rel=1e-10)
 
 
 @pytest.mark.parametrize(
@@ -480,13 +493,15 @@ def test_fit_lags_up_to_and_past_the_sample(kernel: str, nlags: int) -> None:
     rng = np.random.default_rng(4)
     y = rng.normal(size=8)
     x = np.column_stack([np.ones(8), [1, 0, 0, 1, 0, 0, 0, 1]])
-    coef, var, intercept = _fit(y, x, nlags, kernel)
+    coef, var, intercept, var_mean = _fit(y, x, nlags, kernel)
     fit = sm.OLS(y, x).fit(
         cov_type="HAC", cov_kwds={"maxlags": nlags, "kernel": kernel, "use_correction": True}
     )
     assert (intercept, coef) == pytest.approx(tuple(fit.params), rel=1e-10)
     assert var == pytest.approx(fit.cov_params()[1, 1], rel=1e-10)
-    assert var == pytest.approx(sandwich(y, x, nlags, kernel)[1, 1], rel=1e-10)
+    cov = sandwich(y, x, nlags, kernel)
+    assert var == pytest.approx(cov[1, 1], rel=1e-10)
+    assert var_mean == pytest.approx(cov.sum(), rel=1e-10)  # a + b: [1, 1] cov [1, 1]'
     assert coef == pytest.approx(y[x[:, 1] == 1].mean() - y[x[:, 1] == 0].mean(), rel=1e-12)
 
 
@@ -543,7 +558,7 @@ def test_fit_is_identical_for_any_blas_thread_count(kernel: str) -> None:
         for n in ("1", "2")
     }
     assert outs["1"] == outs["2"]
-    assert outs["1"].count("0x") == 3
+    assert outs["1"].count("0x") == 4
 
 
 def test_fallback_uses_the_bartlett_default_lag() -> None:
