@@ -60,8 +60,10 @@ def align(
     series
         Alias -> loaded series.
     start, end
-        Inclusive date bounds applied after the join. The joined data must cover them:
-        a ``start`` before the first common date (or ``end`` after the last) raises.
+        Inclusive date bounds applied after the join. The joined data must cover them: a
+        series starting more than a week after ``start`` (or ending more than a week before
+        ``end``) raises; within a week (a bound on a weekend or holiday) the sample simply
+        starts at the first common date.
         Without ``end``, a series that ends more than a week before the others raises
         (naming it and its last date): it would cut the whole sample short unseen; an
         explicit ``end`` accepts the shorter sample.

@@ -209,10 +209,11 @@ def _parse_dates(
     if bool(monthly.all()) and len(text):
         parsed = pd.to_datetime(text, format="%Y-%m", errors="coerce") + pd.offsets.MonthEnd(0)
     else:
+        _check_years(text, path, column)
         try:
             parsed = pd.to_datetime(text, format="ISO8601", errors="coerce")
-        except ValueError as exc:  # mixed time zones cannot share one index
-            raise DataError(f"{path}: column {column!r}: dates in mixed time zones: {exc}") from exc
+        except ValueError:  # offsets that differ: one zone across a summer-time change?
+            parsed = _one_zone(text, path, column, notes)
     bad = np.flatnonzero(parsed.isna().to_numpy())
     if bad.size:
         row = int(bad[0])
@@ -222,6 +223,51 @@ def _parse_dates(
         )
     index = _to_dates(pd.DatetimeIndex(parsed), path, column, notes)
     return pd.DatetimeIndex(index.astype("datetime64[ns]"))
+
+
+def _one_zone(text: pd.Series, path: Path, column: str, notes: list[str]) -> pd.Series:
+    """Local stamps whose offsets differ by at most an hour (one zone across a change of
+    summer time, as ``to_csv`` writes a tz-aware index): the offsets are dropped, the local
+    dates kept.  Offsets further apart are different places: an error."""
+    pattern = r"([+-])(\d{2}):?(\d{2})$|Z$"
+    parts = text.str.extract(pattern)
+    bare = parts.isna().all(axis=1) & ~text.str.endswith("Z")  # no offset at all
+    if bool(bare.any()):
+        raise DataError(
+            f"{path}: column {column!r}: some dates have a time-zone offset and some do not; "
+            "give every date in one form"
+        )
+    sign = np.where(parts[0] == "-", -1, 1)
+    minutes = sign * (
+        pd.to_numeric(parts[1]).fillna(0).to_numpy() * 60
+        + pd.to_numeric(parts[2]).fillna(0).to_numpy()
+    )
+    if minutes.max() - minutes.min() > 60:
+        i, j = int(np.argmin(minutes)), int(np.argmax(minutes))
+        raise DataError(
+            f"{path}: column {column!r}: dates in mixed time zones ({text.iloc[i]!r} at line "
+            f"{i + 2}, {text.iloc[j]!r} at line {j + 2}); give the exchange's local dates"
+        )
+    notes.append(
+        f"column {column!r}: time-zone offsets dropped, one zone across summer time "
+        "(local dates kept)"
+    )
+    return pd.to_datetime(
+        text.str.replace(pattern, "", regex=True), format="ISO8601", errors="coerce"
+    )
+
+
+def _check_years(text: pd.Series, path: Path, column: str) -> None:
+    """A year pandas cannot hold (before 1678 or after 2261: a typo such as 0202, or a
+    sentinel such as 9999-12-31) is named, with its line, instead of pandas' bounds error."""
+    years = pd.to_numeric(text.str.extract(r"^(\d{4})-", expand=False), errors="coerce")
+    out = np.flatnonzero(((years < 1678) | (years > 2261)).to_numpy())
+    if out.size:
+        row = int(out[0])
+        raise DataError(
+            f"{path}: column {column!r}: date {text.iloc[row]!r} at line {row + 2} is outside "
+            f"the years 1678-2261 ({out.size} such dates); a typo or a placeholder?"
+        )
 
 
 def _check_order(index: pd.DatetimeIndex, path: Path, column: str) -> None:

@@ -19,6 +19,7 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -39,11 +40,23 @@ _PATH_COL = re.compile(r"^(?P<path>.+?)\[(?P<column>[^\]]+)\]$")
 _RATE_UNITS = ("percent", "basis points")
 
 
+def _text(row: Any, *keys: str) -> str:
+    """The first of ``keys`` that ``row`` holds as non-empty text, else ``""``."""
+    for key in keys:
+        value = row.get(key, "")
+        if isinstance(value, str) and value:
+            return value
+    return ""
+
+
 def _read_manifest(path: Path) -> pd.DataFrame | None:
     """``MANIFEST.csv`` indexed by path, or ``None`` when the file is absent."""
     if not path.exists():
         return None
-    frame = pd.read_csv(path, dtype=str, keep_default_na=False)
+    try:
+        frame = pd.read_csv(path, dtype=str, keep_default_na=False)
+    except (ValueError, OSError) as exc:  # a parser error names no file
+        raise DataError(f"{path}: cannot be read as a manifest: {exc}") from exc
     if "path" not in frame.columns:
         raise DataError(f"{path}: no 'path' column")
     return frame.set_index("path")
@@ -156,9 +169,9 @@ class DataStore:
             rel = path.relative_to(self.root).as_posix()
             if manifest is not None and rel in manifest.index:
                 m = manifest.loc[rel]
-                row = {
-                    "first": m.get("first_date", ""),
-                    "last": m.get("last_date", ""),
+                row = {  # the snapshot's MANIFEST says first_date, the cache's first
+                    "first": _text(m, "first_date", "first"),
+                    "last": _text(m, "last_date", "last"),
                     "rows": int(m.get("rows", "0") or 0),
                     "frequency": m.get("frequency", ""),
                     "units": m.get("units", ""),

@@ -309,6 +309,78 @@ def test_update_checks_the_overlap_warns_on_revisions_and_appends(tmp_path: Path
     assert (same.added, same.revised) == (0, 0) and "no revision" in same.summary()
 
 
+def test_update_keeps_what_the_new_answer_lacks_and_checks_its_dates(tmp_path: Path) -> None:
+    """A provider lagging behind its own last answer (5 rows short) or skipping a day must not
+    delete cached values: they are kept and warned about. A repeated or reversed date in an
+    answer is refused before anything is cached; the manifest's dropped count does not grow
+    with each re-fetched overlap."""
+    days = pd.bdate_range("2026-06-01", periods=60)
+    values = np.round(4 + np.arange(60) / 100, 2)
+    csv = _fred_csv(days, values).replace(f"{days[10]:%Y-%m-%d},4.10", f"{days[10]:%Y-%m-%d},.")
+    fetch_series("fred:DGS10", tmp_path, session=FakeSession({FRED: (csv, 200)}), now=NOW)
+    lagging = days[:55].delete(52)  # five days short, and 2026-08-13 (day 52) missing
+    with pytest.warns(DataRevisionWarning, match=r"lacks 6 cached date\(s\)") as caught:
+        up = update_series(
+            "fred:DGS10",
+            tmp_path,
+            session=FakeSession(
+                {FRED: (_fred_csv(lagging, values[lagging.map(days.get_loc)]), 200)}
+            ),
+        )
+    assert f"{days[52]:%Y-%m-%d}" in str(caught[0].message)
+    loaded = DataStore(tmp_path).load("fred:DGS10")
+    assert loaded.data.size == 59 and loaded.info.last == f"{days[-1]:%Y-%m-%d}"  # 60 less the "."
+    assert up.added == 0
+    row = pd.read_csv(tmp_path / "cache" / "MANIFEST.csv", dtype=str).iloc[0]
+    assert row["dropped"] == "1"  # the "." row once, not once per fetch
+    twice = _fred_csv(days[40:], values[40:]) + f"{days[-1]:%Y-%m-%d},9.99\n"
+    with pytest.raises(
+        DataError,
+        match=f"fred:DGS10: the provider's answer lists {days[-1]:%Y-%m-%d} more than once",
+    ):
+        update_series("fred:DGS10", tmp_path, session=FakeSession({FRED: (twice, 200)}))
+    head, *body = _fred_csv(days[40:], values[40:]).splitlines(keepends=True)
+    with pytest.raises(DataError, match="fred:DGS10: the provider's answer is not in date order"):
+        fetch_series(
+            "fred:DGS10",
+            tmp_path / "b",
+            session=FakeSession({FRED: (head + "".join(body[::-1]), 200)}),
+        )
+    assert DataStore(tmp_path).load("fred:DGS10").data.size == 59  # nothing was cached
+    # `eventstudy data list` shows a fetched series' dates (the cache's manifest says first/last)
+    listed = DataStore(tmp_path).listing().set_index("name").loc["fred:DGS10"]
+    assert (listed["first"], listed["last"]) == ("2026-06-01", f"{days[-1]:%Y-%m-%d}")
+
+
+def test_update_names_the_largest_revision_relative_to_its_value(tmp_path: Path) -> None:
+    """A +5% close revision outranks a +0.1% volume revision whose absolute change is larger."""
+    from eventstudy.data.providers import _write
+    from eventstudy.data.providers._table import Fetched
+
+    days = pd.bdate_range("2026-06-01", periods=30)
+    frame = pd.DataFrame({"close": np.linspace(100, 110, 30), "volume": 1e6}, index=days)
+    frame.index.name = "date"
+    _write(tmp_path, "yahoo:AAA", Fetched(frame, 0, "test", "points"), frame, dropped=0, now=NOW)
+    new = frame.copy()
+    new.loc[days[25], "close"] *= 1.05
+    new.loc[days[26], "volume"] *= 1.001
+    import eventstudy.data.providers as prov
+
+    real = prov._fetch_any
+    prov._fetch_any = lambda *a, **k: Fetched(new, 0, "test", "points")  # type: ignore[assignment]
+    try:
+        with pytest.warns(DataRevisionWarning, match=rf"largest: close on {days[25]:%Y-%m-%d}"):
+            update_series("yahoo:AAA", tmp_path)
+        lacking = Fetched(new[["close"]], 0, "test", "points", source="stooq:^aaa")
+        prov._fetch_any = lambda *a, **k: lacking  # type: ignore[assignment]
+        with pytest.raises(
+            DataError, match=r"stooq:\^aaa\) lacks the cached column\(s\) \['volume'\]"
+        ):
+            update_series("yahoo:AAA", tmp_path)
+    finally:
+        prov._fetch_any = real  # type: ignore[assignment]
+
+
 def test_update_refuses_what_it_cannot_check(tmp_path: Path) -> None:
     with pytest.raises(
         DataError, match="fred:DGS10 is not in the cache .*eventstudy data fetch fred:DGS10"

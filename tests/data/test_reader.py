@@ -258,3 +258,28 @@ def test_blank_lines_crlf_and_no_final_newline_are_fine(tmp_path: Path) -> None:
     p = tmp_path / "x.csv"
     p.write_bytes(b"date,close\r\n2020-01-02,100\r\n\r\n2020-01-03,101")
     assert read_table(p, kind="price").frame["close"].tolist() == [100.0, 101.0]
+
+
+def test_one_zone_across_summer_time_keeps_its_local_dates(tmp_path: Path) -> None:
+    """to_csv of a New York index writes -05:00 in winter and -04:00 in summer: the offsets
+    are dropped and the local dates kept (and said); offsets six hours apart are two places."""
+    p = write(
+        tmp_path,
+        "date,close\n2021-03-12 00:00:00-05:00,100\n2021-03-15 00:00:00-04:00,101\n"
+        "2021-03-16 00:00:00-04:00,102\n",
+    )
+    t = read_table(p, kind="price")
+    assert [f"{d:%Y-%m-%d}" for d in t.frame.index] == ["2021-03-12", "2021-03-15", "2021-03-16"]
+    assert any("time-zone offsets dropped, one zone across summer time" in n for n in t.notes)
+    half = write(tmp_path, "date,close\n2021-03-12 00:00:00-05:00,1\n2021-03-15,2\n", "h.csv")
+    with pytest.raises(DataError, match="h.csv: column 'date': some dates have a time-zone offset"):
+        read_table(half, kind="price")
+
+
+@pytest.mark.parametrize("cell", ["9999-12-31", "0202-03-06"])
+def test_a_date_pandas_cannot_hold_names_its_line(tmp_path: Path, cell: str) -> None:
+    p = write(tmp_path, f"date,close\n2020-01-02,100\n{cell},101\n")
+    with pytest.raises(
+        DataError, match=rf"x.csv: column 'date': date '{cell}' at line 3 is outside"
+    ):
+        read_table(p, kind="price")

@@ -154,8 +154,32 @@ def _split(name: str) -> tuple[str, str]:
     return provider, symbol.strip()
 
 
+def _checked(name: str, got: Fetched) -> Fetched:
+    """The answer's dates ascending and unique (a provider's repeated or reversed dates would
+    reach the cache, or break the overlap check, otherwise)."""
+    idx = pd.DatetimeIndex(got.frame.index)
+    repeated = idx[idx.duplicated()]
+    if len(repeated):
+        raise DataError(
+            f"{name}: the provider's answer lists {repeated[0]:%Y-%m-%d} more than once "
+            f"({len(repeated)} repeated date(s)); not cached"
+        )
+    if not idx.is_monotonic_increasing:
+        i = int(np.flatnonzero(np.diff(idx.asi8) < 0)[0])
+        raise DataError(
+            f"{name}: the provider's answer is not in date order ({idx[i]:%Y-%m-%d} before "
+            f"{idx[i + 1]:%Y-%m-%d}); not cached"
+        )
+    return got
+
+
 def _fetch(provider: str, symbol: str, start: str, session: Any) -> Fetched:
-    """One provider's answer; a Yahoo index that Yahoo fails on is fetched from Stooq."""
+    """One provider's answer (dates checked); a Yahoo index that Yahoo fails on is fetched
+    from Stooq."""
+    return _checked(f"{provider}:{symbol}", _fetch_any(provider, symbol, start, session))
+
+
+def _fetch_any(provider: str, symbol: str, start: str, session: Any) -> Fetched:
     try:
         return PROVIDERS[provider](symbol, start, session)
     except DataError as exc:
@@ -263,7 +287,10 @@ def _read_manifest(root: Path) -> pd.DataFrame:
     path = root / CACHE / "MANIFEST.csv"
     if not path.exists():
         return pd.DataFrame(columns=list(_MANIFEST_COLUMNS), dtype=str)
-    frame = pd.read_csv(path, dtype=str, keep_default_na=False)
+    try:
+        frame = pd.read_csv(path, dtype=str, keep_default_na=False)
+    except (ValueError, OSError) as exc:  # a parser error names no file
+        raise DataError(f"{path}: cannot be read as the cache's manifest: {exc}") from exc
     for col in _MANIFEST_COLUMNS:
         if col not in frame.columns:
             frame[col] = ""
@@ -335,10 +362,12 @@ def update_series(
             f"in full: eventstudy data fetch {name}"
         )
     columns = [c for c in old.columns if c in new.columns]
-    if not columns:
+    lacking = [c for c in old.columns if c not in new.columns]
+    if lacking:  # e.g. Stooq standing in for Yahoo has no adj_close
         raise DataError(
-            f"{name}: the new answer's columns {list(new.columns)} share none with the cache's "
-            f"{list(old.columns)}"
+            f"{name}: the new answer ({fetched.source or name}) lacks the cached column(s) "
+            f"{lacking}: appending it would leave them empty; fetch it again in full: "
+            f"eventstudy data fetch {name}"
         )
     a = old.loc[common, columns].to_numpy(dtype=np.float64)
     b = new.loc[common, columns].to_numpy(dtype=np.float64)
@@ -346,8 +375,11 @@ def update_series(
     revised = int(changed.sum())
     largest = ""
     if revised:
-        diff = np.where(changed, np.abs(b - a), -1.0)
-        diff = np.nan_to_num(diff, nan=np.inf)
+        # the largest relative change (a volume's absolute change would always win over a
+        # price's); a value that appeared or vanished counts as the largest
+        with np.errstate(divide="ignore", invalid="ignore"):
+            rel_all = np.abs(b - a) / np.abs(a)
+        diff = np.where(changed, np.nan_to_num(rel_all, nan=np.inf, posinf=np.inf), -1.0)
         i, j = (int(k) for k in np.unravel_index(int(np.argmax(diff)), diff.shape))
         rel = (b[i, j] - a[i, j]) / abs(a[i, j]) if a[i, j] else float("nan")
         largest = (
@@ -361,14 +393,28 @@ def update_series(
             DataRevisionWarning,
             stacklevel=2,
         )
-    first_new = new.index[0]
-    merged = pd.concat([old[old.index < first_new], new[old.columns.intersection(new.columns)]])
+    # every cached date the new answer lacks is kept (a provider lagging behind its own last
+    # answer, or skipping a day, must not delete data), and said
+    kept = old.index[(old.index >= pd.Timestamp(start)) & ~old.index.isin(new.index)]
+    if len(kept):
+        warnings.warn(
+            f"{name}: the new answer lacks {len(kept)} cached date(s) from {start} on "
+            f"({', '.join(f'{d:%Y-%m-%d}' for d in kept[:3])}"
+            + (", ..." if len(kept) > 3 else "")
+            + "); the cached values are kept",
+            DataRevisionWarning,
+            stacklevel=2,
+        )
+    merged = pd.concat([old[~old.index.isin(new.index)], new[columns]]).sort_index()
     record = _write(
         root,
         name,
         fetched,
         merged,
-        dropped=int(old_row["dropped"] or 0) + fetched.dropped,
+        # the provider's rows without a value: the cache's count before the re-fetched
+        # window is not known date by date, so the larger of the two counts stands (the
+        # re-fetched overlap is not counted twice)
+        dropped=max(int(old_row["dropped"] or 0), fetched.dropped),
         now=now,
     )
     return UpdateRecord(
