@@ -579,3 +579,16 @@ def test_fallback_uses_the_bartlett_default_lag() -> None:
     assert res.details["se"] ** 2 == pytest.approx(12 / 7 / 144 * 60 / 58, rel=1e-10)
     assert res.details["se"] == pytest.approx(statsmodels_hac(y, ev, 6, "bartlett").bse[1])
     assert statsmodels_hac(y, ev, 3, "bartlett").bse[1] ** 2 == pytest.approx(2 / 144 * 60 / 58)
+
+
+def test_event_mean_se_is_nan_when_the_event_returns_do_not_vary() -> None:
+    """Every event date with the same forward return: the event mean's HAC variance is exactly
+    0, and its standard error is NaN (no interval), not 0 (an interval of zero width); the
+    excess's own test still runs on the other dates' variation."""
+    rng = np.random.default_rng(8)
+    n, h = 600, 5
+    y = rng.normal(0, 0.01, n)
+    ev = np.arange(20, 560, 60)
+    y[ev] = 0.02
+    res = hac_test(y, ev, h)
+    assert res.applicable and np.isnan(res.details["se_mean"])
