@@ -35,7 +35,7 @@ __all__ = [
 _CAPTIONS = {
     "series": "Target series (log scale); triangles mark events, shading marks trigger episodes.",
     "signal": "Signal value and threshold; dots mark the declustered events.",
-    "path": "Average cumulative return around events with its band, the random-date placebo band and the unconditional drift.",
+    "path": "Average cumulative return around events with its band (which treats the events as independent: too narrow when their windows overlap; the statistics table's intervals account for it), the random-date placebo band and the unconditional drift.",
     "recent": "The last three events' realized paths so far against the average path after "
     "events (with its band) and the unconditional drift.",
     "backtest": "The signal traded: wealth of the strategy and of buy-and-hold (log scale), "

@@ -195,6 +195,25 @@ def nday_return(prices: pd.Series, n: int, kind: str) -> pd.Series:
     return pd.Series(out, index=prices.index, name=prices.name)
 
 
+SIGNIFICANT_DIGITS = 14
+"""Digits kept of a change or a return computed from closes (:func:`exact`)."""
+
+
+def exact(x: np.ndarray, scale: float = 1.0) -> np.ndarray:
+    """``x`` rounded to :data:`SIGNIFICANT_DIGITS` digits of ``scale`` (the size of the closes
+    it was computed from; 1 for a return).
+
+    A change or a return of closes quoted to a few decimals carries floating-point residue: a
+    20-day change of a yield from 1.66 to 2.16 is 0.5000000000000002, and from 4.28 to 3.78
+    -0.5000000000000004, while other changes of exactly 50 bp are 0.5.  Compared with a
+    threshold of 0.5, or with an earlier record, the residue alone would decide.  Rounded to
+    14 significant digits of the data's scale (the residue is below 1e-15 of it), equal moves
+    are equal.
+    """
+    digits = SIGNIFICANT_DIGITS - (int(np.ceil(np.log10(scale))) if scale > 0 else 0)
+    return np.round(x, max(0, digits))
+
+
 def compare(value: pd.Series, level: float, direction: str) -> np.ndarray:
     """Boolean condition per date: ``value > level`` (above), ``< level`` (below), NaN -> False.
 

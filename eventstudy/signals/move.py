@@ -16,6 +16,7 @@ from eventstudy.signals._base import (
     SignalResult,
     check_name,
     compare,
+    exact,
     fmt_num,
     get_column,
     make_result,
@@ -111,7 +112,10 @@ class Move(Signal):
 
     def compute(self, data: pd.DataFrame) -> SignalResult:
         """Compute the N-day return and the trigger; see the class docstring."""
-        r = nday_return(get_column(data, self.series), self.n, self.return_kind)
+        # rounded to 14 significant digits (exact): equal returns must be equal, against a
+        # level and against an earlier record
+        raw = nday_return(get_column(data, self.series), self.n, self.return_kind)
+        r = pd.Series(exact(raw.to_numpy()), index=raw.index, name=raw.name)
         what = f"{self.n}-day {self.return_kind} return of {self.series}"
         if self.mode in ("above", "below"):
             level = float(self.level if self.level is not None else np.nan)  # set by validation

@@ -14,6 +14,7 @@ from eventstudy.signals._base import (
     SignalResult,
     check_name,
     crossing,
+    exact,
     fmt_num,
     get_column,
     make_result,
@@ -140,11 +141,13 @@ class Threshold(Signal):
             v = x.to_numpy()
             out = np.full(len(v), np.nan)
             if len(v) > n:
+                # rounded to 14 significant digits of the data (exact): a change of exactly
+                # 50 bp must compare with 0.5 the same way on every date
                 if (self.change_kind or "difference") == "difference":
-                    out[n:] = v[n:] - v[:-n]
+                    out[n:] = exact(v[n:] - v[:-n], float(np.nanmax(np.abs(v))))
                 else:
                     with np.errstate(divide="ignore", invalid="ignore"):
-                        out[n:] = v[n:] / v[:-n] - 1.0
+                        out[n:] = exact(v[n:] / v[:-n] - 1.0)
                     out[~np.isfinite(out)] = np.nan
             value = pd.Series(out, index=x.index)
             kind = self.change_kind or "difference"

@@ -137,7 +137,13 @@ def plot_average_path(
     fig, ax = _axes(ax)
     x = np.asarray(p.offsets)
     ax.fill_between(
-        x, p.lower, p.upper, color="#1f77b4", alpha=0.2, lw=0, label=f"{p.band:.0%} band"
+        x,
+        p.lower,
+        p.upper,
+        color="#1f77b4",
+        alpha=0.2,
+        lw=0,
+        label=f"{p.band:.0%} band (events independent)",
     )
     ax.plot(x, p.mean, color="#1f77b4", lw=1.8, label=f"after events (n={p.n_events})")
     band = v.placebo_paths.get(tname)

@@ -103,7 +103,7 @@ def test_path_figure_shows_mean_band_placebo_and_drift(
     res, _ = result
     ax = plot_average_path(res).axes[0]
     labels = [t.get_text() for t in ax.get_legend().get_texts()]
-    assert labels[0] == "95% band"
+    assert labels[0] == "95% band (events independent)"
     assert any(lbl.startswith("after events (n=") for lbl in labels)
     assert "random dates 90%" in labels and "drift (all sample dates)" in labels
     assert ax.get_xlabel() == "trading days from event"

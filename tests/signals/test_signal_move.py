@@ -184,7 +184,8 @@ def test_against_brute_force(params):
     res = Move(series="x", **params).compute(data)
     kind = params.get("return_kind", "simple")
     r = _returns(data["x"].to_numpy(), params["n"], kind)
-    np.testing.assert_allclose(res.value.to_numpy(), r, rtol=1e-10)
+    # the returns are rounded to 14 decimals (signals._base.exact): atol 1e-14
+    np.testing.assert_allclose(res.value.to_numpy(), r, rtol=1e-10, atol=1e-14)
     mode = params["mode"]
     if mode in ("above", "below"):
         lvl = params["level"]
@@ -344,3 +345,18 @@ def test_record_low_tie_is_not_a_record():
         make_frame(x=[8.0, 4.0, 3.0, 1.4])
     )
     assert lower.trigger.tolist() == [False, False, False, True]
+
+
+def test_equal_returns_are_equal_against_a_level_and_a_record() -> None:
+    """104/100 - 1 is 0.040000000000000036 in floating point: not above a 4% level once
+    rounded (signals._base.exact); and a return equal to the record is no new record, whichever
+    closes produced it (3.3/3.0 - 1 and 1.1/1.0 - 1 are both 10%, apart by residue alone)."""
+    assert 104.0 / 100.0 - 1 > 0.04 and 1.1 / 1.0 - 1 > 3.3 / 3.0 - 1
+    idx = pd.bdate_range("2020-01-01", periods=5)
+    up = pd.DataFrame({"x": [100.0, 104.0, 104.0, 104.0, 104.0]}, index=idx)
+    res = Move(series="x", n=1, mode="above", level=0.04).compute(up)
+    assert not res.trigger.any() and res.value.iloc[1] == 0.04
+    rec = pd.DataFrame({"x": [3.0, 3.3, 3.3, 1.0, 1.1]}, index=idx)
+    res = Move(series="x", n=1, mode="record_high", since="2020-01-01").compute(rec)
+    assert res.value.iloc[1] == res.value.iloc[4] == 0.1
+    assert not res.trigger.any()

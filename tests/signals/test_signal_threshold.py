@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from fractions import Fraction
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -228,8 +230,22 @@ def test_against_brute_force(params):
                 value[t] = v[t] - v[t - n]
     else:
         value = brute_percentile(v, params.get("window", 252))
-    np.testing.assert_allclose(res.value.to_numpy(), value, rtol=1e-10)
+    # changes are rounded to 14 significant digits of the data (signals._base.exact)
+    np.testing.assert_allclose(res.value.to_numpy(), value, rtol=1e-10, atol=1e-13)
     assert res.value.index.equals(data.index)
+    if mode == "change":
+        # the walk has two decimals: compare the exact decimal change with the level (a change
+        # equal to it is not beyond it, whatever residue its float carries)
+        n = params["n"]
+        exact_value = value.copy()
+        for t in range(n, len(v)):
+            if not (np.isfinite(v[t - n]) and np.isfinite(v[t])):
+                continue
+            a, b = Fraction(repr(float(v[t - n]))), Fraction(repr(float(v[t])))
+            change = b / a - 1 if params.get("change_kind") == "pct" else b - a
+            if change == Fraction(repr(params["level"])):
+                exact_value[t] = params["level"]
+        value = exact_value
     trig = brute_crossing(
         value, params["level"], params.get("direction", "above"), params.get("cross", True)
     )
@@ -345,3 +361,31 @@ def test_trailing_percentile_nullable_float_input():
     v = np.array([np.nan if q is None else q for q in vals])
     np.testing.assert_allclose(r.to_numpy(dtype=float), brute_percentile(v, 2), rtol=1e-10)
     assert r.to_numpy(dtype=float)[5] == 0.5  # 4 vs [2, 5]
+
+
+def test_an_exact_change_is_the_threshold_on_every_date() -> None:
+    """DGS10 quotes two decimals: 20-day changes of exactly 50 bp computed in floating point
+    are 0.5, 0.5000000000000002 (1.66 -> 2.16) or -0.5000000000000004 (4.28 -> 3.78). None
+    crosses a strict 0.5 (or -0.5); 0.51 does. The snapshot's own three dates (2013-05-31,
+    1991-08-20, 2024-08-05) triggered on the residue alone."""
+    assert 2.16 - 1.66 > 0.5 and 3.78 - 4.28 < -0.5  # the residue this guards against
+    idx = pd.bdate_range("2020-01-01", periods=8)
+    for pair, level, direction in (
+        ((1.66, 2.16), 0.5, "above"),
+        ((4.28, 3.78), -0.5, "below"),
+        ((1.00, 1.50), 0.5, "above"),
+    ):
+        x = pd.Series([pair[0]] * 4 + [pair[1]] * 4, index=idx)
+        res = Threshold(series="x", level=level, mode="change", n=2, direction=direction).compute(
+            pd.DataFrame({"x": x})
+        )
+        assert not res.trigger.any(), pair
+        assert np.nanmax(np.abs(res.value.to_numpy())) == 0.5
+    moved = pd.Series([1.66] * 4 + [2.17] * 4, index=idx)
+    res = Threshold(series="x", level=0.5, mode="change", n=2).compute(pd.DataFrame({"x": moved}))
+    assert res.trigger.sum() == 1
+    pct = pd.Series([100.0] * 4 + [104.0] * 4, index=idx)  # 104/100 - 1 = 0.040000000000000036
+    res = Threshold(series="x", level=0.04, mode="change", n=2, change_kind="pct").compute(
+        pd.DataFrame({"x": pct})
+    )
+    assert not res.trigger.any() and np.nanmax(res.value.to_numpy()) == 0.04
