@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import warnings
 from fractions import Fraction
 
 import numpy as np
@@ -389,3 +390,21 @@ def test_an_exact_change_is_the_threshold_on_every_date() -> None:
         pd.DataFrame({"x": pct})
     )
     assert not res.trigger.any() and np.nanmax(res.value.to_numpy()) == 0.04
+
+
+def test_the_rounding_follows_the_size_of_the_data() -> None:
+    """An index near 1,000 with two decimals: 1023.68 -> 1024.18 is 0.5 plus 1.1e-13 in
+    floating point, past the residue a fixed 14 decimals would keep; rounded at 14 significant
+    digits of the series' size it is 0.5 and does not cross a strict 0.5. A series of zeros
+    (size 0) and one of NaN pass through."""
+    assert 1024.18 - 1023.68 > 0.5 + 1e-14
+    idx = pd.bdate_range("2020-01-01", periods=6)
+    x = pd.Series([1023.68] * 3 + [1024.18] * 3, index=idx)
+    res = Threshold(series="x", level=0.5, mode="change", n=2).compute(pd.DataFrame({"x": x}))
+    assert np.nanmax(res.value.to_numpy()) == 0.5 and not res.trigger.any()
+    for flat in (np.zeros(6), np.full(6, np.nan)):
+        z = pd.DataFrame({"x": flat}, index=idx)
+        with np.errstate(all="ignore"), warnings.catch_warnings():
+            warnings.simplefilter("ignore", RuntimeWarning)
+            out = Threshold(series="x", level=0.5, mode="change", n=2).compute(z)
+        assert not out.trigger.any()
