@@ -340,6 +340,8 @@ def _signal(fact: FactSpec, inputs: Inputs, base: dict[str, Any]) -> FactResult:
         frames[alias] = s
         labels.append(label)
     prices = pd.DataFrame(frames).dropna()
+    if fact.as_of is not None:  # nothing after the fact's date: a full-sample sigma included
+        prices = prices.loc[: fact.as_of]
     try:
         result = make_signal(thaw(p["signal"])).compute(prices)
     except (ValueError, TypeError, KeyError) as exc:

@@ -4,8 +4,10 @@ A run writes its whole output set into a staging folder beside the output folder
 :func:`publish` moves it in: it first removes the completion marker (``run.json``), then the
 previous run's outputs, then moves the new files in and the marker last.  Interrupted at any
 point, the folder holds either the previous complete set with its marker, or no marker: a set
-with ``run.json`` is always complete and from one run.  A folder that holds files no run
-wrote is refused unless ``force`` (then those files are left alone).
+with ``run.json`` is always complete and from one run.  The run's own files are those its
+``run.json`` lists: a folder that holds any other file (a user's, one added after the run, any
+file beside no marker) is refused unless ``force``, and then those files are left alone; one the
+new set would overwrite is refused even then.
 """
 
 from __future__ import annotations
@@ -47,19 +49,35 @@ OUTPUT_FILES = frozenset(
 )
 """Files a run writes (besides ``figures/`` of images)."""
 
-_FIGURE_SUFFIXES = (".png", ".svg", ".pdf")
+
+def _files(root: Path) -> set[str]:
+    """Every file under ``root``, as paths relative to it (``figures/x.png``)."""
+    return {p.relative_to(root).as_posix() for p in root.rglob("*") if p.is_file()}
 
 
-def _ours(path: Path) -> bool:
-    if path.name in OUTPUT_FILES and path.is_file():
-        return True
-    if path.name == "figures" and path.is_dir():
-        return all(p.is_file() and p.suffix in _FIGURE_SUFFIXES for p in path.iterdir())
-    return False
+def _previous(out: Path) -> set[str]:
+    """The files the last complete run wrote into ``out``: those its ``run.json`` lists, and
+    the marker itself (none without a readable marker)."""
+    import json
+
+    try:
+        outputs = json.loads((out / MARKER).read_text(encoding="utf-8"))["outputs"]
+    except (OSError, ValueError, KeyError, TypeError):
+        return set()
+    return {str(k) for k in outputs} | {MARKER}
+
+
+def _unknown(out: Path) -> list[str]:
+    """Files in ``out`` that no run is known to have written: not listed by its ``run.json``
+    (a user's file, one added after the run, or any file of a folder without a marker)."""
+    return sorted(_files(out) - _previous(out))
 
 
 def check_output_folder(out_dir: str | os.PathLike[str], *, force: bool = False) -> None:
     """Refuse an output folder that holds files no run wrote (unless ``force``).
+
+    A run's own files are those the folder's ``run.json`` lists; any other file is the user's,
+    including every file of a folder without a ``run.json``.
 
     Raises
     ------
@@ -71,7 +89,7 @@ def check_output_folder(out_dir: str | os.PathLike[str], *, force: bool = False)
         return
     if not out.is_dir():
         raise OutputFolderError(f"output folder {out} is a file")
-    unknown = sorted(p.name for p in out.iterdir() if not _ours(p))
+    unknown = _unknown(out)
     if unknown:
         shown = ", ".join(unknown[:10]) + (" ..." if len(unknown) > 10 else "")
         raise OutputFolderError(
@@ -83,18 +101,27 @@ def check_output_folder(out_dir: str | os.PathLike[str], *, force: bool = False)
 def publish(stage: Path, out_dir: str | os.PathLike[str], *, force: bool = False) -> Path:
     """Move a complete output set from ``stage`` into ``out_dir`` (see the module docstring).
 
+    Only the files the previous ``run.json`` lists are replaced or removed; a file of the
+    user's that the new set would overwrite is refused even with ``force``.
+
     Returns the output folder.
     """
     out = Path(out_dir)
     check_output_folder(out, force=force)
     out.mkdir(parents=True, exist_ok=True)
+    clash = sorted(set(_unknown(out)) & _files(stage))
+    if clash:
+        raise OutputFolderError(
+            f"output folder {out} holds {', '.join(clash[:10])}, which no run wrote and this "
+            "run would overwrite; move them or choose another --out"
+        )
+    previous = _previous(out)
     (out / MARKER).unlink(missing_ok=True)  # from here on the old set is not complete
-    for old in out.iterdir():
-        if _ours(old):
-            if old.is_dir():
-                shutil.rmtree(old)
-            else:
-                old.unlink()
+    for rel in sorted(previous - {MARKER}):
+        (out / rel).unlink(missing_ok=True)
+    for folder in sorted({(out / rel).parent for rel in previous}, reverse=True):
+        if folder != out and folder.is_dir() and not any(folder.iterdir()):
+            folder.rmdir()  # a figures/ folder the old set emptied
     for new in sorted(stage.iterdir()):
         if new.name != MARKER:
             _move(new, out / new.name)
@@ -126,7 +153,7 @@ def staged_output(out_dir: str | os.PathLike[str], *, force: bool = False) -> It
     stage = Path(tempfile.mkdtemp(prefix=f".{out.name}.", suffix=".partial", dir=out.parent))
     try:
         yield stage
-    except BaseException:
+        publish(stage, out, force=force)
+    except BaseException:  # the work or its publication failed: no staging folder is left
         shutil.rmtree(stage, ignore_errors=True)
         raise
-    publish(stage, out, force=force)

@@ -7,6 +7,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import shutil
 import signal
 import subprocess
 import sys
@@ -92,12 +93,51 @@ def test_unknown_files_are_refused_unless_forced(tmp_path: Path) -> None:
     with pytest.raises(OutputFolderError, match=r"holds files a run did not write \(notes.txt\)"):
         check_output_folder(out)
     (out / "figures" / "sketch.txt").write_text("mine too")
-    with pytest.raises(OutputFolderError, match=r"figures, notes.txt"), staged_output(out):
+    with (
+        pytest.raises(OutputFolderError, match=r"figures/sketch.txt, notes.txt"),
+        staged_output(out),
+    ):
         pytest.fail("the block must not run")
     assert not list(tmp_path.glob(".out.*.partial"))
     publish(_stage(tmp_path, {"result.json": "1"}), out, force=True)
     assert (out / "notes.txt").read_text() == "mine"
     assert (out / "figures" / "sketch.txt").exists()
+
+
+def test_a_run_owns_only_the_files_its_run_json_lists(tmp_path: Path) -> None:
+    """A user's report.md in a folder without run.json, a user's figures/mine.png, or a figure
+    added after a run: none is a run's own, so each is refused without --force; with it, they
+    are left alone, and a user's file the new set would overwrite is refused even then."""
+    out = tmp_path / "out"
+    out.mkdir()
+    (out / "report.md").write_text("my notes")
+    with pytest.raises(OutputFolderError, match=r"holds files a run did not write \(report.md\)"):
+        check_output_folder(out)
+    with pytest.raises(
+        OutputFolderError, match="holds report.md, which no run wrote and this run would overwrite"
+    ):
+        publish(_stage(tmp_path, {"result.json": "1", "report.md": "r"}), out, force=True)
+    assert (out / "report.md").read_text() == "my notes"
+    shutil.rmtree(tmp_path / "stage")  # (staged_output removes a stage its publication refused)
+    (out / "report.md").unlink()
+    (out / "figures").mkdir()
+    (out / "figures" / "mine.png").write_text("user's")
+    with pytest.raises(OutputFolderError, match=r"\(figures/mine.png\)"):
+        check_output_folder(out)
+    publish(_stage(tmp_path, {"result.json": "1", "figures/a.png": "p"}), out, force=True)
+    assert (out / "figures" / "mine.png").read_text() == "user's"
+    assert (out / "figures" / "a.png").exists()
+    assert set(json.loads((out / MARKER).read_text())["outputs"]) == {
+        "result.json",
+        "figures/a.png",
+    }
+    # added after the run: not listed by its run.json
+    (out / "figures" / "extra.png").write_text("added")
+    with pytest.raises(OutputFolderError, match=r"figures/extra.png, figures/mine.png"):
+        check_output_folder(out)
+    publish(_stage(tmp_path, {"result.json": "2"}), out, force=True)
+    assert (out / "figures" / "extra.png").exists() and (out / "figures" / "mine.png").exists()
+    assert not (out / "figures" / "a.png").exists()  # the previous run's own figure went
 
 
 def test_a_failing_run_removes_its_staging_folder(tmp_path: Path) -> None:
@@ -148,3 +188,24 @@ def test_killed_runs_leave_the_old_set_or_no_marker(snapshot_dir: Path, tmp_path
         proc.wait()
         seen.add(complete_or_unmarked(out))
     assert "complete" in seen
+
+
+@pytest.mark.integration
+def test_sigterm_unwinds_like_ctrl_c_and_leaves_no_staging_folder(
+    snapshot_dir: Path, tmp_path: Path
+) -> None:
+    """A TERM signal part-way through a run (as `timeout` or a scheduler sends it) ends it
+    like Ctrl-C, status 130, with the staging folder removed; before, the process died with
+    its `.out.*.partial` folder left beside the output folder."""
+    out = tmp_path / "run"
+    cmd = [sys.executable, "-m", "eventstudy.cli", "run", str(FLAGSHIP), "--out", str(out)]
+    env = {**os.environ, "EVENTSTUDY_DATA": str(snapshot_dir), "PYTHONWARNINGS": "ignore"}
+    proc = subprocess.Popen(cmd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    deadline = time.monotonic() + 60
+    while not list(tmp_path.glob(".run.*.partial")) and time.monotonic() < deadline:
+        time.sleep(0.02)  # the staging folder exists: the run is under way
+    proc.send_signal(signal.SIGTERM)
+    _, err = proc.communicate(timeout=60)
+    assert proc.returncode == 130 and b"interrupted" in err
+    assert not list(tmp_path.glob(".run.*"))
+    assert complete_or_unmarked(out) == "unmarked" if out.exists() else True
