@@ -90,6 +90,7 @@ def sensitivity_table(result: SweepResult) -> pd.DataFrame:
         parts.append(t)
     out = pd.concat(parts) if parts else pd.DataFrame()
     out.index.name = "choice"
+    out.columns.name = None  # unstack's "column" label would be an extra header row in HTML
     return out.reset_index()
 
 

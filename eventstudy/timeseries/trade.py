@@ -80,7 +80,12 @@ def load_cash(
     inside = dates[(dates >= raw.index[0])]
     carried = int((~inside.isin(raw.index)).sum())
     filled = daily.reindex(dates)
-    notes = []
+    info = loaded.info
+    # the cash file's fingerprint, as every study series has one (result.json keeps notes)
+    notes = [
+        f"Cash: {spec.cash} from {info.source}, {info.first}..{info.last}, {info.rows} rows, "
+        f"sha256 {info.sha256}."
+    ]
     if carried:
         notes.append(
             f"Cash ({spec.cash}) has no quote on {carried} of the backtest's dates (holidays, or "

@@ -128,6 +128,14 @@ def test_study_backtest_equals_the_engine_and_is_written(store: DataStore, tmp_p
     pd.testing.assert_series_equal(b.daily["strategy"], direct.daily["strategy"])
     assert b.n_trials == 1 and b.dsr == pytest.approx(b.psr)
     assert any("no quote on" in n for n in b.notes)  # the missing cash quotes are said
+    # the cash file is fingerprinted like the study's series (its sha256, from the bytes)
+    import hashlib
+
+    rf_path = store.root / store.resolve("test:RF")[0]
+    digest = hashlib.sha256(rf_path.read_bytes()).hexdigest()
+    assert any(
+        n.startswith("Cash: test:RF from ") and n.endswith(f"sha256 {digest}.") for n in b.notes
+    )
     out = tmp_path / "out"
     es.write_outputs(result, out, figures=True)
     record = json.loads((out / "result.json").read_text())

@@ -597,3 +597,15 @@ def test_search_table_counts_in_the_claimed_direction(swept) -> None:
             == 0
         )
         assert row[table.columns.get_loc("median baseline")] == g["baseline_mean"].median()
+
+
+def test_sensitivity_table_has_one_header_row(swept) -> None:
+    """The choice column and one column per target x horizon, with no leftover columns label
+    (the HTML report drew it as an extra header row with an empty cell in every row)."""
+    from eventstudy.report.document import Block, render_html
+    from eventstudy.report.sweep import sensitivity_table
+
+    table = sensitivity_table(swept)
+    assert table.columns.name is None and table.columns[0] == "choice"
+    html = render_html([Block("table", table)], title="t")
+    assert "<th>column</th>" not in html and "<th></th>" not in html
