@@ -11,7 +11,6 @@ import pandas as pd
 
 from eventstudy._units import fmt_value
 from eventstudy.data import DataStore
-from eventstudy.inference.size import SIZE_BAND
 from eventstudy.registry import TESTS
 from eventstudy.report.backtest import backtest_blocks
 from eventstudy.report.document import Block, _p
@@ -113,8 +112,7 @@ def size_display(result: StudyResult) -> pd.DataFrame:
     t = result.size_table()
     if t.empty:
         return t
-    alpha = result.config.inference.alpha
-    lo, hi = (b * alpha / 0.05 for b in SIZE_BAND)  # the band the flags use
+    lo, hi = result.size_band()  # the band the flags use
     band = f"in [{lo:.0%}, {hi:.0%}]"
     out = pd.DataFrame(
         {

@@ -406,6 +406,13 @@ class StudyResult:
         ]
         return pd.DataFrame(rows)
 
+    def size_band(self) -> tuple[float, float]:
+        """The band outside which a rejection rate on the data is flagged: [3%, 7%] at a 5%
+        ``alpha``, scaled with it."""
+        alpha = self.config.inference.alpha
+        lo, hi = (b * alpha / 0.05 for b in SIZE_BAND)
+        return lo, hi
+
     def size_sentence(self) -> str:
         """The default test's size on this data in one sentence ("" when not computed)."""
         t = self.size_table()
@@ -428,7 +435,7 @@ class StudyResult:
             f"across the {len(d)} target x horizon cells"
         )
         bad = d[d["flagged"]]
-        lo, hi = (b * alpha / 0.05 for b in SIZE_BAND)  # the band the flags use
+        lo, hi = self.size_band()  # the band the flags use
         band = f"[{lo:.0%}, {hi:.0%}]"
         if default == "shift":
             # its p-value is the rank of the events among their own rotations: a shifted copy
