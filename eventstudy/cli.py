@@ -365,28 +365,8 @@ def _cmd_check(args: argparse.Namespace) -> int:
     return 0
 
 
-def _terminated(signum: int, frame: Any) -> None:
-    """SIGTERM as Ctrl-C: the run unwinds, so its staging folder is removed, not left beside
-    the output folder (a plain SIGTERM ends the process without running any cleanup)."""
-    raise KeyboardInterrupt
-
-
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the ``eventstudy`` console script."""
-    import signal
-
-    try:
-        previous = signal.signal(signal.SIGTERM, _terminated)
-    except ValueError:  # not the main thread: leave the handler alone
-        previous = None
-    try:
-        return _main(argv)
-    finally:
-        if previous is not None:
-            signal.signal(signal.SIGTERM, previous)
-
-
-def _main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     try:

@@ -188,24 +188,3 @@ def test_killed_runs_leave_the_old_set_or_no_marker(snapshot_dir: Path, tmp_path
         proc.wait()
         seen.add(complete_or_unmarked(out))
     assert "complete" in seen
-
-
-@pytest.mark.integration
-def test_sigterm_unwinds_like_ctrl_c_and_leaves_no_staging_folder(
-    snapshot_dir: Path, tmp_path: Path
-) -> None:
-    """A TERM signal part-way through a run (as `timeout` or a scheduler sends it) ends it
-    like Ctrl-C, status 130, with the staging folder removed; before, the process died with
-    its `.out.*.partial` folder left beside the output folder."""
-    out = tmp_path / "run"
-    cmd = [sys.executable, "-m", "eventstudy.cli", "run", str(FLAGSHIP), "--out", str(out)]
-    env = {**os.environ, "EVENTSTUDY_DATA": str(snapshot_dir), "PYTHONWARNINGS": "ignore"}
-    proc = subprocess.Popen(cmd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-    deadline = time.monotonic() + 60
-    while not list(tmp_path.glob(".run.*.partial")) and time.monotonic() < deadline:
-        time.sleep(0.02)  # the staging folder exists: the run is under way
-    proc.send_signal(signal.SIGTERM)
-    _, err = proc.communicate(timeout=60)
-    assert proc.returncode == 130 and b"interrupted" in err
-    assert not list(tmp_path.glob(".run.*"))
-    assert complete_or_unmarked(out) == "unmarked" if out.exists() else True
