@@ -42,7 +42,15 @@ from eventstudy._validation import as_generator, check_float, check_int
 from eventstudy.inference._common import MIN_EVENTS, FloatArray, IntArray, prepare
 from eventstudy.inference.hac import default_hac_lags
 
-__all__ = ["LOOP_DRAWS", "LOOP_RESAMPLES", "SIZE_BAND", "SIZE_TESTS", "SizeResult", "size_on_data"]
+__all__ = [
+    "LOOP_DRAWS",
+    "LOOP_RESAMPLES",
+    "SIZE_BAND",
+    "SIZE_TESTS",
+    "SizeResult",
+    "size_band",
+    "size_on_data",
+]
 
 SIZE_TESTS = ("hac", "naive_t", "shift")
 """Tests whose size on the user's data is computed vectorized over all the shifts; any other
@@ -61,6 +69,13 @@ SIZE_BAND = (0.03, 0.07)
 
 _CHUNK = 4_000_000
 """Elements (draws x dates) per chunk: about 32 MB per float array."""
+
+
+def size_band(alpha: float) -> tuple[float, float]:
+    """The band outside which a rejection rate at ``alpha`` is flagged: :data:`SIZE_BAND` at
+    5%, scaled with ``alpha``."""
+    lo, hi = SIZE_BAND
+    return lo * alpha / 0.05, hi * alpha / 0.05
 
 
 @dataclass(frozen=True, slots=True)
@@ -102,7 +117,7 @@ class SizeResult:
     @property
     def flagged(self) -> bool:
         """True when the rate falls outside ``[3%, 7%]`` (for alpha 5%; scaled otherwise)."""
-        lo, hi = (b * self.alpha / 0.05 for b in SIZE_BAND)
+        lo, hi = size_band(self.alpha)
         return bool(self.applicable) and not lo <= self.rate <= hi
 
     def sentence(self) -> str:
@@ -114,7 +129,7 @@ class SizeResult:
             f"at {self.alpha:.0%} (95% CI {self.ci_low:.1%} to {self.ci_high:.1%})"
         )
         if self.flagged:
-            lo, hi = (b * self.alpha / 0.05 for b in SIZE_BAND)
+            lo, hi = size_band(self.alpha)
             text += f", outside [{lo:.0%}, {hi:.0%}]: its p-values on this data are not reliable"
         if self.effect == self.effect:
             text += (

@@ -18,7 +18,7 @@ from eventstudy.evaluation.placebo_path import PlaceboPathBand
 from eventstudy.evaluation.returns import move
 from eventstudy.events import EventTable
 from eventstudy.facts.results import FactTable
-from eventstudy.inference.size import SIZE_BAND, SIZE_TESTS
+from eventstudy.inference.size import SIZE_TESTS, size_band
 from eventstudy.signals import SignalResult
 from eventstudy.timeseries.spec import TargetSpec, TimeSeriesStudyConfig
 
@@ -354,9 +354,7 @@ class StudyResult:
                 f"overlap is accounted for ({default}, {len(tested)} target x horizon cells)"
             )
         else:
-            where = ", ".join(
-                f"{t} {h}" + (f" ({v})" if len(self.variants) > 1 else "") for v, t, h, _ in sig
-            )
+            where = self._cells([(v, t, h) for v, t, h, _ in sig])
             parts.append(
                 f"{len(sig)} of {len(tested)} event means differ from the baseline at "
                 f"{cfg.inference.alpha:.0%} ({default}): {where}"
@@ -388,10 +386,16 @@ class StudyResult:
             return f"; none survives {name} correction for the {n_tests} tests"
         if len(keep) == len(sig):
             return f"; all survive {name} correction for the {n_tests} tests"
-        where = ", ".join(
-            f"{t} {h}" + (f" ({v})" if len(self.variants) > 1 else "") for v, t, h in keep
+        return (
+            f"; {len(keep)} survive {name} correction for the {n_tests} tests: {self._cells(keep)}"
         )
-        return f"; {len(keep)} survive {name} correction for the {n_tests} tests: {where}"
+
+    def _cells(self, cells: list[tuple[str, str, str]]) -> str:
+        """``"rut 3m (variant), spx 6m (variant)"``: target x horizon cells, the variant named
+        when the study has several."""
+        return ", ".join(
+            f"{t} {h}" + (f" ({v})" if len(self.variants) > 1 else "") for v, t, h in cells
+        )
 
     def size_table(self) -> pd.DataFrame:
         """Size (and power) on this data: one row per variant x target x horizon x test with
@@ -409,9 +413,7 @@ class StudyResult:
     def size_band(self) -> tuple[float, float]:
         """The band outside which a rejection rate on the data is flagged: [3%, 7%] at a 5%
         ``alpha``, scaled with it."""
-        alpha = self.config.inference.alpha
-        lo, hi = (b * alpha / 0.05 for b in SIZE_BAND)
-        return lo, hi
+        return size_band(self.config.inference.alpha)
 
     def size_sentence(self) -> str:
         """The default test's size on this data in one sentence ("" when not computed)."""

@@ -131,11 +131,9 @@ class SweepResult:
     def size_band(self) -> tuple[float, float]:
         """The band outside which a rejection rate on the data is flagged: [3%, 7%] at a 5%
         alpha, scaled with the study's alpha."""
-        from eventstudy.inference.size import SIZE_BAND
+        from eventstudy.inference.size import size_band
 
-        alpha = self.config.inference.alpha
-        lo, hi = SIZE_BAND
-        return lo * alpha / 0.05, hi * alpha / 0.05
+        return size_band(self.config.inference.alpha)
 
     def size_table(self) -> pd.DataFrame:
         """Per target x horizon and measured test: how its size on this data (each
