@@ -9,7 +9,7 @@ import threading
 from collections.abc import Callable
 from typing import TypeVar
 
-__all__ = ["fork_is_safe", "map_forked"]
+__all__ = ["die_with_parent", "fork_is_safe", "map_forked"]
 
 T = TypeVar("T")
 
@@ -55,7 +55,7 @@ def map_forked(fn: Callable[[int], T], n: int, *, processes: int = 1) -> list[T]
 
     def copy() -> None:
         here.close()
-        _die_with_parent(parent)
+        die_with_parent(parent)
         for i in range(1, n, 2):  # loop over the copy's share
             try:
                 there.send((i, fn(i)))
@@ -99,10 +99,11 @@ def map_forked(fn: Callable[[int], T], n: int, *, processes: int = 1) -> list[T]
     return out
 
 
-def _die_with_parent(parent: int) -> None:
+def die_with_parent(parent: int) -> None:
     """Ask Linux to kill this process when its parent dies (``prctl(PR_SET_PDEATHSIG)``): a
     run killed mid-study must not leave its copy computing (and holding the drawing copy's
-    pipe open) until the copy's current item ends.  Elsewhere, or without glibc, nothing."""
+    pipe open) until the copy's current item ends, nor its drawing copy writing figures into a
+    staging folder that is gone.  Elsewhere, or without glibc, nothing."""
     import ctypes
     import signal
 

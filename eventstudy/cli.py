@@ -7,9 +7,10 @@ Errors print one line (``error: ...``) and exit with status 2; ``--debug`` shows
 from __future__ import annotations
 
 import argparse
+import contextlib
 import sys
 import warnings
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -369,6 +370,33 @@ def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the ``eventstudy`` console script."""
     parser = build_parser()
     args = parser.parse_args(argv)
+    with _sigterm_cleans_up():
+        return _main(args)
+
+
+@contextlib.contextmanager
+def _sigterm_cleans_up() -> Iterator[None]:
+    """While a command runs, SIGTERM first removes its staging folder
+    (:func:`~eventstudy.report.files.remove_stages_on_sigterm`); the caller's handler is back
+    afterwards.  Outside the main thread, where no handler can be set, nothing changes."""
+    import signal
+    import threading
+
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    from eventstudy.report.files import remove_stages_on_sigterm
+
+    previous = signal.getsignal(signal.SIGTERM)
+    remove_stages_on_sigterm()
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, signal.SIG_DFL if previous is None else previous)
+
+
+def _main(args: argparse.Namespace) -> int:
+    """Run the parsed command; a user's mistake is one line on stderr and status 2."""
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("default", EventStudyWarning)

@@ -86,7 +86,9 @@ def _take(counter: Any, n: int) -> int | None:
     return i if i < n else None
 
 
-def _serve(conn: Any, parent_end: Any, counter: Any, job: tuple[Plan, Path, int] | None) -> None:
+def _serve(
+    conn: Any, parent_end: Any, counter: Any, job: tuple[Plan, Path, int] | None, parent: int
+) -> None:
     """The drawing copy: draw figures from the shared counter and report each one finished.
 
     Started with its job (forked when the figures are due) or without (forked before the
@@ -95,6 +97,10 @@ def _serve(conn: Any, parent_end: Any, counter: Any, job: tuple[Plan, Path, int]
     """
     parent_end.close()  # the run's end of the pipe: its closing is how a killed run is seen
     import signal
+
+    from eventstudy._fork import die_with_parent
+
+    die_with_parent(parent)  # a killed run's copy must not go on drawing into its folder
 
     # Ctrl-C is the run's to handle: it stops this copy through the counter and the pipe
     signal.signal(signal.SIGINT, signal.SIG_IGN)
@@ -144,7 +150,9 @@ class DrawingHelper:
         self._counter = ctx.Value("i", 0)
         self._conn, child_end = ctx.Pipe()
         self._process = ctx.Process(
-            target=_serve, args=(child_end, self._conn, self._counter, job), daemon=True
+            target=_serve,
+            args=(child_end, self._conn, self._counter, job, os.getpid()),
+            daemon=True,
         )
         self._process.start()  # OSError or AssertionError when no child can be had
         child_end.close()

@@ -27,6 +27,7 @@ __all__ = [
     "OUTPUT_FILES",
     "check_output_folder",
     "publish",
+    "remove_stages_on_sigterm",
     "staged_output",
     "write_bytes_atomic",
     "write_text_atomic",
@@ -142,6 +143,34 @@ def _move(src: Path, dst: Path) -> None:
         os.replace(src, dst)
 
 
+_STAGES: set[Path] = set()
+"""Staging folders of this process not yet published or removed."""
+
+
+def remove_stages_on_sigterm() -> None:
+    """Make SIGTERM remove this process's staging folders before it ends the process.
+
+    The handler raises nothing into the interrupted code (an exception there could leave a
+    lock of the drawing copy held): it removes the folders, restores the default action and
+    sends the signal again, so the process still ends as killed by SIGTERM (status 143 in a
+    shell).  A forked copy that inherited the handler removes nothing: the folders are its
+    parent's, which may be stopping only the copy.  Call it from the main thread (the command
+    line does).
+    """
+    import signal
+
+    owner = os.getpid()
+
+    def handler(signum: int, frame: object) -> None:
+        if os.getpid() == owner:
+            for stage in sorted(_STAGES):  # loop over this run's staging folders (one)
+                shutil.rmtree(stage, ignore_errors=True)
+        signal.signal(signal.SIGTERM, signal.SIG_DFL)
+        os.kill(os.getpid(), signal.SIGTERM)
+
+    signal.signal(signal.SIGTERM, handler)
+
+
 @contextlib.contextmanager
 def staged_output(out_dir: str | os.PathLike[str], *, force: bool = False) -> Iterator[Path]:
     """A staging folder beside ``out_dir``; published into it when the block ends without an
@@ -151,9 +180,12 @@ def staged_output(out_dir: str | os.PathLike[str], *, force: bool = False) -> It
     check_output_folder(out, force=force)
     out.parent.mkdir(parents=True, exist_ok=True)
     stage = Path(tempfile.mkdtemp(prefix=f".{out.name}.", suffix=".partial", dir=out.parent))
+    _STAGES.add(stage)
     try:
         yield stage
         publish(stage, out, force=force)
     except BaseException:  # the work or its publication failed: no staging folder is left
         shutil.rmtree(stage, ignore_errors=True)
         raise
+    finally:
+        _STAGES.discard(stage)

@@ -188,3 +188,90 @@ def test_killed_runs_leave_the_old_set_or_no_marker(snapshot_dir: Path, tmp_path
         proc.wait()
         seen.add(complete_or_unmarked(out))
     assert "complete" in seen
+
+
+def _processes_running(argument: str) -> list[int]:
+    """Processes whose command line holds ``argument`` (a run's forked copies share its)."""
+    found = []
+    for proc in Path("/proc").glob("[0-9]*"):  # loop over processes
+        try:
+            if argument.encode() in (proc / "cmdline").read_bytes().split(b"\0"):
+                found.append(int(proc.name))
+        except OSError:  # it ended meanwhile
+            continue
+    return found
+
+
+_TERM_SCRIPT = """
+import multiprocessing, sys, time
+from pathlib import Path
+from eventstudy.report.files import remove_stages_on_sigterm, staged_output
+
+remove_stages_on_sigterm()
+with staged_output(Path(sys.argv[1])) as stage:
+    (stage / "result.json").write_text("half")
+    copy = multiprocessing.get_context("fork").Process(target=time.sleep, args=(60,))
+    copy.start()  # a forked copy inherits the handler
+    print(stage, copy.pid, flush=True)
+    time.sleep(60)
+"""
+
+
+def test_sigterm_removes_the_staging_folder_but_not_from_a_forked_copy(tmp_path: Path) -> None:
+    """SIGTERM to a forked copy (as the drawing copy is stopped) leaves its parent's staging
+    folder; SIGTERM to the run removes it, and the run still ends as killed by SIGTERM."""
+    proc = subprocess.Popen(
+        [sys.executable, "-c", _TERM_SCRIPT, str(tmp_path / "out")],
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    assert proc.stdout is not None
+    stage_text, copy_pid = proc.stdout.readline().split()
+    stage = Path(stage_text)
+    assert (stage / "result.json").exists()
+    os.kill(int(copy_pid), signal.SIGTERM)
+    time.sleep(0.5)
+    assert stage.exists()  # the copy's handler removed nothing
+    proc.send_signal(signal.SIGTERM)
+    assert proc.wait(timeout=30) == -signal.SIGTERM
+    assert not stage.exists()
+    assert not (tmp_path / "out").exists()
+
+
+def test_the_cli_restores_the_callers_sigterm_handler(tmp_path: Path) -> None:
+    def mine(signum: int, frame: object) -> None:  # pragma: no cover - never called
+        pass
+
+    before = signal.signal(signal.SIGTERM, mine)
+    try:
+        assert main(["run", str(tmp_path / "missing.toml"), "--quiet"]) == 2
+        assert signal.getsignal(signal.SIGTERM) is mine
+    finally:
+        signal.signal(signal.SIGTERM, before)
+
+
+@pytest.mark.integration
+@pytest.mark.slow
+def test_terminated_runs_leave_no_staging_folder(snapshot_dir: Path, tmp_path: Path) -> None:
+    """SIGTERM `eventstudy run` (with figures, so with its drawing copy) at several moments:
+    it ends promptly as killed by SIGTERM (or has finished), no staging folder is left, and the
+    folder holds the previous complete set or no marker."""
+    out = tmp_path / "run"
+    cmd = [sys.executable, "-m", "eventstudy.cli", "run", str(FLAGSHIP), "--out", str(out)]
+    env = {**os.environ, "EVENTSTUDY_DATA": str(snapshot_dir), "PYTHONWARNINGS": "ignore"}
+    codes = set()
+    log = tmp_path / "stderr.txt"
+    for delay in (0.8, 1.6, 2.4, 3.2):
+        with log.open("a") as err:
+            proc = subprocess.Popen([*cmd, "--quiet", "--force"], env=env, stderr=err)
+        time.sleep(delay)
+        proc.send_signal(signal.SIGTERM)
+        codes.add(proc.wait(timeout=60))
+        assert not list(tmp_path.glob(".run.*")), delay
+        complete_or_unmarked(out)
+        time.sleep(0.5)  # the copies die with the run (PR_SET_PDEATHSIG): none draws on
+        assert not _processes_running(str(out)), delay
+    assert codes <= {0, -signal.SIGTERM}
+    assert -signal.SIGTERM in codes
+    time.sleep(1.0)
+    assert "Traceback" not in log.read_text()  # no copy failed drawing into a removed folder
