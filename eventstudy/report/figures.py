@@ -33,7 +33,8 @@ __all__ = [
 ]
 
 _CAPTIONS = {
-    "series": "Target series (log scale); triangles mark events, shading marks trigger episodes.",
+    "series": "The series the targets follow, one panel each (prices on a log scale); "
+    "triangles mark events, shading marks trigger episodes.",
     "signal": "Signal value and threshold; dots mark the declustered events.",
     "path": "Average cumulative return around events with its band (which treats the events as independent: too narrow when their windows overlap; the statistics table's intervals account for it), the random-date placebo band and the unconditional drift.",
     "recent": "The last three events' realized paths so far against the average path after "

@@ -79,7 +79,9 @@ def plot_series_events(
     # datetime64 values, not a DatetimeIndex: matplotlib converts those without making
     # 12,000 Timestamp objects (0.1 s of the flagship's figures)
     ax.plot(s.index.to_numpy(), s.to_numpy(), lw=0.8, color="#1f4e79", label=alias)
-    ax.set_yscale("log")
+    log = _is_price(result, alias)
+    if log:  # a level (a yield, a share) may be zero or negative, and moves additively
+        ax.set_yscale("log")
     for lo, hi in _trigger_spans(pd.DatetimeIndex(frame.index), v.signal.trigger, v.events.min_gap):
         ax.axvspan(lo, hi + pd.Timedelta(days=3), color="#f4a261", alpha=0.35, lw=0)  # type: ignore[arg-type]
     ev_dates = v.events.dates
@@ -94,8 +96,33 @@ def plot_series_events(
     )
     ax.set_title(f"{alias} with {v.name} events")
     ax.set_xlabel("date")
-    ax.set_ylabel(f"{alias} level (log scale)")
+    ax.set_ylabel(f"{alias} level{' (log scale)' if log else ''}")
     ax.legend(loc="upper left")
+    return fig
+
+
+def _is_price(result: StudyResult, alias: str) -> bool:
+    """False for a series some target studies as a level (its moves are changes, not
+    returns)."""
+    evaluation = result.config.evaluation
+    targets = evaluation.targets if evaluation else ()
+    return not any(t.series == alias and result.units(t.name) != "return" for t in targets)
+
+
+def _series_figure(result: StudyResult, variant: str) -> Figure:
+    """One panel per series the targets follow (a relative target's two series each), the
+    events marked on every panel."""
+    evaluation = result.config.evaluation
+    aliases: list[str] = []
+    for t in evaluation.targets if evaluation else ():  # loop over targets
+        for alias in (t.series, t.relative_to):
+            if alias and alias not in aliases:
+                aliases.append(alias)
+    if not aliases:
+        aliases = [str(result.data.aligned.frame.columns[0])]
+    fig, axes = _grid(len(aliases), 1, (10, 3.2))
+    for ax, alias in zip(axes[:, 0], aliases, strict=True):
+        plot_series_events(result, variant=variant, series=alias, ax=ax)
     return fig
 
 
@@ -145,7 +172,7 @@ def plot_average_path(
         lw=0,
         label=f"{p.band:.0%} band (events independent)",
     )
-    ax.plot(x, p.mean, color="#1f77b4", lw=1.8, label=f"after events (n={p.n_events})")
+    ax.plot(x, p.mean, color="#1f77b4", lw=1.8, label=f"after events ({_path_count(p)})")
     band = v.placebo_paths.get(tname)
     if band is not None and band.draws:
         ax.fill_between(
@@ -252,6 +279,15 @@ def plot_distribution(
     return fig
 
 
+def _path_count(p: Any) -> str:
+    """``n=74`` events, or ``n=74, 71 at +252`` when fewer events reach the path's end (the
+    latest events have no data that far yet)."""
+    last = int(p.n[-1])
+    if last == p.n_events:
+        return f"n={p.n_events}"
+    return f"n={p.n_events}, {last} at +{int(p.offsets[-1])}"
+
+
 def _grid(nrows: int, ncols: int, cell: tuple[float, float]) -> tuple[Figure, Any]:
     fig = new_figure((cell[0] * ncols, cell[1] * nrows), nrows, ncols)
     return fig, fig.subplots(nrows, ncols, squeeze=False)
@@ -281,7 +317,7 @@ def study_figures(
     """(name, Figure) for every report figure, for one variant or all of them.
 
     Per variant: the signal, the average paths (one panel per target) and the return
-    distributions (targets x horizons); once: the first target's series with events.
+    distributions (targets x horizons); once: each target's series with events.
     """
     for name, build in study_figure_plan(result, variant=variant):
         yield name, build()
@@ -296,7 +332,7 @@ def study_figure_plan(
     plan: list[tuple[str, Callable[[], Figure]]] = []
     for i, v in enumerate(variants):
         if i == 0:
-            plan.append(("series", partial(plot_series_events, result, variant=v.name)))
+            plan.append(("series", partial(_series_figure, result, v.name)))
         plan.append((f"signal_{v.name}", partial(plot_signal, result, variant=v.name)))
         plan.append((f"path_{v.name}", partial(_target_panels, result, v, plot_average_path)))
         plan.append((f"recent_{v.name}", partial(_target_panels, result, v, plot_recent_events)))

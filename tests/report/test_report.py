@@ -104,7 +104,10 @@ def test_path_figure_shows_mean_band_placebo_and_drift(
     ax = plot_average_path(res).axes[0]
     labels = [t.get_text() for t in ax.get_legend().get_texts()]
     assert labels[0] == "95% band (events independent)"
-    assert any(lbl.startswith("after events (n=") for lbl in labels)
+    p = res.variants[0].paths["a"]
+    n_end = int(p.n[-1])
+    assert n_end < p.n_events  # the fixture's last events have no data at the path's end
+    assert f"after events (n={p.n_events}, {n_end} at +{int(p.offsets[-1])})" in labels
     assert "random dates 90%" in labels and "drift (all sample dates)" in labels
     assert ax.get_xlabel() == "trading days from event"
     mean_line = next(line for line in ax.get_lines() if line.get_label().startswith("after events"))
@@ -377,3 +380,33 @@ def test_notebook_rendering(result: tuple[StudyResult, DataStore]) -> None:
     figs = res.plot()
     assert len(figs) == 5
     assert render_html(build_report(res), title="x").startswith("<!DOCTYPE html>")
+
+
+def test_path_legend_count_names_the_events_at_the_end_only_when_fewer() -> None:
+    from types import SimpleNamespace
+
+    from eventstudy.timeseries.plots import _path_count
+
+    full = SimpleNamespace(n=np.array([5, 5, 5]), n_events=5, offsets=np.array([-1, 0, 1]))
+    short = SimpleNamespace(n=np.array([5, 5, 4]), n_events=5, offsets=np.array([-1, 0, 21]))
+    assert _path_count(full) == "n=5"
+    assert _path_count(short) == "n=5, 4 at +21"
+
+
+def test_series_figure_has_a_panel_per_series_the_targets_follow(
+    result: tuple[StudyResult, DataStore],
+) -> None:
+    """A relative target follows two series: both get a panel, each marking every event."""
+    from eventstudy.timeseries.plots import _series_figure
+
+    _, store = result
+    text = STUDY.replace('a = "test:A"', 'a = "test:A"\nb = "test:B"').replace(
+        'targets = [{ series = "a" }]',
+        'targets = [{ series = "a" }, { series = "a", relative_to = "b" }]',
+    )
+    res = run_study(parse_study(text), store=store)
+    fig = _series_figure(res, "base")
+    assert [ax.get_title() for ax in fig.axes] == ["a with base events", "b with base events"]
+    for ax in fig.axes:
+        assert ax.get_yscale() == "log"
+        assert len(ax.collections[-1].get_offsets()) == res.variants[0].events.n_events
