@@ -69,8 +69,10 @@ class Calendar(Signal):
 
     The period return runs from the last close of the previous period to the last close of the
     period and is attached to the period's last trading day (value NaN on all other days and
-    on periods not selected).  It is ranked against the same period of past years from ``since``
-    (inclusive) up to the previous year; the trigger fires when at most ``top_n - 1`` of those
+    on periods not selected).  It is ranked against the same period of the years after
+    ``since`` up to the previous year (``since`` itself is left out, as in "the best August since
+    2000": August 2000 was better, and every August from 2001 on is worse -- the reading of the
+    ``calendar_rank`` fact); the trigger fires when at most ``top_n - 1`` of those
     past values are ``>=`` it (``rank="best"``; a tie is not a new best) or ``<=`` it
     (``"worst"``), and at least ``top_n`` past values exist.
 
@@ -86,7 +88,7 @@ class Calendar(Signal):
     rank
         ``"best"`` (default) or ``"worst"``.
     since
-        First year of the comparison set (default: all data).
+        The year before the comparison set: years after it are compared (default: all data).
     top_n
         Trigger when within the top (bottom) ``top_n`` (default 1: the record).
 
@@ -131,11 +133,11 @@ class Calendar(Signal):
         wanted = self.quarter if freq == "Q" else self.month
         keep = np.ones(len(pr), dtype=bool) if wanted is None else sub == wanted
         trig_p = np.zeros(len(pr), dtype=bool)
-        since = self.since if self.since is not None else np.iinfo(np.int64).min
+        since = self.since if self.since is not None else np.iinfo(np.int64).min  # exclusive
         for s in np.unique(sub[keep]):  # at most 12 calendar periods, not dates
             i = np.flatnonzero(sub == s)
             y, r = years[i], ret[i]
-            past = (y[None, :] < y[:, None]) & (y[None, :] >= since) & ~np.isnan(r)[None, :]
+            past = (y[None, :] < y[:, None]) & (y[None, :] > since) & ~np.isnan(r)[None, :]
             with np.errstate(invalid="ignore"):
                 beats = (
                     (r[None, :] >= r[:, None])

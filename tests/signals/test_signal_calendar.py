@@ -43,9 +43,15 @@ def test_best_august_all_history():
 
 def test_best_since_year_and_worst_and_top_n():
     data = august_frame()
-    assert trig_dates(Calendar(series="x", month=8, since=2003).compute(data)) == ["2004-08-31"]
-    worst = Calendar(series="x", month=8, rank="worst", since=2000).compute(data)
+    # since is left out: 2004 (+4%) against 2003 (+1%) only
+    assert trig_dates(Calendar(series="x", month=8, since=2002).compute(data)) == ["2004-08-31"]
+    # 2004 has no August after 2003 before it: nothing to be the best of
+    assert trig_dates(Calendar(series="x", month=8, since=2003).compute(data)) == []
+    worst = Calendar(series="x", month=8, rank="worst", since=1999).compute(data)
     assert trig_dates(worst) == ["2001-08-31"]
+    # "the worst August since 2000": 2001 is compared with no August (2000 is left out)
+    since_2000 = Calendar(series="x", month=8, rank="worst", since=2000).compute(data)
+    assert trig_dates(since_2000) == []
     # top 2 needs >= 2 past Augusts: 2002 (beats both), 2003 (1% < 2%, 3% -> 3rd) no, 2004 yes
     top2 = Calendar(series="x", month=8, top_n=2).compute(data)
     assert trig_dates(top2) == ["2002-08-30", "2004-08-31"]
@@ -164,7 +170,7 @@ def brute_calendar(
         past = [
             ret[(y2, s2)]
             for (y2, s2) in keys
-            if s2 == s and y2 < y and (since is None or y2 >= since) and not np.isnan(ret[(y2, s2)])
+            if s2 == s and y2 < y and (since is None or y2 > since) and not np.isnan(ret[(y2, s2)])
         ]
         beats = sum(1 for q in past if (q >= r if rank == "best" else q <= r))
         trig[last[(y, s)]] = (not np.isnan(r)) and len(past) >= top_n and beats < top_n
@@ -189,7 +195,7 @@ def _walk_with_gap(seed: int) -> pd.DataFrame:
         {"rank": "worst", "since": 1997, "top_n": 2},
         {"month": 3, "top_n": 3},
         {"quarter": 2},
-        {"quarter": 4, "rank": "worst", "since": 1996},
+        {"quarter": 4, "rank": "worst", "since": 1995},
         {"quarter": 1, "top_n": 2, "since": 1995},
     ],
 )
@@ -351,3 +357,26 @@ def test_valid_extremes_accepted():
     for kw in ({"month": 1}, {"month": 12}, {"quarter": 1}, {"quarter": 4}, {"since": 1000}):
         Calendar(series="x", **kw)
     Calendar(series="x", since=9999, top_n=1)
+
+
+def test_the_signal_and_the_calendar_rank_fact_read_since_alike():
+    """ "The best August since YEAR" fires on the signal exactly when the calendar_rank fact
+    reproduces it (rank 1, no tie, at least one year compared), for every August and YEAR of a
+    random walk: both leave YEAR itself out."""
+    from eventstudy.facts.compute import calendar_rank
+
+    data = random_walk(n=2600, seed=11, cols=("x",))
+    closes = data["x"]
+    years = sorted({d.year for d in data.index if d.month == 8})[1:]
+    reproduced = 0
+    for order in ("best", "worst"):
+        for since in range(years[0] - 2, years[-1]):
+            fired = set(
+                trig_dates(Calendar(series="x", month=8, rank=order, since=since).compute(data))
+            )
+            for year in years:
+                cr = calendar_rank(closes, f"{year}-08", since=since, order=order)
+                fact = cr.rank == 1 and not cr.tied and cr.compared > 1
+                assert (cr.end.date.strftime("%Y-%m-%d") in fired) == fact, (order, since, year)
+                reproduced += fact
+    assert reproduced >= 10  # both answers occur
