@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 import json
 from pathlib import Path
 
@@ -123,6 +124,26 @@ def test_holm_and_bh_across_the_study(store: DataStore) -> None:
     bh = multipletests(raw, method="fdr_bh")[1]  # Benjamini & Hochberg (1995)
     np.testing.assert_allclose([result.adjusted[k]["holm"] for k in keys], holm, rtol=1e-12)
     np.testing.assert_allclose([result.adjusted[k]["fdr_bh"] for k in keys], bh, rtol=1e-12)
+    # to_frame carries them in its rows, in the order of the keys
+    frame = result.to_frame().set_index(["variant", "target", "horizon"])
+    rows = [k[:3] for k in keys]
+    np.testing.assert_allclose(frame.loc[rows, "hac_p"], raw, rtol=0)
+    np.testing.assert_allclose(frame.loc[rows, "hac_p_holm"], holm, rtol=1e-12)
+    np.testing.assert_allclose(frame.loc[rows, "hac_p_fdr_bh"], bh, rtol=1e-12)
+
+
+def test_summary_and_notebook_view_say_what_the_report_says(store: DataStore) -> None:
+    """The bottom line, the size on this data and the claims are in summary() and in the
+    notebook view, not only in report.md."""
+    result = run_study(parse_study(STUDY), store=store)
+    size = result.size_sentence()
+    assert size
+    text, page = result.summary(), result._repr_html_()
+    assert f"How often the test would be fooled on this data: {size}" in text
+    assert "How often would the test be fooled on this data?" in page
+    assert html.escape(size) in page
+    assert html.escape(result.headline()) in page
+    assert result.claims[0].sentence() in text
 
 
 def test_claim_check(store: DataStore) -> None:

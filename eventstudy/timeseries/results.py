@@ -478,8 +478,18 @@ class StudyResult:
 
     def to_frame(self) -> pd.DataFrame:
         """Tidy statistics, one row per variant x target x horizon: the columns of
-        :meth:`VariantResult.to_frame` (with ``applicable`` and ``reason``)."""
-        return pd.concat([v.to_frame() for v in self.variants], ignore_index=True)
+        :meth:`VariantResult.to_frame` (with ``applicable`` and ``reason``), then each test's
+        p-value adjusted across the study's rows (``[inference] multiple_testing``):
+        ``<test>_p_holm`` and ``<test>_p_fdr_bh``, as in ``result.json``'s ``p_adjusted``."""
+        out = pd.concat([v.to_frame() for v in self.variants], ignore_index=True)
+        keys = list(zip(out["variant"], out["target"], out["horizon"], strict=True))
+        tests = [c[: -len("_p")] for c in out.columns if c.endswith("_p")]
+        for test in tests:  # loop over tests, then methods: columns, not rows
+            for method in self.config.inference.multiple_testing:
+                out[f"{test}_p_{method}"] = [
+                    self.adjusted.get((*k, test), {}).get(method, np.nan) for k in keys
+                ]
+        return out
 
     def events_frame(self) -> pd.DataFrame:
         """All events of all variants with their forward returns and completeness."""
@@ -494,7 +504,8 @@ class StudyResult:
         return out
 
     def summary(self) -> str:
-        """Text summary: study, events per variant, verdicts, claims."""
+        """Text summary: study, events per variant, the bottom line, verdicts, how often the
+        test would be fooled on this data, backtests, claims, facts and caveats."""
         cfg = self.config
         lines = [f"Study {cfg.name}: {cfg.title}"]
         if cfg.question:
@@ -507,6 +518,10 @@ class StudyResult:
         lines.append(f"Bottom line (data to {self.data_end():%Y-%m-%d}): {self.headline()}")
         lines += ["Verdicts (default test: " + cfg.inference.default_test + "):"]
         lines += ["  " + s for s in self.verdicts()]
+        size = self.size_sentence()
+        if size:
+            lines.append(f"How often the test would be fooled on this data: {size}")
+        lines += [f"Backtest {b.name}: {b.verdict()}" for b in self.backtests]
         lines += [c.sentence() for c in self.claims]
         if self.facts is not None:
             lines += [
@@ -517,9 +532,10 @@ class StudyResult:
         return "\n".join(lines)
 
     def _repr_html_(self) -> str:
-        """Notebook view: title and question, the verdict lines, the published claims, a
-        compact table (percentages, the default test's p-value), the events per variant and
-        the caveats."""
+        """Notebook view: title and question, the bottom line, the verdict lines, how often
+        the test would be fooled on this data, the backtests, the published claims, a compact
+        table (percentages, the default test's p-value), the events per variant and the
+        caveats."""
         import html
 
         cfg = self.config
@@ -532,8 +548,19 @@ class StudyResult:
         parts = [f"<h4>{esc(cfg.title)}</h4>"]
         if cfg.question:
             parts.append(f"<p><i>{esc(cfg.question)}</i></p>")
+        parts.append(
+            f"<p><b>Bottom line</b> (data to {self.data_end():%Y-%m-%d}): "
+            f"{esc(self.headline())}</p>"
+        )
         parts.append(f"<p><b>Verdicts</b> (default test: {esc(default)})</p>")
         parts.append(items(self.verdicts()))
+        size = self.size_sentence()
+        if size:
+            parts.append("<p><b>How often would the test be fooled on this data?</b></p>")
+            parts.append(f"<p>{esc(size)}</p>")
+        if self.backtests:
+            parts.append("<p><b>Backtests</b></p>")
+            parts.append(items([f"{b.name}: {b.verdict()}" for b in self.backtests]))
         if self.claims:
             parts.append("<p><b>Published claims</b></p>")
             parts.append(items([c.sentence() for c in self.claims]))

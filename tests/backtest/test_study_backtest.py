@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 import json
 from pathlib import Path
 
@@ -128,6 +129,8 @@ def test_study_backtest_equals_the_engine_and_is_written(store: DataStore, tmp_p
     pd.testing.assert_series_equal(b.daily["strategy"], direct.daily["strategy"])
     assert b.n_trials == 1 and b.dsr == pytest.approx(b.psr)
     assert any("no quote on" in n for n in b.notes)  # the missing cash quotes are said
+    assert f"Backtest base: {b.verdict()}" in result.summary()
+    assert html.escape(f"base: {b.verdict()}") in result._repr_html_()
     # the cash file is fingerprinted like the study's series (its sha256, from the bytes)
     import hashlib
 
