@@ -592,3 +592,25 @@ def test_event_mean_se_is_nan_when_the_event_returns_do_not_vary() -> None:
     y[ev] = 0.02
     res = hac_test(y, ev, h)
     assert res.applicable and np.isnan(res.details["se_mean"])
+
+
+@pytest.mark.parametrize("h", [1, 5, 21, 126, 252])
+def test_bartlett_share_of_the_overlap_variance(h: int) -> None:
+    """The share of an MA(h-1) sum of h equal shocks' long-run variance (h**2) that Bartlett
+    weights keep, from statsmodels' own weights (sandwich_covariance.weights_bartlett) on the
+    theoretical autocovariances h - |j|; the docstring's 78% at h = 126."""
+    from statsmodels.stats.sandwich_covariance import weights_bartlett
+
+    from eventstudy.inference.hac import bartlett_share_of_overlap_variance, default_hac_lags
+
+    lags = default_hac_lags(h, "bartlett")
+    w = weights_bartlett(lags)  # w[j] for j = 0..lags
+    gamma = np.array([max(h - j, 0) for j in range(lags + 1)], dtype=float)
+    expected = (w[0] * gamma[0] + 2 * np.sum(w[1:] * gamma[1:])) / h**2
+    assert bartlett_share_of_overlap_variance(h) == pytest.approx(expected, rel=1e-12)
+    if h >= 21:
+        assert 0.77 < bartlett_share_of_overlap_variance(h) < 0.79
+    # h - 1 Bartlett lags keep about two thirds, the docstring's other number
+    assert bartlett_share_of_overlap_variance(h, h - 1) == pytest.approx(
+        (2 * h**2 + 1) / (3 * h**2), rel=1e-12
+    )
