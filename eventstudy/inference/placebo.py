@@ -387,7 +387,9 @@ def placebo_test(
         return TestResult.not_applicable(
             "placebo", f"only {s.n} complete events (need >= {MIN_EVENTS})", **common
         )
-    if np.any(np.diff(s.events) < g):
+    # the spacing on the calendar of the input, as the events were declustered: a missing
+    # forward return between two events must not bring them closer (s.events skips it)
+    if np.any(np.diff(s.event_positions) < g):
         raise DataError(f"event_positions are closer than min_gap={g} dates; decluster first")
     t = s.y.size
     mu0 = s.baseline_mean

@@ -695,3 +695,20 @@ def test_ties_count_however_the_sums_are_rounded(monkeypatch: pytest.MonkeyPatch
             res = placebo_test(y, ev, 1, draws=d, seed=1)
             extreme = res.p_value * (d + 1) - 1
             assert abs(extreme - d * q) <= 4 * np.sqrt(d * q * (1 - q)), (budget, y[0])
+
+
+def test_a_missing_stretch_between_events_does_not_bring_them_closer() -> None:
+    """Events 21 dates apart with 10 missing forward returns between them were declustered
+    with min_gap = 21 on the input's calendar; the placebo must not call them too close
+    (it raised, and with it every test of run_tests)."""
+    from eventstudy.inference.run import run_tests
+
+    rng = np.random.default_rng(0)
+    y = rng.normal(0.0, 0.05, 3000)
+    y[1000:1010] = np.nan
+    pos = np.array([995, 1016, 2000, 2500])
+    res = placebo_test(y, pos, 21, min_gap=21, draws=99, seed=1)
+    assert res.applicable
+    assert set(run_tests(y, pos, 21, tests=("placebo", "hac"), draws=99, min_gap=21, seed=1))
+    with pytest.raises(DataError, match="closer than min_gap=21"):
+        placebo_test(y, np.array([995, 1015, 2000, 2500]), 21, min_gap=21, draws=99, seed=1)
