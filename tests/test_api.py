@@ -155,3 +155,20 @@ def test_study_results_are_read_only_and_frames_are_tidy(data_dir: Path) -> None
     pd.testing.assert_frame_equal(tests, cs.result.to_frame())
     assert {"scope", "period", "test", "applicable", "reason"} <= set(tests)
     assert len(cs.events_frame()) == cs.result.n_events  # the per-event table
+
+
+def test_es_backtest_documents_the_function_whichever_the_name_holds() -> None:
+    """es.backtest may be the package (once eventstudy.backtest is imported): its signature
+    and help are the function's, so a notebook's ``es.backtest?`` says what a call does."""
+    import inspect
+    import pydoc
+
+    import eventstudy as es
+    import eventstudy.backtest
+    from eventstudy.backtest.engine import backtest
+
+    assert inspect.signature(es.backtest) == inspect.signature(backtest)
+    assert inspect.signature(eventstudy.backtest) == inspect.signature(backtest)
+    text = pydoc.render_doc(eventstudy.backtest)
+    assert inspect.cleandoc(backtest.__doc__ or "").splitlines()[0] in text
+    assert "placebo_draws" in text

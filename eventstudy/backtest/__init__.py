@@ -35,4 +35,19 @@ class _CallableModule(types.ModuleType):
         return backtest(*args, **kwargs)
 
 
-sys.modules[__name__].__class__ = _CallableModule
+def _callable_package() -> None:
+    """Make this package callable, with the function's signature and documentation after the
+    package's own summary (``help(es.backtest)``, ``es.backtest?`` and ``inspect.signature``
+    describe what a call does, whichever of the two the name holds)."""
+    import inspect
+
+    module = sys.modules[__name__]
+    module.__class__ = _CallableModule
+    module.__signature__ = inspect.signature(backtest)  # type: ignore[attr-defined]
+    module.__doc__ = (
+        f"{__doc__}\n\nCalling the package calls :func:`backtest`:\n\n"
+        f"{inspect.cleandoc(backtest.__doc__ or '')}"
+    )
+
+
+_callable_package()
