@@ -74,6 +74,11 @@ class EventTable:
     mode: EventMode
     description: str = ""
 
+    def __repr__(self) -> str:
+        """One line: how many events, and their first and last dates."""
+        span = f", {self.dates[0]:%Y-%m-%d}..{self.dates[-1]:%Y-%m-%d}" if self.n_events else ""
+        return f"<EventTable {self.n_events} events{span} (min_gap {self.min_gap})>"
+
     def __post_init__(self) -> None:
         if not (len(self.dates) == len(self.positions) == len(self.values)):
             raise DataError("dates, positions and values must have the same length")

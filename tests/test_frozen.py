@@ -187,3 +187,21 @@ def test_cross_section_result_is_read_only_and_frames_say_why() -> None:
     na = one[~one["applicable"]]
     assert len(na) > 0 and na["reason"].str.len().gt(0).all()
     assert na["statistic"].isna().all()
+
+
+def test_reprs_are_one_line_and_say_what_the_result_is() -> None:
+    """A result's repr is a line, not its fields (a StudyResult's were 300,000 characters)."""
+    data = pd.DataFrame({"a": PRICE})
+    signal = es.make_signal({"type": "move", "series": "a", "n": 5, "mode": "above", "level": 0.01})
+    sig = signal.compute(data)
+    events = es.find_events(sig, min_gap=10)
+    traded = es.backtest(PRICE, events, hold=20, placebo_draws=0)
+    cross = _cross_section(["A", "B", "C", "D"])
+    lines = {
+        repr(sig): f"{int(sig.trigger.sum())} trigger days of 400",
+        repr(events): f"<EventTable {events.n_events} events, {events.dates[0]:%Y-%m-%d}..",
+        repr(traded): f"{len(traded.trades)} trades, Sharpe {traded.sharpe_annual:.2f}>",
+        repr(cross): f"of {cross.n_events_input} events",
+    }
+    for text, part in lines.items():
+        assert part in text and "\n" not in text and len(text) < 200, text

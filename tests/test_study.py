@@ -144,6 +144,9 @@ def test_summary_and_notebook_view_say_what_the_report_says(store: DataStore) ->
     assert html.escape(size) in page
     assert html.escape(result.headline()) in page
     assert result.claims[0].sentence() in text
+    counts = ", ".join(f"{v.name} {v.events.n_events}" for v in result.variants)
+    assert repr(result).startswith(f"<StudyResult {result.config.name!r}: events {counts}; data")
+    assert repr(result.variants[0]).startswith(f"<VariantResult {result.variants[0].name!r}: ")
 
 
 def test_claim_check(store: DataStore) -> None:

@@ -116,6 +116,14 @@ class BacktestResult:
     events: pd.DatetimeIndex
     notes: tuple[str, ...] = field(default_factory=tuple)
 
+    def __repr__(self) -> str:
+        """One line: what was traded and its Sharpe ratio."""
+        return (
+            f"<BacktestResult {self.name!r}: {self.long}"
+            + (f" minus {self.short}" if self.short else "")
+            + f", hold {self.hold}, {len(self.trades)} trades, Sharpe {self.sharpe_annual:.2f}>"
+        )
+
     def __post_init__(self) -> None:
         for f in ("performance", "activity", "placebo"):
             object.__setattr__(self, f, readonly_mapping(getattr(self, f)))

@@ -86,6 +86,13 @@ class CrossSectionResult:
     n_moved: int
     dropped_reasons: Mapping[str, int] = field(default_factory=dict)
 
+    def __repr__(self) -> str:
+        """One line: model, windows and events (the fields hold every event's returns)."""
+        return (
+            f"<CrossSectionResult {self.model}: {self.n_events} of {self.n_events_input} events, "
+            f"estimation {self.estimation}, event window {self.event_window}>"
+        )
+
     def __post_init__(self) -> None:
         for name in ("daily_tests", "window_tests", "dropped_reasons"):
             object.__setattr__(self, name, readonly_mapping(getattr(self, name)))

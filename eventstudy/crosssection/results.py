@@ -30,6 +30,10 @@ class CrossSectionStudyResult:
     warnings: tuple[str, ...]
     facts: FactTable | None = None
 
+    def __repr__(self) -> str:
+        """One line: the study and its events."""
+        return f"<CrossSectionStudyResult {self.config.name!r}: {self.result.n_events} events>"
+
     def __post_init__(self) -> None:
         object.__setattr__(self, "data", readonly_mapping(self.data))
 

@@ -148,6 +148,10 @@ class FactTable:
     facts: tuple[FactResult, ...]
     data_last: Mapping[str, str | None] = field(default_factory=dict)
 
+    def __repr__(self) -> str:
+        """One line: the note and how many facts."""
+        return f"<FactTable {self.title!r}: {len(self.facts)} facts>"
+
     def __post_init__(self) -> None:
         object.__setattr__(self, "data_last", readonly_mapping(dict(self.data_last)))
 

@@ -61,6 +61,13 @@ class SignalResult:
     look_ahead: bool
     description: str
 
+    def __repr__(self) -> str:
+        """One line: what the signal is and how often it triggered."""
+        return (
+            f"<SignalResult {self.description!r}: {int(self.trigger.sum())} trigger days "
+            f"of {len(self.trigger)}>"
+        )
+
     def __post_init__(self) -> None:
         if not isinstance(self.value, pd.Series) or not isinstance(self.trigger, pd.Series):
             raise TypeError("value and trigger must be pandas Series")

@@ -63,6 +63,13 @@ class VariantResult:
     forward: Mapping[str, pd.DataFrame]
     placebo_paths: Mapping[str, PlaceboPathBand] = field(default_factory=dict)
 
+    def __repr__(self) -> str:
+        """One line: the variant, its events and targets."""
+        return (
+            f"<VariantResult {self.name!r}: {self.events.n_events} events, targets "
+            f"{', '.join(self.evaluations)}>"
+        )
+
     def __post_init__(self) -> None:
         for name in ("evaluations", "paths", "forward", "placebo_paths"):
             object.__setattr__(self, name, readonly_mapping(getattr(self, name)))
@@ -179,6 +186,15 @@ class StudyResult:
     facts: FactTable | None = None
     subperiods: pd.DataFrame | None = None
     backtests: tuple[BacktestResult, ...] = ()
+
+    def __repr__(self) -> str:
+        """One line: the study, its variants' event counts and the data's end (the fields hold
+        the whole data; :meth:`summary` has the verdicts)."""
+        counts = ", ".join(f"{v.name} {v.events.n_events}" for v in self.variants)
+        return (
+            f"<StudyResult {self.config.name!r}: events {counts}; data to "
+            f"{self.data_end():%Y-%m-%d}; .summary() for the verdicts>"
+        )
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "adjusted", readonly_mapping(self.adjusted))

@@ -65,6 +65,13 @@ class SweepResult:
     backtest: SweepBacktest | None = None
     _frame: list[pd.DataFrame] = field(default_factory=list, init=False, repr=False, compare=False)
 
+    def __repr__(self) -> str:
+        """One line: the study swept and how many specifications."""
+        return (
+            f"<SweepResult {self.config.name!r}: {len(self.events)} specifications; "
+            ".summary() for the search's verdict>"
+        )
+
     def __post_init__(self) -> None:
         object.__setattr__(self, "events", readonly_mapping(self.events))
         object.__setattr__(self, "evaluations", readonly_mapping(self.evaluations))
