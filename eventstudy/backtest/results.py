@@ -138,13 +138,29 @@ class BacktestResult:
         return (1.0 + self.daily[["strategy", "buy_and_hold"]]).cumprod()
 
     def to_frame(self) -> pd.DataFrame:
-        """The metrics table: one row per metric, columns ``strategy`` and ``buy_and_hold``
-        (raw numbers and dates)."""
-        rows = {
-            label: [self.performance[c][k] for c in ("strategy", "buy_and_hold")]
-            for k, label, _ in _ROWS
-        }
-        return pd.DataFrame.from_dict(rows, orient="index", columns=["strategy", "buy_and_hold"])
+        """Tidy metrics, one row per portfolio (``portfolio``: ``"strategy"``, then
+        ``"buy_and_hold"``; ``name``: the strategy's name and the series held): the
+        performance metrics (``total_return`` .. ``max_drawdown`` as float64, the drawdown's
+        ``drawdown_peak``, ``drawdown_trough`` and ``drawdown_recovery`` as dates, NaT when not
+        recovered), then ``exposure``, ``turnover``, ``trades`` and ``hit_rate`` (buy-and-hold:
+        always invested, no turnover, one trade, no hit rate).  :meth:`table` formats the same
+        numbers for reading."""
+        a = self.activity
+        rows = []
+        for portfolio, name in (("strategy", self.name), ("buy_and_hold", self.holding)):
+            row: dict[str, Any] = {"portfolio": portfolio, "name": name}
+            for key, _, kind in _ROWS:  # loop over nine metrics
+                value = self.performance[portfolio][key]
+                row[key] = pd.Timestamp(value) if kind == "date" and value is not None else value
+            rows.append(row)
+        frame = pd.DataFrame(rows)
+        for key, _, kind in _ROWS:  # loop over nine metrics
+            frame[key] = pd.to_datetime(frame[key]) if kind == "date" else frame[key].astype(float)
+        frame["exposure"] = [float(a["exposure"]), 1.0]
+        frame["turnover"] = [float(a["turnover"]), 0.0]
+        frame["trades"] = np.array([int(a["trades"]), 1], dtype=np.int64)
+        frame["hit_rate"] = [float(a["hit_rate"]), np.nan]
+        return frame
 
     def table(self) -> pd.DataFrame:
         """The metrics table formatted for reading (percentages, dates), with the strategy's

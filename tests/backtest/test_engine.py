@@ -253,4 +253,12 @@ def test_result_is_frozen_and_serializable() -> None:
     text = json.dumps(r.to_dict(), allow_nan=False)
     assert '"hold_days": 3' in text
     assert "Backtest: strategy" in r.summary() and "<h4>" in r._repr_html_()
-    assert r.to_frame().shape == (9, 2)
+    frame = r.to_frame()
+    assert frame["portfolio"].tolist() == ["strategy", "buy_and_hold"]
+    assert frame.shape == (2, 2 + 9 + 4)
+    # tidy: numbers as float64, dates as datetime64, the same numbers as performance
+    assert frame["sharpe"].dtype == np.float64 and frame["trades"].dtype == np.int64
+    assert str(frame["drawdown_peak"].dtype).startswith("datetime64")
+    for i, portfolio in enumerate(("strategy", "buy_and_hold")):
+        assert frame.loc[i, "annual_return"] == r.performance[portfolio]["annual_return"]
+    assert frame.loc[0, "trades"] == r.activity["trades"] == 1
