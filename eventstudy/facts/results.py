@@ -8,6 +8,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from eventstudy._frozen import readonly_mapping
@@ -126,6 +127,24 @@ class FactResult:
         }
 
 
+_TIDY = [
+    "id",
+    "kind",
+    "fact",
+    "series",
+    "as_of",
+    "claimed",
+    "computed",
+    "unit",
+    "tolerance",
+    "verdict",
+    "holds",
+    "failed",
+    "look_ahead",
+    "detail",
+]
+
+
 @dataclass(frozen=True, slots=True)
 class FactTable:
     """The checked facts of a note (or a study), in the note's order.
@@ -172,7 +191,41 @@ class FactTable:
         return "; ".join(parts) + "."
 
     def to_frame(self) -> pd.DataFrame:
-        """The verdict table, formatted (one row per fact)."""
+        """Tidy facts, one row per fact: ``id``, ``kind``, ``fact`` (its text, else its id),
+        ``series``, ``as_of`` (a date, NaT without one), ``claimed`` and ``computed`` (float64
+        in the fact's ``unit``: ``"%"`` and ``"share"`` as decimals, ``"bp"``, ...; NaN when
+        absent), ``unit``, ``tolerance``, ``verdict`` (the word), ``holds`` (every check
+        holds), ``failed`` (the checks that do not, ``"; "``-joined), ``look_ahead`` and
+        ``detail``.  :meth:`table` is the formatted verdict table."""
+        rows = []
+        for f in self.facts:  # loop over a note's facts
+            failed = [label for label, ok in f.checks if not ok]
+            rows.append(
+                {
+                    "id": f.id,
+                    "kind": f.kind,
+                    "fact": f.text or f.id,
+                    "series": f.series,
+                    "as_of": pd.NaT if f.as_of is None else pd.Timestamp(f.as_of),
+                    "claimed": np.nan if f.claimed is None else float(f.claimed),
+                    "computed": np.nan if f.computed is None else float(f.computed),
+                    "unit": f.unit,
+                    "tolerance": float(f.tolerance),
+                    "verdict": f.verdict,
+                    "holds": not failed,
+                    "failed": "; ".join(failed),
+                    "look_ahead": bool(f.look_ahead),
+                    "detail": f.detail,
+                }
+            )
+        frame = pd.DataFrame(rows, columns=_TIDY)
+        frame["as_of"] = pd.to_datetime(frame["as_of"])
+        return frame.astype({"claimed": float, "computed": float, "tolerance": float})
+
+    def table(self) -> pd.DataFrame:
+        """The verdict table, formatted for reading (one row per fact): ``fact``,
+        ``claimed``, ``computed``, ``verdict`` (with the failed checks), ``detail``, ``as of``
+        and ``series``."""
         return pd.DataFrame([f.row() for f in self.facts])
 
     def summary(self) -> str:
@@ -182,7 +235,7 @@ class FactTable:
             when = "" if self.as_of is None else f"as of {self.as_of:%Y-%m-%d}"
             head.append(", ".join(x for x in (self.source, when) if x))
         head.append(self.headline())
-        frame = self.to_frame()[["fact", "claimed", "computed", "verdict", "detail"]]
+        frame = self.table()[["fact", "claimed", "computed", "verdict", "detail"]]
         with pd.option_context("display.max_colwidth", 80, "display.width", 250):
             table = frame.to_string(index=False)
         return "\n".join([*head, "", table])
@@ -240,6 +293,6 @@ class FactTable:
         }
 
     def _repr_html_(self) -> str:
-        return f"<p><strong>{html.escape(self.headline())}</strong></p>" + self.to_frame().to_html(
+        return f"<p><strong>{html.escape(self.headline())}</strong></p>" + self.table().to_html(
             index=False
         )

@@ -10,5 +10,5 @@ __all__ = ["facts_blocks"]
 
 def facts_blocks(table: FactTable) -> list[Block]:
     """A "Facts" section: the one-line count and the verdict table."""
-    frame = table.to_frame()[["fact", "claimed", "computed", "verdict", "detail"]]
+    frame = table.table()[["fact", "claimed", "computed", "verdict", "detail"]]
     return [Block("h2", "Facts"), Block("p", f"**{table.headline()}**"), Block("table", frame)]

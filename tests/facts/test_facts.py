@@ -518,3 +518,43 @@ def test_a_data_error_names_the_fact(store: DataStore) -> None:
         r"and 2020-03-06",
     ):
         run(store, facts, as_of="2020-03-06")
+
+
+def test_fact_table_to_frame_is_tidy_and_table_is_for_reading() -> None:
+    """to_frame() carries the numbers (float64 in the fact's unit, dates as dates), table()
+    the formatted verdict table the report shows."""
+    from eventstudy.facts.results import FactResult, FactTable
+
+    def fact(i: str, claimed: float | None, computed: float | None, ok: bool) -> FactResult:
+        return FactResult(
+            id=i,
+            kind="return",
+            text=f"fact {i}",
+            source="",
+            as_of=pd.Timestamp("2025-08-15") if claimed is not None else None,
+            series="rut",
+            claimed=claimed,
+            computed=computed,
+            unit="%",
+            tolerance=0.005,
+            verdict="reproduced" if ok else "not reproduced",
+            checks=(("within tolerance", ok),),
+            detail="d",
+        )
+
+    table = FactTable(
+        title="t",
+        source="",
+        as_of=None,
+        facts=(fact("a", 0.07, 0.0701, True), fact("b", None, None, False)),
+    )
+    frame = table.to_frame()
+    assert frame["id"].tolist() == ["a", "b"]
+    assert frame["claimed"].dtype == np.float64 and frame["computed"].dtype == np.float64
+    assert frame.loc[0, "computed"] == 0.0701 and np.isnan(frame.loc[1, "claimed"])
+    assert str(frame["as_of"].dtype).startswith("datetime64") and pd.isna(frame.loc[1, "as_of"])
+    assert frame["holds"].tolist() == [True, False]
+    assert frame.loc[1, "failed"] == "within tolerance"
+    readable = table.table()
+    assert readable.loc[0, "claimed"] == "+7.00%"
+    assert readable.loc[1, "verdict"] == "not reproduced (fails: within tolerance)"
