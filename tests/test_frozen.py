@@ -175,8 +175,14 @@ def test_cross_section_result_is_read_only_and_frames_say_why() -> None:
         res.window_tests[window]["x"] = None  # type: ignore[index]
     assert len({t for tests in res.window_tests.values() for t in tests.values()}) >= 1
     frame = res.to_frame()
-    cols = ["scope", "period", "test", "statistic", "p_value", "distribution"]
+    cols = ["scope", "period", "start", "end", "test", "statistic", "p_value", "distribution"]
     assert list(frame.columns) == [*cols, "applicable", "reason"]
+    window = frame[frame["scope"] == "window"].iloc[0]
+    assert window["period"] == f"{window['start']}..{window['end']}"
+    assert frame["start"].dtype == np.int64
+    days = frame[frame["scope"] == "day"]
+    assert (days["start"] == days["end"]).all()
+    assert (days["period"] == days["start"].astype(str)).all()
     n_tests = sum(len(t) for t in res.daily_tests.values()) + sum(
         len(t) for t in res.window_tests.values()
     )

@@ -104,26 +104,29 @@ class CrossSectionResult:
 
     def to_frame(self) -> pd.DataFrame:
         """Tidy statistics, one row per test of a day or a CAR window: ``scope`` (``"day"``
-        or ``"window"``), ``period`` (the relative day, or ``"first..last"``), ``test``,
-        ``statistic``, ``p_value``, ``distribution``, ``applicable`` and ``reason`` (why the
-        test could not run; empty when it ran)."""
+        or ``"window"``), ``period`` (the relative day, or ``"first..last"``: a label),
+        ``start`` and ``end`` (the first and last relative day as integers, equal for a day),
+        ``test``, ``statistic``, ``p_value``, ``distribution``, ``applicable`` and ``reason``
+        (why the test could not run; empty when it ran)."""
         rows = []
         for day, tests in self.daily_tests.items():
             for name, r in tests.items():
-                rows.append(("day", str(day), name, r))
+                rows.append(("day", str(day), day, day, name, r))
         for (lo, hi), tests in self.window_tests.items():
             for name, r in tests.items():
-                rows.append(("window", f"{lo}..{hi}", name, r))
+                rows.append(("window", f"{lo}..{hi}", lo, hi, name, r))
         return pd.DataFrame(
             {
                 "scope": [r[0] for r in rows],
                 "period": [r[1] for r in rows],
-                "test": [r[2] for r in rows],
-                "statistic": [r[3].statistic for r in rows],
-                "p_value": [r[3].p_value for r in rows],
-                "distribution": [r[3].distribution for r in rows],
-                "applicable": [r[3].applicable for r in rows],
-                "reason": [r[3].reason for r in rows],
+                "start": np.array([r[2] for r in rows], dtype=np.int64),
+                "end": np.array([r[3] for r in rows], dtype=np.int64),
+                "test": [r[4] for r in rows],
+                "statistic": [r[5].statistic for r in rows],
+                "p_value": [r[5].p_value for r in rows],
+                "distribution": [r[5].distribution for r in rows],
+                "applicable": [r[5].applicable for r in rows],
+                "reason": [r[5].reason for r in rows],
             }
         )
 
