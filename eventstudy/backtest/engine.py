@@ -4,6 +4,7 @@ the Sharpe ratio's statistics and a random-entry placebo."""
 from __future__ import annotations
 
 import math
+import warnings
 from collections.abc import Sequence
 from typing import Any
 
@@ -12,10 +13,11 @@ import pandas as pd
 
 from eventstudy._typing import Seed
 from eventstudy._validation import as_generator, check_int
+from eventstudy.backtest._inputs import check_cash_units, check_tz, event_dates, price_series
 from eventstudy.backtest.metrics import PERIODS, performance
 from eventstudy.backtest.positions import RULE_TEXT, Entry, Overlap, positions_from_events
 from eventstudy.backtest.results import BacktestResult
-from eventstudy.exceptions import DataError
+from eventstudy.exceptions import DataError, DroppedEventsWarning
 from eventstudy.inference._common import FloatArray, IntArray
 from eventstudy.inference.placebo import draw_spaced_positions
 from eventstudy.inference.sharpe import deflated_sharpe, probabilistic_sharpe, sharpe_stats
@@ -132,7 +134,7 @@ def backtest(
     n_trials: int = 1,
     trials_variance: float | None = None,
     names: Sequence[str] = ("long", "short"),
-    cash_name: str = "zero",
+    cash_name: str | None = None,
     name: str = "strategy",
 ) -> BacktestResult:
     """Backtest "after each event, hold ``long`` (minus ``short``) for ``hold`` trading days".
@@ -140,11 +142,16 @@ def backtest(
     Parameters
     ----------
     long, short
-        Price levels with a DatetimeIndex (``short`` optional: long ``long`` and short
-        ``short`` in equal amounts, the capital kept in cash as collateral).
+        Price levels: pandas Series on ascending, distinct dates (a DatetimeIndex);
+        ``short`` optional: long ``long`` and short ``short`` in equal amounts, the capital
+        kept in cash as collateral.
     events
-        Event dates (an :class:`~eventstudy.events.EventTable`, or dates), known at their
-        close.
+        Event dates, known at their close: an :class:`~eventstudy.events.EventTable` (from
+        :func:`~eventstudy.events.find_events`), or dates (a DatetimeIndex, Timestamps,
+        ``"YYYY-MM-DD"`` strings).  Not integer positions, a boolean trigger or a
+        SignalResult (pass ``find_events(...)`` of it).  A date between two trading days of
+        ``long`` (a weekend, a holiday) moves to the next trading day, as in
+        :func:`~eventstudy.crosssection.run_cross_section`, and is counted in the notes.
     hold
         Holding period in trading days.
     overlap, max_slices, entry
@@ -153,11 +160,13 @@ def backtest(
         Cost in basis points per unit of capital traded, per leg (a long-short round trip
         pays it four times).
     cash
-        Daily return of cash, earned when not invested (and on the collateral of a
-        long-short position); see :func:`cash_from_yield`.  None: zero.
+        Daily return of cash as a DECIMAL (0.0001 = 0.01 % a day), earned when not invested
+        (and on the collateral of a long-short position); from a yield in percent use
+        :func:`cash_from_yield`, from a daily rate in percent (Fama-French ``rf``) divide by
+        100.  None: zero.
     start, end
-        Sample of the backtest (default: all dates of ``long``); events outside are dropped
-        and counted.
+        Sample of the backtest (default: all dates of ``long``); events outside it are
+        dropped and counted in the notes.
     placebo_draws
         Random-entry placebo draws (0: none).
     seed
@@ -166,12 +175,35 @@ def backtest(
         Strategies tried to find this one and the variance of their per-day Sharpe ratios,
         for the deflated Sharpe ratio (``n_trials = 1``: the probabilistic Sharpe ratio
         against zero).
-    names, cash_name, name
-        Labels.
+    names, name
+        Labels of the legs and of the strategy.
+    cash_name
+        Label of the cash; default the name of the ``cash`` Series (``"cash"`` when it has
+        none), ``"zero"`` without cash.
 
     Returns
     -------
     BacktestResult
+
+    Raises
+    ------
+    TypeError
+        ``long``/``short`` not a price Series with a DatetimeIndex (a DataFrame, an array);
+        ``events`` as integer positions, a boolean trigger, a SignalResult or not dates;
+        ``events`` or ``cash`` tz-aware while ``long`` is naive (or the reverse).
+    ValueError
+        ``cash`` looks like percent (median absolute daily return above 0.1 %); bad
+        ``hold``, ``cost_bps``, ``n_trials``.
+    DataError
+        An unsorted or duplicated price index (names the first offending date), missing or
+        non-positive prices or cash rates in the sample, too short a sample.
+
+    Warns
+    -----
+    DroppedEventsWarning
+        Events before the first or after the last date of ``long``: they are dropped (and
+        counted in the notes).  Events inside the data but outside ``start``/``end`` are
+        only counted in the notes: that sample is the caller's choice.
 
     References
     ----------
@@ -186,9 +218,42 @@ def backtest(
         raise ValueError(f"cost_bps must be a number >= 0, got {cost_bps!r}")
     if n_trials > 1 and trials_variance is None:
         raise ValueError("n_trials > 1 needs trials_variance (variance of their Sharpe ratios)")
-    if not isinstance(long.index, pd.DatetimeIndex):
-        raise TypeError("long must be a Series with a DatetimeIndex")
-    dates = long.index
+    long = price_series("long", long)
+    if long.empty:
+        raise DataError("backtest: long has no dates")
+    if short is not None:
+        short = price_series("short", short)
+        check_tz("short", short.index, long.index)
+    if cash is not None:
+        if not isinstance(cash, pd.Series) or not isinstance(cash.index, pd.DatetimeIndex):
+            raise TypeError(
+                "cash must be a Series of daily decimal returns with a DatetimeIndex, got "
+                f"{type(cash).__name__}"
+            )
+        check_tz("cash", cash.index, long.index)
+    if cash_name is None:
+        cash_name = "zero" if cash is None else str(cash.name or "cash")
+    full = pd.DatetimeIndex(long.index)
+    ev_all = event_dates(events, full)
+    # outside the data: dropped, with a warning; between trading days: the next trading day
+    in_data = (ev_all >= full[0]) & (ev_all <= full[-1])
+    n_off_data = int((~in_data).sum())
+    if n_off_data:
+        first_off = ev_all[~in_data][0]
+        warnings.warn(
+            f"backtest: {n_off_data} of {len(ev_all)} event(s) fall outside the dates of "
+            f"{names[0]} ({full[0]:%Y-%m-%d}..{full[-1]:%Y-%m-%d}) and were dropped, e.g. "
+            f"{first_off:%Y-%m-%d}. Silence with warnings.filterwarnings('ignore', "
+            "category=DroppedEventsWarning)",
+            DroppedEventsWarning,
+            stacklevel=2,
+        )
+    ev_kept = ev_all[in_data]
+    traded_on = full[full.searchsorted(ev_kept, side="left")]
+    n_moved = int((traded_on != ev_kept).sum())
+    ev_dates = traded_on.unique()
+    n_merged = len(ev_kept) - len(ev_dates)
+    dates = full
     if start is not None:
         dates = dates[dates >= pd.Timestamp(start)]
     if end is not None:
@@ -196,7 +261,6 @@ def backtest(
     t = len(dates)
     if t < hold + 2:
         raise DataError(f"backtest: {t} dates in the sample, fewer than hold + 2 = {hold + 2}")
-    ev_dates = pd.DatetimeIndex(getattr(events, "dates", events))
     inside = ev_dates.isin(dates)
     outside = int((~inside).sum())
     pos = dates.get_indexer(ev_dates[inside])
@@ -218,6 +282,7 @@ def backtest(
                 f"backtest: cash ({cash_name}) has no rate for {first:%Y-%m-%d}; start the "
                 "backtest later or use cash = 'zero'"
             )
+        check_cash_units(rf, cash_name)
     x = p.exposure[1:]  # weight over days 1 .. T-1
     c = cost_bps / 1e4
     traded = np.abs(np.diff(np.r_[p.exposure, p.exposure_after]))  # at the close of 0 .. T-1
@@ -294,6 +359,13 @@ def backtest(
         notes.append(
             "Entry at the close of the event day itself: this assumes trading at the price "
             "that made the signal, which no one could (optimistic)."
+        )
+    if n_off_data:
+        notes.append(f"{n_off_data} event(s) outside the dates of the data were dropped.")
+    if n_moved:
+        notes.append(
+            f"{n_moved} event(s) dated on a non-trading day moved to the next trading day"
+            + (f" ({n_merged} of them onto another event's day)." if n_merged else ".")
         )
     if outside:
         notes.append(f"{outside} event(s) outside the backtest's dates were dropped.")

@@ -103,7 +103,7 @@ def _geometric(rate: float, n: int = 12, start: float = 100.0) -> pd.Series:
         (
             lambda: backtest(_geometric(0.01).reset_index(drop=True), [2], hold=2),
             TypeError,
-            "long must be a Series with a DatetimeIndex",
+            "long must be a Series with a DatetimeIndex, got a RangeIndex",
         ),
         (
             lambda: backtest(_geometric(0.01), DATES[[2]], hold=11),
@@ -378,7 +378,7 @@ def test_more_edges_named_by_mutation() -> None:
     with pytest.raises(
         DataError,
         match=exactly(
-            "backtest: cash (zero) has no rate for 2001-01-05; start the backtest later or use "
+            "backtest: cash (cash) has no rate for 2001-01-05; start the backtest later or use "
             "cash = 'zero'"
         ),
     ):

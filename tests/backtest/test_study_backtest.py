@@ -224,8 +224,8 @@ def test_es_backtest_stays_callable_after_the_package_is_imported() -> None:
         "import numpy as np, pandas as pd, eventstudy as es, eventstudy.backtest.many\n"
         "idx = pd.bdate_range('2020-01-01', periods=300)\n"
         "px = pd.Series(100 * np.exp(np.cumsum(np.full(300, 0.001))), index=idx)\n"
-        "t = es.backtest(px, [10, 100], hold=20, seed=0)\n"
-        "direct = eventstudy.backtest.backtest(px, [10, 100], hold=20, seed=0)\n"
+        "t = es.backtest(px, idx[[10, 100]], hold=20, seed=0)\n"
+        "direct = eventstudy.backtest.backtest(px, idx[[10, 100]], hold=20, seed=0)\n"
         "assert type(t).__name__ == 'BacktestResult' and t.daily.equals(direct.daily)\n"
         "print('ok')\n"
     )

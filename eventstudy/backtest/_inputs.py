@@ -1,0 +1,143 @@
+"""Input coercion of :func:`~eventstudy.backtest.engine.backtest`: the price series, the
+events (an EventTable or dates, never positions or a trigger) and the cash series."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from eventstudy.exceptions import DataError
+from eventstudy.signals import SignalResult
+
+__all__ = ["MAX_CASH_DAILY", "check_cash_units", "check_tz", "event_dates", "price_series"]
+
+MAX_CASH_DAILY = 0.001
+"""Largest plausible median absolute daily cash return (0.1 % a day, about 29 % a year)."""
+
+_HOW = "pass an EventTable (es.find_events(...)) or event dates"
+
+
+def _tz_text(tz: Any) -> str:
+    return "tz-naive" if tz is None else f"tz-aware ({tz})"
+
+
+def price_series(name: str, value: Any) -> pd.Series:
+    """``value`` checked as a price Series on ascending unique dates (the error names
+    ``name``, the type given, and the first unsorted or repeated date)."""
+    if isinstance(value, pd.DataFrame):
+        raise TypeError(
+            f"{name} must be a price Series, got a DataFrame with columns "
+            f"{[str(c) for c in value.columns][:8]}: pass one column, e.g. data[{name!r}]"
+            if name in value.columns
+            else f"{name} must be a price Series, got a DataFrame with columns "
+            f"{[str(c) for c in value.columns][:8]}: pass one column, e.g. data['<column>']"
+        )
+    if not isinstance(value, pd.Series):
+        raise TypeError(
+            f"{name} must be a pandas Series of prices with a DatetimeIndex, got "
+            f"{type(value).__name__}"
+        )
+    if not isinstance(value.index, pd.DatetimeIndex):
+        raise TypeError(
+            f"{name} must be a Series with a DatetimeIndex, got a {type(value.index).__name__}"
+        )
+    index = value.index
+    if not index.is_monotonic_increasing or index.has_duplicates:
+        i8 = index.asi8
+        bad = np.flatnonzero(np.diff(i8) <= 0)
+        first = index[int(bad[0]) + 1]
+        what = "repeated" if i8[int(bad[0]) + 1] == i8[int(bad[0])] else "out of order"
+        raise DataError(
+            f"{name}: the index must be ascending trading dates without duplicates; "
+            f"{first:%Y-%m-%d} is {what} (after {index[int(bad[0])]:%Y-%m-%d}); use "
+            f"{name}.sort_index() and drop the duplicates"
+        )
+    return value
+
+
+def check_tz(name: str, index: pd.Index, prices: pd.Index) -> None:
+    """Refuse ``index`` when one of it and ``prices`` is tz-aware and the other is not."""
+    tz, prices_tz = getattr(index, "tz", None), getattr(prices, "tz", None)
+    if (tz is None) != (prices_tz is None):
+        raise TypeError(
+            f"{name} is {_tz_text(tz)} but the prices (long) are {_tz_text(prices_tz)}: "
+            "make both naive (e.g. .tz_localize(None)) or both aware"
+        )
+
+
+def event_dates(events: Any, prices: pd.DatetimeIndex) -> pd.DatetimeIndex:
+    """The event dates of ``events`` (an EventTable or dates), ascending and distinct.
+
+    Raises
+    ------
+    TypeError
+        For integer positions, a boolean trigger, a SignalResult, anything not dates, or
+        dates whose time zone disagrees with the prices'.
+    """
+    if isinstance(events, SignalResult):
+        raise TypeError(
+            "events is a SignalResult (a trigger per day), not events: pass "
+            "es.find_events(result, min_gap=...) (an EventTable), or event dates"
+        )
+    if hasattr(events, "dates") and hasattr(events, "positions"):  # an EventTable
+        raw: Any = events.dates
+    elif isinstance(events, pd.Series):
+        if pd.api.types.is_bool_dtype(events.dtype):
+            raise TypeError(
+                "events is a boolean trigger Series: pass es.find_events(trigger, min_gap=...) "
+                "(an EventTable), or the dates trigger.index[trigger]"
+            )
+        raw = events.to_numpy()
+    elif isinstance(events, str | dt.date | np.datetime64):
+        raw = [events]
+    else:
+        raw = events
+    if isinstance(raw, pd.DataFrame):
+        raise TypeError(f"events must be an EventTable or dates, got a DataFrame; {_HOW}")
+    if not isinstance(raw, pd.DatetimeIndex):
+        arr = np.asarray(raw) if not isinstance(raw, pd.Index) else raw.to_numpy()
+        if arr.ndim != 1:
+            raise TypeError(f"events must be one-dimensional dates, got shape {arr.shape}; {_HOW}")
+        if arr.dtype == bool:
+            raise TypeError(
+                "events is a boolean array (a trigger per day): pass es.find_events(trigger, "
+                "min_gap=...) (an EventTable), or event dates"
+            )
+        if np.issubdtype(arr.dtype, np.number):
+            raise TypeError(
+                f"events are numbers (dtype {arr.dtype}), not dates: integer positions would "
+                f"be read as nanosecond timestamps; {_HOW}, e.g. prices.index[positions]"
+            )
+        if arr.dtype == object and any(
+            isinstance(x, bool | int | float | np.number) for x in arr.tolist()
+        ):
+            raise TypeError(f"events hold numbers, not dates; {_HOW}")
+        try:
+            raw = pd.DatetimeIndex(pd.to_datetime(arr))
+        except (TypeError, ValueError) as exc:
+            raise TypeError(f"events could not be read as dates ({exc}); {_HOW}") from exc
+    ev = pd.DatetimeIndex(raw)
+    check_tz("events", ev, prices)
+    if ev.tz is not None and prices.tz is not None:
+        ev = ev.tz_convert(prices.tz)
+    if ev.hasnans:
+        raise DataError("events hold a missing date (NaT)")
+    return ev.sort_values().unique()
+
+
+def check_cash_units(rf: np.ndarray, label: str) -> None:
+    """Refuse a cash series whose median absolute daily return exceeds 0.1 %: a percent."""
+    finite = rf[np.isfinite(rf)]
+    if not finite.size:
+        return
+    med = float(np.median(np.abs(finite)))
+    if med > MAX_CASH_DAILY:
+        raise ValueError(
+            f"cash ({label}): the median absolute daily return is {med:.4g} ({med:.2%} a day), "
+            f"above {MAX_CASH_DAILY:.1%}: it looks like percent, not a decimal daily return. "
+            "Divide a daily rate in percent by 100 (e.g. Fama-French rf / 100), or convert "
+            "an annualized yield in percent (e.g. FRED DGS3MO) with cash_from_yield(yield)"
+        )

@@ -1,0 +1,123 @@
+"""What backtest accepts as events, prices and cash, and the clear errors for the rest:
+positions, triggers and SignalResults are refused (positions used to be read as nanosecond
+timestamps and trade nothing), time zones must agree, a cash series in percent is refused."""
+
+from __future__ import annotations
+
+import warnings
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from eventstudy.backtest import backtest, cash_from_yield
+from eventstudy.events import find_events
+from eventstudy.exceptions import DataError, DroppedEventsWarning
+from eventstudy.signals import SignalResult
+
+IDX = pd.bdate_range("2020-01-01", periods=120)
+PX = pd.Series(100 * np.exp(np.cumsum(np.full(120, 0.001))), index=IDX, name="px")
+
+
+def _trigger() -> pd.Series:
+    trig = pd.Series(False, index=IDX)
+    trig.iloc[[10, 60]] = True
+    return trig
+
+
+@pytest.mark.parametrize(
+    "events",
+    [[10, 60], np.array([10, 60]), pd.Index([10, 60]), np.array([10.0, 60.0])],
+    ids=["list", "ndarray", "Index", "float"],
+)
+def test_integer_positions_are_refused(events: object) -> None:
+    with pytest.raises(TypeError, match=r"events are numbers .*EventTable.*dates"):
+        backtest(PX, events, hold=5, placebo_draws=0)
+
+
+def test_a_bool_trigger_and_a_signal_result_are_refused() -> None:
+    trig = _trigger()
+    with pytest.raises(TypeError, match=r"boolean trigger Series: pass es.find_events"):
+        backtest(PX, trig, hold=5, placebo_draws=0)
+    with pytest.raises(TypeError, match=r"boolean array"):
+        backtest(PX, trig.to_numpy(), hold=5, placebo_draws=0)
+    sr = SignalResult(
+        value=trig.astype(float), trigger=trig, threshold=0.5, look_ahead=False, description="x"
+    )
+    with pytest.raises(TypeError, match=r"SignalResult .*find_events"):
+        backtest(PX, sr, hold=5, placebo_draws=0)
+
+
+def test_an_event_table_and_dates_trade_the_same() -> None:
+    table = find_events(_trigger(), min_gap=1)
+    a = backtest(PX, table, hold=5, placebo_draws=0)
+    b = backtest(PX, IDX[[10, 60]], hold=5, placebo_draws=0)
+    c = backtest(PX, [f"{IDX[10]:%Y-%m-%d}", f"{IDX[60]:%Y-%m-%d}"], hold=5, placebo_draws=0)
+    assert a.activity["trades"] == b.activity["trades"] == c.activity["trades"] == 2
+    assert a.daily.equals(b.daily) and a.daily.equals(c.daily)
+
+
+@pytest.mark.parametrize("bad", [PX.to_frame(), PX.to_numpy()], ids=["DataFrame", "ndarray"])
+def test_long_and_short_must_be_price_series(bad: object) -> None:
+    with pytest.raises(TypeError, match=r"^long must be a .*Series"):
+        backtest(bad, IDX[[10]], hold=5, placebo_draws=0)  # type: ignore[arg-type]
+    with pytest.raises(TypeError, match=r"^short must be a .*Series"):
+        backtest(PX, IDX[[10]], hold=5, short=bad, placebo_draws=0)  # type: ignore[arg-type]
+
+
+def test_time_zones_must_agree() -> None:
+    with pytest.raises(TypeError, match=r"events is tz-aware \(UTC\) but the prices .* tz-naive"):
+        backtest(PX, IDX[[10]].tz_localize("UTC"), hold=5, placebo_draws=0)
+    with pytest.raises(TypeError, match=r"events is tz-naive but the prices .* tz-aware"):
+        backtest(PX.tz_localize("UTC"), IDX[[10]], hold=5, placebo_draws=0)
+    both = backtest(PX.tz_localize("UTC"), IDX[[10]].tz_localize("UTC"), hold=5, placebo_draws=0)
+    assert both.activity["trades"] == 1
+
+
+def test_unsorted_or_repeated_prices_name_the_date() -> None:
+    dup = pd.concat([PX.iloc[:50], PX.iloc[49:]])
+    with pytest.raises(DataError, match=r"2020-03-10 is repeated"):
+        backtest(dup, IDX[[10]], hold=5, placebo_draws=0)
+    swapped = PX.iloc[[*range(30), 31, 30, *range(32, 120)]]
+    with pytest.raises(DataError, match=r"2020-02-12 is out of order"):
+        backtest(swapped, IDX[[10]], hold=5, placebo_draws=0)
+
+
+def test_weekend_events_move_to_the_next_trading_day() -> None:
+    saturday = pd.Timestamp("2020-01-18")  # IDX[13] is Monday 2020-01-20
+    moved = backtest(PX, [saturday], hold=5, placebo_draws=0)
+    monday = backtest(PX, [IDX[13]], hold=5, placebo_draws=0)
+    assert moved.activity["trades"] == 1
+    assert moved.daily.equals(monday.daily)
+    assert list(moved.events) == [IDX[13]]
+    assert any("moved to the next trading day" in n for n in moved.notes)
+    both = backtest(PX, [saturday, IDX[13]], hold=5, placebo_draws=0)
+    assert both.activity["trades"] == 1 and any("onto another event" in n for n in both.notes)
+
+
+def test_events_outside_the_data_warn_and_are_noted() -> None:
+    with pytest.warns(DroppedEventsWarning, match=r"1 of 2 event\(s\) fall outside"):
+        r = backtest(PX, ["1990-01-02", IDX[10]], hold=5, placebo_draws=0)
+    assert r.activity["trades"] == 1
+    assert any("outside the dates of the data" in n for n in r.notes)
+    # outside start/end (the caller's sample) but inside the data: a note, no warning
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        r = backtest(PX, IDX[[10, 60]], hold=5, start=IDX[40], placebo_draws=0)
+    assert any("outside the backtest's dates" in n for n in r.notes)
+
+
+def test_cash_in_percent_is_refused_and_decimal_accepted() -> None:
+    rf_percent = pd.Series(0.02, index=IDX, name="rf")  # 0.02 % a day, as French publishes
+    with pytest.raises(ValueError, match=r"cash \(rf\).*looks like percent.*100.*cash_from_yield"):
+        backtest(PX, IDX[[10]], hold=5, cash=rf_percent, placebo_draws=0)
+    ok = backtest(PX, IDX[[10]], hold=5, cash=rf_percent / 100, placebo_draws=0)
+    assert ok.cash == "rf"  # labelled by the series' name, not "zero"
+    edge = backtest(PX, IDX[[10]], hold=5, cash=pd.Series(0.001, index=IDX), placebo_draws=0)
+    assert edge.cash == "cash"
+    y = cash_from_yield(pd.Series(5.0, index=IDX, name="dgs3mo"))
+    assert backtest(PX, IDX[[10]], hold=5, cash=y.fillna(0.0), placebo_draws=0).cash == "dgs3mo"
+    assert backtest(PX, IDX[[10]], hold=5, placebo_draws=0).cash == "zero"
+    assert backtest(PX, IDX[[10]], hold=5, cash=rf_percent / 100, cash_name="T-bill").cash == (
+        "T-bill"
+    )
