@@ -14,7 +14,8 @@ import pandas as pd
 from eventstudy._frozen import pct, pvalue, readonly_mapping
 from eventstudy._typing import Seed
 from eventstudy._units import fmt_value
-from eventstudy._validation import as_generator, check_int
+from eventstudy._validation import as_generator, check_float, check_int
+from eventstudy.evaluation.path import event_positions_on, sample_stamp
 from eventstudy.evaluation.returns import HORIZON_ATTR, validate_horizons
 from eventstudy.events import episodes
 from eventstudy.exceptions import DroppedEventsWarning, IncompleteHorizonWarning
@@ -270,11 +271,17 @@ def _slice_sample(
     if not isinstance(sample, tuple | list) or len(sample) != 2:
         raise TypeError("sample must be a (start, end) pair of dates (None for open ends)")
     start, end = sample
-    lo = 0 if start is None else int(fwd.index.searchsorted(pd.Timestamp(start), side="left"))
+    lo = (
+        0
+        if start is None
+        else int(fwd.index.searchsorted(sample_stamp("sample start", start, fwd.index, "fwd")))
+    )
     hi = (
         len(fwd.index)
         if end is None
-        else int(fwd.index.searchsorted(pd.Timestamp(end), side="right"))
+        else int(
+            fwd.index.searchsorted(sample_stamp("sample end", end, fwd.index, "fwd"), side="right")
+        )
     )
     if hi <= lo:
         raise ValueError(f"sample {sample!r} contains no dates of fwd")
@@ -311,7 +318,7 @@ def _window(one_day: np.ndarray, t: int, h: int) -> np.ndarray:
 
 def evaluate(
     fwd: pd.DataFrame,
-    event_positions: Sequence[int] | np.ndarray,
+    event_positions: Any,
     *,
     target_name: str = "target",
     horizons: Mapping[str, int] | None = None,
@@ -338,12 +345,16 @@ def evaluate(
         Forward returns, dates x horizon labels (from :func:`forward_returns`), NaN where
         the horizon is incomplete.
     event_positions
-        Sorted unique integer positions of the events into ``fwd.index``.
+        The events: an :class:`~eventstudy.events.EventTable` (its positions, after checking
+        that its dates are the dates of ``fwd`` at those positions: events found on another
+        calendar raise), event dates (each must be a date of ``fwd``, exactly), or sorted
+        unique integer positions into ``fwd.index``.
     target_name
         Name of the target, reported in every row.
     horizons
         Label -> trading days for the columns of ``fwd``; default ``fwd.attrs
-        ["horizon_days"]`` (set by :func:`forward_returns`).
+        ["horizon_days"]`` (set by :func:`forward_returns`).  When both are there they must
+        agree on every label they share.
     sample
         ``(start, end)`` dates (inclusive, ``None`` = open) of the evaluation sample: the
         baseline uses every date of it with a complete horizon; events outside are dropped
@@ -369,9 +380,26 @@ def evaluate(
         vectorized size (:data:`~eventstudy.inference.size.SIZE_TESTS`) on fewer shifted sets
         (see :func:`~eventstudy.inference.size.size_on_data`).
 
+    alpha
+        Level of the size and power measurement, a number in (0, 1); checked even without
+        ``size_draws``.
+
     Returns
     -------
     EvaluationResult
+
+    Raises
+    ------
+    ValueError
+        ``horizons`` disagreeing with ``fwd.attrs["horizon_days"]`` (names the horizon and
+        both lengths), a horizon missing from ``fwd``, ``alpha`` outside (0, 1), a sample
+        with no date of ``fwd``.
+    TypeError
+        ``fwd`` not a DataFrame, ``alpha`` not a number, integer positions of another
+        dtype, ``sample`` dates whose time zone disagrees with ``fwd``'s index.
+    DataError
+        An EventTable found on another calendar than ``fwd`` or an event date missing from
+        ``fwd`` (names the first such date); positions out of range, unsorted or repeated.
 
     Warns
     -----
@@ -389,10 +417,22 @@ def evaluate(
             "horizons unknown: pass horizons= (label -> trading days) or fwd from forward_returns"
         )
     hz = validate_horizons(hz_src)
+    tagged = fwd.attrs.get(HORIZON_ATTR)
+    if horizons is not None and isinstance(tagged, Mapping):
+        for label, h in hz.items():
+            if label in tagged and int(tagged[label]) != h:
+                raise ValueError(
+                    f"horizon {label!r}: horizons says {h} trading days but fwd[{label!r}] "
+                    f"was computed over {int(tagged[label])} (fwd.attrs[{HORIZON_ATTR!r}]); "
+                    "pass matching horizons or leave horizons out"
+                )
     missing = [label for label in hz if label not in fwd.columns]
     if missing:
         raise ValueError(f"fwd has no column(s) {missing}; columns: {list(fwd.columns)}")
-    pos = as_positions(event_positions, len(fwd.index))
+    alpha = check_float("alpha", alpha, minimum=0.0, maximum=1.0, strict_minimum=True)
+    if alpha >= 1.0:
+        raise ValueError(f"alpha must be < 1, got {alpha}")
+    pos = as_positions(event_positions_on(fwd.index, event_positions, "fwd"), len(fwd.index))
     if default_test is not None and default_test not in tests:
         raise ValueError(f"default_test {default_test!r} must be one of the tests {list(tests)}")
     verdict = default_for(tuple(tests)) if default_test is None else default_test

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
@@ -13,10 +14,11 @@ from eventstudy._frozen import pct, readonly_array
 from eventstudy._typing import ChangeKind
 from eventstudy._validation import check_choice, check_float, check_int
 from eventstudy.evaluation.returns import KINDS, move, validate_prices
+from eventstudy.exceptions import DataError
 from eventstudy.inference._common import as_positions
 from eventstudy.inference._numerics import t_quantile
 
-__all__ = ["PathResult", "average_path"]
+__all__ = ["PathResult", "average_path", "event_positions_on", "sample_stamp"]
 
 FloatArray = npt.NDArray[np.float64]
 
@@ -141,7 +143,9 @@ def average_path(
     prices
         Price levels on an ascending DatetimeIndex, finite and > 0.
     event_positions
-        Sorted unique integer positions into ``prices``.
+        The events: an :class:`~eventstudy.events.EventTable` (its positions, after checking
+        that its dates are the dates of ``prices`` there), event dates (each must be a date
+        of ``prices``), or sorted unique integer positions into ``prices``.
     pre, post
         Days before and after the event (>= 0).
     kind
@@ -160,6 +164,15 @@ def average_path(
     -------
     PathResult
         Offsets with fewer than 2 events have NaN std and band.
+
+    Raises
+    ------
+    DataError
+        An EventTable found on another calendar than ``prices`` or an event date missing
+        from it (names the first such date); positions out of range, unsorted or repeated.
+    TypeError
+        Positions that are not integers; a time-zone mismatch between ``prices`` and the
+        event dates or ``start``/``end``.
     """
     check_choice("kind", kind, KINDS)
     p = validate_prices("prices", prices, positive=kind != "change").to_numpy()
@@ -169,7 +182,7 @@ def average_path(
     band = check_float("band", band, minimum=0.0, maximum=1.0, strict_minimum=True)
     if band >= 1.0:
         raise ValueError(f"band must be < 1, got {band}")
-    pos = as_positions(event_positions, p.size)
+    pos = as_positions(event_positions_on(prices.index, event_positions, "prices"), p.size)
     offsets = np.arange(-pre, post + 1, dtype=np.int64)
     idx = pos[:, None] + offsets[None, :]  # (n_events, K)
     valid = (idx >= 0) & (idx < p.size)
@@ -186,8 +199,16 @@ def average_path(
         tq = t_quantile(0.5 + band / 2.0, np.maximum(n - 1, 1))
         half = np.where(n > 1, tq * std / np.sqrt(np.maximum(n, 1)), np.nan)
     dates = pd.DatetimeIndex(prices.index)
-    lo = 0 if start is None else int(dates.searchsorted(pd.Timestamp(start)))
-    hi = p.size if end is None else int(dates.searchsorted(pd.Timestamp(end), side="right"))
+    lo = (
+        0
+        if start is None
+        else int(dates.searchsorted(sample_stamp("start", start, dates, "prices")))
+    )
+    hi = (
+        p.size
+        if end is None
+        else int(dates.searchsorted(sample_stamp("end", end, dates, "prices"), side="right"))
+    )
     drift = _drift(p, offsets, kind, lo, hi)
     if q is not None:
         drift = drift - _drift(q, offsets, kind, lo, hi)
@@ -205,6 +226,105 @@ def average_path(
         kind=kind,
         n_events=int(pos.size),
     )
+
+
+def _tz_text(tz: Any) -> str:
+    return "tz-naive" if tz is None else f"tz-aware ({tz})"
+
+
+def sample_stamp(name: str, value: Any, index: pd.Index, owner: str) -> pd.Timestamp:
+    """``value`` as a Timestamp comparable with ``index`` (the error names ``name`` and
+    suggests ``tz_localize(None)`` when one is tz-aware and the other is not)."""
+    try:
+        stamp = pd.Timestamp(value)
+    except (TypeError, ValueError) as exc:
+        raise TypeError(f"{name} must be a date, got {value!r}") from exc
+    index_tz = getattr(index, "tz", None)
+    if (stamp.tz is None) != (index_tz is None):
+        raise TypeError(
+            f"{name} {value!r} is {_tz_text(stamp.tz)} but the index of {owner} is "
+            f"{_tz_text(index_tz)}: make {owner} naive with {owner}.tz_localize(None) (or give "
+            f"a {'naive' if stamp.tz is not None else 'tz-aware'} {name})"
+        )
+    return stamp
+
+
+def _is_dates(arr: np.ndarray) -> bool:
+    if arr.dtype.kind == "M":
+        return True
+    if arr.dtype.kind in "OUS" and arr.size:
+        return all(isinstance(x, str | dt.date | np.datetime64) for x in arr.tolist())
+    return False
+
+
+def event_positions_on(index: pd.Index, events: Any, owner: str) -> Any:
+    """Integer positions into ``index`` of ``events``: an EventTable, event dates, or
+    integer positions (returned as given, checked later by ``as_positions``).
+
+    An EventTable's positions are used, and its dates must be the dates of ``index`` at
+    those positions (when ``index`` holds dates); dates are looked up by exact match.
+
+    Raises
+    ------
+    DataError
+        An EventTable found on another calendar than ``index`` (names the first mismatching
+        date); an event date that is not a date of ``index`` (names the first one).
+    TypeError
+        Dates against an index of no dates, or a time-zone mismatch.
+    """
+    if hasattr(events, "dates") and hasattr(events, "positions"):  # an EventTable
+        pos = np.asarray(events.positions, dtype=np.int64)
+        ev_dates = getattr(events, "dates", None)
+        if not isinstance(index, pd.DatetimeIndex) or ev_dates is None or not len(pos):
+            return pos
+        ev_dates = pd.DatetimeIndex(ev_dates)
+        if (ev_dates.tz is None) != (index.tz is None):
+            raise TypeError(
+                f"the events' dates are {_tz_text(ev_dates.tz)} but the index of {owner} is "
+                f"{_tz_text(index.tz)}: use {owner}.tz_localize(None) (and naive data for "
+                "the signal)"
+            )
+        inside = (pos >= 0) & (pos < len(index))
+        at = pd.DatetimeIndex(index[np.clip(pos, 0, max(len(index) - 1, 0))])
+        bad = ~inside | (at != ev_dates)
+        if bad.any():
+            i = int(np.flatnonzero(bad)[0])
+            found = f"{at[i]:%Y-%m-%d}" if inside[i] else f"beyond its last date ({len(index)})"
+            raise DataError(
+                f"the events were found on another calendar than {owner}: event {i} is dated "
+                f"{ev_dates[i]:%Y-%m-%d} (position {int(pos[i])}) but {owner} has {found} at "
+                f"that position; compute {owner} on the data the events were found on (e.g. "
+                "the aligned frame), or pass the events' dates (events.dates) to map them by "
+                "date"
+            )
+        return pos
+    if isinstance(events, pd.Series):
+        events = events.to_numpy()
+    arr = events.to_numpy() if isinstance(events, pd.Index) else np.asarray(events)
+    if arr.ndim != 1 or not _is_dates(arr):
+        return events
+    if not isinstance(index, pd.DatetimeIndex):
+        raise TypeError(
+            f"events given as dates need {owner} indexed by dates, got a {type(index).__name__}"
+        )
+    try:
+        ev = pd.DatetimeIndex(pd.to_datetime(arr))
+    except (TypeError, ValueError) as exc:
+        raise TypeError(f"event dates could not be read as dates: {exc}") from exc
+    if (ev.tz is None) != (index.tz is None):
+        raise TypeError(
+            f"the event dates are {_tz_text(ev.tz)} but the index of {owner} is "
+            f"{_tz_text(index.tz)}: make both naive, e.g. {owner}.tz_localize(None)"
+        )
+    pos = index.get_indexer(ev)
+    if (pos < 0).any():
+        missing = np.flatnonzero(pos < 0)
+        raise DataError(
+            f"event date {ev[int(missing[0])]:%Y-%m-%d} is not a date of {owner} "
+            f"({len(missing)} of {len(ev)} event dates are not; dates must match exactly, "
+            "trading days of the same calendar)"
+        )
+    return pos.astype(np.int64)
 
 
 def relative_prices(

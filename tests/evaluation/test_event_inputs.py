@@ -1,0 +1,94 @@
+"""evaluate and average_path take an EventTable or event dates as well as positions; an
+EventTable found on another calendar, horizons disagreeing with the forward returns, a bad
+alpha and tz-aware sample dates are refused with errors that name them."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from eventstudy.evaluation import average_path, evaluate, forward_returns
+from eventstudy.events import find_events
+from eventstudy.exceptions import DataError
+
+IDX = pd.bdate_range("2000-01-03", periods=400)
+PX = pd.Series(100 * np.exp(np.cumsum(np.random.default_rng(0).normal(0, 0.01, 400))), IDX)
+POS = np.array([50, 120, 200, 260])
+
+
+def _table(index: pd.DatetimeIndex = IDX):  # type: ignore[no-untyped-def]
+    trig = pd.Series(False, index=index)
+    trig.iloc[POS] = True
+    return find_events(trig, min_gap=1)
+
+
+def _ev(fwd: pd.DataFrame, events: object, **kw: object):  # type: ignore[no-untyped-def]
+    return evaluate(fwd, events, tests=["naive_t"], seed=0, **kw)  # type: ignore[arg-type]
+
+
+def test_evaluate_takes_an_event_table_and_dates_like_positions() -> None:
+    fwd = forward_returns(PX, {"1m": 21})
+    a = _ev(fwd, POS).to_frame()
+    pd.testing.assert_frame_equal(_ev(fwd, _table()).to_frame(), a)
+    pd.testing.assert_frame_equal(_ev(fwd, IDX[POS]).to_frame(), a)
+    pd.testing.assert_frame_equal(_ev(fwd, [f"{d:%Y-%m-%d}" for d in IDX[POS]]).to_frame(), a)
+
+
+def test_average_path_takes_an_event_table_and_dates_like_positions() -> None:
+    a = average_path(PX, POS, pre=5, post=21).to_frame()
+    pd.testing.assert_frame_equal(average_path(PX, _table(), pre=5, post=21).to_frame(), a)
+    pd.testing.assert_frame_equal(average_path(PX, IDX[POS], pre=5, post=21).to_frame(), a)
+
+
+def test_an_event_table_from_another_calendar_is_refused() -> None:
+    longer = pd.bdate_range("1999-01-01", periods=600)  # the events were found on this one
+    table = _table(longer)
+    fwd = forward_returns(PX, {"1m": 21})
+    first = f"{longer[POS[0]]:%Y-%m-%d}"
+    with pytest.raises(DataError, match=rf"another calendar than fwd: event 0 is dated {first}"):
+        _ev(fwd, table)
+    with pytest.raises(DataError, match=rf"another calendar than prices: event 0 .*{first}"):
+        average_path(PX, table, pre=5, post=21)
+
+
+def test_event_dates_must_be_dates_of_the_index() -> None:
+    fwd = forward_returns(PX, {"1m": 21})
+    with pytest.raises(DataError, match=r"event date 2000-01-08 is not a date of fwd \(1 of 2"):
+        _ev(fwd, ["2000-01-08", IDX[100]])  # a Saturday
+    with pytest.raises(DataError, match=r"event date 1990-01-02 is not a date of prices"):
+        average_path(PX, [pd.Timestamp("1990-01-02")])
+
+
+def test_horizons_disagreeing_with_fwd_are_refused() -> None:
+    fwd = forward_returns(PX, {"1m": 21, "3m": 63})
+    with pytest.raises(ValueError, match=r"horizon '3m': horizons says 60 .* computed over 63"):
+        _ev(fwd, POS, horizons={"1m": 21, "3m": 60})
+    assert list(_ev(fwd, POS, horizons={"3m": 63}).horizons) == ["3m"]  # a subset is fine
+
+
+@pytest.mark.parametrize("alpha", [-1, 0.0, 1.0, 5])
+def test_alpha_is_checked_without_size_draws(alpha: float) -> None:
+    fwd = forward_returns(PX, {"1m": 21})
+    with pytest.raises(ValueError, match=r"^alpha must be"):
+        _ev(fwd, POS, alpha=alpha)
+
+
+def test_alpha_must_be_a_number() -> None:
+    fwd = forward_returns(PX, {"1m": 21})
+    with pytest.raises(TypeError, match=r"^alpha must be a number"):
+        _ev(fwd, POS, alpha="0.05")
+
+
+def test_tz_aware_sample_and_index_name_the_argument() -> None:
+    fwd = forward_returns(PX, {"1m": 21})
+    with pytest.raises(
+        TypeError,
+        match=r"sample start .* tz-naive but the index of fwd is "
+        r"tz-aware \(UTC\).*fwd.tz_localize\(None\)",
+    ):
+        _ev(fwd.tz_localize("UTC"), POS, sample=("2000-03-01", None))
+    with pytest.raises(TypeError, match=r"sample end .*tz-aware .* tz-naive"):
+        _ev(fwd, POS, sample=(None, pd.Timestamp("2001-01-01", tz="UTC")))
+    with pytest.raises(TypeError, match=r"^start .*prices.tz_localize\(None\)"):
+        average_path(PX.tz_localize("UTC"), POS, start="2000-03-01")
