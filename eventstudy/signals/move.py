@@ -57,7 +57,8 @@ class Move(Signal):
     mode
         ``"above"``, ``"below"``, ``"record_high"`` or ``"record_low"``.
     level
-        Return threshold (``above``/``below`` only).
+        Return threshold (``above``/``below`` only), a decimal fraction with ``|level| <= 1``
+        (``0.05`` for 5 %).
     lookback
         Trading days of past returns compared against (record modes only; default 756).
     since
@@ -66,9 +67,17 @@ class Move(Signal):
     return_kind
         ``"simple"`` (default) or ``"log"``.
 
+    Raises
+    ------
+    ValueError
+        A ``level`` above 1 in absolute value (``level=5`` read as 500 %: write ``0.05``), a
+        missing ``level`` in ``above``/``below``, ``lookback`` or ``since`` outside the record
+        modes, an unknown ``mode`` or ``return_kind``.
+
     Notes
     -----
-    Uses only data up to ``t`` (``look_ahead=False``).
+    Uses only data up to ``t`` (``look_ahead=False``).  Every mode compares an ``n``-day
+    return (never a change in points), so the level is always a fraction.
     """
 
     kind: ClassVar[str] = "move"
@@ -89,7 +98,13 @@ class Move(Signal):
         if self.mode in ("above", "below"):
             if self.level is None:
                 raise ValueError(f"level is required for mode={self.mode!r}")
-            object.__setattr__(self, "level", check_float("level", self.level))
+            level = check_float("level", self.level)
+            if abs(level) > 1.0:
+                raise ValueError(
+                    f"level must be a decimal fraction of at most 1 (100 %) in absolute value, "
+                    f"got {level:g} ({level:.0%}): write 0.05 for 5 %"
+                )
+            object.__setattr__(self, "level", level)
             if self.lookback is not None or self.since is not None:
                 raise ValueError(
                     "lookback and since only apply to mode 'record_high' / 'record_low'"

@@ -38,13 +38,19 @@ class Rebound(Signal):
     series
         Column name of a positive level series.
     pct
-        Size of the move as a decimal fraction (> 0), e.g. ``0.20`` for 20 %.
+        Size of the move as a decimal fraction in (0, 1], e.g. ``0.20`` for 20 %.
     window
         Trailing window in trading days, today included (default 252 ≈ one year).
     direction
         ``"up"`` (rise from the low, default) or ``"down"`` (fall from the high).
     cross
         Trigger on crossing days only (default) or on every day the condition holds.
+
+    Raises
+    ------
+    ValueError
+        ``pct`` not in (0, 1] (``pct=25`` read as 2500 %: write ``0.25``), ``window`` below 2,
+        an unknown ``direction``.
 
     Notes
     -----
@@ -61,9 +67,13 @@ class Rebound(Signal):
 
     def __post_init__(self) -> None:
         check_name("series", self.series)
-        object.__setattr__(
-            self, "pct", check_float("pct", self.pct, minimum=0.0, strict_minimum=True)
-        )
+        pct = check_float("pct", self.pct, minimum=0.0, strict_minimum=True)
+        if pct > 1.0:
+            raise ValueError(
+                f"pct must be a decimal fraction of at most 1 (100 %), got {pct:g} ({pct:.0%}): "
+                "write 0.25 for 25 %"
+            )
+        object.__setattr__(self, "pct", pct)
         check_int("window", self.window, minimum=2)
         check_choice("direction", self.direction, ("up", "down"))
         check_bool("cross", self.cross)
