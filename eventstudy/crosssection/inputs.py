@@ -20,8 +20,10 @@ _P = TypeVar("_P", pd.DataFrame, pd.Series)
 
 __all__ = [
     "FACTOR_COLUMNS",
+    "MAX_MEDIAN_ABS_RETURN",
     "AlignedEvents",
     "align_events",
+    "check_return_units",
     "factors_from_percent",
     "returns_from_prices",
     "to_wide",
@@ -29,6 +31,46 @@ __all__ = [
 
 FACTOR_COLUMNS: tuple[str, ...] = ("mkt_rf", "smb", "hml", "rf", "rmw", "cma", "mom")
 """Factor columns understood by the factor models (decimal units after conversion)."""
+
+MAX_MEDIAN_ABS_RETURN = 0.5
+"""Largest median absolute value of a series of decimal returns: a daily return of 50 % is a
+rare extreme, so a typical (median) one that large means prices or percent (an index's median
+absolute daily return is about 0.005, a volatile stock's about 0.02; prices are > 1)."""
+
+
+def check_return_units(values: pd.DataFrame | pd.Series | np.ndarray, name: str) -> None:
+    """Refuse ``values`` that look like prices (or percent) rather than decimal returns.
+
+    The rule: the median absolute value of the finite entries is above
+    :data:`MAX_MEDIAN_ABS_RETURN` (0.5).  Real daily decimal returns have a median absolute
+    value around 0.01, far below; prices (every value above 1) and most percent stock returns
+    are above.
+
+    Parameters
+    ----------
+    values
+        Returns (a wide DataFrame, a Series or an array).
+    name
+        The argument's name, for the message (``"returns"``, ``"market"``).
+
+    Raises
+    ------
+    DataError
+        When the median absolute value is above 0.5 (the message gives it and the fix).
+    """
+    arr = np.asarray(values, dtype=float).ravel()
+    arr = arr[np.isfinite(arr)]
+    if not arr.size:
+        return
+    med = float(np.median(np.abs(arr)))
+    if med > MAX_MEDIAN_ABS_RETURN:
+        every = " (every value is above 1)" if bool((arr > 1.0).all()) else ""
+        raise DataError(
+            f"{name} look like prices (or percent), not decimal returns: the median absolute "
+            f"value is {med:.4g}{every}, above {MAX_MEDIAN_ABS_RETURN} (daily returns are "
+            "around 0.01). Pass returns_from_prices(prices) for prices, or divide returns in "
+            "percent by 100"
+        )
 
 
 def _as_datetime_index(index: pd.Index, name: str) -> pd.DatetimeIndex:
@@ -180,6 +222,9 @@ def align_events(
     DataError
         For an unknown ticker, a date before the first or after the last trading day, or the
         same ticker and trading day listed twice (the message names the ticker and date).
+    TypeError
+        ``events`` not a DataFrame, or its dates tz-aware while ``calendar`` is naive (or the
+        reverse): the message suggests ``tz_localize(None)``.
     """
     if not isinstance(events, pd.DataFrame):
         raise TypeError(
@@ -192,6 +237,16 @@ def align_events(
         raise DataError("events is empty")
     ev_tickers = events["ticker"].astype(str).to_numpy()
     ev_dates = _as_datetime_index(pd.Index(events["date"]), "events['date']")
+    if (ev_dates.tz is None) != (calendar.tz is None):
+
+        def tz(x: pd.DatetimeIndex) -> str:
+            return "tz-naive" if x.tz is None else f"tz-aware ({x.tz})"
+
+        raise TypeError(
+            f"events['date'] is {tz(ev_dates)} but the index of returns is {tz(calendar)}: "
+            "make them agree, e.g. returns.tz_localize(None) and market.tz_localize(None) "
+            "(or events['date'].dt.tz_localize(None))"
+        )
     if ev_dates.hasnans:
         i = int(np.flatnonzero(ev_dates.isna())[0])
         raise DataError(f"events['date'] is missing for ticker {ev_tickers[i]!r} (row {i})")
