@@ -23,7 +23,7 @@ from eventstudy.crosssection.battery import (
     window_tests,
 )
 from eventstudy.crosssection.engine import EventPanel, estimate_panel
-from eventstudy.crosssection.inputs import AlignedEvents, align_events
+from eventstudy.crosssection.inputs import AlignedEvents, align_events, check_return_units
 from eventstudy.crosssection.models import NormalReturnModel, get_model
 from eventstudy.exceptions import DataCoverageWarning, DataError, DroppedEventsWarning
 from eventstudy.results import TestResult
@@ -390,6 +390,8 @@ def _run_cross_section(
     returns = _prepare_returns(returns)
     if not isinstance(market, pd.Series):
         raise TypeError(f"market must be a pandas Series, got {type(market).__name__}")
+    check_return_units(returns.to_numpy(), "returns")
+    check_return_units(market.to_numpy(), "market")
     mdl = get_model(model)
     est = _as_window("estimation", estimation)
     evw = _as_window("event_window", event_window)

@@ -40,7 +40,7 @@ def test_real_returns_pass(values: object) -> None:
 def test_prices_and_percent_are_refused() -> None:
     with pytest.raises(DataError, match=r"^returns look like prices .*every value is above 1"):
         check_return_units(PRICES, "returns")
-    with pytest.raises(DataError, match=r"^market look like prices .*median absolute value"):
+    with pytest.raises(DataError, match=r"^market looks like prices .*median absolute value"):
         check_return_units(M * 100, "market")
     with pytest.raises(DataError, match=r"above 0\.5"):
         check_return_units(pd.Series(np.full(50, 0.5000001)), "returns")
@@ -55,3 +55,21 @@ def test_tz_aware_returns_or_events_name_the_argument() -> None:
         es.run_cross_section(R.tz_localize("UTC"), M.tz_localize("UTC"), E)
     with pytest.raises(TypeError, match=r"events\['date'\] is tz-aware \(UTC\) but .* tz-naive"):
         es.run_cross_section(R, M, E.assign(date=IDX[300].tz_localize("UTC")))
+
+
+def test_run_cross_section_refuses_prices_for_returns_or_market() -> None:
+    """Prices passed as returns gave car_t = 3.17 without a word; they are refused, naming the
+    argument."""
+    import eventstudy as es
+
+    rng = np.random.default_rng(3)
+    dates = pd.bdate_range("2015-01-02", periods=400)
+    rets = pd.DataFrame(rng.normal(0, 0.01, (400, 3)), index=dates, columns=["A", "B", "C"])
+    market = pd.Series(rng.normal(0, 0.01, 400), index=dates)
+    events = pd.DataFrame({"ticker": ["A", "B", "C"], "date": dates[[300, 310, 320]]})
+    kw = {"estimation": (-250, -11), "event_window": (-5, 5)}
+    es.run_cross_section(rets, market, events, **kw)  # returns: accepted
+    with pytest.raises(DataError, match="^returns look like prices"):
+        es.run_cross_section(100 * (1 + rets).cumprod(), market, events, **kw)
+    with pytest.raises(DataError, match="^market looks like prices"):
+        es.run_cross_section(rets, 100 * (1 + market).cumprod(), events, **kw)
