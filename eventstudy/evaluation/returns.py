@@ -36,7 +36,13 @@ def validate_prices(name: str, prices: object, *, positive: bool = True) -> pd.S
     if not isinstance(prices.index, pd.DatetimeIndex):
         raise TypeError(f"{name} must have a DatetimeIndex, got {type(prices.index).__name__}")
     if not prices.index.is_monotonic_increasing or not prices.index.is_unique:
-        raise DataError(f"{name}: the index must be ascending trading dates without duplicates")
+        i = int(np.flatnonzero(np.diff(prices.index.asi8) <= 0)[0]) + 1
+        what = "repeats" if prices.index[i] == prices.index[i - 1] else "comes before"
+        raise DataError(
+            f"{name}: the index must be ascending trading dates without duplicates; "
+            f"{prices.index[i]:%Y-%m-%d} (row {i}) {what} the date above it, "
+            f"{prices.index[i - 1]:%Y-%m-%d} (sort_index() and drop the duplicates first)"
+        )
     values = prices.to_numpy(dtype=float, na_value=np.nan)
     bad = ~np.isfinite(values) | ((values <= 0) if positive else False)
     if bad.any():

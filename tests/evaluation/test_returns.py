@@ -228,3 +228,20 @@ def test_validate_prices_returns_a_float_series_with_name() -> None:
     na = pd.Series([1.0, None, 4.0], index=idx, dtype="Float64")
     with pytest.raises(DataError, match="first bad value on 2020-01-02"):
         validate_prices("prices", na)
+
+
+def test_an_unsorted_or_repeated_index_names_the_first_offending_date() -> None:
+    from eventstudy.evaluation.returns import validate_prices
+    from eventstudy.exceptions import DataError
+
+    idx = pd.DatetimeIndex(["2020-01-02", "2020-01-03", "2020-01-03", "2020-01-06"])
+    px = pd.Series([1.0, 2.0, 3.0, 4.0], index=idx)
+    with pytest.raises(DataError, match=r"prices: .*2020-01-03 \(row 2\) repeats the date above"):
+        validate_prices("prices", px)
+    back = pd.Series(
+        [1.0, 2.0, 3.0], index=pd.DatetimeIndex(["2020-01-02", "2020-01-06", "2020-01-03"])
+    )
+    with pytest.raises(
+        DataError, match=r"2020-01-03 \(row 2\) comes before the date above it, 2020-01-06"
+    ):
+        validate_prices("prices", back)
