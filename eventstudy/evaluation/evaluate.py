@@ -103,6 +103,8 @@ class EvaluationResult:
     scale
         Factor from the target series' units to its moves' (100 for a yield in percent whose
         changes are in basis points, else 1).
+    alpha
+        The level the tables judge the default test's p-value at.
     """
 
     target: str
@@ -113,6 +115,7 @@ class EvaluationResult:
     default_test: str = DEFAULT_TEST
     units: str = "return"
     scale: float = 1.0
+    alpha: float = 0.05
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "horizons", readonly_mapping(self.horizons))
@@ -208,7 +211,13 @@ class EvaluationResult:
     def display_frame(self) -> pd.DataFrame:
         """Compact, formatted table (strings), one row per horizon: target, horizon, n, mean,
         baseline and excess in percent, the default test's p-value and its verdict (whether the
-        event mean differs from the baseline at the 5% level, or why the test did not run)."""
+        event mean differs from the baseline at the ``alpha`` level, or why the test did not
+        run)."""
+        level = (
+            f"{self.alpha:.0%}"
+            if self.alpha * 100 == round(self.alpha * 100)
+            else f"{self.alpha:g}"
+        )
         rows = []
         for h, hs in self.horizons.items():
             tr = hs.tests.get(self.default_test)
@@ -219,7 +228,11 @@ class EvaluationResult:
             elif not tr.applicable:
                 verdict = f"not applicable: {tr.reason}"
             else:
-                verdict = "differs at 5%" if tr.p_value < 0.05 else "does not differ at 5%"
+                verdict = (
+                    f"differs at {level}"
+                    if tr.p_value < self.alpha
+                    else f"does not differ at {level}"
+                )
             rows.append(
                 {
                     "target": self.target,
@@ -229,7 +242,7 @@ class EvaluationResult:
                     "baseline": pct(hs.baseline_mean),
                     "excess": pct(hs.excess_mean),
                     f"{self.default_test} p": pvalue(tr.p_value) if tr is not None else "n/a",
-                    "verdict (5%)": verdict,
+                    f"verdict ({level})": verdict,
                 }
             )
         return pd.DataFrame(rows)
@@ -543,4 +556,5 @@ def evaluate(
         sample_start=pd.Timestamp(dates[0]),
         sample_end=pd.Timestamp(dates[-1]),
         default_test=verdict,
+        alpha=alpha,
     )

@@ -480,6 +480,12 @@ def test_display_frame_branches() -> None:
         one = replace(res, horizons={"1w": replace(hs, tests=tests)})
         assert one.display_frame()["verdict (5%)"].tolist() == [verdict]
         assert one.display_frame()["hac p"].tolist() == [f"{p:.3g}"]
+    # the table judges at the study's alpha, not at a fixed 5%
+    tests = {"hac": replace(hs.tests["hac"], p_value=0.07)}
+    at_10 = replace(res, horizons={"1w": replace(hs, tests=tests)}, alpha=0.1)
+    assert at_10.display_frame()["verdict (10%)"].tolist() == ["differs at 10%"]
+    at_1 = replace(res, horizons={"1w": replace(hs, tests=tests)}, alpha=0.01)
+    assert at_1.display_frame()["verdict (1%)"].tolist() == ["does not differ at 1%"]
 
 
 def test_verdict_branches_without_and_not_applicable_default_test() -> None:
@@ -548,3 +554,12 @@ def test_defaults_target_name_min_gap_draws_and_reps() -> None:
     assert res.target == "target"
     assert res.to_frame()["target"].tolist() == ["target"]
     assert res.summary().startswith("Event study of target: 21 events")
+
+
+def test_the_result_keeps_the_alpha_it_was_evaluated_at() -> None:
+    rng = np.random.default_rng(2)
+    dates = pd.bdate_range("2010-01-04", periods=600)
+    px = pd.Series(100 * np.exp(np.cumsum(rng.normal(0, 0.01, 600))), index=dates)
+    fwd = forward_returns(px, {"1m": 21})
+    res = evaluate(fwd, np.array([50, 150, 250, 350]), tests=["hac"], alpha=0.1, seed=0)
+    assert res.alpha == 0.1 and "verdict (10%)" in res.display_frame()
