@@ -73,7 +73,8 @@ def test_size_is_measured_by_default_and_leaves_the_tests_alone(
     direct = size_on_data(
         ev.forward["px"]["1m"].to_numpy(), ev.events.positions, 21, draws=1000, effect=0.03, seed=1
     )
-    assert direct["hac"].applicable == h1.size["hac"].applicable  # same events, other shifts
+    # same events, other shifts: as many sets keep the episodes whole, up to the draw
+    assert abs(direct["hac"].applicable - h1.size["hac"].applicable) < 60
     assert h1.size["hac"].effect == 0.03 and np.isnan(
         ev.evaluations["px"].horizons["3m"].size["hac"].power
     )

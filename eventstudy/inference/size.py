@@ -424,6 +424,8 @@ def size_on_data(
     draws
         Shifted event sets; each shift ``k`` is drawn uniformly from ``h .. T_c - h`` (so no
         shifted event lands within h days of its own original date), ``T_c`` complete dates.
+        A shift that wraps inside an episode (splitting it in two) is left out of every rate
+        (not applicable): the rates are over the shifted sets with the study's episodes.
     effect
         Effect added to the shifted events' forward returns for the power (``None``: no power).
     tests
@@ -459,6 +461,7 @@ def size_on_data(
         return {}
     rng = as_generator(seed)
     shifts = rng.integers(h, t - h + 1, size=draws)
+    kept = _keeps_episodes(s.positions, s.events, shifts, h)
     fast = tuple(name for name in tests if name in SIZE_TESTS)
     pvalues = _draw_pvalues(s.y, s.positions, s.events, shifts, h, fast, effect)
     looped = [name for name in tests if name not in SIZE_TESTS]
@@ -478,6 +481,7 @@ def size_on_data(
     out: dict[str, SizeResult] = {}
     for name in tests:
         p0, p1, ok = pvalues[name]
+        ok = ok & kept[: ok.size]  # the looped tests ran on the first LOOP_DRAWS shifts
         n_ok = int(ok.sum())
         rej = int(np.count_nonzero(p0[ok] < alpha))
         lo, hi = _clopper_pearson(rej, n_ok)
@@ -503,6 +507,27 @@ def size_on_data(
             **fields,
         )
     return out
+
+
+def _keeps_episodes(
+    positions: IntArray, events: IntArray, shifts: IntArray, h: int
+) -> npt.NDArray[np.bool_]:
+    """Whether each shift leaves every episode of the events whole (an episode: events whose
+    h-day windows overlap, on the dates, as the HAC test counts them).  Where a shift wraps
+    around the sample it can split an episode, putting its first events at the end and the
+    rest at the start: such a set has another design than the study's, and its rejection is
+    no evidence about the study's test -- with all events in one episode, the HAC test ran
+    only on those sets.  (The wrap may also bring the last event within h days of the first,
+    joining two episodes; that happens on most shifts when the events span the sample, and is
+    kept: the events' own gaps are all still there.)"""
+    t = positions.size
+    n = events.size
+    wrap = np.searchsorted(events, t - shifts)  # events before index wrap do not wrap
+    inside = (wrap > 0) & (wrap < n)
+    gaps = np.diff(positions[events])  # gaps[i]: between events i and i + 1
+    split = np.zeros(shifts.size, dtype=bool)
+    split[inside] = gaps[wrap[inside] - 1] < h
+    return ~split
 
 
 def shifted_events(fwd_h: Any, event_positions: Any, shift: int) -> IntArray:

@@ -137,6 +137,34 @@ def test_the_shifts_keep_the_gaps_but_at_the_wrap() -> None:
     assert sum(lost.values()) == 1  # one gap replaced by the gap across the wrap
 
 
+def _whole_episodes(positions, events, shifts, h: int) -> np.ndarray:
+    """Brute force: a shift keeps every episode whole when no episode (events whose h-day
+    windows overlap: gaps < h on the dates) has some events wrapped past the sample's end
+    and others not."""
+    t = positions.size
+    starts = np.r_[0, np.flatnonzero(np.diff(positions[events]) >= h) + 1]
+    groups = np.split(np.arange(events.size), starts[1:])
+    out = []
+    for k in shifts:  # a plain loop: the reference
+        wrapped = (events + k) >= t
+        out.append(all(len(set(wrapped[g])) == 1 for g in groups))
+    return np.array(out)
+
+
+def test_a_shift_that_splits_an_episode_is_left_out() -> None:
+    """Events in one episode (G = 1): the HAC test cannot run on them, nor on any shift that
+    keeps the episode whole; the shifts that split it were the only ones it ran on, which
+    gave a rate (0.0% of 4 sets) for a test that does not apply (a reviewer's case)."""
+    rng = np.random.default_rng(0)
+    y = np.convolve(rng.normal(0, 0.01, 3200), np.ones(126), "valid")[:3000]
+    res = size_on_data(y, np.array([500, 530, 560]), 126, draws=1000, seed=1)
+    assert res["hac"].applicable == 0 and np.isnan(res["hac"].rate)
+    assert not res["hac"].flagged
+    # the same events spread out are measured on every shift that keeps them apart
+    apart = size_on_data(y, np.array([500, 1500, 2500]), 126, draws=1000, seed=1)
+    assert apart["hac"].applicable > 900
+
+
 def test_size_on_data_aggregates_with_clopper_pearson_intervals() -> None:
     from scipy.stats import binomtest
 
@@ -147,8 +175,11 @@ def test_size_on_data_aggregates_with_clopper_pearson_intervals() -> None:
     s = prepare(fwd, events)
     shifts = np.random.default_rng(5).integers(21, s.y.size - 21 + 1, size=400)
     got = _draw_pvalues(s.y, s.positions, s.events, shifts, 21, SIZE_TESTS, 0.02)
+    whole = _whole_episodes(s.positions, s.events, shifts, 21)
+    assert 0 < (~whole).sum() < 40  # the bursty events: some shifts wrap inside an episode
     for name, r in res.items():
         p0, p1, ok = got[name]
+        ok = ok & whole
         k = int(np.count_nonzero(p0[ok] < 0.05))
         assert (r.draws, r.applicable, r.rejections) == (400, int(ok.sum()), k)
         assert r.rate == k / ok.sum()
@@ -160,7 +191,8 @@ def test_size_on_data_aggregates_with_clopper_pearson_intervals() -> None:
     assert res["naive_t"].rate > res["hac"].rate + 0.05
     assert res["naive_t"].flagged
     text = res["naive_t"].sentence()
-    assert text.startswith(f"naive_t rejected {res['naive_t'].rate:.1%} of 400 shifted null")
+    n_ok = res["naive_t"].applicable
+    assert text.startswith(f"naive_t rejected {res['naive_t'].rate:.1%} of {n_ok} shifted null")
     assert "outside [3%, 7%]" in text and "power against" in text
     assert "power against an effect of +0.02" in res["hac"].sentence()
     # the shift test is a randomization test over the very shifts drawn: about 5%
@@ -383,6 +415,7 @@ def test_looped_tests_use_their_own_seeds_settings_and_effect() -> None:
     p0, p1, ok = _looped_pvalues(
         fwd, s.positions, s.events, shifts, h, "bootstrap", 0.03, opts, seeds
     )
+    ok = ok & _whole_episodes(s.positions, s.events, shifts, h)
     got = size_on_data(
         fwd,
         events,
@@ -402,7 +435,9 @@ def test_looped_tests_use_their_own_seeds_settings_and_effect() -> None:
     capped = size_on_data(
         fwd, events, h, draws=30, tests=("placebo",), seed=2, options={"draws": 10**6}
     )["placebo"]
-    assert plain == capped and plain.applicable == 30
+    first = np.random.default_rng(2).integers(h, s.y.size - h + 1, size=30)
+    assert plain == capped
+    assert plain.applicable == int(_whole_episodes(s.positions, s.events, first, h).sum()) > 20
 
 
 def test_a_looped_test_goes_on_after_a_set_it_cannot_run_on() -> None:
