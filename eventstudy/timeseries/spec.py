@@ -219,6 +219,7 @@ def _parse_variants(doc: Mapping[str, Any], source: str) -> tuple[Variant, ...]:
     base_desc = base.pop("description", "")
     if not isinstance(base_name, str) or not isinstance(base_desc, str):
         raise ConfigError(f"{source}: [signal] keys 'variant' and 'description' must be strings")
+    _check_signal(base, f"{source}: [signal]")
     out = [Variant(name=base_name, signal=freeze(base), description=base_desc)]
     extra = doc.get("variants", [])
     if not isinstance(extra, list):
@@ -231,10 +232,25 @@ def _parse_variants(doc: Mapping[str, Any], source: str) -> tuple[Variant, ...]:
         override = dict(s.get_table("signal"))
         # a variant signal with its own 'type' replaces the base; otherwise it overrides keys
         merged = override if "type" in override else {**base, **override}
+        _check_signal(merged, f"{s.where} (name = {vname!r}) signal")
         out.append(
             Variant(name=vname, signal=freeze(merged), description=s.get_str("description", ""))
         )
     return tuple(out)
+
+
+def _check_signal(signal: Mapping[str, Any], where: str) -> None:
+    """Build the signal once so a bad key or value is an error of the parse, naming ``where``.
+
+    Only the parameters are checked: the series the signal reads are looked up when it is
+    computed on the data.
+    """
+    from eventstudy.signals import make_signal
+
+    try:
+        make_signal(signal)
+    except (ConfigError, ValueError, TypeError) as exc:
+        raise ConfigError(f"{where}: {exc}") from None
 
 
 def _parse_events(doc: Mapping[str, Any], source: str) -> EventsConfig:

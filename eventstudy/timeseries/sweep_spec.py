@@ -248,7 +248,7 @@ def parse_sweep(
         candidates.append((name, {"specification": name}, settings))
     seen: set[str] = set()
     specs: list[Specification] = []
-    skipped: list[tuple[str, str]] = []
+    failed: list[tuple[str, str]] = []
     for name, choice_names, settings in candidates:
         if name in seen:
             raise ConfigError(f"{s.where}: two specifications are named {name!r}")
@@ -256,14 +256,17 @@ def parse_sweep(
         try:
             specs.append(_build(name, choice_names, settings, base_signal, events, return_kind))
         except (ConfigError, ValueError, TypeError) as exc:
-            if on_invalid == "error":
-                raise ConfigError(
-                    f"{s.where}: specification {name!r} is invalid: {exc} (set on_invalid = "
-                    '"skip" to drop invalid combinations)'
-                ) from None
-            skipped.append((name, str(exc)))
-    if not specs:
-        raise ConfigError(f"{s.where}: every specification is invalid, e.g. {skipped[0]}")
+            failed.append((name, str(exc)))
+    if not specs:  # skipping would leave nothing: fix the parameter
+        name, why = failed[0]
+        raise ConfigError(f"{s.where}: every specification is invalid, e.g. {name!r}: {why}")
+    if failed and on_invalid == "error":
+        name, why = failed[0]
+        raise ConfigError(
+            f"{s.where}: specification {name!r} is invalid: {why} ({len(failed)} of "
+            f'{len(candidates)} are; set on_invalid = "skip" to drop invalid combinations)'
+        )
+    skipped = failed
     return SweepSpec(
         dimensions=tuple(dims),
         specifications=tuple(specs),
@@ -312,7 +315,15 @@ def _build(
     for key in ("start", "end"):
         v = ev[key]
         if v is not None and not isinstance(v, dt.date | pd.Timestamp):
-            raise ValueError(f"events.{key} must be a date, got {v!r}")
+            # an ISO string, as everywhere else in a study (Section.get_date)
+            try:
+                v = dt.date.fromisoformat(v) if isinstance(v, str) else None
+            except ValueError:
+                v = None
+            if v is None:
+                raise ValueError(
+                    f"events.{key} must be a date (a TOML date or 'YYYY-MM-DD'), got {ev[key]!r}"
+                )
         ev[key] = None if v is None else pd.Timestamp(v)
     if ev["start"] is not None and ev["end"] is not None and ev["start"] >= ev["end"]:
         raise ValueError(f"events.start {ev['start'].date()} is not before events.end")

@@ -163,3 +163,42 @@ def test_cross_section_rejects_time_series_sections() -> None:
 def test_missing_study_file(tmp_path: Path) -> None:
     with pytest.raises(ConfigError, match=r"cannot read study file .*missing.toml"):
         load_study(tmp_path / "missing.toml")
+
+
+@pytest.mark.parametrize(
+    ("edit", "pattern"),
+    [
+        (
+            ('b = "spx"\n', 'b = "spx"\nkk = 3.0\n'),
+            r"demo.toml: \[signal\]: unknown parameter 'kk' for signal type 'divergence'",
+        ),
+        (
+            ('type = "divergence"', 'type = "divergance"'),
+            r"demo.toml: \[signal\]: unknown signal type 'divergance' \(key 'type'\)",
+        ),
+        (('b = "spx"\n', 'b = "spx"\nsigma = "ful"\n'), r"demo.toml: \[signal\]: sigma must be"),
+        (('b = "spx"\n', 'b = "spx"\nn = -5\n'), r"demo.toml: \[signal\]: n must be >= 1"),
+        (
+            ('signal = { sigma = "rolling" }', 'signal = { sigma = "rollin" }'),
+            r"demo.toml: \[\[variants\]\] #1 \(name = 'rolling'\) signal: sigma must be",
+        ),
+        (
+            ('signal = { sigma = "rolling" }', 'signal = { type = "threshold", serie = "rut" }'),
+            r"\[\[variants\]\] #1 \(name = 'rolling'\) signal: unknown parameter 'serie'",
+        ),
+    ],
+)
+def test_signal_errors_come_from_the_parse(edit: tuple[str, str], pattern: str) -> None:
+    """Each variant's signal is built when the study is parsed, not after the data loads."""
+    old, new = edit
+    assert old in BASE
+    with pytest.raises(ConfigError, match=pattern):
+        parse_study(BASE.replace(old, new, 1), source="demo.toml")
+
+
+def test_a_signal_reads_its_series_only_when_computed() -> None:
+    """Building the signal checks its parameters only: the series it reads are looked up in
+    the data when it is computed, so a study naming them parses."""
+    text = BASE.replace('signal = { sigma = "rolling" }', 'signal = { a = "not_loaded_yet" }')
+    cfg = parse_study(text, source="demo.toml")
+    assert cfg.variants[1].signal["a"] == "not_loaded_yet"

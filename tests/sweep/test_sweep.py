@@ -609,3 +609,27 @@ def test_sensitivity_table_has_one_header_row(swept) -> None:
     assert table.columns.name is None and table.columns[0] == "choice"
     html = render_html([Block("table", table)], title="t")
     assert "<th>column</th>" not in html and "<th></th>" not in html
+
+
+def test_grid_dates_may_be_iso_strings() -> None:
+    """As everywhere in a study, a date is a TOML date or an ISO string (es.sweep's grid= is
+    Python, where a string is the natural way to write one)."""
+    sw = es.parse_study(
+        EXAMPLE_STUDY + '[sweep.grid]\n"events.start" = ["2010-01-01", 2011-01-01]\n'
+    ).sweep
+    assert sw is not None
+    assert [s.start for s in sw.specifications] == [
+        pd.Timestamp("2010-01-01"),
+        pd.Timestamp("2011-01-01"),
+    ]
+    with pytest.raises(ConfigError, match=r"events.start must be a date .*'2010-13-01'"):
+        es.parse_study(EXAMPLE_STUDY + '[sweep.grid]\n"events.start" = ["2010-13-01"]\n')
+
+
+def test_no_skip_hint_when_every_specification_is_invalid() -> None:
+    """Skipping cannot help when nothing would be left: the message says to fix it instead."""
+    with pytest.raises(ConfigError, match="every specification is invalid") as info:
+        es.parse_study(EXAMPLE_STUDY + '[sweep.grid]\n"signal.n" = [0, -1]\n')
+    assert "skip" not in str(info.value)
+    with pytest.raises(ConfigError, match=r"'n=0' is invalid: .*\(1 of 2 are; set on_invalid"):
+        es.parse_study(EXAMPLE_STUDY + '[sweep.grid]\n"signal.n" = [0, 5]\n')
