@@ -276,3 +276,20 @@ def test_a_data_end_that_cuts_the_sample_short_is_said(store: DataStore, tmp_pat
         store=store,
     )
     assert plain.data.notes == ()
+
+
+@pytest.mark.filterwarnings("ignore::eventstudy.exceptions.EventStudyWarning")
+def test_a_claim_on_a_level_has_a_tolerance_in_its_units(store: DataStore) -> None:
+    """A claim without a tolerance gets its target's: 5 bp for a yield in percent, 1 point
+    for a level in points, 0.01 for a return (not the return's 0.01 read as "±0 bp")."""
+    text = LEVEL_TARGET.replace("tolerance = 5.0", "").format(yld='"test:YLD"', target="")
+    text += '[[claims]]\ntarget = "px"\nhorizon = "1m"\nvalue = 0.02\n'
+    config = es.parse_study(text, source="l.toml")
+    assert [c.tolerance for c in config.claims] == [None, None]
+    points = es.run_study(config, store=store)
+    assert [c.tolerance for c in points.claims] == [1.0, 0.01]
+    assert "(tolerance ±1.0 pt)" in points.claims[0].sentence()
+    _percent_manifest(store.root)
+    bp = es.run_study(config, store=DataStore(store.root))
+    assert [c.tolerance for c in bp.claims] == [5.0, 0.01]
+    assert "(tolerance ±5 bp)" in bp.claims[0].sentence()

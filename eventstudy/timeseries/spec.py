@@ -22,6 +22,7 @@ from eventstudy.registry import TESTS
 from eventstudy.timeseries.sweep_spec import SweepSpec, parse_sweep
 
 __all__ = [
+    "CLAIM_TOLERANCE",
     "DEFAULT_HORIZONS",
     "SECTIONS",
     "Claim",
@@ -119,16 +120,31 @@ class Variant:
     description: str = ""
 
 
+CLAIM_TOLERANCE: dict[str, float] = {"return": 0.01, "bp": 5.0, "points": 1.0}
+"""The tolerance of a claim that gives none, by the units of its target's moves: 0.01 (one
+percentage point) for a return, 5 bp for a level in percent or basis points, 1 point for
+another level (an index, a spread, a breadth share in percent)."""
+
+
 @dataclass(frozen=True, slots=True)
 class Claim:
-    """A published figure to check: mean forward return of ``target`` over ``horizon``."""
+    """A published figure to check: mean forward move of ``target`` over ``horizon``.
+
+    ``tolerance`` is in the target's units; ``None`` (not given) means the default of those
+    units (:data:`CLAIM_TOLERANCE`), known once the data says what a level target's units are.
+    """
 
     target: str
     horizon: str
     value: float
-    tolerance: float
+    tolerance: float | None = None
     variant: str | None = None
     source: str = ""
+
+    def tolerance_in(self, units: str) -> float:
+        """The tolerance for a target whose moves are in ``units`` (``"return"``, ``"bp"`` or
+        ``"points"``)."""
+        return CLAIM_TOLERANCE[units] if self.tolerance is None else self.tolerance
 
 
 @dataclass(frozen=True, slots=True)
@@ -441,8 +457,8 @@ def _parse_claims(
         variant = s.get_str("variant", None)
         if variant is not None and variant not in names:
             raise s.error("variant", f"{variant!r} is not a variant; variants are {sorted(names)}")
-        tol = s.get_float("tolerance", 0.01)
-        if tol < 0:
+        tol = s.get_float("tolerance", None)  # None: the default of the target's units
+        if tol is not None and tol < 0:
             raise s.error("tolerance", "must be >= 0")
         out.append(
             Claim(

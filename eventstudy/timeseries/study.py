@@ -242,16 +242,18 @@ def _check_claims(
         variant = by_name[vname]
         hs = variant.evaluations[c.target].horizons[c.horizon]
         lo, hi = mean_interval(hs)
+        units = variant.evaluations[c.target].units
+        tolerance = c.tolerance_in(units)
         out.append(
             ClaimCheck(
                 target=c.target,
                 horizon=c.horizon,
                 variant=vname,
                 claimed=c.value,
-                tolerance=c.tolerance,
+                tolerance=tolerance,
                 estimate=hs.mean,
                 n=hs.n,
-                reproduced=bool(abs(hs.mean - c.value) <= c.tolerance),
+                reproduced=bool(abs(hs.mean - c.value) <= tolerance),
                 source=c.source,
                 baseline=hs.baseline_mean,
                 test=config.inference.default_test,
@@ -260,7 +262,7 @@ def _check_claims(
                 look_ahead=variant.signal.look_ahead,
                 ci_low=lo,
                 ci_high=hi,
-                units=variant.evaluations[c.target].units,
+                units=units,
             )
         )
     return tuple(out)

@@ -197,7 +197,8 @@ class SweepResult:
         rows = []
         for c in self.config.claims:
             g = f[(f["target"] == c.target) & (f["horizon"] == c.horizon)]
-            hit = g[(g["mean"] - c.value).abs() <= c.tolerance]
+            tolerance = c.tolerance_in("return")  # a sweep's targets are returns
+            hit = g[(g["mean"] - c.value).abs() <= tolerance]
             common = [
                 f"{d}={hit[f'choice_{d}'].iloc[0]}"
                 for d in dims
@@ -209,7 +210,7 @@ class SweepResult:
                     "target": c.target,
                     "horizon": c.horizon,
                     "claimed": c.value,
-                    "tolerance": c.tolerance,
+                    "tolerance": tolerance,
                     "specifications": len(g),
                     "within": len(hit),
                     "share": len(hit) / len(g) if len(g) else np.nan,
