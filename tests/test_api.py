@@ -57,13 +57,35 @@ def test_write_outputs_writes_either_kind(data_dir: Path, tmp_path: Path) -> Non
     for name in ("ts", "cs"):
         result = es.run_study(data_dir.parent / f"{name}.toml", data_dir=data_dir)
         paths = es.write_outputs(result, tmp_path / "out" / name, figures=name == "cs")
-        assert set(paths) == {"result", "events", "markdown", "html"}
+        assert set(paths) == {"result", "events", "markdown", "html", "run"}
         record = json.loads(paths["result"].read_text())
         assert record["study"]["kind"] == ("cross_section" if name == "cs" else "time_series")
         assert paths["html"].read_text().startswith("<!DOCTYPE html>")
     assert (tmp_path / "out" / "cs" / "figures" / "caar.png").stat().st_size > 1000
     with pytest.raises(TypeError, match="needs the result of eventstudy.run_study"):
         es.write_outputs(object(), tmp_path / "bad")
+
+
+def test_write_outputs_marks_the_folder_as_the_command_does(data_dir: Path, tmp_path: Path) -> None:
+    """A folder written from Python has its run.json (the files it wrote and their sha256),
+    so ``eventstudy run --out`` into it later replaces it instead of refusing it."""
+    import hashlib
+
+    from eventstudy.cli import main
+    from eventstudy.report.files import check_output_folder
+
+    out = tmp_path / "out"
+    result = es.run_study(data_dir.parent / "ts.toml", data_dir=data_dir)
+    paths = es.write_outputs(result, out, figures=False)
+    run = json.loads(paths["run"].read_text())
+    assert run["out_dir"] == str(out) and run["command"]
+    listed = {p.relative_to(out).as_posix() for p in out.rglob("*") if p.is_file()}
+    assert set(run["outputs"]) == listed - {"run.json"}
+    for rel, digest in run["outputs"].items():
+        assert hashlib.sha256((out / rel).read_bytes()).hexdigest() == digest
+    check_output_folder(out, force=False)  # the command's own check: not refused
+    argv = ["run", str(data_dir.parent / "ts.toml"), "--data-dir", str(data_dir)]
+    assert main([*argv, "--out", str(out), "--no-figures", "--quiet"]) == 0
 
 
 def test_cross_section_ticker_list_runs(data_dir: Path) -> None:

@@ -58,7 +58,10 @@ def write_outputs(
     run
         The content of ``run.json`` (:func:`~eventstudy.report.record.run_record`), written
         last as the completion marker with the sha256 of every other output file
-        (``outputs``); ``None`` writes none.
+        (``outputs``).  ``None``: the record of this call (the process's command line
+        ``sys.argv``, ``out_dir``, when the writing started and how long it took), so a
+        folder written from Python is one ``eventstudy run --out`` may later replace, as
+        one the command wrote.
     helper
         A process started before the study ran to draw figures beside this one
         (:class:`~eventstudy.report.figures.DrawingHelper`; the command line starts one);
@@ -76,29 +79,38 @@ def write_outputs(
     Returns
     -------
     dict
-        ``result``, ``events``, ``markdown``, ``html`` (``run`` with ``run=``;
+        ``result``, ``events``, ``markdown``, ``html``, ``run`` (and
         ``backtest_csv`` with ``[backtest]``: the daily series of each traded strategy, in a
         sweep of the best and the selected one) -> the paths written.
     """
+    import datetime as dt
     import hashlib
     import json
+    import sys
+    import time
 
     from eventstudy.report.files import MARKER, staged_output
+    from eventstudy.report.record import run_record
 
+    started, t0 = dt.datetime.now(dt.UTC), time.perf_counter()
     out = Path(out_dir)
     with staged_output(out, force=force) as stage:
         paths = _write_all(
             result, stage, store=store, figures=figures, helper=helper, workers=workers
         )
-        if run is not None:
-            outputs = {
-                f.relative_to(stage).as_posix(): hashlib.sha256(f.read_bytes()).hexdigest()
-                for f in sorted(stage.rglob("*"))
-                if f.is_file()
-            }
-            paths["run"] = stage / MARKER
-            record = {**run, "outputs": outputs}
-            paths["run"].write_text(json.dumps(record, indent=2) + "\n", encoding="utf-8")
+        if run is None:
+            seconds = time.perf_counter() - t0
+            run = run_record(
+                argv=list(sys.argv), out_dir=str(out_dir), started=started, seconds=seconds
+            )
+        outputs = {
+            f.relative_to(stage).as_posix(): hashlib.sha256(f.read_bytes()).hexdigest()
+            for f in sorted(stage.rglob("*"))
+            if f.is_file()
+        }
+        paths["run"] = stage / MARKER
+        record = {**run, "outputs": outputs}
+        paths["run"].write_text(json.dumps(record, indent=2) + "\n", encoding="utf-8")
     return {key: out / path.relative_to(stage) for key, path in paths.items()}
 
 
