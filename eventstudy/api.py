@@ -58,7 +58,8 @@ def parse_study(
         )
         raise TypeError(f"parse_study takes TOML text or bytes, got {type(raw).__name__}{hint}")
     doc, sha = read_toml(raw, source)
-    Section(doc, f"{source}: top level", ("study", "data", *ts_spec.SECTIONS, *cs_spec.SECTIONS))
+    sections = dict.fromkeys(("study", "data", *ts_spec.SECTIONS, *cs_spec.SECTIONS))
+    Section(doc, f"{source}: top level", tuple(sections))
     common = parse_header(doc, source, sha)
     return _PARSERS[common["kind"]](doc, source, common)
 
@@ -76,6 +77,66 @@ def load_study(
 
 
 Progress = Callable[[str, int, int], object]
+
+
+def check_series_names(config: StudyConfig, store: DataStore) -> None:
+    """Refuse a series name the data directory does not hold before any work, naming the
+    study file, the ``[data.series]`` alias and key (or ``[backtest] cash``) and the names
+    closest to it.
+
+    A splice's earlier source that ``--fetch`` could not get (``store.unavailable``) is
+    left out: the splice runs without it, and the cash then earns zero, as the report says.
+
+    Raises
+    ------
+    ConfigError
+        The first name not found.
+    """
+    import difflib
+
+    from eventstudy.exceptions import DataFileNotFoundError
+
+    folder = config.data.series[0].folder  # the study file's folder
+    wanted: list[tuple[str, str]] = []
+    for sp in config.data.series:
+        if sp.splice is not None:
+            early = sp.splice[0].split("[")[0]
+            parts = sp.splice[1:] if early in store.unavailable else sp.splice
+            wanted += [(f"[data.series.{sp.alias}] key 'splice'", name) for name in parts]
+        elif sp.name is not None:
+            wanted.append((f"[data.series] key {sp.alias!r}", sp.name))
+    backtest = getattr(config, "backtest", None)
+    if (
+        backtest is not None
+        and backtest.cash != "zero"
+        and backtest.cash.split("[")[0] not in store.unavailable
+    ):
+        wanted.append(("[backtest] key 'cash'", backtest.cash))
+    for where, name in wanted:
+        try:
+            store.resolve(name, cwd=False, folder=folder)
+        except DataFileNotFoundError:
+            pass
+        else:
+            continue
+        names = store.available()
+        lower = {n.lower().replace("^", ""): n for n in names}
+        close = difflib.get_close_matches(name.lower().replace("^", ""), list(lower), n=3)
+        if not names:
+            raise ConfigError(
+                f"{config.path}: {where}: no data named {name!r}: the data directory "
+                f"{store.root} holds no data files; point --data-dir or $EVENTSTUDY_DATA at a "
+                "data snapshot (see data/README.md)"
+            )
+        hint = (
+            f"did you mean {' or '.join(repr(lower[c]) for c in close)}?"
+            if close
+            else "names look like 'yahoo:RUT' or 'fred:DGS10', or give a file path"
+        )
+        raise ConfigError(
+            f"{config.path}: {where}: no data named {name!r} in {store.root} ({len(names)} "
+            f"series; 'eventstudy data list' shows them); {hint}"
+        )
 
 
 def run_study(
@@ -157,6 +218,7 @@ def run_study(
         )
     config = study if isinstance(study, StudyConfig) else load_study(study)
     store = store or DataStore.from_settings(data_dir)
+    check_series_names(config, store)
     if isinstance(config, cs_spec.CrossSectionStudyConfig):
         from eventstudy.crosssection.study import run_cross_section_study
 

@@ -36,6 +36,9 @@ DEFAULT_COST_BPS = 5.0
 """Cost per unit traded per leg when the config says nothing: about what a round trip in a
 liquid index ETF or futures contract costs with spread and commission."""
 
+_NO_CASH = ("", "none", "null", "nil", "no", "off", "false", "0", "0.0", "zero", "nothing")
+"""Ways of saying "no cash return" that are not the key's spelling of it, ``"zero"``."""
+
 _KEYS = (
     "long",
     "short",
@@ -129,6 +132,14 @@ def parse_backtest(
         )
     if std is not None and std < 0:
         raise s.error("trials_sharpe_std", f"must be >= 0, got {std}")
+    cash = s.get_str("cash", "zero")
+    if cash.strip().lower() in _NO_CASH and cash != "zero":
+        raise s.error(
+            "cash",
+            f'{cash!r}: cash that earns nothing is "zero" (or name a series: a yield in '
+            'percent a year such as "fred:DGS3MO", or a return in percent a day such as '
+            '"fama_french:ff3_factors_daily[rf]")',
+        )
     draws = s.get_int("placebo_draws", 1000, minimum=0)
     if 0 < draws < 100:
         raise s.error("placebo_draws", f"must be 0 (off) or at least 100, got {draws}")
@@ -140,7 +151,7 @@ def parse_backtest(
         max_slices=max_slices,
         entry=s.get_str("entry", "next_close", choices=ENTRIES),
         cost_bps=cost,
-        cash=s.get_str("cash", "zero"),
+        cash=cash,
         placebo_draws=draws,
         variants=chosen,
         trials=trials,

@@ -68,7 +68,7 @@ def parse_cross_section(
             raise ConfigError(f"{source}: [{key}] does not apply to kind = 'cross_section'")
     aliases = {s.alias for s in common["data"].series}
     facts = (
-        parse_facts(doc["facts"], source, aliases=sorted(aliases), as_of=None)
+        parse_facts(doc["facts"], source, aliases=sorted(aliases), as_of=None, in_note=False)
         if "facts" in doc
         else ()
     )

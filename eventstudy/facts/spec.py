@@ -129,7 +129,12 @@ def _date_or(value: Any, where: str, key: str, words: Sequence[str] = ()) -> Any
 
 
 def parse_facts(
-    entries: Any, source: str, *, aliases: Sequence[str], as_of: pd.Timestamp | None
+    entries: Any,
+    source: str,
+    *,
+    aliases: Sequence[str],
+    as_of: pd.Timestamp | None,
+    in_note: bool = True,
 ) -> tuple[FactSpec, ...]:
     """Parse the ``[[facts]]`` array of tables of ``source``.
 
@@ -143,6 +148,9 @@ def parse_facts(
         The series aliases of ``[data.series]``: a fact's ``series`` must be one of them.
     as_of
         The note's ``as_of`` (each fact may override it).
+    in_note
+        ``True`` in a note (``[note]`` may give the ``as_of`` of every fact), ``False`` in a
+        study, whose facts each give their own.
 
     Raises
     ------
@@ -187,7 +195,8 @@ def parse_facts(
         claim = sec.get_str("claim", "about", choices=("about", "at_least", "at_most"))
         fact_as_of = sec.get_date("as_of", as_of)
         if fact_as_of is None and kind != "unverifiable":
-            raise ConfigError(f"{where}: no as_of date (give the fact an as_of, or [note] one)")
+            fix = "give the fact an as_of, or [note] one" if in_note else "give the fact an as_of"
+            raise ConfigError(f"{where}: no as_of date ({fix})")
         out.append(
             FactSpec(
                 kind=kind,

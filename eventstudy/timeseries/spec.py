@@ -185,7 +185,7 @@ def parse_time_series(
         doc, source, variants[0].signal, events, evaluation.return_kind, inference.default_test
     )
     facts = (
-        parse_facts(doc["facts"], source, aliases=sorted(aliases), as_of=None)
+        parse_facts(doc["facts"], source, aliases=sorted(aliases), as_of=None, in_note=False)
         if "facts" in doc
         else ()
     )

@@ -202,3 +202,54 @@ def test_a_signal_reads_its_series_only_when_computed() -> None:
     text = BASE.replace('signal = { sigma = "rolling" }', 'signal = { a = "not_loaded_yet" }')
     cfg = parse_study(text, source="demo.toml")
     assert cfg.variants[1].signal["a"] == "not_loaded_yet"
+
+
+def test_top_level_unknown_key_lists_each_section_once() -> None:
+    with pytest.raises(ConfigError, match="unknown key 'factz'") as info:
+        parse_study(BASE + "[factz]\n", source="demo.toml")
+    assert str(info.value).count("facts") == 1
+
+
+def test_a_study_fact_without_as_of_is_told_to_give_one() -> None:
+    """A study has no [note] table: the hint names only what a study can do."""
+    fact = '[[facts]]\nkind = "return"\nid = "ytd"\nseries = "rut"\nfrom = "year_start"\n'
+    with pytest.raises(ConfigError, match=r"'ytd': no as_of date \(give the fact an as_of\)$"):
+        parse_study(BASE + fact + "claimed = 0.1\n", source="demo.toml")
+
+
+@pytest.mark.parametrize("cash", ["none", "None", "0", ""])
+def test_backtest_cash_says_no_cash_is_zero(cash: str) -> None:
+    table = f'[backtest]\nlong = "rut"\nhold = 126\ncash = "{cash}"\n'
+    with pytest.raises(
+        ConfigError, match=r"\[backtest\]: key 'cash': .*cash that earns nothing is "
+    ):
+        parse_study(BASE + table, source="demo.toml")
+    ok = parse_study(BASE + table.replace(f'"{cash}"', '"zero"'), source="demo.toml")
+    assert ok.backtest is not None and ok.backtest.cash == "zero"
+
+
+def test_an_unknown_series_name_is_named_with_close_matches(tmp_path: Path) -> None:
+    """Before any work: the study file, the alias (or [backtest] cash) and the names closest
+    to the misspelled one, not the list of everything the data directory holds."""
+    import eventstudy as es
+    from eventstudy.conftest import write_example_data
+
+    root = write_example_data(tmp_path / "data")
+    study = tmp_path / "s.toml"
+    text = BASE.replace('spx = "yahoo:GSPC"', 'spx = "test:MM"').replace(
+        '["fred:RU2000PR", "yahoo:RUT"]', '["test:A", "test:M"]'
+    )
+    study.write_text(text)
+    with pytest.raises(
+        ConfigError,
+        match=rf"{study}: \[data.series\] key 'spx': no data named 'test:MM' in .*did you mean "
+        r"'test:M'",
+    ):
+        es.run_study(study, data_dir=root)
+    study.write_text(text.replace('"test:A"', '"test:AA"'))
+    with pytest.raises(ConfigError, match=r"\[data.series.rut\] key 'splice': no data named"):
+        es.run_study(study, data_dir=root)
+    cash = '[backtest]\nlong = "rut"\nhold = 21\ncash = "test:Mx"\n'
+    study.write_text(text.replace('spx = "test:MM"', 'spx = "test:M"') + cash)
+    with pytest.raises(ConfigError, match=r"\[backtest\] key 'cash': no data named 'test:Mx'"):
+        es.run_study(study, data_dir=root)
