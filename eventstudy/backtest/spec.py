@@ -10,9 +10,13 @@ Example (trade the flagship signal as small minus large caps for six months)::
     max_slices = 4           # with overlap = "stack" only
     entry = "next_close"     # or "same_close" (optimistic, flagged in the report)
     cost_bps = 5             # per unit of capital traded, per leg
-    cash = "fred:DGS3MO"     # "zero", a yield in percent a year, or a return in percent a
-                             # day ("fama_french:ff3_factors_daily[rf]"); read from the
-                             # data directory on its own, not aligned with the study's series
+    cash = "fama_french:ff3_factors_daily[rf]"
+                             # "zero", a return in percent a day (this one, from 1926) or
+                             # a yield in percent a year ("fred:DGS3MO", from 1981-09-01:
+                             # with it the flagship needs [events] start = 1981-09-02);
+                             # read from the data directory on its own, not aligned with
+                             # the study's series, and it must quote from the backtest's
+                             # first date on
     placebo_draws = 1000
     trials = 200             # optional: strategies tried before this one (deflated Sharpe)
     trials_sharpe_std = 0.3  #   and the standard deviation of their annual Sharpe ratios

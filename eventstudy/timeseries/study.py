@@ -6,7 +6,7 @@ import datetime
 import itertools
 import os
 import warnings
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import replace
 from typing import Any
 
@@ -226,6 +226,44 @@ def _one_day_moves(level: pd.Series, kind: str) -> np.ndarray:
         with np.errstate(divide="ignore", invalid="ignore"):
             out[1:] = np.diff(np.log(x))
     return out
+
+
+def check_cash_covers(
+    returns: pd.Series | None,
+    name: str,
+    dates: pd.DatetimeIndex,
+    starts: Sequence[pd.Timestamp | None],
+    path: str,
+) -> None:
+    """Refuse a ``[backtest] cash`` series that starts after the backtest does.
+
+    The backtest earns cash from its second date on (``dates`` from the earliest of
+    ``starts``, ``None`` meaning the data's first date), so the cash series must quote by
+    then: FRED's ``DGS3MO`` starts 1981-09-01, after a study's events from 1980.
+
+    Raises
+    ------
+    ConfigError
+        Naming the study file, ``[backtest] cash``, both dates and the remedies.
+    """
+    if returns is None:
+        return
+    first_start = None if None in starts else min(pd.Timestamp(s) for s in starts if s)
+    inside = dates if first_start is None else dates[dates >= first_start]
+    if len(inside) < 2:
+        return  # too short to trade: the backtest itself says so
+    needed = inside[1]
+    quoted = returns.reindex(inside[1:]).dropna()
+    if len(quoted) and quoted.index[0] == needed:
+        return
+    first = f"{quoted.index[0]:%Y-%m-%d}" if len(quoted) else "after the sample"
+    raise ConfigError(
+        f"{path}: [backtest] key 'cash': {name!r} gives a cash return from {first}, but the "
+        f"backtest starts {inside[0]:%Y-%m-%d} ([events] start, else the data's first date) and "
+        f"earns cash from {needed:%Y-%m-%d}: set [events] start to {first} or later, or use a "
+        'cash series that covers the sample (such as "fama_french:ff3_factors_daily[rf]"), or '
+        'cash = "zero"'
+    )
 
 
 def _seed_for(seed: int, *keys: int) -> np.random.Generator:
@@ -504,6 +542,13 @@ def _backtests(
     ]
     frame = data.aligned.frame
     cash = load_cash(spec, store, pd.DatetimeIndex(frame.index), str(config.path))
+    check_cash_covers(
+        cash.returns,
+        spec.cash,
+        pd.DatetimeIndex(frame.index),
+        [config.events.start],
+        str(config.path),
+    )
     titles = {sp.alias: sp.title or sp.alias for sp in config.data.series}
     return run_backtest(
         spec,

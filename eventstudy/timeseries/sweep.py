@@ -45,6 +45,7 @@ from eventstudy.timeseries.study import (
     _one_day_moves,
     _seed_for,
     _target_frames,
+    check_cash_covers,
     check_sample,
     check_target_kinds,
 )
@@ -196,7 +197,10 @@ def _backtest(
     from eventstudy.timeseries.trade import load_cash, sweep_backtests
 
     assert config.sweep is not None
-    cash = load_cash(spec, store, pd.DatetimeIndex(data.aligned.frame.index), str(config.path))
+    dates = pd.DatetimeIndex(data.aligned.frame.index)
+    cash = load_cash(spec, store, dates, str(config.path))
+    starts = [sp.start for sp in config.sweep.specifications]
+    check_cash_covers(cash.returns, spec.cash, dates, starts, str(config.path))
     titles = {sp.alias: sp.title or sp.alias for sp in config.data.series}
     return sweep_backtests(
         spec,

@@ -231,3 +231,24 @@ def test_es_backtest_stays_callable_after_the_package_is_imported() -> None:
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=False)
     assert out.returncode == 0 and out.stdout.strip() == "ok", out.stderr
+
+
+@pytest.mark.filterwarnings("ignore::eventstudy.exceptions.EventStudyWarning")
+def test_cash_that_starts_after_the_backtest_is_named(store: DataStore, tmp_path: Path) -> None:
+    """A cash yield quoting only from a later date (FRED's DGS3MO from 1981-09-01 under a
+    study from 1980): the study file, [backtest] cash, the dates and the remedy; with
+    [events] start at its first quote the study runs."""
+    folder = tmp_path / "series" / "test"
+    rf = pd.read_csv(folder / "RF.csv")
+    rf.iloc[300:].to_csv(folder / "RF.csv", index=False)  # from the 300th date on
+    first = pd.Timestamp(rf["date"].iloc[300])
+    with pytest.raises(
+        ConfigError,
+        match=rf"bt.toml: \[backtest\] key 'cash': 'test:RF' gives a cash return from "
+        rf"{first + pd.offsets.BDay(1):%Y-%m-%d}, but the backtest starts 2010-01-01 .*set "
+        r"\[events\] start to .* or later, .* or cash = \"zero\"",
+    ):
+        es.run_study(_study(), store=store)
+    later = STUDY.format(backtest=BASE).replace("[events]", f"[events]\nstart = {first:%Y-%m-%d}")
+    res = es.run_study(es.parse_study(later, source="bt.toml"), store=store)
+    assert res.backtests[0].daily["cash"].notna().all()
