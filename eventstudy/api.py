@@ -288,7 +288,8 @@ def sweep(
     specifications
         Explicit specifications, each ``{"name": ..., "set": {path: value}}``.
     tests
-        Tests run per specification (default: the study's default test).
+        Tests run per specification; the first gives each specification's verdict (default:
+        the study's ``default_test`` and ``hac``, whose standard error gives the intervals).
     on_invalid
         ``"error"`` or ``"skip"`` (drop and count invalid combinations).
     data_dir, seed, store, progress, workers, executor, scheduler
