@@ -97,7 +97,9 @@ def build_parser() -> argparse.ArgumentParser:
 
     run = sub.add_parser("run", help="run a study config")
     run.add_argument("study", type=Path, help="study TOML file (see docs/study-config.md)")
-    run.add_argument("--out", type=Path, default=None, help="output directory")
+    run.add_argument(
+        "--out", type=Path, default=None, help="output directory (default: out/<study name>)"
+    )
     run.add_argument("--seed", type=_count(0), default=None, help="override the study's seed")
     run.add_argument(
         "--no-figures", action="store_true", help="skip figures (report without pictures; faster)"
@@ -196,6 +198,22 @@ def _fetch_root() -> Path:
 
 
 def _cmd_data_show(args: argparse.Namespace) -> int:
+    """``data show NAME``; a reader that stops early (``| head``) ends it quietly."""
+    import os
+
+    try:
+        code = _show_series(args)
+        sys.stdout.flush()  # a closed pipe raises here rather than at exit
+    except BrokenPipeError:
+        # as the Python docs advise: point stdout at devnull so the interpreter's final flush
+        # does not fail again, and exit 1 as a program killed by SIGPIPE would be unsuccessful
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        return 1
+    return code
+
+
+def _show_series(args: argparse.Namespace) -> int:
     from eventstudy.data import DataStore, find_gaps
 
     store = DataStore.from_settings(args.data_dir)

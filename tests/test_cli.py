@@ -57,6 +57,39 @@ def test_data_show_reports_gaps(tmp_path: Path, capsys: pytest.CaptureFixture[st
     assert "2020-01-03" in out and "2020-01-13" in out
 
 
+def test_data_show_into_a_closed_pipe_is_quiet(tmp_path: Path) -> None:
+    """``eventstudy data show NAME | head -3``: the reader goes away, no error is printed."""
+    import os
+
+    root = make_data(tmp_path)
+    read, write = os.pipe()
+    os.close(read)  # the reader is gone before the first line
+    try:
+        out = subprocess.run(
+            [
+                *[sys.executable, "-m", "eventstudy.cli"],
+                "data",
+                "show",
+                "yahoo:AAA",
+                "--data-dir",
+                str(root),
+            ],
+            stdout=write,
+            stderr=subprocess.PIPE,
+            text=True,
+            check=False,
+        )
+    finally:
+        os.close(write)
+    assert out.stderr == "" and out.returncode == 1
+
+
+def test_run_help_gives_the_default_output_folder(capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit):
+        main(["run", "--help"])
+    assert "(default: out/<study name>)" in " ".join(capsys.readouterr().out.split())
+
+
 def test_data_show_reads_a_panel_as_a_study_does(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
