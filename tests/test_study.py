@@ -357,7 +357,7 @@ def test_a_signal_that_never_fires_is_said_and_one_never_defined_is_an_error(
     """A level no 5-day move reaches: the headline says the variant never fired, the claim
     has no estimate ("no events", not a blank). A signal undefined on every date (a trailing
     window longer than the data) is a configuration error naming the variant."""
-    never = STUDY.replace("level = 0.04", "level = 5.0")
+    never = STUDY.replace("level = 0.04", "level = 0.9")
     result = run_study(parse_study(never), store=store)
     up = next(v for v in result.variants if v.name == "up")
     assert up.events.n_events == 0
