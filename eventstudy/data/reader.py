@@ -7,7 +7,11 @@ Validation rules (each failure names the file, the column and the offending date
   be unique and ascending;
 * values must be numeric; the only accepted non-numeric cell is the documented FRED holiday
   marker ``"."``, whose rows are dropped and counted;
-* empty cells and ``NaN`` are errors (a missing observation must be removed, not left blank);
+* empty cells and ``NaN`` are errors (a missing observation must be removed, not left blank),
+  except in a fetched cache file read with ``drop_missing=True``: there a provider's missing
+  value (a French industry with no firms yet, a Yahoo day without a volume) is an empty cell
+  in its own column, and the rows it leaves empty in the selected columns are dropped and
+  counted (``dropped["missing_value"]``);
 * price series must be strictly positive;
 * the result may not be empty.
 """
@@ -289,9 +293,10 @@ def _check_order(index: pd.DatetimeIndex, path: Path, column: str) -> None:
 
 
 def _numeric_column(
-    raw: pd.Series, dates: pd.DatetimeIndex, path: Path, column: str
+    raw: pd.Series, dates: pd.DatetimeIndex, path: Path, column: str, *, missing_ok: bool = False
 ) -> tuple[np.ndarray, np.ndarray]:
-    """Return (values, holiday mask); raise on non-numeric, empty or NaN cells."""
+    """Return (values, holiday mask); raise on non-numeric, empty or NaN cells (NaN kept
+    when ``missing_ok``)."""
     if pd.api.types.is_numeric_dtype(raw.dtype) and not pd.api.types.is_bool_dtype(raw.dtype):
         values = raw.to_numpy(dtype="float64", na_value=np.nan)
         marker = np.zeros(len(values), dtype=bool)
@@ -316,7 +321,7 @@ def _numeric_column(
             "the range of a float"
         )
     missing = np.flatnonzero(np.isnan(values) & ~marker)
-    if missing.size:
+    if missing.size and not missing_ok:
         i = int(missing[0])
         raise DataError(
             f"{path}: column {column!r}: missing value (empty or NaN) on {dates[i]:%Y-%m-%d} "
@@ -354,6 +359,7 @@ def read_table(
     all_columns: bool = False,
     kind: SeriesKind = "level",
     display: str | None = None,
+    drop_missing: bool = False,
 ) -> ParsedTable:
     """Read and validate ``path``.
 
@@ -372,6 +378,11 @@ def read_table(
         spreads, factors) allows any real value.
     display
         Name used in messages instead of the full path.
+    drop_missing
+        A fetched cache file (``<root>/cache``), whose columns a provider fills unevenly:
+        rows with an empty cell in a selected column are dropped and counted
+        (``dropped["missing_value"]``, with a note naming the count per column) instead of
+        raising.  Snapshot files keep the strict rule (an empty cell is an error).
 
     Returns
     -------
@@ -401,7 +412,7 @@ def read_table(
     parsed: dict[str, np.ndarray] = {}
     markers = np.zeros(len(dates), dtype=bool)
     for col in value_cols:
-        values, marker = _numeric_column(raw[col], dates, shown, col)
+        values, marker = _numeric_column(raw[col], dates, shown, col, missing_ok=drop_missing)
         parsed[col] = values
         markers |= marker
     frame = pd.DataFrame(parsed, index=pd.DatetimeIndex(dates, name="date"))
@@ -415,6 +426,18 @@ def read_table(
             )
         frame = frame[~markers]
         dropped["holiday_marker"] = int(markers.sum())
+    if drop_missing:
+        empty = frame.isna()
+        gone = empty.any(axis=1)
+        if bool(gone.any()):
+            per = {str(c): int(n) for c, n in empty.sum().items() if n}
+            notes.append(
+                f"{int(gone.sum())} row(s) without a value dropped (empty cells: "
+                + ", ".join(f"column {c!r} {n}" for c, n in per.items())
+                + ")"
+            )
+            frame = frame[~gone]
+            dropped["missing_value"] = int(gone.sum())
     if frame.empty:
         raise DataError(f"{shown}: no observations in column(s) {value_cols}")
     if kind == "price":

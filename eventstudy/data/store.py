@@ -38,6 +38,10 @@ _NAME = re.compile(
 )
 _PATH_COL = re.compile(r"^(?P<path>.+?)\[(?P<column>[^\]]+)\]$")
 _RATE_UNITS = ("percent", "basis points")
+_UNKNOWN_UNITS = "unknown"
+"""The units a provider records when it cannot tell them (a FRED series none of its lists
+know): such a series loads as a level, never as a price whose returns would be percent
+changes of a rate."""
 
 
 def _text(row: Any, *keys: str) -> str:
@@ -177,7 +181,9 @@ class DataStore:
                     "units": m.get("units", ""),
                 }
             else:
-                table = read_table(path, all_columns=True, display=rel)
+                table = read_table(
+                    path, all_columns=True, display=rel, drop_missing=self._cached(path)
+                )
                 row = {
                     "first": f"{table.frame.index[0]:%Y-%m-%d}",
                     "last": f"{table.frame.index[-1]:%Y-%m-%d}",
@@ -270,8 +276,9 @@ class DataStore:
     def kind_of(
         self, name: str, *, cwd: bool = True, folder: str | os.PathLike[str] | None = None
     ) -> SeriesKind:
-        """``"level"`` when the manifest gives the file percent units (yields, rates), else
-        ``"price"`` (the kind :meth:`load` uses by default)."""
+        """``"level"`` when the manifest gives the file percent units (yields, rates) or
+        ``"unknown"`` units (a fetched FRED series none of its lists know), else ``"price"``
+        (the kind :meth:`load` uses by default)."""
         return self._kind(self.resolve(name, cwd=cwd, folder=folder)[0], None)
 
     def level_units(
@@ -294,7 +301,17 @@ class DataStore:
         if kind is not None:
             return kind
         units = self.manifest_entry(path).get("units", "").lower()
-        return "level" if any(u in units for u in _RATE_UNITS) else "price"
+        if units.strip() == _UNKNOWN_UNITS or any(u in units for u in _RATE_UNITS):
+            return "level"
+        return "price"
+
+    def _cached(self, path: Path) -> bool:
+        """Whether ``path`` is a fetched file in ``<root>/cache`` (whose empty cells are a
+        provider's missing values, dropped and counted when read)."""
+        try:
+            return path.resolve().relative_to(self.root).parts[0] == "cache"
+        except (ValueError, IndexError):
+            return False
 
     def _display(self, path: Path) -> str:
         try:
@@ -336,7 +353,11 @@ class DataStore:
         col = column or bracket
         display = self._display(path)
         table = read_table(
-            path, columns=[col] if col else None, kind=self._kind(path, kind), display=display
+            path,
+            columns=[col] if col else None,
+            kind=self._kind(path, kind),
+            display=display,
+            drop_missing=self._cached(path),
         )
         series = table.frame.iloc[:, 0].rename(name)
         entry = self.manifest_entry(path)
@@ -369,7 +390,12 @@ class DataStore:
         display = self._display(path)
         cols = columns or ([bracket] if bracket else None)
         table = read_table(
-            path, columns=cols, all_columns=cols is None, kind="level", display=display
+            path,
+            columns=cols,
+            all_columns=cols is None,
+            kind="level",
+            display=display,
+            drop_missing=self._cached(path),
         )
         frame = table.frame
         info = SeriesInfo.of(

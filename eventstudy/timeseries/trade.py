@@ -30,6 +30,10 @@ __all__ = [
 ]
 
 
+_ANNUAL = ("per annum", "per year", "a year")
+"""How a manifest says a yield is in percent a year (``"percent per annum"``)."""
+
+
 class CashSeries:
     """A daily cash return on the data's own dates, with how it was made (for the notes)."""
 
@@ -44,10 +48,19 @@ def load_cash(
 ) -> CashSeries:
     """The ``cash`` series of the backtest as a daily return on ``dates``.
 
-    A yield in percent a year (FRED ``DGS3MO``) earns the previous close's quote over
-    ``100 x 252`` per day; a return in percent a day (Fama–French ``rf``) is that day's
-    return.  Dates the series does not quote (bond-market holidays, or after its last date)
-    carry the last quote forward, and the report says for how many days.
+    The manifest's units say which it is: a yield in percent a year (units ``"percent per
+    annum"``, FRED ``DGS3MO``) earns the previous close's quote over ``100 x 252`` per day; a
+    return in percent a day (``"percent per day"``, Fama–French ``rf``) is that day's return.
+    Any other units (a bare ``"percent"``, percent a month, index points) are refused rather
+    than guessed: a daily return read as an annual yield is 250 times too small.  Dates the
+    series does not quote (bond-market holidays, or after its last date) carry the last quote
+    forward, and the report says for how many days.
+
+    Raises
+    ------
+    ConfigError
+        The series cannot be loaded, or its units are not one of the two above (the message
+        names the series and its units).
     """
     if spec.cash == "zero":
         return CashSeries(None, "zero")
@@ -68,14 +81,15 @@ def load_cash(
     if "percent per day" in u:
         daily = full / 100.0
         how = "its daily return (percent a day)"
-    elif "percent" in u:
+    elif any(f"percent {a}" in u for a in _ANNUAL):
         daily = cash_from_yield(full)
         how = "the previous close's yield / (100 x 252) a day"
     else:
         raise ConfigError(
             f"{where}: {spec.cash!r} has units {units or 'unknown'!r}; cash needs a yield in "
-            "percent a year (fred:DGS3MO) or a return in percent a day "
-            "(fama_french:ff3_factors_daily[rf])"
+            "percent a year (units 'percent per annum', fred:DGS3MO) or a return in percent "
+            "a day (units 'percent per day', fama_french:ff3_factors_daily[rf]); declare the "
+            "units in the data directory's MANIFEST.csv rather than have them guessed"
         )
     inside = dates[(dates >= raw.index[0])]
     carried = int((~inside.isin(raw.index)).sum())

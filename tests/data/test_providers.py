@@ -55,7 +55,7 @@ def test_fred_fetch_writes_parquet_and_manifest_and_loads_as_a_level(tmp_path: P
         3,
         1,
     )
-    assert row["units"] == "percent" and row["library"].startswith("pandas-datareader ")
+    assert row["units"] == "percent per annum" and row["library"].startswith("pandas-datareader ")
     assert row["fetched_at"] == "2026-11-22T09:00:00+00:00"
     manifest = pd.read_csv(tmp_path / "cache" / "MANIFEST.csv", dtype=str)
     assert manifest["path"].tolist() == ["cache/fred/DGS10.parquet"]
@@ -153,17 +153,25 @@ def _rows(n: int) -> list[str]:
 
 
 def test_french_fetch_keeps_percent_as_published_and_loads_a_column(tmp_path: Path) -> None:
+    """A missing code (-99.99) in RF empties that cell only: Mkt-RF keeps all 40 rows, RF
+    loads 39 and counts the one without a value."""
     rows = _rows(40)  # the reader takes chunks of 800+ characters as tables
     rows[5] = rows[5].replace("   0.01", " -99.99")  # the library's missing code
     session = FakeSession(french_zip(rows))
     rec = fetch_series("french:F-F_Research_Data_Factors_daily", tmp_path, session=session, now=NOW)
     assert session.urls[0].endswith("ftp/F-F_Research_Data_Factors_daily_CSV.zip")
-    assert (rec.row["rows"], rec.row["dropped"]) == (39, 1)
-    assert rec.row["units"] == "percent (as published)"
+    assert (rec.row["rows"], rec.row["dropped"]) == (40, 0)
+    assert rec.row["units"] == "percent per day, as published"
+    assert "per column: RF 1" in rec.row["notes"]
     store = DataStore(tmp_path)
     mkt = store.load("french:F-F_Research_Data_Factors_daily[Mkt-RF]")
     assert mkt.data.iloc[0] == 0.01 and mkt.data.index[0] == pd.Timestamp("2020-01-02")
-    assert mkt.data.size == 39
+    assert mkt.data.size == 40 and dict(mkt.info.dropped) == {}
+    rf = store.load("french:F-F_Research_Data_Factors_daily[RF]")
+    assert rf.data.size == 39 and dict(rf.info.dropped) == {"missing_value": 1}
+    assert pd.bdate_range("2020-01-02", periods=6)[5] not in rf.data.index
+    frame = store.load_frame("french:F-F_Research_Data_Factors_daily")
+    assert len(frame.data) == 39 and dict(frame.info.dropped) == {"missing_value": 1}
     assert store.kind_of("french:F-F_Research_Data_Factors_daily") == "level"  # percent units
     with pytest.raises(DataError, match="not a French data-library zip"):
         fetch_series("french:Broken", tmp_path, session=FakeSession(b"PK not a zip"), now=NOW)

@@ -17,11 +17,17 @@ Providers:
   carries (``^GSPC``, ``^DJI``, ``^NDX``, ``^IXIC``), Stooq's series stands in and the
   manifest says so.
 - ``fred``: FRED through ``pandas-datareader``'s FRED reader (no API key); FRED's "." (no
-  value that day) rows are dropped and counted; units from the series' known list.
+  value that day) rows are dropped and counted; units from the symbol
+  (:func:`~eventstudy.data.providers.fred.units_of`): yields and rates "percent per annum",
+  spreads "percent", volatility indexes "index points", else "unknown" (loaded as a level,
+  never as a price).
 - ``french``: Kenneth French's data library through ``pandas-datareader``'s famafrench
-  reader; the first table of the zip, every column, in percent as published (declared in
-  the manifest, so the series load as levels); rows with the library's missing codes
-  (-99.99, -999) are dropped and counted.  Load a column as
+  reader; the first table of the zip, every column, in percent as published, with the
+  table's period in the units ("percent per day, as published", as the snapshot's
+  MANIFEST spells them), so the series load as levels and a daily RF serves as a
+  backtest's cash; a missing code (-99.99, -999) empties its own cell only (counted per
+  column in the manifest's notes; the rows without a value are dropped and counted when
+  that column is read).  Load a column as
   ``french:F-F_Research_Data_Factors_daily[Mkt-RF]``.
 - ``stooq``: Stooq's keyless daily CSV (``stooq:^SPX``).
 

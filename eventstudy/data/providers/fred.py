@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 import pandas as pd
@@ -9,10 +10,53 @@ import pandas as pd
 from eventstudy.data.providers._table import Fetched
 from eventstudy.exceptions import DataError
 
-__all__ = ["fetch"]
+__all__ = ["UNKNOWN", "fetch", "units_of"]
 
-_PERCENT = ("DGS", "DTB", "DFF", "FEDFUNDS", "T10Y", "BAA", "AAA", "UNRATE", "VIX")
-"""FRED series prefixes quoted in percent (yields, rates, spreads, VIX points as levels)."""
+_ANNUAL = (
+    "DGS", "DTB", "TB3MS", "TB6MS", "TB1YR", "DFF", "FEDFUNDS", "EFFR", "SOFR", "IORB",
+    "DPRIME", "MPRIME", "MORTGAGE", "DFII", "FII", "T5YIE", "T10YIE", "T5YIFR", "DAAA", "DBAA",
+    "AAA", "BAA", "DCPF", "DCPN", "OBMMI",
+)  # fmt: skip
+"""FRED series prefixes quoted in percent a year: yields (nominal and TIPS, which go
+negative), policy and money-market rates, mortgage and prime rates, breakeven inflation."""
+
+_SPREADS = ("T10Y2Y", "T10Y3M", "T10YFF", "T5YFF", "BAA10Y", "AAA10Y", "BAML", "UNRATE", "TEDRATE")
+"""FRED series prefixes quoted in percent that are not a yield a year: spreads in percentage
+points (ICE BofA option-adjusted spreads, term spreads), the unemployment rate."""
+
+_VOLATILITY = ("VIX", "VXN", "VXD", "VXO", "OVX", "GVZ", "EVZ", "RVX")
+"""CBOE volatility indexes (``VIXCLS``): index points, read as a level, not a price."""
+
+_INDEXES = ("SP500", "DJIA", "NASDAQCOM", "NASDAQ100", "WILL5000", "RU1000", "RU2000", "RU3000")
+"""FRED stock-market indexes (index points, prices)."""
+
+UNKNOWN = "unknown"
+"""The units of a FRED series none of the lists know: loaded as a level (never as a price,
+whose returns would be percent changes of a rate), shown in points."""
+
+
+def units_of(symbol: str) -> str:
+    """The units of a FRED series, from its symbol.
+
+    ``"percent per annum"`` for yields and rates (as the snapshot's MANIFEST spells them),
+    ``"percent"`` for spreads, ``"index points (annualized implied vol, percent)"`` for the
+    CBOE volatility indexes, ``"index points"`` for ICE BofA total-return indexes
+    (``BAML...TRIV``, prices), else :data:`UNKNOWN`.
+    """
+    s = symbol.upper()
+    if s.startswith("BAML"):
+        if s.endswith(("TRIV", "TRI")):
+            return "index points"
+        return "percent per annum" if s.endswith("EY") else "percent"
+    if any(v in s for v in _VOLATILITY) and s.endswith("CLS"):
+        return "index points (annualized implied vol, percent)"
+    if s.startswith(_INDEXES):
+        return "index points"
+    if s.startswith(_SPREADS):
+        return "percent"
+    if s.startswith(_ANNUAL) or re.fullmatch(r"GS\d+M?", s):
+        return "percent per annum"
+    return UNKNOWN
 
 
 def fetch(symbol: str, start: str, session: Any) -> Fetched:
@@ -56,7 +100,7 @@ def fetch(symbol: str, start: str, session: Any) -> Fetched:
     series = values.dropna()
     if series.empty:
         raise DataError(f"fred:{symbol}: FRED returned no observations")
-    units = "percent" if symbol.upper().startswith(_PERCENT) else ""
+    units = units_of(symbol)
     return Fetched(
         series.to_frame("value"),
         missing,

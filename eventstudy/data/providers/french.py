@@ -15,10 +15,51 @@ __all__ = ["fetch"]
 _MISSING = (-99.99, -999.0)
 """Kenneth French's codes for a missing value."""
 
+_PER = {"D": "day", "B": "day", "W": "week", "M": "month", "Q": "quarter", "Y": "year", "A": "year"}
+"""A table's period (pandas frequency code, first letter) -> the period of its returns."""
+
+
+def units_of(index: pd.Index, symbol: str) -> str:
+    """The units of a data-library table from the frequency of its dates, spelled as the
+    snapshot's MANIFEST spells them (``"percent per day, as published"``): a daily table's
+    returns are percent a day, a monthly table's percent a month.
+
+    Raises
+    ------
+    DataError
+        A table whose frequency cannot be told (its units would be a guess).
+    """
+    code = ""
+    freq = getattr(index, "freqstr", None)
+    if isinstance(index, pd.PeriodIndex) and freq:
+        code = freq
+    elif isinstance(index, pd.DatetimeIndex):
+        code = "D"
+    if code[:1].upper() in ("D", "B"):  # the reader dates weekly tables by day too
+        stamps = pd.DatetimeIndex(
+            index.to_timestamp() if isinstance(index, pd.PeriodIndex) else index
+        )
+        gaps = pd.Series(stamps[:200]).diff().dt.days.dropna()
+        if not gaps.empty and gaps.median() >= 6:
+            code = "W" if gaps.median() <= 8 else ""
+    per = _PER.get(code[:1].upper()) if code else None
+    if per is None:
+        raise DataError(
+            f"french:{symbol}: cannot tell the table's frequency (dates "
+            f"{index[0]}..{index[-1]}, frequency {freq or code or 'unknown'!r}), so not its "
+            "units (percent per day, month or year)"
+        )
+    return f"percent per {per}, as published"
+
 
 def fetch(symbol: str, start: str, session: Any) -> Fetched:
-    """The first table of a data-library zip, every column, in percent as published; rows
-    with a missing code (-99.99, -999) dropped and counted.
+    """The first table of a data-library zip, every column, in percent as published (units
+    from the table's frequency: ``"percent per day, as published"``, ``"percent per month,
+    as published"``, ...).
+
+    A missing code (-99.99, -999) becomes NaN in its own column only (an industry with no
+    firms yet leaves the others intact), counted per column in the answer's note; rows
+    missing in every column are dropped and counted.
 
     References
     ----------
@@ -50,16 +91,28 @@ def fetch(symbol: str, start: str, session: Any) -> Fetched:
     if table is None or table.empty:
         raise DataError(f"french:{symbol}: the zip holds no table")
     index = table.index
+    units = units_of(index, symbol)
     dates = index.to_timestamp(how="end").normalize() if hasattr(index, "to_timestamp") else index
     frame = table.set_axis(pd.DatetimeIndex(dates), axis=0).astype("float64")
     frame.columns = [str(c).strip() for c in frame.columns]
-    missing = frame.isin(_MISSING).any(axis=1)
-    frame = frame[~missing]
+    coded = frame.isin(_MISSING)
+    frame = frame.mask(coded)
+    empty = frame.isna().all(axis=1)
+    frame = frame[~empty]
     if frame.empty:
-        raise DataError(f"french:{symbol}: the table has no complete row")
+        raise DataError(f"french:{symbol}: the table has no value (every cell a missing code)")
+    per_column = {str(c): int(n) for c, n in frame.isna().sum().items() if n}
+    note = (
+        "missing codes (-99.99, -999) kept as empty cells, per column: "
+        + ", ".join(f"{c} {n}" for c, n in per_column.items())
+        + " (dropped when the column is read)"
+        if per_column
+        else ""
+    )
     return Fetched(
         frame,
-        int(missing.sum()),
+        int(empty.sum()),
         f"pandas-datareader {pandas_datareader.__version__}",
-        "percent (as published)",
+        units,
+        note=note,
     )
