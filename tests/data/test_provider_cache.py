@@ -77,3 +77,45 @@ def test_a_snapshot_file_keeps_refusing_an_empty_cell(tmp_path: Path) -> None:
     parsed = read_table(tmp_path / "series" / "test" / "A.parquet", drop_missing=True)
     assert parsed.frame["close"].tolist() == [1.0, 2.0]
     assert parsed.dropped == {"missing_value": 1}
+
+
+def _write_one(args: tuple[str, int]) -> None:
+    """One fetch's write into the cache (run in a worker process)."""
+    from eventstudy.data.providers import _write
+    from eventstudy.data.providers._table import Fetched
+
+    root, i = args
+    days = pd.bdate_range("2000-01-03", periods=2000)
+    frame = pd.DataFrame({"value": np.full(days.size, 1.0 + i / 100)}, index=days)
+    _write(Path(root), f"fred:DGS{i}", Fetched(frame, 0, "test", "percent per annum"), frame,
+           dropped=0, now=NOW)  # fmt: skip
+
+
+def test_concurrent_fetches_keep_every_manifest_row(tmp_path: Path) -> None:
+    """48 fetches from 12 processes at once: every parquet has its manifest row (without
+    the lock, rows written by one fetch were overwritten by another's stale manifest)."""
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+
+    pytest.importorskip("fcntl")
+    context = multiprocessing.get_context("fork")
+    with ProcessPoolExecutor(12, mp_context=context) as pool:
+        list(pool.map(_write_one, [(str(tmp_path), i) for i in range(48)]))
+    manifest = pd.read_csv(tmp_path / "cache" / "MANIFEST.csv", dtype=str)
+    assert len(list((tmp_path / "cache" / "fred").glob("*.parquet"))) == 48
+    assert sorted(manifest["name"]) == sorted(f"fred:DGS{i}" for i in range(48))
+    store = DataStore(tmp_path)
+    assert all(store.kind_of(f"fred:DGS{i}") == "level" for i in range(48))
+
+
+def test_a_corrupt_manifest_leaves_the_old_parquet_in_place(tmp_path: Path) -> None:
+    first = "observation_date,DGS10\n2020-01-02,1.88\n2020-01-03,1.80\n"
+    fetch_series("fred:DGS10", tmp_path, session=FakeSession(first), now=NOW)
+    manifest = tmp_path / "cache" / "MANIFEST.csv"
+    manifest.write_text('path,name\n"cache/fred/DGS10.parquet,fred:DGS10\n')  # unterminated
+    parquet = tmp_path / "cache" / "fred" / "DGS10.parquet"
+    before = parquet.read_bytes()
+    second = first + "2020-01-06,1.81\n"
+    with pytest.raises(DataError, match=r"MANIFEST.csv: cannot be read as the cache's manifest"):
+        fetch_series("fred:DGS10", tmp_path, session=FakeSession(second), now=NOW)
+    assert parquet.read_bytes() == before

@@ -3,7 +3,9 @@
 ``fetch_series("fred:DGS10", root)`` downloads with the library made for the provider, writes
 ``<root>/cache/<provider>/<SYMBOL>.parquet`` (``date`` and the value columns; carets dropped
 from the file name, ``yahoo:^RUT`` -> ``RUT.parquet``) atomically and a row of
-``<root>/cache/MANIFEST.csv`` (name, provider, symbol, fetched at, first and last date, rows,
+``<root>/cache/MANIFEST.csv``, the two in one step under a lock (``cache/.MANIFEST.lock``,
+so parallel fetches lose no row; a manifest that cannot be read stops the fetch before the
+parquet is replaced) (name, provider, symbol, fetched at, first and last date, rows,
 rows dropped, sha256, units, library and version, notes).  The store then loads the series
 like any snapshot file (``DataStore.load("fred:DGS10")``), with the units from that manifest.
 ``update_series`` re-fetches the last weeks of a cached series, checks the overlap against
@@ -37,11 +39,12 @@ error says what to install or fetch.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import hashlib
 import io
 import warnings
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -209,6 +212,34 @@ def _path(root: Path, provider: str, symbol: str) -> Path:
     return root / CACHE / provider / f"{file_stem(symbol)}.parquet"
 
 
+LOCK = ".MANIFEST.lock"
+"""The lock file beside ``cache/MANIFEST.csv`` that serializes writes to the cache."""
+
+
+@contextlib.contextmanager
+def _cache_lock(root: Path) -> Iterator[None]:
+    """Hold an exclusive lock on the cache of ``root`` (``cache/.MANIFEST.lock``, ``fcntl``).
+
+    The manifest is rewritten whole on every fetch (read, replace one row, write): two
+    fetches at once would each write the manifest they read, and one row would be lost.
+    Under the lock one fetch at a time reads, writes its parquet and writes the manifest.
+    Where ``fcntl`` is missing (Windows) writes are not serialized: fetch one at a time.
+    """
+    folder = root / CACHE
+    folder.mkdir(parents=True, exist_ok=True)
+    try:
+        import fcntl
+    except ImportError:  # pragma: no cover - not Linux or macOS
+        yield
+        return
+    with (folder / LOCK).open("a") as fh:
+        fcntl.flock(fh.fileno(), fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(fh.fileno(), fcntl.LOCK_UN)
+
+
 def _write(
     root: Path,
     name: str,
@@ -226,7 +257,6 @@ def _write(
     buffer = io.BytesIO()
     table.to_parquet(buffer, index=False)
     data = buffer.getvalue()
-    write_bytes_atomic(path, data)
     when = (now or dt.datetime.now(dt.UTC)).astimezone(dt.UTC)
     real_provider, _, real_symbol = (fetched.source or name).partition(":")
     row = {
@@ -244,7 +274,12 @@ def _write(
         "library": fetched.library,
         "notes": fetched.note,
     }
-    _write_manifest_row(root / CACHE / "MANIFEST.csv", row)
+    with _cache_lock(root):
+        # the manifest is read (and a corrupt one refused) before the parquet is replaced,
+        # so a failure leaves the old file and its row as they were
+        manifest = _read_manifest(root)
+        write_bytes_atomic(path, data)
+        _write_manifest_row(root / CACHE / "MANIFEST.csv", row, manifest)
     return FetchRecord(path=path, row=row)
 
 
@@ -305,8 +340,9 @@ def _read_manifest(root: Path) -> pd.DataFrame:
     return frame
 
 
-def _write_manifest_row(path: Path, row: dict[str, Any]) -> None:
-    old = _read_manifest(path.parent.parent)
+def _write_manifest_row(path: Path, row: dict[str, Any], old: pd.DataFrame) -> None:
+    """Write the manifest ``old`` (as read under the cache lock) with ``row`` in place of the
+    row of its path."""
     new = pd.DataFrame([{k: str(row.get(k, "")) for k in _MANIFEST_COLUMNS}])
     old = old[old["path"] != row["path"]]
     frame = pd.concat([old[list(_MANIFEST_COLUMNS)], new], ignore_index=True).sort_values("path")
