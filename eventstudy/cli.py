@@ -75,7 +75,10 @@ def build_parser() -> argparse.ArgumentParser:
     _add_common(p_fetch)
     p_update = dsub.add_parser(
         "update",
-        help="bring cached series up to date (re-fetch an overlap, check it, append the rest)",
+        help=(
+            "bring cached series up to date (FRED, Stooq: re-fetch an overlap, check it, append "
+            "the rest; Yahoo, French: re-fetch the whole revised history, check it, replace)"
+        ),
     )
     p_update.add_argument(
         "names", nargs="*", help="provider:SYMBOL (default: every series in the cache)"
@@ -84,7 +87,10 @@ def build_parser() -> argparse.ArgumentParser:
         "--overlap",
         type=_count(1),
         default=30,
-        help="calendar days before the cache's last date to re-fetch and check (default 30)",
+        help=(
+            "calendar days before the cache's last date to re-fetch and check (default 30; "
+            "Yahoo and French series are re-fetched in full)"
+        ),
     )
     _add_common(p_update)
     p_show = dsub.add_parser("show", help="summary, head/tail and gaps of one series")

@@ -13,9 +13,9 @@ import pandas as pd
 import pytest
 
 from eventstudy.data import DataStore
-from eventstudy.data.providers import fetch_series
+from eventstudy.data.providers import fetch_series, update_series
 from eventstudy.data.reader import read_table
-from eventstudy.exceptions import DataError
+from eventstudy.exceptions import DataError, DataRevisionWarning
 from tests.data.test_providers import NOW, FakeSession
 
 
@@ -119,3 +119,106 @@ def test_a_corrupt_manifest_leaves_the_old_parquet_in_place(tmp_path: Path) -> N
     with pytest.raises(DataError, match=r"MANIFEST.csv: cannot be read as the cache's manifest"):
         fetch_series("fred:DGS10", tmp_path, session=FakeSession(second), now=NOW)
     assert parquet.read_bytes() == before
+
+
+def _yahoo(days: pd.DatetimeIndex, close: np.ndarray, adj: np.ndarray) -> pd.DataFrame:
+    fields = {
+        "Adj Close": adj,
+        "Close": close,
+        "High": close,
+        "Low": close,
+        "Open": close,
+        "Volume": np.full(close.size, 1e6),
+    }
+    columns = pd.MultiIndex.from_tuples([(f, "ACME") for f in fields], names=["Price", "Ticker"])
+    frame = pd.DataFrame(np.column_stack(list(fields.values())), index=days, columns=columns)
+    frame.index.name = "Date"
+    return frame
+
+
+def test_yahoo_update_after_a_dividend_replaces_the_readjusted_history(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A $2 dividend (ex 2024-07-15) makes Yahoo scale every earlier adj_close by 0.98: the
+    update re-fetches the whole history, so the adjusted series has no return at all (the
+    windowed update kept the old 100s before the window and made a -2% return there)."""
+    from tests.data.test_providers_more import FakeYahoo, yfinance
+
+    d1 = pd.bdate_range("2024-01-02", "2024-06-28")
+    monkeypatch.setattr(
+        yfinance,
+        "download",
+        FakeYahoo({"ACME": _yahoo(d1, np.full(d1.size, 100.0), np.full(d1.size, 100.0))}),
+    )
+    fetch_series("yahoo:ACME", tmp_path, now=NOW)
+    d2 = pd.bdate_range("2024-01-02", "2024-07-31")
+    close = np.where(d2 < "2024-07-15", 100.0, 98.0)
+    fake = FakeYahoo({"ACME": _yahoo(d2, close, np.full(d2.size, 98.0))})
+    monkeypatch.setattr(yfinance, "download", fake)
+    with pytest.warns(DataRevisionWarning, match=rf"{d1.size} value\(s\) on the {d1.size} dates"):
+        up = update_series("yahoo:ACME", tmp_path)
+    assert fake.calls[0][1]["start"] == "2024-01-02"  # from the cache's first date
+    assert up.full and up.overlap == d1.size and up.revised == d1.size
+    assert "full history re-fetched" in up.summary()
+    assert "largest: adj_close on 2024-01-02 100 -> 98 (-2.000%)" in up.largest
+    adj = DataStore(tmp_path).load("yahoo:ACME[adj_close]").data
+    assert adj.size == d2.size and bool((adj.pct_change().dropna() == 0).all())
+
+
+def test_french_update_takes_the_revised_release_whole(tmp_path: Path) -> None:
+    """Each release revises the whole history: the update keeps none of the old values."""
+    from tests.data.test_providers import french_zip
+
+    def release(months: pd.PeriodIndex, shift: float) -> bytes:
+        rows = [f"{p.year}{p.month:02d},  {1 + shift:5.2f},   0.50,  -0.25,   0.40" for p in months]
+        return french_zip(rows, name="F-F_Research_Data_Factors.CSV")
+
+    name = "french:F-F_Research_Data_Factors"
+    months = pd.period_range("2020-01", "2023-12", freq="M")
+    fetch_series(name, tmp_path, session=FakeSession(release(months, 0.0)), now=NOW)
+    later = pd.period_range("2020-01", "2024-01", freq="M")
+    with pytest.warns(DataRevisionWarning, match=r"48 value\(s\) on the 48 dates"):
+        up = update_series(name, tmp_path, session=FakeSession(release(later, 0.10)))
+    assert (up.added, up.full) == (1, True)
+    mkt = DataStore(tmp_path).load(f"{name}[Mkt-RF]").data
+    assert mkt.size == 49 and bool((mkt == 1.10).all())
+
+
+def test_whole_history_update_that_revises_and_lacks_dates_changes_nothing(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from tests.data.test_providers_more import FakeYahoo, yfinance
+
+    days = pd.bdate_range("2024-01-02", periods=40)
+    px = np.full(days.size, 100.0)
+    monkeypatch.setattr(yfinance, "download", FakeYahoo({"ACME": _yahoo(days, px, px)}))
+    fetch_series("yahoo:ACME", tmp_path, now=NOW)
+    before = (tmp_path / "cache" / "yahoo" / "ACME.parquet").read_bytes()
+    short = days.delete(10)
+    adj = np.full(short.size, 99.0)
+    monkeypatch.setattr(
+        yfinance, "download", FakeYahoo({"ACME": _yahoo(short, np.full(short.size, 100.0), adj)})
+    )
+    with pytest.raises(
+        DataError, match=r"revises the history .* lacks 1 cached date\(s\) \(2024-01-16\)"
+    ):
+        update_series("yahoo:ACME", tmp_path)
+    assert (tmp_path / "cache" / "yahoo" / "ACME.parquet").read_bytes() == before
+    # without a revision the lacking date is kept, and said (as for FRED)
+    monkeypatch.setattr(yfinance, "download", FakeYahoo({"ACME": _yahoo(short, px[1:], px[1:])}))
+    with pytest.warns(DataRevisionWarning, match=r"lacks 1 cached date\(s\) from 2024-01-02 on"):
+        update_series("yahoo:ACME", tmp_path)
+    assert DataStore(tmp_path).load("yahoo:ACME").data.size == 40
+
+
+def test_update_of_a_corrupt_cache_file_says_to_fetch_it_again(tmp_path: Path) -> None:
+    body = "observation_date,DGS10\n2020-01-02,1.88\n2020-01-03,1.80\n"
+    fetch_series("fred:DGS10", tmp_path, session=FakeSession(body), now=NOW)
+    parquet = tmp_path / "cache" / "fred" / "DGS10.parquet"
+    parquet.write_bytes(parquet.read_bytes()[:50])
+    with pytest.raises(
+        DataError,
+        match=r"DGS10.parquet: the cached file of fred:DGS10 cannot be read .*"
+        r"eventstudy data fetch fred:DGS10",
+    ):
+        update_series("fred:DGS10", tmp_path, session=FakeSession(body))

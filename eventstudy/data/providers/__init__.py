@@ -8,9 +8,11 @@ so parallel fetches lose no row; a manifest that cannot be read stops the fetch 
 parquet is replaced) (name, provider, symbol, fetched at, first and last date, rows,
 rows dropped, sha256, units, library and version, notes).  The store then loads the series
 like any snapshot file (``DataStore.load("fred:DGS10")``), with the units from that manifest.
-``update_series`` re-fetches the last weeks of a cached series, checks the overlap against
-the cache (a :class:`~eventstudy.exceptions.DataRevisionWarning` says what changed and by how
-much) and appends what is new.
+``update_series`` re-fetches the last weeks of a cached FRED or Stooq series, checks the
+overlap against the cache (a :class:`~eventstudy.exceptions.DataRevisionWarning` says what
+changed and by how much) and appends what is new; a Yahoo or French series, whose whole
+history the provider revises (dividend and split adjustment, each release's new factors), is
+re-fetched in full, checked on every shared date, and replaced.
 
 Providers:
 
@@ -60,6 +62,7 @@ from eventstudy.exceptions import DataError, DataRevisionWarning
 __all__ = [
     "CACHE",
     "PROVIDERS",
+    "WHOLE_HISTORY",
     "FetchOutcome",
     "FetchRecord",
     "UpdateRecord",
@@ -133,6 +136,9 @@ class UpdateRecord:
         The largest change, in words (empty when nothing was revised).
     record
         The file and manifest row written.
+    full
+        Whether the whole history was re-fetched and checked (a provider that revises it
+        whole, :data:`WHOLE_HISTORY`) rather than the last weeks.
     """
 
     name: str
@@ -141,13 +147,16 @@ class UpdateRecord:
     revised: int
     largest: str
     record: FetchRecord
+    full: bool = False
 
     def summary(self) -> str:
         r = self.record.row
-        text = (
-            f"{self.name}: {self.added} new rows, now {r['first']}..{r['last']}; "
-            f"{self.overlap} overlapping dates checked"
+        checked = (
+            f"full history re-fetched, {self.overlap} cached dates checked"
+            if self.full
+            else f"{self.overlap} overlapping dates checked"
         )
+        text = f"{self.name}: {self.added} new rows, now {r['first']}..{r['last']}; {checked}"
         return text + (
             f", {self.revised} revised ({self.largest})" if self.revised else ", no revision"
         )
@@ -354,6 +363,13 @@ def cached_names(root: str | Path) -> list[str]:
     return _read_manifest(Path(root))["name"].tolist()
 
 
+WHOLE_HISTORY = frozenset({"yahoo", "french"})
+"""Providers that revise a series' whole history: Yahoo re-adjusts every earlier adjusted
+close after a dividend (and close and volume after a split), Kenneth French recomputes every
+factor at each release.  ``update_series`` re-fetches these in full and replaces the file:
+old values before a re-fetched window would be on the old basis, and the join a fake return."""
+
+
 def update_series(
     name: str,
     root: str | Path,
@@ -362,19 +378,29 @@ def update_series(
     session: Any = None,
     now: dt.datetime | None = None,
 ) -> UpdateRecord:
-    """Bring a cached series up to date: re-fetch from ``overlap_days`` calendar days before
-    its last date, check the overlap against the cache, keep the cache before it and the new
-    answer from it on.
+    """Bring a cached series up to date.
 
-    A value on the overlap that changed by more than a relative 1e-9 is a revision: a
+    FRED (and Stooq) revise only recent values: the series is re-fetched from
+    ``overlap_days`` calendar days before its last date, the overlap checked against the
+    cache, and the cache before it kept with the new answer from it on.  Providers that revise
+    the whole history (:data:`WHOLE_HISTORY`: Yahoo's adjusted prices, French's factors) are
+    re-fetched from the cache's first date, checked on every date the two share, and the new
+    answer replaces the file (``overlap_days`` does not apply).
+
+    A value that changed by more than a relative 1e-9 is a revision: a
     :class:`~eventstudy.exceptions.DataRevisionWarning` gives their number and the largest
-    (column, date, old and new value), and the new value is kept.
+    (column, date, old and new value), and the new value is kept.  Cached dates the new
+    answer lacks (a provider lagging behind its own last answer, or skipping a day) are kept,
+    with a :class:`~eventstudy.exceptions.DataRevisionWarning` naming them.
 
     Raises
     ------
     DataError
-        The series is not in the cache (fetch it first), or the new answer shares no date with
-        the cache (nothing to check it against: fetch it again in full).
+        The series is not in the cache (fetch it first), its file cannot be read (fetch it
+        again), the new answer shares no date with the cache (nothing to check it against:
+        fetch it again in full), it lacks a cached column, or, for a whole-history provider,
+        it revised the history and lacks cached dates (their old values would sit on the old
+        basis among the new ones: fetch it again in full).
     """
     if overlap_days < 1:
         raise ValueError(f"overlap_days must be at least 1, got {overlap_days}")
@@ -389,19 +415,23 @@ def update_series(
             f"{name} is not in the cache of {root}; fetch it first: eventstudy data fetch {name}"
         )
     old_row = rows.iloc[0]
-    old = pd.read_parquet(path).set_index("date")
-    old.index = pd.DatetimeIndex(old.index)
+    old = _read_cached(path, name)
     last = old.index[-1]
-    start = (last - pd.Timedelta(days=overlap_days)).strftime("%Y-%m-%d")
+    whole = provider in WHOLE_HISTORY
+    start = (old.index[0] if whole else last - pd.Timedelta(days=overlap_days)).strftime("%Y-%m-%d")
     fetched = _fetch(provider, symbol, start, session)
     new = fetched.frame
     common = pd.DatetimeIndex(old.index.intersection(pd.DatetimeIndex(new.index)))
     common = common[common >= pd.Timestamp(start)]
     if common.empty:
+        where = (
+            f"the cache ({old.index[0]:%Y-%m-%d}..{last:%Y-%m-%d})"
+            if whole
+            else f"the cache's last {overlap_days} days (to {last:%Y-%m-%d})"
+        )
         raise DataError(
             f"{name}: the new answer ({new.index[0]:%Y-%m-%d}..{new.index[-1]:%Y-%m-%d}) shares no "
-            f"date with the cache's last {overlap_days} days (to {last:%Y-%m-%d}); fetch it again "
-            f"in full: eventstudy data fetch {name}"
+            f"date with {where}; fetch it again in full: eventstudy data fetch {name}"
         )
     columns = [c for c in old.columns if c in new.columns]
     lacking = [c for c in old.columns if c not in new.columns]
@@ -411,39 +441,31 @@ def update_series(
             f"{lacking}: appending it would leave them empty; fetch it again in full: "
             f"eventstudy data fetch {name}"
         )
-    a = old.loc[common, columns].to_numpy(dtype=np.float64)
-    b = new.loc[common, columns].to_numpy(dtype=np.float64)
-    changed = ~np.isclose(b, a, rtol=1e-9, atol=0.0, equal_nan=True)
-    revised = int(changed.sum())
-    largest = ""
-    if revised:
-        # the largest relative change (a volume's absolute change would always win over a
-        # price's); a value that appeared or vanished counts as the largest
-        with np.errstate(divide="ignore", invalid="ignore"):
-            rel_all = np.abs(b - a) / np.abs(a)
-        diff = np.where(changed, np.nan_to_num(rel_all, nan=np.inf, posinf=np.inf), -1.0)
-        i, j = (int(k) for k in np.unravel_index(int(np.argmax(diff)), diff.shape))
-        rel = (b[i, j] - a[i, j]) / abs(a[i, j]) if a[i, j] else float("nan")
-        largest = (
-            f"largest: {columns[j]} on {common[i]:%Y-%m-%d} {a[i, j]:.6g} -> {b[i, j]:.6g}"
-            + (f" ({rel:+.3%})" if np.isfinite(rel) else "")
+    revised, largest = _revisions(old.loc[common, columns], new.loc[common, columns])
+    # every cached date the new answer lacks is kept (a provider lagging behind its own last
+    # answer, or skipping a day, must not delete data), and said
+    kept = old.index[(old.index >= pd.Timestamp(start)) & ~old.index.isin(new.index)]
+    shown = ", ".join(f"{d:%Y-%m-%d}" for d in kept[:3]) + (", ..." if len(kept) > 3 else "")
+    if whole and revised and len(kept):
+        raise DataError(
+            f"{name}: the new answer revises the history ({revised} value(s), {largest}) and "
+            f"lacks {len(kept)} cached date(s) ({shown}): their cached values are on the old "
+            "basis and would join the new ones with a false return; nothing was changed. "
+            f"Fetch it again in full (without those dates): eventstudy data fetch {name}"
         )
+    if revised:
+        checked = "dates" if whole else "overlapping dates"
         warnings.warn(
-            f"{name}: {revised} value(s) on the {len(common)} overlapping dates "
+            f"{name}: {revised} value(s) on the {len(common)} {checked} "
             f"{common[0]:%Y-%m-%d}..{common[-1]:%Y-%m-%d} differ from the cache ({largest}); "
             "the provider's new values are kept",
             DataRevisionWarning,
             stacklevel=2,
         )
-    # every cached date the new answer lacks is kept (a provider lagging behind its own last
-    # answer, or skipping a day, must not delete data), and said
-    kept = old.index[(old.index >= pd.Timestamp(start)) & ~old.index.isin(new.index)]
     if len(kept):
         warnings.warn(
             f"{name}: the new answer lacks {len(kept)} cached date(s) from {start} on "
-            f"({', '.join(f'{d:%Y-%m-%d}' for d in kept[:3])}"
-            + (", ..." if len(kept) > 3 else "")
-            + "); the cached values are kept",
+            f"({shown}); the cached values are kept",
             DataRevisionWarning,
             stacklevel=2,
         )
@@ -453,10 +475,10 @@ def update_series(
         name,
         fetched,
         merged,
-        # the provider's rows without a value: the cache's count before the re-fetched
-        # window is not known date by date, so the larger of the two counts stands (the
-        # re-fetched overlap is not counted twice)
-        dropped=max(int(old_row["dropped"] or 0), fetched.dropped),
+        # the provider's rows without a value: a full answer's own count; after a windowed
+        # update the cache's count before the window is not known date by date, so the
+        # larger of the two counts stands (the re-fetched overlap is not counted twice)
+        dropped=fetched.dropped if whole else max(int(old_row["dropped"] or 0), fetched.dropped),
         now=now,
     )
     return UpdateRecord(
@@ -466,7 +488,50 @@ def update_series(
         revised=revised,
         largest=largest,
         record=record,
+        full=whole,
     )
+
+
+def _read_cached(path: Path, name: str) -> pd.DataFrame:
+    """A cache parquet by date (an unreadable file is an error saying to fetch it again)."""
+    try:
+        old = pd.read_parquet(path)
+    except (OSError, ValueError) as exc:  # pyarrow's ArrowInvalid is a ValueError
+        raise DataError(
+            f"{path}: the cached file of {name} cannot be read ({type(exc).__name__}: {exc}); "
+            f"fetch it again: eventstudy data fetch {name}"
+        ) from exc
+    if "date" not in old.columns or old.empty:
+        raise DataError(
+            f"{path}: the cached file of {name} has no dates (columns {list(old.columns)}); "
+            f"fetch it again: eventstudy data fetch {name}"
+        )
+    old = old.set_index("date")
+    old.index = pd.DatetimeIndex(old.index)
+    return old
+
+
+def _revisions(old: pd.DataFrame, new: pd.DataFrame) -> tuple[int, str]:
+    """How many values of ``new`` differ from ``old`` on the same dates and columns (relative
+    tolerance 1e-9), and the largest relative change in words (``""`` when none)."""
+    a = old.to_numpy(dtype=np.float64)
+    b = new.to_numpy(dtype=np.float64)
+    changed = ~np.isclose(b, a, rtol=1e-9, atol=0.0, equal_nan=True)
+    revised = int(changed.sum())
+    if not revised:
+        return 0, ""
+    # the largest relative change (a volume's absolute change would always win over a
+    # price's); a value that appeared or vanished counts as the largest
+    with np.errstate(divide="ignore", invalid="ignore"):
+        rel_all = np.abs(b - a) / np.abs(a)
+    diff = np.where(changed, np.nan_to_num(rel_all, nan=np.inf, posinf=np.inf), -1.0)
+    i, j = (int(k) for k in np.unravel_index(int(np.argmax(diff)), diff.shape))
+    rel = (b[i, j] - a[i, j]) / abs(a[i, j]) if a[i, j] else float("nan")
+    largest = (
+        f"largest: {old.columns[j]} on {old.index[i]:%Y-%m-%d} {a[i, j]:.6g} -> {b[i, j]:.6g}"
+        + (f" ({rel:+.3%})" if np.isfinite(rel) else "")
+    )
+    return revised, largest
 
 
 def fetch_missing(
