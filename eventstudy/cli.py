@@ -165,7 +165,17 @@ def _cmd_data_list(args: argparse.Namespace) -> int:
         print("(no data files)")
         return 0
     with pd.option_context("display.max_rows", None, "display.width", 200):
-        print(table[["name", "first", "last", "rows", "frequency"]].to_string(index=False))
+        columns = ["name", "source", "first", "last", "rows", "frequency"]
+        print(table[columns].to_string(index=False))
+    both = sorted(
+        set(table.loc[table["source"] == "cache", "name"])
+        & set(table.loc[table["source"] == "snapshot", "name"])
+    )
+    for name in both:
+        print(
+            f"{name}: both in the snapshot and in the cache; loading it by name is an error "
+            "until one is removed (or give the file's path)"
+        )
     return 0
 
 

@@ -163,9 +163,10 @@ class DataStore:
         return None if self._manifest is None else self._manifest.copy()
 
     def listing(self) -> pd.DataFrame:
-        """One row per file: name, path, first, last, rows, frequency, units.
+        """One row per file: name, path, source, first, last, rows, frequency, units.
 
-        From ``MANIFEST.csv`` where it lists the file, else read from the file.
+        ``source`` is ``"cache"`` for a fetched file (``cache/``), else ``"snapshot"``.  From
+        ``MANIFEST.csv`` where it lists the file, else read from the file.
         """
         manifest = self._manifest
         rows = []
@@ -191,9 +192,11 @@ class DataStore:
                     "frequency": "",
                     "units": "",
                 }
-            rows.append({"name": self.name_of(path), "path": rel, **row})
+            source = "cache" if self._cached(path) else "snapshot"
+            rows.append({"name": self.name_of(path), "path": rel, "source": source, **row})
         return pd.DataFrame(
-            rows, columns=["name", "path", "first", "last", "rows", "frequency", "units"]
+            rows,
+            columns=["name", "path", "source", "first", "last", "rows", "frequency", "units"],
         )
 
     def manifest_entry(self, path: Path) -> dict[str, str]:
@@ -213,6 +216,13 @@ class DataStore:
     ) -> tuple[Path, str | None]:
         """Map a name or path to ``(file, column or None)``.
 
+        A name ``provider:SYMBOL`` is looked up in the snapshot (``series/<provider>/``, then
+        ``<provider>/``) and in the cache of fetched series (``cache/<provider>/``).  When both
+        hold it, the name is ambiguous and an error names the two files: preferring either
+        silently is unsafe (the snapshot would hide every fetch and update of the series; the
+        cache, or the file with the later last date, could replace a long vetted history by a
+        short fetched one).  Give the file's path to choose.
+
         A relative file path is looked up in ``folder`` (the study file's folder) when given,
         then in the current directory unless ``cwd=False``, then in the data directory.
         Paths from a study or note file use ``cwd=False``, so the same config reads the same
@@ -222,6 +232,8 @@ class DataStore:
         ------
         DataFileNotFoundError
             With the list of available names.
+        DataError
+            The name is both in the snapshot and in the cache.
         """
         if not isinstance(name, str) or not name.strip():
             raise TypeError(f"series name must be a non-empty string, got {name!r}")
@@ -229,19 +241,18 @@ class DataStore:
         m = _NAME.match(name)
         if m and not (cwd and Path(name).exists()):
             provider, symbol, column = m["provider"], m["symbol"], m["column"]
-            for folder in (
-                self.root / "series" / provider,
-                self.root / provider,
-                self.root / "cache" / provider,  # fetched (eventstudy data fetch)
-            ):
-                bare = symbol.replace("^", "")  # carets are dropped from file names
-                for stem in dict.fromkeys(
-                    (symbol, symbol.upper(), symbol.lower(), bare, bare.upper(), bare.lower())
-                ):
-                    for suffix in _SUFFIXES:
-                        candidate = folder / f"{stem}{suffix}"
-                        if candidate.is_file():
-                            return candidate, column
+            snapshot = self._find(symbol, self.root / "series" / provider, self.root / provider)
+            cached = self._find(symbol, self.root / "cache" / provider)  # eventstudy data fetch
+            if snapshot is not None and cached is not None:
+                raise DataError(
+                    f"{name!r} names two files in {self.root}: the snapshot's "
+                    f"{self._display(snapshot)} and the fetched {self._display(cached)}; which "
+                    "one is meant cannot be told (a fetch or update would otherwise be ignored "
+                    "silently). Remove one, or give the file's path instead of the name"
+                )
+            found = snapshot or cached
+            if found is not None:
+                return found, column
             raise DataFileNotFoundError(self._not_found(name, provider))
         pm = _PATH_COL.match(name)
         path_text, column = (pm["path"], pm["column"]) if pm else (name, None)
@@ -255,6 +266,22 @@ class DataStore:
         if path.is_file():
             return path, column
         raise DataFileNotFoundError(self._not_found(name, None))
+
+    @staticmethod
+    def _find(symbol: str, *folders: Path) -> Path | None:
+        """The first file of ``symbol`` in ``folders`` (as given, upper or lower case, with or
+        without its carets, ``.csv`` before ``.parquet``), else ``None``."""
+        bare = symbol.replace("^", "")  # carets are dropped from file names
+        stems = dict.fromkeys(
+            (symbol, symbol.upper(), symbol.lower(), bare, bare.upper(), bare.lower())
+        )
+        for folder in folders:
+            for stem in stems:
+                for suffix in _SUFFIXES:
+                    candidate = folder / f"{stem}{suffix}"
+                    if candidate.is_file():
+                        return candidate
+        return None
 
     def _not_found(self, name: str, provider: str | None) -> str:
         names = self.available()

@@ -5,6 +5,7 @@ the snapshot shadows, and corrupt files."""
 from __future__ import annotations
 
 import io
+import re
 import zipfile
 from pathlib import Path
 
@@ -222,3 +223,37 @@ def test_update_of_a_corrupt_cache_file_says_to_fetch_it_again(tmp_path: Path) -
         r"eventstudy data fetch fred:DGS10",
     ):
         update_series("fred:DGS10", tmp_path, session=FakeSession(body))
+
+
+def test_a_name_in_both_the_snapshot_and_the_cache_is_an_error_naming_both(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A fetched series the snapshot also holds was silently ignored (the snapshot won)."""
+    from eventstudy.cli import main
+
+    (tmp_path / "series" / "fred").mkdir(parents=True)
+    days = pd.bdate_range("2020-01-02", periods=5)
+    pd.DataFrame({"date": days.strftime("%Y-%m-%d"), "value": 1.5}).to_csv(
+        tmp_path / "series" / "fred" / "DGS10.csv", index=False
+    )
+    assert DataStore(tmp_path).load("fred:DGS10").data.size == 5
+    body = "observation_date,DGS10\n2020-01-02,1.88\n2020-01-03,1.80\n"
+    fetch_series("fred:DGS10", tmp_path, session=FakeSession(body), now=NOW)
+    store = DataStore(tmp_path)
+    with pytest.raises(
+        DataError,
+        match=r"'fred:DGS10' names two files .* the snapshot's series/fred/DGS10.csv and the "
+        r"fetched cache/fred/DGS10.parquet",
+    ):
+        store.load("fred:DGS10")
+    assert store.load("cache/fred/DGS10.parquet").data.tolist() == [1.88, 1.80]  # by its path
+    listing = store.listing()
+    assert listing[["path", "source"]].values.tolist() == [
+        ["cache/fred/DGS10.parquet", "cache"],
+        ["series/fred/DGS10.csv", "snapshot"],
+    ]
+    assert main(["data", "list", "--data-dir", str(tmp_path)]) == 0
+    out = capsys.readouterr().out
+    assert re.search(r"fred:DGS10 +cache +2020-01-02 2020-01-03", out)
+    assert re.search(r"fred:DGS10 +snapshot +2020-01-02 2020-01-08", out)
+    assert "fred:DGS10: both in the snapshot and in the cache" in out
