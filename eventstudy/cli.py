@@ -10,7 +10,7 @@ import argparse
 import contextlib
 import sys
 import warnings
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -184,9 +184,9 @@ def _cmd_data_fetch(args: argparse.Namespace) -> int:
     from eventstudy.data.providers import fetch_series
 
     root = Path(args.data_dir) if args.data_dir else _fetch_root()
-    for name in args.names:
-        print(fetch_series(name, root, start=args.start).summary())
-    return 0
+    return _each(
+        args.names, lambda name: fetch_series(name, root, start=args.start).summary(), args
+    )
 
 
 def _cmd_data_update(args: argparse.Namespace) -> int:
@@ -198,9 +198,36 @@ def _cmd_data_update(args: argparse.Namespace) -> int:
     if not names:
         print(f"the cache of {root} is empty: fetch first (eventstudy data fetch yahoo:^RUT)")
         return 0
+    return _each(
+        names, lambda name: update_series(name, root, overlap_days=args.overlap).summary(), args
+    )
+
+
+def _each(names: Sequence[str], do: Callable[[str], str], args: argparse.Namespace) -> int:
+    """Run ``do`` on every name, printing its summary; a failure is said on stderr and the
+    next name is done all the same (one delisted symbol must not stop the others).
+
+    Returns
+    -------
+    int
+        0 when every name succeeded, else 2, after a closing summary naming each failure.
+    """
+    failed: list[tuple[str, str]] = []
     for name in names:
-        print(update_series(name, root, overlap_days=args.overlap).summary())
-    return 0
+        try:
+            print(do(name), flush=True)
+        except (EventStudyError, OSError, ValueError, TypeError, KeyError, ImportError) as exc:
+            if args.debug:
+                raise
+            print(f"error: {exc}", file=sys.stderr, flush=True)
+            failed.append((name, str(exc).splitlines()[0] if str(exc) else type(exc).__name__))
+    if not failed:
+        return 0
+    if len(names) > 1:
+        print(f"{len(failed)} of {len(names)} series failed:", file=sys.stderr)
+        for name, why in failed:
+            print(f"  {name}: {why}", file=sys.stderr)
+    return 2
 
 
 def _fetch_root() -> Path:

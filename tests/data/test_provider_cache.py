@@ -257,3 +257,35 @@ def test_a_name_in_both_the_snapshot_and_the_cache_is_an_error_naming_both(
     assert re.search(r"fred:DGS10 +cache +2020-01-02 2020-01-03", out)
     assert re.search(r"fred:DGS10 +snapshot +2020-01-02 2020-01-08", out)
     assert "fred:DGS10: both in the snapshot and in the cache" in out
+
+
+def test_data_update_and_fetch_go_on_after_a_failure_and_exit_non_zero(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """AAA is delisted a month later: BBB and CCC are still updated, the failure is named in
+    a closing summary, and the status is 2 (the loop stopped at AAA before)."""
+    from eventstudy.cli import main
+    from tests.data.test_providers_more import FakeYahoo, yf_frame, yfinance
+
+    days = pd.bdate_range("2024-01-02", periods=120)
+    px = np.linspace(100, 110, days.size)
+    frames = {s: yf_frame(s, days[:100], px[:100]) for s in ("AAA", "BBB", "CCC")}
+    monkeypatch.setattr(yfinance, "download", FakeYahoo(frames))
+    for s in frames:
+        fetch_series(f"yahoo:{s}", tmp_path, now=NOW)
+    later = {s: yf_frame(s, days, px) for s in ("BBB", "CCC")}
+    monkeypatch.setattr(yfinance, "download", FakeYahoo(later))
+    assert main(["data", "update", "--data-dir", str(tmp_path)]) == 2
+    captured = capsys.readouterr()
+    assert "yahoo:BBB: 20 new rows" in captured.out and "yahoo:CCC: 20 new rows" in captured.out
+    assert "1 of 3 series failed:\n  yahoo:AAA: yahoo:AAA: Yahoo returned no prices" in captured.err
+    manifest = pd.read_csv(tmp_path / "cache" / "MANIFEST.csv", dtype=str).set_index("name")
+    assert manifest.loc["yahoo:CCC", "last"] == f"{days[-1]:%Y-%m-%d}"
+    argv = ["data", "fetch", "yahoo:AAA", "nope:X", "yahoo:BBB", "--data-dir", str(tmp_path)]
+    assert main(argv) == 2
+    captured = capsys.readouterr()
+    assert "yahoo:BBB: 120 rows" in captured.out
+    assert (
+        "2 of 3 series failed:" in captured.err
+        and "  nope:X: cannot fetch 'nope:X'" in captured.err
+    )
