@@ -91,4 +91,5 @@ class DroppedEventsWarning(EventStudyWarning):
 
 
 class DataRevisionWarning(EventStudyWarning):
-    """A provider's new answer changed values the cache already held (``data update``)."""
+    """A provider's new answer changed values the cache already held (``data update``), or a
+    data file's bytes differ from the sha256 its manifest row records (``DataStore.load``)."""

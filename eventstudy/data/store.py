@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import os
 import re
+import warnings
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -27,7 +28,7 @@ import pandas as pd
 from eventstudy.data.reader import SeriesKind, file_sha256, read_table
 from eventstudy.data.records import LoadedFrame, LoadedSeries, SeriesInfo
 from eventstudy.data.splice import SpliceReport, splice_series
-from eventstudy.exceptions import DataError, DataFileNotFoundError
+from eventstudy.exceptions import DataError, DataFileNotFoundError, DataRevisionWarning
 
 __all__ = ["DATA_ENV_VAR", "DataStore", "resolve_data_dir"]
 
@@ -64,6 +65,24 @@ def _read_manifest(path: Path) -> pd.DataFrame | None:
     if "path" not in frame.columns:
         raise DataError(f"{path}: no 'path' column")
     return frame.set_index("path")
+
+
+def _check_sha256(entry: Mapping[str, str], sha256: str, display: str) -> None:
+    """Warn when a file's bytes are not those its manifest row fingerprints.
+
+    A file edited, re-saved or replaced after the manifest was written no longer matches
+    the row's units, dates and notes: the data may still be right, but no longer what the
+    manifest describes.  Rows without a ``sha256`` are not checked.
+    """
+    expected = str(entry.get("sha256", "")).strip().lower()
+    if expected and expected != sha256:
+        warnings.warn(
+            f"{display}: sha256 {sha256[:12]}... differs from the manifest's {expected[:12]}...: "
+            "the file changed after its manifest row was written (edited, re-saved or "
+            "replaced); check it, then fetch it again or update the manifest's row",
+            DataRevisionWarning,
+            stacklevel=3,
+        )
 
 
 def resolve_data_dir(data_dir: str | os.PathLike[str] | None = None) -> Path:
@@ -375,6 +394,12 @@ class DataStore:
         -------
         LoadedSeries
             float64 values on an ascending ``DatetimeIndex``, with provenance.
+
+        Warns
+        -----
+        DataRevisionWarning
+            The file's sha256 differs from the one its manifest row records (the file changed
+            after the row was written).
         """
         path, bracket = self.resolve(name, cwd=cwd, folder=folder)
         col = column or bracket
@@ -388,6 +413,7 @@ class DataStore:
         )
         series = table.frame.iloc[:, 0].rename(name)
         entry = self.manifest_entry(path)
+        _check_sha256(entry, table.sha256, display)
         fetched = (
             (
                 f"fetched from {entry.get('provider', '?')} on {entry['fetched_at']} with "
@@ -425,6 +451,7 @@ class DataStore:
             drop_missing=self._cached(path),
         )
         frame = table.frame
+        _check_sha256(self.manifest_entry(path), table.sha256, display)
         info = SeriesInfo.of(
             name,
             frame.index,
@@ -489,7 +516,9 @@ class DataStore:
         wide = wide.astype("float64")
         wide.index = pd.DatetimeIndex(wide.index, name="date")
         wide.columns = pd.Index([str(c) for c in wide.columns], name="ticker")
+        sha256 = file_sha256(path)
+        _check_sha256(self.manifest_entry(path), sha256, display)
         info = SeriesInfo.of(
-            name, wide.index, source=display, column=field, sha256=file_sha256(path), rows=len(long)
+            name, wide.index, source=display, column=field, sha256=sha256, rows=len(long)
         )
         return LoadedFrame(data=wide, info=info)

@@ -289,3 +289,19 @@ def test_data_update_and_fetch_go_on_after_a_failure_and_exit_non_zero(
         "2 of 3 series failed:" in captured.err
         and "  nope:X: cannot fetch 'nope:X'" in captured.err
     )
+
+
+def test_a_file_changed_after_its_manifest_row_is_warned_about(tmp_path: Path) -> None:
+    body = "observation_date,DGS10\n2020-01-02,1.88\n2020-01-03,1.80\n"
+    fetch_series("fred:DGS10", tmp_path, session=FakeSession(body), now=NOW)
+    DataStore(tmp_path).load("fred:DGS10")  # unchanged: no warning (warnings are errors)
+    parquet = tmp_path / "cache" / "fred" / "DGS10.parquet"
+    frame = pd.read_parquet(parquet)
+    frame["value"] = frame["value"] + 1.0
+    frame.to_parquet(parquet, index=False)
+    with pytest.warns(
+        DataRevisionWarning,
+        match=r"cache/fred/DGS10.parquet: sha256 .* differs from the manifest's",
+    ):
+        loaded = DataStore(tmp_path).load("fred:DGS10")
+    assert loaded.data.tolist() == [2.88, 2.80]
