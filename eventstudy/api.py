@@ -167,7 +167,8 @@ def run_study(
     progress
         Called as ``progress(label, done, total)`` during long steps (time series).
     workers, executor, scheduler
-        Where a ``[sweep]`` runs (see :func:`eventstudy.timeseries.sweep.run_sweep`); for a
+        Where a ``[sweep]`` runs (see :func:`eventstudy.timeseries.sweep.run_sweep`;
+        ``executor="dask"`` and a ``scheduler`` are for a sweep only, an error otherwise); for a
         time-series study without one, ``workers`` (1 or 2) is how many processes compute its
         variants (see :func:`eventstudy.timeseries.study.run_timeseries_study`); for a
         cross-section study, how many threads fit and rank its events (see
@@ -216,7 +217,17 @@ def run_study(
             "run_study takes the path of a study TOML file or a parsed config "
             f"(es.parse_study(text)), got {type(study).__name__}"
         )
+    if executor not in ("process", "dask"):
+        raise ValueError(f"executor must be 'process' or 'dask', got {executor!r}")
+    if scheduler is not None and executor != "dask":
+        raise ValueError(f"scheduler={scheduler!r} needs executor='dask' (got {executor!r})")
     config = study if isinstance(study, StudyConfig) else load_study(study)
+    if executor == "dask" and getattr(config, "sweep", None) is None:
+        raise ConfigError(
+            f"{config.path}: executor='dask' runs the specifications of a [sweep] on a "
+            "cluster, and this study has no [sweep]: run it without --executor/--scheduler "
+            "(it runs here, on --workers processes or threads)"
+        )
     store = store or DataStore.from_settings(data_dir)
     check_series_names(config, store)
     if isinstance(config, cs_spec.CrossSectionStudyConfig):

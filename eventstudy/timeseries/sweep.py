@@ -24,7 +24,7 @@ from typing import Any, ClassVar
 import numpy as np
 import pandas as pd
 
-from eventstudy._fork import fork_is_safe
+from eventstudy._fork import die_with_parent, fork_is_safe
 from eventstudy._memory import ALLOCATOR_ENV, keep_freed_memory
 from eventstudy.backtest.results import SweepBacktest
 from eventstudy.config import thaw
@@ -119,6 +119,10 @@ def run_sweep(
                 f'{config.path}: [evaluation] target {name!r} is a level (kind = "level"); a '
                 "sweep studies returns only so far: run the level target as a plain study"
             )
+    if executor not in ("process", "dask"):
+        raise ValueError(f"executor must be 'process' or 'dask', got {executor!r}")
+    if scheduler is not None and executor != "dask":
+        raise ValueError(f"scheduler={scheduler!r} needs executor='dask' (got {executor!r})")
     if config.backtest is not None:  # a level to hold is refused before any work
         from eventstudy.timeseries.trade import check_backtest_series
 
@@ -127,6 +131,7 @@ def run_sweep(
         warnings.simplefilter("always", EventStudyWarning)
         data = load_study_data(config.data, store)
         check_sample(config, data)
+        cash = _cash(config, data, store)  # a cash file that cannot serve fails before the work
         names = [sp.name for sp in config.sweep.specifications]
         n_workers = _workers(workers, len(names))
         chunks = _chunks(_by_shared_work(config.sweep.specifications), n_workers)
@@ -142,8 +147,6 @@ def run_sweep(
         try:
             if executor == "dask":
                 parts = _run_dask(work, chunks, n_workers, scheduler, progress)
-            elif executor != "process":
-                raise ValueError(f"executor must be 'process' or 'dask', got {executor!r}")
             elif n_workers == 1:
                 parts = [_run_chunk(*work, chunk, progress) for chunk in chunks]
             else:
@@ -160,7 +163,7 @@ def run_sweep(
                 stacklevel=2,
             )
         search = _search(config, evaluations, nulls, plans)
-        traded = _backtest(config, data, events, store, seed)
+        traded = _backtest(config, data, events, cash, seed)
     messages: list[str] = []
     for w in caught:
         if issubclass(w.category, EventStudyWarning) and str(w.message) not in messages:
@@ -183,24 +186,37 @@ def run_sweep(
     )
 
 
-def _backtest(
-    config: TimeSeriesStudyConfig,
-    data: StudyData,
-    events: Mapping[str, EventTable],
-    store: DataStore,
-    seed: int,
-) -> SweepBacktest | None:
-    """Every specification traded as ``[backtest]`` says (None without it)."""
+def _cash(config: TimeSeriesStudyConfig, data: StudyData, store: DataStore) -> Any:
+    """The backtest's cash, read and checked against every specification's start (None
+    without a ``[backtest]``): before the specifications are computed, not after."""
     spec = config.backtest
     if spec is None:
         return None
-    from eventstudy.timeseries.trade import load_cash, sweep_backtests
+    from eventstudy.timeseries.trade import load_cash
 
     assert config.sweep is not None
     dates = pd.DatetimeIndex(data.aligned.frame.index)
     cash = load_cash(spec, store, dates, str(config.path))
     starts = [sp.start for sp in config.sweep.specifications]
     check_cash_covers(cash.returns, spec.cash, dates, starts, str(config.path))
+    return cash
+
+
+def _backtest(
+    config: TimeSeriesStudyConfig,
+    data: StudyData,
+    events: Mapping[str, EventTable],
+    cash: Any,
+    seed: int,
+) -> SweepBacktest | None:
+    """Every specification traded as ``[backtest]`` says (None without it), with the cash of
+    :func:`_cash`."""
+    spec = config.backtest
+    if spec is None:
+        return None
+    from eventstudy.timeseries.trade import sweep_backtests
+
+    assert config.sweep is not None
     titles = {sp.alias: sp.title or sp.alias for sp in config.data.series}
     return sweep_backtests(
         spec,
@@ -221,11 +237,17 @@ Work = tuple[TimeSeriesStudyConfig, StudyData, int, dict[tuple[str, str], ShiftP
 
 
 def _workers(workers: int | None, n: int) -> int:
+    """Processes for ``n`` specifications: one below 100, else one per core this process may
+    run on (its CPU affinity, :func:`~eventstudy._threads.cores`); an integer of any kind."""
+    import numbers
+
+    from eventstudy._threads import cores
+
     if workers is None:
-        return 1 if n < 100 else max(1, os.cpu_count() or 1)
-    if isinstance(workers, bool) or not isinstance(workers, int) or workers < 1:
+        return 1 if n < 100 else max(1, cores())
+    if isinstance(workers, bool) or not isinstance(workers, numbers.Integral) or workers < 1:
         raise ValueError(f"workers must be a positive integer, got {workers!r}")
-    return workers
+    return int(workers)
 
 
 def _by_shared_work(specs: Sequence[Specification]) -> list[str]:
@@ -470,7 +492,7 @@ class _OneThread:
 _WORK: Work | None = None
 
 
-def _receive(path: str) -> None:
+def _receive(path: str, parent: int) -> None:
     """Worker start-up: keep the run's inputs (read once per worker, not sent per chunk).
 
     They come through a file, not as the initializer's arguments: those are written to the
@@ -481,12 +503,15 @@ def _receive(path: str) -> None:
     import pickle
 
     global _WORK
+    die_with_parent(parent)  # a run that is killed leaves no worker behind
     with open(path, "rb") as f:
         _WORK = pickle.load(f)
 
 
-def _forked() -> None:
-    """Worker start-up in a forked copy: the run's inputs came with the copy."""
+def _forked(parent: int) -> None:
+    """Worker start-up in a forked copy: the run's inputs came with the copy; it ends when the
+    run does (a SIGTERM to the run left it waiting forever)."""
+    die_with_parent(parent)
     keep_freed_memory()
 
 
@@ -518,14 +543,14 @@ def _run_pool(
     if fork_is_safe():
         _WORK = work  # the copies see it; they are forked at the first submit
         try:
-            return _pooled(work, chunks, workers, progress, "fork", _forked, ())
+            return _pooled(work, chunks, workers, progress, "fork", _forked, (os.getpid(),))
         finally:
             _WORK = None
     with tempfile.TemporaryDirectory(prefix="eventstudy-sweep-") as tmp:
         inputs = os.path.join(tmp, "work.pickle")
         with open(inputs, "wb") as f:
             pickle.dump(work, f, protocol=pickle.HIGHEST_PROTOCOL)
-        return _pooled(work, chunks, workers, progress, "spawn", _receive, (inputs,))
+        return _pooled(work, chunks, workers, progress, "spawn", _receive, (inputs, os.getpid()))
 
 
 def _pooled(
@@ -571,8 +596,10 @@ def _share(
     handed its next chunk only when it has finished one.  (Handing them all out at once, with
     this process taking chunks from the back, let the pool queue a chunk or two ahead in each
     worker, out of this process's reach: on the 1,000-specification benchmark this process
-    then waited 1.1 s of a 5 s run, 2026-12-07.)  A worker's error stops the handing out
-    and is raised here.
+    then waited 1.1 s of a 5 s run, 2026-12-07.)  An error stops the handing out; the chunks
+    already started end, and the error of the first failing chunk is raised: every chunk
+    before it was started and ran through, so the error does not depend on which process ran
+    which chunk, nor on the executor (the chunks depend on the worker count only).
     """
     from concurrent.futures import FIRST_COMPLETED, Future, wait
 
@@ -581,6 +608,7 @@ def _share(
     following = [0]  # the next chunk to hand out
     futures: dict[Future[Chunk], int] = {}
     failed = threading.Event()
+    failures: list[tuple[int, BaseException]] = []
 
     def hand_out(finished: Future[Chunk] | None = None) -> None:
         """Submit the next chunk from the front (called back as a worker's chunk ends)."""
@@ -616,8 +644,12 @@ def _share(
             following[0] += 1
         try:
             results[i] = _run_chunk(*work, chunks[i])
-        except BaseException:
+        except Exception as exc:  # raised below, unless an earlier chunk fails too
             failed.set()  # no more chunks for the workers
+            failures.append((i, exc))
+            break
+        except BaseException:  # an interrupt: at once
+            failed.set()
             raise
         mine += len(chunks[i])
         report()
@@ -629,7 +661,13 @@ def _share(
         wait(pending, return_when=FIRST_COMPLETED)
         report()
     for fut, i in futures.items():
-        results[i] = fut.result()  # a worker's error is raised here
+        error = None if fut.cancelled() else fut.exception()
+        if error is not None:
+            failures.append((i, error))
+        elif not fut.cancelled():
+            results[i] = fut.result()
+    if failures:  # the first failing chunk's error, as a run on one process raises it
+        raise min(failures, key=lambda f: f[0])[1]
 
 
 def _local_cluster(workers: int) -> Any:
@@ -641,6 +679,8 @@ def _local_cluster(workers: int) -> Any:
     2026-11-22).  These workers start with the allocator settings of the process pool's
     instead (:mod:`eventstudy._memory`; a remote cluster's workers keep their own settings).
     """
+    import logging
+
     import dask
     from dask.distributed import LocalCluster
 
@@ -650,7 +690,11 @@ def _local_cluster(workers: int) -> Any:
     environ["distributed.worker.profile.enabled"] = False
     with dask.config.set(environ):
         return LocalCluster(
-            n_workers=workers, threads_per_worker=1, processes=True, dashboard_address=None
+            n_workers=workers,
+            threads_per_worker=1,
+            processes=True,
+            dashboard_address=None,
+            silence_logs=logging.CRITICAL,  # a failing chunk is raised here, once, not logged
         )
 
 
@@ -684,12 +728,26 @@ def _run_dask(
         index = {f.key: i for i, f in enumerate(futures)}
         results: list[Chunk | None] = [None] * len(chunks)
         done = 0
+        failed: tuple[int, BaseException] | None = None
         for fut in as_completed(futures):  # loop over chunks
             i = index[fut.key]
+            if fut.status == "error" or fut.cancelled():
+                if fut.cancelled():
+                    continue
+                error = fut.exception()
+                if failed is None or i < failed[0]:
+                    failed = (i, error)
+                    # the chunks after it cannot fail first: stop them; those before may
+                    client.cancel([f for f in futures if index[f.key] > i and not f.done()])
+                continue
+            if failed is not None and i > failed[0]:
+                continue
             results[i] = fut.result()
             done += len(chunks[i])
             if progress is not None:
                 progress("specifications", done, total)
+        if failed is not None:  # the first failing chunk's error, as the process pool's
+            raise failed[1]
     finally:
         try:
             if cluster is None:
@@ -701,7 +759,31 @@ def _run_dask(
             client.close()
             if cluster is not None:
                 cluster.close()
+            _retire_offload_thread()
     return [r for r in results if r is not None]
+
+
+def _retire_offload_thread() -> None:
+    """End the thread dask.distributed keeps for offloading (de)serialization, leaving an
+    executor that starts a new one when next used.
+
+    The thread outlives the client, and while it runs this process is not single-threaded,
+    so :func:`~eventstudy._fork.fork_is_safe` refuses forks for the rest of the session: a
+    later sweep spawned its workers (a second of imports each) and a study stopped forking
+    its variants and its drawing copy (a reviewer measured a sweep at 17.1 s after a Dask
+    run against 10.0 s before, 2026-12-07).
+    """
+    from concurrent.futures import ThreadPoolExecutor
+
+    try:
+        from distributed import utils
+    except ImportError:  # pragma: no cover - dask is imported by the caller
+        return
+    old = getattr(utils, "_offload_executor", None)
+    if not isinstance(old, ThreadPoolExecutor):
+        return
+    utils._offload_executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="Dask-Offload")
+    old.shutdown(wait=True)
 
 
 def _search(
@@ -782,6 +864,9 @@ def _events(
                 result = signal.compute(prices)
         except (ValueError, TypeError, KeyError) as exc:
             raise ConfigError(f"{path}: [sweep] specification {spec.name!r}: {exc}") from exc
+        except Exception as exc:  # any other error still says where it came from
+            exc.add_note(f"{path}: [sweep] specification {spec.name!r}")
+            raise
         signals[skey] = trigger_positions(result)
     pos, index, value, description = signals[skey]
     if spec.start is not None:

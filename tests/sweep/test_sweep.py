@@ -4,6 +4,7 @@ marginally = each specification's own circular-shift test, outputs, determinism.
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 import numpy as np
@@ -633,3 +634,131 @@ def test_no_skip_hint_when_every_specification_is_invalid() -> None:
     assert "skip" not in str(info.value)
     with pytest.raises(ConfigError, match=r"'n=0' is invalid: .*\(1 of 2 are; set on_invalid"):
         es.parse_study(EXAMPLE_STUDY + '[sweep.grid]\n"signal.n" = [0, 5]\n')
+
+
+def test_executor_and_scheduler_are_checked_for_every_study(data_dir: Path) -> None:
+    """executor='dask' and a scheduler were ignored by a study without [sweep] (the user
+    believed it ran on the cluster); an unknown executor passed there too."""
+    plain = es.parse_study(EXAMPLE_STUDY)
+    with pytest.raises(ValueError, match="executor must be 'process' or 'dask', got 'bogus'"):
+        es.run_study(plain, data_dir=data_dir, executor="bogus")
+    with pytest.raises(ConfigError, match=r"executor='dask' runs .* this study has no \[sweep\]"):
+        es.run_study(plain, data_dir=data_dir, executor="dask")
+    with pytest.raises(ValueError, match="scheduler='tcp://x:1' needs executor='dask'"):
+        es.run_study(plain, data_dir=data_dir, scheduler="tcp://x:1")
+    swept = es.parse_study(EXAMPLE_STUDY + SWEEP)
+    with pytest.raises(ValueError, match="needs executor='dask'"):
+        es.run_study(swept, data_dir=data_dir, scheduler="tcp://x:1")
+
+
+def test_worker_counts_follow_the_affinity_and_take_any_integer(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    import eventstudy._threads as threads
+    from eventstudy.timeseries.sweep import _workers
+
+    monkeypatch.setattr(threads, "cores", lambda: 1)  # taskset -c 0: one core allowed
+    assert _workers(None, 768) == 1 and _workers(None, 10) == 1
+    monkeypatch.setattr(threads, "cores", lambda: 3)
+    assert _workers(None, 768) == 3
+    assert _workers(np.int64(2), 768) == 2 and type(_workers(np.int64(2), 768)) is int
+    for bad in (0, True, 2.0, "2"):
+        with pytest.raises(ValueError, match="workers must be a positive integer"):
+            _workers(bad, 768)  # type: ignore[arg-type]
+
+
+def test_an_error_of_a_specification_names_it_whatever_its_type(
+    data_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A ValueError becomes a ConfigError naming the specification; any other error keeps its
+    type and gains a note naming it (it was a bare traceback)."""
+    import eventstudy.timeseries.sweep as sweep_module
+
+    real = sweep_module.make_signal
+
+    def failing(params: dict) -> object:  # type: ignore[type-arg]
+        if params.get("level") == 0.03:
+            raise RuntimeError("boom")
+        return real(params)
+
+    monkeypatch.setattr(sweep_module, "make_signal", failing)
+    with pytest.raises(RuntimeError, match="boom") as info:
+        es.run_study(es.parse_study(EXAMPLE_STUDY + SWEEP), data_dir=data_dir, workers=1)
+    notes = getattr(info.value, "__notes__", [])
+    assert any("[sweep] specification 'level=0.03" in n for n in notes), notes
+
+
+@pytest.mark.slow
+def test_dask_raises_the_first_failing_specification_quietly(
+    data_dir: Path, monkeypatch: pytest.MonkeyPatch, capfd: pytest.CaptureFixture[str]
+) -> None:
+    """Dask raises the error the process pool raises with as many workers (the first failing
+    chunk's: the chunks depend on the worker count only); it raised whichever chunk failed
+    first, after a page of worker logs."""
+    import eventstudy.timeseries.sweep as sweep_module
+
+    study = es.parse_study(EXAMPLE_STUDY + SWEEP)
+    names = [sp.name for sp in study.sweep.specifications]  # type: ignore[union-attr]
+    real = sweep_module._run_chunk
+
+    def failing(*args: object) -> object:
+        chunk = args[5]
+        assert isinstance(chunk, tuple)
+        bad = [n for n in chunk if "level=0.03" in n]
+        if bad:
+            raise ValueError(f"failed: {bad[0]}")
+        return real(*args)
+
+    monkeypatch.setattr(sweep_module, "_run_chunk", failing)
+    with pytest.raises(ValueError, match="failed: level=0.03") as serial:
+        es.run_study(study, data_dir=data_dir, workers=3, executor="process")
+    assert any(str(serial.value) == f"failed: {n}" for n in names)
+    for _ in range(2):  # the chunks of 3 workers run on 3 Dask workers: the same error
+        with pytest.raises(ValueError, match=f"^{re.escape(str(serial.value))}$"):
+            es.run_study(study, data_dir=data_dir, workers=3, executor="dask")
+    err = capfd.readouterr().err
+    assert "distributed.worker - ERROR" not in err and "Compute Failed" not in err
+
+
+@pytest.mark.slow
+def test_a_terminated_sweep_leaves_no_worker_behind(data_dir: Path, tmp_path: Path) -> None:
+    """SIGTERM to `eventstudy run` of a sweep on 2 processes: its forked worker ended with it
+    (it was adopted by init and slept forever), and no staging folder is left."""
+    import os
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    from tests.report.test_output_folder import _processes_running
+
+    study = tmp_path / "sweep.toml"
+    study.write_text(EXAMPLE_STUDY + SWEEP.replace("shifts = 400", "shifts = 4000"))
+    out = tmp_path / "out"
+    cmd = [sys.executable, "-m", "eventstudy.cli", "run", str(study), "--out", str(out)]
+    env = {**os.environ, "EVENTSTUDY_DATA": str(data_dir), "PYTHONWARNINGS": "ignore"}
+    proc = subprocess.Popen([*cmd, "--workers", "2", "--no-figures", "--quiet"], env=env)
+    deadline = time.monotonic() + 60
+    while len(_processes_running(str(out))) < 2:  # the run and its worker
+        assert proc.poll() is None and time.monotonic() < deadline
+        time.sleep(0.05)
+    proc.send_signal(signal.SIGTERM)
+    assert proc.wait(timeout=60) == -signal.SIGTERM
+    time.sleep(1.0)
+    assert _processes_running(str(out)) == []
+    assert not list(tmp_path.glob(".out.*"))
+
+
+def test_a_dask_run_leaves_this_process_able_to_fork(data_dir: Path) -> None:
+    """dask.distributed's offload thread outlived the run, and fork_is_safe() then refused
+    every fork of the session (sweeps spawned their workers, studies stopped forking)."""
+    import threading
+
+    from eventstudy._fork import fork_is_safe
+
+    assert fork_is_safe()
+    es.run_study(
+        es.parse_study(EXAMPLE_STUDY + SWEEP), data_dir=data_dir, workers=2, executor="dask"
+    )
+    assert [t.name for t in threading.enumerate()] == ["MainThread"]
+    assert fork_is_safe()

@@ -125,3 +125,15 @@ def test_outputs_and_determinism(swept, data_dir: Path, tmp_path: Path) -> None:
         es.parse_study(EXAMPLE_STUDY + SWEEP + SELECT), data_dir=data_dir, workers=2
     )
     assert to_json(sweep_record(again)) == to_json(sweep_record(swept))
+
+
+def test_the_cash_is_read_before_the_specifications_are_computed(data_dir: Path) -> None:
+    """A cash file that cannot serve failed only after every specification was computed
+    (13 s of a sweep thrown away); it now fails before the first one."""
+    from eventstudy.timeseries.sweep import run_sweep
+
+    study = es.parse_study(EXAMPLE_STUDY + SWEEP + 'cash = "test:NOSUCH"\n')
+    calls: list[tuple[str, int, int]] = []
+    with pytest.raises(ConfigError, match="NOSUCH"):
+        run_sweep(study, data_dir=data_dir, progress=lambda *a: calls.append(a), workers=1)
+    assert not [c for c in calls if c[0] == "specifications"]
