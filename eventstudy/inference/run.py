@@ -10,7 +10,17 @@ import pandas as pd
 
 from eventstudy._typing import Seed
 from eventstudy._validation import as_generator, check_int
-from eventstudy.inference import bootstrap, classical, ewc, hac, hodrick, im, placebo, shift
+from eventstudy.inference import (
+    bootstrap,
+    classical,
+    ewc,
+    hac,
+    hodrick,
+    im,
+    placebo,
+    shift,
+    shift_t,
+)
 from eventstudy.inference._common import EventSample, prepare
 from eventstudy.inference.placebo import ProgressCallback, Stratify
 from eventstudy.inference.shared import SharedWork
@@ -184,6 +194,22 @@ for _test in (
         "to shift the closest to 5%, with more power than hac. Needs the "
         'target\'s one-day moves (a study supplies them). Opt-in: tests = [..., "hodrick"].',
         lambda x: _hodrick(x),
+    ),
+    _Builtin(
+        "shift_t",
+        _BASE | {"horizon"},
+        shift_t.NULL_HYPOTHESIS,
+        shift_t.REFERENCE,
+        "Studentized randomization test: the event dates moved together through every "
+        "circular shift of the sample, as in shift, but each shifted set is measured by its "
+        "HAC t-statistic, in the units of its own noise, instead of its raw excess. Exact "
+        "where shift is (event timing independent of the returns), and asymptotically valid "
+        "where shift is not (Chung & Romano 2013): when the signal fires in volatile "
+        "stretches -- a signal on the returns themselves -- a rotation lands in ordinary "
+        "times, and the raw test over-rejects. On a GARCH market with the flagship's rule "
+        "it rejected 6.4-7.8% at 5% where shift rejected 12.8-18.3% (docs/calibration.md); "
+        'about 17 ms a call on 11,700 dates. Opt-in: tests = [..., "shift_t"].',
+        lambda x: shift_t.shift_t_test(_fwd(x), x.events, x.horizon),
     ),
 ):
     register_test(_test)

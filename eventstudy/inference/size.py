@@ -52,9 +52,10 @@ __all__ = [
     "size_on_data",
 ]
 
-SIZE_TESTS = ("hac", "naive_t", "shift")
+SIZE_TESTS = ("hac", "naive_t", "shift", "shift_t")
 """Tests whose size on the user's data is computed vectorized over all the shifts; any other
-registered test is run on the first :data:`LOOP_DRAWS` shifted sets one by one."""
+registered test is run on the first :data:`LOOP_DRAWS` shifted sets one by one.  (The power
+of ``shift_t`` is not computed: an effect changes every rotation's standard error.)"""
 
 LOOP_DRAWS = 200
 """Shifted sets a test without a vectorized size is run on (a 95% interval of about +-3
@@ -66,6 +67,10 @@ than a study's: its p-value stays valid, ``(1 + #) / (B + 1)``, and 499 resolve 
 
 SIZE_BAND = (0.03, 0.07)
 """A rejection rate at 5% outside this band is flagged (scaled by alpha / 0.05)."""
+
+_NO_POWER = ("shift_t",)
+"""Tests whose power :func:`size_on_data` does not compute (their p-values with the effect
+would need every rotation's statistic again)."""
 
 _CHUNK = 4_000_000
 """Elements (draws x dates) per chunk: about 32 MB per float array."""
@@ -308,6 +313,28 @@ def _shift_p(
     return p0, p1
 
 
+def _shift_t_p(y: FloatArray, events: IntArray, shifts: IntArray, h: int) -> FloatArray:
+    """p-values of :func:`~eventstudy.inference.shift_t.shift_t_test` for the events moved by
+    each of ``shifts`` (NaN where the moved set has no positive HAC variance).
+
+    Every shifted set has the same orbit of rotations as the actual one, so one
+    :func:`~eventstudy.inference.shift_t.orbit_t` (the test's own, remembered) gives the
+    t-statistic ``t_j`` of every rotation, and the set moved by ``k`` has p-value
+    ``#{j : |t_j| >= |t_k|} / T``."""
+    from eventstudy.inference.shift_t import orbit_t
+
+    t_all = orbit_t(y, events, h)
+    finite = np.abs(t_all[np.isfinite(t_all)])
+    if not finite.size:
+        return np.full(shifts.size, np.nan)
+    tol = 1e-9 * float(finite.max())
+    order = np.sort(finite)
+    level = np.abs(t_all[shifts])
+    with np.errstate(invalid="ignore"):
+        p = (order.size - np.searchsorted(order, level - tol, side="left")) / t_all.size
+    return np.where(np.isfinite(level), p, np.nan)
+
+
 def _draw_pvalues(
     y: FloatArray,
     positions: IntArray,
@@ -331,6 +358,10 @@ def _draw_pvalues(
         p0, p1 = _shift_p(y, events, shifts, eff)
         ok = np.full(shifts.size, varies)
         parts["shift"].append((np.where(ok, p0, np.nan), p1, ok))
+    if "shift_t" in tests:  # one orbit of t-statistics for all the draws
+        p0 = _shift_t_p(y, events, shifts, h) if varies else np.full(shifts.size, np.nan)
+        ok = np.isfinite(p0)
+        parts["shift_t"].append((p0, np.full(shifts.size, np.nan), ok))
     for start in range(0, shifts.size, rows):  # chunks of draws, vectorized inside
         k = shifts[start : start + rows]
         ev = np.sort((events[None, :] + k[:, None]) % t)
@@ -486,7 +517,7 @@ def size_on_data(
         rej = int(np.count_nonzero(p0[ok] < alpha))
         lo, hi = _clopper_pearson(rej, n_ok)
         fields: dict[str, Any] = {}
-        if effect is not None:
+        if effect is not None and name not in _NO_POWER:
             k1 = int(np.count_nonzero(p1[ok] < alpha))
             plo, phi = _clopper_pearson(k1, n_ok)
             fields = {
