@@ -21,7 +21,21 @@ Event designs (``--designs``), each with its own seed stream:
 - ``heavy_bursts``: fewer, longer bursts (Poisson mean 6, mean 8 events each, spaced 21-40
   days), where only a handful of independent episodes remain;
 - ``flagship_shifts``: the flagship study's own events (base variant) moved together by a
-  random circular shift on each resampled history: the real clustering, no information.
+  random circular shift on each resampled history: the real clustering, no information;
+- ``self_triggered``: the null the shipped studies live in, where the events are *not*
+  independent of the returns.  Instead of resampling the data, each replication simulates
+  two assets (A ~ RUT, B ~ GSPC) for ``GARCH_DAYS`` days (the flagship's sample since 1980)
+  after a burn-in: simple daily returns with a constant mean (martingale differences, so no
+  forward return is predictable) and one GARCH(1,1) variance (alpha 0.08, beta 0.91;
+  Bollerslev 1986) driven by B's shock, correlation 0.85 and A at 1.2 times B's volatility.
+  The events are the flagship's rule applied to the simulated history: A's five-day simple
+  return minus B's above 3 full-sample sd, declustered with min_gap = 21.  Big five-day
+  spreads happen when volatility is high, so the events fall in high-volatility regimes and
+  their forward windows are more volatile than the average window; a circular shift or a
+  random date lands in an average regime, so tests that take their null distribution from
+  rotations or random dates understate the spread of the event mean under the null.  Targets
+  A (rows "RUT") and A - B (rows "RUT-GSPC"), with dates a business-day calendar ending on
+  the data's last date.
 
 Placebo draws and bootstrap replications inside the replications are reduced (defaults
 2,000 and 499) for time; the p-value resolution is still far finer than 5%.
@@ -38,6 +52,7 @@ import os
 import sys
 import time
 from concurrent.futures import ProcessPoolExecutor
+from functools import partial
 from pathlib import Path
 
 import numpy as np
@@ -58,7 +73,9 @@ from eventstudy.inference.ewc import ewc_test
 from eventstudy.inference.hodrick import hodrick_test
 from eventstudy.inference.im import im_test
 from eventstudy.inference.run import DEFAULT_TEST
+from eventstudy.inference.run import run_tests as run_registered
 from eventstudy.inference.shift import shift_test
+from eventstudy.results import TestResult
 
 HORIZONS = (126, 252)
 MIN_GAP = 21
@@ -83,11 +100,25 @@ TESTS = (
     "hodrick",
     "shift",
 )
+"""The tests measured, in the table's column order.  A name here without a line of its own in
+``run_tests`` (a newly registered test such as a plugin's) runs through the registry
+(``eventstudy.inference.run.run_tests``) with its own random stream; adding its name here (and
+to ``OVERLAP_ROBUST`` to enter the choice of the default) is all it takes."""
 
-DESIGNS = ("ar1_crossings", "bursty", "heavy_bursts", "flagship_shifts")
+DESIGNS = ("ar1_crossings", "bursty", "heavy_bursts", "flagship_shifts", "self_triggered")
 OVERLAP_ROBUST = ("hac", "ewc", "im", "hodrick", "shift", "bootstrap", "placebo", "placebo_year")
 """Candidates for the default test (the others ignore overlap and are shown for contrast)."""
 SEED = 20261121
+
+# self_triggered: the simulated GARCH world (see the module docstring)
+GARCH_DAYS = 11_900  # about the flagship's sample since 1980
+GARCH_BURN = 500
+GARCH_ALPHA, GARCH_BETA = 0.08, 0.91
+GARCH_VOL = 0.0121  # B's unconditional daily sd
+GARCH_MEAN = 0.0004  # constant daily mean of both assets' simple returns
+GARCH_CORR = 0.85
+GARCH_RATIO = 1.2  # A's volatility / B's
+SIGNAL_DAYS, SIGNAL_K = 5, 3.0  # the flagship's rule: five-day spread above 3 full-sample sd
 
 
 def load_returns(data_dir: Path) -> tuple[np.ndarray, pd.DatetimeIndex]:
@@ -143,6 +174,49 @@ def burst_events(
     return np.asarray(kept, dtype=np.int64)
 
 
+def garch_variance(z: np.ndarray, omega: float, alpha: float, beta: float) -> np.ndarray:
+    """Conditional variances of a GARCH(1,1) driven by the standardized shocks ``z``, from
+    the unconditional variance: s2[t] = omega + alpha * e[t-1]**2 + beta * s2[t-1] with
+    e = sqrt(s2) * z.  That is s2[t] = omega + c[t-1] * s2[t-1] with c = alpha * z**2 + beta
+    known in advance, a linear recursion with the closed form
+    s2[t] = P[t] * (s2[0] + omega * sum_{j=1..t} 1 / P[j]), P[t] = prod_{k<t} c[k], evaluated
+    in logs (cumsum and logaddexp.accumulate: no loop, no overflow; within 1e-12 of the loop)."""
+    log_p = np.concatenate([[0.0], np.cumsum(np.log(alpha * z[:-1] ** 2 + beta))])
+    s0 = omega / (1.0 - alpha - beta)
+    acc = np.logaddexp.accumulate(np.concatenate([[np.log(s0)], np.log(omega) - log_p[1:]]))
+    return np.exp(log_p + acc)
+
+
+def garch_returns(t: int, rng: np.random.Generator) -> np.ndarray:
+    """Daily log returns, shape (t, 2), of the two simulated assets of ``self_triggered``
+    (A, B): simple returns GARCH_MEAN + sd * shock, one GARCH(1,1) variance driven by B's
+    shock, A's shock correlated GARCH_CORR with B's and scaled by GARCH_RATIO; the first
+    GARCH_BURN days are dropped."""
+    n = t + GARCH_BURN
+    z = rng.standard_normal((n, 2))
+    omega = GARCH_VOL**2 * (1.0 - GARCH_ALPHA - GARCH_BETA)
+    sd = np.sqrt(garch_variance(z[:, 0], omega, GARCH_ALPHA, GARCH_BETA))
+    r_b = GARCH_MEAN + sd * z[:, 0]
+    shock_a = GARCH_CORR * z[:, 0] + np.sqrt(1.0 - GARCH_CORR**2) * z[:, 1]
+    r_a = GARCH_MEAN + GARCH_RATIO * sd * shock_a
+    return np.log1p(np.column_stack([r_a, r_b])[GARCH_BURN:])
+
+
+def self_triggered_events(logp: np.ndarray) -> np.ndarray:
+    """The flagship's rule on a simulated history (log prices, shape (T, 2)): the five-day
+    simple return of A minus B's, standardized by its full-sample mean and sd (ddof 1), above
+    SIGNAL_K; declustered with MIN_GAP (keep a trigger >= MIN_GAP after the last kept one)."""
+    n = SIGNAL_DAYS
+    x = np.expm1(logp[n:, 0] - logp[:-n, 0]) - np.expm1(logp[n:, 1] - logp[:-n, 1])
+    z = (x - x.mean()) / x.std(ddof=1)
+    trig = np.flatnonzero(z > SIGNAL_K) + n
+    kept: list[int] = []
+    for p in trig.tolist():  # benchmark-only declustering (a few hundred triggers)
+        if not kept or p - kept[-1] >= MIN_GAP:
+            kept.append(p)
+    return np.asarray(kept, dtype=np.int64)
+
+
 def flagship_positions(data_dir: Path, dates: pd.DatetimeIndex) -> tuple[np.ndarray, int]:
     """The flagship study's base-variant event dates as positions into ``dates`` (the
     calibration's return dates; dates it lacks are left out) and the study's event count."""
@@ -171,9 +245,13 @@ def flagship_positions(data_dir: Path, dates: pd.DatetimeIndex) -> tuple[np.ndar
 
 
 def design_events(
-    design: str, t: int, rng: np.random.Generator, flagship: np.ndarray
+    design: str,
+    t: int,
+    rng: np.random.Generator,
+    flagship: np.ndarray,
+    logp: np.ndarray | None = None,
 ) -> np.ndarray:
-    """Event positions of one replication (``t`` dates) under ``design``."""
+    """Event positions of one replication (``t`` dates, log prices ``logp``) under ``design``."""
     if design == "ar1_crossings":
         return ar1_events(t, rng)
     if design == "bursty":
@@ -183,6 +261,10 @@ def design_events(
     if design == "flagship_shifts":
         k = int(rng.integers(max(HORIZONS), t - max(HORIZONS)))
         return np.sort((flagship + k) % t)
+    if design == "self_triggered":
+        if logp is None:
+            raise ValueError("the self_triggered design needs the replication's log prices")
+        return self_triggered_events(logp)
     raise ValueError(f"unknown design {design!r}; designs are {list(DESIGNS)}")
 
 
@@ -202,8 +284,9 @@ def run_tests(
     boot: int,
     daily: np.ndarray | None = None,
 ) -> dict[str, float]:
-    """p-value of every test; NaN where the test cannot run (e.g. the year-stratified placebo
-    when a year holds more events than the declustering rule can place in it)."""
+    """p-value of every test in ``TESTS``; NaN where the test cannot run (e.g. the
+    year-stratified placebo when a year holds more events than the declustering rule can place
+    in it).  A name of ``TESTS`` without an entry below runs through the registry after them."""
     from eventstudy.exceptions import DataError
 
     rng = np.random.default_rng(seed)
@@ -225,6 +308,9 @@ def run_tests(
         "hodrick": lambda: hodrick_test(y, ev, h, _after(daily, y.size, h)),
         "shift": lambda: shift_test(y, ev, h),
     }
+    for name in TESTS:  # a registered test the entries above do not name
+        if name not in runs:
+            runs[name] = partial(_registered, name, y, ev, h, dates, rng, draws, boot, daily)
     out: dict[str, float] = {}
     for name, run in runs.items():  # in this order: the random streams stay as they were
         try:
@@ -234,6 +320,33 @@ def run_tests(
             continue
         out[name] = res.p_value if res.applicable else float("nan")
     return out
+
+
+def _registered(
+    name: str,
+    y: np.ndarray,
+    ev: np.ndarray,
+    h: int,
+    dates: pd.DatetimeIndex,
+    rng: np.random.Generator,
+    draws: int,
+    boot: int,
+    daily: np.ndarray | None,
+) -> TestResult:
+    """The registered test ``name`` through the package's runner, as a study runs it (its
+    random stream is ``stream_for(rng, name)``: the others' numbers do not move)."""
+    return run_registered(
+        y,
+        ev,
+        h,
+        min_gap=MIN_GAP,
+        tests=(name,),
+        draws=draws,
+        bootstrap_reps=boot,
+        dates=dates,
+        seed=rng,
+        daily_returns=_after(daily, y.size, h),
+    )[name]
 
 
 def _after(daily: np.ndarray | None, t: int, h: int) -> np.ndarray:
@@ -252,11 +365,14 @@ def one_rep(args: Job) -> list[dict[str, object]]:
     # the original design keeps its seeds; each other design has a stream of its own
     key = [SEED, rep] if design == "ar1_crossings" else [SEED, rep, DESIGNS.index(design)]
     rng = np.random.default_rng(key)
-    idx = stationary_indices(rets.shape[0], RETURN_BLOCK, rng)
-    r = rets[idx]
+    if design == "self_triggered":  # its own simulated returns (A as RUT, B as GSPC)
+        r = garch_returns(GARCH_DAYS, rng)
+        d = pd.bdate_range(end=dates[-1], periods=GARCH_DAYS + 1)
+    else:
+        r = rets[stationary_indices(rets.shape[0], RETURN_BLOCK, rng)]
+        d = pd.DatetimeIndex(dates.insert(0, dates[0] - pd.Timedelta(days=1)))
     logp = np.vstack([np.zeros((1, 2)), np.cumsum(r, axis=0)])
-    d = pd.DatetimeIndex(dates.insert(0, dates[0] - pd.Timedelta(days=1)))
-    ev = design_events(design, logp.shape[0], rng, flagship)
+    ev = design_events(design, logp.shape[0], rng, flagship, logp)
     rows: list[dict[str, object]] = []
     for h in HORIZONS:
         f_rut = forward(logp[:, 0], h)
@@ -312,6 +428,23 @@ Fixed-b and EWC critical values assume many effectively independent observations
 only 38-77 here, the events fewer still) and stay above 5%; counting the clusters of
 overlapping event windows (Bester, Conley & Hansen 2011) is what controls the size.
 """
+
+
+_DESCRIBED = frozenset(
+    {
+        *("naive_t", "sign", "wilcoxon", "hac", "hac_greedy", "hac_bartlett"),
+        *("hac_nw_h-1_normal", "bootstrap", "placebo", "placebo_year", "ewc", "im"),
+        *("hodrick", "shift"),
+    }
+)
+"""The tests the report's closing paragraph describes; a test added to ``TESTS`` later gets
+its registry summary there."""
+
+
+def _summary(name: str) -> str:
+    from eventstudy.registry import TESTS as REGISTRY
+
+    return REGISTRY[name].summary
 
 
 def _rate(p: np.ndarray, alpha: float = 0.05) -> tuple[float, float, float, float]:
@@ -378,7 +511,8 @@ def table(
         f"{reps} replications per design; runtime {elapsed / 60:.1f} min. Do not edit by hand.",
         "",
         "Null world: stationary block bootstrap (mean block "
-        f"{RETURN_BLOCK} days) of joint daily RUT/GSPC log returns. Rejection rates at 5% "
+        f"{RETURN_BLOCK} days) of joint daily RUT/GSPC log returns (`self_triggered`: "
+        "simulated GARCH returns, below). Rejection rates at 5% "
         "(two-sided) with 95% Clopper-Pearson intervals; not-applicable results count as "
         "non-rejections (NA: their share when above 0.5%). Size: no effect. Power: planted "
         f"excess of {PLANT_12M:.0%} x h/252 on event-date forward returns. Placebo draws "
@@ -394,7 +528,16 @@ def table(
         "because clusters with gaps of 1-10 days would be declustered to one event each (an "
         "unclustered design). `flagship_shifts` = the flagship study's own base-variant "
         f"events{flag} moved together by a circular shift k, uniform in [{max(HORIZONS)}, "
-        f"T - {max(HORIZONS)}), on each resampled history.",
+        f"T - {max(HORIZONS)}), on each resampled history. `self_triggered` = events that "
+        "depend on the returns, as in the shipped studies: two simulated assets, A (rows RUT) "
+        f"and B (GSPC), {GARCH_DAYS} days of simple daily returns with a constant mean (no "
+        f"predictability) and GARCH(1,1) volatility (alpha {GARCH_ALPHA}, beta {GARCH_BETA}, "
+        f"B's sd {GARCH_VOL:.2%} a day, A {GARCH_RATIO}x B's, correlation {GARCH_CORR}), the "
+        f"events the flagship's rule on the simulated history ({SIGNAL_DAYS}-day return of A "
+        f"minus B's above {SIGNAL_K:g} full-sample sd, min_gap={MIN_GAP}). The event timing "
+        "depends on the volatility: big spreads come in turbulent regimes, so the events' "
+        "forward windows are more volatile than average, while circular shifts and random "
+        "dates land in average regimes and understate the null spread of the event mean.",
         "",
         "Mean events: events with an h-day forward return, averaged over both horizons; G: "
         "clusters of events whose h-day windows overlap (the `hac` and `im` G).",
@@ -461,7 +604,8 @@ def table(
         "event-dummy regression with Hodrick's (1992) 1B standard error from the one-day log "
         "returns (of RUT, or of RUT/GSPC for the spread), N(0, 1); shift = the event excess "
         "against its value under every circular shift of the event dates (randomization "
-        "test, no random numbers).",
+        "test, no random numbers)."
+        + "".join(f" {t} = {_summary(t)}" for t in TESTS if t not in _DESCRIBED),
         HAC_VARIANTS_NOTE,
     ]
     return "\n".join(lines) + "\n"
