@@ -99,6 +99,7 @@ TESTS = (
     "im",
     "hodrick",
     "shift",
+    "shift_t",
 )
 """The tests measured, in the table's column order.  A name here without a line of its own in
 ``run_tests`` (a newly registered test such as a plugin's) runs through the registry
@@ -106,7 +107,17 @@ TESTS = (
 to ``OVERLAP_ROBUST`` to enter the choice of the default) is all it takes."""
 
 DESIGNS = ("ar1_crossings", "bursty", "heavy_bursts", "flagship_shifts", "self_triggered")
-OVERLAP_ROBUST = ("hac", "ewc", "im", "hodrick", "shift", "bootstrap", "placebo", "placebo_year")
+OVERLAP_ROBUST = (
+    "hac",
+    "ewc",
+    "im",
+    "hodrick",
+    "shift",
+    "shift_t",
+    "bootstrap",
+    "placebo",
+    "placebo_year",
+)
 """Candidates for the default test (the others ignore overlap and are shown for contrast)."""
 SEED = 20261121
 
