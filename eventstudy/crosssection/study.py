@@ -89,7 +89,7 @@ def _events(
         blank = np.flatnonzero(frame["ticker"].str.strip().eq("").to_numpy())
         if blank.size:
             raise DataError(
-                f"{path}: blank ticker at line {int(blank[0]) + 2} ({blank.size} such rows)"
+                f"{path}: blank ticker at line {int(blank[0]) + 2} ({blank.size} such row{'s' if blank.size != 1 else ''})"
             )
         dates = pd.to_datetime(frame["date"], format="ISO8601", errors="coerce")
         if dates.isna().any():

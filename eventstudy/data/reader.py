@@ -189,7 +189,7 @@ def _to_dates(
             first = days[np.flatnonzero(dup)[0]]
             raise DataError(
                 f"{path}: column {column!r}: more than one time stamp on {first:%Y-%m-%d} "
-                f"({int(dup.sum())} such rows); give one row (the close) per date"
+                f"({int(dup.sum())} such row{'s' if int(dup.sum()) != 1 else ''}); give one row (the close) per date"
             )
         notes.append(f"column {column!r}: times of day dropped ({len(index)} rows, one per date)")
         index = days
@@ -309,7 +309,7 @@ def _numeric_column(
             i = int(bad_text[0])
             raise DataError(
                 f"{path}: column {column!r}: non-numeric value {text.iloc[i]!r} on "
-                f"{dates[i]:%Y-%m-%d} (line {i + 2}; {bad_text.size} such cells)"
+                f"{dates[i]:%Y-%m-%d} (line {i + 2}; {bad_text.size} such cell{'s' if bad_text.size != 1 else ''})"
             )
     infinite = np.flatnonzero(np.isinf(values))
     if infinite.size:
@@ -317,7 +317,7 @@ def _numeric_column(
         cell = raw.iloc[i]
         raise DataError(
             f"{path}: column {column!r}: non-finite value {str(cell).strip()!r} on "
-            f"{dates[i]:%Y-%m-%d} (line {i + 2}; {infinite.size} such cells): infinite or beyond "
+            f"{dates[i]:%Y-%m-%d} (line {i + 2}; {infinite.size} such cell{'s' if infinite.size != 1 else ''}): infinite or beyond "
             "the range of a float"
         )
     missing = np.flatnonzero(np.isnan(values) & ~marker)
@@ -325,7 +325,7 @@ def _numeric_column(
         i = int(missing[0])
         raise DataError(
             f"{path}: column {column!r}: missing value (empty or NaN) on {dates[i]:%Y-%m-%d} "
-            f"(line {i + 2}; {missing.size} such cells). Remove the row, or use {sorted(HOLIDAY_MARKERS)} "
+            f"(line {i + 2}; {missing.size} such cell{'s' if missing.size != 1 else ''}). Remove the row, or use {sorted(HOLIDAY_MARKERS)} "
             "for a documented holiday"
         )
     return values, marker
@@ -455,7 +455,7 @@ def _check_prices(frame: pd.DataFrame, shown: Path) -> None:
             i = int(bad[0])
             raise DataError(
                 f"{shown}: column {col!r}: non-positive price {values[i]:g} on "
-                f"{frame.index[i]:%Y-%m-%d} ({bad.size} such rows); prices must be > 0"
+                f"{frame.index[i]:%Y-%m-%d} ({bad.size} such row{'s' if bad.size != 1 else ''}); prices must be > 0"
             )
         ret = values[1:] / values[:-1] - 1.0
         jumps = np.flatnonzero(np.abs(ret) > JUMP_LIMIT)

@@ -295,9 +295,14 @@ def build_report(
                 )
                 + f"; {spec.cost_bps:g} bp per unit traded per leg; cash earns {first.cash}. "
                 "Sharpe ratios are of the returns in excess of cash, with a standard error "
-                "robust to fat tails and autocorrelation (Lo 2002). The placebo moves the "
-                "same holdings to random dates (same trades, exposure and turnover). The "
-                "deflated Sharpe ratio (Bailey & López de Prado 2014) is the probability that "
+                "robust to fat tails and autocorrelation (Lo 2002). "
+                + (
+                    "The placebo moves the same holdings to random dates (same trades, exposure "
+                    "and turnover). "
+                    if spec.placebo_draws
+                    else "No random-entry placebo was drawn (placebo_draws = 0). "
+                )
+                + "The deflated Sharpe ratio (Bailey & López de Prado 2014) is the probability that "
                 "the true Sharpe ratio is positive once the number of strategies tried and the "
                 "spread of their Sharpe ratios are accounted for; "
                 + (

@@ -367,7 +367,8 @@ class StudyResult:
         elif not sig:
             parts.append(
                 f"no event mean differs from the baseline at {cfg.inference.alpha:.0%} once "
-                f"overlap is accounted for ({default}, {len(tested)} target x horizon cells)"
+                f"overlap is accounted for ({default}, {len(tested)} target x horizon "
+                f"cell{'s' if len(tested) != 1 else ''})"
             )
         else:
             where = self._cells([(v, t, h) for v, t, h, _ in sig])
@@ -450,7 +451,7 @@ class StudyResult:
         text = (
             f"On {int(d['draws'].iloc[0])} circular shifts of these events (same bursts, "
             f"no information) the {default} test rejected {span} of the time at {alpha:.0%} "
-            f"across the {len(d)} target x horizon cells"
+            f"across the {len(d)} target x horizon cell{'s' if len(d) != 1 else ''}"
         )
         bad = d[d["flagged"]]
         lo, hi = self.size_band()  # the band the flags use

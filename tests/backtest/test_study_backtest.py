@@ -252,3 +252,20 @@ def test_cash_that_starts_after_the_backtest_is_named(store: DataStore, tmp_path
     later = STUDY.format(backtest=BASE).replace("[events]", f"[events]\nstart = {first:%Y-%m-%d}")
     res = es.run_study(es.parse_study(later, source="bt.toml"), store=store)
     assert res.backtests[0].daily["cash"].notna().all()
+
+
+@pytest.mark.filterwarnings("ignore::eventstudy.exceptions.EventStudyWarning")
+def test_the_methods_paragraph_says_when_no_placebo_was_drawn(
+    store: DataStore, tmp_path: Path
+) -> None:
+    drawn = es.run_study(_study(), store=store)
+    none = es.run_study(
+        _study(BASE.replace("placebo_draws = 200", "placebo_draws = 0")), store=store
+    )
+    for result, said, not_said in (
+        (drawn, "The placebo moves the same holdings", "No random-entry placebo"),
+        (none, "No random-entry placebo was drawn (placebo_draws = 0)", "The placebo moves"),
+    ):
+        out = tmp_path / f"out{len(said)}"
+        report = es.write_outputs(result, out, figures=False)["markdown"].read_text()
+        assert said in report and not_said not in report

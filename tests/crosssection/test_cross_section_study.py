@@ -157,7 +157,7 @@ def test_events_file(store: DataStore, tmp_path: Path) -> None:
         ("ticker,date\n", r"ev.csv: the event list has a header but no events"),
         (
             "ticker,date\nAA,2010-06-15\n  ,2010-06-15\n",
-            r"ev.csv: blank ticker at line 3 \(1 such rows\)",
+            r"ev.csv: blank ticker at line 3 \(1 such row\)",
         ),
         ("ticker,date\nAA,2010-06-15\n,2010-06-15\n", r"ev.csv: blank ticker at line 3"),
         (

@@ -174,7 +174,7 @@ def test_non_finite_values_are_rejected_with_date_and_line(tmp_path: Path, cell:
     for kind in ("price", "level"):
         with pytest.raises(
             DataError,
-            match=rf"x.csv: column 'close': non-finite value '{cell}' on 2020-01-03 \(line 3; 1 such cells\)",
+            match=rf"x.csv: column 'close': non-finite value '{cell}' on 2020-01-03 \(line 3; 1 such cell\)",
         ):
             read_table(p, kind=kind)  # type: ignore[arg-type]
     q = tmp_path / "x.parquet"
@@ -204,7 +204,7 @@ def test_time_stamps_within_a_day_are_rejected(tmp_path: Path) -> None:
         "date,close\n2020-01-02 10:00,100\n2020-01-02 16:00,101\n2020-01-03 16:00,102\n",
     )
     with pytest.raises(
-        DataError, match="column 'date': more than one time stamp on 2020-01-02 \\(1 such rows\\)"
+        DataError, match="column 'date': more than one time stamp on 2020-01-02 \\(1 such row\\)"
     ):
         read_table(p, kind="price")
 
