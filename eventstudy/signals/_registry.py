@@ -62,7 +62,29 @@ def make_signal(config: Mapping[str, Any] | Signal) -> Signal:
     """Build a signal from a config mapping ``{"type": name, **params}``.
 
     Combinators take nested configs (``{"type": "all_of", "signals": [{...}, {...}]}``).
-    A :class:`Signal` instance is returned unchanged.
+    A :class:`Signal` instance is returned unchanged.  The types and their keys are those of
+    the classes in :mod:`eventstudy.signals` (``SIGNALS.names()``; every key with its default:
+    docs/study-config.md, the `[signal]` table).
+
+    Examples
+    --------
+    A five-day gain of 4% or more, on a series named ``"a"``; the value is the five-day return
+    and the trigger the days it is above the level:
+
+    >>> import numpy as np, pandas as pd
+    >>> from eventstudy.signals import SIGNALS, make_signal
+    >>> "move" in SIGNALS.names() and "divergence" in SIGNALS.names()
+    True
+    >>> signal = make_signal({"type": "move", "series": "a", "n": 5, "mode": "above", "level": 0.04})
+    >>> prices = pd.DataFrame({"a": [100.0, 100, 100, 100, 100, 101, 106]},
+    ...                       index=pd.bdate_range("2024-01-01", periods=7))
+    >>> result = signal.compute(prices)
+    >>> result.trigger.tolist()
+    [False, False, False, False, False, False, True]
+    >>> make_signal({"type": "move", "series": "a", "lvel": 0.04})
+    Traceback (most recent call last):
+    ...
+    eventstudy.exceptions.ConfigError: unknown parameter 'lvel' for signal type 'move'; valid parameters: ['series', 'n', 'mode', 'level', 'lookback', 'since', 'return_kind']
 
     Raises
     ------
