@@ -238,7 +238,20 @@ def test_a_name_in_both_the_snapshot_and_the_cache_is_an_error_naming_both(
     )
     assert DataStore(tmp_path).load("fred:DGS10").data.size == 5
     body = "observation_date,DGS10\n2020-01-02,1.88\n2020-01-03,1.80\n"
-    fetch_series("fred:DGS10", tmp_path, session=FakeSession(body), now=NOW)
+    # a fetch into it is refused before any download (the session would answer)
+    with pytest.raises(
+        DataError,
+        match=r"fred:DGS10: the data directory .* already holds it in "
+        r"its snapshot \(series/fred/DGS10.csv\)",
+    ):
+        fetch_series("fred:DGS10", tmp_path, session=FakeSession(body), now=NOW)
+    assert not (tmp_path / "cache").exists()
+    # a cache copied in (or fetched before this check) still makes the name ambiguous
+    import shutil
+
+    fetch_series("fred:DGS10", tmp_path / "other", session=FakeSession(body), now=NOW)
+    shutil.copytree(tmp_path / "other" / "cache", tmp_path / "cache")
+    shutil.rmtree(tmp_path / "other")
     store = DataStore(tmp_path)
     with pytest.raises(
         DataError,

@@ -292,6 +292,22 @@ def _write(
     return FetchRecord(path=path, row=row)
 
 
+def _check_not_in_snapshot(root: Path, name: str, provider: str, symbol: str) -> None:
+    """Refuse to fetch a name the data directory's snapshot already holds: the copy in
+    ``cache/`` would make the name ambiguous, and every study reading it would then fail
+    (:meth:`~eventstudy.data.DataStore.resolve`)."""
+    from eventstudy.data.store import DataStore
+
+    held = DataStore._find(symbol, root / "series" / provider, root / provider)
+    if held is not None:
+        raise DataError(
+            f"{name}: the data directory {root} already holds it in its snapshot "
+            f"({held.relative_to(root).as_posix()}); a fetched copy beside it would make the "
+            "name ambiguous. Fetch into another data directory (--data-dir, or "
+            "EVENTSTUDY_DATA), or read the snapshot's file"
+        )
+
+
 def fetch_series(
     name: str,
     root: str | Path,
@@ -323,10 +339,13 @@ def fetch_series(
     ImportError
         The provider's library is not installed (the message says what to install).
     DataError
-        The provider failed (no answer, rate limit, unknown symbol, a changed format).
+        The provider failed (no answer, rate limit, unknown symbol, a changed format), or
+        the data directory's snapshot already holds the name (a fetched copy would make it
+        ambiguous), before any download.
     """
     provider, symbol = _split(name)
     file_stem(symbol)  # a symbol that names no file fails before the download
+    _check_not_in_snapshot(Path(root), name, provider, symbol)
     fetched = _fetch(provider, symbol, start, session)
     return _write(
         Path(root), f"{provider}:{symbol}", fetched, fetched.frame, dropped=fetched.dropped, now=now
