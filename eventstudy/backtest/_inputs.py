@@ -125,7 +125,14 @@ def event_dates(events: Any, prices: pd.DatetimeIndex) -> pd.DatetimeIndex:
         ev = ev.tz_convert(prices.tz)
     if ev.hasnans:
         raise DataError("events hold a missing date (NaT)")
+    if _at_midnight(prices):  # daily closes: an event stamped 16:00 is that day's event
+        ev = ev.normalize()
     return ev.sort_values().unique()
+
+
+def _at_midnight(index: pd.DatetimeIndex) -> bool:
+    """Every date of ``index`` at midnight (daily data), as prices here are."""
+    return bool(len(index)) and bool((index == index.normalize()).all())
 
 
 def check_cash_units(rf: np.ndarray, label: str) -> None:

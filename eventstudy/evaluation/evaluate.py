@@ -213,11 +213,8 @@ class EvaluationResult:
         baseline and excess in percent, the default test's p-value and its verdict (whether the
         event mean differs from the baseline at the ``alpha`` level, or why the test did not
         run)."""
-        level = (
-            f"{self.alpha:.0%}"
-            if self.alpha * 100 == round(self.alpha * 100)
-            else f"{self.alpha:g}"
-        )
+        whole = abs(self.alpha * 100 - round(self.alpha * 100)) < 1e-9  # 0.07 * 100 = 7.000...1
+        level = f"{self.alpha:.0%}" if whole else f"{self.alpha:g}"
         rows = []
         for h, hs in self.horizons.items():
             tr = hs.tests.get(self.default_test)

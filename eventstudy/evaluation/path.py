@@ -316,6 +316,9 @@ def event_positions_on(index: pd.Index, events: Any, owner: str) -> Any:
             f"the event dates are {_tz_text(ev.tz)} but the index of {owner} is "
             f"{_tz_text(index.tz)}: make both naive, e.g. {owner}.tz_localize(None)"
         )
+    if bool((index == index.normalize()).all()):  # daily data: a time of day is that day
+        ev = ev.normalize()
+    ev = ev.sort_values().unique()  # the events, not the order they were given in
     pos = index.get_indexer(ev)
     if (pos < 0).any():
         missing = np.flatnonzero(pos < 0)

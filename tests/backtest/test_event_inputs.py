@@ -121,3 +121,15 @@ def test_cash_in_percent_is_refused_and_decimal_accepted() -> None:
     assert backtest(PX, IDX[[10]], hold=5, cash=rf_percent / 100, cash_name="T-bill").cash == (
         "T-bill"
     )
+
+
+def test_events_with_a_time_of_day_trade_on_their_own_day() -> None:
+    """An event stamped 16:00 on a trading day moved to the next day, and one at 16:00 on
+    the last day was dropped as outside the data (with a DroppedEventsWarning)."""
+    days = IDX[[30, 60, len(IDX) - 1]]
+    plain = backtest(PX, days, hold=5, placebo_draws=0)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        stamped = backtest(PX, days + pd.Timedelta(hours=16), hold=5, placebo_draws=0)
+    pd.testing.assert_frame_equal(stamped.trades, plain.trades)
+    assert stamped.notes == plain.notes

@@ -486,6 +486,10 @@ def test_display_frame_branches() -> None:
     assert at_10.display_frame()["verdict (10%)"].tolist() == ["differs at 10%"]
     at_1 = replace(res, horizons={"1w": replace(hs, tests=tests)}, alpha=0.01)
     assert at_1.display_frame()["verdict (1%)"].tolist() == ["does not differ at 1%"]
+    at_7 = replace(res, horizons={"1w": replace(hs, tests=tests)}, alpha=0.07)  # 7.000...1
+    assert at_7.display_frame()["verdict (7%)"].tolist() == ["does not differ at 7%"]
+    odd = replace(res, horizons={"1w": replace(hs, tests=tests)}, alpha=0.075)
+    assert odd.display_frame()["verdict (0.075)"].tolist() == ["differs at 0.075"]
 
 
 def test_verdict_branches_without_and_not_applicable_default_test() -> None:

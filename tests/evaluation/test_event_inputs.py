@@ -92,3 +92,18 @@ def test_tz_aware_sample_and_index_name_the_argument() -> None:
         _ev(fwd, POS, sample=(None, pd.Timestamp("2001-01-01", tz="UTC")))
     with pytest.raises(TypeError, match=r"^start .*prices.tz_localize\(None\)"):
         average_path(PX.tz_localize("UTC"), POS, start="2000-03-01")
+
+
+def test_dates_with_a_time_of_day_or_out_of_order_are_the_days_events() -> None:
+    """Daily data: an event stamped 16:00 is that day's; dates given out of order or twice
+    are the same events (the error named 'event_positions', an argument not passed)."""
+    fwd = forward_returns(PX, {"1m": 21})
+    a = _ev(fwd, POS).to_frame()
+    stamped = IDX[POS] + pd.Timedelta(hours=16)
+    pd.testing.assert_frame_equal(_ev(fwd, stamped).to_frame(), a)
+    shuffled = [*IDX[POS][::-1], IDX[POS][0]]
+    pd.testing.assert_frame_equal(_ev(fwd, shuffled).to_frame(), a)
+    pd.testing.assert_frame_equal(
+        average_path(PX, stamped, pre=5, post=21).to_frame(),
+        average_path(PX, POS, pre=5, post=21).to_frame(),
+    )
