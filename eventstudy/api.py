@@ -7,6 +7,7 @@ from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from eventstudy._validation import check_int
 from eventstudy.config import StudyConfig, parse_header, read_toml
 from eventstudy.config._reader import Section
 from eventstudy.crosssection import spec as cs_spec
@@ -221,6 +222,8 @@ def run_study(
         raise ValueError(f"executor must be 'process' or 'dask', got {executor!r}")
     if scheduler is not None and executor != "dask":
         raise ValueError(f"scheduler={scheduler!r} needs executor='dask' (got {executor!r})")
+    if seed is not None:  # a study's seed is a recorded integer (result.json), not a generator
+        seed = check_int("seed", seed, minimum=0)
     config = study if isinstance(study, StudyConfig) else load_study(study)
     if executor == "dask" and getattr(config, "sweep", None) is None:
         raise ConfigError(

@@ -194,3 +194,21 @@ def test_es_backtest_documents_the_function_whichever_the_name_holds() -> None:
     text = pydoc.render_doc(eventstudy.backtest)
     assert inspect.cleandoc(backtest.__doc__ or "").splitlines()[0] in text
     assert "placebo_draws" in text
+
+
+def test_run_study_checks_its_seed(tmp_path: Path) -> None:
+    """A Generator failed deep inside ('has no len()'), and "1" was kept as a string seed."""
+    import numpy as np
+
+    import eventstudy as es
+    from eventstudy.conftest import EXAMPLE_STUDY, write_example_data
+
+    data_dir = write_example_data(tmp_path / "data")
+    study = es.parse_study(EXAMPLE_STUDY)
+    for bad in (np.random.default_rng(0), "1", 1.5, True):
+        with pytest.raises(TypeError, match="seed must be an integer"):
+            es.run_study(study, data_dir=data_dir, seed=bad)  # type: ignore[arg-type]
+    with pytest.raises(ValueError, match="seed must be >= 0"):
+        es.run_study(study, data_dir=data_dir, seed=-1)
+    result = es.run_study(study, data_dir=data_dir, seed=np.int64(3))  # type: ignore[arg-type]
+    assert result.seed == 3 and type(result.seed) is int
