@@ -70,20 +70,15 @@ def rotation_t(y: FloatArray, events: IntArray, horizon_days: int) -> FloatArray
     numpy.ndarray
         Shape ``(T,)``; element 0 is the actual events' t-statistic.
     """
-    from eventstudy.inference.size import _hac_t
+    from eventstudy.inference.size import _hac_t, band_sums
 
     h = int(horizon_days)
     t, n = y.size, events.size
     n0 = t - n
     lags = default_hac_lags(h)
     yc = y - y.mean()  # centred: nothing large cancels
-    c = np.concatenate([[0.0], np.cumsum(yc)])
+    ky, k1, yky, oky, ok1 = band_sums(yc, lags)
     idx = np.arange(t)
-    hi = np.minimum(idx + lags, t - 1) + 1
-    lo = np.maximum(idx - lags, 0)
-    ky = c[hi] - c[lo]  # K y
-    k1 = (hi - lo).astype(np.float64)  # K 1
-    yky, oky, ok1 = float(yc @ ky), float(ky.sum()), float(k1.sum())
     d = np.abs(events[:, None] - events[None, :])
     i1, j1 = np.nonzero(d <= lags)  # within the band unless exactly one of the two wraps
     i2, j2 = np.nonzero(t - d <= lags)  # within the band only if exactly one wraps

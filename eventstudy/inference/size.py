@@ -174,6 +174,19 @@ def _scores(y: FloatArray, events: IntArray, m1: FloatArray, m0: FloatArray) -> 
     return (y[None, :] - np.where(d, m1[:, None], m0[:, None])) * np.where(d, 1.0 / n1, -1.0 / n0)
 
 
+def band_sums(yc: FloatArray, lags: int) -> tuple[FloatArray, FloatArray, float, float, float]:
+    """``K y``, ``K 1``, ``y' K y``, ``1' K y`` and ``1' K 1`` of a centred series ``yc``, K
+    the band of ones ``|i - j| <= lags`` (the truncated kernel), from one cumulative sum."""
+    t = yc.size
+    c = np.concatenate([[0.0], np.cumsum(yc)])
+    idx = np.arange(t)
+    hi = np.minimum(idx + lags, t - 1) + 1
+    lo = np.maximum(idx - lags, 0)
+    ky = c[hi] - c[lo]  # K y
+    k1 = (hi - lo).astype(np.float64)  # K 1
+    return ky, k1, float(np.sum(yc * ky)), float(np.sum(ky)), float(np.sum(k1))
+
+
 def _uniform_sparse(
     y: FloatArray, events: IntArray, m1: FloatArray, m0: FloatArray, lags: int
 ) -> FloatArray:
@@ -189,13 +202,7 @@ def _uniform_sparse(
     n0 = t - n1
     centre = float(y.mean())
     yc = y - centre
-    c = np.concatenate([[0.0], np.cumsum(yc)])
-    idx = np.arange(t)
-    hi = np.minimum(idx + lags, t - 1) + 1
-    lo = np.maximum(idx - lags, 0)
-    ky = c[hi] - c[lo]  # K y
-    k1 = (hi - lo).astype(np.float64)  # K 1
-    yky, oky, ok1 = float(np.sum(yc * ky)), float(np.sum(ky)), float(np.sum(k1))
+    ky, k1, yky, oky, ok1 = band_sums(yc, lags)
     m1c, m0c = m1 - centre, m0 - centre
     aka = (yky - 2.0 * m0c * oky + m0c * m0c * ok1) / (n0 * n0)
     ye = yc[events]
