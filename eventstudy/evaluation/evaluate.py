@@ -386,7 +386,7 @@ def evaluate(
     default_test
         The verdict test (one of ``tests``; default :func:`~eventstudy.inference.run.
         default_for` of them).  With ``size_draws`` its size on the data is measured with the
-        HAC's and the naive t's (and the shift test's when it runs): the tests without a
+        HAC's and the naive t's (and the shift tests' when they run): the tests without a
         vectorized size (:data:`~eventstudy.inference.size.SIZE_TESTS`) on fewer shifted sets
         (see :func:`~eventstudy.inference.size.size_on_data`).
 
@@ -428,12 +428,12 @@ def evaluate(
     >>> steps[[100, 200, 300]] = 0.05
     >>> prices = pd.Series(100 * np.exp(np.cumsum(steps)), index=dates)
     >>> fwd = forward_returns(prices, {"1m": 21})
-    >>> res = evaluate(fwd, [99, 199, 299], tests=["hac", "shift"], seed=0)
+    >>> res = evaluate(fwd, [99, 199, 299], tests=["hac", "shift_t"], seed=0)
     >>> hs = res.horizons["1m"]
     >>> hs.n, round(hs.mean, 4), round(hs.baseline_mean, 4)
     (3, 0.0618, 0.0191)
     >>> res.default_test
-    'shift'
+    'shift_t'
     """
     if not isinstance(fwd, pd.DataFrame):
         raise TypeError(f"fwd must be a DataFrame of forward returns, got {type(fwd).__name__}")
@@ -465,9 +465,9 @@ def evaluate(
     if default_test is not None and default_test not in tests:
         raise ValueError(f"default_test {default_test!r} must be one of the tests {list(tests)}")
     verdict = default_for(tuple(tests)) if default_test is None else default_test
-    # HAC's and the naive t's, the shift test's when it runs, and the verdict test's
+    # HAC's and the naive t's, the shift tests' when they run, and the verdict test's
     measured = tuple(
-        dict.fromkeys(("hac", "naive_t", *(t for t in ("shift", verdict) if t in tests)))
+        dict.fromkeys(("hac", "naive_t", *(t for t in ("shift", "shift_t", verdict) if t in tests)))
     )
     fwd_s, pos_s = _slice_sample(fwd, pos, sample)
     dates = pd.DatetimeIndex(fwd_s.index)

@@ -4,7 +4,7 @@ The circular-shift test (:mod:`eventstudy.inference.shift`) ranks the events' ra
 among the excesses of every rotation of the dates.  That is exact when the event timing is
 independent of the returns, but a signal triggered by the returns themselves fires in
 volatile stretches: the actual events' excess is then more variable than a rotation's, which
-lands in ordinary times, and the raw test over-rejects (12.8-18.3% at 5% on a GARCH market
+lands in ordinary times, and the raw test over-rejects (11.4-18.1% at 5% on a GARCH market
 with the flagship's own rule, docs/calibration.md).  Ranking a studentized statistic instead
 -- each rotation's excess over its own HAC standard error -- keeps the test exact where the
 raw one is, and makes it asymptotically valid where the rotations are not exchangeable
@@ -144,7 +144,7 @@ def shift_t_test(fwd_h: Any, event_positions: Any, horizon_days: int) -> TestRes
     never counts as extreme).  Exact when the event timing is independent of the returns, as
     the raw shift test; unlike it, asymptotically valid when the events fire in volatile
     stretches (Chung & Romano 2013): on a GARCH market with the flagship's rule it rejected
-    6.4-7.8% at 5% where the raw test rejected 12.8-18.3% (docs/calibration.md).
+    6.7-7.3% at 5% where the raw test rejected 11.4-18.1% (docs/calibration.md).
 
     Parameters
     ----------

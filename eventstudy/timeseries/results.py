@@ -466,11 +466,11 @@ class StudyResult:
                 "any shift keep a link between the events and the returns' volatility: a signal "
                 "on the returns themselves fires in volatile stretches, and there "
                 + (
-                    "the raw shift test rejected 12.8-18.3% at 5% on a simulated market "
-                    '(studentized, tests = [..., "shift_t"], 6.4-7.8%)'
+                    "the raw shift test rejected 11.4-18.1% at 5% on a simulated market "
+                    '(studentized, tests = [..., "shift_t"], 6.7-7.3%)'
                     if default == "shift"
-                    else "the studentized test rejected 6.4-7.8% at 5% on a simulated market "
-                    "(the raw shift test 12.8-18.3%)"
+                    else "the studentized test rejected 6.7-7.3% at 5% on a simulated market "
+                    "(the raw shift test 11.4-18.1%)"
                 )
                 + ". Its size on other event designs is in the calibration benchmark "
                 "(docs/calibration.md)."

@@ -91,7 +91,7 @@ def test_result_objects_and_reproducibility() -> None:
     assert list(frame[["target", "horizon", "horizon_days"]].iloc[0]) == ["X", "1m", 21]
     assert {"hac_p", "placebo_p", "bootstrap_p", "baseline_mean", "n_episodes"} <= set(frame)
     assert len(a.tests_frame()) == 2 * len(ALL_TESTS)
-    assert "shift p=" in a.summary()  # the default test gives the verdicts
+    assert "shift_t p=" in a.summary()  # the default test gives the verdicts
     assert "<table" in a._repr_html_()
 
 

@@ -78,9 +78,10 @@ def test_size_on_data_uses_the_tests_own_p_values() -> None:
     assert not np.isnan(res["hac"].power)
 
 
-def test_registered_and_opt_in() -> None:
+def test_registered_and_the_default() -> None:
     assert "shift_t" in timeseries_tests()
-    assert default_for(("shift", "shift_t", "hac")) == "shift"
+    assert default_for(("shift", "shift_t", "hac")) == "shift_t"
+    assert default_for(("shift", "hac")) == "hac"  # the calibration's order: hac before shift
     y = _overlapping(300, 5, 2)
     out = run_tests(y, np.array([10, 80, 150, 220]), 5, tests=("shift_t",))
     assert out["shift_t"].applicable and out["shift_t"].name == "shift_t"

@@ -54,7 +54,7 @@ def test_per_specification_tests_default_to_the_default_test_and_hac() -> None:
     the specification curve), once each."""
     unset = SWEEP.replace('tests = ["hac", "placebo"]\n', "")
     sw = es.parse_study(EXAMPLE_STUDY + unset).sweep
-    assert sw is not None and sw.tests == ("shift", "hac")
+    assert sw is not None and sw.tests == ("shift_t", "hac")
     hac = es.parse_study(
         EXAMPLE_STUDY.replace("[inference]\n", '[inference]\ndefault_test = "hac"\n') + unset
     )
@@ -733,7 +733,11 @@ def test_a_terminated_sweep_leaves_no_worker_behind(data_dir: Path, tmp_path: Pa
     from tests.report.test_output_folder import _processes_running
 
     study = tmp_path / "sweep.toml"
-    study.write_text(EXAMPLE_STUDY + SWEEP.replace("shifts = 400", "shifts = 4000"))
+    longer = SWEEP.replace("shifts = 400", "shifts = 4000").replace(
+        '"signal.level" = [0.02, 0.03, 0.04]',
+        '"signal.level" = [0.015, 0.02, 0.025, 0.03, 0.035, 0.04, 0.045, 0.05]',
+    )  # 32 specifications: the worker lives long enough to be seen
+    study.write_text(EXAMPLE_STUDY + longer)
     out = tmp_path / "out"
     cmd = [sys.executable, "-m", "eventstudy.cli", "run", str(study), "--out", str(out)]
     env = {**os.environ, "EVENTSTUDY_DATA": str(data_dir), "PYTHONWARNINGS": "ignore"}
