@@ -272,4 +272,5 @@ def test_the_headline_says_how_many_rejections_survive_the_correction(snapshot_d
     assert 0 < kept < raw  # the case the headline must not blur
     headline = result.headline()
     assert f"{raw} of {len(cells)} event means differ from the baseline at 5% ({test})" in headline
-    assert f"; {kept} survive Holm's correction for the {len(cells)} tests: " in headline
+    verb = "survives" if kept == 1 else "survive"
+    assert f"; {kept} {verb} Holm's correction for the {len(cells)} tests: " in headline

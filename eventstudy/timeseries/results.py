@@ -404,7 +404,8 @@ class StudyResult:
         if len(keep) == len(sig):
             return f"; all survive {name} correction for the {n_tests} tests"
         return (
-            f"; {len(keep)} survive {name} correction for the {n_tests} tests: {self._cells(keep)}"
+            f"; {len(keep)} survive{'s' if len(keep) == 1 else ''} {name} correction for the "
+            f"{n_tests} tests: {self._cells(keep)}"
         )
 
     def _cells(self, cells: list[tuple[str, str, str]]) -> str:
