@@ -120,3 +120,59 @@ def test_volatile_events_fool_the_raw_shift_test_not_the_studentized_one() -> No
     assert len(raw) > 250
     assert np.mean(raw) > 0.09  # the raw test over-rejects (13.5% on the first 200)
     assert np.mean(studentized) < 0.09  # 5% +- 3 standard errors of 300 draws
+
+
+def test_rotations_in_chunks_are_the_same_numbers(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Chunks of a few rotations (each event's slice starting mid-series) give the numbers of
+    one chunk; and a pair at distance T - lags, which a rotation brings exactly to the band's
+    edge, counts as hac_test counts it."""
+    import eventstudy.inference.shift_t as module
+
+    t, h = 60, 5  # lags 4: events 1 and 57 are T - 4 apart
+    y = _overlapping(t, h, 8)
+    ev = np.array([1, 20, 22, 57])
+    whole = rotation_t(y, ev, h)
+    np.testing.assert_allclose(whole, _by_hand(y, ev, h), rtol=1e-9, atol=1e-12)
+    monkeypatch.setattr(module, "_CHUNK", 7 * (ev.size + 6))
+    np.testing.assert_allclose(rotation_t(y, ev, h), whole, rtol=1e-12, atol=1e-14)
+
+
+def test_every_reason_of_not_applicable_is_shift_ts(monkeypatch: pytest.MonkeyPatch) -> None:
+    import eventstudy.inference.shift_t as module
+
+    y = _overlapping(100, 5, 3)
+    cases = [
+        (shift_t_test(y, [3, 50], 5), "only 2 complete events (need >= 3)"),
+        (shift_t_test(np.ones(100), [3, 50, 70], 5), "forward returns have zero variance"),
+        (
+            shift_t_test(y[:4], [0, 1, 2, 3], 1),
+            "every complete date is an event: no comparison dates",
+        ),
+    ]
+    assert shift_t_test(y[:4], [0, 1, 3], 1).applicable  # one comparison date is enough
+    monkeypatch.setattr(module, "orbit_t", lambda *a: np.full(100, np.nan))
+    cases.append((shift_t_test(y, [3, 50, 70], 5), "the events' HAC variance is not positive"))
+    for res, reason in cases:
+        assert (res.name, res.applicable, res.reason) == ("shift_t", False, reason)
+        assert "HAC t" in res.method and res.reference == module.REFERENCE
+
+
+def test_the_shifted_sets_without_variance_have_no_p_value() -> None:
+    """A constant series: no rotation has a positive variance, so no p-value is made up."""
+    assert np.isnan(_shift_t_p(np.ones(50), np.array([3, 20, 40]), np.array([5, 9]), 3)).all()
+
+
+def test_a_gap_of_exactly_h_at_the_wrap_splits_nothing() -> None:
+    """Windows h days apart do not overlap (a new episode), so a wrap in that gap keeps the
+    episodes whole; a wrap inside a gap of h - 1 splits one; when every event wraps, none is
+    split."""
+    from eventstudy.inference.size import _keeps_episodes
+
+    t, h = 100, 10
+    positions = np.arange(t)
+    at_h = np.array([40, 50, 80])  # 50 - 40 = h: two episodes
+    assert _keeps_episodes(positions, at_h, np.array([55]), h).tolist() == [True]
+    below = np.array([40, 49, 80])  # 9 < h: one episode across 40 and 49
+    assert _keeps_episodes(positions, below, np.array([55]), h).tolist() == [False]
+    close = np.array([40, 49, 55])  # every event wraps: the last gap (6) is split by nothing
+    assert _keeps_episodes(positions, close, np.array([61, 70]), h).tolist() == [True, True]
