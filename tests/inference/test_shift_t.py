@@ -42,6 +42,10 @@ def test_every_rotation_is_hac_tests_own_t(t: int, n: int, h: int) -> None:
     assert res.statistic == pytest.approx(obs, rel=1e-12)
     assert res.p_value == pytest.approx(p, abs=1e-15)
     assert res.details["shifts"] == t and res.details["no_variance"] == 0
+    assert res.distribution == f"HAC t over {t} circular shifts of the event dates"
+    lo, hi = np.quantile(expected, [0.025, 0.975])
+    assert (res.details["null_q025"], res.details["null_q975"]) == pytest.approx((lo, hi))
+    assert res.details["percentile"] == pytest.approx(np.mean(expected <= obs + 1e-12))
     d = np.zeros(t, dtype=bool)
     d[ev] = True
     assert res.details["excess"] == pytest.approx(y[d].mean() - y[~d].mean(), rel=1e-12)
