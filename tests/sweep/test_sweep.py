@@ -720,37 +720,44 @@ def test_dask_raises_the_first_failing_specification_quietly(
     assert "distributed.worker - ERROR" not in err and "Compute Failed" not in err
 
 
+_POOL_SCRIPT = """
+import os, sys, time
+from concurrent.futures import ProcessPoolExecutor
+import multiprocessing
+from eventstudy.timeseries.sweep import _forked
+
+with ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("fork"),
+                         initializer=_forked, initargs=(os.getpid(),)) as pool:
+    print(pool.submit(os.getpid).result(), flush=True)
+    pool.submit(time.sleep, 60)
+    time.sleep(60)
+"""
+
+
 @pytest.mark.slow
-def test_a_terminated_sweep_leaves_no_worker_behind(data_dir: Path, tmp_path: Path) -> None:
-    """SIGTERM to `eventstudy run` of a sweep on 2 processes: its forked worker ended with it
-    (it was adopted by init and slept forever), and no staging folder is left."""
+def test_a_terminated_run_leaves_no_pool_worker_behind() -> None:
+    """A sweep's pool worker starts with the run's pid (``_forked``) and dies with the run: a
+    SIGTERM to a process-pool sweep left its worker adopted by init, asleep forever."""
     import os
     import signal
     import subprocess
     import sys
     import time
 
-    from tests.report.test_output_folder import _processes_running
-
-    study = tmp_path / "sweep.toml"
-    longer = SWEEP.replace("shifts = 400", "shifts = 4000").replace(
-        '"signal.level" = [0.02, 0.03, 0.04]',
-        '"signal.level" = [0.015, 0.02, 0.025, 0.03, 0.035, 0.04, 0.045, 0.05]',
-    )  # 32 specifications: the worker lives long enough to be seen
-    study.write_text(EXAMPLE_STUDY + longer)
-    out = tmp_path / "out"
-    cmd = [sys.executable, "-m", "eventstudy.cli", "run", str(study), "--out", str(out)]
-    env = {**os.environ, "EVENTSTUDY_DATA": str(data_dir), "PYTHONWARNINGS": "ignore"}
-    proc = subprocess.Popen([*cmd, "--workers", "2", "--no-figures", "--quiet"], env=env)
-    deadline = time.monotonic() + 60
-    while len(_processes_running(str(out))) < 2:  # the run and its worker
-        assert proc.poll() is None and time.monotonic() < deadline
-        time.sleep(0.05)
+    proc = subprocess.Popen([sys.executable, "-c", _POOL_SCRIPT], stdout=subprocess.PIPE, text=True)
+    assert proc.stdout is not None
+    worker = int(proc.stdout.readline())
+    os.kill(worker, 0)  # alive
     proc.send_signal(signal.SIGTERM)
-    assert proc.wait(timeout=60) == -signal.SIGTERM
-    time.sleep(1.0)
-    assert _processes_running(str(out)) == []
-    assert not list(tmp_path.glob(".out.*"))
+    assert proc.wait(timeout=30) == -signal.SIGTERM
+    deadline = time.monotonic() + 5
+    while time.monotonic() < deadline:
+        try:
+            os.kill(worker, 0)
+        except ProcessLookupError:
+            return
+        time.sleep(0.05)
+    raise AssertionError(f"pool worker {worker} outlived the run")
 
 
 def test_a_dask_run_leaves_this_process_able_to_fork(data_dir: Path) -> None:
