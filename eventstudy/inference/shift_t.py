@@ -19,6 +19,7 @@ from typing import Any
 import numpy as np
 
 from eventstudy.inference._common import MIN_EVENTS, FloatArray, IntArray, prepare
+from eventstudy.inference._hac_rows import _hac_t, band_sums
 from eventstudy.inference._numerics import quantiles
 from eventstudy.inference.hac import default_hac_lags
 from eventstudy.results import TestResult
@@ -70,7 +71,6 @@ def rotation_t(y: FloatArray, events: IntArray, horizon_days: int) -> FloatArray
     numpy.ndarray
         Shape ``(T,)``; element 0 is the actual events' t-statistic.
     """
-    from eventstudy.inference.size import _hac_t, band_sums
 
     h = int(horizon_days)
     t, n = y.size, events.size
