@@ -107,3 +107,50 @@ def test_dates_with_a_time_of_day_or_out_of_order_are_the_days_events() -> None:
         average_path(PX, stamped, pre=5, post=21).to_frame(),
         average_path(PX, POS, pre=5, post=21).to_frame(),
     )
+
+
+def test_event_positions_on_reads_every_kind_of_event_input() -> None:
+    """The EventTable's checks at both ends of the index and beyond it, its time zone, and
+    what passes through untouched (positions, an index without dates, no events)."""
+    from types import SimpleNamespace
+
+    from eventstudy.evaluation.path import event_positions_on
+
+    def table(pos: list[int], dates: pd.DatetimeIndex) -> SimpleNamespace:
+        return SimpleNamespace(positions=np.array(pos), dates=dates)
+
+    ends = table([0, 399], IDX[[0, 399]])  # the first and the last date
+    assert event_positions_on(IDX, ends, "fwd").tolist() == [0, 399]
+    assert event_positions_on(IDX, ends, "fwd").dtype == np.int64
+    beyond = table([5, 400], pd.DatetimeIndex([IDX[5], IDX[399] + pd.Timedelta(days=1)]))
+    with pytest.raises(
+        DataError,
+        match=r"event 1 is dated .* \(position 400\) but fwd has beyond its last date "
+        r"\(400\) at that position; compute fwd on the data the events were found on .* "
+        r"\(events.dates\) to map them by date$",
+    ):
+        event_positions_on(IDX, beyond, "fwd")
+    shifted = table([5, 6], IDX[[6, 7]])
+    with pytest.raises(
+        DataError,
+        match=rf"event 0 is dated {IDX[6]:%Y-%m-%d} \(position 5\) but "
+        rf"fwd has {IDX[5]:%Y-%m-%d} at that position",
+    ):
+        event_positions_on(IDX, shifted, "fwd")
+    aware = table([5, 6], IDX[[5, 6]].tz_localize("America/New_York"))
+    with pytest.raises(
+        TypeError,
+        match=r"^the events' dates are tz-aware .* but the index of "
+        r"prices is tz-naive: use prices.tz_localize\(None\) \(and naive data for "
+        r"the signal\)$",
+    ):
+        event_positions_on(IDX, aware, "prices")
+    # no dates to check: the positions as given
+    assert event_positions_on(pd.RangeIndex(400), ends, "fwd").tolist() == [0, 399]
+    assert event_positions_on(IDX, table([], IDX[[]]), "fwd").tolist() == []
+    assert event_positions_on(IDX, SimpleNamespace(positions=[3], dates=None), "f").tolist() == [3]
+    assert event_positions_on(IDX, [3, 9], "fwd") == [3, 9]  # positions, checked later
+    as_series = event_positions_on(IDX, pd.Series(IDX[[9, 3]]), "fwd")
+    assert as_series.tolist() == [3, 9]
+    with pytest.raises(TypeError, match="events given as dates need fwd indexed by dates"):
+        event_positions_on(pd.RangeIndex(400), IDX[[3]], "fwd")

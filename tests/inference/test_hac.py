@@ -614,3 +614,17 @@ def test_bartlett_share_of_the_overlap_variance(h: int) -> None:
     assert bartlett_share_of_overlap_variance(h, h - 1) == pytest.approx(
         (2 * h**2 + 1) / (3 * h**2), rel=1e-12
     )
+
+
+def test_bartlett_share_checks_its_horizon_and_clips_the_weights() -> None:
+    from eventstudy.inference.hac import bartlett_share_of_overlap_variance
+
+    with pytest.raises(ValueError, match="horizon_days must be >= 1"):
+        bartlett_share_of_overlap_variance(0)
+    with pytest.raises(TypeError, match="horizon_days must be an integer"):
+        bartlett_share_of_overlap_variance(2.5)  # type: ignore[arg-type]
+    # 2 lags for h = 10: the weights past the lags are 0, not negative
+    gamma = np.array([10 - j for j in range(3)], dtype=float)
+    w = 1.0 - np.arange(3) / 3.0
+    expected = (gamma[0] + 2 * np.sum(w[1:] * gamma[1:])) / 100
+    assert bartlett_share_of_overlap_variance(10, 2) == pytest.approx(expected, rel=1e-12)
