@@ -154,3 +154,29 @@ def test_event_positions_on_reads_every_kind_of_event_input() -> None:
     assert as_series.tolist() == [3, 9]
     with pytest.raises(TypeError, match="events given as dates need fwd indexed by dates"):
         event_positions_on(pd.RangeIndex(400), IDX[[3]], "fwd")
+
+
+def test_event_dates_at_the_first_date_and_the_messages_of_dates() -> None:
+    from types import SimpleNamespace
+
+    from eventstudy.evaluation.path import event_positions_on
+
+    assert event_positions_on(IDX, IDX[[0, 7]], "fwd").tolist() == [0, 7]  # the first date
+    odd = SimpleNamespace(positions=[3])  # positions without dates: not an EventTable
+    assert event_positions_on(IDX, odd, "fwd") is odd
+    with pytest.raises(
+        TypeError, match=r"^events given as dates need fwd indexed by dates, got a RangeIndex$"
+    ):
+        event_positions_on(pd.RangeIndex(400), IDX[[3]], "fwd")
+    with pytest.raises(
+        TypeError,
+        match=r"^the event dates are tz-aware \(UTC\) but the index of fwd is tz-naive: make "
+        r"both naive, e.g. fwd.tz_localize\(None\)$",
+    ):
+        event_positions_on(IDX, IDX[[3]].tz_localize("UTC"), "fwd")
+    with pytest.raises(
+        DataError,
+        match=r"^event date 1999-12-31 is not a date of fwd \(1 of 2 event dates are not; "
+        r"dates must match exactly, trading days of the same calendar\)$",
+    ):
+        event_positions_on(IDX, ["1999-12-31", f"{IDX[3]:%Y-%m-%d}"], "fwd")
