@@ -176,7 +176,7 @@ def test_event_dates_at_the_first_date_and_the_messages_of_dates() -> None:
         event_positions_on(IDX, IDX[[3]].tz_localize("UTC"), "fwd")
     with pytest.raises(
         DataError,
-        match=r"^event date 1999-12-31 is not a date of fwd \(1 of 2 event dates are not; "
+        match=r"^event date 1999-12-31 is not a date of fwd \(1 of 3 event dates are not; "
         r"dates must match exactly, trading days of the same calendar\)$",
-    ):
-        event_positions_on(IDX, ["1999-12-31", f"{IDX[3]:%Y-%m-%d}"], "fwd")
+    ):  # the first date (position 0) is found
+        event_positions_on(IDX, ["1999-12-31", f"{IDX[0]:%Y-%m-%d}", f"{IDX[3]:%Y-%m-%d}"], "fwd")
