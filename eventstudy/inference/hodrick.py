@@ -15,8 +15,8 @@ from eventstudy.results import TestResult
 __all__ = ["NULL_HYPOTHESIS", "REFERENCE", "hodrick_test"]
 
 NULL_HYPOTHESIS = (
-    "one-day returns are unpredictable, so the mean h-day forward return on event dates "
-    "equals that on other dates (b = 0)"
+    "one-day returns are unpredictable, so the mean sum of the h one-day moves after event "
+    "dates (the h-day log return of a price) equals that after other dates (b = 0)"
 )
 REFERENCE = (
     "Hodrick, R. J. (1992), 'Dividend yields and expected stock returns: alternative "
@@ -29,21 +29,25 @@ REFERENCE = (
 def hodrick_test(
     fwd_h: Any, event_positions: Any, horizon_days: int, daily_returns: Any
 ) -> TestResult:
-    """OLS ``fwd_t = a + b * event_t + e_t`` over all complete dates with Hodrick's 1B variance.
+    """OLS ``y_t = a + b * event_t + e_t`` over all complete dates with Hodrick's 1B variance,
+    ``y_t`` the sum of the one-day moves in date ``t``'s window.
 
-    Under the null that one-day returns ``r_s`` are unpredictable, the slope's estimation
-    error ``b - b0 = sum_t c_t e_t`` (``c_t = d_t / n_1 - (1 - d_t) / n_0``, the slope's row
-    of ``(X'X)^{-1}`` applied to ``x_t``) is rewritten with the one-day returns inside the
-    overlapping windows: the window of date ``t`` holds the returns of days ``t + 1 .. t + h``,
-    so ``sum_t c_t e_t = sum_s eps_s cbar_s`` with ``cbar_s = sum_{t=s-h}^{s-1} c_t``, the
-    regressors "rolled back" over the h dates whose windows contain day ``s``.  With
-    ``eps_s = r_s - mean(r)`` a martingale difference under the null,
-    ``Var(b) = sum_s eps_s^2 cbar_s^2`` (no autocovariances to estimate: the overlap is in
-    ``cbar``), and ``b / se`` is referred to N(0, 1) (Hodrick 1992, eq. 8, estimator 1B).
+    The window of date ``t`` holds the one-day moves ``r_s`` of days ``t + 1 .. t + h``, and
+    ``y_t = sum_{s=t+1}^{t+h} r_s``.  The slope is ``b = sum_t c_t y_t`` with
+    ``c_t = d_t / n_1 - (1 - d_t) / n_0`` (the slope's row of ``(X'X)^{-1} X'``), which
+    regrouped by day is ``b = sum_s r_s cbar_s``, ``cbar_s = sum_{t=s-h}^{s-1} c_t`` the
+    regressors "rolled back" over the h dates whose windows contain day ``s``.  Under the null
+    that the one-day moves are unpredictable, ``eps_s = r_s - mean(r)`` is a martingale
+    difference and ``sum_s cbar_s = 0``, so ``Var(b) = sum_s eps_s^2 cbar_s^2`` (no
+    autocovariances to estimate: the overlap is in ``cbar``), and ``b / se`` is referred to
+    N(0, 1) (Hodrick 1992, eq. 8, estimator 1B).
 
-    The decomposition is exact for log returns and for changes of a level (forward returns
-    that are sums of one-day moves); for simple returns the one-day log returns stand in (a
-    first-order approximation, as in Hodrick's own use with log returns).
+    For log returns and changes of a level, ``y_t`` is the forward move ``fwd_h`` itself.  For
+    simple returns (one-day log returns given as ``daily_returns``) the test is run on the
+    h-day log returns rather than on ``fwd_h``: the 1B variance is the variance of a sum of
+    one-day moves, and dividing the simple-return slope by it mixed two scales (at 12 months
+    a simple spread ``fwd_A - fwd_B`` moves about ``1 + fwd_B`` times as much as the log
+    ratio whose one-day moves are given).  ``fwd_h`` still decides which dates are complete.
 
     Parameters
     ----------
@@ -74,9 +78,10 @@ def hodrick_test(
     common: dict[str, Any] = {
         "null_hypothesis": NULL_HYPOTHESIS,
         "method": (
-            "OLS of forward returns on an event dummy over all complete dates; Hodrick (1992) "
-            "1B variance from the one-day returns and the regressors summed over the h dates "
-            "whose windows hold each day; N(0, 1) reference"
+            "OLS of the h-day sums of the one-day moves (log returns for a price) on an event "
+            "dummy over all complete dates; Hodrick (1992) 1B variance from the one-day moves "
+            "and the regressors summed over the h dates whose windows hold each day; N(0, 1) "
+            "reference"
         ),
         "reference": REFERENCE,
         "distribution": "N(0, 1)",
@@ -97,7 +102,6 @@ def hodrick_test(
             f"daily_returns must have T + h = {t_len + h} entries (the forward returns' dates "
             f"and the h days after), got {r.size}"
         )
-    coef = float(s.y[d].mean() - s.y[~d].mean())
     c = np.zeros(t_len + h)
     c[s.positions] = np.where(d, 1.0 / n1, -1.0 / n0)
     complete = np.zeros(t_len + h)
@@ -117,8 +121,10 @@ def hodrick_test(
             f"{int((~np.isfinite(rc)).sum())} one-day returns missing inside complete windows",
             **common,
         )
+    cc = cbar[covered]
+    coef = float(np.sum(rc * cc))  # the slope on the window sums of the one-day moves
     eps = rc - rc.mean()
-    var = float(np.sum(eps * eps * cbar[covered] ** 2))
+    var = float(np.sum(eps * eps * cc**2))
     se = math.sqrt(var)
     if not se > 0:
         return TestResult.not_applicable("hodrick", "one-day returns have no variance", **common)

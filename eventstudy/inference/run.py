@@ -208,7 +208,8 @@ for _test in (
         _BASE | {"horizon", "daily_returns"},
         hodrick.NULL_HYPOTHESIS,
         hodrick.REFERENCE,
-        "OLS of forward returns on an event dummy with Hodrick's (1992) 1B standard error: "
+        "OLS of the h-day sums of the one-day moves (log returns for a price) on an event "
+        "dummy with Hodrick's (1992) 1B standard error: "
         "the overlap is carried by summing the regressors over the h dates whose windows hold "
         "each one-day return, so no autocovariance is estimated; N(0, 1) reference. In the "
         "calibration benchmark its size at 5% was 3.6–8.5% (3.6–6.2% with events "

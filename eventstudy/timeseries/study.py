@@ -217,7 +217,7 @@ def check_target_kinds(
 
 def _one_day_moves(level: pd.Series, kind: str) -> np.ndarray:
     """One-day moves behind a target's forward moves: changes of a level, log changes of a
-    price or ratio (exact for log returns, first order for simple ones)."""
+    price or ratio; the ``hodrick`` test runs on their h-day sums (for a price, the log return)."""
     x = level.to_numpy(dtype=float)
     out = np.full(x.size, np.nan)
     if kind == "change":

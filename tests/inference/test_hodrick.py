@@ -70,6 +70,37 @@ def test_against_a_brute_force_computation() -> None:
         assert res.distribution == "N(0, 1)"
 
 
+def test_simple_returns_are_tested_on_their_log_sums() -> None:
+    """Given simple forward returns and one-day log returns, the slope is the OLS slope
+    (statsmodels) of the h-day log returns -- the sums of the one-day moves, whose variance 1B
+    estimates (Hodrick 1992, eq. 8) -- not of the simple returns; the simple returns only say
+    which dates are complete.  Before, the simple-return slope was divided by the log-return
+    standard error."""
+    import statsmodels.api as sm
+
+    for h, seed in ((5, 12), (21, 13), (63, 14)):
+        r, log_fwd, ev = _series(400, h, seed)
+        r = r * 3.0  # volatile enough that exp(x) - 1 and x differ visibly
+        log_fwd = log_fwd * 3.0
+        simple = np.expm1(log_fwd)
+        res = hodrick_test(simple, ev, h, r)
+        ok = np.isfinite(log_fwd)
+        d = np.zeros(log_fwd.size)
+        d[ev] = 1.0
+        on_logs = sm.OLS(log_fwd[ok], sm.add_constant(d[ok])).fit().params[1]
+        on_simple = sm.OLS(simple[ok], sm.add_constant(d[ok])).fit().params[1]
+        assert res.details["coef"] == pytest.approx(on_logs, rel=1e-10)
+        assert abs(on_simple - on_logs) > 1e-3 * abs(on_logs)
+        assert res.details["se"] == pytest.approx(_brute_force_se(log_fwd, ev, r, h), rel=1e-10)
+        assert res == hodrick_test(log_fwd, ev, h, r)
+    # the forward returns decide completeness: a date dropped there leaves the regression
+    r, log_fwd, ev = _series(300, 10, 15)
+    holed = log_fwd.copy()
+    holed[ev[3]] = np.nan
+    assert hodrick_test(holed, ev, 10, r) == hodrick_test(holed, np.delete(ev, 3), 10, r)
+    assert hodrick_test(holed, ev, 10, r) != hodrick_test(log_fwd, ev, 10, r)
+
+
 def _norm_cdf(x: float) -> float:
     return 0.5 * (1 + math.erf(x / math.sqrt(2)))
 
@@ -192,9 +223,9 @@ def test_labels_details_and_messages_are_exact() -> None:
     res = hodrick_test(fwd, ev, 5, r)
     assert res.name == "hodrick"
     assert res.method == (
-        "OLS of forward returns on an event dummy over all complete dates; Hodrick (1992) 1B "
-        "variance from the one-day returns and the regressors summed over the h dates whose "
-        "windows hold each day; N(0, 1) reference"
+        "OLS of the h-day sums of the one-day moves (log returns for a price) on an event "
+        "dummy over all complete dates; Hodrick (1992) 1B variance from the one-day moves and "
+        "the regressors summed over the h dates whose windows hold each day; N(0, 1) reference"
     )
     # 195 complete dates (0..194), whose windows hold days 1..199
     assert res.details == {
