@@ -42,6 +42,10 @@ class SignalResult:
         date depends on data after that date.
     description
         One human sentence describing the rule.
+    levels
+        Every level the value is compared with when there are several (``any_of`` over
+        thresholds on one value, e.g. a yield change above +0.5 or below -0.5), for plots and
+        summaries; empty when ``threshold`` says it all.
 
     Raises
     ------
@@ -60,6 +64,7 @@ class SignalResult:
     threshold: float | None
     look_ahead: bool
     description: str
+    levels: tuple[float, ...] = ()
 
     def __repr__(self) -> str:
         """One line: what the signal is and how often it triggered."""
@@ -77,6 +82,10 @@ class SignalResult:
             raise TypeError(
                 f"threshold must be a number or None, got {type(self.threshold).__name__}"
             )
+        if not isinstance(self.levels, tuple) or not all(
+            isinstance(x, int | float) and not isinstance(x, bool) for x in self.levels
+        ):
+            raise TypeError(f"levels must be a tuple of numbers, got {self.levels!r}")
         if not self.value.index.equals(self.trigger.index):
             raise DataError("value and trigger must share the same index")
         if not pd.api.types.is_bool_dtype(self.trigger.dtype):
@@ -101,6 +110,8 @@ class SignalResult:
         idx = self.trigger.index[self.trigger.to_numpy(dtype=bool)]
         span = f", first {idx[0].date()}, last {idx[-1].date()}" if len(idx) else ""
         thr = "none" if self.threshold is None else f"{self.threshold:g}"
+        if self.levels:
+            thr = ", ".join(f"{x:g}" for x in self.levels)
         n_valid = int(self.value.notna().sum())
         lines = [
             self.description,
@@ -260,6 +271,7 @@ def make_result(
     threshold: float | None,
     look_ahead: bool,
     description: str,
+    levels: tuple[float, ...] = (),
 ) -> SignalResult:
     """Build a :class:`SignalResult`, forcing ``trigger`` to ``False`` where ``value`` is NaN."""
     v = pd.Series(value.to_numpy(dtype=float), index=value.index, name="value")
@@ -270,6 +282,7 @@ def make_result(
         threshold=threshold,
         look_ahead=look_ahead,
         description=description,
+        levels=levels,
     )
 
 

@@ -62,9 +62,12 @@ class AllOf(Signal):
 class AnyOf(Signal):
     """Trigger when at least one child triggers.
 
-    Value: the number of children triggering that day (float), NaN where every child's value is
-    NaN (mixing the children's values would mix units); ``threshold`` is ``None``;
-    ``look_ahead``: any child's.  Config: ``{"type": "any_of", "signals": [...]}``.
+    Value: when every child has the same value series (thresholds on one statistic, e.g. a
+    20-day yield change above +0.5 or below -0.5), that value, with the children's thresholds
+    as ``levels`` (``threshold`` the common one, if they share it); otherwise the number of
+    children triggering that day (float), NaN where every child's value is NaN (mixing the
+    children's values would mix units), and ``threshold`` ``None``.  ``look_ahead``: any
+    child's.  Config: ``{"type": "any_of", "signals": [...]}``.
     """
 
     kind: ClassVar[str] = "any_of"
@@ -78,14 +81,27 @@ class AnyOf(Signal):
         """Compute every child and OR their triggers."""
         res = _children(self.signals, data)
         trigs = np.vstack([r.trigger.to_numpy(dtype=bool) for r in res])
-        defined = np.vstack([~np.isnan(r.value.to_numpy(dtype=float)) for r in res]).any(axis=0)
+        values = [r.value.to_numpy(dtype=float) for r in res]
+        look_ahead = any(r.look_ahead for r in res)
+        description = "any of: " + "; ".join(r.description for r in res)
+        if all(np.array_equal(values[0], v, equal_nan=True) for v in values[1:]):
+            levels = tuple(dict.fromkeys(r.threshold for r in res if r.threshold is not None))
+            return make_result(
+                res[0].value,
+                np.asarray(trigs.any(axis=0), dtype=bool),
+                threshold=levels[0] if len(levels) == 1 else None,
+                levels=levels if len(levels) > 1 else (),
+                look_ahead=look_ahead,
+                description=description,
+            )
+        defined = np.vstack([~np.isnan(v) for v in values]).any(axis=0)
         count = np.where(defined, trigs.sum(axis=0).astype(float), np.nan)
         return make_result(
             pd.Series(count, index=res[0].value.index),
             np.asarray(trigs.any(axis=0), dtype=bool),
             threshold=None,
-            look_ahead=any(r.look_ahead for r in res),
-            description="any of: " + "; ".join(r.description for r in res),
+            look_ahead=look_ahead,
+            description=description,
         )
 
 

@@ -139,6 +139,10 @@ def plot_signal(
         ax.axhline(thr, color="#c0392b", ls="--", lw=1, label=f"threshold {thr:g}")
         if str(v.signal.description).endswith("both") or "both" in v.signal.description:
             ax.axhline(-thr, color="#c0392b", ls="--", lw=1)
+    levels = [x for x in v.signal.levels if np.isfinite(x)]
+    for i, level in enumerate(levels):
+        label = f"thresholds {', '.join(f'{x:g}' for x in levels)}" if i == 0 else None
+        ax.axhline(level, color="#c0392b", ls="--", lw=1, label=label)
     ev = v.events.dates
     ax.scatter(
         ev.to_numpy(), value.loc[ev].to_numpy(), color="#c0392b", s=14, zorder=3, label="events"

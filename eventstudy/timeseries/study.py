@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime
 import itertools
 import os
@@ -32,7 +33,7 @@ from eventstudy.evaluation.placebo_path import PlaceboPathBand, placebo_path_ban
 from eventstudy.events import DEFAULT_MIN_GAP, find_events
 from eventstudy.exceptions import ConfigError, EventStudyWarning
 from eventstudy.inference import adjust_pvalues
-from eventstudy.signals import SignalResult, make_signal
+from eventstudy.signals import make_signal
 from eventstudy.timeseries.results import (
     ClaimCheck,
     StudyResult,
@@ -630,13 +631,7 @@ def _run_variants(
         if ev.end is not None:
             in_window &= trigger.index <= ev.end
         windowed = sig.trigger & pd.Series(in_window, index=trigger.index)
-        windowed_sig = SignalResult(
-            value=sig.value,
-            trigger=windowed,
-            threshold=sig.threshold,
-            look_ahead=sig.look_ahead,
-            description=sig.description,
-        )
+        windowed_sig = dataclasses.replace(sig, trigger=windowed)
         events = find_events(windowed_sig, min_gap=min_gap, mode=ev.mode)
         evaluations: dict[str, EvaluationResult] = {}
         paths: dict[str, PathResult] = {}

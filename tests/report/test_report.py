@@ -98,6 +98,24 @@ def test_signal_figure_has_threshold_and_events(result: tuple[StudyResult, DataS
     assert len(ax.collections[-1].get_offsets()) == v.events.n_events
 
 
+def test_signal_figure_draws_every_level_of_an_either_way_signal(
+    result: tuple[StudyResult, DataStore],
+) -> None:
+    """``any_of`` over thresholds on one value (above +0.5 or below -0.5) keeps both levels:
+    the figure draws a dashed line at each, with one legend entry naming both."""
+    import dataclasses
+
+    res, _ = result
+    v = res.variants[0]
+    sig = dataclasses.replace(v.signal, threshold=None, levels=(0.5, -0.5))
+    either = dataclasses.replace(res, variants=(dataclasses.replace(v, signal=sig),))
+    ax = plot_signal(either).axes[0]
+    dashed = [line for line in ax.get_lines() if line.get_linestyle() == "--"]
+    assert [line.get_ydata()[0] for line in dashed] == [0.5, -0.5]
+    labels = [t.get_text() for t in ax.get_legend().get_texts()]
+    assert "thresholds 0.5, -0.5" in labels and not any(x.startswith("threshold ") for x in labels)
+
+
 def test_path_figure_shows_mean_band_placebo_and_drift(
     result: tuple[StudyResult, DataStore],
 ) -> None:

@@ -190,3 +190,42 @@ def test_empty_lists_and_bad_not_child():
         AnyOf(signals=[])
     with pytest.raises(TypeError, match="signal must be a signal or a signal config, got 'x'"):
         Not(signal="x")  # type: ignore[arg-type]
+
+
+def test_any_of_on_one_value_keeps_the_value_and_both_levels() -> None:
+    """Thresholds on one statistic (a change above +0.5 or below -0.5): the combined value is
+    that statistic, not a 0/1 count, and both levels are kept for the plot and the summary."""
+    x = [np.nan, 0.0, 0.7, -0.6, 0.2, -0.1]
+    data = make_frame(x=x, y=[1.0] * 6)
+    up = Threshold(series="x", level=0.5, direction="above", cross=False)
+    down = Threshold(series="x", level=-0.5, direction="below", cross=False)
+    res = any_of(up, down).compute(data)
+    np.testing.assert_array_equal(res.value.to_numpy(), x)
+    assert res.trigger.tolist() == [False, False, True, True, False, False]
+    assert res.threshold is None and res.levels == (0.5, -0.5)
+    assert "threshold: 0.5, -0.5" in res.summary()
+    # the same level twice is one threshold, no list
+    twice = any_of(up, Threshold(series="x", level=0.5, cross=True)).compute(data)
+    assert twice.threshold == 0.5 and twice.levels == ()
+    np.testing.assert_array_equal(twice.value.to_numpy(), x)
+    # values that differ anywhere (here only where one is undefined) still count triggers
+    other = any_of(up, Threshold(series="y", level=0.5, cross=False)).compute(data)
+    np.testing.assert_array_equal(other.value.to_numpy(), [1.0, 1.0, 2.0, 1.0, 1.0, 1.0])
+    assert other.threshold is None and other.levels == ()
+
+
+def test_levels_must_be_numbers() -> None:
+    from eventstudy.signals import SignalResult
+
+    data = make_frame(x=[1.0, 2.0], y=[1.0, 1.0])
+    base = A.compute(data)
+    for bad in ([0.5], (0.5, "1"), (True,)):
+        with pytest.raises(TypeError, match="^levels must be a tuple of numbers, got "):
+            SignalResult(
+                value=base.value,
+                trigger=base.trigger,
+                threshold=None,
+                look_ahead=False,
+                description="d",
+                levels=bad,  # type: ignore[arg-type]
+            )
