@@ -43,12 +43,21 @@ Placebo draws and bootstrap replications inside the replications are reduced (de
 Usage::
 
     python benchmarks/calibration.py --reps 2000 --data-dir /path/to/data --out docs/calibration.md
+
+A test whose code changed can be re-measured alone and merged into the raw p-values of the
+last full run (the replications draw the same returns and events: each test's random stream is
+its own)::
+
+    python benchmarks/calibration.py --reps 3000 --only hodrick --merge full.csv --csv full2.csv
 """
 
 from __future__ import annotations
 
 import argparse
+import dataclasses
+import math
 import os
+import re
 import sys
 import time
 from concurrent.futures import ProcessPoolExecutor
@@ -294,10 +303,15 @@ def run_tests(
     draws: int,
     boot: int,
     daily: np.ndarray | None = None,
+    only: frozenset[str] | None = None,
+    plant: float = 0.0,
 ) -> dict[str, float]:
-    """p-value of every test in ``TESTS``; NaN where the test cannot run (e.g. the
-    year-stratified placebo when a year holds more events than the declustering rule can place
-    in it).  A name of ``TESTS`` without an entry below runs through the registry after them."""
+    """p-value of every test in ``TESTS`` (of those in ``only`` when given); NaN where the test
+    cannot run (e.g. the year-stratified placebo when a year holds more events than the
+    declustering rule can place in it).  A name of ``TESTS`` without an entry below runs
+    through the registry after them.  ``plant`` is the excess added to the events' forward
+    returns in ``y`` (the planted world): ``hodrick``, which reads the one-day moves rather
+    than ``y``, gets it through :func:`planted_hodrick`."""
     from eventstudy.exceptions import DataError
 
     rng = np.random.default_rng(seed)
@@ -316,7 +330,7 @@ def run_tests(
         ),
         "ewc": lambda: ewc_test(y, ev, h),
         "im": lambda: im_test(y, ev, h),
-        "hodrick": lambda: hodrick_test(y, ev, h, _after(daily, y.size, h)),
+        "hodrick": lambda: planted_hodrick(y, ev, h, _after(daily, y.size, h), plant),
         "shift": lambda: shift_test(y, ev, h),
     }
     for name in TESTS:  # a registered test the entries above do not name
@@ -324,6 +338,8 @@ def run_tests(
             runs[name] = partial(_registered, name, y, ev, h, dates, rng, draws, boot, daily)
     out: dict[str, float] = {}
     for name, run in runs.items():  # in this order: the random streams stay as they were
+        if only is not None and name not in only:
+            continue
         try:
             res = run()
         except DataError:
@@ -331,6 +347,27 @@ def run_tests(
             continue
         out[name] = res.p_value if res.applicable else float("nan")
     return out
+
+
+def planted_hodrick(
+    y: np.ndarray, ev: np.ndarray, h: int, daily: np.ndarray, plant: float
+) -> TestResult:
+    """Hodrick's test with ``plant`` added to the h-day sums of the one-day moves on the
+    complete event dates, as every other test gets it on the forward returns ``y``.
+
+    The test's slope is ``b = sum_t c_t y_t`` over the window sums ``y_t`` (``c_t = 1 / n_1``
+    on the ``n_1`` complete event dates), so raising each event's window sum by ``plant``
+    raises ``b`` by exactly ``plant`` and leaves its 1B standard error, computed from the
+    null's one-day moves, unchanged: the planted world is ``(b + plant) / se``.  (Planting
+    the excess in the one-day moves themselves cannot be done without moving the forward
+    returns of the dates whose windows overlap an event's.)"""
+    res = hodrick_test(y, ev, h, daily)
+    if plant == 0.0 or not res.applicable:
+        return res
+    stat = (res.details["coef"] + plant) / res.details["se"]
+    return dataclasses.replace(
+        res, statistic=stat, p_value=float(math.erfc(abs(stat) / math.sqrt(2.0)))
+    )
 
 
 def _registered(
@@ -368,11 +405,11 @@ def _after(daily: np.ndarray | None, t: int, h: int) -> np.ndarray:
     return out
 
 
-Job = tuple[str, int, np.ndarray, pd.DatetimeIndex, int, int, np.ndarray]
+Job = tuple[str, int, np.ndarray, pd.DatetimeIndex, int, int, np.ndarray, frozenset[str] | None]
 
 
 def one_rep(args: Job) -> list[dict[str, object]]:
-    design, rep, rets, dates, draws, boot, flagship = args
+    design, rep, rets, dates, draws, boot, flagship, only = args
     # the original design keeps its seeds; each other design has a stream of its own
     key = [SEED, rep] if design == "ar1_crossings" else [SEED, rep, DESIGNS.index(design)]
     rng = np.random.default_rng(key)
@@ -397,7 +434,8 @@ def one_rep(args: Job) -> list[dict[str, object]]:
                 yy = y.copy()
                 ok = ev[np.isfinite(yy[ev])]
                 yy[ok] += delta
-                pv = run_tests(yy, ev, h, d, int(rng.integers(2**31)), draws, boot, moves[target])
+                seed = int(rng.integers(2**31))
+                pv = run_tests(yy, ev, h, d, seed, draws, boot, moves[target], only, delta)
                 rows.append(
                     {
                         "design": design,
@@ -503,9 +541,10 @@ def table(
     elapsed: float,
     command: str,
     flagship: tuple[int, int] | None = None,
+    merged: str = "",
 ) -> str:
     """The Markdown report; ``flagship`` = (events used, events in the study) when the
-    ``flagship_shifts`` design ran."""
+    ``flagship_shifts`` design ran; ``merged`` says which columns a later run replaced."""
     import datetime as dt
 
     flag = (
@@ -519,7 +558,8 @@ def table(
         "# Calibration of the eventstudy tests",
         "",
         f"Generated by `{command}` on {dt.date.today():%Y-%m-%d} (seed {SEED}); "
-        f"{reps} replications per design; runtime {elapsed / 60:.1f} min. Do not edit by hand.",
+        f"{reps} replications per design; runtime {elapsed / 60:.1f} min. Do not edit by hand."
+        + (f" {merged}" if merged else ""),
         "",
         "Null world: stationary block bootstrap (mean block "
         f"{RETURN_BLOCK} days) of joint daily RUT/GSPC log returns (`self_triggered`: "
@@ -612,14 +652,41 @@ def table(
         "spacing; placebo_year = same, stratified by year; ewc = the event-dummy regression "
         "with the equal-weighted cosine variance, T/2h cosines, t(nu) (Lazarus et al. 2018); "
         "im = Ibragimov-Mueller t-test over the per-episode estimates, t(G-1); hodrick = the "
-        "event-dummy regression with Hodrick's (1992) 1B standard error from the one-day log "
-        "returns (of RUT, or of RUT/GSPC for the spread), N(0, 1); shift = the event excess "
+        "event-dummy regression on the h-day sums of the one-day log returns (of RUT, or of "
+        "RUT/GSPC for the spread) with Hodrick's (1992) 1B standard error, N(0, 1), the "
+        "planted excess added to those sums on the event dates (planted_hodrick); shift = the "
+        "event excess "
         "against its value under every circular shift of the event dates (randomization "
         "test, no random numbers)."
         + "".join(f" {t} = {_summary(t)}" for t in TESTS if t not in _DESCRIBED),
         HAC_VARIANTS_NOTE,
     ]
     return "\n".join(lines) + "\n"
+
+
+KEYS = ["design", "rep", "h", "target", "world", "n_events", "n_episodes"]
+
+
+def merge_columns(
+    full: Path, part: pd.DataFrame, tests: list[str], report: Path
+) -> tuple[pd.DataFrame, str, float]:
+    """The raw p-values of the full run ``full`` with the columns ``tests`` taken from
+    ``part`` (the same replications: every key column must match row for row), and the full
+    run's command and runtime, read from the head of its report ``report``."""
+    old = pd.read_csv(full, keep_default_na=False, na_values=[""])  # the world "null" is text
+    if len(old) != len(part) or not old[KEYS].reset_index(drop=True).equals(
+        part[KEYS].reset_index(drop=True)
+    ):
+        raise SystemExit(
+            f"{full}: its replications are not this run's (rows {len(old)} vs {len(part)}); "
+            "use the --reps and --designs of the full run"
+        )
+    for name in tests:
+        old[name] = part[name].to_numpy()
+    head = re.search(r"Generated by `([^`]+)`.*?runtime ([0-9.]+) min", report.read_text())
+    if head is None:
+        raise SystemExit(f"{report}: no 'Generated by `...` ... runtime N min' line to keep")
+    return old, head.group(1), float(head.group(2)) * 60
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -632,7 +699,20 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--workers", type=int, default=2)
     ap.add_argument("--designs", default=",".join(DESIGNS), help="comma-separated designs")
     ap.add_argument("--csv", type=Path, default=None, help="also write raw p-values here")
+    ap.add_argument("--only", default=None, help="comma-separated tests to compute (with --merge)")
+    ap.add_argument(
+        "--merge",
+        type=Path,
+        default=None,
+        help="raw p-values of a full run whose columns of "
+        "the --only tests are replaced by this run's",
+    )
     args = ap.parse_args(argv)
+    if (args.only is None) != (args.merge is None):
+        ap.error("--only and --merge go together")
+    only = None if args.only is None else frozenset(t for t in args.only.split(",") if t)
+    if only is not None and not only <= set(TESTS):
+        ap.error(f"unknown tests {sorted(only - set(TESTS))}; tests are {list(TESTS)}")
     if args.data_dir is None:
         ap.error("--data-dir or EVENTSTUDY_DATA is required")
     designs = [d for d in args.designs.split(",") if d]
@@ -648,7 +728,7 @@ def main(argv: list[str] | None = None) -> int:
     )
     t0 = time.time()
     jobs = [
-        (design, i, rets, dates, args.draws, args.boot, flagship)
+        (design, i, rets, dates, args.draws, args.boot, flagship, only)
         for design in designs
         for i in range(args.reps)
     ]
@@ -665,8 +745,19 @@ def main(argv: list[str] | None = None) -> int:
         f"--draws {args.draws} --boot {args.boot} --workers {args.workers} "
         f"--designs {','.join(designs)}"
     )
+    elapsed = time.time() - t0
+    merged = ""
+    if only is not None:
+        part = f"{command} --only {','.join(sorted(only))} --merge <full run's CSV>"
+        df, command, full_time = merge_columns(args.merge, df, sorted(only), args.out)
+        merged = (
+            f"The {', '.join(f'`{t}`' for t in sorted(only))} rows were recomputed after a "
+            f"change of that test's code by `{part}` ({elapsed / 60:.1f} min) on the same "
+            "replications; the other tests' numbers are the full run's."
+        )
+        elapsed = full_time
     info = (int(flagship.size), n_study) if "flagship_shifts" in designs else None
-    md = table(df, args.reps, args.draws, args.boot, time.time() - t0, command, info)
+    md = table(df, args.reps, args.draws, args.boot, elapsed, command, info, merged)
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_text(md)
     if args.csv is not None:

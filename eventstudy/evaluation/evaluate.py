@@ -334,7 +334,7 @@ def evaluate(
     horizons: Mapping[str, int] | None = None,
     sample: tuple[Any, Any] | None = None,
     min_gap: int = 1,
-    tests: Sequence[str] = ALL_TESTS,
+    tests: Sequence[str] | None = None,
     draws: int = 10_000,
     bootstrap_reps: int = 2000,
     stratify: Stratify | None = None,
@@ -372,9 +372,12 @@ def evaluate(
     min_gap
         Declustering gap of the events (for the placebo draws).
     tests, draws, bootstrap_reps, stratify, seed, progress
-        Passed to :func:`eventstudy.inference.run_tests` (one seed stream per horizon).  The
-        verdicts use :func:`~eventstudy.inference.run.default_for` of ``tests``: the first
-        of them in the calibration's order (``shift``, ``hodrick``, ``hac``, ...).
+        Passed to :func:`eventstudy.inference.run_tests` (one seed stream per horizon).
+        ``tests`` defaults to :data:`~eventstudy.inference.run.ALL_TESTS`, without
+        ``hodrick`` when ``daily`` is not given.  The verdicts use
+        :func:`~eventstudy.inference.run.default_for` of ``tests``: the first of them in the
+        calibration's order (``hodrick`` when ``daily`` is given, ``shift_t``, ``im``,
+        ``hac``, ...).
     shared
         A :class:`~eventstudy.inference.shared.SharedWork` memo for work that repeats
         across the specifications of a sweep (the baseline statistics and the tests' shared
@@ -462,9 +465,13 @@ def evaluate(
     if alpha >= 1.0:
         raise ValueError(f"alpha must be < 1, got {alpha}")
     pos = as_positions(event_positions_on(fwd.index, event_positions, "fwd"), len(fwd.index))
+    if tests is None:
+        tests = tuple(t for t in ALL_TESTS if daily is not None or t != "hodrick")
     if default_test is not None and default_test not in tests:
         raise ValueError(f"default_test {default_test!r} must be one of the tests {list(tests)}")
-    verdict = default_for(tuple(tests)) if default_test is None else default_test
+    verdict = (
+        default_for(tuple(tests), daily=daily is not None) if default_test is None else default_test
+    )
     # HAC's and the naive t's, the shift tests' when they run, and the verdict test's
     measured = tuple(
         dict.fromkeys(("hac", "naive_t", *(t for t in ("shift", "shift_t", verdict) if t in tests)))

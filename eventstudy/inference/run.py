@@ -123,9 +123,25 @@ for _test in (
         "(docs/calibration.md, five event designs, 3,000 replications each) its size at 5% "
         "was 4.0–7.3%: 4.0–5.4% with events independent of the returns, as shift, and "
         "6.7–7.3% on a simulated GARCH market with the flagship's own rule, where shift "
-        "rejected 11.4–18.1%; the closest to 5% of every test, and the default test. About "
-        "11 ms a call on 11,700 dates.",
+        "rejected 11.4–18.1%; next to hodrick the closest to 5%, and the verdict's test "
+        "where the one-day moves are not given. About 11 ms a call on 11,700 dates.",
         lambda x: shift_t.shift_t_test(_fwd(x), x.events, x.horizon),
+    ),
+    _Builtin(
+        "hodrick",
+        _BASE | {"horizon", "daily_returns"},
+        hodrick.NULL_HYPOTHESIS,
+        hodrick.REFERENCE,
+        "OLS of the h-day sums of the one-day moves (log returns for a price) on an event "
+        "dummy with Hodrick's (1992) 1B standard error: "
+        "the overlap is carried by summing the regressors over the h dates whose windows hold "
+        "each one-day return, so no autocovariance is estimated; N(0, 1) reference. In the "
+        "calibration benchmark (docs/calibration.md, five event designs, 3,000 replications "
+        "each) its size at 5% was 3.1–5.6% (3.1–4.2% with events independent of the "
+        "returns, 4.6–5.6% when the returns trigger them), the closest to 5% of every test, "
+        "with the power of shift_t and hac: the default test. Needs the target's one-day "
+        "moves (a study supplies them; evaluate(..., daily=...)).",
+        lambda x: _hodrick(x),
     ),
     _Builtin(
         "bootstrap",
@@ -203,21 +219,6 @@ for _test in (
         'for any G ≥ 2 with unequal variances. Opt-in: tests = [..., "im"].',
         lambda x: im.im_test(_fwd(x), x.events, x.horizon),
     ),
-    _Builtin(
-        "hodrick",
-        _BASE | {"horizon", "daily_returns"},
-        hodrick.NULL_HYPOTHESIS,
-        hodrick.REFERENCE,
-        "OLS of the h-day sums of the one-day moves (log returns for a price) on an event "
-        "dummy with Hodrick's (1992) 1B standard error: "
-        "the overlap is carried by summing the regressors over the h dates whose windows hold "
-        "each one-day return, so no autocovariance is estimated; N(0, 1) reference. In the "
-        "calibration benchmark its size at 5% was 3.6–8.5% (3.6–6.2% with events "
-        "independent of the returns, 5.7–8.5% when the returns trigger them), next to "
-        "shift_t the closest to 5%, with more power than hac. Needs the "
-        'target\'s one-day moves (a study supplies them). Opt-in: tests = [..., "hodrick"].',
-        lambda x: _hodrick(x),
-    ),
 ):
     register_test(_test)
 
@@ -240,6 +241,7 @@ ALL_TESTS: tuple[str, ...] = (
     "hac",
     "shift",
     "shift_t",
+    "hodrick",
     "bootstrap",
     "placebo",
     "sign",
@@ -247,31 +249,35 @@ ALL_TESTS: tuple[str, ...] = (
 )
 """The built-in time-series tests, in report order (plugins: :func:`timeseries_tests`)."""
 
-DEFAULT_TEST = "shift_t"
-"""Test behind the one-line verdict: the studentized circular-shift test (``shift_t``).
+DEFAULT_TEST = "hodrick"
+"""Test behind the one-line verdict: the event regression with Hodrick's (1992) 1B standard
+error (``hodrick``), on the h-day sums of the target's one-day moves.
 
 Chosen by the calibration's rule -- size closest to nominal, then power -- in
 ``benchmarks/calibration.py`` (five designs of uninformative events, h = 126 and 252, 3,000
 replications each, a Monte Carlo standard error of 0.4 points at 5%: persistent-signal
 crossings, bursty clusters, a few long bursts and the flagship's own events under circular
 shifts, all on block-resampled RUT/GSPC returns; and ``self_triggered``, the flagship's rule
-run on simulated GARCH returns, where the events fire in volatile stretches).  ``shift_t``
-rejected 4.0-7.3% at 5% (4.0-5.4% where the events are independent of the returns, 6.7-7.3%
-where the returns trigger them), 23% mean power.  The runners-up: Hodrick's (1992) 1B test
-(``hodrick``) 3.6-8.5%, 25% power; Ibragimov-Mueller 1.3-4.0% (conservative, half the power);
-the HAC regression test (``hac``, the default until 2026-11-22: Hansen-Hodrick kernel, h - 1
-lags, t(G - 1)) 2.2-8.8%, 22% power (it still gives the report's confidence interval).  The
-raw circular-shift test (``shift``, the default from 2026-11-22 to 2026-12-07) rejected
-4.2-5.4% with independent events but 11.4-18.1% with self-triggered ones (4.2-18.1%).  The
-others: the block bootstrap 6.8-13.4%, EWC 5.3-15.0%, the random-date placebo 9.7-40.2%
-(uniform pseudo-event sets do not reproduce the clustering of real events), the naive t
-7.5-39.5%.  See docs/calibration.md ("Choice of the default test").
+run on simulated GARCH returns, where the events fire in volatile stretches).  ``hodrick``
+rejected 3.1-5.6% at 5% (3.1-4.2% where the events are independent of the returns,
+4.6-5.6% where the returns trigger them), 24% mean power.  The runners-up: the studentized
+circular-shift test (``shift_t``, the default from 2026-12-07 until ``hodrick`` was run on
+the sums of the one-day moves the same day) 4.0-7.3%, 23% power, the verdict's test where
+no one-day moves are given (:func:`default_for`); Ibragimov-Mueller 1.3-4.0% (conservative,
+half the power); the HAC regression test (``hac``, the default until 2026-11-22:
+Hansen-Hodrick kernel, h - 1 lags, t(G - 1)) 2.2-8.8%, 22% power (it still gives the
+report's confidence interval).  The raw circular-shift test (``shift``, the default from
+2026-11-22 to 2026-12-07) rejected 4.2-5.4% with independent events but 11.4-18.1% with
+self-triggered ones (4.2-18.1%).  The others: the block bootstrap 6.8-13.4%, EWC 5.3-15.0%, the
+random-date placebo 9.7-40.2% (uniform pseudo-event sets do not reproduce the clustering of
+real events), the naive t 7.5-39.5%.  See docs/calibration.md ("Choice of the default
+test").
 """
 
 
 _BY_CALIBRATION = (
     DEFAULT_TEST,
-    "hodrick",
+    "shift_t",
     "im",
     "hac",
     "bootstrap",
@@ -282,19 +288,26 @@ _BY_CALIBRATION = (
 """Overlap-robust tests in the order of the calibration's rule (docs/calibration.md)."""
 
 
-def default_for(tests: Sequence[str]) -> str:
+def default_for(tests: Sequence[str], *, daily: bool = True) -> str:
     """The verdict's test among ``tests``: the first of them in the calibration's order
-    (``shift_t``, ``hodrick``, ``im``, ``hac``, ``bootstrap``, ``ewc``, ``shift``,
-    ``placebo``), so that
-    a test that ignores overlap (``naive_t``, ``sign``, ``wilcoxon``) is picked only when no
-    other runs; then the first listed (:data:`DEFAULT_TEST` when none runs).
+    (``hodrick``, ``shift_t``, ``im``, ``hac``, ``bootstrap``, ``ewc``, ``shift``,
+    ``placebo``), so that a test that ignores overlap (``naive_t``, ``sign``, ``wilcoxon``)
+    is picked only when no other runs; then the first listed (:data:`DEFAULT_TEST` when none
+    runs).  Without the one-day moves (``daily=False``) ``hodrick``, which cannot run, is
+    passed over.
 
     >>> default_for(("naive_t", "hac"))
     'hac'
     >>> default_for(("naive_t", "placebo", "hodrick"))
     'hodrick'
+    >>> default_for(("shift_t", "hodrick"), daily=False)
+    'shift_t'
     """
-    return next((t for t in _BY_CALIBRATION if t in tests), tests[0] if tests else DEFAULT_TEST)
+    usable = [t for t in tests if daily or t != "hodrick"]
+    return next(
+        (t for t in _BY_CALIBRATION if t in usable),
+        usable[0] if usable else (tests[0] if tests else DEFAULT_TEST),
+    )
 
 
 def timeseries_tests() -> tuple[str, ...]:
@@ -308,7 +321,7 @@ def run_tests(
     horizon_days: int,
     *,
     min_gap: int = 1,
-    tests: Sequence[str] = ALL_TESTS,
+    tests: Sequence[str] | None = None,
     draws: int = 10_000,
     bootstrap_reps: int = 2000,
     stratify: Stratify | None = None,
@@ -333,7 +346,8 @@ def run_tests(
     min_gap
         Declustering gap of the events (used by the placebo draws).
     tests
-        Names of registered time-series tests (:func:`timeseries_tests`), in the order wanted.
+        Names of registered time-series tests (:func:`timeseries_tests`), in the order wanted;
+        default :data:`ALL_TESTS`, without ``hodrick`` when ``daily_returns`` is not given.
     draws
         Placebo draws.
     bootstrap_reps
@@ -373,6 +387,8 @@ def run_tests(
         A plugin test returned something other than a :class:`TestResult`.
     """
     h = check_int("horizon_days", horizon_days, minimum=1)
+    if tests is None:
+        tests = tuple(t for t in ALL_TESTS if daily_returns is not None or t != "hodrick")
     if isinstance(tests, str):
         raise TypeError("tests must be a sequence of test names, not a string")
     unknown = [t for t in tests if t not in TESTS or TESTS[t].design != "timeseries"]
