@@ -13,6 +13,7 @@ import pandas as pd
 
 from eventstudy._typing import Seed
 from eventstudy._validation import as_generator, check_int
+from eventstudy._warnings import find_stack_level
 from eventstudy.backtest._inputs import check_cash_units, check_tz, event_dates, price_series
 from eventstudy.backtest.metrics import PERIODS, performance
 from eventstudy.backtest.positions import RULE_TEXT, Entry, Overlap, positions_from_events
@@ -246,7 +247,7 @@ def backtest(
             f"{first_off:%Y-%m-%d}. Silence with warnings.filterwarnings('ignore', "
             "category=DroppedEventsWarning)",
             DroppedEventsWarning,
-            stacklevel=2,
+            stacklevel=find_stack_level(),
         )
     ev_kept = ev_all[in_data]
     traded_on = full[full.searchsorted(ev_kept, side="left")]

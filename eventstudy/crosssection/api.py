@@ -15,6 +15,7 @@ from eventstudy._memory import small_pages
 from eventstudy._threads import beside, resolve_threads
 from eventstudy._typing import ReturnKind
 from eventstudy._validation import check_choice, check_float, check_int
+from eventstudy._warnings import find_stack_level
 from eventstudy.crosssection.battery import (
     BatteryInputs,
     Convention,
@@ -252,7 +253,7 @@ def _warn_window_gaps(
         f"event windows of {events} of {ar_event.shape[0]} events: their abnormal returns "
         "there are missing, and CARs and BHARs sum the days that have one",
         DataCoverageWarning,
-        stacklevel=4,  # the caller of run_cross_section
+        stacklevel=find_stack_level(),
     )
 
 
@@ -468,7 +469,7 @@ def _run_cross_section(
             f"has {int(panel.n_est[i])} estimation observations. Silence with "
             "warnings.filterwarnings('ignore', category=DroppedEventsWarning)",
             DroppedEventsWarning,
-            stacklevel=3,  # the caller of run_cross_section
+            stacklevel=find_stack_level(),
         )
     keep = ~drop
     if not keep.any():

@@ -28,6 +28,7 @@ from typing import Literal
 import numpy as np
 import pandas as pd
 
+from eventstudy._warnings import find_stack_level
 from eventstudy.exceptions import DataError, DataFileNotFoundError, SuspiciousJumpWarning
 
 __all__ = ["HOLIDAY_MARKERS", "JUMP_LIMIT", "ParsedTable", "file_sha256", "read_table"]
@@ -468,5 +469,5 @@ def _check_prices(frame: pd.DataFrame, shown: Path) -> None:
                 f"±{JUMP_LIMIT:.0%}: {listed}. Check the data; silence with "
                 "warnings.filterwarnings('ignore', category=SuspiciousJumpWarning)",
                 SuspiciousJumpWarning,
-                stacklevel=3,
+                stacklevel=find_stack_level(),
             )

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from eventstudy._warnings import find_stack_level
 from eventstudy.data.records import LoadedSeries, SeriesInfo
 from eventstudy.exceptions import DataError, SpliceAgreementWarning
 
@@ -100,7 +101,7 @@ def splice_series(earlier: LoadedSeries, later: LoadedSeries) -> tuple[LoadedSer
             "check); the sources may not measure the same thing. Silence with warnings.filterwarnings('ignore', "
             "category=SpliceAgreementWarning)",
             SpliceAgreementWarning,
-            stacklevel=2,
+            stacklevel=find_stack_level(),
         )
     head = a.loc[a.index < join] * scale
     data = pd.concat([head, b]).astype("float64")

@@ -25,6 +25,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from eventstudy._warnings import find_stack_level
 from eventstudy.data.reader import SeriesKind, file_sha256, read_table
 from eventstudy.data.records import LoadedFrame, LoadedSeries, SeriesInfo
 from eventstudy.data.splice import SpliceReport, splice_series
@@ -81,7 +82,7 @@ def _check_sha256(entry: Mapping[str, str], sha256: str, display: str) -> None:
             "the file changed after its manifest row was written (edited, re-saved or "
             "replaced); check it, then fetch it again or update the manifest's row",
             DataRevisionWarning,
-            stacklevel=3,
+            stacklevel=find_stack_level(),
         )
 
 

@@ -15,6 +15,7 @@ from eventstudy._frozen import pct, pvalue, readonly_mapping
 from eventstudy._typing import Seed
 from eventstudy._units import fmt_value
 from eventstudy._validation import as_generator, check_float, check_int
+from eventstudy._warnings import find_stack_level
 from eventstudy.evaluation.path import event_positions_on, sample_stamp
 from eventstudy.evaluation.returns import HORIZON_ATTR, validate_horizons
 from eventstudy.events import episodes
@@ -300,7 +301,7 @@ def _slice_sample(
         warnings.warn(
             f"{int((~inside).sum())} events outside the sample {sample!r} were dropped",
             DroppedEventsWarning,
-            stacklevel=3,
+            stacklevel=find_stack_level(),
         )
     return fwd.iloc[lo:hi], positions[inside] - lo
 
@@ -494,7 +495,7 @@ def evaluate(
                 f"{target_name} {label}: {s.n_incomplete} event(s) with an incomplete "
                 f"{h}-day horizon were excluded",
                 IncompleteHorizonWarning,
-                stacklevel=2,
+                stacklevel=find_stack_level(),
             )
         x = s.values
         nan = float("nan")

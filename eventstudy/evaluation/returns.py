@@ -11,6 +11,7 @@ import pandas as pd
 
 from eventstudy._typing import ChangeKind, ReturnKind
 from eventstudy._validation import check_choice, check_int
+from eventstudy._warnings import find_stack_level
 from eventstudy.exceptions import DataCoverageWarning, DataError
 
 __all__ = [
@@ -170,7 +171,7 @@ def relative_forward_returns(
         warnings.warn(
             f"relative_forward_returns: {dropped} dates not common to a and b were dropped",
             DataCoverageWarning,
-            stacklevel=2,
+            stacklevel=find_stack_level(),
         )
     if len(common) == 0:
         raise DataError("a and b have no dates in common")

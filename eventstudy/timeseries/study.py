@@ -17,6 +17,7 @@ import pandas as pd
 from eventstudy._fork import map_forked
 from eventstudy._frozen import refreeze
 from eventstudy._typing import ReturnKind
+from eventstudy._warnings import find_stack_level
 from eventstudy.backtest.results import BacktestResult
 from eventstudy.config import thaw
 from eventstudy.data import DataStore
@@ -103,7 +104,7 @@ def check_sample(config: TimeSeriesStudyConfig, data: StudyData) -> None:
                 f"series {alias!r} is constant ({values[0]:g} on all {values.size} dates of the "
                 "sample): its signal and returns carry no information",
                 ConstantSeriesWarning,
-                stacklevel=3,
+                stacklevel=find_stack_level(),
             )
 
 
@@ -130,7 +131,7 @@ def _check_holes(config: TimeSeriesStudyConfig, data: StudyData) -> None:
         f"no data there (dates dropped in alignment: {dropped or 'none'}); returns, signals "
         "and paths run across the gap as if it were one day",
         DataCoverageWarning,
-        stacklevel=4,
+        stacklevel=find_stack_level(),
     )
 
 
@@ -165,7 +166,7 @@ def _check_dates(config: TimeSeriesStudyConfig, dates: pd.DatetimeIndex) -> None
             f"{config.path}: {what} is before the data's first date {first:%Y-%m-%d} ({span}): "
             f"it starts there, not at the date given",
             DataCoverageWarning,
-            stacklevel=4,
+            stacklevel=find_stack_level(),
         )
 
 

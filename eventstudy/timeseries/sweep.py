@@ -26,6 +26,7 @@ import pandas as pd
 
 from eventstudy._fork import die_with_parent, fork_is_safe
 from eventstudy._memory import ALLOCATOR_ENV, keep_freed_memory
+from eventstudy._warnings import find_stack_level
 from eventstudy.backtest.results import SweepBacktest
 from eventstudy.config import thaw
 from eventstudy.data import DataStore
@@ -160,7 +161,7 @@ def run_sweep(
                 "complete horizon; those events are excluded from the statistics of that horizon "
                 "(column n_incomplete of sweep.csv)",
                 IncompleteHorizonWarning,
-                stacklevel=2,
+                stacklevel=find_stack_level(),
             )
         search = _search(config, evaluations, nulls, plans)
         traded = _backtest(config, data, events, cash, seed)

@@ -55,6 +55,7 @@ import numpy as np
 import pandas as pd
 
 from eventstudy._atomic import write_bytes_atomic, write_text_atomic
+from eventstudy._warnings import find_stack_level
 from eventstudy.data.providers import fred, french, stooq, yahoo
 from eventstudy.data.providers._table import Fetched, file_stem
 from eventstudy.exceptions import DataError, DataRevisionWarning
@@ -479,14 +480,14 @@ def update_series(
             f"{common[0]:%Y-%m-%d}..{common[-1]:%Y-%m-%d} differ from the cache ({largest}); "
             "the provider's new values are kept",
             DataRevisionWarning,
-            stacklevel=2,
+            stacklevel=find_stack_level(),
         )
     if len(kept):
         warnings.warn(
             f"{name}: the new answer lacks {len(kept)} cached date(s) from {start} on "
             f"({shown}); the cached values are kept",
             DataRevisionWarning,
-            stacklevel=2,
+            stacklevel=find_stack_level(),
         )
     merged = pd.concat([old[~old.index.isin(new.index)], new[columns]]).sort_index()
     record = _write(
