@@ -20,11 +20,13 @@ import pytest
 
 import eventstudy as es
 from eventstudy._warnings import find_stack_level
+from eventstudy.conftest import EXAMPLE_STUDY, write_example_data
 from eventstudy.crosssection import run_cross_section
 from eventstudy.data import DataStore, splice_series
 from eventstudy.data.providers import fetch_series, update_series
 from eventstudy.data.reader import read_table
 from eventstudy.exceptions import (
+    ConstantSeriesWarning,
     DataCoverageWarning,
     DataRevisionWarning,
     DroppedEventsWarning,
@@ -245,3 +247,140 @@ def test_an_update_that_revises_or_lacks_cached_values(tmp_path: Path) -> None:
     with pytest.warns(DataRevisionWarning, match=r"lacks 1 cached date\(s\)") as record:
         update_series("fred:DGS10", tmp_path, session=FakeSession(lacking))
     _at_this_file(record, line)
+
+
+# --------------------------------------------------------------------------- studies
+
+
+@pytest.fixture(scope="module")
+def data_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The example data, with a constant series whose manifest row has another sha256, a
+    series with a 60% jump, and B without two months of 2011 (a hole in the aligned dates)."""
+    root = write_example_data(tmp_path_factory.mktemp("warnings") / "data")
+    b = pd.read_csv(root / "series" / "test" / "B.csv")
+    b[~b["date"].str.startswith(("2011-03", "2011-04"))].to_csv(
+        root / "series" / "test" / "BHOLE.csv", index=False
+    )
+    dates = pd.to_datetime(b["date"])
+    _write_series(root, "C", [5.0] * len(dates), start=f"{dates.iloc[0]:%Y-%m-%d}")
+    jumps = np.full(len(dates), 100.0)
+    jumps[300:] = 160.0
+    _write_series(root, "J", list(jumps), start=f"{dates.iloc[0]:%Y-%m-%d}")
+    (root / "MANIFEST.csv").write_text(f"path,sha256\nseries/test/C.csv,{'0' * 64}\n")
+    return root
+
+
+STUDY = (
+    EXAMPLE_STUDY.replace('b = "test:B"', 'b = "test:BHOLE"\nc = "test:C"\nj = "test:J"')
+    .replace("[events]\n", "[events]\nstart = 2009-01-01\n")  # before the data
+    .replace('horizons = { "1m" = 21 }', 'horizons = { "1m" = 21, "1y" = 252 }')  # 400 + 252
+    + '\n[[variants]]\nname = "low"\nsignal = { level = 0.01 }\n'  # 2 incomplete events, not 1
+)
+
+
+def _categories(record: Any) -> set[type[Warning]]:
+    return {w.category for w in record}
+
+
+@pytest.mark.parametrize("workers", [1, 2])
+def test_run_study_checks_data_and_variants(
+    data_dir: Path, workers: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The data checks, the sample checks and each variant's evaluation (the second variant
+    in a forked copy with two workers) warn at the line of ``es.run_study``."""
+    import eventstudy._fork
+
+    monkeypatch.setattr(eventstudy._fork, "fork_is_safe", lambda: True)
+    config = es.parse_study(STUDY, source="warned.toml")
+    line = _line()
+    with pytest.warns(EventStudyWarning) as record:
+        result = es.run_study(config, data_dir=data_dir, workers=workers)
+    assert _categories(record) == {
+        SuspiciousJumpWarning,  # loading test:J
+        DataRevisionWarning,  # loading test:C
+        ConstantSeriesWarning,  # test:C in the sample
+        DataCoverageWarning,  # the hole in test:BHOLE; [events] start before the data
+        IncompleteHorizonWarning,  # each variant's 1y horizon
+    }
+    assert len([w for w in record if w.category is DataCoverageWarning]) == 2
+    incomplete = sorted(str(w.message) for w in record if w.category is IncompleteHorizonWarning)
+    assert incomplete == [  # the second from the forked copy when there are two workers
+        "a 1y: 1 event(s) with an incomplete 252-day horizon were excluded",
+        "a 1y: 2 event(s) with an incomplete 252-day horizon were excluded",
+    ]
+    assert {str(w.message) for w in record} == set(result.warnings)
+    _at_this_file(record, line)
+
+
+def test_run_study_of_a_sweep(data_dir: Path) -> None:
+    sweep = (
+        EXAMPLE_STUDY.replace('horizons = { "1m" = 21 }', 'horizons = { "1m" = 21, "1y" = 252 }')
+        + '[sweep]\ntests = ["hac"]\nshifts = 100\n[sweep.grid]\n"signal.level" = [0.03, 0.04]\n'
+    )
+    line = _line()
+    with pytest.warns(EventStudyWarning, match="specifications have events") as record:
+        es.run_study(es.parse_study(sweep), data_dir=data_dir, workers=1)
+    _at_this_file(record, line)
+
+
+@pytest.fixture(scope="module")
+def panel_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A market index and a panel of three stocks, one listed too late for its estimation."""
+    rng = np.random.default_rng(9)
+    root = tmp_path_factory.mktemp("panel") / "data"
+    dates = pd.bdate_range("2010-01-04", periods=200)
+    mret = rng.normal(0.0003, 0.01, dates.size)
+    _write_series(root, "MKT", list(100 * np.cumprod(1 + mret)), start="2010-01-04")
+    rows = []
+    for ticker in ("AA", "BB", "EE"):
+        px = 20 * np.cumprod(1 + 0.9 * mret + rng.normal(0, 0.01, dates.size))
+        start = 100 if ticker == "EE" else 0
+        days = dates[start:].strftime("%Y-%m-%d")
+        rows += [(d, ticker, p) for d, p in zip(days, px[start:], strict=True)]
+    (root / "panel").mkdir()
+    panel = pd.DataFrame(rows, columns=["date", "ticker", "close"])
+    panel.sort_values(["date", "ticker"]).to_csv(root / "panel" / "p.csv", index=False)
+    return root
+
+
+CROSS_SECTION = """
+[study]
+name = "cs"
+kind = "cross_section"
+[data.series]
+mkt = "test:MKT"
+[cross_section]
+panel = "panel:p"
+market = "mkt"
+event_date = 2010-06-15
+model = "market_model"
+estimation = [-120, -11]
+event_window = [-2, 2]
+min_estimation = 60
+"""
+
+
+def test_run_study_of_a_cross_section(panel_dir: Path) -> None:
+    line = _line()
+    with pytest.warns(DroppedEventsWarning, match="dropped 1 of 3 events") as record:
+        es.run_study(es.parse_study(CROSS_SECTION), data_dir=panel_dir)
+    _at_this_file(record, line)
+
+
+# --------------------------------------------------------------------------- the command line
+
+
+def test_the_command_line_prints_each_warning_once_without_a_location(
+    data_dir: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from eventstudy.cli import main
+
+    study = tmp_path / "warned.toml"
+    study.write_text(STUDY)
+    argv = ["run", str(study), "--data-dir", str(data_dir), "--out", str(tmp_path / "out")]
+    assert main([*argv, "--no-figures", "--quiet", "--workers", "1"]) == 0
+    err = capsys.readouterr().err.splitlines()
+    said = [line for line in err if line.startswith("warning (")]
+    # the changed file, the jump, the constant series, the hole, the early start, two horizons
+    assert len(said) == len(set(said)) == 7
+    assert all(__file__ not in line and "eventstudy/" not in line for line in err)

@@ -12,6 +12,7 @@ import numpy as np
 import pandas as pd
 
 from eventstudy._threads import resolve_threads
+from eventstudy._warnings import find_stack_level
 from eventstudy.config import thaw
 from eventstudy.crosssection.api import run_cross_section
 from eventstudy.crosssection.inputs import factors_from_percent, returns_from_prices
@@ -200,7 +201,7 @@ def run_cross_section_study(
     for w in caught:
         if str(w.message) not in messages:
             messages.append(str(w.message))
-            warnings.warn(w.message, w.category, stacklevel=2)
+            warnings.warn(w.message, w.category, stacklevel=find_stack_level())
     from eventstudy.facts import check_study_facts
 
     facts = check_study_facts(config, store)

@@ -506,8 +506,8 @@ def run_timeseries_study(
     for w in caught:
         if issubclass(w.category, EventStudyWarning) and str(w.message) not in messages:
             messages.append(str(w.message))
-            warnings.warn(w.message, w.category, stacklevel=2)
-        elif not issubclass(w.category, EventStudyWarning):
+            warnings.warn(w.message, w.category, stacklevel=find_stack_level())
+        elif not issubclass(w.category, EventStudyWarning):  # another package's: where raised
             warnings.warn_explicit(w.message, w.category, w.filename, w.lineno)
     adjusted = _adjust(variants, config.inference.multiple_testing)
     subperiods = _subperiods(config, variants) if config.evaluation.split is not None else None
@@ -710,7 +710,10 @@ def _run_variants(
     out = []
     for result, caught in done:  # in the variants' order, as one process would warn
         for message, category, filename, lineno in caught:
-            warnings.warn_explicit(message, category, filename, lineno)
+            if issubclass(category, EventStudyWarning):  # at the caller's line, from either process
+                warnings.warn(message, category, stacklevel=find_stack_level())
+            else:  # another package's warning, where it was raised
+                warnings.warn_explicit(message, category, filename, lineno)
         out.append(refreeze(result))
     if progress is not None:
         progress("evaluation", total, total)

@@ -170,7 +170,7 @@ def run_sweep(
         if issubclass(w.category, EventStudyWarning) and str(w.message) not in messages:
             messages.append(str(w.message))
     for m in messages:
-        warnings.warn(m, EventStudyWarning, stacklevel=2)
+        warnings.warn(m, EventStudyWarning, stacklevel=find_stack_level())
     from eventstudy.facts import check_study_facts
 
     facts = check_study_facts(config, store)
@@ -455,7 +455,7 @@ def _merge(
         for key, pair in nulls.items():
             columns.setdefault(key, []).append(pair)
     for m in sorted(seen):
-        warnings.warn(m, EventStudyWarning, stacklevel=3)
+        warnings.warn(m, EventStudyWarning, stacklevel=find_stack_level())
     where = {n: i for i, n in enumerate(names)}
     placed = [where[n] for c in chunks for n in sorted(c, key=where.__getitem__)]
     back = np.argsort(placed)  # column j of the concatenation holds specification placed[j]

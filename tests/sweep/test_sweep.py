@@ -550,6 +550,7 @@ def test_merge_puts_chunks_back_in_grid_order() -> None:
     np.testing.assert_array_equal(shifted, [np.arange(5.0), np.arange(5.0) + 10.0])
     # which process warned first depends on what it ran before: sorted
     assert [str(w.message) for w in record] == ["a warning", "z warning"]
+    assert {w.filename for w in record} == {__file__}  # the caller's line
 
 
 def test_spa_threshold_uses_the_sample_length() -> None:
