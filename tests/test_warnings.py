@@ -318,7 +318,7 @@ def test_run_study_of_a_sweep(data_dir: Path) -> None:
         + '[sweep]\ntests = ["hac"]\nshifts = 100\n[sweep.grid]\n"signal.level" = [0.03, 0.04]\n'
     )
     line = _line()
-    with pytest.warns(EventStudyWarning, match="specifications have events") as record:
+    with pytest.warns(IncompleteHorizonWarning, match="specifications have events") as record:
         es.run_study(es.parse_study(sweep), data_dir=data_dir, workers=1)
     _at_this_file(record, line)
 

@@ -169,8 +169,9 @@ def run_sweep(
     for w in caught:
         if issubclass(w.category, EventStudyWarning) and str(w.message) not in messages:
             messages.append(str(w.message))
-    for m in messages:
-        warnings.warn(m, EventStudyWarning, stacklevel=find_stack_level())
+            warnings.warn(w.message, w.category, stacklevel=find_stack_level())
+        elif not issubclass(w.category, EventStudyWarning):  # another package's: where raised
+            warnings.warn_explicit(w.message, w.category, w.filename, w.lineno)
     from eventstudy.facts import check_study_facts
 
     facts = check_study_facts(config, store)
@@ -231,8 +232,10 @@ def _backtest(
 
 
 Nulls = dict[tuple[str, str], tuple[np.ndarray, np.ndarray]]
+Warned = tuple[str, type[Warning]]
+"""A warning raised in a chunk: its message and category (a class, sent back by reference)."""
 Chunk = tuple[
-    dict[str, EventTable], dict[str, dict[str, EvaluationResult]], int, tuple[str, ...], Nulls
+    dict[str, EventTable], dict[str, dict[str, EvaluationResult]], int, tuple[Warned, ...], Nulls
 ]
 Work = tuple[TimeSeriesStudyConfig, StudyData, int, dict[tuple[str, str], ShiftPlan], str | None]
 
@@ -361,9 +364,9 @@ def _run_chunk(
     worker or in-process).
 
     Returns the events, the evaluations, how many of the specifications had events with an
-    incomplete horizon, the other warnings raised (messages), and per target x horizon the
-    specifications' observed excess and shifted excesses (:func:`shift_null`, columns in grid
-    order).  Chunks of the same run (``token``) in the same process share their
+    incomplete horizon, the other warnings raised (message and category), and per target x
+    horizon the specifications' observed excess and shifted excesses (:func:`shift_null`,
+    columns in grid order).  Chunks of the same run (``token``) in the same process share their
     work (:func:`_state`).
     """
     assert config.sweep is not None
@@ -423,7 +426,7 @@ def _run_chunk(
             out_eval[spec.name] = per_target
             if progress is not None:
                 progress("specifications", len(out_eval), len(names))
-    messages = tuple(dict.fromkeys(str(w.message) for w in caught))
+    messages = tuple(dict.fromkeys((str(w.message), w.category) for w in caught))
     mine = [spec for spec in sweep.specifications if spec.name in wanted]
     nulls: Nulls = {}
     for (tname, label), plan in plans.items():
@@ -445,7 +448,7 @@ def _merge(
     events: dict[str, EventTable] = {}
     evals: dict[str, dict[str, EvaluationResult]] = {}
     incomplete = 0
-    seen: list[str] = []
+    seen: list[Warned] = []
     columns: dict[tuple[str, str], list[tuple[np.ndarray, np.ndarray]]] = {}
     for ev, out, inc, messages, nulls in parts:  # loop over chunks, in the order of chunks
         events.update(ev)
@@ -454,8 +457,8 @@ def _merge(
         seen += [m for m in messages if m not in seen]
         for key, pair in nulls.items():
             columns.setdefault(key, []).append(pair)
-    for m in sorted(seen):
-        warnings.warn(m, EventStudyWarning, stacklevel=find_stack_level())
+    for message, category in sorted(seen, key=lambda m: m[0]):
+        warnings.warn(message, category, stacklevel=find_stack_level())
     where = {n: i for i, n in enumerate(names)}
     placed = [where[n] for c in chunks for n in sorted(c, key=where.__getitem__)]
     back = np.argsort(placed)  # column j of the concatenation holds specification placed[j]

@@ -530,27 +530,30 @@ def test_merge_puts_chunks_back_in_grid_order() -> None:
     chunks = [("d", "b"), ("e", "a", "c")]  # a chunk's columns come in grid order: b, d
     key = ("t", "1m")
 
-    def part(cols: list[str], message: str):
+    def part(cols: list[str], message: str, category: type[Warning]):
         obs = np.array([names.index(n) for n in cols], dtype=float)
         shifted = np.vstack([obs, obs + 10.0])
         return (
             {n: n for n in cols},
             {n: {"t": n} for n in cols},
             1,
-            (message,),
+            ((message, category),),
             {key: (obs, shifted)},
         )
 
-    parts = [part(["b", "d"], "z warning"), part(["a", "c", "e"], "a warning")]
+    dropped, coverage = es.exceptions.DroppedEventsWarning, es.exceptions.DataCoverageWarning
+    parts = [part(["b", "d"], "z warning", dropped), part(["a", "c", "e"], "a warning", coverage)]
     with pytest.warns(es.exceptions.EventStudyWarning) as record:
         events, evals, incomplete, nulls = _merge(parts, names, chunks)
     assert list(events) == names and list(evals) == names and incomplete == 2
     obs, shifted = nulls[key]
     np.testing.assert_array_equal(obs, np.arange(5.0))
     np.testing.assert_array_equal(shifted, [np.arange(5.0), np.arange(5.0) + 10.0])
-    # which process warned first depends on what it ran before: sorted
-    assert [str(w.message) for w in record] == ["a warning", "z warning"]
-    assert {w.filename for w in record} == {__file__}  # the caller's line
+    # which process warned first depends on what it ran before: sorted; each keeps its
+    # category and points at the caller's line
+    said = [(str(w.message), w.category) for w in record]
+    assert said == [("a warning", coverage), ("z warning", dropped)]
+    assert {w.filename for w in record} == {__file__}
 
 
 def test_spa_threshold_uses_the_sample_length() -> None:
