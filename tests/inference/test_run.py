@@ -151,3 +151,16 @@ def test_builtin_tests_read_one_split_of_the_horizon(monkeypatch: pytest.MonkeyP
     assert strat["placebo"] == placebo_test(
         y, ev, 10, min_gap=25, draws=300, stratify="year", seed=placebo_rng
     )
+
+
+def test_default_for_passes_over_hodrick_without_the_one_day_moves() -> None:
+    """The verdict's test: the first in the calibration's order among those run, hodrick only
+    when the one-day moves are given (it cannot run without them)."""
+    from eventstudy.inference.run import default_for
+
+    assert default_for(("shift_t", "hodrick")) == "hodrick"  # daily given by default
+    assert default_for(("hodrick", "shift_t"), daily=False) == "shift_t"
+    assert default_for(("hodrick", "naive_t"), daily=False) == "naive_t"  # first usable
+    assert default_for(("hodrick",), daily=False) == "hodrick"  # nothing else listed
+    assert default_for(("sign", "wilcoxon")) == "sign"
+    assert default_for(()) == DEFAULT_TEST

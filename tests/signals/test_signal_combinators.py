@@ -229,3 +229,16 @@ def test_levels_must_be_numbers() -> None:
                 description="d",
                 levels=bad,  # type: ignore[arg-type]
             )
+
+
+def test_any_of_one_value_keeps_look_ahead_and_a_lone_child() -> None:
+    """The shared-value branch keeps the children's look-ahead, and one child alone is its
+    own value and threshold."""
+    data = make_frame(x=[1.0, 2.0, 4.0, 3.0, 5.0], y=[1.0, 1.5, 1.0, 2.0, 1.0])
+    div = {"type": "divergence", "a": "x", "b": "y", "n": 1, "k": 0.0}
+    both = any_of(div, div).compute(data)
+    assert both.look_ahead is True
+    np.testing.assert_array_equal(both.value.to_numpy(), make_signal(div).compute(data).value)
+    alone = any_of(A).compute(data)
+    np.testing.assert_array_equal(alone.value.to_numpy(), data["x"].to_numpy())
+    assert alone.threshold == 2.0 and alone.levels == () and alone.look_ahead is False
