@@ -12,12 +12,17 @@ on about ``alpha`` of these shifted sets.  Power is the rejection rate when ``ef
 added to the forward returns of the shifted events.
 
 The HAC test (uniform kernel, h - 1 lags, t(G - 1) reference, as :func:`hac_test` with its
-defaults), the naive t-test and the circular-shift test are computed for all shifts at once
-(a matrix of draws x dates, in chunks); ``tests/inference/test_size.py`` checks every p-value
-against a loop of the tests themselves.  Any other registered test (a study's verdict test may
-be any) is run by its own code on the first :data:`LOOP_DRAWS` shifted sets, one at a time:
-200 calls of a test that takes well under a millisecond (``im``, ``ewc``, ``hodrick``) or
+defaults), the naive t-test, the circular-shift tests and Hodrick's test are computed for all
+shifts at once (a matrix of draws x dates, in chunks); ``tests/inference/test_size.py`` checks
+every p-value against a loop of the tests themselves.  Any other registered test (a study's
+verdict test may be any) is run by its own code on the first :data:`LOOP_DRAWS` shifted sets,
+one at a time: 200 calls of a test that takes well under a millisecond (``im``, ``ewc``) or
 a few milliseconds with :data:`LOOP_RESAMPLES` resamples (``placebo``, ``bootstrap``).
+
+Hodrick's test reads the one-day moves, not the forward returns, so its power is computed
+with the effect added to the h-day sums of those moves on the shifted event dates: its slope
+gains exactly the effect and its standard error, computed under the null, does not move (as in
+the calibration benchmark).
 
 References
 ----------
@@ -58,7 +63,7 @@ __all__ = [
     "size_on_data",
 ]
 
-SIZE_TESTS = ("hac", "naive_t", "shift", "shift_t")
+SIZE_TESTS = ("hac", "naive_t", "shift", "shift_t", "hodrick")
 """Tests whose size on the user's data is computed vectorized over all the shifts; any other
 registered test is run on the first :data:`LOOP_DRAWS` shifted sets one by one.  (The power
 of ``shift_t`` is not computed: an effect changes every rotation's standard error.)"""
@@ -253,6 +258,70 @@ def _shift_t_p(y: FloatArray, events: IntArray, shifts: IntArray, h: int) -> Flo
     return np.where(np.isfinite(level), p, np.nan)
 
 
+def _hodrick_p(
+    daily: FloatArray | None,
+    positions: IntArray,
+    events: IntArray,
+    shifts: IntArray,
+    h: int,
+    effect: float,
+) -> tuple[FloatArray, FloatArray, npt.NDArray[np.bool_]]:
+    """p-values of :func:`~eventstudy.inference.hodrick.hodrick_test` for the events moved by
+    each of ``shifts``, without and with ``effect`` added to the slope (the h-day sums of the
+    one-day moves on the moved events), and whether the test could run.
+
+    With ``n`` events on ``T_c`` complete dates the slope's weights are
+    ``c = a D - b K`` (``D``, ``K``: indicators of the events and of the complete dates,
+    ``a = 1 / n + 1 / (T_c - n)``, ``b = 1 / (T_c - n)``), so the rolled-back weights are
+    ``cbar_s = a Dw_s - b Kw_s`` with ``Dw_s``, ``Kw_s`` the events and complete dates among
+    the h dates before day ``s``.  The slope ``sum_s r_s cbar_s`` and the 1B variance
+    ``sum_s e_s^2 cbar_s^2`` are then sums over the events of window sums of ``r``, ``e^2``
+    and ``e^2 Kw`` (one cumulative sum each) and, for ``Dw^2``, over the pairs of events
+    whose windows overlap: n x n per set.  ``daily``: the one-day moves on the dates of the
+    forward returns and the h days after (``None``: the test cannot run)."""
+    nan = np.full(shifts.size, np.nan)
+    none = np.zeros(shifts.size, dtype=bool)
+    if daily is None:
+        return nan, nan.copy(), none
+    r = np.asarray(daily, dtype=np.float64)
+    t_c, n = positions.size, events.size
+    n0 = t_c - n
+    days = r.size
+    complete = np.zeros(days)
+    complete[positions] = 1.0
+    count = np.concatenate([[0.0], np.cumsum(complete)])
+    idx = np.arange(days)
+    kw = count[idx] - count[np.maximum(idx - h, 0)]  # complete dates among the h before s
+    covered = kw > 0
+    if n0 <= 0 or not np.isfinite(r[covered]).all():
+        return nan, nan.copy(), none
+    rc = np.where(covered, r, 0.0)
+    e = np.where(covered, rc - rc[covered].mean(), 0.0)
+    e2 = e * e
+    a, b = 1.0 / n + 1.0 / n0, 1.0 / n0
+    cum = [np.concatenate([[0.0], np.cumsum(v)]) for v in (rc, e2 * kw, e2)]
+    rk, e2k2 = float(np.sum(rc * kw)), float(np.sum(e2 * kw * kw))
+    var = np.empty(shifts.size)
+    coef = np.empty(shifts.size)
+    rows = max(1, _CHUNK // max(n * n, 1))
+    for start in range(0, shifts.size, rows):  # chunks of draws, vectorized inside
+        k = shifts[start : start + rows]
+        p = positions[np.sort((events[None, :] + k[:, None]) % t_c)]  # dates of the moved sets
+        win = [c[p + h + 1] - c[p + 1] for c in cum]  # window sums over days p + 1 .. p + h
+        lo = np.maximum(p[:, :, None], p[:, None, :])  # pairs: the days both windows hold
+        hi = np.minimum(p[:, :, None], p[:, None, :]) + h
+        dd = np.where(hi > lo, cum[2][hi + 1] - cum[2][lo + 1], 0.0).sum(axis=(1, 2))
+        sl = slice(start, start + k.size)
+        coef[sl] = a * win[0].sum(axis=1) - b * rk
+        var[sl] = a * a * dd - 2.0 * a * b * win[1].sum(axis=1) + b * b * e2k2
+    ok = var > 0
+    se = np.sqrt(np.where(ok, var, np.nan))
+    t0 = coef / se
+    t1 = (coef + effect) / se
+    p0 = np.where(ok, special.erfc(np.abs(t0) / math.sqrt(2.0)), np.nan)
+    return p0, special.erfc(np.abs(t1) / math.sqrt(2.0)), ok
+
+
 def _draw_pvalues(
     y: FloatArray,
     positions: IntArray,
@@ -261,9 +330,11 @@ def _draw_pvalues(
     h: int,
     tests: tuple[str, ...],
     effect: float | None,
+    daily: FloatArray | None = None,
 ) -> dict[str, tuple[FloatArray, FloatArray, npt.NDArray[np.bool_]]]:
     """Per shift and test: the p-value (NaN where the test cannot run), the p-value with
-    ``effect`` added to the shifted events, and whether the test could run."""
+    ``effect`` added to the shifted events, and whether the test could run (``daily``: the
+    one-day moves Hodrick's test reads, as :func:`_hodrick_p` takes them)."""
     t = y.size
     lags = default_hac_lags(h)  # the uniform kernel's h - 1
     eff = 0.0 if effect is None else float(effect)
@@ -280,6 +351,8 @@ def _draw_pvalues(
         p0 = _shift_t_p(y, events, shifts, h) if varies else np.full(shifts.size, np.nan)
         ok = np.isfinite(p0)
         parts["shift_t"].append((p0, np.full(shifts.size, np.nan), ok))
+    if "hodrick" in tests:  # pairs of event windows, chunked inside
+        parts["hodrick"].append(_hodrick_p(daily, positions, events, shifts, h, eff))
     for start in range(0, shifts.size, rows):  # chunks of draws, vectorized inside
         k = shifts[start : start + rows]
         ev = np.sort((events[None, :] + k[:, None]) % t)
@@ -412,7 +485,15 @@ def size_on_data(
     shifts = rng.integers(h, t - h + 1, size=draws)
     kept = _keeps_episodes(s.positions, s.events, shifts, h)
     fast = tuple(name for name in tests if name in SIZE_TESTS)
-    pvalues = _draw_pvalues(s.y, s.positions, s.events, shifts, h, fast, effect)
+    daily = (options or {}).get("daily_returns")
+    if daily is not None:
+        daily = np.asarray(daily, dtype=np.float64).ravel()
+        if daily.size != np.asarray(fwd_h).size + h:
+            raise ValueError(
+                f"daily_returns must have T + h = {np.asarray(fwd_h).size + h} entries (the "
+                f"forward returns' dates and the h days after), got {daily.size}"
+            )
+    pvalues = _draw_pvalues(s.y, s.positions, s.events, shifts, h, fast, effect, daily)
     looped = [name for name in tests if name not in SIZE_TESTS]
     if looped:
         opts = dict(options or {})

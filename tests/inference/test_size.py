@@ -170,11 +170,12 @@ def test_size_on_data_aggregates_with_clopper_pearson_intervals() -> None:
 
     fwd, events = _data(h=21)
     assert set(size_on_data(fwd, events, 21, draws=10)) == {"hac", "naive_t"}
-    res = size_on_data(fwd, events, 21, draws=400, effect=0.02, tests=SIZE_TESTS, seed=5)
+    fast = tuple(t for t in SIZE_TESTS if t != "hodrick")  # no one-day moves here
+    res = size_on_data(fwd, events, 21, draws=400, effect=0.02, tests=fast, seed=5)
     assert set(res) == {"hac", "naive_t", "shift", "shift_t"}
     s = prepare(fwd, events)
     shifts = np.random.default_rng(5).integers(21, s.y.size - 21 + 1, size=400)
-    got = _draw_pvalues(s.y, s.positions, s.events, shifts, 21, SIZE_TESTS, 0.02)
+    got = _draw_pvalues(s.y, s.positions, s.events, shifts, 21, fast, 0.02)
     whole = _whole_episodes(s.positions, s.events, shifts, 21)
     assert 0 < (~whole).sum() < 40  # the bursty events: some shifts wrap inside an episode
     for name, r in res.items():
@@ -466,3 +467,77 @@ def test_a_looped_test_goes_on_after_a_set_it_cannot_run_on() -> None:
     )
     np.testing.assert_array_equal(a[0], b[0])
     np.testing.assert_array_equal(a[1], b[1])
+
+
+def _with_moves(
+    t: int = 700, h: int = 21, seed: int = 5
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """One-day log moves (T + h of them, the first NaN), simple h-day forward returns on the
+    T dates (NaN for the last h), and bursty events."""
+    rng = np.random.default_rng(seed)
+    r = np.empty(t + h)
+    r[0] = np.nan
+    r[1:] = rng.standard_t(4, t + h - 1) * 0.012
+    c = np.concatenate([[0.0], np.nancumsum(r)])
+    fwd = np.expm1(c[h + 1 : h + 1 + t] - c[1 : 1 + t])
+    fwd[t - h :] = np.nan
+    events = np.array([25, 28, 40, 200, 206, 400, 560, 563, 570, 620])
+    return r, fwd, events
+
+
+@pytest.mark.parametrize("h", [1, 5, 21, 63])
+def test_hodrick_on_every_shifted_set_equals_the_test_itself(h: int) -> None:
+    """The vectorized Hodrick p-values (pairs of event windows) against hodrick_test run on
+    each shifted set; with an effect, the slope plus the effect over the test's own standard
+    error (the effect planted in the h-day sums of the one-day moves)."""
+    import math
+
+    from eventstudy.inference.hodrick import hodrick_test
+
+    r, fwd, events = _with_moves(h=h)
+    s = prepare(fwd, events)
+    shifts = np.random.default_rng(3).integers(h, s.y.size - h + 1, size=80)
+    p0, p1, ok = _draw_pvalues(s.y, s.positions, s.events, shifts, h, ("hodrick",), 0.02, r)[
+        "hodrick"
+    ]
+    assert ok.all()
+    for i, k in enumerate(shifts):
+        res = hodrick_test(fwd, shifted_events(fwd, events, int(k)), h, r)
+        assert p0[i] == pytest.approx(res.p_value, rel=1e-9, abs=1e-14)
+        planted = (res.details["coef"] + 0.02) / res.details["se"]
+        assert p1[i] == pytest.approx(math.erfc(abs(planted) / math.sqrt(2)), rel=1e-9, abs=1e-14)
+    # a missing one-day move inside the windows: the test cannot run on any set
+    holed = r.copy()
+    holed[300] = np.nan
+    _, _, none = _draw_pvalues(s.y, s.positions, s.events, shifts, h, ("hodrick",), 0.0, holed)[
+        "hodrick"
+    ]
+    assert not none.any()
+    # nor without the one-day moves
+    assert not _draw_pvalues(s.y, s.positions, s.events, shifts, h, ("hodrick",), 0.0)["hodrick"][
+        2
+    ].any()
+
+
+def test_size_on_data_computes_hodrick_on_every_shift_with_its_power() -> None:
+    """hodrick is vectorized: all the draws, not the first LOOP_DRAWS, and a power above its
+    size against a planted effect (the loop added the effect to forward returns it does not
+    read: its power equalled its size)."""
+    from eventstudy.inference.size import LOOP_DRAWS
+
+    r, fwd, events = _with_moves(h=21)
+    out = size_on_data(
+        fwd,
+        events,
+        21,
+        draws=LOOP_DRAWS + 100,
+        effect=0.08,
+        tests=("hodrick",),
+        seed=1,
+        options={"daily_returns": r},
+    )["hodrick"]
+    assert out.draws == LOOP_DRAWS + 100 and out.applicable > LOOP_DRAWS
+    assert out.power > out.rate + 0.2
+    with pytest.raises(ValueError, match=r"daily_returns must have T \+ h = 721 entries"):
+        size_on_data(fwd, events, 21, tests=("hodrick",), options={"daily_returns": r[:-1]})
+    assert "hodrick" in SIZE_TESTS
