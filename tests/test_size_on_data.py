@@ -278,6 +278,6 @@ def test_an_inference_config_refuses_a_verdict_test_it_does_not_run() -> None:
 
     assert InferenceConfig(tests=("hac",), default_test="hac").default_test == "hac"
     with pytest.raises(
-        ValueError, match=r"default_test 'hodrick' is not among the tests run \['hac'\]"
+        ValueError, match=r"default_test 'shift_t' is not among the tests run \['hac'\]"
     ):
         InferenceConfig(tests=("hac",))

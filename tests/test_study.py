@@ -156,10 +156,10 @@ def test_claim_check(store: DataStore) -> None:
     assert claim.estimate == hs.mean
     assert claim.reproduced is (abs(hs.mean - 0.5) <= 0.01)
     assert "NOT reproduced" in claim.sentence()
-    p = hs.tests["hodrick"].p_value  # the default test's
+    p = hs.tests["shift_t"].p_value  # the default test's
     assert claim.p_value == p and claim.baseline == hs.baseline_mean
     differs = "does not differ" if p >= 0.05 else "differs significantly"
-    assert differs in claim.sentence() and f"hodrick p={p:.3g}" in claim.sentence()
+    assert differs in claim.sentence() and f"shift_t p={p:.3g}" in claim.sentence()
 
 
 def test_unknown_series_in_signal(store: DataStore) -> None:

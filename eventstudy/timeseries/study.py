@@ -427,13 +427,13 @@ def _caveats(
     measured = bool(config.inference.size_draws)
     out.append(
         "Forward returns over overlapping horizons and clustered events are not independent: "
-        "the naive t-test ignores this; the Hodrick, shift_t, shift and HAC tests account for it"
+        "the naive t-test ignores this; the shift_t, shift and HAC tests account for it"
         + (" (their size on this data is above)" if measured else "")
         + ", while the bootstrap and random-date placebo over-reject when events cluster "
         "(6.8-13.4% and 9.7-40.2% at 5% in the calibration benchmark, docs/calibration.md). "
         "When the returns themselves trigger the events (they fire in volatile stretches) the "
         "raw shift test over-rejects too (11.4-18.1%); shift_t, which ranks each shifted "
-        "set's HAC t-statistic, rejected 6.7-7.3% there, and Hodrick's test 4.6-5.6%. "
+        "set's HAC t-statistic, rejected 6.7-7.3% there. "
         "'episodes' (G) counts clusters of events whose h-day windows overlap, the effective "
         "number of independent observations; the HAC test uses t(G - 1)."
     )

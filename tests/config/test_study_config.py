@@ -64,8 +64,7 @@ def test_valid_study_parses() -> None:
 @pytest.mark.parametrize(
     ("inference", "default"),
     [
-        ("", "hodrick"),  # every test runs: the package default (docs/calibration.md)
-        ('tests = ["hac", "shift_t", "shift"]', "shift_t"),  # the runner-up when it runs
+        ("", "shift_t"),  # every test runs: the package default (docs/calibration.md)
         ('tests = ["naive_t", "hac", "placebo"]', "hac"),  # no shift: HAC when it runs
         ('tests = ["placebo", "sign"]', "placebo"),  # else the first test listed
         ('tests = ["hac", "shift"]\ndefault_test = "hac"', "hac"),  # as written
@@ -75,7 +74,7 @@ def test_default_test_when_unset(inference: str, default: str) -> None:
     cfg = parse_study(BASE.replace("[events]", f"[inference]\n{inference}\n[events]"))
     assert cfg.inference.default_test == default
     if not inference:
-        assert cfg.inference.tests[:5] == ("naive_t", "hac", "shift", "shift_t", "hodrick")
+        assert cfg.inference.tests[:4] == ("naive_t", "hac", "shift", "shift_t")
 
 
 def test_an_empty_test_list_is_refused() -> None:

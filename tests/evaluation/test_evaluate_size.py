@@ -122,11 +122,22 @@ def test_the_verdict_test_is_measured_with_its_own_settings(fwd: pd.DataFrame) -
     assert list(want) == ["hac", "naive_t", "shift", "placebo"]
     with pytest.raises(ValueError, match="default_test 'im' must be one of the tests"):
         evaluate(fwd, EVENTS_SPACED, default_test="im", **kw)
-    # the one-day moves reach a looped hodrick test (without them it cannot run)
+    # the one-day moves reach hodrick's size (without them it cannot run); a test of the
+    # printed excess is the verdict's unless hodrick is named
     px = fwd.attrs.get("px")
     daily = np.log(px).diff().to_numpy()
+    both = evaluate(fwd, EVENTS, tests=("hac", "hodrick"), seed=3, size_draws=100, daily=daily)
+    assert both.default_test == "hac" and "hodrick" not in both.horizons["1m"].size
     hod = (
-        evaluate(fwd, EVENTS, tests=("hac", "hodrick"), seed=3, size_draws=100, daily=daily)
+        evaluate(
+            fwd,
+            EVENTS,
+            tests=("hac", "hodrick"),
+            default_test="hodrick",
+            seed=3,
+            size_draws=100,
+            daily=daily,
+        )
         .horizons["1m"]
         .size["hodrick"]
     )

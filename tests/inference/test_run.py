@@ -15,16 +15,10 @@ def test_run_all_reproducible() -> None:
     ev = np.arange(30, 3000, 80)
     a = run_tests(y, ev, 21, min_gap=21, draws=500, bootstrap_reps=200, seed=11)
     b = run_tests(y, ev, 21, min_gap=21, draws=500, bootstrap_reps=200, seed=11)
-    # without the one-day moves the default set leaves hodrick (DEFAULT_TEST) out
-    assert list(a) == [t for t in ALL_TESTS if t != DEFAULT_TEST] and DEFAULT_TEST == "hodrick"
+    assert list(a) == list(ALL_TESTS)
     assert a == b
+    assert DEFAULT_TEST in a
     assert all(r.applicable for r in a.values())
-    daily = np.concatenate([[np.nan], rng.normal(0.0005, 0.01, 3041)])  # T + h entries
-    full = run_tests(
-        y, ev, 21, min_gap=21, draws=500, bootstrap_reps=200, seed=11, daily_returns=daily
-    )
-    assert list(full) == list(ALL_TESTS) and full[DEFAULT_TEST].applicable
-    assert {k: v for k, v in full.items() if k != DEFAULT_TEST} == a
     only = run_tests(y, ev, 21, min_gap=21, tests=("placebo",), draws=500, seed=11)
     assert only["placebo"] == a["placebo"]  # independent child streams
 
@@ -154,13 +148,15 @@ def test_builtin_tests_read_one_split_of_the_horizon(monkeypatch: pytest.MonkeyP
 
 
 def test_default_for_passes_over_hodrick_without_the_one_day_moves() -> None:
-    """The verdict's test: the first in the calibration's order among those run, hodrick only
-    when the one-day moves are given (it cannot run without them)."""
+    """The verdict's test: the first in the calibration's order among those run -- the tests
+    of the printed excess, then hodrick (of the h-day log return) -- and hodrick only when the
+    one-day moves are given (it cannot run without them)."""
     from eventstudy.inference.run import default_for
 
-    assert default_for(("shift_t", "hodrick")) == "hodrick"  # daily given by default
-    assert default_for(("hodrick", "shift_t"), daily=False) == "shift_t"
+    assert default_for(("hodrick", "hac")) == "hac"  # a test of the printed excess first
+    assert default_for(("hodrick", "naive_t")) == "hodrick"  # daily given by default
     assert default_for(("hodrick", "naive_t"), daily=False) == "naive_t"  # first usable
+    assert default_for(("hodrick", "sign", "naive_t"), daily=False) == "sign"
     assert default_for(("hodrick",), daily=False) == "hodrick"  # nothing else listed
     assert default_for(("sign", "wilcoxon")) == "sign"
-    assert default_for(()) == DEFAULT_TEST
+    assert default_for(()) == DEFAULT_TEST == "shift_t"

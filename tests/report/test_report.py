@@ -137,9 +137,9 @@ def test_distribution_figure_title_has_n_and_p(result: tuple[StudyResult, DataSt
     res, _ = result
     hs = res.variants[0].evaluations["a"].horizons["3m"]
     ax = plot_distribution(res, horizon="3m").axes[0]
-    # the default test's p-value (hodrick unless the study says otherwise)
-    assert res.config.inference.default_test == "hodrick"
-    assert ax.get_title() == f"a 3m: n={hs.n}, hodrick p={hs.tests['hodrick'].p_value:.3g}"
+    # the default test's p-value (shift_t unless the study says otherwise)
+    assert res.config.inference.default_test == "shift_t"
+    assert ax.get_title() == f"a 3m: n={hs.n}, shift_t p={hs.tests['shift_t'].p_value:.3g}"
     assert len(ax.collections[-1].get_offsets()) == hs.n
 
 
