@@ -466,6 +466,11 @@ def evaluate(
     if alpha >= 1.0:
         raise ValueError(f"alpha must be < 1, got {alpha}")
     pos = as_positions(event_positions_on(fwd.index, event_positions, "fwd"), len(fwd.index))
+    if default_test == "hodrick" and daily is None:
+        raise ValueError(
+            "default_test 'hodrick' needs the target's one-day moves: pass daily= (entry s the "
+            "move from the close of date s - 1 to that of s, e.g. the log changes of the price)"
+        )
     if tests is None:
         tests = tuple(t for t in ALL_TESTS if daily is not None or t != "hodrick")
     if default_test is not None and default_test not in tests:

@@ -303,14 +303,22 @@ def _hodrick_p(
     rk, e2k2 = float(np.sum(rc * kw)), float(np.sum(e2 * kw * kw))
     var = np.empty(shifts.size)
     coef = np.empty(shifts.size)
-    rows = max(1, _CHUNK // max(n * n, 1))
+    dense = n * n > days  # many events: the rolled-back counts per day beat the pairs
+    rows = max(1, _CHUNK // (days if dense else max(n * n, 1)))
     for start in range(0, shifts.size, rows):  # chunks of draws, vectorized inside
         k = shifts[start : start + rows]
         p = positions[np.sort((events[None, :] + k[:, None]) % t_c)]  # dates of the moved sets
         win = [c[p + h + 1] - c[p + 1] for c in cum]  # window sums over days p + 1 .. p + h
-        lo = np.maximum(p[:, :, None], p[:, None, :])  # pairs: the days both windows hold
-        hi = np.minimum(p[:, :, None], p[:, None, :]) + h
-        dd = np.where(hi > lo, cum[2][hi + 1] - cum[2][lo + 1], 0.0).sum(axis=(1, 2))
+        if dense:  # Dw per day: the events among the h dates before it, from a cumulative sum
+            ind = np.zeros((k.size, days + 1))
+            np.put_along_axis(ind, p + 1, 1.0, axis=1)
+            run = np.cumsum(ind, axis=1)
+            dw = run[:, idx] - run[:, np.maximum(idx - h, 0)]  # events p in [s - h, s - 1]
+            dd = (dw * dw) @ e2
+        else:  # pairs of events: the days both windows hold
+            lo = np.maximum(p[:, :, None], p[:, None, :])
+            hi = np.minimum(p[:, :, None], p[:, None, :]) + h
+            dd = np.where(hi > lo, cum[2][hi + 1] - cum[2][lo + 1], 0.0).sum(axis=(1, 2))
         sl = slice(start, start + k.size)
         coef[sl] = a * win[0].sum(axis=1) - b * rk
         var[sl] = a * a * dd - 2.0 * a * b * win[1].sum(axis=1) + b * b * e2k2

@@ -199,6 +199,11 @@ def test_evaluate_passes_the_sample_and_the_days_after() -> None:
     assert got.applicable
     with pytest.raises(ValueError, match="daily must have one entry per date of fwd"):
         evaluate(fwd, ev, horizons={"1m": 21}, tests=["hodrick"], daily=moves[:-1])
+    # asked for as the verdict without the moves: say what is missing
+    with pytest.raises(
+        ValueError, match="^default_test 'hodrick' needs the target's one-day moves"
+    ):
+        evaluate(fwd, ev, horizons={"1m": 21}, default_test="hodrick")
 
 
 @pytest.mark.filterwarnings("ignore::eventstudy.exceptions.EventStudyWarning")

@@ -485,16 +485,22 @@ def _with_moves(
     return r, fwd, events
 
 
-@pytest.mark.parametrize("h", [1, 5, 21, 63])
-def test_hodrick_on_every_shifted_set_equals_the_test_itself(h: int) -> None:
-    """The vectorized Hodrick p-values (pairs of event windows) against hodrick_test run on
-    each shifted set; with an effect, the slope plus the effect over the test's own standard
-    error (the effect planted in the h-day sums of the one-day moves)."""
+@pytest.mark.parametrize(
+    ("h", "many"), [(1, False), (5, False), (21, False), (63, False), (5, True), (63, True)]
+)
+def test_hodrick_on_every_shifted_set_equals_the_test_itself(h: int, many: bool) -> None:
+    """The vectorized Hodrick p-values (pairs of event windows; with many events, the
+    rolled-back event counts per day) against hodrick_test run on each shifted set; with an
+    effect, the slope plus the effect over the test's own standard error (the effect planted
+    in the h-day sums of the one-day moves)."""
     import math
 
     from eventstudy.inference.hodrick import hodrick_test
 
     r, fwd, events = _with_moves(h=h)
+    if many:  # n^2 > T + h: the dense path
+        events = np.unique(np.r_[events, np.arange(3, 600, 19), np.arange(100, 130, 2)])
+        assert events.size**2 > fwd.size + h
     s = prepare(fwd, events)
     shifts = np.random.default_rng(3).integers(h, s.y.size - h + 1, size=80)
     p0, p1, ok = _draw_pvalues(s.y, s.positions, s.events, shifts, h, ("hodrick",), 0.02, r)[
@@ -503,6 +509,7 @@ def test_hodrick_on_every_shifted_set_equals_the_test_itself(h: int) -> None:
     assert ok.all()
     for i, k in enumerate(shifts):
         res = hodrick_test(fwd, shifted_events(fwd, events, int(k)), h, r)
+        assert res.applicable
         assert p0[i] == pytest.approx(res.p_value, rel=1e-9, abs=1e-14)
         planted = (res.details["coef"] + 0.02) / res.details["se"]
         assert p1[i] == pytest.approx(math.erfc(abs(planted) / math.sqrt(2)), rel=1e-9, abs=1e-14)
