@@ -126,7 +126,7 @@ def hodrick_test(
     eps = rc - rc.mean()
     var = float(np.sum(eps * eps * cc**2))
     se = math.sqrt(var)
-    if not se > 0:
+    if not se > 0 or not np.ptp(rc) > 0:  # constant moves: eps is rounding noise, not zero
         return TestResult.not_applicable("hodrick", "one-day returns have no variance", **common)
     stat = coef / se
     p = float(math.erfc(abs(stat) / math.sqrt(2.0)))

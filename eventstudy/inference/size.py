@@ -293,8 +293,8 @@ def _hodrick_p(
     idx = np.arange(days)
     kw = count[idx] - count[np.maximum(idx - h, 0)]  # complete dates among the h before s
     covered = kw > 0
-    if n0 <= 0 or not np.isfinite(r[covered]).all():
-        return nan, nan.copy(), none
+    if n0 <= 0 or not np.isfinite(r[covered]).all() or not np.ptp(r[covered]) > 0:
+        return nan, nan.copy(), none  # as hodrick_test: no moves, or moves without variance
     rc = np.where(covered, r, 0.0)
     e = np.where(covered, rc - rc[covered].mean(), 0.0)
     e2 = e * e

@@ -165,6 +165,9 @@ def test_not_applicable_and_bad_input() -> None:
     assert not none.applicable and "no one-day returns were given" in none.reason
     flat = hodrick_test(np.where(np.isfinite(fwd), 0.0, np.nan), ev, 5, np.zeros(205))
     assert not flat.applicable and flat.reason == "one-day returns have no variance"
+    # constant but not zero: the demeaned moves are rounding noise (they gave p = 0)
+    still = hodrick_test(fwd, ev, 5, np.full(205, 0.001))
+    assert not still.applicable and still.reason == "one-day returns have no variance"
     with_daily = run_tests(fwd, ev, 5, tests=["hodrick"], daily_returns=r)["hodrick"]
     assert with_daily == hodrick_test(fwd, ev, 5, r)
 

@@ -548,3 +548,61 @@ def test_size_on_data_computes_hodrick_on_every_shift_with_its_power() -> None:
     with pytest.raises(ValueError, match=r"daily_returns must have T \+ h = 721 entries"):
         size_on_data(fwd, events, 21, tests=("hodrick",), options={"daily_returns": r[:-1]})
     assert "hodrick" in SIZE_TESTS
+
+
+@pytest.mark.parametrize("many", [False, True])
+def test_hodrick_chunks_give_the_same_p_values(monkeypatch: pytest.MonkeyPatch, many: bool) -> None:
+    """In many chunks of draws (the last one short), on either path, Hodrick's p-values equal
+    those of one chunk."""
+    import eventstudy.inference.size as size
+
+    r, fwd, events = _with_moves(h=21)
+    if many:
+        events = np.unique(np.r_[events, np.arange(3, 600, 19), np.arange(100, 130, 2)])
+    s = prepare(fwd, events)
+    shifts = np.random.default_rng(9).integers(21, s.y.size - 21 + 1, size=50)
+    one = _draw_pvalues(s.y, s.positions, s.events, shifts, 21, ("hodrick",), 0.01, r)["hodrick"]
+    monkeypatch.setattr(size, "_CHUNK", 3 * max(events.size**2, r.size))  # 3 draws a chunk
+    parts = _draw_pvalues(s.y, s.positions, s.events, shifts, 21, ("hodrick",), 0.01, r)
+    for a, b in zip(one, parts["hodrick"], strict=True):
+        np.testing.assert_allclose(a, b, rtol=1e-12)
+    assert one[0].dtype == np.float64 and one[2].all()
+
+
+def test_hodrick_size_where_it_cannot_run_or_barely_can() -> None:
+    """Without the one-day moves, or with moves that never change, no shifted set counts (as
+    hodrick_test says: not applicable); with a single event-free complete date it runs, as
+    the test itself does."""
+    from eventstudy.inference.hodrick import hodrick_test
+
+    r, fwd, events = _with_moves(h=5)
+    s = prepare(fwd, events)
+    shifts = np.arange(5, 40)
+    p0, p1, ok = _draw_pvalues(s.y, s.positions, s.events, shifts, 5, ("hodrick",), 0.0)["hodrick"]
+    assert np.isnan(p0).all() and np.isnan(p1).all() and not ok.any() and ok.dtype == bool
+    out = size_on_data(fwd, events, 5, draws=30, tests=("hodrick",), seed=0)["hodrick"]
+    assert out.applicable == 0 and np.isnan(out.rate)
+    flat = np.where(np.isfinite(r), 0.001, np.nan)
+    assert not hodrick_test(fwd, events, 5, flat).applicable
+    assert not _draw_pvalues(s.y, s.positions, s.events, shifts, 5, ("hodrick",), 0.0, flat)[
+        "hodrick"
+    ][2].any()
+    # every complete date an event but one (n0 = 1)
+    short = fwd.copy()
+    short[12:] = np.nan  # 12 complete dates
+    ev = np.arange(11)
+    s1 = prepare(short, ev)
+    p, _, ok1 = _draw_pvalues(
+        s1.y, s1.positions, s1.events, np.array([0, 1]), 5, ("hodrick",), 0.0, r
+    )["hodrick"]
+    for i, k in enumerate((0, 1)):
+        want = hodrick_test(short, shifted_events(short, ev, k), 5, r[: short.size + 5])
+        assert ok1[i] == want.applicable and p[i] == pytest.approx(want.p_value, rel=1e-9)
+
+
+def test_shift_t_size_on_constant_returns_counts_no_set() -> None:
+    """Constant forward returns: the shift tests cannot run on any shifted set."""
+    y = np.r_[np.full(300, 0.01), np.full(5, np.nan)]
+    out = size_on_data(y, np.array([20, 60, 100, 140]), 5, draws=40, tests=("shift_t", "hac"))
+    assert out["shift_t"].applicable == 0 and np.isnan(out["shift_t"].rate)
+    assert out["hac"].applicable == 0
