@@ -374,11 +374,11 @@ def evaluate(
         Declustering gap of the events (for the placebo draws).
     tests, draws, bootstrap_reps, stratify, seed, progress
         Passed to :func:`eventstudy.inference.run_tests` (one seed stream per horizon).
-        ``tests`` defaults to :data:`~eventstudy.inference.run.ALL_TESTS`, without
-        ``hodrick`` when ``daily`` is not given.  The verdicts use
-        :func:`~eventstudy.inference.run.default_for` of ``tests``: the first of them in the
-        calibration's order (``hodrick`` when ``daily`` is given, ``shift_t``, ``im``,
-        ``hac``, ...).
+        ``tests`` defaults to :data:`~eventstudy.inference.run.ALL_TESTS` (never ``hodrick``
+        without ``daily``).  The verdicts use :func:`~eventstudy.inference.run.default_for`
+        of ``tests``: the first of them in the calibration's order (``shift_t``, ``im``,
+        ``hac``, ..., the tests of the printed excess, then ``hodrick`` when ``daily`` is
+        given).
     shared
         A :class:`~eventstudy.inference.shared.SharedWork` memo for work that repeats
         across the specifications of a sweep (the baseline statistics and the tests' shared
