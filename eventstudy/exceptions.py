@@ -21,6 +21,7 @@ __all__ = [
     "IncompleteHorizonWarning",
     "LookAheadWarning",
     "OutputFolderError",
+    "PluginError",
     "SpliceAgreementWarning",
     "SuspiciousJumpWarning",
 ]
@@ -44,6 +45,11 @@ class ConfigError(EventStudyError, ValueError):
 
 class OutputFolderError(EventStudyError, FileExistsError):
     """An output folder holds files a run did not write (the message lists them)."""
+
+
+class PluginError(EventStudyError, RuntimeError):
+    """A registered extension (a test of your own or a plugin's) failed or returned an
+    impossible result; the message names it and where it is defined."""
 
 
 # --------------------------------------------------------------------------- warnings

@@ -32,6 +32,7 @@ from __future__ import annotations
 
 import dataclasses
 import importlib
+import warnings
 import zlib
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
@@ -40,6 +41,9 @@ from typing import Any, Literal, Protocol, TypeVar, runtime_checkable
 
 import numpy as np
 import pandas as pd
+
+from eventstudy._warnings import find_stack_level
+from eventstudy.exceptions import EventStudyWarning
 
 __all__ = [
     "DESIGNS",
@@ -89,6 +93,8 @@ class Registry(Mapping[str, T]):
         self._builtins = builtins
         self._items: dict[str, T] = {}
         self._plugins_loaded = False
+        self._builtins_loaded = False
+        self._failed: dict[str, str] = {}  # plugin name -> why it could not be loaded
 
     def register(self, name: str, obj: T, *, replace: bool = False) -> T:
         """Register ``obj`` under ``name`` and return it.
@@ -105,6 +111,9 @@ class Registry(Mapping[str, T]):
             raise ValueError(f"{self.kind} name must be a non-empty string, got {name!r}")
         if self._check is not None:
             self._check(obj)
+        module = obj.__module__ if isinstance(obj, type) else type(obj).__module__
+        if not module.startswith("eventstudy."):  # the user's: meet the built-ins first, so a
+            self._load_builtins()  # clash is this call's error, not a broken import later
         current = self._items.get(name)
         if current is not None and current is not obj and not replace:
             raise ValueError(
@@ -118,22 +127,32 @@ class Registry(Mapping[str, T]):
         """Remove ``name`` (a no-op when absent); for tests and interactive sessions."""
         self._items.pop(name, None)
 
+    def _load_builtins(self) -> None:
+        if self._builtins_loaded:
+            return
+        self._builtins_loaded = True
+        for module in self._builtins:
+            importlib.import_module(module)
+
     def _load_plugins(self) -> None:
         if self._plugins_loaded:
             return
         self._plugins_loaded = True
-        for module in self._builtins:
-            importlib.import_module(module)
+        self._load_builtins()
         for ep in metadata.entry_points(group=self.group):
             if ep.name in self._items:
                 continue  # a built-in or an explicit registration wins
             try:
                 obj = ep.load()
-            except Exception as exc:  # a broken plugin must say which one
-                raise ImportError(
+            except Exception as exc:  # a broken plugin must say which one, and only break
+                # the studies that name it: the others' plugins and the built-ins still load
+                why = (
                     f"cannot load {self.kind} plugin {ep.name!r} ({ep.value}) from entry-point "
-                    f"group {self.group!r}: {exc}"
-                ) from exc
+                    f"group {self.group!r}: {type(exc).__name__}: {exc}"
+                )
+                self._failed[ep.name] = why
+                warnings.warn(f"{why}; left out", EventStudyWarning, stacklevel=find_stack_level())
+                continue
             self.register(ep.name, obj)
 
     def __getitem__(self, name: str) -> T:
@@ -147,10 +166,17 @@ class Registry(Mapping[str, T]):
         """
         if name not in self._items:
             self._load_plugins()
+        if isinstance(name, str) and name in self._failed:
+            raise ImportError(self._failed[name])
         try:
             return self._items[name]
         except (KeyError, TypeError):
-            raise KeyError(f"unknown {self.kind} {name!r}; valid names: {self.names()}") from None
+            failed = (
+                f" (plugins that failed to load: {sorted(self._failed)})" if self._failed else ""
+            )
+            raise KeyError(
+                f"unknown {self.kind} {name!r}; valid names: {self.names()}{failed}"
+            ) from None
 
     def names(self) -> list[str]:
         """Every registered name (plugins included), sorted."""

@@ -7,6 +7,7 @@ from importlib import metadata
 import pytest
 
 from eventstudy import registry as registry_module
+from eventstudy.exceptions import EventStudyWarning
 from eventstudy.registry import Registry
 
 
@@ -69,10 +70,68 @@ def test_a_broken_plugin_is_named(monkeypatch: pytest.MonkeyPatch) -> None:
 
     monkeypatch.setattr(registry_module.metadata, "entry_points", fake_entry_points)
     reg: Registry[int] = Registry("number", "eventstudy.test-numbers")
-    with pytest.raises(
-        ImportError, match=r"cannot load number plugin 'bad' \(no_such_module_xyz:thing\)"
+    with (
+        pytest.warns(EventStudyWarning, match=r"cannot load number plugin 'bad' .*; left out"),
+        pytest.raises(
+            ImportError, match=r"cannot load number plugin 'bad' \(no_such_module_xyz:thing\)"
+        ),
     ):
         reg["bad"]
+
+
+def test_a_broken_plugin_breaks_only_what_names_it(monkeypatch: pytest.MonkeyPatch) -> None:
+    """One broken entry point is left out with a warning: the working plugins and the
+    registered names still load, and an unknown name's error mentions the failure."""
+
+    def fake_entry_points(*, group: str) -> list[metadata.EntryPoint]:
+        return [
+            metadata.EntryPoint(name="bad", value="no_such_module_xyz:thing", group=group),
+            metadata.EntryPoint(name="answer", value=f"{__name__}:ANSWER", group=group),
+        ]
+
+    monkeypatch.setattr(registry_module.metadata, "entry_points", fake_entry_points)
+    reg: Registry[int] = Registry("number", "eventstudy.test-numbers")
+    reg.register("two", 2)
+    with pytest.warns(EventStudyWarning, match="plugin 'bad'"):
+        assert reg["answer"] == ANSWER  # loaded after the broken one
+    assert reg.names() == ["answer", "two"] and "answer" in reg
+    with pytest.raises(
+        KeyError, match=r"unknown number 'x'.*plugins that failed to load: \['bad'\]"
+    ):
+        reg["x"]
+
+
+def test_a_users_registration_meets_the_builtins_first() -> None:
+    """Registering a test of one's own under a built-in name fails at once, naming the
+    built-in, even before anything loaded the built-ins (it used to break their import
+    later, with a traceback from inside the package)."""
+    code = """
+from dataclasses import dataclass
+from eventstudy.registry import register_test
+
+@dataclass(frozen=True)
+class Mine:
+    name: str = "hac"
+    design: str = "timeseries"
+    scope: str = "horizon"
+    needs: frozenset = frozenset({"forward_returns"})
+    null_hypothesis: str = "x"
+    reference: str = "x"
+    summary: str = "x"
+    def run(self, x): ...
+
+try:
+    register_test(Mine())
+except ValueError as exc:
+    print(str(exc).split(" (")[0])
+from eventstudy.registry import tests_markdown
+print("hac" in tests_markdown())
+"""
+    import subprocess
+    import sys
+
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.splitlines() == ["test 'hac' is already registered", "True"]
 
 
 ANSWER = 42

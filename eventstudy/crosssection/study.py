@@ -42,7 +42,7 @@ def signal_events(
         ``ticker, date`` of the events, and the number of raw trigger days.
     """
     from eventstudy.events import find_events
-    from eventstudy.signals import make_signal
+    from eventstudy.signals import compute_checked, make_signal
 
     sig = make_signal(dict(signal))
     rows: list[tuple[str, pd.Timestamp]] = []
@@ -51,7 +51,8 @@ def signal_events(
         col = prices[ticker].dropna()
         if col.size < 2:
             continue
-        result = sig.compute(col.to_frame("stock"))
+        frame = col.to_frame("stock")
+        result = compute_checked(sig, frame)
         triggers += int(result.trigger.sum())
         table = find_events(result, min_gap=min_gap)
         rows += [(str(ticker), d) for d in table.dates]

@@ -330,7 +330,7 @@ def _calendar_rank(fact: FactSpec, inputs: Inputs, base: dict[str, Any]) -> Fact
 
 def _signal(fact: FactSpec, inputs: Inputs, base: dict[str, Any]) -> FactResult:
     from eventstudy.config import thaw
-    from eventstudy.signals import make_signal
+    from eventstudy.signals import compute_checked, make_signal
 
     p = fact.params
     frames = {}
@@ -343,7 +343,7 @@ def _signal(fact: FactSpec, inputs: Inputs, base: dict[str, Any]) -> FactResult:
     if fact.as_of is not None:  # nothing after the fact's date: a full-sample sigma included
         prices = prices.loc[: fact.as_of]
     try:
-        result = make_signal(thaw(p["signal"])).compute(prices)
+        result = compute_checked(make_signal(thaw(p["signal"])), prices)
     except (ValueError, TypeError, KeyError) as exc:
         raise ConfigError(f"fact {fact.id!r}: signal: {exc}") from exc
     date = p["date"]

@@ -6,10 +6,12 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from eventstudy._typing import Seed
 from eventstudy._validation import as_generator, check_int
+from eventstudy.exceptions import DataError, PluginError
 from eventstudy.inference import (
     bootstrap,
     classical,
@@ -423,10 +425,39 @@ def run_tests(
         if "rng" in test.needs:
             rng = {"bootstrap": rng_boot, "placebo": rng_placebo}.get(name)
             x = replace(base, rng=rng if rng is not None else stream_for(gen, name))
-        res = test.run(x)
+        res = _run_one(name, test, x)
         if not isinstance(res, TestResult):
             raise TypeError(
                 f"test {name!r} returned {type(res).__name__}, not an eventstudy TestResult"
             )
+        bad = not 0.0 <= res.p_value <= 1.0 or (  # NaN fails too
+            not isinstance(test, _Builtin) and not np.isfinite(res.statistic)
+        )
+        if res.applicable and bad:
+            raise PluginError(
+                f"test {name!r} ({_where(test)}) returned statistic {res.statistic!r} and "
+                f"p-value {res.p_value!r} marked applicable: a p-value lies in [0, 1] and the "
+                "statistic is finite; return TestResult.not_applicable(...) when the test "
+                "cannot run (e.g. no complete event)"
+            )
         out[name] = res
     return out
+
+
+def _where(test: Any) -> str:
+    return f"{type(test).__module__}.{type(test).__qualname__}"
+
+
+def _run_one(name: str, test: Any, x: HorizonInputs) -> Any:
+    """``test.run(x)``; an error inside a test of the user's or a plugin's (other than a
+    :class:`~eventstudy.exceptions.DataError`, its refusal of the data) names the test."""
+    if isinstance(test, _Builtin):
+        return test.run(x)
+    try:
+        return test.run(x)
+    except DataError:
+        raise
+    except Exception as exc:
+        raise PluginError(
+            f"test {name!r} ({_where(test)}) failed: {type(exc).__name__}: {exc}"
+        ) from exc

@@ -7,7 +7,7 @@ Every signal is a frozen dataclass with a registry name (``kind``) and one metho
                  "sigma": "full", "sigma_start": "1980-01-01"})
 """
 
-from eventstudy.signals._base import Signal, SignalResult
+from eventstudy.signals._base import Signal, SignalResult, compute_checked
 from eventstudy.signals._registry import SIGNALS, make_signal, register, signal_types
 from eventstudy.signals.calendar import Calendar
 from eventstudy.signals.combinators import AllOf, AnyOf, Not, all_of, any_of, not_
@@ -30,6 +30,7 @@ __all__ = [
     "Threshold",
     "all_of",
     "any_of",
+    "compute_checked",
     "make_signal",
     "not_",
     "register",

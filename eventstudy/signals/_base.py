@@ -20,7 +20,7 @@ import pandas as pd
 
 from eventstudy.exceptions import DataError
 
-__all__ = ["Signal", "SignalResult"]
+__all__ = ["Signal", "SignalResult", "compute_checked"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -262,6 +262,53 @@ def crossing(value: pd.Series, level: float, direction: str, *, cross: bool) -> 
             was = (prev <= level) if direction == "above" else (prev >= level)
         cond = cond & was
     return pd.Series(cond, index=value.index, dtype=bool)
+
+
+def compute_checked(signal: Signal, data: pd.DataFrame, result: Any = None) -> SignalResult:
+    """``signal.compute(data)`` (or ``result``, computed already), checked to be a
+    :class:`SignalResult` on exactly the dates of ``data``: events are placed by position on
+    the data's forward returns, so a signal on other dates (``pct_change().dropna()``, a
+    shifted index) would silently pair each event with another date's returns.
+
+    Errors raised inside a signal's own code (a plugin's) other than ``ValueError``,
+    ``TypeError`` and ``KeyError`` come back as a ``TypeError`` naming the signal; callers
+    add the study and variant.
+
+    Raises
+    ------
+    TypeError
+        The signal failed, or returned something other than a :class:`SignalResult`.
+    ValueError
+        Its dates are not the data's (naming the first difference).
+    """
+    kind = getattr(type(signal), "kind", type(signal).__name__)
+    where = f"signal {kind!r} ({type(signal).__module__}.{type(signal).__qualname__})"
+    if result is None:
+        try:
+            result = signal.compute(data)
+        except (ValueError, TypeError, KeyError, DataError):
+            raise
+        except Exception as exc:
+            raise TypeError(f"{where} failed: {type(exc).__name__}: {exc}") from exc
+    if not isinstance(result, SignalResult):
+        raise TypeError(f"{where} returned {type(result).__name__}, not a SignalResult")
+    index = result.value.index
+    if not index.equals(data.index):
+        extra = index.difference(data.index)
+        missing = data.index.difference(index)
+        first = (
+            f"e.g. {extra[0]:%Y-%m-%d} is not a date of the data"
+            if len(extra)
+            else f"e.g. {missing[0]:%Y-%m-%d} is missing"
+            if len(missing)
+            else "in another order"
+        )
+        raise ValueError(
+            f"{where} returned values on {len(index):,} dates, not on the data's "
+            f"{len(data.index):,} ({first}): return one value per date of the data "
+            "(NaN where undefined), e.g. with .reindex(data.index)"
+        )
+    return result
 
 
 def make_result(

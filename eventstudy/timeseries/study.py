@@ -34,7 +34,7 @@ from eventstudy.evaluation.placebo_path import PlaceboPathBand, placebo_path_ban
 from eventstudy.events import DEFAULT_MIN_GAP, find_events
 from eventstudy.exceptions import ConfigError, EventStudyWarning
 from eventstudy.inference import adjust_pvalues
-from eventstudy.signals import make_signal
+from eventstudy.signals import compute_checked, make_signal
 from eventstudy.timeseries.results import (
     ClaimCheck,
     StudyResult,
@@ -616,7 +616,7 @@ def _run_variants(
         variant = config.variants[vi]
         try:
             signal = make_signal(thaw(variant.signal))
-            sig = signal.compute(prices)
+            sig = compute_checked(signal, prices)
         except (ValueError, TypeError, KeyError) as exc:
             raise ConfigError(f"{config.path}: [signal] (variant {variant.name!r}): {exc}") from exc
         if not np.isfinite(sig.value.to_numpy(dtype=float)).any():

@@ -40,7 +40,7 @@ from eventstudy.events import (
 )
 from eventstudy.exceptions import ConfigError, EventStudyWarning, IncompleteHorizonWarning
 from eventstudy.inference.shared import SharedWork
-from eventstudy.signals import make_signal
+from eventstudy.signals import compute_checked, make_signal
 from eventstudy.timeseries.spec import TimeSeriesStudyConfig
 from eventstudy.timeseries.study import (
     _one_day_moves,
@@ -863,9 +863,9 @@ def _events(
                 vkey = _key({k: v for k, v in spec.signal.items() if k not in shared})
                 if vkey not in values:
                     values[vkey] = signal.values(prices)
-                result = signal.from_values(values[vkey])
+                result = compute_checked(signal, prices, signal.from_values(values[vkey]))
             else:
-                result = signal.compute(prices)
+                result = compute_checked(signal, prices)
         except (ValueError, TypeError, KeyError) as exc:
             raise ConfigError(f"{path}: [sweep] specification {spec.name!r}: {exc}") from exc
         except Exception as exc:  # any other error still says where it came from

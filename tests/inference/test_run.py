@@ -160,3 +160,57 @@ def test_default_for_passes_over_hodrick_without_the_one_day_moves() -> None:
     assert default_for(("hodrick",), daily=False) == "hodrick"  # nothing else listed
     assert default_for(("sign", "wilcoxon")) == "sign"
     assert default_for(()) == DEFAULT_TEST == "shift_t"
+
+
+def test_a_test_of_ones_own_that_fails_or_answers_the_impossible_is_named() -> None:
+    """A registered test that raises (other than a DataError) or returns an applicable
+    result with a p-value outside [0, 1], a NaN p-value or a statistic that is not finite
+    stops the run with a PluginError naming it and where it is defined (an applicable NaN
+    had made a headline of "1 of 2 event means differ" from no event at all)."""
+    from dataclasses import dataclass
+
+    from eventstudy.exceptions import DataError, PluginError
+    from eventstudy.registry import TESTS, register_test
+    from eventstudy.results import TestResult
+
+    @dataclass(frozen=True)
+    class Odd:
+        name: str = "odd_for_a_test"
+        how: str = "raise"
+        design: str = "timeseries"
+        scope: str = "horizon"
+        needs: frozenset = frozenset({"forward_returns", "events"})
+        null_hypothesis: str = "x"
+        reference: str = "x"
+        summary: str = "x"
+
+        def run(self, x):  # type: ignore[no-untyped-def]
+            if self.how == "raise":
+                return 1 / 0
+            if self.how == "refuse":
+                raise DataError("no data for this one")
+            stat, p = {"nan_p": (1.0, np.nan), "big_p": (1.0, 1.5), "nan_stat": (np.nan, 0.5)}[
+                self.how
+            ]
+            return TestResult(self.name, stat, p, "x", "m", "x")
+
+    y = np.r_[np.random.default_rng(0).normal(0, 0.01, 300), np.full(5, np.nan)]
+    ev = np.arange(10, 290, 30)
+    for how, pattern in (
+        ("raise", r"^test 'odd_for_a_test' \(.*Odd\) failed: ZeroDivisionError: division by zero"),
+        ("nan_p", r"^test 'odd_for_a_test' \(.*\) returned statistic 1\.0 and p-value nan marked"),
+        ("big_p", r"p-value 1\.5 marked applicable"),
+        ("nan_stat", r"returned statistic nan and p-value 0\.5 marked applicable"),
+    ):
+        register_test(Odd(how=how))
+        try:
+            with pytest.raises(PluginError, match=pattern):
+                run_tests(y, ev, 5, tests=("hac", "odd_for_a_test"))
+        finally:
+            TESTS.unregister("odd_for_a_test")
+    register_test(Odd(how="refuse"))
+    try:
+        with pytest.raises(DataError, match="^no data for this one$"):  # its refusal, as is
+            run_tests(y, ev, 5, tests=("odd_for_a_test",))
+    finally:
+        TESTS.unregister("odd_for_a_test")
