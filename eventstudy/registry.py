@@ -352,6 +352,13 @@ name is looked up or the names are listed.
 """
 
 
+def overlap_robust(name: str) -> bool:
+    """Whether the registered test ``name`` accounts for overlapping horizons and clustered
+    events: its ``overlap_robust`` attribute, ``False`` for a test of one's own that does not
+    say (the report then does not claim it)."""
+    return bool(getattr(TESTS[name], "overlap_robust", False))
+
+
 def register_test(test: EventTest, *, replace: bool = False) -> EventTest:
     """Register ``test`` under ``test.name`` and return it.
 

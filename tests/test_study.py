@@ -454,3 +454,23 @@ def test_the_size_band_follows_alpha(store: DataStore) -> None:
     else:
         assert "inside [6%, 14%]" in sentence
     assert "in [6%, 14%]" in size_display(result).columns
+
+
+@pytest.mark.filterwarnings("ignore::eventstudy.exceptions.EventStudyWarning")
+def test_a_verdict_test_that_ignores_overlap_is_not_credited_with_it(tmp_path: Path) -> None:
+    """The headline says "once overlap is accounted for" only when the verdict's test does
+    (the registry's overlap_robust); with the naive t-test it says the test ignores it."""
+    import eventstudy as es
+    from eventstudy.conftest import EXAMPLE_STUDY, write_example_data
+    from eventstudy.registry import overlap_robust
+
+    data = write_example_data(tmp_path / "data")
+    text = EXAMPLE_STUDY.replace(
+        "[inference]\n", '[inference]\ntests = ["naive_t", "hac"]\ndefault_test = "naive_t"\n'
+    )
+    naive = es.run_study(es.parse_study(text), data_dir=data).headline()
+    assert "by a test that ignores overlapping horizons (naive_t," in naive
+    assert "once overlap is accounted for" not in naive
+    robust = es.run_study(es.parse_study(EXAMPLE_STUDY), data_dir=data).headline()
+    assert "once overlap is accounted for (shift_t," in robust
+    assert overlap_robust("hac") and not overlap_robust("naive_t")

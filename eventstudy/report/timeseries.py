@@ -11,7 +11,7 @@ import pandas as pd
 
 from eventstudy._units import fmt_value
 from eventstudy.data import DataStore
-from eventstudy.registry import TESTS
+from eventstudy.registry import TESTS, overlap_robust
 from eventstudy.report.backtest import backtest_blocks
 from eventstudy.report.document import Block, _p
 from eventstudy.report.record import _clean, environment, study_header
@@ -435,7 +435,7 @@ def build_report(
 
 def _contrast_sentence(tests: tuple[str, ...]) -> str:
     """Name the tests that ignore overlap (from the registry's ``overlap_robust``)."""
-    naive = [t for t in tests if not getattr(TESTS[t], "overlap_robust", True)]
+    naive = [t for t in tests if not overlap_robust(t)]
     if not naive:
         return ""
     names = naive[0] if len(naive) == 1 else ", ".join(naive[:-1]) + " and " + naive[-1]

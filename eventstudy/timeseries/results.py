@@ -45,6 +45,16 @@ def path_levels(
     return level, None
 
 
+def _accounted(test: str) -> str:
+    """How a verdict's test treats overlap, for a sentence: "once overlap is accounted for"
+    only when it does (a test of one's own that does not say is not credited with it)."""
+    from eventstudy.registry import TESTS, overlap_robust
+
+    if test in TESTS and overlap_robust(test):
+        return "once overlap is accounted for"
+    return "by a test that ignores overlapping horizons"
+
+
 @dataclass(frozen=True, slots=True)
 class VariantResult:
     """Everything one signal variant produced.
@@ -133,9 +143,10 @@ class ClaimCheck:
         if self.test and self.p_value == self.p_value:  # not NaN
             excess = self.estimate - self.baseline
             differs = "differs" if self.p_value < self.alpha else "does not differ"
+            how = _accounted(self.test)
             text += (
                 f" Against the unconditional {self.fmt(self.baseline)} over the sample's dates, the excess "
-                f"of {self.fmt(excess)} {differs} significantly once overlap is accounted for "
+                f"of {self.fmt(excess)} {differs} significantly {how} "
                 f"({self.test} p={self.p_value:.3g})."
             )
         return text
@@ -366,8 +377,8 @@ class StudyResult:
             parts.append(f"the {default} test could not run")
         elif not sig:
             parts.append(
-                f"no event mean differs from the baseline at {cfg.inference.alpha:.0%} once "
-                f"overlap is accounted for ({default}, {len(tested)} target x horizon "
+                f"no event mean differs from the baseline at {cfg.inference.alpha:.0%} "
+                f"{_accounted(default)} ({default}, {len(tested)} target x horizon "
                 f"cell{'s' if len(tested) != 1 else ''})"
             )
         else:
