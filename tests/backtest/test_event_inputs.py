@@ -133,3 +133,53 @@ def test_events_with_a_time_of_day_trade_on_their_own_day() -> None:
         stamped = backtest(PX, days + pd.Timedelta(hours=16), hold=5, placebo_draws=0)
     pd.testing.assert_frame_equal(stamped.trades, plain.trades)
     assert stamped.notes == plain.notes
+
+
+def test_the_whole_messages_of_the_inputs_and_the_notes() -> None:
+    """Exact texts (mutation survivors): the hold, an empty price series, the time zones of
+    short and cash by name, cash of the wrong type, events outside the data (the first such
+    date) and weekend events merged onto another event's day."""
+    with pytest.raises(ValueError, match=r"^hold must be >= 1, got 0$"):
+        backtest(PX, IDX[[10]], hold=0, placebo_draws=0)
+    with pytest.raises(DataError, match=r"^backtest: long has no dates$"):
+        backtest(PX.iloc[:0], IDX[[10]], hold=5, placebo_draws=0)
+    aware = PX.tz_localize("UTC")
+    with pytest.raises(TypeError, match=r"^short is tz-aware \(UTC\) but the prices \(long\)"):
+        backtest(PX, IDX[[10]], hold=5, short=aware, placebo_draws=0)
+    with pytest.raises(TypeError, match=r"^cash is tz-aware \(UTC\) but the prices \(long\)"):
+        backtest(PX, IDX[[10]], hold=5, cash=aware * 0 + 1e-4, placebo_draws=0)
+    with pytest.raises(TypeError) as info:
+        backtest(PX, IDX[[10]], hold=5, cash=[0.0001] * 120, placebo_draws=0)  # type: ignore[arg-type]
+    assert str(info.value) == (
+        "cash must be a Series of daily decimal returns with a DatetimeIndex, got list"
+    )
+    early = [pd.Timestamp("2019-06-03"), pd.Timestamp("2019-07-01"), IDX[10]]
+    with pytest.warns(DroppedEventsWarning) as rec:
+        res = backtest(PX, early, hold=5, placebo_draws=0)
+    assert str(rec[0].message) == (
+        "backtest: 2 of 3 event(s) fall outside the dates of long (2020-01-01..2020-06-16) and "
+        "were dropped, e.g. 2019-06-03. Silence with warnings.filterwarnings('ignore', "
+        "category=DroppedEventsWarning)"
+    )
+    assert "2 event(s) outside the dates of the data were dropped." in res.notes
+    # Saturday 2020-01-11 and Sunday 2020-01-12 both move to Monday 2020-01-13, an event too
+    merged = backtest(PX, ["2020-01-11", "2020-01-12", "2020-01-13"], hold=5, placebo_draws=0)
+    assert (
+        "2 event(s) dated on a non-trading day moved to the next trading day (2 of them onto "
+        "another event's day)." in merged.notes
+    )
+    moved = backtest(PX, ["2020-01-11"], hold=5, placebo_draws=0)
+    assert "1 event(s) dated on a non-trading day moved to the next trading day." in moved.notes
+
+
+def test_naive_short_or_cash_beside_aware_prices_and_a_zero_trials_variance() -> None:
+    """The time-zone check compares each input with the long prices (not with nothing), and
+    a stated trials variance of 0 is used as 0 (three trials that all had the same Sharpe
+    ratio: nothing to deflate, the expected best of them is 0)."""
+    aware = PX.tz_localize("UTC")
+    with pytest.raises(TypeError, match=r"^short is tz-naive but the prices \(long\) are tz-aware"):
+        backtest(aware, IDX[[10]].tz_localize("UTC"), hold=5, short=PX, placebo_draws=0)
+    with pytest.raises(TypeError, match=r"^cash is tz-naive but the prices \(long\) are tz-aware"):
+        backtest(aware, IDX[[10]].tz_localize("UTC"), hold=5, cash=PX * 0, placebo_draws=0)
+    res = backtest(PX, IDX[[10, 60]], hold=5, placebo_draws=0, n_trials=3, trials_variance=0.0)
+    assert res.sr0_annual == 0.0 and res.trials_variance == 0.0

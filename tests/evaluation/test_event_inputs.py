@@ -180,3 +180,45 @@ def test_event_dates_at_the_first_date_and_the_messages_of_dates() -> None:
         r"dates must match exactly, trading days of the same calendar\)$",
     ):  # the first date (position 0) is found
         event_positions_on(IDX, ["1999-12-31", f"{IDX[0]:%Y-%m-%d}", f"{IDX[3]:%Y-%m-%d}"], "fwd")
+
+
+def test_the_exact_messages_of_horizons_and_alpha() -> None:
+    """The whole messages (mutation survivors: the advice of the horizons message, and which
+    check refuses alpha = 5: the range check, before the "< 1" one)."""
+    fwd = forward_returns(PX, {"1m": 21, "3m": 63})
+    with pytest.raises(ValueError) as info:
+        _ev(fwd, POS, horizons={"3m": 60})
+    assert str(info.value) == (
+        "horizon '3m': horizons says 60 trading days but fwd['3m'] was computed over 63 "
+        "(fwd.attrs['horizon_days']); pass matching horizons or leave horizons out"
+    )
+    with pytest.raises(ValueError, match=r"^alpha must be <= 1\.0, got 5\.0$"):
+        _ev(fwd, POS, alpha=5)
+    with pytest.raises(ValueError, match=r"^alpha must be < 1, got 1\.0$"):
+        _ev(fwd, POS, alpha=1.0)
+
+
+def test_hodrick_without_the_one_day_moves_is_never_the_verdict() -> None:
+    """Listed without daily=, hodrick cannot run: the verdict goes to the next test listed,
+    and asking for it as the verdict says what is missing (the whole message)."""
+    fwd = forward_returns(PX, {"1m": 21})
+    ev = evaluate(fwd, POS, tests=["naive_t", "hodrick"], seed=0)
+    assert ev.default_test == "naive_t"
+    assert not ev.horizons["1m"].tests["hodrick"].applicable
+    daily = np.log(PX).diff().to_numpy()
+    assert evaluate(fwd, POS, tests=["naive_t", "hodrick"], daily=daily).default_test == "hodrick"
+    with pytest.raises(ValueError) as info:
+        evaluate(fwd, POS, default_test="hodrick")
+    assert str(info.value) == (
+        "default_test 'hodrick' needs the target's one-day moves: pass daily= (entry s the "
+        "move from the close of date s - 1 to that of s, e.g. the log changes of the price)"
+    )
+
+
+def test_size_on_the_data_measures_shift_t_when_it_runs() -> None:
+    """The size of the shift tests is measured whenever they run, beside the verdict's."""
+    fwd = forward_returns(PX, {"1m": 21})
+    ev = evaluate(
+        fwd, POS, tests=["hac", "shift_t", "naive_t"], default_test="hac", size_draws=30, seed=1
+    )
+    assert list(ev.horizons["1m"].size) == ["hac", "naive_t", "shift_t"]
