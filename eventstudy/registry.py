@@ -140,8 +140,18 @@ class Registry(Mapping[str, T]):
         self._plugins_loaded = True
         self._load_builtins()
         for ep in metadata.entry_points(group=self.group):
-            if ep.name in self._items:
-                continue  # a built-in or an explicit registration wins
+            if ep.name in self._items:  # a built-in or an explicit registration wins ...
+                held = self._items[ep.name]
+                cls = held if isinstance(held, type) else type(held)
+                if cls.__module__ != ep.value.split(":")[0]:  # ... and says so, unless it is
+                    warnings.warn(  # this very plugin, registered in code as well
+                        f"{self.kind} plugin {ep.name!r} ({ep.value}) from entry-point group "
+                        f"{self.group!r} is left out: the name is taken (by "
+                        f"{cls.__module__}.{cls.__qualname__})",
+                        EventStudyWarning,
+                        stacklevel=find_stack_level(),
+                    )
+                continue
             try:
                 obj = ep.load()
             except Exception as exc:  # a broken plugin must say which one, and only break

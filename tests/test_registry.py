@@ -58,7 +58,8 @@ def test_plugins_come_from_entry_points(monkeypatch: pytest.MonkeyPatch) -> None
     assert calls == []  # nothing is read at construction or registration
     assert reg["two"] == 2  # a registered name never reads plugins
     assert calls == []
-    assert reg["answer"] == ANSWER
+    with pytest.warns(EventStudyWarning, match=r"plugin 'two' .* is left out"):
+        assert reg["answer"] == ANSWER
     assert reg["two"] == 2  # an explicit registration wins over a plugin of the same name
     assert reg.names() == ["answer", "two"]
     assert calls == ["eventstudy.test-numbers"]  # read once
@@ -135,3 +136,23 @@ print("hac" in tests_markdown())
 
 
 ANSWER = 42
+
+
+def test_a_plugin_under_a_taken_name_is_left_out_with_a_warning(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """An entry point whose name a built-in or an explicit registration holds is skipped, and
+    says so (it was skipped silently: a study then ran the built-in)."""
+
+    def fake_entry_points(*, group: str) -> list[metadata.EntryPoint]:
+        return [metadata.EntryPoint(name="two", value="someone_else.plugins:TWO", group=group)]
+
+    monkeypatch.setattr(registry_module.metadata, "entry_points", fake_entry_points)
+    reg: Registry[int] = Registry("number", "eventstudy.test-numbers")
+    reg.register("two", 2)
+    with pytest.warns(
+        EventStudyWarning,
+        match=r"^number plugin 'two' \(someone_else\.plugins:TWO\) from entry-point group "
+        r"'eventstudy\.test-numbers' is left out: the name is taken \(by builtins\.int\)$",
+    ):
+        assert reg.names() == ["two"]
