@@ -153,6 +153,8 @@ def test_the_whole_messages_of_the_inputs_and_the_notes() -> None:
     assert str(info.value) == (
         "cash must be a Series of daily decimal returns with a DatetimeIndex, got list"
     )
+    with pytest.raises(TypeError, match=r"^cash must be a Series .* DatetimeIndex, got Series$"):
+        backtest(PX, IDX[[10]], hold=5, cash=pd.Series(np.full(120, 1e-4)), placebo_draws=0)
     early = [pd.Timestamp("2019-06-03"), pd.Timestamp("2019-07-01"), IDX[10]]
     with pytest.warns(DroppedEventsWarning) as rec:
         res = backtest(PX, early, hold=5, placebo_draws=0)
