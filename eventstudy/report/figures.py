@@ -126,7 +126,12 @@ def _serve(
     else:
         plan, directory, dpi = job
     while (i := _take(counter, len(plan))) is not None:  # loop over figures
-        _draw([plan[i]], directory, dpi)
+        try:
+            _draw([plan[i]], directory, dpi)
+        except OSError:
+            if not directory.exists():  # a terminated run removed its staging folder while
+                return  # this copy drew (it dies with the run a moment later): nothing to say
+            raise
         try:
             conn.send(i)
         except OSError:  # the run has gone: nothing to report to

@@ -435,3 +435,35 @@ def test_series_figure_has_a_panel_per_series_the_targets_follow(
     for ax in fig.axes:
         assert ax.get_yscale() == "log"
         assert len(ax.collections[-1].get_offsets()) == res.variants[0].events.n_events
+
+
+def test_a_drawing_copy_whose_folder_is_gone_ends_quietly(tmp_path: Path) -> None:
+    """A terminated run removes its staging folder, then dies; its drawing copy, which dies
+    with it a moment later, may try to save a figure in between: it ends without a traceback
+    (which the terminal showed as "Process ForkProcess-1: Traceback ..."; multiprocessing
+    exits 1 after printing one), and an error in a folder that is still there is raised."""
+    import multiprocessing
+    import os
+
+    import matplotlib.figure
+
+    from eventstudy.report.figures import _serve
+
+    def build() -> matplotlib.figure.Figure:
+        fig = matplotlib.figure.Figure()
+        fig.add_subplot().plot([0, 1])
+        return fig
+
+    ctx = multiprocessing.get_context("fork")
+    for folder, code in ((tmp_path / "gone", 0), (tmp_path / "here", 1)):
+        if code:
+            folder.mkdir()
+            (folder / "x.png").mkdir()  # a folder where the figure goes: an OSError, not "gone"
+        _here, there = ctx.Pipe(duplex=False)
+        parent_end, _child_end = ctx.Pipe(duplex=False)
+        counter = ctx.Value("i", 0)
+        job = ([("x", build)], folder, 50)
+        proc = ctx.Process(target=_serve, args=(there, parent_end, counter, job, os.getpid()))
+        proc.start()
+        proc.join(30)
+        assert proc.exitcode == code, folder  # an exception in the copy: exit code 1
