@@ -189,9 +189,12 @@ def test_a_test_of_ones_own_that_fails_or_answers_the_impossible_is_named() -> N
                 return 1 / 0
             if self.how == "refuse":
                 raise DataError("no data for this one")
-            stat, p = {"nan_p": (1.0, np.nan), "big_p": (1.0, 1.5), "nan_stat": (np.nan, 0.5)}[
-                self.how
-            ]
+            stat, p = {
+                "nan_p": (1.0, np.nan),
+                "big_p": (1.0, 1.5),
+                "nan_stat": (np.nan, 0.5),
+                "zero_p": (9.0, 0.0),
+            }[self.how]
             return TestResult(self.name, stat, p, "x", "m", "x")
 
     y = np.r_[np.random.default_rng(0).normal(0, 0.01, 300), np.full(5, np.nan)]
@@ -208,6 +211,23 @@ def test_a_test_of_ones_own_that_fails_or_answers_the_impossible_is_named() -> N
                 run_tests(y, ev, 5, tests=("hac", "odd_for_a_test"))
         finally:
             TESTS.unregister("odd_for_a_test")
+    register_test(Odd(how="nan_p"))
+    try:
+        with pytest.raises(PluginError) as info:
+            run_tests(y, ev, 5, tests=("odd_for_a_test",))
+        assert str(info.value) == (
+            f"test 'odd_for_a_test' ({__name__}.{Odd.__qualname__}) returned statistic 1.0 and "
+            "p-value nan marked applicable: a p-value lies in [0, 1] and the statistic is "
+            "finite; return TestResult.not_applicable(...) when the test cannot run (e.g. no "
+            "complete event)"
+        )
+    finally:
+        TESTS.unregister("odd_for_a_test")
+    register_test(Odd(how="zero_p"))  # p = 0 is a p-value
+    try:
+        assert run_tests(y, ev, 5, tests=("odd_for_a_test",))["odd_for_a_test"].p_value == 0.0
+    finally:
+        TESTS.unregister("odd_for_a_test")
     register_test(Odd(how="refuse"))
     try:
         with pytest.raises(DataError, match="^no data for this one$"):  # its refusal, as is

@@ -94,3 +94,40 @@ def test_a_study_names_the_variant_and_the_signal(registered, how: str, tmp_path
         ConfigError, match=r"\[signal\] \(variant .*\): signal 'shifty_test_signal'"
     ):
         es.run_study(es.parse_study(text), data_dir=data)
+
+
+def test_the_whole_messages_and_dates_in_another_order() -> None:
+    """Exact texts, the signal's module included, and a result on the data's dates in
+    another order (mutation survivors)."""
+    data = _data()
+    where = f"signal 'shifty_test_signal' ({__name__}.Shifty)"
+    with pytest.raises(ValueError) as info:
+        compute_checked(Shifty(series="x"), data)
+    assert str(info.value) == (
+        f"{where} returned values on 55 dates, not on the data's 60 (e.g. 2020-01-01 is "
+        "missing): return one value per date of the data (NaN where undefined), e.g. with "
+        ".reindex(data.index)"
+    )
+    ok = Shifty(series="x", how="none").compute(data)
+    flipped = SignalResult(
+        value=ok.value.iloc[::-1],
+        trigger=ok.trigger.iloc[::-1],
+        threshold=ok.threshold,
+        look_ahead=False,
+        description=ok.description,
+    )
+    with pytest.raises(ValueError, match=r"not on the data's 60 \(in another order\): return"):
+        compute_checked(Shifty(series="x", how="none"), data, flipped)
+    with pytest.raises(TypeError) as info2:
+        compute_checked(Shifty(series="x", how="tuple"), data)
+    assert str(info2.value) == f"{where} returned tuple, not a SignalResult"
+
+
+def test_a_signal_without_a_kind_is_named_by_its_class() -> None:
+    @dataclass(frozen=True)
+    class Bare(Signal):
+        def compute(self, data: pd.DataFrame) -> Any:
+            return None
+
+    with pytest.raises(TypeError, match=r"^signal 'Bare' \(.*Bare\) returned NoneType, not a"):
+        compute_checked(Bare(), _data())
