@@ -1,11 +1,12 @@
-"""CSV files of the outputs, the same bytes as ``DataFrame.to_csv`` writes, three times faster.
+"""CSV files of the outputs, the same bytes as ``DataFrame.to_csv`` writes, twice as fast.
 
 ``to_csv(index=False, float_format="%.10g", date_format="%Y-%m-%d")`` formats each value
 through pandas' formatter objects: the flagship's ``backtest.csv`` (23,508 rows x 7 columns)
-took 0.11 s, an f-string per value and one join take 0.04 s (2026-12-07, the same bytes).  Frames
-this writer would have to quote (a separator, quote or line break in a string or a column
-name), with column labels that are not strings (pandas formats those), with missing dates, or
-with columns of another type go to pandas unchanged.
+takes 0.080 s; an f-string per number, numpy's ISO days for the dates and one join take
+0.039 s (0.056 s with the dates by ``strftime``; 2026-12-07, the same bytes).  Frames this
+writer would have to quote (a separator, quote or line break in a string or a column name),
+with column labels that are not strings (pandas formats those), with missing dates, or with
+columns of another type go to pandas unchanged.
 """
 
 from __future__ import annotations
@@ -39,12 +40,16 @@ def _column(values: pd.Series, float_format: str, date_format: str) -> list[str]
     if kind == "M":
         if values.isna().any():
             return None
+        if date_format == "%Y-%m-%d":  # numpy's ISO day (the floor of a time): 20x faster
+            return list(np.datetime_as_string(values.to_numpy().astype("datetime64[D]")))
         return list(values.dt.strftime(date_format))
     if isinstance(values.dtype, pd.StringDtype) or kind == "O":
         if values.isna().any():
             return None
         texts = values.tolist()
-        if not all(isinstance(t, str) and t and not _needs_quotes(t) for t in texts):
+        if not all(isinstance(t, str) for t in texts) or not all(
+            t and not _needs_quotes(t) for t in set(texts)
+        ):
             return None  # quoting, and the quoted empty string, are left to pandas
         return texts
     return None

@@ -95,6 +95,37 @@ def test_fields_of_the_odd_floats_and_the_dates() -> None:
     assert _csv._column(frame.assign(d=[pd.NaT] * 6)["d"], "%.10g", "%Y-%m-%d") is None
 
 
+@pytest.mark.parametrize(
+    "dates",
+    [
+        pd.date_range("1969-12-30 09:30", periods=6, freq="7h"),  # times of day, before 1970
+        pd.date_range("1677-09-22", periods=6, freq="D"),  # the first years pandas holds
+        pd.date_range("2262-04-01", periods=6, freq="D"),  # and the last
+        pd.DatetimeIndex(["2020-01-01", "2020-01-01 00:00:00.000001", *["2020-01-02"] * 4]),
+    ],
+)
+def test_dates_with_times_or_at_the_ends_of_the_range(
+    tmp_path: Path, dates: pd.DatetimeIndex
+) -> None:
+    """Dates as pandas writes them by the date format: a time of day (before 1970 too, where
+    a day is the floor of a stamp) and a microsecond are cut."""
+    frame = mixed(6).assign(date=dates)
+    expected = pandas_bytes(frame, tmp_path / "pandas.csv")
+    write_csv(frame, tmp_path / "ours.csv")
+    assert (tmp_path / "ours.csv").read_bytes() == expected
+
+
+def test_strings_repeated_or_with_a_quote_late() -> None:
+    """A column of repeated names is checked once per distinct name, every one of them: a
+    separator in the last row's name still hands the column to pandas."""
+    frame = mixed(6)
+    assert _csv._column(frame["name"], "%.10g", "%Y-%m-%d") == ["s0", "s1", "s2"] * 2
+    late = [*frame["plain"].tolist()[:-1], "a,b"]
+    assert _csv._column(pd.Series(late), "%.10g", "%Y-%m-%d") is None
+    assert _csv._column(pd.Series(["x", "y", ""]), "%.10g", "%Y-%m-%d") is None
+    assert _csv._column(pd.Series(["x", ["y"], "z"], dtype=object), "%.10g", "%Y-%m-%d") is None
+
+
 def test_the_line_ending_is_pandas(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """pandas ends lines with ``os.linesep`` (``\\r\\n`` on Windows), and so does the writer."""
     import os
