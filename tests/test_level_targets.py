@@ -293,3 +293,131 @@ def test_a_claim_on_a_level_has_a_tolerance_in_its_units(store: DataStore) -> No
     bp = es.run_study(config, store=DataStore(store.root))
     assert [c.tolerance for c in bp.claims] == [5.0, 0.01]
     assert "(tolerance ±5 bp)" in bp.claims[0].sentence()
+
+
+SIGNAL_UNITS = """
+[study]
+name = "signal_units"
+[data.series]
+px = "test:PX"
+yld = "test:YLD"
+[signal]
+variant = "up"
+type = "threshold"
+series = "yld"
+mode = "change"
+n = 20
+change_kind = "difference"
+level = 0.25
+direction = "above"
+[[variants]]
+name = "either_way"
+signal = {{ type = "any_of", signals = [
+  {{ type = "threshold", series = "yld", mode = "change", n = 20, change_kind = "difference", level = 0.25, direction = "above" }},
+  {{ type = "threshold", series = "yld", mode = "change", n = 20, change_kind = "difference", level = -0.25, direction = "below" }},
+] }}
+[[variants]]
+name = "level"
+signal = {{ type = "threshold", series = "yld", mode = "level", level = 4.5 }}
+[[variants]]
+name = "pct"
+signal = {{ type = "threshold", series = "yld", mode = "change", change_kind = "pct", level = 0.05 }}
+[[variants]]
+name = "rank"
+signal = {{ type = "threshold", series = "yld", mode = "percentile", level = 0.9 }}
+[[variants]]
+name = "price"
+signal = {{ type = "threshold", series = "px", mode = "change", change_kind = "difference", level = 5 }}
+[[variants]]
+name = "two_series"
+signal = {{ type = "any_of", signals = [
+  {{ type = "threshold", series = "yld", mode = "level", level = 4.5 }},
+  {{ type = "threshold", series = "px", mode = "level", level = 120 }},
+] }}
+[evaluation]
+horizons = {{ "1m" = 21 }}
+targets = [{{ series = "px" }}]
+[inference]
+tests = ["hac"]
+"""
+
+
+@pytest.mark.filterwarnings("ignore::eventstudy.exceptions.EventStudyWarning")
+@pytest.mark.parametrize(
+    ("units", "expected"),
+    [
+        (
+            "percent per annum",
+            {"up": "percentage points", "either_way": "percentage points", "level": "percent"},
+        ),
+        ("basis points", {"up": "bp", "either_way": "bp", "level": "bp"}),
+        ("index points", {}),
+        ("", {}),
+    ],
+)
+def test_a_signal_on_a_yield_states_its_units(
+    store: DataStore, tmp_path: Path, units: str, expected: dict[str, str]
+) -> None:
+    """A threshold on a yield in percent, or on its 20-day difference, is in percent or in
+    percentage points (0.5 = 50 bp), as the manifest says; a percentage change, a rank, a price
+    and an ``any_of`` over two series state none. The report, result.json and the signal
+    figure say so."""
+    pd.DataFrame({"path": ["series/test/YLD.csv"], "units": [units], "notes": [""]}).to_csv(
+        store.root / "MANIFEST.csv", index=False
+    )
+    store = DataStore(store.root)
+    res = es.run_study(es.parse_study(SIGNAL_UNITS.format()), store=store)
+    got = {v.name: v.signal.units for v in res.variants}
+    assert got == {v: expected.get(v, "") for v in got}
+    paths = es.write_outputs(res, tmp_path / "out", figures=False)
+    record = json.loads(paths["result"].read_text())
+    assert {v["name"]: v["units"] for v in record["variants"]} == {v: expected.get(v) for v in got}
+    report = paths["markdown"].read_text()
+    if units.startswith("percent"):
+        assert "crosses above 0.25; the value is in percentage points (0.25 is 25 bp)." in report
+        assert "(0.25 is 25 bp, -0.25 is -25 bp)." in report
+        assert "crosses above 4.5; the value is in percent." in report
+        assert res.variants[0].signal.in_units(0.25) == "0.25 percentage points (25 bp)"
+        assert "threshold: 0.25 percentage points (25 bp)" in res.variants[0].signal.summary()
+    if not expected:
+        assert "the value is in" not in report
+
+
+@pytest.mark.filterwarnings("ignore::eventstudy.exceptions.EventStudyWarning")
+def test_the_signal_figure_labels_its_units(store: DataStore) -> None:
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    from eventstudy.timeseries.plots import plot_signal
+
+    _percent_manifest(store.root)
+    res = es.run_study(es.parse_study(SIGNAL_UNITS.format()), store=DataStore(store.root))
+    for name, ylabel, legend in [
+        ("up", "signal value (percentage points)", "threshold 0.25 percentage points (25 bp)"),
+        (
+            "either_way",
+            "signal value (percentage points)",
+            "thresholds 0.25 percentage points (25 bp), -0.25 percentage points (-25 bp)",
+        ),
+        ("level", "signal value (percent)", "threshold 4.5%"),
+        ("pct", "signal value", "threshold 0.05"),
+    ]:
+        fig = plot_signal(res, variant=name)
+        ax = fig.axes[0]
+        assert ax.get_ylabel() == ylabel
+        assert legend in [t.get_text() for t in ax.get_legend().get_texts()]
+        plt.close(fig)
+
+
+def test_units_must_be_text() -> None:
+    from eventstudy.signals import SignalResult
+
+    s = pd.Series([1.0, 2.0], index=pd.bdate_range("2020-01-01", periods=2))
+    t = pd.Series([False, True], index=s.index)
+    with pytest.raises(TypeError, match="units must be a string, got int"):
+        SignalResult(s, t, 1.5, False, "x", units=5)  # type: ignore[arg-type]
+    plain = SignalResult(s, t, 1.5, False, "x")
+    assert plain.units == "" and plain.in_units(1.5) == "1.5"
+    assert SignalResult(s, t, 1.5, False, "x", units="bp").in_units(12) == "12 bp"

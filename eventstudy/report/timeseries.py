@@ -262,7 +262,8 @@ def build_report(
         blocks.append(Block("list", [c.sentence() for c in result.claims]))
     blocks.append(Block("h2", "Signal and events"))
     items = [
-        f"**{v.name}**: {v.signal.description}. {v.events.n_triggers} trigger days, "
+        f"**{v.name}**: {v.signal.description}{_units_note(v.signal)}. "
+        f"{v.events.n_triggers} trigger days, "
         f"{v.events.n_events} events after declustering (mode {v.events.mode}, "
         f"min_gap {v.events.min_gap} trading days)."
         + (f" {v.description}" if v.description else "")
@@ -511,6 +512,7 @@ def result_record(result: StudyResult) -> dict[str, Any]:
                 "description": v.description,
                 "signal": v.signal.description,
                 "threshold": v.signal.threshold,
+                "units": v.signal.units or None,
                 "look_ahead": v.signal.look_ahead,
                 "trigger_days": v.events.n_triggers,
                 "events": v.events.n_events,
@@ -582,3 +584,18 @@ def result_record(result: StudyResult) -> dict[str, Any]:
     if result.facts is not None:
         record["facts"] = result.facts.to_dict()["facts"]
     return _clean(record)
+
+
+def _units_note(signal: Any) -> str:
+    """``"; the value is in percentage points (0.5 is 50 bp)"``, or ``""`` when the signal's
+    units are not known (``signal`` a :class:`~eventstudy.signals.SignalResult`)."""
+    if not signal.units:
+        return ""
+    levels = signal.levels or (() if signal.threshold is None else (signal.threshold,))
+    if signal.units == "percentage points" and levels:
+        return (
+            "; the value is in percentage points ("
+            + ", ".join(f"{x:g} is {x * 100:g} bp" for x in levels)
+            + ")"
+        )
+    return f"; the value is in {signal.units}"

@@ -46,6 +46,10 @@ class SignalResult:
         Every level the value is compared with when there are several (``any_of`` over
         thresholds on one value, e.g. a yield change above +0.5 or below -0.5), for plots and
         summaries; empty when ``threshold`` says it all.
+    units
+        What the value is measured in, when known (``""`` otherwise): a study sets it from its
+        data (``"percentage points"`` for a 20-day change of a yield in percent, whose 0.5 is
+        50 bp; ``"percent"`` for the yield itself; ``"bp"``); see :meth:`in_units`.
 
     Raises
     ------
@@ -65,6 +69,7 @@ class SignalResult:
     look_ahead: bool
     description: str
     levels: tuple[float, ...] = ()
+    units: str = ""
 
     def __repr__(self) -> str:
         """One line: what the signal is and how often it triggered."""
@@ -86,6 +91,8 @@ class SignalResult:
             isinstance(x, int | float) and not isinstance(x, bool) for x in self.levels
         ):
             raise TypeError(f"levels must be a tuple of numbers, got {self.levels!r}")
+        if not isinstance(self.units, str):
+            raise TypeError(f"units must be a string, got {type(self.units).__name__}")
         if not self.value.index.equals(self.trigger.index):
             raise DataError("value and trigger must share the same index")
         if not pd.api.types.is_bool_dtype(self.trigger.dtype):
@@ -94,6 +101,17 @@ class SignalResult:
         if bad.any():
             first = self.value.index[np.flatnonzero(bad)[0]]
             raise DataError(f"trigger is True where value is NaN (first on {first})")
+
+    def in_units(self, x: float) -> str:
+        """A level of the value with its units: ``"0.5 percentage points (50 bp)"``,
+        ``"4.5%"``, ``"12 bp"``, or the bare number when the units are not known."""
+        if self.units == "percentage points":
+            return f"{x:g} percentage points ({x * 100:g} bp)"
+        if self.units == "percent":
+            return f"{x:g}%"
+        if self.units == "bp":
+            return f"{x:g} bp"
+        return f"{x:g}"
 
     @property
     def n_triggers(self) -> int:
@@ -109,9 +127,9 @@ class SignalResult:
         """Human-readable text summary."""
         idx = self.trigger.index[self.trigger.to_numpy(dtype=bool)]
         span = f", first {idx[0].date()}, last {idx[-1].date()}" if len(idx) else ""
-        thr = "none" if self.threshold is None else f"{self.threshold:g}"
+        thr = "none" if self.threshold is None else self.in_units(self.threshold)
         if self.levels:
-            thr = ", ".join(f"{x:g}" for x in self.levels)
+            thr = ", ".join(self.in_units(x) for x in self.levels)
         n_valid = int(self.value.notna().sum())
         lines = [
             self.description,

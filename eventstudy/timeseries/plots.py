@@ -136,12 +136,12 @@ def plot_signal(
     ax.plot(value.index.to_numpy(), value.to_numpy(), lw=0.6, color="#555555", label="signal value")
     thr = v.signal.threshold
     if thr is not None and np.isfinite(thr):
-        ax.axhline(thr, color="#c0392b", ls="--", lw=1, label=f"threshold {thr:g}")
+        ax.axhline(thr, color="#c0392b", ls="--", lw=1, label=f"threshold {v.signal.in_units(thr)}")
         if str(v.signal.description).endswith("both") or "both" in v.signal.description:
             ax.axhline(-thr, color="#c0392b", ls="--", lw=1)
     levels = [x for x in v.signal.levels if np.isfinite(x)]
     for i, level in enumerate(levels):
-        label = f"thresholds {', '.join(f'{x:g}' for x in levels)}" if i == 0 else None
+        label = f"thresholds {', '.join(map(v.signal.in_units, levels))}" if i == 0 else None
         ax.axhline(level, color="#c0392b", ls="--", lw=1, label=label)
     ev = v.events.dates
     ax.scatter(
@@ -149,7 +149,7 @@ def plot_signal(
     )
     ax.set_title(v.signal.description, fontsize=9)
     ax.set_xlabel("date")
-    ax.set_ylabel("signal value")
+    ax.set_ylabel(f"signal value ({v.signal.units})" if v.signal.units else "signal value")
     ax.legend(loc="upper left", fontsize=8)
     return fig
 

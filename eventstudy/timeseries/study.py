@@ -170,6 +170,47 @@ def _check_dates(config: TimeSeriesStudyConfig, dates: pd.DatetimeIndex) -> None
         )
 
 
+def series_units(config: TimeSeriesStudyConfig, store: DataStore) -> dict[str, str]:
+    """The units of each level series of the study, where the data directory states them:
+    alias -> ``"percent"`` (a yield in percent) or ``"bp"``; prices, ratios, breadth shares
+    and levels in other or unknown units are left out."""
+    from eventstudy.data.study_data import series_kind
+
+    out: dict[str, str] = {}
+    for spec in config.data.series:
+        name = spec.splice[1] if spec.splice is not None else spec.name
+        if name is None or spec.ratio is not None or series_kind(spec, store) != "level":
+            continue
+        units, scale = store.level_units(name, folder=spec.folder)
+        if units == "bp":
+            out[spec.alias] = "percent" if scale == 100.0 else "bp"
+    return out
+
+
+def signal_units(signal: Any, result: Any, levels_in: Mapping[str, str]) -> str:
+    """The units of a signal's value (:attr:`SignalResult.units`) when they follow from the
+    units of the series it reads (``levels_in``, see :func:`series_units`), else ``""``.
+
+    A threshold on a level keeps the series' units; on its change as a difference, a yield in
+    percent moves in percentage points (0.5 is 50 bp) and one in bp in bp; a percentage
+    change, a percentile or any other signal states none.  ``any_of`` over thresholds on one
+    value (which is then its value) has their common units."""
+    from eventstudy.signals.combinators import AnyOf
+    from eventstudy.signals.threshold import Threshold
+
+    if isinstance(signal, Threshold):
+        units = levels_in.get(signal.series, "")
+        if signal.mode == "level":
+            return units
+        if signal.mode == "change" and (signal.change_kind or "difference") == "difference":
+            return "percentage points" if units == "percent" else units
+        return ""
+    if isinstance(signal, AnyOf) and (result.levels or result.threshold is not None):
+        found = {signal_units(child, result, levels_in) for child in signal.signals}
+        return found.pop() if len(found) == 1 else ""
+    return ""
+
+
 def check_target_kinds(
     config: TimeSeriesStudyConfig, store: DataStore
 ) -> dict[str, tuple[str, float]]:
@@ -493,6 +534,7 @@ def run_timeseries_study(
     store = store or DataStore.from_settings(data_dir)
     seed = config.seed if seed is None else seed
     units = check_target_kinds(config, store)
+    levels_in = series_units(config, store)
     if config.backtest is not None:  # a level to hold is refused before any work
         from eventstudy.timeseries.trade import check_backtest_series
 
@@ -501,7 +543,9 @@ def run_timeseries_study(
         warnings.simplefilter("always", EventStudyWarning)
         data = load_study_data(config.data, store)
         check_sample(config, data)
-        variants = _run_variants(config, data, seed, progress, units, path_bands, workers)
+        variants = _run_variants(
+            config, data, seed, progress, units, path_bands, workers, levels_in
+        )
     messages: list[str] = []
     for w in caught:
         if issubclass(w.category, EventStudyWarning) and str(w.message) not in messages:
@@ -576,6 +620,7 @@ def _run_variants(
     units: Mapping[str, tuple[str, float]],
     path_bands: bool = True,
     workers: int | None = None,
+    levels_in: Mapping[str, str] | None = None,
 ) -> tuple[VariantResult, ...]:
     """Every variant of the study, in order; with two processes (``workers``, see
     :func:`_variant_processes`) a forked copy computes every second variant.  The numbers are
@@ -625,6 +670,8 @@ def _run_variants(
                 f"on any of the {len(prices):,} aligned dates ({sig.description}): is a window "
                 "or min_periods longer than the data?"
             )
+        if stated := signal_units(signal, sig, levels_in or {}):
+            sig = dataclasses.replace(sig, units=stated)
         trigger = sig.trigger
         in_window = np.ones(len(trigger), dtype=bool)
         if ev.start is not None:
