@@ -329,6 +329,12 @@ signal = {{ type = "threshold", series = "yld", mode = "percentile", level = 0.9
 name = "price"
 signal = {{ type = "threshold", series = "px", mode = "change", change_kind = "difference", level = 5 }}
 [[variants]]
+name = "two_horizons"
+signal = {{ type = "any_of", signals = [
+  {{ type = "threshold", series = "yld", mode = "change", n = 20, level = 0.25 }},
+  {{ type = "threshold", series = "yld", mode = "change", n = 5, level = 0.25 }},
+] }}
+[[variants]]
 name = "two_series"
 signal = {{ type = "any_of", signals = [
   {{ type = "threshold", series = "yld", mode = "level", level = 4.5 }},
@@ -360,7 +366,7 @@ def test_a_signal_on_a_yield_states_its_units(
 ) -> None:
     """A threshold on a yield in percent, or on its 20-day difference, is in percent or in
     percentage points (0.5 = 50 bp), as the manifest says; a percentage change, a rank, a price
-    and an ``any_of`` over two series state none. The report, result.json and the signal
+    and an ``any_of`` over two series or two horizons (its value a count) state none. The report, result.json and the signal
     figure say so."""
     pd.DataFrame({"path": ["series/test/YLD.csv"], "units": [units], "notes": [""]}).to_csv(
         store.root / "MANIFEST.csv", index=False

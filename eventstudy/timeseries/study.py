@@ -171,15 +171,13 @@ def _check_dates(config: TimeSeriesStudyConfig, dates: pd.DatetimeIndex) -> None
 
 
 def series_units(config: TimeSeriesStudyConfig, store: DataStore) -> dict[str, str]:
-    """The units of each level series of the study, where the data directory states them:
-    alias -> ``"percent"`` (a yield in percent) or ``"bp"``; prices, ratios, breadth shares
-    and levels in other or unknown units are left out."""
-    from eventstudy.data.study_data import series_kind
-
+    """The units of each series of the study in percent or basis points, as the data
+    directory states them: alias -> ``"percent"`` (a yield in percent) or ``"bp"``; prices
+    (index points, dollars), ratios, breadth shares and unknown units are left out."""
     out: dict[str, str] = {}
     for spec in config.data.series:
         name = spec.splice[1] if spec.splice is not None else spec.name
-        if name is None or spec.ratio is not None or series_kind(spec, store) != "level":
+        if name is None:  # a ratio or a breadth measure
             continue
         units, scale = store.level_units(name, folder=spec.folder)
         if units == "bp":

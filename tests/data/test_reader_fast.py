@@ -99,6 +99,21 @@ def test_a_cell_not_a_finite_number_goes_to_the_general_path(cell: str) -> None:
     assert reader._finite_numbers(text(["1.5", cell])) is None
 
 
+def test_the_fast_paths_are_taken(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A clean ISO file never reaches the general parsers (they would be 20 times slower)."""
+
+    def general_parser(*args: object, **kwargs: object) -> None:
+        raise AssertionError("the general path ran")
+
+    path = tmp_path / "x.csv"
+    path.write_text("date,value\n2020-01-02,1.5\n2020-01-03,2.25\n")
+    monkeypatch.setattr(pd, "to_datetime", general_parser)
+    monkeypatch.setattr(pd, "to_numeric", general_parser)
+    frame = read_table(path).frame
+    assert frame["value"].tolist() == [1.5, 2.25]
+    assert list(frame.index.strftime("%Y-%m-%d")) == ["2020-01-02", "2020-01-03"]
+
+
 CASES = [
     "date,value\n2020-01-02,1.5\n2020-01-03,2.25\n",
     "date,value\n2020-01-02,1.5\n2020-01-03,.\n2020-01-06,2\n",  # a holiday marker
