@@ -25,6 +25,7 @@ _LAZY = {
     "estimate_panel": "eventstudy.crosssection.engine",
     "AlignedEvents": "eventstudy.crosssection.inputs",
     "align_events": "eventstudy.crosssection.inputs",
+    "compound_factors": "eventstudy.crosssection.inputs",
     "factors_from_percent": "eventstudy.crosssection.inputs",
     "returns_from_prices": "eventstudy.crosssection.inputs",
     "to_wide": "eventstudy.crosssection.inputs",
@@ -48,6 +49,7 @@ if TYPE_CHECKING:
     from eventstudy.crosssection.inputs import (
         AlignedEvents,
         align_events,
+        compound_factors,
         factors_from_percent,
         returns_from_prices,
         to_wide,
@@ -65,6 +67,7 @@ __all__ = [
     "NormalReturnModel",
     "align_events",
     "car_variance",
+    "compound_factors",
     "daily_tests",
     "estimate_panel",
     "factors_from_percent",

@@ -257,6 +257,29 @@ def _warn_window_gaps(
     )
 
 
+def _warn_unused_factor_days(factor_dates: pd.DatetimeIndex, calendar: pd.DatetimeIndex) -> None:
+    """Warn when the factors have trading days inside the returns' range that the returns'
+    calendar lacks: their factor returns are not used.  If the returns of the next date span
+    them (returns computed from prices on that calendar), the factors must span them too."""
+    if len(calendar) < 2:
+        return
+    lacking = factor_dates[
+        (factor_dates > calendar[0]) & (factor_dates < calendar[-1]) & ~factor_dates.isin(calendar)
+    ]
+    if lacking.empty:
+        return
+    shown = ", ".join(f"{d:%Y-%m-%d}" for d in lacking[:5])
+    warnings.warn(
+        f"factors: {len(lacking)} date(s) inside the returns' range are not on the returns' "
+        f"calendar ({shown}{', ...' if len(lacking) > 5 else ''}); their factor returns are not "
+        "used. If the returns of the next date span them (returns computed from prices on "
+        "this calendar), pass compound_factors(factors, returns.index) so that the factors "
+        "span them too",
+        DataCoverageWarning,
+        stacklevel=find_stack_level(),
+    )
+
+
 def _refuse_infinite(
     values: np.ndarray, dates: pd.DatetimeIndex, names: Sequence[str], what: str
 ) -> None:
@@ -431,6 +454,7 @@ def _run_cross_section(
             [str(c) for c in factors.columns],
             "factors",
         )
+        _warn_unused_factor_days(factors.index, calendar)
     offset, design = mdl.design(mkt, factors)
     aligned = align_events(events, calendar, returns.columns)
     est_days = np.arange(est[0], est[1] + 1)

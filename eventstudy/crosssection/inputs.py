@@ -24,6 +24,7 @@ __all__ = [
     "AlignedEvents",
     "align_events",
     "check_return_units",
+    "compound_factors",
     "factors_from_percent",
     "returns_from_prices",
     "to_wide",
@@ -183,6 +184,70 @@ def factors_from_percent(factors: pd.DataFrame) -> pd.DataFrame:
     out = df[cols].astype(float) / 100.0
     out.index = _as_datetime_index(out.index, "factors")
     return out.sort_index()
+
+
+def compound_factors(factors: pd.DataFrame, calendar: pd.Index) -> pd.DataFrame:
+    """Factor returns (decimals) over the same spans as returns on ``calendar``.
+
+    A return dated ``t`` on a calendar that lacks a trading day (a panel without 2017-11-08)
+    runs from the previous calendar date's close: it spans two days, and so must the factors
+    that explain it.  Each calendar date gets its factors compounded over the factor dates
+    after the previous calendar date up to and including it: the total market return
+    ``mkt_rf + rf`` and ``rf`` each as ``prod(1 + x) - 1`` (so ``mkt_rf`` stays the market's
+    excess over the risk-free return of the same span), the long-short factors (``smb``,
+    ``hml``, ``rmw``, ``cma``, ``mom``) as ``prod(1 + x) - 1`` too, the usual approximation of
+    a multi-day spread return.  A date whose span holds no factor date, or a missing factor
+    value, is NaN; the first calendar date takes its own date only (its return is undefined
+    anyway).  Where every span is one day this is ``factors.reindex(calendar)``, exactly.
+
+    Parameters
+    ----------
+    factors
+        Factor returns in decimals (see :func:`factors_from_percent`), indexed by date.
+    calendar
+        The returns' dates, ascending.
+
+    Returns
+    -------
+    DataFrame
+        The factors on ``calendar``, with the attribute ``attrs["days"]``: a Series of the
+        number of factor dates each calendar date spans.
+
+    References
+    ----------
+    Fama, E. F. & French, K. R. (1993), J. Financial Economics 33(1): the factors are
+    returns of portfolios, compounded over a holding period like any return.
+    """
+    if not isinstance(factors, pd.DataFrame):
+        raise TypeError(f"factors must be a DataFrame, got {type(factors).__name__}")
+    cal = _as_datetime_index(pd.Index(calendar), "calendar")
+    own = _as_datetime_index(factors.index, "factors")
+    if not cal.is_monotonic_increasing or not own.is_monotonic_increasing:
+        raise DataError("factors and calendar must be in ascending date order")
+    values = factors.to_numpy(dtype=float)
+    if "mkt_rf" in factors.columns and "rf" in factors.columns:  # compound the total market
+        values = values.copy()
+        values[:, factors.columns.get_loc("mkt_rf")] += values[:, factors.columns.get_loc("rf")]
+    # the calendar date each factor date belongs to: the first one on or after it
+    span = np.searchsorted(cal.asi8, own.asi8, side="left")
+    inside = (span < len(cal)) & (own >= cal[0])
+    span, values = span[inside], values[inside]
+    days = np.bincount(span, minlength=len(cal))
+    growth = np.full((len(cal), values.shape[1]), 0.0)
+    np.add.at(growth, span, np.log1p(values))  # NaN stays NaN
+    out = np.expm1(growth)
+    out[days == 0] = np.nan
+    if "mkt_rf" in factors.columns and "rf" in factors.columns:
+        out[:, factors.columns.get_loc("mkt_rf")] -= out[:, factors.columns.get_loc("rf")]
+    one = days == 1  # one-day spans are the factors as given, bit for bit
+    if one.any():
+        first = np.flatnonzero(np.r_[np.diff(span) != 0, True])  # the last entry of each span
+        exact = np.full((len(cal), values.shape[1]), np.nan)
+        exact[span[first]] = factors.to_numpy(dtype=float)[inside][first]
+        out[one] = exact[one]
+    frame = pd.DataFrame(out, index=cal, columns=factors.columns)
+    frame.attrs["days"] = pd.Series(days, index=cal, name="days")
+    return frame
 
 
 @dataclass(frozen=True, slots=True)

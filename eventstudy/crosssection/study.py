@@ -15,13 +15,17 @@ from eventstudy._threads import resolve_threads
 from eventstudy._warnings import find_stack_level
 from eventstudy.config import thaw
 from eventstudy.crosssection.api import run_cross_section
-from eventstudy.crosssection.inputs import factors_from_percent, returns_from_prices
+from eventstudy.crosssection.inputs import (
+    compound_factors,
+    factors_from_percent,
+    returns_from_prices,
+)
 from eventstudy.crosssection.results import CrossSectionStudyResult
 from eventstudy.crosssection.spec import CrossSectionSpec, CrossSectionStudyConfig
 from eventstudy.data import DataStore
 from eventstudy.data.records import SeriesInfo
 from eventstudy.data.study_data import load_study_data, series_kind
-from eventstudy.exceptions import ConfigError, DataError, EventStudyWarning
+from eventstudy.exceptions import ConfigError, DataCoverageWarning, DataError, EventStudyWarning
 
 __all__ = ["CrossSectionStudyResult", "run_cross_section_study"]
 
@@ -122,6 +126,31 @@ def _events(
     return pd.DataFrame({"ticker": names, "date": date})
 
 
+_SHOWN = 5
+
+
+def _say_compounded(days: pd.Series, factor_dates: pd.Index) -> None:
+    """Warn, naming the dates, where the factors were compounded over more than one day."""
+    many = days[days > 1]
+    if many.empty:
+        return
+    lacking = factor_dates[
+        (factor_dates > days.index[0])
+        & (factor_dates <= days.index[-1])
+        & ~factor_dates.isin(days.index)
+    ]
+    shown = ", ".join(f"{d:%Y-%m-%d} ({n} days)" for d, n in many.iloc[:_SHOWN].items())
+    more = f" and {len(many) - _SHOWN} more" if len(many) > _SHOWN else ""
+    lack = ", ".join(f"{d:%Y-%m-%d}" for d in lacking[:_SHOWN])
+    warnings.warn(
+        f"the panel lacks {len(lacking)} trading day(s) the factors have ({lack}"
+        f"{', ...' if len(lacking) > _SHOWN else ''}): the stock and market returns of the "
+        f"next date span them, and so do the factors, compounded: {shown}{more}",
+        DataCoverageWarning,
+        stacklevel=find_stack_level(),
+    )
+
+
 def run_cross_section_study(
     config: CrossSectionStudyConfig,
     *,
@@ -132,8 +161,9 @@ def run_cross_section_study(
     """Load the panel, market and factors a cross-section study names and run the battery.
 
     The trading calendar is the panel's dates that the market series also has; stock and
-    market returns are both computed on it (a date missing from the panel gives a two-day
-    return to every series alike).  ``workers`` threads fit and rank the events (default: one
+    market returns are both computed on it, and factor returns compounded onto it (a date
+    missing from the panel gives a two-day return to every series alike, with a
+    :class:`~eventstudy.exceptions.DataCoverageWarning` naming it).  ``workers`` threads fit and rank the events (default: one
     per core, up to 8; see :func:`~eventstudy.crosssection.run_cross_section`): the numbers
     do not depend on it.
     """
@@ -175,7 +205,8 @@ def run_cross_section_study(
                 frames.append(loaded.data)
             raw = pd.concat(frames, axis=1, join="inner")
             raw = raw.loc[:, ~raw.columns.duplicated()]
-            factors = factors_from_percent(raw).reindex(calendar)
+            factors = compound_factors(factors_from_percent(raw), calendar)
+            _say_compounded(factors.attrs["days"], raw.index)
         events = _events(cs, config, panel.data)
         try:
             result = run_cross_section(
