@@ -19,6 +19,7 @@ from eventstudy._warnings import find_stack_level
 from eventstudy.crosssection.battery import (
     BatteryInputs,
     Convention,
+    caar_variance_path,
     car_variance_path,
     daily_tests,
     window_tests,
@@ -629,7 +630,11 @@ def _result_tables(
     var_paths = car_variance_path(panel, threads)
     okv = np.isfinite(var_paths)
     with np.errstate(invalid="ignore", divide="ignore"):
-        se = np.sqrt(np.where(okv, var_paths, 0.0).sum(axis=0)) / okv.sum(axis=0)
+        if bool(fin[np.isfinite(panel.sigma2)].all()):  # every event every day: Σ Var(CAR_i)/N²
+            se = np.sqrt(np.where(okv, var_paths, 0.0).sum(axis=0)) / okv.sum(axis=0)
+        else:  # the CAAR averages over the events present each day: weights 1/n_t
+            se = np.sqrt(caar_variance_path(panel, threads))
+            se[n_t == 0] = np.nan
     z = float(special.ndtri(0.5 + level / 2.0))  # scipy.stats.norm.ppf
     caar_df = pd.DataFrame(
         {
