@@ -25,7 +25,14 @@ from eventstudy.crosssection.battery import (
     window_tests,
 )
 from eventstudy.crosssection.engine import EventPanel, estimate_panel
-from eventstudy.crosssection.inputs import AlignedEvents, align_events, check_return_units
+from eventstudy.crosssection.inputs import (
+    FACTOR_COLUMNS,
+    AlignedEvents,
+    align_events,
+    check_column_units,
+    check_no_full_day_move,
+    check_return_units,
+)
 from eventstudy.crosssection.models import NormalReturnModel, get_model
 from eventstudy.exceptions import DataCoverageWarning, DataError, DroppedEventsWarning
 from eventstudy.results import TestResult
@@ -416,7 +423,9 @@ def _run_cross_section(
     if not isinstance(market, pd.Series):
         raise TypeError(f"market must be a pandas Series, got {type(market).__name__}")
     check_return_units(returns.to_numpy(), "returns")
+    check_column_units(returns, "returns")
     check_return_units(market.to_numpy(), "market")
+    check_no_full_day_move(market, "market")
     mdl = get_model(model)
     est = _as_window("estimation", estimation)
     evw = _as_window("event_window", event_window)
@@ -454,6 +463,11 @@ def _run_cross_section(
             factors.index,
             [str(c) for c in factors.columns],
             "factors",
+        )
+        check_no_full_day_move(
+            factors[[c for c in factors.columns if c in FACTOR_COLUMNS]],
+            "factors",
+            fix="pass factors_from_percent(factors) for factors in percent",
         )
         _warn_unused_factor_days(factors.index, calendar)
     offset, design = mdl.design(mkt, factors)
