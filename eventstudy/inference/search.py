@@ -202,7 +202,8 @@ def spa(
 ) -> float:
     """Hansen's (2005) consistent SPA p-value on studentized statistics.
 
-    Like :func:`reality_check`, but a specification whose studentized statistic lies below
+    The statistic is ``max(0, max_j t_j)`` (Hansen 2005, eq. 5), so a search whose every
+    statistic points against the claimed direction has p = 1.  Like :func:`reality_check`, but a specification whose studentized statistic lies below
     ``-sqrt(2 log log D)`` (it is far worse than chance) is recentred by its own value in the
     null (its null statistics are shifted down by ``|obs|``), so that poor specifications do not
     inflate the null maximum.  ``D`` is the number of null draws unless
@@ -216,7 +217,11 @@ def spa(
     size = n_draws_threshold or sn.shape[0]
     threshold = -math.sqrt(2.0 * math.log(math.log(max(size, 3))))
     shift = np.where(so < threshold, so, 0.0)
-    return float(_p(np.sum((sn + shift).max(axis=1) >= so.max()), sn.shape[0]))
+    # Hansen's T = max(0, max_j t_j), in the data and in every draw: with every statistic
+    # against the claimed direction T is 0 and p is 1
+    observed = max(0.0, float(so.max()))
+    drawn = np.maximum((sn + shift).max(axis=1), 0.0)
+    return float(_p(np.sum(drawn >= observed), sn.shape[0]))
 
 
 def romano_wolf(

@@ -266,6 +266,7 @@ def sweep_record(result: SweepResult, frame: pd.DataFrame | None = None) -> dict
             "dimensions": {d.name: [c for c, _ in d.choices] for d in sw.dimensions},
             "specifications": sw.n_specifications,
             "skipped": [{"name": n, "reason": r} for n, r in sw.skipped],
+            "without_events": list(result.without_events()),
             "tests": list(sw.tests),
             "direction": sw.direction,
             "shifts": sw.shifts,

@@ -64,6 +64,9 @@ class SweepResult:
     facts: FactTable | None = None
     backtest: SweepBacktest | None = None
     _frame: list[pd.DataFrame] = field(default_factory=list, init=False, repr=False, compare=False)
+    _ahead: list[frozenset[str]] = field(
+        default_factory=list, init=False, repr=False, compare=False
+    )
 
     def __repr__(self) -> str:
         """One line: the study swept and how many specifications."""
@@ -86,6 +89,29 @@ class SweepResult:
         spec = next(s for s in self.specifications if s.name == name)
         return bool(make_signal(thaw(spec.signal)).compute(self.data.aligned.frame).look_ahead)
 
+    def look_ahead_names(self) -> frozenset[str]:
+        """The specifications whose signal uses full-sample statistics (look-ahead): each
+        distinct signal computed again once (a few milliseconds each), kept."""
+        if not self._ahead:
+            from eventstudy.config import thaw
+            from eventstudy.signals import make_signal
+
+            frame = self.data.aligned.frame
+            by_signal: dict[str, bool] = {}
+            ahead = set()
+            for spec in self.specifications:  # one computation per distinct signal
+                key = repr(sorted(thaw(spec.signal).items()))
+                if key not in by_signal:
+                    by_signal[key] = bool(make_signal(thaw(spec.signal)).compute(frame).look_ahead)
+                if by_signal[key]:
+                    ahead.add(spec.name)
+            self._ahead.append(frozenset(ahead))
+        return self._ahead[0]
+
+    def without_events(self) -> tuple[str, ...]:
+        """The specifications with no event in their sample (they take no part in a test)."""
+        return tuple(s.name for s in self.specifications if self.events[s.name].n_events == 0)
+
     @property
     def specifications(self) -> tuple[Specification, ...]:
         """The specifications run, in grid order."""
@@ -102,7 +128,7 @@ class SweepResult:
         """Tidy statistics, one row per specification x target x horizon.
 
         Columns: ``specification``, ``choice_<dimension>`` for each sweep dimension (the
-        choice made),
+        choice made), ``look_ahead`` (the signal uses full-sample statistics),
         ``n_events``, then the columns of :meth:`EvaluationResult.to_frame` (``n``, ``mean``,
         ``baseline_mean``, ``excess_mean``, ``n_episodes``, ``applicable``, ``reason`` and
         ``<test>_stat`` / ``_p`` / ``_applicable`` / ``_reason`` for each test), and from the
@@ -116,10 +142,12 @@ class SweepResult:
     def _build_frame(self) -> pd.DataFrame:
         assert self.config.sweep is not None
         dims = [d.name for d in self.config.sweep.dimensions]
+        ahead = self.look_ahead_names()
         rows = []
         for spec in self.specifications:  # one dict per specification x target x horizon
             head: dict[str, Any] = {"specification": spec.name}
             head.update({f"choice_{d}": spec.choices.get(d, "") for d in dims})
+            head["look_ahead"] = spec.name in ahead
             head["n_events"] = self.events[spec.name].n_events
             for ev in self.evaluations[spec.name].values():
                 for row in ev.rows():
@@ -188,7 +216,9 @@ class SweepResult:
         (the choices every matching specification shares, e.g. ``"kind=log; sigma=expanding"``),
         ``closest`` (the specification nearest the claim) and its ``closest_mean``,
         ``survives`` (whether a matching specification keeps Romano–Wolf p < alpha: family-wise
-        control across the whole sweep) and ``source``.
+        control across the whole sweep), ``within_look_ahead`` (how many of the matching
+        specifications use full-sample statistics), ``survives_without_look_ahead`` and
+        ``source``.
         """
         assert self.config.sweep is not None
         dims = [d.name for d in self.config.sweep.dimensions]
@@ -218,6 +248,10 @@ class SweepResult:
                     "closest": near["specification"],
                     "closest_mean": float(near["mean"]),
                     "survives": bool((hit["romano_wolf_p"] < alpha).any()),
+                    "within_look_ahead": int(hit["look_ahead"].sum()),
+                    "survives_without_look_ahead": bool(
+                        ((hit["romano_wolf_p"] < alpha) & ~hit["look_ahead"]).any()
+                    ),
                     "source": c.source,
                 }
             )
@@ -236,34 +270,84 @@ class SweepResult:
                 text += (
                     f"; they share {r['common']}" if r["common"] else "; they share no one choice"
                 )
-                text += (
-                    "; at least one survives the family-wise control (Romano–Wolf)"
-                    if r["survives"]
-                    else "; none survives the family-wise control (Romano–Wolf)"
-                )
+                if r["within_look_ahead"]:
+                    text += (
+                        f"; {r['within_look_ahead']} of them use full-sample statistics "
+                        "(look-ahead)"
+                    )
+                if r["survives"] and not r["survives_without_look_ahead"]:
+                    text += "; only look-ahead ones survive the family-wise control (Romano–Wolf)"
+                else:
+                    text += (
+                        "; at least one survives the family-wise control (Romano–Wolf)"
+                        if r["survives"]
+                        else "; none survives the family-wise control (Romano–Wolf)"
+                    )
             else:
                 text += f"; the closest is {r['closest']} with {r['closest_mean']:+.2%}"
             out.append(text + ".")
         return out
 
     def headline(self) -> str:
-        """The answer in one sentence: does any specification survive the search anywhere?"""
+        """The answer in one sentence: does any specification survive the search anywhere?
+
+        Says when nothing could be tested (no specification with events in a target x
+        horizon), how many specifications have no events, and which survivors use full-sample
+        statistics (look-ahead)."""
         alpha = self.config.inference.alpha
         n_spec = len(self.specifications)
-        survivors = {
-            key: int(np.sum(np.array(list(fam.get("romano_wolf_p", {}).values()), float) < alpha))
-            for key, fam in self.search.items()
-        }
-        hit = [f"{t} {h} ({n})" for (t, h), n in survivors.items() if n]
+        ahead = self.look_ahead_names()
+        survivors: dict[tuple[str, str], list[str]] = {}
+        tested: dict[tuple[str, str], int] = {}
+        for key, fam in self.search.items():
+            rw = fam.get("romano_wolf_p", {})
+            survivors[key] = [n for n, p in rw.items() if p < alpha]
+            tested[key] = sum(1 for p in rw.values() if p == p)
+        empty = self.without_events()
+        no_events = (
+            f" ({len(empty)} of the {n_spec} specifications have no events and take no part)"
+            if empty
+            else ""
+        )
+        if not any(tested.values()):
+            return (
+                f"Nothing could be tested in the search: no specification has events with "
+                f"complete forward returns in any target x horizon ({len(tested)} in all)"
+                f"{no_events}."
+            )
+        untested = [f"{t} {h}" for (t, h), n in tested.items() if not n]
+        not_testable = f"; not testable: {', '.join(untested)}" if untested else ""
+        hit = []
+        for (t, h), names in survivors.items():
+            if not names:
+                continue
+            n_ahead = sum(n in ahead for n in names)
+            mark = (
+                ""
+                if not n_ahead
+                else ", look-ahead"
+                if n_ahead == len(names)
+                else f", {n_ahead} with look-ahead"
+            )
+            hit.append(f"{t} {h} ({len(names)}{mark})")
         if not hit:
             return (
                 f"Nothing survives the search: in no target x horizon ({len(survivors)} in all) "
                 f"does any of the {n_spec} specifications keep a family-wise (Romano–Wolf) "
-                f"p-value below {alpha:.0%}."
+                f"p-value below {alpha:.0%}{no_events}{not_testable}."
             )
         return (
             f"Some specifications survive the search (Romano–Wolf p < {alpha:.0%}, out of "
-            f"{n_spec}): " + ", ".join(hit) + "."
+            f"{n_spec}{no_events}): "
+            + ", ".join(hit)
+            + not_testable
+            + "."
+            + (
+                " Look-ahead: those specifications' signals use full-sample statistics that no "
+                "one had on the day."
+                if any("look-ahead" in x for x in hit)
+                else ""
+            )
         )
 
     def verdict_lines(self) -> list[str]:
@@ -280,6 +364,12 @@ class SweepResult:
             n_surv = int(np.sum(rw < alpha))
             n = int(np.sum(np.isfinite(rw)))
             rc = fam.get("reality_check_p", np.nan)
+            if not n:
+                lines.append(
+                    f"{target} {horizon}: not testable (no specification has events with "
+                    "complete forward returns)."
+                )
+                continue
             lines.append(
                 f"{target} {horizon}: {n_surv} of {n} specifications survive the family-wise "
                 f"control at {alpha:.0%} (Romano–Wolf; reality check p = {pvalue(rc)}, "
@@ -300,13 +390,23 @@ class SweepResult:
         ]
         f = self.to_frame()
         test = self.default_test
+        sign = {"positive": 1.0, "negative": -1.0}.get(sw.direction)
         for (target, horizon), g in f.groupby(["target", "horizon"], sort=False):
             p = g[f"{test}_p"].to_numpy(dtype=float)
+            excess = g["excess_mean"].to_numpy(dtype=float)
             ok = np.isfinite(p)
+            sig = ok & (np.where(ok, p, 1.0) < 0.05)
+            if sign is None:
+                side = f" ({int((sig & (excess > 0)).sum())} positive, {int((sig & (excess < 0)).sum())} negative)"
+            else:
+                side = (
+                    f" ({int((sig & (sign * excess > 0)).sum())} in the claimed direction, "
+                    f"{int((sig & (sign * excess <= 0)).sum())} against it)"
+                )
             lines.append(
                 f"  {target} {horizon}: mean {pct(g['mean'].min())} to {pct(g['mean'].max())} "
-                f"(median {pct(g['mean'].median())}); {int((p[ok] < 0.05).sum())} of {ok.sum()} "
-                f"specifications with {test} p < 0.05"
+                f"(median {pct(g['mean'].median())}); {int(sig.sum())} of {ok.sum()} "
+                f"specifications with {test} p < 0.05{side}"
             )
         if self.search:
             lines.append(self.headline())

@@ -157,6 +157,7 @@ def test_one_specification_equals_the_plain_study(data_dir: Path) -> None:
             columns=[
                 "specification",
                 "n_events",
+                "look_ahead",
                 "family_shift_p",
                 "romano_wolf_p",
                 "holm_p",
@@ -219,11 +220,12 @@ def test_family_shift_p_takes_the_claimed_direction() -> None:
 def test_result_frame_claims_and_verdict(swept) -> None:
     f = swept.to_frame()
     assert len(f) == 12
-    assert list(f.columns[:5]) == [
+    assert list(f.columns[:6]) == [
         "specification",
         "choice_level",
         "choice_min_gap",
         "choice_kind",
+        "look_ahead",
         "n_events",
     ]
     for col in ("family_shift_p", "romano_wolf_p", "holm_p", "fdr_bh_p", "hac_p", "placebo_p"):

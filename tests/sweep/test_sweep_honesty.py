@@ -1,0 +1,119 @@
+"""A sweep's answer says what was and was not tested: specifications without events are counted,
+a target x horizon with nothing to test is "not testable" (never "nothing survives"), survivors
+and claim matches that use full-sample statistics are marked as look-ahead, the summary's count
+of significant specifications says on which side of the claim they fall, and Hansen's SPA has
+its max(0, .) (Hansen 2005, eq. 5)."""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+import eventstudy as es
+from eventstudy.conftest import EXAMPLE_STUDY, write_example_data
+from eventstudy.inference.search import spa
+
+SWEEP = """
+[sweep]
+tests = ["hac"]
+direction = "positive"
+shifts = 200
+
+[sweep.grid]
+"signal.level" = [{levels}]
+"""
+
+DIVERGENCE = EXAMPLE_STUDY.replace(
+    'type = "move"\nseries = "a"\nn = 5\nmode = "above"\nlevel = 0.04',
+    'type = "divergence"\na = "a"\nb = "b"\nn = 5\nk = 2.5\ndirection = "above"\n'
+    'sigma = "expanding"',
+)
+
+
+@pytest.fixture(scope="module")
+def data_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return write_example_data(tmp_path_factory.mktemp("data"))
+
+
+def run(data_dir: Path, text: str) -> es.timeseries.SweepResult:
+    return es.run_study(es.parse_study(text), data_dir=data_dir)
+
+
+@pytest.mark.filterwarnings("ignore::eventstudy.exceptions.EventStudyWarning")
+def test_specifications_without_events_are_counted(data_dir: Path, tmp_path: Path) -> None:
+    res = run(data_dir, EXAMPLE_STUDY + SWEEP.format(levels="0.04, 0.5, 0.6"))
+    assert res.without_events() == ("level=0.5", "level=0.6")
+    head = res.headline()
+    assert "(2 of the 3 specifications have no events and take no part)" in head
+    paths = es.write_outputs(res, tmp_path / "out", figures=False)
+    record = json.loads(paths["result"].read_text())
+    assert record["sweep"]["without_events"] == ["level=0.5", "level=0.6"]
+    assert record["verdict"] == head
+
+
+@pytest.mark.filterwarnings("ignore::eventstudy.exceptions.EventStudyWarning")
+def test_nothing_to_test_is_not_nothing_survives(data_dir: Path) -> None:
+    res = run(data_dir, EXAMPLE_STUDY + SWEEP.format(levels="0.5, 0.6"))
+    head = res.headline()
+    assert head.startswith("Nothing could be tested in the search: no specification has events")
+    assert "survives" not in head
+    assert res.verdict_lines() == [
+        "a 1m: not testable (no specification has events with complete forward returns)."
+    ]
+
+
+def test_look_ahead_is_marked_next_to_survivors_and_claims(data_dir: Path) -> None:
+    text = (
+        DIVERGENCE
+        + '[[claims]]\ntarget = "a"\nhorizon = "1m"\nvalue = 0.0\ntolerance = 1.0\n'
+        + SWEEP.format(levels="0").replace(
+            '"signal.level" = [0]', '"signal.sigma" = ["full", "expanding"]'
+        )
+    )
+    res = run(data_dir, text)
+    assert res.look_ahead_names() == frozenset({"sigma=full"})
+    frame = res.to_frame()
+    assert frame.set_index("specification")["look_ahead"].to_dict() == {
+        "sigma=full": True,
+        "sigma=expanding": False,
+    }
+    assert "1 of them use full-sample statistics (look-ahead)" in res.claim_sentences()[0]
+    # a search whose only survivor is the look-ahead specification says so
+    ((key, fam),) = res.search.items()
+    fake = {**fam, "romano_wolf_p": {"sigma=full": 0.01, "sigma=expanding": 0.5}}
+    forged = dataclasses.replace(res, search={key: fake})
+    head = forged.headline()
+    assert "a 1m (1, look-ahead)" in head and "full-sample statistics" in head
+    both = {**fam, "romano_wolf_p": {"sigma=full": 0.01, "sigma=expanding": 0.01}}
+    assert "a 1m (2, 1 with look-ahead)" in dataclasses.replace(res, search={key: both}).headline()
+    clean = {**fam, "romano_wolf_p": {"sigma=full": 0.5, "sigma=expanding": 0.01}}
+    assert "look-ahead" not in dataclasses.replace(res, search={key: clean}).headline()
+
+
+@pytest.mark.filterwarnings("ignore::eventstudy.exceptions.EventStudyWarning")
+def test_the_summary_says_which_side_of_the_claim(data_dir: Path) -> None:
+    res = run(data_dir, EXAMPLE_STUDY + SWEEP.format(levels="0.02, 0.03, 0.04"))
+    f = res.to_frame()
+    sig = f["hac_p"] < 0.05
+    up, down = int((sig & (f["excess_mean"] > 0)).sum()), int((sig & (f["excess_mean"] <= 0)).sum())
+    assert f"({up} in the claimed direction, {down} against it)" in res.summary()
+    two = run(
+        data_dir,
+        EXAMPLE_STUDY + SWEEP.format(levels="0.02, 0.03, 0.04").replace("positive", "two-sided"),
+    )
+    assert f"({up} positive, {down} negative)" in two.summary()
+
+
+def test_spa_is_one_when_every_statistic_points_against_the_claim() -> None:
+    """Hansen's T = max(0, max_j t_j): 0 when every t is negative, and no draw is below it."""
+    rng = np.random.default_rng(1)
+    null = rng.normal(size=(499, 4))
+    assert spa(np.array([-0.2, -1.0, -3.0, -0.5]), null) == 1.0
+    obs = np.array([2.5, -1.0, 0.3, -0.5])  # a positive maximum: max(0, .) changes nothing
+    kept = np.where(obs < -np.sqrt(2 * np.log(np.log(499))), obs, 0.0)
+    expected = (np.sum((null + kept).max(axis=1) >= obs.max()) + 1) / 500
+    assert spa(obs, null) == pytest.approx(expected, rel=1e-12)
