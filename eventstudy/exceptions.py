@@ -21,6 +21,7 @@ __all__ = [
     "IncompleteHorizonWarning",
     "LookAheadWarning",
     "OutputFolderError",
+    "OverlappingEventsWarning",
     "PluginError",
     "SpliceAgreementWarning",
     "SuspiciousJumpWarning",
@@ -85,6 +86,11 @@ class IncompleteHorizonWarning(EventStudyWarning):
 
 class DroppedEventsWarning(EventStudyWarning):
     """Events were dropped (too short an estimation window, outside the data, ...)."""
+
+
+class OverlappingEventsWarning(EventStudyWarning):
+    """Events of one stock whose event windows overlap, or one of whose event windows lies in
+    another's estimation window: kept, and counted in the warning."""
 
 
 # --- signals / events (reserved section) ----------------------------------------------

@@ -34,7 +34,12 @@ from eventstudy.crosssection.inputs import (
     check_return_units,
 )
 from eventstudy.crosssection.models import NormalReturnModel, get_model
-from eventstudy.exceptions import DataCoverageWarning, DataError, DroppedEventsWarning
+from eventstudy.exceptions import (
+    DataCoverageWarning,
+    DataError,
+    DroppedEventsWarning,
+    OverlappingEventsWarning,
+)
 from eventstudy.results import TestResult
 
 __all__ = ["CrossSectionResult", "run_cross_section"]
@@ -231,6 +236,85 @@ def _prepare_returns(returns: pd.DataFrame) -> pd.DataFrame:
     if not returns.index.is_monotonic_increasing or returns.index.has_duplicates:
         raise DataError("returns index must be strictly increasing trading dates")
     return returns
+
+
+def _warn_same_stock_overlaps(
+    columns: np.ndarray,
+    positions: np.ndarray,
+    tickers: Sequence[str],
+    calendar: pd.DatetimeIndex,
+    est: tuple[int, int],
+    evw: tuple[int, int],
+) -> None:
+    """Warn about events of one stock that meet another event of the same stock: event windows
+    that overlap (the same days' abnormal returns enter the AAR twice) and an event window
+    inside a later event's estimation window (its abnormal returns bias that event's model).
+
+    Both are kept, as the caller listed them; MacKinlay (1997) treats overlapping events as a
+    dependence problem, and the usual remedy is to drop one of each pair.  Counted by sorted
+    search over (stock, trading day) keys, not pairs."""
+    if positions.size < 2:
+        return
+    span = len(calendar) + 2 * (abs(est[0]) + abs(evw[1]) + 1)  # keys of two stocks never meet
+    key = columns.astype(np.int64) * span + positions.astype(np.int64)
+    order = np.sort(key)
+    width = evw[1] - evw[0]
+    near = np.searchsorted(order, key + width, "right") - np.searchsorted(order, key - width)
+    overlap = near > 1  # another event of the stock within the window's length (itself is one)
+    # an earlier event of the stock whose event window meets this one's estimation window
+    lo, hi = key + est[0] - evw[1], key + est[1] - evw[0]
+    inside = np.searchsorted(order, hi, "right") - np.searchsorted(order, lo) > 0
+    if not (overlap.any() or inside.any()):
+        return
+    parts = []
+    if overlap.any():
+        i = int(np.flatnonzero(overlap)[0])
+        parts.append(
+            f"{int(overlap.sum())} event(s) whose event window overlaps another event's of the "
+            f"same stock (e.g. {tickers[i]!r} on {calendar[positions[i]]:%Y-%m-%d}: the same "
+            "days' abnormal returns enter the AAR twice)"
+        )
+    if inside.any():
+        i = int(np.flatnonzero(inside)[0])
+        parts.append(
+            f"{int(inside.sum())} event(s) with an earlier event of the same stock inside "
+            f"their estimation window (e.g. {tickers[i]!r} on "
+            f"{calendar[positions[i]]:%Y-%m-%d}: its abnormal returns bias the model)"
+        )
+    warnings.warn(
+        "; ".join(parts) + ". Kept as listed; drop one event of each such pair if that is not "
+        "intended. Silence with warnings.filterwarnings('ignore', "
+        "category=OverlappingEventsWarning)",
+        OverlappingEventsWarning,
+        stacklevel=find_stack_level(),
+    )
+
+
+def _dates_without_data(returns: pd.DataFrame, market: pd.Series) -> np.ndarray:
+    """Dates after the first one with data on which no stock and not the market has a return
+    (a calendar-day index with weekends, say): a mask, and a warning naming them.
+
+    Counted as trading days they would shorten every window that spans them (an event window
+    of -5..5 over a weekend holds 9 trading days) and move no event off a Saturday.  The
+    leading dates without data stay (returns computed from prices start with one)."""
+    has = np.isfinite(returns.to_numpy(dtype=float)).any(axis=1) | np.isfinite(
+        market.to_numpy(dtype=float)
+    )
+    empty = ~has
+    if has.any():
+        empty[: int(np.argmax(has))] = False
+    if empty.any():
+        days = returns.index[empty]
+        shown = ", ".join(f"{d:%Y-%m-%d} ({d:%a})" for d in days[:5])
+        warnings.warn(
+            f"returns: {int(empty.sum())} date(s) without a return for any stock or the market "
+            f"({shown}{', ...' if empty.sum() > 5 else ''}) are not trading days and are left "
+            "out of the trading calendar (windows count trading days; an event dated on one "
+            "moves to the next trading day)",
+            DataCoverageWarning,
+            stacklevel=find_stack_level(),
+        )
+    return empty
 
 
 def _warn_window_gaps(
@@ -455,6 +539,10 @@ def _run_cross_section(
     mkt = market.copy()
     mkt.index = pd.DatetimeIndex(pd.to_datetime(mkt.index))
     mkt = mkt.reindex(calendar).astype(float)
+    empty = _dates_without_data(returns, mkt)
+    if empty.any():  # not trading days: off the calendar, or the windows would count them
+        returns, mkt = returns.loc[~empty], mkt.loc[~empty]
+        calendar = pd.DatetimeIndex(returns.index)
     if factors is not None:
         factors = factors.copy()
         factors.index = pd.DatetimeIndex(pd.to_datetime(factors.index))
@@ -515,6 +603,14 @@ def _run_cross_section(
         raise DataError(f"no event left after dropping: {reasons} (min_estimation={min_est})")
     if not keep.all():
         panel = panel.subset(keep)
+    _warn_same_stock_overlaps(
+        aligned.columns[keep],
+        aligned.positions[keep],
+        [aligned.tickers[i] for i in np.flatnonzero(keep)],
+        calendar,
+        est,
+        evw,
+    )
     _warn_window_gaps(
         panel.ar_event,
         aligned.positions[keep][:, None] + ev_days[None, :],

@@ -218,6 +218,7 @@ def test_breadth_series_drops_and_counts_undefined_days(store: DataStore) -> Non
     assert loaded.info.dropped == {"undefined_before_history": 49}
 
 
+@pytest.mark.filterwarnings("ignore::eventstudy.exceptions.OverlappingEventsWarning")
 def test_events_from_a_signal_applied_per_stock(store: DataStore) -> None:
     from eventstudy.crosssection.study import signal_events
 

@@ -371,6 +371,7 @@ def test_a_cross_section_does_not_import_scipy_stats() -> None:
     assert out.stdout.strip().splitlines()[-1] == "False"
 
 
+@pytest.mark.filterwarnings("ignore::eventstudy.exceptions.OverlappingEventsWarning")
 @pytest.mark.parametrize("convention", ["textbook", "estudy2"])
 @pytest.mark.parametrize("workers", [2, 3])
 def test_threads_give_the_same_result_bit_for_bit(make_panel, monkeypatch, workers, convention):

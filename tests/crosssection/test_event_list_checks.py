@@ -140,3 +140,70 @@ def test_the_report_leads_with_the_windows_that_differ_from_zero() -> None:
                 assert (f"{w[0]}..{w[1]} (" in line) == (w in sig), w
         else:
             assert line.startswith("No CAR window's mean differs from zero at 10% once")
+
+
+def test_events_of_one_stock_that_meet_are_counted_against_a_pair_loop() -> None:
+    """Overlapping event windows of one stock, and an event window inside a later event's
+    estimation window, are warned with counts that a loop over pairs of events gives."""
+    import warnings
+
+    from eventstudy.exceptions import OverlappingEventsWarning
+
+    rng = np.random.default_rng(11)
+    cal = pd.bdate_range("2015-01-02", periods=700)
+    m = pd.Series(rng.normal(0.0004, 0.01, 700), index=cal, name="mkt")
+    r = pd.DataFrame(
+        {f"S{i}": 0.9 * m.to_numpy() + rng.normal(0, 0.015, 700) for i in range(4)}, index=cal
+    )
+    est, evw = (-250, -11), (-5, 5)
+    cells = rng.choice((np.arange(260, 690)[:, None] * 4 + np.arange(4)).ravel(), 40, replace=False)
+    pos, col = cells // 4, cells % 4
+    events = pd.DataFrame({"ticker": [f"S{c}" for c in col], "date": cal[pos]})
+    overlap = inside = 0
+    for i in range(len(pos)):  # every pair: the reference
+        same = [j for j in range(len(pos)) if j != i and col[j] == col[i]]
+        overlap += any(abs(pos[j] - pos[i]) <= evw[1] - evw[0] for j in same)
+        inside += any(
+            pos[j] + evw[1] >= pos[i] + est[0] and pos[j] + evw[0] <= pos[i] + est[1] for j in same
+        )
+    assert overlap and inside
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        run_cross_section(r, m, events, estimation=est, event_window=evw, workers=1)
+    (w,) = [x for x in caught if x.category is OverlappingEventsWarning]
+    text = str(w.message)
+    assert f"{overlap} event(s) whose event window overlaps another event's" in text
+    assert f"{inside} event(s) with an earlier event of the same stock inside" in text
+    apart = events.groupby("ticker").head(1)  # one event per stock: nothing to say
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", OverlappingEventsWarning)
+        run_cross_section(r, m, apart, estimation=est, event_window=evw, workers=1)
+
+
+def test_a_calendar_day_index_is_cut_to_trading_days() -> None:
+    """Weekend rows without any return are not trading days: the result equals the one on the
+    trading-day index (the reviewer's case: an event on a Saturday, windows counting weekends).
+    The first row of returns computed from prices (no data) stays, unwarned."""
+    import warnings
+
+    from eventstudy.exceptions import DataCoverageWarning
+
+    rng = np.random.default_rng(3)
+    cal = pd.bdate_range("2015-01-02", periods=500)
+    m = pd.Series(rng.normal(0.0004, 0.01, 500), index=cal, name="mkt")
+    r = pd.DataFrame(
+        {f"S{i}": 0.9 * m.to_numpy() + rng.normal(0, 0.015, 500) for i in range(6)}, index=cal
+    )
+    r.iloc[0], m.iloc[0] = np.nan, np.nan  # as pct_change leaves them
+    events = pd.DataFrame({"ticker": r.columns, "date": pd.Timestamp("2016-02-06")})  # a Saturday
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", DataCoverageWarning)
+        plain = run_cross_section(r, m, events, workers=1)
+    days = pd.date_range(cal[0], cal[-1], freq="D")
+    with pytest.warns(
+        DataCoverageWarning, match=r"returns: 198 date\(s\) without a return .*\(2015-01-10 \(Sat\)"
+    ):
+        daily = run_cross_section(r.reindex(days), m.reindex(days), events, workers=1)
+    pd.testing.assert_frame_equal(daily.caar, plain.caar)
+    pd.testing.assert_frame_equal(daily.ar, plain.ar)
+    assert daily.n_moved == plain.n_moved == 6
