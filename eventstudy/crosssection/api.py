@@ -603,6 +603,18 @@ def _run_cross_section(
         raise DataError(f"no event left after dropping: {reasons} (min_estimation={min_est})")
     if not keep.all():
         panel = panel.subset(keep)
+    flat = np.flatnonzero(panel.sigma2 == 0.0)
+    if flat.size:
+        i = int(np.flatnonzero(keep)[flat[0]])
+        warnings.warn(
+            f"{flat.size} event(s) have no residual dispersion in their estimation window (e.g. "
+            f"ticker {aligned.tickers[i]!r} on {aligned.trading_dates[i].date()}: a stale price "
+            "or an exact fit): their abnormal returns cannot be standardised, so the Patell, "
+            "BMP and Kolari-Pynnönen tests leave them out (their n counts the rest; "
+            "n_without_dispersion in their details) while the other tests keep them",
+            DataCoverageWarning,
+            stacklevel=find_stack_level(),
+        )
     _warn_same_stock_overlaps(
         aligned.columns[keep],
         aligned.positions[keep],

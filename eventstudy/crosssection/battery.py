@@ -852,14 +852,18 @@ class _DayTest(_Described):
     scope: str = "day"
     needs: frozenset[str] = frozenset({"panel"})
     null_hypothesis: str = _NULL_DAY
+    per_day: Callable[[BatteryInputs], dict[str, np.ndarray]] | None = None
+    """Details that differ by day (``(D,)`` counts), e.g. the securities a standardised test
+    uses."""
 
     def run(self, x: BatteryInputs, /) -> tuple[TestResult, ...]:
         stat = x.arrays[self.name]
         df = None if self.df is None else self.df(x)
         extra = self.extra(x) if self.extra is not None else {}
+        daily = self.per_day(x) if self.per_day is not None else {}
         out = []
         for j, base in enumerate(_day_details(x)):  # loop over event-window days
-            details = {**base, **extra}
+            details = {**base, **extra, **{k: int(v[j]) for k, v in daily.items()}}
             if df is None:
                 out.append(_result(self.name, stat[j], "N(0,1)", details=details, **self._meta()))
             else:
@@ -907,6 +911,17 @@ class _DayWilcoxon:
         return tuple(out)
 
 
+def _standardised_n(x: BatteryInputs) -> dict[str, np.ndarray]:
+    """``n``: the securities with a standardised AR that day (a security without residual
+    dispersion in its estimation window has none and is left out of Patell and BMP), and
+    ``n_without_dispersion`` when any was left out."""
+    p = x.prep
+    out = {"n": p.n_sar}
+    if bool((p.n_t != p.n_sar).any()):
+        out["n_without_dispersion"] = p.n_t - p.n_sar
+    return out
+
+
 def _day_details(x: BatteryInputs) -> list[dict[str, Any]]:
     p = x.prep
     return [
@@ -934,9 +949,14 @@ _DAY_TABLE: tuple[_DayTest | _DayWilcoxon, ...] = (
         "ar_patell",
         "patell",
         "sum of prediction-error standardized ARs / sqrt(sum (L-K)/(L-K-2))",
+        per_day=_standardised_n,
     ),
     _DayTest(
-        "ar_boehmer", "boehmer", "mean SAR / (cross-sectional sd of SAR / sqrt(N_t))", df=_sar_df
+        "ar_boehmer",
+        "boehmer",
+        "mean SAR / (cross-sectional sd of SAR / sqrt(N_t))",
+        df=_sar_df,
+        per_day=_standardised_n,
     ),
     _DayTest(
         "ar_adjusted_patell",
@@ -944,6 +964,7 @@ _DAY_TABLE: tuple[_DayTest | _DayWilcoxon, ...] = (
         "Patell x sqrt((1 - r̄)/(1 + (N_t-1) r̄)), r̄ = mean cross-correlation of "
         "estimation residuals (relative-day aligned, pairs weighted by their common days)",
         extra=lambda x: {"r_bar": x.prep.r_bar},
+        per_day=_standardised_n,
     ),
     _DayTest(
         "ar_adjusted_boehmer",
@@ -951,6 +972,7 @@ _DAY_TABLE: tuple[_DayTest | _DayWilcoxon, ...] = (
         "BMP x sqrt((1 - r̄)/(1 + (N_t-1) r̄))",
         df=_sar_df,
         extra=lambda x: {"r_bar": x.prep.r_bar},
+        per_day=_standardised_n,
     ),
     _DayTest("ar_lamb", "lamb", "AAR / (BW1985 sigma x prediction-error factor)"),
     _DayTest("ar_sign", "sign", "(#positive - N_t/2) / sqrt(N_t/4)"),
@@ -1151,6 +1173,17 @@ class WindowInputs:
         return float((self.carv > 0).sum())
 
 
+def _scar_n(w: WindowInputs) -> dict[str, Any]:
+    """``n``: the events with a standardised CAR (a defined Patell variance), and
+    ``n_without_dispersion`` when any event with a CAR has none."""
+    used = int(w.scar[1].sum())
+    return {"n": used, **({"n_without_dispersion": w.n - used} if used != w.n else {})}
+
+
+def _scar_n_r_bar(w: WindowInputs) -> dict[str, Any]:
+    return {**_scar_n(w), **_r_bar(w)}
+
+
 def _car_t(w: WindowInputs) -> float:
     nc = w.n
     sd_car = float(np.std(w.carv, ddof=1)) if nc > 1 else math.nan
@@ -1261,6 +1294,7 @@ _WINDOW_TABLE: tuple[_WindowTest | _CarWilcoxon, ...] = (
         "patell",
         "sum of CARs standardised by sqrt(σ²(D + s'(X'X)^-1 s)) / sqrt(sum (L-K)/(L-K-2))",
         _car_patell,
+        extra=_scar_n,
     ),
     _WindowTest(
         "car_boehmer",
@@ -1268,13 +1302,14 @@ _WINDOW_TABLE: tuple[_WindowTest | _CarWilcoxon, ...] = (
         "mean SCAR / (sd(SCAR) / sqrt(N))",
         _car_boehmer,
         df=_car_bmp_df,
+        extra=_scar_n,
     ),
     _WindowTest(
         "car_adjusted_patell",
         "adjusted_patell",
         "car_patell x sqrt((1 - r̄)/(1 + (N-1) r̄))",
         lambda w: _car_patell(w) * _car_kp(w),
-        extra=_r_bar,
+        extra=_scar_n_r_bar,
     ),
     _WindowTest(
         "car_adjusted_boehmer",
@@ -1282,7 +1317,7 @@ _WINDOW_TABLE: tuple[_WindowTest | _CarWilcoxon, ...] = (
         "car_boehmer x sqrt((1 - r̄)/(1 + (N-1) r̄))",
         lambda w: _car_boehmer(w) * _car_kp(w),
         df=_car_bmp_df,
-        extra=_r_bar,
+        extra=_scar_n_r_bar,
     ),
     _WindowTest(
         "car_brown_warner_1985",

@@ -564,6 +564,7 @@ def test_car_variances_on_blocks_are_the_whole_arrays_bits(monkeypatch):
         assert h.tobytes() == p.prediction_factor.tobytes(), seed
 
 
+@pytest.mark.filterwarnings("ignore::eventstudy.exceptions.DataCoverageWarning")
 def test_a_security_without_dispersion_leaves_the_standardised_tests():
     """S0's returns are exactly zero through its estimation window (sigma = 0) and move in the
     event window: its standardised AR is undefined (+-inf), so Patell, BMP and their
@@ -585,3 +586,43 @@ def test_a_security_without_dispersion_leaves_the_standardised_tests():
     assert one.window_tests[(0, 0)]["car_boehmer"].statistic == pytest.approx(
         one.daily_tests[0]["ar_boehmer"].statistic, rel=1e-12
     )
+
+
+def test_a_security_without_dispersion_is_counted_out_of_the_standardised_tests() -> None:
+    """A stale price in the estimation window (zero residual variance) has no standardised
+    abnormal return: Patell, BMP and their Kolari-Pynnönen versions leave it out, and their n
+    says so (BMP's t(n - 1) already did), warned; the other tests keep all ten."""
+    import warnings
+
+    import pandas as pd
+
+    from eventstudy.crosssection import run_cross_section
+    from eventstudy.exceptions import DataCoverageWarning
+
+    rng = np.random.default_rng(3)
+    cal = pd.bdate_range("2015-01-02", periods=500)
+    m = pd.Series(rng.normal(0.0004, 0.01, 500), index=cal, name="mkt")
+    r = pd.DataFrame(
+        {f"S{i}": 0.9 * m.to_numpy() + rng.normal(0, 0.015, 500) for i in range(10)}, index=cal
+    )
+    r["S0"] = 0.0
+    r.iloc[300:306, 0] = 0.05
+    events = pd.DataFrame({"ticker": r.columns, "date": cal[300]})
+    with pytest.warns(
+        DataCoverageWarning, match=r"1 event\(s\) have no residual dispersion .*'S0'"
+    ):
+        res = run_cross_section(r, m, events, workers=1, car_windows=[(0, 0)])
+    for name in ("ar_patell", "ar_boehmer", "ar_adjusted_patell", "ar_adjusted_boehmer"):
+        d = res.daily_tests[0][name].details
+        assert (d["n"], d["n_without_dispersion"]) == (9, 1), name
+    assert res.daily_tests[0]["ar_boehmer"].distribution == "t(8)"
+    assert res.daily_tests[0]["ar_t"].details["n"] == 10
+    for name in ("car_patell", "car_boehmer", "car_adjusted_boehmer"):
+        d = res.window_tests[(0, 0)][name].details
+        assert (d["n"], d["n_without_dispersion"]) == (9, 1), name
+    assert res.window_tests[(0, 0)]["car_t"].details["n"] == 10
+    ok = r.drop(columns="S0")
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", DataCoverageWarning)
+        clean = run_cross_section(ok, m, events[events["ticker"] != "S0"], workers=1)
+    assert "n_without_dispersion" not in clean.daily_tests[0]["ar_patell"].details
