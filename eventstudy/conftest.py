@@ -13,18 +13,24 @@
 ``example_study``
     The path of a study TOML over that directory (``move`` signal on ``A``, ``min_gap = 21``).
 
+The session runs with ``EVENTSTUDY_PLUGINS=none`` (:func:`builtins_only`): plugins installed in
+the same environment are not read, so the examples see the built-ins only.
+
 Not part of the public API; it ships with the package only so that the examples can run from
 an installed copy.
 """
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 import pandas as pd
 import pytest
+
+from eventstudy.registry import PLUGINS_ENV_VAR
 
 EXAMPLE_STUDY = """\
 [study]
@@ -56,6 +62,31 @@ bootstrap_reps = 100
 """
 
 JUMPS = (100, 250, 400)
+
+
+def builtins_only(config: pytest.Config) -> None:
+    """Set ``EVENTSTUDY_PLUGINS=none`` for the test session (restored at its end).
+
+    The registries then read no installed plugin's entry points, in this process and in the
+    command-line runs it starts, so that the package's tests see the built-ins and what a test
+    registers itself, whatever else is installed.  A test about plugin loading sets the
+    variable itself (``monkeypatch.delenv``, or a subprocess's ``env``).
+    """
+    saved = os.environ.get(PLUGINS_ENV_VAR)
+    os.environ[PLUGINS_ENV_VAR] = "none"
+
+    def restore() -> None:
+        if saved is None:
+            os.environ.pop(PLUGINS_ENV_VAR, None)
+        else:
+            os.environ[PLUGINS_ENV_VAR] = saved
+
+    config.add_cleanup(restore)
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """Run the doctests with the built-ins only (:func:`builtins_only`)."""
+    builtins_only(config)
 
 
 def write_example_data(root: Path) -> Path:

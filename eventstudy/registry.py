@@ -10,7 +10,12 @@ name them::
     my_signal = "my_package.signals:MySignal"
 
 Entry points are read once, the first time a name is looked up that is not registered (or when
-the names are listed), and never at import.  See ``docs/extending.md``.
+the names are listed), and never at import.  The environment variable ``EVENTSTUDY_PLUGINS``
+(:data:`PLUGINS_ENV_VAR`), read at that moment, limits which installed distributions' entry
+points are read: unset, all of them; ``none`` (or empty), none; otherwise a comma-separated list
+of distribution names (``EVENTSTUDY_PLUGINS=my-signals``).  The built-ins and what is registered
+in Python are never left out.  The package's own test suite runs with ``none``, so that plugins
+installed beside it cannot change what it sees.  See ``docs/extending.md``.
 
 The registry of hypothesis tests, :data:`TESTS`, lives here too, because both study designs,
 the config parsers and the reports read it.  A test is a small object behind the
@@ -32,6 +37,8 @@ from __future__ import annotations
 
 import dataclasses
 import importlib
+import os
+import re
 import warnings
 import zlib
 from collections.abc import Callable, Iterator, Mapping
@@ -48,6 +55,7 @@ from eventstudy.exceptions import EventStudyWarning
 __all__ = [
     "DESIGNS",
     "HORIZON_INPUTS",
+    "PLUGINS_ENV_VAR",
     "TESTS",
     "EventTest",
     "HorizonInputs",
@@ -59,6 +67,28 @@ __all__ = [
 ]
 
 T = TypeVar("T")
+
+PLUGINS_ENV_VAR = "EVENTSTUDY_PLUGINS"
+"""Environment variable naming the distributions whose entry points the registries read:
+unset, every installed one; ``none`` or empty, none; else a comma-separated list of
+distribution names, compared as pip does (case, ``-``, ``_`` and ``.`` alike)."""
+
+
+def _distribution_key(name: str) -> str:
+    """A distribution name normalized as in PEP 503 (``My_Plugin`` -> ``my-plugin``)."""
+    return re.sub(r"[-_.]+", "-", name).lower()
+
+
+def _allowed_distributions() -> frozenset[str] | None:
+    """The normalized distribution names that ``EVENTSTUDY_PLUGINS`` allows, ``None``
+    when it is unset (every distribution)."""
+    value = os.environ.get(PLUGINS_ENV_VAR)
+    if value is None:
+        return None
+    names = [n.strip() for n in value.split(",") if n.strip()]
+    if [n.lower() for n in names] == ["none"]:
+        return frozenset()
+    return frozenset(_distribution_key(n) for n in names)
 
 
 class Registry(Mapping[str, T]):
@@ -95,6 +125,8 @@ class Registry(Mapping[str, T]):
         self._plugins_loaded = False
         self._builtins_loaded = False
         self._failed: dict[str, str] = {}  # plugin name -> why it could not be loaded
+        self._left_out: dict[str, str] = {}  # plugin name -> its distribution, not allowed by
+        # $EVENTSTUDY_PLUGINS (named in the message of an unknown name)
 
     def register(self, name: str, obj: T, *, replace: bool = False) -> T:
         """Register ``obj`` under ``name`` and return it.
@@ -139,7 +171,14 @@ class Registry(Mapping[str, T]):
             return
         self._plugins_loaded = True
         self._load_builtins()
+        allowed = _allowed_distributions()
         for ep in metadata.entry_points(group=self.group):
+            if allowed is not None:
+                dist = getattr(ep, "dist", None)
+                dist_name = dist.name if dist is not None else ""
+                if _distribution_key(dist_name) not in allowed:
+                    self._left_out[ep.name] = dist_name or "?"
+                    continue
             if ep.name in self._items:  # a built-in or an explicit registration wins ...
                 held = self._items[ep.name]
                 cls = held if isinstance(held, type) else type(held)
@@ -184,6 +223,12 @@ class Registry(Mapping[str, T]):
             failed = (
                 f" (plugins that failed to load: {sorted(self._failed)})" if self._failed else ""
             )
+            if isinstance(name, str) and name in self._left_out:
+                failed += (
+                    f" (an installed plugin of distribution {self._left_out[name]!r} declares "
+                    f"it, but {PLUGINS_ENV_VAR}={os.environ.get(PLUGINS_ENV_VAR, '')!r} leaves "
+                    "that distribution out)"
+                )
             raise KeyError(
                 f"unknown {self.kind} {name!r}; valid names: {self.names()}{failed}"
             ) from None

@@ -160,13 +160,16 @@ def run_study_cli(
     tmp_path: Path, study: str, *, plugin: bool
 ) -> tuple[subprocess.CompletedProcess[str], Path]:
     """``eventstudy run`` on ``study`` over the example data, in a fresh process; with
-    ``plugin=True`` the plugin is installed on a path of its own first."""
+    ``plugin=True`` the plugin is installed on a path of its own first and is the only
+    distribution whose entry points are read (``EVENTSTUDY_PLUGINS``: the session's ``none``
+    otherwise)."""
     data = write_example_data(tmp_path / "data")
     (tmp_path / "study.toml").write_text(study)
     env = dict(os.environ)
     if plugin:
         install_plugin(tmp_path / "site")
         env["PYTHONPATH"] = os.pathsep.join([str(tmp_path / "site"), env.get("PYTHONPATH", "")])
+        env["EVENTSTUDY_PLUGINS"] = "es-spike-plugin"  # this one, not others installed
     run = subprocess.run(
         [
             sys.executable,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from importlib import metadata
+from pathlib import Path
 
 import pytest
 
@@ -42,6 +43,7 @@ def test_register_get_and_names() -> None:
     assert reg.names() == ["two"]
 
 
+@pytest.mark.usefixtures("entry_points_read")
 def test_plugins_come_from_entry_points(monkeypatch: pytest.MonkeyPatch) -> None:
     calls: list[str] = []
 
@@ -65,6 +67,7 @@ def test_plugins_come_from_entry_points(monkeypatch: pytest.MonkeyPatch) -> None
     assert calls == ["eventstudy.test-numbers"]  # read once
 
 
+@pytest.mark.usefixtures("entry_points_read")
 def test_a_broken_plugin_is_named(monkeypatch: pytest.MonkeyPatch) -> None:
     def fake_entry_points(*, group: str) -> list[metadata.EntryPoint]:
         return [metadata.EntryPoint(name="bad", value="no_such_module_xyz:thing", group=group)]
@@ -80,6 +83,7 @@ def test_a_broken_plugin_is_named(monkeypatch: pytest.MonkeyPatch) -> None:
         reg["bad"]
 
 
+@pytest.mark.usefixtures("entry_points_read")
 def test_a_broken_plugin_breaks_only_what_names_it(monkeypatch: pytest.MonkeyPatch) -> None:
     """One broken entry point is left out with a warning: the working plugins and the
     registered names still load, and an unknown name's error mentions the failure."""
@@ -138,6 +142,7 @@ print("hac" in tests_markdown())
 ANSWER = 42
 
 
+@pytest.mark.usefixtures("entry_points_read")
 def test_a_plugin_under_a_taken_name_is_left_out_with_a_warning(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
@@ -156,3 +161,70 @@ def test_a_plugin_under_a_taken_name_is_left_out_with_a_warning(
         r"'eventstudy\.test-numbers' is left out: the name is taken \(by builtins\.int\)$",
     ):
         assert reg.names() == ["two"]
+
+
+def install_numbers(site: Path, dist: str, entry_points: dict[str, str]) -> None:
+    """An installed distribution ``dist`` (a ``.dist-info`` folder, as pip writes it) on
+    ``site``, declaring ``entry_points`` in the group ``eventstudy.test-numbers``."""
+    info = site / f"{dist.replace('-', '_')}-0.1.dist-info"
+    info.mkdir(parents=True)
+    (info / "METADATA").write_text(f"Metadata-Version: 2.1\nName: {dist}\nVersion: 0.1\n")
+    lines = "".join(f"{name} = {value}\n" for name, value in entry_points.items())
+    (info / "entry_points.txt").write_text(f"[eventstudy.test-numbers]\n{lines}")
+
+
+@pytest.mark.parametrize(
+    ("setting", "loaded"),
+    [
+        (None, ["answer", "other"]),
+        ("none", []),
+        ("NONE", []),
+        ("", []),
+        ("beta-numbers", ["other"]),
+        (" Alpha_Numbers , beta.numbers ", ["answer", "other"]),  # spelled as pip compares
+        ("gamma-numbers", []),
+    ],
+)
+def test_eventstudy_plugins_chooses_the_distributions(
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    setting: str | None,
+    loaded: list[str],
+) -> None:
+    """``EVENTSTUDY_PLUGINS`` limits the entry points read to those of the distributions it
+    names (none for ``none`` or empty, all when unset); what is registered in Python stays."""
+    install_numbers(tmp_path, "alpha-numbers", {"answer": f"{__name__}:ANSWER"})
+    install_numbers(tmp_path, "beta-numbers", {"other": f"{__name__}:OTHER"})
+    monkeypatch.syspath_prepend(str(tmp_path))
+    if setting is None:
+        monkeypatch.delenv("EVENTSTUDY_PLUGINS", raising=False)
+    else:
+        monkeypatch.setenv("EVENTSTUDY_PLUGINS", setting)
+    reg: Registry[int] = Registry("number", "eventstudy.test-numbers", check=only_ints)
+    reg.register("two", 2)
+    assert reg.names() == sorted([*loaded, "two"])
+    if "answer" not in loaded:
+        with pytest.raises(
+            KeyError,
+            match=r"unknown number 'answer'; valid names: .*\(an installed plugin of "
+            r"distribution 'alpha-numbers' declares it, but EVENTSTUDY_PLUGINS='.*' leaves that "
+            r"distribution out\)",
+        ):
+            reg["answer"]
+
+
+def test_the_suite_reads_no_installed_plugin() -> None:
+    """The test session runs with the built-ins only (``tests/conftest.py``), whatever is
+    installed beside the package."""
+    import os
+
+    from eventstudy.crosssection import MODELS
+    from eventstudy.signals import SIGNALS
+
+    assert os.environ["EVENTSTUDY_PLUGINS"] == "none"
+    for reg in (SIGNALS, MODELS, registry_module.TESTS):
+        reg.names()
+        assert reg._plugins_loaded and not reg._failed
+
+
+OTHER = 7
