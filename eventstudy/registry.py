@@ -50,7 +50,7 @@ import numpy as np
 import pandas as pd
 
 from eventstudy._warnings import find_stack_level
-from eventstudy.exceptions import EventStudyWarning
+from eventstudy.exceptions import EventStudyWarning, PluginError
 
 __all__ = [
     "DESIGNS",
@@ -107,6 +107,17 @@ class Registry(Mapping[str, T]):
     builtins
         Modules of the package that register built-ins when imported; imported (like the
         plugins, and before them) the first time a name is missing or the names are listed.
+    name_attr
+        The attribute that holds an object's own name (``"name"``; ``"kind"`` for signal
+        classes), which results and reports print.  A plugin whose entry point has another
+        name is refused: a study would name it one way and its results print the other.
+
+    Notes
+    -----
+    A plugin that cannot be imported, fails ``check`` or is refused is left out with an
+    :class:`~eventstudy.exceptions.EventStudyWarning` naming it; the other plugins and the
+    built-ins still load, and looking its name up raises the reason (``ImportError`` when it
+    cannot be imported, :class:`~eventstudy.exceptions.PluginError` when it is refused).
     """
 
     def __init__(
@@ -116,15 +127,18 @@ class Registry(Mapping[str, T]):
         *,
         check: Callable[[Any], None] | None = None,
         builtins: tuple[str, ...] = (),
+        name_attr: str | None = None,
     ) -> None:
         self.kind = kind
         self.group = group
         self._check = check
         self._builtins = builtins
+        self._name_attr = name_attr
         self._items: dict[str, T] = {}
         self._plugins_loaded = False
         self._builtins_loaded = False
-        self._failed: dict[str, str] = {}  # plugin name -> why it could not be loaded
+        # plugin name -> the error to raise when it is looked up (why it was left out)
+        self._failed: dict[str, tuple[type[Exception], str]] = {}
         self._left_out: dict[str, str] = {}  # plugin name -> its distribution, not allowed by
         # $EVENTSTUDY_PLUGINS (named in the message of an unknown name)
 
@@ -191,18 +205,53 @@ class Registry(Mapping[str, T]):
                         stacklevel=find_stack_level(),
                     )
                 continue
+            # a broken plugin must say which one, and only break the studies that name it:
+            # the others' plugins and the built-ins still load
+            where = (
+                f"{self.kind} plugin {ep.name!r} ({ep.value}) from entry-point group {self.group!r}"
+            )
             try:
                 obj = ep.load()
-            except Exception as exc:  # a broken plugin must say which one, and only break
-                # the studies that name it: the others' plugins and the built-ins still load
-                why = (
-                    f"cannot load {self.kind} plugin {ep.name!r} ({ep.value}) from entry-point "
-                    f"group {self.group!r}: {type(exc).__name__}: {exc}"
+            except Exception as exc:
+                self._leave_out(
+                    ep.name, ImportError, f"cannot load {where}: {type(exc).__name__}: {exc}"
                 )
-                self._failed[ep.name] = why
-                warnings.warn(f"{why}; left out", EventStudyWarning, stacklevel=find_stack_level())
                 continue
-            self.register(ep.name, obj)
+            try:
+                self._check_plugin(ep, obj)
+                self.register(ep.name, obj)
+            except (TypeError, ValueError, PluginError) as exc:  # the interface, the name
+                self._leave_out(ep.name, PluginError, f"{where} is refused: {exc}")
+
+    def _leave_out(self, name: str, error: type[Exception], why: str) -> None:
+        """Leave the plugin ``name`` out: warn now, raise ``error(why)`` when it is named."""
+        self._failed[name] = (error, why)
+        warnings.warn(f"{why}; left out", EventStudyWarning, stacklevel=find_stack_level())
+
+    def _check_plugin(self, ep: metadata.EntryPoint, obj: object) -> None:
+        """Check the interface of a plugin's object, and that its entry point is named as the
+        object names itself.
+
+        Raises
+        ------
+        TypeError
+            From ``check``: ``obj`` does not implement the interface.
+        PluginError
+            The entry point's name differs from the object's own (``name_attr``).
+        """
+        if self._check is not None:
+            self._check(obj)
+        if self._name_attr is None:
+            return
+        own = getattr(obj, self._name_attr, None)
+        if own != ep.name:
+            raise PluginError(
+                f"the entry point is named {ep.name!r} but the {self.kind} names itself "
+                f"{own!r} (its {self._name_attr!r}): a study would name it {ep.name!r} while "
+                f"its results print {own!r}. Name the entry point {own!r} in the plugin's "
+                f'pyproject.toml ([project.entry-points."{self.group}"] {own} = "{ep.value}") '
+                "and reinstall the plugin"
+            )
 
     def __getitem__(self, name: str) -> T:
         """The object registered as ``name`` (``registry[name]``; ``registry.get(name)`` gives
@@ -216,7 +265,8 @@ class Registry(Mapping[str, T]):
         if name not in self._items:
             self._load_plugins()
         if isinstance(name, str) and name in self._failed:
-            raise ImportError(self._failed[name])
+            error, why = self._failed[name]
+            raise error(why)
         try:
             return self._items[name]
         except (KeyError, TypeError):
@@ -398,6 +448,7 @@ TESTS: Registry[EventTest] = Registry(
     "eventstudy.tests",
     check=_check_test,
     builtins=("eventstudy.inference.run", "eventstudy.crosssection.battery"),
+    name_attr="name",
 )
 """Test name -> :class:`EventTest`, both designs; plugins from the ``eventstudy.tests`` group.
 

@@ -138,9 +138,17 @@ STUDY = EXAMPLE_STUDY.replace(
 assert 'type = "spike"' in STUDY
 
 
-def install_plugin(site: Path) -> None:
+ENTRY_POINTS = (
+    "[eventstudy.signals]\nspike = es_spike_plugin:Spike\n\n"
+    "[eventstudy.models]\nraw_return = es_spike_plugin.models:RAW_RETURN\n\n"
+    "[eventstudy.tests]\nsign_flip = es_spike_plugin.tests:SIGN_FLIP\n"
+    "car_median_sign = es_spike_plugin.tests:CAR_MEDIAN_SIGN\n"
+)
+
+
+def install_plugin(site: Path, entry_points: str = ENTRY_POINTS) -> None:
     """Install the plugin as an installed distribution: its module and a ``.dist-info`` folder
-    with the entry point (the layout pip writes), on a path of its own."""
+    with the entry points (the layout pip writes), on a path of its own."""
     (site / "es_spike_plugin").mkdir(parents=True)
     (site / "es_spike_plugin" / "__init__.py").write_text(PLUGIN)
     info = site / "es_spike_plugin-0.1.dist-info"
@@ -148,24 +156,19 @@ def install_plugin(site: Path) -> None:
     (info / "METADATA").write_text("Metadata-Version: 2.1\nName: es-spike-plugin\nVersion: 0.1\n")
     (site / "es_spike_plugin" / "models.py").write_text(MODEL)
     (site / "es_spike_plugin" / "tests.py").write_text(TESTS_PLUGIN)
-    (info / "entry_points.txt").write_text(
-        "[eventstudy.signals]\nspike = es_spike_plugin:Spike\n\n"
-        "[eventstudy.models]\nraw_return = es_spike_plugin.models:RAW_RETURN\n\n"
-        "[eventstudy.tests]\nsign_flip = es_spike_plugin.tests:SIGN_FLIP\n"
-        "car_median_sign = es_spike_plugin.tests:CAR_MEDIAN_SIGN\n"
-    )
+    (info / "entry_points.txt").write_text(entry_points)
 
 
 def run_study_cli(
-    tmp_path: Path, study: str, *, plugin: bool
+    tmp_path: Path, study: str, *, plugin: bool, env: dict[str, str] | None = None
 ) -> tuple[subprocess.CompletedProcess[str], Path]:
-    """``eventstudy run`` on ``study`` over the example data, in a fresh process; with
-    ``plugin=True`` the plugin is installed on a path of its own first and is the only
-    distribution whose entry points are read (``EVENTSTUDY_PLUGINS``: the session's ``none``
-    otherwise)."""
+    """``eventstudy run`` on ``study`` over the example data, in a fresh process (with
+    ``env``, default this one's); with ``plugin=True`` the plugin is installed on a path of its
+    own first and is the only distribution whose entry points are read
+    (``EVENTSTUDY_PLUGINS``: the session's ``none`` otherwise)."""
     data = write_example_data(tmp_path / "data")
     (tmp_path / "study.toml").write_text(study)
-    env = dict(os.environ)
+    env = dict(os.environ if env is None else env)
     if plugin:
         install_plugin(tmp_path / "site")
         env["PYTHONPATH"] = os.pathsep.join([str(tmp_path / "site"), env.get("PYTHONPATH", "")])
@@ -261,6 +264,64 @@ def test_cli_cross_section_names_a_plugin_test(tmp_path: Path) -> None:
         stats.binomtest(int(k), n, 0.5).pvalue, rel=1e-12
     )
     assert all(set(day) == set() for day in record["daily_tests"].values())
+
+
+def test_entry_points_named_otherwise_than_their_objects_are_refused(tmp_path: Path) -> None:
+    """An entry point must carry the name its object gives itself (a signal's ``kind``, a
+    model's or test's ``name``): ``momo = ...:Spike`` was registered as ``momo`` while results
+    printed ``spike``.  Each is left out with a warning saying how to fix it, and a study that
+    names it fails with that reason, not a traceback."""
+    install_plugin(
+        tmp_path / "site",
+        "[eventstudy.signals]\nmomo = es_spike_plugin:Spike\n\n"
+        "[eventstudy.models]\nraw = es_spike_plugin.models:RAW_RETURN\n\n"
+        "[eventstudy.tests]\nflip = es_spike_plugin.tests:SIGN_FLIP\n",
+    )
+    env = {
+        **os.environ,
+        "PYTHONPATH": os.pathsep.join([str(tmp_path / "site"), os.environ.get("PYTHONPATH", "")]),
+        "EVENTSTUDY_PLUGINS": "es-spike-plugin",
+    }
+    code = (
+        "import warnings\n"
+        "from eventstudy.crosssection import MODELS\n"
+        "from eventstudy.registry import TESTS\n"
+        "from eventstudy.signals import SIGNALS\n"
+        "with warnings.catch_warnings(record=True) as caught:\n"
+        "    warnings.simplefilter('always')\n"
+        "    names = [set(r.names()) for r in (SIGNALS, MODELS, TESTS)]\n"
+        "print(not {'momo', 'spike', 'raw', 'raw_return', 'flip', 'sign_flip'} & set.union(*names))\n"
+        "for w in caught:\n"
+        "    print(w.message)\n"
+        "try:\n"
+        "    TESTS['flip']\n"
+        "except Exception as exc:\n"
+        "    print(type(exc).__name__)\n"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True
+    )
+    lines = out.stdout.splitlines()
+    assert lines[0] == "True"  # neither name registered
+    assert lines[1] == (
+        "signal type plugin 'momo' (es_spike_plugin:Spike) from entry-point group "
+        "'eventstudy.signals' is refused: the entry point is named 'momo' but the signal type "
+        "names itself 'spike' (its 'kind'): a study would name it 'momo' while its results print "
+        "'spike'. Name the entry point 'spike' in the plugin's pyproject.toml "
+        '([project.entry-points."eventstudy.signals"] spike = "es_spike_plugin:Spike") and '
+        "reinstall the plugin; left out"
+    )
+    assert "normal-return model plugin 'raw' " in lines[2]
+    assert "names itself 'raw_return' (its 'name')" in lines[2]
+    assert "test plugin 'flip' " in lines[3] and "names itself 'sign_flip' (its 'name')" in lines[3]
+    assert lines[4:] == ["PluginError"]
+
+    study = STUDY.replace('type = "spike"', 'type = "momo"')
+    run, _ = run_study_cli(tmp_path / "cli", study, plugin=False, env=env)
+    assert run.returncode == 2
+    assert "warning (EventStudyWarning): signal type plugin 'momo'" in run.stderr
+    assert "[signal]: unknown signal type 'momo'" in run.stderr
+    assert "Traceback" not in run.stderr
 
 
 def test_without_the_plugin_the_type_is_unknown(tmp_path: Path) -> None:

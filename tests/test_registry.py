@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from importlib import metadata
 from pathlib import Path
 
 import pytest
 
 from eventstudy import registry as registry_module
-from eventstudy.exceptions import EventStudyWarning
+from eventstudy.exceptions import EventStudyWarning, PluginError
 from eventstudy.registry import Registry
 
 
@@ -228,3 +229,82 @@ def test_the_suite_reads_no_installed_plugin() -> None:
 
 
 OTHER = 7
+
+
+@dataclass(frozen=True)
+class Named:
+    """A registrable object that names itself, as tests and models do."""
+
+    name: str
+
+
+MOMENTUM = Named("momentum")
+SPIKE = Named("spike")
+
+
+def named(obj: object) -> None:
+    if not isinstance(getattr(obj, "name", None), str):
+        raise TypeError(f"no name: {obj!r}")
+
+
+@pytest.mark.usefixtures("entry_points_read")
+def test_an_entry_point_named_otherwise_than_its_object_is_refused(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """``momo = pkg:MOMENTUM`` where the object names itself ``momentum``: a study would name
+    it ``momo`` while its results print ``momentum``.  It is left out with a warning that says
+    how to fix it (it was registered as ``momo``, silently); the other plugins load."""
+
+    def fake_entry_points(*, group: str) -> list[metadata.EntryPoint]:
+        return [
+            metadata.EntryPoint(name="momo", value="tests.test_registry:MOMENTUM", group=group),
+            metadata.EntryPoint(name="spike", value="tests.test_registry:SPIKE", group=group),
+        ]
+
+    monkeypatch.setattr(registry_module.metadata, "entry_points", fake_entry_points)
+    reg: Registry[Named] = Registry("part", "eventstudy.parts", check=named, name_attr="name")
+    why = (
+        r"part plugin 'momo' \(tests\.test_registry:MOMENTUM\) from entry-point group "
+        r"'eventstudy\.parts' is refused: the entry point is named 'momo' but the part names "
+        r"itself 'momentum' \(its 'name'\): a study would name it 'momo' while its results print "
+        r"'momentum'\. Name the entry point 'momentum' in the plugin's pyproject\.toml "
+        r'\(\[project\.entry-points\."eventstudy\.parts"\] momentum = '
+        r'"tests\.test_registry:MOMENTUM"\) and reinstall the plugin'
+    )
+    with pytest.warns(EventStudyWarning, match=f"^{why}; left out$"):
+        assert reg.names() == ["spike"]
+    assert reg["spike"].name == "spike"
+    with pytest.raises(PluginError, match=f"^{why}$"):
+        reg["momo"]
+    assert "momentum" not in reg and "momo" not in reg
+    with pytest.raises(KeyError, match=r"plugins that failed to load: \['momo'\]"):
+        reg["momentum"]
+
+
+@pytest.mark.usefixtures("entry_points_read")
+def test_a_plugin_that_fails_the_interface_check_is_left_out(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A plugin whose object is not of the registry's kind is left out with a warning naming
+    it; the plugins after it still load.  Its ``TypeError`` used to escape from the first
+    lookup of any missing name, and the entry points after it were never read."""
+
+    def fake_entry_points(*, group: str) -> list[metadata.EntryPoint]:
+        return [
+            metadata.EntryPoint(name="pi", value="tests.test_registry:PI", group=group),
+            metadata.EntryPoint(name="answer", value="tests.test_registry:ANSWER", group=group),
+        ]
+
+    monkeypatch.setattr(registry_module.metadata, "entry_points", fake_entry_points)
+    reg: Registry[int] = Registry("number", "eventstudy.test-numbers", check=only_ints)
+    why = (
+        r"number plugin 'pi' \(tests\.test_registry:PI\) from entry-point group "
+        r"'eventstudy\.test-numbers' is refused: not an int: 3\.14"
+    )
+    with pytest.warns(EventStudyWarning, match=f"^{why}; left out$"):
+        assert reg.names() == ["answer"]
+    with pytest.raises(PluginError, match=f"^{why}$"):
+        reg["pi"]
+
+
+PI = 3.14

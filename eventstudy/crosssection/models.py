@@ -156,7 +156,7 @@ def _check_model(obj: object) -> None:
 
 
 MODELS: Registry[NormalReturnModel] = Registry(
-    "normal-return model", "eventstudy.models", check=_check_model
+    "normal-return model", "eventstudy.models", check=_check_model, name_attr="name"
 )
 """Registry of normal-return models by name; plugins from the ``eventstudy.models`` group."""
 for _model in (

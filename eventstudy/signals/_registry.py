@@ -33,7 +33,7 @@ def _check_signal_class(obj: object) -> None:
 
 
 SIGNALS: Registry[type[Signal]] = Registry(
-    "signal type", "eventstudy.signals", check=_check_signal_class
+    "signal type", "eventstudy.signals", check=_check_signal_class, name_attr="kind"
 )
 """Config name (``type``) -> signal class; plugins from the ``eventstudy.signals`` group."""
 
