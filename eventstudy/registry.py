@@ -19,9 +19,13 @@ installed beside it cannot change what it sees.  See ``docs/extending.md``.
 
 The registry of hypothesis tests, :data:`TESTS`, lives here too, because both study designs,
 the config parsers and the reports read it.  A test is a small object behind the
-:class:`EventTest` protocol: a name, the design it belongs to, the inputs it needs, its null
-hypothesis and literature reference, and a ``run`` method.  Names follow one scheme, lower-case
-words joined by ``_`` and no ``_test`` suffix:
+:class:`EventTest` protocol (an instance of a frozen dataclass): a name, the design it belongs
+to, the inputs it needs, its null hypothesis and literature reference, and a ``run`` method.
+
+Every registered name (a signal type's, a model's, a test's) is lower-case words of letters and
+digits joined by single underscores, starting with a letter (:data:`NAME_PATTERN`,
+``^[a-z][a-z0-9]*(?:_[a-z0-9]+)*$``: ``move``, ``car_t``, ``carhart4``); :meth:`Registry.register`
+refuses any other.  Test names follow one scheme more, no ``_test`` suffix:
 
 * time-series tests (``design = "timeseries"``) are named after the statistic: ``hac``,
   ``naive_t``, ``bootstrap``, ``placebo``, ``sign``, ``wilcoxon``;
@@ -55,6 +59,7 @@ from eventstudy.exceptions import EventStudyWarning, PluginError
 __all__ = [
     "DESIGNS",
     "HORIZON_INPUTS",
+    "NAME_PATTERN",
     "PLUGINS_ENV_VAR",
     "TESTS",
     "EventTest",
@@ -67,6 +72,39 @@ __all__ = [
 ]
 
 T = TypeVar("T")
+
+NAME_PATTERN = re.compile(r"[a-z][a-z0-9]*(?:_[a-z0-9]+)*")
+"""What a registered name is (matched whole): lower-case words of letters and digits joined by
+single underscores, starting with a letter (``move``, ``car_t``, ``carhart4``)."""
+
+
+def check_frozen_dataclass(cls: type, what: str) -> None:
+    """Raise ``TypeError`` unless ``cls`` is a frozen dataclass.
+
+    Parameters
+    ----------
+    cls
+        The class of a part to register (a signal class; the class of a test or a model).
+    what
+        The part, for the message (``"signal type 'spike'"``).
+
+    Raises
+    ------
+    TypeError
+        ``cls`` is not a dataclass, or one that is not frozen; the message says how to
+        declare it.
+    """
+    params = getattr(cls, "__dataclass_params__", None)
+    if dataclasses.is_dataclass(cls) and params is not None and params.frozen:
+        return
+    state = "a dataclass that is not frozen" if dataclasses.is_dataclass(cls) else "not a dataclass"
+    raise TypeError(
+        f"{what} ({cls.__module__}.{cls.__qualname__}) must be a frozen dataclass, and is "
+        f"{state}: declare it with @dataclass(frozen=True) (slots=True welcome). Its fields "
+        "are its settings, which must not change once registered, so that a result can be "
+        "reproduced from them"
+    )
+
 
 PLUGINS_ENV_VAR = "EVENTSTUDY_PLUGINS"
 """Environment variable naming the distributions whose entry points the registries read:
@@ -148,13 +186,21 @@ class Registry(Mapping[str, T]):
         Raises
         ------
         ValueError
-            ``name`` is already taken by another object (pass ``replace=True`` to override)
-            or is not a non-empty string.
+            ``name`` is already taken by another object (pass ``replace=True`` to override),
+            is not a non-empty string or is not of the naming scheme (:data:`NAME_PATTERN`).
         TypeError
             ``obj`` does not implement the interface.
         """
         if not isinstance(name, str) or not name.strip():
             raise ValueError(f"{self.kind} name must be a non-empty string, got {name!r}")
+        if not NAME_PATTERN.fullmatch(name):
+            near = re.sub(r"[^a-z0-9]+", "_", name.lower()).strip("_")
+            raise ValueError(
+                f"{self.kind} name {name!r} is not of the naming scheme: lower-case words of "
+                "letters and digits joined by single underscores, starting with a letter, like "
+                "'car_t' (docs/extending.md)"
+                + (f"; {near!r} would do" if NAME_PATTERN.fullmatch(near) else "")
+            )
         if self._check is not None:
             self._check(obj)
         module = obj.__module__ if isinstance(obj, type) else type(obj).__module__
@@ -428,6 +474,19 @@ def _check_test(obj: object) -> None:
             f"{missing or ['run()']}"
         )
     test: Any = obj
+    if isinstance(obj, type):
+        raise TypeError(
+            f"a test is registered as an instance, e.g. {obj.__name__}(), not the class {obj!r}"
+        )
+    check_frozen_dataclass(type(obj), f"test {test.name!r}")
+    try:
+        hash(obj)
+    except TypeError as exc:
+        raise TypeError(
+            f"test {test.name!r} ({type(obj).__module__}.{type(obj).__qualname__}) must be "
+            f"hashable, and hash() raised TypeError: {exc}: give it fields of hashable types "
+            "(a frozenset, not a set; a tuple, not a list)"
+        ) from None
     if test.design not in DESIGNS:
         raise TypeError(f"test {test.name!r}: design must be one of {DESIGNS}, got {test.design!r}")
     if test.scope not in SCOPES[test.design]:
@@ -472,9 +531,11 @@ def register_test(test: EventTest, *, replace: bool = False) -> EventTest:
     ------
     TypeError
         ``test`` does not implement :class:`EventTest` (attribute missing, unknown design or
-        scope, an input it needs that its design does not provide).
+        scope, an input it needs that its design does not provide), or is not a hashable
+        instance of a frozen dataclass.
     ValueError
-        Another test is registered under that name (pass ``replace=True`` to override).
+        Another test is registered under that name (pass ``replace=True`` to override), or
+        the name is not of the naming scheme (:data:`NAME_PATTERN`).
 
     Examples
     --------

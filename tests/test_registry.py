@@ -308,3 +308,37 @@ def test_a_plugin_that_fails_the_interface_check_is_left_out(
 
 
 PI = 3.14
+
+
+@pytest.mark.parametrize("name", ["one", "car_t", "ff3", "brown_warner_1985", "a1_b2"])
+def test_a_name_of_the_naming_scheme_is_accepted(name: str) -> None:
+    reg: Registry[int] = Registry("number", "eventstudy.test-numbers", check=only_ints)
+    assert reg.register(name, 1) == 1 and reg.names() == [name]
+
+
+@pytest.mark.parametrize(
+    ("name", "near"),
+    [
+        ("One", "one"),
+        ("car-t", "car_t"),
+        ("car t", "car_t"),
+        ("car__t", "car_t"),
+        ("car_", "car"),
+        ("_car", "car"),
+        ("3d", None),
+        ("-", None),
+    ],
+)
+def test_a_name_off_the_naming_scheme_is_refused(name: str, near: str | None) -> None:
+    """Names are lower-case words of letters and digits joined by single underscores,
+    starting with a letter (docs/extending.md): config files, reports and result.json columns
+    print them, and a study must be able to spell them."""
+    reg: Registry[int] = Registry("number", "eventstudy.test-numbers", check=only_ints)
+    with pytest.raises(ValueError) as info:
+        reg.register(name, 1)
+    assert str(info.value) == (
+        f"number name {name!r} is not of the naming scheme: lower-case words of letters and "
+        "digits joined by single underscores, starting with a letter, like 'car_t' "
+        "(docs/extending.md)" + ("" if near is None else f"; {near!r} would do")
+    )
+    assert reg.names() == []

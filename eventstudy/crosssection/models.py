@@ -21,7 +21,7 @@ import numpy as np
 import pandas as pd
 
 from eventstudy.exceptions import DataError
-from eventstudy.registry import Registry
+from eventstudy.registry import Registry, check_frozen_dataclass
 
 __all__ = [
     "MODELS",
@@ -153,6 +153,7 @@ def _check_model(obj: object) -> None:
             "a normal-return model needs a 'name', 'regressors' and "
             f"design(market, factors) -> (offset, X) (NormalReturnModel), got {obj!r}"
         )
+    check_frozen_dataclass(type(obj), f"normal-return model {obj.name!r}")
 
 
 MODELS: Registry[NormalReturnModel] = Registry(
@@ -177,9 +178,11 @@ def register_model(model: NormalReturnModel, *, name: str | None = None) -> Norm
     Raises
     ------
     TypeError
-        ``model`` does not implement :class:`NormalReturnModel`.
+        ``model`` does not implement :class:`NormalReturnModel`, or is not an instance of a
+        frozen dataclass.
     ValueError
-        The name is taken by another model.
+        The name is taken by another model, or is not of the naming scheme (lower-case words
+        joined by ``_``: :data:`eventstudy.registry.NAME_PATTERN`).
     """
     _check_model(model)
     return MODELS.register(name or model.name, model)

@@ -11,7 +11,7 @@ from collections.abc import Mapping
 from typing import Any, TypeVar
 
 from eventstudy.exceptions import ConfigError
-from eventstudy.registry import Registry
+from eventstudy.registry import Registry, check_frozen_dataclass
 from eventstudy.signals._base import Signal
 
 __all__ = ["SIGNALS", "make_signal", "register", "signal_types"]
@@ -30,6 +30,7 @@ def _check_signal_class(obj: object) -> None:
             f"a signal type must be a dataclass subclass of eventstudy.signals.Signal with a "
             f"string 'kind', got {obj!r}"
         )
+    check_frozen_dataclass(obj, f"signal type {obj.kind!r}")
 
 
 SIGNALS: Registry[type[Signal]] = Registry(
@@ -44,9 +45,10 @@ def register(cls: S) -> S:
     Raises
     ------
     ValueError
-        Another class is registered under that name.
+        Another class is registered under that name, or ``kind`` is not of the naming
+        scheme (lower-case words joined by ``_``: :data:`eventstudy.registry.NAME_PATTERN`).
     TypeError
-        ``cls`` is not a dataclass subclass of :class:`Signal` with a string ``kind``.
+        ``cls`` is not a frozen dataclass subclass of :class:`Signal` with a string ``kind``.
     """
     _check_signal_class(cls)
     SIGNALS.register(cls.kind, cls)

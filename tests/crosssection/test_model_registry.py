@@ -67,3 +67,34 @@ def test_register_model_checks_and_names() -> None:
         match=r"model must be one of \['carhart4', 'ff3', 'ff5', 'market_adjusted', 'market_model', 'mean_adjusted'\], got 'raw'",
     ):
         get_model("raw")
+
+
+def test_a_model_that_is_not_a_frozen_dataclass_or_off_the_naming_scheme_is_refused() -> None:
+    import dataclasses
+
+    from eventstudy.registry import NAME_PATTERN
+
+    @dataclass
+    class Mutable:
+        name: str = "mutable"
+        regressors: tuple[str, ...] = ()
+
+        def design(self, market, factors):  # type: ignore[no-untyped-def]
+            return np.zeros(len(market)), np.empty((len(market), 0))
+
+    with pytest.raises(
+        TypeError,
+        match=r"^normal-return model 'mutable' \(.*Mutable\) must be a frozen dataclass, and is "
+        r"a dataclass that is not frozen: declare it with @dataclass\(frozen=True\)",
+    ):
+        register_model(Mutable())
+    for name in ("Raw", "raw-return", "raw_"):
+        with pytest.raises(
+            ValueError, match=rf"^normal-return model name '{name}' is not of the naming scheme"
+        ):
+            register_model(RawReturn(), name=name)
+    assert "mutable" not in MODELS and "Raw" not in MODELS
+    for name in MODELS.names():
+        model = MODELS[name]
+        assert NAME_PATTERN.fullmatch(name) and model.name == name
+        assert dataclasses.is_dataclass(model) and type(model).__dataclass_params__.frozen  # type: ignore[attr-defined]

@@ -173,3 +173,76 @@ def test_evaluate_hands_plugins_the_forward_returns_and_events() -> None:
     assert res.horizons["1m"].tests["seen"].statistic == pytest.approx(float(np.mean(y[ev])))
     x = HorizonInputs(forward_returns=y, events=ev, horizon=21)
     assert TESTS["hac"].run(x) == hac_test(y, ev, 21)
+
+
+def test_a_test_that_is_not_a_hashable_frozen_dataclass_instance_is_refused() -> None:
+    """A test's fields are its settings, part of every result it gives: a test whose instance
+    can change after registration (a plain dataclass, a plain class) or cannot be hashed is
+    refused, naming it and the fix; so is the class instead of an instance."""
+
+    @dataclass
+    class Mutable:
+        name: str = "mutable"
+        design: str = "timeseries"
+        scope: str = "horizon"
+        needs: frozenset[str] = frozenset({"events"})
+        null_hypothesis: str = "x"
+        reference: str = "x"
+        summary: str = "x"
+
+        def run(self, x: HorizonInputs) -> TestResult:
+            raise NotImplementedError
+
+    class Plain:
+        name = "plain"
+        design = "timeseries"
+        scope = "horizon"
+        needs = frozenset({"events"})
+        null_hypothesis = reference = summary = "x"
+
+        def run(self, x: HorizonInputs) -> TestResult:
+            raise NotImplementedError
+
+    with pytest.raises(TypeError) as info:
+        register_test(Mutable())
+    assert str(info.value) == (
+        f"test 'mutable' ({__name__}.{Mutable.__qualname__}) must be a frozen dataclass, and "
+        "is a dataclass that is not frozen: declare it with @dataclass(frozen=True) "
+        "(slots=True welcome). Its fields are its settings, which must not change once "
+        "registered, so that a result can be reproduced from them"
+    )
+    with pytest.raises(
+        TypeError,
+        match=r"^test 'plain' \(.*Plain\) must be a frozen dataclass, and is not a dataclass",
+    ):
+        register_test(Plain())  # type: ignore[arg-type]
+    with pytest.raises(
+        TypeError, match=r"^a test is registered as an instance, e.g. _Draw\(\), not the class"
+    ):
+        register_test(_Draw)  # type: ignore[arg-type]
+    with pytest.raises(
+        TypeError,
+        match=r"^test 'draw' \(.*_Draw\) must be hashable, and hash\(\) raised TypeError: "
+        r"unhashable type: 'set': give it fields of hashable types \(a frozenset, not a set",
+    ):
+        register_test(_Draw(needs={"rng"}))  # type: ignore[arg-type]
+    assert not {"mutable", "plain", "draw"} & set(TESTS.names())
+
+
+@pytest.mark.parametrize("name", ["Draw", "sign-flip", "car t", "t2_", "sign__flip", "1st"])
+def test_a_test_name_off_the_naming_scheme_is_refused(name: str) -> None:
+    with pytest.raises(ValueError, match=rf"^test name '{name}' is not of the naming scheme"):
+        register_test(replace(_Draw(), name=name))
+    assert name not in TESTS
+
+
+def test_every_built_in_test_is_a_hashable_frozen_dataclass_of_the_naming_scheme() -> None:
+    import dataclasses
+
+    from eventstudy.registry import NAME_PATTERN
+
+    for name in TESTS.names():
+        test = TESTS[name]
+        assert NAME_PATTERN.fullmatch(name) and test.name == name
+        assert type(test).__dataclass_params__.frozen  # type: ignore[attr-defined]
+        assert dataclasses.is_dataclass(test) and hash(test) == hash(test)

@@ -464,3 +464,61 @@ def test_register_checks_the_signal_interface() -> None:
         with pytest.raises(TypeError, match=message):
             register(bad)  # type: ignore[arg-type]
     assert "not_a_dataclass" not in SIGNALS and "not_a_signal" not in SIGNALS
+
+
+def test_register_refuses_a_signal_that_is_not_a_frozen_dataclass() -> None:
+    """A signal's fields are its settings: a class whose instances can change after they are
+    built (a plain dataclass) is refused when it is registered, naming it and the fix."""
+    from typing import ClassVar
+
+    from eventstudy.signals import SIGNALS, Signal, register
+
+    @dataclasses.dataclass
+    class Mutable(Signal):
+        kind: ClassVar[str] = "mutable"
+        series: str = "a"
+
+        def compute(self, data):  # type: ignore[no-untyped-def]
+            raise NotImplementedError
+
+    with pytest.raises(TypeError) as info:
+        register(Mutable)
+    assert str(info.value) == (
+        f"signal type 'mutable' ({__name__}.{Mutable.__qualname__}) must be a frozen "
+        "dataclass, and is a dataclass that is not frozen: declare it with "
+        "@dataclass(frozen=True) (slots=True welcome). Its fields are its settings, which must "
+        "not change once registered, so that a result can be reproduced from them"
+    )
+    assert "mutable" not in SIGNALS
+
+
+@pytest.mark.parametrize("name", ["Spike", "spike-up", "2day", "spike__up", "spike_", "_spike", ""])
+def test_register_refuses_a_kind_off_the_naming_scheme(name: str) -> None:
+    from typing import ClassVar
+
+    from eventstudy.signals import SIGNALS, Signal, register
+
+    @dataclasses.dataclass(frozen=True)
+    class Named(Signal):
+        kind: ClassVar[str] = name
+
+        def compute(self, data):  # type: ignore[no-untyped-def]
+            raise NotImplementedError
+
+    pattern = (
+        "must be a non-empty string"
+        if not name
+        else rf"^signal type name '{name}' is not of the naming scheme: lower-case words of "
+        "letters and digits joined by single underscores, starting with a letter"
+    )
+    with pytest.raises(ValueError, match=pattern):
+        register(Named)
+    assert name not in SIGNALS
+
+
+def test_every_built_in_signal_is_a_frozen_dataclass_of_the_naming_scheme() -> None:
+    from eventstudy.registry import NAME_PATTERN
+
+    for kind, cls in signal_types().items():
+        assert NAME_PATTERN.fullmatch(kind) and cls.kind == kind
+        assert dataclasses.is_dataclass(cls) and cls.__dataclass_params__.frozen  # type: ignore[attr-defined]
