@@ -65,6 +65,7 @@ __all__ = [
     "EventTest",
     "HorizonInputs",
     "Registry",
+    "check_frozen_dataclass",
     "register_test",
     "stream_for",
     "tests_for",
