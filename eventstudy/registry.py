@@ -178,8 +178,9 @@ class Registry(Mapping[str, T]):
         self._builtins_loaded = False
         # plugin name -> the error to raise when it is looked up (why it was left out)
         self._failed: dict[str, tuple[type[Exception], str]] = {}
-        self._left_out: dict[str, str] = {}  # plugin name -> its distribution, not allowed by
-        # $EVENTSTUDY_PLUGINS (named in the message of an unknown name)
+        # plugin name -> (its distribution, $EVENTSTUDY_PLUGINS) when that setting left it out,
+        # for the message of an unknown name
+        self._left_out: dict[str, tuple[str, str]] = {}
 
     def register(self, name: str, obj: T, *, replace: bool = False) -> T:
         """Register ``obj`` under ``name`` and return it.
@@ -238,7 +239,8 @@ class Registry(Mapping[str, T]):
                 dist = getattr(ep, "dist", None)
                 dist_name = dist.name if dist is not None else ""
                 if _distribution_key(dist_name) not in allowed:
-                    self._left_out[ep.name] = dist_name or "?"
+                    setting = os.environ.get(PLUGINS_ENV_VAR, "")
+                    self._left_out[ep.name] = (dist_name or "?", setting)
                     continue
             if ep.name in self._items:  # a built-in or an explicit registration wins ...
                 held = self._items[ep.name]
@@ -267,7 +269,10 @@ class Registry(Mapping[str, T]):
             try:
                 self._check_plugin(ep, obj)
                 self.register(ep.name, obj)
-            except (TypeError, ValueError, PluginError) as exc:  # the interface, the name
+            except Exception as exc:  # the interface's check, the names (or a check that
+                # broke on a strange object): its own error, named
+                if not isinstance(exc, TypeError | ValueError | PluginError):
+                    exc = PluginError(f"{type(exc).__name__}: {exc}")
                 self._leave_out(ep.name, PluginError, f"{where} is refused: {exc}")
 
     def _leave_out(self, name: str, error: type[Exception], why: str) -> None:
@@ -321,10 +326,10 @@ class Registry(Mapping[str, T]):
                 f" (plugins that failed to load: {sorted(self._failed)})" if self._failed else ""
             )
             if isinstance(name, str) and name in self._left_out:
+                dist, setting = self._left_out[name]
                 failed += (
-                    f" (an installed plugin of distribution {self._left_out[name]!r} declares "
-                    f"it, but {PLUGINS_ENV_VAR}={os.environ.get(PLUGINS_ENV_VAR, '')!r} leaves "
-                    "that distribution out)"
+                    f" (an installed plugin of distribution {dist!r} declares it, but "
+                    f"{PLUGINS_ENV_VAR}={setting!r} leaves that distribution out)"
                 )
             raise KeyError(
                 f"unknown {self.kind} {name!r}; valid names: {self.names()}{failed}"

@@ -342,3 +342,37 @@ def test_a_name_off_the_naming_scheme_is_refused(name: str, near: str | None) ->
         "(docs/extending.md)" + ("" if near is None else f"; {near!r} would do")
     )
     assert reg.names() == []
+
+
+class Strange:
+    """An object whose attributes break when read."""
+
+    @property
+    def name(self) -> str:
+        raise RuntimeError("no name today")
+
+
+STRANGE = Strange()
+
+
+@pytest.mark.usefixtures("entry_points_read")
+def test_a_plugin_whose_check_breaks_is_left_out(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Whatever a plugin's object makes the checks raise, it is left out with a warning
+    naming it, and the plugins after it load."""
+
+    def fake_entry_points(*, group: str) -> list[metadata.EntryPoint]:
+        return [
+            metadata.EntryPoint(name="strange", value="tests.test_registry:STRANGE", group=group),
+            metadata.EntryPoint(name="spike", value="tests.test_registry:SPIKE", group=group),
+        ]
+
+    monkeypatch.setattr(registry_module.metadata, "entry_points", fake_entry_points)
+    reg: Registry[Named] = Registry("part", "eventstudy.parts", check=named, name_attr="name")
+    why = (
+        r"part plugin 'strange' \(tests\.test_registry:STRANGE\) from entry-point group "
+        r"'eventstudy\.parts' is refused: RuntimeError: no name today"
+    )
+    with pytest.warns(EventStudyWarning, match=f"^{why}; left out$"):
+        assert reg.names() == ["spike"]
+    with pytest.raises(PluginError, match=f"^{why}$"):
+        reg["strange"]
