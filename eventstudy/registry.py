@@ -335,6 +335,26 @@ class Registry(Mapping[str, T]):
                 f"unknown {self.kind} {name!r}; valid names: {self.names()}{failed}"
             ) from None
 
+    def why_missing(self, name: object) -> str:
+        """Why ``name`` is not registered when an installed plugin declares it (the plugin
+        failed to load or was refused, or ``EVENTSTUDY_PLUGINS`` leaves its distribution
+        out), as a parenthesis to append to an "unknown name" message; ``""`` otherwise.
+
+        A study's error then says why its plugin is missing, not only that the name is
+        unknown (the reason was in a warning printed before it)."""
+        if not isinstance(name, str) or name in self._items:
+            return ""
+        self._load_plugins()
+        if name in self._failed:
+            return f" (an installed plugin declares it but was left out: {self._failed[name][1]})"
+        if name in self._left_out:
+            dist, setting = self._left_out[name]
+            return (
+                f" (an installed plugin of distribution {dist!r} declares it, but "
+                f"{PLUGINS_ENV_VAR}={setting!r} leaves that distribution out)"
+            )
+        return ""
+
     def names(self) -> list[str]:
         """Every registered name (plugins included), sorted."""
         self._load_plugins()

@@ -376,3 +376,40 @@ def test_a_plugin_whose_check_breaks_is_left_out(monkeypatch: pytest.MonkeyPatch
         assert reg.names() == ["spike"]
     with pytest.raises(PluginError, match=f"^{why}$"):
         reg["strange"]
+
+
+@pytest.mark.usefixtures("entry_points_read")
+def test_why_a_plugin_is_missing(monkeypatch: pytest.MonkeyPatch) -> None:
+    """An unknown name that an installed plugin declares says why it is missing: the study's
+    error used to say only "unknown signal type 'momo'", the reason being in a warning before."""
+
+    def fake_entry_points(*, group: str) -> list[metadata.EntryPoint]:
+        return [metadata.EntryPoint(name="bad", value="no_such_module_xyz:thing", group=group)]
+
+    monkeypatch.setattr(registry_module.metadata, "entry_points", fake_entry_points)
+    reg: Registry[int] = Registry("number", "eventstudy.test-numbers")
+    reg.register("two", 2)
+    assert reg.why_missing("two") == "" == reg.why_missing(5)
+    with pytest.warns(EventStudyWarning, match="plugin 'bad'"):
+        why = reg.why_missing("bad")
+    assert why.startswith(" (an installed plugin declares it but was left out: cannot load ")
+    assert reg.why_missing("absent") == ""
+
+
+def test_a_study_names_why_its_plugin_is_missing(monkeypatch: pytest.MonkeyPatch) -> None:
+    from eventstudy.crosssection.models import MODELS, get_model
+    from eventstudy.exceptions import ConfigError
+    from eventstudy.signals import SIGNALS, make_signal
+
+    reason = "cannot load signal plugin 'momo' (momo_pkg:Momo): ImportError: no momo_pkg"
+    SIGNALS.names()  # the plugins are read before the reason is planted
+    monkeypatch.setitem(SIGNALS._failed, "momo", (ImportError, reason))
+    with pytest.raises(
+        ConfigError,
+        match=r"unknown signal type 'momo' \(key 'type'\) \(an installed plugin declares it but was left out: cannot load signal plugin 'momo'",
+    ):
+        make_signal({"type": "momo"})
+    MODELS.names()
+    monkeypatch.setitem(MODELS._failed, "mine", (ImportError, "cannot load model plugin 'mine'"))
+    with pytest.raises(ValueError, match=r"got 'mine' \(an installed plugin declares it"):
+        get_model("mine")

@@ -205,7 +205,9 @@ def get_model(model: str | NormalReturnModel) -> NormalReturnModel:
     """
     if isinstance(model, str):
         if model not in MODELS:
-            raise ValueError(f"model must be one of {MODELS.names()}, got {model!r}")
+            raise ValueError(
+                f"model must be one of {MODELS.names()}, got {model!r}{MODELS.why_missing(model)}"
+            )
         return MODELS[model]
     if isinstance(model, NormalReturnModel):
         return model

@@ -141,7 +141,9 @@ def _parse_table(doc: Mapping[str, Any], source: str, aliases: set[str]) -> Cros
         )
     model = sec.get_str("model", "market_model")
     if model not in MODELS:
-        raise sec.error("model", f"must be one of {MODELS.names()}, got {model!r}")
+        raise sec.error(
+            "model", f"must be one of {MODELS.names()}, got {model!r}{MODELS.why_missing(model)}"
+        )
     factors_raw: Any = sec.get_raw("factors", ())
     factors = (factors_raw,) if isinstance(factors_raw, str) else factors_raw
     if not isinstance(factors, list | tuple) or not all(isinstance(f, str) for f in factors):
@@ -174,7 +176,11 @@ def _parse_table(doc: Mapping[str, Any], source: str, aliases: set[str]) -> Cros
         valid = tests_for("cross_section")
         for t in tests:
             if not isinstance(t, str) or t not in valid:
-                hint = " (a time-series test)" if isinstance(t, str) and t in TESTS else ""
+                hint = (
+                    " (a time-series test)"
+                    if isinstance(t, str) and t in TESTS
+                    else TESTS.why_missing(t)
+                )
                 raise sec.error("tests", f"unknown test {t!r}{hint}; valid tests are {list(valid)}")
         if not tests:
             raise sec.error("tests", "must name at least one test")

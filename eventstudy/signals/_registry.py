@@ -105,7 +105,8 @@ def make_signal(config: Mapping[str, Any] | Signal) -> Signal:
     kind = config["type"]
     if not isinstance(kind, str) or kind not in SIGNALS:
         raise ConfigError(
-            f"unknown signal type {kind!r} (key 'type'); valid types: {SIGNALS.names()}"
+            f"unknown signal type {kind!r} (key 'type'){SIGNALS.why_missing(kind)}; valid "
+            f"types: {SIGNALS.names()}"
         )
     cls = SIGNALS[kind]
     fields = dataclasses.fields(cls)  # type: ignore[arg-type]

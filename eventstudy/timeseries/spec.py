@@ -382,7 +382,11 @@ def _parse_inference(
     valid = timeseries_tests()
     for t in tests:
         if t not in valid:
-            hint = " (a cross-section test: use it in a cross-section study)" if t in TESTS else ""
+            hint = (
+                " (a cross-section test: use it in a cross-section study)"
+                if t in TESTS
+                else TESTS.why_missing(t)
+            )
             raise s.error("tests", f"unknown test {t!r}{hint}; valid tests are {list(valid)}")
     if not tests:
         raise s.error("tests", "name at least one test")
