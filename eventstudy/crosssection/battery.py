@@ -888,7 +888,11 @@ class _DayWilcoxon:
     needs: frozenset[str] = frozenset({"panel"})
     null_hypothesis: str = _NULL_DAY
     reference: str = _REF["wilcoxon"]
-    summary: str = "Wilcoxon signed-rank test of the day's abnormal returns (R's V statistic)."
+    summary: str = (
+        "Wilcoxon signed-rank test of the day's abnormal returns (R's V statistic); exact "
+        "p-value up to 50 non-zero values, above that the normal approximation without "
+        "continuity correction (scipy's default; R's wilcox.test corrects, about 1e-4 apart)."
+    )
 
     def run(self, x: BatteryInputs, /) -> tuple[TestResult, ...]:
         out = []
@@ -1267,7 +1271,10 @@ class _CarWilcoxon:
     needs: frozenset[str] = frozenset({"panel"})
     null_hypothesis: str = _NULL_CAR
     reference: str = _REF["wilcoxon"]
-    summary: str = "Wilcoxon signed-rank test of the cumulative abnormal returns."
+    summary: str = (
+        "Wilcoxon signed-rank test of the cumulative abnormal returns; p-value as ar_wilcoxon's "
+        "(exact up to 50, else normal without continuity correction)."
+    )
 
     def run(self, w: WindowInputs, /) -> TestResult:
         v, nv = _wilcoxon_v(w.carv)

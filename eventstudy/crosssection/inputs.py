@@ -379,6 +379,17 @@ def align_events(
     if len(events) == 0:
         raise DataError("events is empty")
     ev_tickers = events["ticker"].astype(str).to_numpy()
+    raw_dates = events["date"]
+    if raw_dates.dtype == object or pd.api.types.is_string_dtype(raw_dates.dtype):
+        parsed = pd.to_datetime(raw_dates, errors="coerce")
+        bad = np.flatnonzero(parsed.isna().to_numpy() & raw_dates.notna().to_numpy())
+        if bad.size:
+            i = int(bad[0])
+            raise DataError(
+                f"events['date'] of ticker {ev_tickers[i]!r} (row {i}) is not a date: "
+                f"{raw_dates.iloc[i]!r} ({bad.size} such row{'s' if bad.size != 1 else ''}); "
+                "give ISO dates (YYYY-MM-DD)"
+            )
     ev_dates = _as_datetime_index(pd.Index(events["date"]), "events['date']")
     if (ev_dates.tz is None) != (calendar.tz is None):
 

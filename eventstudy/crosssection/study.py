@@ -97,11 +97,18 @@ def _events(
             raise DataError(
                 f"{path}: blank ticker at line {int(blank[0]) + 2} ({blank.size} such row{'s' if blank.size != 1 else ''})"
             )
-        dates = pd.to_datetime(frame["date"], format="ISO8601", errors="coerce")
+        dates = pd.to_datetime(frame["date"].str.strip(), format="ISO8601", errors="coerce")
         if dates.isna().any():
             i = int(np.flatnonzero(dates.isna().to_numpy())[0])
             raise DataError(f"{path}: unparsable date {frame['date'].iloc[i]!r} at line {i + 2}")
         out = pd.DataFrame({"ticker": frame["ticker"].str.strip(), "date": dates})
+        unknown = np.flatnonzero(~out["ticker"].isin([str(c) for c in panel.columns]).to_numpy())
+        if unknown.size:
+            i = int(unknown[0])
+            raise DataError(
+                f"{path}: unknown ticker {out['ticker'].iloc[i]!r} at line {i + 2} (not in the "
+                f"panel {cs.panel}; {unknown.size} such line{'s' if unknown.size != 1 else ''})"
+            )
         twice = np.flatnonzero(out.duplicated(keep=False).to_numpy())
         if twice.size:
             first = out.iloc[int(twice[0])]

@@ -164,6 +164,14 @@ def test_events_file(store: DataStore, tmp_path: Path) -> None:
             "ticker,date\nAA,2010-06-15\nBB,2010-06-15\nAA, 2010-06-15\n",
             r"ev.csv: event listed more than once: ticker 'AA' on 2010-06-15 \(lines \[2, 4\]",
         ),
+        (
+            "ticker,date\nAA,2010-06-15\nFOO,2010-06-15\nBAR,2010-06-16\n",
+            r"ev.csv: unknown ticker 'FOO' at line 3 \(not in the panel panel:p; 2 such lines\)",
+        ),
+        (  # a date padded with spaces is read, as a padded ticker is
+            "ticker,date\nAA,2010-06-15 \nAA,2010-06-15\n",
+            r"ev.csv: event listed more than once: ticker 'AA' on 2010-06-15",
+        ),
     ],
 )
 def test_bad_events_file_names_the_file_and_row(

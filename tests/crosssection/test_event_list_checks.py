@@ -207,3 +207,15 @@ def test_a_calendar_day_index_is_cut_to_trading_days() -> None:
     pd.testing.assert_frame_equal(daily.caar, plain.caar)
     pd.testing.assert_frame_equal(daily.ar, plain.ar)
     assert daily.n_moved == plain.n_moved == 6
+
+
+def test_a_bad_event_date_from_python_names_its_row_and_ticker() -> None:
+    r, m = panel()
+    events = pd.DataFrame(
+        {"ticker": ["AA", "BB", "CC"], "date": ["2020-10-01", "2020-13-01", "2020-10-02"]}
+    )
+    with pytest.raises(
+        DataError,
+        match=r"events\['date'\] of ticker 'BB' \(row 1\) is not a date: '2020-13-01' \(1 such row\)",
+    ):
+        run_cross_section(r, m, events, estimation=(-120, -11), event_window=(-2, 2))
