@@ -10,7 +10,7 @@ import pytest
 from eventstudy.inference.hac import hac_test
 from eventstudy.inference.run import default_for, run_tests, timeseries_tests
 from eventstudy.inference.shift import shift_test
-from eventstudy.inference.shift_t import rotation_t, shift_t_test
+from eventstudy.inference.shift_t import rotation_t, rotation_t_at, shift_t_test
 from eventstudy.inference.size import _shift_t_p, size_on_data
 
 
@@ -180,3 +180,58 @@ def test_a_gap_of_exactly_h_at_the_wrap_splits_nothing() -> None:
     assert _keeps_episodes(positions, below, np.array([55]), h).tolist() == [False]
     close = np.array([40, 49, 55])  # every event wraps: the last gap (6) is split by nothing
     assert _keeps_episodes(positions, close, np.array([61, 70]), h).tolist() == [True, True]
+
+
+@pytest.mark.parametrize(("t", "n", "h"), [(60, 3, 5), (150, 12, 10), (300, 40, 21), (900, 60, 63)])
+def test_rotation_t_at_reads_rotation_t_at_the_requested_shifts(t: int, n: int, h: int) -> None:
+    """The t-statistics at chosen shifts (unsorted, repeated, 0 and T - 1 among them, and
+    shifts beyond T taken modulo T) are rotation_t's at those shifts, to 1e-12 relative:
+    the same decomposition, with the pairs that straddle the seam corrected shift by shift
+    instead of rotation by rotation."""
+    rng = np.random.default_rng(t + n)
+    y = _overlapping(t, h, t + 1)
+    starts = rng.choice(t - 3, n // 3 + 1, replace=False)
+    ev = np.unique(np.concatenate([starts, starts + 2, [0, 1, t - 2, t - 1]]))
+    shifts = np.concatenate([rng.integers(0, t, 40), [0, t - 1, 1, 7, 7, t + 3]])
+    every = rotation_t(y, ev, h)
+    got = rotation_t_at(y, ev, h, shifts)
+    np.testing.assert_allclose(got, every[shifts % t], rtol=1e-12, atol=0)
+    assert got[-2] == got[-3]  # a repeated shift, the same number
+    # every shift at once: the whole orbit
+    np.testing.assert_allclose(rotation_t_at(y, ev, h, np.arange(t)), every, rtol=1e-12, atol=0)
+
+
+def test_rotation_t_at_is_hac_tests_own_t_on_shifted_sets() -> None:
+    """Independent of rotation_t: hac_test run on a few shifted sets, among them shifts that
+    carry a pair of events across the seam (an event at T - 2 with one at 3 after the
+    shift, and the reverse)."""
+    t, h = 500, 21
+    y = _overlapping(t, h, 9)
+    ev = np.array([2, 5, 30, 31, 45, 200, 210, 480, 490, 497])
+    shifts = np.array([0, 1, 3, 10, 15, 250, 301, 499])
+    want = [hac_test(y, np.sort((ev + k) % t), h).statistic for k in shifts]
+    np.testing.assert_allclose(rotation_t_at(y, ev, h, shifts), want, rtol=1e-9, atol=0)
+
+
+def test_rotation_t_at_takes_the_bartlett_fallback_where_hac_test_does() -> None:
+    t, h = 120, 12
+    y = np.where(np.arange(t) % 2 == 0, 1.0, -1.0) + 0.01 * np.sin(np.arange(t))
+    ev = np.array([20, 21, 32, 70, 71, 82])
+    shifts = np.arange(0, t, 3)
+    want = np.array([hac_test(y, np.sort((ev + k) % t), h).statistic for k in shifts])
+    got = rotation_t_at(y, ev, h, shifts)
+    np.testing.assert_allclose(got, want, rtol=1e-9, atol=1e-12, equal_nan=True)
+    kernels = {hac_test(y, np.sort((ev + k) % t), h).details.get("kernel") for k in shifts}
+    assert "bartlett (fallback)" in kernels  # the case exercises the fallback
+
+
+def test_rotation_t_at_in_blocks_of_shifts_is_the_same(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Blocks of a few shifts (the seam's corrections listed per block) give the same bits."""
+    import eventstudy.inference.shift_t as shift_t
+
+    y = _overlapping(400, 21, 3)
+    ev = np.array([0, 3, 50, 52, 60, 200, 380, 395, 399])
+    shifts = np.random.default_rng(1).integers(0, 400, 300)
+    whole = rotation_t_at(y, ev, 21, shifts)
+    monkeypatch.setattr(shift_t, "_CHUNK", 7 * (ev.size + 20))
+    np.testing.assert_array_equal(rotation_t_at(y, ev, 21, shifts), whole)
