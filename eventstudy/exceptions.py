@@ -18,6 +18,7 @@ __all__ = [
     "DroppedEventsWarning",
     "EventStudyError",
     "EventStudyWarning",
+    "FewShiftsWarning",
     "IncompleteHorizonWarning",
     "LookAheadWarning",
     "OutputFolderError",
@@ -97,6 +98,12 @@ class OverlappingEventsWarning(EventStudyWarning):
 
 
 # --- evaluation / inference (reserved section) ----------------------------------------
+
+
+class FewShiftsWarning(EventStudyWarning):
+    """An evaluation sample of a sweep has fewer complete dates than the joint null's
+    ``[sweep] shifts`` need to be distinct: its specifications' shifts repeat (the other
+    samples keep theirs)."""
 
 
 # --- cross-section (reserved section) -------------------------------------------------

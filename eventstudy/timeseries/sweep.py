@@ -51,7 +51,13 @@ from eventstudy.timeseries.study import (
     check_target_kinds,
 )
 from eventstudy.timeseries.sweep_results import SweepResult
-from eventstudy.timeseries.sweep_search import ShiftPlan, family_tests, shift_null, shift_plans
+from eventstudy.timeseries.sweep_search import (
+    NullColumns,
+    ShiftPlan,
+    family_tests,
+    shift_null,
+    shift_plans,
+)
 from eventstudy.timeseries.sweep_spec import Specification
 
 __all__ = ["run_sweep"]
@@ -141,7 +147,7 @@ def run_sweep(
             config.sweep.specifications,
             forward,
             [t.name for t in config.evaluation.targets],
-            [label for label, _ in config.evaluation.horizons],
+            list(config.evaluation.horizons),
             config.sweep.shifts,
         )
         work: Work = (config, data, seed, plans, uuid.uuid4().hex)
@@ -231,7 +237,7 @@ def _backtest(
     )
 
 
-Nulls = dict[tuple[str, str], tuple[np.ndarray, np.ndarray]]
+Nulls = dict[tuple[str, str], NullColumns]
 Warned = tuple[str, type[Warning]]
 """A warning raised in a chunk: its message and category (a class, sent back by reference)."""
 Chunk = tuple[
@@ -449,25 +455,26 @@ def _merge(
     evals: dict[str, dict[str, EvaluationResult]] = {}
     incomplete = 0
     seen: list[Warned] = []
-    columns: dict[tuple[str, str], list[tuple[np.ndarray, np.ndarray]]] = {}
+    columns: dict[tuple[str, str], list[tuple[np.ndarray, ...]]] = {}
     for ev, out, inc, messages, nulls in parts:  # loop over chunks, in the order of chunks
         events.update(ev)
         evals.update(out)
         incomplete += inc
         seen += [m for m in messages if m not in seen]
-        for key, pair in nulls.items():
-            columns.setdefault(key, []).append(pair)
+        for key, arrays in nulls.items():
+            columns.setdefault(key, []).append(arrays)
     for message, category in sorted(seen, key=lambda m: m[0]):
         warnings.warn(message, category, stacklevel=find_stack_level())
     where = {n: i for i, n in enumerate(names)}
     placed = [where[n] for c in chunks for n in sorted(c, key=where.__getitem__)]
     back = np.argsort(placed)  # column j of the concatenation holds specification placed[j]
-    merged = {
-        key: (
-            np.concatenate([o for o, _ in pairs])[back],
-            np.hstack([n for _, n in pairs])[:, back],
+    # each array's last axis is the specifications: (J,) observed, (D, J) shifted
+    merged: Nulls = {
+        key: tuple(  # type: ignore[misc]
+            np.concatenate([p[i] for p in parts_of], axis=-1)[..., back]
+            for i in range(len(parts_of[0]))
         )
-        for key, pairs in columns.items()
+        for key, parts_of in columns.items()
     }
     return {n: events[n] for n in names}, {n: evals[n] for n in names}, incomplete, merged
 
@@ -799,8 +806,9 @@ def _search(
     """Tests across the specifications, per target x horizon.
 
     The joint null shifts the events of every specification together (each in its own forward
-    returns and sample; the columns were computed with the specifications, see
-    :mod:`eventstudy.timeseries.sweep_search`).  Holm and Benjamini-Hochberg adjust the
+    returns and sample, by the same share of its sample; the columns were computed with the
+    specifications, see :mod:`eventstudy.timeseries.sweep_search`): each shifted set is
+    measured by its own HAC t-statistic.  Holm and Benjamini-Hochberg adjust the
     default test's p-values across the specifications of the family.  The per-specification
     tests are two-sided; in a one-sided search a specification whose excess has the other sign
     enters the adjustments with p = 1, and the others with their two-sided p-value, a valid
@@ -816,9 +824,15 @@ def _search(
     out: dict[tuple[str, str], dict[str, Any]] = {}
     for target in config.evaluation.targets:
         for label, _days in config.evaluation.horizons:
-            obs, null = nulls[(target.name, label)]
+            t_obs, t_null, x_obs, x_null = nulls[(target.name, label)]
             family = family_tests(
-                names, obs, null, sweep.direction, n_obs=plans[(target.name, label)].n_obs
+                names,
+                t_obs,
+                t_null,
+                sweep.direction,
+                excess=x_obs,
+                excess_null=x_null,
+                n_obs=plans[(target.name, label)].lengths(specs),
             )
             stats = [evaluations[sp.name][target.name].horizons[label] for sp in specs]
             p = np.array([_p(hs.tests.get(test)) for hs in stats])

@@ -4,6 +4,7 @@ marginally = each specification's own circular-shift test, outputs, determinism.
 from __future__ import annotations
 
 import json
+import math
 import re
 from pathlib import Path
 
@@ -168,7 +169,14 @@ def test_one_specification_equals_the_plain_study(data_dir: Path) -> None:
     )
 
 
-def test_joint_null_is_each_specifications_own_circular_shift_test(swept, data_dir) -> None:
+def test_joint_null_is_each_specifications_own_studentized_shift_test(swept, data_dir) -> None:
+    """Each specification's column of the joint null, by hand: its events moved by the
+    relative shifts of its sample, each shifted set measured by hac_test's own t-statistic
+    (Chung & Romano 2013), the observed t = the specification's own hac test; the raw excess
+    by hand; family_shift_p the add-one share of shifts whose t is at least the observed."""
+    from eventstudy.inference.hac import hac_test
+    from eventstudy.timeseries.sweep_search import relative_shifts
+
     fam = swept.search[("a", "1m")]
     store = es.DataStore(data_dir)
     level = store.load("test:A").data
@@ -179,19 +187,22 @@ def test_joint_null_is_each_specifications_own_circular_shift_test(swept, data_d
         dates = fwd.index[pos]
         e = np.flatnonzero(y.index.isin(dates))
         vals = y.to_numpy()
-        obs = vals[e].mean() - vals.mean()
         t = vals.size
-        shifts = np.unique(np.round(np.linspace(1, t - 1, 400)).astype(int))
-        null = np.array([vals[(e + s) % t].mean() - vals.mean() for s in shifts])
-        assert fam["shifts"] == shifts.size
+        shifts = relative_shifts(t, 400)
+        assert shifts.size == 400 and np.unique(shifts).size == 400 and shifts[0] == 1
+        obs = vals[e].mean() - vals.mean()
+        assert fam["shifts"] == 400
         assert fam["excess"][spec.name] == pytest.approx(obs, rel=1e-10)
-        # the sweep's direction is "positive": the shifts with a studentized excess at least
-        # the observed one
+        t_obs = hac_test(vals, e, 21).statistic
+        null = np.array([hac_test(vals, np.sort((e + s) % t), 21).statistic for s in shifts])
+        assert fam["t"][spec.name] == pytest.approx(t_obs, rel=1e-9)
+        own = swept.evaluations[spec.name]["a"].horizons["1m"].tests["hac"]
+        assert fam["t"][spec.name] == pytest.approx(own.statistic, rel=1e-9)
+        # the sweep's direction is "positive": the shifts whose t is at least the observed
         assert fam["direction"] == "positive"
-        p = (np.sum(null / null.std(ddof=1) >= obs / null.std(ddof=1) - 1e-12) + 1) / (
-            shifts.size + 1
-        )
-        assert fam["family_shift_p"][spec.name] == pytest.approx(p, rel=1e-12)
+        count = np.sum(null >= t_obs)
+        assert count == np.sum(null >= t_obs + 1e-9 * abs(t_obs))  # no near-ties
+        assert fam["family_shift_p"][spec.name] == pytest.approx((count + 1) / 401, rel=1e-12)
 
 
 def test_family_shift_p_takes_the_claimed_direction() -> None:
@@ -538,7 +549,7 @@ def test_merge_puts_chunks_back_in_grid_order() -> None:
             {n: {"t": n} for n in cols},
             1,
             ((message, category),),
-            {key: (obs, shifted)},
+            {key: (obs, shifted, -obs, -shifted)},
         )
 
     dropped, coverage = es.exceptions.DroppedEventsWarning, es.exceptions.DataCoverageWarning
@@ -546,9 +557,11 @@ def test_merge_puts_chunks_back_in_grid_order() -> None:
     with pytest.warns(es.exceptions.EventStudyWarning) as record:
         events, evals, incomplete, nulls = _merge(parts, names, chunks)
     assert list(events) == names and list(evals) == names and incomplete == 2
-    obs, shifted = nulls[key]
+    obs, shifted, raw, raw_shifted = nulls[key]
     np.testing.assert_array_equal(obs, np.arange(5.0))
     np.testing.assert_array_equal(shifted, [np.arange(5.0), np.arange(5.0) + 10.0])
+    np.testing.assert_array_equal(raw, -obs)
+    np.testing.assert_array_equal(raw_shifted, -shifted)
     # which process warned first depends on what it ran before: sorted; each keeps its
     # category and points at the caller's line
     said = [(str(w.message), w.category) for w in record]
@@ -560,27 +573,30 @@ def test_spa_threshold_uses_the_sample_length() -> None:
     """Hansen (2005, eq. 11 ff.): a specification is left out of the null maximum (recentred
     by its own value) when its studentized statistic is below -sqrt(2 log log n), n the
     sample length. With 199 shifts that is -1.83, with 11,000 dates -2.11: a specification at
-    -2.0 is recentred under the first only. Computed here by hand, draw by draw."""
+    -2.0 is recentred under the first only. Computed here by hand, draw by draw.  Given each
+    specification's sample length, the shortest among the specifications tested is n (one
+    without a statistic, in a short sample, does not count)."""
     from eventstudy.timeseries.sweep_search import family_tests
 
     rng = np.random.default_rng(11)
-    null = rng.normal(size=(199, 3))
-    sd = null.std(axis=0, ddof=1)
-    z = null / sd
-    obs = np.array([1.0, -2.0, 0.5]) * sd
+    z = rng.normal(size=(199, 3))
+    zo = np.array([1.0, -2.0, 0.5])
 
     def hansen(n: int) -> float:
         floor = -np.sqrt(2 * np.log(np.log(n)))
-        zo = obs / sd
         shift = np.where(zo < floor, zo, 0.0)
         hits = sum(max(z[d, j] + shift[j] for j in range(3)) >= zo.max() for d in range(199))
         return (hits + 1) / 200
 
-    long = family_tests(["a", "b", "c"], obs, null, "positive", n_obs=11_000)["spa_p"]
-    short = family_tests(["a", "b", "c"], obs, null, "positive")["spa_p"]
+    long = family_tests(["a", "b", "c"], zo, z, "positive", n_obs=11_000)["spa_p"]
+    short = family_tests(["a", "b", "c"], zo, z, "positive")["spa_p"]
     assert long == pytest.approx(hansen(11_000), rel=1e-12)
     assert short == pytest.approx(hansen(199), rel=1e-12)
     assert long != short
+    names, lengths = ["a", "b", "c", "none"], np.array([11_000, 12_000, 11_500, 150])
+    obs4, null4 = np.append(zo, np.nan), np.hstack([z, np.zeros((199, 1))])
+    per = family_tests(names, obs4, null4, "positive", n_obs=lengths)["spa_p"]
+    assert per == long
 
 
 def test_search_table_counts_in_the_claimed_direction(swept) -> None:
@@ -779,3 +795,91 @@ def test_a_dask_run_leaves_this_process_able_to_fork(data_dir: Path) -> None:
     )
     assert [t.name for t in threading.enumerate()] == ["MainThread"]
     assert fork_is_safe()
+
+
+def test_relative_shifts_spread_over_each_samples_whole_circle() -> None:
+    """Shift d of a sample of T complete dates is 1 + floor(u_d (T - 1)), u_d = d / D, in
+    exact rational arithmetic."""
+    from fractions import Fraction
+
+    from eventstudy.timeseries.sweep_search import relative_shifts
+
+    for t, d in ((11, 5), (578, 400), (11_000, 2000), (401, 400), (4, 5), (2, 3)):
+        want = [1 + math.floor(Fraction(k, d) * (t - 1)) for k in range(d)]
+        got = relative_shifts(t, d)
+        assert got.tolist() == want and got.dtype == np.int64
+        assert got.min() >= 1 and got.max() <= t - 1
+        assert np.unique(got).size == min(d, t - 1)
+    assert relative_shifts(401, 400).tolist() == list(range(1, 401))  # the whole circle
+    assert relative_shifts(1, 10).size == relative_shifts(10, 0).size == 0
+
+
+SHORT = """
+[sweep]
+tests = ["hac"]
+direction = "positive"
+shifts = 400
+
+[sweep.grid]
+"signal.level" = [0.02, 0.03]
+"events.start" = __STARTS__
+"""
+
+
+def test_a_short_sample_neither_cuts_nor_changes_the_others(data_dir: Path) -> None:
+    """A specification whose sample holds 60 complete dates (and no event) leaves every
+    other specification's shifts, statistics and p-values exactly as without it (before,
+    the shifts were drawn from the shortest sample and every specification got 59), and is
+    named in a warning with its count of distinct shifts."""
+    from eventstudy.exceptions import FewShiftsWarning
+
+    def run(starts: str) -> es.timeseries.SweepResult:
+        study = es.parse_study(EXAMPLE_STUDY + SHORT.replace("__STARTS__", starts))
+        return es.run_study(study, data_dir=data_dir)
+
+    alone = run("[2010-01-04]")
+    with pytest.warns(FewShiftsWarning) as record:
+        # 600 business days from 2010-01-04 end on 2012-04-20
+        mixed = run("[2010-01-04, 2012-02-01]")
+    message = str(record[0].message)
+    assert "simple returns from 2012-02-01" in message and "a 1m: " in message
+    distinct = int(re.search(r"a 1m: (\d+) of 400", message).group(1))
+    assert 0 < distinct < 400
+    assert any("FewShiftsWarning" in w or "too few complete dates" in w for w in mixed.warnings)
+    fa, fm = alone.search[("a", "1m")], mixed.search[("a", "1m")]
+    assert fa["shifts"] == fm["shifts"] == 400
+    long_names = [sp.name for sp in mixed.specifications if "2010-01-04" in sp.name]
+    assert len(long_names) == 2
+    for name in long_names:
+        for key in ("family_shift_p", "t", "excess"):
+            assert fm[key][name] == fa[key][name], (key, name)
+    short_names = [sp.name for sp in mixed.specifications if sp.name not in long_names]
+    assert all(np.isnan(fm["family_shift_p"][n]) for n in short_names)  # no events
+    # no events anywhere else: the family tests of the long specifications are unchanged
+    for key in ("reality_check_p", "spa_p", "curve_p_median", "curve_p_share"):
+        assert fm[key] == fa[key], key
+
+
+def test_shifted_sets_without_variance_never_count_as_extreme() -> None:
+    """A NaN in the studentized null (a shifted set whose HAC variance is not positive)
+    counts as no draw at least as extreme, in every direction and every test, as
+    shift_t_test counts it -- and does not drop the specification."""
+    from eventstudy.timeseries.sweep_search import family_tests
+
+    rng = np.random.default_rng(3)
+    null = rng.normal(size=(99, 2))
+    null[[4, 9, 50], 0] = np.nan
+    obs = np.array([-0.3, 0.4])
+    for direction, signed in (
+        ("positive", lambda x: x),
+        ("negative", lambda x: -x),
+        ("two-sided", np.abs),
+    ):
+        fam = family_tests(["a", "b"], obs, null, direction)
+        so, sn = signed(obs), signed(null)
+        for j, name in enumerate("ab"):
+            count = np.sum(np.nan_to_num(sn[:, j], nan=-np.inf) >= so[j])
+            assert fam["family_shift_p"][name] == (count + 1) / 100
+        best = np.nanmax(np.where(np.isnan(sn), -np.inf, sn), axis=1)
+        assert fam["reality_check_p"] == (np.sum(best >= so.max()) + 1) / 100
+        assert np.isfinite(fam["romano_wolf_p"]["a"])
