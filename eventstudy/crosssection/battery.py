@@ -1091,9 +1091,7 @@ def caar_variance_path(panel: EventPanel, workers: int = 1) -> np.ndarray:
     bits for any number of threads.
     """
     present = np.isfinite(panel.ar_event)
-    n_t = present.sum(axis=0)
-    with np.errstate(divide="ignore"):
-        weight = np.where(n_t > 0, 1.0 / n_t, 0.0)
+    weight = 1.0 / np.maximum(present.sum(axis=0), 1)  # 1 / n_t (a day without events: unused)
     blocks = _einsum_blocks(panel.n_events)
     partial = np.zeros((len(blocks), panel.ar_event.shape[1]))
 

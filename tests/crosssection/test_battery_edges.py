@@ -626,3 +626,4 @@ def test_a_security_without_dispersion_is_counted_out_of_the_standardised_tests(
         warnings.simplefilter("error", DataCoverageWarning)
         clean = run_cross_section(ok, m, events[events["ticker"] != "S0"], workers=1)
     assert "n_without_dispersion" not in clean.daily_tests[0]["ar_patell"].details
+    assert "n_without_dispersion" not in clean.window_tests[(-5, 5)]["car_boehmer"].details

@@ -52,9 +52,15 @@ def reference_se(r: pd.DataFrame, m: pd.Series, present: np.ndarray) -> np.ndarr
     return np.sqrt(var)
 
 
-@pytest.mark.parametrize("halt", [slice(300, 306), slice(297, 299), slice(303, 306)])
-def test_the_band_with_missing_returns(halt: slice) -> None:
-    r, m, events = panel(halt)
+@pytest.mark.parametrize(
+    "halt", [slice(300, 306), slice(297, 299), slice(303, 306), "one left on day 2"]
+)
+def test_the_band_with_missing_returns(halt: slice | str) -> None:
+    if isinstance(halt, str):  # a day with a single event present: weight 1
+        r, m, events = panel(None)
+        r.iloc[302, 1:] = np.nan
+    else:
+        r, m, events = panel(halt)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         res = run_cross_section(r, m, events, estimation=EST, event_window=EVW, workers=1)

@@ -113,7 +113,15 @@ def test_spa_is_one_when_every_statistic_points_against_the_claim() -> None:
     rng = np.random.default_rng(1)
     null = rng.normal(size=(499, 4))
     assert spa(np.array([-0.2, -1.0, -3.0, -0.5]), null) == 1.0
-    obs = np.array([2.5, -1.0, 0.3, -0.5])  # a positive maximum: max(0, .) changes nothing
-    kept = np.where(obs < -np.sqrt(2 * np.log(np.log(499))), obs, 0.0)
-    expected = (np.sum((null + kept).max(axis=1) >= obs.max()) + 1) / 500
-    assert spa(obs, null) == pytest.approx(expected, rel=1e-12)
+    for obs in (  # a positive maximum: max(0, .) changes nothing
+        np.array([2.5, -1.0, 0.3, -0.5]),
+        np.array([0.3, -2.2, 0.1, -0.5]),  # below sqrt(2 log log 499) = 1.91, above 2.34
+    ):
+        kept = np.where(obs < -np.sqrt(2 * np.log(np.log(499))), obs, 0.0)
+        expected = (np.sum((null + kept).max(axis=1) >= obs.max()) + 1) / 500
+        assert spa(obs, null) == pytest.approx(expected, rel=1e-12)
+    # three draws: the threshold's log log is of max(D, 3) = 3, -0.43 (Hansen's n >= 3)
+    tiny = np.array([[0.1, 0.5], [0.2, -0.1], [0.4, 0.0]])
+    obs = np.array([0.35, -0.6])
+    shifted = tiny + np.array([0.0, -0.6])
+    assert spa(obs, tiny) == (np.sum(shifted.max(axis=1) >= 0.35) + 1) / 4
