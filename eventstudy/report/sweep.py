@@ -117,10 +117,12 @@ def build_sweep_report(
             f"{sw.n_specifications} specifications ("
             + (" x ".join(f"{d.name} {len(d.choices)}" for d in sw.dimensions) or "explicit")
             + f"), each tested with {', '.join(sw.tests)}; across them a joint null moves every "
-            f"specification's event dates by each of {shifts} common shifts in trading days "
-            "(circular shifts, which keep each specification's clustering): White's reality "
-            "check, Hansen's SPA, Romano–Wolf stepdown and specification-curve inference "
-            f"(direction: {sw.direction}).",
+            f"specification's event dates by each of {shifts} common circular shifts (the same "
+            "fraction of its own evaluation sample for every specification, so each sample "
+            "keeps its whole circle and each specification its clustering) and measures each "
+            "shifted set by its own HAC t-statistic (studentized, as shift_t): White's reality "
+            "check, Hansen's SPA and Romano–Wolf stepdown on those t-statistics, "
+            f"specification-curve inference on the raw excess (direction: {sw.direction}).",
         )
     )
     if result.facts is not None:

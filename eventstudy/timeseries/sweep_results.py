@@ -374,7 +374,7 @@ class SweepResult:
                 f"{target} {horizon}: {n_surv} of {n} specifications survive the family-wise "
                 f"control at {alpha:.0%} (Romano–Wolf; reality check p = {pvalue(rc)}, "
                 f"specification-curve median p = {pvalue(fam.get('curve_p_median', np.nan))}, "
-                f"{fam.get('shifts', 0)} common circular shifts)."
+                f"{fam.get('shifts', 0)} common circular shifts, studentized)."
             )
         return " | ".join(lines)
 
