@@ -15,7 +15,11 @@ from eventstudy.signals import SignalResult
 __all__ = ["MAX_CASH_DAILY", "check_cash_units", "check_tz", "event_dates", "price_series"]
 
 MAX_CASH_DAILY = 0.001
-"""Largest plausible median absolute daily cash return (0.1 % a day, about 29 % a year)."""
+"""Largest plausible absolute daily cash return (0.1 % a day, about 29 % a year)."""
+
+MAX_COST_BPS = 5000.0
+"""Costs refused from here on: 50% per leg, a long-short round trip costing all the capital
+(the wealth went below zero and back above it)."""
 
 _HOW = "pass an EventTable (es.find_events(...)) or event dates"
 
@@ -135,16 +139,29 @@ def _at_midnight(index: pd.DatetimeIndex) -> bool:
     return bool(len(index)) and bool((index == index.normalize()).all())
 
 
-def check_cash_units(rf: np.ndarray, label: str) -> None:
-    """Refuse a cash series whose median absolute daily return exceeds 0.1 %: a percent."""
-    finite = rf[np.isfinite(rf)]
-    if not finite.size:
+def check_cash_units(rf: np.ndarray, label: str, dates: pd.Index | None = None) -> None:
+    """Refuse a cash series with a daily return above 0.1 % in absolute value (29 % a year):
+    a rate in percent.
+
+    The largest daily T-bill return since 1926 is about 0.07 % (1981).  The median does not
+    do: a Fama-French ``rf`` in percent reads 0.00 on most days of 2009-2015 or 2020-2021 (it
+    is published to two decimals), so its median passes and the days at 0.01 earned 1 % each
+    (a backtest of 2020-2022 returned +488% where -8% is right).
+
+    Raises
+    ------
+    ValueError
+        Naming the first such day and its value.
+    """
+    big = np.flatnonzero(np.isfinite(rf) & (np.abs(rf) > MAX_CASH_DAILY))
+    if not big.size:
         return
-    med = float(np.median(np.abs(finite)))
-    if med > MAX_CASH_DAILY:
-        raise ValueError(
-            f"cash ({label}): the median absolute daily return is {med:.4g} ({med:.2%} a day), "
-            f"above {MAX_CASH_DAILY:.1%}: it looks like percent, not a decimal daily return. "
-            "Divide a daily rate in percent by 100 (e.g. Fama-French rf / 100), or convert "
-            "an annualized yield in percent (e.g. FRED DGS3MO) with cash_from_yield(yield)"
-        )
+    i = int(big[0])
+    when = f" on {pd.Timestamp(dates[i]):%Y-%m-%d}" if dates is not None else ""
+    raise ValueError(
+        f"cash ({label}): a daily return of {rf[i]:.4g}{when} ({rf[i]:.2%} a day; "
+        f"{big.size} day{'s' if big.size != 1 else ''} above {MAX_CASH_DAILY:.1%}): it looks "
+        "like percent, not a decimal daily return. Divide a daily rate in percent by 100 "
+        "(e.g. Fama-French rf / 100), or convert an annualized yield in percent (e.g. FRED "
+        "DGS3MO) with cash_from_yield(yield)"
+    )

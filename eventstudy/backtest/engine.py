@@ -14,7 +14,13 @@ import pandas as pd
 from eventstudy._typing import Seed
 from eventstudy._validation import as_generator, check_int
 from eventstudy._warnings import find_stack_level
-from eventstudy.backtest._inputs import check_cash_units, check_tz, event_dates, price_series
+from eventstudy.backtest._inputs import (
+    MAX_COST_BPS,
+    check_cash_units,
+    check_tz,
+    event_dates,
+    price_series,
+)
 from eventstudy.backtest.metrics import PERIODS, performance
 from eventstudy.backtest.positions import RULE_TEXT, Entry, Overlap, positions_from_events
 from eventstudy.backtest.results import BacktestResult
@@ -215,8 +221,15 @@ def backtest(
     hold = check_int("hold", hold, minimum=1)
     draws = check_int("placebo_draws", placebo_draws, minimum=0)
     n_trials = check_int("n_trials", n_trials, minimum=1)
-    if not (isinstance(cost_bps, int | float) and cost_bps >= 0):
-        raise ValueError(f"cost_bps must be a number >= 0, got {cost_bps!r}")
+    if (
+        isinstance(cost_bps, bool)
+        or not isinstance(cost_bps, int | float)
+        or not 0 <= cost_bps < MAX_COST_BPS
+    ):
+        raise ValueError(
+            f"cost_bps must be a number of basis points from 0 to below {MAX_COST_BPS:g} (50% "
+            f"per leg: a long-short round trip would cost all the capital), got {cost_bps!r}"
+        )
     if n_trials > 1 and trials_variance is None:
         raise ValueError("n_trials > 1 needs trials_variance (variance of their Sharpe ratios)")
     long = price_series("long", long)
@@ -283,7 +296,7 @@ def backtest(
                 f"backtest: cash ({cash_name}) has no rate for {first:%Y-%m-%d}; start the "
                 "backtest later or use cash = 'zero'"
             )
-        check_cash_units(rf, cash_name)
+        check_cash_units(rf, cash_name, dates[1:])
     x = p.exposure[1:]  # weight over days 1 .. T-1
     c = cost_bps / 1e4
     traded = np.abs(np.diff(np.r_[p.exposure, p.exposure_after]))  # at the close of 0 .. T-1

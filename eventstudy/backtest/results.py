@@ -195,6 +195,11 @@ class BacktestResult:
             f"(standard error {_fmt(self.sharpe_se_annual, 'num')}), against "
             f"{pct(b['annual_return'])} and {_fmt(b['sharpe'], 'num')} for buy-and-hold."
         )
+        if self.entry == "same_close":
+            text += (
+                " Optimistic entry: bought at the close of the event day itself, when the "
+                "signal is only known at that close."
+            )
         pl = self.placebo
         if "p_value" in pl:
             text += (

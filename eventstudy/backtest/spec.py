@@ -31,6 +31,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from eventstudy.backtest._inputs import MAX_COST_BPS
 from eventstudy.backtest.positions import ENTRIES, OVERLAP_RULES
 from eventstudy.config._reader import Section
 
@@ -120,8 +121,12 @@ def parse_backtest(
         raise s.error("max_slices", "only applies with overlap = 'stack'")
     max_slices = s.get_int("max_slices", 4 if overlap == "stack" else 1, minimum=1)
     cost = s.get_float("cost_bps", DEFAULT_COST_BPS)
-    if cost < 0:
-        raise s.error("cost_bps", f"must be >= 0, got {cost}")
+    if not 0 <= cost < MAX_COST_BPS:  # NaN and inf fail too
+        raise s.error(
+            "cost_bps",
+            f"must be from 0 to below {MAX_COST_BPS:g} basis points (50% per leg: a long-short "
+            f"round trip would cost all the capital), got {cost}",
+        )
     chosen = tuple(s.get_list("variants", []))
     for v in chosen:
         if v not in variants:

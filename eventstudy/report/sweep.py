@@ -296,4 +296,9 @@ def sweep_record(result: SweepResult, frame: pd.DataFrame | None = None) -> dict
     if result.backtest is not None:
         assert cfg.backtest is not None
         record["backtest"] = {"spec": cfg.backtest.to_dict(), **result.backtest.to_dict()}
+        for key in ("best", "selected"):  # the caveat beside the numbers, as in the report
+            if record["backtest"].get(key):
+                record["backtest"][key]["look_ahead"] = result.look_ahead(
+                    record["backtest"][key]["name"]
+                )
     return _clean(record)

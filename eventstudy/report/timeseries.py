@@ -313,8 +313,15 @@ def build_report(
                 ),
             )
         )
+        ahead = {v.name for v in result.variants if v.signal.look_ahead}
         for b in result.backtests:
-            blocks += backtest_blocks(b, b.name, figs.get(f"backtest_{b.name}"))
+            uses = b.name in ahead
+            blocks += backtest_blocks(
+                b,
+                b.name + (" (look-ahead)" if uses else ""),
+                figs.get(f"backtest_{b.name}"),
+                caveat=LOOK_AHEAD_TRADE if uses else "",
+            )
     blocks.append(Block("h2", "Recent events"))
     blocks.append(
         Block(
@@ -577,9 +584,10 @@ def result_record(result: StudyResult) -> dict[str, Any]:
     record["data_end"] = f"{result.data_end():%Y-%m-%d}"
     if result.backtests:
         assert cfg.backtest is not None
+        ahead = {v.name for v in result.variants if v.signal.look_ahead}
         record["backtest"] = {
             "spec": cfg.backtest.to_dict(),
-            "results": [b.to_dict() for b in result.backtests],
+            "results": [{**b.to_dict(), "look_ahead": b.name in ahead} for b in result.backtests],
         }
     if result.facts is not None:
         record["facts"] = result.facts.to_dict()["facts"]

@@ -173,7 +173,7 @@ def deflate(
         n, var = trials, (float(sharpe_std or 0.0) / math.sqrt(PERIODS)) ** 2
     else:
         srs = [r.sharpe.sharpe for r in results if r.sharpe is not None]
-        n = len(results)
+        n = max(1, len(srs))  # a variant that never traded is no trial
         var = float(np.var(srs, ddof=1)) if len(srs) > 1 else 0.0
     out = []
     for r in results:

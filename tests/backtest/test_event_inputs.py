@@ -185,3 +185,32 @@ def test_naive_short_or_cash_beside_aware_prices_and_a_zero_trials_variance() ->
         backtest(aware, IDX[[10]].tz_localize("UTC"), hold=5, cash=PX * 0, placebo_draws=0)
     res = backtest(PX, IDX[[10, 60]], hold=5, placebo_draws=0, n_trials=3, trials_variance=0.0)
     assert res.sr0_annual == 0.0 and res.trials_variance == 0.0
+
+
+def test_cash_in_percent_with_a_median_of_zero_is_refused() -> None:
+    """A Fama-French rf in percent reads 0.00 on most days of 2020-2022 (two decimals) and 0.01
+    on some: its median passed the old rule, and each 0.01 day earned 1% (a 2020-2022 backtest
+    returned +488% where -8% is right). The largest daily T-bill return since 1926 is 0.07%."""
+    rf = pd.Series(0.0, index=IDX, name="rf")
+    rf.iloc[[7, 30]] = 0.01
+    with pytest.raises(
+        ValueError,
+        match=rf"cash \(rf\): a daily return of 0.01 on {IDX[7]:%Y-%m-%d} \(1.00% a day; 2 days "
+        r"above 0.1%\): it looks like percent",
+    ):
+        backtest(PX, IDX[[10]], hold=5, cash=rf, placebo_draws=0)
+    assert backtest(PX, IDX[[10]], hold=5, cash=rf / 100, placebo_draws=0).cash == "rf"
+    negative = pd.Series(0.0, index=IDX, name="rf")
+    negative.iloc[40] = -0.002
+    with pytest.raises(ValueError, match=r"a daily return of -0.002 .*1 day above"):
+        backtest(PX, IDX[[10]], hold=5, cash=negative, placebo_draws=0)
+
+
+@pytest.mark.parametrize("cost", [True, float("inf"), float("nan"), 5000, -1, "5"])
+def test_costs_outside_0_to_5000_bp_are_refused(cost: object) -> None:
+    """From 5,000 bp a long-short round trip costs all the capital: the wealth went below
+    zero and came back (+303% on a 30,000 bp backtest); inf crashed with an IndexError."""
+    with pytest.raises(ValueError, match="cost_bps must be a number of basis points from 0 to"):
+        backtest(PX, IDX[[10]], hold=5, cost_bps=cost, placebo_draws=0)  # type: ignore[arg-type]
+    high = backtest(PX, IDX[[10]], hold=5, cost_bps=4999, placebo_draws=0)
+    assert (high.daily["strategy"] > -1).all()

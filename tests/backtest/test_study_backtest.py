@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import html
 import json
 from pathlib import Path
@@ -87,7 +88,9 @@ def _study(backtest_keys: str = BASE) -> es.TimeSeriesStudyConfig:
         ('long = "px"\nhold = 5\nmax_slices = 3', "only applies with overlap = 'stack'"),
         ('long = "px"\nhold = 5\noverlap = "merge"', "key 'overlap': must be one of"),
         ('long = "px"\nhold = 5\nentry = "open"', "key 'entry': must be one of"),
-        ('long = "px"\nhold = 5\ncost_bps = -1', "key 'cost_bps': must be >= 0"),
+        ('long = "px"\nhold = 5\ncost_bps = -1', "key 'cost_bps': must be from 0 to below 5000"),
+        ('long = "px"\nhold = 5\ncost_bps = inf', "key 'cost_bps': must be from 0 to below 5000"),
+        ('long = "px"\nhold = 5\ncost_bps = 5000', "all the capital\\), got 5000"),
         ('long = "px"\nhold = 5\ntrials = 10', "go together"),
         ('long = "px"\nhold = 5\nplacebo_draws = 50', "at least 100"),
         ('long = "px"\nhold = 5\nvariants = ["nope"]', "unknown variant 'nope'"),
@@ -269,3 +272,47 @@ def test_the_methods_paragraph_says_when_no_placebo_was_drawn(
         out = tmp_path / f"out{len(said)}"
         report = es.write_outputs(result, out, figures=False)["markdown"].read_text()
         assert said in report and not_said not in report
+
+
+@pytest.mark.filterwarnings("ignore::eventstudy.exceptions.EventStudyWarning")
+def test_a_variant_that_never_traded_is_no_trial(store: DataStore) -> None:
+    """Deflation counts the variants that traded: a second variant without events made the
+    report say "deflated for 2 trials" with a variance from one Sharpe ratio."""
+    from eventstudy.timeseries.trade import deflate
+
+    result = es.run_study(_study(BASE), store=store)
+    (b,) = result.backtests
+    idle = dataclasses.replace(b, sharpe=None, name="idle")
+    both = deflate([b, idle])
+    assert [r.n_trials for r in both] == [1, 1]
+    assert both[0].dsr == pytest.approx(both[0].psr, rel=1e-12)  # one trial: the PSR at zero
+
+
+@pytest.mark.filterwarnings("ignore::eventstudy.exceptions.EventStudyWarning")
+def test_look_ahead_and_optimistic_entry_are_said_beside_every_number(
+    store: DataStore, tmp_path: Path
+) -> None:
+    """A variant whose signal uses full-sample statistics, and an entry at the event day's own
+    close: the Backtest section's heading and verdict, the first screen and result.json say
+    so, not only the first screen (an independent review found them bare)."""
+    text = STUDY.format(backtest=BASE + '\nentry = "same_close"').replace(
+        'type = "threshold"\nseries = "px"\nmode = "change"\nn = 5\nlevel = 0.02\n'
+        'direction = "above"',
+        'variant = "full"\ntype = "divergence"\na = "px"\nb = "py"\nn = 5\nk = 1.5\n'
+        'direction = "above"\nsigma = "full"\n[[variants]]\nname = "trailing"\n'
+        'signal = { type = "divergence", a = "px", b = "py", n = 5, k = 1.5, '
+        'direction = "above", sigma = "expanding" }',
+    )
+    result = es.run_study(es.parse_study(text, source="bt.toml"), store=store)
+    paths = es.write_outputs(result, tmp_path / "out", figures=False)
+    report = paths["markdown"].read_text()
+    backtest_section = report[report.index("## Backtest") :]
+    assert "**full (look-ahead).**" in backtest_section
+    assert "**trailing.**" in backtest_section
+    assert backtest_section.count("use full-sample statistics (look-ahead)") == 1
+    assert report.count("Optimistic entry: bought at the close of the event day itself") == 4
+    record = json.loads(paths["result"].read_text())
+    got = {
+        r["name"]: (r["look_ahead"], r["optimistic_entry"]) for r in record["backtest"]["results"]
+    }
+    assert got == {"full": (True, True), "trailing": (False, True)}

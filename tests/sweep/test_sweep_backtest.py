@@ -112,6 +112,7 @@ def test_outputs_and_determinism(swept, data_dir: Path, tmp_path: Path) -> None:
     assert record["backtest"]["spec"]["hold"] == 10
     assert len(record["backtest"]["specifications"]) == 12
     assert record["backtest"]["best"]["name"] == swept.backtest.best.name
+    assert record["backtest"]["best"]["look_ahead"] is swept.look_ahead(swept.backtest.best.name)
     report = (tmp_path / "out" / "report.md").read_text()
     assert report.index("**Traded.**") < report.index("## Specification curves")
     assert "## Backtest across the specifications" in report
