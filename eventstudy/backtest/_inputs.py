@@ -101,6 +101,8 @@ def event_dates(events: Any, prices: pd.DatetimeIndex) -> pd.DatetimeIndex:
         raw = events
     if isinstance(raw, pd.DataFrame):
         raise TypeError(f"events must be an EventTable or dates, got a DataFrame; {_HOW}")
+    if isinstance(raw, list | tuple) and not raw:  # no events: no trades
+        raw = pd.DatetimeIndex([])
     if not isinstance(raw, pd.DatetimeIndex):
         arr = np.asarray(raw) if not isinstance(raw, pd.Index) else raw.to_numpy()
         if arr.ndim != 1:

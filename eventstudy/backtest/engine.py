@@ -386,7 +386,12 @@ def backtest(
     if p.too_late:
         notes.append(f"{p.too_late} event(s) too close to the end of the data to trade.")
     if p.skipped:
-        notes.append(f"{p.skipped} event(s) fell while invested and opened no new position.")
+        what = {
+            "extend": "extended the holding instead of opening a new position",
+            "ignore": "were ignored (no new position, no extension)",
+            "stack": "found every slice in use and opened none",
+        }.get(str(overlap), "opened no new position")
+        notes.append(f"{p.skipped} event(s) fell while invested and {what}.")
     if is_open.any():
         notes.append("The last position is still open on the last date (valued at its close).")
     extra = {

@@ -214,3 +214,23 @@ def test_costs_outside_0_to_5000_bp_are_refused(cost: object) -> None:
         backtest(PX, IDX[[10]], hold=5, cost_bps=cost, placebo_draws=0)  # type: ignore[arg-type]
     high = backtest(PX, IDX[[10]], hold=5, cost_bps=4999, placebo_draws=0)
     assert (high.daily["strategy"] > -1).all()
+
+
+def test_an_empty_list_of_events_is_no_trade() -> None:
+    r = backtest(PX, [], hold=5, placebo_draws=0)
+    assert r.activity["trades"] == 0
+    assert r.daily["exposure"].eq(0).all()
+
+
+@pytest.mark.parametrize(
+    ("overlap", "said"),
+    [
+        ("extend", "extended the holding instead of opening a new position"),
+        ("ignore", "were ignored (no new position, no extension)"),
+        ("stack", "found every slice in use and opened none"),
+    ],
+)
+def test_the_note_on_events_while_invested_says_what_they_did(overlap: str, said: str) -> None:
+    slices = {"max_slices": 1} if overlap == "stack" else {}
+    r = backtest(PX, IDX[[10, 12]], hold=5, overlap=overlap, placebo_draws=0, **slices)
+    assert f"1 event(s) fell while invested and {said}." in r.notes
