@@ -369,3 +369,22 @@ def test_circular_shift_null_counts_a_repeated_position_once(_method: str) -> No
     once, once_null = circular_shift_null(y, [np.array([1, 2])], [1, 7])
     assert obs[0] == pytest.approx(once[0], abs=1e-12) and obs[0] == pytest.approx(-3.0)
     np.testing.assert_allclose(null, once_null, atol=1e-12)
+
+
+def test_spa_is_one_when_every_statistic_points_against_the_claim() -> None:
+    """Hansen's T = max(0, max_j t_j): 0 when every t is negative, and no draw is below it."""
+    rng = np.random.default_rng(1)
+    null = rng.normal(size=(499, 4))
+    assert spa(np.array([-0.2, -1.0, -3.0, -0.5]), null) == 1.0
+    for obs in (  # a positive maximum: max(0, .) changes nothing
+        np.array([2.5, -1.0, 0.3, -0.5]),
+        np.array([0.3, -2.2, 0.1, -0.5]),  # below sqrt(2 log log 499) = 1.91, above 2.34
+    ):
+        kept = np.where(obs < -np.sqrt(2 * np.log(np.log(499))), obs, 0.0)
+        expected = (np.sum((null + kept).max(axis=1) >= obs.max()) + 1) / 500
+        assert spa(obs, null) == pytest.approx(expected, rel=1e-12)
+    # three draws: the threshold's log log is of max(D, 3) = 3, -0.43 (Hansen's n >= 3)
+    tiny = np.array([[0.1, 0.5], [0.2, -0.1], [0.4, 0.0]])
+    obs = np.array([0.35, -0.6])
+    shifted = tiny + np.array([0.0, -0.6])
+    assert spa(obs, tiny) == (np.sum(shifted.max(axis=1) >= 0.35) + 1) / 4

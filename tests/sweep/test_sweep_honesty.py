@@ -1,8 +1,7 @@
 """A sweep's answer says what was and was not tested: specifications without events are counted,
 a target x horizon with nothing to test is "not testable" (never "nothing survives"), survivors
 and claim matches that use full-sample statistics are marked as look-ahead, the summary's count
-of significant specifications says on which side of the claim they fall, and Hansen's SPA has
-its max(0, .) (Hansen 2005, eq. 5)."""
+of significant specifications says on which side of the claim they fall."""
 
 from __future__ import annotations
 
@@ -10,12 +9,10 @@ import dataclasses
 import json
 from pathlib import Path
 
-import numpy as np
 import pytest
 
 import eventstudy as es
 from eventstudy.conftest import EXAMPLE_STUDY, write_example_data
-from eventstudy.inference.search import spa
 
 SWEEP = """
 [sweep]
@@ -106,22 +103,3 @@ def test_the_summary_says_which_side_of_the_claim(data_dir: Path) -> None:
         EXAMPLE_STUDY + SWEEP.format(levels="0.02, 0.03, 0.04").replace("positive", "two-sided"),
     )
     assert f"({up} positive, {down} negative)" in two.summary()
-
-
-def test_spa_is_one_when_every_statistic_points_against_the_claim() -> None:
-    """Hansen's T = max(0, max_j t_j): 0 when every t is negative, and no draw is below it."""
-    rng = np.random.default_rng(1)
-    null = rng.normal(size=(499, 4))
-    assert spa(np.array([-0.2, -1.0, -3.0, -0.5]), null) == 1.0
-    for obs in (  # a positive maximum: max(0, .) changes nothing
-        np.array([2.5, -1.0, 0.3, -0.5]),
-        np.array([0.3, -2.2, 0.1, -0.5]),  # below sqrt(2 log log 499) = 1.91, above 2.34
-    ):
-        kept = np.where(obs < -np.sqrt(2 * np.log(np.log(499))), obs, 0.0)
-        expected = (np.sum((null + kept).max(axis=1) >= obs.max()) + 1) / 500
-        assert spa(obs, null) == pytest.approx(expected, rel=1e-12)
-    # three draws: the threshold's log log is of max(D, 3) = 3, -0.43 (Hansen's n >= 3)
-    tiny = np.array([[0.1, 0.5], [0.2, -0.1], [0.4, 0.0]])
-    obs = np.array([0.35, -0.6])
-    shifted = tiny + np.array([0.0, -0.6])
-    assert spa(obs, tiny) == (np.sum(shifted.max(axis=1) >= 0.35) + 1) / 4
