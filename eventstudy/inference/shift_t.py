@@ -42,6 +42,28 @@ _CHUNK = 4_000_000
 """Rotations x (events + event pairs) per chunk: about 32 MB per float array."""
 
 
+def _studentize(
+    diff: FloatArray,
+    acc: FloatArray,
+    y: FloatArray,
+    events: IntArray,
+    k: IntArray,
+    lags: int,
+    h: int,
+) -> FloatArray:
+    """``diff / sqrt(acc T / (T - 2))`` per rotation ``k`` (``acc`` the uniform-kernel score
+    sum), with :func:`~eventstudy.inference.hac.hac_test`'s Bartlett fallback for the
+    rotations whose ``acc`` is not positive."""
+    t = y.size
+    with np.errstate(invalid="ignore"):
+        part = diff / np.sqrt(acc * t / (t - 2.0))
+    bad = ~(acc > 0)
+    if bad.any():  # the fallback, for those rotations only
+        moved = (events[None, :] + k[bad, None]) % t
+        part[bad] = _hac_t(y, np.sort(moved, axis=1), lags, h, 0.0)[0]
+    return part
+
+
 def rotation_t(y: FloatArray, events: IntArray, horizon_days: int) -> FloatArray:
     """The HAC t-statistic of the event-dummy slope for the events rotated by ``k = 0 .. T -
     1`` (position ``p`` to ``(p + k) mod T``), as :func:`~eventstudy.inference.hac.hac_test`
@@ -104,13 +126,7 @@ def rotation_t(y: FloatArray, events: IntArray, horizon_days: int) -> FloatArray
         if i2.size:
             sks += np.einsum("pk,pk->k", se[i2] * se[j2], wrap[i2] != wrap[j2])
         acc = aka + 2.0 * ska + sks
-        with np.errstate(invalid="ignore"):
-            part = (m1c - m0c) / np.sqrt(acc * t / (t - 2.0))
-        bad = ~(acc > 0)
-        if bad.any():  # hac_test's Bartlett fallback, for those rotations only
-            moved = (events[None, :] + k[bad, None]) % t
-            part[bad] = _hac_t(y, np.sort(moved, axis=1), lags, h, 0.0)[0]
-        out[start:stop] = part
+        out[start:stop] = _studentize(m1c - m0c, acc, y, events, k, lags, h)
     return out
 
 
@@ -258,13 +274,7 @@ def _one_set(
         fix = se[row, pi[pair]] * se[row, pj[pair]]
         sks -= 2.0 * np.bincount(row, weights=fix, minlength=k.size)
         acc = aka + 2.0 * ska + sks
-        with np.errstate(invalid="ignore"):
-            part = (m1c - m0c) / np.sqrt(acc * t / (t - 2.0))
-        bad = ~(acc > 0)
-        if bad.any():  # hac_test's Bartlett fallback, for those shifts only
-            moved = (events[None, :] + k[bad, None]) % t
-            part[bad] = _hac_t(y, np.sort(moved, axis=1), lags, h, 0.0)[0]
-        t_out[start : start + k.size] = part
+        t_out[start : start + k.size] = _studentize(m1c - m0c, acc, y, events, k, lags, h)
         excess[start : start + k.size] = m1c
     return t_out, excess
 
