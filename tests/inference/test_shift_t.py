@@ -235,3 +235,26 @@ def test_rotation_t_at_in_blocks_of_shifts_is_the_same(monkeypatch: pytest.Monke
     whole = rotation_t_at(y, ev, 21, shifts)
     monkeypatch.setattr(shift_t, "_CHUNK", 7 * (ev.size + 20))
     np.testing.assert_array_equal(rotation_t_at(y, ev, 21, shifts), whole)
+
+
+def test_rotation_t_at_needs_no_fallback_where_the_variance_is_positive(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The decomposition itself gives hac_test's t where its uniform variance is positive:
+    the Bartlett fallback (which recomputes a shifted set from scratch) is never called. A
+    wrong seam correction makes the variance negative at the shifts it touches, and the
+    fallback would hide it (a mutation run found this)."""
+    import eventstudy.inference.shift_t as shift_t_module
+
+    t, h = 500, 21
+    y = _overlapping(t, h, 9)
+    ev = np.array([2, 5, 30, 31, 45, 200, 210, 480, 490, 497])
+    shifts = np.arange(t)
+    want = np.array([hac_test(y, np.sort((ev + k) % t), h).statistic for k in shifts])
+
+    def no_fallback(*args: object, **kwargs: object) -> None:
+        raise AssertionError("the fallback ran")
+
+    monkeypatch.setattr(shift_t_module, "_hac_t", no_fallback)
+    np.testing.assert_allclose(rotation_t_at(y, ev, h, shifts), want, rtol=1e-9, atol=0)
+    np.testing.assert_allclose(rotation_t(y, ev, h), want, rtol=1e-9, atol=0)
