@@ -258,3 +258,16 @@ def test_rotation_t_at_needs_no_fallback_where_the_variance_is_positive(
     monkeypatch.setattr(shift_t_module, "_hac_t", no_fallback)
     np.testing.assert_allclose(rotation_t_at(y, ev, h, shifts), want, rtol=1e-9, atol=0)
     np.testing.assert_allclose(rotation_t(y, ev, h), want, rtol=1e-9, atol=0)
+
+
+def test_neighbours_within_the_band_only_across_the_seam() -> None:
+    """Events at 1, 2 and T - 3: the sorted neighbours 2 and T - 3 are at circular distance 5,
+    within the band only across the seam (a pair of adjacent indices, which the upper
+    triangle of the pairs must keep)."""
+    t, h = 200, 10
+    y = _overlapping(t, h, 4)
+    ev = np.array([1, 2, t - 3])
+    shifts = np.arange(t)  # hac_test calls these three events one episode: rotation_t's t
+    want = rotation_t(y, ev, h)
+    assert np.isfinite(want).all()
+    np.testing.assert_allclose(rotation_t_at(y, ev, h, shifts), want, rtol=1e-12, atol=0)
