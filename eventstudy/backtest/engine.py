@@ -315,9 +315,11 @@ def backtest(
     perf_s = performance(strat, rf, day_dates)
     perf_b = performance(bh, rf, day_dates)
     years = (t - 1) / PERIODS
-    gross = pa[p.exits] / pa[p.entries] - 1.0
-    if short is not None:
-        gross = gross - (pb[p.exits] / pb[p.entries] - 1.0)
+    if short is None:
+        gross = pa[p.exits] / pa[p.entries] - 1.0
+    else:  # the spread as the daily series holds it, rebalanced each day: the same numbers
+        growth = np.r_[1.0, np.cumprod(1.0 + active)]  # over dates 0 .. T-1
+        gross = growth[p.exits] / growth[p.entries] - 1.0
     # still held after the last close: valued at it with no exit cost (a merged 'extend' run
     # by its last slice, not its first entry); a hold ending exactly there is sold and paid
     # for, in this table as in the daily series
