@@ -130,9 +130,10 @@ def test_flagship_backtest_against_the_data(flagship: Path, snapshot_dir: Path) 
             assert trade["entry"] == dates[e + 1]  # the close after the event day
             assert trade["event"] in set(v.events.dates)
             rut, spx = frame["rut"], frame["spx"]
-            expected = (rut[trade["exit"]] / rut[trade["entry"]]) - (
-                spx[trade["exit"]] / spx[trade["entry"]]
-            )
+            # the spread the daily series holds (rebalanced each day), over the trade's days
+            days = (dates > trade["entry"]) & (dates <= trade["exit"])
+            spread = (rut.pct_change() - spx.pct_change())[days]
+            expected = float((1 + spread).prod() - 1)
             assert trade["return"] == pytest.approx(expected, rel=1e-12)
             if not trade["open"]:
                 assert dates.get_loc(trade["exit"]) - dates.get_loc(trade["entry"]) >= 126
