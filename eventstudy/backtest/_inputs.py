@@ -15,7 +15,10 @@ from eventstudy.signals import SignalResult
 __all__ = ["MAX_CASH_DAILY", "check_cash_units", "check_tz", "event_dates", "price_series"]
 
 MAX_CASH_DAILY = 0.001
-"""Largest plausible absolute daily cash return (0.1 % a day, about 29 % a year)."""
+"""Largest plausible median absolute daily cash return (0.1 % a day, about 29 % a year)."""
+
+MAX_CASH_DAY = 0.005
+"""Largest plausible cash return of one day (0.5 %: a weekend's accrual at 25 % a year is 0.3 %)."""
 
 MAX_COST_BPS = 5000.0
 """Costs refused from here on: 50% per leg, a long-short round trip costing all the capital
@@ -142,28 +145,38 @@ def _at_midnight(index: pd.DatetimeIndex) -> bool:
 
 
 def check_cash_units(rf: np.ndarray, label: str, dates: pd.Index | None = None) -> None:
-    """Refuse a cash series with a daily return above 0.1 % in absolute value (29 % a year):
-    a rate in percent.
+    """Refuse a cash series that looks like a rate in percent: a median absolute daily return
+    above 0.1 % (29 % a year), or any day above 0.5 %.
 
-    The largest daily T-bill return since 1926 is about 0.07 % (1981).  The median does not
-    do: a Fama-French ``rf`` in percent reads 0.00 on most days of 2009-2015 or 2020-2021 (it
-    is published to two decimals), so its median passes and the days at 0.01 earned 1 % each
-    (a backtest of 2020-2022 returned +488% where -8% is right).
+    The median alone does not do: a Fama-French ``rf`` in percent reads 0.00 on most days of
+    2009-2015 or 2020-2021 (it is published to two decimals), so its median passed, and every
+    day at 0.01 earned 1 % (a backtest of 2020-2022 returned +488% where -8% is right).  The
+    day's bound leaves room for a weekend's accrual at a high rate (three days at 25 % a year
+    are 0.3 %); the largest daily T-bill return since 1926 is about 0.07 %.
 
     Raises
     ------
     ValueError
-        Naming the first such day and its value.
+        Naming the median, or the first day above the bound and its value.
     """
-    big = np.flatnonzero(np.isfinite(rf) & (np.abs(rf) > MAX_CASH_DAILY))
-    if not big.size:
+    finite = rf[np.isfinite(rf)]
+    if not finite.size:
         return
-    i = int(big[0])
-    when = f" on {pd.Timestamp(dates[i]):%Y-%m-%d}" if dates is not None else ""
+    med = float(np.median(np.abs(finite)))
+    big = np.flatnonzero(np.isfinite(rf) & (np.abs(rf) > MAX_CASH_DAY))
+    if med <= MAX_CASH_DAILY and not big.size:
+        return
+    if med > MAX_CASH_DAILY:
+        what = f"the median absolute daily return is {med:.4g} ({med:.2%} a day)"
+    else:
+        i = int(big[0])
+        when = f" on {pd.Timestamp(dates[i]):%Y-%m-%d}" if dates is not None else ""
+        what = (
+            f"a daily return of {rf[i]:.4g}{when} ({rf[i]:.2%} a day; {big.size} "
+            f"day{'s' if big.size != 1 else ''} above {MAX_CASH_DAY:.1%})"
+        )
     raise ValueError(
-        f"cash ({label}): a daily return of {rf[i]:.4g}{when} ({rf[i]:.2%} a day; "
-        f"{big.size} day{'s' if big.size != 1 else ''} above {MAX_CASH_DAILY:.1%}): it looks "
-        "like percent, not a decimal daily return. Divide a daily rate in percent by 100 "
-        "(e.g. Fama-French rf / 100), or convert an annualized yield in percent (e.g. FRED "
-        "DGS3MO) with cash_from_yield(yield)"
+        f"cash ({label}): {what}: it looks like percent, not a decimal daily return. Divide a "
+        "daily rate in percent by 100 (e.g. Fama-French rf / 100), or convert an annualized "
+        "yield in percent (e.g. FRED DGS3MO) with cash_from_yield(yield)"
     )

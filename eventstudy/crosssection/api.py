@@ -290,13 +290,14 @@ def _warn_same_stock_overlaps(
     )
 
 
-def _dates_without_data(returns: pd.DataFrame, market: pd.Series) -> np.ndarray:
-    """Dates after the first one with data on which no stock and not the market has a return
-    (a calendar-day index with weekends, say): a mask, and a warning naming them.
+def _warn_dates_without_data(returns: pd.DataFrame, market: pd.Series) -> None:
+    """Warn, naming them, about dates after the first one with data on which no stock and not
+    the market has a return: the windows count them as trading days.
 
-    Counted as trading days they would shorten every window that spans them (an event window
-    of -5..5 over a weekend holds 9 trading days) and move no event off a Saturday.  The
-    leading dates without data stay (returns computed from prices start with one)."""
+    They are kept: from returns alone a weekend row of a calendar-day index cannot be told
+    from the Monday after it, whose returns computed from prices are missing too (the close
+    before it is), so dropping such dates moved events off real trading days.  The leading
+    dates without data are not named (returns computed from prices start with one)."""
     has = np.isfinite(returns.to_numpy(dtype=float)).any(axis=1) | np.isfinite(
         market.to_numpy(dtype=float)
     )
@@ -308,13 +309,12 @@ def _dates_without_data(returns: pd.DataFrame, market: pd.Series) -> np.ndarray:
         shown = ", ".join(f"{d:%Y-%m-%d} ({d:%a})" for d in days[:5])
         warnings.warn(
             f"returns: {int(empty.sum())} date(s) without a return for any stock or the market "
-            f"({shown}{', ...' if empty.sum() > 5 else ''}) are not trading days and are left "
-            "out of the trading calendar (windows count trading days; an event dated on one "
-            "moves to the next trading day)",
+            f"({shown}{', ...' if empty.sum() > 5 else ''}): the windows count them as trading "
+            "days. If the index holds calendar days, compute the returns from prices on "
+            "trading days only (prices.dropna(how='all') first)",
             DataCoverageWarning,
             stacklevel=find_stack_level(),
         )
-    return empty
 
 
 def _warn_window_gaps(
@@ -539,10 +539,7 @@ def _run_cross_section(
     mkt = market.copy()
     mkt.index = pd.DatetimeIndex(pd.to_datetime(mkt.index))
     mkt = mkt.reindex(calendar).astype(float)
-    empty = _dates_without_data(returns, mkt)
-    if empty.any():  # not trading days: off the calendar, or the windows would count them
-        returns, mkt = returns.loc[~empty], mkt.loc[~empty]
-        calendar = pd.DatetimeIndex(returns.index)
+    _warn_dates_without_data(returns, mkt)
     if factors is not None:
         factors = factors.copy()
         factors.index = pd.DatetimeIndex(pd.to_datetime(factors.index))

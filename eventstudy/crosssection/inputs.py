@@ -83,14 +83,18 @@ def check_return_units(values: pd.DataFrame | pd.Series | np.ndarray, name: str)
         )
 
 
+_FEW = 30
+"""Sampled values below which :func:`check_column_units` reads every day of a column."""
+
+
 def check_column_units(returns: pd.DataFrame, name: str = "returns") -> None:
     """Refuse a column of ``returns`` that looks like prices (or percent): the rule of
     :func:`check_return_units` applied to each column alone.
 
     One price column among 500 columns of returns leaves the median of the whole panel near
     0.01, and its buy-and-hold return was 2.5e22.  Each column's median is taken over at most
-    about 200 evenly spaced days (a column with none there: over all its days), 3 ms for 500
-    columns of 3,000 days.
+    about 200 evenly spaced days (a column with fewer than 30 values there, one listed late:
+    over all its days), 3 ms for 500 columns of 3,000 days.
 
     Raises
     ------
@@ -103,12 +107,14 @@ def check_column_units(returns: pd.DataFrame, name: str = "returns") -> None:
     if values.size == 0:
         return
     step = max(1, values.shape[0] // 200)
+    sample = values[::step]
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", RuntimeWarning)  # an all-NaN column: looked at below
-        med = np.nanmedian(np.abs(values[::step]), axis=0)
-        unseen = np.flatnonzero(np.isnan(med))
-        if unseen.size:
-            med[unseen] = np.nanmedian(np.abs(values[:, unseen]), axis=0)
+        med = np.nanmedian(np.abs(sample), axis=0)
+        # a column with few values among the sampled days (listed late): all its days decide
+        few = np.flatnonzero(np.isfinite(sample).sum(axis=0) < _FEW)
+        if few.size:
+            med[few] = np.nanmedian(np.abs(values[:, few]), axis=0)
     bad = np.flatnonzero(med > MAX_MEDIAN_ABS_RETURN)
     if bad.size:
         col = returns.columns[bad[0]]
@@ -267,9 +273,9 @@ def compound_factors(factors: pd.DataFrame, calendar: pd.Index) -> pd.DataFrame:
     ``mkt_rf + rf`` and ``rf`` each as ``prod(1 + x) - 1`` (so ``mkt_rf`` stays the market's
     excess over the risk-free return of the same span), the long-short factors (``smb``,
     ``hml``, ``rmw``, ``cma``, ``mom``) as ``prod(1 + x) - 1`` too, the usual approximation of
-    a multi-day spread return.  A date whose span holds no factor date, or a missing factor
-    value, is NaN; the first calendar date takes its own date only (its return is undefined
-    anyway).  Where every span is one day this is ``factors.reindex(calendar)``, exactly.
+    a multi-day spread return.  A date whose span lacks the date itself (the factors have no
+    row for it), or holds a missing factor value, is NaN; the first calendar date takes its
+    own date only (its return is undefined anyway).  Where every span is one day this is ``factors.reindex(calendar)``, exactly.
 
     Parameters
     ----------
@@ -316,6 +322,11 @@ def compound_factors(factors: pd.DataFrame, calendar: pd.Index) -> pd.DataFrame:
         exact = np.full((len(cal), values.shape[1]), np.nan)
         exact[span[first]] = factors.to_numpy(dtype=float)[inside][first]
         out[one] = exact[one]
+    # a span without the calendar date itself lacks that day's factors: missing, as reindex
+    # would have it (not the earlier day's alone)
+    own_day = np.zeros(len(cal), dtype=bool)
+    own_day[span[own.asi8[inside] == cal.asi8[span]]] = True
+    out[~own_day] = np.nan
     frame = pd.DataFrame(out, index=cal, columns=factors.columns)
     frame.attrs["days"] = pd.Series(days, index=cal, name="days")
     return frame

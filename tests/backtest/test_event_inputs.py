@@ -189,20 +189,23 @@ def test_naive_short_or_cash_beside_aware_prices_and_a_zero_trials_variance() ->
 
 def test_cash_in_percent_with_a_median_of_zero_is_refused() -> None:
     """A Fama-French rf in percent reads 0.00 on most days of 2020-2022 (two decimals) and 0.01
-    on some: its median passed the old rule, and each 0.01 day earned 1% (a 2020-2022 backtest
-    returned +488% where -8% is right). The largest daily T-bill return since 1926 is 0.07%."""
+    on some: its median passed, and each 0.01 day earned 1% (a 2020-2022 backtest returned
+    +488% where -8% is right). A day above 0.5% is refused; a weekend's accrual at a 1981 rate
+    (0.13%, which the first version of this check refused) is not."""
     rf = pd.Series(0.0, index=IDX, name="rf")
     rf.iloc[[7, 30]] = 0.01
     with pytest.raises(
         ValueError,
         match=rf"cash \(rf\): a daily return of 0.01 on {IDX[7]:%Y-%m-%d} \(1.00% a day; 2 days "
-        r"above 0.1%\): it looks like percent",
+        r"above 0.5%\): it looks like percent",
     ):
         backtest(PX, IDX[[10]], hold=5, cash=rf, placebo_draws=0)
     assert backtest(PX, IDX[[10]], hold=5, cash=rf / 100, placebo_draws=0).cash == "rf"
+    weekends = pd.Series(np.where(IDX.day_of_week == 0, 3, 1) * 0.16 / 365, index=IDX, name="mm")
+    assert backtest(PX, IDX[[10]], hold=5, cash=weekends, placebo_draws=0).cash == "mm"
     negative = pd.Series(0.0, index=IDX, name="rf")
-    negative.iloc[40] = -0.002
-    with pytest.raises(ValueError, match=r"a daily return of -0.002 .*1 day above"):
+    negative.iloc[40] = -0.006
+    with pytest.raises(ValueError, match=r"a daily return of -0.006 .*1 day above 0.5%"):
         backtest(PX, IDX[[10]], hold=5, cash=negative, placebo_draws=0)
 
 

@@ -264,7 +264,7 @@ def _compounded_by_hand(factors: pd.DataFrame, calendar: pd.DatetimeIndex) -> pd
     for i, day in enumerate(calendar):
         start = calendar[i - 1] if i else day - pd.Timedelta(days=1)
         span = factors[(factors.index > start) & (factors.index <= day)]
-        if span.empty:
+        if span.empty or day not in factors.index:  # without the day's own factors: missing
             rows[day] = dict.fromkeys(factors.columns, np.nan)
             continue
         grow = 1 + span.to_numpy()  # a missing value makes the span's return missing
@@ -284,6 +284,7 @@ def test_compound_factors_against_a_loop() -> None:
         rng.normal(0, 0.01, (60, 4)), index=days, columns=["mkt_rf", "smb", "hml", "rf"]
     ).assign(rf=0.0001)
     factors.iloc[30, 2] = np.nan  # a missing factor value
+    factors = factors.drop(index=days[13])  # a span (days 10-13) without its own date
     calendar = days.delete([0, 10, 11, 12, 30, 45])[:-3]  # lacks days, ends before the factors
     calendar = calendar.append(pd.DatetimeIndex(["2015-01-31"])).sort_values()  # a Saturday
     got = compound_factors(factors, calendar)
@@ -299,7 +300,9 @@ def test_compound_factors_against_a_loop() -> None:
         for i, d in enumerate(calendar)
     ]
     assert got.loc["2015-01-31"].isna().all() and np.isnan(got.loc[days[31], "hml"])
-    one = compound_factors(factors, days)  # one day each: the factors as given, bit for bit
+    assert got.loc[days[13]].isna().all()  # not days 10-12's factors alone
+    whole = factors.index  # one day each: the factors as given, bit for bit
+    one = compound_factors(factors, whole)
     pd.testing.assert_frame_equal(one, factors, check_exact=True, check_freq=False)
     with pytest.raises(DataError, match="ascending"):
         compound_factors(factors, calendar[::-1])

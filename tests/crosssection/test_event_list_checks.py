@@ -3,6 +3,7 @@ dropped and counted, never summed over fewer days under the full window's label.
 
 from __future__ import annotations
 
+import re
 import warnings
 
 import numpy as np
@@ -180,12 +181,15 @@ def test_events_of_one_stock_that_meet_are_counted_against_a_pair_loop() -> None
         run_cross_section(r, m, apart, estimation=est, event_window=evw, workers=1)
 
 
-def test_a_calendar_day_index_is_cut_to_trading_days() -> None:
-    """Weekend rows without any return are not trading days: the result equals the one on the
-    trading-day index (the reviewer's case: an event on a Saturday, windows counting weekends).
-    The first row of returns computed from prices (no data) stays, unwarned."""
+def test_dates_without_any_return_are_named_and_kept() -> None:
+    """Rows without a return for any stock or the market (a calendar-day index) are named with
+    the fix, and kept: from returns alone a weekend row cannot be told from the Monday after
+    it, whose returns computed from calendar-day prices are missing too, and dropping such
+    rows moved Monday events to Tuesday (a review found it). The first row (returns computed
+    from prices start with one) is not named."""
     import warnings
 
+    from eventstudy.crosssection.inputs import returns_from_prices
     from eventstudy.exceptions import DataCoverageWarning
 
     rng = np.random.default_rng(3)
@@ -195,18 +199,29 @@ def test_a_calendar_day_index_is_cut_to_trading_days() -> None:
         {f"S{i}": 0.9 * m.to_numpy() + rng.normal(0, 0.015, 500) for i in range(6)}, index=cal
     )
     r.iloc[0], m.iloc[0] = np.nan, np.nan  # as pct_change leaves them
-    events = pd.DataFrame({"ticker": r.columns, "date": pd.Timestamp("2016-02-06")})  # a Saturday
+    events = pd.DataFrame({"ticker": r.columns, "date": pd.Timestamp("2016-03-07")})  # a Monday
     with warnings.catch_warnings():
         warnings.simplefilter("error", DataCoverageWarning)
         plain = run_cross_section(r, m, events, workers=1)
+    assert plain.n_moved == 0
     days = pd.date_range(cal[0], cal[-1], freq="D")
-    with pytest.warns(
-        DataCoverageWarning, match=r"returns: 198 date\(s\) without a return .*\(2015-01-10 \(Sat\)"
-    ):
-        daily = run_cross_section(r.reindex(days), m.reindex(days), events, workers=1)
-    pd.testing.assert_frame_equal(daily.caar, plain.caar)
-    pd.testing.assert_frame_equal(daily.ar, plain.ar)
-    assert daily.n_moved == plain.n_moved == 6
+    prices = (1 + r.fillna(0)).cumprod().reindex(days)  # closes on weekdays, NaN at weekends
+    returns = returns_from_prices(prices)  # a Monday's return spans the weekend: NaN
+    market = returns_from_prices((1 + m.fillna(0)).cumprod().reindex(days))
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        daily = run_cross_section(returns, market, events, workers=1)
+    said = [str(w.message) for w in caught if w.category is DataCoverageWarning]
+    assert any(
+        re.search(
+            r"returns: \d+ date\(s\) without a return .*\(Sat\).*count them as trading days.*"
+            r"dropna\(how='all'\)",
+            text,
+        )
+        for text in said
+    ), said
+    assert daily.n_moved == 0  # the Monday event stays on its Monday
+    assert (daily.events["trading_date"] == pd.Timestamp("2016-03-07")).all()
 
 
 def test_a_bad_event_date_from_python_names_its_row_and_ticker() -> None:

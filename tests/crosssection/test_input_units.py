@@ -96,6 +96,10 @@ def test_one_price_column_among_returns_is_refused_naming_it() -> None:
     with pytest.raises(DataError, match="column 'wA'"):
         check_column_units(late, "returns")
     check_column_units(wide.iloc[:, :0], "returns")  # no columns: nothing to judge
+    new = wide.copy()  # listed for its last 20 days, one of them -60%: one sampled value only
+    new.iloc[:-20, 1] = np.nan
+    new.iloc[-7, 1] = -0.6
+    check_column_units(new, "returns")
     with pytest.raises(DataError, match="column 'xB'"):
         es.run_cross_section(bad, M, E)
 
