@@ -221,6 +221,15 @@ def _at_shifts(
     return t_out, excess
 
 
+def _runs(start: IntArray, stop: IntArray) -> tuple[IntArray, IntArray]:
+    """``(i, j)`` for every ``i`` and every ``j`` in ``start[i] .. stop[i] - 1``, ``i`` ascending
+    then ``j`` (the order of ``np.nonzero`` on the table of pairs)."""
+    count = np.maximum(stop - start, 0)
+    i = np.repeat(np.arange(start.size), count)
+    j = np.repeat(start, count) + np.arange(i.size) - np.repeat(np.cumsum(count) - count, count)
+    return i, j
+
+
 def _one_set(
     y: FloatArray,
     events: IntArray,
@@ -237,17 +246,23 @@ def _one_set(
     n0 = t - n
     yky, oky, ok1 = sums
     yc2, ky2, k12 = doubled
-    # the pairs i < j within the band on the circle: d = e_j - e_i <= lags, or T - d <= lags
-    dist = events[None, :] - events[:, None]
-    near1, near2 = np.triu(dist <= lags, 1), np.triu(t - dist <= lags, 1)
-    iu, ju = np.nonzero(near1 | near2)
-    w = near1[iu, ju].astype(np.float64) + near2[iu, ju]
-    band = sparse.csr_array((w, (iu, ju)), shape=(n, n))
+    # the pairs i < j within the band on the circle: d = e_j - e_i <= lags, or T - d <= lags,
+    # listed by sorted search (O(n lags), not an n x n table: 1.25 GB at 8,000 events)
+    idx = np.arange(n)
+    p1i, p1j = _runs(idx + 1, np.searchsorted(events, events + lags, side="right"))
+    p2i, p2j = _runs(
+        np.maximum(np.searchsorted(events, events + t - lags, side="left"), idx + 1),
+        np.full(n, n),
+    )
+    # a pair in both lists (T <= 2 lags) weighs 2, as the two terms of the band it is in
+    band = sparse.csr_array(
+        (np.ones(p1i.size + p2i.size), (np.r_[p1i, p2i], np.r_[p1j, p2j])), shape=(n, n)
+    )
+    band.sum_duplicates()
+    iu = band.indices  # one entry per distinct pair
     # where exactly one of a pair has wrapped: T - e_j <= k < T - e_i.  A pair at d <= lags
     # leaves the band there, one at T - d <= lags enters it there (it is in the product at
     # every shift, so it leaves where neither or both wrapped: k < T - e_j or k >= T - e_i)
-    p1i, p1j = np.nonzero(near1)
-    p2i, p2j = np.nonzero(near2)
     pi = np.concatenate([p1i, p2i, p2i])
     pj = np.concatenate([p1j, p2j, p2j])
     lo = np.concatenate([t - events[p1j], np.zeros(p2i.size, np.int64), t - events[p2i]])

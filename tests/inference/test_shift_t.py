@@ -271,3 +271,30 @@ def test_neighbours_within_the_band_only_across_the_seam() -> None:
     want = rotation_t(y, ev, h)
     assert np.isfinite(want).all()
     np.testing.assert_allclose(rotation_t_at(y, ev, h, shifts), want, rtol=1e-12, atol=0)
+
+
+@pytest.mark.parametrize(("t", "lags"), [(40, 25), (300, 9), (1000, 30)])
+def test_rotation_t_at_lists_the_pairs_of_the_table(t: int, lags: int) -> None:
+    """The pairs within the band on the circle, listed by sorted search (O(n lags)), are the
+    n x n table's (``np.nonzero`` of its upper triangle), in its order; at T <= 2 lags a pair
+    can be in both lists."""
+    from eventstudy.inference.shift_t import _runs
+
+    rng = np.random.default_rng(t)
+    ev = np.sort(rng.choice(t, min(t // 3, 60), replace=False))
+    n = ev.size
+    dist = ev[None, :] - ev[:, None]
+    near1, near2 = np.triu(dist <= lags, 1), np.triu(t - dist <= lags, 1)
+    idx = np.arange(n)
+    got1 = _runs(idx + 1, np.searchsorted(ev, ev + lags, side="right"))
+    got2 = _runs(
+        np.maximum(np.searchsorted(ev, ev + t - lags, side="left"), idx + 1), np.full(n, n)
+    )
+    for got, table in ((got1, near1), (got2, near2)):
+        want = np.nonzero(table)
+        np.testing.assert_array_equal(got[0], want[0])
+        np.testing.assert_array_equal(got[1], want[1])
+    y = _overlapping(t, 5, 1)
+    np.testing.assert_allclose(
+        rotation_t_at(y, ev, lags + 1, np.arange(t)), rotation_t(y, ev, lags + 1), rtol=1e-11
+    )
