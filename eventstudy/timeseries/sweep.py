@@ -150,6 +150,7 @@ def run_sweep(
             list(config.evaluation.horizons),
             config.sweep.shifts,
         )
+        _warn_null_size(plans, len(config.sweep.specifications))
         work: Work = (config, data, seed, plans, uuid.uuid4().hex)
         try:
             if executor == "dask":
@@ -244,6 +245,26 @@ Chunk = tuple[
     dict[str, EventTable], dict[str, dict[str, EvaluationResult]], int, tuple[Warned, ...], Nulls
 ]
 Work = tuple[TimeSeriesStudyConfig, StudyData, int, dict[tuple[str, str], ShiftPlan], str | None]
+
+
+_NULL_BYTES = 1 << 30
+"""Size of the joint null above which a sweep says so before it starts (1 GiB)."""
+
+
+def _warn_null_size(plans: Mapping[Any, Any], n_specs: int) -> None:
+    """Warn when the joint null's matrices (a t-statistic and an excess per shift and
+    specification, for every target x horizon) will take more than 1 GiB: a grid of 5,760
+    specifications with 2,000 shifts and six targets x horizons peaked at 1.8 GB, unannounced."""
+    size = sum(16 * plan.count * n_specs for plan in plans.values())
+    if size > _NULL_BYTES:
+        warnings.warn(
+            f"the sweep's joint null will hold about {size / 2**30:.1f} GiB ({n_specs:,} "
+            f"specifications x {len(plans)} targets x horizons x up to "
+            f"{max(p.count for p in plans.values()):,} shifts, two numbers each): lower "
+            "[sweep] shifts, or split the grid",
+            EventStudyWarning,
+            stacklevel=find_stack_level(),
+        )
 
 
 def _workers(workers: int | None, n: int) -> int:

@@ -103,3 +103,29 @@ def test_the_summary_says_which_side_of_the_claim(data_dir: Path) -> None:
         EXAMPLE_STUDY + SWEEP.format(levels="0.02, 0.03, 0.04").replace("positive", "two-sided"),
     )
     assert f"({up} positive, {down} negative)" in two.summary()
+
+
+@pytest.mark.filterwarnings("ignore::eventstudy.exceptions.IncompleteHorizonWarning")
+def test_a_joint_null_too_large_is_announced(
+    data_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A grid of 5,760 specifications with 2,000 shifts peaked at 1.8 GB unannounced: above
+    1 GiB (here a bound of 1 kB) the sweep says how large its joint null will be, before it
+    starts: 16 bytes x shifts x specifications per target x horizon."""
+    from eventstudy.exceptions import EventStudyWarning, IncompleteHorizonWarning
+    from eventstudy.timeseries import sweep as sweep_module
+
+    monkeypatch.setattr(sweep_module, "_NULL_BYTES", 1000)
+    with pytest.warns(
+        EventStudyWarning,
+        match=r"the sweep's joint null will hold about 0.0 GiB \(3 specifications x 1 targets "
+        r"x horizons x up to 200 shifts, two numbers each\): lower \[sweep\] shifts",
+    ):
+        run(data_dir, EXAMPLE_STUDY + SWEEP.format(levels="0.02, 0.03, 0.04"))
+    monkeypatch.setattr(sweep_module, "_NULL_BYTES", 16 * 200 * 3)  # exactly at the bound: quiet
+    import warnings
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", EventStudyWarning)
+        warnings.simplefilter("ignore", IncompleteHorizonWarning)
+        run(data_dir, EXAMPLE_STUDY + SWEEP.format(levels="0.02, 0.03, 0.04"))
