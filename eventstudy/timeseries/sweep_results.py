@@ -81,13 +81,17 @@ class SweepResult:
         object.__setattr__(self, "search", readonly_mapping(self.search))
 
     def look_ahead(self, name: str) -> bool:
-        """Whether specification ``name``'s signal uses full-sample statistics (look-ahead):
-        its signal computed again on the study's data (a few milliseconds)."""
-        from eventstudy.config import thaw
-        from eventstudy.signals import make_signal
+        """Whether specification ``name``'s signal uses full-sample statistics (look-ahead),
+        from :meth:`look_ahead_names`.
 
-        spec = next(s for s in self.specifications if s.name == name)
-        return bool(make_signal(thaw(spec.signal)).compute(self.data.aligned.frame).look_ahead)
+        Raises
+        ------
+        KeyError
+            ``name`` is not a specification of the sweep.
+        """
+        if all(s.name != name for s in self.specifications):
+            raise KeyError(f"no specification {name!r} in the sweep")
+        return name in self.look_ahead_names()
 
     def look_ahead_names(self) -> frozenset[str]:
         """The specifications whose signal uses full-sample statistics (look-ahead): each

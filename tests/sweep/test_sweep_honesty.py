@@ -129,3 +129,10 @@ def test_a_joint_null_too_large_is_announced(
         warnings.simplefilter("error", EventStudyWarning)
         warnings.simplefilter("ignore", IncompleteHorizonWarning)
         run(data_dir, EXAMPLE_STUDY + SWEEP.format(levels="0.02, 0.03, 0.04"))
+
+
+def test_look_ahead_of_one_specification_reads_the_set(data_dir: Path) -> None:
+    res = run(data_dir, EXAMPLE_STUDY + SWEEP.format(levels="0.02, 0.03"))
+    assert res.look_ahead("level=0.02") is False
+    with pytest.raises(KeyError, match="no specification 'nope' in the sweep"):
+        res.look_ahead("nope")
