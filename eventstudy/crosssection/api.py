@@ -515,14 +515,25 @@ def _run_cross_section(
     evw = _as_window("event_window", event_window)
     if est[1] >= evw[0]:
         raise ValueError(f"estimation window {est} must end before the event window {evw} starts")
-    min_est = check_int("min_estimation", min_estimation, minimum=len(mdl.regressors) + 1)
+    check_choice("convention", convention, ("textbook", "estudy2"))
+    min_est = check_int("min_estimation", min_estimation)
+    k = len(mdl.regressors)
+    # Patell's variance of a t(L - K) SAR, (L - K)/(L - K - 2) (estudy2: L - 2), needs more
+    # returns than that: fewer and Patell would leave the event out while BMP kept it
+    fewest = k + 3 if convention == "textbook" else max(k + 3, 5)
+    if min_est < fewest:
+        raise ValueError(
+            f"min_estimation must be >= {fewest} for the {mdl.name} model ({k} parameters, "
+            f"{convention} convention), got {min_est}: the Patell variance of an event's "
+            f"standardised abnormal return, (L - K)/(L - K - 2), needs L > K + 2 estimation "
+            "returns" + (" (estudy2: L - 2 for K)" if convention == "estudy2" else "")
+        )
     threads = resolve_threads(workers)
     if est[1] - est[0] + 1 < min_est:
         raise ValueError(
             f"estimation window {est} has {est[1] - est[0] + 1} trading days, fewer than "
             f"min_estimation={min_est}"
         )
-    check_choice("convention", convention, ("textbook", "estudy2"))
     conv: Convention = convention
     check_choice("return_kind", return_kind, ("simple", "log"))
     level = check_float("level", level, minimum=0.0, maximum=1.0, strict_minimum=True)

@@ -779,9 +779,15 @@ def _full_sample_stat(x: BatteryInputs, colsum: np.ndarray, scale_sqrt_n: bool) 
     return _div(mean[lw:], s)
 
 
-def _kp(x: BatteryInputs) -> np.ndarray:
-    """Kolari–Pynnönen's factor per day, n the day's securities with a standardised AR."""
-    return _kp_factor(x.prep.r_bar, x.prep.n_sar)
+def _patell_n(x: BatteryInputs) -> np.ndarray:
+    """(D,) securities in the day's Patell sum: a standardised AR and, in the textbook
+    convention, a defined Patell variance (L - K > 2)."""
+    return np.isfinite(x.rules.patell_sar(x)).sum(axis=0)
+
+
+def _kp(x: BatteryInputs, n: np.ndarray) -> np.ndarray:
+    """Kolari–Pynnönen's factor per day, ``n`` the day's securities in the statistic."""
+    return _kp_factor(x.prep.r_bar, n)
 
 
 _DAILY_STAT: dict[str, Callable[[BatteryInputs], np.ndarray]] = {
@@ -790,8 +796,8 @@ _DAILY_STAT: dict[str, Callable[[BatteryInputs], np.ndarray]] = {
     "ar_brown_warner_1985": lambda x: _div(x.prep.aar, x.prep.sigma_bw85),
     "ar_patell": _patell,
     "ar_boehmer": _boehmer,
-    "ar_adjusted_patell": lambda x: x.arrays["ar_patell"] * _kp(x),
-    "ar_adjusted_boehmer": lambda x: x.arrays["ar_boehmer"] * _kp(x),
+    "ar_adjusted_patell": lambda x: x.arrays["ar_patell"] * _kp(x, _patell_n(x)),
+    "ar_adjusted_boehmer": lambda x: x.arrays["ar_boehmer"] * _kp(x, x.prep.n_sar),
     "ar_lamb": lambda x: _div(x.prep.aar, x.prep.sigma_bw85 * x.prep.lamb_factor),
     "ar_sign": lambda x: _div(_positives(x) - 0.5 * x.prep.n_t, np.sqrt(0.25 * x.prep.n_t)),
     "ar_generalized_sign": lambda x: _div(
@@ -926,6 +932,18 @@ def _standardised_n(x: BatteryInputs) -> dict[str, np.ndarray]:
     return out
 
 
+def _patell_day_n(x: BatteryInputs) -> dict[str, np.ndarray]:
+    """As :func:`_standardised_n` for the Patell sums, which also leave out (textbook
+    convention) a security whose Patell variance (L - K)/(L - K - 2) is undefined, counted
+    as ``n_without_patell_variance``."""
+    out = _standardised_n(x)
+    used = _patell_n(x)
+    if bool((used != x.prep.n_sar).any()):
+        out["n_without_patell_variance"] = x.prep.n_sar - used
+    out["n"] = used
+    return out
+
+
 def _day_details(x: BatteryInputs) -> list[dict[str, Any]]:
     p = x.prep
     return [
@@ -953,7 +971,7 @@ _DAY_TABLE: tuple[_DayTest | _DayWilcoxon, ...] = (
         "ar_patell",
         "patell",
         "sum of prediction-error standardized ARs / sqrt(sum (L-K)/(L-K-2))",
-        per_day=_standardised_n,
+        per_day=_patell_day_n,
     ),
     _DayTest(
         "ar_boehmer",
@@ -968,7 +986,7 @@ _DAY_TABLE: tuple[_DayTest | _DayWilcoxon, ...] = (
         "Patell x sqrt((1 - r̄)/(1 + (N_t-1) r̄)), r̄ = mean cross-correlation of "
         "estimation residuals (relative-day aligned, pairs weighted by their common days)",
         extra=lambda x: {"r_bar": x.prep.r_bar},
-        per_day=_standardised_n,
+        per_day=_patell_day_n,
     ),
     _DayTest(
         "ar_adjusted_boehmer",
@@ -1158,8 +1176,9 @@ class WindowInputs:
 
     @cached_property
     def scar(self) -> tuple[np.ndarray, np.ndarray]:
-        """CARs standardised by the CLM prediction-error variance, and the events whose
-        Patell variance is defined."""
+        """CARs standardised by the CLM prediction-error variance, and the events in the
+        Patell sum (a standardised CAR and a defined Patell variance).  BMP, a t-test across
+        the standardised CARs, uses every finite one, as the daily BMP does."""
         p = self.inputs.prep
         vcar = car_variance(self.panel, self.cols)
         scar = _div(self.car, np.sqrt(vcar))[self.has_car]
@@ -1175,15 +1194,29 @@ class WindowInputs:
         return float((self.carv > 0).sum())
 
 
-def _scar_n(w: WindowInputs) -> dict[str, Any]:
-    """``n``: the events with a standardised CAR (a defined Patell variance), and
-    ``n_without_dispersion`` when any event with a CAR has none."""
+def _bmp_n(w: WindowInputs) -> dict[str, Any]:
+    """``n``: the events with a standardised CAR, and ``n_without_dispersion`` when any
+    event with a CAR has none (no residual dispersion in its estimation window)."""
+    with_sd = int(np.isfinite(w.scar[0]).sum())
+    return {"n": with_sd, **({"n_without_dispersion": w.n - with_sd} if with_sd != w.n else {})}
+
+
+def _patell_car_n(w: WindowInputs) -> dict[str, Any]:
+    """As :func:`_bmp_n` for the Patell sum, which also leaves out an event whose Patell
+    variance (L - K)/(L - K - 2) is undefined (``n_without_patell_variance``)."""
+    out = _bmp_n(w)
     used = int(w.scar[1].sum())
-    return {"n": used, **({"n_without_dispersion": w.n - used} if used != w.n else {})}
+    if used != out["n"]:
+        out["n_without_patell_variance"] = out["n"] - used
+    return {**out, "n": used}
 
 
-def _scar_n_r_bar(w: WindowInputs) -> dict[str, Any]:
-    return {**_scar_n(w), **_r_bar(w)}
+def _patell_car_n_r_bar(w: WindowInputs) -> dict[str, Any]:
+    return {**_patell_car_n(w), **_r_bar(w)}
+
+
+def _bmp_n_r_bar(w: WindowInputs) -> dict[str, Any]:
+    return {**_bmp_n(w), **_r_bar(w)}
 
 
 def _car_t(w: WindowInputs) -> float:
@@ -1199,15 +1232,17 @@ def _car_patell(w: WindowInputs) -> float:
 
 
 def _car_boehmer(w: WindowInputs) -> float:
-    scar, okp = w.scar
-    if okp.sum() > 1:
-        s_sd = float(np.std(scar[okp], ddof=1))
-        return float(scar[okp].mean() / (s_sd / math.sqrt(okp.sum())))
+    scar = w.scar[0]
+    ok = np.isfinite(scar)
+    if ok.sum() > 1:
+        s_sd = float(np.std(scar[ok], ddof=1))
+        return float(scar[ok].mean() / (s_sd / math.sqrt(ok.sum())))
     return math.nan
 
 
-def _car_kp(w: WindowInputs) -> float:
-    return _kp_factor(w.inputs.prep.r_bar, w.n)
+def _car_kp(w: WindowInputs, n: int) -> float:
+    """Kolari–Pynnönen's factor, ``n`` the events in the statistic."""
+    return _kp_factor(w.inputs.prep.r_bar, n)
 
 
 def _car_sign(w: WindowInputs) -> float:
@@ -1225,7 +1260,7 @@ def _car_t_df(w: WindowInputs) -> float:
 
 
 def _car_bmp_df(w: WindowInputs) -> float:
-    return float(w.scar[1].sum()) - 1.0
+    return float(np.isfinite(w.scar[0]).sum()) - 1.0
 
 
 @dataclass(frozen=True, slots=True)
@@ -1299,7 +1334,7 @@ _WINDOW_TABLE: tuple[_WindowTest | _CarWilcoxon, ...] = (
         "patell",
         "sum of CARs standardised by sqrt(σ²(D + s'(X'X)^-1 s)) / sqrt(sum (L-K)/(L-K-2))",
         _car_patell,
-        extra=_scar_n,
+        extra=_patell_car_n,
     ),
     _WindowTest(
         "car_boehmer",
@@ -1307,22 +1342,22 @@ _WINDOW_TABLE: tuple[_WindowTest | _CarWilcoxon, ...] = (
         "mean SCAR / (sd(SCAR) / sqrt(N))",
         _car_boehmer,
         df=_car_bmp_df,
-        extra=_scar_n,
+        extra=_bmp_n,
     ),
     _WindowTest(
         "car_adjusted_patell",
         "adjusted_patell",
         "car_patell x sqrt((1 - r̄)/(1 + (N-1) r̄))",
-        lambda w: _car_patell(w) * _car_kp(w),
-        extra=_scar_n_r_bar,
+        lambda w: _car_patell(w) * _car_kp(w, int(w.scar[1].sum())),
+        extra=_patell_car_n_r_bar,
     ),
     _WindowTest(
         "car_adjusted_boehmer",
         "adjusted_boehmer",
         "car_boehmer x sqrt((1 - r̄)/(1 + (N-1) r̄))",
-        lambda w: _car_boehmer(w) * _car_kp(w),
+        lambda w: _car_boehmer(w) * _car_kp(w, int(np.isfinite(w.scar[0]).sum())),
         df=_car_bmp_df,
-        extra=_scar_n_r_bar,
+        extra=_bmp_n_r_bar,
     ),
     _WindowTest(
         "car_brown_warner_1985",

@@ -294,7 +294,14 @@ def _finite_numbers(raw: pd.Series) -> np.ndarray | None:
         values = pc.cast(arr, pa.float64()).to_numpy(zero_copy_only=False)
     except pa.ArrowInvalid:
         return None
-    return values if bool(np.isfinite(values).all()) else None
+    if not bool(np.isfinite(values).all()):
+        return None
+    minus_zero = np.signbit(values) & (values == 0)
+    # rare: pd.to_numeric reads a column of integers as int64, where -0 is 0; only a column
+    # with a decimal point or an exponent somewhere keeps -0.0
+    if bool(minus_zero.any()) and pc.all(pc.match_substring_regex(arr, r"^[+-]?[0-9]+$")).as_py():
+        values = np.where(minus_zero, 0.0, values)
+    return values
 
 
 def _one_zone(text: pd.Series, path: Path, column: str, notes: list[str]) -> pd.Series:

@@ -201,32 +201,47 @@ def test_estudy2_car_window_days_need_more_than_90_percent(n):
     assert tb.window_tests[(0, 1)]["car_brown_warner_1985"].applicable
 
 
+def _market_adjusted_panel(est_days: int):
+    """The market-adjusted panel of ``_panel(5)``'s events with ``est_days`` estimation days
+    before day 0 (fewer than ``run_cross_section``'s ``min_estimation`` allows: reachable only
+    from a panel built by hand)."""
+    r, m, _ = _panel(5)
+    rv, mv = r.to_numpy(), m.to_numpy()
+    panel = estimate_panel(
+        rv,
+        mv,
+        mv,
+        np.empty((mv.size, 0)),
+        np.arange(5),
+        np.full(5, 100),
+        np.arange(-est_days, 0),
+        np.array([0]),
+    )
+    ar = rv[100] - mv[100]
+    assert np.allclose(panel.ar_event[:, 0], ar, rtol=RTOL)
+    return r, m, panel, ar
+
+
 @pytest.mark.parametrize("convention", ["textbook", "estudy2"])
 def test_one_estimation_day_leaves_brown_warner_1985_undefined(convention):
     # σ_BW85 is the sd of estimation-day mean ARs: undefined with a single estimation day
-    r, m, ev = _panel(5)
-    res = run_cross_section(
-        r,
-        m,
-        ev,
-        model="market_adjusted",
-        estimation=(-1, -1),
-        event_window=(0, 0),
-        min_estimation=1,
-        convention=convention,
-    )
-    day = res.daily_tests[0]
+    with pytest.raises(ValueError, match="min_estimation must be >= "):
+        r, m, ev = _panel(5)
+        run_cross_section(
+            r, m, ev, model="market_adjusted", estimation=(-1, -1), event_window=(0, 0),
+            min_estimation=1, convention=convention,
+        )  # fmt: skip
+    _, _, panel, ar = _market_adjusted_panel(1)
+    day = daily_tests(panel, convention=convention)[0]
     assert not day["ar_brown_warner_1985"].applicable and not day["ar_lamb"].applicable
     assert math.isnan(day["ar_brown_warner_1985"].details["sigma"])
     # nor has any event an estimation sd: no Kolari–Pynnönen r̄ (was a ZeroDivisionError)
     assert math.isnan(day["ar_adjusted_patell"].details["r_bar"])
     assert not day["ar_adjusted_patell"].applicable and not day["ar_adjusted_boehmer"].applicable
     assert day["ar_t"].applicable and day["ar_sign"].applicable
-    assert day["ar_t"].statistic == pytest.approx(
-        stats.ttest_1samp(res.ar[0], 0.0).statistic, rel=RTOL
-    )
+    assert day["ar_t"].statistic == pytest.approx(stats.ttest_1samp(ar, 0.0).statistic, rel=RTOL)
     # estudy2's CAR Brown–Warner and Lamb sum the daily statistics, all NaN here: not applicable
-    wt = res.window_tests[(0, 0)]
+    wt = window_tests(panel, (0, 0), convention=convention)
     assert not wt["car_brown_warner_1985"].applicable and not wt["car_lamb"].applicable
 
 
@@ -407,30 +422,21 @@ def test_methods_state_the_formula():
 
 def test_two_estimation_days_define_the_brown_warner_1985_sigma():
     # σ_BW85 = sd (ddof 1) of the estimation-day mean ARs: defined from two days on
-    r, m, ev = _panel(5)
-    res = run_cross_section(
-        r,
-        m,
-        ev,
-        model="market_adjusted",
-        estimation=(-2, -1),
-        event_window=(0, 0),
-        min_estimation=2,
-    )
+    r, m, panel, ar0 = _market_adjusted_panel(2)
     ar = (r.to_numpy() - m.to_numpy()[:, None])[[98, 99]]
     sigma = np.std(ar.mean(axis=1), ddof=1)
-    day = res.daily_tests[0]
+    day = daily_tests(panel)[0]
     assert day["ar_brown_warner_1985"].details["sigma"] == pytest.approx(sigma, rel=RTOL)
-    assert day["ar_brown_warner_1985"].statistic == pytest.approx(
-        res.ar[0].mean() / sigma, rel=RTOL
-    )
+    assert day["ar_brown_warner_1985"].statistic == pytest.approx(ar0.mean() / sigma, rel=RTOL)
     assert day["ar_brown_warner_1985"].distribution == "t(1)"  # mean L - 1
 
 
 @pytest.mark.parametrize("convention", ["textbook", "estudy2"])
 def test_too_short_estimation_leaves_the_event_out_of_the_car_patell(convention):
     # (L-K)/(L-K-2), the variance of a t(L-K) SAR, exists only for L - K > 2: an event with
-    # L = 4 under the market model is left out of the CAR Patell and BMP statistics
+    # L = 4 under the market model is left out of the CAR Patell statistic.  BMP, a t-test
+    # across the standardised CARs, does not need that variance: it keeps the event, as the
+    # daily BMP keeps its SARs
     rng = np.random.default_rng(4)
     m_cal = rng.normal(0, 0.01, 80)
     r_cal = m_cal[:, None] * 1.2 + rng.normal(0, 0.02, (80, 7))
@@ -460,9 +466,12 @@ def test_too_short_estimation_leaves_the_event_out_of_the_car_patell(convention)
         scar[:6].sum() / np.sqrt(var.sum()), rel=RTOL
     )
     assert wt["car_boehmer"].statistic == pytest.approx(
-        stats.ttest_1samp(scar[:6], 0.0).statistic, rel=RTOL
+        stats.ttest_1samp(scar, 0.0).statistic, rel=RTOL
     )
-    assert wt["car_boehmer"].distribution == "t(5)"
+    assert wt["car_boehmer"].distribution == "t(6)"
+    assert wt["car_patell"].details["n"] == 6
+    assert wt["car_patell"].details["n_without_patell_variance"] == 1
+    assert wt["car_boehmer"].details["n"] == 7
     assert wt["car_t"].distribution == "t(6)"  # the CAR t test keeps all 7 events
     if convention == "estudy2":
         # the daily Patell denominator sums (L-2)/(L-4) over the events that have it, so the

@@ -305,3 +305,27 @@ def test_textbook_patell_without_estimated_parameters() -> None:
     assert res.daily_tests[0]["ar_patell"].statistic == pytest.approx(
         sum(sar) / np.sqrt(sum(var)), rel=1e-10
     )
+
+
+@pytest.mark.parametrize(
+    "panel",
+    [_direct(est_obs=4), _direct(constant=True)],
+    ids=["thin_estimation_window", "no_dispersion"],
+)
+def test_a_one_day_window_gives_the_days_standardised_tests(panel) -> None:
+    # Over the single day 0 a CAR is that day's AR and the CLM variance of the CAR is the
+    # prediction-error variance of the AR, so each standardised CAR test equals the day's own
+    # test, with the same securities left out and the same count.  The CAR BMP had left out a
+    # security with L - K <= 2 (which BMP, a cross-sectional t, does not need Patell's
+    # variance for) and the adjusted tests had used every CAR's count for Kolari–Pynnönen.
+    day = daily_tests(panel)[0]
+    car = window_tests(panel, (0, 0))
+    for test in ("patell", "boehmer", "adjusted_patell", "adjusted_boehmer"):
+        d, c = day[f"ar_{test}"], car[f"car_{test}"]
+        assert np.isfinite(d.statistic)
+        assert c.statistic == pytest.approx(d.statistic, rel=RTOL), test
+        assert c.details["n"] == d.details["n"], test
+        assert c.distribution == d.distribution, test
+        assert c.p_value == pytest.approx(d.p_value, rel=RTOL), test
+        for key in ("n_without_dispersion", "n_without_patell_variance"):
+            assert c.details.get(key) == d.details.get(key), (test, key)

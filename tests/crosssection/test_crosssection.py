@@ -197,6 +197,31 @@ def test_errors_name_ticker_and_date(make_panel):
         run_cross_section(r, m, _events(r, 280), estimation=(-250, 0))
 
 
+@pytest.mark.parametrize(
+    ("model", "convention", "fewest"),
+    [
+        ("market_model", "textbook", 5),  # K = 2 parameters: L - K > 2
+        ("mean_adjusted", "textbook", 4),
+        ("market_adjusted", "textbook", 3),
+        ("market_adjusted", "estudy2", 5),  # estudy2's Patell variance uses L - 2
+    ],
+)
+def test_min_estimation_leaves_every_kept_event_a_patell_variance(
+    make_panel, model, convention, fewest
+):
+    # (L - K)/(L - K - 2) exists only for L > K + 2; a lower min_estimation let Patell leave
+    # events out that BMP kept
+    r, m = make_panel(4, 300)
+    kw = {"model": model, "convention": convention, "estimation": (-30, -6)}
+    with pytest.raises(ValueError, match=rf"min_estimation must be >= {fewest} for the {model}"):
+        run_cross_section(r, m, _events(r, 280), min_estimation=fewest - 1, **kw)
+    r.iloc[: 280 - 30 + (25 - fewest), 0] = np.nan  # T000 keeps exactly `fewest` returns
+    res = run_cross_section(r, m, _events(r, 280), min_estimation=fewest, **kw)
+    assert res.events.loc[0, "n_estimation"] == fewest
+    patell = next(iter(res.window_tests.values()))["car_patell"]
+    assert patell.details["n"] == 4 and "n_without_patell_variance" not in patell.details
+
+
 def test_short_estimation_dropped_with_warning(make_panel):
     r, m = make_panel(5, 300)
     r.iloc[:200, 0] = np.nan  # "IPO" inside the estimation window: 70 observations left

@@ -93,6 +93,18 @@ def test_numbers_are_pythons_floats() -> None:
 
 
 @pytest.mark.parametrize(
+    "cells", [["-0", "1"], ["-0", "+0", "7"], ["-0", "1.5"], ["-0.0", "1"], ["-0e0", "2"]]
+)
+def test_minus_zero_reads_as_the_general_path_reads_it(cells: list[str]) -> None:
+    # pd.to_numeric reads a column of integers as int64, where -0 is 0: the float is +0.0;
+    # a column with any decimal point or exponent keeps the sign of -0.0
+    fast = reader._finite_numbers(text(cells))
+    slow = pd.to_numeric(text(cells)).to_numpy("float64")
+    assert fast is not None
+    np.testing.assert_array_equal(fast.view("i8"), slow.view("i8"))
+
+
+@pytest.mark.parametrize(
     "cell", [".", "", "nan", "NaN", "inf", "-inf", "1e400", " 1.5", "1.5 ", "1_000", "1,5", "0x10"]
 )
 def test_a_cell_not_a_finite_number_goes_to_the_general_path(cell: str) -> None:
