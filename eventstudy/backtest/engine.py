@@ -24,6 +24,7 @@ from eventstudy.backtest._inputs import (
 from eventstudy.backtest.metrics import PERIODS, performance
 from eventstudy.backtest.positions import RULE_TEXT, Entry, Overlap, positions_from_events
 from eventstudy.backtest.results import BacktestResult
+from eventstudy.backtest.trading import traded, traded_alone
 from eventstudy.exceptions import DataError, DroppedEventsWarning
 from eventstudy.inference._common import FloatArray, IntArray
 from eventstudy.inference.placebo import draw_spaced_positions
@@ -165,7 +166,8 @@ def backtest(
         See :func:`~eventstudy.backtest.positions.positions_from_events`.
     cost_bps
         Cost in basis points per unit of capital traded, per leg (a long-short round trip
-        pays it four times).
+        pays it four times), the daily rebalancing that keeps the weights included
+        (:func:`~eventstudy.backtest.trading.traded`).
     cash
         Daily return of cash as a DECIMAL (0.0001 = 0.01 % a day), earned when not invested
         (and on the collateral of a long-short position); from a yield in percent use
@@ -281,11 +283,10 @@ def backtest(
     p = positions_from_events(t, pos, hold, overlap=overlap, max_slices=max_slices, entry=entry)
     pa = _prices(long, names[0], dates)
     ra = pa[1:] / pa[:-1] - 1.0
-    legs = 1
+    rb: FloatArray | None = None
     if short is not None:
         pb = _prices(short, names[1], dates)
         rb = pb[1:] / pb[:-1] - 1.0
-        legs = 2
     if cash is None:
         rf = np.zeros(t - 1)
     else:
@@ -299,11 +300,11 @@ def backtest(
         check_cash_units(rf, cash_name, dates[1:])
     x = p.exposure[1:]  # weight over days 1 .. T-1
     c = cost_bps / 1e4
-    traded = np.abs(np.diff(np.r_[p.exposure, p.exposure_after]))  # at the close of 0 .. T-1
-    cost = np.zeros(t - 1)
-    cost[:] = legs * c * traded[1:]
-    cost[0] += legs * c * traded[0]  # a trade at the first close is paid on day 1
-    if short is None:
+    # at the close of 0 .. T-1, the daily rebalancing of a drifting weight included
+    volume = traded(p.exposure, p.exposure_after, ra, rb, rf)
+    cost = c * volume[1:]
+    cost[0] += c * volume[0]  # a trade at the first close is paid on day 1
+    if rb is None:
         active = ra - rf
         strat = x * ra + (1.0 - x) * rf - cost
         bh = ra.copy()
@@ -315,7 +316,7 @@ def backtest(
     perf_s = performance(strat, rf, day_dates)
     perf_b = performance(bh, rf, day_dates)
     years = (t - 1) / PERIODS
-    if short is None:
+    if rb is None:
         gross = pa[p.exits] / pa[p.entries] - 1.0
     else:  # the spread as the daily series holds it, rebalanced each day: the same numbers
         growth = np.r_[1.0, np.cumprod(1.0 + active)]  # over dates 0 .. T-1
@@ -324,7 +325,7 @@ def backtest(
     # by its last slice, not its first entry); a hold ending exactly there is sold and paid
     # for, in this table as in the daily series
     is_open = p.is_open
-    net = gross - legs * c * np.where(is_open, 1.0, 2.0)
+    net = gross - c * traded_alone(p.entries, p.exits, is_open, ra, rb, rf)
     trades = pd.DataFrame(
         {
             "event": dates[p.used],
@@ -399,7 +400,7 @@ def backtest(
     extra = {
         "exposure": float(np.mean(x > 0)),
         "average_weight": float(x.mean()),
-        "turnover": float(legs * traded.sum() / years),
+        "turnover": float(volume.sum() / years),
         "trades": int(p.entries.size),
         "hit_rate": float(np.mean(net > 0)) if net.size else math.nan,
         "costs": float(cost.sum()),

@@ -21,6 +21,7 @@ import pandas as pd
 from eventstudy.backtest.engine import _prices
 from eventstudy.backtest.metrics import PERIODS
 from eventstudy.backtest.positions import Entry, Overlap, positions_from_events
+from eventstudy.backtest.trading import traded
 from eventstudy.exceptions import DataError
 from eventstudy.inference.shared import digest
 
@@ -88,12 +89,10 @@ def trade_many(
     ]
     pa = _prices(long, "long", dates)
     ra = pa[1:] / pa[:-1] - 1.0
-    legs = 1
     rb = np.zeros_like(ra)
     if short is not None:
         pb = _prices(short, "short", dates)
         rb = pb[1:] / pb[:-1] - 1.0
-        legs = 2
     rf = np.zeros(t_all - 1) if cash is None else np.asarray(cash.reindex(dates), float)[1:]
     _check_cash(rf, dates, first, last)
     c = cost_bps / 1e4
@@ -115,9 +114,15 @@ def trade_many(
                 b - a + 1, pos, hold, overlap=overlap, max_slices=max_slices, entry=entry
             )
             x[row, a : b + 1] = p.exposure
-            traded = np.abs(np.diff(np.r_[p.exposure, p.exposure_after]))
-            cost[row, a + 1 : b + 1] = legs * c * traded[1:]
-            cost[row, a + 1] += legs * c * traded[0]
+            volume = traded(
+                p.exposure,
+                p.exposure_after,
+                ra[a:b],
+                rb[a:b] if short is not None else None,
+                rf[a:b],
+            )
+            cost[row, a + 1 : b + 1] = c * volume[1:]
+            cost[row, a + 1] += c * volume[0]
             valid[row, a + 1 : b + 1] = True
             trades[row] = p.entries.size
         xd, cd, vd = x[:, 1:], cost[:, 1:], valid[:, 1:]

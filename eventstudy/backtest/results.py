@@ -63,13 +63,15 @@ class BacktestResult:
         (weight held over the day) and ``cost``.
     trades
         One row per position: event, entry and exit closes, days, weight, return (gross,
-        and net of the round trip's costs), and whether it is still open at the end.
+        and net of the costs it would pay held alone: the round trip and the daily
+        rebalancing of a long-short spread), and whether it is still open at the end.
     performance
         ``{"strategy": {...}, "buy_and_hold": {...}}``: total and annual return,
         volatility, Sharpe and Sortino ratios, maximum drawdown with its dates.
     activity
-        Exposure (share of days invested), average weight, annual turnover, trades, hit
-        rate (share of trades with a positive net return), total costs, years.
+        Exposure (share of days invested), average weight, annual turnover (capital
+        traded a year, the rebalancing that keeps the weights included), trades, hit rate
+        (share of trades with a positive net return), total costs, years.
     sharpe
         Per-day Sharpe statistics of the returns in excess of cash (robust standard
         error, skewness, kurtosis); None when the excess returns are constant.

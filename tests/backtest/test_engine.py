@@ -12,7 +12,12 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from eventstudy.backtest import backtest, cash_from_yield, random_entry_placebo
+from eventstudy.backtest import (
+    backtest,
+    cash_from_yield,
+    positions_from_events,
+    random_entry_placebo,
+)
 from eventstudy.backtest.metrics import max_drawdown, performance
 from eventstudy.exceptions import DataError
 from eventstudy.inference.sharpe import deflated_sharpe, sharpe_stats
@@ -80,7 +85,11 @@ def test_long_short_collateral_earns_cash() -> None:
     expected = np.full(11, 0.0002)
     expected[[1, 2]] += 0.006  # days 2 and 3
     expected[0] -= 2 * 0.0005  # two legs bought at the close of day 1
-    expected[2] -= 2 * 0.0005  # and sold at the close of day 3
+    # at the close of day 2 the capital is 1.0062 of the day's start, the long leg 1.01 and
+    # the short one 1.004: both are brought back to the capital, trading 0.0038 + 0.0022
+    g = 1.0062
+    expected[1] -= 0.0005 * (abs(g - 1.01) + abs(g - 1.004)) / g
+    expected[2] -= 0.0005 * (1.01 + 1.004) / g  # sold at the close of day 3: the legs' sizes
     np.testing.assert_allclose(s, expected, atol=1e-15)
     np.testing.assert_allclose(r.daily["buy_and_hold"], 0.006 + 0.0002, atol=1e-15)
     # the spread the daily series holds, compounded over the trade's days (rebalanced daily)
@@ -285,3 +294,67 @@ def test_a_long_short_trade_is_the_spread_the_daily_series_holds() -> None:
     compounded = np.prod(1 + r.trades["return"].to_numpy())
     curve = float(np.prod(1 + (d["strategy"] - d["cash"] + d["cost"]).to_numpy()))
     assert compounded == pytest.approx(curve, rel=1e-12)  # no other day is invested
+
+
+def _dollar_account(x: np.ndarray, after: float, ra, rb, rf, c: float) -> tuple:
+    """A literal account in dollars, independent of the weight arithmetic: the legs and the
+    cash grow with their own returns; at each close both legs are bought or sold to the next
+    day's weight of the capital, and the cost (c per dollar traded, measured against the
+    capital at that close and charged on the day's starting capital) leaves the cash."""
+    legs = 1 if rb is None else 2
+    volume = [legs * abs(x[1] - x[0])]  # at the first close: paid on day 1
+    owed = c * volume[0]
+    v = 1.0
+    long_, short_ = x[1], (x[1] if rb is not None else 0.0)
+    cash = v - long_ + short_
+    days = []
+    for k in range(1, x.size):  # day k, then the trades at its close
+        long_ *= 1 + ra[k - 1]
+        short_ *= 1 + (rb[k - 1] if rb is not None else 0.0)
+        cash *= 1 + rf[k - 1]
+        pre = long_ - short_ + cash
+        nxt = x[k + 1] if k + 1 < x.size else after
+        trade = abs(nxt * pre - long_) + (abs(nxt * pre - short_) if rb is not None else 0.0)
+        volume.append(trade / pre)
+        new = pre - c * trade / pre * v - owed
+        owed = 0.0
+        days.append(new / v - 1)
+        v = new
+        long_, short_ = nxt * v, (nxt * v if rb is not None else 0.0)
+        cash = v - long_ + short_
+    return np.array(days), np.array(volume)
+
+
+@pytest.mark.parametrize(
+    ("rule", "short"), [("extend", True), ("stack", True), ("stack", False), ("extend", False)]
+)
+def test_costs_are_a_dollar_accounts_including_the_daily_rebalancing(rule: str, short: bool):
+    # the spread's legs drift apart and against the capital every day, and so does a stacked
+    # long-only weight between 0 and 1: keeping the weights trades, and is charged (it was
+    # not: the flagship's spread traded ~1.2 times its capital a year uncharged)
+    rng = np.random.default_rng(9)
+    idx = pd.bdate_range("2020-01-01", periods=260)
+    a = pd.Series(100 * np.exp(np.cumsum(rng.normal(0, 0.02, 260))), index=idx)
+    b = pd.Series(100 * np.exp(np.cumsum(rng.normal(0, 0.01, 260))), index=idx)
+    cash = pd.Series(rng.uniform(0, 0.0003, 260), index=idx)
+    events = idx[[0, 12, 30, 40, 44, 150, 240, 255]]
+    r = backtest(
+        a, events, hold=20, short=b if short else None, cash=cash, cost_bps=7,
+        overlap=rule, max_slices=3, placebo_draws=0,
+    )  # fmt: skip
+    p = positions_from_events(
+        260, idx.get_indexer(events), 20, overlap=rule, max_slices=3, entry="next_close"
+    )
+    ra = a.pct_change().to_numpy()[1:]
+    rb = b.pct_change().to_numpy()[1:] if short else None
+    days, volume = _dollar_account(p.exposure, p.exposure_after, ra, rb, cash.to_numpy()[1:], 7e-4)
+    np.testing.assert_allclose(r.daily["strategy"].to_numpy(), days, rtol=0, atol=1e-15)
+    assert r.activity["turnover"] == pytest.approx(volume.sum() / (259 / 252), rel=1e-12)
+    weights_only = (1 if not short else 2) * np.abs(np.diff(np.r_[p.exposure, p.exposure_after]))
+    if short or rule == "stack":  # it rebalanced, beyond the changes of weight
+        assert volume.sum() > weights_only.sum() * 1.05
+    else:  # a long-only weight of 0 or 1 never drifts
+        np.testing.assert_array_equal(volume, weights_only)
+    if rule == "extend":  # one trade at a time: the trades pay what the series pays
+        paid = (r.trades["return"] - r.trades["net_return"]).sum()
+        assert paid == pytest.approx(r.daily["cost"].sum(), rel=1e-12)
