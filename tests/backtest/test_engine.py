@@ -358,3 +358,34 @@ def test_costs_are_a_dollar_accounts_including_the_daily_rebalancing(rule: str, 
     if rule == "extend":  # one trade at a time: the trades pay what the series pays
         paid = (r.trades["return"] - r.trades["net_return"]).sum()
         assert paid == pytest.approx(r.daily["cost"].sum(), rel=1e-12)
+
+
+def test_traded_by_hand() -> None:
+    """The weights' changes and drifts of :func:`traded` and :func:`traded_alone` on three
+    days, worked by hand (both legs 1%/0.4%, cash 0.02%)."""
+    from eventstudy.backtest.trading import traded, traded_alone
+
+    ra, rb, rf = np.array([0.01, 0.01, 0.01]), np.array([0.004] * 3), np.array([0.0002] * 3)
+    x = np.array([0.5, 1.0, 1.0, 0.25])  # held 0.5 into the first close
+    got = traded(x, 0.0, ra, rb, rf)
+    g1 = 1 + 1.0 * 0.006 + 0.0002
+    g3 = 1 + 0.25 * 0.006 + 0.0002
+    np.testing.assert_allclose(
+        got,
+        [
+            2 * 0.5,  # both legs from 0.5 to 1 at the first close: no day has passed
+            abs(1 - 1.01 / g1) + abs(1 - 1.004 / g1),  # rebalanced
+            abs(0.25 - 1.01 / g1) + abs(0.25 - 1.004 / g1),  # cut to 0.25
+            0.25 * 1.01 / g3 + 0.25 * 1.004 / g3,  # sold: the legs' drifted sizes
+        ],
+        rtol=1e-15,
+    )
+    long_only = traded(x, 0.0, ra, None, rf)
+    np.testing.assert_allclose(long_only[[0, 1]], [0.5, 0.0], atol=1e-16)  # 1 never drifts
+    g3 = 1 + 0.25 * 0.01 + 0.75 * 0.0002
+    assert long_only[3] == pytest.approx(0.25 * 1.01 / g3, rel=1e-15)
+    # held alone: in at close 0, out at close 3 (open flags as 0/1 integers are read as such)
+    alone = traded_alone(np.array([0, 0]), np.array([3, 3]), [0, 1], ra, rb, rf)
+    inside = 2 * (abs(1 - 1.01 / g1) + abs(1 - 1.004 / g1))  # closes 1 and 2 (and 3 if open)
+    assert alone[0] == pytest.approx(2 + inside + (1.01 + 1.004) / g1, rel=1e-15)
+    assert alone[1] == pytest.approx(2 + 1.5 * inside, rel=1e-15)
