@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from typing import Any
+from typing import Any, cast
 
 import numpy as np
 import pandas as pd
@@ -75,6 +75,15 @@ class Inputs:
                 self.store, panel=panel, measure=measure, window=window
             ).data
         return self._panels[key]
+
+
+class NotCheckable(Exception):
+    """Raised inside a kind's check when the data cannot answer the fact (the message says
+    why): :func:`check_fact` turns it into a "not checkable" verdict with that reason."""
+
+
+_UNITS = {"return": "%", "move": "%", "calendar_rank": "%", "breadth": "share", "signal": ""}
+"""The unit of a kind's numbers (a change's is its own ``unit``)."""
 
 
 _ROUNDING = 1e-12
@@ -165,7 +174,26 @@ def check_fact(fact: FactSpec, inputs: Inputs) -> FactResult:
             detail="; ".join(inputs.missing[a] for a in lacking),
         )
     fn = _KINDS[fact.kind]
-    return fn(fact, inputs, base)
+    try:
+        return fn(fact, inputs, base)
+    except NotCheckable as why:
+        return FactResult(
+            **base,
+            series=", ".join(_label(inputs, a) for a in wanted) if wanted else "",
+            computed=None,
+            unit=_unit(fact),
+            verdict="not checkable",
+            detail=str(why),
+        )
+
+
+def _unit(fact: FactSpec) -> str:
+    return str(fact.params["unit"]) if fact.kind == "change" else _UNITS.get(fact.kind, "")
+
+
+def _label(inputs: Inputs, alias: str) -> str:
+    loaded = inputs.series.get(alias)
+    return alias if loaded is None else f"{alias} ({loaded.info.name})"
 
 
 def _window_anchors(
@@ -199,7 +227,16 @@ def _window_anchors(
         notes.append(f"the {start} {span} was {base}")
         values[f"{start}_date"] = f"{base.date:%Y-%m-%d}"
     else:
-        base = c.base_of_period(s, end, start.removesuffix("_start"), name=name)
+        period = cast(c.Period, start.removesuffix("_start"))
+        at = pd.Timestamp(p.get("to", fact.as_of))
+        first = c.period_start(at, period)
+        if end.date < first:  # as of a holiday or weekend before the period's first close
+            raise NotCheckable(
+                f"no close of {name} in the {period} of {at:%Y-%m-%d} (from {first:%Y-%m-%d}) "
+                f"by {at:%Y-%m-%d}: the {period} to date has no trading day yet (last close "
+                f"{end.date:%Y-%m-%d})"
+            )
+        base = c.base_of_period(s, at, period, name=name)
     return base, end, notes, values
 
 

@@ -35,6 +35,7 @@ __all__ = [
     "last_session",
     "month_bounds",
     "move_record",
+    "period_start",
 ]
 
 Period = Literal["year", "quarter", "month", "week"]
@@ -78,10 +79,21 @@ def _period_start(date: pd.Timestamp, period: Period) -> pd.Timestamp:
     raise ValueError(f"period must be year, quarter, month or week, got {period!r}")
 
 
-def base_of_period(s: pd.Series, end: Anchor, period: Period, *, name: str = "series") -> Anchor:
-    """The last close before the start of the ``period`` that contains ``end`` (the base of a
-    year-, quarter-, month- or week-to-date change)."""
-    start = _period_start(end.date, period)
+def period_start(date: Any, period: Period) -> pd.Timestamp:
+    """The first calendar day of the ``period`` (year, quarter, month or week from Monday)
+    that contains ``date``."""
+    return _period_start(pd.Timestamp(date), period)
+
+
+def base_of_period(s: pd.Series, at: Any, period: Period, *, name: str = "series") -> Anchor:
+    """The last close before the start of the ``period`` that contains the date ``at`` (the
+    base of a year-, quarter-, month- or week-to-date change as of ``at``).
+
+    ``at`` is the date the fact speaks of, not its last close: as of Monday 2024-09-02 (Labor
+    Day) "this month" is September, whose base is the August close, even though no September
+    close exists yet (the caller decides what a period without a close means).
+    """
+    start = _period_start(pd.Timestamp(at), period)
     return close_on(s, start - pd.Timedelta(days=1), name=name)
 
 

@@ -558,3 +558,46 @@ def test_fact_table_to_frame_is_tidy_and_table_is_for_reading() -> None:
     readable = table.table()
     assert readable.loc[0, "claimed"] == "+7.00%"
     assert readable.loc[1, "verdict"] == "not reproduced (fails: within tolerance)"
+
+
+def _holidays(tmp_path: Path) -> DataStore:
+    """Business days 2019-12-02 .. 2020-03-31 without two Mondays, 2020-03-02 and
+    2020-01-06 (holidays of this synthetic market), close = 100 + row number; a flat yield."""
+    idx = pd.bdate_range("2019-12-02", "2020-03-31")
+    idx = idx.drop([pd.Timestamp("2020-03-02"), pd.Timestamp("2020-01-06")])
+    _write(tmp_path, "yahoo", "AAA", pd.Series(100.0 + np.arange(idx.size), index=idx))
+    _write(tmp_path, "fred", "YLD", pd.Series(4.0, index=idx), column="value")
+    return DataStore(tmp_path)
+
+
+def test_a_to_date_period_is_that_of_the_as_of_date_not_of_the_last_close(
+    tmp_path: Path,
+) -> None:
+    """As of Monday 2020-03-02, a holiday, "month to date" is March's, which has no close yet:
+    not checkable (the old code took the period from the last close, 2020-02-28, and reported
+    February's whole return as March's: s['2020-02-28'] / s['2020-01-31'] - 1 = 163/143 - 1 =
+    +13.99%).
+    The week of Monday 2020-01-06 (a holiday) has a close on Tuesday: the week to date as of the
+    Tuesday is measured from Friday 2020-01-03 as before."""
+    store = _holidays(tmp_path)
+    idx = pd.bdate_range("2019-12-02", "2020-03-31")
+    s = pd.Series(100.0 + np.arange(idx.size - 2), index=idx.drop(["2020-03-02", "2020-01-06"]))
+    facts = (
+        '[[facts]]\nid = "mtd"\nkind = "return"\nseries = "aaa"\nfrom = "month_start"\n'
+        'claimed = 0.0\ntolerance = 1.0\n[[facts]]\nid = "wtd"\nkind = "return"\nseries = "aaa"\n'
+        'from = "week_start"\nas_of = 2020-01-07\nclaimed = 0.0\ntolerance = 1.0\n'
+    )
+    mtd, wtd = run(store, facts, as_of="2020-03-02").facts
+    assert mtd.verdict == "not checkable" and mtd.computed is None
+    assert "no close of aaa (yahoo:AAA) in the month of 2020-03-02 (from 2020-03-01)" in mtd.detail
+    assert "last close 2020-02-28" in mtd.detail
+    assert mtd.row()["claimed"].startswith("+0.00%")  # a return's unit, not a bare decimal
+    assert wtd.computed == pytest.approx(s["2020-01-07"] / s["2020-01-03"] - 1, rel=1e-12)
+    assert wtd.values["base_date"] == "2020-01-03"
+    # the year of New Year's Day 2020 (a business day this market traded) has its close
+    (ytd,) = run(
+        store,
+        facts.split('[[facts]]\nid = "wtd"')[0].replace("month_start", "year_start"),
+        as_of="2020-01-01",
+    ).facts
+    assert ytd.computed == pytest.approx(s["2020-01-01"] / s["2019-12-31"] - 1, rel=1e-12)
