@@ -385,9 +385,8 @@ def _signal(fact: FactSpec, inputs: Inputs, base: dict[str, Any]) -> FactResult:
         raise ConfigError(f"fact {fact.id!r}: signal: {exc}") from exc
     date = p["date"]
     if date not in result.value.index:
-        raise DataError(
-            f"fact {fact.id!r}: {date:%Y-%m-%d} is not a trading day of the aligned series "
-            f"{p['series']}"
+        raise DataError(  # the caller names the fact
+            f"{date:%Y-%m-%d} is not a trading day of the aligned series {p['series']}"
         )
     value = float(result.value.loc[date])
     fired = bool(result.trigger.loc[date])

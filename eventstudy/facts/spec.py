@@ -197,6 +197,8 @@ def parse_facts(
         if fact_as_of is None and kind != "unverifiable":
             fix = "give the fact an as_of, or [note] one" if in_note else "give the fact an as_of"
             raise ConfigError(f"{where}: no as_of date ({fix})")
+        if fact_as_of is not None:
+            _not_after(params, fact_as_of, where)
         out.append(
             FactSpec(
                 kind=kind,
@@ -211,6 +213,31 @@ def parse_facts(
             )
         )
     return tuple(out)
+
+
+_DATED = ("from", "to", "on", "date", "month")
+"""Keys that name a date a fact reads: none may be after its as-of date."""
+
+
+def _not_after(params: Mapping[str, Any], as_of: pd.Timestamp, where: str) -> None:
+    """Refuse a date after the fact's as-of date: nothing after it is read, so a claim about a
+    later date would otherwise be checked with data the note could not have had."""
+    for key in _DATED:
+        value = params.get(key)
+        if key == "month" and isinstance(value, str):
+            first = pd.Period(value, freq="M").start_time.normalize()
+            if first > as_of:
+                raise ConfigError(
+                    f"{where}: key 'month': {value} begins after the fact's as-of date "
+                    f"{as_of:%Y-%m-%d}; nothing after the as-of date is read (give the fact "
+                    "the as_of it speaks of)"
+                )
+        elif isinstance(value, pd.Timestamp) and value > as_of:
+            raise ConfigError(
+                f"{where}: key {key!r}: {value:%Y-%m-%d} is after the fact's as-of date "
+                f"{as_of:%Y-%m-%d}; nothing after the as-of date is read (give the fact "
+                f"as_of = {value:%Y-%m-%d} if it speaks of that date)"
+            )
 
 
 def _tolerance(sec: Section, default: float) -> float:

@@ -601,3 +601,43 @@ def test_a_to_date_period_is_that_of_the_as_of_date_not_of_the_last_close(
         as_of="2020-01-01",
     ).facts
     assert ytd.computed == pytest.approx(s["2020-01-01"] / s["2019-12-31"] - 1, rel=1e-12)
+
+
+@pytest.mark.parametrize(
+    ("fact", "key", "date"),
+    [
+        (
+            'kind = "return"\nseries = "aaa"\nfrom = "year_start"\nto = 2020-03-31\n',
+            "to",
+            "2020-03-31",
+        ),
+        (
+            'kind = "return"\nseries = "aaa"\nfrom = "low"\nwindow = 5\nto = 2020-03-20\n',
+            "to",
+            "2020-03-20",
+        ),
+        ('kind = "change"\nseries = "yld"\nfrom = 2020-03-16\n', "from", "2020-03-16"),
+        ('kind = "move"\nseries = "aaa"\ndays = 5\non = 2020-03-20\n', "on", "2020-03-20"),
+        (
+            'kind = "signal"\nsignal = { type = "threshold", series = "aaa", mode = "level", '
+            'level = 1.0, direction = "above" }\ndate = 2020-03-16\nseries = ["aaa"]\n',
+            "date",
+            "2020-03-16",
+        ),
+        ('kind = "breadth"\npanel = "panel:P"\ndate = 2020-03-16\n', "date", "2020-03-16"),
+    ],
+)
+def test_a_date_after_the_as_of_date_is_refused(fact: str, key: str, date: str) -> None:
+    """As of 2020-03-13 the fact may not read a later close: the old code read to 2020-03-20
+    (and reported the signal date as "not a trading day", the fact named twice)."""
+    with pytest.raises(
+        ConfigError,
+        match=rf"key '{key}': {date} is after the fact's as-of date 2020-03-13; nothing after",
+    ):
+        parse_note(note("[[facts]]\nclaimed = 0.0\n" + fact, as_of="2020-03-13"), "n.toml")
+
+
+def test_a_month_after_the_as_of_date_is_refused() -> None:
+    fact = 'kind = "calendar_rank"\nseries = "aaa"\nmonth = "2020-04"\nsince = 2000\n'
+    with pytest.raises(ConfigError, match="key 'month': 2020-04 begins after the fact's as-of"):
+        parse_note(note("[[facts]]\n" + fact, as_of="2020-03-13"), "n.toml")
