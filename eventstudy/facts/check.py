@@ -15,11 +15,49 @@ from eventstudy.facts import compute as c
 from eventstudy.facts.results import FactResult
 from eventstudy.facts.spec import FactSpec
 
-__all__ = ["STALE_DAYS", "Inputs", "check_fact"]
+__all__ = ["Inputs", "NotCheckable", "check_fact", "missing_sessions"]
 
-STALE_DAYS = 4
-"""A series whose last date is more than this many calendar days before a fact's as-of date
-has ended before it (four days cover a weekend and a holiday)."""
+
+class NotCheckable(Exception):
+    """Raised inside a kind's check when the data cannot answer the fact (the message says
+    why): :func:`check_fact` turns it into a "not checkable" verdict with that reason."""
+
+
+def missing_sessions(
+    last: pd.Timestamp, wanted: pd.Timestamp, others: pd.DatetimeIndex | None = None
+) -> pd.DatetimeIndex:
+    """The sessions after a series' ``last`` date up to ``wanted`` that it lacks.
+
+    A session is a weekday that is neither a US federal holiday nor Good Friday, or any date
+    on which another series of the same kind (``others``) has a close.  A weekend or a
+    holiday gap is therefore not a missing day (Friday's close serves a Monday Labor Day),
+    while a missing Monday before a Tuesday is (a blanket four calendar days let it through).
+    The federal calendar closes on Columbus and Veterans Day, when stocks trade: such a day
+    counts as missing only when another series has it.
+    """
+    from pandas.tseries.holiday import GoodFriday, USFederalHolidayCalendar
+
+    start = last + pd.Timedelta(days=1)
+    if wanted < start:
+        return pd.DatetimeIndex([])
+    days = pd.bdate_range(start, wanted)
+    closed = (
+        USFederalHolidayCalendar()
+        .holidays(start, wanted)
+        .union(pd.DatetimeIndex(GoodFriday.dates(start, wanted)))
+    )
+    out = days.difference(closed)
+    if others is not None:
+        out = out.union(others[(others >= start) & (others <= wanted)])
+    return pd.DatetimeIndex(out)
+
+
+def _stale(name: str, last: pd.Timestamp, wanted: pd.Timestamp, gap: pd.DatetimeIndex) -> str:
+    shown = ", ".join(f"{d:%Y-%m-%d}" for d in gap[:3]) + (" ..." if len(gap) > 3 else "")
+    return (
+        f"{name} ends on {last:%Y-%m-%d}, before {wanted:%Y-%m-%d}: no close for {len(gap)} "
+        f"trading day{'s' if len(gap) != 1 else ''} up to it ({shown})"
+    )
 
 
 class Inputs:
@@ -51,17 +89,32 @@ class Inputs:
         self.store = store
         self._panels: dict[tuple[str, str, int], pd.Series] = {}
 
-    def get(self, alias: str, as_of: pd.Timestamp | None) -> tuple[pd.Series, str]:
-        """The series and its label; raises :class:`DataError` when it ended before ``as_of``."""
+    def get(self, alias: str, wanted: pd.Timestamp | None) -> tuple[pd.Series, str]:
+        """The series and its label.
+
+        Raises :class:`NotCheckable` when the series ends before ``wanted`` (the last date
+        the fact reads) with a trading day missing in between (:func:`missing_sessions`, with
+        the dates of the other series of the same kind as the calendar).
+        """
         loaded = self.series[alias]
         s = loaded.data
+        label = f"{alias} ({loaded.info.name})"
         last = pd.Timestamp(s.index[-1])
-        if as_of is not None and last < as_of - pd.Timedelta(days=STALE_DAYS):
-            raise DataError(
-                f"series {alias!r} ({loaded.info.name}) ends on {last:%Y-%m-%d}, before the "
-                f"as-of date {as_of:%Y-%m-%d}"
-            )
-        return s, f"{alias} ({loaded.info.name})"
+        if wanted is not None and last < wanted:
+            kind = self.kinds.get(alias)
+            others = [
+                v.data.index
+                for a, v in self.series.items()
+                if a != alias and self.kinds.get(a) == kind
+            ]
+            calendar: pd.DatetimeIndex | None = None
+            for index in others:
+                dates = pd.DatetimeIndex(index)
+                calendar = dates if calendar is None else calendar.union(dates)
+            gap = missing_sessions(last, pd.Timestamp(wanted), calendar)
+            if len(gap):
+                raise NotCheckable(_stale(label, last, pd.Timestamp(wanted), gap))
+        return s, label
 
     def breadth(self, panel: str, measure: str, window: int) -> pd.Series:
         """A breadth series from a panel (computed once per panel, measure and window)."""
@@ -75,11 +128,6 @@ class Inputs:
                 self.store, panel=panel, measure=measure, window=window
             ).data
         return self._panels[key]
-
-
-class NotCheckable(Exception):
-    """Raised inside a kind's check when the data cannot answer the fact (the message says
-    why): :func:`check_fact` turns it into a "not checkable" verdict with that reason."""
 
 
 _UNITS = {"return": "%", "move": "%", "calendar_rank": "%", "breadth": "share", "signal": ""}
@@ -196,6 +244,18 @@ def _label(inputs: Inputs, alias: str) -> str:
     return alias if loaded is None else f"{alias} ({loaded.info.name})"
 
 
+def _wanted(fact: FactSpec) -> pd.Timestamp | None:
+    """The last date a fact reads: its ``to``/``on``/``date``, a month's end, or its as-of."""
+    p = fact.params
+    for key in ("to", "on", "date"):
+        if isinstance(p.get(key), pd.Timestamp):
+            return pd.Timestamp(p[key])
+    if isinstance(p.get("month"), str) and fact.as_of is not None:
+        end = pd.Period(p["month"], freq="M").end_time.normalize()
+        return min(end, pd.Timestamp(fact.as_of))
+    return fact.as_of
+
+
 def _window_anchors(
     fact: FactSpec, s: pd.Series, name: str
 ) -> tuple[c.Anchor, c.Anchor, list[str], dict[str, Any]]:
@@ -209,7 +269,10 @@ def _window_anchors(
             notes.append(f"partial month: the month to date, to {end.date:%Y-%m-%d}")
         values["partial_month"] = partial
         return base, end, notes, values
-    end = c.close_on(s, p.get("to", fact.as_of), name=name)
+    wanted = pd.Timestamp(p.get("to", fact.as_of))
+    end = c.close_on(s, wanted, name=name)
+    if end.date != wanted:
+        notes.append(f"{wanted:%Y-%m-%d} is not a trading day: end close of {end.date:%Y-%m-%d}")
     start = p["from"]
     if isinstance(start, pd.Timestamp):
         base = c.close_on(s, start, name=name)
@@ -242,7 +305,7 @@ def _window_anchors(
 
 def _return(fact: FactSpec, inputs: Inputs, base: dict[str, Any]) -> FactResult:
     p = fact.params
-    s, label = inputs.get(p["series"], fact.as_of)
+    s, label = inputs.get(p["series"], _wanted(fact))
     if inputs.kinds.get(p["series"]) == "level":
         raise ConfigError(
             f"fact {fact.id!r}: {p['series']!r} is a level (a yield or a rate): percent returns "
@@ -265,7 +328,7 @@ def _return(fact: FactSpec, inputs: Inputs, base: dict[str, Any]) -> FactResult:
 
 def _change(fact: FactSpec, inputs: Inputs, base: dict[str, Any]) -> FactResult:
     p = fact.params
-    s, label = inputs.get(p["series"], fact.as_of)
+    s, label = inputs.get(p["series"], _wanted(fact))
     if inputs.kinds.get(p["series"]) == "price" and p["unit"] == "bp":
         raise ConfigError(
             f"fact {fact.id!r}: {p['series']!r} is a price: basis points of a price mean "
@@ -286,7 +349,7 @@ def _change(fact: FactSpec, inputs: Inputs, base: dict[str, Any]) -> FactResult:
 
 def _move(fact: FactSpec, inputs: Inputs, base: dict[str, Any]) -> FactResult:
     p = fact.params
-    s, label = inputs.get(p["series"], fact.as_of)
+    s, label = inputs.get(p["series"], _wanted(fact))
     on = p["on"] if p["on"] is not None else fact.as_of
     rec = c.move_record(s, on, p["days"], p["direction"], since=p["since"], name=label)
     checks: list[tuple[str, bool]] = []
@@ -327,7 +390,7 @@ def _move(fact: FactSpec, inputs: Inputs, base: dict[str, Any]) -> FactResult:
 
 def _calendar_rank(fact: FactSpec, inputs: Inputs, base: dict[str, Any]) -> FactResult:
     p = fact.params
-    s, label = inputs.get(p["series"], fact.as_of)
+    s, label = inputs.get(p["series"], _wanted(fact))
     cr = c.calendar_rank(
         s, p["month"], since=p["since"], order=p["order"], as_of=fact.as_of, name=label
     )
@@ -414,11 +477,10 @@ def _breadth(fact: FactSpec, inputs: Inputs, base: dict[str, Any]) -> FactResult
     s = inputs.breadth(p["panel"], p["measure"], p["window"])
     label = f"{p['measure']}({p['window']}) of {p['panel']}"
     date = p["date"] if p["date"] is not None else fact.as_of
-    if date is not None and s.index[-1] < date - pd.Timedelta(days=STALE_DAYS):
-        raise DataError(
-            f"panel {p['panel']!r} ends on {s.index[-1]:%Y-%m-%d}, before the as-of date "
-            f"{date:%Y-%m-%d}"
-        )
+    if date is not None and s.index[-1] < date:
+        gap = missing_sessions(pd.Timestamp(s.index[-1]), pd.Timestamp(date))
+        if len(gap):
+            raise NotCheckable(_stale(f"panel {p['panel']!r}", s.index[-1], date, gap))
     at = c.close_on(s, date, name=label)
     history = s.loc[: at.date]
     average = float(history.mean())

@@ -218,10 +218,8 @@ def check_note(
     FactTable
         One verdict per fact, in the note's order.
 
-    Raises
-    ------
-    DataError
-        A series ends before a fact's as-of date (the series and its last date named).
+    A series that ends before the last date a fact reads, with a trading day missing in
+    between, makes that fact "not checkable" (the series and its last date named).
     """
     cfg = note if isinstance(note, NoteConfig) else load_note(note)
     store = store or DataStore.from_settings(data_dir)

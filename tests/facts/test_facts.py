@@ -398,7 +398,7 @@ tolerance = 0.5
     assert f.verdict == "reproduced"
 
 
-def test_not_checkable_names_what_is_missing_and_stale_series_raise(store: DataStore) -> None:
+def test_not_checkable_names_what_is_missing_and_where_a_series_ends(store: DataStore) -> None:
     facts = """
 [[facts]]
 kind = "return"
@@ -419,11 +419,52 @@ needs = "flows"
     assert t.data_last["gone"] is None
     assert t.counts() == {"reproduced": 0, "not reproduced": 0, "not checkable": 2}
     stale = '[[facts]]\nkind = "return"\nseries = "old"\nfrom = "year_start"\nclaimed = 0.1\n'
-    with pytest.raises(
-        DataError,
-        match=r"series 'old' \(fred:OLD\) ends on 2020-02-28, before the as-of date 2020-03-31",
-    ):
-        run(store, stale, series='old = "fred:OLD"\n')
+    (old,) = run(store, stale, series='old = "fred:OLD"\n').facts
+    assert old.verdict == "not checkable" and old.computed is None
+    assert old.detail.startswith(
+        "old (fred:OLD) ends on 2020-02-28, before 2020-03-31: no close for 22 trading days"
+    )
+
+
+def test_missing_sessions_are_trading_days_not_four_calendar_days() -> None:
+    """Friday's close serves Labor Day (2024-09-02), Good Friday (2024-03-29) and a weekend;
+    a missing Monday before a Tuesday is a missing day (2026-08-24, which four calendar days
+    let through); Columbus Day (2024-10-14, a federal holiday when stocks trade) is missing
+    only when another series of the same kind has a close on it."""
+    from eventstudy.facts.check import missing_sessions
+
+    def days(last: str, wanted: str, others: list[str] | None = None) -> list[str]:
+        cal = None if others is None else pd.DatetimeIndex(others)
+        gap = missing_sessions(pd.Timestamp(last), pd.Timestamp(wanted), cal)
+        return [f"{d:%Y-%m-%d}" for d in gap]
+
+    assert days("2024-08-30", "2024-09-02") == []
+    assert days("2024-03-28", "2024-03-31") == []
+    assert days("2026-08-21", "2026-08-23") == []
+    assert days("2026-08-21", "2026-08-25") == ["2026-08-24", "2026-08-25"]
+    assert days("2026-08-20", "2026-08-24") == ["2026-08-21", "2026-08-24"]
+    assert days("2024-10-11", "2024-10-14") == []
+    assert days("2024-10-11", "2024-10-14", ["2024-10-11", "2024-10-14"]) == ["2024-10-14"]
+
+
+def test_a_fact_past_the_data_is_not_checkable_and_the_end_close_is_noted(tmp_path: Path) -> None:
+    """AAA ends on Friday 2020-03-27. As of Saturday 2020-03-28 year to date is to Friday's
+    close, and the detail says the end is not the requested date (it said so only of the base);
+    as of Tuesday 2020-03-31 two trading days are missing: not checkable (the old code computed
+    it to 2020-03-27 without a word, four calendar days being allowed)."""
+    s = _prices()[:"2020-03-27"]
+    _write(tmp_path, "yahoo", "AAA", s)
+    _write(tmp_path, "fred", "YLD", pd.Series(4.0, index=s.index), column="value")
+    fact = '[[facts]]\nkind = "return"\nseries = "aaa"\nfrom = "year_start"\nclaimed = 0.5\n'
+    (sat,) = run(DataStore(tmp_path), fact, as_of="2020-03-28").facts
+    assert sat.computed == pytest.approx(s["2020-03-27"] / s["2019-12-31"] - 1, rel=1e-12)
+    assert "2020-03-28 is not a trading day: end close of 2020-03-27" in sat.detail
+    (tue,) = run(DataStore(tmp_path), fact, as_of="2020-03-31").facts
+    assert tue.verdict == "not checkable"
+    assert tue.detail == (
+        "aaa (yahoo:AAA) ends on 2020-03-27, before 2020-03-31: no close for 2 trading days up "
+        "to it (2020-03-30, 2020-03-31)"
+    )
 
 
 def test_breadth_share_and_long_run_average(tmp_path: Path) -> None:

@@ -191,3 +191,35 @@ def test_cli_check_errors_in_one_line(tmp_path: Path, capsys) -> None:
     assert main(["check", str(bad)]) == 2
     err = capsys.readouterr().err
     assert err.startswith("error: ") and "key 'kind' must be one of" in err
+
+
+def _note(tmp_path: Path, text: str) -> Path:
+    path = tmp_path / "n.toml"
+    path.write_text(text)
+    return path
+
+
+def test_facts_past_the_snapshot_are_not_checkable(snapshot_dir: Path, tmp_path: Path) -> None:
+    """The snapshot's S&P 500 ends on Friday 2026-08-21 and DGS10 on Thursday 2026-08-20
+    (read with pandas below). Year to date as of Tuesday 2026-08-25 was +12.11% to the Friday
+    close, and the 10-year's week to date as of Monday 2026-08-24 last week's +1.0 bp: both
+    now not checkable, naming the series and its last date."""
+    spx = _csv(snapshot_dir, "series/yahoo/GSPC.csv", "close")
+    dgs10 = _csv(snapshot_dir, "series/fred/DGS10.csv", "value")
+    assert (f"{spx.index[-1]:%Y-%m-%d}", f"{dgs10.index[-1]:%Y-%m-%d}") == (
+        "2026-08-21",
+        "2026-08-20",
+    )
+    path = _note(
+        tmp_path,
+        '[note]\nas_of = 2026-08-25\n[data.series]\nspx = "yahoo:^GSPC"\n'
+        'dgs10 = { name = "fred:DGS10", kind = "level" }\n'
+        '[[facts]]\nid = "ytd"\nkind = "return"\nseries = "spx"\nfrom = "year_start"\n'
+        "claimed = 0.12\n"
+        '[[facts]]\nid = "week"\nkind = "change"\nseries = "dgs10"\nfrom = "week_start"\n'
+        "as_of = 2026-08-24\nclaimed = 1.0\n",
+    )
+    ytd, week = check_note(path, data_dir=snapshot_dir).facts
+    assert ytd.verdict == week.verdict == "not checkable"
+    assert ytd.detail.startswith("spx (yahoo:^GSPC) ends on 2026-08-21, before 2026-08-25")
+    assert week.detail.startswith("dgs10 (fred:DGS10) ends on 2026-08-20, before 2026-08-24")
