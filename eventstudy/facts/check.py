@@ -352,6 +352,14 @@ def _move(fact: FactSpec, inputs: Inputs, base: dict[str, Any]) -> FactResult:
     s, label = inputs.get(p["series"], _wanted(fact))
     on = p["on"] if p["on"] is not None else fact.as_of
     rec = c.move_record(s, on, p["days"], p["direction"], since=p["since"], name=label)
+    if p["since"] is not None:
+        first_end = pd.Timestamp(s.index[min(p["days"], len(s) - 1)])  # the first move's end
+        if first_end > p["since"]:
+            raise NotCheckable(
+                f"'largest since {p['since']:%Y-%m-%d}' needs the {p['days']}-day moves from "
+                f"then; the first in {label} ends on {first_end:%Y-%m-%d} (data from "
+                f"{s.index[0]:%Y-%m-%d})"
+            )
     checks: list[tuple[str, bool]] = []
     if fact.claimed is not None:
         claimed = fact.claimed
@@ -395,6 +403,22 @@ def _calendar_rank(fact: FactSpec, inputs: Inputs, base: dict[str, Any]) -> Fact
         s, p["month"], since=p["since"], order=p["order"], as_of=fact.as_of, name=label
     )
     month_name = cr.month.strftime("%B")
+    months = _plural(month_name)
+    year, since = cr.month.year, p["since"]
+    if since >= year:
+        raise NotCheckable(
+            f"since = {since} is not before {year}: no earlier {month_name} to rank against"
+        )
+    asked = range(since + 1, year)
+    lacking = [y for y in asked if y not in cr.history]
+    if lacking:
+        have = [y for y in asked if y in cr.history]
+        first = f"; the first with data is {have[0]}" if have and have[0] > lacking[0] else ""
+        raise NotCheckable(
+            f"{label} has the {month_name} of only {len(have)} of the {len(asked)} years "
+            f"{since + 1}-{year - 1} that 'since {since}' ranks against (missing: "
+            f"{_years(lacking)}{first})"
+        )
     checks: list[tuple[str, bool]] = []
     if fact.claimed is not None:
         checks.append(_size_check(fact, cr.value, _pct))
@@ -412,7 +436,7 @@ def _calendar_rank(fact: FactSpec, inputs: Inputs, base: dict[str, Any]) -> Fact
                 False,
             )
         )
-    detail = f"{month_name} {cr.month.year}: {cr.value:+.2%}, rank {cr.rank} of {cr.compared} {month_name}s {p['since'] + 1}-{cr.month.year}"
+    detail = f"{month_name} {cr.month.year}: {cr.value:+.2%}, rank {cr.rank} of {cr.compared} {months} {p['since'] + 1}-{cr.month.year}"
     if cr.last_better is not None:
         word = "better" if p["order"] == "best" else "worse"
         detail += f"; last {word}: {cr.last_better[0]} ({cr.last_better[1]:+.2%})"
@@ -426,6 +450,21 @@ def _calendar_rank(fact: FactSpec, inputs: Inputs, base: dict[str, Any]) -> Fact
         "partial_month": cr.partial,
     }
     return _checked(base, label, cr.value, "%", checks, detail, values)
+
+
+def _plural(month_name: str) -> str:
+    return month_name + ("es" if month_name.endswith("ch") else "s")
+
+
+def _years(years: list[int]) -> str:
+    """``[1951, 1952, ..., 1986, 1990]`` as ``"1951-1986, 1990"``."""
+    runs: list[list[int]] = []
+    for y in years:
+        if runs and y == runs[-1][-1] + 1:
+            runs[-1].append(y)
+        else:
+            runs.append([y])
+    return ", ".join(f"{r[0]}" if len(r) == 1 else f"{r[0]}-{r[-1]}" for r in runs)
 
 
 def _signal(fact: FactSpec, inputs: Inputs, base: dict[str, Any]) -> FactResult:

@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from datetime import date
 from typing import Any, Literal
 
 import pandas as pd
@@ -299,6 +300,13 @@ def _params(kind: str, sec: Section, where: str, aliases: Sequence[str]) -> dict
     elif kind == "calendar_rank":
         p["series"] = _series(sec, aliases)
         p["month"] = _month(sec)
+        raw = sec.get_raw("since") if sec.has("since") else None
+        if isinstance(raw, date) and not isinstance(raw, bool):
+            raise sec.error(
+                "since",
+                f"must be a year (since = {raw.year} for 'the best since {raw.year}'), got the "
+                f"date {raw:%Y-%m-%d}",
+            )
         p["since"] = sec.get_int("since")
         p["order"] = sec.get_str("order", "best", choices=("best", "worst"))
     elif kind == "signal":

@@ -682,3 +682,59 @@ def test_a_month_after_the_as_of_date_is_refused() -> None:
     fact = 'kind = "calendar_rank"\nseries = "aaa"\nmonth = "2020-04"\nsince = 2000\n'
     with pytest.raises(ConfigError, match="key 'month': 2020-04 begins after the fact's as-of"):
         parse_note(note("[[facts]]\n" + fact, as_of="2020-03-13"), "n.toml")
+
+
+def test_best_since_a_year_before_the_data_or_not_before_the_month_is_not_checkable(
+    tmp_path: Path,
+) -> None:
+    """Augusts 2008-2012 of a series from 2008-07-01, August 2012 the best (+50%). "Best since
+    2005" ranks against 2006-2011, and 2006-2007 are not in the data: the old code said
+    "rank 1 of 5 Augusts 2006-2012", reproduced. "Since 2012" ranked against nothing: "rank 1 of
+    0", reproduced. An August missing inside the span (2010, no close at all) is not left out
+    silently either. pandas below: the Augusts with a July-end and an August-end close."""
+    s = _augusts({2009: 0.25, 2010: 0.0625, 2011: 0.25, 2012: 0.5}, "2012-09-28")
+    month_end = s.resample("ME").last().pct_change()
+    assert sorted(month_end[month_end.index.month == 8].dropna().index.year) == [
+        2008,
+        2009,
+        2010,
+        2011,
+        2012,
+    ]
+    _write(tmp_path, "yahoo", "AAA", s)
+    _write(tmp_path, "fred", "YLD", pd.Series(4.0, index=s.index), column="value")
+    fact = '[[facts]]\nkind = "calendar_rank"\nseries = "aaa"\nmonth = "2012-08"\nsince = {}\n'
+    (early,) = run(DataStore(tmp_path), fact.format(2005), as_of="2012-08-31").facts
+    assert early.verdict == "not checkable"
+    assert early.detail == (
+        "aaa (yahoo:AAA) has the August of only 4 of the 6 years 2006-2011 that 'since 2005' "
+        "ranks against (missing: 2006-2007; the first with data is 2008)"
+    )
+    (none,) = run(DataStore(tmp_path), fact.format(2012), as_of="2012-08-31").facts
+    assert none.verdict == "not checkable"
+    assert none.detail == "since = 2012 is not before 2012: no earlier August to rank against"
+    (ok,) = run(DataStore(tmp_path), fact.format(2007), as_of="2012-08-31").facts
+    assert ok.verdict == "reproduced" and ok.values["compared"] == 5
+    gap = s.drop(s[(s.index.year == 2010) & (s.index.month == 8)].index)
+    _write(tmp_path, "yahoo", "AAA", gap)
+    (holed,) = run(DataStore(tmp_path), fact.format(2007), as_of="2012-08-31").facts
+    assert holed.verdict == "not checkable" and "only 3 of the 4 years 2008-2011" in holed.detail
+    assert holed.detail.endswith("(missing: 2010)")
+
+
+def test_a_move_record_since_before_the_data_is_not_checkable(store: DataStore) -> None:
+    """_prices() starts on 2019-12-02: its first 5-day move ends on 2019-12-09, so "the largest
+    since 2019-12-01" cannot be checked (the old code said reproduced, "the largest in the
+    data"); since 2019-12-09 it can."""
+    fact = '[[facts]]\nkind = "move"\nseries = "aaa"\ndays = 5\nsince = {}\n'
+    (f,) = run(store, fact.format("2019-12-01")).facts
+    assert f.verdict == "not checkable"
+    assert "the first in aaa (yahoo:AAA) ends on 2019-12-09 (data from 2019-12-02)" in f.detail
+    (g,) = run(store, fact.format("2019-12-09")).facts
+    assert g.verdict in ("reproduced", "not reproduced")
+
+
+def test_calendar_rank_since_must_be_a_year() -> None:
+    fact = 'kind = "calendar_rank"\nseries = "aaa"\nmonth = "2020-03"\nsince = 2000-08-31\n'
+    with pytest.raises(ConfigError, match="must be a year \\(since = 2000 for 'the best since"):
+        parse_note(note("[[facts]]\n" + fact), "n.toml")
