@@ -303,14 +303,34 @@ def _window_anchors(
     return base, end, notes, values
 
 
+def _price_arithmetic(fact: FactSpec, inputs: Inputs, what: str) -> None:
+    """Refuse percent changes of a series that is not a price: a level (a yield) or returns."""
+    alias = fact.params["series"]
+    kind = inputs.kinds.get(alias)
+    if kind == "level":
+        raise ConfigError(
+            f"fact {fact.id!r}: {alias!r} is a level (a yield or a rate): {what} of a level mean "
+            "nothing; use kind = 'change' (basis points). An index quoted in percent whose "
+            "percent changes are meant (the VIX) can be declared kind = 'price' in [data.series]"
+        )
+    if kind == "return":
+        raise ConfigError(_of_returns(fact, what))
+
+
+def _of_returns(fact: FactSpec, what: str) -> str:
+    alias = fact.params["series"]
+    return (
+        f"fact {fact.id!r}: {alias!r} is a series of returns (percent per period, e.g. "
+        f"Fama-French factors), not of closes: {what} would treat each day's return as a "
+        "close; facts do not compound return series, so check the claim against the index "
+        "the returns come from"
+    )
+
+
 def _return(fact: FactSpec, inputs: Inputs, base: dict[str, Any]) -> FactResult:
     p = fact.params
     s, label = inputs.get(p["series"], _wanted(fact))
-    if inputs.kinds.get(p["series"]) == "level":
-        raise ConfigError(
-            f"fact {fact.id!r}: {p['series']!r} is a level (a yield or a rate): percent returns "
-            "of a level mean nothing; use kind = 'change' (basis points)"
-        )
+    _price_arithmetic(fact, inputs, "percent returns")
     start, end, notes, values = _window_anchors(fact, s, label)
     computed = end.value / start.value - 1.0
     checks: list[tuple[str, bool]] = []
@@ -329,6 +349,8 @@ def _return(fact: FactSpec, inputs: Inputs, base: dict[str, Any]) -> FactResult:
 def _change(fact: FactSpec, inputs: Inputs, base: dict[str, Any]) -> FactResult:
     p = fact.params
     s, label = inputs.get(p["series"], _wanted(fact))
+    if inputs.kinds.get(p["series"]) == "return":
+        raise ConfigError(_of_returns(fact, "changes between two of its values"))
     if inputs.kinds.get(p["series"]) == "price" and p["unit"] == "bp":
         raise ConfigError(
             f"fact {fact.id!r}: {p['series']!r} is a price: basis points of a price mean "
@@ -350,6 +372,7 @@ def _change(fact: FactSpec, inputs: Inputs, base: dict[str, Any]) -> FactResult:
 def _move(fact: FactSpec, inputs: Inputs, base: dict[str, Any]) -> FactResult:
     p = fact.params
     s, label = inputs.get(p["series"], _wanted(fact))
+    _price_arithmetic(fact, inputs, "N-day percent moves")
     on = p["on"] if p["on"] is not None else fact.as_of
     rec = c.move_record(s, on, p["days"], p["direction"], since=p["since"], name=label)
     if p["since"] is not None:
@@ -399,6 +422,7 @@ def _move(fact: FactSpec, inputs: Inputs, base: dict[str, Any]) -> FactResult:
 def _calendar_rank(fact: FactSpec, inputs: Inputs, base: dict[str, Any]) -> FactResult:
     p = fact.params
     s, label = inputs.get(p["series"], _wanted(fact))
+    _price_arithmetic(fact, inputs, "monthly percent returns")
     cr = c.calendar_rank(
         s, p["month"], since=p["since"], order=p["order"], as_of=fact.as_of, name=label
     )

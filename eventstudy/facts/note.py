@@ -26,6 +26,7 @@ facts "not checkable", named), checks each fact and returns a :class:`FactTable`
 from __future__ import annotations
 
 import os
+import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -33,7 +34,7 @@ from typing import Any
 import pandas as pd
 
 from eventstudy.config._reader import Section
-from eventstudy.config.study import DataConfig, _parse_data, read_toml
+from eventstudy.config.study import DataConfig, SeriesSpec, _parse_data, read_toml
 from eventstudy.data import DataStore
 from eventstudy.data.records import LoadedSeries
 from eventstudy.data.study_data import load_series, series_kind
@@ -124,6 +125,23 @@ def load_note(path: str | os.PathLike[str]) -> NoteConfig:
     return parse_note(raw, str(p))
 
 
+_RETURN_UNITS = re.compile(r"percent per (day|week|month|quarter)")
+"""Manifest units of a series of returns (Fama-French factors: "percent per day"), not of
+closes ("percent per annum" is a yield, a level)."""
+
+
+def _kind(spec: SeriesSpec, store: DataStore) -> str:
+    """``"price"``, ``"level"`` or ``"return"`` (returns in percent per period, from the
+    manifest's units): the declared kind wins."""
+    kind = series_kind(spec, store)
+    name = spec.splice[1] if spec.splice is not None else spec.name
+    if spec.kind is not None or name is None:
+        return kind
+    path = store.resolve(str(name), cwd=False, folder=spec.folder)[0]
+    units = store.manifest_entry(path).get("units", "").lower()
+    return "return" if _RETURN_UNITS.search(units) else kind
+
+
 def _inputs(data: DataConfig, store: DataStore) -> Inputs:
     series: dict[str, LoadedSeries] = {}
     kinds: dict[str, str] = {}
@@ -143,7 +161,7 @@ def _inputs(data: DataConfig, store: DataStore) -> Inputs:
             continue
         try:
             series[spec.alias] = load_series(spec, store)[0]
-            kinds[spec.alias] = series_kind(spec, store)
+            kinds[spec.alias] = _kind(spec, store)
         except DataFileNotFoundError:
             names = spec.splice or (spec.name,)
             absent = []

@@ -738,3 +738,39 @@ def test_calendar_rank_since_must_be_a_year() -> None:
     fact = 'kind = "calendar_rank"\nseries = "aaa"\nmonth = "2020-03"\nsince = 2000-08-31\n'
     with pytest.raises(ConfigError, match="must be a year \\(since = 2000 for 'the best since"):
         parse_note(note("[[facts]]\n" + fact), "n.toml")
+
+
+def test_price_arithmetic_on_a_yield_or_a_return_series_is_refused(tmp_path: Path) -> None:
+    """A yield ranked by monthly percent returns, and a series of daily returns in percent
+    (the manifest's units, as Fama-French's "percent per day") ranked or moved as if its values
+    were closes: the old code gave August 2025 Mkt-RF "+100.00%" and a 5-day "move" of
+    -140.00% on the snapshot; here each is a configuration error naming the fact."""
+    idx = pd.bdate_range("2019-12-02", "2020-03-31")
+    _write(tmp_path, "yahoo", "AAA", _prices())
+    _write(tmp_path, "fred", "YLD", pd.Series(4.0, index=idx), column="value")
+    (tmp_path / "fama_french").mkdir()
+    rets = pd.DataFrame(
+        {"date": idx.strftime("%Y-%m-%d"), "mkt_rf": np.where(np.arange(idx.size) % 2, 0.5, -0.3)}
+    )
+    rets.to_csv(tmp_path / "fama_french" / "ff.csv", index=False)
+    pd.DataFrame(
+        {"path": ["fama_french/ff.csv"], "units": ["percent per day, as published"]}
+    ).to_csv(tmp_path / "MANIFEST.csv", index=False)
+    store = DataStore(tmp_path)
+    extra = 'mkt = "fama_french:ff[mkt_rf]"\n'
+    rank = '[[facts]]\nid = "r"\nkind = "calendar_rank"\nseries = "{}"\nmonth = "2020-03"\nsince = 2019\n'
+    move = '[[facts]]\nid = "m"\nkind = "move"\nseries = "{}"\ndays = 5\nclaimed = 0.01\n'
+    change = '[[facts]]\nid = "c"\nkind = "change"\nseries = "mkt"\nfrom = "month_start"\nclaimed = 0.0\n'
+    for fact, series, match in (
+        (
+            rank,
+            "yld",
+            "fact 'r': 'yld' is a level .*monthly percent returns of a level mean nothing",
+        ),
+        (move, "yld", "fact 'm': 'yld' is a level .*N-day percent moves of a level"),
+        (rank, "mkt", "fact 'r': 'mkt' is a series of returns .*not of closes"),
+        (move, "mkt", "fact 'm': 'mkt' is a series of returns"),
+        (change, "mkt", "fact 'c': 'mkt' is a series of returns"),
+    ):
+        with pytest.raises(ConfigError, match=match):
+            run(store, fact.format(series), series=extra)
