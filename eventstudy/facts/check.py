@@ -167,17 +167,52 @@ def _checked(
     )
 
 
-def _size_check(fact: FactSpec, computed: float, fmt: Callable[[float], str]) -> tuple[str, bool]:
+def _size_check(
+    fact: FactSpec,
+    computed: float,
+    fmt: Callable[[float], str],
+    *,
+    fall: bool = False,
+) -> list[tuple[str, bool]]:
+    """The size part of a claim, with its tolerance in the number's own unit.
+
+    ``fall``: the claim is about the size of a fall (a ``move`` with ``direction = "loss"``,
+    whose ``claimed`` and computed moves are negative): ``at_least`` -0.10 ("fell more than
+    10%") holds when the move is -0.10 or lower.  An ``"about"`` claim with a sign is also
+    checked for that sign: a claimed loss is never reproduced by a gain, however wide the
+    tolerance.
+    """
     assert fact.claimed is not None
+    claimed = fact.claimed
     tol = fact.tolerance + _ROUNDING
-    if fact.claim == "at_least":
-        return f"at least {fmt(fact.claimed)}", computed >= fact.claimed - tol
-    if fact.claim == "at_most":
-        return f"at most {fmt(fact.claimed)}", computed <= fact.claimed + tol
-    return (
-        f"within {fmt(tol).lstrip('+')} of {fmt(fact.claimed)}",
-        abs(computed - fact.claimed) <= tol,
-    )
+    width = _tol_text(fact.tolerance, fmt)
+    slack = f" (tolerance {width})" if fact.tolerance else ""
+    if fact.claim in ("at_least", "at_most"):
+        bigger = (fact.claim == "at_least") != fall  # "at least" a fall is "at most" a move
+        word = "least" if fact.claim == "at_least" else "most"
+        if fall:  # "a fall of at least 10.00%": the size of the fall
+            label = f"a fall of at {word} {fmt(-claimed).lstrip('+')}{slack}"
+        else:
+            label = f"at {word} {fmt(claimed)}{slack}"
+        ok = computed >= claimed - tol if bigger else computed <= claimed + tol
+        checks = [(label, ok)]
+    else:
+        checks = [(f"within {width} of {fmt(claimed)}", abs(computed - claimed) <= tol)]
+    if fall:
+        checks.append(("a fall (the move is negative)", computed < 0))
+    elif fact.claim == "about" and claimed != 0 and (computed > 0) != (claimed > 0):
+        checks.append((f"a {'rise' if claimed > 0 else 'fall'}, as claimed", False))
+    return checks
+
+
+def _tol_text(tol: float, fmt: Callable[[float], str]) -> str:
+    """A tolerance in words: percentage points for percent numbers (0.005 is 0.50 pp, never
+    "0.50%", which reads as relative)."""
+    shown = fmt(tol).lstrip("+")
+    if shown.endswith("%"):
+        digits = len(shown.split(".")[1]) - 1 if "." in shown else 0
+        return f"{tol * 100:.{digits}f} pp"
+    return shown
 
 
 def _pct(x: float) -> str:
@@ -198,6 +233,7 @@ def check_fact(fact: FactSpec, inputs: Inputs) -> FactResult:
         "as_of": fact.as_of,
         "tolerance": fact.tolerance,
         "claimed": fact.claimed,
+        "claim": fact.claim,
     }
     p = fact.params
     if fact.kind == "unverifiable":
@@ -335,7 +371,7 @@ def _return(fact: FactSpec, inputs: Inputs, base: dict[str, Any]) -> FactResult:
     computed = end.value / start.value - 1.0
     checks: list[tuple[str, bool]] = []
     if fact.claimed is not None:
-        checks.append(_size_check(fact, computed, _pct))
+        checks.extend(_size_check(fact, computed, _pct))
     if p.get("claimed_date") is not None:
         when = p["claimed_date"]
         checks.append((f"{p['from']} on {when:%Y-%m-%d}", start.date == when))
@@ -361,7 +397,7 @@ def _change(fact: FactSpec, inputs: Inputs, base: dict[str, Any]) -> FactResult:
     unit = p["unit"]
     checks: list[tuple[str, bool]] = []
     if fact.claimed is not None:
-        checks.append(_size_check(fact, computed, lambda x: f"{x:+.1f} {unit}"))
+        checks.extend(_size_check(fact, computed, lambda x: f"{x:+.1f} {unit}"))
     detail = f"{start.value:.3f} on {start.date:%Y-%m-%d} to {end.value:.3f} on {end.date:%Y-%m-%d}"
     if notes:
         detail += "; " + "; ".join(notes)
@@ -385,10 +421,9 @@ def _move(fact: FactSpec, inputs: Inputs, base: dict[str, Any]) -> FactResult:
             )
     checks: list[tuple[str, bool]] = []
     if fact.claimed is not None:
-        claimed = fact.claimed
-        signed = rec.move if p["direction"] == "gain" else -rec.move
-        checks.append(_size_check(fact, signed, _pct))
-        base = {**base, "claimed": claimed}
+        checks.extend(_size_check(fact, rec.move, _pct, fall=p["direction"] == "loss"))
+        if p["direction"] == "loss" and fact.claim != "about":
+            base = {**base, "claim": f"fall_{fact.claim}"}
     word = "gain" if p["direction"] == "gain" else "loss"
     if p["since"] is not None:
         since = p["since"]
@@ -415,8 +450,7 @@ def _move(fact: FactSpec, inputs: Inputs, base: dict[str, Any]) -> FactResult:
         "last_larger": None if rec.last_larger is None else rec.last_larger[1],
         "larger_since": [[f"{d:%Y-%m-%d}", v] for d, v in rec.larger_since],
     }
-    computed = rec.move if p["direction"] == "gain" else -rec.move
-    return _checked(base, label, computed, "%", checks, detail, values)
+    return _checked(base, label, rec.move, "%", checks, detail, values)
 
 
 def _calendar_rank(fact: FactSpec, inputs: Inputs, base: dict[str, Any]) -> FactResult:
@@ -445,7 +479,7 @@ def _calendar_rank(fact: FactSpec, inputs: Inputs, base: dict[str, Any]) -> Fact
         )
     checks: list[tuple[str, bool]] = []
     if fact.claimed is not None:
-        checks.append(_size_check(fact, cr.value, _pct))
+        checks.extend(_size_check(fact, cr.value, _pct))
     tie = f", tied with {', '.join(map(str, cr.tied))}" if cr.tied else ""
     checks.append(
         (
@@ -518,7 +552,7 @@ def _signal(fact: FactSpec, inputs: Inputs, base: dict[str, Any]) -> FactResult:
     fired = bool(result.trigger.loc[date])
     checks: list[tuple[str, bool]] = [(f"an event on {date:%Y-%m-%d}", fired)]
     if fact.claimed is not None and np.isfinite(value):
-        checks.append(_size_check(fact, value, lambda x: f"{x:.2f}"))
+        checks.extend(_size_check(fact, value, lambda x: f"{x:.2f}"))
     thr = "" if result.threshold is None else f" (threshold {result.threshold:g})"
     detail = f"{result.description}; value on {date:%Y-%m-%d}: {value:.2f}{thr}"
     if result.look_ahead:
@@ -549,7 +583,7 @@ def _breadth(fact: FactSpec, inputs: Inputs, base: dict[str, Any]) -> FactResult
     average = float(history.mean())
     checks: list[tuple[str, bool]] = []
     if fact.claimed is not None:
-        checks.append(_size_check(fact, at.value, lambda x: f"{x:.1%}"))
+        checks.extend(_size_check(fact, at.value, lambda x: f"{x:.1%}"))
     if p["claimed_average"] is not None:
         ok = abs(average - p["claimed_average"]) <= fact.tolerance + _ROUNDING
         checks.append(

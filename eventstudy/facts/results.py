@@ -32,6 +32,33 @@ def _fmt(value: float | None, unit: str) -> str:
     return f"{value:+.1f} {unit}"
 
 
+def _tolerance(tol: float, unit: str) -> str:
+    """A tolerance in its number's unit: percentage points for ``"%"`` and ``"share"``."""
+    if unit == "%":
+        return f"{tol * 100:.2f} pp"
+    if unit == "share":
+        return f"{tol * 100:.1f} pp"
+    if unit == "":
+        return f"{tol:.2f}"
+    return f"{tol:.1f} {unit}"
+
+
+def _claimed(value: float | None, unit: str, claim: str, tol: float) -> str:
+    """The claimed number as the table shows it, with its tolerance (``+7.00% ± 0.50 pp``,
+    ``at least +11.50%``): the reader sees how wide a check was even when it passed."""
+    shown = _fmt(value, unit)
+    if not shown:
+        return ""
+    if claim == "about":
+        return f"{shown} ± {_tolerance(tol, unit)}"
+    word = "least" if claim.endswith("at_least") else "most"
+    if claim.startswith("fall_"):  # a loss: the size of the fall, "a fall of at least 10.00%"
+        bound = f"a fall of at {word} {shown.lstrip('-+')}"
+    else:
+        bound = f"at {word} {shown}"
+    return bound + (f" (tolerance {_tolerance(tol, unit)})" if tol else "")
+
+
 @dataclass(frozen=True, slots=True)
 class FactResult:
     """The check of one fact.
@@ -49,7 +76,8 @@ class FactResult:
         read them: ``"%"`` decimal returns, ``"bp"`` basis points, ``"share"`` decimal
         shares, ``""`` a signal's own scale.
     tolerance
-        Largest accepted difference.
+        Largest accepted difference, in ``unit`` (0.005 of a ``"%"`` number is 0.5
+        percentage points).
     verdict
         ``"reproduced"``, ``"not reproduced"`` or ``"not checkable"``.
     checks
@@ -57,6 +85,10 @@ class FactResult:
         2020-04-30").
     detail
         What was computed, in words (dates, closes, the last larger move...).
+    claim
+        ``"about"``, ``"at_least"`` or ``"at_most"``: how ``claimed`` is read;
+        ``"fall_at_least"`` / ``"fall_at_most"`` for a loss, whose bound is on the size of
+        the fall (``claimed`` -0.10 with ``"fall_at_least"``: down 10% or more).
     look_ahead
         The number uses data after ``as_of`` (a full-sample statistic).
     values
@@ -75,6 +107,7 @@ class FactResult:
     tolerance: float
     verdict: str
     checks: tuple[tuple[str, bool], ...] = ()
+    claim: str = "about"
     detail: str = ""
     look_ahead: bool = False
     values: Mapping[str, Any] = field(default_factory=dict)
@@ -97,7 +130,7 @@ class FactResult:
         verdict = self.verdict + (f" (fails: {'; '.join(failed)})" if failed else "")
         return {
             "fact": self.text or self.id,
-            "claimed": _fmt(self.claimed, self.unit),
+            "claimed": _claimed(self.claimed, self.unit, self.claim, self.tolerance),
             "computed": _fmt(self.computed, self.unit)
             + (" (look-ahead)" if self.look_ahead else ""),
             "verdict": verdict,
@@ -119,6 +152,7 @@ class FactResult:
             "computed": self.computed,
             "unit": self.unit,
             "tolerance": self.tolerance,
+            "claim": self.claim,
             "verdict": self.verdict,
             "checks": [{"check": label, "holds": ok} for label, ok in self.checks],
             "detail": self.detail,

@@ -200,6 +200,13 @@ def parse_facts(
             raise ConfigError(f"{where}: no as_of date ({fix})")
         if fact_as_of is not None:
             _not_after(params, fact_as_of, where)
+        claimed = sec.get_float("claimed", None)
+        if kind == "move" and params["direction"] == "loss" and claimed is not None and claimed > 0:
+            raise sec.error(
+                "claimed",
+                f"a loss is claimed as the signed move: claimed = {-claimed:g} for a fall of "
+                f"{claimed:.0%}, got {claimed:g} (claim = 'at_least' for 'fell more than')",
+            )
         out.append(
             FactSpec(
                 kind=kind,
@@ -207,7 +214,7 @@ def parse_facts(
                 text=sec.get_str("text", ""),
                 source=sec.get_str("source", ""),
                 as_of=fact_as_of,
-                claimed=sec.get_float("claimed", None),
+                claimed=claimed,
                 tolerance=_tolerance(sec, default_tol if claim == "about" else 0.0),
                 claim=claim,
                 params=freeze(params),

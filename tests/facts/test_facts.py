@@ -597,7 +597,7 @@ def test_fact_table_to_frame_is_tidy_and_table_is_for_reading() -> None:
     assert frame["holds"].tolist() == [True, False]
     assert frame.loc[1, "failed"] == "within tolerance"
     readable = table.table()
-    assert readable.loc[0, "claimed"] == "+7.00%"
+    assert readable.loc[0, "claimed"] == "+7.00% ± 0.50 pp"  # the tolerance, in points
     assert readable.loc[1, "verdict"] == "not reproduced (fails: within tolerance)"
 
 
@@ -774,3 +774,46 @@ def test_price_arithmetic_on_a_yield_or_a_return_series_is_refused(tmp_path: Pat
     ):
         with pytest.raises(ConfigError, match=match):
             run(store, fact.format(series), series=extra)
+
+
+def test_a_claimed_loss_is_never_reproduced_by_a_gain(store: DataStore) -> None:
+    """_prices() rises one point a day: the 5-day move to 2020-03-31 is a gain,
+    s[-1] / s[-6] - 1 = 186/181 - 1 = +2.76%. "Fell more than 10%" (loss, claimed -0.10,
+    at_least) was reproduced by the old code, which compared -move = -2.76% with -10%; a
+    claimed fall of about 1% with a 5 pp tolerance is not reproduced by a rise either. A fall
+    is shown signed: 1 / s is down 1 - 181/186 = 2.69% over the same days."""
+    s = _prices()
+    five = s.iloc[-1] / s.iloc[-6] - 1
+    assert five == pytest.approx(186 / 181 - 1)
+    fact = '[[facts]]\nkind = "move"\nseries = "aaa"\ndays = 5\ndirection = "loss"\n{}'
+    (fell,) = run(store, fact.format('claimed = -0.10\nclaim = "at_least"\n')).facts
+    assert fell.computed == pytest.approx(five, rel=1e-12)
+    assert fell.verdict == "not reproduced"
+    assert fell.checks == (
+        ("a fall of at least 10.00%", False),
+        ("a fall (the move is negative)", False),
+    )
+    (about,) = run(
+        store,
+        '[[facts]]\nkind = "return"\nseries = "aaa"\nfrom = 2020-03-24\nclaimed = -0.01\n'
+        "tolerance = 0.05\n",
+    ).facts
+    assert about.computed == pytest.approx(five, rel=1e-12)
+    assert about.verdict == "not reproduced" and "a fall, as claimed" in about.row()["verdict"]
+    assert about.row()["claimed"] == "-1.00% ± 5.00 pp"
+    with pytest.raises(ConfigError, match="a loss is claimed as the signed move: claimed = -0.1"):
+        run(store, fact.format("claimed = 0.10\n"))
+
+
+def test_a_real_fall_is_shown_signed(tmp_path: Path) -> None:
+    s = 1 / _prices()
+    _write(tmp_path, "yahoo", "AAA", s)
+    _write(tmp_path, "fred", "YLD", pd.Series(4.0, index=s.index), column="value")
+    fact = (
+        '[[facts]]\nkind = "move"\nseries = "aaa"\ndays = 5\ndirection = "loss"\n'
+        'claimed = -0.02\nclaim = "at_least"\n'
+    )
+    (f,) = run(DataStore(tmp_path), fact).facts
+    assert f.computed == pytest.approx(s.iloc[-1] / s.iloc[-6] - 1, rel=1e-12)  # 181/186 - 1
+    assert f.row()["computed"] == "-2.69%" and f.verdict == "reproduced"
+    assert f.row()["claimed"] == "a fall of at least 2.00%"
