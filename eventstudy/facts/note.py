@@ -25,6 +25,7 @@ facts "not checkable", named), checks each fact and returns a :class:`FactTable`
 
 from __future__ import annotations
 
+import dataclasses
 import os
 import re
 from dataclasses import dataclass
@@ -146,18 +147,29 @@ def _inputs(data: DataConfig, store: DataStore) -> Inputs:
     series: dict[str, LoadedSeries] = {}
     kinds: dict[str, str] = {}
     missing: dict[str, str] = {}
-    for spec in data.series:
+    # parts first: a ratio declared before its parts reads them all the same
+    for spec in sorted(data.series, key=lambda sp: sp.ratio is not None):
         if spec.ratio is not None:
             num, den = spec.ratio
             if num in series and den in series:
                 a, b = series[num].data, series[den].data
                 joined = pd.concat([a, b], axis=1, join="inner").dropna()
                 ratio = (joined.iloc[:, 0] / joined.iloc[:, 1]).rename(spec.alias)
-                info = series[num].info
+                name = f"{series[num].info.name} / {series[den].info.name}"
+                info = dataclasses.replace(
+                    series[num].info,
+                    name=name,
+                    first=f"{ratio.index[0]:%Y-%m-%d}",
+                    last=f"{ratio.index[-1]:%Y-%m-%d}",
+                    rows=len(ratio),
+                )
                 series[spec.alias] = LoadedSeries(data=ratio, info=info)
                 kinds[spec.alias] = "price"
             else:
-                missing[spec.alias] = f"{spec.label}: a part is missing"
+                lacking = [a for a in (num, den) if a not in series]
+                missing[spec.alias] = (
+                    f"{spec.label}: {', '.join(repr(a) for a in lacking)} could not be loaded"
+                )
             continue
         try:
             series[spec.alias] = load_series(spec, store)[0]

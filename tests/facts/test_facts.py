@@ -817,3 +817,21 @@ def test_a_real_fall_is_shown_signed(tmp_path: Path) -> None:
     assert f.computed == pytest.approx(s.iloc[-1] / s.iloc[-6] - 1, rel=1e-12)  # 181/186 - 1
     assert f.row()["computed"] == "-2.69%" and f.verdict == "reproduced"
     assert f.row()["claimed"] == "a fall of at least 2.00%"
+
+
+def test_a_ratio_declared_before_its_parts(store: DataStore) -> None:
+    """rel = aaa / yld declared first: the old code loaded in line order and called the ratio
+    "not checkable — a part is missing"; it is the ratio's return, labelled by both parts."""
+    s = _prices()["2020-03-02":]
+    y = pd.Series(4.0, index=s.index)
+    y[pd.Timestamp("2020-03-27") :] = 3.946
+    text = (
+        '[note]\nas_of = 2020-03-31\n[data.series]\nrel = { ratio = ["aaa", "yld"] }\n'
+        'aaa = "yahoo:AAA"\nyld = { name = "fred:YLD", kind = "level" }\n'
+        '[[facts]]\nkind = "return"\nseries = "rel"\nfrom = 2020-03-02\nclaimed = 0.2\n'
+        "tolerance = 0.5\n"
+    )
+    (f,) = check_note(parse_note(text), store=store).facts
+    ratio = s / y
+    assert f.computed == pytest.approx(ratio["2020-03-31"] / ratio["2020-03-02"] - 1, rel=1e-12)
+    assert f.series == "rel (yahoo:AAA / fred:YLD)"
