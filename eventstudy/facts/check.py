@@ -536,9 +536,13 @@ def _signal(fact: FactSpec, inputs: Inputs, base: dict[str, Any]) -> FactResult:
         s, label = inputs.get(alias, fact.as_of)
         frames[alias] = s
         labels.append(label)
-    prices = pd.DataFrame(frames).dropna()
+    union = pd.DataFrame(frames)
     if fact.as_of is not None:  # nothing after the fact's date: a full-sample sigma included
-        prices = prices.loc[: fact.as_of]
+        union = union.loc[: fact.as_of]
+    prices = union.dropna()
+    start = max(pd.Timestamp(union[col].dropna().index[0]) for col in union)
+    common = union.loc[start:]
+    dropped = len(common) - len(prices)  # dates inside the common span one series lacks
     try:
         result = compute_checked(make_signal(thaw(p["signal"])), prices)
     except (ValueError, TypeError, KeyError) as exc:
@@ -555,6 +559,11 @@ def _signal(fact: FactSpec, inputs: Inputs, base: dict[str, Any]) -> FactResult:
         checks.extend(_size_check(fact, value, lambda x: f"{x:.2f}"))
     thr = "" if result.threshold is None else f" (threshold {result.threshold:g})"
     detail = f"{result.description}; value on {date:%Y-%m-%d}: {value:.2f}{thr}"
+    if dropped:
+        detail += (
+            f"; {dropped} dates on which one of {', '.join(p['series'])} has no close left "
+            f"out ({len(prices)} aligned dates from {prices.index[0]:%Y-%m-%d})"
+        )
     if result.look_ahead:
         detail += "; uses full-sample statistics (look-ahead)"
     return _checked(
@@ -564,7 +573,7 @@ def _signal(fact: FactSpec, inputs: Inputs, base: dict[str, Any]) -> FactResult:
         "",
         checks,
         detail,
-        {"event": fired, "threshold": result.threshold},
+        {"event": fired, "threshold": result.threshold, "dates_dropped": dropped},
         look_ahead=result.look_ahead,
     )
 

@@ -248,6 +248,17 @@ def _not_after(params: Mapping[str, Any], as_of: pd.Timestamp, where: str) -> No
             )
 
 
+def _strings(value: Any) -> set[str]:
+    """Every string in a (nested) table: the aliases a signal table may name."""
+    if isinstance(value, str):
+        return {value}
+    if isinstance(value, Mapping):
+        return set().union(*(_strings(v) for v in value.values()))
+    if isinstance(value, list | tuple):
+        return set().union(*(_strings(v) for v in value))
+    return set()
+
+
 def _tolerance(sec: Section, default: float) -> float:
     tol = float(sec.get_float("tolerance", default))
     if tol < 0:
@@ -322,7 +333,9 @@ def _params(kind: str, sec: Section, where: str, aliases: Sequence[str]) -> dict
             raise sec.error("signal", "must be a signal table with a 'type' (see [signal])")
         p["signal"] = dict(table)
         p["date"] = sec.get_date("date")
-        names = sec.get_list("series", list(aliases))
+        # default: the aliases the signal names (an unrelated series would drop its dates)
+        named = [a for a in aliases if a in _strings(table)]
+        names = sec.get_list("series", named or list(aliases))
         bad = [n for n in names if n not in aliases]
         if bad:
             raise sec.error(

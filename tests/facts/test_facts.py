@@ -835,3 +835,29 @@ def test_a_ratio_declared_before_its_parts(store: DataStore) -> None:
     ratio = s / y
     assert f.computed == pytest.approx(ratio["2020-03-31"] / ratio["2020-03-02"] - 1, rel=1e-12)
     assert f.series == "rel (yahoo:AAA / fred:YLD)"
+
+
+def test_a_signal_aligns_only_the_series_it_names(tmp_path: Path) -> None:
+    """A 5-day change of AAA (close = 100 + business-day number) on 2020-03-13 is
+    s.diff(5) = 5. BBB, another series of the note that the signal does not use, lacks
+    2020-03-10: aligning every alias (the old default) dropped that date and made the change 6
+    (five rows back is 2020-03-05). Naming BBB explicitly still aligns it, and the dropped date is
+    counted in the detail."""
+    s = _prices()
+    _write(tmp_path, "yahoo", "AAA", s)
+    _write(tmp_path, "yahoo", "BBB", s.drop(pd.Timestamp("2020-03-10")))
+    _write(tmp_path, "fred", "YLD", pd.Series(4.0, index=s.index), column="value")
+    fact = (
+        '[[facts]]\nkind = "signal"\nsignal = { type = "threshold", series = "aaa", '
+        'mode = "change", n = 5, level = 1.0, direction = "above" }\ndate = 2020-03-13\n'
+        "claimed = 5.0\ntolerance = 0.01\n"
+    )
+    (f,) = run(DataStore(tmp_path), fact, series='bbb = "yahoo:BBB"\n').facts
+    assert f.computed == pytest.approx(s.diff(5)["2020-03-13"]) == 5.0
+    assert f.series == "aaa (yahoo:AAA)" and f.values["dates_dropped"] == 0
+    (g,) = run(
+        DataStore(tmp_path), fact + 'series = ["aaa", "bbb"]\n', series='bbb = "yahoo:BBB"\n'
+    ).facts
+    assert g.computed == pytest.approx(s.drop(pd.Timestamp("2020-03-10")).diff(5)["2020-03-13"])
+    assert g.values["dates_dropped"] == 1
+    assert "1 dates on which one of aaa, bbb has no close left out" in g.detail
