@@ -151,6 +151,12 @@ def build_parser() -> argparse.ArgumentParser:
         help="also write facts.md, facts.html and facts.json into this directory",
     )
     check.add_argument("--quiet", action="store_true", help="print nothing but errors")
+    check.add_argument(
+        "--strict",
+        action="store_true",
+        help="exit 1 when a fact is not reproduced, or not checkable other than an "
+        "'unverifiable' one (default: exit 0 whatever the verdicts)",
+    )
     _add_common(check)
     return parser
 
@@ -403,7 +409,8 @@ def _cmd_run(args: argparse.Namespace) -> int:
 def _cmd_check(args: argparse.Namespace) -> int:
     """Check a note and print its verdict table; with ``--out`` write it as Markdown, HTML
     and JSON.  Exit status 0 whatever the verdicts (a not-reproduced fact is an answer, not
-    an error)."""
+    an error); with ``--strict``, 1 when a fact is not reproduced or not checkable (a fact of
+    kind ``unverifiable`` excepted: the note itself says the data cannot check it)."""
     import json
 
     from eventstudy.data import DataStore
@@ -424,6 +431,18 @@ def _cmd_check(args: argparse.Namespace) -> int:
         print(table.summary())
         if args.out is not None:
             print(f"\nwrote {args.out / 'facts.md'}, facts.html, facts.json")
+    if args.strict:
+        failing = [
+            f.id
+            for f in table.facts
+            if f.verdict == "not reproduced"
+            or (f.verdict == "not checkable" and f.kind != "unverifiable")
+        ]
+        if failing:
+            print(
+                f"--strict: not reproduced or not checkable: {', '.join(failing)}", file=sys.stderr
+            )
+            return 1
     return 0
 
 

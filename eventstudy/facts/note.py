@@ -26,6 +26,7 @@ facts "not checkable", named), checks each fact and returns a :class:`FactTable`
 from __future__ import annotations
 
 import dataclasses
+import difflib
 import os
 import re
 from dataclasses import dataclass
@@ -143,6 +144,33 @@ def _kind(spec: SeriesSpec, store: DataStore) -> str:
     return "return" if _RETURN_UNITS.search(units) else kind
 
 
+_FETCHABLE = ("yahoo", "fred", "french", "stooq")
+"""Providers a series may come from besides those the data directory holds."""
+
+
+def _typo(alias: str, name: str, store: DataStore) -> None:
+    """Raise :class:`ConfigError` when a name the data directory lacks looks mistyped: an
+    unknown provider, or a name close to one it holds (``yahoo:^RUTX`` for ``yahoo:RUT``).
+    Any other absent name leaves its facts "not checkable", named."""
+    available = store.available()
+    if ":" not in name or Path(name).suffix:
+        return  # a file path: not a typo of a name
+    provider = name.split(":", 1)[0]
+    providers = sorted({n.split(":", 1)[0] for n in available} | set(_FETCHABLE))
+    if provider not in providers:
+        raise ConfigError(
+            f"[data.series] {alias!r}: no provider {provider!r} in {name!r}; providers are "
+            f"{providers}"
+        )
+    plain = {n.replace("^", "").lower(): n for n in available}
+    close = difflib.get_close_matches(name.replace("^", "").lower(), list(plain), n=3, cutoff=0.85)
+    if close:
+        raise ConfigError(
+            f"[data.series] {alias!r}: no data named {name!r} in {store.root}; did you mean "
+            f"{' or '.join(repr(plain[c]) for c in close)}?"
+        )
+
+
 def _inputs(data: DataConfig, store: DataStore) -> Inputs:
     series: dict[str, LoadedSeries] = {}
     kinds: dict[str, str] = {}
@@ -182,6 +210,8 @@ def _inputs(data: DataConfig, store: DataStore) -> Inputs:
                     store.resolve(str(n))
                 except DataFileNotFoundError:
                     absent.append(str(n))
+            for n in absent:
+                _typo(spec.alias, n, store)
             missing[spec.alias] = (
                 f"{', '.join(absent) or spec.label} not in the data directory {store.root}"
             )

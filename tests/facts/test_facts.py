@@ -861,3 +861,29 @@ def test_a_signal_aligns_only_the_series_it_names(tmp_path: Path) -> None:
     assert g.computed == pytest.approx(s.drop(pd.Timestamp("2020-03-10")).diff(5)["2020-03-13"])
     assert g.values["dates_dropped"] == 1
     assert "1 dates on which one of aaa, bbb has no close left out" in g.detail
+
+
+def test_a_mistyped_data_name_is_an_error_and_strict_fails_on_a_verdict(
+    store: DataStore, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """An unknown provider or a name one letter from one the data directory holds was "not
+    checkable" with exit status 0; it is a configuration error now, like a panel typo. A name
+    close to nothing (fred:NOPE) stays not checkable. `check --strict` exits 1 when a fact is not
+    reproduced (0 without it)."""
+    fact = '[[facts]]\nkind = "return"\nseries = "x"\nfrom = "year_start"\nclaimed = 0.1\n'
+    with pytest.raises(ConfigError, match=r"'x': no provider 'yhoo' in 'yhoo:AAA'; providers"):
+        run(store, fact, series='x = "yhoo:AAA"\n')
+    with pytest.raises(
+        ConfigError, match=r"no data named 'yahoo:\^AAB' .*did you mean 'yahoo:AAA'"
+    ):
+        run(store, fact, series='x = "yahoo:^AAB"\n')
+    (nope,) = run(store, fact, series='x = "fred:NOPE"\n').facts
+    assert nope.verdict == "not checkable"
+    from eventstudy.cli import main
+
+    path = tmp_path / "n.toml"
+    path.write_text(note(fact.replace('"x"', '"aaa"')))  # +53.7% YTD, not 10%
+    args = ["check", str(path), "--data-dir", str(store.root), "--quiet"]
+    assert main(args) == 0
+    assert main([*args, "--strict"]) == 1
+    assert "--strict: not reproduced or not checkable: fact_1" in capsys.readouterr().err
