@@ -887,3 +887,39 @@ def test_a_mistyped_data_name_is_an_error_and_strict_fails_on_a_verdict(
     assert main(args) == 0
     assert main([*args, "--strict"]) == 1
     assert "--strict: not reproduced or not checkable: fact_1" in capsys.readouterr().err
+
+
+def test_a_bound_on_the_share_leaves_the_average_an_about_figure(tmp_path: Path) -> None:
+    """claim = "at_most" applies to the share; the claimed long-run average keeps the kind's
+    1 pp tolerance. The old code applied the bound's zero tolerance to it, so "about 73%"
+    failed against 73.3%. Three stocks, 3-day average; pandas' rolling mean gives the average
+    of the share (0.6 here), claimed as 0.605."""
+    idx = pd.bdate_range("2021-01-04", periods=8)
+    px = pd.DataFrame(
+        {
+            "A": [1, 2, 3, 4, 5, 4, 3, 2],
+            "B": [5, 4, 3, 2, 1, 2, 3, 4],
+            "C": [1, 1, 2, 2, 3, 3, 2, 2],
+        },
+        index=idx,
+        dtype=float,
+    )
+    (tmp_path / "panel").mkdir()
+    long = px.stack().rename("close").reset_index()
+    long.columns = ["date", "ticker", "close"]
+    long["date"] = long["date"].dt.strftime("%Y-%m-%d")
+    long.to_csv(tmp_path / "panel" / "P.csv", index=False)
+    _write(tmp_path, "yahoo", "AAA", pd.Series(1.0, index=idx))
+    _write(tmp_path, "fred", "YLD", pd.Series(1.0, index=idx), column="value")
+    ma = px.rolling(3).mean()
+    share = (px > ma).where(ma.notna()).mean(axis=1).dropna()
+    average = share.loc[:"2021-01-12"].mean()
+    assert average == pytest.approx(0.6)
+    fact = (
+        '[[facts]]\nkind = "breadth"\npanel = "panel:P"\nwindow = 3\ndate = 2021-01-12\n'
+        f'claim = "at_most"\nclaimed = 0.6\nclaimed_average = {average + 0.005}\n'
+    )
+    (f,) = run(DataStore(tmp_path), fact, as_of="2021-01-13").facts
+    assert f.values["long_run_average"] == pytest.approx(average)
+    assert f.verdict == "reproduced", f.row()
+    assert "within 1.0 pp of" in f.checks[-1][0]

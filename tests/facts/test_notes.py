@@ -162,7 +162,7 @@ def test_breadth_note_reports_the_panel_average(snapshot_dir: Path) -> None:
     assert b.values["long_run_average"] > 0.6
     assert b.verdict == "not reproduced"
     assert b.row()["verdict"] == (
-        f"not reproduced (fails: long-run average {np.mean(history):.1%} within 1.0% of 57.0%)"
+        f"not reproduced (fails: long-run average {np.mean(history):.1%} within 1.0 pp of 57.0%)"
     )
     assert facts["russell_3000_breadth"].verdict == "not checkable"
 
