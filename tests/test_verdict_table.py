@@ -107,7 +107,7 @@ def test_claims_and_facts_in_one_table_and_the_first_screen(snapshot_dir: Path) 
         "differs from baseline",
     ]
     claim, aug, ytd = table.to_dict("records")
-    assert ytd["claimed"] == "+10.00%"  # spx year to date
+    assert ytd["claimed"] == "+10.00% ± 0.50 pp"  # spx year to date, with its tolerance
     c = result.claims[0]
     assert c.look_ahead  # full-sample sigma
     assert claim["computed"].endswith("(look-ahead)")
