@@ -19,6 +19,7 @@ Validation rules (each failure names the file, the column and the offending date
 from __future__ import annotations
 
 import hashlib
+import io
 import warnings
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -34,7 +35,14 @@ from eventstudy.exceptions import DataError, DataFileNotFoundError, SuspiciousJu
 if TYPE_CHECKING:
     import pyarrow as pa
 
-__all__ = ["HOLIDAY_MARKERS", "JUMP_LIMIT", "ParsedTable", "file_sha256", "read_table"]
+__all__ = [
+    "HOLIDAY_MARKERS",
+    "JUMP_LIMIT",
+    "SPLIT_LIMIT",
+    "ParsedTable",
+    "file_sha256",
+    "read_table",
+]
 
 SeriesKind = Literal["price", "level"]
 
@@ -43,6 +51,16 @@ HOLIDAY_MARKERS: frozenset[str] = frozenset({"."})
 
 JUMP_LIMIT = 0.5
 """|daily return| above which a price index move is flagged as suspicious."""
+
+SPLIT_LIMIT = 0.4
+"""|daily return| above which a fall whose price ratio is within 1 % of a split ratio
+(1/2, 5/9, 4/7: p/q below 1 with p, q up to 10) is flagged as a likely unadjusted split,
+though within :data:`JUMP_LIMIT` (a 2-for-1 split on a day the stock gains 0.8 % is
+-49.6 %).  Rises are not: a reverse split that is not beyond +50 % would be 2-for-3."""
+
+_SPLIT_RATIOS = np.array(
+    sorted({p / q for p in range(1, 11) for q in range(1, 11) if p < q}), dtype=np.float64
+)
 
 _DATE_NAMES = ("date", "datetime", "timestamp", "time")
 _VALUE_PREFERENCE = ("value", "close", "adj_close", "price")
@@ -71,55 +89,85 @@ def file_sha256(path: Path) -> str:
     return h.hexdigest()
 
 
-def _read_raw(path: Path, usecols: Sequence[str] | None = None) -> pd.DataFrame:
-    """The file as a DataFrame (CSV cells as text); ``usecols`` limits the columns read."""
+def _read_bytes(path: Path, shown: Path | None = None) -> bytes:
+    """The file's bytes, read once: the sha256 and the parse both come from them (a file
+    replaced between two opens would otherwise be fingerprinted as one version and parsed
+    as another)."""
     if not path.exists():
         raise DataFileNotFoundError(f"data file not found: {path}")
+    try:
+        return path.read_bytes()
+    except OSError as exc:
+        raise DataError(f"{shown or path}: cannot be read: {exc}") from exc
+
+
+def _suffix(path: Path, shown: Path) -> str:
     suffix = path.suffix.lower()
+    if suffix not in {".parquet", ".csv", ".txt"}:
+        raise DataError(f"{shown}: unsupported file type {suffix!r}; use .csv or .parquet")
+    return suffix
+
+
+def _read_raw(
+    data: bytes, suffix: str, shown: Path, usecols: Sequence[str] | None = None
+) -> pd.DataFrame:
+    """The file's bytes as a DataFrame (CSV cells as text); ``usecols`` limits the columns."""
     try:
         if suffix == ".parquet":
-            return pd.read_parquet(path, columns=list(usecols) if usecols else None)
-        if suffix in {".csv", ".txt"}:
-            return pd.read_csv(
-                path,
-                dtype=str,
-                keep_default_na=False,
-                skipinitialspace=True,
-                usecols=list(usecols) if usecols else None,
-            )
+            return pd.read_parquet(io.BytesIO(data), columns=list(usecols) if usecols else None)
+        return pd.read_csv(
+            io.BytesIO(data),
+            dtype=str,
+            keep_default_na=False,
+            skipinitialspace=True,
+            usecols=list(usecols) if usecols else None,
+        )
     except (ValueError, OSError) as exc:  # parser errors are ValueError subclasses
-        raise DataError(f"{path}: cannot be read as {suffix[1:]}: {exc}") from exc
-    raise DataError(f"{path}: unsupported file type {suffix!r}; use .csv or .parquet")
+        raise DataError(f"{shown}: cannot be read as {suffix[1:]}: {exc}") from exc
 
 
-def _read_header(path: Path, shown: Path | None = None) -> pd.DataFrame:
-    """An empty frame with the file's columns (reads only the header of a CSV).
+def _read_header(data: bytes, suffix: str, shown: Path) -> pd.DataFrame:
+    """An empty frame with the file's columns (parses only the header of a CSV).
 
-    Raises :class:`DataError` on a repeated column name: pandas would rename the second
-    ``close`` to ``close.1`` and the first would be read silently.
+    Raises :class:`DataError` on a repeated column name, in any case (``close`` and
+    ``Close``): pandas would rename the second ``close`` to ``close.1``, and the value
+    column is chosen without regard to case, so either would be read silently.
     """
-    shown = shown or path
-    if path.suffix.lower() in {".csv", ".txt"} and path.exists():
+    if suffix == ".parquet":
+        header = _read_raw(data, suffix, shown).iloc[:0]
+        names = [str(c).strip() for c in header.columns]
+    else:
+        if b"\r" in data and b"\n" not in data:
+            raise DataError(
+                f"{shown}: its lines end in a carriage return alone (an old Mac file); "
+                "save it with LF or CRLF line endings"
+            )
         import csv
 
+        first = data.split(b"\n", 1)[0].decode("utf-8-sig", errors="replace")
         try:
-            with path.open(newline="", encoding="utf-8-sig") as fh:
-                names = next(csv.reader(fh), [])
-            header = pd.read_csv(path, nrows=0, skipinitialspace=True)
+            names = next(csv.reader([first.rstrip("\r")]), [])
+            header = pd.read_csv(io.BytesIO(data), nrows=0, skipinitialspace=True)
         except (ValueError, OSError, csv.Error) as exc:
             raise DataError(f"{shown}: cannot be read as csv: {exc}") from exc
         names = [n.strip() for n in names]
-        repeated = sorted({n for n in names if names.count(n) > 1})
-        if repeated:
-            raise DataError(
-                f"{shown}: duplicate column name(s) {repeated} in the header; each column "
-                "needs its own name"
-            )
-        return header
-    return _read_raw(path).iloc[:0]
+    lowered = [n.lower() for n in names]
+    repeated = sorted({n for n in names if lowered.count(n.lower()) > 1})
+    if repeated:
+        raise DataError(
+            f"{shown}: duplicate column name(s) {repeated} in the header (names that differ "
+            "only in case are the same column); each column needs its own name"
+        )
+    return header
 
 
-def _check_fields(path: Path, shown: Path, n_fields: int) -> None:
+def _at(shown: Path, i: int) -> str:
+    """Where the ``i``-th data row is: ``line i + 2`` of a CSV (the header is line 1), ``row
+    i + 1`` of a Parquet file (which has no lines)."""
+    return f"row {i + 1}" if shown.suffix.lower() == ".parquet" else f"line {i + 2}"
+
+
+def _check_fields(data: bytes, shown: Path, n_fields: int) -> None:
     """Every non-blank line of a CSV has the header's number of fields.
 
     pandas reads only the asked-for columns (``usecols``) without counting a row's fields: a
@@ -132,7 +180,6 @@ def _check_fields(path: Path, shown: Path, n_fields: int) -> None:
     DataError
         Naming the first line (1-based, the header is line 1) whose count differs.
     """
-    data = path.read_bytes()
     if b'"' in data:
         import csv
         import io
@@ -176,29 +223,49 @@ def _date_column(raw: pd.DataFrame, path: Path) -> str:
     return str(matches[0])
 
 
+_UTC_NAMES = frozenset({"UTC", "GMT", "Z", "ETC/UTC", "ETC/GMT", "UTC+00:00"})
+
+
 def _to_dates(
     index: pd.DatetimeIndex, path: Path, column: str, notes: list[str]
 ) -> pd.DatetimeIndex:
     """Exchange dates from time-stamped or time-zone-aware stamps.
 
     A time zone is dropped (the local date is kept) and a time of day is dropped when every
-    date then appears once; either is recorded in ``notes``.  Two stamps on one date are
-    ambiguous (which is the close?) and raise, naming the file, column and date.
+    date then has one time stamp; either is recorded in ``notes``.  Two stamps on one date are
+    ambiguous (which is the close?) and raise, naming the file, column, date and lines (in a
+    long panel, where a date has a row per ticker, every row of a date must carry the same
+    stamp).  Stamps in UTC with a time of day raise: UTC is no exchange's zone, and the
+    exchange's local date cannot be told from them (Tokyo's midnight is 15:00 UTC of the
+    day before).
     """
     if index.tz is not None:
+        if str(index.tz).upper() in _UTC_NAMES and bool((index != index.normalize()).any()):
+            i = int(np.flatnonzero(index != index.normalize())[0])
+            raise DataError(
+                f"{path}: column {column!r}: time stamps in UTC with a time of day "
+                f"({index[i].isoformat()} at {_at(path, i)}): the exchange's local date cannot "
+                "be told from a UTC time (Tokyo's midnight is 15:00 UTC the day before); write "
+                "the exchange's local dates (YYYY-MM-DD) or stamps with the local offset"
+            )
         notes.append(f"column {column!r}: time zone {index.tz} dropped (local dates kept)")
         index = index.tz_localize(None)
     if len(index) and bool((index != index.normalize()).any()):
-        days = index.normalize()
-        dup = days.duplicated()
+        stamps = index.unique()
+        dup = stamps.normalize().duplicated()
         if dup.any():
-            first = days[np.flatnonzero(dup)[0]]
+            first = stamps.normalize()[np.flatnonzero(dup)[0]]
+            rows = np.flatnonzero(index.normalize() == first)
+            other = rows[np.flatnonzero(index[rows] != index[rows[0]])[0]]
+            n = int(dup.sum())
             raise DataError(
                 f"{path}: column {column!r}: more than one time stamp on {first:%Y-%m-%d} "
-                f"({int(dup.sum())} such row{'s' if int(dup.sum()) != 1 else ''}); give one row (the close) per date"
+                f"({index[rows[0]]:%H:%M} at {_at(path, int(rows[0]))}, {index[other]:%H:%M} at "
+                f"{_at(path, int(other))}; {n} such date{'s' if n != 1 else ''}); give one row "
+                "(the close) per date"
             )
         notes.append(f"column {column!r}: times of day dropped ({len(index)} rows, one per date)")
-        index = days
+        index = index.normalize()
     return pd.DatetimeIndex(index)
 
 
@@ -210,14 +277,25 @@ def _parse_dates(
         index = pd.DatetimeIndex(raw)
         bad = np.flatnonzero(index.isna())
         if bad.size:
-            raise DataError(f"{path}: column {column!r} has a missing date at row {bad[0] + 2}")
+            raise DataError(
+                f"{path}: column {column!r} has a missing date at {_at(path, int(bad[0]))}"
+            )
         index = _to_dates(index, path, column, notes)
         return pd.DatetimeIndex(index.astype("datetime64[ns]"))
     fast = _iso_dates(raw)
     if fast is not None:
         return fast
     text = raw.astype(str).str.strip()
-    monthly = text.str.fullmatch(r"\d{4}-\d{2}")
+    monthly = text.str.fullmatch(r"\d{4}-\d{2}").to_numpy(dtype=bool)
+    if monthly.any() and not monthly.all():
+        # all month stamps map to month ends, but pandas reads one among day stamps as the
+        # 1st: the same text would get a different date depending on the other rows
+        i, j = int(np.argmax(monthly)), int(np.argmin(monthly))
+        raise DataError(
+            f"{path}: column {column!r}: month stamps and day stamps mixed ({text.iloc[i]!r} "
+            f"at {_at(path, i)}, {text.iloc[j]!r} at {_at(path, j)}); give every date in one "
+            "form (YYYY-MM for a monthly file, read as month ends)"
+        )
     parsed: pd.Series
     if bool(monthly.all()) and len(text):
         parsed = pd.to_datetime(text, format="%Y-%m", errors="coerce") + pd.offsets.MonthEnd(0)
@@ -231,7 +309,7 @@ def _parse_dates(
     if bad.size:
         row = int(bad[0])
         raise DataError(
-            f"{path}: column {column!r}: unparsable date {text.iloc[row]!r} at line {row + 2} "
+            f"{path}: column {column!r}: unparsable date {text.iloc[row]!r} at {_at(path, row)} "
             f"({bad.size} bad dates in all); expected ISO YYYY-MM-DD"
         )
     index = _to_dates(pd.DatetimeIndex(parsed), path, column, notes)
@@ -324,8 +402,8 @@ def _one_zone(text: pd.Series, path: Path, column: str, notes: list[str]) -> pd.
     if minutes.max() - minutes.min() > 60:
         i, j = int(np.argmin(minutes)), int(np.argmax(minutes))
         raise DataError(
-            f"{path}: column {column!r}: dates in mixed time zones ({text.iloc[i]!r} at line "
-            f"{i + 2}, {text.iloc[j]!r} at line {j + 2}); give the exchange's local dates"
+            f"{path}: column {column!r}: dates in mixed time zones ({text.iloc[i]!r} at "
+            f"{_at(path, i)}, {text.iloc[j]!r} at {_at(path, j)}); give the exchange's local dates"
         )
     notes.append(
         f"column {column!r}: time-zone offsets dropped, one zone across summer time "
@@ -344,7 +422,7 @@ def _check_years(text: pd.Series, path: Path, column: str) -> None:
     if out.size:
         row = int(out[0])
         raise DataError(
-            f"{path}: column {column!r}: date {text.iloc[row]!r} at line {row + 2} is outside "
+            f"{path}: column {column!r}: date {text.iloc[row]!r} at {_at(path, row)} is outside "
             f"the years 1678-2261 ({out.size} such dates); a typo or a placeholder?"
         )
 
@@ -363,7 +441,7 @@ def _check_order(index: pd.DatetimeIndex, path: Path, column: str) -> None:
         i = int(down[0]) + 1
         raise DataError(
             f"{path}: column {column!r}: dates not in ascending order: {index[i]:%Y-%m-%d} "
-            f"(line {i + 2}) comes after {index[i - 1]:%Y-%m-%d}; sort the file by date"
+            f"({_at(path, i)}) comes after {index[i - 1]:%Y-%m-%d}; sort the file by date"
         )
 
 
@@ -387,7 +465,7 @@ def _numeric_column(
             i = int(bad_text[0])
             raise DataError(
                 f"{path}: column {column!r}: non-numeric value {text.iloc[i]!r} on "
-                f"{dates[i]:%Y-%m-%d} (line {i + 2}; {bad_text.size} such cell{'s' if bad_text.size != 1 else ''})"
+                f"{dates[i]:%Y-%m-%d} ({_at(path, i)}; {bad_text.size} such cell{'s' if bad_text.size != 1 else ''})"
             )
     infinite = np.flatnonzero(np.isinf(values))
     if infinite.size:
@@ -395,7 +473,7 @@ def _numeric_column(
         cell = raw.iloc[i]
         raise DataError(
             f"{path}: column {column!r}: non-finite value {str(cell).strip()!r} on "
-            f"{dates[i]:%Y-%m-%d} (line {i + 2}; {infinite.size} such cell{'s' if infinite.size != 1 else ''}): infinite or beyond "
+            f"{dates[i]:%Y-%m-%d} ({_at(path, i)}; {infinite.size} such cell{'s' if infinite.size != 1 else ''}): infinite or beyond "
             "the range of a float"
         )
     missing = np.flatnonzero(np.isnan(values) & ~marker)
@@ -403,7 +481,7 @@ def _numeric_column(
         i = int(missing[0])
         raise DataError(
             f"{path}: column {column!r}: missing value (empty or NaN) on {dates[i]:%Y-%m-%d} "
-            f"(line {i + 2}; {missing.size} such cell{'s' if missing.size != 1 else ''}). Remove the row, or use {sorted(HOLIDAY_MARKERS)} "
+            f"({_at(path, i)}; {missing.size} such cell{'s' if missing.size != 1 else ''}). Remove the row, or use {sorted(HOLIDAY_MARKERS)} "
             "for a documented holiday"
         )
     return values, marker
@@ -475,15 +553,17 @@ def read_table(
     """
     path = Path(path)
     shown = Path(display) if display else path
-    header = _read_header(path, shown)
+    data = _read_bytes(path, shown)
+    suffix = _suffix(path, shown)
+    header = _read_header(data, suffix, shown)
     date_col = _date_column(header, shown)
     if all_columns:
         value_cols = [str(c) for c in header.columns if str(c) != date_col]
     else:
         value_cols = _choose_value_columns(header, date_col, columns, shown)
-    if path.suffix.lower() in {".csv", ".txt"}:
-        _check_fields(path, shown, len(header.columns))
-    raw = _read_raw(path, usecols=[date_col, *value_cols])
+    if suffix != ".parquet":
+        _check_fields(data, shown, len(header.columns))
+    raw = _read_raw(data, suffix, shown, usecols=[date_col, *value_cols])
     notes: list[str] = []
     dates = _parse_dates(raw[date_col], shown, date_col, notes)
     _check_order(dates, shown, date_col)
@@ -521,7 +601,11 @@ def read_table(
     if kind == "price":
         _check_prices(frame, shown)
     return ParsedTable(
-        frame=frame, path=path, sha256=file_sha256(path), dropped=dropped, notes=tuple(notes)
+        frame=frame,
+        path=path,
+        sha256=hashlib.sha256(data).hexdigest(),
+        dropped=dropped,
+        notes=tuple(notes),
     )
 
 
@@ -537,6 +621,26 @@ def _check_prices(frame: pd.DataFrame, shown: Path) -> None:
             )
         ret = values[1:] / values[:-1] - 1.0
         jumps = np.flatnonzero(np.abs(ret) > JUMP_LIMIT)
+        near = np.flatnonzero((ret < -SPLIT_LIMIT) & (ret >= -JUMP_LIMIT))
+        if near.size:
+            ratio = ret[near, None] + 1.0
+            off = np.abs(ratio / _SPLIT_RATIOS - 1.0)
+            split = off.min(axis=1) < 0.01
+            if split.any():
+                hits = near[split]
+                fractions = _SPLIT_RATIOS[off[split].argmin(axis=1)]
+                listed = ", ".join(
+                    f"{frame.index[j + 1]:%Y-%m-%d} ({ret[j]:+.1%}, a ratio near {_fraction(f)})"
+                    for j, f in zip(hits[:_MAX_LISTED], fractions, strict=False)
+                )
+                warnings.warn(
+                    f"{shown}: column {col!r}: {hits.size} daily fall(s) beyond "
+                    f"-{SPLIT_LIMIT:.0%} at a split ratio: {listed}; likely an unadjusted "
+                    "stock split. Check the data (use split-adjusted prices); silence with "
+                    "warnings.filterwarnings('ignore', category=SuspiciousJumpWarning)",
+                    SuspiciousJumpWarning,
+                    stacklevel=find_stack_level(),
+                )
         if jumps.size:
             listed = ", ".join(
                 f"{frame.index[j + 1]:%Y-%m-%d} ({ret[j]:+.1%})" for j in jumps[:_MAX_LISTED]
@@ -548,3 +652,11 @@ def _check_prices(frame: pd.DataFrame, shown: Path) -> None:
                 SuspiciousJumpWarning,
                 stacklevel=find_stack_level(),
             )
+
+
+def _fraction(value: float) -> str:
+    """``0.5`` as ``"1/2"`` (a split ratio p/q with p, q up to 10)."""
+    from fractions import Fraction
+
+    f = Fraction(value).limit_denominator(10)
+    return f"{f.numerator}/{f.denominator}"

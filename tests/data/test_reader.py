@@ -204,7 +204,8 @@ def test_time_stamps_within_a_day_are_rejected(tmp_path: Path) -> None:
         "date,close\n2020-01-02 10:00,100\n2020-01-02 16:00,101\n2020-01-03 16:00,102\n",
     )
     with pytest.raises(
-        DataError, match="column 'date': more than one time stamp on 2020-01-02 \\(1 such row\\)"
+        DataError,
+        match=r"column .date.: more than one time stamp on 2020-01-02 \(10:00 at line 2, 16:00 at line 3; 1 such date\)",
     ):
         read_table(p, kind="price")
 
@@ -282,4 +283,97 @@ def test_a_date_pandas_cannot_hold_names_its_line(tmp_path: Path, cell: str) -> 
     with pytest.raises(
         DataError, match=rf"x.csv: column 'date': date '{cell}' at line 3 is outside"
     ):
+        read_table(p, kind="price")
+
+
+# ---- review of the data layer (2026-12-08): each case loaded wrong data, or said the wrong thing
+
+
+def test_sha256_is_that_of_the_bytes_parsed(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The file is read once: its sha256 and its values come from the same bytes even when
+    the file is replaced while it is read (a ``data update`` during a run).  The old reader
+    opened it four times and fingerprinted the new bytes beside the old values."""
+    import hashlib
+
+    p = write(tmp_path, "date,close\n2020-01-02,100\n2020-01-03,101\n")
+    first = p.read_bytes()
+    real = pd.read_csv
+
+    def read_then_replace(*args: object, **kwargs: object) -> pd.DataFrame:
+        out = real(*args, **kwargs)  # type: ignore[call-overload]
+        p.write_text("date,close\n2020-01-02,200\n2020-01-03,202\n")
+        return out  # type: ignore[no-any-return]
+
+    monkeypatch.setattr(pd, "read_csv", read_then_replace)
+    t = read_table(p, kind="price")
+    assert t.frame["close"].tolist() == [100.0, 101.0]
+    assert t.sha256 == hashlib.sha256(first).hexdigest()  # plain hashlib on the bytes parsed
+
+
+def test_header_names_differing_only_in_case_are_duplicates(tmp_path: Path) -> None:
+    """``close`` and ``Close``: the old reader took the later column without a word."""
+    p = write(tmp_path, "date,close,Close\n2020-01-02,1,2\n2020-01-03,1,2\n")
+    with pytest.raises(DataError, match=r"duplicate column name\(s\) \['Close', 'close'\]"):
+        read_table(p, kind="price")
+
+
+def test_month_and_day_stamps_mixed_are_refused(tmp_path: Path) -> None:
+    """pandas reads ``2020-01`` among day stamps as 2020-01-01, while a file of month stamps
+    only maps to month ends: the same text got two dates.  Now an error naming both lines."""
+    p = write(tmp_path, "date,value\n2020-01,1\n2020-02-15,2\n2020-03,3\n")
+    assert pd.to_datetime(["2020-01", "2020-02-15"], format="ISO8601")[0] == pd.Timestamp(
+        "2020-01-01"
+    )  # what the old reader returned
+    with pytest.raises(
+        DataError,
+        match=r"month stamps and day stamps mixed \('2020-01' at line 2, '2020-02-15' at line 3\)",
+    ):
+        read_table(p)
+
+
+def test_utc_stamps_with_a_time_of_day_are_refused(tmp_path: Path) -> None:
+    """Tokyo's 2020-01-02 midnight is 2020-01-01T15:00Z; the old reader kept 2020-01-01."""
+    stamp = pd.Timestamp("2020-01-02", tz="Asia/Tokyo").tz_convert("UTC")
+    assert stamp.isoformat() == "2020-01-01T15:00:00+00:00"  # plain pandas: the day before
+    p = write(tmp_path, "date,close\n2020-01-01T15:00:00Z,1\n2020-01-02T15:00:00Z,2\n")
+    with pytest.raises(DataError, match=r"time stamps in UTC with a time of day .* at line 2"):
+        read_table(p, kind="price")
+    # a zone's own offset keeps its local date, UTC midnight stays that date
+    local = write(tmp_path, "date,close\n2020-01-02T00:00+09:00,1\n", "local.csv")
+    assert read_table(local, kind="price").frame.index[0] == pd.Timestamp("2020-01-02")
+    midnight = write(tmp_path, "date,close\n2020-01-02T00:00:00Z,1\n", "mid.csv")
+    assert read_table(midnight, kind="price").frame.index[0] == pd.Timestamp("2020-01-02")
+
+
+def test_parquet_errors_cite_a_row_not_a_line(tmp_path: Path) -> None:
+    """A Parquet file has no lines: the old message said ``line 3`` for its second row."""
+    p = tmp_path / "x.parquet"
+    pd.DataFrame(
+        {"date": pd.to_datetime(["2020-01-02", "2020-01-03"]), "close": [1.0, np.nan]}
+    ).to_parquet(p, index=False)
+    with pytest.raises(DataError, match=r"missing value .* on 2020-01-03 \(row 2; 1 such cell\)"):
+        read_table(p, kind="price")
+
+
+def test_a_fall_at_a_split_ratio_is_flagged(tmp_path: Path) -> None:
+    """An unadjusted 2-for-1 split on an up day (100 -> 50.4, -49.6 %) is within the 50 %
+    limit and was not flagged; a fall beyond 40 % within 1 % of a split ratio now is."""
+    assert round(50.4 / 100 - 1, 3) == -0.496  # plain arithmetic
+    p = write(tmp_path, "date,close\n2020-01-02,100\n2020-01-03,50.4\n2020-01-06,51\n")
+    with pytest.warns(
+        SuspiciousJumpWarning,
+        match=r"2020-01-03 \(-49\.6%, a ratio near 1/2\); likely an unadjusted",
+    ):
+        read_table(p, kind="price")
+    # a 47 % fall is not near a split ratio (0.53 is 6 % from 1/2, 5 % from 5/9): no warning
+    calm = write(tmp_path, "date,close\n2020-01-02,100\n2020-01-03,53\n", "calm.csv")
+    read_table(calm, kind="price")
+
+
+def test_carriage_return_only_file_is_named(tmp_path: Path) -> None:
+    p = tmp_path / "x.csv"
+    p.write_bytes(b"date,close\r2020-01-02,1\r2020-01-03,2\r")
+    with pytest.raises(DataError, match=r"carriage return alone \(an old Mac file\)"):
         read_table(p, kind="price")
