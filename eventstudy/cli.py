@@ -173,16 +173,13 @@ def _cmd_data_list(args: argparse.Namespace) -> int:
     with pd.option_context("display.max_rows", None, "display.width", 200):
         columns = ["name", "source", "first", "last", "rows", "frequency"]
         print(table[columns].to_string(index=False))
-    both = sorted(
-        set(table.loc[table["source"] == "cache", "name"])
-        & set(table.loc[table["source"] == "snapshot", "name"])
-    )
-    for name in both:
-        print(
-            f"{name}: both in the snapshot and in the cache; loading it by name is an error "
-            "until one is removed (or give the file's path)"
-        )
-    return 0
+    flagged = table[table["check"] != ""]
+    for _, row in flagged.iterrows():
+        print(f"{row['name']} ({row['path']}): {row['check']}")
+    unreadable = flagged[flagged["check"].str.contains("cannot be read: ", regex=False)]
+    for _, row in unreadable.iterrows():
+        print(f"error: {row['check'].split('cannot be read: ', 1)[1]}", file=sys.stderr)
+    return 2 if len(unreadable) else 0
 
 
 def _cmd_data_fetch(args: argparse.Namespace) -> int:

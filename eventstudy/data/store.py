@@ -14,6 +14,8 @@ Series are addressed as ``provider:SYMBOL`` (``yahoo:RUT``, ``fred:DGS10``), tab
 
 from __future__ import annotations
 
+import hashlib
+import io
 import os
 import re
 import warnings
@@ -31,7 +33,7 @@ from eventstudy.data.records import LoadedFrame, LoadedSeries, SeriesInfo
 from eventstudy.data.splice import SpliceReport, splice_series
 from eventstudy.exceptions import DataError, DataFileNotFoundError, DataRevisionWarning
 
-__all__ = ["DATA_ENV_VAR", "DataStore", "resolve_data_dir"]
+__all__ = ["DATA_ENV_VAR", "DataStore", "normalize_units", "resolve_data_dir", "units_kind"]
 
 DATA_ENV_VAR = "EVENTSTUDY_DATA"
 _SUFFIXES = (".csv", ".parquet")
@@ -55,8 +57,24 @@ def _text(row: Any, *keys: str) -> str:
     return ""
 
 
+def _manifest_path(text: str) -> str:
+    """A manifest row's path as the store matches it: ``./`` and surrounding spaces dropped,
+    backslashes read as ``/`` (a row written on Windows, or by hand, still finds its file)."""
+    path = text.strip().replace("\\", "/")
+    while path.startswith("./"):
+        path = path[2:]
+    return path
+
+
 def _read_manifest(path: Path) -> pd.DataFrame | None:
-    """``MANIFEST.csv`` indexed by path, or ``None`` when the file is absent."""
+    """``MANIFEST.csv`` indexed by (normalised) path, or ``None`` when the file is absent.
+
+    Raises
+    ------
+    DataError
+        The file cannot be parsed, has no ``path`` column, or lists one path twice (which row
+        describes the file could not be told).
+    """
     if not path.exists():
         return None
     try:
@@ -65,7 +83,79 @@ def _read_manifest(path: Path) -> pd.DataFrame | None:
         raise DataError(f"{path}: cannot be read as a manifest: {exc}") from exc
     if "path" not in frame.columns:
         raise DataError(f"{path}: no 'path' column")
+    frame["path"] = frame["path"].map(_manifest_path)
+    frame["_manifest"] = str(path)
     return frame.set_index("path")
+
+
+def _unique_rows(manifest: pd.DataFrame) -> pd.DataFrame:
+    """``manifest`` when each path has one row, else an error naming the path and files."""
+    dup = manifest.index.duplicated(keep=False)
+    if bool(dup.any()):
+        path = str(manifest.index[dup][0])
+        files = sorted(set(manifest.loc[manifest.index == path, "_manifest"]))
+        rows = int((manifest.index == path).sum())
+        raise DataError(
+            f"{' and '.join(files)}: {rows} rows for {path} (name "
+            f"{_name_of_rel(path)!r}); which one describes the file cannot be told: keep one"
+        )
+    return manifest
+
+
+def _name_of_rel(rel: str) -> str:
+    """The name a path relative to the data directory loads as (see ``DataStore.name_of``)."""
+    parts = Path(rel).parts
+    if len(parts) == 3 and parts[0] in ("series", "cache"):
+        return f"{parts[1]}:{Path(parts[2]).stem}"
+    if len(parts) == 2:
+        return f"{parts[0]}:{Path(parts[1]).stem}"
+    return rel
+
+
+def _whole_number(entry: Mapping[str, str], key: str, rel: str) -> int:
+    """A manifest row's count (``rows``), or an error naming the manifest and the row."""
+    text = str(entry.get(key, "") or "").strip()
+    if not text:
+        return 0
+    try:
+        return int(text)
+    except ValueError:
+        raise DataError(
+            f"{entry.get('_manifest', 'MANIFEST.csv')}: the row of {rel} gives {key} {text!r}, "
+            "not a whole number; write it without a thousands separator (e.g. 16144)"
+        ) from None
+
+
+_UNIT_SPELLINGS = (
+    (re.compile(r"%"), " percent "),
+    (re.compile(r"\b(?:pct|per ?cent)\b"), "percent"),
+    (re.compile(r"\b(?:bps?|basis[- ]points?)\b"), "basis points"),
+)
+_PRICE_UNITS = re.compile(
+    r"\bpoints?\b|\bindex level\b|\bprice\b|\bper share\b|\bcurrency\b"
+    r"|\b(?:usd|eur|gbp|jpy|chf|cad|aud|hkd|cny|dollars?)\b"
+)
+
+
+def normalize_units(units: str) -> str:
+    """Units as the store reads them: lower case, ``%``, ``pct`` and ``per cent`` as
+    ``percent``, ``bp``, ``bps`` and ``basis point`` as ``basis points``."""
+    text = units.strip().lower()
+    for pattern, word in _UNIT_SPELLINGS:
+        text = pattern.sub(word, text)
+    return " ".join(text.split())
+
+
+def units_kind(units: str) -> SeriesKind | None:
+    """``"level"`` for percent, basis points or ``unknown`` units, ``"price"`` for index
+    points, an index level, a price or a currency, ``None`` for units it cannot tell (and
+    for none at all)."""
+    text = normalize_units(units)
+    if text == _UNKNOWN_UNITS or any(u in text for u in _RATE_UNITS):
+        return "level"
+    if _PRICE_UNITS.search(text):
+        return "price"
+    return None
 
 
 def _check_sha256(entry: Mapping[str, str], sha256: str, display: str) -> None:
@@ -144,6 +234,8 @@ class DataStore:
         cached = _read_manifest(Path(self.root) / "cache" / "MANIFEST.csv")
         if cached is not None:
             manifest = cached if manifest is None else pd.concat([manifest, cached])
+        if manifest is not None:
+            manifest = _unique_rows(manifest)
         object.__setattr__(self, "_manifest", manifest)
 
     @classmethod
@@ -166,13 +258,7 @@ class DataStore:
 
     def name_of(self, path: Path) -> str:
         """The ``provider:SYMBOL`` name of a file in the store."""
-        rel = path.relative_to(self.root)
-        parts = rel.parts
-        if len(parts) == 3 and parts[0] in ("series", "cache"):
-            return f"{parts[1]}:{Path(parts[2]).stem}"
-        if len(parts) == 2:
-            return f"{parts[0]}:{Path(parts[1]).stem}"
-        return rel.as_posix()
+        return _name_of_rel(path.relative_to(self.root).as_posix())
 
     def available(self) -> list[str]:
         """Names of everything the store holds."""
@@ -180,44 +266,98 @@ class DataStore:
 
     def manifest(self) -> pd.DataFrame | None:
         """``MANIFEST.csv`` indexed by path, or ``None`` when absent (read at construction)."""
-        return None if self._manifest is None else self._manifest.copy()
+        if self._manifest is None:
+            return None
+        return self._manifest.drop(columns="_manifest")
 
     def listing(self) -> pd.DataFrame:
-        """One row per file: name, path, source, first, last, rows, frequency, units.
+        """One row per file: name, path, source, first, last, rows, frequency, units, check.
 
-        ``source`` is ``"cache"`` for a fetched file (``cache/``), else ``"snapshot"``.  From
-        ``MANIFEST.csv`` where it lists the file, else read from the file.
+        ``source`` is ``"cache"`` for a fetched file (``cache/``), else ``"snapshot"``.  First,
+        last and rows are the manifest's when its row's ``sha256`` is the file's (the file is
+        what the row describes), else read from the file; ``check`` then says why (no row, no
+        fingerprint, or a file changed since its row was written: its own range and rows are
+        shown).  ``check`` also flags a name that several files answer (loading it by name is
+        an error).
         """
         manifest = self._manifest
         rows = []
         for path in self.files():
             rel = path.relative_to(self.root).as_posix()
-            if manifest is not None and rel in manifest.index:
-                m = manifest.loc[rel]
-                row = {  # the snapshot's MANIFEST says first_date, the cache's first
-                    "first": _text(m, "first_date", "first"),
-                    "last": _text(m, "last_date", "last"),
-                    "rows": int(m.get("rows", "0") or 0),
-                    "frequency": m.get("frequency", ""),
-                    "units": m.get("units", ""),
+            entry = self.manifest_entry(path) if manifest is not None else {}
+            row: dict[str, Any] = {
+                "frequency": entry.get("frequency", ""),
+                "units": entry.get("units", ""),
+                "check": "",
+            }
+            expected = entry.get("sha256", "").strip().lower()
+            if entry and expected and expected == file_sha256(path):
+                row |= {  # the snapshot's MANIFEST says first_date, the cache's first
+                    "first": _text(entry, "first_date", "first"),
+                    "last": _text(entry, "last_date", "last"),
+                    "rows": _whole_number(
+                        {**entry, "_manifest": str(manifest.loc[rel, "_manifest"])},  # type: ignore[union-attr]
+                        "rows",
+                        rel,
+                    ),
                 }
             else:
-                table = read_table(
-                    path, all_columns=True, display=rel, drop_missing=self._cached(path)
-                )
-                row = {
-                    "first": f"{table.frame.index[0]:%Y-%m-%d}",
-                    "last": f"{table.frame.index[-1]:%Y-%m-%d}",
-                    "rows": len(table.frame),
-                    "frequency": "",
-                    "units": "",
-                }
+                row |= self._file_range(path, rel)
+                if not entry:
+                    row["check"] = "no manifest row"
+                elif not expected:
+                    row["check"] = "manifest row without sha256"
+                else:
+                    row["check"] = (
+                        "changed since its manifest row (sha256 differs; the row says "
+                        f"{_text(entry, 'first_date', 'first')}..{_text(entry, 'last_date', 'last')}"
+                        f", {entry.get('rows', '?')} rows)"
+                    )
+                if "error" in row:
+                    row["check"] = f"{row['check']}; cannot be read: {row.pop('error')}"
             source = "cache" if self._cached(path) else "snapshot"
             rows.append({"name": self.name_of(path), "path": rel, "source": source, **row})
-        return pd.DataFrame(
+        table = pd.DataFrame(
             rows,
-            columns=["name", "path", "source", "first", "last", "rows", "frequency", "units"],
-        )
+            columns=[
+                "name", "path", "source", "first", "last", "rows", "frequency", "units", "check",
+            ],
+        )  # fmt: skip
+        self._flag_shared_names(table)
+        return table
+
+    def _file_range(self, path: Path, rel: str) -> dict[str, Any]:
+        """First, last and rows read from the file (a panel: its long rows)."""
+        try:
+            if rel.startswith("panel/"):
+                panel = self.load_panel(rel)
+                return {"first": panel.info.first, "last": panel.info.last, "rows": panel.info.rows}
+            table = read_table(path, all_columns=True, display=rel, drop_missing=self._cached(path))
+        except DataError as exc:
+            return {"first": "", "last": "", "rows": 0, "error": str(exc)}
+        frame = table.frame
+        return {
+            "first": f"{frame.index[0]:%Y-%m-%d}",
+            "last": f"{frame.index[-1]:%Y-%m-%d}",
+            "rows": len(frame),
+        }
+
+    @staticmethod
+    def _flag_shared_names(table: pd.DataFrame) -> None:
+        """Mark, in ``check``, every file of a name that several files answer (in any case;
+        in the snapshot and the cache, or as ``.csv`` and ``.parquet``)."""
+        if table.empty:
+            return
+        key = table["name"].str.lower()
+        for _, group in table.groupby(key, sort=False):
+            if len(group) > 1:
+                note = (
+                    f"one of {len(group)} files named {group['name'].iloc[0]!r} "
+                    f"({', '.join(group['path'])}): loading it by name is an error"
+                )
+                for i in group.index:
+                    old = str(table.at[i, "check"])
+                    table.at[i, "check"] = f"{old}; {note}" if old else note
 
     def manifest_entry(self, path: Path) -> dict[str, str]:
         """The manifest row of ``path`` (empty when not listed)."""
@@ -228,7 +368,12 @@ class DataStore:
             return {}
         if manifest is None or rel not in manifest.index:
             return {}
-        return {str(k): str(v) for k, v in manifest.loc[rel].items()}
+        # a column only the other manifest has (snapshot and cache) is NaN in this row
+        return {
+            str(k): "" if pd.isna(v) else str(v)
+            for k, v in manifest.loc[rel].items()
+            if k != "_manifest"
+        }
 
     # ------------------------------------------------------------------ resolution
     def resolve(
@@ -261,8 +406,15 @@ class DataStore:
         m = _NAME.match(name)
         if m and not (cwd and Path(name).exists()):
             provider, symbol, column = m["provider"], m["symbol"], m["column"]
-            snapshot = self._find(symbol, self.root / "series" / provider, self.root / provider)
-            cached = self._find(symbol, self.root / "cache" / provider)  # eventstudy data fetch
+            snapshot = self._find(
+                symbol,
+                self.root / "series" / provider,
+                self.root / provider,
+                root=self.root,
+                name=name,
+            )
+            # eventstudy data fetch
+            cached = self._find(symbol, self.root / "cache" / provider, root=self.root, name=name)
             if snapshot is not None and cached is not None:
                 raise DataError(
                     f"{name!r} names two files in {self.root}: the snapshot's "
@@ -288,20 +440,36 @@ class DataStore:
         raise DataFileNotFoundError(self._not_found(name, None))
 
     @staticmethod
-    def _find(symbol: str, *folders: Path) -> Path | None:
-        """The first file of ``symbol`` in ``folders`` (as given, upper or lower case, with or
-        without its carets, ``.csv`` before ``.parquet``), else ``None``."""
-        bare = symbol.replace("^", "")  # carets are dropped from file names
-        stems = dict.fromkeys(
-            (symbol, symbol.upper(), symbol.lower(), bare, bare.upper(), bare.lower())
-        )
-        for folder in folders:
-            for stem in stems:
-                for suffix in _SUFFIXES:
-                    candidate = folder / f"{stem}{suffix}"
-                    if candidate.is_file():
-                        return candidate
-        return None
+    def _find(
+        symbol: str, *folders: Path, root: Path | None = None, name: str | None = None
+    ) -> Path | None:
+        """The file of ``symbol`` in ``folders`` (its stem in any case, with or without its
+        carets; ``.csv`` or ``.parquet``), else ``None``.
+
+        Raises
+        ------
+        DataError
+            Several files answer the name (``RUT.csv`` and ``RUT.parquet``, ``rut.csv``, or
+            one in ``series/<provider>/`` and one in ``<provider>/``): naming every one,
+            since picking one silently would read a stale copy the user does not see.
+        """
+        stems = {symbol.lower(), symbol.replace("^", "").lower()}
+        found = [
+            path
+            for folder in folders
+            if folder.is_dir()
+            for path in sorted(folder.iterdir())
+            if path.suffix.lower() in _SUFFIXES and path.stem.lower() in stems and path.is_file()
+        ]
+        if len(found) > 1:
+            base = root or Path(os.path.commonpath([str(f) for f in found])).parent
+            shown = ", ".join(f.relative_to(base).as_posix() for f in found)
+            raise DataError(
+                f"{name or symbol!r} names {len(found)} files in {base}: {shown}; which one is meant "
+                "cannot be told (one may be a stale copy). Keep one, or give the file's path "
+                "instead of the name"
+            )
+        return found[0] if found else None
 
     def _not_found(self, name: str, provider: str | None) -> str:
         names = self.available()
@@ -323,34 +491,85 @@ class DataStore:
     def kind_of(
         self, name: str, *, cwd: bool = True, folder: str | os.PathLike[str] | None = None
     ) -> SeriesKind:
-        """``"level"`` when the manifest gives the file percent units (yields, rates) or
-        ``"unknown"`` units (a fetched FRED series none of its lists know), else ``"price"``
-        (the kind :meth:`load` uses by default)."""
+        """``"level"`` when the manifest gives the file percent or basis-point units (yields,
+        rates; spelt ``%``, ``pct``, ``bp``, ``bps`` too) or ``"unknown"`` units (a fetched FRED
+        series none of its lists know), ``"price"`` for index points, an index level or a
+        currency, and for a file without a manifest row (the kind :meth:`load` uses by
+        default).
+
+        Raises
+        ------
+        DataError
+            No manifest row, and a name a provider knows as a level (``fred:DGS10``); or units
+            that tell neither.  Declare the kind (or add the row), as the message says.
+        """
         return self._kind(self.resolve(name, cwd=cwd, folder=folder)[0], None)
 
     def level_units(
         self, name: str, *, folder: str | os.PathLike[str] | None = None
     ) -> tuple[str, float]:
         """How a change of this level is shown: ``("bp", 100.0)`` for percent units (a
-        yield of 4.25 moving to 4.30 is +5 bp), ``("bp", 1.0)`` for basis points, else
-        ``("points", 1.0)`` (index points, a spread, unknown units)."""
-        units = self.manifest_entry(self.resolve(name, cwd=False, folder=folder)[0]).get(
-            "units", ""
-        )
-        units = units.lower()
+        yield of 4.25 moving to 4.30 is +5 bp; ``%`` and ``pct`` are read as percent), ``("bp",
+        1.0)`` for basis points (``bp``, ``bps``), else ``("points", 1.0)`` (index points, a
+        spread, unknown units)."""
+        path = self.resolve(name, cwd=False, folder=folder)[0]
+        units = normalize_units(self.manifest_entry(path).get("units", ""))
+        if not units:
+            units = normalize_units(self._provider_units(path))
         if "basis points" in units:
             return "bp", 1.0
         if "points" in units or "percent" not in units:
             return "points", 1.0
         return "bp", 100.0
 
+    def _provider_units(self, path: Path) -> str:
+        """The units a provider gives a file's symbol when no manifest row does: FRED's
+        (``DGS10``: percent per annum), else ``""``."""
+        try:
+            name = self.name_of(path.resolve())
+        except ValueError:
+            return ""
+        provider, _, symbol = name.partition(":")
+        if provider != "fred" or not symbol:
+            return ""
+        from eventstudy.data.providers.fred import UNKNOWN, units_of
+
+        units = units_of(symbol)
+        return "" if units == UNKNOWN else units
+
     def _kind(self, path: Path, kind: SeriesKind | None) -> SeriesKind:
+        """The declared ``kind``, else the manifest row's units (:func:`units_kind`).
+
+        Without a row, a file is a price, unless its name is one a provider knows as a level
+        (``fred:DGS10``, percent per annum): then the kind must be declared, since reading a
+        yield as a price would take its changes as percent returns.  Units a row gives that
+        tell neither must be declared too.
+        """
         if kind is not None:
             return kind
-        units = self.manifest_entry(path).get("units", "").lower()
-        if units.strip() == _UNKNOWN_UNITS or any(u in units for u in _RATE_UNITS):
-            return "level"
-        return "price"
+        entry = self.manifest_entry(path)
+        units = entry.get("units", "")
+        display = self._display(path)
+        if not units.strip():
+            known = self._provider_units(path)
+            if units_kind(known) == "level":
+                name = self.name_of(path.resolve())
+                raise DataError(
+                    f"{name} ({display}) has no units in a manifest row, and the provider "
+                    f"knows it as a level ({known}), not a price: add its row to "
+                    f"{self.root / 'MANIFEST.csv'} (path,units: {display},{known}), or declare "
+                    'kind = "level" in the study ([data.series]) or load(..., kind="level")'
+                )
+            return "price"
+        found = units_kind(units)
+        if found is None:
+            raise DataError(
+                f"{display}: its manifest row gives units {units!r}, which tell neither a price "
+                "(index points, an index level, a currency) nor a level (percent, basis points): "
+                'declare kind = "price" or "level" in the study ([data.series]) or '
+                "load(..., kind=...), or write the units in those words"
+            )
+        return found
 
     def _cached(self, path: Path) -> bool:
         """Whether ``path`` is a fetched file in ``<root>/cache`` (whose empty cells are a
@@ -466,6 +685,14 @@ class DataStore:
     def load_panel(self, name: str, *, field: str = "close") -> LoadedFrame:
         """Load a long ``date,ticker,<field>`` stock panel as a wide float64 frame.
 
+        The file is read as :func:`~eventstudy.data.reader.read_table` reads a series, with
+        its checks: every CSV line has the header's fields; dates parse (ISO days, month stamps
+        as month ends, a local offset keeps its local date; month and day stamps mixed, UTC
+        stamps with a time of day, offsets hours apart and two time stamps on one date are
+        errors); values are numbers, never empty or NaN; a ticker is neither blank, a missing
+        value marker (``NA``, ``N/A``, ``NULL``, ``nan``, ``None``) nor padded with spaces.
+        The bytes are read once, and the sha256 is theirs.
+
         Returns
         -------
         LoadedFrame
@@ -474,52 +701,115 @@ class DataStore:
         Raises
         ------
         DataError
-            Missing columns, unparsable dates, duplicate (date, ticker) rows, non-numeric or
-            non-positive prices, each naming the ticker and date.
+            Missing columns, unparsable dates, duplicate (date, ticker) rows, bad tickers,
+            non-numeric or missing values, non-positive prices or negative volumes, each naming
+            the file, column, ticker, date and line (a Parquet file's row).
         """
+        from eventstudy.data import reader
+
         path, _ = self.resolve(name)
         display = self._display(path)
-        try:
-            if path.suffix.lower() == ".parquet":
-                raw = pd.read_parquet(path)
-            else:
-                raw = pd.read_csv(path, dtype={"ticker": str}, engine="pyarrow")
-        except (ValueError, OSError) as exc:
-            raise DataError(f"{display}: cannot be read: {exc}") from exc
-        missing = [c for c in ("date", "ticker", field) if c not in raw.columns]
+        shown = Path(display)
+        data = reader._read_bytes(path, shown)
+        suffix = reader._suffix(path, shown)
+        sha256 = hashlib.sha256(data).hexdigest()
+        header = reader._read_header(data, suffix, shown)
+        missing = [c for c in ("date", "ticker", field) if c not in header.columns]
         if missing:
             raise DataError(
                 f"{display}: panel needs columns date, ticker, {field}; missing {missing} "
-                f"(columns are {list(raw.columns)})"
+                f"(columns are {list(header.columns)})"
             )
-        dates = pd.to_datetime(raw["date"], format="ISO8601", errors="coerce")
-        if dates.isna().any():
-            i = int(np.flatnonzero(dates.isna().to_numpy())[0])
-            raise DataError(f"{display}: unparsable date {raw['date'].iloc[i]!r} at line {i + 2}")
-        values = pd.to_numeric(raw[field], errors="coerce")
-        bad = values.isna() | (values <= 0)
-        if bool(bad.any()):
-            i = int(np.flatnonzero(bad.to_numpy())[0])
+        if suffix == ".parquet":
+            raw = reader._read_raw(data, suffix, shown, usecols=["date", "ticker", field])
+        else:
+            try:  # Arrow's parser refuses a line with a field too many or too few
+                raw = pd.read_csv(
+                    io.BytesIO(data),
+                    usecols=["date", "ticker", field],
+                    dtype="string[pyarrow]",
+                    keep_default_na=False,
+                    engine="pyarrow",
+                )
+            except (ValueError, OSError) as exc:
+                reader._check_fields(data, shown, len(header.columns))  # names the line
+                raise DataError(f"{display}: cannot be read: {exc}") from exc
+        if raw.empty:
+            raise DataError(f"{display}: no rows")
+        notes: list[str] = []
+        dates = reader._parse_dates(raw["date"], shown, "date", notes)
+        tickers = _panel_tickers(raw["ticker"], shown)
+        values, marker = reader._numeric_column(raw[field], dates, shown, field)
+        if bool(marker.any()):
+            i = int(np.flatnonzero(marker)[0])
             raise DataError(
-                f"{display}: column {field!r}: invalid price {raw[field].iloc[i]!r} for ticker "
-                f"{raw['ticker'].iloc[i]} on {dates.iloc[i]:%Y-%m-%d} (line {i + 2}); "
-                "prices must be positive numbers"
+                f"{display}: column {field!r}: holiday marker {raw[field].iloc[i]!r} for ticker "
+                f"{tickers[i]} on {dates[i]:%Y-%m-%d} ({reader._at(shown, i)}); a panel lists "
+                "only the rows with a value: remove it"
             )
-        long = pd.DataFrame({"date": dates, "ticker": raw["ticker"].astype(str), "v": values})
+        volume = field.lower() == "volume"
+        bad = values < 0 if volume else values <= 0
+        if bool(bad.any()):
+            i = int(np.flatnonzero(bad)[0])
+            what = "negative volume" if volume else "non-positive price"
+            raise DataError(
+                f"{display}: column {field!r}: {what} {values[i]:g} for ticker {tickers[i]} on "
+                f"{dates[i]:%Y-%m-%d} ({reader._at(shown, i)}; {int(bad.sum())} such row"
+                f"{'s' if int(bad.sum()) != 1 else ''}); "
+                + ("volumes must be >= 0" if volume else "prices must be > 0")
+            )
+        long = pd.DataFrame({"date": dates, "ticker": tickers, "v": values})
         dup = long.duplicated(["date", "ticker"])
         if bool(dup.any()):
             i = int(np.flatnonzero(dup.to_numpy())[0])
             raise DataError(
                 f"{display}: duplicate row for ticker {long['ticker'].iloc[i]} on "
-                f"{long['date'].iloc[i]:%Y-%m-%d} (line {i + 2})"
+                f"{long['date'].iloc[i]:%Y-%m-%d} ({reader._at(shown, i)})"
             )
         wide = long.pivot(index="date", columns="ticker", values="v").sort_index()
         wide = wide.astype("float64")
         wide.index = pd.DatetimeIndex(wide.index, name="date")
         wide.columns = pd.Index([str(c) for c in wide.columns], name="ticker")
-        sha256 = file_sha256(path)
         _check_sha256(self.manifest_entry(path), sha256, display)
         info = SeriesInfo.of(
-            name, wide.index, source=display, column=field, sha256=sha256, rows=len(long)
+            name,
+            wide.index,
+            source=display,
+            column=field,
+            sha256=sha256,
+            rows=len(long),
+            notes=tuple(notes),
         )
         return LoadedFrame(data=wide, info=info)
+
+
+_MISSING_TICKERS = frozenset({"NA", "N/A", "NAN", "NULL", "NONE", "#N/A", "-"})
+"""Ticker cells that mean "no ticker": pandas reads the first five as missing, and the
+blank and these merged into one ticker ``'nan'`` in the old loader."""
+
+
+def _panel_tickers(raw: pd.Series, shown: Path) -> np.ndarray:
+    """A panel's tickers as text, checked on their distinct values (a few hundred among
+    hundreds of thousands of rows): blank, a missing-value marker, or padded is an error
+    naming the line of its first row."""
+    from eventstudy.data import reader
+
+    codes, uniques = pd.factorize(raw.astype(str), sort=False)
+    text = pd.Index(uniques).astype(str)
+    blank = text.str.strip() == ""
+    marker = text.str.strip().str.upper().isin(_MISSING_TICKERS)
+    padded = text.str.strip() != text
+    for mask, why in (
+        (blank, "a blank ticker"),
+        (marker, "a missing-value marker as ticker"),
+        (padded, "a ticker padded with spaces"),
+    ):
+        found = np.flatnonzero(np.asarray(mask))
+        if found.size:
+            k = int(found[0])
+            i = int(np.argmax(codes == k))
+            raise DataError(
+                f"{shown}: column 'ticker': {why} ({text[k]!r}) at {reader._at(shown, i)}; "
+                "every row needs its ticker as written, without spaces around it"
+            )
+    return np.asarray(text)[codes]

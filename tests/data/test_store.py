@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import numpy as np
@@ -10,7 +11,12 @@ import pytest
 
 from eventstudy.data import DataStore, align, find_gaps, resolve_data_dir, splice_series
 from eventstudy.data.records import LoadedSeries
-from eventstudy.exceptions import DataError, DataFileNotFoundError, SpliceAgreementWarning
+from eventstudy.exceptions import (
+    DataError,
+    DataFileNotFoundError,
+    DataRevisionWarning,
+    SpliceAgreementWarning,
+)
 
 
 def make_store(tmp_path: Path) -> DataStore:
@@ -153,7 +159,9 @@ def test_panel_bad_price_names_ticker_and_date(tmp_path: Path) -> None:
     (tmp_path / "panel" / "p.csv").write_text(
         "date,ticker,close\n2020-01-02,A,1\n2020-01-03,B,-1\n"
     )
-    with pytest.raises(DataError, match=r"invalid price .* for ticker B on 2020-01-03"):
+    with pytest.raises(
+        DataError, match=r"non-positive price -1 for ticker B on 2020-01-03 \(line 3"
+    ):
         DataStore(tmp_path).load_panel("panel:p")
 
 
@@ -192,3 +200,188 @@ def test_symlinked_or_str_root_keeps_manifest(tmp_path: Path) -> None:
         DataStore(real).load("fred:Y", kind="price")
     with pytest.raises(TypeError, match="root must be a path, got int"):
         DataStore(3)  # type: ignore[arg-type]
+
+
+# ---- review of the data layer (2026-12-08): a name, a manifest row or a panel could load
+# wrong data without a word
+
+
+def _csv(path: Path, first: float) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(f"date,close\n2020-01-02,{first}\n2020-01-03,{first + 0.5}\n")
+
+
+def test_a_name_several_files_answer_is_an_error_naming_each(tmp_path: Path) -> None:
+    """RUT.csv, RUT.parquet, rut.csv and yahoo/RUT.csv all answered ``yahoo:RUT``; the old
+    store read the first in its search order (a stale CSV beside an updated parquet)."""
+    _csv(tmp_path / "series" / "yahoo" / "RUT.csv", 1)
+    pd.DataFrame({"date": pd.to_datetime(["2020-01-02"]), "close": [2.0]}).to_parquet(
+        tmp_path / "series" / "yahoo" / "RUT.parquet", index=False
+    )
+    _csv(tmp_path / "series" / "yahoo" / "rut.csv", 3)
+    _csv(tmp_path / "yahoo" / "RUT.csv", 4)
+    store = DataStore(tmp_path)
+    for name in ("yahoo:RUT", "yahoo:rut", "yahoo:^RUT"):
+        with pytest.raises(
+            DataError,
+            match=rf"'{re.escape(name)}' names 4 files in .*: series/yahoo/RUT.csv, "
+            r"series/yahoo/RUT.parquet, series/yahoo/rut.csv, yahoo/RUT.csv",
+        ):
+            store.load(name)
+    checks = store.listing().set_index("path")["check"]
+    assert all("one of 4 files named" in checks[p] for p in checks.index)
+    (tmp_path / "series" / "yahoo" / "RUT.parquet").unlink()
+    (tmp_path / "series" / "yahoo" / "rut.csv").unlink()
+    (tmp_path / "yahoo" / "RUT.csv").unlink()
+    assert DataStore(tmp_path).load("yahoo:^RUT").data.tolist() == [1.0, 1.5]
+
+
+def _dgs10(root: Path, manifest: str | None) -> DataStore:
+    (root / "series" / "fred").mkdir(parents=True)
+    (root / "series" / "fred" / "DGS10.csv").write_text(
+        "date,value\n2020-01-02,1.88\n2020-01-03,1.80\n2020-01-06,1.81\n"
+    )
+    if manifest is not None:
+        (root / "MANIFEST.csv").write_text(manifest)
+    return DataStore(root)
+
+
+@pytest.mark.parametrize(
+    ("path", "units", "shown"),
+    [
+        ("series/fred/DGS10.csv", "percent per annum", ("bp", 100.0)),
+        ("./series/fred/DGS10.csv", "percent per annum", ("bp", 100.0)),
+        ("series\\fred\\DGS10.csv", "percent per annum", ("bp", 100.0)),
+        ("series/fred/DGS10.csv", "%", ("bp", 100.0)),
+        ("series/fred/DGS10.csv", "pct", ("bp", 100.0)),
+        ("series/fred/DGS10.csv", "bps", ("bp", 1.0)),
+        ("series/fred/DGS10.csv", "bp", ("bp", 1.0)),
+    ],
+)
+def test_manifest_paths_and_unit_spellings_keep_a_yield_a_level(
+    tmp_path: Path, path: str, units: str, shown: tuple[str, float]
+) -> None:
+    """``./`` or backslashes in the row's path, and ``%`` or ``bps`` as units, made the
+    10-year yield a price (its changes read as percent returns) and skipped its sha256."""
+    store = _dgs10(tmp_path, f"path,units,sha256\n{path},{units},{'0' * 64}\n")
+    assert store.kind_of("fred:DGS10") == "level"
+    assert store.level_units("fred:DGS10") == shown
+    with pytest.warns(DataRevisionWarning, match=r"sha256 .* differs from the manifest's 000000"):
+        store.load("fred:DGS10")
+
+
+def test_a_known_yield_without_a_manifest_row_needs_its_kind(tmp_path: Path) -> None:
+    store = _dgs10(tmp_path, None)
+    message = (
+        r"fred:DGS10 \(series/fred/DGS10.csv\) has no units in a manifest row, and the provider "
+        r"knows it as a level \(percent per annum\), not a price: add its row to .*MANIFEST.csv "
+        r"\(path,units: series/fred/DGS10.csv,percent per annum\), or declare kind = \"level\""
+    )
+    with pytest.raises(DataError, match=message):
+        store.load("fred:DGS10")
+    with pytest.raises(DataError, match=message):
+        store.kind_of("fred:DGS10")
+    level = store.load("fred:DGS10", kind="level")
+    assert level.data.tolist() == [1.88, 1.80, 1.81]
+    assert store.level_units("fred:DGS10") == ("bp", 100.0)  # FRED's units for the symbol
+
+
+def test_units_that_tell_neither_need_the_kind(tmp_path: Path) -> None:
+    store = _dgs10(tmp_path, "path,units\nseries/fred/DGS10.csv,furlongs\n")
+    with pytest.raises(DataError, match=r"units 'furlongs', which tell neither a price"):
+        store.load("fred:DGS10")
+    assert store.load("fred:DGS10", kind="level").data.size == 3
+
+
+def test_duplicate_manifest_rows_are_an_error_naming_file_and_name(tmp_path: Path) -> None:
+    """Two rows for one path: ``data show`` printed pandas Series as the units and ``data
+    list`` failed with 'The truth value of a Series is ambiguous'."""
+    rows = "path,units\nseries/fred/DGS10.csv,percent\n./series/fred/DGS10.csv,percent\n"
+    with pytest.raises(
+        DataError,
+        match=r"MANIFEST.csv: 2 rows for series/fred/DGS10.csv \(name 'fred:DGS10'\)",
+    ):
+        _dgs10(tmp_path, rows)
+
+
+def test_manifest_rows_with_a_thousands_separator_name_the_manifest(tmp_path: Path) -> None:
+    path = tmp_path / "series" / "fred" / "DGS10.csv"
+    store = _dgs10(tmp_path, None)
+    import hashlib
+
+    sha = hashlib.sha256(path.read_bytes()).hexdigest()
+    (tmp_path / "MANIFEST.csv").write_text(
+        f'path,units,rows,sha256\nseries/fred/DGS10.csv,percent,"16,144",{sha}\n'
+    )
+    with pytest.raises(
+        DataError,
+        match=r"MANIFEST.csv: the row of series/fred/DGS10.csv gives rows '16,144', not a whole",
+    ):
+        DataStore(tmp_path).listing()
+    del store
+
+
+def test_listing_shows_the_file_when_it_changed_after_its_row(tmp_path: Path) -> None:
+    """``data list`` printed the manifest's range and rows for a file cut short after the
+    row was written."""
+    store = _dgs10(tmp_path, None)
+    path = tmp_path / "series" / "fred" / "DGS10.csv"
+    (tmp_path / "MANIFEST.csv").write_text(
+        "path,units,first_date,last_date,rows,sha256\n"
+        f"series/fred/DGS10.csv,percent,2020-01-02,2020-01-06,3,{'0' * 64}\n"
+    )
+    row = DataStore(tmp_path).listing().iloc[0]
+    plain = pd.read_csv(path)  # independent: the file as plain pandas reads it
+    assert (row["first"], row["last"], row["rows"]) == (
+        plain["date"].iloc[0],
+        plain["date"].iloc[-1],
+        len(plain),
+    )
+    assert row["check"].startswith("changed since its manifest row (sha256 differs")
+    del store
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("2020-01-02,AAA,10\n2020-01-02,,20\n", r"a blank ticker \(''\) at line 3"),
+        (
+            "2020-01-02,AAA,10\n2020-01-02,NA,20\n",
+            r"a missing-value marker as ticker \('NA'\) at line 3",
+        ),
+        (
+            "2020-01-02,AAA,10\n2020-01-02,AAA ,11\n",
+            r"a ticker padded with spaces \('AAA '\) at line 3",
+        ),
+        (
+            "2020-01-02 09:30,AAA,10\n2020-01-02 16:00,AAA,11\n",
+            r"more than one time stamp on 2020-01-02 \(09:30 at line 2, 16:00 at line 3",
+        ),
+        (
+            "2020-01-02T00:00-05:00,AAA,10\n2020-01-03T00:00+09:00,AAA,11\n",
+            r"dates in mixed time zones .* at line 2, .* at line 3",
+        ),
+        ("2020-01-02,AAA,10\n2020-01-03,AAA,\n", r"missing value .* on 2020-01-03 \(line 3"),
+    ],
+)
+def test_panel_loader_applies_the_readers_checks(tmp_path: Path, text: str, message: str) -> None:
+    """The panel loader read with its own parser: a blank and an ``NA`` ticker merged into
+    ticker 'nan', a padded ticker became a second ticker, two stamps on one day two index
+    entries, and offsets were converted to UTC (moving a row to another day)."""
+    (tmp_path / "panel").mkdir()
+    (tmp_path / "panel" / "p.csv").write_text("date,ticker,close\n" + text)
+    with pytest.raises(DataError, match=r"panel/p.csv: column '(ticker|date|close)': " + message):
+        DataStore(tmp_path).load_panel("panel:p")
+
+
+def test_panel_month_stamps_are_month_ends_and_volume_may_be_zero(tmp_path: Path) -> None:
+    (tmp_path / "panel").mkdir()
+    (tmp_path / "panel" / "p.csv").write_text(
+        "date,ticker,close,volume\n2020-01,AAA,10,0\n2020-02,AAA,11,5\n"
+    )
+    store = DataStore(tmp_path)
+    wide = store.load_panel("panel:p").data
+    # plain pandas: a month stamp's month end, as read_table maps it
+    expected = pd.to_datetime(["2020-01", "2020-02"], format="%Y-%m") + pd.offsets.MonthEnd(0)
+    assert list(wide.index) == list(expected)
+    assert store.load_panel("panel:p", field="volume").data["AAA"].tolist() == [0.0, 5.0]
