@@ -273,6 +273,8 @@ def _show_series(args: argparse.Namespace) -> int:
         print(f"description: {entry['description']}")
     if entry.get("units"):
         print(f"units: {entry['units']}")
+    for note in loaded.info.notes:
+        print(f"note: {note}")
     print()
     print(s.describe().to_string())
     print("\nhead:")

@@ -488,7 +488,11 @@ def _numeric_column(
 
 
 def _choose_value_columns(
-    raw: pd.DataFrame, date_col: str, columns: Sequence[str] | None, path: Path
+    raw: pd.DataFrame,
+    date_col: str,
+    columns: Sequence[str] | None,
+    path: Path,
+    preference: Sequence[str] = _VALUE_PREFERENCE,
 ) -> list[str]:
     others = [str(c) for c in raw.columns if str(c) != date_col]
     if columns is not None:
@@ -499,7 +503,7 @@ def _choose_value_columns(
     if len(others) == 1:
         return others
     lowered = {c.lower(): c for c in others}
-    for name in _VALUE_PREFERENCE:
+    for name in preference:
         if name in lowered:
             return [lowered[name]]
     raise DataError(
@@ -516,6 +520,7 @@ def read_table(
     kind: SeriesKind = "level",
     display: str | None = None,
     drop_missing: bool = False,
+    preference: Sequence[str] = _VALUE_PREFERENCE,
 ) -> ParsedTable:
     """Read and validate ``path``.
 
@@ -539,6 +544,10 @@ def read_table(
         rows with an empty cell in a selected column are dropped and counted
         (``dropped["missing_value"]``, with a note naming the count per column) instead of
         raising.  Snapshot files keep the strict rule (an empty cell is an error).
+    preference
+        The value columns tried in order when ``columns`` is None and the file has several
+        (default ``value``, ``close``, ``adj_close``, ``price``; a Yahoo stock's loader puts
+        ``adj_close`` first).
 
     Returns
     -------
@@ -553,14 +562,40 @@ def read_table(
     """
     path = Path(path)
     shown = Path(display) if display else path
-    data = _read_bytes(path, shown)
+    return parse_table(
+        _read_bytes(path, shown),
+        path,
+        columns=columns,
+        all_columns=all_columns,
+        kind=kind,
+        display=display,
+        drop_missing=drop_missing,
+        preference=preference,
+    )
+
+
+def parse_table(
+    data: bytes,
+    path: Path,
+    *,
+    columns: Sequence[str] | None = None,
+    all_columns: bool = False,
+    kind: SeriesKind = "level",
+    display: str | None = None,
+    drop_missing: bool = False,
+    preference: Sequence[str] = _VALUE_PREFERENCE,
+) -> ParsedTable:
+    """:func:`read_table` on a file's bytes (``path`` gives the format by its suffix, and the
+    name in messages): what a fetch is about to write is checked as it will be read."""
+    path = Path(path)
+    shown = Path(display) if display else path
     suffix = _suffix(path, shown)
     header = _read_header(data, suffix, shown)
     date_col = _date_column(header, shown)
     if all_columns:
         value_cols = [str(c) for c in header.columns if str(c) != date_col]
     else:
-        value_cols = _choose_value_columns(header, date_col, columns, shown)
+        value_cols = _choose_value_columns(header, date_col, columns, shown, preference)
     if suffix != ".parquet":
         _check_fields(data, shown, len(header.columns))
     raw = _read_raw(data, suffix, shown, usecols=[date_col, *value_cols])

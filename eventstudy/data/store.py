@@ -20,7 +20,7 @@ import os
 import re
 import warnings
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -28,6 +28,7 @@ import numpy as np
 import pandas as pd
 
 from eventstudy._warnings import find_stack_level
+from eventstudy.data.reader import _VALUE_PREFERENCE as _PREFERENCE
 from eventstudy.data.reader import SeriesKind, file_sha256, read_table
 from eventstudy.data.records import LoadedFrame, LoadedSeries, SeriesInfo
 from eventstudy.data.splice import SpliceReport, splice_series
@@ -571,6 +572,19 @@ class DataStore:
             )
         return found
 
+    def _yahoo_stock(self, path: Path, entry: Mapping[str, str]) -> bool:
+        """Whether ``path`` is a Yahoo stock's file (not an index: a symbol with ``^``, or
+        index units), whose default value is then its ``adj_close``."""
+        try:
+            name = self.name_of(path.resolve())
+        except ValueError:
+            return False
+        provider, _, symbol = name.partition(":")
+        if provider != "yahoo":
+            return False
+        symbol = entry.get("symbol", "") or symbol
+        return not symbol.startswith("^") and "index" not in entry.get("units", "").lower()
+
     def _cached(self, path: Path) -> bool:
         """Whether ``path`` is a fetched file in ``<root>/cache`` (whose empty cells are a
         provider's missing values, dropped and counted when read)."""
@@ -624,31 +638,50 @@ class DataStore:
         path, bracket = self.resolve(name, cwd=cwd, folder=folder)
         col = column or bracket
         display = self._display(path)
+        entry = self.manifest_entry(path)
+        stock = self._yahoo_stock(path, entry)
         table = read_table(
             path,
             columns=[col] if col else None,
             kind=self._kind(path, kind),
             display=display,
             drop_missing=self._cached(path),
+            preference=("adj_close", "close", "value", "price") if stock else _PREFERENCE,
         )
         series = table.frame.iloc[:, 0].rename(name)
-        entry = self.manifest_entry(path)
+        if stock and col is None and table.frame.columns[0] == "adj_close":
+            table = replace(
+                table,
+                notes=(
+                    *table.notes,
+                    "adj_close loaded (split- and dividend-adjusted: returns include dividends); "
+                    "name the column [close] for the price as traded",
+                ),
+            )
         _check_sha256(entry, table.sha256, display)
         fetched = (
             (
                 f"fetched from {entry.get('provider', '?')} on {entry['fetched_at']} with "
-                f"{entry.get('library', '?')} (cache/MANIFEST.csv)",
+                f"{entry.get('library', '?')} (cache/MANIFEST.csv; {entry.get('dropped') or 0} "
+                "row(s) without a value dropped by the fetch"
+                + (f"; {entry['notes']}" if entry.get("notes") else "")
+                + ")",
             )
             if entry.get("fetched_at")
             else ()
         )
+        dropped = dict(table.dropped)
+        provider_dropped = entry.get("dropped", "").strip() if entry.get("fetched_at") else ""
+        if provider_dropped not in ("", "0"):
+            # the provider's rows without a value (FRED's "."), dropped before the cache
+            dropped["provider_without_value"] = _whole_number(entry, "dropped", display)
         info = SeriesInfo.of(
             name,
             series.index,
             source=display,
             column=str(table.frame.columns[0]),
             sha256=table.sha256,
-            dropped=table.dropped,
+            dropped=dropped,
             notes=table.notes + fetched,
         )
         return LoadedSeries(data=series, info=info)

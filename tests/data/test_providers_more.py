@@ -26,6 +26,7 @@ from eventstudy.data import DataStore
 from eventstudy.data.providers import fetch_series, update_series
 from eventstudy.exceptions import DataError, DataRevisionWarning
 from tests._support import require_online
+from tests.data.test_providers import FakeSession as FredSession
 
 yfinance = pytest.importorskip("yfinance")
 
@@ -596,3 +597,99 @@ def test_two_rows_on_one_date_or_a_time_zone(
         DataError, match=f"yahoo:\\^RUT: the answer has two rows on {days[2]:%Y-%m-%d}"
     ):
         fetch_series("yahoo:^RUT", tmp_path, now=NOW)
+
+
+# ---- review of the data layer (2026-12-08): what a provider answered could be cached or
+# loaded wrong without a word
+
+
+def test_a_yahoo_answer_in_utc_keeps_the_exchanges_local_dates(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Tokyo-midnight bars stamped in UTC (15:00 the day before) were cached a day early,
+    2024-07-28 (a Sunday) .. 07-30, without a note."""
+    local = pd.DatetimeIndex(["2024-07-29", "2024-07-30", "2024-07-31"]).tz_localize("Asia/Tokyo")
+    utc = local.tz_convert("UTC")
+    assert [f"{d:%Y-%m-%d}" for d in utc] == ["2024-07-28", "2024-07-29", "2024-07-30"]
+    frame = yf_frame("7203.T", utc, np.array([1.0, 1.01, 1.02]))
+    monkeypatch.setattr(yfinance, "download", FakeYahoo({"7203.T": frame}))
+    rec = fetch_series("yahoo:7203.T", tmp_path, now=NOW)
+    assert (rec.row["first"], rec.row["last"]) == (
+        "2024-07-29",
+        "2024-07-31",
+    )  # plain pandas: local
+    assert "converted to the exchange's zone Asia/Tokyo" in rec.summary()
+    loaded = DataStore(tmp_path).load("yahoo:7203.T")
+    assert list(loaded.data.index) == list(local.tz_localize(None))
+
+
+def test_weekend_rows_are_dropped_counted_and_noted(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    days = pd.DatetimeIndex(["2024-07-26", "2024-07-27", "2024-07-29"])
+    assert list(days.day_name()) == ["Friday", "Saturday", "Monday"]  # plain pandas
+    frame = yf_frame("ACME", days, np.array([1.0, 1.0, 2.0]))
+    monkeypatch.setattr(yfinance, "download", FakeYahoo({"ACME": frame}))
+    rec = fetch_series("yahoo:ACME", tmp_path, now=NOW)
+    assert rec.row["rows"] == 2 and "1 weekend-dated row(s) dropped (2024-07-27)" in rec.summary()
+    fred = FredSession(
+        "observation_date,DGS10\n2020-01-03,1.88\n2020-01-04,1.88\n2020-01-06,1.81\n"
+    )
+    rec = fetch_series("fred:DGS10", tmp_path, session=fred, now=NOW)
+    assert (rec.row["rows"], rec.row["notes"]) == (2, "1 weekend-dated row(s) dropped (2020-01-04)")
+    monthly = FredSession("observation_date,CPIAUCSL\n2020-01-01,258.0\n2020-02-01,258.6\n")
+    assert fetch_series("fred:CPIAUCSL", tmp_path, session=monthly, now=NOW).row["rows"] == 2
+
+
+def test_a_yahoo_stock_loads_its_adjusted_close(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A $2 dividend: close 100, 100, 98 and adj_close 98, 98, 98.  The old loader read close,
+    a -2 % "return" on the ex-date; an index (adj_close = close) still reads close."""
+    days = pd.bdate_range("2024-07-29", periods=3)
+    frame = yf_frame("ACME", days, np.array([100.0, 100.0, 98.0]))
+    frame[("Adj Close", "ACME")] = [98.0, 98.0, 98.0]
+    monkeypatch.setattr(yfinance, "download", FakeYahoo({"ACME": frame}))
+    fetch_series("yahoo:ACME", tmp_path, now=NOW)
+    loaded = DataStore(tmp_path).load("yahoo:ACME")
+    plain = pd.read_parquet(tmp_path / "cache" / "yahoo" / "ACME.parquet")  # independent read
+    assert loaded.data.tolist() == plain["adj_close"].tolist() == [98.0, 98.0, 98.0]
+    assert loaded.info.column == "adj_close" and "adj_close loaded" in loaded.info.notes[0]
+    assert DataStore(tmp_path).load("yahoo:ACME[close]").data.tolist() == [100.0, 100.0, 98.0]
+
+
+@pytest.mark.parametrize("bad", [0.0, np.inf])
+def test_a_fetch_that_cannot_be_loaded_is_not_cached(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, bad: float
+) -> None:
+    """A close of 0 or inf was cached and reported as a success; every load then failed."""
+    days = pd.bdate_range("2024-07-29", periods=3)
+    frame = yf_frame("ACME", days, np.array([1.0, bad, 3.0]))
+    monkeypatch.setattr(yfinance, "download", FakeYahoo({"ACME": frame}))
+    with pytest.raises(DataError, match=r"column 'close': non-.* on 2024-07-30 .*; not cached"):
+        fetch_series("yahoo:ACME", tmp_path, now=NOW)
+    assert not (tmp_path / "cache" / "yahoo" / "ACME.parquet").exists()
+
+
+@pytest.mark.parametrize("cell", ['"3,257.85"', "ND"])
+def test_fred_text_other_than_its_dot_is_an_error_naming_the_date(
+    tmp_path: Path, cell: str
+) -> None:
+    """'3,257.85' was dropped and counted as if it were FRED's '.' holiday marker."""
+    body = f"observation_date,SP500\n2020-01-02,{cell}\n2020-01-03,3234.85\n"
+    with pytest.raises(DataError, match=r"fred:SP500: non-numeric value .* on 2020-01-02 "):
+        fetch_series("fred:SP500", tmp_path, session=FredSession(body), now=NOW)
+
+
+def test_a_fred_fetch_keeps_its_count_of_dots_in_the_load_record(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The '.' count was in cache/MANIFEST.csv only: the load's record said nothing was
+    dropped, and ``data show`` printed no note at all."""
+    body = "observation_date,DGS10\n2020-01-02,1.88\n2020-01-03,.\n2020-01-06,1.81\n"
+    fetch_series("fred:DGS10", tmp_path, session=FredSession(body), now=NOW)
+    info = DataStore(tmp_path).load("fred:DGS10").info
+    assert info.dropped == {"provider_without_value": 1}
+    assert "1 row(s) without a value dropped by the fetch" in info.notes[-1]
+    assert main(["--data-dir", str(tmp_path), "data", "show", "fred:DGS10"]) == 0
+    assert "note: fetched from fred on 2026-11-22" in capsys.readouterr().out

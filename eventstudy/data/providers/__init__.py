@@ -107,6 +107,7 @@ class FetchRecord:
         return (
             f"{r['name']}{via}: {r['rows']} rows {r['first']}..{r['last']} "
             f"({r['dropped']} without a value dropped) -> {self.path}"
+            + (f"; {r['notes']}" if r.get("notes") else "")
         )
 
 
@@ -215,7 +216,16 @@ def _fetch_any(provider: str, symbol: str, start: str, session: Any) -> Fetched:
             got.library,
             got.units,
             source=f"stooq:{alias}",
-        ).with_note(f"Yahoo failed ({exc}); Stooq's {alias}, the same index, stands in")
+        ).with_note(
+            "; ".join(
+                n
+                for n in (
+                    f"Yahoo failed ({exc}); Stooq's {alias}, the same index, stands in",
+                    got.note,
+                )
+                if n
+            )
+        )
 
 
 def _path(root: Path, provider: str, symbol: str) -> Path:
@@ -267,6 +277,7 @@ def _write(
     buffer = io.BytesIO()
     table.to_parquet(buffer, index=False)
     data = buffer.getvalue()
+    _validate(data, path.relative_to(root).as_posix(), fetched, frame)
     when = (now or dt.datetime.now(dt.UTC)).astimezone(dt.UTC)
     real_provider, _, real_symbol = (fetched.source or name).partition(":")
     row = {
@@ -291,6 +302,33 @@ def _write(
         write_bytes_atomic(path, data)
         _write_manifest_row(root / CACHE / "MANIFEST.csv", row, manifest)
     return FetchRecord(path=path, row=row)
+
+
+def _validate(data: bytes, rel: str, fetched: Fetched, frame: pd.DataFrame) -> None:
+    """Read the bytes about to be cached as the store will read them (the same reader, the
+    same checks), so that a fetch never reports success for a file that cannot be loaded (a
+    Yahoo close of 0 or inf was cached, and every load then failed).
+
+    Raises
+    ------
+    DataError
+        What the reader refuses, with ``not cached``.
+    """
+    from eventstudy.data.reader import parse_table
+    from eventstudy.data.store import units_kind
+
+    prices = [c for c in ("close", "adj_close") if c in frame.columns]
+    kind = units_kind(fetched.units)
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # jumps are the loader's to flag, on each load
+            if prices and kind != "level":
+                for column in prices:
+                    parse_table(data, Path(rel), columns=[column], kind="price", drop_missing=True)
+            else:
+                parse_table(data, Path(rel), all_columns=True, kind="level", drop_missing=True)
+    except DataError as exc:
+        raise DataError(f"{exc}; not cached") from exc
 
 
 def _check_not_in_snapshot(root: Path, name: str, provider: str, symbol: str) -> None:

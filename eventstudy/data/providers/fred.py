@@ -5,9 +5,10 @@ from __future__ import annotations
 import re
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
-from eventstudy.data.providers._table import Fetched
+from eventstudy.data.providers._table import Fetched, drop_weekends
 from eventstudy.exceptions import DataError
 
 __all__ = ["UNKNOWN", "fetch", "units_of"]
@@ -95,15 +96,27 @@ def fetch(symbol: str, start: str, session: Any) -> Fetched:
             f"fred:{symbol}: the answer is not FRED's CSV: columns {list(frame.columns)}, "
             f"index {type(frame.index).__name__}"
         )
+    # the reader reads FRED's "." as missing (NaN); any other text is not a value FRED
+    # documents: a quoted "3,257.85" was dropped as if it were a holiday
     values = pd.to_numeric(frame[symbol], errors="coerce")
+    bad = values.isna() & frame[symbol].notna()
+    if bool(bad.any()):
+        i = int(np.flatnonzero(bad.to_numpy())[0])
+        raise DataError(
+            f"fred:{symbol}: non-numeric value {frame[symbol].iloc[i]!r} on "
+            f"{frame.index[i]:%Y-%m-%d} ({int(bad.sum())} such cell(s)); only FRED's '.' means "
+            "no value that day; not cached"
+        )
     missing = int(values.isna().sum())
     series = values.dropna()
     if series.empty:
         raise DataError(f"fred:{symbol}: FRED returned no observations")
+    table, note = drop_weekends(series.to_frame("value"), f"fred:{symbol}")
     units = units_of(symbol)
     return Fetched(
-        series.to_frame("value"),
+        table,
         missing,
         f"pandas-datareader {pandas_datareader.__version__}",
         units,
+        note=note,
     )

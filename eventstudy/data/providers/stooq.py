@@ -7,6 +7,7 @@ import datetime as dt
 import io
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from eventstudy.data.providers._table import Fetched, daily_closes
@@ -57,7 +58,16 @@ def fetch(symbol: str, start: str, session: Any) -> Fetched:
         )
     frame = pd.read_csv(io.StringIO(text), index_col="Date", parse_dates=["Date"])
     frame.columns = [c.strip().lower() for c in frame.columns]
-    frame = frame.apply(pd.to_numeric, errors="coerce")
-    frame, dropped = daily_closes(frame, f"stooq:{symbol}", "Stooq")
+    numbers = frame.apply(pd.to_numeric, errors="coerce")
+    text = frame.astype(str).apply(lambda c: c.str.strip())
+    bad = numbers.isna() & frame.notna() & (text != "")
+    if bool(bad.to_numpy().any()):
+        i, j = (int(k[0]) for k in np.nonzero(bad.to_numpy()))
+        raise DataError(
+            f"stooq:{symbol}: non-numeric value {frame.iat[i, j]!r} in column "
+            f"{frame.columns[j]!r} on {frame.index[i]:%Y-%m-%d} ({int(bad.to_numpy().sum())} "
+            "such cell(s)); not cached"
+        )
+    frame, dropped, note = daily_closes(numbers, f"stooq:{symbol}", "Stooq")
     units = "index points" if symbol.startswith("^") else "price in the listing currency"
-    return Fetched(frame, dropped, f"requests {requests.__version__}", units)
+    return Fetched(frame, dropped, f"requests {requests.__version__}", units, note=note)

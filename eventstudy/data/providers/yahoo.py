@@ -23,6 +23,40 @@ FIELDS = {
 }
 """yfinance's price fields and the cache's column names (the snapshot's Yahoo layout)."""
 
+_SUFFIX_ZONES = {
+    "T": "Asia/Tokyo", "HK": "Asia/Hong_Kong", "SS": "Asia/Shanghai", "SZ": "Asia/Shanghai",
+    "KS": "Asia/Seoul", "KQ": "Asia/Seoul", "TW": "Asia/Taipei", "TWO": "Asia/Taipei",
+    "SI": "Asia/Singapore", "NS": "Asia/Kolkata", "BO": "Asia/Kolkata", "AX": "Australia/Sydney",
+    "NZ": "Pacific/Auckland", "L": "Europe/London", "IL": "Europe/London", "DE": "Europe/Berlin",
+    "F": "Europe/Berlin", "PA": "Europe/Paris", "AS": "Europe/Amsterdam", "BR": "Europe/Brussels",
+    "MI": "Europe/Rome", "MC": "Europe/Madrid", "LS": "Europe/Lisbon", "SW": "Europe/Zurich",
+    "VI": "Europe/Vienna", "ST": "Europe/Stockholm", "OL": "Europe/Oslo",
+    "CO": "Europe/Copenhagen", "HE": "Europe/Helsinki", "IR": "Europe/Dublin",
+    "TO": "America/Toronto", "V": "America/Toronto", "SA": "America/Sao_Paulo",
+    "MX": "America/Mexico_City", "JO": "Africa/Johannesburg",
+}  # fmt: skip
+"""Yahoo's exchange suffixes (``7203.T``) and the exchange's time zone."""
+
+_INDEX_ZONES = {
+    "^N225": "Asia/Tokyo", "^HSI": "Asia/Hong_Kong", "^FTSE": "Europe/London",
+    "^GDAXI": "Europe/Berlin", "^FCHI": "Europe/Paris", "^STOXX50E": "Europe/Berlin",
+    "^AXJO": "Australia/Sydney", "^KS11": "Asia/Seoul", "^GSPTSE": "America/Toronto",
+    "^BSESN": "Asia/Kolkata", "^NSEI": "Asia/Kolkata", "000001.SS": "Asia/Shanghai",
+}  # fmt: skip
+
+
+def exchange_zone(symbol: str) -> str:
+    """The time zone of the exchange of a Yahoo symbol: from its suffix (``7203.T``:
+    Asia/Tokyo) or a known non-US index (``^N225``), else America/New_York (US listings
+    have no suffix)."""
+    s = symbol.upper()
+    if s in _INDEX_ZONES:
+        return _INDEX_ZONES[s]
+    head, dot, suffix = s.rpartition(".")
+    if dot and head and suffix in _SUFFIX_ZONES:
+        return _SUFFIX_ZONES[suffix]
+    return "America/New_York"
+
 
 class _Collect(logging.Handler):
     """Keeps the messages yfinance logs: ``download`` reports failures (a delisted symbol,
@@ -119,10 +153,12 @@ def fetch(symbol: str, start: str, session: Any) -> Fetched:
             f"(expected {list(FIELDS)})"
         )
     frame = frame.rename(columns=FIELDS)[[v for k, v in FIELDS.items() if k in frame.columns]]
-    frame, dropped = daily_closes(frame, f"yahoo:{symbol}", "Yahoo")
+    frame, dropped, note = daily_closes(
+        frame, f"yahoo:{symbol}", "Yahoo", zone=exchange_zone(symbol)
+    )
     units = (
         "index points"
         if symbol.startswith("^")
         else "price in the listing currency (close split-adjusted; adj_close also for dividends)"
     )
-    return Fetched(frame, dropped, _version(), units)
+    return Fetched(frame, dropped, _version(), units, note=note)
