@@ -407,6 +407,33 @@ def test_dates_outside_the_data_are_named_or_warned(store: DataStore) -> None:
         parse_study(backwards, source="s.toml")
 
 
+def test_a_record_since_before_the_data_is_an_error_naming_the_key(store: DataStore) -> None:
+    """The synthetic data start 2000-01-03 (the fixture's first business day). "The largest
+    5-day move since 1990" would be judged on the data from 2000 only: refused with the key,
+    the variant and both dates, also inside a combinator (it ran silently before)."""
+    from eventstudy.exceptions import DataError
+
+    first = pd.bdate_range("2000-01-03", periods=1)[0]  # independent: the fixture's calendar
+    early = STUDY.replace(
+        'signal = { mode = "below", level = -0.04 }',
+        'signal = { type = "move", series = "a", mode = "record_high", since = 1990-01-01 }',
+    )
+    with pytest.raises(
+        DataError,
+        match=rf"\[signal\] the signal's since = 1990-01-01 \(variant 'down'\) is before the "
+        rf"data's first date {first:%Y-%m-%d}",
+    ):
+        run_study(parse_study(early), store=store)
+    nested = STUDY.replace(
+        'signal = { mode = "below", level = -0.04 }',
+        'signal = { type = "any_of", signals = [{ type = "move", series = "a", mode = "above", '
+        'level = 0.04 }, { type = "move", series = "b", mode = "record_low", since = '
+        "1995-03-01 }] }",
+    )
+    with pytest.raises(DataError, match=r"the signal's signals\.1\.since = 1995-03-01"):
+        run_study(parse_study(nested), store=store)
+
+
 def test_the_api_names_the_argument_it_wants(tmp_path: Path) -> None:
     (tmp_path / "s.toml").write_text(STUDY)
     with pytest.raises(

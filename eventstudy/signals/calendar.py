@@ -89,6 +89,9 @@ class Calendar(Signal):
         ``"best"`` (default) or ``"worst"``.
     since
         The year before the comparison set: years after it are compared (default: all data).
+        :meth:`compute` raises ``ValueError`` when the series does not hold the first
+        compared period (the rank would be judged on the years the data cover, not on those
+        since ``since``), or when no period has ``top_n`` compared years before it.
     top_n
         Trigger when within the top (bottom) ``top_n`` (default 1: the record).
 
@@ -132,6 +135,8 @@ class Calendar(Signal):
         pos = pr["pos"].to_numpy(dtype=np.int64)
         wanted = self.quarter if freq == "Q" else self.month
         keep = np.ones(len(pr), dtype=bool) if wanted is None else sub == wanted
+        if self.since is not None:
+            self._check_since(x, pidx[keep & ~np.isnan(ret)], freq)
         trig_p = np.zeros(len(pr), dtype=bool)
         since = self.since if self.since is not None else np.iinfo(np.int64).min  # exclusive
         for s in np.unique(sub[keep]):  # at most 12 calendar periods, not dates
@@ -158,6 +163,44 @@ class Calendar(Signal):
             look_ahead=False,
             description=self._describe(),
         )
+
+    def _check_since(self, x: pd.Series, held: pd.PeriodIndex, freq: str) -> None:
+        """Refuse a ``since`` whose first compared period the data do not hold ("the best
+        August since 1950" compares every August from 1951 on; judged on the years the data
+        cover it would be another claim), or one that leaves no period with ``top_n``
+        compared years before it (the signal could never fire)."""
+        assert self.since is not None
+        if not len(held):
+            return  # no period return at all: the caller says so
+        first_year = self.since + 1
+        if freq == "Q":
+            need = pd.Period(f"{first_year}Q{self.quarter}", freq="Q")
+        else:
+            need = pd.Period(f"{first_year}-{self.month or 1:02d}", freq="M")
+        what = self._period_word()
+        start = x.index[x.notna().to_numpy()][0]
+        if held[0] > need:
+            raise ValueError(
+                f"since = {self.since} compares the {what}s of {first_year} on, but series "
+                f"{self.series!r} starts {start:%Y-%m-%d} and its first {what} return is "
+                f"{held[0]} (from the previous period's last close): the rank would be judged "
+                f"against the years from {held[0].year} only; give since = {held[0].year - 1} "
+                "or later, or a series that covers the years after since"
+            )
+        if held[-1].year < first_year + self.top_n:
+            raise ValueError(
+                f"since = {self.since} leaves no {what} with {self.top_n} compared year(s) "
+                f"after {self.since} before it: the last {what} return of {self.series!r} is "
+                f"{held[-1]} (its data end {x.index[-1]:%Y-%m-%d}), so the signal could never "
+                "fire; give an earlier since"
+            )
+
+    def _period_word(self) -> str:
+        if self.month is not None:
+            return _MONTHS[self.month - 1]
+        if self.quarter is not None:
+            return f"Q{self.quarter}"
+        return "month"
 
     def _describe(self) -> str:
         if self.month is not None:

@@ -72,7 +72,10 @@ class Move(Signal):
     ValueError
         A ``level`` above 1 in absolute value (``level=5`` read as 500 %: write ``0.05``), a
         missing ``level`` in ``above``/``below``, ``lookback`` or ``since`` outside the record
-        modes, an unknown ``mode`` or ``return_kind``.
+        modes, an unknown ``mode`` or ``return_kind``.  From :meth:`compute`: a ``since``
+        before the series' first date (the record would be judged on the data from that date
+        only), a ``since`` that leaves fewer than two returns, or a ``lookback`` of at least
+        the number of returns the data hold (the signal could never fire).
 
     Notes
     -----
@@ -138,6 +141,7 @@ class Move(Signal):
             desc = f"{what} {self.mode} {fmt_num(level)}"
             return make_result(r, trig, threshold=level, look_ahead=False, description=desc)
         if self.since is not None:
+            self._check_since(get_column(data, self.series), r)
             after = r.index >= pd.Timestamp(self.since)
             past = r.where(after)
             high = self.mode == "record_high"
@@ -149,6 +153,13 @@ class Move(Signal):
             desc = f"{what} the {word} since {self.since}"
             return make_result(r, trig, threshold=None, look_ahead=False, description=desc)
         lb = self.lookback or _DEFAULT_LOOKBACK
+        n_valid = int(r.notna().sum())
+        if n_valid <= lb:
+            raise ValueError(
+                f"lookback = {lb} needs {lb} earlier {self.n}-day returns of {self.series!r} "
+                f"before a record can be judged, but the data hold {n_valid:,}{_span(r)}: the "
+                "signal could never fire; give a shorter lookback or a longer series"
+            )
         roll = r.rolling(lb, min_periods=lb)
         if self.mode == "record_high":
             ref = roll.max().shift(1)
@@ -159,3 +170,32 @@ class Move(Signal):
             trig = (r < ref).to_numpy(dtype=bool)
             desc = f"{what} the smallest in the past {lb} trading days"
         return make_result(r, trig, threshold=None, look_ahead=False, description=desc)
+
+    def _check_since(self, prices: pd.Series, r: pd.Series) -> None:
+        """The record "since X" needs the series from X on: refuse a ``since`` before the
+        series' first date (the comparison would silently shrink to the returns the data
+        hold) or one that leaves fewer than two returns to compare (it could never fire)."""
+        since = pd.Timestamp(str(self.since))
+        held = prices.index[prices.notna().to_numpy()]
+        if not len(held):
+            return  # no value at all: the caller says so
+        if held[0] > since:
+            raise ValueError(
+                f"since = {self.since} is before the first date of series {self.series!r} "
+                f"({held[0]:%Y-%m-%d}): the record 'since {self.since}' would be judged against "
+                f"the returns from {held[0]:%Y-%m-%d} only; give since = {held[0]:%Y-%m-%d} or "
+                f"later, or a series that covers {self.since}"
+            )
+        n_after = int((r.notna() & (r.index >= since)).sum())
+        if n_after < 2:
+            raise ValueError(
+                f"since = {self.since} leaves {n_after} {self.n}-day return(s) of "
+                f"{self.series!r} to compare (its data end {held[-1]:%Y-%m-%d}): the signal "
+                "could never fire; give an earlier since"
+            )
+
+
+def _span(r: pd.Series) -> str:
+    """`` (YYYY-MM-DD..YYYY-MM-DD)``: the dates of the defined values of ``r`` ("" if none)."""
+    held = r.index[r.notna().to_numpy()]
+    return f" ({held[0]:%Y-%m-%d}..{held[-1]:%Y-%m-%d})" if len(held) else ""

@@ -137,8 +137,10 @@ def _check_holes(config: TimeSeriesStudyConfig, data: StudyData) -> None:
 
 def _check_dates(config: TimeSeriesStudyConfig, dates: pd.DatetimeIndex) -> None:
     """The ``[events]`` window must meet the aligned data (an error naming the key); a window,
-    or a signal's ``*_start`` date, that begins before the data is warned: the sample, or the
-    statistic, then starts at the data's first date, not at the date the config names."""
+    or a date of the signal (``sigma_start``, any date key of it or of a signal it combines),
+    that begins before the data is warned: the sample, or the statistic, then starts at the
+    data's first date, not at the date the config names.  A record's ``since`` before the data
+    is an error: "the largest since 1970" judged on the data from 1987 is another claim."""
     from eventstudy.exceptions import DataCoverageWarning, DataError
 
     first, last = pd.Timestamp(dates[0]), pd.Timestamp(dates[-1])
@@ -156,11 +158,18 @@ def _check_dates(config: TimeSeriesStudyConfig, dates: pd.DatetimeIndex) -> None
     if ev.start is not None and ev.start < first:
         early.append(f"[events] start = {ev.start:%Y-%m-%d}")
     for variant in config.variants:
-        for key, value in variant.signal.items():
-            if key.endswith("_start") and isinstance(value, datetime.date | pd.Timestamp):
-                when = pd.Timestamp(value)
-                if when < first:
-                    early.append(f"the signal's {key} = {when:%Y-%m-%d} (variant {variant.name!r})")
+        for key, when in _signal_dates(variant.signal):
+            if when >= first:
+                continue
+            where = f"the signal's {key} = {when:%Y-%m-%d} (variant {variant.name!r})"
+            if key.rsplit(".", 1)[-1] == "since":  # a record "since" needs the whole window
+                raise DataError(
+                    f"{config.path}: [signal] {where} is before the data's first date "
+                    f"{first:%Y-%m-%d} ({span}): the record since {when:%Y-%m-%d} would be "
+                    f"judged against the data from {first:%Y-%m-%d} only; give since = "
+                    f"{first:%Y-%m-%d} or later, or series that cover {when:%Y-%m-%d}"
+                )
+            early.append(where)
     for what in dict.fromkeys(early):
         warnings.warn(
             f"{config.path}: {what} is before the data's first date {first:%Y-%m-%d} ({span}): "
@@ -168,6 +177,23 @@ def _check_dates(config: TimeSeriesStudyConfig, dates: pd.DatetimeIndex) -> None
             DataCoverageWarning,
             stacklevel=find_stack_level(),
         )
+
+
+def _signal_dates(signal: Mapping[str, Any], prefix: str = "") -> list[tuple[str, pd.Timestamp]]:
+    """Every date-valued key of a signal's config, with its dotted path (``signals.0.since``
+    inside a combinator), nested signals included."""
+    out: list[tuple[str, pd.Timestamp]] = []
+    for key, value in signal.items():
+        name = f"{prefix}{key}"
+        if isinstance(value, datetime.date | pd.Timestamp):
+            out.append((name, pd.Timestamp(value)))
+        elif isinstance(value, Mapping):
+            out += _signal_dates(value, f"{name}.")
+        elif isinstance(value, list | tuple):
+            for i, item in enumerate(value):
+                if isinstance(item, Mapping):
+                    out += _signal_dates(item, f"{name}.{i}.")
+    return out
 
 
 def series_units(config: TimeSeriesStudyConfig, store: DataStore) -> dict[str, str]:

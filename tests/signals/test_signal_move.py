@@ -238,8 +238,9 @@ def test_lookback_exactly_filled_and_ties():
     prices = [4.0, 6.0, 7.5, 11.25, 19.6875]
     res = Move(series="x", n=1, mode="record_high", lookback=3).compute(make_frame(x=prices))
     assert res.trigger.tolist() == [False, False, False, False, True]
-    short = Move(series="x", n=1, mode="record_high", lookback=4).compute(make_frame(x=prices))
-    assert not short.trigger.any()  # only 3 past returns at t=4: window not filled
+    # lookback 4 on 4 returns: no window is ever filled, the signal could never fire
+    with pytest.raises(ValueError, match=r"^lookback = 4 needs 4 earlier 1-day returns of 'x'"):
+        Move(series="x", n=1, mode="record_high", lookback=4).compute(make_frame(x=prices))
     # a level exactly equal is not beyond it
     lvl = Move(series="x", n=1, mode="above", level=0.5).compute(make_frame(x=prices))
     assert lvl.trigger.tolist() == [False, False, False, False, True]
@@ -256,6 +257,11 @@ def test_truncated_data_give_the_same_past():
         sig = Move(series="x", **params)
         full = sig.compute(data)
         for t in (30, 33, 120, 400):
+            if (t == 30 and "lookback" in params) or (t < 45 and "since" in params):
+                # 29 returns for a 30-day lookback; data ending before since: refused
+                with pytest.raises(ValueError, match="could never fire"):
+                    sig.compute(data.iloc[: t + 1])
+                continue
             part = sig.compute(data.iloc[: t + 1])
             np.testing.assert_allclose(part.value.to_numpy(), full.value.to_numpy()[: t + 1])
             np.testing.assert_array_equal(part.trigger.to_numpy(), full.trigger.to_numpy()[: t + 1])
@@ -288,7 +294,8 @@ def test_truncated_data_give_the_same_past():
     ],
 )
 def test_descriptions_and_thresholds(params, text, threshold):
-    res = Move(series="x", **params).compute(make_frame(x=[1.0, 2.0, 3.0]))
+    # 800 dates: long enough for the default lookback, so a record could fire
+    res = Move(series="x", **params).compute(_walk(800, seed=1, holes=()))
     assert res.description == text
     assert res.threshold == threshold
 
