@@ -11,7 +11,7 @@ episodes (:func:`episodes`), not by choosing a larger ``min_gap``.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Literal
+from typing import Any, Literal
 
 import numpy as np
 import numpy.typing as npt
@@ -24,6 +24,7 @@ from eventstudy.signals._base import SignalResult
 
 __all__ = [
     "DEFAULT_MIN_GAP",
+    "EventPositions",
     "EventTable",
     "episode_labels",
     "episodes",
@@ -41,6 +42,41 @@ DEFAULT_MIN_GAP = 21
 EventMode = Literal["first", "episode"]
 
 
+class EventPositions(np.ndarray):
+    """Read-only int64 positions of events that remember the events' dates.
+
+    :attr:`EventTable.positions` is one: passed on its own to
+    :func:`~eventstudy.evaluation.evaluate` or :func:`~eventstudy.evaluation.average_path`,
+    its dates are checked against the dates of ``fwd`` (``prices``) at those positions, as an
+    :class:`EventTable`'s are, so positions found on one calendar are never paired with
+    another calendar's rows.  Any array made from it (a slice, ``positions + 1``,
+    ``np.asarray``) is plain positions again, which are not checked.
+    """
+
+    event_dates: pd.DatetimeIndex | None
+
+    def __new__(cls, positions: Any, dates: pd.DatetimeIndex) -> EventPositions:
+        obj = readonly_array(np.asarray(positions, dtype=np.int64)).view(cls)
+        obj.event_dates = pd.DatetimeIndex(dates)
+        return obj
+
+    def __array_finalize__(self, obj: Any) -> None:
+        self.event_dates = None  # a view, slice or computation: bare positions
+
+    def __array_wrap__(self, arr: Any, context: Any = None, return_scalar: bool = False) -> Any:
+        out = np.asarray(arr)  # a computation on positions gives a plain array
+        return out[()] if return_scalar else out
+
+    def __reduce__(self) -> Any:
+        reduced: Any = super().__reduce__()  # (rebuild, args, state) for an ndarray
+        return reduced[0], reduced[1], (reduced[2], self.event_dates)
+
+    def __setstate__(self, state: Any) -> None:
+        base, dates = state
+        super().__setstate__(base)
+        self.event_dates = dates
+
+
 @dataclass(frozen=True, slots=True)
 class EventTable:
     """Event dates selected from trigger days by :func:`find_events`.
@@ -50,7 +86,9 @@ class EventTable:
     dates
         Event dates, ascending (shape ``(n_events,)``).
     positions
-        Integer positions of the events in the signal's (= the data's) index.
+        Integer positions of the events in the signal's (= the data's) index, an
+        :class:`EventPositions` array that carries the dates: ``evaluate(fwd,
+        events.positions)`` checks them against ``fwd`` as ``evaluate(fwd, events)`` does.
     values
         Signal value on each event date (NaN when only a trigger series was given).
     n_triggers
@@ -82,7 +120,7 @@ class EventTable:
     def __post_init__(self) -> None:
         if not (len(self.dates) == len(self.positions) == len(self.values)):
             raise DataError("dates, positions and values must have the same length")
-        object.__setattr__(self, "positions", readonly_array(self.positions))
+        object.__setattr__(self, "positions", EventPositions(self.positions, self.dates))
         object.__setattr__(self, "values", readonly_array(self.values))
 
     @property

@@ -358,8 +358,12 @@ def evaluate(
     event_positions
         The events: an :class:`~eventstudy.events.EventTable` (its positions, after checking
         that its dates are the dates of ``fwd`` at those positions: events found on another
-        calendar raise), event dates (each must be a date of ``fwd``, exactly), or sorted
-        unique integer positions into ``fwd.index``.
+        calendar raise), its ``positions`` (checked the same way: they carry the dates),
+        event dates (each must be a date of ``fwd``, exactly), or sorted unique integer
+        positions: rows of ``fwd`` itself (``fwd.index[p]`` is event ``p``'s date).  Bare
+        integers carry no calendar and cannot be checked: positions found on other data (an
+        aligned frame that starts later, a series with other holidays) pair each event with
+        another date's returns; pass the EventTable or its dates instead.
     target_name
         Name of the target, reported in every row.
     horizons

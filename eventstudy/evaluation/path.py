@@ -144,8 +144,10 @@ def average_path(
         Price levels on an ascending DatetimeIndex, finite and > 0.
     event_positions
         The events: an :class:`~eventstudy.events.EventTable` (its positions, after checking
-        that its dates are the dates of ``prices`` there), event dates (each must be a date
-        of ``prices``), or sorted unique integer positions into ``prices``.
+        that its dates are the dates of ``prices`` there) or its ``positions`` (checked the
+        same way), event dates (each must be a date of ``prices``), or sorted unique integer
+        positions: rows of ``prices`` itself, unchecked (bare integers carry no calendar;
+        pass the EventTable or its dates when the events were found on other data).
     pre, post
         Days before and after the event (>= 0).
     kind
@@ -258,8 +260,11 @@ def _is_dates(arr: np.ndarray) -> bool:
 
 
 def event_positions_on(index: pd.Index, events: Any, owner: str) -> Any:
-    """Integer positions into ``index`` of ``events``: an EventTable, event dates, or
-    integer positions (returned as given, checked later by ``as_positions``).
+    """Integer positions into ``index`` of ``events``: an EventTable, its ``positions``
+    (an :class:`~eventstudy.events.EventPositions` that carries the dates), event dates, or
+    bare integer positions (rows of ``index`` itself, returned as given and checked later
+    by ``as_positions`` for range and order only: nothing tells which calendar they came
+    from).
 
     An EventTable's positions are used, and its dates must be the dates of ``index`` at
     those positions (when ``index`` holds dates); dates are looked up by exact match.
@@ -272,32 +277,44 @@ def event_positions_on(index: pd.Index, events: Any, owner: str) -> Any:
     TypeError
         Dates against an index of no dates, or a time-zone mismatch.
     """
+    carried = getattr(events, "event_dates", None)  # EventTable.positions know their dates
+    if isinstance(events, np.ndarray) and carried is not None:
+        return _on_calendar(index, np.asarray(events, dtype=np.int64), carried, owner)
     if hasattr(events, "dates") and hasattr(events, "positions"):  # an EventTable
         pos = np.asarray(events.positions, dtype=np.int64)
-        ev_dates = getattr(events, "dates", None)
-        if not isinstance(index, pd.DatetimeIndex) or ev_dates is None or not len(pos):
-            return pos
-        ev_dates = pd.DatetimeIndex(ev_dates)
-        if (ev_dates.tz is None) != (index.tz is None):
-            raise TypeError(
-                f"the events' dates are {_tz_text(ev_dates.tz)} but the index of {owner} is "
-                f"{_tz_text(index.tz)}: use {owner}.tz_localize(None) (and naive data for "
-                "the signal)"
-            )
-        inside = (pos >= 0) & (pos < len(index))
-        at = pd.DatetimeIndex(index[np.clip(pos, 0, max(len(index) - 1, 0))])
-        bad = ~inside | (at != ev_dates)
-        if bad.any():
-            i = int(np.flatnonzero(bad)[0])
-            found = f"{at[i]:%Y-%m-%d}" if inside[i] else f"beyond its last date ({len(index)})"
-            raise DataError(
-                f"the events were found on another calendar than {owner}: event {i} is dated "
-                f"{ev_dates[i]:%Y-%m-%d} (position {int(pos[i])}) but {owner} has {found} at "
-                f"that position; compute {owner} on the data the events were found on (e.g. "
-                "the aligned frame), or pass the events' dates (events.dates) to map them by "
-                "date"
-            )
+        return _on_calendar(index, pos, getattr(events, "dates", None), owner)
+    return _positions_or_dates(index, events, owner)
+
+
+def _on_calendar(index: pd.Index, pos: np.ndarray, ev_dates: Any, owner: str) -> np.ndarray:
+    """``pos`` after checking that ``index`` holds the events' dates there."""
+    if not isinstance(index, pd.DatetimeIndex) or ev_dates is None or not len(pos):
         return pos
+    ev_dates = pd.DatetimeIndex(ev_dates)
+    if (ev_dates.tz is None) != (index.tz is None):
+        raise TypeError(
+            f"the events' dates are {_tz_text(ev_dates.tz)} but the index of {owner} is "
+            f"{_tz_text(index.tz)}: use {owner}.tz_localize(None) (and naive data for "
+            "the signal)"
+        )
+    inside = (pos >= 0) & (pos < len(index))
+    at = pd.DatetimeIndex(index[np.clip(pos, 0, max(len(index) - 1, 0))])
+    bad = ~inside | (at != ev_dates)
+    if bad.any():
+        i = int(np.flatnonzero(bad)[0])
+        found = f"{at[i]:%Y-%m-%d}" if inside[i] else f"beyond its last date ({len(index)})"
+        raise DataError(
+            f"the events were found on another calendar than {owner}: event {i} is dated "
+            f"{ev_dates[i]:%Y-%m-%d} (position {int(pos[i])}) but {owner} has {found} at "
+            f"that position; compute {owner} on the data the events were found on (e.g. "
+            "the aligned frame), or pass the events' dates (events.dates) to map them by "
+            "date"
+        )
+    return pos
+
+
+def _positions_or_dates(index: pd.Index, events: Any, owner: str) -> Any:
+    """Event dates looked up in ``index``, or integer positions returned as given."""
     if isinstance(events, pd.Series):
         events = events.to_numpy()
     arr = events.to_numpy() if isinstance(events, pd.Index) else np.asarray(events)

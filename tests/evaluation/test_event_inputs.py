@@ -222,3 +222,37 @@ def test_size_on_the_data_measures_shift_t_when_it_runs() -> None:
         fwd, POS, tests=["hac", "shift_t", "naive_t"], default_test="hac", size_draws=30, seed=1
     )
     assert list(ev.horizons["1m"].size) == ["hac", "naive_t", "shift_t"]
+
+
+def test_the_positions_of_an_event_table_are_checked_against_fwd() -> None:
+    """Review 2026-12, finding 1.2: ``evaluate(fwd, events.positions)`` with ``fwd`` on
+    another calendar (the series as loaded, from earlier than the aligned frame the events
+    were found on) paired each event with the date at the same row number, silently. The
+    positions now carry the events' dates and are refused there; on the right calendar they
+    give the events' own returns (checked against plain pandas)."""
+    import pickle
+
+    aligned = PX.iloc[100:]  # the events were found on data from row 100 of PX on
+    table = _table(pd.DatetimeIndex(aligned.index))
+    wrong = forward_returns(PX, {"1m": 21})  # the series as loaded: row p is another date
+    first = f"{aligned.index[POS[0]]:%Y-%m-%d}"
+    with pytest.raises(DataError, match=rf"another calendar than fwd: event 0 is dated {first}"):
+        _ev(wrong, table.positions)
+    with pytest.raises(DataError, match=rf"another calendar than prices: event 0 is dated {first}"):
+        average_path(PX, table.positions, pre=5, post=21)
+    # a study's events come back from a forked process pickled: the dates come with them
+    with pytest.raises(DataError, match="another calendar than fwd"):
+        _ev(wrong, pickle.loads(pickle.dumps(table)).positions)
+    right = forward_returns(aligned, {"1m": 21})
+    res = _ev(right, table.positions)
+    # independent: the 21-day return from each event date, with pandas
+    dates = aligned.index[POS]
+    expected = (aligned.shift(-21) / aligned - 1.0).loc[dates].mean()
+    assert res.horizons["1m"].mean == pytest.approx(expected, rel=1e-12)
+    # what the old code computed: the rows of PX, other dates
+    wrong_mean = (PX.shift(-21) / PX - 1.0).iloc[POS].mean()
+    assert abs(wrong_mean - expected) > 1e-4
+    # bare integers made from the positions are positions into fwd's own rows, unchecked
+    assert _ev(wrong, np.asarray(table.positions)).horizons["1m"].mean == pytest.approx(
+        wrong_mean, rel=1e-12
+    )
