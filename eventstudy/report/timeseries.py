@@ -478,6 +478,7 @@ def result_record(result: StudyResult) -> dict[str, Any]:
                 "overlap_days": rep.overlap_days,
                 "return_correlation": rep.return_correlation,
                 "max_abs_return_diff": rep.max_abs_return_diff,
+                "level_drift_per_year": rep.level_drift,
             }
             for alias, rep in data.splices.items()
         },

@@ -34,6 +34,31 @@ def test_spliced_russell_2000_since_1978(snapshot_dir: Path) -> None:
     )
 
 
+def test_a_total_return_source_spliced_into_a_price_index_is_warned(snapshot_dir: Path) -> None:
+    """fred:RU2000TR into yahoo:^RUT: the level ratio TR / PR drifts (dividends, +1.46% a year
+    from the two series' mean daily-return difference); the shipped splice of fred:RU2000PR
+    passes unwarned."""
+    import warnings
+
+    import numpy as np
+
+    from eventstudy.exceptions import SpliceAgreementWarning
+
+    store = DataStore(snapshot_dir)
+    tr, pr = store.load("fred:RU2000TR").data, store.load("yahoo:^RUT").data
+    common = tr.index.intersection(pr.index)
+    years = (common - common[0]).days.to_numpy() / 365.25
+    slope = np.polyfit(years, np.log(tr.loc[common] / pr.loc[common]).to_numpy(), 1)[0]
+    assert 0.012 < slope < 0.016  # independent: numpy's least-squares slope, per year
+    with pytest.warns(SpliceAgreementWarning, match=r"fred:RU2000TR -> yahoo:\^RUT: the ratio"):
+        _, report = store.splice("fred:RU2000TR", "yahoo:^RUT")
+    assert report.level_drift == pytest.approx(slope, rel=1e-9)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", SpliceAgreementWarning)
+        _, shipped = store.splice("fred:RU2000PR", "yahoo:^RUT")
+    assert abs(shipped.level_drift) < 0.0005
+
+
 def test_every_snapshot_file_loads(snapshot_dir: Path) -> None:
     store = DataStore(snapshot_dir)
     listing = store.listing()

@@ -107,6 +107,41 @@ def test_splice_warns_on_poor_agreement() -> None:
     assert report.return_correlation == pytest.approx(expected)
 
 
+def test_splice_warns_when_the_level_ratio_drifts() -> None:
+    """Review 2026-12, finding 1.3: a total-return source joined to a price source passed
+    the correlation check (daily returns correlate at 0.9997). Two sources with the same
+    daily noise, one gaining 1.5% a year more (a dividend yield): the ratio of their levels
+    drifts, measured against numpy's least-squares slope, and the splice is warned naming
+    both; a copy with noise of its own but no drift is not."""
+    import warnings
+
+    dates = pd.bdate_range("2000-01-03", "2009-12-31")
+    rng = np.random.default_rng(4)
+    price = 100 * np.exp(np.cumsum(rng.normal(0, 0.01, dates.size)))
+    years = (dates - dates[0]).days.to_numpy() / 365.25
+    total = price * np.exp(0.015 * years)
+    iso = [f"{d:%Y-%m-%d}" for d in dates]
+    tr = series(list(total), iso, "TR")
+    pr = series(list(price[500:]), iso[500:], "PR")  # the later source, from 2001-12-03
+    common = dates[500:]
+    slope = np.polyfit(years[500:], np.log(total[500:] / price[500:]), 1)[0]  # independent
+    assert slope == pytest.approx(0.015, rel=1e-9)
+    with pytest.warns(
+        SpliceAgreementWarning,
+        match=r"TR -> PR: the ratio of their levels drifts "
+        rf"\+1\.50% a year over the {common.size}-day overlap",
+    ):
+        _, report = splice_series(tr, pr)
+    assert report.level_drift == pytest.approx(slope, rel=1e-9)
+    assert report.return_correlation > 0.999  # the old check alone passed it
+    assert "level-ratio drift +1.500% a year" in report.summary()
+    same = price * np.exp(rng.normal(0, 1e-4, dates.size))  # another vendor's rounding
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", SpliceAgreementWarning)
+        _, quiet = splice_series(series(list(same), iso, "OLD"), pr)
+    assert abs(quiet.level_drift) < 0.001
+
+
 def test_splice_needs_join_date_in_earlier() -> None:
     early = series([1, 2], ["2020-01-01", "2020-01-02"], "early")
     late = series([5, 6], ["2020-01-03", "2020-01-06"], "late")
