@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
+import numpy as np
 import pandas as pd
 
 from eventstudy.data.records import LoadedSeries, SeriesInfo
@@ -145,3 +146,40 @@ def find_gaps(index: pd.DatetimeIndex, *, days: int = 5) -> pd.DataFrame:
     return pd.DataFrame(
         {"from": idx[:-1][mask], "to": idx[1:][mask], "days": delta[mask].astype(int)}
     ).reset_index(drop=True)
+
+
+SPARSE_GAP_DAYS = 5
+"""A gap of more than this many calendar days between consecutive dates is not a daily step
+(a weekend and a holiday make 4; the longest market closure of the daily snapshot, 2001-09-10
+to 09-17, 7 is a lone gap, not a run)."""
+
+SPARSE_RUN = 3
+"""Consecutive non-daily gaps that make a non-daily stretch (a weekly or monthly history)."""
+
+
+def sparse_stretches(index: pd.DatetimeIndex) -> pd.DataFrame:
+    """Stretches of ``index`` that are not daily: runs of at least :data:`SPARSE_RUN`
+    consecutive gaps of more than :data:`SPARSE_GAP_DAYS` calendar days (month-end or weekly
+    history).  Horizons and windows count rows, so on such a stretch "21 days" would be 21
+    months; a lone long gap (a market closure, a hole) is not a stretch (:func:`find_gaps`
+    lists those).
+
+    Returns
+    -------
+    DataFrame
+        One row per stretch: ``first`` and ``last`` (its first and last dates), ``rows``
+        (dates in it) and ``median_gap`` (median calendar days between them).
+    """
+    idx = pd.DatetimeIndex(index)
+    cols = ["first", "last", "rows", "median_gap"]
+    if len(idx) < SPARSE_RUN + 1:
+        return pd.DataFrame(columns=cols)
+    gap = (idx[1:] - idx[:-1]).days.to_numpy()
+    sparse = np.concatenate([[False], gap > SPARSE_GAP_DAYS, [False]]).astype(np.int8)
+    edges = np.diff(sparse)
+    starts, stops = np.flatnonzero(edges == 1), np.flatnonzero(edges == -1)  # gap runs
+    rows = []
+    for a, b in zip(starts.tolist(), stops.tolist(), strict=True):  # gaps a..b-1: dates a..b
+        if b - a >= SPARSE_RUN:
+            rows.append((idx[a], idx[b], b - a + 1, float(np.median(gap[a:b]))))
+    return pd.DataFrame(rows, columns=cols)

@@ -9,13 +9,13 @@ from dataclasses import dataclass
 import pandas as pd
 
 from eventstudy.config.study import DataConfig, SeriesSpec
-from eventstudy.data.align import AlignedData, align
+from eventstudy.data.align import AlignedData, align, sparse_stretches
 from eventstudy.data.records import LoadedSeries, SeriesInfo
 from eventstudy.data.splice import SpliceReport, splice_series
 from eventstudy.data.store import DataStore
 from eventstudy.exceptions import DataError
 
-__all__ = ["StudyData", "load_series", "load_study_data", "series_kind"]
+__all__ = ["StudyData", "daily_part", "load_series", "load_study_data", "series_kind"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -116,11 +116,72 @@ def series_kind(spec: SeriesSpec, store: DataStore) -> str:
     return store.kind_of(name, cwd=False, folder=spec.folder)
 
 
+def daily_part(
+    series: LoadedSeries, spec: SeriesSpec, start: pd.Timestamp | None = None
+) -> tuple[LoadedSeries, str]:
+    """``series`` from where it turns daily, and a note saying what was cut ("" if nothing).
+
+    Horizons, windows and declustering count rows: on a month-end history (FRED's
+    RU2000GPR before 1993-05-31) "21 days" would be 21 months, and a "5-day" move a 5-month
+    one.  A leading non-daily stretch (:func:`~eventstudy.data.align.sparse_stretches`)
+    inside the sample is cut: the series starts at the stretch's last date, and the note
+    counts the rows dropped.  A stretch that runs to the series' last date, or one the
+    study's ``[data] start`` asks for, is refused.
+
+    Raises
+    ------
+    DataError
+        Naming the series, the stretch's dates and its median gap.
+    """
+    stretches = sparse_stretches(pd.DatetimeIndex(series.data.index))
+    if not len(stretches):
+        return series, ""
+    first, last = stretches["first"].iloc[0], stretches["last"].iloc[-1]
+    where = (
+        f"series {spec.alias!r} ({series.info.name}) is not daily from {first:%Y-%m-%d} to "
+        f"{last:%Y-%m-%d} (median gap {stretches['median_gap'].iloc[-1]:.0f} calendar days, "
+        f"{int(stretches['rows'].sum())} dates)"
+    )
+    if start is not None and pd.Timestamp(start) >= last:
+        return series, ""  # the sample begins where the series is daily
+    if last >= series.data.index[-1]:
+        raise DataError(
+            f"{where}, up to its last date: horizons and windows count rows, so 21 rows would "
+            "be 21 months there; use a daily series"
+        )
+    if start is not None:
+        raise DataError(
+            f"{where}: [data] start = {pd.Timestamp(start):%Y-%m-%d} asks for that stretch, "
+            "where horizons and windows (which count rows) would be months; set [data] "
+            f"start = {last:%Y-%m-%d} or later"
+        )
+    keep = series.data.index >= last
+    n_cut = int((~keep).sum())
+    data = series.data[keep]
+    info = series.info
+    info = SeriesInfo.of(
+        info.name,
+        data.index,
+        source=info.source,
+        column=info.column,
+        sha256=info.sha256,
+        dropped={**info.dropped, "not_daily": n_cut},
+        notes=info.notes,
+    )
+    note = (
+        f"S{where[1:]}; horizons and windows count rows, so its {n_cut} dates before "
+        f"{last:%Y-%m-%d} are dropped and the series starts there."
+    )
+    return LoadedSeries(data=data, info=info), note
+
+
 def load_study_data(config: DataConfig, store: DataStore) -> StudyData:
     """Load every series of ``config`` from ``store``, splice where asked, and align them.
 
     The aligned frame covers ``[config.start, config.end]``; a series that starts after
-    ``start`` or ends before ``end`` raises :class:`~eventstudy.exceptions.DataError`.
+    ``start`` or ends before ``end`` raises :class:`~eventstudy.exceptions.DataError`.  A
+    series whose early history is not daily (month-end closes) starts where it turns daily,
+    with a note (:func:`daily_part`).
     """
     loaded: dict[str, LoadedSeries] = {}
     splices: dict[str, SpliceReport] = {}
@@ -131,6 +192,9 @@ def load_study_data(config: DataConfig, store: DataStore) -> StudyData:
         loaded[spec.alias], report = load_series(spec, store)
         if report is not None:
             splices[spec.alias] = report
+        loaded[spec.alias], cut = daily_part(loaded[spec.alias], spec, config.start)
+        if cut:
+            notes.append(cut)
         if spec.splice is not None and (why := _unavailable(spec, store)):
             notes.append(
                 f"{spec.display}: the earlier source of the splice, {spec.splice[0]}, could not "
