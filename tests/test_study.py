@@ -283,6 +283,25 @@ def test_incomplete_horizons_warned_once_and_recorded(store: DataStore) -> None:
     assert any("too recent for a complete horizon" in c for c in result.caveats)
 
 
+def test_the_incomplete_horizon_caveat_counts_every_target_and_horizon(store: DataStore) -> None:
+    """Review 2026-12, finding 2.3: the caveat named only the first target's first horizon
+    ("a 1m: 1 event(s)") while 3m left out more. Now every target x horizon with incomplete
+    events is counted, each against a count from the event dates and the calendar."""
+    late = STUDY.replace("level = 0.04", "level = 0.0")  # fires often, up to the data's end
+    result = run_study(parse_study(late), store=store)
+    dates = result.data.aligned.frame.index
+    for v in result.variants:
+        (caveat,) = [c for c in result.caveats if c.startswith(f"Variant {v.name}: events too")]
+        pos = dates.get_indexer(v.events.dates)  # independent: rows left after each event
+        for h, days in (("1m", 21), ("3m", 63)):
+            n_late = int((pos + days > len(dates) - 1).sum())
+            assert n_late >= 1
+            for target in ("a", "a_vs_b"):
+                assert v.evaluations[target].horizons[h].n_incomplete == n_late
+                assert f"{target} {h}: {n_late}" in caveat
+        assert caveat.endswith(f"of {v.events.n_events} events).")
+
+
 def test_ratio_series_from_two_aliases(store: DataStore) -> None:
     text = STUDY.replace('b = "test:B"', 'b = "test:B"\nab = { ratio = ["a", "b"] }')
     text = text.replace(

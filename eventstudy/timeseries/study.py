@@ -479,16 +479,19 @@ def _caveats(
                 "threshold at each date depends on data from after that date (look-ahead). "
                 "Trailing variants avoid this."
             )
-    for v in variants:
-        for target, ev in v.evaluations.items():
-            for h, hs in ev.horizons.items():
-                if hs.n_incomplete:
-                    out.append(
-                        f"Variant {v.name}, {target} {h}: {hs.n_incomplete} event(s) too recent for a "
-                        "complete horizon are listed but excluded from the statistics."
-                    )
-                    break
-            break
+    for v in variants:  # every target x horizon with events too recent for it
+        cells = [
+            f"{target} {h}: {hs.n_incomplete}"
+            for target, ev in v.evaluations.items()
+            for h, hs in ev.horizons.items()
+            if hs.n_incomplete
+        ]
+        if cells:
+            out.append(
+                f"Variant {v.name}: events too recent for a complete horizon are listed but "
+                f"excluded from the statistics ({'; '.join(cells)} of "
+                f"{v.events.n_events} events)."
+            )
     measured = bool(config.inference.size_draws)
     out.append(
         "Forward returns over overlapping horizons and clustered events are not independent: "
