@@ -6,7 +6,7 @@ from __future__ import annotations
 import math
 from typing import Literal, TypeAlias
 
-__all__ = ["UNITS", "Units", "fmt_value"]
+__all__ = ["UNITS", "Units", "fmt_cell", "fmt_value"]
 
 Units: TypeAlias = Literal["return", "bp", "points"]
 UNITS: tuple[Units, ...] = ("return", "bp", "points")
@@ -26,3 +26,12 @@ def fmt_value(x: float | None, units: str = "return", digits: int = 2) -> str:
     if units == "points":
         return f"{x:+.{digits}f} pt"
     return f"{x:+.{digits}%}"
+
+
+def fmt_cell(x: float | None, units: str = "return", digits: int = 2) -> str:
+    """:func:`fmt_value` for a table cell: ``"n/a"`` for a missing value.
+
+    >>> fmt_cell(-3.0, "bp"), fmt_cell(float("nan"))
+    ('-3.0 bp', 'n/a')
+    """
+    return fmt_value(x, units, digits) or "n/a"

@@ -190,6 +190,41 @@ def test_a_declared_level_target_moves_in_basis_points(store: DataStore, tmp_pat
 
 
 @pytest.mark.filterwarnings("ignore::eventstudy.exceptions.EventStudyWarning")
+def test_the_notebook_and_text_views_show_a_level_target_in_bp(store: DataStore) -> None:
+    """Review 2026-12, finding 2.2: display_frame(), the notebook views and
+    PathResult.summary() printed a change of -3.0 bp as "-300.00%". Every view now shows the
+    numbers of the target's units, checked against 100 x (y[t+h] - y[t]) from pandas."""
+    import re
+
+    _percent_manifest(store.root)
+    store = DataStore(store.root)
+    res = es.run_study(
+        es.parse_study(LEVEL_TARGET.format(yld='"test:YLD"', target="")), store=store
+    )
+    y = store.load("test:YLD").data
+    pos = np.asarray(res.variants[0].events.positions)
+    move = (100 * (y.shift(-21) - y)).to_numpy()[pos]
+    mean_bp = move[np.isfinite(move)].mean()  # independent: pandas on the loaded yield
+    ev = res.variants[0].evaluations["yld"]
+    row = ev.display_frame().iloc[0]
+    assert row["mean"] == f"{mean_bp:+.1f} bp"
+    assert row["baseline"].endswith(" bp") and row["excess"].endswith(" bp")
+    assert "%" not in ev._repr_html_().split("<table")[1].split("p</th>")[0]
+    path = res.variants[0].paths["yld"]
+    last = int(path.offsets[-1])
+    at = pos + last < y.size
+    path_bp = (100 * (y.to_numpy()[pos[at] + last] - y.to_numpy()[pos[at]])).mean()
+    assert f"at +{last} mean {path_bp:+.1f} bp [" in path.summary()
+    shown = (path.summary() + path._repr_html_()).replace("(95%, events", "")  # band level
+    assert not re.search(r"\d%", shown)
+    html = res._repr_html_()
+    assert f"<td>{mean_bp:+.1f} bp</td>" in html
+    # a return target keeps its percent
+    px = res.variants[0].evaluations["px"].display_frame()
+    assert px["mean"].iloc[0].endswith("%")
+
+
+@pytest.mark.filterwarnings("ignore::eventstudy.exceptions.EventStudyWarning")
 def test_a_level_without_percent_units_moves_in_points(store: DataStore) -> None:
     res = es.run_study(
         es.parse_study(LEVEL_TARGET.format(yld='"test:YLD"', target="")), store=store

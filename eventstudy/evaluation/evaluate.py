@@ -11,9 +11,9 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from eventstudy._frozen import pct, pvalue, readonly_mapping
+from eventstudy._frozen import pvalue, readonly_mapping
 from eventstudy._typing import Seed
-from eventstudy._units import fmt_value
+from eventstudy._units import fmt_cell, fmt_value
 from eventstudy._validation import as_generator, check_float, check_int
 from eventstudy._warnings import find_stack_level
 from eventstudy.evaluation.path import event_positions_on, sample_stamp
@@ -211,7 +211,8 @@ class EvaluationResult:
 
     def display_frame(self) -> pd.DataFrame:
         """Compact, formatted table (strings), one row per horizon: target, horizon, n, mean,
-        baseline and excess in percent, the default test's p-value and its verdict (whether the
+        baseline and excess in the target's units (percent for returns, bp or points for the
+        changes of a level), the default test's p-value and its verdict (whether the
         event mean differs from the baseline at the ``alpha`` level, or why the test did not
         run)."""
         whole = abs(self.alpha * 100 - round(self.alpha * 100)) < 1e-9  # 0.07 * 100 = 7.000...1
@@ -236,9 +237,9 @@ class EvaluationResult:
                     "target": self.target,
                     "horizon": h,
                     "n": hs.n,
-                    "mean": pct(hs.mean),
-                    "baseline": pct(hs.baseline_mean),
-                    "excess": pct(hs.excess_mean),
+                    "mean": fmt_cell(hs.mean, self.units),
+                    "baseline": fmt_cell(hs.baseline_mean, self.units),
+                    "excess": fmt_cell(hs.excess_mean, self.units),
                     f"{self.default_test} p": pvalue(tr.p_value) if tr is not None else "n/a",
                     f"verdict ({level})": verdict,
                 }

@@ -10,8 +10,9 @@ import numpy as np
 import numpy.typing as npt
 import pandas as pd
 
-from eventstudy._frozen import pct, readonly_array
+from eventstudy._frozen import readonly_array
 from eventstudy._typing import ChangeKind
+from eventstudy._units import fmt_cell
 from eventstudy._validation import check_choice, check_float, check_int
 from eventstudy.evaluation.returns import KINDS, move, validate_prices
 from eventstudy.exceptions import DataError
@@ -46,6 +47,10 @@ class PathResult:
         ``"simple"`` or ``"log"``.
     n_events
         Events given.
+    units
+        How the text and notebook views show the path: ``"return"`` (percent), ``"bp"`` or
+        ``"points"`` (changes of a level; a ``"change"`` path left at ``"return"`` shows in
+        points).  A study sets it from the target.
 
     The arrays are read-only.
     """
@@ -61,6 +66,7 @@ class PathResult:
     band_method: str
     kind: str
     n_events: int
+    units: str = "return"
 
     def __post_init__(self) -> None:
         for name in ("offsets", "mean", "std", "lower", "upper", "n", "drift"):
@@ -93,24 +99,31 @@ class PathResult:
     def summary(self) -> str:
         """Text summary with the mean path at the last offset."""
         k = int(self.offsets[-1])
+        u = self._shown_in()
         return (
             f"Average {self.kind} path of {self.n_events} events, offsets "
-            f"{int(self.offsets[0])}..{k}: at +{k} mean {self.mean[-1]:+.2%} "
-            f"[{self.lower[-1]:+.2%}, {self.upper[-1]:+.2%}] (n={int(self.n[-1])}), "
-            f"unconditional drift {self.drift[-1]:+.2%}; band: {self.band_method}"
+            f"{int(self.offsets[0])}..{k}: at +{k} mean {fmt_cell(self.mean[-1], u)} "
+            f"[{fmt_cell(self.lower[-1], u)}, {fmt_cell(self.upper[-1], u)}] "
+            f"(n={int(self.n[-1])}), unconditional drift {fmt_cell(self.drift[-1], u)}; "
+            f"band: {self.band_method}"
         )
 
+    def _shown_in(self) -> str:
+        """Units of the views: a change of a level is never a percentage."""
+        return "points" if self.kind == "change" and self.units == "return" else self.units
+
     def _repr_html_(self) -> str:
-        """Notebook view: the summary, then offset, n and the mean, band and drift in percent
-        (at most 30 rows)."""
+        """Notebook view: the summary, then offset, n and the mean, band and drift in the
+        path's units (percent for returns; at most 30 rows)."""
+        u = self._shown_in()
         table = pd.DataFrame(
             {
                 "offset": self.offsets,
                 "n": self.n,
-                "mean": [pct(x) for x in self.mean],
-                "lower": [pct(x) for x in self.lower],
-                "upper": [pct(x) for x in self.upper],
-                "drift": [pct(x) for x in self.drift],
+                "mean": [fmt_cell(x, u) for x in self.mean],
+                "lower": [fmt_cell(x, u) for x in self.lower],
+                "upper": [fmt_cell(x, u) for x in self.upper],
+                "drift": [fmt_cell(x, u) for x in self.drift],
             }
         )
         return f"<p>{self.summary()}</p>" + table.to_html(index=False, max_rows=30)

@@ -9,8 +9,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from eventstudy._frozen import pct, pvalue, readonly_mapping
-from eventstudy._units import fmt_value
+from eventstudy._frozen import pvalue, readonly_mapping
+from eventstudy._units import fmt_cell, fmt_value
 from eventstudy.backtest.results import BacktestResult
 from eventstudy.data.study_data import StudyData
 from eventstudy.evaluation import EvaluationResult, HorizonStats, PathResult
@@ -615,9 +615,9 @@ class StudyResult:
                             "horizon": h,
                             "n": hs.n,
                             "episodes": hs.n_episodes,
-                            "mean": pct(hs.mean),
-                            "baseline": pct(hs.baseline_mean),
-                            "excess": pct(hs.excess_mean),
+                            "mean": fmt_cell(hs.mean, ev.units),
+                            "baseline": fmt_cell(hs.baseline_mean, ev.units),
+                            "excess": fmt_cell(hs.excess_mean, ev.units),
                             f"{default} p": pvalue(tr.p_value) if tr is not None else "n/a",
                         }
                     )

@@ -742,15 +742,18 @@ def _run_variants(
                 units=units[tname][0],
                 scale=units[tname][1],
             )
-            paths[tname] = average_path(
-                along,
-                events.positions,
-                pre=ev_cfg.path_pre,
-                post=ev_cfg.path_post,
-                kind=kinds[tname],  # type: ignore[arg-type]
-                relative_to=minus,
-                start=ev.start,
-                end=ev.end,
+            paths[tname] = replace(
+                average_path(
+                    along,
+                    events.positions,
+                    pre=ev_cfg.path_pre,
+                    post=ev_cfg.path_post,
+                    kind=kinds[tname],  # type: ignore[arg-type]
+                    relative_to=minus,
+                    start=ev.start,
+                    end=ev.end,
+                ),
+                units=units[tname][0],
             )
             if path_bands:  # drawn by the path figure only; its own seed stream
                 bands[tname] = placebo_path_band(
