@@ -323,6 +323,20 @@ def test_ratio_series_from_two_aliases(store: DataStore) -> None:
     assert kept and list(result.variants[0].events.positions) == kept
 
 
+def test_a_ratio_of_a_level_or_a_target_relative_to_itself_is_refused(store: DataStore) -> None:
+    """Review 2026-12, severity 3: { ratio = ["d10", "d3m"] } of two yields was treated as a
+    price, and DGS3MO at 0.0 on 21 dates gave inf; a target relative to itself ran to a
+    study of zeros ("forward returns have zero variance"). Both are refused, naming them."""
+    text = STUDY.replace(
+        'b = "test:B"', 'b = { name = "test:B", kind = "level" }\nab = { ratio = ["a", "b"] }'
+    ).replace(', { name = "a_vs_b", series = "a", relative_to = "b" }', "")
+    with pytest.raises(ConfigError, match=r"\[data.series.ab\] key 'ratio': 'b' \(test:B\) is a"):
+        run_study(parse_study(text), store=store)
+    own = STUDY.replace('relative_to = "b"', 'relative_to = "a"')
+    with pytest.raises(ConfigError, match=r"key 'relative_to': 'a' is the target's own series"):
+        parse_study(own, source="s.toml")
+
+
 def test_ratio_needs_loaded_aliases() -> None:
     text = STUDY.replace('b = "test:B"', 'b = "test:B"\nab = { ratio = ["a", "zz"] }')
     with pytest.raises(ConfigError, match=r"key 'ratio': 'zz' is not a loaded series alias"):

@@ -6,6 +6,7 @@ import hashlib
 from collections.abc import Mapping
 from dataclasses import dataclass
 
+import numpy as np
 import pandas as pd
 
 from eventstudy.config.study import DataConfig, SeriesSpec
@@ -13,7 +14,7 @@ from eventstudy.data.align import AlignedData, align, sparse_stretches
 from eventstudy.data.records import LoadedSeries, SeriesInfo
 from eventstudy.data.splice import SpliceReport, splice_series
 from eventstudy.data.store import DataStore
-from eventstudy.exceptions import DataError
+from eventstudy.exceptions import ConfigError, DataError
 
 __all__ = ["StudyData", "daily_part", "load_series", "load_study_data", "series_kind"]
 
@@ -218,10 +219,28 @@ def load_study_data(config: DataConfig, store: DataStore) -> StudyData:
     if ratios:
         frame = aligned.frame.copy()
         infos = dict(aligned.infos)
+        specs = {sp.alias: sp for sp in config.series}
         for spec in ratios:
             assert spec.ratio is not None
             num, den = spec.ratio
+            levels = [a for a in (num, den) if series_kind(specs[a], store) == "level"]
+            if levels:
+                raise ConfigError(
+                    f"[data.series.{spec.alias}] key 'ratio': {levels[0]!r} "
+                    f"({specs[levels[0]].label}) is a level (percent units or a breadth "
+                    "share), and a ratio of levels is not a price (a yield near zero makes it "
+                    "explode); study the level itself, or declare kind = \"price\" in "
+                    f"[data.series.{levels[0]}] if it is one"
+                )
             frame[spec.alias] = frame[num] / frame[den]
+            bad = ~np.isfinite(frame[spec.alias].to_numpy(dtype=float))
+            if bad.any():
+                at = frame.index[bad]
+                raise DataError(
+                    f"[data.series.{spec.alias}] ratio {num} / {den} is not finite on "
+                    f"{int(bad.sum())} date(s), first {at[0]:%Y-%m-%d} ({den} = "
+                    f"{frame.loc[at[0], den]:g}): a ratio needs a positive denominator"
+                )
             digest = hashlib.sha256(f"{infos[num].sha256}/{infos[den].sha256}".encode()).hexdigest()
             infos[spec.alias] = SeriesInfo.of(
                 spec.label,

@@ -303,6 +303,12 @@ def _parse_evaluation(doc: Mapping[str, Any], source: str, aliases: set[str]) ->
                     key, f"{alias!r} is not a series alias; aliases are {sorted(aliases)}"
                 )
         kind = ts.get_str("kind", "return", choices=("return", "level"))
+        if rel_to is not None and rel_to == series:
+            raise ts.error(
+                "relative_to",
+                f"{rel_to!r} is the target's own series: its returns relative to itself are "
+                "zero on every date; give another series, or leave relative_to out",
+            )
         if kind == "level" and rel_to is not None:
             raise ts.error(
                 "relative_to", "a level target's moves are changes; it takes no relative_to"
