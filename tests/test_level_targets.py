@@ -185,6 +185,7 @@ def test_a_declared_level_target_moves_in_basis_points(store: DataStore, tmp_pat
         "relative_to": None,
         "kind": "level",
         "units": "bp",
+        "return_kind": None,
         "scale": 100.0,
     }
 

@@ -302,6 +302,32 @@ def test_the_incomplete_horizon_caveat_counts_every_target_and_horizon(store: Da
         assert caveat.endswith(f"of {v.events.n_events} events).")
 
 
+def test_log_returns_are_said_in_the_report_the_record_and_the_claim(
+    store: DataStore, tmp_path: Path
+) -> None:
+    """Review 2026-12, finding 2.1: with return_kind = "log" report.md, result.json and the
+    claim line never said "log", and a published (simple) figure was judged against a mean
+    log return as if it were one. The estimate is the mean log return (numpy below)."""
+    from eventstudy import write_outputs
+
+    text = STUDY.replace("[inference]", 'return_kind = "log"\n[inference]')
+    result = run_study(parse_study(text), store=store)
+    a = store.load("test:A").data.to_numpy()
+    pos = np.asarray(result.variants[0].events.positions)
+    pos = pos[pos + 21 < a.size]
+    mean_log = float(np.mean(np.log(a[pos + 21] / a[pos])))  # independent
+    (claim,) = result.claims
+    assert claim.estimate == pytest.approx(mean_log, rel=1e-12)
+    assert claim.return_kind == "log" and "a mean log return" in claim.sentence()
+    assert any(c.startswith("Forward returns are log returns") for c in result.caveats)
+    paths = write_outputs(result, tmp_path / "out", store=store)
+    assert "Forward returns are log returns, log(P[t+h] / P[t])" in paths["markdown"].read_text()
+    record = json.loads(paths["result"].read_text())
+    assert record["targets"]["a"]["return_kind"] == "log"
+    simple = run_study(parse_study(STUDY), store=store)
+    assert "log" not in simple.claims[0].sentence()
+
+
 def test_ratio_series_from_two_aliases(store: DataStore) -> None:
     text = STUDY.replace('b = "test:B"', 'b = "test:B"\nab = { ratio = ["a", "b"] }')
     text = text.replace(

@@ -229,7 +229,7 @@ def load_study_data(config: DataConfig, store: DataStore) -> StudyData:
                     f"[data.series.{spec.alias}] key 'ratio': {levels[0]!r} "
                     f"({specs[levels[0]].label}) is a level (percent units or a breadth "
                     "share), and a ratio of levels is not a price (a yield near zero makes it "
-                    "explode); study the level itself, or declare kind = \"price\" in "
+                    'explode); study the level itself, or declare kind = "price" in '
                     f"[data.series.{levels[0]}] if it is one"
                 )
             frame[spec.alias] = frame[num] / frame[den]

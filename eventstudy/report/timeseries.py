@@ -340,7 +340,13 @@ def build_report(
     blocks.append(
         Block(
             "p",
-            "Forward returns run from the event-day close to the close h trading days later. "
+            (
+                'Forward returns are log returns, log(P[t+h] / P[t]) (return_kind = "log"; '
+                "a mean log return is below the mean simple return), "
+                if result.config.evaluation.return_kind == "log"
+                else "Forward returns are simple returns, P[t+h] / P[t] - 1, "
+            )
+            + "from the event-day close to the close h trading days later. "
             "Baseline: every date of the sample with a complete horizon. 'episodes' (G) counts "
             "clusters of events whose h-day windows overlap (an event h or more trading days "
             "after the previous one starts a new cluster); the HAC test refers its t-statistic "
@@ -502,6 +508,9 @@ def result_record(result: StudyResult) -> dict[str, Any]:
                 "relative_to": t.relative_to,
                 "kind": t.kind,
                 "units": result.units(t.name),
+                "return_kind": (
+                    cfg.evaluation.return_kind if result.units(t.name) == "return" else None
+                ),
                 "scale": result.scale(t.name),
             }
             for t in cfg.evaluation.targets

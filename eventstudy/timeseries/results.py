@@ -114,6 +114,7 @@ class ClaimCheck:
     ci_low: float = float("nan")
     ci_high: float = float("nan")
     units: str = "return"
+    return_kind: str = "simple"
 
     def fmt(self, x: float, digits: int = 2) -> str:
         """A value in the claim's units (``+1.23%``, ``+12.3 bp``, ``+1.23 pt``)."""
@@ -128,6 +129,11 @@ class ClaimCheck:
             else ""
         )
         flag = " (look-ahead: computed with full-sample statistics)" if self.look_ahead else ""
+        if self.units == "return" and self.return_kind == "log":
+            flag += (
+                " (a mean log return, set against the claim without conversion: a published "
+                "figure is usually a simple return, and log returns are smaller)"
+            )
         tolerance = self.fmt(self.tolerance, 1).lstrip("+")
         if self.n == 0:
             return (

@@ -368,6 +368,7 @@ def _check_claims(
                 ci_low=lo,
                 ci_high=hi,
                 units=units,
+                return_kind=config.evaluation.return_kind,
             )
         )
     return tuple(out)
@@ -492,6 +493,13 @@ def _caveats(
                 f"excluded from the statistics ({'; '.join(cells)} of "
                 f"{v.events.n_events} events)."
             )
+    if config.evaluation.return_kind == "log" and any(
+        ev.units == "return" for v in variants for ev in v.evaluations.values()
+    ):
+        out.append(
+            'Forward returns are log returns (return_kind = "log"): the means are mean log '
+            "returns, below the mean simple returns (a published figure is usually simple)."
+        )
     measured = bool(config.inference.size_draws)
     out.append(
         "Forward returns over overlapping horizons and clustered events are not independent: "
