@@ -178,6 +178,8 @@ def find_events(
     *,
     min_gap: int = DEFAULT_MIN_GAP,
     mode: EventMode = "first",
+    start: Any = None,
+    end: Any = None,
 ) -> EventTable:
     """Select event dates from trigger days.
 
@@ -196,6 +198,12 @@ def find_events(
         of trigger days that may be bridged by fewer than ``min_gap`` non-trigger days, i.e. a
         new episode starts when a trigger comes more than ``min_gap`` positions after the
         previous *trigger*.  With ``min_gap=1`` episodes are exactly the contiguous runs.
+    start, end
+        Keep the events dated within ``[start, end]`` (dates; ``None``: open).  Declustering
+        sees every trigger, those before ``start`` included: an episode that began before
+        ``start`` yields no event in the middle of its run, and the events since a later
+        start are those since an earlier one that fall after it.  ``n_triggers`` counts the
+        trigger days within ``[start, end]``.
 
     Returns
     -------
@@ -238,7 +246,9 @@ def find_events(
     min_gap = check_int("min_gap", min_gap, minimum=1)
     check_choice("mode", mode, ("first", "episode"))
     pos, idx, value, desc = trigger_positions(signal)
-    return events_from_triggers(pos, idx, value, min_gap=min_gap, mode=mode, description=desc)
+    return events_from_triggers(
+        pos, idx, value, min_gap=min_gap, mode=mode, description=desc, start=start, end=end
+    )
 
 
 def trigger_positions(
@@ -275,17 +285,25 @@ def events_from_triggers(
     min_gap: int,
     mode: EventMode,
     description: str,
+    start: Any = None,
+    end: Any = None,
 ) -> EventTable:
     """:func:`find_events` on trigger positions already checked: ``pos`` ascending
     positions into ``index`` (ascending unique dates), ``value`` the signal per date or
     ``None``.  A sweep checks a signal once and declusters it many times."""
     kept = _decluster_first(pos, min_gap) if mode == "first" else trigger_runs(pos, min_gap)[0]
+    inside = np.ones(index.size, dtype=bool)
+    if start is not None:
+        inside &= index >= pd.Timestamp(start)
+    if end is not None:
+        inside &= index <= pd.Timestamp(end)
+    kept = kept[inside[kept]]
     vals = value[kept] if value is not None else np.full(len(kept), np.nan)
     return EventTable(
         dates=pd.DatetimeIndex(index[kept]),
         positions=kept.astype(np.int64),
         values=np.asarray(vals, dtype=float),
-        n_triggers=len(pos),
+        n_triggers=int(inside[pos].sum()),
         min_gap=min_gap,
         mode=mode,
         description=description,

@@ -103,6 +103,41 @@ def test_against_naive_walk(positions, min_gap):
     assert all(np.diff(ep) >= min_gap)
 
 
+@settings(max_examples=60, deadline=None)
+@given(
+    st.lists(st.integers(0, 299), max_size=80, unique=True),
+    st.integers(1, 40),
+    st.integers(0, 299),
+    st.integers(0, 299),
+    st.sampled_from(["first", "episode"]),
+)
+def test_a_window_keeps_the_events_of_the_whole_history(positions, min_gap, lo, hi, mode):
+    # declustering sees every trigger; [start, end] then keeps the events dated inside it (the
+    # naive walks above over all triggers, filtered), and counts the triggers inside it
+    positions = sorted(positions)
+    t = trig(300, positions)
+    start, end = t.index[lo], t.index[hi]
+    got = find_events(t, min_gap=min_gap, mode=mode, start=start, end=end)
+    walk = naive_first if mode == "first" else naive_episode
+    assert got.positions.tolist() == [p for p in walk(positions, min_gap) if lo <= p <= hi]
+    assert got.n_triggers == sum(lo <= p <= hi for p in positions)
+
+
+def test_an_episode_begun_before_the_start_yields_no_event_in_its_run():
+    # a run of triggers on days 8..14 with start on day 10: the episode began on day 8, so
+    # neither rule puts an event on day 10 (the windowed triggers did, the reviewer's
+    # 1982-11-12 for an episode begun 1982-11-10); events since a later start are those since
+    # an earlier one that fall after it
+    t = trig(60, [*range(8, 15), 40])
+    for mode in ("first", "episode"):
+        got = find_events(t, min_gap=21, mode=mode, start=t.index[10])
+        assert got.positions.tolist() == [40]
+        assert got.n_triggers == 6
+    early = find_events(t, min_gap=21, start=t.index[0]).dates
+    assert find_events(t, min_gap=21, start=t.index[9]).dates.equals(early[early >= t.index[9]])
+    assert find_events(t, min_gap=21, end=t.index[30]).positions.tolist() == [8]
+
+
 def test_from_signal_result_values_dates_and_frame():
     x = [1.0, 3.0, 3.5, 1.0, 4.0, 1.0, 1.0, 5.0]
     data = pd.DataFrame({"x": x}, index=pd.bdate_range("2001-01-01", periods=8))

@@ -707,15 +707,8 @@ def _run_variants(
             )
         if stated := signal_units(signal, sig, levels_in or {}):
             sig = dataclasses.replace(sig, units=stated)
-        trigger = sig.trigger
-        in_window = np.ones(len(trigger), dtype=bool)
-        if ev.start is not None:
-            in_window &= trigger.index >= ev.start
-        if ev.end is not None:
-            in_window &= trigger.index <= ev.end
-        windowed = sig.trigger & pd.Series(in_window, index=trigger.index)
-        windowed_sig = dataclasses.replace(sig, trigger=windowed)
-        events = find_events(windowed_sig, min_gap=min_gap, mode=ev.mode)
+        # declustered over every trigger, then the events within [start, end]
+        events = find_events(sig, min_gap=min_gap, mode=ev.mode, start=ev.start, end=ev.end)
         evaluations: dict[str, EvaluationResult] = {}
         paths: dict[str, PathResult] = {}
         bands: dict[str, PlaceboPathBand] = {}

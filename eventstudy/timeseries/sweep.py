@@ -883,9 +883,9 @@ def _events(
 ) -> EventTable:
     """The events of a specification: its signal computed (and checked) once per distinct
     signal configuration -- its value once for all the thresholds tried, for a signal that
-    names its :attr:`~eventstudy.signals.Signal.threshold_params` -- then windowed and
-    declustered (the numbers of :func:`~eventstudy.events.find_events` on the windowed
-    signal)."""
+    names its :attr:`~eventstudy.signals.Signal.threshold_params` -- then declustered over
+    every trigger and windowed (the numbers of :func:`~eventstudy.events.find_events` with
+    ``start`` and ``end``)."""
     skey = _key(spec.signal)
     ekey = (skey, spec.min_gap, spec.mode, spec.start, spec.end)
     if ekey in cache:
@@ -908,10 +908,6 @@ def _events(
             raise
         signals[skey] = trigger_positions(result)
     pos, index, value, description = signals[skey]
-    if spec.start is not None:
-        pos = pos[index[pos] >= spec.start]
-    if spec.end is not None:
-        pos = pos[index[pos] <= spec.end]
     cache[ekey] = events_from_triggers(
         pos,
         index,
@@ -919,5 +915,7 @@ def _events(
         min_gap=spec.min_gap or DEFAULT_MIN_GAP,
         mode=spec.mode,  # type: ignore[arg-type]
         description=description,
+        start=spec.start,
+        end=spec.end,
     )
     return cache[ekey]
