@@ -1186,6 +1186,11 @@ class WindowInputs:
         return scar, okp
 
     @cached_property
+    def n_bmp(self) -> int:
+        """Events with a standardised CAR (BMP's count; Patell's is ``scar[1].sum()``)."""
+        return int(np.isfinite(self.scar[0]).sum())
+
+    @cached_property
     def bw_lamb(self) -> tuple[float, float]:
         return self.inputs.rules.car_bw_lamb(self)
 
@@ -1197,7 +1202,7 @@ class WindowInputs:
 def _bmp_n(w: WindowInputs) -> dict[str, Any]:
     """``n``: the events with a standardised CAR, and ``n_without_dispersion`` when any
     event with a CAR has none (no residual dispersion in its estimation window)."""
-    with_sd = int(np.isfinite(w.scar[0]).sum())
+    with_sd = w.n_bmp
     return {"n": with_sd, **({"n_without_dispersion": w.n - with_sd} if with_sd != w.n else {})}
 
 
@@ -1234,9 +1239,9 @@ def _car_patell(w: WindowInputs) -> float:
 def _car_boehmer(w: WindowInputs) -> float:
     scar = w.scar[0]
     ok = np.isfinite(scar)
-    if ok.sum() > 1:
+    if w.n_bmp > 1:
         s_sd = float(np.std(scar[ok], ddof=1))
-        return float(scar[ok].mean() / (s_sd / math.sqrt(ok.sum())))
+        return float(scar[ok].mean() / (s_sd / math.sqrt(w.n_bmp)))
     return math.nan
 
 
@@ -1260,7 +1265,7 @@ def _car_t_df(w: WindowInputs) -> float:
 
 
 def _car_bmp_df(w: WindowInputs) -> float:
-    return float(np.isfinite(w.scar[0]).sum()) - 1.0
+    return float(w.n_bmp) - 1.0
 
 
 @dataclass(frozen=True, slots=True)
@@ -1355,7 +1360,7 @@ _WINDOW_TABLE: tuple[_WindowTest | _CarWilcoxon, ...] = (
         "car_adjusted_boehmer",
         "adjusted_boehmer",
         "car_boehmer x sqrt((1 - r̄)/(1 + (N-1) r̄))",
-        lambda w: _car_boehmer(w) * _car_kp(w, int(np.isfinite(w.scar[0]).sum())),
+        lambda w: _car_boehmer(w) * _car_kp(w, w.n_bmp),
         df=_car_bmp_df,
         extra=_bmp_n_r_bar,
     ),

@@ -214,16 +214,26 @@ def _wrong_fields(shown: Path, line: int, got: int, n_fields: int) -> None:
 def _date_column(raw: pd.DataFrame, path: Path) -> str:
     matches = [c for c in raw.columns if str(c).strip().lower() in _DATE_NAMES]
     if not matches:
+        in_index = isinstance(raw.index, pd.DatetimeIndex) or (
+            str(raw.index.name).strip().lower() in _DATE_NAMES
+        )
+        hint = (
+            " The dates are the file's index (as DataFrame.to_parquet() writes a frame indexed "
+            "by date): write df.rename_axis('date').reset_index().to_parquet(...)."
+            if in_index
+            else ""
+        )
         raise DataError(
             f"{path}: no date column; columns are {list(map(str, raw.columns))}. "
-            f"Name the date column one of {list(_DATE_NAMES)}."
+            f"Name the date column one of {list(_DATE_NAMES)}.{hint}"
         )
     if len(matches) > 1:
         raise DataError(f"{path}: several date columns {matches}; keep one")
     return str(matches[0])
 
 
-_UTC_NAMES = frozenset({"UTC", "GMT", "Z", "ETC/UTC", "ETC/GMT", "UTC+00:00"})
+UTC_NAMES = frozenset({"UTC", "GMT", "Z", "ETC/UTC", "ETC/GMT", "UTC+00:00"})
+"""Time-zone names (upper case) that mean UTC: a stamp in one is not a local date."""
 
 
 def _to_dates(
@@ -240,7 +250,7 @@ def _to_dates(
     day before).
     """
     if index.tz is not None:
-        if str(index.tz).upper() in _UTC_NAMES and bool((index != index.normalize()).any()):
+        if str(index.tz).upper() in UTC_NAMES and bool((index != index.normalize()).any()):
             i = int(np.flatnonzero(index != index.normalize())[0])
             raise DataError(
                 f"{path}: column {column!r}: time stamps in UTC with a time of day "

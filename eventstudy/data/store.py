@@ -455,13 +455,15 @@ class DataStore:
             since picking one silently would read a stale copy the user does not see.
         """
         stems = {symbol.lower(), symbol.replace("^", "").lower()}
-        found = [
-            path
-            for folder in folders
-            if folder.is_dir()
-            for path in sorted(folder.iterdir())
-            if path.suffix.lower() in _SUFFIXES and path.stem.lower() in stems and path.is_file()
-        ]
+        found = []
+        for folder in folders:  # names as strings: a folder may hold thousands of files
+            if not folder.is_dir():
+                continue
+            for entry in sorted(os.listdir(folder)):
+                stem, dot, ext = entry.rpartition(".")
+                named = dot and stem.lower() in stems and f".{ext.lower()}" in _SUFFIXES
+                if named and (path := folder / entry).is_file():
+                    found.append(path)
         if len(found) > 1:
             base = root or Path(os.path.commonpath([str(f) for f in found])).parent
             shown = ", ".join(f.relative_to(base).as_posix() for f in found)

@@ -134,22 +134,27 @@ def daily_part(
     DataError
         Naming the series, the stretch's dates and its median gap.
     """
-    stretches = sparse_stretches(pd.DatetimeIndex(series.data.index))
-    if not len(stretches):
+    index = pd.DatetimeIndex(series.data.index)
+    stretches = sparse_stretches(index)
+    # the early history only: a stretch later on (a few weekly closes in a hole) is a gap,
+    # which the data summary lists; cutting there would drop the daily years before it
+    to_end = stretches[stretches["last"] == index[-1]]
+    one = to_end if len(to_end) else stretches[stretches["first"] == index[0]]
+    if not len(one):
         return series, ""
-    first, last = stretches["first"].iloc[0], stretches["last"].iloc[-1]
+    first, last = one["first"].iloc[0], one["last"].iloc[0]
     where = (
         f"series {spec.alias!r} ({series.info.name}) is not daily from {first:%Y-%m-%d} to "
-        f"{last:%Y-%m-%d} (median gap {stretches['median_gap'].iloc[-1]:.0f} calendar days, "
-        f"{int(stretches['rows'].sum())} dates)"
+        f"{last:%Y-%m-%d} (median gap {one['median_gap'].iloc[0]:.0f} calendar days, "
+        f"{int(one['rows'].iloc[0])} dates)"
     )
-    if start is not None and pd.Timestamp(start) >= last:
-        return series, ""  # the sample begins where the series is daily
-    if last >= series.data.index[-1]:
+    if last >= index[-1]:
         raise DataError(
             f"{where}, up to its last date: horizons and windows count rows, so 21 rows would "
             "be 21 months there; use a daily series"
         )
+    if start is not None and pd.Timestamp(start) >= last:
+        return series, ""  # the sample begins where the series is daily
     if start is not None:
         raise DataError(
             f"{where}: [data] start = {pd.Timestamp(start):%Y-%m-%d} asks for that stretch, "

@@ -104,3 +104,15 @@ def test_a_series_not_daily_to_its_end_or_a_start_inside_the_stretch_is_refused(
     started = STUDY.replace("[data.series]", "[data]\nstart = 1997-01-01\n[data.series]")
     with pytest.raises(DataError, match=r"\[data\] start = 1997-01-01 asks for that stretch"):
         run_study(parse_study(started), store=write(tmp_path / "m", month_end_then_daily()))
+
+
+def test_a_weekly_patch_in_the_middle_is_a_gap_not_a_cut(tmp_path: Path) -> None:
+    # five weeks of weekly closes in 2005 inside daily history: the early years are daily, so
+    # nothing is cut (the first version cut at the patch and dropped 1,351 of 2,850 rows)
+    daily = pd.bdate_range("2000-01-03", "2010-12-31")
+    patch = (daily > "2005-03-01") & (daily < "2005-04-08") & (daily.day_of_week != 4)
+    dates = daily[~patch]
+    assert len(sparse_stretches(dates)) == 1  # the patch is a stretch of its own
+    result = run_study(parse_study(STUDY), store=write(tmp_path, dates))
+    assert len(result.data.aligned.frame) == len(dates)
+    assert not any("not daily" in n for n in result.data.notes)

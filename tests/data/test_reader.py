@@ -47,6 +47,19 @@ def test_no_date_column(tmp_path: Path) -> None:
         read_table(p)
 
 
+def test_dates_in_a_parquet_index_are_named_with_the_fix(tmp_path: Path) -> None:
+    frame = pd.DataFrame({"close": [1.0, 2.0]}, index=pd.date_range("2020-01-02", periods=2))
+    p = tmp_path / "x.parquet"
+    frame.to_parquet(p)  # the index is kept, as pandas metadata: no date column
+    with pytest.raises(DataError, match=r"The dates are the file's index") as err:
+        read_table(p)
+    frame.rename_axis("date").reset_index().to_parquet(p)  # the fix the message gives
+    assert read_table(p).frame["close"].tolist() == [1.0, 2.0]
+    with pytest.raises(DataError, match=r"no date column") as err:  # no hint without dates
+        read_table(write(tmp_path, "day_of,close\n2020-01-02,1\n"))
+    assert "the file's index" not in str(err.value)
+
+
 def test_ambiguous_value_column(tmp_path: Path) -> None:
     p = write(tmp_path, "date,a,b\n2020-01-02,1,2\n")
     with pytest.raises(DataError, match=r"ambiguous value column: \['a', 'b'\]"):

@@ -8,6 +8,7 @@ from dataclasses import dataclass, replace
 import numpy as np
 import pandas as pd
 
+from eventstudy.data.reader import UTC_NAMES
 from eventstudy.exceptions import DataError
 
 __all__ = ["Fetched", "daily_closes", "drop_weekends", "exchange_dates", "file_stem"]
@@ -62,9 +63,6 @@ def file_stem(symbol: str) -> str:
     return stem
 
 
-_UTC = frozenset({"UTC", "GMT", "ETC/UTC", "ETC/GMT", "UTC+00:00"})
-
-
 def exchange_dates(
     index: pd.DatetimeIndex, name: str, zone: str | None = None
 ) -> tuple[pd.DatetimeIndex, str]:
@@ -82,7 +80,7 @@ def exchange_dates(
     """
     note = ""
     if index.tz is not None:
-        if str(index.tz).upper() in _UTC:
+        if str(index.tz).upper() in UTC_NAMES:
             if zone is None:
                 raise DataError(
                     f"{name}: the answer is stamped in UTC and the exchange's time zone is not "
