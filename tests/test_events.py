@@ -136,6 +136,9 @@ def test_an_episode_begun_before_the_start_yields_no_event_in_its_run():
     early = find_events(t, min_gap=21, start=t.index[0]).dates
     assert find_events(t, min_gap=21, start=t.index[9]).dates.equals(early[early >= t.index[9]])
     assert find_events(t, min_gap=21, end=t.index[30]).positions.tolist() == [8]
+    # both ends inclusive: an event and a trigger on the end date itself count
+    on_end = find_events(t, min_gap=21, start=t.index[8], end=t.index[40])
+    assert on_end.positions.tolist() == [8, 40] and on_end.n_triggers == 8
 
 
 def test_from_signal_result_values_dates_and_frame():

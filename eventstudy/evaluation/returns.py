@@ -133,10 +133,32 @@ def forward_returns(
     check_choice("kind", kind, KINDS)
     p = validate_prices("prices", prices, positive=kind != "change")
     hz = validate_horizons(horizons)
+    _warn_not_daily(p)
     values = p.to_numpy()
     out = pd.DataFrame({label: _forward(values, h, kind) for label, h in hz.items()}, index=p.index)
     out.attrs[HORIZON_ATTR] = hz
     return out
+
+
+def _warn_not_daily(prices: pd.Series) -> None:
+    """A :class:`~eventstudy.exceptions.DataCoverageWarning` when ``prices`` has stretches
+    that are not daily (month-end history): horizons count rows, so "21 days" would be 21
+    months there.  A study's loader cuts such a leading stretch itself
+    (:func:`~eventstudy.data.study_data.daily_part`); from Python it is said here."""
+    from eventstudy.data.align import sparse_stretches
+
+    stretches = sparse_stretches(pd.DatetimeIndex(prices.index))
+    if len(stretches):
+        first, last = stretches["first"].iloc[0], stretches["last"].iloc[0]
+        warnings.warn(
+            f"forward_returns: {prices.name or 'prices'} is not daily from {first:%Y-%m-%d} to "
+            f"{last:%Y-%m-%d} (median gap {stretches['median_gap'].iloc[0]:.0f} calendar days"
+            + (f"; {len(stretches)} such stretches" if len(stretches) > 1 else "")
+            + "): horizons count rows, so a 21-day horizon there spans 21 of those gaps; "
+            f"start the prices at {last:%Y-%m-%d} (a study's loader does)",
+            DataCoverageWarning,
+            stacklevel=find_stack_level(),
+        )
 
 
 def relative_forward_returns(

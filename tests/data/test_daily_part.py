@@ -113,6 +113,22 @@ def test_a_weekly_patch_in_the_middle_is_a_gap_not_a_cut(tmp_path: Path) -> None
     patch = (daily > "2005-03-01") & (daily < "2005-04-08") & (daily.day_of_week != 4)
     dates = daily[~patch]
     assert len(sparse_stretches(dates)) == 1  # the patch is a stretch of its own
-    result = run_study(parse_study(STUDY), store=write(tmp_path, dates))
+    from eventstudy.exceptions import DataCoverageWarning
+
+    with pytest.warns(DataCoverageWarning, match=r"is not daily from 2005-03-04 to 2005-04-08"):
+        result = run_study(parse_study(STUDY), store=write(tmp_path, dates))  # said, not cut
     assert len(result.data.aligned.frame) == len(dates)
     assert not any("not daily" in n for n in result.data.notes)
+
+
+def test_forward_returns_from_python_say_the_month_end_stretch() -> None:
+    # the study's loader cuts the stretch; from Python the horizons would run 21 months there
+    # (RU2000GPR's +82% "1m" return), and forward_returns says so
+    from eventstudy.evaluation import forward_returns
+    from eventstudy.exceptions import DataCoverageWarning
+
+    dates = month_end_then_daily()
+    prices = pd.Series(np.linspace(100, 200, dates.size), index=dates, name="g")
+    with pytest.warns(DataCoverageWarning, match=r"g is not daily from 1995-01-31 to 1999-12-31"):
+        forward_returns(prices, {"1m": 21})
+    forward_returns(prices.loc["1999-12-31":], {"1m": 21})  # daily: nothing to say
