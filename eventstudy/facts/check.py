@@ -9,6 +9,7 @@ import numpy as np
 import pandas as pd
 
 from eventstudy.data import DataStore
+from eventstudy.data.align import sparse_stretches
 from eventstudy.data.records import LoadedSeries
 from eventstudy.exceptions import ConfigError, DataError
 from eventstudy.facts import compute as c
@@ -58,6 +59,35 @@ def _stale(name: str, last: pd.Timestamp, wanted: pd.Timestamp, gap: pd.Datetime
         f"{name} ends on {last:%Y-%m-%d}, before {wanted:%Y-%m-%d}: no close for {len(gap)} "
         f"trading day{'s' if len(gap) != 1 else ''} up to it ({shown})"
     )
+
+
+def _not_daily(
+    s: pd.Series, first: pd.Timestamp, last: pd.Timestamp, name: str, what: str
+) -> pd.Timestamp | None:
+    """Refuse a fact that counts rows across a stretch of ``s`` that is not daily.
+
+    ``first``..``last`` are the first and last dates the fact reads.  A non-daily stretch
+    (:func:`~eventstudy.data.align.sparse_stretches`: month-end or weekly history, as FRED's
+    RU2000GPR before 1993-05-31) with a step inside that span makes the fact not checkable,
+    naming the series and the stretch: there an "N-day" move or window is N months.  Returns
+    the last date of the latest stretch that ends on or before ``first`` (the history before
+    it is not daily), or ``None`` when there is none.
+    """
+    stretches = sparse_stretches(pd.DatetimeIndex(s.index))
+    if not len(stretches):
+        return None
+    inside = stretches[(stretches["first"] < last) & (stretches["last"] > first)]
+    if len(inside):
+        row = inside.iloc[0]
+        raise NotCheckable(
+            f"{what} reads {name} from {first:%Y-%m-%d} to {last:%Y-%m-%d}, but the series is "
+            f"not daily from {row['first']:%Y-%m-%d} to {row['last']:%Y-%m-%d} (median gap "
+            f"{row['median_gap']:.0f} calendar days, {int(row['rows'])} dates): its rows there "
+            f"are not trading days, so the count would be of months; it is daily from "
+            f"{row['last']:%Y-%m-%d}"
+        )
+    before = stretches["last"][stretches["last"] <= first]
+    return pd.Timestamp(before.iloc[-1]) if len(before) else None
 
 
 class Inputs:
@@ -323,6 +353,12 @@ def _window_anchors(
             if p["window"]
             else f"since {p['since']:%Y-%m-%d}"
         )
+        if p["window"]:
+            stop = int(s.index.searchsorted(end.date, side="right"))
+            first = pd.Timestamp(s.index[stop - int(p["window"])])
+        else:
+            first = pd.Timestamp(p["since"])
+        _not_daily(s, first, end.date, name, f"the {start} {span}")
         notes.append(f"the {start} {span} was {base}")
         values[f"{start}_date"] = f"{base.date:%Y-%m-%d}"
     else:
@@ -411,6 +447,11 @@ def _move(fact: FactSpec, inputs: Inputs, base: dict[str, Any]) -> FactResult:
     _price_arithmetic(fact, inputs, "N-day percent moves")
     on = p["on"] if p["on"] is not None else fact.as_of
     rec = c.move_record(s, on, p["days"], p["direction"], since=p["since"], name=label)
+    first = rec.start.date if p["since"] is None else min(rec.start.date, p["since"])
+    daily_from = _not_daily(s, first, rec.end.date, label, f"the {p['days']}-day move")
+    if daily_from is not None:  # month-end history before: its "moves" are not compared
+        s = s.loc[daily_from:]
+        rec = c.move_record(s, on, p["days"], p["direction"], since=p["since"], name=label)
     if p["since"] is not None:
         first_end = pd.Timestamp(s.index[min(p["days"], len(s) - 1)])  # the first move's end
         if first_end > p["since"]:
@@ -443,6 +484,10 @@ def _move(fact: FactSpec, inputs: Inputs, base: dict[str, Any]) -> FactResult:
         detail += f"; last at least as large: {rec.last_larger[1]:+.2%} ending {rec.last_larger[0]:%Y-%m-%d}"
     else:
         detail += "; the largest in the data"
+    if daily_from is not None:
+        detail += (
+            f"; {label} is not daily before {daily_from:%Y-%m-%d}: moves before it are not compared"
+        )
     values = {
         "start_date": f"{rec.start.date:%Y-%m-%d}",
         "end_date": f"{rec.end.date:%Y-%m-%d}",

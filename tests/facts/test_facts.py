@@ -923,3 +923,58 @@ def test_a_bound_on_the_share_leaves_the_average_an_about_figure(tmp_path: Path)
     assert f.values["long_run_average"] == pytest.approx(average)
     assert f.verdict == "reproduced", f.row()
     assert "within 1.0 pp of" in f.checks[-1][0]
+
+
+def _month_end_then_daily() -> pd.Series:
+    """Month-end closes 2017-01-31 .. 2019-12-31 (rising 5 a month: a "5-day move" there is
+    five months), then business days from 2020-01-02 (rising 0.1 a day), as FRED's
+    RU2000GPR is month-end only before 1993-05-31."""
+    months = pd.date_range("2017-01-31", "2019-12-31", freq="ME")
+    days = pd.bdate_range("2020-01-02", "2020-03-31")
+    early = pd.Series(100.0 + 5.0 * np.arange(months.size), index=months)
+    late = pd.Series(early.iloc[-1] + 0.1 * np.arange(1, days.size + 1), index=days)
+    late.iloc[-1] = late.iloc[-6] * 1.08  # +8% in five days: larger than any daily move
+    return pd.concat([early, late])
+
+
+def test_an_n_day_move_or_window_over_month_end_history_is_not_checkable(
+    tmp_path: Path,
+) -> None:
+    """Report item 1.8: on month-end rows a "5-day move" ending 2019-12-31 ran from 2019-07-31
+    (five months; the old code reproduced it, +10.00%), and so did a 20-day low. Now each is
+    not checkable, naming the series and the non-daily dates, which plain pandas finds as the
+    steps of more than 5 calendar days. A move in the daily part is checked, and months before
+    it are not compared as "last at least as large"."""
+    s = _month_end_then_daily()
+    _write(tmp_path, "yahoo", "AAA", s)
+    _write(tmp_path, "fred", "YLD", pd.Series(4.0, index=s.index), column="value")
+    steps = s.index.to_series().diff().dt.days
+    sparse = steps[steps > 5].index  # the dates reached by a step of more than 5 days
+    first, last = sparse[0] - pd.offsets.MonthEnd(1), sparse[-1]
+    assert (f"{first:%Y-%m-%d}", f"{last:%Y-%m-%d}") == ("2017-01-31", "2019-12-31")
+    move = '[[facts]]\nkind = "move"\nseries = "aaa"\ndays = 5\nclaimed = 0.1\ntolerance = 1\n'
+    (m,) = run(DataStore(tmp_path), move, as_of="2019-12-31").facts
+    assert m.verdict == "not checkable", m.row()
+    assert m.computed is None
+    assert "aaa (yahoo:AAA) from 2019-07-31 to 2019-12-31" in m.detail
+    gap = steps[sparse].median()
+    assert (
+        f"not daily from 2017-01-31 to 2019-12-31 (median gap {gap:.0f} calendar days" in m.detail
+    )
+    low = (
+        '[[facts]]\nkind = "return"\nseries = "aaa"\nfrom = "low"\nwindow = 20\n'
+        "claimed = 0.1\ntolerance = 1\n"
+    )
+    (w,) = run(DataStore(tmp_path), low, as_of="2020-01-15").facts
+    assert w.verdict == "not checkable" and "the low of the last 20 trading days" in w.detail
+    assert "not daily from 2017-01-31 to 2019-12-31" in w.detail
+    # in the daily part: the move is plain pandas', the largest of the daily moves; the
+    # five-month "moves" (+9% to +25%) are not "last at least as large" (the old code named
+    # +10.00% ending 2019-12-31, from 2019-07-31)
+    (d,) = run(DataStore(tmp_path), move, as_of="2020-03-31").facts
+    daily = s.loc["2019-12-31":]
+    moves = (daily / daily.shift(5) - 1).dropna()
+    assert d.computed == pytest.approx(moves.iloc[-1], rel=1e-12) == pytest.approx(0.08)
+    assert (moves.iloc[:-1] < moves.iloc[-1]).all()
+    assert d.values["last_larger_date"] is None and "the largest in the data" in d.detail
+    assert "not daily before 2019-12-31: moves before it are not compared" in d.detail
