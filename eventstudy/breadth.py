@@ -17,7 +17,13 @@ import pandas as pd
 
 from eventstudy._validation import check_int
 
-__all__ = ["advance_decline_line", "share_above_moving_average", "share_at_high", "share_at_low"]
+__all__ = [
+    "advance_decline_line",
+    "breadth_counts",
+    "share_above_moving_average",
+    "share_at_high",
+    "share_at_low",
+]
 
 
 def _check_prices(prices: pd.DataFrame) -> pd.DataFrame:
@@ -57,6 +63,76 @@ def share_above_moving_average(prices: pd.DataFrame, *, window: int = 200) -> pd
     n = valid.sum(axis=1)
     out = above.sum(axis=1).astype(float) / n.where(n > 0)
     return out.rename(f"share_above_ma{window}")
+
+
+def _own_closes_average(px: pd.DataFrame, window: int) -> pd.DataFrame:
+    """Each stock's average of its own last ``window`` closes, on the dates it has a close
+    (its missing rows skipped, not counted as closes)."""
+    out = pd.DataFrame(np.nan, index=px.index, columns=px.columns)
+    for col in px.columns:  # one stock at a time: its closes, then back on the panel's dates
+        own = px[col].dropna()
+        out[col] = own.rolling(window, min_periods=window).mean().reindex(px.index)
+    return out
+
+
+def breadth_counts(
+    prices: pd.DataFrame, *, measure: str, window: int, own_closes: bool = False
+) -> pd.DataFrame:
+    """How many stocks a breadth share counts on each date, and how many it leaves out.
+
+    Parameters
+    ----------
+    prices
+        Wide closes (T, N), NaN where the stock is not a member or has no data.
+    measure
+        ``"share_above_ma"``, ``"share_at_high"`` or ``"share_at_low"``.
+    window
+        The measure's window in trading days.
+    own_closes
+        ``share_above_ma`` only: average each stock's own last ``window`` closes, skipping
+        its missing rows, instead of requiring ``window`` valid closes in the ``window`` rows
+        ending at t (the panel's rows; one missing row leaves the stock out for ``window``
+        days).
+
+    Returns
+    -------
+    DataFrame (T, 5) of ints: ``hits`` (stocks above the average, or at the high/low),
+    ``counted`` (the share's denominator), ``closes`` (stocks with a close on the date),
+    ``short_history`` (a close but too few closes for the window: left out) and
+    ``missing`` (a close on the previous row but none on the date: left out).  The share
+    is ``hits / counted``; with ``own_closes=False`` it is the measure's own function.
+    """
+    px = _check_prices(prices)
+    window = check_int("window", window, minimum=1 if measure == "share_above_ma" else 2)
+    if measure == "share_above_ma":
+        if own_closes:
+            ref = _own_closes_average(px, window)
+        else:
+            ref = px.rolling(window, min_periods=window).mean()
+        valid = ref.notna() & px.notna()
+        hit = (px > ref) & valid
+    elif measure in ("share_at_high", "share_at_low"):
+        if own_closes:
+            raise ValueError("own_closes applies to measure 'share_above_ma' only")
+        roll = px.rolling(window, min_periods=window)
+        ref = roll.max() if measure == "share_at_high" else roll.min()
+        valid = ref.notna() & px.notna()
+        hit = ((px >= ref) if measure == "share_at_high" else (px <= ref)) & valid
+    else:
+        raise ValueError(
+            f"measure must be 'share_above_ma', 'share_at_high' or 'share_at_low', got {measure!r}"
+        )
+    has = px.notna()
+    return pd.DataFrame(
+        {
+            "hits": hit.sum(axis=1),
+            "counted": valid.sum(axis=1),
+            "closes": has.sum(axis=1),
+            "short_history": (has & ~valid).sum(axis=1),
+            "missing": (~has & has.shift(1, fill_value=False)).sum(axis=1),
+        },
+        index=px.index,
+    ).astype("int64")
 
 
 def _share_at_extreme(prices: pd.DataFrame, window: int, high: bool) -> pd.Series:

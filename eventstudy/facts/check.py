@@ -118,6 +118,7 @@ class Inputs:
         self.missing = dict(missing)
         self.store = store
         self._panels: dict[tuple[str, str, int], pd.Series] = {}
+        self._frames: dict[str, pd.DataFrame] = {}
 
     def get(self, alias: str, wanted: pd.Timestamp | None) -> tuple[pd.Series, str]:
         """The series and its label.
@@ -145,6 +146,14 @@ class Inputs:
             if len(gap):
                 raise NotCheckable(_stale(label, last, pd.Timestamp(wanted), gap))
         return s, label
+
+    def panel(self, panel: str) -> pd.DataFrame:
+        """A panel's wide closes (loaded once per panel)."""
+        if panel not in self._frames:
+            if self.store is None:
+                raise DataError("breadth facts need a data store")
+            self._frames[panel] = self.store.load_panel(panel).data
+        return self._frames[panel]
 
     def breadth(self, panel: str, measure: str, window: int) -> pd.Series:
         """A breadth series from a panel (computed once per panel, measure and window)."""
@@ -623,7 +632,34 @@ def _signal(fact: FactSpec, inputs: Inputs, base: dict[str, Any]) -> FactResult:
     )
 
 
+def _count_row(frame: pd.DataFrame, date: pd.Timestamp) -> dict[str, int]:
+    """One date's row of :func:`~eventstudy.breadth.breadth_counts`, as ints."""
+    row = frame.to_numpy()[int(frame.index.searchsorted(date))]
+    return {str(k): int(v) for k, v in zip(frame.columns, row.tolist(), strict=True)}
+
+
+def _stocks(counts: dict[str, int], window: int, hit: str) -> str:
+    """``256 of 468 above; 30 of 498 with a close left out: ...`` for a breadth detail."""
+    parts = [f"{counts['hits']} of {counts['counted']} {hit}"]
+    out = [
+        f"{n} with fewer than {window} closes in the {window} trading days to the date"
+        if key == "short_history"
+        else f"{n} with no close on the date (one on the trading day before)"
+        for key in ("short_history", "missing")
+        if (n := int(counts[key]))
+    ]
+    left = int(counts["short_history"]) + int(counts["missing"])
+    if left:
+        listed = int(counts["closes"]) + int(counts["missing"])
+        parts.append(f"{left} of {listed} stocks left out: " + ", ".join(out))
+    else:
+        parts.append("no stock left out")
+    return "; ".join(parts)
+
+
 def _breadth(fact: FactSpec, inputs: Inputs, base: dict[str, Any]) -> FactResult:
+    from eventstudy.breadth import breadth_counts
+
     p = fact.params
     s = inputs.breadth(p["panel"], p["measure"], p["window"])
     label = f"{p['measure']}({p['window']}) of {p['panel']}"
@@ -632,12 +668,45 @@ def _breadth(fact: FactSpec, inputs: Inputs, base: dict[str, Any]) -> FactResult
         gap = missing_sessions(pd.Timestamp(s.index[-1]), pd.Timestamp(date))
         if len(gap):
             raise NotCheckable(_stale(f"panel {p['panel']!r}", s.index[-1], date, gap))
+    prices = inputs.panel(p["panel"])
+    if date is not None and pd.Timestamp(date) < s.index[0]:
+        raise DataError(  # the caller names the fact
+            f"{label} is defined from {s.index[0]:%Y-%m-%d}, after {date:%Y-%m-%d}: it needs "
+            f"{p['window']} trading days of closes and the panel starts on "
+            f"{prices.index[0]:%Y-%m-%d}"
+        )
     at = c.close_on(s, date, name=label)
     history = s.loc[: at.date]
     average = float(history.mean())
+    counts = _count_row(breadth_counts(prices, measure=p["measure"], window=p["window"]), at.date)
+    hit = {"share_above_ma": "above", "share_at_high": "at a high", "share_at_low": "at a low"}
+    values: dict[str, Any] = {
+        "date": f"{at.date:%Y-%m-%d}",
+        "long_run_average": average,
+        "average_from": f"{history.index[0]:%Y-%m-%d}",
+        "stocks": counts,
+    }
+    own = ""
+    if p["measure"] == "share_above_ma":  # the rule with each stock's own closes, for scale
+        alt = breadth_counts(prices, measure=p["measure"], window=p["window"], own_closes=True)
+        mine = _count_row(alt, at.date)
+        if mine["counted"]:
+            share = mine["hits"] / mine["counted"]
+            values["own_closes"] = {"share": share, **mine}
+            if mine["counted"] != counts["counted"]:
+                own = (
+                    f"; averaging each stock's own last {p['window']} closes (its missing "
+                    f"rows skipped): {share:.1%}, {mine['hits']} of {mine['counted']}"
+                )
     checks: list[tuple[str, bool]] = []
     if fact.claimed is not None:
         checks.extend(_size_check(fact, at.value, lambda x: f"{x:.1%}"))
+    side = "below" if at.value < average else "at or above"
+    span = f"{history.index[0]:%Y-%m-%d}..{at.date:%Y-%m-%d}"
+    detail = (
+        f"{at.value:.1%} on {at.date:%Y-%m-%d} ({_stocks(counts, p['window'], hit[p['measure']])}"
+        f"{own}), {side} its average {average:.1%} over {span}"
+    )
     if p["claimed_average"] is not None:
         # the average is a rounded figure ("the long-run 57%"): a bound on the share
         # ("fewer than 60%", tolerance 0 unless given) does not make it exact
@@ -650,20 +719,7 @@ def _breadth(fact: FactSpec, inputs: Inputs, base: dict[str, Any]) -> FactResult
                 ok,
             )
         )
-    side = "below" if at.value < average else "at or above"
-    detail = (
-        f"{at.value:.1%} on {at.date:%Y-%m-%d}, {side} its average {average:.1%} over "
-        f"{history.index[0]:%Y-%m-%d}..{at.date:%Y-%m-%d}"
-    )
-    return _checked(
-        base,
-        label,
-        at.value,
-        "share",
-        checks,
-        detail,
-        {"date": f"{at.date:%Y-%m-%d}", "long_run_average": average},
-    )
+    return _checked(base, label, at.value, "share", checks, detail, values)
 
 
 _KINDS: dict[str, Callable[[FactSpec, Inputs, dict[str, Any]], FactResult]] = {

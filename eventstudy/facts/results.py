@@ -157,8 +157,17 @@ class FactResult:
             "checks": [{"check": label, "holds": ok} for label, ok in self.checks],
             "detail": self.detail,
             "look_ahead": self.look_ahead,
-            "values": dict(self.values),
+            "values": _plain(self.values),
         }
+
+
+def _plain(value: Any) -> Any:
+    """``values`` for JSON: nested read-only mappings as dicts, tuples as lists."""
+    if isinstance(value, Mapping):
+        return {k: _plain(v) for k, v in value.items()}
+    if isinstance(value, tuple | list):
+        return [_plain(v) for v in value]
+    return value
 
 
 _TIDY = [

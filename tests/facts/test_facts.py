@@ -893,13 +893,15 @@ def test_a_bound_on_the_share_leaves_the_average_an_about_figure(tmp_path: Path)
     """claim = "at_most" applies to the share; the claimed long-run average keeps the kind's
     1 pp tolerance. The old code applied the bound's zero tolerance to it, so "about 73%"
     failed against 73.3%. Three stocks, 3-day average; pandas' rolling mean gives the average
-    of the share (0.6 here), claimed as 0.605."""
-    idx = pd.bdate_range("2021-01-04", periods=8)
+    of the share, claimed 0.5 pp higher. The eight days repeat over ten years, so the average
+    is a long-run one (LONG_RUN_YEARS)."""
+    idx = pd.bdate_range("2011-01-03", "2021-01-12")
+    reps = -(-idx.size // 8)
     px = pd.DataFrame(
         {
-            "A": [1, 2, 3, 4, 5, 4, 3, 2],
-            "B": [5, 4, 3, 2, 1, 2, 3, 4],
-            "C": [1, 1, 2, 2, 3, 3, 2, 2],
+            "A": np.tile([1, 2, 3, 4, 5, 4, 3, 2], reps)[: idx.size],
+            "B": np.tile([5, 4, 3, 2, 1, 2, 3, 4], reps)[: idx.size],
+            "C": np.tile([1, 1, 2, 2, 3, 3, 2, 2], reps)[: idx.size],
         },
         index=idx,
         dtype=float,
@@ -914,7 +916,6 @@ def test_a_bound_on_the_share_leaves_the_average_an_about_figure(tmp_path: Path)
     ma = px.rolling(3).mean()
     share = (px > ma).where(ma.notna()).mean(axis=1).dropna()
     average = share.loc[:"2021-01-12"].mean()
-    assert average == pytest.approx(0.6)
     fact = (
         '[[facts]]\nkind = "breadth"\npanel = "panel:P"\nwindow = 3\ndate = 2021-01-12\n'
         f'claim = "at_most"\nclaimed = 0.6\nclaimed_average = {average + 0.005}\n'
@@ -978,3 +979,58 @@ def test_an_n_day_move_or_window_over_month_end_history_is_not_checkable(
     assert (moves.iloc[:-1] < moves.iloc[-1]).all()
     assert d.values["last_larger_date"] is None and "the largest in the data" in d.detail
     assert "not daily before 2019-12-31: moves before it are not compared" in d.detail
+
+
+def _panel(root: Path, px: pd.DataFrame) -> None:
+    (root / "panel").mkdir(exist_ok=True)
+    long = px.stack().dropna().rename("close").reset_index()
+    long.columns = ["date", "ticker", "close"]
+    long["date"] = long["date"].dt.strftime("%Y-%m-%d")
+    long.to_csv(root / "panel" / "P.csv", index=False)
+    _write(root, "yahoo", "AAA", pd.Series(1.0, index=px.index))
+    _write(root, "fred", "YLD", pd.Series(1.0, index=px.index), column="value")
+
+
+def test_breadth_counts_the_stocks_and_names_those_left_out(tmp_path: Path) -> None:
+    """Report item 1.11: the share said nothing of the stocks it left out. On day 7 of this
+    3-day-average panel D joined two days before, E lacks day 5 and F lacks day 7; the detail
+    and the JSON now count them, against a plain per-stock loop (for the panel's rows, and for
+    each stock's own last three closes, which keeps E)."""
+    idx = pd.bdate_range("2021-01-04", periods=7)
+    nan = np.nan
+    px = pd.DataFrame(
+        {
+            "A": [1, 2, 3, 4, 5, 6, 7],
+            "B": [7, 6, 5, 4, 3, 2, 1],
+            "C": [1, 1, 1, 1, 1, 1, 2],
+            "D": [nan, nan, nan, nan, nan, 1, 2],
+            "E": [1, 2, 3, 4, nan, 5, 9],
+            "F": [1, 2, 3, 4, 5, 6, nan],
+        },
+        index=idx,
+        dtype=float,
+    )
+    _panel(tmp_path, px)
+    day = idx[-1]
+    rows = {t: px[t].iloc[-3:] for t in px}  # the panel's last three rows
+    counted = [t for t, w in rows.items() if w.notna().all()]
+    above = [t for t in counted if px.at[day, t] > rows[t].mean()]
+    short = [t for t in px if pd.notna(px.at[day, t]) and t not in counted]
+    missing = [t for t in px if pd.isna(px.at[day, t]) and pd.notna(px[t].iloc[-2])]
+    own = {t: px[t].dropna() for t in px if pd.notna(px.at[day, t])}
+    own_counted = [t for t, s in own.items() if len(s) >= 3]
+    own_above = [t for t in own_counted if own[t].iloc[-1] > own[t].iloc[-3:].mean()]
+    assert (len(above), len(counted), short, missing) == (2, 3, ["D", "E"], ["F"])
+    assert (len(own_above), len(own_counted)) == (3, 4)
+    fact = '[[facts]]\nkind = "breadth"\npanel = "panel:P"\nwindow = 3\nclaimed = 0.6\n'
+    (f,) = run(DataStore(tmp_path), fact, as_of=f"{day:%Y-%m-%d}").facts
+    assert f.computed == pytest.approx(len(above) / len(counted))
+    assert (
+        f"({len(above)} of {len(counted)} above; 3 of {len(counted) + 3} stocks left out: 2 with "
+        "fewer than 3 closes in the 3 trading days to the date, 1 with no close on the date (one "
+        "on the trading day before); averaging each stock's own last 3 closes (its missing rows "
+        f"skipped): {len(own_above) / len(own_counted):.1%}, 3 of 4)"
+    ) in f.detail
+    stocks = f.to_dict()["values"]["stocks"]
+    assert stocks == {"hits": 2, "counted": 3, "closes": 5, "short_history": 2, "missing": 1}
+    assert f.to_dict()["values"]["own_closes"]["share"] == pytest.approx(0.75)

@@ -161,9 +161,23 @@ def test_breadth_note_reports_the_panel_average(snapshot_dir: Path) -> None:
     # the panel's own history (2013-2015) averages far above the note's "long-run 57%"
     assert b.values["long_run_average"] > 0.6
     assert b.verdict == "not reproduced"
-    assert b.row()["verdict"] == (
-        f"not reproduced (fails: long-run average {np.mean(history):.1%} within 1.0 pp of 57.0%)"
+    # the stocks counted and left out, row by row as above (256 of 468; 30 of 498 left out)
+    t = day
+    window = px[t - 199 : t + 1]
+    has = ~np.isnan(px[t])
+    full = ~np.isnan(window).any(axis=0)
+    above = int(np.sum(px[t, full] > window[:, full].mean(axis=0)))
+    left = int(np.sum(has & ~full))
+    assert (above, int(full.sum()), left, int(has.sum())) == (256, 468, 30, 498)
+    assert f"({above} of {int(full.sum())} above; {left} of {int(has.sum())} stocks left out" in (
+        b.detail
     )
+    # each stock over its own last 200 closes: 261 of 474 (55.1%)
+    own = [wide[c].loc[:"2015-08-07"].dropna() for c in wide if has[list(wide).index(c)]]
+    own = [s for s in own if len(s) >= 200]
+    own_above = sum(s.iloc[-1] > s.iloc[-200:].mean() for s in own)
+    assert b.values["own_closes"]["share"] == pytest.approx(own_above / len(own), rel=1e-12)
+    assert (own_above, len(own)) == (261, 474)
     assert facts["russell_3000_breadth"].verdict == "not checkable"
 
 
