@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
+from dataclasses import replace
 from typing import Any, cast
 
 import numpy as np
@@ -632,6 +633,12 @@ def _signal(fact: FactSpec, inputs: Inputs, base: dict[str, Any]) -> FactResult:
     )
 
 
+LONG_RUN_YEARS = 10
+"""The shortest history whose average a fact's ``claimed_average`` (a "long-run" average) is
+checked against: over a shorter span the average is of one market phase (the S&P 500 panel's
+2013-12-11..2015-08-07, 20 months of one bull market, averages 73%), not a long run."""
+
+
 def _count_row(frame: pd.DataFrame, date: pd.Timestamp) -> dict[str, int]:
     """One date's row of :func:`~eventstudy.breadth.breadth_counts`, as ints."""
     row = frame.to_numpy()[int(frame.index.searchsorted(date))]
@@ -707,19 +714,32 @@ def _breadth(fact: FactSpec, inputs: Inputs, base: dict[str, Any]) -> FactResult
         f"{at.value:.1%} on {at.date:%Y-%m-%d} ({_stocks(counts, p['window'], hit[p['measure']])}"
         f"{own}), {side} its average {average:.1%} over {span}"
     )
+    short = False
     if p["claimed_average"] is not None:
-        # the average is a rounded figure ("the long-run 57%"): a bound on the share
-        # ("fewer than 60%", tolerance 0 unless given) does not make it exact
-        tol = fact.tolerance if fact.claim == "about" else FACT_KINDS["breadth"][1]
-        ok = abs(average - p["claimed_average"]) <= tol + _ROUNDING
-        checks.append(
-            (
-                f"long-run average {average:.1%} within {tol * 100:.1f} pp of "
-                f"{p['claimed_average']:.1%}",
-                ok,
+        years = (at.date - history.index[0]).days / 365.25
+        if history.index[0] + pd.DateOffset(years=LONG_RUN_YEARS) > at.date:
+            short = True
+            detail += (
+                f"; the claimed long-run average {p['claimed_average']:.1%} is not checkable: "
+                f"the history is {span} ({years:.1f} years), shorter than the "
+                f"{LONG_RUN_YEARS} years a long-run average is checked against"
             )
-        )
-    return _checked(base, label, at.value, "share", checks, detail, values)
+        else:
+            # the average is a rounded figure ("the long-run 57%"): a bound on the share
+            # ("fewer than 60%", tolerance 0 unless given) does not make it exact
+            tol = fact.tolerance if fact.claim == "about" else FACT_KINDS["breadth"][1]
+            ok = abs(average - p["claimed_average"]) <= tol + _ROUNDING
+            checks.append(
+                (
+                    f"long-run average {average:.1%} within {tol * 100:.1f} pp of "
+                    f"{p['claimed_average']:.1%}",
+                    ok,
+                )
+            )
+    result = _checked(base, label, at.value, "share", checks, detail, values)
+    if short and result.verdict == "reproduced":  # a part that fails still fails the fact
+        result = replace(result, verdict="not checkable")
+    return result
 
 
 _KINDS: dict[str, Callable[[FactSpec, Inputs, dict[str, Any]], FactResult]] = {

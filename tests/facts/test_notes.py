@@ -34,8 +34,8 @@ def _by_id(path: Path, data: Path) -> dict[str, object]:
 
 
 # Each note's verdicts, as the claims' numbers and the values the tests below compute with
-# plain pandas imply (the one "not reproduced": the breadth note's "long-run 57%", against the
-# panel's own average above 70%; "not checkable": the unverifiable facts).
+# plain pandas imply ("not checkable": the unverifiable facts, and the breadth note's
+# "long-run 57%", which the panel's 20 months cannot check).
 VERDICTS = {
     "election_week_2024": {
         "three_sigma_event": "reproduced",
@@ -58,7 +58,7 @@ VERDICTS = {
         "earnings_revisions": "not checkable",
     },
     "sp500_breadth_2015": {
-        "breadth_55": "not reproduced",
+        "breadth_55": "not checkable",
         "spx_ytd": "reproduced",
         "russell_3000_breadth": "not checkable",
     },
@@ -158,9 +158,11 @@ def test_breadth_note_reports_the_panel_average(snapshot_dir: Path) -> None:
     assert b.computed == pytest.approx(_share_above_200(px, day), rel=1e-12)
     history = [_share_above_200(px, t) for t in range(199, day + 1)]
     assert b.values["long_run_average"] == pytest.approx(np.mean(history), rel=1e-12)
-    # the panel's own history (2013-2015) averages far above the note's "long-run 57%"
+    # the panel's own history (2013-12-11..2015-08-07) averages far above the note's "long-run
+    # 57%", but 1.7 years is no long run: the average is not checkable (it was "not reproduced")
     assert b.values["long_run_average"] > 0.6
-    assert b.verdict == "not reproduced"
+    assert b.verdict == "not checkable"
+    assert "the history is 2013-12-11..2015-08-07 (1.7 years), shorter than the 10" in b.detail
     # the stocks counted and left out, row by row as above (256 of 468; 30 of 498 left out)
     t = day
     window = px[t - 199 : t + 1]
