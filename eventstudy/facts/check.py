@@ -420,7 +420,9 @@ def _return(fact: FactSpec, inputs: Inputs, base: dict[str, Any]) -> FactResult:
         checks.extend(_size_check(fact, computed, _pct))
     if p.get("claimed_date") is not None:
         when = p["claimed_date"]
-        checks.append((f"{p['from']} on {when:%Y-%m-%d}", start.date == when))
+        what = f"the {p['from']}" if p["from"] in ("low", "high") else "the base close"
+        found = "" if start.date == when else f" (it is on {start.date:%Y-%m-%d})"
+        checks.append((f"{what} on {when:%Y-%m-%d}{found}", start.date == when))
     detail = f"{start} to {end}"
     if notes:
         detail += "; " + "; ".join(notes)

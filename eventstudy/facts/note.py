@@ -246,7 +246,32 @@ def check_facts(
         )
         for spec in data.series
     }
-    return FactTable(title=title, source=source, as_of=as_of, facts=results, data_last=last)
+    about = {
+        spec.alias: text for spec in data.series if (text := _about(spec, inputs, store))
+    }
+    return FactTable(
+        title=title,
+        source=source,
+        as_of=as_of,
+        facts=results,
+        data_last=last,
+        data_about=about,
+    )
+
+
+def _about(spec: SeriesSpec, inputs: Inputs, store: DataStore) -> str:
+    """What a series is, from the manifest's descriptions of its files ("" when unknown)."""
+    if spec.alias not in inputs.series or spec.ratio is not None or spec.breadth is not None:
+        return ""
+    names = spec.splice or (spec.name,)
+    said = []
+    for n in names:
+        try:
+            path, _ = store.resolve(str(n), cwd=False, folder=spec.folder)
+        except (DataError, OSError, ValueError):
+            return ""
+        said.append(store.manifest_entry(path).get("description", "") or str(n))
+    return ", then ".join(said) + (", spliced" if spec.splice else "")
 
 
 def check_study_facts(config: Any, store: DataStore) -> FactTable | None:

@@ -188,6 +188,11 @@ _TIDY = [
 ]
 
 
+_SHOWN = ("fact", "series", "claimed", "computed", "verdict", "detail")
+"""The verdict table's columns in the text, markdown and HTML: the series says what each
+number was computed from (a price or total-return index, a splice)."""
+
+
 @dataclass(frozen=True, slots=True)
 class FactTable:
     """The checked facts of a note (or a study), in the note's order.
@@ -202,6 +207,10 @@ class FactTable:
         One :class:`FactResult` per fact.
     data_last
         Alias -> last date of each loaded series (``None`` for a series the data lacks).
+    data_about
+        Alias -> what the series is, from the data manifest (``"Russell 2000 Index, price
+        return (FRED RU2000PR), then Russell 2000 price index (Yahoo ^RUT), spliced"``):
+        price or total return, and the sources of a splice.
     """
 
     title: str
@@ -209,6 +218,7 @@ class FactTable:
     as_of: pd.Timestamp | None
     facts: tuple[FactResult, ...]
     data_last: Mapping[str, str | None] = field(default_factory=dict)
+    data_about: Mapping[str, str] = field(default_factory=dict)
 
     def __repr__(self) -> str:
         """One line: the note and how many facts."""
@@ -216,6 +226,7 @@ class FactTable:
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "data_last", readonly_mapping(dict(self.data_last)))
+        object.__setattr__(self, "data_about", readonly_mapping(dict(self.data_about)))
 
     def counts(self) -> dict[str, int]:
         """How many facts got each verdict."""
@@ -226,6 +237,9 @@ class FactTable:
         c = self.counts()
         checkable = c["reproduced"] + c["not reproduced"]
         parts = [f"{c['reproduced']} of {checkable} checkable facts reproduced"]
+        ahead = [f.id for f in self.facts if f.look_ahead and f.verdict == "reproduced"]
+        if ahead:  # a full-sample statistic: not what was known on the date
+            parts[0] += f", {len(ahead)} of them only with look-ahead ({', '.join(ahead)})"
         if c["not reproduced"]:
             missed = ", ".join(f.id for f in self.facts if f.verdict == "not reproduced")
             parts.append(f"not reproduced: {missed}")
@@ -278,10 +292,16 @@ class FactTable:
             when = "" if self.as_of is None else f"as of {self.as_of:%Y-%m-%d}"
             head.append(", ".join(x for x in (self.source, when) if x))
         head.append(self.headline())
-        frame = self.table()[["fact", "claimed", "computed", "verdict", "detail"]]
+        frame = self.table()[list(_SHOWN)]
         with pd.option_context("display.max_colwidth", 80, "display.width", 250):
             table = frame.to_string(index=False)
-        return "\n".join([*head, "", table])
+        return "\n".join([*head, "", table, *self._about()])
+
+    def _about(self) -> list[str]:
+        """``Series: rut = ...; spx = ...`` (what each series is), or nothing."""
+        if not self.data_about:
+            return []
+        return ["", "Series: " + "; ".join(f"{a} = {d}" for a, d in self.data_about.items())]
 
     def to_markdown(self) -> str:
         """Markdown: title, headline, the verdict table and the data's last dates."""
@@ -290,7 +310,7 @@ class FactTable:
             when = "" if self.as_of is None else f"as of {self.as_of:%Y-%m-%d}"
             lines += [", ".join(x for x in (self.source, when) if x), ""]
         lines += [f"**{self.headline()}**", ""]
-        cols = ["fact", "claimed", "computed", "verdict", "detail"]
+        cols = list(_SHOWN)
         lines.append("| " + " | ".join(cols) + " |")
         lines.append("|" + "---|" * len(cols))
         for f in self.facts:
@@ -305,11 +325,12 @@ class FactTable:
                 )
                 + ".",
             ]
+        lines += self._about()
         return "\n".join(lines) + "\n"
 
     def to_html(self) -> str:
         """A standalone HTML page of :meth:`to_markdown`'s content."""
-        cols = ["fact", "claimed", "computed", "verdict", "detail"]
+        cols = list(_SHOWN)
         head = "".join(f"<th>{c}</th>" for c in cols)
         rows = "".join(
             "<tr>" + "".join(f"<td>{html.escape(str(f.row()[c]))}</td>" for c in cols) + "</tr>"
@@ -332,6 +353,7 @@ class FactTable:
             "headline": self.headline(),
             "counts": self.counts(),
             "data_last": dict(self.data_last),
+            "data_about": dict(self.data_about),
             "facts": [f.to_dict() for f in self.facts],
         }
 

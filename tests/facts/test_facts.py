@@ -1069,3 +1069,78 @@ def test_a_long_run_average_needs_ten_years_of_history(tmp_path: Path) -> None:
     (long,) = run(DataStore(tmp_path), fact.format("2020-01-06"), as_of="2020-01-10").facts
     assert long.verdict == "not reproduced"  # the average is about 0.5, not 0.9
     assert long.checks[-1][0].startswith("long-run average")
+
+
+def test_the_table_shows_the_series_and_the_headline_counts_look_ahead(
+    store: DataStore,
+) -> None:
+    """Report text items 1 and 4: the text, markdown and HTML tables had no series column (a
+    price index could not be told from total return, nor a splice), and a fact reproduced only
+    with a full-sample σ counted as plainly reproduced. The divergence z with sigma = "full"
+    reads every 5-day return to the as-of date (look-ahead; AAA's dip on 2020-02-14 is an
+    event against BBB, the same closes without it); the day's return does not."""
+    _write(
+        store.root, "yahoo", "BBB", 100.0 + pd.Series(np.arange(_prices().size), _prices().index)
+    )
+    facts = """
+[[facts]]
+id = "z"
+kind = "signal"
+signal = { type = "divergence", a = "aaa", b = "bbb", n = 5, return_kind = "simple", k = 1.0, direction = "below", sigma = "full" }
+date = 2020-02-14
+series = ["aaa", "bbb"]
+
+[[facts]]
+id = "day"
+kind = "return"
+series = "aaa"
+from = 2020-03-30
+claimed = 0.0
+tolerance = 1
+"""
+    t = run(DataStore(store.root), facts, series='bbb = "yahoo:BBB"\n')
+    z, day = t.facts
+    assert z.look_ahead and not day.look_ahead and z.verdict == day.verdict == "reproduced"
+    assert t.headline() == (
+        "2 of 2 checkable facts reproduced, 1 of them only with look-ahead (z)."
+    )
+    assert t.summary().splitlines()[4].split()[:2] == ["fact", "series"]
+    assert "| fact | series | claimed | computed | verdict | detail |" in t.to_markdown()
+    assert "| aaa (yahoo:AAA) |" in t.to_markdown()
+    assert "<th>series</th>" in t.to_html()
+    # no manifest here: each series is described by its name
+    assert t.data_about["aaa"] == "yahoo:AAA"
+    assert "Series: aaa = yahoo:AAA; yld = fred:YLD; bbb = yahoo:BBB" in t.to_markdown()
+
+
+def test_a_claimed_date_of_a_date_base_reads_as_a_date(store: DataStore) -> None:
+    """Report text item 6: claimed_date with a date `from` was labelled "2020-03-01 00:00:00
+    on 2020-03-01". Sunday 2020-03-01's base close is plain pandas' last close on or before
+    it, Friday 2020-02-28, and the label says so."""
+    fact = (
+        '[[facts]]\nkind = "return"\nseries = "aaa"\nfrom = 2020-03-01\n'
+        "claimed_date = 2020-03-01\nclaimed = 0.0\ntolerance = 1\n"
+    )
+    (f,) = run(store, fact).facts
+    base = _prices().loc[:"2020-03-01"].index[-1]
+    assert f"{base:%Y-%m-%d}" == "2020-02-28"
+    assert f.checks[-1] == (f"the base close on 2020-03-01 (it is on {base:%Y-%m-%d})", False)
+
+
+def test_a_breadth_date_before_the_measure_is_defined_says_why(tmp_path: Path) -> None:
+    """Report error item 4: a breadth date before its window said only "starts on X, after
+    Y". A 3-day average is defined from the panel's third date (pandas' rolling mean)."""
+    idx = pd.bdate_range("2021-01-04", periods=8)
+    px = pd.DataFrame({"A": np.arange(8.0) + 1, "B": 8.0 - np.arange(8.0)}, index=idx)
+    _panel(tmp_path, px)
+    first = px.rolling(3).mean().dropna().index[0]
+    fact = (
+        '[[facts]]\nkind = "breadth"\npanel = "panel:P"\nwindow = 3\ndate = 2021-01-05\n'
+        "claimed = 0.5\n"
+    )
+    with pytest.raises(
+        DataError,
+        match=f"is defined from {first:%Y-%m-%d}, after 2021-01-05: it needs 3 trading days "
+        "of closes and the panel starts on 2021-01-04",
+    ):
+        run(DataStore(tmp_path), fact, as_of="2021-01-13")

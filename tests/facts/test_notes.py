@@ -194,7 +194,7 @@ def test_cli_check_prints_and_writes_the_table(snapshot_dir: Path, tmp_path: Pat
     assert record["note_sha256"]
     md = (tmp_path / "facts.md").read_text()
     assert md.startswith("# Small caps: the best August since 2000")
-    assert "| fact | claimed | computed | verdict | detail |" in md
+    assert "| fact | series | claimed | computed | verdict | detail |" in md
     assert "<table>" in (tmp_path / "facts.html").read_text()
     assert not list(tmp_path.glob(".*.tmp"))
 
