@@ -246,9 +246,7 @@ def check_facts(
         )
         for spec in data.series
     }
-    about = {
-        spec.alias: text for spec in data.series if (text := _about(spec, inputs, store))
-    }
+    about = {spec.alias: text for spec in data.series if (text := _about(spec, inputs, store))}
     return FactTable(
         title=title,
         source=source,
