@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -11,7 +12,7 @@ import pandas as pd
 from eventstudy.data.records import LoadedSeries, SeriesInfo
 from eventstudy.exceptions import DataError
 
-__all__ = ["AlignedData", "align", "find_gaps"]
+__all__ = ["AlignedData", "align", "find_gaps", "first_change_after", "sparse_stretches"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -183,3 +184,21 @@ def sparse_stretches(index: pd.DatetimeIndex) -> pd.DataFrame:
         if b - a >= SPARSE_RUN:
             rows.append((idx[a], idx[b], b - a + 1, float(np.median(gap[a:b]))))
     return pd.DataFrame(rows, columns=cols)
+
+
+def first_change_after(changes: pd.Series, since: Any) -> pd.Timestamp | None:
+    """The date of the first defined value of ``changes`` when it is after ``since``.
+
+    ``changes`` are N-row changes of a series (an N-day return: NaN on its first N rows).  A
+    record "since" a date (the signal ``move`` with ``since``, the fact ``move`` with
+    ``since``) compares the changes from that date on; it is judged as asked only when the
+    first change is dated on or before ``since``.  Otherwise it would silently be judged on
+    the changes from this date on (a series that starts after ``since``, or within N rows
+    before it), and the caller refuses it, naming the date returned.  ``None``: covered (or
+    no change at all, which the caller reports its own way).
+    """
+    held = changes.index[changes.notna().to_numpy()]
+    if not len(held):
+        return None
+    first = pd.Timestamp(held[0])
+    return first if first > pd.Timestamp(since) else None

@@ -10,7 +10,7 @@ import numpy as np
 import pandas as pd
 
 from eventstudy.data import DataStore
-from eventstudy.data.align import sparse_stretches
+from eventstudy.data.align import first_change_after, sparse_stretches
 from eventstudy.data.records import LoadedSeries
 from eventstudy.exceptions import ConfigError, DataError
 from eventstudy.facts import compute as c
@@ -465,12 +465,20 @@ def _move(fact: FactSpec, inputs: Inputs, base: dict[str, Any]) -> FactResult:
         s = s.loc[daily_from:]
         rec = c.move_record(s, on, p["days"], p["direction"], since=p["since"], name=label)
     if p["since"] is not None:
-        first_end = pd.Timestamp(s.index[min(p["days"], len(s) - 1)])  # the first move's end
-        if first_end > p["since"]:
+        moves = s / s.shift(p["days"]) - 1.0
+        first_end = first_change_after(moves, p["since"])  # the rule the move signal applies
+        if first_end is not None:
             raise NotCheckable(
                 f"'largest since {p['since']:%Y-%m-%d}' needs the {p['days']}-day moves from "
                 f"then; the first in {label} ends on {first_end:%Y-%m-%d} (data from "
                 f"{s.index[0]:%Y-%m-%d})"
+            )
+        compared = moves.loc[p["since"] : rec.end.date].iloc[:-1]
+        if not int((compared.notna() & (compared.index > p["since"])).sum()):
+            raise NotCheckable(
+                f"'largest since {p['since']:%Y-%m-%d}' compares the {p['days']}-day moves "
+                f"that ended after {p['since']:%Y-%m-%d} and before {rec.end.date:%Y-%m-%d}: "
+                "there are none, so there is no earlier move to be the largest against"
             )
     checks: list[tuple[str, bool]] = []
     if fact.claimed is not None:

@@ -11,6 +11,7 @@ import pandas as pd
 
 from eventstudy._typing import ReturnKind
 from eventstudy._validation import check_choice, check_float, check_int
+from eventstudy.data.align import first_change_after
 from eventstudy.signals._base import (
     Signal,
     SignalResult,
@@ -172,19 +173,29 @@ class Move(Signal):
         return make_result(r, trig, threshold=None, look_ahead=False, description=desc)
 
     def _check_since(self, prices: pd.Series, r: pd.Series) -> None:
-        """The record "since X" needs the series from X on: refuse a ``since`` before the
-        series' first date (the comparison would silently shrink to the returns the data
-        hold) or one that leaves fewer than two returns to compare (it could never fire)."""
+        """The record "since X" needs the ``n``-day returns from X on: refuse a ``since``
+        before the first of them (:func:`~eventstudy.data.align.first_change_after`: the
+        series starts after X, or fewer than ``n`` rows before it; the comparison would
+        silently shrink to the returns the data hold) or one that leaves fewer than two
+        returns to compare (it could never fire)."""
         since = pd.Timestamp(str(self.since))
         held = prices.index[prices.notna().to_numpy()]
         if not len(held):
             return  # no value at all: the caller says so
-        if held[0] > since:
+        first = first_change_after(r, since)  # the rule the move fact applies too
+        if first is not None and held[0] > since:
             raise ValueError(
                 f"since = {self.since} is before the first date of series {self.series!r} "
                 f"({held[0]:%Y-%m-%d}): the record 'since {self.since}' would be judged against "
-                f"the returns from {held[0]:%Y-%m-%d} only; give since = {held[0]:%Y-%m-%d} or "
+                f"the returns from {first:%Y-%m-%d} only; give since = {first:%Y-%m-%d} or "
                 f"later, or a series that covers {self.since}"
+            )
+        if first is not None:
+            raise ValueError(
+                f"since = {self.since} is before the first {self.n}-day return of series "
+                f"{self.series!r} ({first:%Y-%m-%d}; its data start {held[0]:%Y-%m-%d}): the "
+                f"record 'since {self.since}' would be judged against the returns from "
+                f"{first:%Y-%m-%d} only; give since = {first:%Y-%m-%d} or later"
             )
         n_after = int((r.notna() & (r.index >= since)).sum())
         if n_after < 2:

@@ -1144,3 +1144,25 @@ def test_a_breadth_date_before_the_measure_is_defined_says_why(tmp_path: Path) -
         "of closes and the panel starts on 2021-01-04",
     ):
         run(DataStore(tmp_path), fact, as_of="2021-01-13")
+
+
+def test_a_move_record_since_with_no_earlier_move_is_not_checkable(store: DataStore) -> None:
+    """Item 5 (the facts' `since` as the move signal's, which refuses a since that leaves it
+    nothing to compare): "the largest 5-day gain since 2020-03-30" as of 2020-03-31 compares
+    the moves that ended after 2020-03-30 and before 2020-03-31 (plain pandas: none). The old
+    code reproduced it ("the record holds"); it is now not checkable, as a calendar rank
+    against no earlier year is. Since Friday 2020-03-27 one move (Monday's) is compared."""
+    moves = _prices().pct_change(5, fill_method=None)
+    between = moves.loc["2020-03-30":"2020-03-31"].iloc[1:-1]  # after 03-30, before 03-31
+    assert between.empty
+    monday = moves.loc["2020-03-28":"2020-03-30"]  # after Friday 03-27, before 03-31
+    assert list(monday.index.strftime("%Y-%m-%d")) == ["2020-03-30"]
+    fact = '[[facts]]\nkind = "move"\nseries = "aaa"\ndays = 5\nsince = {}\n'
+    (f,) = run(store, fact.format("2020-03-30")).facts
+    assert f.verdict == "not checkable", f.row()
+    assert "ended after 2020-03-30 and before 2020-03-31: there are none" in f.detail
+    (g,) = run(store, fact.format("2020-03-27")).facts
+    # closes rise by 1 a day: Monday's move is larger than Tuesday's, so no record
+    assert monday.iloc[0] > moves.loc["2020-03-31"]
+    assert g.verdict == "not reproduced"
+    assert g.to_dict()["values"]["larger_since"] == [["2020-03-30", pytest.approx(monday.iloc[0])]]

@@ -213,8 +213,8 @@ def test_since_against_brute_force(since, high):
 def test_since_record_right_after_a_missing_day():
     """A missing return on t-1 does not hide a record on t (max over the defined returns)."""
     prices = [10.0, 11.0, 12.1, np.nan, 13.31, 26.62]
-    # r: -, .1, .1, NaN, NaN, 1.0 -> position 5 beats every defined return since the start
-    res = Move(series="x", n=1, mode="record_high", since="2000-01-03").compute(
+    # r: -, .1, .1, NaN, NaN, 1.0 -> position 5 beats every defined return since the first
+    res = Move(series="x", n=1, mode="record_high", since="2000-01-04").compute(
         make_frame(x=prices)
     )
     assert res.trigger.tolist() == [False] * 5 + [True]
@@ -287,8 +287,8 @@ def test_truncated_data_give_the_same_past():
             None,
         ),
         (
-            {"mode": "record_low", "since": "2000-01-05"},
-            "5-day simple return of x the smallest since 2000-01-05",
+            {"mode": "record_low", "since": "2000-01-10"},  # the first 5-day return
+            "5-day simple return of x the smallest since 2000-01-10",
             None,
         ),
     ],
@@ -364,6 +364,6 @@ def test_equal_returns_are_equal_against_a_level_and_a_record() -> None:
     res = Move(series="x", n=1, mode="above", level=0.04).compute(up)
     assert not res.trigger.any() and res.value.iloc[1] == 0.04
     rec = pd.DataFrame({"x": [3.0, 3.3, 3.3, 1.0, 1.1]}, index=idx)
-    res = Move(series="x", n=1, mode="record_high", since="2020-01-01").compute(rec)
+    res = Move(series="x", n=1, mode="record_high", since="2020-01-02").compute(rec)
     assert res.value.iloc[1] == res.value.iloc[4] == 0.1
     assert not res.trigger.any()

@@ -30,8 +30,18 @@ def test_move_since_before_the_series_is_refused_naming_both_dates():
         match=r"^since = 1999-06-01 is before the first date of series 'x' \(2000-01-05\)",
     ):
         Move(series="x", n=5, mode="record_high", since="1999-06-01").compute(data)
-    # from the first date on, the window is covered: the record is computed
-    res = Move(series="x", n=5, mode="record_high", since="2000-01-05").compute(data)
+    # from the first date, the first five 5-day returns are missing (it was accepted, the
+    # record silently judged from 2000-01-12): refused, as the move fact is not checkable
+    # (eventstudy.data.first_change_after); from the first 5-day return on it is computed
+    first_return = data["x"].pct_change(5, fill_method=None).first_valid_index()
+    assert f"{first_return:%Y-%m-%d}" == "2000-01-12"
+    with pytest.raises(
+        ValueError,
+        match=r"^since = 2000-01-05 is before the first 5-day return of series 'x' "
+        r"\(2000-01-12; its data start 2000-01-05\)",
+    ):
+        Move(series="x", n=5, mode="record_high", since="2000-01-05").compute(data)
+    res = Move(series="x", n=5, mode="record_high", since="2000-01-12").compute(data)
     assert res.trigger.any()
 
 
