@@ -35,13 +35,18 @@ def missing_sessions(
     holiday gap is therefore not a missing day (Friday's close serves a Monday Labor Day),
     while a missing Monday before a Tuesday is (a blanket four calendar days let it through).
     The federal calendar closes on Columbus and Veterans Day, when stocks trade: such a day
-    counts as missing only when another series has it.
+    counts as missing only when another series has it.  When other series reach ``wanted``,
+    their dates are the calendar: a weekday none of them has is a closure (the NYSE's day of
+    mourning 2025-01-09, Easter Monday for a London index beside London ones), not a
+    missing day.
     """
     from pandas.tseries.holiday import GoodFriday, USFederalHolidayCalendar
 
     start = last + pd.Timedelta(days=1)
     if wanted < start:
         return pd.DatetimeIndex([])
+    if others is not None and len(others) and others.max() >= wanted:
+        return pd.DatetimeIndex(others[(others >= start) & (others <= wanted)])
     days = pd.bdate_range(start, wanted)
     closed = (
         USFederalHolidayCalendar()
@@ -220,7 +225,8 @@ def _size_check(
     whose ``claimed`` and computed moves are negative): ``at_least`` -0.10 ("fell more than
     10%") holds when the move is -0.10 or lower.  An ``"about"`` claim with a sign is also
     checked for that sign: a claimed loss is never reproduced by a gain, however wide the
-    tolerance.
+    tolerance.  A computed 0.0 is neither: within the tolerance it reproduces a small claimed
+    move of either sign (+0.4 bp ± 1 bp).
     """
     assert fact.claimed is not None
     claimed = fact.claimed
@@ -240,7 +246,7 @@ def _size_check(
         checks = [(f"within {width} of {fmt(claimed)}", abs(computed - claimed) <= tol)]
     if fall:
         checks.append(("a fall (the move is negative)", computed < 0))
-    elif fact.claim == "about" and claimed != 0 and (computed > 0) != (claimed > 0):
+    elif fact.claim == "about" and claimed * computed < 0:
         checks.append((f"a {'rise' if claimed > 0 else 'fall'}, as claimed", False))
     return checks
 
@@ -604,6 +610,13 @@ def _signal(fact: FactSpec, inputs: Inputs, base: dict[str, Any]) -> FactResult:
     union = pd.DataFrame(frames)
     if fact.as_of is not None:  # nothing after the fact's date: a full-sample sigma included
         union = union.loc[: fact.as_of]
+    empty = [str(col) for col in union if not union[col].notna().any()]
+    if empty:  # a series that starts after the fact's date
+        first = {a: f"{frames[a].index[0]:%Y-%m-%d}" for a in empty if len(frames[a])}
+        raise NotCheckable(
+            f"{', '.join(empty)} has no close up to {fact.as_of:%Y-%m-%d}"
+            + (f" (it starts on {', '.join(first.values())})" if first else "")
+        )
     prices = union.dropna()
     start = max(pd.Timestamp(union[col].dropna().index[0]) for col in union)
     common = union.loc[start:]

@@ -148,13 +148,15 @@ _FETCHABLE = ("yahoo", "fred", "french", "stooq")
 """Providers a series may come from besides those the data directory holds."""
 
 
-def _typo(alias: str, name: str, store: DataStore) -> None:
-    """Raise :class:`ConfigError` when a name the data directory lacks looks mistyped: an
-    unknown provider, or a name close to one it holds (``yahoo:^RUTX`` for ``yahoo:RUT``).
-    Any other absent name leaves its facts "not checkable", named."""
+def _typo(alias: str, name: str, store: DataStore) -> str:
+    """Raise :class:`ConfigError` when a name the data directory lacks has an unknown
+    provider; return a hint (``" (did you mean 'yahoo:RUT'?)"``) when it is close to one it
+    holds (``yahoo:^RUTX``), else "".  A name close to another may be a real series the data
+    directory does not hold yet (``fred:DGS30`` beside ``fred:DGS10``): its facts are "not
+    checkable" with the hint, not an error that would stop the whole note."""
     available = store.available()
     if ":" not in name or Path(name).suffix:
-        return  # a file path: not a typo of a name
+        return ""  # a file path: not a typo of a name
     provider = name.split(":", 1)[0]
     providers = sorted({n.split(":", 1)[0] for n in available} | set(_FETCHABLE))
     if provider not in providers:
@@ -164,11 +166,7 @@ def _typo(alias: str, name: str, store: DataStore) -> None:
         )
     plain = {n.replace("^", "").lower(): n for n in available}
     close = difflib.get_close_matches(name.replace("^", "").lower(), list(plain), n=3, cutoff=0.85)
-    if close:
-        raise ConfigError(
-            f"[data.series] {alias!r}: no data named {name!r} in {store.root}; did you mean "
-            f"{' or '.join(repr(plain[c]) for c in close)}?"
-        )
+    return f" (did you mean {' or '.join(repr(plain[c]) for c in close)}?)" if close else ""
 
 
 def _inputs(data: DataConfig, store: DataStore) -> Inputs:
@@ -210,10 +208,9 @@ def _inputs(data: DataConfig, store: DataStore) -> Inputs:
                     store.resolve(str(n))
                 except DataFileNotFoundError:
                     absent.append(str(n))
-            for n in absent:
-                _typo(spec.alias, n, store)
+            hints = "".join(_typo(spec.alias, n, store) for n in absent)
             missing[spec.alias] = (
-                f"{', '.join(absent) or spec.label} not in the data directory {store.root}"
+                f"{', '.join(absent) or spec.label} not in the data directory {store.root}" + hints
             )
     return Inputs(series, kinds, missing, store)
 

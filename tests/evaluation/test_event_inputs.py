@@ -256,3 +256,45 @@ def test_the_positions_of_an_event_table_are_checked_against_fwd() -> None:
     assert _ev(wrong, np.asarray(table.positions)).horizons["1m"].mean == pytest.approx(
         wrong_mean, rel=1e-12
     )
+
+
+def test_the_calendar_check_on_a_one_date_index_and_an_aware_index() -> None:
+    """A position past a one-date index is refused like any other (not an IndexError), and the
+    time-zone message names the index's zone; from the mutation run's survivors."""
+    from types import SimpleNamespace
+
+    from eventstudy.evaluation.path import event_positions_on
+
+    one = IDX[:1]
+    past = SimpleNamespace(positions=np.array([1]), dates=IDX[[1]])
+    with pytest.raises(DataError, match=r"fwd has beyond its last date \(1\)"):
+        event_positions_on(one, past, "fwd")
+    naive = SimpleNamespace(positions=np.array([5]), dates=IDX[[5]])
+    with pytest.raises(TypeError, match=r"index of fwd is tz-aware \(UTC\)"):
+        event_positions_on(IDX.tz_localize("UTC"), naive, "fwd")
+
+
+def test_forward_returns_say_a_stretch_that_is_not_daily() -> None:
+    """Month-end closes then daily ones (FRED's RU2000GPR before 1993-05-31): from Python the
+    horizons would count months there (its +82% "1m" return), so forward_returns warns, naming
+    the stretch (a study's loader cuts it: tests/data/test_daily_part.py)."""
+    from eventstudy.exceptions import DataCoverageWarning
+
+    dates = pd.date_range("1995-01-31", "1999-12-31", freq="ME").append(
+        pd.bdate_range("2000-01-03", "2000-12-29")
+    )
+    prices = pd.Series(np.linspace(100, 200, dates.size), index=dates, name="g")
+    with pytest.warns(
+        DataCoverageWarning,
+        match=r"^forward_returns: g is not daily from 1995-01-31 to 1999-12-31 \(median gap 31 "
+        r"calendar days\): horizons count rows, so a 21-day horizon there spans 21 of those "
+        r"gaps; start the prices at 1999-12-31 \(a study's loader does\)$",
+    ):
+        forward_returns(prices, {"1m": 21})
+    two = prices.drop(pd.bdate_range("2000-03-01", "2000-04-28")[[d % 5 != 0 for d in range(43)]])
+    with pytest.warns(DataCoverageWarning, match=r"; 2 such stretches\)"):
+        forward_returns(two, {"1m": 21})
+    unnamed = prices.loc["1999-12-31":].rename(None)
+    forward_returns(unnamed, {"1m": 21})  # daily: nothing to say
+    with pytest.warns(DataCoverageWarning, match=r"^forward_returns: prices is not daily"):
+        forward_returns(prices.rename(None), {"1m": 21})

@@ -445,6 +445,14 @@ def test_missing_sessions_are_trading_days_not_four_calendar_days() -> None:
     assert days("2026-08-20", "2026-08-24") == ["2026-08-21", "2026-08-24"]
     assert days("2024-10-11", "2024-10-14") == []
     assert days("2024-10-11", "2024-10-14", ["2024-10-11", "2024-10-14"]) == ["2024-10-14"]
+    # other series that reach the date are the calendar: the NYSE closed for a day of mourning
+    # on Thursday 2025-01-09 (no federal holiday), so a close on the 8th serves the 9th (the
+    # federal calendar alone called it missing); one they have is still missing
+    assert days("2025-01-08", "2025-01-09") == ["2025-01-09"]
+    assert days("2025-01-08", "2025-01-09", ["2025-01-08", "2025-01-10"]) == []
+    assert days("2025-01-07", "2025-01-09", ["2025-01-07", "2025-01-08", "2025-01-10"]) == [
+        "2025-01-08"
+    ]
 
 
 def test_a_fact_past_the_data_is_not_checkable_and_the_end_close_is_noted(tmp_path: Path) -> None:
@@ -802,6 +810,16 @@ def test_a_claimed_loss_is_never_reproduced_by_a_gain(store: DataStore) -> None:
     assert about.computed == pytest.approx(five, rel=1e-12)
     assert about.verdict == "not reproduced" and "a fall, as claimed" in about.row()["verdict"]
     assert about.row()["claimed"] == "-1.00% ± 5.00 pp"
+    # no move at all is neither a rise nor a fall: within its tolerance it reproduces a small
+    # claimed move (a first version failed +0.4 bp ± 1 bp against 0.0 for its sign); the
+    # yield's week to 2020-03-27 is -5.4 bp (the fixture), its day 2020-03-31 0.0 bp
+    (flat,) = run(
+        store,
+        '[[facts]]\nkind = "change"\nseries = "yld"\nfrom = 2020-03-30\nto = 2020-03-31\n'
+        "claimed = 0.4\ntolerance = 1.0\n",
+    ).facts
+    assert flat.computed == pytest.approx(0.0, abs=1e-9)
+    assert flat.verdict == "reproduced", flat.row()
     with pytest.raises(ConfigError, match="a loss is claimed as the signed move: claimed = -0.1"):
         run(store, fact.format("claimed = 0.10\n"))
 
@@ -864,22 +882,40 @@ def test_a_signal_aligns_only_the_series_it_names(tmp_path: Path) -> None:
     assert "1 dates on which one of aaa, bbb has no close left out" in g.detail
 
 
-def test_a_mistyped_data_name_is_an_error_and_strict_fails_on_a_verdict(
+def test_a_signal_on_a_series_that_starts_after_the_date_is_not_checkable(tmp_path: Path) -> None:
+    """BBB starts on 2020-03-02, after the note's as-of date 2020-02-14: the signal fact had
+    crashed with an IndexError (a first version of the aligning code); it is not checkable,
+    naming the series and its first date."""
+    s = _prices()
+    _write(tmp_path, "yahoo", "AAA", s)
+    _write(tmp_path, "yahoo", "BBB", s["2020-03-02":])
+    _write(tmp_path, "fred", "YLD", pd.Series(4.0, index=s.index), column="value")
+    fact = (
+        '[[facts]]\nkind = "signal"\nsignal = { type = "threshold", series = "bbb", '
+        'mode = "change", n = 5, level = 1.0, direction = "above" }\ndate = 2020-02-14\n'
+    )
+    (f,) = run(DataStore(tmp_path), fact, series='bbb = "yahoo:BBB"\n', as_of="2020-02-14").facts
+    assert f.verdict == "not checkable"
+    assert f.detail == "bbb has no close up to 2020-02-14 (it starts on 2020-03-02)"
+
+
+def test_an_unknown_provider_is_an_error_a_near_name_a_hint_and_strict_fails(
     store: DataStore, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    """An unknown provider or a name one letter from one the data directory holds was "not
-    checkable" with exit status 0; it is a configuration error now, like a panel typo. A name
-    close to nothing (fred:NOPE) stays not checkable. `check --strict` exits 1 when a fact is not
+    """An unknown provider was "not checkable" with exit status 0; it is a configuration
+    error now, like a panel typo. A name one letter from one the data directory holds is not
+    checkable with a "did you mean" (it may be a real series not fetched yet: an error would
+    stop the whole note, as a first version did for fred:DGS30 beside fred:DGS10); a name
+    close to nothing (fred:NOPE) is not checkable. `check --strict` exits 1 when a fact is not
     reproduced (0 without it)."""
     fact = '[[facts]]\nkind = "return"\nseries = "x"\nfrom = "year_start"\nclaimed = 0.1\n'
     with pytest.raises(ConfigError, match=r"'x': no provider 'yhoo' in 'yhoo:AAA'; providers"):
         run(store, fact, series='x = "yhoo:AAA"\n')
-    with pytest.raises(
-        ConfigError, match=r"no data named 'yahoo:\^AAB' .*did you mean 'yahoo:AAA'"
-    ):
-        run(store, fact, series='x = "yahoo:^AAB"\n')
+    (near,) = run(store, fact, series='x = "yahoo:^AAB"\n').facts
+    assert near.verdict == "not checkable"
+    assert near.detail.endswith("(did you mean 'yahoo:AAA'?)")
     (nope,) = run(store, fact, series='x = "fred:NOPE"\n').facts
-    assert nope.verdict == "not checkable"
+    assert nope.verdict == "not checkable" and "did you mean" not in nope.detail
     from eventstudy.cli import main
 
     path = tmp_path / "n.toml"
