@@ -42,3 +42,12 @@ def test_quoted_size_ranges_are_the_pages(test: str) -> None:
         assert f"{lo}–{hi}%" in TESTS[test].summary
     # the DEFAULT_TEST docstring (an attribute docstring: in the source only)
     assert f"{lo}-{hi}%" in Path(run.__file__).read_text()
+
+
+def test_the_hac_docstring_quotes_no_sizes() -> None:
+    """hac_test's docstring quoted 4.5-6.5% from a 5,000-replication run the page no longer
+    holds (an independent review found it beside the page's 3,000-replication numbers)."""
+    from eventstudy.inference.hac import hac_test
+
+    assert hac_test.__doc__ is not None
+    assert not re.search(r"\d%", hac_test.__doc__.split("Parameters")[0])

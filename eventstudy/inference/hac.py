@@ -159,12 +159,10 @@ def hac_test(
     is concentrated on the event windows, so the HAC variance of ``b`` is in effect a
     cluster-robust variance from ``G`` independent clusters, and t(G - 1) is the reference
     Bester, Conley & Hansen (2011) derive for such estimators (cf. Cameron & Miller 2015).
-    In ``benchmarks/calibration.py`` (5,000 replications per design, h = 126 and 252) this
-    kept the size at 4.5-6.5% for persistent-signal crossings, bursty clusters and the
-    flagship's own events under circular shifts, and at 2.5-3.3% (conservative) when the
-    events came in a few long bursts (G about 5); the earlier greedy episode count
-    (``episodes="greedy"``, more and hence too many degrees of freedom for clustered events)
-    gave 5.4-7.5%.
+    Its size on each design of ``benchmarks/calibration.py`` is in ``docs/calibration.md``
+    (the ``hac`` column; ``hac_greedy`` for the greedy episode count, ``episodes="greedy"``,
+    whose more degrees of freedom over-reject for clustered events); it quoted an earlier
+    run's sizes here, which ``tests/test_calibration_quotes.py`` now keeps out.
 
     Parameters
     ----------
@@ -238,19 +236,24 @@ def hac_test(
     )
     s = prepare(fwd_h, event_positions)
     n_ep = n_episodes(s.event_positions, h, rule=episodes)
-    method = (
-        f"OLS of forward return on an event dummy over all complete dates; {kernel} kernel "
-        f"HAC covariance with {nlags} lags (as statsmodels cov_type='HAC', use_correction=True); "
-        + (
-            (
-                "t(G - 1) reference, G = clusters of events with overlapping h-day windows"
-                if episodes == "clusters"
-                else "t(n_episodes - 1) reference, greedy episode count"
-            )
-            if df == "episodes"
-            else "normal reference"
+
+    def described(kernel_text: str, lags_used: int) -> str:
+        return (
+            f"OLS of forward return on an event dummy over all complete dates; {kernel_text} "
+            f"kernel HAC covariance with {lags_used} lags (as statsmodels cov_type='HAC', "
+            "use_correction=True); " + reference
         )
+
+    reference = (
+        (
+            "t(G - 1) reference, G = clusters of events with overlapping h-day windows"
+            if episodes == "clusters"
+            else "t(n_episodes - 1) reference, greedy episode count"
+        )
+        if df == "episodes"
+        else "normal reference"
     )
+    method = described(kernel, nlags)
     common: dict[str, Any] = {
         "null_hypothesis": NULL_HYPOTHESIS,
         "method": method,
@@ -284,6 +287,12 @@ def hac_test(
         nlags = default_hac_lags(h, "bartlett")
         coef, var, intercept, var_mean = _fit(s.y, x, nlags, "bartlett")
         details.update({"lags": nlags, "kernel": "bartlett (fallback)"})
+        common["method"] = described(
+            "Bartlett (fallback: the uniform kernel's variance was not positive; Bartlett with "
+            "ceil(1.5 h) lags keeps about 78% of an overlap's variance, so this p-value is "
+            "optimistic)",
+            nlags,
+        )
     if not math.isfinite(var) or var <= 0:
         return TestResult.not_applicable(
             "hac", f"non-positive HAC variance ({var:.3g})", details=details, **common

@@ -387,6 +387,10 @@ def placebo_test(
         return TestResult.not_applicable(
             "placebo", f"only {s.n} complete events (need >= {MIN_EVENTS})", **common
         )
+    if np.ptp(s.y) == 0:  # every date alike: each placebo set ties the events (p = 1 said
+        return TestResult.not_applicable(  # nothing), as the other tests refuse
+            "placebo", "the forward returns have no variation", **common
+        )
     # the spacing on the calendar of the input, as the events were declustered: a missing
     # forward return between two events must not bring them closer (s.events skips it)
     if np.any(np.diff(s.event_positions) < g):

@@ -101,8 +101,8 @@ for _test in (
         shift.REFERENCE,
         "Randomization test: the event dates moved together through every circular shift "
         "of the sample, which keeps their count, gaps and overlap and the serial dependence "
-        "of returns; the p-value is the share of shifts with an excess at least as large. "
-        "Exact when the event timing is independent of stationary returns, whatever the "
+        "of returns; the p-value is the share of shifts with an excess at least as large in "
+        "absolute value (two-sided). Exact when the event timing is independent of stationary returns, whatever the "
         "clustering, but not when the returns themselves trigger the events: they fire in "
         "volatile stretches, which the rotations leave. In the calibration benchmark its size "
         "at 5% was 4.2–18.1%: 4.2–5.4% in the four designs with independent events, "

@@ -94,7 +94,12 @@ def subperiods_display(result: StudyResult) -> pd.DataFrame:
     for col in ("mean", "baseline_mean", "excess_mean"):
         t[col] = [fmt_value(x, u) for x, u in zip(t[col], units, strict=True)]
     t["target"] = t["target"].map(result.label)
-    t["hac_p"] = t["hac_p"].map(_p)
+    # a p-value from the Bartlett fallback (the uniform kernel's variance was not positive) is
+    # marked: it understates the overlap's variance, so it is optimistic
+    t["hac_p"] = [
+        _p(p) + (" (Bartlett fallback)" if "fallback" in k else "")
+        for p, k in zip(t["hac_p"], t.pop("hac_kernel"), strict=True)
+    ]
     return t.rename(
         columns={"baseline_mean": "baseline", "excess_mean": "excess", "hac_p": "p (hac)"}
     )

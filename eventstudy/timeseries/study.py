@@ -439,6 +439,7 @@ def _subperiods(config: TimeSeriesStudyConfig, variants: tuple[VariantResult, ..
                             "baseline_mean": hs.baseline_mean,
                             "excess_mean": hs.excess_mean,
                             "hac_p": tr.p_value if tr.applicable else float("nan"),
+                            "hac_kernel": str(tr.details.get("kernel", "")),
                         }
                     )
     return pd.DataFrame(rows)

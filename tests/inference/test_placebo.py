@@ -712,3 +712,16 @@ def test_a_missing_stretch_between_events_does_not_bring_them_closer() -> None:
     assert set(run_tests(y, pos, 21, tests=("placebo", "hac"), draws=99, min_gap=21, seed=1))
     with pytest.raises(DataError, match="closer than min_gap=21"):
         placebo_test(y, np.array([995, 1015, 2000, 2500]), 21, min_gap=21, draws=99, seed=1)
+
+
+def test_a_constant_series_is_not_applicable() -> None:
+    """Forward returns without variation: every placebo set ties the events, and p = 1 was
+    returned as an applicable result while the other tests refuse (independent review)."""
+    from eventstudy.inference.hac import hac_test
+    from eventstudy.inference.placebo import placebo_test
+
+    y = np.full(300, 0.01)
+    ev = np.array([20, 80, 140, 200])
+    res = placebo_test(y, ev, 21, draws=50, seed=1)
+    assert not res.applicable and res.reason == "the forward returns have no variation"
+    assert hac_test(y, ev, 21).reason == res.reason

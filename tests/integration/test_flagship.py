@@ -51,6 +51,23 @@ def test_flagship_report_states_claims_and_caveats(flagship: Path) -> None:
     assert md.count("[full_sigma] ") == 6 and md.count("[trailing_sigma] ") == 6
 
 
+def test_a_subperiods_bartlett_fallback_is_said(flagship: Path) -> None:
+    """The 2020s hold two 12-month episodes of the full-σ events: the uniform kernel's variance
+    of the RUT 12-month HAC test there is negative (-0.000613 in an independent statsmodels
+    fit), so its p-value is the Bartlett fallback's, which the table did not say."""
+    record = json.loads((flagship / "result.json").read_text())
+    rows = [
+        r
+        for r in record["subperiods"]
+        if (r["variant"], r["target"], r["period"], r["horizon"])
+        == ("full_sigma", "rut", "2020s", "12m")
+    ]
+    assert len(rows) == 1 and rows[0]["hac_kernel"] == "bartlett (fallback)"
+    fallbacks = [r for r in record["subperiods"] if "fallback" in r["hac_kernel"]]
+    md = (flagship / "report.md").read_text()
+    assert md.count("(Bartlett fallback)") == len(fallbacks) >= 1
+
+
 def test_flagship_figures(flagship: Path, snapshot_dir: Path) -> None:
     from eventstudy.api import run_study
     from eventstudy.data import DataStore
