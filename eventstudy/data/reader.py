@@ -486,6 +486,18 @@ def _numeric_column(
             f"{dates[i]:%Y-%m-%d} ({_at(path, i)}; {infinite.size} such cell{'s' if infinite.size != 1 else ''}): infinite or beyond "
             "the range of a float"
         )
+    at_zero = np.flatnonzero(values == 0)
+    if at_zero.size and not pd.api.types.is_numeric_dtype(raw.dtype):  # rare: cells read as 0
+        written = pd.Series(raw.to_numpy()[at_zero]).astype(str).str.strip()
+        lost = at_zero[~written.str.fullmatch(r"[+-]?(0+\.?0*|\.0+)([eE][+-]?\d+)?").to_numpy()]
+        if lost.size:  # a non-zero number below the smallest float (1e-400): not a zero
+            i = int(lost[0])
+            raise DataError(
+                f"{path}: column {column!r}: value {str(raw.iloc[i]).strip()!r} on "
+                f"{dates[i]:%Y-%m-%d} ({_at(path, i)}; {lost.size} such "
+                f"cell{'s' if lost.size != 1 else ''}) is too small for a float and would "
+                "read as 0"
+            )
     missing = np.flatnonzero(np.isnan(values) & ~marker)
     if missing.size and not missing_ok:
         i = int(missing[0])

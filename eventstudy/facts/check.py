@@ -623,6 +623,8 @@ def _signal(fact: FactSpec, inputs: Inputs, base: dict[str, Any]) -> FactResult:
     dropped = len(common) - len(prices)  # dates inside the common span one series lacks
     try:
         result = compute_checked(make_signal(thaw(p["signal"])), prices)
+    except DataError as exc:  # what the data cannot answer ('since' before it), as a move fact
+        raise NotCheckable(f"signal: {exc}") from exc
     except (ValueError, TypeError, KeyError) as exc:
         raise ConfigError(f"fact {fact.id!r}: signal: {exc}") from exc
     date = p["date"]

@@ -9,6 +9,7 @@ import numpy as np
 import pandas as pd
 
 from eventstudy._validation import check_choice, check_int
+from eventstudy.exceptions import DataError
 from eventstudy.signals._base import Signal, SignalResult, check_name, get_column, make_result
 from eventstudy.signals._registry import register
 
@@ -180,7 +181,7 @@ class Calendar(Signal):
         what = self._period_word()
         start = x.index[x.notna().to_numpy()][0]
         if held[0] > need:
-            raise ValueError(
+            raise DataError(
                 f"since = {self.since} compares the {what}s of {first_year} on, but series "
                 f"{self.series!r} starts {start:%Y-%m-%d} and its first {what} return is "
                 f"{held[0]} (from the previous period's last close): the rank would be judged "
@@ -188,7 +189,7 @@ class Calendar(Signal):
                 "or later, or a series that covers the years after since"
             )
         if held[-1].year < first_year + self.top_n:
-            raise ValueError(
+            raise DataError(
                 f"since = {self.since} leaves no {what} with {self.top_n} compared year(s) "
                 f"after {self.since} before it: the last {what} return of {self.series!r} is "
                 f"{held[-1]} (its data end {x.index[-1]:%Y-%m-%d}), so the signal could never "

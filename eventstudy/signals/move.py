@@ -12,6 +12,7 @@ import pandas as pd
 from eventstudy._typing import ReturnKind
 from eventstudy._validation import check_choice, check_float, check_int
 from eventstudy.data.align import first_change_after
+from eventstudy.exceptions import DataError
 from eventstudy.signals._base import (
     Signal,
     SignalResult,
@@ -184,14 +185,14 @@ class Move(Signal):
             return  # no value at all: the caller says so
         first = first_change_after(r, since)  # the rule the move fact applies too
         if first is not None and held[0] > since:
-            raise ValueError(
+            raise DataError(
                 f"since = {self.since} is before the first date of series {self.series!r} "
                 f"({held[0]:%Y-%m-%d}): the record 'since {self.since}' would be judged against "
                 f"the returns from {first:%Y-%m-%d} only; give since = {first:%Y-%m-%d} or "
                 f"later, or a series that covers {self.since}"
             )
         if first is not None:
-            raise ValueError(
+            raise DataError(
                 f"since = {self.since} is before the first {self.n}-day return of series "
                 f"{self.series!r} ({first:%Y-%m-%d}; its data start {held[0]:%Y-%m-%d}): the "
                 f"record 'since {self.since}' would be judged against the returns from "
@@ -199,7 +200,7 @@ class Move(Signal):
             )
         n_after = int((r.notna() & (r.index >= since)).sum())
         if n_after < 2:
-            raise ValueError(
+            raise DataError(
                 f"since = {self.since} leaves {n_after} {self.n}-day return(s) of "
                 f"{self.series!r} to compare (its data end {held[-1]:%Y-%m-%d}): the signal "
                 "could never fire; give an earlier since"

@@ -390,3 +390,21 @@ def test_carriage_return_only_file_is_named(tmp_path: Path) -> None:
     p.write_bytes(b"date,close\r2020-01-02,1\r2020-01-03,2\r")
     with pytest.raises(DataError, match=r"carriage return alone \(an old Mac file\)"):
         read_table(p, kind="price")
+
+
+@pytest.mark.parametrize("cell", ["1e-400", "-2.5E-330", "0.0000001e-320"])
+def test_a_number_below_the_smallest_float_is_refused(tmp_path: Path, cell: str) -> None:
+    # it read as 0.0 silently in a level file (a price file refuses 0 as non-positive)
+    p = write(tmp_path, f"date,value\n2020-01-02,1.5\n2020-01-03,{cell}\n")
+    with pytest.raises(
+        DataError,
+        match=rf"x.csv: column 'value': value '{cell}' on 2020-01-03 \(line 3; 1 such "
+        r"cell\) is too small for a float and would read as 0$",
+    ):
+        read_table(p, kind="level")
+
+
+@pytest.mark.parametrize("cell", ["0", "-0", "0.0", "+0.000", ".0", "0e5", "0.00E-12", "00"])
+def test_written_zeros_are_zeros(tmp_path: Path, cell: str) -> None:
+    p = write(tmp_path, f"date,value\n2020-01-02,1.5\n2020-01-03,{cell}\n")
+    assert read_table(p, kind="level").frame["value"].tolist() == [1.5, 0.0]

@@ -899,6 +899,21 @@ def test_a_signal_on_a_series_that_starts_after_the_date_is_not_checkable(tmp_pa
     assert f.detail == "bbb has no close up to 2020-02-14 (it starts on 2020-03-02)"
 
 
+def test_a_record_since_before_the_data_is_not_checkable_as_a_signal_fact_too(
+    store: DataStore,
+) -> None:
+    """ "The biggest 5-day gain since 2019-06-01" on data from 2019-12-02: a move fact was not
+    checkable, the same claim as a signal fact stopped the whole note with exit 2 (the
+    review of the day's diff); both are not checkable now, the signal's reason given."""
+    fact = (
+        '[[facts]]\nkind = "signal"\nsignal = { type = "move", series = "aaa", n = 5, '
+        'mode = "record_high", since = 2019-06-01 }\ndate = 2020-03-31\n'
+    )
+    (f,) = run(store, fact).facts
+    assert f.verdict == "not checkable"
+    assert f.detail.startswith("signal: since = 2019-06-01 is before the first date of series")
+
+
 def test_an_unknown_provider_is_an_error_a_near_name_a_hint_and_strict_fails(
     store: DataStore, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
