@@ -199,9 +199,11 @@ def _check_fields(data: bytes, shown: Path, n_fields: int) -> None:
     starts = np.r_[0, ends[:-1] + 1]
     length = ends - starts - (raw[np.maximum(ends - 1, 0)] == ord("\r"))
     bad = np.flatnonzero((commas != n_fields - 1) & (length > 0))
-    if bad.size:
-        line = int(bad[0])
-        _wrong_fields(shown, line + 1, int(commas[line]) + 1, n_fields)
+    # a line of spaces or tabs is blank, as pandas reads it (a trailing one was refused):
+    # looked at on the lines the count flags only, the first with any text is wrong
+    for line in bad.tolist():
+        if data[starts[line] : ends[line]].strip():
+            _wrong_fields(shown, line + 1, int(commas[line]) + 1, n_fields)
 
 
 def _wrong_fields(shown: Path, line: int, got: int, n_fields: int) -> None:

@@ -175,6 +175,15 @@ def test_french_fetch_keeps_percent_as_published_and_loads_a_column(tmp_path: Pa
     assert store.kind_of("french:F-F_Research_Data_Factors_daily") == "level"  # percent units
     with pytest.raises(DataError, match="not a French data-library zip"):
         fetch_series("french:Broken", tmp_path, session=FakeSession(b"PK not a zip"), now=NOW)
+    # a zip whose table the parser cannot read is not called "not a zip" (the review's footer
+    # without a blank line before it, which pandas-datareader reads as a row of the table)
+    footed = french_zip([*_rows(40), "Copyright 2026 Eugene F. Fama and Kenneth R. French"])
+    with pytest.raises(
+        DataError,
+        match=r"french:Footed: the zip's table could not be read \(.*\); the library's "
+        "tables have ascending dates and a blank line before the footer",
+    ):
+        fetch_series("french:Footed", tmp_path, session=FakeSession(footed), now=NOW)
     with pytest.raises(DataError, match="french:Gone: the data library did not answer"):
         fetch_series("french:Gone", tmp_path, session=FakeSession("Not Found", 404), now=NOW)
 

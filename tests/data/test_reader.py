@@ -408,3 +408,14 @@ def test_a_number_below_the_smallest_float_is_refused(tmp_path: Path, cell: str)
 def test_written_zeros_are_zeros(tmp_path: Path, cell: str) -> None:
     p = write(tmp_path, f"date,value\n2020-01-02,1.5\n2020-01-03,{cell}\n")
     assert read_table(p, kind="level").frame["value"].tolist() == [1.5, 0.0]
+
+
+@pytest.mark.parametrize("blank", ["   \n", " \t \r\n", "\n"])
+def test_a_line_of_spaces_is_a_blank_line(tmp_path: Path, blank: str) -> None:
+    # pandas skips it; the field count refused it ("line 4 has 1 fields")
+    p = write(tmp_path, f"date,close\n2020-01-02,1\n2020-01-03,1.1\n{blank}")
+    assert read_table(p, kind="price").frame["close"].tolist() == [1.0, 1.1]
+    inside = write(tmp_path, f"date,close\n2020-01-02,1\n{blank}2020-01-03,1.1\n")
+    assert read_table(inside, kind="price").frame["close"].tolist() == [1.0, 1.1]
+    with pytest.raises(DataError, match="line 3 has 1 fields"):  # a real short line still is
+        read_table(write(tmp_path, "date,close\n2020-01-02,1\n 7 \n"), kind="price")

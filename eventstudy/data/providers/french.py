@@ -83,9 +83,15 @@ def fetch(symbol: str, start: str, session: Any) -> Fetched:
         raise DataError(
             f"french:{symbol}: the data library did not answer ({first}); check the name"
         ) from exc
-    except (OSError, ValueError, TypeError, KeyError, zipfile.BadZipFile) as exc:  # no usual zip
+    except zipfile.BadZipFile as exc:
         raise DataError(
             f"french:{symbol}: the answer is not a French data-library zip: {exc}"
+        ) from exc
+    except (OSError, ValueError, TypeError, KeyError) as exc:  # pandas-datareader's parser
+        raise DataError(
+            f"french:{symbol}: the zip's table could not be read ({type(exc).__name__}: {exc}); "
+            "the library's tables have ascending dates and a blank line before the footer, "
+            "which pandas-datareader needs"
         ) from exc
     table = tables.get(0) if isinstance(tables, dict) else None
     if table is None or table.empty:
